@@ -1,0 +1,29 @@
+/**
+ * @onceonly/contracts: TypeScript generated from `proto/` by buf + ts-proto at build time (`npm run generate`).
+ * The generated files under `src/gen` are never edited by hand; this file is the package's explicit export list.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export { Any } from './gen/google/protobuf/any.js';
+export { BadRequest, BadRequest_FieldViolation, ErrorInfo } from './gen/google/rpc/error_details.js';
+export { Status as RpcStatus } from './gen/google/rpc/status.js';
+export {
+  DepartmentRef,
+  FieldError,
+  HolderCodeType,
+  HolderRef,
+  PageRequest,
+  PageResponse,
+} from './gen/onceonly/common/v1/common.js';
+export { DeadLetter, HubHeartbeat } from './gen/onceonly/events/v1/events.js';
+
+/** Encoder/decoder pair that every generated message exposes. */
+export interface ProtoCodec<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+  fromPartial(object: object): T;
+}
+
+/** Absolute path of the repository's `proto/` folder (for gRPC reflection, which needs descriptors). */
+export const protoDir: string = resolve(dirname(fileURLToPath(import.meta.url)), '../../../proto');

@@ -1,0 +1,59 @@
+import { status } from '@grpc/grpc-js';
+
+/**
+ * The one table from error codes to gRPC status. The set of codes is closed: a new code is added here,
+ * and the compiler then demands its status. Only adapters (the gRPC server's error interceptor) use the status.
+ */
+export const GRPC_STATUS = {
+  // request validation: the caller sent something wrong and nothing was written
+  INVALID_ARGUMENT: status.INVALID_ARGUMENT,
+  USCC_INVALID: status.INVALID_ARGUMENT,
+  CITIZEN_ID_INVALID: status.INVALID_ARGUMENT,
+  LICENCE_ID_INVALID: status.INVALID_ARGUMENT,
+  DIVISION_INVALID: status.INVALID_ARGUMENT,
+  HOLDER_CODE_TYPE_INVALID: status.INVALID_ARGUMENT,
+  REQUEST_TOO_LARGE: status.RESOURCE_EXHAUSTED,
+  // identity and permission
+  UNAUTHENTICATED: status.UNAUTHENTICATED,
+  PERMISSION_DENIED: status.PERMISSION_DENIED,
+  // state
+  NOT_FOUND: status.NOT_FOUND,
+  ALREADY_EXISTS: status.ALREADY_EXISTS,
+  FAILED_PRECONDITION: status.FAILED_PRECONDITION,
+  IDEMPOTENCY_CONFLICT: status.ALREADY_EXISTS,
+  // configuration and start-up
+  CONFIG_MISSING: status.FAILED_PRECONDITION,
+  CONFIG_INVALID: status.FAILED_PRECONDITION,
+  // storage
+  DB_UNAVAILABLE: status.UNAVAILABLE,
+  MIGRATION_CHECKSUM_MISMATCH: status.FAILED_PRECONDITION,
+  MIGRATION_FAILED: status.INTERNAL,
+  // events
+  EVENT_MALFORMED: status.INVALID_ARGUMENT,
+  EVENT_TOO_LARGE: status.RESOURCE_EXHAUSTED,
+  EVENT_UNKNOWN_TYPE: status.INVALID_ARGUMENT,
+  TOPIC_UNKNOWN: status.NOT_FOUND,
+  BROKER_UNAVAILABLE: status.UNAVAILABLE,
+  HANDLER_FAILED: status.INTERNAL,
+  // transport
+  DEADLINE_EXCEEDED: status.DEADLINE_EXCEEDED,
+  UNAVAILABLE: status.UNAVAILABLE,
+  SHUTTING_DOWN: status.UNAVAILABLE,
+  INTERNAL: status.INTERNAL,
+} as const satisfies Record<string, status>;
+
+/** Every error code the hub can answer with: a closed union of stable strings. */
+export type ErrorCode = keyof typeof GRPC_STATUS;
+
+/** All codes, for exhaustive tests and documentation. */
+export const ERROR_CODES = Object.keys(GRPC_STATUS) as ErrorCode[];
+
+/** The gRPC status for a code. */
+export function grpcStatusOf(code: ErrorCode): status {
+  return GRPC_STATUS[code];
+}
+
+/** True when `value` is one of the known codes (for decoding codes that crossed a wire). */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(GRPC_STATUS, value);
+}

@@ -1,0 +1,42 @@
+import { Metadata, status } from '@grpc/grpc-js';
+import { describe, expect, it } from 'vitest';
+import { AppError, ERROR_CODES, fromServiceError, GRPC_STATUS, invalid, toAppError, toServiceError } from './index.js';
+
+describe('the code table', () => {
+  it('maps every code to a gRPC status other than OK', () => {
+    for (const code of ERROR_CODES) expect(GRPC_STATUS[code]).toBeGreaterThan(status.OK);
+  });
+});
+
+describe('toServiceError / fromServiceError', () => {
+  it('carries the code and the field violations through the status trailer', () => {
+    const err = invalid('USCC_INVALID', [
+      { field: 'holder.code', reason: 'USCC_CHECK_CHARACTER', description: 'check character should be 0' },
+    ]);
+    const wire = toServiceError(err);
+    expect(wire.code).toBe(status.INVALID_ARGUMENT);
+    const back = fromServiceError({ ...wire, metadata: wire.metadata as Metadata });
+    expect(back.code).toBe('USCC_INVALID');
+    expect(back.fields).toEqual(err.fields);
+  });
+
+  it('keeps metadata strings', () => {
+    const err = new AppError('NOT_FOUND', 'no such thing', { details: { meta: { id: 'x1' } } });
+    const back = fromServiceError(toServiceError(err));
+    expect(back).toMatchObject({ code: 'NOT_FOUND', details: { meta: { id: 'x1' } } });
+  });
+
+  it('falls back on the status for errors from elsewhere', () => {
+    expect(fromServiceError({ code: status.UNAVAILABLE, details: 'connection refused' }).code).toBe('UNAVAILABLE');
+    expect(fromServiceError({ code: status.UNKNOWN, metadata: new Metadata() }).code).toBe('INTERNAL');
+  });
+});
+
+describe('toAppError', () => {
+  it('wraps foreign errors and keeps the cause', () => {
+    const cause = new Error('boom');
+    expect(toAppError(cause)).toMatchObject({ code: 'INTERNAL', cause });
+    const same = new AppError('NOT_FOUND', 'x');
+    expect(toAppError(same)).toBe(same);
+  });
+});
