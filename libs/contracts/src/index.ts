@@ -17,6 +17,15 @@ export {
   PageResponse,
 } from './gen/onceonly/common/v1/common.js';
 export { DeadLetter, HubHeartbeat } from './gen/onceonly/events/v1/events.js';
+export {
+  GetInfoRequest,
+  GetInfoResponse,
+  HubServiceClient,
+  type HubServiceServer,
+  HubServiceService,
+  WhoAmIRequest,
+  WhoAmIResponse,
+} from './gen/onceonly/hub/v1/hub.js';
 
 /** Encoder/decoder pair that every generated message exposes. */
 export interface ProtoCodec<T> {
