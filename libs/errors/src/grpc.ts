@@ -17,7 +17,7 @@ export function toServiceError(err: AppError): Partial<ServiceError> & { code: s
   const details = [
     Any.fromPartial({
       typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`,
-      value: ErrorInfo.encode({ reason: err.code, domain: ERROR_DOMAIN, metadata: err.details.meta ?? {} }).finish(),
+      value: Buffer.from(ErrorInfo.encode({ reason: err.code, domain: ERROR_DOMAIN, metadata: err.details.meta ?? {} }).finish()),
     }),
   ];
   if (err.fields.length > 0) {
@@ -25,7 +25,7 @@ export function toServiceError(err: AppError): Partial<ServiceError> & { code: s
     details.push(
       Any.fromPartial({
         typeUrl: `${TYPE_PREFIX}google.rpc.BadRequest`,
-        value: BadRequest.encode(badRequest).finish(),
+        value: Buffer.from(BadRequest.encode(badRequest).finish()),
       }),
     );
   }

@@ -1,0 +1,39 @@
+import { bool, hostPort, int, list, loadConfig, oneOf, str, url } from '@onceonly/kit';
+
+/** Every environment variable the hub reads: `onceonly config` prints this table. */
+export const HUB_CONFIG = {
+  ONCEONLY_GRPC_ADDR: hostPort({ default: '127.0.0.1:50051', doc: 'where the hub listens for gRPC (host:port)' }),
+  ONCEONLY_DATA_DIR: str({ default: '.onceonly', doc: 'embedded data folder (PGlite database, development keys)' }),
+  DATABASE_URL: url({
+    optional: true,
+    protocols: ['postgres', 'postgresql'],
+    secret: true,
+    doc: 'PostgreSQL instead of the embedded PGlite database',
+  }),
+  KAFKA_BROKERS: list({ optional: true, doc: 'Kafka bootstrap servers (host:port,...) instead of the embedded log' }),
+  ONCEONLY_LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, {
+    default: 'info',
+    doc: 'log level',
+  }),
+  ONCEONLY_LOG_PRETTY: bool({ optional: true, doc: 'one readable line per log entry (default: on a terminal)' }),
+  ONCEONLY_TLS_CA: str({ optional: true, doc: 'PEM file of the CA that issues client certificates (mTLS)' }),
+  ONCEONLY_TLS_CERT: str({ optional: true, doc: "PEM file of the hub's server certificate chain (mTLS)" }),
+  ONCEONLY_TLS_KEY: str({ optional: true, doc: "PEM file of the hub's server private key (mTLS)" }),
+  ONCEONLY_DEV_IDENTITY: bool({
+    optional: true,
+    doc: 'take the caller from x-onceonly-caller metadata (loopback only; default on when TLS is off)',
+  }),
+  ONCEONLY_SHUTDOWN_GRACE_MS: int({
+    default: 10_000,
+    min: 0,
+    max: 600_000,
+    doc: 'how long in-flight calls may finish on SIGTERM',
+  }),
+} as const;
+
+export type HubConfig = ReturnType<typeof loadHubConfig>;
+
+/** Loads and checks the hub's configuration; throws CONFIG_MISSING / CONFIG_INVALID naming the variable. */
+export function loadHubConfig(env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(HUB_CONFIG, env);
+}

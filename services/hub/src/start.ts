@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HubServiceService } from '@onceonly/contracts';
+import { AppError } from '@onceonly/errors';
+import {
+  appendToOutbox,
+  createEmbeddedTransport,
+  createKafkaTransport,
+  createRelay,
+  type EventTransport,
+  ensureTopics,
+  TopicRegistry,
+  withEventTables,
+} from '@onceonly/events';
+import {
+  createGrpcServer,
+  createLifecycle,
+  createLogger,
+  type Lifecycle,
+  type Logger,
+  type ServerTls,
+} from '@onceonly/kit';
+import { type Database, migrate, openDatabase } from '@onceonly/store';
+import type { HubConfig } from './config.js';
+import { HUB_SCHEMA, HUB_TOPIC, HubStarted, HubStopped } from './hub-events.js';
+import { hubService } from './hub-service.js';
+import { HUB_VERSION } from './version.js';
+
+/** A running hub. */
+export interface RunningHub {
+  /** `host:port` with the real port (ONCEONLY_GRPC_ADDR may ask for port 0). */
+  address: string;
+  /** The one line printed when the hub is ready. */
+  readyLine: string;
+  mode: 'embedded' | 'external';
+  lifecycle: Lifecycle;
+  /** Stops the hub: drains calls, flushes the outbox relay, closes the transport and the database. */
+  stop(reason?: string): Promise<void>;
+}
+
+export interface StartOptions {
+  config: HubConfig;
+  log?: Logger;
+  /** Install SIGTERM/SIGINT handlers (the CLI does; tests that host a hub in-process do not). */
+  signals?: boolean;
+}
+
+/**
+ * Starts the hub: opens the database (PostgreSQL when DATABASE_URL is set, else PGlite in the data folder),
+ * the event transport (Kafka when KAFKA_BROKERS is set, else the embedded log), migrates, starts the outbox relay
+ * and the gRPC server with health and reflection, and registers the shutdown sequence.
+ */
+export async function startHub(options: StartOptions): Promise<RunningHub> {
+  const { config } = options;
+  const log = options.log ?? createLogger({ level: config.ONCEONLY_LOG_LEVEL, service: 'hub', pretty: pretty(config) });
+  const tls = loadTls(config);
+  const devIdentity = config.ONCEONLY_DEV_IDENTITY ?? tls === undefined;
+  const lifecycle = createLifecycle({ log, graceMs: config.ONCEONLY_SHUTDOWN_GRACE_MS });
+  // hooks run in reverse order: the database closes last, the gRPC server drains first
+  try {
+    const db = await openStore(config, log);
+    lifecycle.onStop('database', () => db.close());
+    const transport = await openTransport(config, db, log);
+    lifecycle.onStop('event transport', () => transport.close());
+    const registry = new TopicRegistry();
+    registry.register(HUB_TOPIC);
+    await ensureTopics(transport, registry);
+    await migrate(db, {
+      schema: HUB_SCHEMA,
+      migrations: withEventTables(HUB_SCHEMA, [], { outbox: true }),
+      log: (msg, fields) => log.info(fields ?? {}, msg),
+    });
+    const relay = createRelay({ db, schema: HUB_SCHEMA, transport, log });
+    relay.start();
+    const instanceId = randomUUID();
+    lifecycle.onStop('outbox relay', async () => {
+      await recordHubEvent(db, HubStopped, instanceId);
+      await relay
+        .flush({ timeoutMs: 5_000 })
+        .catch((err: unknown) => log.warn({ err }, 'outbox not fully flushed; it is kept for the next start'));
+      await relay.stop();
+    });
+    const server = createGrpcServer({ address: config.ONCEONLY_GRPC_ADDR, log, ...(tls ? { tls } : {}), devIdentity });
+    const startedAt = new Date().toISOString();
+    const mode = config.DATABASE_URL || config.KAFKA_BROKERS ? 'external' : 'embedded';
+    server.addService(
+      HubServiceService,
+      hubService({
+        version: HUB_VERSION,
+        mode,
+        storage: db.kind,
+        eventTransport: config.KAFKA_BROKERS ? 'kafka' : 'embedded',
+        startedAt,
+        services: () => server.services,
+      }),
+    );
+    const bound = await server.start();
+    lifecycle.onStop('grpc server', (ctx) => server.shutdown(ctx.graceMs));
+    await recordHubEvent(db, HubStarted, instanceId);
+    relay.kick();
+    if (options.signals) lifecycle.installSignalHandlers();
+    const readyLine = [
+      `onceonly ready: grpc=${bound.address}`,
+      `mode=${mode}`,
+      `storage=${db.kind}`,
+      `events=${config.KAFKA_BROKERS ? 'kafka' : 'embedded'}`,
+      ...(db.kind === 'pglite' ? [`data=${config.ONCEONLY_DATA_DIR}`] : []),
+      `identity=${tls ? 'mtls' : 'dev-metadata'}`,
+      `version=${HUB_VERSION}`,
+    ].join(' ');
+    return {
+      address: bound.address,
+      readyLine,
+      mode,
+      lifecycle,
+      stop: async (reason = 'stop requested') => {
+        await lifecycle.stop(reason);
+      },
+    };
+  } catch (err) {
+    // a failed start closes what it opened, in reverse order, and reports the first error
+    await lifecycle.stop('start failed');
+    throw err;
+  }
+}
+
+async function recordHubEvent(db: Database, event: typeof HubStarted, instanceId: string): Promise<void> {
+  const draft = event.make({
+    subject: instanceId,
+    data: { instanceId, sentAt: new Date().toISOString(), counter: '0', padding: Buffer.alloc(0) },
+  });
+  await db.transaction((tx) => appendToOutbox(tx, HUB_SCHEMA, [{ topic: HUB_TOPIC, event: draft }]));
+}
+
+async function openStore(config: HubConfig, log: Logger): Promise<Database> {
+  if (config.DATABASE_URL) return openDatabase({ url: config.DATABASE_URL });
+  const dataDir = join(config.ONCEONLY_DATA_DIR, 'pgdata');
+  log.info({ dataDir }, 'opening the embedded database (PGlite)');
+  return openDatabase({ dataDir });
+}
+
+async function openTransport(config: HubConfig, db: Database, log: Logger): Promise<EventTransport> {
+  if (config.KAFKA_BROKERS) {
+    return createKafkaTransport({ brokers: config.KAFKA_BROKERS, clientId: 'onceonly-hub', log });
+  }
+  return createEmbeddedTransport({ db, log });
+}
+
+function loadTls(config: HubConfig): ServerTls | undefined {
+  const files = [config.ONCEONLY_TLS_CA, config.ONCEONLY_TLS_CERT, config.ONCEONLY_TLS_KEY];
+  const given = files.filter((f) => f !== undefined).length;
+  if (given === 0) return undefined;
+  if (given !== 3) {
+    throw new AppError(
+      'CONFIG_MISSING',
+      'ONCEONLY_TLS_CA, ONCEONLY_TLS_CERT and ONCEONLY_TLS_KEY go together: set all three or none',
+    );
+  }
+  const read = (name: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (cause) {
+      throw new AppError('CONFIG_INVALID', `${name}: cannot read ${path}`, { cause });
+    }
+  };
+  return {
+    caCert: read('ONCEONLY_TLS_CA', config.ONCEONLY_TLS_CA!),
+    cert: read('ONCEONLY_TLS_CERT', config.ONCEONLY_TLS_CERT!),
+    key: read('ONCEONLY_TLS_KEY', config.ONCEONLY_TLS_KEY!),
+  };
+}
+
+function pretty(config: HubConfig): boolean {
+  return config.ONCEONLY_LOG_PRETTY ?? process.stdout.isTTY === true;
+}
