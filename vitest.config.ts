@@ -13,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{libs,services,test}/**/*.unit.test.ts'] },
+        test: { name: 'unit', include: ['{libs,services,test}/**/*.unit.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
@@ -26,6 +26,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: a few files at a time against one broker and one PostgreSQL.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,0 +1,232 @@
+import { isIPv4 } from 'node:net';
+import {
+  type MethodDefinition,
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedHandleCall,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { protoDir } from '@onceonly/contracts';
+import { AppError } from '@onceonly/errors';
+import { HealthImplementation } from 'grpc-health-check';
+import { parseHostPort } from './config.js';
+import { wrapHandler } from './interceptors.js';
+import type { Logger } from './logger.js';
+import { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
+
+/** Default receive limit: grpc-js's own default, 4 MiB. */
+export const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
+/** Deadline applied to calls whose client set none. */
+export const DEFAULT_DEADLINE_MS = 30_000;
+
+/** PEM material for mutual TLS: the CA that issues client certificates, and the server's own certificate. */
+export interface ServerTls {
+  /** CA certificate(s) that client certificates must chain to (the hub's CA). */
+  caCert: Buffer;
+  /** The server's certificate chain. */
+  cert: Buffer;
+  /** The server's private key. */
+  key: Buffer;
+}
+
+/** Options of {@link createGrpcServer}. */
+export interface GrpcServerOptions {
+  /** Where to listen: `host:port`; port 0 picks a free port (see {@link GrpcServer.start}). */
+  address: string;
+  log: Logger;
+  /** Mutual TLS: clients must present a certificate from `caCert`; it names the caller. Without it: plaintext. */
+  tls?: ServerTls;
+  /**
+   * Development identity: the caller is taken from `x-onceonly-caller` / `x-onceonly-role` metadata.
+   * Allowed only when `address` is loopback (127.0.0.0/8, ::1, localhost); logged as a warning at start.
+   */
+  devIdentity?: boolean;
+  /** `grpc.max_receive_message_length`; larger requests answer RESOURCE_EXHAUSTED. Default 4 MiB. */
+  maxReceiveBytes?: number;
+  /** Deadline for calls whose client set none. Default 30 s. */
+  defaultDeadlineMs?: number;
+  /** Folders of .proto files served by reflection. Default: the repository's `proto/` (from contracts). */
+  protoDirs?: readonly string[];
+}
+
+/** Options of {@link GrpcServer.addService}. */
+export interface AddServiceOptions {
+  /** Fully-qualified service name for health and reflection; default: taken from the method paths. */
+  name?: string;
+  /** Deadline for this service's calls whose client set none (long-lived streams); default the server's. */
+  defaultDeadlineMs?: number;
+}
+
+/** Where a started server listens. */
+export interface BoundAddress {
+  /** `host:port` with the real port. */
+  address: string;
+  port: number;
+}
+
+/** A gRPC server with the kit's interceptors, health and reflection. */
+export interface GrpcServer {
+  /** Registers a service; every handler is wrapped (identity, deadline, errors, log). Before `start` only. */
+  addService<I extends UntypedServiceImplementation>(
+    definition: ServiceDefinition<I>,
+    implementation: I,
+    options?: AddServiceOptions,
+  ): void;
+  /** Binds, starts, and marks every service SERVING. Port 0 reports the port the system chose. */
+  start(): Promise<BoundAddress>;
+  /**
+   * Marks every service NOT_SERVING, refuses new calls, lets in-flight calls finish for up to `graceMs`,
+   * then cancels what remains. Idempotent.
+   */
+  shutdown(graceMs: number): Promise<void>;
+  /** The grpc.health.v1 implementation: overall status `""` and one per registered service. */
+  readonly health: HealthImplementation;
+  /** Fully-qualified names of the registered services. */
+  readonly services: readonly string[];
+}
+
+/** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (bare.toLowerCase() === 'localhost') return true;
+  if (isIPv4(bare)) return bare.startsWith('127.');
+  return bare === '::1' || bare === '0:0:0:0:0:0:0:1';
+}
+
+function serviceNameOf(definition: ServiceDefinition): string {
+  const first = Object.values(definition)[0] as MethodDefinition<unknown, unknown> | undefined;
+  const name = first?.path.split('/')[1];
+  if (!name) throw new AppError('CONFIG_INVALID', 'service definition has no methods');
+  return name;
+}
+
+function credentialsOf(tls: ServerTls | undefined): ServerCredentials {
+  if (!tls) return ServerCredentials.createInsecure();
+  return ServerCredentials.createSsl(tls.caCert, [{ private_key: tls.key, cert_chain: tls.cert }], true);
+}
+
+function checkAddress(options: GrpcServerOptions): { host: string; port: number } {
+  const parsed = parseHostPort(options.address);
+  if (!parsed) throw new AppError('CONFIG_INVALID', `gRPC address: expected host:port, got "${options.address}"`);
+  if (options.devIdentity && !isLoopbackHost(parsed.host)) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `devIdentity is allowed only on a loopback address (127.0.0.0/8, ::1, localhost), not ${parsed.host}`,
+    );
+  }
+  return parsed;
+}
+
+/**
+ * Creates the gRPC server every service runs in. Every handler added with `addService` is wrapped:
+ * caller identity from the client certificate (or development metadata on loopback), UNAUTHENTICATED without
+ * one; the default deadline when the client set none; AppError → its status with details, anything else →
+ * INTERNAL without its message; one info log line per call. Health and reflection are open to everyone.
+ *
+ * @throws AppError CONFIG_INVALID for a malformed address, or `devIdentity` on a non-loopback address.
+ */
+export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
+  const { host } = checkAddress(options);
+  const log = options.log;
+  const server = new Server({
+    'grpc.max_receive_message_length': options.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
+  });
+  const health = new HealthImplementation({ '': 'NOT_SERVING' });
+  const services: string[] = [];
+  let state: 'new' | 'starting' | 'serving' | 'draining' = 'new';
+  let stopped: Promise<void> | undefined;
+  const interceptorBase = {
+    log,
+    mtls: options.tls !== undefined,
+    devIdentity: options.devIdentity === true,
+    draining: () => state === 'draining',
+  };
+
+  const setAll = (value: 'SERVING' | 'NOT_SERVING') => {
+    for (const name of ['', ...services]) health.setStatus(name, value);
+  };
+
+  return {
+    health,
+    services,
+    addService(definition, implementation, serviceOptions = {}) {
+      if (state !== 'new') throw new AppError('INTERNAL', 'addService after start');
+      const name = serviceOptions.name ?? serviceNameOf(definition);
+      const interceptors = {
+        ...interceptorBase,
+        defaultDeadlineMs: serviceOptions.defaultDeadlineMs ?? options.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS,
+      };
+      const wrapped: Record<string, UntypedHandleCall> = {};
+      for (const [key, method] of Object.entries(definition) as [string, MethodDefinition<unknown, unknown>][]) {
+        const handler = implementation[key];
+        if (handler) wrapped[key] = wrapHandler(method, handler, interceptors);
+      }
+      server.addService(definition, wrapped);
+      services.push(name);
+      health.setStatus(name, 'NOT_SERVING');
+    },
+
+    async start() {
+      if (state !== 'new') throw new AppError('INTERNAL', 'gRPC server already started');
+      state = 'starting';
+      health.addToServer(server);
+      const descriptors = loadReflectionDescriptors(options.protoDirs ?? [protoDir]);
+      new ReflectionService(descriptors, { services: [...services, HEALTH_SERVICE] }).addToServer(server);
+      const port = await bind(server, options.address, credentialsOf(options.tls));
+      state = 'serving';
+      setAll('SERVING');
+      const address = `${host}:${port}`;
+      if (options.devIdentity) {
+        log.warn(
+          { address },
+          'DEVELOPMENT IDENTITY ENABLED: callers are taken from x-onceonly-caller metadata without proof. Never use this outside a developer machine.',
+        );
+      }
+      log.info({ address, services, mtls: options.tls !== undefined }, 'gRPC server listening');
+      return { address, port };
+    },
+
+    shutdown(graceMs) {
+      stopped ??= drain(server, state, graceMs, log, () => {
+        state = 'draining';
+        setAll('NOT_SERVING');
+      });
+      return stopped;
+    },
+  };
+}
+
+function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, credentials, (err, port) => {
+      if (err) reject(new AppError('CONFIG_INVALID', `cannot listen on ${address}: ${err.message}`, { cause: err }));
+      else resolve(port);
+    });
+  });
+}
+
+async function drain(
+  server: Server,
+  state: string,
+  graceMs: number,
+  log: Logger,
+  markDraining: () => void,
+): Promise<void> {
+  markDraining();
+  if (state === 'new') return;
+  log.info({ graceMs }, 'gRPC server draining');
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      log.warn({ graceMs }, 'gRPC grace period over: cancelling the calls still running');
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  log.info('gRPC server stopped');
+}

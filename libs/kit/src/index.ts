@@ -1,0 +1,78 @@
+/**
+ * @onceonly/kit: the service runtime. Configuration from the environment (fail fast), a pino logger that
+ * redacts personal data, a gRPC server with health, reflection and interceptors (caller identity, deadlines,
+ * error mapping, request log), and ordered graceful shutdown.
+ */
+export {
+  CALLER_ROLES,
+  type CallContext,
+  type Caller,
+  type CallerRole,
+  callContext,
+  callerFromCertificate,
+  callerFromDevMetadata,
+  callerOf,
+  DEV_CALLER_HEADER,
+  DEV_NAME_HEADER,
+  DEV_ROLE_HEADER,
+} from './caller.js';
+export {
+  bool,
+  type ConfigOf,
+  type ConfigSchema,
+  type ConfigVariable,
+  describeConfig,
+  Expected,
+  type Field,
+  type FieldOptions,
+  formatConfigHelp,
+  hostPort,
+  type IntOptions,
+  int,
+  type ListOptions,
+  list,
+  loadConfig,
+  oneOf,
+  parseHostPort,
+  type StrOptions,
+  str,
+  type UrlOptions,
+  url,
+} from './config.js';
+export {
+  type AddServiceOptions,
+  type BoundAddress,
+  createGrpcServer,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_MAX_RECEIVE_BYTES,
+  type GrpcServer,
+  type GrpcServerOptions,
+  isLoopbackHost,
+  type ServerTls,
+} from './grpc-server.js';
+export { unary } from './handlers.js';
+export {
+  createLifecycle,
+  HOOK_MARGIN_MS,
+  type Lifecycle,
+  type LifecycleOptions,
+  type SignalSource,
+  type StopContext,
+  type StopHook,
+  type StopHookOptions,
+  type StopReport,
+  type StopSignal,
+} from './lifecycle.js';
+export {
+  censor,
+  createLogger,
+  LOG_LEVELS,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  PERSONAL_DATA_PATHS,
+  REDACT_PATHS,
+  REDACTED,
+  SECRET_PATHS,
+} from './logger.js';
+export { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';

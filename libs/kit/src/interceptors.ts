@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import {
+  type Metadata,
+  type MethodDefinition,
+  type ServerUnaryCall,
+  type StatusObject,
+  type sendUnaryData,
+  status,
+  type UntypedHandleCall,
+} from '@grpc/grpc-js';
+import { AppError, toServiceError } from '@onceonly/errors';
+import {
+  attachContext,
+  type CallContext,
+  type Caller,
+  callerFromCertificate,
+  callerFromDevMetadata,
+} from './caller.js';
+import type { Logger } from './logger.js';
+
+/** What every server call has (grpc-js does not export its ServerSurfaceCall type). */
+type ServerSurfaceCall = ServerUnaryCall<unknown, unknown>;
+type ServerStatusResponse = Partial<StatusObject>;
+
+/** How the kit's server wraps every handler. */
+export interface InterceptorOptions {
+  log: Logger;
+  /** Client certificates are verified by TLS: read the caller from them. */
+  mtls: boolean;
+  /** Take the caller from metadata when there is no certificate (loopback only; checked by the server). */
+  devIdentity: boolean;
+  /** Deadline applied when the client set none; 0 or Infinity for none. */
+  defaultDeadlineMs: number;
+  /** True once the server drains: new calls answer SHUTTING_DOWN. */
+  draining: () => boolean;
+}
+
+/** The longest delay setTimeout accepts (about 24.8 days); longer deadlines are clamped to it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** `x-request-id` is hostile input that ends up in log lines: accept short, plain tokens only. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+type Began =
+  | { ok: true; context: CallContext; controller: AbortController; started: number }
+  | { ok: false; error: AppError; requestId: string; started: number };
+
+function requestIdOf(call: ServerSurfaceCall): string {
+  const value = call.metadata.get('x-request-id')[0];
+  return typeof value === 'string' && REQUEST_ID.test(value) ? value : randomUUID();
+}
+
+function identify(call: ServerSurfaceCall, options: InterceptorOptions): Caller | AppError {
+  if (options.mtls) {
+    const cert = call.getAuthContext()?.sslPeerCertificate;
+    if (cert) return callerFromCertificate(cert);
+  }
+  if (options.devIdentity) {
+    const dev = callerFromDevMetadata(call.metadata);
+    if (dev) return dev;
+  }
+  return new AppError('UNAUTHENTICATED', 'no caller identity: a client certificate is required');
+}
+
+function deadlineOf(call: ServerSurfaceCall, defaultMs: number, now: number): number {
+  const set = call.getDeadline();
+  const client = set instanceof Date ? set.getTime() : set;
+  if (Number.isFinite(client)) return client;
+  return defaultMs > 0 && Number.isFinite(defaultMs) ? now + defaultMs : Number.POSITIVE_INFINITY;
+}
+
+function begin(call: ServerSurfaceCall, method: string, options: InterceptorOptions): Began {
+  const started = performance.now();
+  const requestId = requestIdOf(call);
+  if (options.draining()) {
+    return { ok: false, error: new AppError('SHUTTING_DOWN', 'server is shutting down'), requestId, started };
+  }
+  const caller = identify(call, options);
+  if (caller instanceof AppError) return { ok: false, error: caller, requestId, started };
+  const controller = new AbortController();
+  const log = options.log.child({ requestId, method, caller: caller.departmentCode });
+  const deadline = deadlineOf(call, options.defaultDeadlineMs, Date.now());
+  const context: CallContext = { caller, requestId, method, log, signal: controller.signal, deadline };
+  attachContext(call, context);
+  return { ok: true, context, controller, started };
+}
+
+/** A status object a handler chose deliberately (`{ code, details }`), as opposed to an Error that escaped. */
+function isStatusObject(err: unknown): err is ServerStatusResponse & { code: status } {
+  if (typeof err !== 'object' || err === null || err instanceof Error) return false;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' && Number.isInteger(code) && code > status.OK && code <= status.UNAUTHENTICATED;
+}
+
+/**
+ * Maps anything a handler failed with to what goes on the wire: AppError → its status with details;
+ * a deliberate status object → as it is; anything else → INTERNAL with a generic message (the original is
+ * logged, never sent: it may hold internals or personal data).
+ */
+function toWire(err: unknown, log: Logger, requestId: string): ServerStatusResponse {
+  if (err instanceof AppError) {
+    if (err.code === 'INTERNAL' || err.code === 'HANDLER_FAILED') log.error({ err }, 'handler failed');
+    return toServiceError(err);
+  }
+  if (isStatusObject(err)) return err;
+  log.error({ err }, 'handler failed with an unexpected error');
+  return toServiceError(new AppError('INTERNAL', `internal error (request ${requestId})`));
+}
+
+function statusName(code: number): string {
+  return status[code] ?? String(code);
+}
+
+/** What the request log line says about one call. */
+interface Outcome {
+  method: string;
+  caller: Caller | undefined;
+  code: number;
+  started: number;
+  requestId: string;
+}
+
+function logCall(log: Logger, outcome: Outcome): void {
+  const durationMs = Math.round((performance.now() - outcome.started) * 10) / 10;
+  const fields = {
+    method: outcome.method,
+    caller: outcome.caller?.departmentCode,
+    status: statusName(outcome.code),
+    durationMs,
+    requestId: outcome.requestId,
+  };
+  log.info(fields, 'grpc call');
+}
+
+/** Runs a handler, catching synchronous throws and rejected promises (async handlers). */
+function invoke(run: () => unknown, fail: (err: unknown) => void): void {
+  try {
+    const result = run();
+    if (result instanceof Promise) result.then(undefined, fail);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+function deadlineError(): AppError {
+  return new AppError('DEADLINE_EXCEEDED', 'deadline exceeded');
+}
+
+function startTimer(deadline: number, onExpire: () => void): NodeJS.Timeout | undefined {
+  if (!Number.isFinite(deadline)) return undefined;
+  return setTimeout(onExpire, Math.min(Math.max(0, deadline - Date.now()), MAX_TIMER_MS));
+}
+
+/**
+ * Timers and the wall clock disagree by a millisecond or two, so grpc-js's deadline timer may fire a hair before
+ * `Date.now()` reaches the deadline: a cancellation this close to it is the deadline.
+ */
+const CLOCK_SLACK_MS = 10;
+
+/** A cancellation at (or just before) the deadline is grpc-js enforcing the client's deadline. */
+function cancelCode(began: Began): number {
+  const atDeadline = began.ok && Date.now() + CLOCK_SLACK_MS >= began.context.deadline;
+  return atDeadline ? status.DEADLINE_EXCEEDED : status.CANCELLED;
+}
+
+type CallbackHandler = (call: ServerSurfaceCall, callback: sendUnaryData<unknown>) => unknown;
+type StreamHandler = (call: ServerSurfaceCall) => unknown;
+
+function wrapCallbackStyle(method: string, handler: CallbackHandler, options: InterceptorOptions): CallbackHandler {
+  return (call, callback) => {
+    const began = begin(call, method, options);
+    const requestId = began.ok ? began.context.requestId : began.requestId;
+    const log = began.ok ? began.context.log : options.log.child({ requestId, method });
+    const caller = began.ok ? began.context.caller : undefined;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const end = (code: number) => {
+      done = true;
+      clearTimeout(timer);
+      logCall(options.log, { method, caller, code, started: began.started, requestId });
+    };
+    const answer = (err: unknown, value?: unknown, trailer?: Metadata, flags?: number) => {
+      if (done) return; // the deadline or a cancellation answered first
+      if (err === null || err === undefined) {
+        end(status.OK);
+        callback(null, value, trailer, flags);
+        return;
+      }
+      const wire = toWire(err, log, requestId);
+      end(wire.code ?? status.UNKNOWN);
+      callback(wire);
+    };
+    const finish: sendUnaryData<unknown> = (err, value, trailer, flags) => answer(err, value, trailer, flags);
+    if (!began.ok) return answer(began.error);
+    call.on('cancelled', () => {
+      if (done) return;
+      began.controller.abort(new AppError('UNAVAILABLE', 'call cancelled'));
+      end(cancelCode(began));
+    });
+    timer = startTimer(began.context.deadline, () => {
+      began.controller.abort(deadlineError());
+      answer(deadlineError());
+    });
+    invoke(
+      () => handler(call, finish),
+      (err) => answer(err),
+    );
+  };
+}
+
+function wrapStreamStyle(method: string, handler: StreamHandler, options: InterceptorOptions): StreamHandler {
+  return (call) => {
+    const began = begin(call, method, options);
+    const requestId = began.ok ? began.context.requestId : began.requestId;
+    const log = began.ok ? began.context.log : options.log.child({ requestId, method });
+    let code: number = status.OK;
+    let errored = false;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const end = (final: number) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      const caller = began.ok ? began.context.caller : undefined;
+      logCall(options.log, { method, caller, code: final, started: began.started, requestId });
+    };
+    // grpc-js turns an 'error' event on a server stream into the call's status: map it on the way.
+    const emit = call.emit.bind(call);
+    call.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+      if (event !== 'error') return emit(event, ...args);
+      if (errored || done) return false; // the status is already decided; later errors change nothing
+      errored = true;
+      const wire = toWire(args[0], log, requestId);
+      code = wire.code ?? status.UNKNOWN;
+      return emit('error', wire);
+    };
+    call.on('finish', () => end(code));
+    if (!began.ok) {
+      call.emit('error', began.error);
+      return;
+    }
+    call.on('cancelled', () => {
+      began.controller.abort(new AppError('UNAVAILABLE', 'call cancelled'));
+      end(cancelCode(began));
+    });
+    timer = startTimer(began.context.deadline, () => {
+      began.controller.abort(deadlineError());
+      call.emit('error', deadlineError());
+    });
+    invoke(
+      () => handler(call),
+      (err) => call.emit('error', err),
+    );
+  };
+}
+
+/**
+ * Wraps one handler with the kit's interceptors: caller identity (UNAUTHENTICATED without one), the default
+ * deadline, error mapping and the request log line. Unary and client-streaming handlers answer through a
+ * callback; server-streaming and bidi handlers through the stream.
+ */
+export function wrapHandler(
+  method: MethodDefinition<unknown, unknown>,
+  handler: UntypedHandleCall,
+  options: InterceptorOptions,
+): UntypedHandleCall {
+  if (!method.responseStream) {
+    return wrapCallbackStyle(method.path, handler as CallbackHandler, options) as UntypedHandleCall;
+  }
+  return wrapStreamStyle(method.path, handler as StreamHandler, options) as UntypedHandleCall;
+}
