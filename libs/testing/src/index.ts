@@ -1,0 +1,4 @@
+export type { ProvidedTestContext } from './context.js';
+export { adminDatabaseUrl, freshDatabase, type TestDatabase } from './database.js';
+export { createTopic, kafkaBrokers, testKafka, uniqueTopic } from './kafka.js';
+export { type WaitForOptions, waitFor } from './wait.js';
