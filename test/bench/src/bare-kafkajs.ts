@@ -1,0 +1,74 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { progress } from './progress.js';
+import { type Latency, nowMs, summarise } from './stats.js';
+
+export interface PipelineResult {
+  name: string;
+  events: number;
+  eventsPerSecond: number;
+  latencyMs: Latency;
+  note: string;
+}
+
+/**
+ * The baseline: a bare kafkajs idempotent producer (acks=all, one request in flight, the same settings as the
+ * relay) sending batches straight to a topic, and a bare consumer group reading them. No database, no envelope.
+ */
+export async function bareKafkajs(options: {
+  brokers: string[];
+  topic: string;
+  events: number;
+  payloadBytes: number;
+  batch: number;
+}): Promise<PipelineResult> {
+  const kafka = new Kafka({ clientId: 'bench-bare', brokers: options.brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: options.topic, numPartitions: 3 }], waitForLeaders: true });
+  await admin.disconnect();
+
+  const consumer = kafka.consumer({ groupId: `${options.topic}-group` });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const latencies: number[] = [];
+  const bar = progress('bare kafkajs', options.events);
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  let lastReceived = 0;
+  await consumer.connect();
+  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const sent = message.value!.readDoubleBE(0);
+      lastReceived = nowMs();
+      latencies.push(lastReceived - sent);
+      bar.update(latencies.length);
+      if (latencies.length === options.events) resolveDone();
+    },
+  });
+  await joined;
+  await producer.connect();
+  const firstSent = nowMs();
+  for (let i = 0; i < options.events; i += options.batch) {
+    const n = Math.min(options.batch, options.events - i);
+    const messages = Array.from({ length: n }, (_, j) => {
+      const value = Buffer.alloc(options.payloadBytes);
+      value.writeDoubleBE(nowMs(), 0);
+      return { key: `k${(i + j) % 64}`, value };
+    });
+    await producer.send({ topic: options.topic, acks: -1, messages });
+  }
+  await done;
+  bar.stop();
+  await producer.disconnect();
+  await consumer.disconnect();
+  return {
+    name: 'bare kafkajs producer → consumer',
+    events: options.events,
+    eventsPerSecond: options.events / ((lastReceived - firstSent) / 1000),
+    latencyMs: summarise(latencies),
+    note: `batches of ${options.batch}, no database`,
+  };
+}

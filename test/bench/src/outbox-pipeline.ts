@@ -1,0 +1,118 @@
+import { HubHeartbeat } from '@onceonly/contracts';
+import {
+  appendToOutbox,
+  createConsumer,
+  createEmbeddedTransport,
+  createKafkaTransport,
+  createRelay,
+  defineEvent,
+  defineTopic,
+  type EventTransport,
+  eventHandler,
+  TopicRegistry,
+  withEventTables,
+} from '@onceonly/events';
+import { type Database, migrate } from '@onceonly/store';
+import type { PipelineResult } from './bare-kafkajs.js';
+import { progress } from './progress.js';
+import { nowMs, summarise } from './stats.js';
+
+const SCHEMA = 'bench';
+const Ticked = defineEvent({
+  type: 'bench.ticked',
+  source: '/onceonly/bench',
+  dataschema: 'proto:onceonly.events.v1.HubHeartbeat',
+  codec: HubHeartbeat,
+});
+
+/**
+ * OnceOnly's path: a state row and its event committed in one transaction (the outbox), the relay publishing, and
+ * a consumer handling each event in a transaction with its inbox row. Latency: from just before the commit to the
+ * handler. `writers` transactions run at once, one event each (one state change = one transaction).
+ */
+export async function outboxPipeline(options: {
+  db: Database;
+  transport: 'kafka' | 'embedded';
+  brokers: string[];
+  topic: string;
+  events: number;
+  payloadBytes: number;
+  writers: number;
+}): Promise<PipelineResult> {
+  const { db } = options;
+  await migrate(db, {
+    schema: SCHEMA,
+    migrations: withEventTables(SCHEMA, [
+      {
+        version: 1,
+        name: 'items',
+        sql: `CREATE TABLE ${SCHEMA}.items (id bigint PRIMARY KEY, touched_at timestamptz NOT NULL)`,
+      },
+    ]),
+  });
+  const transport: EventTransport =
+    options.transport === 'kafka'
+      ? await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-onceonly' })
+      : await createEmbeddedTransport({ db, schema: 'bench_log' });
+  const topic = defineTopic({ name: options.topic, partitions: 3, owner: 'bench', eventTypes: [Ticked.type] });
+  const registry = new TopicRegistry();
+  registry.register(topic);
+  await transport.ensureTopics(registry.all());
+
+  const latencies: number[] = [];
+  const bar = progress(`onceonly outbox (${options.transport})`, options.events);
+  let lastHandled = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  const consumer = createConsumer({
+    transport,
+    db,
+    schema: SCHEMA,
+    group: `${options.topic}-group`,
+    topics: [topic.name],
+    registry,
+    handlers: {
+      [Ticked.type]: eventHandler(Ticked, async (data) => {
+        lastHandled = nowMs();
+        latencies.push(lastHandled - Number(data.sentAt));
+        bar.update(latencies.length);
+        if (latencies.length === options.events) resolveDone();
+      }),
+    },
+  });
+  await consumer.start();
+  const relay = createRelay({ db, schema: SCHEMA, transport, pollIntervalMs: 50 });
+  relay.start();
+
+  const padding = Buffer.alloc(options.payloadBytes);
+  let next = 0;
+  const firstCommit = nowMs();
+  const writer = async () => {
+    for (let i = next++; i < options.events; i = next++) {
+      const event = Ticked.make({
+        subject: `k${i % 64}`,
+        data: { instanceId: 'bench', sentAt: String(nowMs()), counter: String(i), padding },
+      });
+      await db.transaction(async (tx) => {
+        await tx.query(`INSERT INTO ${SCHEMA}.items (id, touched_at) VALUES ($1, now())`, [i]);
+        await appendToOutbox(tx, SCHEMA, [{ topic, event }]);
+      });
+      relay.kick();
+    }
+  };
+  await Promise.all(Array.from({ length: options.writers }, writer));
+  await done;
+  bar.stop();
+  await relay.stop();
+  await consumer.stop();
+  await transport.close();
+  return {
+    name: `onceonly outbox → relay → ${options.transport === 'kafka' ? 'Kafka' : 'embedded log'} → inbox consumer`,
+    events: options.events,
+    eventsPerSecond: options.events / ((lastHandled - firstCommit) / 1000),
+    latencyMs: summarise(latencies),
+    note: `${options.writers} writers, one state row + one event per transaction, PostgreSQL`,
+  };
+}
