@@ -17,7 +17,9 @@ export function toServiceError(err: AppError): Partial<ServiceError> & { code: s
   const details = [
     Any.fromPartial({
       typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`,
-      value: Buffer.from(ErrorInfo.encode({ reason: err.code, domain: ERROR_DOMAIN, metadata: err.details.meta ?? {} }).finish()),
+      value: Buffer.from(
+        ErrorInfo.encode({ reason: err.code, domain: ERROR_DOMAIN, metadata: err.details.meta ?? {} }).finish(),
+      ),
     }),
   ];
   if (err.fields.length > 0) {
