@@ -1,0 +1,84 @@
+/**
+ * @onceonly/events: the event backbone. CloudEvents envelopes with protobuf bodies in Kafka headers, a topic
+ * registry, a transactional outbox and its relay, consumers with inbox de-duplication, retries and dead letters,
+ * over one transport port with two adapters: Apache Kafka (kafkajs) and the embedded log (a table).
+ */
+export {
+  type ConsumerOptions,
+  type ConsumerStats,
+  createConsumer,
+  type EventConsumer,
+  type EventHandler,
+  eventHandler,
+} from './consumer.js';
+export {
+  createEmbeddedTransport,
+  type EmbeddedTransport,
+  type EmbeddedTransportOptions,
+} from './embedded-transport.js';
+export {
+  type DefineEventOptions,
+  defineEvent,
+  type EventDefinition,
+  type EventDraft,
+  type EventEnvelope,
+  type MakeEventInput,
+  PROTOBUF_CONTENT_TYPE,
+  SPEC_VERSION,
+  validateDraft,
+  validateEnvelope,
+  withSequence,
+} from './envelope.js';
+export {
+  CE_HEADERS,
+  fromKafkaRecord,
+  type IncomingKafkaRecord,
+  type KafkaRecord,
+  type RecordHeaders,
+  toKafkaRecord,
+} from './headers.js';
+export { claimInbox, type InboxOrigin, inboxContains, pruneInbox } from './inbox.js';
+export type { Backoff } from './internal.js';
+export { partitionFor } from './internal.js';
+export { createKafkaTransport, type KafkaTransport, type KafkaTransportOptions } from './kafka-transport.js';
+export {
+  EVENTS_MIGRATION_VERSIONS,
+  eventLogMigrations,
+  inboxMigrations,
+  installInbox,
+  installOutbox,
+  outboxMigrations,
+  withEventTables,
+} from './migrations.js';
+export { appendToOutbox, type OutboxBacklog, type OutboxEntry, outboxBacklog } from './outbox.js';
+export {
+  createRelay,
+  type PublishedEvent,
+  pruneOutbox,
+  type Relay,
+  type RelayOptions,
+  type RelayState,
+  type RelayStatus,
+} from './relay.js';
+export {
+  type CleanupPolicy,
+  DEAD_LETTER_MIN_RETENTION_MS,
+  type DefineTopicOptions,
+  deadLetterTopic,
+  deadLetterTopicName,
+  defineTopic,
+  ensureTopics,
+  type TopicCreator,
+  TopicRegistry,
+  type TopicSpec,
+} from './topics.js';
+export {
+  type DeliveryContext,
+  type EventTransport,
+  type OutgoingRecord,
+  type PartitionLag,
+  type ReceivedRecord,
+  type SubscribeOptions,
+  type Subscription,
+  totalLag,
+} from './transport.js';

@@ -1,0 +1,149 @@
+import { type Database, type Migration, migrate } from '@onceonly/store';
+import { quoteSchema } from './internal.js';
+
+/**
+ * Migration versions 9000–9099 of every service schema are reserved for this package (outbox 9001–9049, inbox
+ * 9051–9099), so that they can be merged with a service's own list without clashing: see {@link withEventTables}.
+ */
+export const EVENTS_MIGRATION_VERSIONS = { first: 9000, last: 9099 } as const;
+
+/**
+ * The outbox tables in a service's schema:
+ * - `outbox`: events written in the same transaction as the state change, published by the relay in `position`
+ *   order, then marked `published_at`;
+ * - `outbox_sequence`: the last `sequence` given to each source (its row lock makes the numbers gap-free);
+ * - `outbox_relay`: the lease that lets one relay publish at a time.
+ */
+export function outboxMigrations(schema: string): Migration[] {
+  const s = quoteSchema(schema);
+  return [
+    {
+      version: 9001,
+      name: 'events_outbox',
+      sql: `
+CREATE TABLE ${s}.outbox (
+  position bigserial PRIMARY KEY,
+  event_id text NOT NULL UNIQUE,
+  topic text NOT NULL,
+  key text NOT NULL,
+  source text NOT NULL,
+  type text NOT NULL,
+  sequence bigint NOT NULL,
+  headers jsonb NOT NULL,
+  body bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  published_at timestamptz,
+  attempts integer NOT NULL DEFAULT 0,
+  last_error text,
+  UNIQUE (source, sequence)
+);
+CREATE INDEX outbox_pending ON ${s}.outbox (position) WHERE published_at IS NULL;
+CREATE TABLE ${s}.outbox_sequence (
+  source text PRIMARY KEY,
+  last bigint NOT NULL CHECK (last >= 0)
+);
+CREATE TABLE ${s}.outbox_relay (
+  name text PRIMARY KEY,
+  owner text NOT NULL,
+  lease_until timestamptz NOT NULL,
+  acquired_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+    },
+  ];
+}
+
+/** The inbox table in a consumer's schema: one row per (consumer group, event id) handled. */
+export function inboxMigrations(schema: string): Migration[] {
+  const s = quoteSchema(schema);
+  return [
+    {
+      version: 9051,
+      name: 'events_inbox',
+      sql: `
+CREATE TABLE ${s}.inbox (
+  consumer_group text NOT NULL,
+  event_id text NOT NULL,
+  topic text NOT NULL,
+  partition integer NOT NULL,
+  "offset" bigint NOT NULL,
+  handled_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (consumer_group, event_id)
+);
+`,
+    },
+  ];
+}
+
+/**
+ * A service's own migrations with the outbox and/or inbox ones merged in, sorted by version, ready for
+ * `migrate(db, { schema, migrations })`. The service's own versions must stay outside 9000–9099.
+ */
+export function withEventTables(
+  schema: string,
+  own: readonly Migration[],
+  tables: { outbox?: boolean; inbox?: boolean } = { outbox: true, inbox: true },
+): Migration[] {
+  const extra = [...(tables.outbox ? outboxMigrations(schema) : []), ...(tables.inbox ? inboxMigrations(schema) : [])];
+  return [...own, ...extra].sort((a, b) => a.version - b.version);
+}
+
+/** Creates (or updates) the outbox tables in `schema` with store's `migrate`. */
+export async function installOutbox(db: Database, schema: string): Promise<void> {
+  await migrate(db, { schema, migrations: outboxMigrations(schema) });
+}
+
+/** Creates (or updates) the inbox table in `schema` with store's `migrate`. */
+export async function installInbox(db: Database, schema: string): Promise<void> {
+  await migrate(db, { schema, migrations: inboxMigrations(schema) });
+}
+
+/**
+ * The embedded log's tables in their own schema (default `eventlog`):
+ * - `topics`: name, partitions, retention;
+ * - `partitions`: the next offset of each partition (its row lock makes offsets gap-free and commit-ordered);
+ * - `events`: the append-only log, keyed by (topic, partition, offset);
+ * - `consumer_offsets`: each group's next offset per partition.
+ */
+export function eventLogMigrations(schema: string): Migration[] {
+  const s = quoteSchema(schema);
+  return [
+    {
+      version: 1,
+      name: 'event_log',
+      sql: `
+CREATE TABLE ${s}.topics (
+  name text PRIMARY KEY,
+  partitions integer NOT NULL CHECK (partitions > 0),
+  retention_ms bigint NOT NULL,
+  cleanup_policy text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE ${s}.partitions (
+  topic text NOT NULL REFERENCES ${s}.topics (name),
+  partition integer NOT NULL,
+  next_offset bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (topic, partition)
+);
+CREATE TABLE ${s}.events (
+  topic text NOT NULL,
+  partition integer NOT NULL,
+  "offset" bigint NOT NULL,
+  key bytea,
+  headers jsonb NOT NULL,
+  value bytea NOT NULL,
+  appended_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (topic, partition, "offset")
+);
+CREATE TABLE ${s}.consumer_offsets (
+  group_id text NOT NULL,
+  topic text NOT NULL,
+  partition integer NOT NULL,
+  "offset" bigint NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (group_id, topic, partition)
+);
+`,
+    },
+  ];
+}

@@ -1,0 +1,157 @@
+/**
+ * A relay killed for real (SIGKILL in a child process) after publishing a batch and before marking it published:
+ * the next relay publishes the batch again, the topic holds every event twice, and the consumer's inbox makes the
+ * second copy change nothing.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { kafkaBrokers, uniqueTopic, waitFor } from '@onceonly/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsumer, createRelay, defineTopic, ensureTopics, TopicRegistry } from '../src/index.js';
+import {
+  collect,
+  embeddedPostgresHarness,
+  type Harness,
+  installService,
+  kafkaHarness,
+  SERVICE_SCHEMA,
+  writeThing,
+} from './support.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+const fixture = join(here, 'fixtures/relay-crash.mjs');
+const LEASE_MS = 1_500;
+
+/**
+ * The fixture runs on dist/. `npm test` builds everything before vitest; a direct `vitest run` may not have, or
+ * may have stale output, so build the packages it needs (tsc emits even when another package's types complain).
+ */
+function buildDist(): void {
+  for (const pkg of ['contracts', 'errors', 'store', 'events']) {
+    const dir = join(repoRoot, 'libs', pkg);
+    spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: dir,
+      stdio: 'ignore',
+      timeout: 120_000,
+    });
+    if (!existsSync(join(dir, 'dist/index.js')))
+      throw new Error(`libs/${pkg}/dist/index.js is missing after the build`);
+  }
+}
+
+interface ChildResult {
+  signal: NodeJS.Signals | null;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runFixture(env: Record<string, string>): Promise<ChildResult> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [fixture], { cwd: repoRoot, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolveRun({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(() => buildDist(), 300_000);
+
+describe.each([kafkaHarness, embeddedPostgresHarness])(
+  'on $name: a relay killed between publish and mark',
+  (factory) => {
+    let h: Harness;
+    let databaseUrl: string;
+
+    beforeAll(async () => {
+      h = await factory.open();
+      await installService(h.db);
+      databaseUrl = h.url!;
+    });
+
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    it('is followed by a relay that publishes again, and the consumer handles each event once', async () => {
+      const topic = uniqueTopic('events-crash');
+      const registry = new TopicRegistry([
+        defineTopic({ name: topic, partitions: 2, owner: 'test', eventTypes: ['hub.heartbeat'] }),
+      ]);
+      await ensureTopics(h.transport, registry);
+      const ids = await h.db.transaction(async (tx) => {
+        const written = [];
+        for (let n = 1; n <= 3; n++) written.push((await writeThing(tx, topic, `crash-${n}`, n)).id);
+        return written;
+      });
+
+      const child = await runFixture({
+        DATABASE_URL: databaseUrl,
+        RELAY_SCHEMA: SERVICE_SCHEMA,
+        TRANSPORT: h.transport.kind,
+        KAFKA_BROKERS: h.transport.kind === 'kafka' ? kafkaBrokers().join(',') : '',
+        LEASE_MS: String(LEASE_MS),
+      });
+      expect(child.signal, child.stderr).toBe('SIGKILL');
+      expect(JSON.parse(child.stdout.trim()).published.sort()).toEqual([...ids].sort());
+
+      // published, never marked: still pending, and on the topic once
+      const relay = createRelay({
+        db: h.db,
+        schema: SERVICE_SCHEMA,
+        transport: h.transport,
+        leaseMs: LEASE_MS,
+        pollIntervalMs: 50,
+      });
+      expect(await relay.pending()).toBe(3);
+      const reader = await collect(h.transport, uniqueTopic('crash-reader'), [topic]);
+      const calls = new Map<string, number>();
+      const consumer = createConsumer({
+        transport: h.transport,
+        db: h.db,
+        schema: SERVICE_SCHEMA,
+        group: uniqueTopic('crash-group'),
+        topics: [topic],
+        registry,
+        handlers: {
+          'hub.heartbeat': async (event) => {
+            calls.set(event.id, (calls.get(event.id) ?? 0) + 1);
+          },
+        },
+      });
+      try {
+        await consumer.start();
+        await waitFor(() => reader.records.length >= 3 && consumer.stats().handled === 3, { timeoutMs: 30_000 });
+
+        // the next relay waits out the dead one's lease, then publishes the same rows again
+        await relay.flush({ timeoutMs: 30_000 });
+        expect(await relay.pending()).toBe(0);
+        await waitFor(() => reader.records.length >= 6 && consumer.stats().duplicates === 3, {
+          timeoutMs: 30_000,
+          message: 'the second copies',
+        });
+        await new Promise((r) => setTimeout(r, 300));
+
+        const onTopic = reader.records.map((r) => r.headers.ce_id as string);
+        for (const id of ids) expect(onTopic.filter((x) => x === id)).toHaveLength(2);
+        expect(reader.records).toHaveLength(6);
+        expect([...calls.entries()].sort()).toEqual(ids.map((id) => [id, 1]).sort());
+        expect(consumer.stats()).toMatchObject({ handled: 3, duplicates: 3, deadLettered: 0 });
+      } finally {
+        await consumer.stop();
+        await reader.stop();
+        await relay.stop();
+      }
+    });
+  },
+);
