@@ -1,0 +1,230 @@
+/**
+ * Interoperability: what this package makes, tools it did not write accept. OpenSSL verifies the certificate chains
+ * and the JWS signature (from the signing input and the seal certificate's key alone); Node's TLS accepts the mTLS
+ * certificates in a real handshake.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foodLicencePayload, makeSeal, NOW, seconds } from '../test/fixtures.js';
+import {
+  encryptPrivateKey,
+  generateKeyPair,
+  issueClientCertificate,
+  issueServerCertificate,
+  sealPayload,
+  trustBundlePem,
+} from './index.js';
+
+const run = promisify(execFile);
+
+/** Runs openssl; resolves with its exit code and output instead of throwing on a non-zero exit. */
+async function openssl(args: string[], cwd: string): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run('openssl', args, { cwd });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** DER INTEGER of an unsigned big-endian value (minimal, with a leading zero when the top bit is set). */
+function derInteger(bytes: Buffer): Buffer {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  let value = bytes.subarray(i);
+  if ((value[0] ?? 0) & 0x80) value = Buffer.concat([Buffer.from([0]), value]);
+  return Buffer.concat([Buffer.from([0x02, value.length]), value]);
+}
+
+/** JOSE r‖s (64 bytes) to the DER ECDSA-Sig-Value openssl reads, written out here by hand, not by the package. */
+function joseToDer(signature: Buffer): Buffer {
+  const body = Buffer.concat([derInteger(signature.subarray(0, 32)), derInteger(signature.subarray(32))]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}
+
+describe('interoperability with OpenSSL and Node TLS', () => {
+  const seal = makeSeal();
+  let dir = '';
+  const file = (name: string) => path.join(dir, name);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'onceonly-seal-'));
+    await writeFile(file('ca.pem'), seal.ca.certPem);
+    await writeFile(file('seal.pem'), seal.certPem);
+    await writeFile(file('bundle.pem'), trustBundlePem([seal.ca.certPem, seal.certPem]));
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('openssl verify accepts the seal certificate against the CA and against the trust bundle', async () => {
+    const attime = String(seconds(NOW));
+    const withCa = await openssl(
+      ['verify', '-CAfile', 'ca.pem', '-purpose', 'any', '-attime', attime, 'seal.pem'],
+      dir,
+    );
+    expect(withCa).toEqual({ code: 0, out: 'seal.pem: OK\n' });
+    const withBundle = await openssl(['verify', '-CAfile', 'bundle.pem', '-attime', attime, 'seal.pem'], dir);
+    expect(withBundle).toEqual({ code: 0, out: 'seal.pem: OK\n' });
+  });
+
+  it('openssl verify refuses the seal certificate against another CA', async () => {
+    const other = makeSeal();
+    await writeFile(file('other-ca.pem'), other.ca.certPem);
+    const result = await openssl(
+      ['verify', '-CAfile', 'other-ca.pem', '-attime', String(seconds(NOW)), 'seal.pem'],
+      dir,
+    );
+    expect(result.code).not.toBe(0);
+  });
+
+  it('openssl dgst verifies the JWS signature, and refuses it over a changed signing input', async () => {
+    const jws = await sealPayload(foodLicencePayload(), seal.signer);
+    const [header = '', payload = '', signature = ''] = jws.split('.');
+    await writeFile(file('input.txt'), `${header}.${payload}`);
+    await writeFile(file('sig.der'), joseToDer(Buffer.from(signature, 'base64url')));
+    // The public key comes out of the certificate by openssl itself.
+    const pub = await openssl(['x509', '-in', 'seal.pem', '-pubkey', '-noout', '-out', 'pub.pem'], dir);
+    expect(pub.code).toBe(0);
+
+    const good = await openssl(['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig.der', 'input.txt'], dir);
+    expect(good).toEqual({ code: 0, out: 'Verified OK\n' });
+
+    const changed = Buffer.from(`${header}.${payload}`, 'ascii');
+    changed[header.length + 5] = (changed[header.length + 5] ?? 0) ^ 0x01;
+    await writeFile(file('changed.txt'), changed);
+    const bad = await openssl(['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig.der', 'changed.txt'], dir);
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toContain('Verification failure');
+  });
+
+  it('openssl reads an encrypted private key with its passphrase, and not without', async () => {
+    await writeFile(file('key.pem'), encryptPrivateKey(seal.keyPair.privateKey, 'pass-for-openssl'));
+    const ok = await openssl(['pkey', '-in', 'key.pem', '-passin', 'pass:pass-for-openssl', '-pubout'], dir);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toBe(seal.keyPair.publicKey.export({ type: 'spki', format: 'pem' }));
+    const wrong = await openssl(['pkey', '-in', 'key.pem', '-passin', 'pass:wrong', '-noout'], dir);
+    expect(wrong.code).not.toBe(0);
+  });
+
+  describe('mTLS certificates', () => {
+    // TLS checks validity against the real clock, so these certificates are valid around the real now.
+    const now = Date.now();
+    const validity = { notBefore: new Date(now - 3_600_000), notAfter: new Date(now + 86_400_000) };
+    const serverKeys = generateKeyPair();
+    const clientKeys = generateKeyPair();
+    const department = { code: '11310107002429311T', name: '上海市普陀区市场监督管理局' };
+    const serverPem = issueServerCertificate({
+      ca: seal.ca,
+      hosts: ['127.0.0.1', 'localhost'],
+      publicKey: serverKeys.publicKey,
+      validity,
+    });
+    const clientPem = issueClientCertificate({
+      ca: seal.ca,
+      department,
+      role: 'department',
+      publicKey: clientKeys.publicKey,
+      validity,
+    });
+    const pemKey = (key: typeof serverKeys.privateKey) => key.export({ type: 'pkcs8', format: 'pem' }) as string;
+
+    it('openssl verify accepts them for their purpose only', async () => {
+      await writeFile(file('server.pem'), serverPem);
+      await writeFile(file('client.pem'), clientPem);
+      const verify = (purpose: string, name: string) =>
+        openssl(['verify', '-CAfile', 'ca.pem', '-purpose', purpose, name], dir);
+      expect(await verify('sslserver', 'server.pem')).toEqual({ code: 0, out: 'server.pem: OK\n' });
+      expect(await verify('sslclient', 'client.pem')).toEqual({ code: 0, out: 'client.pem: OK\n' });
+      expect((await verify('sslserver', 'client.pem')).code).not.toBe(0);
+      expect((await verify('sslclient', 'server.pem')).code).not.toBe(0);
+    });
+
+    it('Node TLS completes a mutual handshake and the server reads the department from the client certificate', async () => {
+      const server = tls.createServer({
+        cert: serverPem,
+        key: pemKey(serverKeys.privateKey),
+        ca: seal.ca.certPem,
+        requestCert: true,
+        rejectUnauthorized: true,
+      });
+      const seen = new Promise<tls.PeerCertificate>((resolve) => {
+        server.on('secureConnection', (socket) => {
+          resolve(socket.getPeerCertificate());
+          socket.end('ok');
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      try {
+        const client = tls.connect({
+          host: '127.0.0.1',
+          port,
+          ca: seal.ca.certPem,
+          cert: clientPem,
+          key: pemKey(clientKeys.privateKey),
+        });
+        await new Promise<void>((resolve, reject) => {
+          client.once('secureConnect', resolve);
+          client.once('error', reject);
+        });
+        expect(client.authorized).toBe(true);
+        const peer = await seen;
+        expect(peer.subject).toMatchObject({ CN: department.code, O: department.name, OU: 'department' });
+        client.destroy();
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('Node TLS does not authorise a client certificate from another CA', async () => {
+      const stranger = makeSeal().ca;
+      const strangerPem = issueClientCertificate({
+        ca: stranger,
+        department,
+        role: 'department',
+        publicKey: clientKeys.publicKey,
+        validity,
+      });
+      // rejectUnauthorized: false so that the server can say why it does not authorise the client.
+      const server = tls.createServer({
+        cert: serverPem,
+        key: pemKey(serverKeys.privateKey),
+        ca: seal.ca.certPem,
+        requestCert: true,
+        rejectUnauthorized: false,
+      });
+      const verdict = new Promise<{ authorized: boolean; error: string | undefined }>((resolve) => {
+        server.on('secureConnection', (socket) => {
+          resolve({ authorized: socket.authorized, error: String(socket.authorizationError) });
+          socket.end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      try {
+        const client = tls.connect({
+          host: '127.0.0.1',
+          port,
+          ca: seal.ca.certPem,
+          cert: strangerPem,
+          key: pemKey(clientKeys.privateKey),
+        });
+        client.on('error', () => {});
+        expect(await verdict).toEqual({
+          authorized: false,
+          error: expect.stringMatching(/^UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE)/),
+        });
+        client.destroy();
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  });
+});

@@ -1,0 +1,157 @@
+import { AppError, invalid } from '@onceonly/errors';
+import type { Clock } from './ca.js';
+import { readCertificate } from './certificate-reader.js';
+import type { Signer } from './signer.js';
+
+/**
+ * The default JWS `typ` of a sealed licence: `onceonly-licence+jws` (explicit typing, RFC 8725 §3.11). It tells
+ * a sealed licence apart from any other JWS the same seal might sign (a status list, say), so one cannot be passed
+ * off as the other; {@link verifySealedJws} checks it. Other document kinds pass their own `typ`.
+ */
+export const SEALED_LICENCE_TYP = 'onceonly-licence+jws';
+
+/** The largest compact JWS this package writes or reads (a licence with its chain is about 3 KiB). */
+export const MAX_JWS_LENGTH = 64 * 1024;
+
+/** The protected header of a sealed JWS. */
+export interface SealHeader {
+  readonly alg: 'ES256';
+  readonly typ: string;
+  /** {@link sealKid} of the seal certificate. */
+  readonly kid: string;
+  /** Seal certificate, then CA certificate, standard base64 DER. Absent in the QR variant. */
+  readonly x5c?: readonly string[];
+}
+
+/** Options of {@link sealPayload}. */
+export interface SealOptions {
+  /** Put the certificate chain into the header (`x5c`); default true. The QR variant passes false. */
+  readonly embedChain?: boolean;
+  /** The header `typ`; default {@link SEALED_LICENCE_TYP}. */
+  readonly typ?: string;
+  /** Sets `iat` when the payload has none; the system clock by default. */
+  readonly clock?: Clock;
+}
+
+const b64url = (bytes: Uint8Array | string): string => Buffer.from(bytes).toString('base64url');
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Latest NumericDate accepted: 9999-12-31T23:59:59Z, so that every `iat` is a valid Date. */
+const MAX_NUMERIC_DATE = 253_402_300_799;
+
+/** True for a JWT NumericDate this package accepts as `iat`: whole seconds from 1970 to the year 9999. */
+export function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_NUMERIC_DATE;
+}
+
+function issuedAt(payload: Record<string, unknown>, clock: Clock): number {
+  if (!('iat' in payload)) return Math.floor(clock().getTime() / 1000);
+  const { iat } = payload;
+  if (!isNumericDate(iat)) {
+    throw invalid('INVALID_ARGUMENT', [
+      { field: 'iat', reason: 'NUMERIC_DATE', description: 'must be whole seconds since 1970 (a JWT NumericDate)' },
+    ]);
+  }
+  return iat;
+}
+
+/** A seal signs only inside its certificate's validity: refuse early rather than produce a JWS that fails. */
+function assertSealValidAt(signer: Signer, iat: number): void {
+  const leaf = signer.x5c[0];
+  if (leaf === undefined) return;
+  const { notBefore, notAfter } = readCertificate(Buffer.from(leaf, 'base64'));
+  const at = iat * 1000;
+  const meta = { kid: signer.kid, iat: String(iat) };
+  if (at < notBefore.getTime()) {
+    throw new AppError('SEAL_NOT_YET_VALID', 'the seal certificate is not valid yet at the signing time', {
+      details: { meta },
+    });
+  }
+  if (at > notAfter.getTime()) {
+    throw new AppError('SEAL_EXPIRED', 'the seal certificate has expired at the signing time', { details: { meta } });
+  }
+}
+
+/**
+ * Seals `payload` as a compact JWS (RFC 7515) with ES256. Header: `{ alg: 'ES256', typ, kid, x5c }` (`x5c` left out
+ * with `embedChain: false`, the QR variant). The payload is `JSON.stringify(payload)`, with `iat` (seconds, the
+ * signing time) added from the clock when the payload has none. Verifiers judge the seal at `iat`.
+ *
+ * The JWS is assembled here rather than with jose's `CompactSign`, which signs with a key object: the signature comes
+ * from the {@link Signer} port so that keys may live outside this process.
+ * @throws AppError INVALID_ARGUMENT (payload not an object, bad `iat`), SEAL_NOT_YET_VALID / SEAL_EXPIRED (seal
+ *   certificate not valid at `iat`), REQUEST_TOO_LARGE.
+ */
+export async function sealPayload(payload: object, signer: Signer, options: SealOptions = {}): Promise<string> {
+  if (!isPlainObject(payload)) {
+    throw invalid('INVALID_ARGUMENT', [{ field: 'payload', reason: 'TYPE', description: 'must be a JSON object' }]);
+  }
+  const iat = issuedAt(payload, options.clock ?? (() => new Date()));
+  assertSealValidAt(signer, iat);
+  const header: SealHeader = {
+    alg: signer.alg,
+    typ: options.typ ?? SEALED_LICENCE_TYP,
+    kid: signer.kid,
+    ...(options.embedChain !== false && signer.x5c.length > 0 ? { x5c: [...signer.x5c] } : {}),
+  };
+  let body: string;
+  try {
+    body = JSON.stringify('iat' in payload ? payload : { ...payload, iat });
+  } catch (cause) {
+    throw new AppError('INVALID_ARGUMENT', 'the payload cannot be written as JSON', { cause });
+  }
+  const signingInput = `${b64url(JSON.stringify(header))}.${b64url(body)}`;
+  const signature = await signer.sign(Buffer.from(signingInput, 'ascii'));
+  if (signature.length !== 64) {
+    throw new AppError('INTERNAL', `the signer returned ${signature.length} bytes, not a 64-byte ES256 signature`);
+  }
+  const jws = `${signingInput}.${b64url(signature)}`;
+  if (jws.length > MAX_JWS_LENGTH) {
+    throw new AppError('REQUEST_TOO_LARGE', `the sealed JWS would exceed ${MAX_JWS_LENGTH} characters`);
+  }
+  return jws;
+}
+
+/** The parts of a compact JWS, decoded. */
+export interface CompactJws {
+  readonly header: Record<string, unknown>;
+  readonly payload: Record<string, unknown>;
+  readonly signature: Buffer;
+  /** The three base64url parts as they were. */
+  readonly parts: readonly [string, string, string];
+}
+
+const PART = /^[A-Za-z0-9_-]*$/;
+
+/** Decodes one base64url part, refusing any text that would not encode back to itself (padding, stray bits). */
+export function decodePart(part: string): Buffer {
+  const bytes = Buffer.from(part, 'base64url');
+  if (!PART.test(part) || bytes.toString('base64url') !== part) throw new Error('not canonical base64url');
+  return bytes;
+}
+
+function decodeJsonObject(part: string, what: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(decodePart(part)));
+  if (!isPlainObject(value)) throw new Error(`${what} is not a JSON object`);
+  return value;
+}
+
+/**
+ * Splits and decodes a compact JWS whose header and payload are JSON objects.
+ * @throws Error (plain, not coded) when it is not one; callers turn that into MALFORMED or JWS_MALFORMED.
+ */
+export function parseCompactJws(jws: string): CompactJws {
+  if (jws.length > MAX_JWS_LENGTH) throw new Error('too long');
+  const parts = jws.split('.');
+  if (parts.length !== 3) throw new Error('a compact JWS has three parts');
+  const [h = '', p = '', s = ''] = parts;
+  return {
+    header: decodeJsonObject(h, 'header'),
+    payload: decodeJsonObject(p, 'payload'),
+    signature: decodePart(s),
+    parts: [h, p, s],
+  };
+}

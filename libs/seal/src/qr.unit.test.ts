@@ -1,0 +1,84 @@
+import { deflateRawSync } from 'node:zlib';
+import base45 from 'base45';
+import { describe, expect, it } from 'vitest';
+import { foodLicencePayload, makeSeal, NOW } from '../test/fixtures.js';
+import { fromQrPayload, QR_PREFIX, resolveKid, sealPayload, toQrPayload, verifySealedJws } from './index.js';
+
+const seal = makeSeal();
+const qrJws = sealPayload(foodLicencePayload(), seal.signer, { embedChain: false });
+
+describe('QR payloads', () => {
+  it('keep a typical food business licence under 1,000 characters', async () => {
+    const jws = await qrJws;
+    const qr = toQrPayload(jws);
+    // The sizes, for the record: the QR text is about a third of the JWS with its chain.
+    const withChain = await sealPayload(foodLicencePayload(), seal.signer);
+    console.info(
+      `food licence: JWS with x5c ${withChain.length}, without ${jws.length}, QR payload ${qr.length} chars`,
+    );
+    expect(qr.length).toBeLessThan(1000);
+    expect(qr.startsWith(QR_PREFIX)).toBe(true);
+    expect(qr).toMatch(/^[0-9A-Z $%*+\-./:]+$/); // QR alphanumeric mode
+  });
+
+  it('give back the sealed JWS character for character', async () => {
+    const jws = await qrJws;
+    expect(fromQrPayload(toQrPayload(jws))).toBe(jws);
+    expect(fromQrPayload(`  ${toQrPayload(jws)}\r\n`)).toBe(jws);
+  });
+
+  it('carry no x5c: the kid resolves in the trust bundle', async () => {
+    const jws = await qrJws;
+    const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString());
+    expect(header).toEqual({ alg: 'ES256', typ: 'onceonly-licence+jws', kid: seal.signer.kid });
+    expect(resolveKid(seal.bundle, seal.signer.kid)?.raw.toString('base64')).toBe(seal.signer.x5c[0]);
+  });
+
+  it('verify as they are, offline, with the trust bundle', async () => {
+    const result = await verifySealedJws(toQrPayload(await qrJws), { trustBundle: seal.bundle, at: NOW });
+    expect(result).toMatchObject({ valid: true, payload: foodLicencePayload() });
+  });
+
+  it('from another trust root give KID_UNKNOWN', async () => {
+    const stranger = makeSeal();
+    const qr = toQrPayload(await sealPayload(foodLicencePayload(), stranger.signer, { embedChain: false }));
+    expect((await verifySealedJws(qr, { trustBundle: seal.bundle, at: NOW })).reasons).toEqual(['KID_UNKNOWN']);
+  });
+
+  it('refuse a JWS that carries x5c', async () => {
+    const withChain = await sealPayload(foodLicencePayload(), seal.signer);
+    expect(() => toQrPayload(withChain)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it('refuse text that is not a JWS', () => {
+    expect(() => toQrPayload('a.b')).toThrow(expect.objectContaining({ code: 'JWS_MALFORMED' }));
+  });
+});
+
+describe('bad QR text', () => {
+  const dictionaryless = `${QR_PREFIX}${base45.encode(deflateRawSync(Buffer.from('{"alg":"ES256"}')))}`;
+  it.each([
+    ['a wrong prefix', 'OO2:ABC', 'PREFIX'],
+    ['no prefix', 'eyJhbGciOiJFUzI1NiJ9.e30.AAAA', 'PREFIX'],
+    ['lower-case base45', `${QR_PREFIX}abc`, 'BASE45'],
+    ['a dangling base45 character', `${QR_PREFIX}ABCD`, 'BASE45'],
+    ['a base45 group above 65535', `${QR_PREFIX}:::`, 'BASE45'],
+    ['bytes that do not inflate', `${QR_PREFIX}${base45.encode(Buffer.from([0xff, 0xff, 0xff, 0xff]))}`, 'DEFLATE'],
+    ['a frame without a signature', dictionaryless, 'FRAME'],
+  ])('%s gives JWS_MALFORMED (%s)', (_, text, reason) => {
+    expect(() => fromQrPayload(text)).toThrow(
+      expect.objectContaining({ code: 'JWS_MALFORMED', details: { meta: { reason } } }),
+    );
+  });
+
+  it('gives MALFORMED when verified', async () => {
+    expect((await verifySealedJws(`${QR_PREFIX}:::`, { trustBundle: seal.bundle, at: NOW })).reasons).toEqual([
+      'MALFORMED',
+    ]);
+  });
+
+  it('stops inflating at 64 KiB', () => {
+    const bomb = `${QR_PREFIX}${base45.encode(deflateRawSync(Buffer.alloc(200_000)))}`;
+    expect(() => fromQrPayload(bomb)).toThrow(expect.objectContaining({ code: 'JWS_MALFORMED' }));
+  });
+});

@@ -1,0 +1,109 @@
+import { X509Certificate } from 'node:crypto';
+import { AppError } from '@onceonly/errors';
+import { readCertificate } from './certificate-reader.js';
+import { certificateDers, derToPem } from './pem.js';
+import { sealKid } from './signer.js';
+
+/**
+ * What a verifier trusts: the hub's root CA certificates (the trust anchors), and the seal certificates they issued,
+ * indexed by kid so that a JWS without `x5c` (a QR payload) can name its seal by kid alone. A seal certificate found
+ * here is still checked against an anchor: being listed does not make it trusted.
+ */
+export interface TrustBundle {
+  /** Self-signed CA certificates: the only roots of trust. */
+  readonly anchors: readonly X509Certificate[];
+  /** Seal certificates by {@link sealKid}. */
+  readonly seals: ReadonlyMap<string, X509Certificate>;
+}
+
+/**
+ * Writes a trust bundle: every certificate as a PEM block, in the given order (put the root CA first), duplicates
+ * dropped. `openssl verify -CAfile` reads the same file.
+ * @param certs PEM texts (each may hold several certificates) or X509Certificate objects.
+ */
+export function trustBundlePem(certs: readonly (string | X509Certificate)[]): string {
+  const seen = new Set<string>();
+  const blocks: string[] = [];
+  for (const cert of certs) {
+    const ders = typeof cert === 'string' ? certificateDers(cert) : [cert.raw];
+    if (typeof cert === 'string' && ders.length === 0) {
+      throw new AppError('X509_INVALID', 'a trust bundle entry holds no PEM certificate');
+    }
+    for (const der of ders) {
+      const key = der.toString('base64');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      blocks.push(derToPem('CERTIFICATE', der));
+    }
+  }
+  return blocks.join('');
+}
+
+/** True for a self-signed CA certificate: cA, its own issuer, signed by its own key. */
+function isRootCa(cert: X509Certificate): boolean {
+  return cert.ca && cert.checkIssued(cert) && cert.verify(cert.publicKey);
+}
+
+/**
+ * Reads a trust bundle written by {@link trustBundlePem}: self-signed CA certificates become anchors, end-entity
+ * certificates are indexed by kid.
+ * @throws AppError X509_INVALID when a block is not a certificate, a CA is not self-signed (intermediate CAs are
+ *   not part of this hub's PKI), or there is no anchor.
+ */
+export function parseTrustBundle(pem: string): TrustBundle {
+  const anchors: X509Certificate[] = [];
+  const seals = new Map<string, X509Certificate>();
+  for (const der of certificateDers(pem)) {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(der);
+    } catch (cause) {
+      throw new AppError('X509_INVALID', 'a trust bundle entry is not an X.509 certificate', { cause });
+    }
+    if (readCertificate(der).isCa) {
+      if (!isRootCa(cert)) throw new AppError('X509_INVALID', 'a CA in the trust bundle is not a self-signed root');
+      anchors.push(cert);
+    } else {
+      seals.set(sealKid(der), cert);
+    }
+  }
+  if (anchors.length === 0) throw new AppError('X509_INVALID', 'the trust bundle holds no root CA certificate');
+  return { anchors, seals };
+}
+
+/** The seal certificate with this kid, or undefined. */
+export function resolveKid(bundle: TrustBundle, kid: string): X509Certificate | undefined {
+  return bundle.seals.get(kid);
+}
+
+// Chain results per bundle: issuance does not change with time, so a leaf seen once need not be verified again.
+// Bounded, because x5c leaves come from whoever sent the JWS.
+const chainCache = new WeakMap<TrustBundle, Map<string, X509Certificate>>();
+const CHAIN_CACHE_LIMIT = 4096;
+
+/**
+ * The anchor that issued `leaf` (names and key identifiers match, the signature verifies), or undefined. Time is
+ * not considered here; the caller checks validity at the signing time.
+ */
+export function issuingAnchor(bundle: TrustBundle, leaf: X509Certificate): X509Certificate | undefined {
+  let cache = chainCache.get(bundle);
+  if (!cache) {
+    cache = new Map();
+    chainCache.set(bundle, cache);
+  }
+  const key = leaf.fingerprint256;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const anchor = bundle.anchors.find((ca) => {
+    try {
+      return leaf.checkIssued(ca) && leaf.verify(ca.publicKey);
+    } catch {
+      return false; // a leaf from a JWS may be damaged in ways OpenSSL reports by throwing
+    }
+  });
+  if (anchor) {
+    if (cache.size >= CHAIN_CACHE_LIMIT) cache.clear();
+    cache.set(key, anchor);
+  }
+  return anchor;
+}

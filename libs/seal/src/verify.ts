@@ -1,0 +1,258 @@
+import { webcrypto, X509Certificate } from 'node:crypto';
+import { compactVerify, errors as joseErrors } from 'jose';
+import { type CertificateFields, readCertificate } from './certificate-reader.js';
+import { type CompactJws, isNumericDate, parseCompactJws, SEALED_LICENCE_TYP, type SealHeader } from './jws.js';
+import { isP256, spkiDer } from './keys.js';
+import { OID } from './oids.js';
+import { fromQrPayload, QR_PREFIX } from './qr.js';
+import { infoFromFields, type SealCertificateInfo } from './seal-info.js';
+import { issuingAnchor, parseTrustBundle, type TrustBundle } from './trust-bundle.js';
+
+/**
+ * Why a sealed JWS is not valid. Machine-readable and stable; switch on them, never on text.
+ * - `MALFORMED`: not a compact JWS or QR payload of this package (parts, base64url, JSON, `alg`, `kid`, `iat`, `x5c`).
+ * - `TYP_MISMATCH`: the header `typ` is not the one expected (another kind of sealed document).
+ * - `KID_UNKNOWN`: no `x5c`, and the `kid` is not in the trust bundle (a QR from another trust root, or a seal the
+ *   bundle does not list yet).
+ * - `KID_MISMATCH`: the `kid` does not name the `x5c` seal certificate.
+ * - `SIGNATURE_INVALID`: the signature does not verify with the seal certificate's key.
+ * - `CHAIN_UNTRUSTED`: the seal certificate was not issued by a root of the trust bundle, or that root was not
+ *   valid at the signing time.
+ * - `KEY_USAGE`: the certificate is not a seal certificate (no documentSigning, no digitalSignature or
+ *   nonRepudiation, or a CA).
+ * - `SEAL_NOT_YET_VALID` / `SEAL_EXPIRED`: the signing time (`iat`) is outside the seal certificate's validity.
+ * - `SEAL_REVOKED`: the seal was revoked (compromised) at or before the signing time.
+ * - `ISSUED_IN_FUTURE`: `iat` is later than the verification time (beyond the clock tolerance).
+ */
+export const VERIFY_REASONS = [
+  'MALFORMED',
+  'TYP_MISMATCH',
+  'KID_UNKNOWN',
+  'KID_MISMATCH',
+  'SIGNATURE_INVALID',
+  'CHAIN_UNTRUSTED',
+  'KEY_USAGE',
+  'SEAL_NOT_YET_VALID',
+  'SEAL_EXPIRED',
+  'SEAL_REVOKED',
+  'ISSUED_IN_FUTURE',
+] as const;
+
+/** One reason a sealed JWS is not valid. */
+export type VerifyReason = (typeof VERIFY_REASONS)[number];
+
+/** What the hub knows about a seal's revocation. */
+export interface SealStatus {
+  /** The compromise time: what was sealed at or after it is not valid, what was sealed before stays valid. */
+  readonly revokedAt?: Date;
+}
+
+/** Looks up a seal's status, by kid and certificate serial number (upper-case hex). */
+export type SealStatusLookup = (
+  kid: string,
+  certSerial: string,
+) => SealStatus | undefined | Promise<SealStatus | undefined>;
+
+/** Options of {@link verifySealedJws}. */
+export interface VerifyOptions {
+  /** The roots and seal certificates to trust: parsed once with {@link parseTrustBundle}, or PEM. */
+  readonly trustBundle: TrustBundle | string;
+  /** The verification time, for `ISSUED_IN_FUTURE`; now by default. The seal is judged at `iat`, not here. */
+  readonly at?: Date;
+  /** Seal revocation; without it no revocation is checked (offline verifiers pass the hub's list). */
+  readonly sealStatus?: SealStatusLookup;
+  /** Expected header `typ`; default {@link SEALED_LICENCE_TYP}. */
+  readonly typ?: string;
+  /** Seconds `iat` may be ahead of `at`; default 300. */
+  readonly clockToleranceSeconds?: number;
+}
+
+/** The outcome of {@link verifySealedJws}. */
+export interface VerifyResult {
+  /** True exactly when `reasons` is empty. */
+  readonly valid: boolean;
+  readonly reasons: readonly VerifyReason[];
+  /**
+   * The payload, present whenever the signature verified against the seal certificate, even if another check
+   * failed (to show what a revoked seal sealed). Act on it only when `valid`.
+   */
+  readonly payload?: Record<string, unknown>;
+  /** The protected header, when it could be read. */
+  readonly header?: SealHeader;
+  /** The seal certificate that was used (from `x5c` or the trust bundle). */
+  readonly sealCert?: SealCertificateInfo;
+  /** The signing time (`iat`), when readable. */
+  readonly signedAt?: Date;
+}
+
+const DEFAULT_TOLERANCE_SECONDS = 300;
+const X5C_MAX = 4;
+
+const failed = (reason: VerifyReason): VerifyResult => ({ valid: false, reasons: [reason] });
+
+/** Header and payload checks that need no key. Returns the header, the leaf DERs from x5c and `iat`, or a reason. */
+function readParts(parsed: CompactJws, typ: string) {
+  const { header, payload } = parsed;
+  const { alg, kid, x5c } = header;
+  if (alg !== 'ES256' || typeof kid !== 'string' || kid.length === 0 || 'crit' in header) return 'MALFORMED';
+  if (typeof header.typ !== 'string') return 'MALFORMED';
+  if (x5c !== undefined && (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > X5C_MAX)) return 'MALFORMED';
+  const chain = (x5c ?? []) as unknown[];
+  if (!chain.every((c) => typeof c === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(c))) return 'MALFORMED';
+  const { iat } = payload;
+  if (!isNumericDate(iat)) return 'MALFORMED';
+  if (header.typ !== typ) return 'TYP_MISMATCH';
+  return { header: header as unknown as SealHeader, chain: chain as string[], kid, iat };
+}
+
+/** A seal certificate may sign documents: documentSigning, a signing key usage, not a CA. */
+function hasSealUsage(fields: CertificateFields): boolean {
+  const usage = fields.keyUsage;
+  const signs = usage === undefined || usage.has('digitalSignature') || usage.has('nonRepudiation');
+  return !fields.isCa && signs && (fields.extKeyUsage?.includes(OID.documentSigning) ?? false);
+}
+
+// Trust anchors are verified again and again: read their validity once.
+const anchorFields = new WeakMap<X509Certificate, CertificateFields>();
+
+/** True when the anchor certificate is valid at `date`. */
+function anchorValidAt(anchor: X509Certificate, date: Date): boolean {
+  let fields = anchorFields.get(anchor);
+  if (!fields) {
+    fields = readCertificate(anchor.raw);
+    anchorFields.set(anchor, fields);
+  }
+  return date >= fields.notBefore && date <= fields.notAfter;
+}
+
+/** A seal certificate read for verification: parsed once, then reused while the same certificate comes again. */
+interface Leaf {
+  readonly x509: X509Certificate;
+  readonly fields: CertificateFields;
+  readonly info: SealCertificateInfo;
+  /** The key as a WebCrypto key, which jose uses without converting it on every call; undefined when not P-256. */
+  readonly verifyKey: Promise<webcrypto.CryptoKey> | undefined;
+}
+
+// Leaves from x5c, keyed by their base64 DER (content-addressed, so a hit is the same certificate). Bounded, as
+// x5c comes from whoever sent the JWS. Bundle leaves hang off their X509Certificate objects.
+const x5cLeaves = new Map<string, Leaf>();
+const bundleLeaves = new WeakMap<X509Certificate, Leaf>();
+const LEAF_CACHE_LIMIT = 1024;
+
+/** Reads a leaf; throws when it is unreadable or its key is damaged (a point not on the curve). */
+function readLeaf(x509: X509Certificate): Leaf {
+  const fields = readCertificate(x509.raw);
+  const publicKey = x509.publicKey;
+  const verifyKey = isP256(publicKey)
+    ? webcrypto.subtle.importKey('spki', spkiDer(publicKey), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
+    : undefined;
+  // A rejected import is awaited (and turned into SIGNATURE_INVALID) later; keep it from counting as unhandled.
+  verifyKey?.catch(() => {});
+  return { x509, fields, info: infoFromFields(x509.raw, fields), verifyKey };
+}
+
+/** The seal certificate: `x5c[0]`, else the bundle's by kid; undefined when unknown; throws when unreadable. */
+function sealLeaf(chain: readonly string[], kid: string, bundle: TrustBundle): Leaf | undefined {
+  const first = chain[0];
+  if (first === undefined) {
+    const x509 = bundle.seals.get(kid);
+    if (!x509) return undefined;
+    let leaf = bundleLeaves.get(x509);
+    if (!leaf) {
+      leaf = readLeaf(x509);
+      bundleLeaves.set(x509, leaf);
+    }
+    return leaf;
+  }
+  let leaf = x5cLeaves.get(first);
+  if (!leaf) {
+    leaf = readLeaf(new X509Certificate(Buffer.from(first, 'base64')));
+    if (x5cLeaves.size >= LEAF_CACHE_LIMIT) x5cLeaves.clear();
+    x5cLeaves.set(first, leaf);
+  }
+  return leaf;
+}
+
+async function signatureVerifies(jws: string, leaf: Leaf): Promise<boolean> {
+  if (!leaf.verifyKey) return false;
+  try {
+    // jose, a standard JOSE implementation, does the signature check: what this package seals, jose accepts.
+    await compactVerify(jws, await leaf.verifyKey, { algorithms: ['ES256'] });
+    return true;
+  } catch (err) {
+    if (err instanceof joseErrors.JOSEError || err instanceof DOMException) return false;
+    throw err;
+  }
+}
+
+/** A copy, so that a caller changing the dates of its result cannot change the cached leaf. */
+const copyInfo = (info: SealCertificateInfo): SealCertificateInfo => ({
+  ...info,
+  validFrom: new Date(info.validFrom),
+  validTo: new Date(info.validTo),
+});
+
+/**
+ * Verifies a sealed JWS (or a QR payload, recognised by its `OO1:` prefix) offline, against a trust bundle:
+ * the header and `iat`; the seal certificate from `x5c[0]`, or from the bundle by `kid` when there is no `x5c`;
+ * the kid against that certificate; the ES256 signature (with jose); that a bundle root issued the certificate
+ * and was valid at `iat`; the certificate's key usage; its validity at `iat`; and, with `sealStatus`, that the seal
+ * was not revoked at or before `iat`. Every failed check adds its reason; the result is valid when none failed.
+ *
+ * Never throws for bad input: hostile input gives `MALFORMED`. The document's own validity (the licence's validity
+ * dates, its live status) is the caller's to check on the payload.
+ * @throws AppError X509_INVALID only when `trustBundle` is PEM without a root CA; errors of `sealStatus` propagate.
+ */
+export async function verifySealedJws(input: string, options: VerifyOptions): Promise<VerifyResult> {
+  let jws = input.trim();
+  let parsed: CompactJws;
+  try {
+    if (jws.startsWith(QR_PREFIX)) jws = fromQrPayload(jws);
+    parsed = parseCompactJws(jws);
+  } catch {
+    return failed('MALFORMED');
+  }
+  const parts = readParts(parsed, options.typ ?? SEALED_LICENCE_TYP);
+  if (typeof parts === 'string') return failed(parts);
+  const { header, chain, kid, iat } = parts;
+  const bundle = typeof options.trustBundle === 'string' ? parseTrustBundle(options.trustBundle) : options.trustBundle;
+
+  let leaf: Leaf | undefined;
+  try {
+    leaf = sealLeaf(chain, kid, bundle);
+  } catch {
+    return { valid: false, reasons: ['MALFORMED'], header };
+  }
+  if (!leaf) return { valid: false, reasons: ['KID_UNKNOWN'], header };
+  const { info, fields } = leaf;
+
+  const reasons: VerifyReason[] = [];
+  if (info.kid !== kid) reasons.push('KID_MISMATCH');
+  const signatureOk = await signatureVerifies(jws, leaf);
+  if (!signatureOk) reasons.push('SIGNATURE_INVALID');
+
+  const signedAt = new Date(iat * 1000);
+  const anchor = issuingAnchor(bundle, leaf.x509);
+  if (!anchor || !anchorValidAt(anchor, signedAt)) reasons.push('CHAIN_UNTRUSTED');
+  if (!hasSealUsage(fields)) reasons.push('KEY_USAGE');
+  if (signedAt < info.validFrom) reasons.push('SEAL_NOT_YET_VALID');
+  if (signedAt > info.validTo) reasons.push('SEAL_EXPIRED');
+
+  const status = options.sealStatus ? await options.sealStatus(info.kid, info.serialNumber) : undefined;
+  // Compared in whole seconds, as iat is: a seal revoked during second S does not vouch for anything sealed in S.
+  if (status?.revokedAt && iat >= Math.floor(status.revokedAt.getTime() / 1000)) reasons.push('SEAL_REVOKED');
+
+  const at = options.at ?? new Date();
+  const tolerance = options.clockToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if (iat > at.getTime() / 1000 + tolerance) reasons.push('ISSUED_IN_FUTURE');
+
+  return {
+    valid: reasons.length === 0,
+    reasons,
+    header,
+    sealCert: copyInfo(info),
+    signedAt,
+    ...(signatureOk ? { payload: parsed.payload } : {}),
+  };
+}
