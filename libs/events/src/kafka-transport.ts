@@ -36,6 +36,11 @@ export interface KafkaTransportOptions {
   sessionTimeoutMs?: number;
   /** Consumer heartbeat interval (default 3 s). */
   heartbeatIntervalMs?: number;
+  /**
+   * Partitions a subscription handles at once (default 3). Each partition still goes in offset order; handlers of
+   * different partitions overlap, which matters when each event is its own database transaction.
+   */
+  partitionsConsumedConcurrently?: number;
   /** Wait before handing a record that `handle` rejected to it again (default 500 ms doubling to 10 s). */
   redeliveryBackoff?: Backoff;
 }
@@ -144,8 +149,13 @@ class KafkaJsTransport implements KafkaTransport {
         restartOnFailure: async () => !subscription.stopping,
       },
     });
-    const subscription = new KafkaSubscription(consumer, options, this.#options.redeliveryBackoff, this.#log, () =>
-      this.#subscriptions.delete(subscription),
+    const subscription = new KafkaSubscription(
+      consumer,
+      options,
+      this.#options.redeliveryBackoff,
+      this.#options.partitionsConsumedConcurrently ?? 3,
+      this.#log,
+      () => this.#subscriptions.delete(subscription),
     );
     try {
       await withTimeout(consumer.connect(), this.#connectMs);
@@ -275,12 +285,14 @@ class KafkaSubscription implements Subscription {
   readonly #log: Logger;
   readonly #abort = new AbortController();
   readonly #forget: () => void;
+  readonly #concurrency: number;
   #stopped: Promise<void> | undefined;
 
   constructor(
     consumer: Consumer,
     options: SubscribeOptions,
     backoff: Backoff | undefined,
+    concurrency: number,
     log: Logger,
     forget: () => void,
   ) {
@@ -289,6 +301,7 @@ class KafkaSubscription implements Subscription {
     this.#backoff = backoff ?? { initialMs: 500, maxMs: 10_000 };
     this.#log = log.child({ group: options.group });
     this.#forget = forget;
+    this.#concurrency = concurrency;
     consumer.on(consumer.events.CRASH, (event) => {
       this.#log.warn({ err: messageOf(event.payload.error), restart: event.payload.restart }, 'consumer crashed');
       this.#options.onError?.(brokerError(event.payload.error, 'consume'));
@@ -300,7 +313,7 @@ class KafkaSubscription implements Subscription {
       autoCommit: true,
       // resolved offsets are committed after each batch, and at least this often within a long one
       autoCommitInterval: 1_000,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.#concurrency,
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
         const context: DeliveryContext = { heartbeat, signal: this.#abort.signal };
         await deliverUntilHandled(this.#options, toReceived(topic, partition, message), context, this.#backoff);
