@@ -76,3 +76,4 @@ export {
   SECRET_PATHS,
 } from './logger.js';
 export { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
+export type { ServiceContext, ServiceModule } from './service-module.js';

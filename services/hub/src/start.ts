@@ -20,11 +20,13 @@ import {
   type Lifecycle,
   type Logger,
   type ServerTls,
+  type ServiceModule,
 } from '@onceonly/kit';
 import { type Database, migrate, openDatabase } from '@onceonly/store';
 import type { HubConfig } from './config.js';
 import { HUB_SCHEMA, HUB_TOPIC, HubStarted, HubStopped } from './hub-events.js';
 import { hubService } from './hub-service.js';
+import { HUB_MODULES } from './modules.js';
 import { HUB_VERSION } from './version.js';
 
 /** A running hub. */
@@ -44,6 +46,10 @@ export interface StartOptions {
   log?: Logger;
   /** Install SIGTERM/SIGINT handlers (the CLI does; tests that host a hub in-process do not). */
   signals?: boolean;
+  /** The services to host, started in this order (default: every service of the hub, see modules.ts). */
+  modules?: readonly ServiceModule[];
+  /** The clock handed to services (tests freeze it). */
+  clock?: () => Date;
 }
 
 /**
@@ -84,6 +90,21 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     const server = createGrpcServer({ address: config.ONCEONLY_GRPC_ADDR, log, ...(tls ? { tls } : {}), devIdentity });
     const startedAt = new Date().toISOString();
     const mode = config.DATABASE_URL || config.KAFKA_BROKERS ? 'external' : 'embedded';
+    for (const module of options.modules ?? HUB_MODULES) {
+      log.info({ service: module.name }, `starting ${module.name}`);
+      await module.start({
+        db,
+        transport,
+        topics: registry,
+        server,
+        lifecycle,
+        log: log.child({ service: module.name }),
+        clock: options.clock ?? (() => new Date()),
+        mode,
+        dataDir: config.ONCEONLY_DATA_DIR,
+        env: process.env,
+      });
+    }
     server.addService(
       HubServiceService,
       hubService({

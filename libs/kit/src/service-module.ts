@@ -1,0 +1,39 @@
+import type { EventTransport, TopicRegistry } from '@onceonly/events';
+import type { Database } from '@onceonly/store';
+import type { GrpcServer } from './grpc-server.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { Logger } from './logger.js';
+
+/** What a host process (the hub launcher, or a service's own main) hands to each service it runs. */
+export interface ServiceContext {
+  /** The database; each service keeps its tables in its own schema and migrates it in `start`. */
+  readonly db: Database;
+  /** The event transport (Kafka or the embedded log) shared by the process. */
+  readonly transport: EventTransport;
+  /**
+   * The process's topic registry. A service registers the topics it owns (and creates them with
+   * `ensureTopics`) in `start`; services started later (the audit log) can read every topic registered before them.
+   */
+  readonly topics: TopicRegistry;
+  /** The gRPC server, not yet started: add services to it in `start`. */
+  readonly server: GrpcServer;
+  /** Stop hooks run in reverse order of registration: register relays and consumers here. */
+  readonly lifecycle: Lifecycle;
+  readonly log: Logger;
+  /** The clock (tests freeze it). */
+  readonly clock: () => Date;
+  /** `embedded`: PGlite and the embedded log in `dataDir`; `external`: PostgreSQL and/or Kafka. */
+  readonly mode: 'embedded' | 'external';
+  /** The data folder (development keys and seeds live under it in embedded mode). */
+  readonly dataDir: string;
+  /** The environment, for a service's own configuration (`loadConfig(schema, ctx.env)`). */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** A service that a host can run: the hub runs every module in one process; at scale each runs alone. */
+export interface ServiceModule {
+  /** Short name, for logs and `onceonly info` (`certificate`, `audit`). */
+  readonly name: string;
+  /** Migrates its schema, registers topics and gRPC services, starts relays and consumers, registers stop hooks. */
+  start(context: ServiceContext): Promise<void>;
+}
