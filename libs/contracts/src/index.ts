@@ -8,6 +8,12 @@ import { fileURLToPath } from 'node:url';
 export { Any } from './gen/google/protobuf/any.js';
 export { BadRequest, BadRequest_FieldViolation, ErrorInfo } from './gen/google/rpc/error_details.js';
 export { Status as RpcStatus } from './gen/google/rpc/status.js';
+// Certificates (issue 4): one namespace per file of onceonly.certificate.v1, since the files share a package and
+// generated helper names (protobufPackage, ...) would clash if flattened.
+export * as certificateV1 from './gen/onceonly/certificate/v1/certificate.js';
+export * as consentV1 from './gen/onceonly/certificate/v1/consent.js';
+export * as certificateEventsV1 from './gen/onceonly/certificate/v1/events.js';
+export * as sealV1 from './gen/onceonly/certificate/v1/seal.js';
 export {
   DepartmentRef,
   FieldError,

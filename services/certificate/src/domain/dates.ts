@@ -1,0 +1,61 @@
+/**
+ * Calendar dates (`YYYY-MM-DD`) in China Standard Time, the way licences state their validity: both ends
+ * included, so that five years from 2025-01-01 ends on 2029-12-31.
+ */
+
+/** A calendar date, `YYYY-MM-DD`. */
+export type CalendarDate = string;
+
+const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const CST_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+function utcOf(date: CalendarDate): Date {
+  return new Date(`${date}T00:00:00Z`);
+}
+
+function format(utc: Date): CalendarDate {
+  return utc.toISOString().slice(0, 10);
+}
+
+/** True for a real calendar date in `YYYY-MM-DD` form (2025-02-29 is not one). */
+export function isCalendarDate(value: string): boolean {
+  const match = DATE_SHAPE.exec(value);
+  if (!match) return false;
+  const utc = utcOf(value);
+  return !Number.isNaN(utc.getTime()) && format(utc) === value && Number(match[1]) >= 1900;
+}
+
+/** The calendar date of an instant in China Standard Time (UTC+8, no daylight saving). */
+export function chinaDate(instant: Date): CalendarDate {
+  return format(new Date(instant.getTime() + CST_OFFSET_MS));
+}
+
+/** The date `days` days after (or before, when negative) a date. */
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  return format(new Date(utcOf(date).getTime() + days * DAY_MS));
+}
+
+/** The same day `years` years later; 29 February becomes 28 February in a common year. */
+export function addYears(date: CalendarDate, years: number): CalendarDate {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y + years, m - 1, d));
+  // Date.UTC rolls 29 Feb over to 1 Mar in a common year; step back to the last day of February.
+  if (target.getUTCMonth() !== m - 1) target.setUTCDate(0);
+  return format(target);
+}
+
+/** The last day of a validity of `years` years starting on `from`: one day before the anniversary. */
+export function validityEnd(from: CalendarDate, years: number): CalendarDate {
+  return addDays(addYears(from, years), -1);
+}
+
+/** The earlier of two dates (ISO dates compare as strings). */
+export function earlierDate(a: CalendarDate, b: CalendarDate): CalendarDate {
+  return a <= b ? a : b;
+}
+
+/** The later of two dates. */
+export function laterDate(a: CalendarDate, b: CalendarDate): CalendarDate {
+  return a >= b ? a : b;
+}

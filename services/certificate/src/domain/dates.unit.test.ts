@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, addYears, chinaDate, isCalendarDate, validityEnd } from './dates.js';
+
+describe('calendar dates', () => {
+  it('takes the date of an instant in China Standard Time', () => {
+    expect(chinaDate(new Date('2025-03-09T15:59:59Z'))).toBe('2025-03-09');
+    expect(chinaDate(new Date('2025-03-09T16:00:00Z'))).toBe('2025-03-10');
+  });
+
+  it('recognises real dates only', () => {
+    expect(isCalendarDate('2024-02-29')).toBe(true);
+    expect(isCalendarDate('2025-02-29')).toBe(false);
+    expect(isCalendarDate('2025-3-1')).toBe(false);
+    expect(isCalendarDate('2025-13-01')).toBe(false);
+  });
+
+  it('ends a validity of n years the day before the anniversary', () => {
+    expect(validityEnd('2025-01-01', 5)).toBe('2029-12-31');
+    expect(validityEnd('2025-03-10', 4)).toBe('2029-03-09');
+  });
+
+  it('moves 29 February to 28 February in a common year', () => {
+    expect(addYears('2024-02-29', 1)).toBe('2025-02-28');
+    expect(addYears('2024-02-29', 4)).toBe('2028-02-29');
+    expect(addDays('2024-12-31', 1)).toBe('2025-01-01');
+  });
+});

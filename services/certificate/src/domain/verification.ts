@@ -1,0 +1,80 @@
+import type { CertificateState } from './certificate.js';
+import { chinaDate } from './dates.js';
+import { LicenceStatus } from './lifecycle-codes.js';
+
+/**
+ * Machine-readable reasons of a verification (the proto enum VerificationReason without its prefix). The seal and
+ * chain checks belong to `@onceonly/seal`, whose VERIFY_REASONS are all here under the same names; this file
+ * derives the reasons that come from a certificate's record.
+ */
+export const VERIFICATION_REASONS = [
+  'MALFORMED',
+  'SIGNATURE_INVALID',
+  'CHAIN_UNTRUSTED',
+  'KID_UNKNOWN',
+  'SEAL_REVOKED',
+  'SEAL_EXPIRED',
+  'ISSUER_MISMATCH',
+  'NOT_FOUND',
+  'RECORD_MISMATCH',
+  'NOT_YET_VALID',
+  'EXPIRED',
+  'SUSPENDED',
+  'WITHDRAWN',
+  'REVOKED',
+  'CANCELLED',
+  'SUPERSEDED',
+  'DISPUTED',
+  'COMPONENT_NOT_VALID',
+  'STATUS_OTHER',
+  'TYP_MISMATCH',
+  'KID_MISMATCH',
+  'KEY_USAGE',
+  'SEAL_NOT_YET_VALID',
+  'ISSUED_IN_FUTURE',
+] as const;
+
+/** One of {@link VERIFICATION_REASONS}. */
+export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
+
+/** Reasons that warn without making a certificate invalid. */
+export const WARNING_REASONS: readonly VerificationReason[] = ['DISPUTED', 'COMPONENT_NOT_VALID'];
+
+/** How a certificate was presented to VerifyCertificate. */
+export type VerificationMethod = 'id' | 'jws' | 'qr';
+
+const STATUS_REASON: Partial<Record<LicenceStatus, VerificationReason>> = {
+  [LicenceStatus.SUSPENDED]: 'SUSPENDED',
+  [LicenceStatus.WITHDRAWN]: 'WITHDRAWN',
+  [LicenceStatus.CANCELLED]: 'CANCELLED',
+  [LicenceStatus.EXPIRED]: 'EXPIRED',
+  [LicenceStatus.TRANSFERRED_OUT]: 'STATUS_OTHER',
+  [LicenceStatus.REVOKED]: 'REVOKED',
+  [LicenceStatus.OTHER]: 'STATUS_OTHER',
+};
+
+function statusReason(state: CertificateState): VerificationReason | undefined {
+  if (state.supersededById !== undefined) return 'SUPERSEDED';
+  return STATUS_REASON[state.status];
+}
+
+function windowReason(state: CertificateState, today: string): VerificationReason | undefined {
+  if (today < state.validFrom) return 'NOT_YET_VALID';
+  if (state.validTo !== undefined && today > state.validTo && state.status !== LicenceStatus.EXPIRED) return 'EXPIRED';
+  return undefined;
+}
+
+/**
+ * The reasons a recorded certificate is not (or not fully) valid at `now`: its status, its validity window (an
+ * expiry not yet recorded counts), an open dispute (a warning). Empty for a valid certificate.
+ */
+export function recordReasons(state: CertificateState, now: Date): VerificationReason[] {
+  const reasons = [statusReason(state), windowReason(state, chinaDate(now))];
+  if (state.dispute?.open === true) reasons.push('DISPUTED');
+  return reasons.filter((reason): reason is VerificationReason => reason !== undefined);
+}
+
+/** True when none of the reasons is more than a warning. */
+export function isValidWith(reasons: readonly VerificationReason[]): boolean {
+  return reasons.every((reason) => WARNING_REASONS.includes(reason));
+}
