@@ -3,6 +3,7 @@ import { formatConfigHelp } from '@onceonly/kit';
 import { Command, Option } from 'commander';
 import { type ClientOptions, call, checkHealth, hubClient } from './client.js';
 import { HUB_CONFIG, loadHubConfig } from './config.js';
+import { registerSealCommands } from './seal-commands.js';
 import { startHub } from './start.js';
 import { HUB_VERSION } from './version.js';
 
@@ -122,6 +123,8 @@ export function buildCli(): Command {
     .action(() => {
       process.stdout.write(`Environment of onceonly start:\n${formatConfigHelp(HUB_CONFIG)}\n`);
     });
+
+  registerSealCommands(program);
 
   return program;
 }

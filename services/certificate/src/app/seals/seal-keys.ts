@@ -1,0 +1,121 @@
+import { AppError } from '@onceonly/errors';
+import { decryptPrivateKey, LocalKeySigner, type Signer, trustBundlePem } from '@onceonly/seal';
+import type { Queryable } from '@onceonly/store';
+import type { SealDeps, SealWithIssuer, TrustRoot } from './ports.js';
+import { effectiveSealStatus, type SealRecord, type SigningSealKind } from './seal.js';
+
+/**
+ * What the certificate core needs from seals: a signer for a department's active seal, the revocation time of a
+ * seal, and the trust bundle.
+ */
+export interface SealKeys {
+  /**
+   * The active seal of a department of the given kind ('licensing' for ordinary licences, 'industry-licence' for
+   * 行业综合许可证), as a Signer (kid, alg ES256, x5c [seal cert, CA]).
+   * @throws AppError SEAL_NOT_FOUND (no seal of that kind), SEAL_REVOKED (its latest seal is revoked),
+   *   SEAL_EXPIRED / SEAL_NOT_YET_VALID (outside the seal certificate's validity at `at`), KEY_DECRYPT_FAILED.
+   */
+  activeSigner(departmentCode: string, kind: SigningSealKind, at: Date): Promise<Signer>;
+  /** For verification: the revocation (compromise) time of a seal by kid, if revoked; undefined otherwise. */
+  sealStatus(kid: string): Promise<{ revokedAt?: Date } | undefined>;
+  /** PEM: the root CA plus every seal certificate (active, rotated and revoked), for offline verification. */
+  trustBundle(): Promise<string>;
+}
+
+/** The trust bundle with what it is made of. */
+export interface TrustBundleView {
+  /** Every root the hub has used, oldest first; the current one is the hub's CA. */
+  readonly roots: readonly TrustRoot[];
+  readonly seals: readonly SealRecord[];
+  /** Roots first, then seals, as one PEM text (`openssl verify -CAfile` reads it). */
+  readonly pem: string;
+}
+
+/** Decrypted signers kept at most: seals are few, this only bounds a misuse. */
+const SIGNER_CACHE_LIMIT = 1024;
+
+/**
+ * {@link SealKeys} over the seal store. Keys are decrypted on first use and the signer kept in memory per kid;
+ * the store is asked on every call which seal is active, so a rotation or revocation anywhere takes effect at once.
+ */
+export class StoredSealKeys implements SealKeys {
+  readonly #db: Queryable;
+  readonly #deps: SealDeps;
+  readonly #signers = new Map<string, Signer>();
+  #bundle: { version: string; view: TrustBundleView } | undefined;
+
+  constructor(db: Queryable, deps: SealDeps) {
+    this.#db = db;
+    this.#deps = deps;
+  }
+
+  async activeSigner(departmentCode: string, kind: SigningSealKind, at: Date): Promise<Signer> {
+    const current = await this.#deps.store.currentSeal(this.#db, departmentCode, kind);
+    if (!current) {
+      throw new AppError('SEAL_NOT_FOUND', `the department has no ${kind} seal`, {
+        details: { meta: { departmentCode, kind } },
+      });
+    }
+    assertSigns(current.seal, at);
+    return this.#signer(current);
+  }
+
+  async sealStatus(kid: string): Promise<{ revokedAt?: Date } | undefined> {
+    const compromisedAt = await this.#deps.store.compromiseTime(this.#db, kid);
+    return compromisedAt === undefined ? undefined : { revokedAt: compromisedAt };
+  }
+
+  async trustBundle(): Promise<string> {
+    return (await this.bundle()).pem;
+  }
+
+  /** The bundle and its parts; rebuilt only when a seal or a root was added since the last call. */
+  async bundle(): Promise<TrustBundleView> {
+    const version = await this.#deps.store.bundleVersion(this.#db);
+    if (this.#bundle?.version === version) return this.#bundle.view;
+    const roots = await this.#deps.store.roots(this.#db);
+    const seals = await this.#deps.store.allSeals(this.#db);
+    const pem = trustBundlePem([...roots.map((r) => r.certificatePem), ...seals.map((s) => s.certificatePem)]);
+    const view = { roots, seals, pem };
+    this.#bundle = { version, view };
+    return view;
+  }
+
+  /** Drops what is cached about a seal (after it changed state). */
+  forget(kid: string): void {
+    this.#signers.delete(kid);
+    this.#bundle = undefined;
+  }
+
+  #signer({ seal, issuerPem }: SealWithIssuer): Signer {
+    const cached = this.#signers.get(seal.kid);
+    if (cached) return cached;
+    const signer = new LocalKeySigner({
+      privateKey: decryptPrivateKey(seal.encryptedKeyPem, this.#deps.passphrase),
+      certificatePem: seal.certificatePem,
+      caCertificatePem: issuerPem,
+    });
+    if (this.#signers.size >= SIGNER_CACHE_LIMIT) this.#signers.clear();
+    this.#signers.set(seal.kid, signer);
+    return signer;
+  }
+}
+
+/** Throws unless the seal may sign at `at`: active, and within its certificate's validity. */
+function assertSigns(seal: SealRecord, at: Date): void {
+  const meta = { kid: seal.kid, departmentCode: seal.departmentCode, kind: seal.kind };
+  const status = effectiveSealStatus(seal, at);
+  if (status === 'revoked') {
+    throw new AppError('SEAL_REVOKED', 'the seal is revoked: create a new seal', { details: { meta } });
+  }
+  if (status === 'expired') {
+    throw new AppError('SEAL_EXPIRED', 'the seal has expired: rotate it', { details: { meta } });
+  }
+  if (status === 'rotated') {
+    // currentSeal returns a rotated seal only when its successor is gone, which the store does not allow
+    throw new AppError('SEAL_NOT_FOUND', 'the department has no active seal of this kind', { details: { meta } });
+  }
+  if (at.getTime() < seal.validFrom.getTime()) {
+    throw new AppError('SEAL_NOT_YET_VALID', 'the seal is not yet valid', { details: { meta } });
+  }
+}
