@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,12 +111,30 @@ describe('onceonly start against real PostgreSQL and Kafka', () => {
   let db: TestDatabase;
   let hub: Started;
 
+  // External mode fails fast without the hub CA, the key passphrase and the holder-hash key: an embedded start
+  // generates a CA under the same passphrase first, and the external start is given its files.
+  const keysDir = mkdtempSync(join(tmpdir(), 'onceonly-e2e-keys-'));
+  const secrets = {
+    ONCEONLY_KEY_PASSPHRASE: 'e2e-test-passphrase-0123456789',
+    ONCEONLY_HOLDER_HASH_KEY: 'e2e-test-holder-hash-key-0123456789',
+  };
+
   beforeAll(async () => {
+    const embedded = runHub({ ONCEONLY_GRPC_ADDR: '127.0.0.1:0', ONCEONLY_DATA_DIR: keysDir, ...secrets });
+    await embedded.ready;
+    embedded.child.kill('SIGTERM');
+    await exitOf(embedded.child);
     db = await freshDatabase('hub');
+    const auditKey = join(keysDir, 'keys', 'audit-note.key');
     const run = runHub({
       ONCEONLY_GRPC_ADDR: '127.0.0.1:0',
       DATABASE_URL: db.url,
       KAFKA_BROKERS: kafkaBrokers().join(','),
+      ONCEONLY_CA_CERT: join(keysDir, 'keys', 'ca.pem'),
+      ONCEONLY_CA_KEY: join(keysDir, 'keys', 'ca.key.pem'),
+      ...secrets,
+      // the audit log's signing key, as the embedded start generated it
+      ...(existsSync(auditKey) ? { ONCEONLY_AUDIT_NOTE_KEY: readFileSync(auditKey, 'utf8').trim() } : {}),
     });
     hub = run;
     await run.ready;
@@ -126,6 +144,7 @@ describe('onceonly start against real PostgreSQL and Kafka', () => {
     hub?.child.kill('SIGTERM');
     if (hub) await exitOf(hub.child);
     await db?.drop();
+    rmSync(keysDir, { recursive: true, force: true });
   });
 
   it('runs in external mode and is SERVING', async () => {

@@ -1,0 +1,177 @@
+import type { Queryable, Transaction } from '@onceonly/store';
+import type { CertificateRecord, CertificateStore } from '../../app/ports.js';
+import type { CertificateState } from '../../domain/certificate.js';
+import { holderSubject } from '../../domain/holder.js';
+
+/** The certificates table and its counters (schema `certificate`), on PostgreSQL or PGlite. */
+
+interface Row {
+  state: CertificateState;
+  jws: string;
+  qr_payload: string;
+  seal_kid: string;
+  sealed_at: Date;
+  status_list_number: number;
+  status_list_index: number;
+  holder_digest: string | null;
+  holder_digest_salt: string | null;
+}
+
+const COLUMNS = `state, jws, qr_payload, seal_kid, sealed_at, status_list_number, status_list_index, holder_digest,
+  holder_digest_salt`;
+
+function recordOf(row: Row): CertificateRecord {
+  const digest =
+    row.holder_digest === null || row.holder_digest_salt === null
+      ? {}
+      : { holderDigest: { digest: row.holder_digest, salt: row.holder_digest_salt } };
+  return {
+    state: Object.freeze(row.state),
+    jws: row.jws,
+    qrPayload: row.qr_payload,
+    sealKid: row.seal_kid,
+    sealedAt: row.sealed_at,
+    slot: { listNumber: row.status_list_number, index: row.status_list_index },
+    ...digest,
+  };
+}
+
+async function one(q: Queryable, where: string, param: string, lock = ''): Promise<CertificateRecord | undefined> {
+  const { rows } = await q.query<Row>(`SELECT ${COLUMNS} FROM certificate.certificates WHERE ${where} ${lock}`, [
+    param,
+  ]);
+  return rows[0] === undefined ? undefined : recordOf(rows[0]);
+}
+
+/** The columns a state change rewrites. */
+function stateColumns(state: CertificateState): unknown[] {
+  return [state.status, state.validTo ?? null, state.supersededById ?? null, JSON.stringify(state)];
+}
+
+/** The certificate store over SQL. */
+export const sqlCertificateStore: CertificateStore = {
+  async insert(tx: Transaction, record: CertificateRecord) {
+    const { state, slot } = record;
+    await tx.query(
+      `INSERT INTO certificate.certificates (id, type_code, number, version, identifier, issuer_code, holder_subject,
+         holder_key, previous_version_id, status, valid_to, superseded_by_id, state, jws, qr_payload, seal_kid,
+         sealed_at, holder_digest, holder_digest_salt, status_list_number, status_list_index, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16, $17, $18, $19, $20, $21,
+         $22, $22)`,
+      [
+        state.id,
+        state.typeCode,
+        state.number,
+        state.version,
+        state.identifier,
+        state.issuer.code,
+        holderSubject(state.holder),
+        state.holder.key ?? null,
+        state.previousVersionId ?? null,
+        ...stateColumns(state),
+        record.jws,
+        record.qrPayload,
+        record.sealKid,
+        record.sealedAt,
+        record.holderDigest?.digest ?? null,
+        record.holderDigest?.salt ?? null,
+        slot.listNumber,
+        slot.index,
+        new Date(state.createdAt),
+      ],
+    );
+  },
+
+  async updateState(tx, state) {
+    await tx.query(
+      `UPDATE certificate.certificates
+          SET status = $2, valid_to = $3, superseded_by_id = $4, state = $5::jsonb, updated_at = $6
+        WHERE id = $1`,
+      [state.id, ...stateColumns(state), new Date(state.statusChangedAt)],
+    );
+  },
+
+  lock: (tx, id) => one(tx, 'id = $1', id, 'FOR UPDATE'),
+  get: (q, id) => one(q, 'id = $1', id),
+  getByIdentifier: (q, identifier) => one(q, 'identifier = $1', identifier),
+
+  async versions(q, typeCode, number) {
+    const { rows } = await q.query<{ state: CertificateState }>(
+      'SELECT state FROM certificate.certificates WHERE type_code = $1 AND number = $2 ORDER BY version',
+      [typeCode, number],
+    );
+    return rows.map((r) => r.state);
+  },
+
+  async currentVersionsOf(q, ids) {
+    if (ids.length === 0) return new Map();
+    const { rows } = await q.query<{ origin: string; state: CertificateState }>(
+      `WITH RECURSIVE chain (origin, id, superseded_by_id, state, depth) AS (
+         SELECT id, id, superseded_by_id, state, 0 FROM certificate.certificates WHERE id = ANY($1::text[])
+         UNION ALL
+         SELECT c.origin, n.id, n.superseded_by_id, n.state, c.depth + 1
+           FROM chain c JOIN certificate.certificates n ON n.id = c.superseded_by_id
+          WHERE c.depth < 1000
+       )
+       SELECT origin, state FROM chain WHERE superseded_by_id IS NULL`,
+      [[...ids]],
+    );
+    return new Map(rows.map((r) => [r.origin, r.state]));
+  },
+
+  async currentByHolders(q, subjects) {
+    const out = new Map<string, CertificateState[]>();
+    if (subjects.length === 0) return out;
+    const { rows } = await q.query<{ holder_subject: string; state: CertificateState }>(
+      `SELECT holder_subject, state FROM certificate.certificates
+        WHERE holder_subject = ANY($1::text[]) AND superseded_by_id IS NULL
+        ORDER BY type_code, created_at`,
+      [[...new Set(subjects)]],
+    );
+    for (const row of rows) {
+      const list = out.get(row.holder_subject) ?? [];
+      list.push(row.state);
+      out.set(row.holder_subject, list);
+    }
+    return out;
+  },
+
+  async dueForExpiry(q, today, limit) {
+    const { rows } = await q.query<{ id: string }>(
+      `SELECT id FROM certificate.certificates
+        WHERE superseded_by_id IS NULL AND status IN ('01', '02') AND valid_to < $1::date
+        ORDER BY valid_to, id LIMIT $2`,
+      [today, limit],
+    );
+    return rows.map((r) => r.id);
+  },
+
+  async statusListMembers(q, issuerCode, listNumber) {
+    const { rows } = await q.query<{ status_list_index: number; state: CertificateState }>(
+      `SELECT status_list_index, state FROM certificate.certificates
+        WHERE issuer_code = $1 AND status_list_number = $2`,
+      [issuerCode, listNumber],
+    );
+    return rows.map((r) => ({ index: r.status_list_index, state: r.state }));
+  },
+
+  async nextNumber(tx, scope) {
+    const { rows } = await tx.query<{ last: number }>(
+      `INSERT INTO certificate.number_counters (scope, last) VALUES ($1, 1)
+       ON CONFLICT (scope) DO UPDATE SET last = certificate.number_counters.last + 1
+       RETURNING last`,
+      [scope],
+    );
+    return rows[0]!.last;
+  },
+
+  async nextStatusSequence(tx, issuerCode) {
+    const { rows } = await tx.query<{ sequence: string }>(
+      `INSERT INTO certificate.status_list_counters (issuer_code, next) VALUES ($1, 1)
+       ON CONFLICT (issuer_code) DO UPDATE SET next = certificate.status_list_counters.next + 1
+       RETURNING next - 1 AS sequence`,
+      [issuerCode],
+    );
+    return Number(rows[0]!.sequence);
+  },
+};

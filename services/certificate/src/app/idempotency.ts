@@ -1,0 +1,46 @@
+import { AppError } from '@onceonly/errors';
+import type { Queryable } from '@onceonly/store';
+import type { CertificateDeps } from './ports.js';
+
+/**
+ * Idempotency keys: a retried request with the same key returns what the first one made; the same key with another
+ * request is refused. Keys are per caller and operation. A request is remembered by a keyed hash (HMAC) of its
+ * canonical JSON, so that a citizen ID in it is never kept in clear or hashed without a key.
+ */
+
+/** JSON with object keys sorted at every level: the same request always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** The fingerprint of a request of an operation. */
+export function requestHash(deps: Pick<CertificateDeps, 'fingerprint'>, operation: string, request: unknown): string {
+  return deps.fingerprint(`${operation}\n${canonicalJson(request)}`);
+}
+
+/**
+ * The id of what an earlier request with this key made, when the request is the same.
+ * @returns undefined when the key is new (or empty: no idempotency asked).
+ * @throws AppError IDEMPOTENCY_CONFLICT when the key was used for another request.
+ */
+export async function replayedId(
+  deps: Pick<CertificateDeps, 'idempotency'>,
+  q: Queryable,
+  scope: { caller: string; operation: string; key: string },
+  hash: string,
+): Promise<string | undefined> {
+  if (scope.key === '') return undefined;
+  const found = await deps.idempotency.find(q, scope.caller, scope.operation, scope.key);
+  if (found === undefined) return undefined;
+  if (found.requestHash === hash) return found.resultId;
+  throw new AppError('IDEMPOTENCY_CONFLICT', 'this idempotency key was used for a different request', {
+    details: { fields: [{ field: 'idempotency_key', reason: 'IDEMPOTENCY_CONFLICT', description: 'used before' }] },
+  });
+}

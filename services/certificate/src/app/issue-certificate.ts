@@ -1,0 +1,101 @@
+import { validateHolderCode } from '@onceonly/ids';
+import { requireType } from '../domain/catalogue.js';
+import { type HolderInput, holderOf } from '../domain/holder.js';
+import { type IssueCommand, issueCertificate, issueNumberScope } from '../domain/issue.js';
+import { statusListPosition } from '../domain/status-list.js';
+import { type CallerRef, issuerFor } from './callers.js';
+import { requestHash } from './idempotency.js';
+import type { CertificateDeps, CertificateRecord } from './ports.js';
+import { idempotentWrite, type Replayable } from './replay.js';
+import { newHolderDigest, sealCertificate } from './sealing.js';
+
+/** IssueCertificate, parsed at the edge (sizes, enums) but not yet validated against the catalogue. */
+export interface IssueInput {
+  readonly caller: CallerRef;
+  /** Empty: no idempotency asked. */
+  readonly idempotencyKey: string;
+  readonly typeCode: string;
+  readonly holder: HolderInput;
+  readonly fields: Readonly<Record<string, string>>;
+  readonly validFrom: string;
+  readonly validTo: string;
+  readonly division: string;
+}
+
+/** The issued (or replayed) certificate; `holderDigestSalt` for a citizen-ID holder, to hand to the holder. */
+export interface IssueOutput extends Replayable {
+  readonly holderDigestSalt?: string;
+}
+
+/** The citizen ID as checked (normalised), for the holder digest; undefined for an organisation. */
+function citizenIdOf(holder: HolderInput, now: Date): string | undefined {
+  if (holder.codeType.trim() !== '111') return undefined;
+  const result = validateHolderCode(holder.code, '111', { today: now });
+  return result.ok ? result.value : undefined;
+}
+
+/**
+ * Issues (新发) a certificate: the caller must be a department of the type's issuing kind; holder, type, face and
+ * validity are validated by the domain before anything is written. Then, in one transaction: the number's counter,
+ * the status-list slot, the seal (JWS with x5c, and the QR variant), the version, the idempotency key and the
+ * `certificate.issued` event. The relay is woken after the commit.
+ * @throws AppError CERT_TYPE_UNKNOWN, CERT_TYPE_NOT_AUTHORISED, USCC_INVALID, CITIZEN_ID_INVALID,
+ * HOLDER_CODE_TYPE_INVALID, CERT_FIELDS_INVALID, CERT_VALIDITY_INVALID, DIVISION_INVALID, IDEMPOTENCY_CONFLICT,
+ * ALREADY_EXISTS, SEAL_NOT_FOUND, SEAL_REVOKED, SEAL_EXPIRED.
+ */
+export async function issueCertificateCase(deps: CertificateDeps, input: IssueInput): Promise<IssueOutput> {
+  const now = deps.clock();
+  const { caller } = input;
+  const scope = { caller: caller.departmentCode, operation: 'issue', key: input.idempotencyKey };
+  const { idempotencyKey: _key, caller: _caller, ...request } = input;
+  const hash = requestHash(deps, scope.operation, request);
+  const type = requireType(input.typeCode.trim());
+  const issuer = issuerFor(deps.departments, caller, type);
+  const holder = holderOf(input.holder, deps.hashCitizenId, now);
+  const command: IssueCommand = {
+    actor: { departmentCode: issuer.code },
+    issuer,
+    type,
+    holder,
+    fields: input.fields,
+    validFrom: input.validFrom,
+    validTo: input.validTo,
+    division: input.division,
+  };
+  // A dry run: every rule of the domain is checked before a counter moves or a seal is asked for.
+  issueCertificate(command, { id: 'dry-run', now, sequence: 1 });
+  const citizenId = citizenIdOf(input.holder, now);
+  const result = await idempotentWrite(deps, scope, hash, async () => {
+    const signer = await deps.keys.activeSigner(issuer.code, 'licensing', now);
+    const digest = citizenId === undefined ? undefined : newHolderDigest(citizenId);
+    return deps.db.transaction(async (tx): Promise<CertificateRecord> => {
+      const numberScope = issueNumberScope(command, now);
+      const sequence = numberScope === undefined ? 0 : await deps.certificates.nextNumber(tx, numberScope);
+      const { certificate, event } = issueCertificate(command, { id: deps.newId(), now, sequence });
+      const slot = statusListPosition(await deps.certificates.nextStatusSequence(tx, issuer.code));
+      const sealed = await sealCertificate(certificate, signer, slot, digest?.digest, now);
+      const record: CertificateRecord = {
+        state: certificate,
+        ...sealed,
+        slot,
+        ...(digest ? { holderDigest: digest } : {}),
+      };
+      await deps.certificates.insert(tx, record);
+      if (scope.key !== '') {
+        await deps.idempotency.save(
+          tx,
+          scope.caller,
+          scope.operation,
+          scope.key,
+          { requestHash: hash, resultId: certificate.id },
+          now,
+        );
+      }
+      await deps.outbox.append(tx, [{ event, sealKid: sealed.sealKid }]);
+      return record;
+    });
+  });
+  if (!result.replayed) deps.relay.kick();
+  const salt = result.record.holderDigest?.salt;
+  return { ...result, ...(salt === undefined ? {} : { holderDigestSalt: salt }) };
+}

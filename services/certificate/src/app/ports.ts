@@ -1,0 +1,160 @@
+import type { Signer } from '@onceonly/seal';
+import type { Database, Queryable, Transaction } from '@onceonly/store';
+import type { CertificateState } from '../domain/certificate.js';
+import type { Consent } from '../domain/consent.js';
+import type { Department, SealUse } from '../domain/departments.js';
+import type { DomainEvent } from '../domain/events.js';
+import type { CitizenIdHasher } from '../domain/holder.js';
+
+/**
+ * The ports the use cases need. Adapters implement them (`adapters/db`), the composition root (`wiring.ts`) binds
+ * them. SQL runs through `@onceonly/store`'s `Database` and `Transaction`, which the same code drives on PostgreSQL
+ * and PGlite: a use case opens the transaction, every port method that writes takes it.
+ */
+
+/**
+ * The seals of the departments, as the seal part of this service offers them (`app/seals`). Declared here by shape
+ * so that the use cases depend on the role, not on its implementation.
+ */
+export interface SealKeys {
+  /** @throws AppError SEAL_NOT_FOUND, SEAL_REVOKED, SEAL_EXPIRED. */
+  activeSigner(departmentCode: string, kind: SealUse, at: Date): Promise<Signer>;
+  sealStatus(kid: string): Promise<{ revokedAt?: Date } | undefined>;
+  /** PEM: the root CA and every seal certificate. */
+  trustBundle(): Promise<string>;
+}
+
+/** The bodies known to the hub, by credit code. */
+export interface Departments {
+  find(code: string): Department | undefined;
+  all(): readonly Department[];
+}
+
+/** Where a certificate's bit lies in its issuer's status lists. */
+export interface StatusListSlot {
+  readonly listNumber: number;
+  readonly index: number;
+}
+
+/** A holder digest: base64url SHA-256(salt ‖ citizen ID), and its salt (base64url), for `111` holders only. */
+export interface HolderDigest {
+  readonly digest: string;
+  readonly salt: string;
+}
+
+/** One stored version: the domain state plus what sealing it produced. */
+export interface CertificateRecord {
+  readonly state: CertificateState;
+  readonly jws: string;
+  readonly qrPayload: string;
+  readonly sealKid: string;
+  readonly sealedAt: Date;
+  readonly slot: StatusListSlot;
+  readonly holderDigest?: HolderDigest;
+}
+
+/** The certificates table. */
+export interface CertificateStore {
+  insert(tx: Transaction, record: CertificateRecord): Promise<void>;
+  /** Writes a new state of a stored version (status, dispute, superseded...); the seal stays. */
+  updateState(tx: Transaction, state: CertificateState): Promise<void>;
+  /** Reads and row-locks one version until the transaction ends. */
+  lock(tx: Transaction, id: string): Promise<CertificateRecord | undefined>;
+  get(q: Queryable, id: string): Promise<CertificateRecord | undefined>;
+  getByIdentifier(q: Queryable, identifier: string): Promise<CertificateRecord | undefined>;
+  /** Every version of one licence (type + number), oldest first. */
+  versions(q: Queryable, typeCode: string, number: string): Promise<CertificateState[]>;
+  /** The newest version of each licence that a version id belongs to (following `supersededById`). */
+  currentVersionsOf(q: Queryable, ids: readonly string[]): Promise<Map<string, CertificateState>>;
+  /** Current versions held by each holder subject. */
+  currentByHolders(q: Queryable, subjects: readonly string[]): Promise<Map<string, CertificateState[]>>;
+  /** Ids of current valid or suspended versions whose last valid day is before `today`. */
+  dueForExpiry(q: Queryable, today: string, limit: number): Promise<string[]>;
+  /** The states in one of an issuer's status lists, with their index. */
+  statusListMembers(
+    q: Queryable,
+    issuerCode: string,
+    listNumber: number,
+  ): Promise<{ index: number; state: CertificateState }[]>;
+  /** The next sequence of a licence-number counter (1, 2, ...). */
+  nextNumber(tx: Transaction, scope: string): Promise<number>;
+  /** The next status-list sequence of an issuer (0, 1, ...). */
+  nextStatusSequence(tx: Transaction, issuerCode: string): Promise<number>;
+}
+
+/** A remembered idempotent request. */
+export interface IdempotentResult {
+  readonly requestHash: string;
+  readonly resultId: string;
+}
+
+/** Idempotency keys, per caller and operation. */
+export interface IdempotencyStore {
+  find(q: Queryable, caller: string, operation: string, key: string): Promise<IdempotentResult | undefined>;
+  /** @throws the store's unique violation when a concurrent request took the key first. */
+  save(
+    tx: Transaction,
+    caller: string,
+    operation: string,
+    key: string,
+    result: IdempotentResult,
+    at: Date,
+  ): Promise<void>;
+}
+
+/** A page of consents. */
+export interface ConsentPage {
+  readonly consents: Consent[];
+  readonly nextToken: string;
+}
+
+/** The consents table. */
+export interface ConsentStore {
+  insert(tx: Transaction, consent: Consent): Promise<void>;
+  update(tx: Transaction, consent: Consent): Promise<void>;
+  lock(tx: Transaction, id: string): Promise<Consent | undefined>;
+  get(q: Queryable, id: string): Promise<Consent | undefined>;
+  /** Consents given to a platform, grouped by holder subject. */
+  forPlatform(q: Queryable, platformCode: string, subjects: readonly string[]): Promise<Map<string, Consent[]>>;
+  list(
+    q: Queryable,
+    filter: { holderSubject?: string; platformCode?: string; activeAt?: Date },
+    page: { size: number; token: string },
+  ): Promise<ConsentPage>;
+}
+
+/** A domain event on its way to the outbox; `sealKid` fills CertificateIssued.seal_kid. */
+export interface OutgoingEvent {
+  readonly event: DomainEvent;
+  readonly sealKid?: string;
+}
+
+/** Writes events to the outbox in the caller's transaction. */
+export interface EventOutbox {
+  append(tx: Transaction, events: readonly OutgoingEvent[]): Promise<void>;
+}
+
+/** Wakes the relay after a commit (a no-op is fine: it also polls). */
+export interface RelayKick {
+  kick(): void;
+}
+
+/** Everything a use case may need. */
+export interface CertificateDeps {
+  readonly db: Database;
+  readonly certificates: CertificateStore;
+  readonly idempotency: IdempotencyStore;
+  readonly consents: ConsentStore;
+  readonly outbox: EventOutbox;
+  readonly relay: RelayKick;
+  readonly keys: SealKeys;
+  readonly departments: Departments;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  /** Keyed hash of citizen IDs (holder keys). */
+  readonly hashCitizenId: CitizenIdHasher;
+  /** HMAC over request fingerprints (idempotency), keyed like holder keys so that no citizen ID is kept hashed plainly. */
+  readonly fingerprint: (text: string) => string;
+  /** Base URL of status list credentials, e.g. `https://hub.example/status-lists`. */
+  readonly statusListBaseUrl: string;
+}

@@ -1,0 +1,153 @@
+import { parseTrustBundle, type TrustBundle, type VerifyResult, verifySealedJws } from '@onceonly/seal';
+import type { CertificateState } from '../domain/certificate.js';
+import { effectiveStatus } from '../domain/certificate.js';
+import { CERTIFICATE_EVENT_TYPES, type CertificateVerified, factsOf } from '../domain/events.js';
+import type { IndustryView } from '../domain/industry.js';
+import { LicenceOperation, type LicenceStatus } from '../domain/lifecycle-codes.js';
+import {
+  isValidWith,
+  recordReasons,
+  type VerificationMethod,
+  type VerificationReason,
+} from '../domain/verification.js';
+import type { CallerRef } from './callers.js';
+import { canonicalJson } from './idempotency.js';
+import { industryViewOf } from './industry-view.js';
+import type { CertificateDeps, CertificateRecord, SealKeys } from './ports.js';
+
+/**
+ * VerifyCertificate: a certificate given by id, as a JWS or as a QR payload. The seal is checked by
+ * `@onceonly/seal` against the hub's trust bundle and the seals' revocations (signature, chain, kid, key usage,
+ * seal validity and revocation at the signing time); then the hub's record: that it exists, that the signed payload
+ * is the one recorded (a JWS sealed outside the hub, e.g. with a stolen key and a backdated `iat`, is not), that the
+ * sealing department is the issuer, the live status and validity window, an open dispute, and an industry licence's
+ * components. Every online verification is recorded as a `certificate.verified` event.
+ */
+
+/** VerifyCertificate input. */
+export interface VerifyInput {
+  readonly caller: CallerRef;
+  readonly method: VerificationMethod;
+  readonly value: string;
+}
+
+/** The verdict, with what the verifier may show. */
+export interface VerifyOutput {
+  readonly valid: boolean;
+  readonly reasons: readonly VerificationReason[];
+  readonly method: VerificationMethod;
+  readonly checkedAt: Date;
+  /** The payload as signed (present whenever the signature verified). */
+  readonly payload?: Record<string, unknown>;
+  readonly record?: CertificateRecord;
+  /** Live status of the presented version. */
+  readonly status?: LicenceStatus;
+  readonly sealKid?: string;
+  readonly sealedAt?: Date;
+  readonly industry?: IndustryView;
+  /** When superseded: the version in force. */
+  readonly currentCertificateId?: string;
+}
+
+// verifySealedJws caches per TrustBundle object: parse a bundle once and reuse it while its PEM is unchanged.
+const bundles = new WeakMap<SealKeys, { pem: string; bundle: TrustBundle }>();
+
+async function trustBundleOf(keys: SealKeys): Promise<TrustBundle> {
+  const pem = await keys.trustBundle();
+  const cached = bundles.get(keys);
+  if (cached?.pem === pem) return cached.bundle;
+  const bundle = parseTrustBundle(pem);
+  bundles.set(keys, { pem, bundle });
+  return bundle;
+}
+
+async function checkSeal(deps: CertificateDeps, jwsOrQr: string, now: Date): Promise<VerifyResult> {
+  return verifySealedJws(jwsOrQr, {
+    trustBundle: await trustBundleOf(deps.keys),
+    sealStatus: (kid) => deps.keys.sealStatus(kid),
+    at: now,
+  });
+}
+
+function storedPayload(record: CertificateRecord): string {
+  const part = record.jws.split('.')[1] ?? '';
+  return canonicalJson(JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
+}
+
+/** The record a presented payload names, and the reasons found comparing them. */
+async function recordOfPayload(deps: CertificateDeps, payload: Record<string, unknown>) {
+  const identifier = typeof payload.licenceId === 'string' ? payload.licenceId : '';
+  const record = identifier === '' ? undefined : await deps.certificates.getByIdentifier(deps.db, identifier);
+  const reasons: VerificationReason[] = [];
+  if (record === undefined) reasons.push('NOT_FOUND');
+  else if (storedPayload(record) !== canonicalJson(payload)) reasons.push('RECORD_MISMATCH');
+  return { record, reasons };
+}
+
+async function liveReasons(deps: CertificateDeps, state: CertificateState, now: Date) {
+  const reasons = recordReasons(state, now);
+  const industry = await industryViewOf(deps, deps.db, state, now);
+  if (industry !== undefined && industry.overall !== 'valid' && !reasons.some((r) => r !== 'DISPUTED')) {
+    reasons.push('COMPONENT_NOT_VALID');
+  }
+  let currentCertificateId: string | undefined;
+  if (state.supersededById !== undefined) {
+    currentCertificateId = (await deps.certificates.currentVersionsOf(deps.db, [state.id])).get(state.id)?.id;
+  }
+  return { reasons, industry, currentCertificateId };
+}
+
+async function presented(deps: CertificateDeps, input: VerifyInput, now: Date) {
+  if (input.method === 'id') {
+    const record = await deps.certificates.get(deps.db, input.value);
+    if (record === undefined) return { reasons: ['NOT_FOUND'] as VerificationReason[] };
+    const seal = await checkSeal(deps, record.jws, now);
+    return { seal, record, reasons: [...seal.reasons] as VerificationReason[] };
+  }
+  const seal = await checkSeal(deps, input.value, now);
+  const reasons: VerificationReason[] = [...seal.reasons];
+  if (seal.payload === undefined) return { seal, reasons };
+  const issuerCode = seal.payload.issuerCode;
+  if (seal.sealCert !== undefined && seal.sealCert.departmentCode !== issuerCode) reasons.push('ISSUER_MISMATCH');
+  const found = await recordOfPayload(deps, seal.payload);
+  return { seal, record: found.record, reasons: [...reasons, ...found.reasons] };
+}
+
+/** Verifies a certificate and records the verification. */
+export async function verifyCertificateCase(deps: CertificateDeps, input: VerifyInput): Promise<VerifyOutput> {
+  const now = deps.clock();
+  const found = await presented(deps, input, now);
+  const { record, seal } = found;
+  const live = record === undefined ? undefined : await liveReasons(deps, record.state, now);
+  const reasons = [...new Set([...found.reasons, ...(live?.reasons ?? [])])];
+  const valid = isValidWith(reasons) && live?.industry?.overall !== 'invalid';
+  const output: VerifyOutput = {
+    valid,
+    reasons,
+    method: input.method,
+    checkedAt: now,
+    ...(seal?.payload === undefined ? {} : { payload: seal.payload }),
+    ...(record === undefined ? {} : { record, status: effectiveStatus(record.state, now) }),
+    ...(seal?.sealCert === undefined ? {} : { sealKid: seal.sealCert.kid }),
+    ...(seal?.signedAt === undefined ? {} : { sealedAt: seal.signedAt }),
+    ...(live?.industry === undefined ? {} : { industry: live.industry }),
+    ...(live?.currentCertificateId === undefined ? {} : { currentCertificateId: live.currentCertificateId }),
+  };
+  await recordVerification(deps, input, output);
+  return output;
+}
+
+async function recordVerification(deps: CertificateDeps, input: VerifyInput, output: VerifyOutput): Promise<void> {
+  const state = output.record?.state;
+  const event: CertificateVerified = {
+    type: CERTIFICATE_EVENT_TYPES.VERIFIED,
+    ...(state === undefined ? {} : { facts: factsOf(state, LicenceOperation.OTHER, input.caller, output.checkedAt) }),
+    verifierCode: input.caller.departmentCode,
+    method: input.method,
+    valid: output.valid,
+    reasons: output.reasons,
+    verifiedAt: output.checkedAt.toISOString(),
+  };
+  await deps.db.transaction((tx) => deps.outbox.append(tx, [{ event }]));
+  deps.relay.kick();
+}

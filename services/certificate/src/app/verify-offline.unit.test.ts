@@ -1,0 +1,65 @@
+import {
+  createRootCa,
+  generateKeyPair,
+  issueSealCertificate,
+  LocalKeySigner,
+  sealPayload,
+  toQrPayload,
+  trustBundlePem,
+} from '@onceonly/seal';
+import { describe, expect, it } from 'vitest';
+import { PUTUO_MARKET_REGULATION } from '../domain/departments.js';
+import { verifyOffline } from './verify-offline.js';
+
+const NOW = new Date('2025-03-10T02:00:00Z');
+
+function seal(departmentCode: string = PUTUO_MARKET_REGULATION.code) {
+  const ca = createRootCa({
+    commonName: 'Test Root',
+    organisation: 'OnceOnly',
+    validityYears: 5,
+    clock: () => new Date('2025-01-01T00:00:00Z'),
+  });
+  const keys = generateKeyPair();
+  const certificatePem = issueSealCertificate({
+    ca,
+    sealId: '3101070000001',
+    department: { code: departmentCode, name: '上海市普陀区市场监督管理局' },
+    sealName: '上海市普陀区市场监督管理局行政许可专用章',
+    sealType: '行政许可专用章',
+    validFrom: new Date('2025-01-01T00:00:00Z'),
+    validTo: new Date('2028-01-01T00:00:00Z'),
+    publicKey: keys.publicKey,
+  });
+  const signer = new LocalKeySigner({ privateKey: keys.privateKey, certificatePem, caCertificatePem: ca.certPem });
+  return { signer, bundle: trustBundlePem([ca.certPem, certificatePem]) };
+}
+
+const payload = (validTo: string) => ({
+  licenceName: '食品经营许可证',
+  issuerCode: PUTUO_MARKET_REGULATION.code,
+  validFrom: '2025-03-10',
+  validTo,
+  iat: Math.floor(NOW.getTime() / 1000),
+});
+
+describe('verifyOffline', () => {
+  it('accepts a QR payload sealed by the issuer it names, inside its validity', async () => {
+    const { signer, bundle } = seal();
+    const qr = toQrPayload(await sealPayload(payload('2030-03-09'), signer, { embedChain: false }));
+    expect(await verifyOffline(qr, bundle, { at: NOW })).toMatchObject({
+      valid: true,
+      reasons: [],
+      sealKid: signer.kid,
+    });
+  });
+
+  it('refuses a licence past its end date, and one sealed by another department than it names', async () => {
+    const { signer, bundle } = seal();
+    const jws = await sealPayload(payload('2025-03-10'), signer);
+    expect((await verifyOffline(jws, bundle, { at: new Date('2025-03-11T02:00:00Z') })).reasons).toEqual(['EXPIRED']);
+    const other = seal('11310107MB2F01231X');
+    const foreign = await sealPayload(payload('2030-03-09'), other.signer);
+    expect((await verifyOffline(foreign, other.bundle, { at: NOW })).reasons).toEqual(['ISSUER_MISMATCH']);
+  });
+});

@@ -1,0 +1,245 @@
+import { createHash } from 'node:crypto';
+import { certificateEventsV1, certificateV1 as cv } from '@onceonly/contracts';
+import { fromQrPayload, parseCompactJws } from '@onceonly/seal';
+import { testKafka, uniqueTopic, waitFor } from '@onceonly/testing';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TYPE_CODES } from '../src/domain/catalogue.js';
+import { PUTUO_HEALTH, PUTUO_MARKET_REGULATION } from '../src/domain/departments.js';
+import { CITIZEN_ID, ENTERPRISE_CODE, FOOD_FIELDS } from './fixtures.js';
+import { type Harness, holderRef, type Identity, refused, startHarness } from './service-harness.js';
+
+const MARKET = { code: PUTUO_MARKET_REGULATION.code };
+const HEALTH = { code: PUTUO_HEALTH.code };
+const TOPIC = 'onceonly.certificate.v1';
+const CITIZEN_ID_ANYWHERE = /(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])/;
+
+function issueRequest(overrides: Partial<cv.IssueCertificateRequest> = {}): cv.IssueCertificateRequest {
+  return cv.IssueCertificateRequest.fromPartial({
+    typeCode: TYPE_CODES.FOOD_BUSINESS,
+    holder: holderRef(ENTERPRISE_CODE, '上海普陀小笼包餐饮有限公司'),
+    fields: { ...FOOD_FIELDS },
+    ...overrides,
+  });
+}
+
+describe('IssueCertificate on PostgreSQL and Kafka', () => {
+  let hub: Harness;
+  let consumer: Consumer;
+  const seen: KafkaMessage[] = [];
+
+  beforeAll(async () => {
+    hub = await startHarness();
+    consumer = testKafka('certificate-issue-test').consumer({
+      groupId: uniqueTopic('cert-issue'),
+      maxWaitTimeInMs: 200,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.push(message);
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await hub?.stop();
+  });
+
+  const issue = (request: cv.IssueCertificateRequest, as: Identity = MARKET) =>
+    hub.callWithMetadata<cv.IssueCertificateResponse>('issueCertificate', request, as);
+
+  function issuedEventOf(certificateId: string): Promise<KafkaMessage> {
+    return waitFor<KafkaMessage | undefined>(
+      () =>
+        seen.find((m) => {
+          if (m.headers?.ce_type?.toString() !== 'certificate.issued' || !m.value) return false;
+          return certificateEventsV1.CertificateIssued.decode(m.value).certificate?.certificateId === certificateId;
+        }),
+      { timeoutMs: 30_000, message: 'the certificate.issued event on the topic' },
+    ) as Promise<KafkaMessage>;
+  }
+
+  it('issues a food business licence sealed with the issuer seal: number, identifier, JWS with kid and x5c, QR', async () => {
+    const { response } = await issue(issueRequest());
+    const certificate = response.certificate!;
+    expect(response.replayed).toBe(false);
+    expect(certificate.version).toBe(1);
+    expect(certificate.status).toBe(cv.LicenceStatus.LICENCE_STATUS_VALID);
+    expect(certificate.metadata?.number).toMatch(/^JY310107\d{4}\d{6}$/);
+    expect(certificate.metadata?.identifier).toMatch(
+      new RegExp(
+        `^1\\.2\\.156\\.3005\\.2\\.${TYPE_CODES.FOOD_BUSINESS}\\.${PUTUO_MARKET_REGULATION.code}\\.JY\\d+\\.001\\.[0-9A-Z]$`,
+      ),
+    );
+    const jws = parseCompactJws(certificate.jws);
+    expect(jws.header).toMatchObject({ alg: 'ES256', typ: 'onceonly-licence+jws', kid: certificate.sealKid });
+    expect(jws.header.x5c).toHaveLength(2);
+    expect(jws.payload).toMatchObject({
+      licenceName: '食品经营许可证',
+      typeCode: TYPE_CODES.FOOD_BUSINESS,
+      licenceNumber: certificate.metadata?.number,
+      licenceId: certificate.metadata?.identifier,
+      issuer: PUTUO_MARKET_REGULATION.nameZh,
+      issuerCode: PUTUO_MARKET_REGULATION.code,
+      holderCode: ENTERPRISE_CODE,
+      holderCodeType: '001',
+      division: '310107',
+      face: FOOD_FIELDS,
+    });
+    expect(certificate.qrPayload.startsWith('OO1:')).toBe(true);
+    expect(certificate.qrPayload.length).toBeLessThan(1_000);
+    const qr = parseCompactJws(fromQrPayload(certificate.qrPayload));
+    expect(qr.header.x5c).toBeUndefined();
+    expect(qr.payload).toEqual(jws.payload);
+    expect(certificate.statusListEntries.map((e) => e.purpose)).toEqual([
+      cv.StatusPurpose.STATUS_PURPOSE_REVOCATION,
+      cv.StatusPurpose.STATUS_PURPOSE_SUSPENSION,
+    ]);
+  });
+
+  it('publishes certificate.issued on onceonly.certificate.v1, keyed by the holder credit code', async () => {
+    const { response } = await issue(issueRequest());
+    const id = response.certificate!.id;
+    const message = await issuedEventOf(id);
+    expect(message.key?.toString()).toBe(ENTERPRISE_CODE);
+    expect(message.headers?.ce_source?.toString()).toBe('/onceonly/certificate');
+    const body = certificateEventsV1.CertificateIssued.decode(message.value!);
+    expect(body.sealKid).toBe(response.certificate!.sealKid);
+    expect(body.certificate?.holder?.holderCode).toBe(ENTERPRISE_CODE);
+  });
+
+  it('for a citizen holder, puts no citizen ID in the JWS, the event key, headers or body; returns the digest salt once', async () => {
+    const { response, metadata } = await issue(issueRequest({ holder: holderRef(CITIZEN_ID, '张小明', '111') }));
+    const certificate = response.certificate!;
+    const salt = metadata.get('onceonly-holder-digest-salt')[0];
+    expect(typeof salt).toBe('string');
+    const payload = parseCompactJws(certificate.jws).payload;
+    expect(payload.holderCode).toBe('310107********1234'.replace('1234', CITIZEN_ID.slice(-4)));
+    const digest = createHash('sha256')
+      .update(Buffer.from(String(salt), 'base64url'))
+      .update(CITIZEN_ID)
+      .digest('base64url');
+    expect(payload.holderDigest).toBe(digest);
+    expect(certificate.jws).not.toMatch(CITIZEN_ID_ANYWHERE);
+    expect(JSON.stringify(response)).not.toContain(CITIZEN_ID);
+
+    const message = await issuedEventOf(certificate.id);
+    expect(message.headers?.ce_type?.toString()).toBe('certificate.issued');
+    const key = message.key?.toString() ?? '';
+    expect(key).toMatch(/^h:[0-9a-f]{64}$/);
+    const headers = Object.entries(message.headers ?? {})
+      .map(([k, v]) => `${k}=${v?.toString()}`)
+      .join('\n');
+    for (const text of [key, headers, message.value!.toString('latin1'), message.value!.toString('utf8')]) {
+      expect(text).not.toMatch(CITIZEN_ID_ANYWHERE);
+      expect(text).not.toContain(CITIZEN_ID);
+    }
+    const body = certificateEventsV1.CertificateIssued.decode(message.value!);
+    expect(body.certificate?.holder).toMatchObject({ holderCode: '', holderKey: key.slice(2), name: '张**' });
+    expect(hub.logText()).not.toContain(CITIZEN_ID);
+  });
+
+  it('returns the same certificate for a retry with the same idempotency key, and refuses the key for another request', async () => {
+    const request = issueRequest({ idempotencyKey: 'retry-1' });
+    const first = (await issue(request)).response;
+    const before = await hub.counts();
+    const again = (await issue(request)).response;
+    expect(again.replayed).toBe(true);
+    expect(again.certificate).toEqual(first.certificate);
+    expect(await hub.counts()).toEqual(before);
+
+    const other = issueRequest({
+      idempotencyKey: 'retry-1',
+      fields: { ...FOOD_FIELDS, premises: '上海市普陀区长寿路200号' },
+    });
+    const error = await refused(issue(other));
+    expect(error.code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(await hub.counts()).toEqual(before);
+  });
+
+  describe('refuses bad input with a coded error and writes nothing', () => {
+    const cases: [string, () => cv.IssueCertificateRequest, string, string?][] = [
+      [
+        'a wrong check character in the credit code',
+        () =>
+          issueRequest({
+            holder: holderRef(`${ENTERPRISE_CODE.slice(0, 17)}${ENTERPRISE_CODE.endsWith('0') ? '1' : '0'}`, '某公司'),
+          }),
+        'USCC_INVALID',
+        'holder.code',
+      ],
+      [
+        'a wrong check character in the citizen ID',
+        () =>
+          issueRequest({
+            holder: holderRef(`${CITIZEN_ID.slice(0, 17)}${CITIZEN_ID.endsWith('0') ? '1' : '0'}`, '张小明', '111'),
+          }),
+        'CITIZEN_ID_INVALID',
+        'holder.code',
+      ],
+      ['an unknown type', () => issueRequest({ typeCode: '11100000000013338W999' }), 'CERT_TYPE_UNKNOWN', 'type_code'],
+      [
+        'a missing required field',
+        () => issueRequest({ fields: { ...FOOD_FIELDS, main_format: '' } }),
+        'CERT_FIELDS_INVALID',
+        'fields.main_format',
+      ],
+      [
+        'a malformed field',
+        () => issueRequest({ fields: { ...FOOD_FIELDS, complaint_hotline: 'call us' } }),
+        'CERT_FIELDS_INVALID',
+        'fields.complaint_hotline',
+      ],
+      [
+        'a validity that ends before it starts',
+        () => issueRequest({ validFrom: '2031-01-01', validTo: '2030-12-31' }),
+        'CERT_VALIDITY_INVALID',
+        'valid_to',
+      ],
+      ['no holder', () => issueRequest({ holder: undefined }), 'INVALID_ARGUMENT', 'holder'],
+      [
+        'too many face fields',
+        () => issueRequest({ fields: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`f${i}`, 'x'])) }),
+        'REQUEST_TOO_LARGE',
+        'fields',
+      ],
+    ];
+    for (const [name, request, code, field] of cases) {
+      it(`refuses ${name} (${code})`, async () => {
+        const before = await hub.counts();
+        const error = await refused(issue(request()));
+        expect(error.code).toBe(code);
+        if (field) expect(error.fields.map((f) => f.field)).toContain(field);
+        expect(await hub.counts()).toEqual(before);
+      });
+    }
+
+    it('refuses a department that does not issue the type (CERT_TYPE_NOT_AUTHORISED)', async () => {
+      const before = await hub.counts();
+      expect((await refused(issue(issueRequest(), HEALTH))).code).toBe('CERT_TYPE_NOT_AUTHORISED');
+      expect((await refused(issue(issueRequest(), { code: 'unknown-body' }))).code).toBe('CERT_TYPE_NOT_AUTHORISED');
+      expect(await hub.counts()).toEqual(before);
+    });
+
+    it('refuses to seal with a revoked seal (SEAL_REVOKED)', async () => {
+      const seals = hub.seals;
+      const before = await hub.counts();
+      seals.revoke(PUTUO_HEALTH.code, hub.clock());
+      const hygiene = cv.IssueCertificateRequest.fromPartial({
+        typeCode: TYPE_CODES.PUBLIC_HYGIENE,
+        holder: holderRef(ENTERPRISE_CODE, '上海普陀小笼包餐饮有限公司'),
+        fields: {
+          legal_representative: '王芳',
+          premises: '上海市普陀区长寿路100号',
+          venue_category: '商场（店）',
+          licensed_items: '公共场所卫生',
+        },
+      });
+      expect((await refused(issue(hygiene, HEALTH))).code).toBe('SEAL_REVOKED');
+      expect(await hub.counts()).toEqual(before);
+    });
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * `onceonly cert …` against a hub running in this process on its embedded defaults (PGlite, the embedded log, the
+ * hub CA and demo departments seeded on first start): the catalogue, issue, get, suspend, resume, revoke, and
+ * verify online and offline (with the trust bundle from `onceonly trust bundle`, no hub).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { certificateModule } from '@onceonly/certificate';
+import { createLogger } from '@onceonly/kit';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildCli } from './cli.js';
+import { loadHubConfig } from './config.js';
+import { type RunningHub, startHub } from './start.js';
+
+/** A restaurant's unified social credit code (check character 4). */
+const HOLDER = '91310107MA1H2B3C44';
+
+/** Runs the CLI in-process; returns stdout and the exit code it set. */
+async function cli(args: string[]): Promise<{ out: string; code: number }> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += chunk.toString();
+    return true;
+  });
+  const before = process.exitCode;
+  process.exitCode = 0;
+  try {
+    await buildCli()
+      .exitOverride()
+      .parseAsync(['node', 'onceonly', ...args]);
+    return { out, code: Number(process.exitCode ?? 0) };
+  } finally {
+    spy.mockRestore();
+    process.exitCode = before;
+  }
+}
+
+describe('onceonly cert', () => {
+  let hub: RunningHub;
+  let dataDir = '';
+  let market = '';
+  let foodType = '';
+  const as = (code: string) => ['--addr', hub.address, '--as', code];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'onceonly-cert-cli-'));
+    const config = loadHubConfig({ ONCEONLY_GRPC_ADDR: '127.0.0.1:0', ONCEONLY_DATA_DIR: dataDir });
+    const log = createLogger({ level: 'silent', service: 'hub' });
+    hub = await startHub({ config, log, modules: [certificateModule] });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('types --json lists each type with its field schema and issuing department code', async () => {
+    const { out } = await cli([...as('anyone'), '--json', 'cert', 'types']);
+    const catalogue = JSON.parse(out) as {
+      types: {
+        typeCode: string;
+        nameZh: string;
+        issuerCodes: string[];
+        fields: { key: string; required: boolean }[];
+      }[];
+    };
+    const food = catalogue.types.find((t) => t.nameZh === '食品经营许可证')!;
+    expect(food.fields.find((f) => f.key === 'premises')?.required).toBe(true);
+    expect(food.issuerCodes).toHaveLength(1);
+    market = food.issuerCodes[0]!;
+    foodType = food.typeCode;
+  });
+
+  it('issues, gets, suspends, resumes, revokes, and verifies online and offline', async () => {
+    const holder = HOLDER;
+    const fields = {
+      legal_representative: '王芳',
+      premises: '上海市普陀区长寿路100号',
+      main_format: '餐饮服务经营者',
+      business_items: '热食类食品制售',
+    };
+    await writeFile(path.join(dataDir, 'fields.json'), JSON.stringify(fields));
+    const ok = await cli([
+      ...as(market),
+      '--json',
+      'cert',
+      'issue',
+      '--type',
+      foodType,
+      '--holder',
+      holder,
+      '--holder-name',
+      '上海普陀小笼包餐饮有限公司',
+      '--fields',
+      `@${path.join(dataDir, 'fields.json')}`,
+      '--idempotency-key',
+      'cli-1',
+    ]);
+    const certificate = (JSON.parse(ok.out) as { certificate: { id: string; jws: string; qrPayload: string } })
+      .certificate;
+    expect(certificate.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const got = await cli([...as(market), 'cert', 'get', certificate.id]);
+    expect(got.out).toContain('食品经营许可证');
+    expect(got.out).toContain('valid');
+
+    expect(
+      (
+        await cli([
+          ...as(market),
+          'cert',
+          'suspend',
+          certificate.id,
+          '--reason',
+          '停业整顿',
+          '--legal-basis',
+          '《食品安全法》',
+        ])
+      ).out,
+    ).toContain('suspended');
+    expect((await cli([...as(market), 'cert', 'resume', certificate.id])).out).toContain('valid');
+
+    const bundle = await cli([...as(market), 'trust', 'bundle']);
+    await writeFile(path.join(dataDir, 'trust.pem'), bundle.out);
+    await writeFile(path.join(dataDir, 'cert.qr'), certificate.qrPayload);
+    const offline = await cli([
+      'cert',
+      'verify',
+      `@${path.join(dataDir, 'cert.qr')}`,
+      '--offline',
+      '--trust',
+      path.join(dataDir, 'trust.pem'),
+    ]);
+    expect(offline).toMatchObject({ code: 0 });
+    expect(offline.out.startsWith('VALID')).toBe(true);
+
+    expect((await cli([...as(market), 'cert', 'verify', certificate.jws])).out.startsWith('VALID')).toBe(true);
+    await cli([
+      ...as(market),
+      'cert',
+      'revoke',
+      certificate.id,
+      '--reason',
+      '违法经营',
+      '--legal-basis',
+      '《食品安全法》第一百三十四条',
+    ]);
+    const online = await cli([...as(market), 'cert', 'verify', certificate.id]);
+    expect(online.code).toBe(1);
+    expect(online.out).toMatch(/^NOT VALID {2}REVOKED/);
+  });
+});

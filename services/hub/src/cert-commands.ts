@@ -1,0 +1,359 @@
+import { readFileSync } from 'node:fs';
+import { type ChannelCredentials, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { HOLDER_DIGEST_SALT_HEADER, verifyOffline } from '@onceonly/certificate';
+import { certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
+import { AppError, fromServiceError, invalid } from '@onceonly/errors';
+import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
+import { type Command, Option } from 'commander';
+import { type ClientOptions, call } from './client.js';
+
+/**
+ * `onceonly cert types|issue|get|revoke|suspend|resume|cancel|verify`: CertificateService of a running hub, as the
+ * department named by the global `--as` (development identity) or by its mTLS certificate. `cert verify --offline`
+ * needs no hub: it checks the seal against a trust bundle PEM (`onceonly trust bundle > trust.pem`).
+ */
+
+interface GlobalOptions {
+  addr: string;
+  as?: string;
+  role?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  timeout: string;
+  json?: boolean;
+}
+
+type Options = ClientOptions & { json: boolean };
+
+function optionsOf(cmd: Command): Options {
+  const o = cmd.optsWithGlobals<GlobalOptions>();
+  return {
+    addr: o.addr,
+    as: o.as,
+    role: o.role,
+    ca: o.ca,
+    cert: o.cert,
+    key: o.key,
+    timeoutMs: Number(o.timeout),
+    json: o.json === true,
+  };
+}
+
+function channelCredentials(options: ClientOptions): ChannelCredentials {
+  if (!options.ca) return credentials.createInsecure();
+  const read = (path: string | undefined) => (path ? readFileSync(path) : null);
+  return credentials.createSsl(readFileSync(options.ca), read(options.key), read(options.cert));
+}
+
+async function withCertificates<T>(options: Options, fn: (c: cv.CertificateServiceClient) => Promise<T>): Promise<T> {
+  const client = new cv.CertificateServiceClient(options.addr, channelCredentials(options));
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+function write(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/** `text`, or the content of the file after `@`. */
+export function textArgument(value: string, what: string): string {
+  if (!value.startsWith('@')) return value;
+  try {
+    return readFileSync(value.slice(1), 'utf8');
+  } catch (cause) {
+    throw new AppError('INVALID_ARGUMENT', `${what}: cannot read ${value.slice(1)}`, { cause });
+  }
+}
+
+/** `--fields`: a JSON object of strings, inline or `@file`. */
+export function fieldsArgument(value: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(textArgument(value, '--fields'));
+  } catch (cause) {
+    if (cause instanceof AppError) throw cause;
+    throw invalid('INVALID_ARGUMENT', [{ field: '--fields', reason: 'JSON', description: 'not JSON' }]);
+  }
+  const ok =
+    parsed !== null &&
+    typeof parsed === 'object' &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => typeof v === 'string');
+  if (!ok) {
+    throw invalid('INVALID_ARGUMENT', [
+      { field: '--fields', reason: 'JSON_OBJECT', description: 'a JSON object of strings, e.g. {"premises":"…"}' },
+    ]);
+  }
+  return parsed as Record<string, string>;
+}
+
+/** The holder code type: as given, else a citizen ID when the code is 17 digits and a digit or X. */
+export function holderCodeType(code: string, given: string | undefined): HolderCodeType {
+  const type = given ?? (/^[0-9]{17}[0-9Xx]$/.test(code.trim()) ? '111' : '001');
+  return type === '111' ? HolderCodeType.HOLDER_CODE_TYPE_CITIZEN_ID : HolderCodeType.HOLDER_CODE_TYPE_USCC;
+}
+
+function statusName(status: cv.LicenceStatus): string {
+  return cv.licenceStatusToJSON(status).replace('LICENCE_STATUS_', '').toLowerCase();
+}
+
+/** A certificate in a few lines, for people. */
+export function certificateText(c: cv.Certificate): string {
+  const m = c.metadata;
+  const lines = [
+    `${c.id}  v${c.version}  ${statusName(c.status)}  ${m?.name ?? ''}`,
+    `  number      ${m?.number ?? ''}`,
+    `  identifier  ${m?.identifier ?? ''}`,
+    `  holder      ${m?.holder?.name ?? ''} (${m?.holder?.holderCodeMasked ?? ''})`,
+    `  issuer      ${m?.issuer ?? ''} (${m?.issuerCode ?? ''})`,
+    `  valid       ${m?.validFrom ?? ''} .. ${m?.validTo || '长期'}`,
+    ...Object.entries(m?.fields ?? {}).map(([k, v]) => `  ${k.padEnd(11)} ${v}`),
+    ...(c.supersededById ? [`  superseded by ${c.supersededById}`] : []),
+    ...(c.industry
+      ? c.industry.components.map((x) => `  component   ${x.typeName} ${x.number} ${statusName(x.status)}`)
+      : []),
+  ];
+  return lines.join('\n');
+}
+
+function reasonNames(reasons: readonly cv.VerificationReason[]): string[] {
+  return reasons.map((r) => cv.verificationReasonToJSON(r).replace('VERIFICATION_REASON_', ''));
+}
+
+/** Calls IssueCertificate and reads the response metadata (a citizen holder's digest salt comes there). */
+function issueWithMetadata(
+  client: cv.CertificateServiceClient,
+  request: cv.IssueCertificateRequest,
+  options: ClientOptions,
+): Promise<{ response: cv.IssueCertificateResponse; salt: string }> {
+  const metadata = new Metadata();
+  if (options.as) metadata.set(DEV_CALLER_HEADER, options.as);
+  if (options.role) metadata.set(DEV_ROLE_HEADER, options.role);
+  let salt = '';
+  return new Promise((resolve, reject) => {
+    const unary = client.issueCertificate(
+      request,
+      metadata,
+      { deadline: Date.now() + options.timeoutMs },
+      (err: ServiceError | null, response: cv.IssueCertificateResponse) =>
+        err ? reject(fromServiceError(err)) : resolve({ response, salt }),
+    );
+    unary.on('metadata', (m: Metadata) => {
+      salt = String(m.get(HOLDER_DIGEST_SALT_HEADER)[0] ?? '');
+    });
+  });
+}
+
+const ID = /^[0-9a-fA-F-]{36}$/;
+
+function refOf(idOrIdentifier: string): cv.GetCertificateRequest['ref'] {
+  return idOrIdentifier.startsWith('1.2.156.')
+    ? { $case: 'identifier', value: idOrIdentifier }
+    : { $case: 'id', value: idOrIdentifier };
+}
+
+function registerReadCommands(cert: Command): void {
+  cert
+    .command('types')
+    .description('the catalogue (证照目录): each type with its face fields and issuing department codes (for --as)')
+    .action(async (_opts: object, cmd: Command) => {
+      const options = optionsOf(cmd);
+      const response = await withCertificates(options, (c) =>
+        call(c.listCertificateTypes.bind(c), cv.ListCertificateTypesRequest.fromPartial({}), options),
+      );
+      if (options.json) return write(json(cv.ListCertificateTypesResponse.toJSON(response)));
+      const text = response.types.map((t) => {
+        const fields = t.fields.map((f) => {
+          const kind = cv.fieldTypeToJSON(f.type).replace('FIELD_TYPE_', '').toLowerCase();
+          return `    ${f.key}${f.required ? '*' : ''}  ${kind}  ${f.labelZh}`;
+        });
+        return [`${t.typeCode}  ${t.nameZh} (${t.nameEn})`, `  issued by ${t.issuerCodes.join(', ')}`, ...fields].join(
+          '\n',
+        );
+      });
+      write(`${text.join('\n')}\n(* required)`);
+    });
+
+  cert
+    .command('get <id>')
+    .description('one certificate version by id or licence identifier, with its history')
+    .action(async (id: string, _opts: object, cmd: Command) => {
+      const options = optionsOf(cmd);
+      const request = cv.GetCertificateRequest.fromPartial({ ref: refOf(id) });
+      const response = await withCertificates(options, (c) => call(c.getCertificate.bind(c), request, options));
+      write(options.json ? json(cv.GetCertificateResponse.toJSON(response)) : certificateText(response.certificate!));
+    });
+}
+
+function registerIssue(cert: Command): void {
+  cert
+    .command('issue')
+    .description('issue (新发) a certificate sealed with the calling department’s seal')
+    .requiredOption('--type <code>', 'certificate type code (see `onceonly cert types`)')
+    .requiredOption('--holder <code>', 'holder code: unified social credit code or citizen ID')
+    .requiredOption('--holder-name <name>', 'enterprise or person name')
+    .requiredOption('--fields <json|@file>', 'face fields as a JSON object')
+    .addOption(new Option('--holder-type <type>', 'holder code type (default: from the code)').choices(['001', '111']))
+    .option('--valid-from <date>', 'YYYY-MM-DD (default: today)')
+    .option('--valid-to <date>', 'YYYY-MM-DD (default: from the type)')
+    .option('--division <code>', 'division code (default: the issuer’s)')
+    .option('--idempotency-key <key>', 'a retry with the same key returns the same certificate')
+    .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
+      const options = optionsOf(cmd);
+      const holder = opts.holder ?? '';
+      const request = cv.IssueCertificateRequest.fromPartial({
+        typeCode: opts.type ?? '',
+        holder: { code: holder, codeType: holderCodeType(holder, opts.holderType), name: opts.holderName ?? '' },
+        fields: fieldsArgument(opts.fields ?? '{}'),
+        validFrom: opts.validFrom ?? '',
+        validTo: opts.validTo ?? '',
+        division: opts.division ?? '',
+        idempotencyKey: opts.idempotencyKey ?? '',
+      });
+      const { response, salt } = await withCertificates(options, (c) => issueWithMetadata(c, request, options));
+      if (options.json) {
+        return write(
+          json({
+            ...(cv.IssueCertificateResponse.toJSON(response) as object),
+            ...(salt ? { holderDigestSalt: salt } : {}),
+          }),
+        );
+      }
+      const replayed = response.replayed ? '\n(replayed: issued earlier with this idempotency key)' : '';
+      const saltLine = salt ? `\n  holder digest salt (give it to the holder): ${salt}` : '';
+      write(`${certificateText(response.certificate!)}${saltLine}${replayed}`);
+    });
+}
+
+const REVOCATION_KINDS: Record<string, cv.RevocationKind> = {
+  withdrawn: cv.RevocationKind.REVOCATION_KIND_WITHDRAWN,
+  revoked: cv.RevocationKind.REVOCATION_KIND_REVOKED,
+};
+
+function registerLifecycle(cert: Command): void {
+  const printed = (options: Options, response: { certificate?: cv.Certificate | undefined }) =>
+    write(
+      options.json
+        ? json({ certificate: cv.Certificate.toJSON(response.certificate!) })
+        : certificateText(response.certificate!),
+    );
+
+  cert
+    .command('revoke <id>')
+    .description('withdraw (撤销) or revoke as a penalty (吊销), with reason and legal basis')
+    .addOption(
+      new Option('--kind <kind>', 'withdrawn (撤销) or revoked (吊销)')
+        .choices(Object.keys(REVOCATION_KINDS))
+        .default('revoked'),
+    )
+    .requiredOption('--reason <text>', 'why')
+    .requiredOption('--legal-basis <text>', 'the provision applied')
+    .action(async (id: string, opts: { kind: string; reason: string; legalBasis: string }, cmd: Command) => {
+      const options = optionsOf(cmd);
+      const request = cv.RevokeCertificateRequest.fromPartial({
+        id,
+        kind: REVOCATION_KINDS[opts.kind],
+        reason: opts.reason,
+        legalBasis: opts.legalBasis,
+      });
+      printed(options, await withCertificates(options, (c) => call(c.revokeCertificate.bind(c), request, options)));
+    });
+
+  cert
+    .command('suspend <id>')
+    .description('suspend (暂扣) a valid certificate')
+    .requiredOption('--reason <text>', 'why')
+    .requiredOption('--legal-basis <text>', 'the provision applied')
+    .option('--until <date>', 'planned end, YYYY-MM-DD')
+    .action(async (id: string, opts: { reason: string; legalBasis: string; until?: string }, cmd: Command) => {
+      const options = optionsOf(cmd);
+      const request = cv.SuspendCertificateRequest.fromPartial({ id, ...opts, until: opts.until ?? '' });
+      printed(options, await withCertificates(options, (c) => call(c.suspendCertificate.bind(c), request, options)));
+    });
+
+  cert
+    .command('resume <id>')
+    .description('resume (暂扣发还) a suspended certificate')
+    .option('--reason <text>', 'why', '')
+    .action(async (id: string, opts: { reason: string }, cmd: Command) => {
+      const options = optionsOf(cmd);
+      const request = cv.ResumeCertificateRequest.fromPartial({ id, reason: opts.reason });
+      printed(options, await withCertificates(options, (c) => call(c.resumeCertificate.bind(c), request, options)));
+    });
+
+  cert
+    .command('cancel <id>')
+    .description('cancel (注销) a certificate')
+    .requiredOption('--reason <text>', 'why')
+    .action(async (id: string, opts: { reason: string }, cmd: Command) => {
+      const options = optionsOf(cmd);
+      const request = cv.CancelCertificateRequest.fromPartial({ id, reason: opts.reason });
+      printed(options, await withCertificates(options, (c) => call(c.cancelCertificate.bind(c), request, options)));
+    });
+}
+
+function verdictText(valid: boolean, reasons: readonly string[], summary: string): string {
+  return `${valid ? 'VALID' : 'NOT VALID'}${reasons.length > 0 ? `  ${reasons.join(', ')}` : ''}\n${summary}`;
+}
+
+function registerVerify(cert: Command): void {
+  cert
+    .command('verify <document>')
+    .description('verify a JWS, a QR payload (OO1:…) or a certificate id; @file reads it from a file')
+    .option('--offline', 'no hub: check the seal and the dates against --trust')
+    .option('--trust <pem>', 'trust bundle PEM file (`onceonly trust bundle`), for --offline')
+    .action(async (document: string, opts: { offline?: boolean; trust?: string }, cmd: Command) => {
+      const options = optionsOf(cmd);
+      const text = textArgument(document, 'document').trim();
+      if (opts.offline) {
+        if (!opts.trust)
+          throw invalid('INVALID_ARGUMENT', [
+            { field: '--trust', reason: 'REQUIRED', description: 'the trust bundle PEM file' },
+          ]);
+        const result = await verifyOffline(text, textArgument(`@${opts.trust}`, '--trust'));
+        const p = result.payload ?? {};
+        const summary = `${String(p.licenceName ?? '')} ${String(p.licenceNumber ?? '')} ${String(p.holderName ?? '')} (${String(p.issuer ?? '')})`;
+        write(
+          options.json
+            ? json({ ...result, sealedAt: result.sealedAt?.toISOString() })
+            : verdictText(result.valid, result.reasons, summary),
+        );
+        if (!result.valid) process.exitCode = 1;
+        return;
+      }
+      const subject: cv.VerifyCertificateRequest['subject'] = text.startsWith('OO1:')
+        ? { $case: 'qrPayload', value: text }
+        : ID.test(text)
+          ? { $case: 'id', value: text }
+          : { $case: 'jws', value: text };
+      const request = cv.VerifyCertificateRequest.fromPartial({ subject });
+      const response = await withCertificates(options, (c) => call(c.verifyCertificate.bind(c), request, options));
+      const m = response.metadata;
+      const summary = `${m?.name ?? ''} ${m?.number ?? ''} ${m?.holder?.name ?? ''} (${m?.issuer ?? ''}) status ${statusName(response.status)}`;
+      write(
+        options.json
+          ? json(cv.VerifyCertificateResponse.toJSON(response))
+          : verdictText(response.valid, reasonNames(response.reasons), summary),
+      );
+      if (!response.valid) process.exitCode = 1;
+    });
+}
+
+/** Adds `cert …` to the `onceonly` command line. */
+export function registerCertCommands(program: Command): void {
+  const cert = program
+    .command('cert')
+    .description('electronic certificates (电子证照): catalogue, issue, lifecycle, verify');
+  registerReadCommands(cert);
+  registerIssue(cert);
+  registerLifecycle(cert);
+  registerVerify(cert);
+}
