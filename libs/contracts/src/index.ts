@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 export { Any } from './gen/google/protobuf/any.js';
 export { BadRequest, BadRequest_FieldViolation, ErrorInfo } from './gen/google/rpc/error_details.js';
 export { Status as RpcStatus } from './gen/google/rpc/status.js';
+// The audit log (issue 5): its service and the body of its checkpoint events, namespaced like the certificates.
+export * as auditV1 from './gen/onceonly/audit/v1/audit.js';
+export * as auditEventsV1 from './gen/onceonly/audit/v1/events.js';
 // Certificates (issue 4): one namespace per file of onceonly.certificate.v1, since the files share a package and
 // generated helper names (protobufPackage, ...) would clash if flattened.
 export * as certificateV1 from './gen/onceonly/certificate/v1/certificate.js';

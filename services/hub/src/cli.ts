@@ -1,6 +1,7 @@
 import { type AppError, toAppError } from '@onceonly/errors';
 import { formatConfigHelp } from '@onceonly/kit';
 import { Command, Option } from 'commander';
+import { addAuditCommands } from './audit-commands.js';
 import { registerCertCommands } from './cert-commands.js';
 import { type ClientOptions, call, checkHealth, hubClient } from './client.js';
 import { HUB_CONFIG, loadHubConfig } from './config.js';
@@ -127,6 +128,7 @@ export function buildCli(): Command {
 
   registerSealCommands(program);
   registerCertCommands(program);
+  addAuditCommands(program);
 
   return program;
 }

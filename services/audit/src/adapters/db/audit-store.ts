@@ -1,0 +1,397 @@
+import type { HashReader, SubtreeNode } from '@onceonly/merkle';
+import type { Database, Queryable } from '@onceonly/store';
+import type {
+  AppendPort,
+  LeafRecord,
+  LogReader,
+  SearchFilter,
+  SequenceGapRecord,
+  SourceSequence,
+  StoredCheckpoint,
+  StoredCosignature,
+  TreeHead,
+} from '../../app/ports.js';
+
+/** The schema the audit log keeps its tables in. */
+export const AUDIT_SCHEMA = 'audit';
+
+const HASH = 32;
+
+type Row = Record<string, unknown>;
+
+function bytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  throw new TypeError('expected bytea');
+}
+
+function buf(value: Uint8Array): Buffer {
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function splitRange(concatenated: Uint8Array): Uint8Array[] {
+  const hashes: Uint8Array[] = [];
+  for (let i = 0; i < concatenated.length; i += HASH) hashes.push(concatenated.subarray(i, i + HASH));
+  return hashes;
+}
+
+const LEAF_COLUMNS = `leaf_index, event_id, topic, partition, "offset", source, type, subject, "time", sequence,
+  body_sha256, leaf_hash, canonical, appended_at`;
+
+function leafColumns(withData: boolean): string {
+  return withData ? `${LEAF_COLUMNS}, data` : LEAF_COLUMNS;
+}
+
+function toLeaf(row: Row): LeafRecord {
+  return {
+    leafIndex: Number(row.leaf_index),
+    eventId: String(row.event_id),
+    topic: String(row.topic),
+    partition: Number(row.partition),
+    offset: String(row.offset),
+    source: String(row.source),
+    type: String(row.type),
+    subject: String(row.subject),
+    time: row.time as Date,
+    sequence: String(row.sequence),
+    bodySha256: bytes(row.body_sha256),
+    leafHash: bytes(row.leaf_hash),
+    canonical: bytes(row.canonical),
+    data: row.data === undefined ? new Uint8Array(0) : bytes(row.data),
+    appendedAt: row.appended_at as Date,
+  };
+}
+
+function toSequence(row: Row): SourceSequence {
+  return {
+    source: String(row.source),
+    contiguous: BigInt(String(row.contiguous)),
+    maxSeen: BigInt(String(row.max_seen)),
+    events: BigInt(String(row.events)),
+  };
+}
+
+function toGap(row: Row): SequenceGapRecord {
+  return {
+    id: String(row.id),
+    source: String(row.source),
+    kind: row.kind === 'repeat' ? 'repeat' : 'gap',
+    expected: BigInt(String(row.expected)),
+    got: BigInt(String(row.got)),
+    eventId: String(row.event_id),
+    detectedAt: row.detected_at as Date,
+    ...(row.resolved_at ? { resolvedAt: row.resolved_at as Date } : {}),
+  };
+}
+
+/** The append port over one transaction. */
+export function appendPort(tx: Queryable): AppendPort {
+  return {
+    async lockHead() {
+      const { rows } = await tx.query('SELECT size, range_hashes, root FROM audit.tree_head WHERE id FOR UPDATE');
+      const row = rows[0];
+      if (!row) throw new Error('audit.tree_head is missing');
+      return { size: Number(row.size), range: splitRange(bytes(row.range_hashes)), root: bytes(row.root) };
+    },
+    async saveHead(head: TreeHead) {
+      await tx.query(
+        'UPDATE audit.tree_head SET size = $1, range_hashes = $2, root = $3, updated_at = now() WHERE id',
+        [head.size, Buffer.concat(head.range.map(buf)), buf(head.root)],
+      );
+    },
+    async insertLeaf(leaf: LeafRecord) {
+      const { rowCount } = await tx.query(
+        `INSERT INTO audit.leaves (leaf_index, event_id, topic, partition, "offset", source, type, subject, "time",
+           sequence, body_sha256, leaf_hash, canonical, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (event_id) DO NOTHING`,
+        [
+          leaf.leafIndex,
+          leaf.eventId,
+          leaf.topic,
+          leaf.partition,
+          leaf.offset,
+          leaf.source,
+          leaf.type,
+          leaf.subject,
+          leaf.time,
+          leaf.sequence,
+          buf(leaf.bodySha256),
+          buf(leaf.leafHash),
+          buf(leaf.canonical),
+          buf(leaf.data),
+        ],
+      );
+      return rowCount === 1;
+    },
+    async insertNodes(nodes: readonly SubtreeNode[]) {
+      if (nodes.length === 0) return;
+      const values = nodes.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ');
+      await tx.query(
+        `INSERT INTO audit.nodes (level, "index", hash) VALUES ${values}`,
+        nodes.flatMap((n) => [n.level, n.index, buf(n.hash)]),
+      );
+    },
+    async sequenceOf(source: string) {
+      const { rows } = await tx.query('SELECT * FROM audit.source_sequences WHERE source = $1', [source]);
+      return rows[0] ? toSequence(rows[0]) : undefined;
+    },
+    async sequenceLogged(source: string, sequence: bigint, eventId: string) {
+      const { rows } = await tx.query(
+        'SELECT 1 FROM audit.leaves WHERE source = $1 AND sequence = $2 AND event_id <> $3 LIMIT 1',
+        [source, String(sequence), eventId],
+      );
+      return rows.length > 0;
+    },
+    async sequencesAbove(source: string, after: bigint, limit: number) {
+      const { rows } = await tx.query<{ sequence: string }>(
+        'SELECT sequence FROM audit.leaves WHERE source = $1 AND sequence > $2 ORDER BY sequence LIMIT $3',
+        [source, String(after), limit],
+      );
+      return rows.map((r) => BigInt(r.sequence));
+    },
+    async saveSequence(state: SourceSequence) {
+      await tx.query(
+        `INSERT INTO audit.source_sequences (source, contiguous, max_seen, events) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (source) DO UPDATE SET contiguous = EXCLUDED.contiguous, max_seen = EXCLUDED.max_seen,
+           events = EXCLUDED.events, updated_at = now()`,
+        [state.source, String(state.contiguous), String(state.maxSeen), String(state.events)],
+      );
+    },
+    async recordGap(gap) {
+      await tx.query(
+        `INSERT INTO audit.gaps (source, kind, expected, got, event_id, detected_at, resolved_at)
+         VALUES ($1, $2, $3, $4, $5, $6, NULL)`,
+        [gap.source, gap.kind, String(gap.expected), String(gap.got), gap.eventId, gap.detectedAt],
+      );
+    },
+    async resolveGaps(source: string, contiguous: bigint, at: Date) {
+      await tx.query(
+        `UPDATE audit.gaps SET resolved_at = $3
+         WHERE source = $1 AND kind = 'gap' AND resolved_at IS NULL AND got - 1 <= $2`,
+        [source, String(contiguous), at],
+      );
+    },
+  };
+}
+
+/** Reads of the log, over the database (or a transaction). */
+export function logReader(db: Queryable): LogReader {
+  return {
+    async head() {
+      const { rows } = await db.query('SELECT size, root FROM audit.tree_head WHERE id');
+      const row = rows[0];
+      if (!row) throw new Error('audit.tree_head is missing');
+      return { size: Number(row.size), root: bytes(row.root) };
+    },
+    hashReader: (size) => hashReader(db, size),
+    async latestCheckpoint() {
+      return (await checkpointsWhere(db, 'ORDER BY size DESC LIMIT 1', []))[0];
+    },
+    async checkpoint(size) {
+      return (await checkpointsWhere(db, 'WHERE size = $1', [size]))[0];
+    },
+    checkpoints(afterSize, limit) {
+      return checkpointsWhere(db, 'WHERE size > $1 ORDER BY size LIMIT $2', [afterSize ?? -1, limit]);
+    },
+    async entries(start, end, withData) {
+      const { rows } = await db.query(
+        `SELECT ${leafColumns(withData)} FROM audit.leaves WHERE leaf_index >= $1 AND leaf_index < $2
+         ORDER BY leaf_index`,
+        [start, end],
+      );
+      return rows.map(toLeaf);
+    },
+    async entryByEventId(eventId, withData) {
+      const { rows } = await db.query(`SELECT ${leafColumns(withData)} FROM audit.leaves WHERE event_id = $1`, [
+        eventId,
+      ]);
+      return rows[0] ? toLeaf(rows[0]) : undefined;
+    },
+    async search(filter, afterIndex, limit, withData) {
+      const { where, params } = searchWhere(filter);
+      params.push(afterIndex, limit);
+      const { rows } = await db.query(
+        `SELECT ${leafColumns(withData)} FROM audit.leaves
+         WHERE ${[...where, `leaf_index > $${params.length - 1}`].join(' AND ')}
+         ORDER BY leaf_index LIMIT $${params.length}`,
+        params,
+      );
+      return rows.map(toLeaf);
+    },
+    async gaps(source, openOnly, afterId, limit) {
+      const where = ['id > $1'];
+      const params: unknown[] = [afterId ?? '0'];
+      if (source) {
+        params.push(source);
+        where.push(`source = $${params.length}`);
+      }
+      if (openOnly) where.push(`resolved_at IS NULL AND kind = 'gap'`);
+      params.push(limit);
+      const { rows } = await db.query(
+        `SELECT * FROM audit.gaps WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${params.length}`,
+        params,
+      );
+      return rows.map(toGap);
+    },
+    async sources() {
+      const { rows } = await db.query('SELECT * FROM audit.source_sequences ORDER BY source');
+      return rows.map(toSequence);
+    },
+    async topics() {
+      const { rows } = await db.query<{ name: string }>(
+        'SELECT name FROM audit.topics UNION SELECT DISTINCT topic FROM audit.leaves ORDER BY 1',
+      );
+      return rows.map((r) => r.name);
+    },
+  };
+}
+
+function searchWhere(filter: SearchFilter): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.subject) add('subject = ?', filter.subject);
+  if (filter.type) add('type = ?', filter.type);
+  if (filter.source) add('source = ?', filter.source);
+  if (filter.timeFrom) add('"time" >= ?', filter.timeFrom);
+  if (filter.timeTo) add('"time" < ?', filter.timeTo);
+  return { where, params };
+}
+
+/**
+ * The tree's hashes for proofs: leaf hashes from `leaves`, interior nodes from `nodes`. Every complete subtree
+ * is stored, so a proof reads O(log n) rows. The proof functions ask for all their hashes at once; the reader
+ * gathers the requests of one tick into one query per table (a transaction is one connection: its queries must
+ * not overlap, and one round trip beats forty).
+ */
+export function hashReader(db: Queryable, size: number): HashReader {
+  type Want = {
+    level: number;
+    index: number;
+    resolve: (h: Uint8Array | undefined) => void;
+    reject: (e: unknown) => void;
+  };
+  let batch: Want[] = [];
+  let chain: Promise<void> = Promise.resolve();
+  const flush = async (wants: Want[]) => {
+    try {
+      const found = new Map<string, Uint8Array>();
+      const leaves = [...new Set(wants.filter((w) => w.level === 0).map((w) => w.index))];
+      if (leaves.length > 0) {
+        const { rows } = await db.query(
+          `SELECT leaf_index, leaf_hash FROM audit.leaves WHERE leaf_index IN (${leaves.map((_, i) => `$${i + 1}`).join(', ')})`,
+          leaves,
+        );
+        for (const r of rows) found.set(`0/${r.leaf_index}`, bytes(r.leaf_hash));
+      }
+      const nodes = wants.filter((w) => w.level > 0);
+      if (nodes.length > 0) {
+        const pairs = nodes.map((_, i) => `($${2 * i + 1}::smallint, $${2 * i + 2}::bigint)`).join(', ');
+        const { rows } = await db.query(
+          `SELECT level, "index", hash FROM audit.nodes WHERE (level, "index") IN (${pairs})`,
+          nodes.flatMap((w) => [w.level, w.index]),
+        );
+        for (const r of rows) found.set(`${r.level}/${r.index}`, bytes(r.hash));
+      }
+      for (const w of wants) w.resolve(found.get(`${w.level}/${w.index}`));
+    } catch (err) {
+      for (const w of wants) w.reject(err);
+    }
+  };
+  const want = (level: number, index: number) =>
+    new Promise<Uint8Array | undefined>((resolve, reject) => {
+      if (batch.length === 0) {
+        queueMicrotask(() => {
+          const wants = batch;
+          batch = [];
+          chain = chain.then(() => flush(wants));
+        });
+      }
+      batch.push({ level, index, resolve, reject });
+    });
+  return {
+    size,
+    // a missing leaf row is corrupt storage: the proof functions turn the undefined into READER_INCONSISTENT
+    leaf: (index) => want(0, index) as Promise<Uint8Array>,
+    node: (level, index) => want(level, index),
+  };
+}
+
+async function checkpointsWhere(db: Queryable, tail: string, params: unknown[]): Promise<StoredCheckpoint[]> {
+  const { rows } = await db.query(`SELECT size, root, note, created_at FROM audit.checkpoints ${tail}`, params);
+  if (rows.length === 0) return [];
+  const sizes = rows.map((r) => String(r.size));
+  const cosigned = await db.query(
+    `SELECT size, witness_name, key_id, "timestamp", line, added_at FROM audit.cosignatures
+     WHERE size IN (${sizes.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY added_at, witness_name`,
+    sizes,
+  );
+  const bySize = new Map<string, StoredCosignature[]>();
+  for (const c of cosigned.rows) {
+    const list = bySize.get(String(c.size)) ?? [];
+    list.push({
+      witnessName: String(c.witness_name),
+      keyId: String(c.key_id),
+      timestamp: Number(c.timestamp),
+      line: String(c.line),
+      addedAt: c.added_at as Date,
+    });
+    bySize.set(String(c.size), list);
+  }
+  return rows.map((r) => ({
+    size: Number(r.size),
+    root: bytes(r.root),
+    note: String(r.note),
+    createdAt: r.created_at as Date,
+    cosignatures: bySize.get(String(r.size)) ?? [],
+  }));
+}
+
+/** The writes of the checkpointer and of witnesses. */
+export const checkpointStore = {
+  async insert(tx: Queryable, cp: { size: number; root: Uint8Array; note: string; createdAt: Date }): Promise<boolean> {
+    const { rowCount } = await tx.query(
+      `INSERT INTO audit.checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (size) DO NOTHING`,
+      [cp.size, buf(cp.root), cp.note, cp.createdAt],
+    );
+    return rowCount === 1;
+  },
+  async addCosignature(db: Queryable, size: number, c: Omit<StoredCosignature, 'addedAt'>, at: Date): Promise<void> {
+    await db.query(
+      `INSERT INTO audit.cosignatures (size, witness_name, key_id, "timestamp", line, added_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (size, witness_name, key_id) DO NOTHING`,
+      [size, c.witnessName, c.keyId, c.timestamp, c.line, at],
+    );
+  },
+  /** Open gaps older than the grace period that were not warned about yet: marks and returns them. */
+  async claimStaleGaps(db: Database, graceMs: number, now: Date): Promise<SequenceGapRecord[]> {
+    const { rows } = await db.query(
+      `UPDATE audit.gaps SET warned_at = $1
+       WHERE kind = 'gap' AND resolved_at IS NULL AND warned_at IS NULL
+         AND detected_at <= $1::timestamptz - $2::bigint * interval '1 millisecond'
+       RETURNING *`,
+      [now, graceMs],
+    );
+    return rows.map(toGap);
+  },
+  async recordKey(db: Database, verifierKey: string, origin: string): Promise<void> {
+    await db.query('INSERT INTO audit.log_keys (verifier_key, origin) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      verifierKey,
+      origin,
+    ]);
+  },
+  async keys(db: Queryable): Promise<Array<{ verifierKey: string; origin: string }>> {
+    const { rows } = await db.query<{ verifier_key: string; origin: string }>(
+      'SELECT verifier_key, origin FROM audit.log_keys ORDER BY first_used_at',
+    );
+    return rows.map((r) => ({ verifierKey: r.verifier_key, origin: r.origin }));
+  },
+  async recordTopics(db: Database, topics: readonly string[]): Promise<void> {
+    for (const name of topics) {
+      await db.query('INSERT INTO audit.topics (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
+    }
+  },
+};

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { type EventTransport, fromKafkaRecord, type ReceivedRecord } from '@onceonly/events';
+import type { BusRecord, ReplayBusSource } from '../../app/replay.js';
+import { AUDIT_GROUP } from './ingest.js';
+
+/** Options of {@link transportBusSource}. */
+export interface BusSourceOptions {
+  /** The throwaway consumer group (default `onceonly-audit-replay-<uuid>`): it never disturbs the log's own group. */
+  readonly group?: string;
+  /** Give up when no record arrived for this long while some were still expected (default 60 s). */
+  readonly idleTimeoutMs?: number;
+  /** The log's own consumer group, whose committed offsets tell in-flight events from missing ones. */
+  readonly logGroup?: string;
+}
+
+/**
+ * Re-reads topics from the beginning through the event transport (Kafka, or the embedded log) with a fresh consumer
+ * group, up to each partition's end as it was when the read began: records published during the replay are left
+ * for the next one.
+ */
+export function transportBusSource(transport: EventTransport, options: BusSourceOptions = {}): ReplayBusSource {
+  return {
+    async read(topics, onRecord, onProgress) {
+      const group = options.group ?? `onceonly-audit-replay-${randomUUID()}`;
+      const logReadUpTo = new Map<string, number>();
+      for (const p of await transport.lag(options.logGroup ?? AUDIT_GROUP, topics)) {
+        logReadUpTo.set(`${p.topic}/${p.partition}`, Math.max(0, p.committed));
+      }
+      const lags = await transport.lag(group, topics);
+      const remaining = new Map<string, number>();
+      let total = 0;
+      for (const p of lags) {
+        if (p.lag > 0) remaining.set(`${p.topic}/${p.partition}`, p.end);
+        total += p.lag;
+      }
+      let records = 0;
+      let malformed = 0;
+      onProgress?.(0, total);
+      if (remaining.size === 0) return { records, malformed, logReadUpTo };
+      let settle!: () => void;
+      let fail!: (err: Error) => void;
+      const done = new Promise<void>((resolve, reject) => {
+        settle = resolve;
+        fail = reject;
+      });
+      let lastSeen = Date.now();
+      const handle = async (record: ReceivedRecord) => {
+        const key = `${record.topic}/${record.partition}`;
+        const end = remaining.get(key);
+        if (end === undefined || Number(record.offset) >= end) return;
+        lastSeen = Date.now();
+        records++;
+        try {
+          const event = fromKafkaRecord(record);
+          onRecord({
+            event,
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+          } satisfies BusRecord);
+        } catch {
+          malformed++;
+        }
+        if (records % 500 === 0) onProgress?.(records, total);
+        if (Number(record.offset) + 1 >= end) remaining.delete(key);
+        if (remaining.size === 0) settle();
+      };
+      const subscription = await transport.subscribe({ group, topics, fromBeginning: true, handle });
+      const idle = options.idleTimeoutMs ?? 60_000;
+      const watchdog = setInterval(() => {
+        if (Date.now() - lastSeen > idle) {
+          fail(new Error(`the bus stopped delivering with ${remaining.size} partition(s) unread`));
+        }
+      }, 1_000);
+      try {
+        await done;
+      } finally {
+        clearInterval(watchdog);
+        await subscription.stop();
+      }
+      onProgress?.(records, total);
+      return { records, malformed, logReadUpTo };
+    },
+  };
+}

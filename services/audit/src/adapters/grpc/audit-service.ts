@@ -1,0 +1,270 @@
+import type { auditV1 } from '@onceonly/contracts';
+import { AppError } from '@onceonly/errors';
+import { unary } from '@onceonly/kit';
+import type { NoteVerifier } from '@onceonly/merkle';
+import { addCosignature, type CosignatureSink, cosignedNote } from '../../app/add-cosignature.js';
+import type { LeafRecord, LogReader, StoredCheckpoint } from '../../app/ports.js';
+import { getConsistencyProof, getInclusionProof } from '../../app/proofs.js';
+import type { CheckpointPolicy } from '../../domain/checkpoint-policy.js';
+import { decodeLeaf } from '../../domain/leaf.js';
+import { Check, pageToken } from './validation.js';
+
+/** What the gRPC adapter serves from. */
+export interface AuditServiceDeps {
+  readonly reader: LogReader;
+  readonly storeCosignature: CosignatureSink;
+  readonly witnesses: readonly (NoteVerifier & { verifierKey: string })[];
+  readonly origin: string;
+  readonly verifierKey: string;
+  readonly topics: readonly string[];
+  readonly policy: CheckpointPolicy;
+  readonly clock: () => Date;
+}
+
+/** A GetEntries response stops growing past this many bytes (gRPC's default limit is 4 MiB). */
+const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
+const MAX_ENTRIES = 1000;
+
+/** The AuditService implementation: reads, proofs and witness cosignatures. */
+export function auditService(deps: AuditServiceDeps): auditV1.AuditServiceServer {
+  const { reader } = deps;
+  return {
+    getCheckpoint: unary(async (request: auditV1.GetCheckpointRequest) => {
+      const check = new Check();
+      const size = request.size === undefined ? undefined : check.count('size', request.size);
+      check.done();
+      const checkpoint = size === undefined ? await reader.latestCheckpoint() : await reader.checkpoint(size);
+      if (checkpoint === undefined) {
+        const which = size === undefined ? 'the log has no checkpoint yet' : `no checkpoint of size ${size}`;
+        throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', which);
+      }
+      return { checkpoint: toCheckpoint(deps.origin, checkpoint), verifierKey: deps.verifierKey };
+    }),
+
+    listCheckpoints: unary(async (request: auditV1.ListCheckpointsRequest) => {
+      const check = new Check();
+      const limit = check.pageSize('page.page_size', request.page?.pageSize);
+      const after = check.after('page.page_token', request.page?.pageToken);
+      check.done();
+      const list = await reader.checkpoints(after === undefined ? undefined : Number(after), limit);
+      const last = list.at(-1);
+      return {
+        checkpoints: list.map((c) => toCheckpoint(deps.origin, c)),
+        page: { nextPageToken: last && list.length === limit ? pageToken(last.size) : '' },
+      };
+    }),
+
+    getInclusionProof: unary(async (request: auditV1.GetInclusionProofRequest) => {
+      const check = new Check();
+      const treeSize = request.treeSize === undefined ? undefined : check.count('tree_size', request.treeSize);
+      const leaf = request.leaf;
+      if (leaf === undefined) check.fail('leaf', 'REQUIRED', 'an event_id or a leaf_index');
+      else if (leaf.$case === 'eventId') check.text('event_id', leaf.value, { required: true });
+      const ref =
+        leaf?.$case === 'leafIndex'
+          ? { leafIndex: check.count('leaf_index', leaf.value) }
+          : { eventId: leaf?.value ?? '' };
+      check.done();
+      const proof = await getInclusionProof(reader, ref, treeSize);
+      return {
+        leafIndex: String(proof.leafIndex),
+        treeSize: String(proof.treeSize),
+        leafHash: buf(proof.leafHash),
+        hashes: proof.hashes.map(buf),
+        checkpoint: proof.checkpoint ? toCheckpoint(deps.origin, proof.checkpoint) : undefined,
+        entry: toEntry(proof.entry),
+      };
+    }),
+
+    getConsistencyProof: unary(async (request: auditV1.GetConsistencyProofRequest) => {
+      const check = new Check();
+      const first = check.count('first_size', request.firstSize, 0);
+      const second = request.secondSize === undefined ? undefined : check.count('second_size', request.secondSize);
+      if (second !== undefined && first > second) check.fail('first_size', 'OUT_OF_RANGE', 'larger than second_size');
+      check.done();
+      const proof = await getConsistencyProof(reader, first, second);
+      return {
+        firstSize: String(proof.firstSize),
+        secondSize: String(proof.secondSize),
+        hashes: proof.hashes.map(buf),
+      };
+    }),
+
+    getEntries: unary(async (request: auditV1.GetEntriesRequest) => {
+      const check = new Check();
+      const start = check.count('start', request.start, 0);
+      const end = check.count('end', request.end);
+      if (end <= start) check.fail('end', 'OUT_OF_RANGE', 'must be greater than start');
+      if (end - start > MAX_ENTRIES) check.fail('end', 'OUT_OF_RANGE', `at most ${MAX_ENTRIES} entries per call`);
+      check.done();
+      const { size } = await reader.head();
+      if (end > size) {
+        check.fail('end', 'OUT_OF_RANGE', `the tree has ${size} leaves`);
+        check.done();
+      }
+      return { entries: capped(await reader.entries(start, end, !request.omitData)) };
+    }),
+
+    searchEvents: unary(async (request: auditV1.SearchEventsRequest) => {
+      const check = new Check();
+      const filter = {
+        subject: check.text('subject', request.subject),
+        type: check.text('type', request.type),
+        source: check.text('source', request.source),
+        timeFrom: check.instant('time_from', request.timeFrom),
+        timeTo: check.instant('time_to', request.timeTo),
+      };
+      if (filter.timeFrom && filter.timeTo && filter.timeFrom >= filter.timeTo) {
+        check.fail('time_to', 'OUT_OF_RANGE', 'must be after time_from');
+      }
+      const limit = check.pageSize('page.page_size', request.page?.pageSize);
+      const after = check.after('page.page_token', request.page?.pageToken);
+      check.done();
+      const found = await reader.search(filter, after === undefined ? -1 : Number(after), limit, !request.omitData);
+      const entries = capped(found);
+      const last = entries.at(-1);
+      const more = entries.length < found.length || found.length === limit;
+      return { entries, page: { nextPageToken: last && more ? pageToken(last.leafIndex) : '' } };
+    }),
+
+    getEvent: unary(async (request: auditV1.GetEventRequest) => {
+      const check = new Check();
+      check.text('event_id', request.eventId, { required: true });
+      check.done();
+      const entry = await reader.entryByEventId(request.eventId, true);
+      if (entry === undefined) {
+        throw new AppError('AUDIT_EVENT_NOT_FOUND', `event ${request.eventId} is not in the audit log`);
+      }
+      return { entry: toEntry(entry) };
+    }),
+
+    addCosignature: unary(async (request: auditV1.AddCosignatureRequest) => {
+      const check = new Check();
+      const size = check.count('size', request.size);
+      check.text('cosignature', request.cosignature, { required: true });
+      check.done();
+      const checkpoint = await addCosignature(
+        reader,
+        deps.storeCosignature,
+        deps.witnesses,
+        size,
+        request.cosignature,
+        deps.clock(),
+      );
+      return { checkpoint: toCheckpoint(deps.origin, checkpoint) };
+    }),
+
+    getVerifierKey: unary(async () => ({ verifierKey: deps.verifierKey, origin: deps.origin })),
+
+    getLogInfo: unary(async () => {
+      const head = await reader.head();
+      return {
+        origin: deps.origin,
+        verifierKey: deps.verifierKey,
+        witnessKeys: deps.witnesses.map((w) => w.verifierKey),
+        topics: [...deps.topics],
+        treeSize: String(head.size),
+        rootHash: buf(head.root),
+        checkpointEveryEntries: String(deps.policy.everyEntries),
+        checkpointEveryMs: String(deps.policy.everyMs),
+      };
+    }),
+
+    listSequenceGaps: unary(async (request: auditV1.ListSequenceGapsRequest) => {
+      const check = new Check();
+      check.text('source', request.source);
+      const limit = check.pageSize('page.page_size', request.page?.pageSize);
+      const after = check.after('page.page_token', request.page?.pageToken);
+      check.done();
+      const gaps = await reader.gaps(request.source || undefined, request.openOnly, after, limit);
+      const sources = (await reader.sources()).filter((s) => !request.source || s.source === request.source);
+      const last = gaps.at(-1);
+      return {
+        gaps: gaps.map((g) => ({
+          source: g.source,
+          kind: g.kind,
+          expected: String(g.expected),
+          got: String(g.got),
+          eventId: g.eventId,
+          detectedAt: g.detectedAt.toISOString(),
+          resolvedAt: g.resolvedAt?.toISOString() ?? '',
+        })),
+        sources: sources.map((s) => ({
+          source: s.source,
+          contiguousThrough: String(s.contiguous),
+          maxSeen: String(s.maxSeen),
+          events: String(s.events),
+        })),
+        page: { nextPageToken: last && gaps.length === limit ? pageToken(last.id) : '' },
+      };
+    }),
+  };
+}
+
+/** A stored checkpoint as the API gives it: the signed note with every cosignature appended. */
+export function toCheckpoint(origin: string, c: StoredCheckpoint): auditV1.Checkpoint {
+  return {
+    origin,
+    size: String(c.size),
+    rootHash: buf(c.root),
+    signedNote: cosignedNote(c),
+    cosignatures: c.cosignatures.map((s) => ({
+      witnessName: s.witnessName,
+      keyId: s.keyId,
+      timestamp: String(s.timestamp),
+      line: s.line,
+      addedAt: s.addedAt.toISOString(),
+    })),
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+/**
+ * A stored leaf as the API gives it. The event's attributes come from the canonical leaf (exactly what the tree
+ * commits to); should the stored bytes not decode (tampering), the columns are served and verification names it.
+ */
+export function toEntry(leaf: LeafRecord): auditV1.Entry {
+  let attributes: ReturnType<typeof decodeLeaf> | undefined;
+  try {
+    attributes = decodeLeaf(leaf.canonical);
+  } catch {
+    attributes = undefined;
+  }
+  return {
+    leafIndex: String(leaf.leafIndex),
+    leafHash: buf(leaf.leafHash),
+    canonical: buf(leaf.canonical),
+    event: {
+      id: attributes?.id ?? leaf.eventId,
+      source: attributes?.source ?? leaf.source,
+      type: attributes?.type ?? leaf.type,
+      subject: attributes?.subject ?? leaf.subject,
+      time: attributes?.time ?? leaf.time.toISOString(),
+      specversion: attributes?.specversion ?? '',
+      datacontenttype: attributes?.datacontenttype ?? '',
+      dataschema: attributes?.dataschema ?? '',
+      sequence: attributes?.sequence ?? leaf.sequence,
+      data: buf(leaf.data),
+      dataSha256: buf(leaf.bodySha256),
+    },
+    topic: leaf.topic,
+    partition: leaf.partition,
+    offset: leaf.offset,
+    appendedAt: leaf.appendedAt?.toISOString() ?? '',
+  };
+}
+
+function capped(leaves: LeafRecord[]): auditV1.Entry[] {
+  const out: auditV1.Entry[] = [];
+  let bytes = 0;
+  for (const leaf of leaves) {
+    bytes += leaf.canonical.length + leaf.data.length + 256;
+    if (out.length > 0 && bytes > MAX_RESPONSE_BYTES) break;
+    out.push(toEntry(leaf));
+  }
+  return out;
+}
+
+function buf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

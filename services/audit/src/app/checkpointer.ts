@@ -1,0 +1,144 @@
+import type { Logger } from '@onceonly/kit';
+import { formatCheckpoint, type NoteSigner, signNote } from '@onceonly/merkle';
+import { type CheckpointPolicy, checkpointDue, type LastCheckpoint } from '../domain/checkpoint-policy.js';
+
+/** A checkpoint the log signed. */
+export interface SignedCheckpoint {
+  readonly origin: string;
+  readonly size: number;
+  readonly root: Uint8Array;
+  /** The C2SP signed note (text, blank line, the log's signature line). */
+  readonly note: string;
+  readonly createdAt: Date;
+}
+
+/** What the checkpointer reads and writes in one transaction. */
+export interface CheckpointTx {
+  head(): Promise<{ size: number; root: Uint8Array }>;
+  latest(): Promise<LastCheckpoint | undefined>;
+  /** Stores the checkpoint and its event (in the outbox); false if another instance stored that size first. */
+  save(checkpoint: SignedCheckpoint): Promise<boolean>;
+}
+
+/** Options of {@link Checkpointer}. */
+export interface CheckpointerOptions {
+  readonly origin: string;
+  readonly signer: NoteSigner;
+  readonly policy: CheckpointPolicy;
+  readonly transaction: <T>(fn: (tx: CheckpointTx) => Promise<T>) => Promise<T>;
+  readonly clock: () => Date;
+  readonly log: Logger;
+  /** Called after a checkpoint committed (the module kicks its outbox relay). */
+  readonly onSigned?: (checkpoint: SignedCheckpoint) => void;
+  /** Extra upkeep on every tick (the module warns about sequence gaps that stay open). */
+  readonly onTick?: () => Promise<void>;
+  /** How often the time rule is checked (default: min(everyMs, 1 s)). */
+  readonly tickMs?: number;
+}
+
+/** Signs a checkpoint of the current tree: the C2SP `tlog-checkpoint` body as a signed note. */
+export async function signCheckpoint(
+  origin: string,
+  signer: NoteSigner,
+  head: { size: number; root: Uint8Array },
+  at: Date,
+): Promise<SignedCheckpoint> {
+  const body = formatCheckpoint({ origin, size: head.size, root: head.root });
+  return { origin, size: head.size, root: head.root, note: await signNote(body, signer), createdAt: at };
+}
+
+/**
+ * Signs checkpoints when they are due (see {@link checkpointDue}): on a timer for the time rule, and when kicked
+ * after appends for the entry-count rule. One tick at a time; a kick during a tick runs one more after it.
+ */
+export class Checkpointer {
+  readonly #o: CheckpointerOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = true;
+  #lastSize = -1;
+
+  constructor(options: CheckpointerOptions) {
+    this.#o = options;
+  }
+
+  /** Starts the timer and ticks once at once (a fresh log gets its first checkpoint). */
+  async start(): Promise<void> {
+    this.#stopped = false;
+    await this.tick();
+    this.#schedule();
+  }
+
+  /** Tells the checkpointer the tree reached `size`; kicks a tick when the entry-count rule may be met. */
+  appended(size: number): void {
+    if (this.#lastSize >= 0 && size - this.#lastSize >= this.#o.policy.everyEntries) this.kick();
+  }
+
+  /** Runs a tick soon. */
+  kick(): void {
+    if (this.#stopped) return;
+    setImmediate(() => void this.tick().catch(() => undefined));
+  }
+
+  /** Signs and stores a checkpoint if one is due; returns it (or undefined). Errors are logged, not thrown. */
+  async tick(force = false): Promise<SignedCheckpoint | undefined> {
+    if (this.#running) {
+      this.#again = true;
+      await this.#running;
+      return undefined;
+    }
+    let signed: SignedCheckpoint | undefined;
+    this.#running = (async () => {
+      try {
+        signed = await this.#signIfDue(force);
+        await this.#o.onTick?.();
+      } catch (err) {
+        this.#o.log.warn({ err }, 'checkpoint not signed; will retry');
+      }
+    })();
+    await this.#running;
+    this.#running = undefined;
+    if (signed) this.#o.onSigned?.(signed);
+    if (this.#again) {
+      this.#again = false;
+      this.kick();
+    }
+    return signed;
+  }
+
+  /** Stops the timer, waits for a tick in progress and signs a last checkpoint if the tree grew since. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+    await this.tick(true);
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    const every = this.#o.tickMs ?? Math.min(this.#o.policy.everyMs, 1_000);
+    this.#timer = setTimeout(() => {
+      void this.tick().finally(() => this.#schedule());
+    }, every);
+    this.#timer.unref();
+  }
+
+  async #signIfDue(force: boolean): Promise<SignedCheckpoint | undefined> {
+    return this.#o.transaction(async (tx) => {
+      const head = await tx.head();
+      const last = await tx.latest();
+      const now = this.#o.clock();
+      this.#lastSize = last?.size ?? 0;
+      const due = force
+        ? last === undefined || head.size > last.size
+        : checkpointDue(this.#o.policy, head.size, last, now);
+      if (!due) return undefined;
+      const checkpoint = await signCheckpoint(this.#o.origin, this.#o.signer, head, now);
+      if (!(await tx.save(checkpoint))) return undefined;
+      this.#lastSize = checkpoint.size;
+      this.#o.log.info({ size: checkpoint.size }, 'checkpoint signed');
+      return checkpoint;
+    });
+  }
+}

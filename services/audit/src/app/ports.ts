@@ -1,0 +1,122 @@
+import type { HashReader, SubtreeNode } from '@onceonly/merkle';
+
+/** One stored leaf with the columns kept beside it. */
+export interface LeafRecord {
+  readonly leafIndex: number;
+  readonly eventId: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly source: string;
+  readonly type: string;
+  readonly subject: string;
+  readonly time: Date;
+  readonly sequence: string;
+  readonly bodySha256: Uint8Array;
+  readonly leafHash: Uint8Array;
+  readonly canonical: Uint8Array;
+  /** Empty when the reader was asked to leave bodies out. */
+  readonly data: Uint8Array;
+  readonly appendedAt?: Date;
+}
+
+/** The tree's right edge as stored. */
+export interface TreeHead {
+  readonly size: number;
+  /** The compact range: the hashes of the complete subtrees of the tree, largest first. */
+  readonly range: readonly Uint8Array[];
+  readonly root: Uint8Array;
+}
+
+/** A witness cosignature as stored. */
+export interface StoredCosignature {
+  readonly witnessName: string;
+  readonly keyId: string;
+  readonly timestamp: number;
+  readonly line: string;
+  readonly addedAt: Date;
+}
+
+/** A signed checkpoint as stored, with its cosignatures. */
+export interface StoredCheckpoint {
+  readonly size: number;
+  readonly root: Uint8Array;
+  /** The signed note with the log's signature only. */
+  readonly note: string;
+  readonly createdAt: Date;
+  readonly cosignatures: readonly StoredCosignature[];
+}
+
+/** One source's completeness. */
+export interface SourceSequence {
+  readonly source: string;
+  readonly contiguous: bigint;
+  readonly maxSeen: bigint;
+  readonly events: bigint;
+}
+
+/** A gap or repeat the log detected. */
+export interface SequenceGapRecord {
+  readonly id: string;
+  readonly source: string;
+  readonly kind: 'gap' | 'repeat';
+  readonly expected: bigint;
+  readonly got: bigint;
+  readonly eventId: string;
+  readonly detectedAt: Date;
+  readonly resolvedAt?: Date;
+}
+
+/** The writes of one append, all inside the consumer's transaction. */
+export interface AppendPort {
+  /** Locks and reads the tree head: every append waits here, which puts the leaves in one global order. */
+  lockHead(): Promise<TreeHead>;
+  saveHead(head: TreeHead): Promise<void>;
+  /** False when the event id is already a leaf (nothing is written then). */
+  insertLeaf(leaf: LeafRecord): Promise<boolean>;
+  /** Stores interior nodes (level > 0) that the append completed. */
+  insertNodes(nodes: readonly SubtreeNode[]): Promise<void>;
+  sequenceOf(source: string): Promise<SourceSequence | undefined>;
+  /** True when a leaf of `source` other than `eventId` carries `sequence`. */
+  sequenceLogged(source: string, sequence: bigint, eventId: string): Promise<boolean>;
+  /** Sequence numbers of `source` above `after`, ascending, at most `limit`. */
+  sequencesAbove(source: string, after: bigint, limit: number): Promise<bigint[]>;
+  saveSequence(state: SourceSequence): Promise<void>;
+  recordGap(gap: Omit<SequenceGapRecord, 'id' | 'resolvedAt'>): Promise<void>;
+  /** Marks resolved the open gaps of `source` whose every number is now at or below `contiguous`. */
+  resolveGaps(source: string, contiguous: bigint, at: Date): Promise<void>;
+}
+
+/** Filters of a search; empty strings and undefined match everything. */
+export interface SearchFilter {
+  readonly subject?: string;
+  readonly type?: string;
+  readonly source?: string;
+  readonly timeFrom?: Date;
+  readonly timeTo?: Date;
+}
+
+/** What queries and proofs read. */
+export interface LogReader {
+  head(): Promise<{ size: number; root: Uint8Array }>;
+  /** A reader of the tree's hashes up to `size`, for inclusion and consistency proofs (O(log n) reads). */
+  hashReader(size: number): HashReader;
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  checkpoint(size: number): Promise<StoredCheckpoint | undefined>;
+  /** Checkpoints with a size above `afterSize` (all when undefined), ascending, at most `limit`. */
+  checkpoints(afterSize: number | undefined, limit: number): Promise<StoredCheckpoint[]>;
+  /** Leaves with start <= index < end, ascending. */
+  entries(start: number, end: number, withData: boolean): Promise<LeafRecord[]>;
+  entryByEventId(eventId: string, withData: boolean): Promise<LeafRecord | undefined>;
+  /** Leaves matching the filter with an index above `afterIndex`, ascending, at most `limit`. */
+  search(filter: SearchFilter, afterIndex: number, limit: number, withData: boolean): Promise<LeafRecord[]>;
+  gaps(
+    source: string | undefined,
+    openOnly: boolean,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<SequenceGapRecord[]>;
+  sources(): Promise<SourceSequence[]>;
+  /** The topics the log reads. */
+  topics(): Promise<string[]>;
+}

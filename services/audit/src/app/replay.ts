@@ -1,0 +1,265 @@
+import type { EventEnvelope } from '@onceonly/events';
+import { type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
+import { divergences, type Finding, finding } from '../domain/findings.js';
+import { decodeLeaf, leafOf } from '../domain/leaf.js';
+import {
+  type BusEvent,
+  type LogSummary,
+  LogVerifier,
+  type VerifiableCheckpoint,
+  type VerifiableEntry,
+} from '../domain/log-verifier.js';
+import { type ProjectionCheck, ProjectionRun } from '../domain/projection.js';
+
+/** The stored log, as the replay reads it: from the hub over gRPC, or from the database when the hub is down. */
+export interface ReplayLogSource {
+  /** The log's identity and size at the start of the replay. */
+  info(): Promise<{ origin: string; verifierKeys: readonly string[]; size: number; topics: readonly string[] }>;
+  checkpoints(): Promise<VerifiableCheckpoint[]>;
+  /** Every entry with index < size, ascending (bodies included when the source has them). */
+  entries(size: number): AsyncIterable<VerifiableEntry>;
+  consistencyProof(first: number, second: number): Promise<Uint8Array[]>;
+  /** The leaf index of an event, if the log has it (used for events the bus holds beyond the snapshot). */
+  findEvent(eventId: string): Promise<number | undefined>;
+}
+
+/** One record read back from the bus. */
+export interface BusRecord {
+  readonly event: EventEnvelope;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** The bus, re-read from the beginning (Kafka with a throwaway consumer group, or the embedded log). */
+export interface ReplayBusSource {
+  /** Reads every record of the topics up to their current end; `onRecord` gets each valid event. */
+  read(
+    topics: readonly string[],
+    onRecord: (record: BusRecord) => void,
+    onProgress?: (read: number, total: number) => void,
+  ): Promise<{
+    records: number;
+    malformed: number;
+    /**
+     * The offset up to which the log's own consumer group had read each partition (`topic/partition` → next
+     * offset) when the read began: a record at or beyond it is in flight, not missing.
+     */
+    logReadUpTo?: ReadonlyMap<string, number>;
+  }>;
+}
+
+/** Progress, for a terminal progress bar or plain lines. */
+export interface ReplayProgress {
+  phase(name: 'bus' | 'log' | 'checks', total: number): void;
+  advance(done: number): void;
+}
+
+/** Options of {@link replay}. */
+export interface ReplayOptions {
+  readonly log: ReplayLogSource;
+  /** Without a bus, only the stored log is checked (its signatures, roots, leaves and sequences). */
+  readonly bus?: ReplayBusSource;
+  /** The log key as published: the auditor's anchor. Without it, the log's own keys are used and a notice says so. */
+  readonly verifierKey?: string;
+  readonly projections?: readonly ProjectionCheck<unknown>[];
+  readonly progress?: ReplayProgress;
+  readonly clock?: () => Date;
+}
+
+/** The replay's result: what it read, and every finding. `ok` is false when any finding is a divergence. */
+export interface ReplayReport {
+  readonly ok: boolean;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly origin: string;
+  readonly verifierKey: string;
+  readonly treeSize: number;
+  /** Hex, recomputed from the leaves. */
+  readonly root: string;
+  readonly topics: readonly string[];
+  readonly entries: number;
+  readonly checkpoints: number;
+  readonly checkpointsVerified: number;
+  readonly busRecords: number;
+  readonly busMalformed: number;
+  readonly busEventsMatched: number;
+  readonly sources: LogSummary['sources'];
+  readonly divergences: number;
+  readonly findings: Finding[];
+}
+
+/**
+ * The auditor's replay: re-reads the bus, streams the stored log and checks it end to end (see {@link LogVerifier}),
+ * checks that consecutive checkpoints are consistent with proofs the log serves, and rebuilds the projections to
+ * compare them with the services. Every problem is a named finding in the report.
+ */
+export async function replay(options: ReplayOptions): Promise<ReplayReport> {
+  const clock = options.clock ?? (() => new Date());
+  const startedAt = clock().toISOString();
+  const findings: Finding[] = [];
+  const info = await options.log.info();
+  const keys = trustedKeys(info.verifierKeys, options.verifierKey, findings);
+  const bus = options.bus ? await readBus(options.bus, info.topics, findings, options.progress) : undefined;
+  const checkpoints = await options.log.checkpoints();
+  const verifier = new LogVerifier({
+    verifiers: keys,
+    origin: info.origin,
+    checkpoints,
+    ...(bus ? { bus: bus.events } : {}),
+  });
+  const runs = (options.projections ?? []).map((p) => new ProjectionRun(p));
+  options.progress?.phase('log', info.size);
+  let read = 0;
+  for await (const entry of options.log.entries(info.size)) {
+    verifier.add(entry);
+    if (runs.length > 0 && entry.data) project(runs, entry);
+    if (++read % 1000 === 0) options.progress?.advance(read);
+  }
+  options.progress?.advance(read);
+  options.progress?.phase('checks', checkpoints.length);
+  await settleInFlight(options.log, bus?.events, info.size);
+  await checkConsistency(options.log, verifier);
+  for (const run of runs) for (const f of await run.compare()) verifier.report(f);
+  const { findings: found, summary } = verifier.finish(info.size);
+  findings.push(...found);
+  return {
+    ok: divergences(findings).length === 0,
+    startedAt,
+    finishedAt: clock().toISOString(),
+    origin: info.origin,
+    verifierKey: keys.map((k) => k.verifierKey).join(' '),
+    treeSize: info.size,
+    root: Buffer.from(summary.root).toString('hex'),
+    topics: info.topics,
+    entries: summary.entries,
+    checkpoints: checkpoints.length,
+    checkpointsVerified: summary.checkpointsVerified,
+    busRecords: bus?.records ?? 0,
+    busMalformed: bus?.malformed ?? 0,
+    busEventsMatched: summary.busEventsMatched,
+    sources: summary.sources,
+    divergences: divergences(findings).length,
+    findings,
+  };
+}
+
+function trustedKeys(logKeys: readonly string[], pinned: string | undefined, findings: Finding[]): ParsedVerifierKey[] {
+  if (pinned !== undefined) {
+    const key = parseVerifierKey(pinned);
+    if (logKeys.length > 0 && !logKeys.includes(key.verifierKey)) {
+      findings.push(finding('KEY_MISMATCH', `the log names ${logKeys.join(', ')}, not the trusted key`));
+    }
+    return [key];
+  }
+  findings.push(
+    finding('KEY_UNPINNED', `checked with the log's own key(s) ${logKeys.join(', ')}: pin the published key`),
+  );
+  return logKeys.map((k) => parseVerifierKey(k));
+}
+
+async function readBus(
+  source: ReplayBusSource,
+  topics: readonly string[],
+  findings: Finding[],
+  progress: ReplayProgress | undefined,
+): Promise<{ events: Map<string, BusEvent>; records: number; malformed: number }> {
+  const events = new Map<string, BusEvent>();
+  let total = -1;
+  const read: BusRecord[] = [];
+  const { records, malformed, logReadUpTo } = await source.read(
+    topics,
+    (record) => read.push(record),
+    (done, all) => {
+      if (all !== total) {
+        total = all;
+        progress?.phase('bus', all);
+      }
+      progress?.advance(done);
+    },
+  );
+  for (const { event, topic, partition, offset } of read) {
+    const hash = leafOf(event).hash;
+    const known = events.get(event.id);
+    if (known && !Buffer.from(known.leafHash).equals(hash)) {
+      findings.push(
+        finding('EVENT_ALTERED', `two different events on the bus share the id ${event.id}`, { eventId: event.id }),
+      );
+    }
+    const upTo = logReadUpTo?.get(`${topic}/${partition}`);
+    const beyondLog = upTo !== undefined && Number(offset) >= upTo;
+    if (!known) events.set(event.id, { leafHash: hash, topic, partition, offset, beyondLog });
+  }
+  return { events, records, malformed };
+}
+
+function project(runs: ProjectionRun<unknown>[], entry: VerifiableEntry): void {
+  try {
+    const attributes = decodeLeaf(entry.canonical);
+    const event = { ...attributes, data: entry.data ?? new Uint8Array(0) };
+    for (const run of runs) run.apply(event);
+  } catch {
+    // a malformed leaf is reported by the verifier; it cannot feed a projection
+  }
+}
+
+/** Bus events beyond the log snapshot that the log has by now are not missing: drop them before the verdict. */
+async function settleInFlight(
+  log: ReplayLogSource,
+  bus: Map<string, BusEvent> | undefined,
+  size: number,
+): Promise<void> {
+  if (!bus || bus.size === 0) return;
+  for (const id of [...bus.keys()]) {
+    const index = await log.findEvent(id);
+    if (index !== undefined && index >= size) bus.delete(id);
+  }
+}
+
+async function checkConsistency(log: ReplayLogSource, verifier: LogVerifier): Promise<void> {
+  const checkpoints: ReadonlyArray<{ size: number; root: Uint8Array }> = verifier.verifiedCheckpoints();
+  for (let i = 1; i < checkpoints.length; i++) {
+    const a = checkpoints[i - 1]!;
+    const b = checkpoints[i]!;
+    let ok = false;
+    let why = 'the larger tree does not extend the smaller one';
+    try {
+      ok = verifyConsistency(a.size, b.size, await log.consistencyProof(a.size, b.size), a.root, b.root);
+    } catch (err) {
+      why = err instanceof Error ? err.message : String(err);
+    }
+    if (!ok) {
+      verifier.report(
+        finding('CHECKPOINT_INCONSISTENT', `checkpoints ${a.size} and ${b.size}: ${why}`, { size: b.size }),
+      );
+    }
+  }
+}
+
+/** The replay report as Markdown, for people. */
+export function replayMarkdown(report: ReplayReport): string {
+  const lines = [
+    `# Audit replay: ${report.ok ? 'no divergence' : `${report.divergences} divergence(s)`}`,
+    '',
+    `- log: \`${report.origin}\`, key \`${report.verifierKey}\``,
+    `- tree size ${report.treeSize}, recomputed root \`${report.root}\``,
+    `- ${report.entries} entries read, ${report.checkpointsVerified} of ${report.checkpoints} checkpoints verified`,
+    `- bus: ${report.busRecords} records on ${report.topics.length} topics, ${report.busEventsMatched} matched, ${report.busMalformed} malformed`,
+    `- from ${report.startedAt} to ${report.finishedAt}`,
+    '',
+    '## Sources',
+    '',
+    '| source | highest sequence | complete through |',
+    '| --- | --- | --- |',
+    ...report.sources.map((s) => `| \`${s.source}\` | ${s.maxSeen} | ${s.contiguous} |`),
+    '',
+    '## Findings',
+    '',
+  ];
+  if (report.findings.length === 0) lines.push('None.');
+  else {
+    lines.push('| severity | kind | what |', '| --- | --- | --- |');
+    for (const f of report.findings) lines.push(`| ${f.severity} | ${f.kind} | ${f.message.replaceAll('|', '\\|')} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}

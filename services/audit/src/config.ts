@@ -1,0 +1,35 @@
+import { int, list, loadConfig, str } from '@onceonly/kit';
+
+/** Every environment variable the audit log reads. */
+export const AUDIT_CONFIG = {
+  ONCEONLY_AUDIT_NOTE_KEY: str({
+    optional: true,
+    secret: true,
+    doc: 'the log signing key, a C2SP note signer key PRIVATE+KEY+<origin>+<id>+<key> (required outside the embedded mode)',
+  }),
+  ONCEONLY_AUDIT_ORIGIN: str({
+    optional: true,
+    pattern: /[^\s+]+/,
+    patternDoc: 'a log origin without spaces or "+"',
+    doc: 'the checkpoint origin (default: the signing key name; embedded: onceonly.gov.cn/audit/dev)',
+  }),
+  ONCEONLY_AUDIT_CHECKPOINT_ENTRIES: int({ default: 1000, min: 1, doc: 'sign a checkpoint every N new entries' }),
+  ONCEONLY_AUDIT_CHECKPOINT_MS: int({
+    default: 10_000,
+    min: 10,
+    doc: 'or this long after the last checkpoint, when the tree grew',
+  }),
+  ONCEONLY_AUDIT_WITNESS_KEYS: list({ optional: true, doc: 'vkeys of the witnesses whose cosignatures are accepted' }),
+  ONCEONLY_AUDIT_GAP_GRACE_MS: int({
+    default: 60_000,
+    min: 0,
+    doc: 'warn about a sequence hole still open this long after it was seen',
+  }),
+} as const;
+
+export type AuditConfig = ReturnType<typeof loadAuditConfig>;
+
+/** Loads the audit log's configuration; CONFIG_MISSING / CONFIG_INVALID name the variable. */
+export function loadAuditConfig(env: NodeJS.ProcessEnv) {
+  return loadConfig(AUDIT_CONFIG, env);
+}

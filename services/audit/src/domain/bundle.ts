@@ -1,0 +1,225 @@
+import {
+  isMerkleError,
+  type NoteVerifier,
+  openCheckpoint,
+  parseVerifierKey,
+  verifyConsistency,
+  verifyInclusion,
+} from '@onceonly/merkle';
+import { type Finding, finding } from './findings.js';
+import { type LoggableEvent, leafOf } from './leaf.js';
+
+/** The format tag of an export bundle. */
+export const BUNDLE_FORMAT = 'onceonly.audit.bundle/v1';
+
+/** One event of a bundle: its attributes and body, its leaf and its inclusion proof in the bundle's checkpoint. */
+export interface BundleEvent {
+  readonly leafIndex: number;
+  /** Hex. Informative: the verifier recomputes it from `event`. */
+  readonly leafHash: string;
+  /** Hex hashes of the audit path, bottom up. */
+  readonly proof: readonly string[];
+  /** The CloudEvents attributes and the body (`data`, standard base64). */
+  readonly event: Omit<LoggableEvent, 'data'> & { readonly data: string };
+}
+
+/**
+ * What `onceonly audit export` writes: a subject's events with inclusion proofs, the signed checkpoint they are
+ * proven against and the log's verifier key, so that `onceonly audit verify` can check it with no access to the hub.
+ */
+export interface AuditBundle {
+  readonly format: typeof BUNDLE_FORMAT;
+  readonly origin: string;
+  /** C2SP vkey of the log. Compare it with the published one (or pass it to verify). */
+  readonly verifierKey: string;
+  /** The signed checkpoint note (with any witness cosignatures). */
+  readonly checkpoint: string;
+  readonly treeSize: number;
+  /** Hex. */
+  readonly rootHash: string;
+  readonly subject: string;
+  readonly exportedAt: string;
+  readonly events: readonly BundleEvent[];
+  /** A consistency proof from an earlier tree size the auditor holds a checkpoint of (`export --since-size`). */
+  readonly consistency?: { readonly fromSize: number; readonly proof: readonly string[] };
+}
+
+/** What the auditor trusts, given to {@link verifyBundle}. */
+export interface BundleTrust {
+  /** The log's verifier key as published. Without it the bundle's own key is used (and a notice says so). */
+  readonly verifierKey?: string;
+  /** A signed checkpoint the auditor saw earlier: the bundle's checkpoint must be consistent with it. */
+  readonly earlierCheckpoint?: string;
+}
+
+/** The result of {@link verifyBundle}. */
+export interface BundleReport {
+  readonly findings: Finding[];
+  readonly treeSize?: number;
+  readonly events: number;
+  readonly eventsVerified: number;
+}
+
+const HEX32 = /^[0-9a-f]{64}$/;
+
+/**
+ * Checks a bundle offline: the checkpoint's signature with the trusted key, every event's leaf recomputed from its
+ * attributes and body, every inclusion proof against the signed root, and optionally consistency with a checkpoint
+ * seen earlier. Every problem is a named finding; no exception escapes for bad input.
+ */
+export function verifyBundle(input: unknown, trust: BundleTrust = {}): BundleReport {
+  const findings: Finding[] = [];
+  const bundle = readBundle(input, findings);
+  if (bundle === undefined) return { findings, events: 0, eventsVerified: 0 };
+  const verifier = trustedVerifier(bundle, trust, findings);
+  const checkpoint = verifier ? openSigned(bundle.checkpoint, verifier, bundle.origin, findings) : undefined;
+  if (checkpoint === undefined) return { findings, events: bundle.events.length, eventsVerified: 0 };
+  if (checkpoint.size !== bundle.treeSize || hex(checkpoint.root) !== bundle.rootHash) {
+    findings.push(
+      finding('BUNDLE_MALFORMED', 'the bundle states another tree size or root than its signed checkpoint', {
+        size: checkpoint.size,
+      }),
+    );
+  }
+  let verified = 0;
+  for (const item of bundle.events) {
+    if (checkEvent(item, checkpoint, findings)) verified++;
+  }
+  if (trust.earlierCheckpoint !== undefined && verifier) {
+    checkConsistency(bundle, checkpoint, trust.earlierCheckpoint, verifier, findings);
+  }
+  return { findings, treeSize: checkpoint.size, events: bundle.events.length, eventsVerified: verified };
+}
+
+function readBundle(input: unknown, findings: Finding[]): AuditBundle | undefined {
+  const bad = (why: string) => {
+    findings.push(finding('BUNDLE_MALFORMED', why));
+    return undefined;
+  };
+  if (typeof input !== 'object' || input === null) return bad('the bundle is not a JSON object');
+  const b = input as Record<string, unknown>;
+  if (b.format !== BUNDLE_FORMAT) return bad(`the bundle format is not ${BUNDLE_FORMAT}`);
+  for (const key of ['origin', 'verifierKey', 'checkpoint', 'rootHash', 'subject'] as const) {
+    if (typeof b[key] !== 'string') return bad(`the bundle has no ${key}`);
+  }
+  if (!Number.isSafeInteger(b.treeSize)) return bad('the bundle has no treeSize');
+  if (!Array.isArray(b.events)) return bad('the bundle has no events');
+  return input as AuditBundle;
+}
+
+function trustedVerifier(bundle: AuditBundle, trust: BundleTrust, findings: Finding[]): NoteVerifier | undefined {
+  try {
+    const own = parseVerifierKey(bundle.verifierKey);
+    if (trust.verifierKey === undefined) {
+      findings.push(
+        finding(
+          'KEY_UNPINNED',
+          `the log key was taken from the bundle (${own.verifierKey}): compare it with the published key`,
+        ),
+      );
+      return own;
+    }
+    const pinned = parseVerifierKey(trust.verifierKey);
+    if (pinned.verifierKey !== own.verifierKey) {
+      findings.push(finding('KEY_MISMATCH', 'the bundle names another log key than the one trusted'));
+    }
+    return pinned;
+  } catch (err) {
+    findings.push(finding('BUNDLE_MALFORMED', `a verifier key is malformed: ${messageOf(err)}`));
+    return undefined;
+  }
+}
+
+function openSigned(
+  note: string,
+  verifier: NoteVerifier,
+  origin: string,
+  findings: Finding[],
+): { size: number; root: Uint8Array } | undefined {
+  try {
+    return openCheckpoint(note, [verifier], origin).checkpoint;
+  } catch (err) {
+    if (!isMerkleError(err)) throw err;
+    findings.push(
+      finding('CHECKPOINT_SIGNATURE_INVALID', `the checkpoint does not verify: ${err.reason}: ${err.message}`),
+    );
+    return undefined;
+  }
+}
+
+function checkEvent(item: BundleEvent, checkpoint: { size: number; root: Uint8Array }, findings: Finding[]): boolean {
+  const id = typeof item?.event?.id === 'string' ? item.event.id : undefined;
+  const at = { leafIndex: item?.leafIndex, eventId: id };
+  let leaf: ReturnType<typeof leafOf>;
+  try {
+    if (!Number.isSafeInteger(item.leafIndex) || !Array.isArray(item.proof)) throw new Error('no leaf index or proof');
+    if (!item.proof.every((h) => typeof h === 'string' && HEX32.test(h))) throw new Error('a proof hash is not hex');
+    leaf = leafOf({ ...item.event, data: base64(item.event.data) });
+  } catch (err) {
+    findings.push(finding('BUNDLE_MALFORMED', `event ${id ?? '?'}: ${messageOf(err)}`, at));
+    return false;
+  }
+  if (item.leafHash !== hex(leaf.hash)) {
+    findings.push(
+      finding('LEAF_HASH_MISMATCH', `event ${id}: its attributes and body do not give the stated leaf hash`, at),
+    );
+  }
+  const proof = item.proof.map((h) => Buffer.from(h, 'hex'));
+  let ok = false;
+  try {
+    ok = verifyInclusion(leaf.hash, item.leafIndex, checkpoint.size, proof, checkpoint.root);
+  } catch (err) {
+    if (!isMerkleError(err)) throw err;
+  }
+  if (!ok) {
+    findings.push(
+      finding('PROOF_INVALID', `event ${id}: not proven to be leaf ${item.leafIndex} of the signed tree`, at),
+    );
+  }
+  return ok;
+}
+
+function checkConsistency(
+  bundle: AuditBundle,
+  checkpoint: { size: number; root: Uint8Array },
+  earlierNote: string,
+  verifier: NoteVerifier,
+  findings: Finding[],
+): void {
+  const earlier = openSigned(earlierNote, verifier, bundle.origin, findings);
+  if (earlier === undefined) return;
+  const inconsistent = (why: string): void => {
+    findings.push(finding('CHECKPOINT_INCONSISTENT', `checkpoints ${earlier.size} and ${checkpoint.size}: ${why}`));
+  };
+  if (earlier.size > checkpoint.size) {
+    inconsistent('the earlier checkpoint is larger than the bundle');
+    return;
+  }
+  const proof = bundle.consistency;
+  if (earlier.size !== checkpoint.size && proof?.fromSize !== earlier.size) {
+    inconsistent('the bundle carries no consistency proof from the earlier size');
+    return;
+  }
+  try {
+    const hashes = (proof?.proof ?? []).map((h) => Buffer.from(h, 'hex'));
+    if (!verifyConsistency(earlier.size, checkpoint.size, hashes, earlier.root, checkpoint.root)) {
+      inconsistent('the larger tree does not extend the smaller one');
+    }
+  } catch (err) {
+    if (!isMerkleError(err)) throw err;
+    inconsistent(`${err.reason}: ${err.message}`);
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+function base64(text: string): Uint8Array {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new Error('data is not base64');
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,84 @@
+/**
+ * Everything `verify` and `replay` can find wrong, each with a stable kind (assert on kinds, not on messages).
+ * A `divergence` makes the check fail; a `notice` is reported but does not (for example an event that the bus no
+ * longer holds because its retention passed).
+ */
+export const FINDING_KINDS = {
+  /** Leaf indexes skip: entries were deleted from the log. */
+  LEAF_MISSING: 'divergence',
+  /** The log returned leaf indexes twice or backwards. */
+  LEAF_INDEX_INVALID: 'divergence',
+  /** Stored canonical bytes that are not a canonical leaf. */
+  LEAF_MALFORMED: 'divergence',
+  /** The stored leaf hash is not the hash of the stored canonical bytes. */
+  LEAF_HASH_MISMATCH: 'divergence',
+  /** The stored columns of an entry (id, subject, ...) differ from what its canonical leaf says. */
+  ENTRY_MISMATCH: 'divergence',
+  /** The stored body does not hash to the leaf's `datasha256`. */
+  BODY_MISMATCH: 'divergence',
+  /** One event id in two leaves. */
+  EVENT_DUPLICATED: 'divergence',
+  /** Two leaves of one partition (or of one source within a partition) in the opposite order of their offsets. */
+  LEAF_OUT_OF_ORDER: 'divergence',
+  /** A source's sequence misses numbers. */
+  SEQUENCE_GAP: 'divergence',
+  /** A source's sequence number appears in two events. */
+  SEQUENCE_REPEAT: 'divergence',
+  /** A checkpoint whose signature does not verify with the log's key (or that is malformed or for another log). */
+  CHECKPOINT_SIGNATURE_INVALID: 'divergence',
+  /** A signed checkpoint whose root is not the root of the log's leaves at its size. */
+  CHECKPOINT_ROOT_MISMATCH: 'divergence',
+  /** Two signed checkpoints that are not two sizes of one append-only tree. */
+  CHECKPOINT_INCONSISTENT: 'divergence',
+  /** A checkpoint of more leaves than the log holds. */
+  CHECKPOINT_BEYOND_LOG: 'divergence',
+  /** The log's stated size differs from the number of entries it returned. */
+  TREE_SIZE_MISMATCH: 'divergence',
+  /** An event on the bus that is not in the log. */
+  EVENT_MISSING_FROM_LOG: 'divergence',
+  /** An event on the bus that the log's consumer had not reached yet (beyond its committed offset): in flight. */
+  EVENT_NOT_YET_LOGGED: 'notice',
+  /** An event on the bus whose leaf differs from the log's leaf with the same event id. */
+  EVENT_ALTERED: 'divergence',
+  /** A logged event the bus no longer holds (retention) or never held: cannot be compared. */
+  EVENT_NOT_ON_BUS: 'notice',
+  /** An inclusion proof that does not lead to the checkpoint's root. */
+  PROOF_INVALID: 'divergence',
+  /** The bundle's or the log's verifier key is not the one the auditor trusts. */
+  KEY_MISMATCH: 'divergence',
+  /** The key the check trusts was taken from the material under check: compare it with the published one. */
+  KEY_UNPINNED: 'notice',
+  /** A bundle that cannot be read. */
+  BUNDLE_MALFORMED: 'divergence',
+  /** Rebuilt state that differs from what a service answers. */
+  PROJECTION_MISMATCH: 'divergence',
+} as const;
+
+export type FindingKind = keyof typeof FINDING_KINDS;
+export type Severity = (typeof FINDING_KINDS)[FindingKind];
+
+/** One thing found wrong, with what it is about. */
+export interface Finding {
+  readonly kind: FindingKind;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly leafIndex?: number;
+  readonly eventId?: string;
+  /** The tree size of the checkpoint concerned. */
+  readonly size?: number;
+  readonly source?: string;
+}
+
+/** A finding of `kind`, with its severity. */
+export function finding(
+  kind: FindingKind,
+  message: string,
+  about: Omit<Finding, 'kind' | 'severity' | 'message'> = {},
+) {
+  return { kind, severity: FINDING_KINDS[kind], message, ...about } satisfies Finding;
+}
+
+/** The divergences among findings (what makes a check fail). */
+export function divergences(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.severity === 'divergence');
+}

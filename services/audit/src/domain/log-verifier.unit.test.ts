@@ -1,0 +1,140 @@
+import { formatCheckpoint, parseVerifierKey, signNote } from '@onceonly/merkle';
+import { describe, expect, it } from 'vitest';
+import { event, ORIGIN, signedLog } from '../../test/fixtures.js';
+import type { FindingKind } from './findings.js';
+import { leafOf } from './leaf.js';
+import { type BusEvent, LogVerifier, type VerifiableEntry } from './log-verifier.js';
+
+async function check(
+  log: Awaited<ReturnType<typeof signedLog>>,
+  entries: readonly VerifiableEntry[],
+  extra: { bus?: Map<string, BusEvent>; checkpoints?: typeof log.checkpoints; size?: number } = {},
+) {
+  const verifier = new LogVerifier({
+    verifiers: [parseVerifierKey(log.key.verifierKey)],
+    origin: ORIGIN,
+    checkpoints: extra.checkpoints ?? log.checkpoints,
+    ...(extra.bus ? { bus: extra.bus } : {}),
+  });
+  for (const e of entries) verifier.add(e);
+  return verifier.finish(extra.size ?? log.entries.length);
+}
+
+const kinds = (findings: { kind: FindingKind }[]) => [...new Set(findings.map((f) => f.kind))].sort();
+
+function busOf(log: Awaited<ReturnType<typeof signedLog>>): Map<string, BusEvent> {
+  return new Map(
+    log.events.map((e, i) => [e.id, { leafHash: log.leaves[i]!.hash, topic: 't', partition: 0, offset: String(i) }]),
+  );
+}
+
+describe('checking a stored log', () => {
+  it('finds nothing wrong in an honest log, with or without the bus', async () => {
+    const log = await signedLog(12, [0, 4, 8, 12]);
+    const clean = await check(log, log.entries);
+    expect(clean.findings).toEqual([]);
+    expect(clean.summary).toMatchObject({ entries: 12, checkpointsVerified: 4 });
+    const withBus = await check(log, log.entries, { bus: busOf(log) });
+    expect(withBus.findings).toEqual([]);
+    expect(withBus.summary.busEventsMatched).toBe(12);
+  });
+
+  it('names changed leaf bytes and the first checkpoint they break', async () => {
+    const log = await signedLog(12, [4, 8, 12]);
+    const altered = leafOf(event(5, { subject: 'someone-else' }));
+    const entries = log.entries.map((e) => (e.leafIndex === 5 ? { ...e, canonical: altered.canonical } : e));
+    const { findings } = await check(log, entries, { bus: busOf(log) });
+    expect(kinds(findings)).toEqual([
+      'CHECKPOINT_ROOT_MISMATCH',
+      'ENTRY_MISMATCH',
+      'EVENT_ALTERED',
+      'LEAF_HASH_MISMATCH',
+    ]);
+    expect(findings.filter((f) => f.kind === 'CHECKPOINT_ROOT_MISMATCH').map((f) => f.size)).toEqual([8, 12]);
+  });
+
+  it('names a body that does not hash to its leaf', async () => {
+    const log = await signedLog(3, [3]);
+    const entries = log.entries.map((e) => (e.leafIndex === 1 ? { ...e, data: new Uint8Array([9]) } : e));
+    const { findings } = await check(log, entries);
+    expect(findings).toMatchObject([{ kind: 'BODY_MISMATCH', leafIndex: 1, eventId: 'event-1' }]);
+  });
+
+  it('names a deleted entry, the sequence hole it leaves and the event the bus still has', async () => {
+    const log = await signedLog(8, [8]);
+    const { findings } = await check(
+      log,
+      log.entries.filter((e) => e.leafIndex !== 3),
+      { bus: busOf(log) },
+    );
+    expect(kinds(findings)).toEqual([
+      'CHECKPOINT_BEYOND_LOG',
+      'EVENT_MISSING_FROM_LOG',
+      'LEAF_MISSING',
+      'SEQUENCE_GAP',
+      'TREE_SIZE_MISMATCH',
+    ]);
+    expect(findings.find((f) => f.kind === 'LEAF_MISSING')).toMatchObject({ leafIndex: 3 });
+  });
+
+  it('names entries that were swapped', async () => {
+    const log = await signedLog(8, [8]);
+    const entries = [...log.entries];
+    [entries[2], entries[5]] = [
+      { ...entries[5]!, leafIndex: 2 },
+      { ...entries[2]!, leafIndex: 5 },
+    ];
+    const { findings } = await check(log, entries);
+    expect(kinds(findings)).toEqual(['CHECKPOINT_ROOT_MISMATCH', 'LEAF_OUT_OF_ORDER']);
+  });
+
+  it('names a forged checkpoint signature and a checkpoint for another log', async () => {
+    const log = await signedLog(4, [2, 4]);
+    const forged = log.checkpoints.map((c) =>
+      c.size === 2
+        ? {
+            ...c,
+            signedNote: c.signedNote.replace(
+              /\u2014 (\S+) (.)/,
+              (_m, n, ch) => `\u2014 ${n} ${ch === 'A' ? 'B' : 'A'}`,
+            ),
+          }
+        : c,
+    );
+    const other = await signNote(formatCheckpoint({ origin: 'elsewhere', size: 4, root: log.tree.root() }), log.signer);
+    const { findings } = await check(log, log.entries, {
+      checkpoints: [...forged.filter((c) => c.size !== 4), { size: 4, signedNote: other }],
+    });
+    expect(findings.map((f) => [f.kind, f.size])).toEqual([
+      ['CHECKPOINT_SIGNATURE_INVALID', 2],
+      ['CHECKPOINT_SIGNATURE_INVALID', 4],
+    ]);
+  });
+
+  it('names a validly signed checkpoint with another root', async () => {
+    const log = await signedLog(6, [3, 6]);
+    const fork = await signNote(formatCheckpoint({ origin: ORIGIN, size: 3, root: new Uint8Array(32) }), log.signer);
+    const { findings } = await check(log, log.entries, {
+      checkpoints: [{ size: 3, signedNote: fork }, log.checkpoints[1]!],
+    });
+    expect(findings).toMatchObject([{ kind: 'CHECKPOINT_ROOT_MISMATCH', size: 3 }]);
+  });
+
+  it('names an event logged twice and a sequence number used twice', async () => {
+    const log = await signedLog(3, []);
+    const again = { ...log.entries[1]!, leafIndex: 3 };
+    const reused = leafOf(event(9, { sequence: '2' }));
+    const { findings } = await check(log, [...log.entries, again, { leafIndex: 4, canonical: reused.canonical }], {
+      size: 5,
+    });
+    expect(kinds(findings)).toEqual(['EVENT_DUPLICATED', 'SEQUENCE_REPEAT']);
+  });
+
+  it('tells events in flight from events missing', async () => {
+    const log = await signedLog(3, []);
+    const bus = busOf(log);
+    bus.set('late', { leafHash: new Uint8Array(32), topic: 't', partition: 0, offset: '3', beyondLog: true });
+    const { findings } = await check(log, log.entries, { bus });
+    expect(findings).toMatchObject([{ kind: 'EVENT_NOT_YET_LOGGED', severity: 'notice', eventId: 'late' }]);
+  });
+});

@@ -1,0 +1,154 @@
+import { auditV1 } from '@onceonly/contracts';
+import { appendToOutbox, createRelay, ensureTopics, withEventTables } from '@onceonly/events';
+import type { ServiceContext, ServiceModule } from '@onceonly/kit';
+import { type Database, loadMigrations, migrate, type Transaction } from '@onceonly/store';
+import { AUDIT_SCHEMA, checkpointStore, logReader } from './adapters/db/audit-store.js';
+import { CHECKPOINT_TOPIC, CheckpointSignedEvent } from './adapters/events/checkpoint-event.js';
+import { auditedTopics, createIngest } from './adapters/events/ingest.js';
+import { auditService } from './adapters/grpc/audit-service.js';
+import { loadNoteSigner, parseWitnessKeys } from './adapters/keys.js';
+import { Checkpointer, type CheckpointTx, type SignedCheckpoint } from './app/checkpointer.js';
+import { loadAuditConfig } from './config.js';
+import type { CheckpointPolicy } from './domain/checkpoint-policy.js';
+
+/** The audit schema's migrations: the log's tables, the outbox (checkpoint events) and the inbox (ingest). */
+export async function auditMigrations() {
+  const own = await loadMigrations(new URL('../migrations/', import.meta.url));
+  return withEventTables(AUDIT_SCHEMA, own);
+}
+
+/** Migrates the audit schema. */
+export async function migrateAudit(db: Database): Promise<void> {
+  await migrate(db, { schema: AUDIT_SCHEMA, migrations: await auditMigrations() });
+}
+
+/** What a running audit log exposes to its host (and to tests). */
+export interface RunningAudit {
+  readonly origin: string;
+  readonly verifierKey: string;
+  readonly topics: readonly string[];
+  readonly checkpointer: Checkpointer;
+}
+
+/**
+ * The audit log as a service module. In `start`: loads its configuration and key (fail fast), migrates the `audit`
+ * schema, registers and creates its checkpoint topic, starts the outbox relay, the checkpointer and the consumer of
+ * every `onceonly.*` topic registered before it (so the hub starts it last), and adds AuditService to the server.
+ * Stop hooks: the consumer stops first, then the checkpointer signs a last checkpoint, then the relay flushes.
+ */
+export const auditModule: ServiceModule = {
+  name: 'audit',
+  async start(ctx: ServiceContext): Promise<void> {
+    await startAudit(ctx);
+  },
+};
+
+/** Starts the audit log in a host; returns what it runs (see {@link auditModule}). */
+export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
+  const config = loadAuditConfig(ctx.env);
+  const { signer, origin } = await loadNoteSigner({
+    mode: ctx.mode,
+    dataDir: ctx.dataDir,
+    key: config.ONCEONLY_AUDIT_NOTE_KEY,
+    origin: config.ONCEONLY_AUDIT_ORIGIN,
+    log: ctx.log,
+  });
+  const witnesses = parseWitnessKeys(config.ONCEONLY_AUDIT_WITNESS_KEYS);
+  const policy: CheckpointPolicy = {
+    everyEntries: config.ONCEONLY_AUDIT_CHECKPOINT_ENTRIES,
+    everyMs: config.ONCEONLY_AUDIT_CHECKPOINT_MS,
+  };
+  const { db, transport, log, clock } = ctx;
+  await migrateAudit(db);
+  ctx.topics.register(CHECKPOINT_TOPIC);
+  await ensureTopics(transport, ctx.topics);
+  const topics = auditedTopics(ctx.topics, [CHECKPOINT_TOPIC.name]);
+  await checkpointStore.recordTopics(db, topics);
+  await checkpointStore.recordKey(db, signer.verifierKey, origin);
+
+  const relay = createRelay({ db, schema: AUDIT_SCHEMA, transport, log });
+  relay.start();
+  ctx.lifecycle.onStop('audit relay', async () => {
+    await relay.flush({ timeoutMs: 5_000 }).catch((err: unknown) => log.warn({ err }, 'audit outbox not flushed'));
+    await relay.stop();
+  });
+
+  const checkpointer = new Checkpointer({
+    origin,
+    signer,
+    policy,
+    clock,
+    log,
+    transaction: (fn) => db.transaction((tx) => fn(checkpointTx(tx, origin))),
+    onSigned: () => relay.kick(),
+    onTick: async () => {
+      for (const gap of await checkpointStore.claimStaleGaps(db, config.ONCEONLY_AUDIT_GAP_GRACE_MS, clock())) {
+        log.warn(
+          {
+            source: gap.source,
+            missingFrom: String(gap.expected),
+            missingTo: String(gap.got - 1n),
+            eventId: gap.eventId,
+          },
+          'sequence gap still open: events of this source never reached the audit log',
+        );
+      }
+    },
+  });
+  await checkpointer.start();
+  ctx.lifecycle.onStop('audit checkpointer', () => checkpointer.stop());
+
+  const ingest = createIngest({
+    db,
+    transport,
+    topics,
+    clock,
+    log,
+    onAppended: (outcome) => checkpointer.appended(outcome.size),
+  });
+  await ingest.start();
+  ctx.lifecycle.onStop('audit consumer', () => ingest.stop());
+
+  ctx.server.addService(
+    auditV1.AuditServiceService,
+    auditService({
+      reader: logReader(db),
+      storeCosignature: (size, c, at) => checkpointStore.addCosignature(db, size, c, at),
+      witnesses,
+      origin,
+      verifierKey: signer.verifierKey,
+      topics,
+      policy,
+      clock,
+    }),
+  );
+  log.info({ origin, verifierKey: signer.verifierKey, topics }, 'audit log started');
+  return { origin, verifierKey: signer.verifierKey, topics, checkpointer };
+}
+
+function checkpointTx(tx: Transaction, origin: string): CheckpointTx {
+  const reader = logReader(tx);
+  return {
+    head: () => reader.head(),
+    async latest() {
+      const last = await reader.latestCheckpoint();
+      return last ? { size: last.size, at: last.createdAt } : undefined;
+    },
+    async save(checkpoint: SignedCheckpoint) {
+      if (!(await checkpointStore.insert(tx, checkpoint))) return false;
+      const event = CheckpointSignedEvent.make({
+        subject: origin,
+        time: checkpoint.createdAt,
+        data: {
+          origin,
+          size: String(checkpoint.size),
+          rootHash: Buffer.from(checkpoint.root),
+          signedNote: checkpoint.note,
+          signedAt: checkpoint.createdAt.toISOString(),
+        },
+      });
+      await appendToOutbox(tx, AUDIT_SCHEMA, [{ topic: CHECKPOINT_TOPIC.name, event }]);
+      return true;
+    },
+  };
+}

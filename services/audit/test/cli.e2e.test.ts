@@ -1,0 +1,243 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openCheckpoint, parseVerifierKey, verifyInclusion } from '@onceonly/merkle';
+import { openDatabase } from '@onceonly/store';
+import { waitFor } from '@onceonly/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditClient } from './support.js';
+
+// The auditor's commands as a user runs them: the built CLI in child processes, against a hub on its embedded
+// defaults in another (`npm test` builds before it tests).
+const MAIN = fileURLToPath(new URL('../../hub/dist/main.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, ONCEONLY_LOG_PRETTY: 'false', ONCEONLY_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('onceonly audit against a hub on its embedded defaults', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onceonly-audit-e2e-'));
+  const dataDir = join(dir, 'data');
+  let hub: ChildProcess | undefined;
+  let address = '';
+  let vkey = '';
+  let eventId = '';
+  let subject = '';
+
+  beforeAll(async () => {
+    hub = spawn(process.execPath, [MAIN, 'start'], {
+      env: {
+        PATH: process.env.PATH,
+        ONCEONLY_LOG_PRETTY: 'false',
+        ONCEONLY_GRPC_ADDR: '127.0.0.1:0',
+        ONCEONLY_DATA_DIR: dataDir,
+        ONCEONLY_AUDIT_CHECKPOINT_MS: '200',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        const ready = /onceonly ready: grpc=(\S+)/.exec(out);
+        if (ready) {
+          address = ready[1]!;
+          resolve();
+        }
+      };
+      hub!.stdout!.on('data', onData);
+      hub!.stderr!.on('data', onData);
+      hub!.on('exit', (code) => reject(new Error(`hub exited with ${code}:\n${out}`)));
+    });
+    // wait for a checkpoint that covers some events, and take one of them
+    const client = auditClient(address);
+    try {
+      const size = await waitFor(async () => Number((await client.getCheckpoint({})).checkpoint?.size ?? 0), {
+        timeoutMs: 20_000,
+        message: 'a checkpoint of some events',
+      });
+      const { entries } = await client.getEntries({ start: '0', end: String(size), omitData: true });
+      eventId = entries[0]!.event!.id;
+      subject = entries[0]!.event!.subject;
+      vkey = (await client.getVerifierKey({})).verifierKey;
+    } finally {
+      client.close();
+    }
+  });
+
+  afterAll(async () => {
+    if (hub && hub.exitCode === null) {
+      hub.kill('SIGTERM');
+      await new Promise((resolve) => hub!.on('exit', resolve));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints the latest signed checkpoint and the verifier key', async () => {
+    const run = await cli(['--addr', address, '--json', 'audit', 'checkpoint', '--vkey', vkey], dir);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({ verifierKey: vkey, verified: true, origin: 'onceonly.gov.cn/audit/dev' });
+    expect(openCheckpoint(out.signedNote, [parseVerifierKey(vkey)]).checkpoint.size).toBe(out.treeSize);
+  });
+
+  it('proves an event and prints the raw material anyone can re-check', async () => {
+    const run = await cli(['--addr', address, '--json', 'audit', 'prove', eventId, '--vkey', vkey], dir);
+    expect(run.code).toBe(0);
+    const p = JSON.parse(run.stdout);
+    expect(p.verified).toBe(true);
+    const hash = (h: string) => Buffer.from(h, 'hex');
+    expect(verifyInclusion(hash(p.leafHash), p.leafIndex, p.treeSize, p.proof.map(hash), hash(p.rootHash))).toBe(true);
+  });
+
+  it('fails with the error code for an unknown event', async () => {
+    const run = await cli(['--addr', address, 'audit', 'prove', 'no-such-event'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('AUDIT_EVENT_NOT_FOUND');
+  });
+
+  it('exports a bundle that verifies offline, and names the event of a changed one', async () => {
+    const file = join(dir, 'bundle.json');
+    const exported = await cli(['--addr', address, 'audit', 'export', '--subject', subject, '--out', file], dir);
+    expect(exported.code).toBe(0);
+    const ok = await cli(['audit', 'verify', file, '--vkey', vkey], dir);
+    expect(ok.code).toBe(0);
+    const bundle = JSON.parse(readFileSync(file, 'utf8'));
+    bundle.events[0].event.type = 'forged.type';
+    writeFileSync(join(dir, 'forged.json'), JSON.stringify(bundle));
+    const bad = await cli(['audit', 'verify', join(dir, 'forged.json'), '--vkey', vkey], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/DIVERGENCE PROOF_INVALID: .*leaf 0/);
+    expect(bad.stderr).toContain('AUDIT_VERIFICATION_FAILED');
+  });
+
+  it('logs an issued and revoked certificate exactly once, provably, and exports the holder', async () => {
+    const types = JSON.parse((await cli(['--addr', address, '--as', 'anyone', '--json', 'cert', 'types'], dir)).stdout);
+    const food = types.types.find((t: { nameZh: string }) => t.nameZh === '食品经营许可证');
+    const market: string = food.issuerCodes[0];
+    const holder = '91310107MA1H2B3C44';
+    writeFileSync(
+      join(dir, 'fields.json'),
+      JSON.stringify({
+        legal_representative: '王芳',
+        premises: '上海市普陀区长寿路100号',
+        main_format: '餐饮服务经营者',
+        business_items: '热食类食品制售',
+      }),
+    );
+    const as = ['--addr', address, '--as', market];
+    const issued = await cli(
+      [
+        ...as,
+        '--json',
+        'cert',
+        'issue',
+        '--type',
+        food.typeCode,
+        '--holder',
+        holder,
+        '--holder-name',
+        '上海普陀小笼包餐饮有限公司',
+        '--fields',
+        `@${join(dir, 'fields.json')}`,
+        '--idempotency-key',
+        'audit-e2e-1',
+      ],
+      dir,
+    );
+    expect(issued.code).toBe(0);
+    const certificateId: string = JSON.parse(issued.stdout).certificate.id;
+    const revoked = await cli(
+      [...as, 'cert', 'revoke', certificateId, '--reason', '违法经营', '--legal-basis', '《食品安全法》'],
+      dir,
+    );
+    expect(revoked.code).toBe(0);
+
+    const client = auditClient(address);
+    try {
+      const search = (s: string) =>
+        client.searchEvents({
+          subject: s,
+          type: '',
+          source: '',
+          timeFrom: '',
+          timeTo: '',
+          page: { pageSize: 100, pageToken: '' },
+          omitData: true,
+        });
+      const logged = await waitFor(
+        async () => {
+          const all = [...(await search(holder)).entries, ...(await search(certificateId)).entries];
+          const types = all.map((e) => e.event!.type);
+          return types.includes('certificate.issued') && types.includes('certificate.revoked') ? all : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the certificate events in the log' },
+      );
+      const ids = logged!.filter((e) => e.event!.type.startsWith('certificate.')).map((e) => e.event!.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const issuedEvent = logged!.find((e) => e.event!.type === 'certificate.issued')!;
+      // once a checkpoint covers it, its proof verifies with the log key
+      await waitFor(
+        async () => Number((await client.getCheckpoint({})).checkpoint?.size) > Number(issuedEvent.leafIndex),
+        { timeoutMs: 10_000, message: 'a checkpoint covering the certificate' },
+      );
+      const prove = await cli(
+        ['--addr', address, '--json', 'audit', 'prove', issuedEvent.event!.id, '--vkey', vkey],
+        dir,
+      );
+      expect(JSON.parse(prove.stdout).verified).toBe(true);
+      const file = join(dir, 'holder.json');
+      const subjectOfIssue = issuedEvent.event!.subject;
+      expect(
+        (await cli(['--addr', address, 'audit', 'export', '--subject', subjectOfIssue, '--out', file], dir)).code,
+      ).toBe(0);
+      const verified = await cli(['--json', 'audit', 'verify', file, '--vkey', vkey], dir);
+      expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true });
+      expect(JSON.parse(verified.stdout).eventsVerified).toBeGreaterThanOrEqual(1);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('replays the stopped hub with no divergence, and names a deleted entry', async () => {
+    hub!.kill('SIGTERM');
+    await new Promise((resolve) => hub!.on('exit', resolve));
+    const args = ['audit', 'replay', '--data-dir', dataDir, '--from-database', '--vkey', vkey];
+    const clean = await cli([...args, '--report', join(dir, 'clean')], dir);
+    expect(clean.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'clean.json'), 'utf8'))).toMatchObject({ ok: true, divergences: 0 });
+    expect(existsSync(join(dir, 'clean.md'))).toBe(true);
+
+    const db = await openDatabase({ dataDir: join(dataDir, 'pgdata') });
+    await db.query('DELETE FROM audit.leaves WHERE leaf_index = 1');
+    await db.close();
+    const tampered = await cli([...args, '--report', join(dir, 'tampered')], dir);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain('DIVERGENCE LEAF_MISSING');
+    expect(tampered.stderr).toContain('DIVERGENCE EVENT_MISSING_FROM_LOG');
+    expect(readFileSync(join(dir, 'tampered.md'), 'utf8')).toContain('LEAF_MISSING');
+  });
+});

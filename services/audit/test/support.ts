@@ -1,0 +1,194 @@
+/**
+ * Shared pieces of the audit log's integration tests: a producer service with an outbox on a test topic, the audit
+ * log started in a host of its own (database, transport, topic registry, gRPC server, lifecycle), and a client.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { auditV1, HubHeartbeat } from '@onceonly/contracts';
+import { fromServiceError } from '@onceonly/errors';
+import {
+  appendToOutbox,
+  createRelay,
+  defineEvent,
+  defineTopic,
+  type EventEnvelope,
+  type EventTransport,
+  ensureTopics,
+  type Relay,
+  TopicRegistry,
+  withEventTables,
+} from '@onceonly/events';
+import { createGrpcServer, createLifecycle, createLogger, DEV_CALLER_HEADER, type Logger } from '@onceonly/kit';
+import { generateNoteKey } from '@onceonly/merkle';
+import { type Database, migrate } from '@onceonly/store';
+import { uniqueTopic } from '@onceonly/testing';
+import { type RunningAudit, startAudit } from '../src/index.js';
+
+export const log: Logger = createLogger({
+  level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent',
+  service: 'audit-test',
+});
+
+/** A producer: its topic, event, schema with an outbox, and relay. */
+export interface Producer {
+  topic: string;
+  source: string;
+  schema: string;
+  relay: Relay;
+  /** Writes events in one transaction (one per subject) and kicks the relay. */
+  publish(subjects: readonly string[]): Promise<EventEnvelope[]>;
+  event: ReturnType<typeof defineEvent<HubHeartbeat>>;
+}
+
+let counter = 0;
+
+/** Registers a test topic `onceonly.audittest-...` and starts a producer with an outbox on it. */
+export async function startProducer(
+  db: Database,
+  transport: EventTransport,
+  registry: TopicRegistry,
+  partitions = 3,
+): Promise<Producer> {
+  counter++;
+  const topic = uniqueTopic(`onceonly.audittest${counter}`);
+  const source = `/onceonly/test-${topic.slice(-6)}`;
+  const schema = `producer${counter}`;
+  const event = defineEvent({
+    type: 'test.thing.happened',
+    source,
+    dataschema: 'proto:onceonly.events.v1.HubHeartbeat',
+    codec: HubHeartbeat,
+  });
+  registry.register(defineTopic({ name: topic, partitions, owner: 'test', eventTypes: [event.type] }));
+  await ensureTopics(transport, registry);
+  await migrate(db, { schema, migrations: withEventTables(schema, [], { outbox: true }) });
+  const relay = createRelay({ db, schema, transport, log, pollIntervalMs: 50 });
+  relay.start();
+  return {
+    topic,
+    source,
+    schema,
+    relay,
+    event,
+    async publish(subjects) {
+      const envelopes = await db.transaction((tx) =>
+        appendToOutbox(
+          tx,
+          schema,
+          subjects.map((subject, i) => ({
+            topic,
+            event: event.make({
+              subject,
+              data: HubHeartbeat.fromPartial({
+                instanceId: subject,
+                counter: String(i),
+                sentAt: new Date().toISOString(),
+              }),
+            }),
+          })),
+        ),
+      );
+      relay.kick();
+      return envelopes;
+    },
+  };
+}
+
+/** A running audit log in a host of its own. */
+export interface AuditHost {
+  audit: RunningAudit;
+  address: string;
+  stop(): Promise<void>;
+}
+
+/** A fresh signing key for a test log. */
+export function testNoteKey(origin = 'onceonly.test/audit') {
+  return generateNoteKey(origin);
+}
+
+/** Starts the audit log as the hub would, with its own gRPC server on a free port and its own lifecycle. */
+export async function startAuditHost(
+  db: Database,
+  transport: EventTransport,
+  registry: TopicRegistry,
+  env: Record<string, string>,
+): Promise<AuditHost> {
+  const lifecycle = createLifecycle({ log, graceMs: 1_000 });
+  const server = createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true });
+  const audit = await startAudit({
+    db,
+    transport,
+    topics: registry,
+    server,
+    lifecycle,
+    log,
+    clock: () => new Date(),
+    mode: 'external',
+    dataDir: mkdtempSync(join(tmpdir(), 'audit-test-')),
+    env,
+  });
+  const bound = await server.start();
+  lifecycle.onStop('grpc', (ctx) => server.shutdown(ctx.graceMs));
+  return {
+    audit,
+    address: bound.address,
+    stop: async () => {
+      await lifecycle.stop('test');
+    },
+  };
+}
+
+/** A registry with nothing registered yet (the audit log reads what is registered before it starts). */
+export function registry(): TopicRegistry {
+  return new TopicRegistry();
+}
+
+type Unary<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  callback: (err: import('@grpc/grpc-js').ServiceError | null, response: Res) => void,
+) => unknown;
+
+/** A promise-returning AuditService client with a development identity. */
+export function auditClient(address: string) {
+  const client = new auditV1.AuditServiceClient(address, credentials.createInsecure());
+  const metadata = () => {
+    const m = new Metadata();
+    m.set(DEV_CALLER_HEADER, 'audit-test');
+    return m;
+  };
+  const call =
+    <Req, Res>(method: Unary<Req, Res>) =>
+    (request: Req): Promise<Res> =>
+      new Promise((resolve, reject) =>
+        method.call(client, request, metadata(), (err, res) => (err ? reject(fromServiceError(err)) : resolve(res))),
+      );
+  return {
+    close: () => client.close(),
+    getCheckpoint: call<auditV1.GetCheckpointRequest, auditV1.GetCheckpointResponse>(client.getCheckpoint),
+    listCheckpoints: call<auditV1.ListCheckpointsRequest, auditV1.ListCheckpointsResponse>(client.listCheckpoints),
+    getInclusionProof: call<auditV1.GetInclusionProofRequest, auditV1.GetInclusionProofResponse>(
+      client.getInclusionProof,
+    ),
+    getConsistencyProof: call<auditV1.GetConsistencyProofRequest, auditV1.GetConsistencyProofResponse>(
+      client.getConsistencyProof,
+    ),
+    getEntries: call<auditV1.GetEntriesRequest, auditV1.GetEntriesResponse>(client.getEntries),
+    searchEvents: call<auditV1.SearchEventsRequest, auditV1.SearchEventsResponse>(client.searchEvents),
+    getEvent: call<auditV1.GetEventRequest, auditV1.GetEventResponse>(client.getEvent),
+    addCosignature: call<auditV1.AddCosignatureRequest, auditV1.AddCosignatureResponse>(client.addCosignature),
+    getVerifierKey: call<auditV1.GetVerifierKeyRequest, auditV1.GetVerifierKeyResponse>(client.getVerifierKey),
+    getLogInfo: call<auditV1.GetLogInfoRequest, auditV1.GetLogInfoResponse>(client.getLogInfo),
+    listSequenceGaps: call<auditV1.ListSequenceGapsRequest, auditV1.ListSequenceGapsResponse>(client.listSequenceGaps),
+  };
+}
+
+/** The number of leaves, and of distinct event ids, in the log. */
+export async function leafCount(db: Database): Promise<{ leaves: number; ids: number }> {
+  const { rows } = await db.query<{ leaves: number; ids: number }>(
+    'SELECT count(*)::int AS leaves, count(DISTINCT event_id)::int AS ids FROM audit.leaves',
+  );
+  return rows[0]!;
+}
