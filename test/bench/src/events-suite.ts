@@ -1,0 +1,80 @@
+import { bareKafkajs, type PipelineResult } from './bare-kafkajs.js';
+import { kafkaProducerPerf } from './broker.js';
+import { outboxPipeline } from './outbox-pipeline.js';
+import { fmt, type Ratio, type Suite } from './suite.js';
+
+const PAYLOAD_BYTES = 200;
+
+/** Events: outbox → relay → consumer beside bare kafkajs and Kafka's own producer perf test. */
+export const eventsSuite: Suite = {
+  name: 'events',
+  title: 'Events: commit → consumer handling',
+  async run({ brokers, run, withFreshDatabase, scale }) {
+    const events = Math.round(5000 * scale);
+    const perfRecords = Math.round(200_000 * scale);
+    const pipelines: PipelineResult[] = [];
+    pipelines.push(
+      await bareKafkajs({ brokers, topic: `bench.bare.${run}`, events, payloadBytes: PAYLOAD_BYTES, batch: 100 }),
+    );
+    for (const transport of ['kafka', 'embedded'] as const) {
+      pipelines.push(
+        await withFreshDatabase((db) =>
+          outboxPipeline({
+            db,
+            transport,
+            brokers,
+            topic: `bench.outbox.${transport}.${run}`,
+            events,
+            payloadBytes: PAYLOAD_BYTES,
+            writers: 8,
+          }),
+        ),
+      );
+    }
+    process.stderr.write(`kafka-producer-perf-test: ${perfRecords} records of ${PAYLOAD_BYTES} bytes...\n`);
+    const perf = await kafkaProducerPerf({
+      brokers,
+      topic: `bench.perf.${run}`,
+      records: perfRecords,
+      recordSize: PAYLOAD_BYTES,
+    });
+    const [bare, viaKafka, embedded] = pipelines as [PipelineResult, PipelineResult, PipelineResult];
+    const ratios: Ratio[] = [
+      {
+        name: 'onceonly (Kafka) / bare kafkajs, events/s',
+        value: viaKafka.eventsPerSecond / bare.eventsPerSecond,
+        meaning: 'throughput kept after outbox, relay, envelope and inbox',
+      },
+      {
+        name: 'onceonly (Kafka) / bare kafkajs, p50 latency',
+        value: viaKafka.latencyMs.p50 / bare.latencyMs.p50,
+        meaning: 'how many times slower a commit reaches a handler',
+      },
+      {
+        name: 'onceonly (embedded) / onceonly (Kafka), events/s',
+        value: embedded.eventsPerSecond / viaKafka.eventsPerSecond,
+        meaning: 'the embedded log against the broker, same database',
+      },
+      {
+        name: 'bare kafkajs / kafka-producer-perf-test, records/s',
+        value: bare.eventsPerSecond / perf.recordsPerSecond,
+        meaning: "the Node client against Kafka's own Java producer",
+      },
+      {
+        name: 'onceonly (Kafka) / kafka-producer-perf-test, records/s',
+        value: viaKafka.eventsPerSecond / perf.recordsPerSecond,
+        meaning: 'end to end against the broker ceiling',
+      },
+    ];
+    const markdown = [
+      '| pipeline | events | events/s | p50 ms | p99 ms | × bare kafkajs | note |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+      ...pipelines.map(
+        (p) =>
+          `| ${p.name} | ${p.events} | ${fmt(p.eventsPerSecond, 0)} | ${fmt(p.latencyMs.p50, 2)} | ${fmt(p.latencyMs.p99, 2)} | ${fmt(p.eventsPerSecond / bare.eventsPerSecond, 3)} | ${p.note} |`,
+      ),
+      `| kafka-producer-perf-test (Java ProducerPerformance, acks=all, idempotent) | ${perfRecords} | ${fmt(perf.recordsPerSecond, 0)} | ${fmt(perf.p50Ms, 0)} | ${fmt(perf.p99Ms, 0)} | ${fmt(perf.recordsPerSecond / bare.eventsPerSecond, 3)} | producer only: send → ack |`,
+    ].join('\n');
+    return { markdown, json: { pipelines, kafkaPerf: perf }, ratios };
+  },
+};

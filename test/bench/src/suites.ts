@@ -1,0 +1,5 @@
+import { eventsSuite } from './events-suite.js';
+import type { Suite } from './suite.js';
+
+/** Every suite of `npm run bench`, in run order. */
+export const SUITES: readonly Suite[] = [eventsSuite];
