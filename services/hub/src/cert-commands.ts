@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { type ChannelCredentials, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { HOLDER_DIGEST_SALT_HEADER, verifyOffline } from '@onceonly/certificate';
 import { certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
 import { AppError, fromServiceError, invalid } from '@onceonly/errors';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
 import { type Command, Option } from 'commander';
-import { type ClientOptions, call } from './client.js';
+import { type ClientOptions, call, channelCredentials, cliOptions } from './client.js';
 
 /**
  * `onceonly cert types|issue|get|revoke|suspend|resume|cancel|verify`: CertificateService of a running hub, as the
@@ -13,38 +13,7 @@ import { type ClientOptions, call } from './client.js';
  * needs no hub: it checks the seal against a trust bundle PEM (`onceonly trust bundle > trust.pem`).
  */
 
-interface GlobalOptions {
-  addr: string;
-  as?: string;
-  role?: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  timeout: string;
-  json?: boolean;
-}
-
 type Options = ClientOptions & { json: boolean };
-
-function optionsOf(cmd: Command): Options {
-  const o = cmd.optsWithGlobals<GlobalOptions>();
-  return {
-    addr: o.addr,
-    as: o.as,
-    role: o.role,
-    ca: o.ca,
-    cert: o.cert,
-    key: o.key,
-    timeoutMs: Number(o.timeout),
-    json: o.json === true,
-  };
-}
-
-function channelCredentials(options: ClientOptions): ChannelCredentials {
-  if (!options.ca) return credentials.createInsecure();
-  const read = (path: string | undefined) => (path ? readFileSync(path) : null);
-  return credentials.createSsl(readFileSync(options.ca), read(options.key), read(options.cert));
-}
 
 async function withCertificates<T>(options: Options, fn: (c: cv.CertificateServiceClient) => Promise<T>): Promise<T> {
   const client = new cv.CertificateServiceClient(options.addr, channelCredentials(options));
@@ -165,7 +134,7 @@ function registerReadCommands(cert: Command): void {
     .command('types')
     .description('the catalogue (证照目录): each type with its face fields and issuing department codes (for --as)')
     .action(async (_opts: object, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const response = await withCertificates(options, (c) =>
         call(c.listCertificateTypes.bind(c), cv.ListCertificateTypesRequest.fromPartial({}), options),
       );
@@ -186,7 +155,7 @@ function registerReadCommands(cert: Command): void {
     .command('get <id>')
     .description('one certificate version by id or licence identifier, with its history')
     .action(async (id: string, _opts: object, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const request = cv.GetCertificateRequest.fromPartial({ ref: refOf(id) });
       const response = await withCertificates(options, (c) => call(c.getCertificate.bind(c), request, options));
       write(options.json ? json(cv.GetCertificateResponse.toJSON(response)) : certificateText(response.certificate!));
@@ -207,7 +176,7 @@ function registerIssue(cert: Command): void {
     .option('--division <code>', 'division code (default: the issuer’s)')
     .option('--idempotency-key <key>', 'a retry with the same key returns the same certificate')
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const holder = opts.holder ?? '';
       const request = cv.IssueCertificateRequest.fromPartial({
         typeCode: opts.type ?? '',
@@ -257,7 +226,7 @@ function registerLifecycle(cert: Command): void {
     .requiredOption('--reason <text>', 'why')
     .requiredOption('--legal-basis <text>', 'the provision applied')
     .action(async (id: string, opts: { kind: string; reason: string; legalBasis: string }, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const request = cv.RevokeCertificateRequest.fromPartial({
         id,
         kind: REVOCATION_KINDS[opts.kind],
@@ -274,7 +243,7 @@ function registerLifecycle(cert: Command): void {
     .requiredOption('--legal-basis <text>', 'the provision applied')
     .option('--until <date>', 'planned end, YYYY-MM-DD')
     .action(async (id: string, opts: { reason: string; legalBasis: string; until?: string }, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const request = cv.SuspendCertificateRequest.fromPartial({ id, ...opts, until: opts.until ?? '' });
       printed(options, await withCertificates(options, (c) => call(c.suspendCertificate.bind(c), request, options)));
     });
@@ -284,7 +253,7 @@ function registerLifecycle(cert: Command): void {
     .description('resume (暂扣发还) a suspended certificate')
     .option('--reason <text>', 'why', '')
     .action(async (id: string, opts: { reason: string }, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const request = cv.ResumeCertificateRequest.fromPartial({ id, reason: opts.reason });
       printed(options, await withCertificates(options, (c) => call(c.resumeCertificate.bind(c), request, options)));
     });
@@ -294,7 +263,7 @@ function registerLifecycle(cert: Command): void {
     .description('cancel (注销) a certificate')
     .requiredOption('--reason <text>', 'why')
     .action(async (id: string, opts: { reason: string }, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const request = cv.CancelCertificateRequest.fromPartial({ id, reason: opts.reason });
       printed(options, await withCertificates(options, (c) => call(c.cancelCertificate.bind(c), request, options)));
     });
@@ -311,7 +280,7 @@ function registerVerify(cert: Command): void {
     .option('--offline', 'no hub: check the seal and the dates against --trust')
     .option('--trust <pem>', 'trust bundle PEM file (`onceonly trust bundle`), for --offline')
     .action(async (document: string, opts: { offline?: boolean; trust?: string }, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const text = textArgument(document, 'document').trim();
       if (opts.offline) {
         if (!opts.trust)

@@ -3,7 +3,7 @@ import { formatConfigHelp } from '@onceonly/kit';
 import { Command, Option } from 'commander';
 import { addAuditCommands } from './audit-commands.js';
 import { registerCertCommands } from './cert-commands.js';
-import { type ClientOptions, call, checkHealth, hubClient } from './client.js';
+import { call, checkHealth, cliOptions, hubClient } from './client.js';
 import { HUB_CONFIG, loadHubConfig } from './config.js';
 import { registerSealCommands } from './seal-commands.js';
 import { startHub } from './start.js';
@@ -11,31 +11,6 @@ import { HUB_VERSION } from './version.js';
 
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, failed: 1, config: 2, unhealthy: 3 } as const;
-
-interface GlobalOptions {
-  addr: string;
-  as?: string;
-  role?: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  timeout: string;
-  json?: boolean;
-}
-
-function clientOptions(cmd: Command): ClientOptions & { json: boolean } {
-  const o = cmd.optsWithGlobals<GlobalOptions>();
-  return {
-    addr: o.addr,
-    as: o.as,
-    role: o.role,
-    ca: o.ca,
-    cert: o.cert,
-    key: o.key,
-    timeoutMs: Number(o.timeout),
-    json: o.json === true,
-  };
-}
 
 function print(json: boolean, value: object, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
@@ -75,7 +50,7 @@ export function buildCli(): Command {
     .description('grpc.health.v1 Check against a running hub; exits 0 when SERVING')
     .option('--service <name>', 'one service (default: the whole hub)', '')
     .action(async (opts: { service: string }, cmd: Command) => {
-      const options = clientOptions(cmd);
+      const options = cliOptions(cmd);
       const status = await checkHealth(options, opts.service);
       print(options.json, { address: options.addr, service: opts.service, status }, status);
       if (status !== 'SERVING') process.exitCode = EXIT.unhealthy;
@@ -85,7 +60,7 @@ export function buildCli(): Command {
     .command('info')
     .description('version, mode and hosted services of a running hub')
     .action(async (_opts: object, cmd: Command) => {
-      const options = clientOptions(cmd);
+      const options = cliOptions(cmd);
       const client = hubClient(options);
       try {
         const info = await call(client.getInfo.bind(client), {}, options);
@@ -105,7 +80,7 @@ export function buildCli(): Command {
     .command('whoami')
     .description('the caller identity as the hub sees it')
     .action(async (_opts: object, cmd: Command) => {
-      const options = clientOptions(cmd);
+      const options = cliOptions(cmd);
       const client = hubClient(options);
       try {
         const me = await call(client.whoAmI.bind(client), {}, options);

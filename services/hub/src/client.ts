@@ -10,6 +10,7 @@ import {
 import { HubServiceClient } from '@onceonly/contracts';
 import { fromServiceError } from '@onceonly/errors';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
+import type { Command } from 'commander';
 import { service as healthService } from 'grpc-health-check';
 
 /** How the CLI reaches a running hub. */
@@ -26,7 +27,35 @@ export interface ClientOptions {
   timeoutMs: number;
 }
 
-function channelCredentials(options: ClientOptions): ChannelCredentials {
+/** The CLI's global options, as commander parses them (see `buildCli`). */
+interface GlobalOptions {
+  addr: string;
+  as?: string;
+  role?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  timeout: string;
+  json?: boolean;
+}
+
+/** Client options of a subcommand, from the program's global options (`--addr`, `--as`, mTLS files, `--json`). */
+export function cliOptions(cmd: Command): ClientOptions & { json: boolean } {
+  const o = cmd.optsWithGlobals<GlobalOptions>();
+  return {
+    addr: o.addr,
+    as: o.as,
+    role: o.role,
+    ca: o.ca,
+    cert: o.cert,
+    key: o.key,
+    timeoutMs: Number(o.timeout),
+    json: o.json === true,
+  };
+}
+
+/** Insecure on loopback development hubs; mTLS when `--ca` is given (with `--cert`/`--key` for the client). */
+export function channelCredentials(options: ClientOptions): ChannelCredentials {
   if (!options.ca) return credentials.createInsecure();
   const read = (path: string | undefined) => (path ? readFileSync(path) : null);
   return credentials.createSsl(readFileSync(options.ca), read(options.key), read(options.cert));

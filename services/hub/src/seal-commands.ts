@@ -1,47 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { type ChannelCredentials, credentials } from '@grpc/grpc-js';
 import { sealV1 } from '@onceonly/contracts';
 import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
-import { type ClientOptions, call } from './client.js';
+import { type ClientOptions, call, channelCredentials, cliOptions } from './client.js';
 
 /**
  * `onceonly seal create|list|rotate|revoke` and `onceonly trust bundle`: SealService of a running hub, as the
  * department named by the global `--as` (development identity) or by its mTLS certificate (`--ca --cert --key`).
  */
 
-interface GlobalOptions {
-  addr: string;
-  as?: string;
-  role?: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  timeout: string;
-  json?: boolean;
-}
-
 type Options = ClientOptions & { json: boolean };
-
-function optionsOf(cmd: Command): Options {
-  const o = cmd.optsWithGlobals<GlobalOptions>();
-  return {
-    addr: o.addr,
-    as: o.as,
-    role: o.role,
-    ca: o.ca,
-    cert: o.cert,
-    key: o.key,
-    timeoutMs: Number(o.timeout),
-    json: o.json === true,
-  };
-}
-
-function channelCredentials(options: ClientOptions): ChannelCredentials {
-  if (!options.ca) return credentials.createInsecure();
-  const read = (path: string | undefined) => (path ? readFileSync(path) : null);
-  return credentials.createSsl(readFileSync(options.ca), read(options.key), read(options.cert));
-}
 
 /** Runs `fn` with a SealService client, closed afterwards. */
 async function withSeals<T>(options: Options, fn: (client: sealV1.SealServiceClient) => Promise<T>): Promise<T> {
@@ -119,7 +86,7 @@ export function registerSealCommands(program: Command): void {
     .option('--valid-years <n>', 'validity of the seal certificate in years (default: the hub default)')
     .option('--picture <ref>', 'reference of the seal picture (印模)')
     .action(async (opts: { name?: string; kind: string; validYears?: string; picture?: string }, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const request = sealV1.CreateSealRequest.fromPartial({
         name: opts.name ?? '',
         kind: kindOf(opts.kind),
@@ -136,7 +103,7 @@ export function registerSealCommands(program: Command): void {
     .option('--department <code>', "another department's seals (auditors only)")
     .option('--all', 'also rotated, revoked and expired seals')
     .action(async (opts: { department?: string; all?: boolean }, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const seals: sealV1.Seal[] = [];
       await withSeals(options, async (c) => {
         let pageToken = '';
@@ -160,7 +127,7 @@ export function registerSealCommands(program: Command): void {
     .description('replace a seal by a new key and certificate; the old one keeps verifying what it sealed')
     .option('--valid-years <n>', 'validity of the new seal certificate in years')
     .action(async (kid: string, opts: { validYears?: string }, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const request = sealV1.RotateSealRequest.fromPartial({ kid, validityDays: validityDaysOf(opts.validYears) });
       const response = await withSeals(options, (c) => call(c.rotateSeal.bind(c), request, options));
       write(
@@ -176,7 +143,7 @@ export function registerSealCommands(program: Command): void {
     .requiredOption('--reason <reason>', 'why (key leaked, device lost, ...)')
     .option('--compromised-at <time>', 'RFC 3339 time of the compromise (default: now)')
     .action(async (kid: string, opts: { reason: string; compromisedAt?: string }, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const request = sealV1.RevokeSealRequest.fromPartial({
         kid,
         reason: opts.reason,
@@ -192,7 +159,7 @@ export function registerSealCommands(program: Command): void {
     .command('bundle')
     .description('the trust bundle (root CA and every seal certificate) as PEM, for offline verification')
     .action(async (_opts: object, cmd: Command) => {
-      const options = optionsOf(cmd);
+      const options = cliOptions(cmd);
       const response = await withSeals(options, (c) =>
         call(c.getTrustBundle.bind(c), sealV1.GetTrustBundleRequest.fromPartial({}), options),
       );
