@@ -4,7 +4,7 @@ import { findType } from '../domain/catalogue.js';
 import { type Consent, grantConsent } from '../domain/consent.js';
 import { type HolderInput, holderOf } from '../domain/holder.js';
 import { type CallerRef, callerWithRole } from './callers.js';
-import { replayedId, requestHash } from './idempotency.js';
+import { rememberResult, replayedId, requestHash } from './idempotency.js';
 import type { CertificateDeps } from './ports.js';
 
 /** GrantConsent input. */
@@ -52,16 +52,7 @@ export async function grantConsentCase(deps: CertificateDeps, input: GrantConsen
   try {
     await deps.db.transaction(async (tx) => {
       await deps.consents.insert(tx, consent);
-      if (scope.key !== '') {
-        await deps.idempotency.save(
-          tx,
-          scope.caller,
-          scope.operation,
-          scope.key,
-          { requestHash: hash, resultId: consent.id },
-          now,
-        );
-      }
+      await rememberResult(deps, tx, scope, hash, consent.id, now);
     });
   } catch (err) {
     const raced = isUniqueViolation(err) ? await replayedId(deps, deps.db, scope, hash) : undefined;

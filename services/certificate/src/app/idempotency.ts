@@ -1,5 +1,5 @@
 import { AppError } from '@onceonly/errors';
-import type { Queryable } from '@onceonly/store';
+import type { Queryable, Transaction } from '@onceonly/store';
 import type { CertificateDeps } from './ports.js';
 
 /**
@@ -43,4 +43,17 @@ export async function replayedId(
   throw new AppError('IDEMPOTENCY_CONFLICT', 'this idempotency key was used for a different request', {
     details: { fields: [{ field: 'idempotency_key', reason: 'IDEMPOTENCY_CONFLICT', description: 'used before' }] },
   });
+}
+
+/** Remembers, in the transaction that made it, what a request with an idempotency key made (no key: nothing). */
+export async function rememberResult(
+  deps: Pick<CertificateDeps, 'idempotency'>,
+  tx: Transaction,
+  scope: { caller: string; operation: string; key: string },
+  hash: string,
+  resultId: string,
+  now: Date,
+): Promise<void> {
+  if (scope.key === '') return;
+  await deps.idempotency.save(tx, scope.caller, scope.operation, scope.key, { requestHash: hash, resultId }, now);
 }

@@ -4,10 +4,10 @@ import { type HolderInput, holderOf } from '../domain/holder.js';
 import { type IssueCommand, issueCertificate, issueNumberScope } from '../domain/issue.js';
 import { statusListPosition } from '../domain/status-list.js';
 import { type CallerRef, issuerFor } from './callers.js';
-import { requestHash } from './idempotency.js';
+import { rememberResult, requestHash } from './idempotency.js';
 import type { CertificateDeps, CertificateRecord } from './ports.js';
 import { idempotentWrite, type Replayable } from './replay.js';
-import { newHolderDigest, sealCertificate } from './sealing.js';
+import { newHolderDigest, sealedRecord } from './sealing.js';
 
 /** IssueCertificate, parsed at the edge (sizes, enums) but not yet validated against the catalogue. */
 export interface IssueInput {
@@ -73,25 +73,10 @@ export async function issueCertificateCase(deps: CertificateDeps, input: IssueIn
       const sequence = numberScope === undefined ? 0 : await deps.certificates.nextNumber(tx, numberScope);
       const { certificate, event } = issueCertificate(command, { id: deps.newId(), now, sequence });
       const slot = statusListPosition(await deps.certificates.nextStatusSequence(tx, issuer.code));
-      const sealed = await sealCertificate(certificate, signer, slot, digest?.digest, now);
-      const record: CertificateRecord = {
-        state: certificate,
-        ...sealed,
-        slot,
-        ...(digest ? { holderDigest: digest } : {}),
-      };
+      const record = await sealedRecord(certificate, signer, slot, digest, now);
       await deps.certificates.insert(tx, record);
-      if (scope.key !== '') {
-        await deps.idempotency.save(
-          tx,
-          scope.caller,
-          scope.operation,
-          scope.key,
-          { requestHash: hash, resultId: certificate.id },
-          now,
-        );
-      }
-      await deps.outbox.append(tx, [{ event, sealKid: sealed.sealKid }]);
+      await rememberResult(deps, tx, scope, hash, certificate.id, now);
+      await deps.outbox.append(tx, [{ event, sealKid: record.sealKid }]);
       return record;
     });
   });

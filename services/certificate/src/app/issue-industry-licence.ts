@@ -7,11 +7,11 @@ import { type ComponentInput, type IssueIndustryCommand, issueIndustryLicence } 
 import { issueNumberScope } from '../domain/issue.js';
 import { statusListPosition } from '../domain/status-list.js';
 import { type CallerRef, issuerFor } from './callers.js';
-import { requestHash } from './idempotency.js';
+import { rememberResult, requestHash } from './idempotency.js';
 import type { IssueOutput } from './issue-certificate.js';
 import type { CertificateDeps, CertificateRecord } from './ports.js';
 import { idempotentWrite } from './replay.js';
-import { jwsDigest, newHolderDigest, sealCertificate } from './sealing.js';
+import { jwsDigest, newHolderDigest, sealedRecord } from './sealing.js';
 
 /** IssueIndustryLicence input. */
 export interface IssueIndustryInput {
@@ -80,25 +80,10 @@ export async function issueIndustryLicenceCase(deps: CertificateDeps, input: Iss
       const sequence = numberScope === undefined ? 0 : await deps.certificates.nextNumber(tx, numberScope);
       const { certificate, event } = issueIndustryLicence(command, { id: deps.newId(), now, sequence });
       const slot = statusListPosition(await deps.certificates.nextStatusSequence(tx, issuer.code));
-      const sealed = await sealCertificate(certificate, signer, slot, digest?.digest, now);
-      const record: CertificateRecord = {
-        state: certificate,
-        ...sealed,
-        slot,
-        ...(digest ? { holderDigest: digest } : {}),
-      };
+      const record = await sealedRecord(certificate, signer, slot, digest, now);
       await deps.certificates.insert(tx, record);
-      if (scope.key !== '') {
-        await deps.idempotency.save(
-          tx,
-          scope.caller,
-          scope.operation,
-          scope.key,
-          { requestHash: hash, resultId: certificate.id },
-          now,
-        );
-      }
-      await deps.outbox.append(tx, [{ event, sealKid: sealed.sealKid }]);
+      await rememberResult(deps, tx, scope, hash, certificate.id, now);
+      await deps.outbox.append(tx, [{ event, sealKid: record.sealKid }]);
       return record;
     });
   });

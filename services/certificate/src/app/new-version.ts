@@ -5,10 +5,10 @@ import { statusListPosition } from '../domain/status-list.js';
 import { lockRecord, withDueExpiry } from './act-on-certificate.js';
 import type { CallerRef } from './callers.js';
 import { requireRecord } from './get-certificate.js';
-import { requestHash } from './idempotency.js';
+import { rememberResult, requestHash } from './idempotency.js';
 import type { CertificateDeps, CertificateRecord } from './ports.js';
 import { idempotentWrite } from './replay.js';
-import { sealCertificate } from './sealing.js';
+import { sealedRecord } from './sealing.js';
 
 /**
  * Transitions that make a new version (change, renew, reissue, a dispute's correction): in one transaction, lock the
@@ -68,25 +68,10 @@ export async function newVersionOf(
       );
       const slot = statusListPosition(await deps.certificates.nextStatusSequence(tx, certificate.issuer.code));
       const digest = locked.holderDigest;
-      const sealed = await sealCertificate(certificate, signer, slot, digest?.digest, now);
-      const record: CertificateRecord = {
-        state: certificate,
-        ...sealed,
-        slot,
-        ...(digest ? { holderDigest: digest } : {}),
-      };
+      const record = await sealedRecord(certificate, signer, slot, digest, now);
       await deps.certificates.updateState(tx, previous);
       await deps.certificates.insert(tx, record);
-      if (scope.key !== '') {
-        await deps.idempotency.save(
-          tx,
-          scope.caller,
-          scope.operation,
-          scope.key,
-          { requestHash: hash, resultId: certificate.id },
-          now,
-        );
-      }
+      await rememberResult(deps, tx, scope, hash, certificate.id, now);
       await deps.outbox.append(tx, [...due.events, { event }]);
       return record;
     });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Signer, sealPayload, toQrPayload } from '@onceonly/seal';
 import type { CertificateState } from '../domain/certificate.js';
-import type { HolderDigest, StatusListSlot } from './ports.js';
+import type { CertificateRecord, HolderDigest, StatusListSlot } from './ports.js';
 
 /**
  * What a sealed licence says: the national metadata fields under the key names that `@onceonly/seal`'s QR dictionary
@@ -73,6 +73,18 @@ export async function sealCertificate(
   const jws = await sealPayload(payload, signer);
   const compact = await sealPayload(payload, signer, { embedChain: false });
   return { jws, qrPayload: toQrPayload(compact), sealKid: signer.kid, sealedAt: new Date(iat * 1000) };
+}
+
+/** Seals a version at its status-list slot into the record the store keeps (the digest kept with it, if any). */
+export async function sealedRecord(
+  state: CertificateState,
+  signer: Signer,
+  slot: StatusListSlot,
+  digest: HolderDigest | undefined,
+  now: Date,
+): Promise<CertificateRecord & Sealed> {
+  const sealed = await sealCertificate(state, signer, slot, digest?.digest, now);
+  return { state, ...sealed, slot, ...(digest ? { holderDigest: digest } : {}) };
 }
 
 /**
