@@ -133,6 +133,7 @@ describe('onceonly cert', () => {
     ]);
     expect(offline).toMatchObject({ code: 0 });
     expect(offline.out.startsWith('VALID')).toBe(true);
+    expect(offline.out).toMatch(/^notice: revocation and suspension were not checked offline/m);
 
     expect((await cli([...as(market), 'cert', 'verify', certificate.jws])).out.startsWith('VALID')).toBe(true);
     await cli([
@@ -148,5 +149,39 @@ describe('onceonly cert', () => {
     const online = await cli([...as(market), 'cert', 'verify', certificate.id]);
     expect(online.code).toBe(1);
     expect(online.out).toMatch(/^NOT VALID {2}REVOKED/);
+
+    // offline, with the issuer's sealed status lists fetched after the revocation
+    const files = ['revocation', 'suspension'].map((p) => path.join(dataDir, `${p}.jws`));
+    for (const [i, purpose] of ['revocation', 'suspension'].entries()) {
+      const fetched = await cli([
+        ...as(market),
+        'cert',
+        'status-list',
+        market,
+        '--purpose',
+        purpose,
+        '--out',
+        files[i]!,
+      ]);
+      expect(fetched.out).toContain(`wrote the ${purpose} list 0 of ${market}`);
+    }
+    const printed = await cli([...as(market), 'cert', 'status-list', market]);
+    expect(printed.out.trim().split('.')).toHaveLength(3);
+    const withLists = await cli([
+      'cert',
+      'verify',
+      `@${path.join(dataDir, 'cert.qr')}`,
+      '--offline',
+      '--trust',
+      path.join(dataDir, 'trust.pem'),
+      '--status-list',
+      files[0]!,
+      '--status-list',
+      files[1]!,
+    ]);
+    expect(withLists.code).toBe(1);
+    expect(withLists.out).toMatch(/^NOT VALID {2}REVOKED/);
+    expect(withLists.out).toContain('live status: revocation, suspension checked');
+    expect(withLists.out).not.toContain('notice:');
   });
 });

@@ -1,6 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
-import { HOLDER_DIGEST_SALT_HEADER, verifyOffline } from '@onceonly/certificate';
+import {
+  HOLDER_DIGEST_SALT_HEADER,
+  type OfflineVerification,
+  type StatusPurpose,
+  verifyOffline,
+} from '@onceonly/certificate';
 import { certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
 import { AppError, fromServiceError, invalid } from '@onceonly/errors';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
@@ -8,9 +13,10 @@ import { type Command, Option } from 'commander';
 import { type ClientOptions, call, channelCredentials, cliOptions } from './client.js';
 
 /**
- * `onceonly cert types|issue|get|revoke|suspend|resume|cancel|verify`: CertificateService of a running hub, as the
- * department named by the global `--as` (development identity) or by its mTLS certificate. `cert verify --offline`
- * needs no hub: it checks the seal against a trust bundle PEM (`onceonly trust bundle > trust.pem`).
+ * `onceonly cert types|issue|get|revoke|suspend|resume|cancel|status-list|verify`: CertificateService of a running
+ * hub, as the department named by the global `--as` (development identity) or by its mTLS certificate.
+ * `cert verify --offline` needs no hub: it checks the seal against a trust bundle PEM (`onceonly trust bundle >
+ * trust.pem`) and, with `--status-list <file>` (from `onceonly cert status-list`), the live status.
  */
 
 type Options = ClientOptions & { json: boolean };
@@ -269,8 +275,132 @@ function registerLifecycle(cert: Command): void {
     });
 }
 
+const STATUS_PURPOSES: Record<StatusPurpose, cv.StatusPurpose> = {
+  revocation: cv.StatusPurpose.STATUS_PURPOSE_REVOCATION,
+  suspension: cv.StatusPurpose.STATUS_PURPOSE_SUSPENSION,
+};
+const PURPOSE_NAMES = Object.keys(STATUS_PURPOSES) as StatusPurpose[];
+
+/** `--list`: a list number, 0 to 2^31 - 1. */
+export function listNumberArgument(value: string): number {
+  const n = /^[0-9]{1,10}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n <= 2_147_483_647)) {
+    throw invalid('INVALID_ARGUMENT', [
+      { field: '--list', reason: 'LIST_NUMBER', description: 'a list number: 0, 1, …' },
+    ]);
+  }
+  return n;
+}
+
+function writeFileArgument(file: string, text: string, what: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (cause) {
+    throw new AppError('INVALID_ARGUMENT', `${what}: cannot write ${file}`, { cause });
+  }
+}
+
+function registerStatusList(cert: Command): void {
+  cert
+    .command('status-list <issuer>')
+    .description('an issuer’s sealed status list (W3C Bitstring Status List, JWS vc+jwt), for `verify --offline`')
+    .addOption(new Option('--purpose <purpose>', 'which list').choices(PURPOSE_NAMES).default('revocation'))
+    .option('--list <n>', 'list number: the licence’s statusListNumber', '0')
+    .option('--out <file>', 'write the JWS to this file instead of stdout')
+    .action(async (issuer: string, opts: { purpose: StatusPurpose; list: string; out?: string }, cmd: Command) => {
+      const options = cliOptions(cmd);
+      const request = cv.GetStatusListRequest.fromPartial({
+        issuerCode: issuer,
+        purpose: STATUS_PURPOSES[opts.purpose],
+        listNumber: listNumberArgument(opts.list),
+      });
+      const response = await withCertificates(options, (c) => call(c.getStatusList.bind(c), request, options));
+      if (opts.out === undefined) {
+        return write(options.json ? json(cv.GetStatusListResponse.toJSON(response)) : response.jws);
+      }
+      writeFileArgument(opts.out, `${response.jws}\n`, '--out');
+      const { listNumber, updatedAt } = response;
+      const what = { out: opts.out, issuerCode: response.issuerCode, purpose: opts.purpose, listNumber, updatedAt };
+      write(
+        options.json
+          ? json(what)
+          : `wrote the ${opts.purpose} list ${listNumber} of ${response.issuerCode} (updated ${updatedAt}) to ${opts.out}`,
+      );
+    });
+}
+
+/**
+ * The notice of an offline verification whose live status was not (fully) checked; undefined when it was, or when
+ * the licence's seal did not verify (then its status does not matter).
+ */
+export function liveStatusNotice(result: OfflineVerification): string | undefined {
+  if (!result.sealValid) return undefined;
+  const slot = result.statusSlot;
+  if (slot === undefined) {
+    return 'notice: this licence carries no status-list slot: revocation and suspension cannot be checked offline (verify it online)';
+  }
+  const missing = PURPOSE_NAMES.filter((purpose) => !result.statusChecked.includes(purpose));
+  if (missing.length === 0) return undefined;
+  const issuer = String(result.payload?.issuerCode ?? '');
+  const fetch = missing
+    .map((p) => `onceonly cert status-list ${issuer} --purpose ${p} --list ${slot.listNumber} --out ${p}.jws`)
+    .join('; ');
+  const what = `${missing.join(' and ')} ${missing.length > 1 ? 'were' : 'was'} not checked offline`;
+  return `notice: ${what} (no usable status list of issuer ${issuer}, list ${slot.listNumber}): fetch with \`${fetch}\` and pass --status-list <file>`;
+}
+
+/** One line per status list given: what it is and whether it was read, left out or refused. */
+export function statusListLines(result: OfflineVerification, files: readonly string[]): string[] {
+  return result.statusLists.map((list) => {
+    const name = files[list.position] ?? `#${list.position}`;
+    const what =
+      list.purpose === undefined
+        ? ''
+        : ` ${list.purpose} list ${list.listNumber} of ${list.issuerCode}, valid until ${list.validUntil?.toISOString()}`;
+    const outcome =
+      list.bit !== undefined
+        ? `read: ${list.bit ? 'SET' : 'clear'}`
+        : list.reasons.length === 0
+          ? 'not this licence’s list'
+          : `${list.concernsLicence ? 'refused' : 'left out'}: ${[...list.reasons, ...(list.sealReasons ?? [])].join(', ')}`;
+    return `  status list ${name}:${what}  ${outcome}`;
+  });
+}
+
 function verdictText(valid: boolean, reasons: readonly string[], summary: string): string {
   return `${valid ? 'VALID' : 'NOT VALID'}${reasons.length > 0 ? `  ${reasons.join(', ')}` : ''}\n${summary}`;
+}
+
+/** The options of `cert verify`. */
+interface VerifyOptions {
+  offline?: boolean;
+  trust?: string;
+  /** Status list files, in the order given. */
+  statusList: string[];
+}
+
+/** `cert verify --offline`: the seal against --trust, the dates and, with --status-list, the live status. */
+async function verifyOfflineCommand(text: string, opts: VerifyOptions, options: Options): Promise<void> {
+  if (!opts.trust)
+    throw invalid('INVALID_ARGUMENT', [
+      { field: '--trust', reason: 'REQUIRED', description: 'the trust bundle PEM file' },
+    ]);
+  const statusLists = opts.statusList.map((file) => textArgument(`@${file}`, '--status-list').trim());
+  const result = await verifyOffline(text, textArgument(`@${opts.trust}`, '--trust'), { statusLists });
+  const notice = liveStatusNotice(result);
+  const p = result.payload ?? {};
+  const summary = `${String(p.licenceName ?? '')} ${String(p.licenceNumber ?? '')} ${String(p.holderName ?? '')} (${String(p.issuer ?? '')})`;
+  const checked =
+    result.statusChecked.length > 0
+      ? [`live status: ${result.statusChecked.join(', ')} checked, as of ${result.statusAsOf?.toISOString()}`]
+      : [];
+  const lines = [...checked, ...statusListLines(result, opts.statusList), ...(notice ? [notice] : [])];
+  write(
+    options.json
+      ? json({ ...result, sealedAt: result.sealedAt?.toISOString(), ...(notice ? { notice } : {}) })
+      : [verdictText(result.valid, result.reasons, summary), ...lines].join('\n'),
+  );
+  if (!result.valid) process.exitCode = 1;
 }
 
 function registerVerify(cert: Command): void {
@@ -279,24 +409,24 @@ function registerVerify(cert: Command): void {
     .description('verify a JWS, a QR payload (OO1:…) or a certificate id; @file reads it from a file')
     .option('--offline', 'no hub: check the seal and the dates against --trust')
     .option('--trust <pem>', 'trust bundle PEM file (`onceonly trust bundle`), for --offline')
-    .action(async (document: string, opts: { offline?: boolean; trust?: string }, cmd: Command) => {
+    .option(
+      '--status-list <file>',
+      'a sealed status list (`onceonly cert status-list`) for --offline: checks revocation/suspension; repeatable',
+      (file: string, files: string[]) => [...files, file],
+      [] as string[],
+    )
+    .action(async (document: string, opts: VerifyOptions, cmd: Command) => {
       const options = cliOptions(cmd);
       const text = textArgument(document, 'document').trim();
-      if (opts.offline) {
-        if (!opts.trust)
-          throw invalid('INVALID_ARGUMENT', [
-            { field: '--trust', reason: 'REQUIRED', description: 'the trust bundle PEM file' },
-          ]);
-        const result = await verifyOffline(text, textArgument(`@${opts.trust}`, '--trust'));
-        const p = result.payload ?? {};
-        const summary = `${String(p.licenceName ?? '')} ${String(p.licenceNumber ?? '')} ${String(p.holderName ?? '')} (${String(p.issuer ?? '')})`;
-        write(
-          options.json
-            ? json({ ...result, sealedAt: result.sealedAt?.toISOString() })
-            : verdictText(result.valid, result.reasons, summary),
-        );
-        if (!result.valid) process.exitCode = 1;
-        return;
+      if (opts.offline) return verifyOfflineCommand(text, opts, options);
+      if (opts.statusList.length > 0) {
+        throw invalid('INVALID_ARGUMENT', [
+          {
+            field: '--status-list',
+            reason: 'OFFLINE_ONLY',
+            description: 'for --offline; online the hub checks status',
+          },
+        ]);
       }
       const subject: cv.VerifyCertificateRequest['subject'] = text.startsWith('OO1:')
         ? { $case: 'qrPayload', value: text }
@@ -324,5 +454,6 @@ export function registerCertCommands(program: Command): void {
   registerReadCommands(cert);
   registerIssue(cert);
   registerLifecycle(cert);
+  registerStatusList(cert);
   registerVerify(cert);
 }

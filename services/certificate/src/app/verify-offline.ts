@@ -1,22 +1,46 @@
-import { type SealStatusLookup, verifySealedJws } from '@onceonly/seal';
+import { parseTrustBundle, type SealStatusLookup, type TrustBundle, verifySealedJws } from '@onceonly/seal';
 import { chinaDate } from '../domain/dates.js';
+import type { StatusListPosition, StatusPurpose } from '../domain/status-list.js';
 import type { VerificationReason } from '../domain/verification.js';
+import { licenceSlot, type OfflineStatus, offlineStatus, type StatusListCheck } from './status-list-check.js';
 
 /**
  * Offline verification, for a verifier without access to the hub (`onceonly cert verify --offline --trust <pem>`):
  * the seal against a trust bundle PEM (signature, chain, kid, key usage, seal validity at the signing time, seal
  * revocations when given), then what the payload itself says: the sealing department is the issuer it names, and
- * today is inside its validity window. The live status (revoked, suspended) needs the hub or its status lists.
+ * today is inside its validity window. The live status (revoked, suspended) comes from the issuer's sealed status
+ * lists when the verifier gives them (`statusLists`, from GetStatusList: see `status-list-check.ts`); without them
+ * it is not checked (`statusChecked` is empty), and only the hub can tell.
  */
+
+/** Options of {@link verifyOffline}. */
+export interface OfflineOptions {
+  /** The verification time; now by default. */
+  readonly at?: Date;
+  /** Seal revocations (by kid), for the licence's seal and the lists' seals. */
+  readonly sealStatus?: SealStatusLookup;
+  /** Sealed status lists (GetStatusList's `jws`, typ vc+jwt), of the licence's issuer or others. */
+  readonly statusLists?: readonly string[];
+}
 
 /** The verdict of an offline verification. */
 export interface OfflineVerification {
   readonly valid: boolean;
   readonly reasons: readonly VerificationReason[];
+  /** The licence's seal verified (signature, chain, kid, key usage, seal validity and revocation). */
+  readonly sealValid: boolean;
   /** The payload as signed, when the signature verified. */
   readonly payload?: Record<string, unknown>;
   readonly sealKid?: string;
   readonly sealedAt?: Date;
+  /** The licence's status-list slot, when its payload carries one. */
+  readonly statusSlot?: StatusListPosition;
+  /** The purposes whose bit was read from a status list given; empty when the live status was not checked. */
+  readonly statusChecked: readonly StatusPurpose[];
+  /** The live status is as of then: the signing time of the oldest list read. */
+  readonly statusAsOf?: Date;
+  /** What came of each status list given, in order. */
+  readonly statusLists: readonly StatusListCheck[];
 }
 
 function windowReasons(payload: Record<string, unknown>, today: string): VerificationReason[] {
@@ -27,15 +51,30 @@ function windowReasons(payload: Record<string, unknown>, today: string): Verific
   return [];
 }
 
+/** The live status of a verified payload from the lists given (nothing checked without a payload or lists). */
+async function liveStatus(
+  payload: Record<string, unknown> | undefined,
+  trustBundle: TrustBundle,
+  at: Date,
+  options: OfflineOptions,
+): Promise<OfflineStatus> {
+  const lists = options.statusLists ?? [];
+  if (payload === undefined || lists.length === 0) return { reasons: [], checked: [], lists: [] };
+  const issuerCode = typeof payload.issuerCode === 'string' ? payload.issuerCode : '';
+  const ctx = { trustBundle, at, ...(options.sealStatus === undefined ? {} : { sealStatus: options.sealStatus }) };
+  return offlineStatus(issuerCode, licenceSlot(payload), lists, ctx);
+}
+
 /** Verifies a sealed licence (compact JWS or `OO1:` QR text) against a trust bundle, without the hub. */
 export async function verifyOffline(
   input: string,
   trustBundlePem: string,
-  options: { at?: Date; sealStatus?: SealStatusLookup } = {},
+  options: OfflineOptions = {},
 ): Promise<OfflineVerification> {
   const at = options.at ?? new Date();
+  const trustBundle = parseTrustBundle(trustBundlePem);
   const result = await verifySealedJws(input, {
-    trustBundle: trustBundlePem,
+    trustBundle,
     at,
     ...(options.sealStatus === undefined ? {} : { sealStatus: options.sealStatus }),
   });
@@ -45,11 +84,20 @@ export async function verifyOffline(
     if (sealCert !== undefined && sealCert.departmentCode !== payload.issuerCode) reasons.push('ISSUER_MISMATCH');
     reasons.push(...windowReasons(payload, chinaDate(at)));
   }
+  // A licence whose seal does not verify is not worth a live status: its lists are not read.
+  const status = await liveStatus(result.valid ? payload : undefined, trustBundle, at, options);
+  reasons.push(...status.reasons.filter((reason) => !reasons.includes(reason)));
+  const slot = payload === undefined ? undefined : licenceSlot(payload);
   return {
     valid: reasons.length === 0,
     reasons,
+    sealValid: result.valid,
     ...(payload === undefined ? {} : { payload }),
     ...(sealCert === undefined ? {} : { sealKid: sealCert.kid }),
     ...(result.signedAt === undefined ? {} : { sealedAt: result.signedAt }),
+    ...(slot === undefined ? {} : { statusSlot: slot }),
+    statusChecked: status.checked,
+    ...(status.asOf === undefined ? {} : { statusAsOf: status.asOf }),
+    statusLists: status.lists,
   };
 }

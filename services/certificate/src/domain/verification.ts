@@ -5,7 +5,8 @@ import { LicenceStatus } from './lifecycle-codes.js';
 /**
  * Machine-readable reasons of a verification (the proto enum VerificationReason without its prefix). The seal and
  * chain checks belong to `@onceonly/seal`, whose VERIFY_REASONS are all here under the same names; this file
- * derives the reasons that come from a certificate's record.
+ * derives the reasons that come from a certificate's record. The `STATUS_LIST_*` reasons come only from offline
+ * verification, about a status list the verifier gave (`app/status-list-check.ts`).
  */
 export const VERIFICATION_REASONS = [
   'MALFORMED',
@@ -32,6 +33,11 @@ export const VERIFICATION_REASONS = [
   'KEY_USAGE',
   'SEAL_NOT_YET_VALID',
   'ISSUED_IN_FUTURE',
+  // Offline verification with status lists (`verifyOffline`): a given list that cannot be used.
+  'STATUS_LIST_UNTRUSTED',
+  'STATUS_LIST_MALFORMED',
+  'STATUS_LIST_ISSUER_MISMATCH',
+  'STATUS_LIST_STALE',
 ] as const;
 
 /** One of {@link VERIFICATION_REASONS}. */
