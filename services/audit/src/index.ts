@@ -76,6 +76,30 @@ export {
   type VerifiableCheckpoint,
   type VerifiableEntry,
 } from './domain/log-verifier.js';
-export { type Projection, type ProjectionCheck, type ProjectionReader, ProjectionRun } from './domain/projection.js';
+export {
+  type CompareContext,
+  MAX_READ_FAILURES,
+  type Projection,
+  type ProjectionCheck,
+  type ProjectionReader,
+  ProjectionRun,
+  type ProjectionSummary,
+} from './domain/projection.js';
+export {
+  CERTIFICATE_SERVICE,
+  CERTIFICATE_STATUS,
+  CERTIFICATE_STATUS_NAMES,
+  type CertificateLookup,
+  type CertificateStatus,
+  certificateDifferences,
+  certificateStatusCheck,
+  certificateStatusProjection,
+  type LiveCertificate,
+  liveCertificateOf,
+  PROJECTION_NAMES,
+  PROJECTIONS,
+  type ProjectionName,
+  statusCode,
+} from './domain/projections/index.js';
 export { SequenceTracker } from './domain/sequences.js';
 export { auditMigrations, auditModule, migrateAudit, type RunningAudit, startAudit } from './module.js';

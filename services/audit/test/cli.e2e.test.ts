@@ -46,8 +46,11 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
   let vkey = '';
   let eventId = '';
   let subject = '';
+  /** The certificate issued and revoked through `onceonly cert`. */
+  let certificateId = '';
 
-  beforeAll(async () => {
+  /** Starts the hub on the data folder (again, after a stop) and waits for its ready line. */
+  async function startHub(): Promise<void> {
     hub = spawn(process.execPath, [MAIN, 'start'], {
       env: {
         PATH: process.env.PATH,
@@ -72,6 +75,18 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
       hub!.stderr!.on('data', onData);
       hub!.on('exit', (code) => reject(new Error(`hub exited with ${code}:\n${out}`)));
     });
+  }
+
+  async function stopHub(): Promise<void> {
+    if (!hub || hub.exitCode !== null) return;
+    const stopped = hub;
+    const exited = new Promise((resolve) => stopped.on('exit', resolve));
+    stopped.kill('SIGTERM');
+    await exited;
+  }
+
+  beforeAll(async () => {
+    await startHub();
     // wait for a checkpoint that covers some events, and take one of them
     const client = auditClient(address);
     try {
@@ -89,10 +104,7 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
   });
 
   afterAll(async () => {
-    if (hub && hub.exitCode === null) {
-      hub.kill('SIGTERM');
-      await new Promise((resolve) => hub!.on('exit', resolve));
-    }
+    await stopHub();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -169,7 +181,7 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
       dir,
     );
     expect(issued.code).toBe(0);
-    const certificateId: string = JSON.parse(issued.stdout).certificate.id;
+    certificateId = JSON.parse(issued.stdout).certificate.id;
     const revoked = await cli(
       [...as, 'cert', 'revoke', certificateId, '--reason', '违法经营', '--legal-basis', '《食品安全法》'],
       dir,
@@ -222,13 +234,72 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
     }
   });
 
+  it('replays against the running hub: the certificates rebuilt from the events are what the service answers', async () => {
+    expect(certificateId).not.toBe('');
+    const report = join(dir, 'live');
+    const run = await cli(
+      [
+        ...['--addr', address, 'audit', 'replay', '--no-bus', '--projection', 'certificate-status'],
+        ...['--vkey', vkey, '--report', report],
+      ],
+      dir,
+    );
+    expect(run.stderr).not.toContain('DIVERGENCE');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/certificate-status: \d+ rebuilt, \d+ compared/);
+    const json = JSON.parse(readFileSync(`${report}.json`, 'utf8'));
+    expect(json).toMatchObject({ ok: true, divergences: 0 });
+    const [projection] = json.projections;
+    expect(projection).toMatchObject({ name: 'certificate-status', divergences: 0 });
+    expect(projection.keys).toBeGreaterThanOrEqual(1);
+    expect(projection.compared).toBe(projection.keys);
+    expect(json.findings.filter((f: { kind: string }) => f.kind.startsWith('PROJECTION_'))).toEqual([]);
+    expect(readFileSync(`${report}.md`, 'utf8')).toMatch(/\| certificate-status \| \d+ \| \d+ \| \d+ \| 0 \|/);
+  });
+
+  it('names a certificate whose status was changed in the database behind the log, and exits 1', async () => {
+    // the revoked certificate is made valid again in the service's own table (the hub must be stopped: PGlite is
+    // one process), without any event
+    await stopHub();
+    const db = await openDatabase({ dataDir: join(dataDir, 'pgdata') });
+    const { rowCount } = await db.query(
+      `UPDATE certificate.certificates SET status = '01', state = jsonb_set(state, '{status}', '"01"') WHERE id = $1`,
+      [certificateId],
+    );
+    await db.close();
+    expect(rowCount).toBe(1);
+    await startHub();
+    const report = join(dir, 'behind');
+    const run = await cli(['--addr', address, 'audit', 'replay', '--no-bus', '--vkey', vkey, '--report', report], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `DIVERGENCE PROJECTION_STATUS_MISMATCH: certificate ${certificateId}: the events give status 07 (revoked), the certificate service answers 01 (valid)`,
+    );
+    expect(run.stderr).toContain('AUDIT_VERIFICATION_FAILED');
+    const json = JSON.parse(readFileSync(`${report}.json`, 'utf8'));
+    expect(json.divergences).toBe(1);
+    expect(json.findings.filter((f: { severity: string }) => f.severity === 'divergence')).toEqual([
+      expect.objectContaining({
+        kind: 'PROJECTION_STATUS_MISMATCH',
+        key: certificateId,
+        expected: '07',
+        actual: '01',
+      }),
+    ]);
+    expect(readFileSync(`${report}.md`, 'utf8')).toContain('PROJECTION_STATUS_MISMATCH');
+  });
+
   it('replays the stopped hub with no divergence, and names a deleted entry', async () => {
-    hub!.kill('SIGTERM');
-    await new Promise((resolve) => hub!.on('exit', resolve));
+    await stopHub();
     const args = ['audit', 'replay', '--data-dir', dataDir, '--from-database', '--vkey', vkey];
     const clean = await cli([...args, '--report', join(dir, 'clean')], dir);
     expect(clean.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'clean.json'), 'utf8'))).toMatchObject({ ok: true, divergences: 0 });
+    const cleanReport = JSON.parse(readFileSync(join(dir, 'clean.json'), 'utf8'));
+    expect(cleanReport).toMatchObject({ ok: true, divergences: 0 });
+    // no hub to ask: the certificates are still rebuilt and their events checked, the comparison is skipped
+    expect(cleanReport.projections[0]).toMatchObject({ name: 'certificate-status', compared: 0 });
+    expect(cleanReport.projections[0].skipped).toContain('is not serving');
+    expect(clean.stderr).toContain('notice PROJECTION_SKIPPED');
     expect(existsSync(join(dir, 'clean.md'))).toBe(true);
 
     const db = await openDatabase({ dataDir: join(dataDir, 'pgdata') });

@@ -28,11 +28,18 @@ export function event(i: number, overrides: Partial<LoggableEvent> = {}): Loggab
 }
 
 /** A log of `n` events with checkpoints at the given sizes, signed with a fresh key. */
-export async function signedLog(n: number, checkpointSizes: readonly number[]) {
+export function signedLog(n: number, checkpointSizes: readonly number[]) {
+  return signedLogOf(
+    Array.from({ length: n }, (_, i) => event(i)),
+    checkpointSizes,
+  );
+}
+
+/** A log of the given events with checkpoints at the given sizes, signed with a fresh key. */
+export async function signedLogOf(events: readonly LoggableEvent[], checkpointSizes: readonly number[]) {
   const key = generateNoteKey(ORIGIN);
   const signer = parseSignerKey(key.signerKey);
   const tree = new MemoryTree();
-  const events = Array.from({ length: n }, (_, i) => event(i));
   const leaves = events.map(leafOf);
   const checkpoints: Array<{ size: number; signedNote: string }> = [];
   const sign = async (size: number) => ({

@@ -1,14 +1,19 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentials } from '@grpc/grpc-js';
 import {
   type AuditBundle,
   type BundleReport,
+  CERTIFICATE_STATUS,
+  certificateStatusCheck,
   databaseLogSource,
   divergences,
   type ExportSource,
   exportBundle,
   type Finding,
+  PROJECTION_NAMES,
+  PROJECTIONS,
+  type ProjectionCheck,
+  type ProjectionName,
   type ReplayBusSource,
   type ReplayLogSource,
   type ReplayProgress,
@@ -17,49 +22,20 @@ import {
   transportBusSource,
   verifyBundle,
 } from '@onceonly/audit';
-import { auditV1 } from '@onceonly/contracts';
-import { AppError, isAppError } from '@onceonly/errors';
+import { auditV1, certificateV1 } from '@onceonly/contracts';
+import { AppError, isAppError, toAppError } from '@onceonly/errors';
 import { createEmbeddedTransport, createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { type Database, openDatabase } from '@onceonly/store';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
-import { type ClientOptions, call } from './client.js';
+import { type ClientOptions, call, channelCredentials, checkHealth, cliOptions } from './client.js';
 
 // `onceonly audit ...`: the auditor's commands. `checkpoint`, `prove` and `export` ask a running hub; `verify` works
 // offline on a bundle; `replay` re-reads the bus and checks the whole log. Every proof is verified here, locally,
 // with the log's key: the hub is not trusted to say that its own proofs are right.
 
-interface GlobalOptions {
-  addr: string;
-  as?: string;
-  role?: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  timeout: string;
-  json?: boolean;
-}
-
-function options(cmd: Command): ClientOptions & { json: boolean } {
-  const o = cmd.optsWithGlobals<GlobalOptions>();
-  return {
-    addr: o.addr,
-    as: o.as,
-    role: o.role,
-    ca: o.ca,
-    cert: o.cert,
-    key: o.key,
-    timeoutMs: Number(o.timeout),
-    json: o.json === true,
-  };
-}
-
 function client(o: ClientOptions): auditV1.AuditServiceClient {
-  const read = (path: string | undefined) => (path ? readFileSync(path) : null);
-  const creds = o.ca
-    ? credentials.createSsl(readFileSync(o.ca), read(o.key), read(o.cert))
-    : credentials.createInsecure();
-  return new auditV1.AuditServiceClient(o.addr, creds);
+  return new auditV1.AuditServiceClient(o.addr, channelCredentials(o));
 }
 
 function hex(bytes: Uint8Array): string {
@@ -95,7 +71,7 @@ export function addAuditCommands(program: Command): void {
     .description("the latest signed checkpoint and the log's verifier key (C2SP vkey)")
     .option('--vkey <vkey>', 'the published log key to check the checkpoint with (default: the one the hub names)')
     .action(async (opts: { vkey?: string }, cmd: Command) => {
-      const o = options(cmd);
+      const o = cliOptions(cmd);
       const c = client(o);
       try {
         const { checkpoint, verifierKey } = await call(c.getCheckpoint.bind(c), {}, o);
@@ -131,7 +107,7 @@ export function addAuditCommands(program: Command): void {
     .option('--vkey <vkey>', 'the published log key (default: the one the hub names)')
     .option('--size <n>', 'prove in the checkpoint of this tree size (default: the latest)')
     .action(async (eventId: string, opts: { vkey?: string; size?: string }, cmd: Command) => {
-      const o = options(cmd);
+      const o = cliOptions(cmd);
       const c = client(o);
       try {
         const { verifierKey } = await call(c.getVerifierKey.bind(c), {}, o);
@@ -188,7 +164,7 @@ export function addAuditCommands(program: Command): void {
     .requiredOption('--out <file>', 'where to write the bundle (JSON)')
     .option('--since-size <n>', 'also prove consistency with the checkpoint of this earlier tree size')
     .action(async (opts: { subject: string; out: string; sinceSize?: string }, cmd: Command) => {
-      const o = options(cmd);
+      const o = cliOptions(cmd);
       const c = client(o);
       try {
         const { bundle, pending } = await exportBundle(grpcExportSource(c, o), opts.subject, {
@@ -221,7 +197,7 @@ export function addAuditCommands(program: Command): void {
     .option('--vkey <vkey>', 'the published log key (default: the key in the bundle, with a notice)')
     .option('--checkpoint <file>', 'a signed checkpoint seen earlier: the bundle must be consistent with it')
     .action(async (file: string, opts: { vkey?: string; checkpoint?: string }, cmd: Command) => {
-      const o = options(cmd);
+      const o = cliOptions(cmd);
       let parsed: unknown;
       try {
         parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -261,6 +237,13 @@ export function addAuditCommands(program: Command): void {
     )
     .option('--from-database', 'read the stored log from the database instead of asking the hub')
     .option('--no-bus', 'check the stored log alone (signatures, roots, leaves, sequences)')
+    .addOption(
+      new Option(
+        '--projection <name>',
+        'rebuild this state from the events and compare it with the service that holds it; fail if that service does not answer (default: certificate-status, compared when the hub answers)',
+      ).choices(PROJECTION_NAMES),
+    )
+    .option('--no-projection', 'do not rebuild state from the events nor compare it with the services')
     .option('--report <prefix>', 'report files: <prefix>.json and <prefix>.md', 'audit-replay')
     .action(
       async (
@@ -271,11 +254,12 @@ export function addAuditCommands(program: Command): void {
           dataDir: string;
           fromDatabase?: boolean;
           bus: boolean;
+          projection?: ProjectionName | false;
           report: string;
         },
         cmd: Command,
       ) => {
-        const o = options(cmd);
+        const o = cliOptions(cmd);
         const opened: Array<() => Promise<void>> = [];
         try {
           const needsDb = opts.fromDatabase || (opts.bus && !opts.brokers);
@@ -294,15 +278,25 @@ export function addAuditCommands(program: Command): void {
             opened.unshift(() => transport.close());
             bus = transportBusSource(transport);
           }
+          const projections = await openProjections(opts.projection, o);
+          opened.unshift(async () => projections.close());
           const report = await replay({
             log,
             ...(bus ? { bus } : {}),
             ...(opts.vkey ? { verifierKey: opts.vkey } : {}),
+            projections: projections.checks,
+            skippedProjections: projections.skipped,
             progress: progress(),
           });
           writeFileSync(`${opts.report}.json`, `${JSON.stringify(report, null, 2)}\n`);
           writeFileSync(`${opts.report}.md`, replayMarkdown(report));
-          const summary = `${report.ok ? 'replay: no divergence' : `replay: ${report.divergences} divergence(s)`} in ${report.entries} entries, ${report.checkpointsVerified}/${report.checkpoints} checkpoints, ${report.busRecords} bus records; reports ${opts.report}.json and ${opts.report}.md`;
+          const rebuilt = report.projections
+            .map(
+              (p) =>
+                `, ${p.name}: ${p.keys} rebuilt, ${p.skipped === undefined ? `${p.compared} compared` : 'not compared'}`,
+            )
+            .join('');
+          const summary = `${report.ok ? 'replay: no divergence' : `replay: ${report.divergences} divergence(s)`} in ${report.entries} entries, ${report.checkpointsVerified}/${report.checkpoints} checkpoints, ${report.busRecords} bus records${rebuilt}; reports ${opts.report}.json and ${opts.report}.md`;
           if (o.json) out(JSON.stringify(report, null, 2));
           else out(summary);
           judge(report.findings);
@@ -311,6 +305,44 @@ export function addAuditCommands(program: Command): void {
         }
       },
     );
+}
+
+/**
+ * The projections of a replay. By name (`--projection`): compared with their service, which must answer. By default:
+ * compared when the service answers on `--addr` (grpc.health.v1), else still rebuilt and their events checked, and
+ * the comparison reported as skipped. `--no-projection`: none. The service is read as the caller the global options
+ * name (`--as`/`--role` or the mTLS certificate); GetCertificate answers any caller but a platform.
+ */
+async function openProjections(
+  choice: ProjectionName | false | undefined,
+  o: ClientOptions,
+): Promise<{
+  checks: ProjectionCheck<unknown, unknown>[];
+  skipped: { name: string; reason: string }[];
+  close(): void;
+}> {
+  if (choice === false) {
+    const reason = 'not asked for (--no-projection)';
+    return { checks: [], skipped: PROJECTION_NAMES.map((name) => ({ name, reason })), close: () => undefined };
+  }
+  const name = choice ?? CERTIFICATE_STATUS;
+  const { service } = PROJECTIONS[name];
+  const status = await checkHealth(o, service).catch((err: unknown) => toAppError(err).message);
+  if (status !== 'SERVING') {
+    const why = `${service} at ${o.addr} is not serving (${status})`;
+    if (choice !== undefined) throw new AppError('UNAVAILABLE', `--projection ${name}: ${why}`);
+    return { checks: [certificateStatusCheck(undefined, { skipped: why })], skipped: [], close: () => undefined };
+  }
+  const c = new certificateV1.CertificateServiceClient(o.addr, channelCredentials(o));
+  const lookup = async (id: string) => {
+    try {
+      return (await call(c.getCertificate.bind(c), { ref: { $case: 'id', value: id } }, o)).certificate;
+    } catch (err) {
+      if (isAppError(err, 'CERT_NOT_FOUND')) return undefined;
+      throw err;
+    }
+  };
+  return { checks: [certificateStatusCheck(lookup)], skipped: [], close: () => c.close() };
 }
 
 function trust(vkey: string | undefined): { verifierKey?: string } {

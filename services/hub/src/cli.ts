@@ -1,3 +1,4 @@
+import { AUDIT_CONFIG } from '@onceonly/audit';
 import { type AppError, toAppError } from '@onceonly/errors';
 import { formatConfigHelp } from '@onceonly/kit';
 import { Command, Option } from 'commander';
@@ -99,6 +100,7 @@ export function buildCli(): Command {
     .description('the environment variables that `onceonly start` reads, with their defaults')
     .action(() => {
       process.stdout.write(`Environment of onceonly start:\n${formatConfigHelp(HUB_CONFIG)}\n`);
+      process.stdout.write(`\nAudit log (@onceonly/audit):\n${formatConfigHelp(AUDIT_CONFIG)}\n`);
     });
 
   registerSealCommands(program);

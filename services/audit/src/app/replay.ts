@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@onceonly/events';
 import { type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
 import { divergences, type Finding, finding } from '../domain/findings.js';
-import { decodeLeaf, leafOf } from '../domain/leaf.js';
+import { decodeLeaf, leafOf, sha256 } from '../domain/leaf.js';
 import {
   type BusEvent,
   type LogSummary,
@@ -9,7 +9,7 @@ import {
   type VerifiableCheckpoint,
   type VerifiableEntry,
 } from '../domain/log-verifier.js';
-import { type ProjectionCheck, ProjectionRun } from '../domain/projection.js';
+import { type ProjectionCheck, ProjectionRun, type ProjectionSummary } from '../domain/projection.js';
 
 /** The stored log, as the replay reads it: from the hub over gRPC, or from the database when the hub is down. */
 export interface ReplayLogSource {
@@ -51,7 +51,7 @@ export interface ReplayBusSource {
 
 /** Progress, for a terminal progress bar or plain lines. */
 export interface ReplayProgress {
-  phase(name: 'bus' | 'log' | 'checks', total: number): void;
+  phase(name: 'bus' | 'log' | 'checks' | 'projections', total: number): void;
   advance(done: number): void;
 }
 
@@ -62,7 +62,13 @@ export interface ReplayOptions {
   readonly bus?: ReplayBusSource;
   /** The log key as published: the auditor's anchor. Without it, the log's own keys are used and a notice says so. */
   readonly verifierKey?: string;
-  readonly projections?: readonly ProjectionCheck<unknown>[];
+  /**
+   * State rebuilt from the events and compared with the services (see `domain/projections`). A check without a
+   * reader is rebuilt and its events checked, and reported as skipped.
+   */
+  readonly projections?: readonly ProjectionCheck<unknown, unknown>[];
+  /** Projections left out altogether, with why (each a PROJECTION_SKIPPED notice in the report). */
+  readonly skippedProjections?: readonly { readonly name: string; readonly reason: string }[];
   readonly progress?: ReplayProgress;
   readonly clock?: () => Date;
 }
@@ -85,6 +91,8 @@ export interface ReplayReport {
   readonly busMalformed: number;
   readonly busEventsMatched: number;
   readonly sources: LogSummary['sources'];
+  /** What each projection rebuilt and compared. */
+  readonly projections: readonly ProjectionSummary[];
   readonly divergences: number;
   readonly findings: Finding[];
 }
@@ -113,14 +121,29 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   let read = 0;
   for await (const entry of options.log.entries(info.size)) {
     verifier.add(entry);
-    if (runs.length > 0 && entry.data) project(runs, entry);
+    if (runs.length > 0 && entry.data) project(runs, entry, entry.data);
     if (++read % 1000 === 0) options.progress?.advance(read);
   }
   options.progress?.advance(read);
   options.progress?.phase('checks', checkpoints.length);
   await settleInFlight(options.log, bus?.events, info.size);
   await checkConsistency(options.log, verifier);
-  for (const run of runs) for (const f of await run.compare()) verifier.report(f);
+  for (const run of runs) {
+    const keys = run.state.size;
+    if (run.check.reader) options.progress?.phase('projections', keys);
+    const found = await run.compare({
+      now: clock(),
+      ...(run.check.reader ? { onProgress: (done: number) => options.progress?.advance(done) } : {}),
+    });
+    for (const f of found) verifier.report(f);
+  }
+  const projections = [
+    ...runs.map((run) => run.summary()),
+    ...(options.skippedProjections ?? []).map(({ name, reason }) => {
+      verifier.report(finding('PROJECTION_SKIPPED', `${name}: not rebuilt: ${reason}`));
+      return { name, keys: 0, events: 0, compared: 0, divergences: 0, skipped: reason };
+    }),
+  ];
   const { findings: found, summary } = verifier.finish(info.size);
   findings.push(...found);
   return {
@@ -139,6 +162,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     busMalformed: bus?.malformed ?? 0,
     busEventsMatched: summary.busEventsMatched,
     sources: summary.sources,
+    projections,
     divergences: divergences(findings).length,
     findings,
   };
@@ -193,14 +217,17 @@ async function readBus(
   return { events, records, malformed };
 }
 
-function project(runs: ProjectionRun<unknown>[], entry: VerifiableEntry): void {
+function project(runs: ProjectionRun<unknown, unknown>[], entry: VerifiableEntry, data: Uint8Array): void {
+  let attributes: ReturnType<typeof decodeLeaf>;
   try {
-    const attributes = decodeLeaf(entry.canonical);
-    const event = { ...attributes, data: entry.data ?? new Uint8Array(0) };
-    for (const run of runs) run.apply(event);
+    attributes = decodeLeaf(entry.canonical);
   } catch {
-    // a malformed leaf is reported by the verifier; it cannot feed a projection
+    return; // a malformed leaf is reported by the verifier (LEAF_MALFORMED); it cannot feed a projection
   }
+  // only the body the leaf commits to: another one is reported by the verifier (BODY_MISMATCH)
+  if (!Buffer.from(sha256(data)).equals(attributes.dataSha256)) return;
+  const { dataSha256: _hash, ...event } = attributes;
+  for (const run of runs) run.apply({ ...event, data }, entry.leafIndex);
 }
 
 /** Bus events beyond the log snapshot that the log has by now are not missing: drop them before the verdict. */
@@ -252,6 +279,19 @@ export function replayMarkdown(report: ReplayReport): string {
     '| source | highest sequence | complete through |',
     '| --- | --- | --- |',
     ...report.sources.map((s) => `| \`${s.source}\` | ${s.maxSeen} | ${s.contiguous} |`),
+    '',
+    '## Projections',
+    '',
+    ...(report.projections.length === 0
+      ? ['None.']
+      : [
+          '| projection | events read | keys rebuilt | compared with the service | divergences |',
+          '| --- | --- | --- | --- | --- |',
+          ...report.projections.map(
+            (p) =>
+              `| ${p.name} | ${p.events} | ${p.keys} | ${p.skipped === undefined ? p.compared : `skipped: ${p.skipped.replaceAll('|', '\\|')}`} | ${p.divergences} |`,
+          ),
+        ]),
     '',
     '## Findings',
     '',

@@ -50,8 +50,24 @@ export const FINDING_KINDS = {
   KEY_UNPINNED: 'notice',
   /** A bundle that cannot be read. */
   BUNDLE_MALFORMED: 'divergence',
-  /** Rebuilt state that differs from what a service answers. */
+  /** Rebuilt state that differs from what a service answers (a field other than the status, e.g. the version). */
   PROJECTION_MISMATCH: 'divergence',
+  /** A certificate whose status rebuilt from the events differs from the status the service answers. */
+  PROJECTION_STATUS_MISMATCH: 'divergence',
+  /** A key the events rebuilt (a certificate they issued) that the service does not know. */
+  PROJECTION_UNKNOWN_TO_SERVICE: 'divergence',
+  /**
+   * An event the service's rules could not have produced in the state the earlier events give (an illegal
+   * transition, a status its operation does not give, a version that is not the next one, a certificate never
+   * issued, a body that does not decode, a type the projection does not know).
+   */
+  PROJECTION_EVENT_INVALID: 'divergence',
+  /** The service could not be asked (unreachable, refused): the key was not compared. */
+  PROJECTION_READ_FAILED: 'divergence',
+  /** A difference the service dates after the newest event of the log snapshot: probably not logged yet. */
+  PROJECTION_IN_FLIGHT: 'notice',
+  /** A projection that was not compared with its service (not reachable, or not asked for). */
+  PROJECTION_SKIPPED: 'notice',
 } as const;
 
 export type FindingKind = keyof typeof FINDING_KINDS;
@@ -67,6 +83,11 @@ export interface Finding {
   /** The tree size of the checkpoint concerned. */
   readonly size?: number;
   readonly source?: string;
+  /** The projection key concerned (a certificate id). */
+  readonly key?: string;
+  /** What the events give, and what the service answered (projection findings). */
+  readonly expected?: string;
+  readonly actual?: string;
 }
 
 /** A finding of `kind`, with its severity. */
