@@ -1,5 +1,7 @@
+import { auditSuite } from './audit-suite.js';
+import { certificateSuite } from './certificate-suite.js';
 import { eventsSuite } from './events-suite.js';
 import type { Suite } from './suite.js';
 
 /** Every suite of `npm run bench`, in run order. */
-export const SUITES: readonly Suite[] = [eventsSuite];
+export const SUITES: readonly Suite[] = [eventsSuite, certificateSuite, auditSuite];

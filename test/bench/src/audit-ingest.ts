@@ -1,0 +1,262 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { leafOf, migrateAudit, startAudit } from '@onceonly/audit';
+import {
+  createConsumer,
+  createKafkaTransport,
+  type EventEnvelope,
+  type TopicRegistry,
+  withEventTables,
+} from '@onceonly/events';
+import { createGrpcServer, createLifecycle, createLogger, type Logger } from '@onceonly/kit';
+import { CompactRange, generateNoteKey, rootOf } from '@onceonly/merkle';
+import { type Database, migrate } from '@onceonly/store';
+import pino from 'pino';
+import { AUDIT_BENCH_TYPE } from './audit-events.js';
+import { progress } from './progress.js';
+import { nowMs } from './stats.js';
+
+/** One append-rate measurement. */
+export interface AppendRate {
+  name: string;
+  entries: number;
+  /** From the consumer's start (group join included) until the last entry was committed. */
+  seconds: number;
+  perSecond: number;
+  /** From the first committed entry to the last (the sustained rate, without the group join). */
+  steadyPerSecond: number;
+  note: string;
+}
+
+/** The audit log's run, with what the suite needs afterwards (the replay checks the same log). */
+export interface AuditIngestResult extends AppendRate {
+  verifierKey: string;
+  /** Seconds from the start until a signed checkpoint covered every entry. */
+  checkpointSeconds: number;
+  checks: {
+    leaves: number;
+    distinctIds: number;
+    rootMatches: boolean;
+    /** Holes still open, and repeats: 0 when every sequence arrived exactly once. */
+    gapsOrRepeats: number;
+    /** Holes opened while events of one source arrived out of order across partitions, then resolved. */
+    holesResolved: number;
+    checkpoints: number;
+  };
+}
+
+const POLL_MS = 20;
+
+/** Errors only, on stderr: the bench's stdout is the report. */
+function benchLogger(service: string): Logger {
+  return createLogger({ level: 'error', service, destination: pino.destination(2) });
+}
+
+/** Polls `count` until it reaches `target`; returns the times of the first non-zero count and of the target. */
+async function waitForCount(
+  label: string,
+  target: number,
+  count: () => Promise<number>,
+  timeoutMs: number,
+): Promise<{ first: number; last: number }> {
+  const bar = progress(label, target);
+  const deadline = Date.now() + timeoutMs;
+  let first = 0;
+  for (;;) {
+    const n = await count();
+    const at = nowMs();
+    if (n > 0 && first === 0) first = at;
+    bar.update(n);
+    if (n >= target) {
+      bar.stop();
+      return { first, last: at };
+    }
+    if (Date.now() > deadline) {
+      bar.stop();
+      throw new Error(`${label}: ${n} of ${target} after ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+function rate(name: string, entries: number, started: number, t: { first: number; last: number }, note: string) {
+  return {
+    name,
+    entries,
+    seconds: (t.last - started) / 1000,
+    perSecond: entries / ((t.last - started) / 1000),
+    steadyPerSecond: entries > 1 ? (entries - 1) / ((t.last - t.first) / 1000) : Number.NaN,
+    note,
+  };
+}
+
+/**
+ * The baseline: the events library's consumer with a handler that does nothing, on the same topic (its own group,
+ * from the beginning): each event is one PostgreSQL transaction with its inbox row. What the audit log adds is the
+ * rest of its transaction.
+ */
+export async function inboxConsumerRate(options: {
+  db: Database;
+  brokers: string[];
+  topic: string;
+  group: string;
+  events: number;
+}): Promise<AppendRate> {
+  const schema = 'bench_inbox';
+  await migrate(options.db, { schema, migrations: withEventTables(schema, [], { inbox: true }) });
+  const transport = await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-audit-inbox' });
+  const consumer = createConsumer({
+    transport,
+    db: options.db,
+    schema,
+    group: options.group,
+    topics: [options.topic],
+    handlers: { [AUDIT_BENCH_TYPE]: async () => undefined },
+    fromBeginning: true,
+    log: benchLogger('bench-inbox'),
+  });
+  const started = nowMs();
+  try {
+    await consumer.start();
+    const t = await waitForCount(
+      'inbox consumer (no-op)',
+      options.events,
+      async () => consumer.stats().handled,
+      300_000,
+    );
+    return rate(
+      'events library consumer, no-op handler (inbox row only)',
+      options.events,
+      started,
+      t,
+      'one PostgreSQL transaction per event: the inbox insert',
+    );
+  } finally {
+    await consumer.stop();
+    await transport.close();
+  }
+}
+
+/**
+ * The audit log as the hub runs it (`startAudit`: its ingest consumer, checkpointer and relay; default policy, a
+ * checkpoint every 1,000 entries or 10 s), reading the topic from the beginning. Timed from the start until the
+ * tree head reaches `events.length`: every entry's leaf and interior nodes are then committed, so its inclusion
+ * proof can be served. Then checks the log (each event once, root recomputed from the stored leaves, no open gap)
+ * and stops the host (a last checkpoint is signed).
+ */
+export async function auditIngestRate(options: {
+  db: Database;
+  brokers: string[];
+  registry: TopicRegistry;
+  events: readonly EventEnvelope[];
+}): Promise<AuditIngestResult> {
+  const { db } = options;
+  const n = options.events.length;
+  const log = benchLogger('bench-audit');
+  const key = generateNoteKey('onceonly.bench/audit');
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-audit-'));
+  const transport = await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-audit' });
+  const lifecycle = createLifecycle({ log, graceMs: 10_000 });
+  await migrateAudit(db); // before the clock starts, as for the baseline; startAudit finds it done
+  const started = nowMs();
+  try {
+    await startAudit({
+      db,
+      transport,
+      topics: options.registry,
+      server: createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true }),
+      lifecycle,
+      log,
+      clock: () => new Date(),
+      mode: 'external',
+      dataDir,
+      env: { ONCEONLY_AUDIT_NOTE_KEY: key.signerKey },
+    });
+    const size = async () => {
+      const { rows } = await db.query<{ size: string }>('SELECT size FROM audit.tree_head');
+      return Number(rows[0]?.size ?? 0);
+    };
+    const t = await waitForCount('audit log ingest', n, size, 600_000);
+    const signed = await waitForCount(
+      'signed checkpoint',
+      n,
+      async () => {
+        const { rows } = await db.query<{ size: string | null }>('SELECT max(size) AS size FROM audit.checkpoints');
+        return Number(rows[0]?.size ?? 0);
+      },
+      30_000,
+    );
+    await lifecycle.stop('bench');
+    const checks = await checkLog(db, options.events);
+    return {
+      ...rate(
+        'audit log: ingest consumer appending (PostgreSQL)',
+        n,
+        started,
+        t,
+        'one transaction per event: inbox row, head lock, leaf, nodes, head, sequence check',
+      ),
+      verifierKey: key.verifierKey,
+      checkpointSeconds: (signed.last - started) / 1000,
+      checks,
+    };
+  } finally {
+    await lifecycle.stop('bench');
+    await transport.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function checkLog(db: Database, events: readonly EventEnvelope[]): Promise<AuditIngestResult['checks']> {
+  const { rows } = await db.query<{ event_id: string; leaf_hash: Uint8Array }>(
+    'SELECT event_id, leaf_hash FROM audit.leaves ORDER BY leaf_index',
+  );
+  const head = await db.query<{ root: Uint8Array }>('SELECT root FROM audit.tree_head');
+  const expected = new Map(events.map((e) => [e.id, Buffer.from(leafOf(e).hash).toString('hex')]));
+  const everyLeafKnown = rows.every((r) => expected.get(r.event_id) === Buffer.from(r.leaf_hash).toString('hex'));
+  const stats = await db.query<{ gaps: number; resolved: number; checkpoints: number }>(
+    `SELECT (SELECT count(*)::int FROM audit.gaps WHERE kind = 'gap' AND resolved_at IS NULL) +
+            (SELECT count(*)::int FROM audit.gaps WHERE kind = 'repeat') AS gaps,
+            (SELECT count(*)::int FROM audit.gaps WHERE kind = 'gap' AND resolved_at IS NOT NULL) AS resolved,
+            (SELECT count(*)::int FROM audit.checkpoints) AS checkpoints`,
+  );
+  return {
+    leaves: rows.length,
+    distinctIds: new Set(rows.map((r) => r.event_id)).size,
+    rootMatches:
+      everyLeafKnown &&
+      Buffer.from(rootOf(rows.map((r) => r.leaf_hash))).equals(Buffer.from(head.rows[0]?.root ?? new Uint8Array())),
+    gapsOrRepeats: stats.rows[0]?.gaps ?? -1,
+    holesResolved: stats.rows[0]?.resolved ?? 0,
+    checkpoints: stats.rows[0]?.checkpoints ?? 0,
+  };
+}
+
+/**
+ * The pure ceilings, in memory: libs/merkle's CompactRange appending the events' leaf hashes (what the log's
+ * appends hash), and the same with the canonical leaf encoding and hashing (`leafOf`) first. Repeated until at
+ * least half a second has passed, so that small counts still time well.
+ */
+export function inMemoryRates(events: readonly EventEnvelope[]): { compactRange: number; leafOfAndRange: number } {
+  const hashes = events.map((e) => leafOf(e).hash);
+  const measure = (fn: () => void) => {
+    let rounds = 0;
+    const started = performance.now();
+    do {
+      fn();
+      rounds++;
+    } while (performance.now() - started < 500);
+    return (rounds * events.length) / ((performance.now() - started) / 1000);
+  };
+  return {
+    compactRange: measure(() => {
+      const range = CompactRange.empty();
+      for (const h of hashes) range.append(h);
+    }),
+    leafOfAndRange: measure(() => {
+      const range = CompactRange.empty();
+      for (const e of events) range.append(leafOf(e).hash);
+    }),
+  };
+}

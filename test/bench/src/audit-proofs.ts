@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import {
+  appendPort,
+  checkpointStore,
+  getInclusionProof,
+  hashReader,
+  type LoggableEvent,
+  leafOf,
+  logReader,
+  migrateAudit,
+  signCheckpoint,
+} from '@onceonly/audit';
+import {
+  CompactRange,
+  generateNoteKey,
+  inclusionProof,
+  MemoryTree,
+  parseSignerKey,
+  type SubtreeNode,
+  verifyInclusion,
+} from '@onceonly/merkle';
+import type { Database } from '@onceonly/store';
+import { AUDIT_BENCH_SOURCES, AUDIT_BENCH_TYPE } from './audit-events.js';
+import { progress } from './progress.js';
+import { type Latency, nowMs, summarise } from './stats.js';
+
+/** What the inclusion-proof measurement found. */
+export interface ProofResult {
+  treeSize: number;
+  /** Seconds to generate and bulk-load the leaves and nodes, and to VACUUM ANALYZE. */
+  loadSeconds: number;
+  loadedPerSecond: number;
+  leavesBytes: number;
+  nodesBytes: number;
+  nodes: number;
+  proofs: number;
+  /** The service's HashReader over PostgreSQL + libs/merkle `inclusionProof`. */
+  database: Latency;
+  /** The GetInclusionProof use case without gRPC: the entry (with its body), the latest checkpoint, the proof. */
+  useCase: Latency;
+  /** libs/merkle `MemoryTree` + `inclusionProof`, in memory. */
+  memory: Latency;
+  /** Proofs that verified against the tree's root (verifyInclusion), and equalled the in-memory proof. */
+  verified: number;
+  hashesPerProof: number;
+}
+
+const BATCH = 10_000;
+const NODE_CHUNK = 20_000; // 3 parameters per node: under PostgreSQL's 65,535
+const WARM_UP = 50;
+const TOPIC = 'onceonly.bench-audit-bulk.v1';
+
+/** A small deterministic PRNG (mulberry32), so every run proves the same leaves. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Synthetic event `i` of the bulk load: the shape of the suite's Kafka events, with its per-source sequence. */
+function syntheticEvent(i: number, base: number, body: Buffer): LoggableEvent {
+  body.writeUInt32BE(i, 0);
+  return {
+    id: randomUUID(),
+    source: `/onceonly/bench-audit-${(i % AUDIT_BENCH_SOURCES) + 1}`,
+    type: AUDIT_BENCH_TYPE,
+    subject: `holder-${i % 64}`,
+    time: new Date(base + i).toISOString(),
+    specversion: '1.0',
+    datacontenttype: 'application/protobuf',
+    dataschema: 'proto:onceonly.events.v1.HubHeartbeat',
+    sequence: String(Math.floor(i / AUDIT_BENCH_SOURCES) + 1),
+    data: Uint8Array.from(body),
+  };
+}
+
+const INSERT_LEAVES = `INSERT INTO audit.leaves (leaf_index, event_id, topic, partition, "offset", source, type, subject,
+    "time", sequence, body_sha256, leaf_hash, canonical, data)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::text[],
+    $8::text[], $9::timestamptz[], $10::bigint[], $11::bytea[], $12::bytea[], $13::bytea[], $14::bytea[])`;
+
+/**
+ * Bulk-loads a log of `size` synthetic leaves into the audit schema as the service lays it out: the schema from its
+ * own migrations, each leaf from its own canonical encoding (`leafOf`), a multi-row INSERT (unnest) per 10,000
+ * leaves, the interior nodes that `CompactRange.append` completes stored through the service's own `appendPort`
+ * (its multi-row `insertNodes`, as each append does), the tree head through `saveHead`, and one checkpoint signed
+ * at the full size. Returns the same tree in memory. Generation in Node overlaps the INSERT of the previous batch.
+ */
+async function bulkLoad(db: Database, size: number): Promise<{ tree: MemoryTree; seconds: number; nodes: number }> {
+  await migrateAudit(db);
+  const port = appendPort(db);
+  const range = CompactRange.empty();
+  const tree = new MemoryTree();
+  const body = Buffer.alloc(48, 0x5a);
+  const base = Date.parse('2024-05-01T08:30:00.000Z');
+  const bar = progress(`bulk-load ${size} leaves`, size);
+  const started = nowMs();
+  let pending: Promise<unknown> = Promise.resolve();
+  let nodes: SubtreeNode[] = [];
+  let nodeCount = 0;
+  for (let start = 0; start < size; start += BATCH) {
+    const end = Math.min(size, start + BATCH);
+    const cols: unknown[][] = Array.from({ length: 14 }, () => []);
+    for (let i = start; i < end; i++) {
+      const event = syntheticEvent(i, base, body);
+      const leaf = leafOf(event);
+      for (const n of range.append(leaf.hash)) if (n.level > 0) nodes.push(n);
+      tree.append(leaf.hash);
+      const row = [
+        i,
+        event.id,
+        TOPIC,
+        i % 3,
+        Math.floor(i / 3),
+        event.source,
+        event.type,
+        event.subject,
+        event.time,
+        event.sequence,
+        leaf.attributes.dataSha256,
+        leaf.hash,
+        leaf.canonical,
+        event.data,
+      ];
+      for (let c = 0; c < 14; c++) cols[c]!.push(row[c]);
+    }
+    const batchNodes = nodes;
+    nodes = [];
+    nodeCount += batchNodes.length;
+    await pending;
+    pending = (async () => {
+      await db.query(INSERT_LEAVES, cols);
+      for (let i = 0; i < batchNodes.length; i += NODE_CHUNK) {
+        await port.insertNodes(batchNodes.slice(i, i + NODE_CHUNK));
+      }
+    })();
+    bar.update(end);
+  }
+  await pending;
+  bar.stop();
+  await port.saveHead({ size: range.size, range: range.hashes(), root: range.root() });
+  for (let k = 0; k < AUDIT_BENCH_SOURCES; k++) {
+    const events = BigInt(Math.floor(size / AUDIT_BENCH_SOURCES) + (k < size % AUDIT_BENCH_SOURCES ? 1 : 0));
+    await port.saveSequence({
+      source: `/onceonly/bench-audit-${k + 1}`,
+      contiguous: events,
+      maxSeen: events,
+      events,
+    });
+  }
+  const origin = 'onceonly.bench/audit-bulk';
+  const key = generateNoteKey(origin);
+  const checkpoint = await signCheckpoint(
+    origin,
+    parseSignerKey(key.signerKey),
+    { size: range.size, root: range.root() },
+    new Date(),
+  );
+  await checkpointStore.insert(db, checkpoint);
+  await checkpointStore.recordKey(db, key.verifierKey, origin);
+  process.stderr.write('VACUUM ANALYZE audit.leaves, audit.nodes...\n');
+  await db.exec('VACUUM ANALYZE audit.leaves');
+  await db.exec('VACUUM ANALYZE audit.nodes');
+  return { tree, seconds: (nowMs() - started) / 1000, nodes: nodeCount };
+}
+
+async function timed(indexes: readonly number[], fn: (index: number) => Promise<unknown>): Promise<Latency> {
+  for (const index of indexes.slice(0, WARM_UP)) await fn(index);
+  const samples: number[] = [];
+  for (const index of indexes) {
+    const t = performance.now();
+    await fn(index);
+    samples.push(performance.now() - t);
+  }
+  return summarise(samples);
+}
+
+/**
+ * Inclusion-proof latency at `size` entries: bulk-loads the log, then times `proofs` proofs of random leaves (one at
+ * a time, after a warm-up of 50) three ways: the service's HashReader over PostgreSQL with libs/merkle's
+ * `inclusionProof`; the GetInclusionProof use case (`getInclusionProof` over `logReader`: entry with body, latest
+ * checkpoint, proof); and `inclusionProof` over libs/merkle's MemoryTree (the baseline). Every database proof is
+ * checked to equal the in-memory one and to verify against the root.
+ */
+export async function auditProofs(options: { db: Database; size: number; proofs: number }): Promise<ProofResult> {
+  const { db, size } = options;
+  const { tree, seconds, nodes } = await bulkLoad(db, size);
+  const { rows } = await db.query<{ leaves: string; nodes: string }>(
+    `SELECT pg_total_relation_size('audit.leaves') AS leaves, pg_total_relation_size('audit.nodes') AS nodes`,
+  );
+  const random = prng(6962);
+  const indexes = Array.from({ length: options.proofs }, () => Math.floor(random() * size));
+  const root = tree.root();
+  const reader = logReader(db);
+
+  process.stderr.write(`inclusion proofs at ${size} leaves: ${options.proofs} from PostgreSQL...\n`);
+  const fromDb = new Map<number, Uint8Array[]>();
+  const database = await timed(indexes, async (index) => {
+    fromDb.set(index, await inclusionProof(hashReader(db, size), index, size));
+  });
+  const useCase = await timed(indexes, (index) => getInclusionProof(reader, { leafIndex: index }));
+  const memory = await timed(indexes, (index) => inclusionProof(tree, index, size));
+
+  let verified = 0;
+  let hashes = 0;
+  for (const index of indexes) {
+    const proof = fromDb.get(index)!;
+    const expected = await inclusionProof(tree, index, size);
+    const same = proof.length === expected.length && proof.every((h, i) => Buffer.from(h).equals(expected[i]!));
+    if (same && verifyInclusion(await tree.leaf(index), index, size, proof, root)) verified++;
+    hashes += proof.length;
+  }
+  return {
+    treeSize: size,
+    loadSeconds: seconds,
+    loadedPerSecond: size / seconds,
+    leavesBytes: Number(rows[0]!.leaves),
+    nodesBytes: Number(rows[0]!.nodes),
+    nodes,
+    proofs: options.proofs,
+    database,
+    useCase,
+    memory,
+    verified,
+    hashesPerProof: hashes / indexes.length,
+  };
+}

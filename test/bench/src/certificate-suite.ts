@@ -1,0 +1,292 @@
+import { certificateV1 } from '@onceonly/contracts';
+import type { Database } from '@onceonly/store';
+import { CERTIFICATE_TOPIC_NAME, creditCode, startCertificateHost } from './certificate-host.js';
+import { closedLoop, type LoadResult, measureInterleaved, startBareEcho } from './certificate-load.js';
+import { type OpensslSpeed, offlineRates, opensslSpeed, type RateResult } from './certificate-offline.js';
+import { bareCertificateInserts } from './certificate-pg-baseline.js';
+import { startTopicReader } from './certificate-topic.js';
+import { nowMs, summarise } from './stats.js';
+import { fmt, type Ratio, type Suite } from './suite.js';
+
+/** Concurrency of the VerifyCertificate measurement (issue 4) and of its baselines. */
+const VERIFY_CONCURRENCY = 64;
+/** Concurrency of the IssueCertificate measurement and of its baseline. */
+const ISSUE_CONCURRENCY = 8;
+const OPENSSL_SECONDS = 3;
+/** Rounds of the interleaved measurements (gRPC calls, offline verification): each target in turn, every round. */
+const ROUNDS = 3;
+
+/** What the issue measurement found. */
+interface IssueResult {
+  /** Calls returned: from the first call to the last answer. */
+  calls: LoadResult;
+  /** From the first call to the last `certificate.issued` read back from Kafka. */
+  issuesPerSecond: number;
+  /** Per issue: from just before its call to its event read from the topic. */
+  callToEvent: ReturnType<typeof summarise>;
+}
+
+interface OnlineResult {
+  issue: IssueResult;
+  insertBaseline: LoadResult;
+  grpc: { echo: LoadResult; whoAmI: LoadResult; verify: LoadResult };
+  offlineInput: { jws: string; qr: string; trustBundlePem: string };
+  serviceErrors: string[];
+}
+
+/**
+ * Certificates (issue 4): offline verifications per second on one core beside `openssl speed ecdsap256`;
+ * VerifyCertificate at concurrency 64 beside a bare grpc-js unary call; issues per second on PostgreSQL and Kafka
+ * beside a bare PostgreSQL insert. The service is `certificateModule` hosted in this process on the kit's gRPC
+ * server, as the hub hosts it, over a fresh PostgreSQL database and the run's Kafka broker.
+ */
+export const certificateSuite: Suite = {
+  name: 'certificate',
+  title: 'Certificates: offline verification, VerifyCertificate, IssueCertificate',
+  async run({ brokers, run, withFreshDatabase, scale }) {
+    const issues = Math.max(16, Math.round(500 * scale));
+    const verifies = Math.max(VERIFY_CONCURRENCY, Math.round(3000 * scale));
+    const grpcWarmup = Math.max(2 * VERIFY_CONCURRENCY, Math.round(500 * scale));
+    const issueWarmup = Math.max(ISSUE_CONCURRENCY, Math.round(40 * scale));
+    const offlineMs = Math.max(500, Math.round(3000 * scale));
+
+    const online = await withFreshDatabase((db) =>
+      measureOnline({ db, brokers, run, issues, issueWarmup, verifies, grpcWarmup }),
+    );
+    // Offline, with the service stopped and the database dropped: nothing else runs in this process.
+    const rates = await offlineRates(online.offlineInput, offlineMs, ROUNDS);
+    process.stderr.write(`openssl speed -seconds ${OPENSSL_SECONDS} [-elapsed] ecdsap256...\n`);
+    const openssl = await opensslSpeed(OPENSSL_SECONDS, true);
+    const opensslCpu = await opensslSpeed(OPENSSL_SECONDS, false);
+    return report({ online, rates, openssl, opensslCpu });
+  },
+};
+
+async function measureOnline(options: {
+  db: Database;
+  brokers: string[];
+  run: string;
+  issues: number;
+  issueWarmup: number;
+  verifies: number;
+  grpcWarmup: number;
+}): Promise<OnlineResult> {
+  const { db, run } = options;
+  process.stderr.write('starting the certificate service (PostgreSQL, Kafka, seeded seals)...\n');
+  const host = await startCertificateHost({ db, brokers: options.brokers });
+  const echo = await startBareEcho();
+  try {
+    const reader = await startTopicReader({ brokers: options.brokers, topic: CERTIFICATE_TOPIC_NAME });
+    let issue: IssueResult;
+    const issued: certificateV1.Certificate[] = [];
+    try {
+      await closedLoop({
+        label: 'warm-up issues',
+        calls: options.issueWarmup,
+        concurrency: ISSUE_CONCURRENCY,
+        call: (i) => host.issue(creditCode(run, 1_000_000 + i), `bench-${run}-warm-${i}`),
+        quiet: true,
+      });
+      await reader.caughtUp();
+      const holders = Array.from({ length: options.issues }, (_, i) => creditCode(run, i));
+      const sentAt = new Map<string, number>();
+      const expectation = reader.expect(holders, 'certificate.issued');
+      const cpu0 = process.cpuUsage();
+      const calls = await closedLoop({
+        label: 'IssueCertificate',
+        calls: options.issues,
+        concurrency: ISSUE_CONCURRENCY,
+        call: async (i) => {
+          const holder = holders[i]!;
+          sentAt.set(holder, nowMs());
+          const response = await host.issue(holder, `bench-${run}-${i}`);
+          if (response.certificate === undefined || response.replayed) {
+            throw new Error('IssueCertificate: no new certificate');
+          }
+          issued[i] = response.certificate;
+        },
+      });
+      process.stderr.write('waiting for the last certificate.issued on the topic...\n');
+      const lastRead = await expectation.done;
+      const cpu = process.cpuUsage(cpu0);
+      issue = {
+        calls: {
+          name: 'IssueCertificate, calls returned',
+          calls: options.issues,
+          concurrency: ISSUE_CONCURRENCY,
+          seconds: calls.seconds,
+          callsPerSecond: options.issues / calls.seconds,
+          latencyMs: summarise(calls.latencies),
+          cpuMsPerCall: (cpu.user + cpu.system) / 1000 / options.issues,
+          note: '',
+        },
+        issuesPerSecond: options.issues / ((lastRead - calls.started) / 1000),
+        callToEvent: summarise(holders.map((h) => expectation.readAt.get(h)! - sentAt.get(h)!)),
+      };
+    } finally {
+      await reader.stop();
+    }
+
+    const insertBaseline = await bareCertificateInserts(db, {
+      rows: options.issues,
+      warmup: options.issueWarmup,
+      concurrency: ISSUE_CONCURRENCY,
+    });
+
+    // VerifyCertificate by QR text (what an inspector's scanner sends), round robin over the issued certificates.
+    const requests = issued.map((c) =>
+      certificateV1.VerifyCertificateRequest.fromPartial({ subject: { $case: 'qrPayload', value: c.qrPayload } }),
+    );
+    const encoded = requests.map((r) => Buffer.from(certificateV1.VerifyCertificateRequest.encode(r).finish()));
+    const requestBytes = encoded[0]!.length;
+    const [echoResult, whoAmI, verify] = (await measureInterleaved(
+      [
+        {
+          name: 'bare grpc-js unary echo',
+          label: 'bare grpc-js echo',
+          call: (i) => echo.call(encoded[i % encoded.length]!, host.metadata),
+          note: `grpc-js Server and Client alone, raw bytes: the VerifyCertificate request (${requestBytes} bytes) and metadata echoed`,
+        },
+        {
+          name: 'HubService.WhoAmI on the kit server',
+          label: 'kit WhoAmI',
+          call: () => host.whoAmI(),
+          note: 'the same server as the service: interceptors, development identity, request log; no handler work',
+        },
+        {
+          name: 'VerifyCertificate (QR text)',
+          label: 'VerifyCertificate',
+          call: async (i) => {
+            const response = await host.verify(requests[i % requests.length]!);
+            if (!response.valid) throw new Error(`VerifyCertificate: not valid (${response.reasons.join(', ')})`);
+          },
+          note: `${issued.length} certificates in turn: seal (signature, chain, seal status), record read, live status, one certificate.verified outbox transaction, relay to Kafka`,
+        },
+      ],
+      { calls: options.verifies, warmup: options.grpcWarmup, concurrency: VERIFY_CONCURRENCY, rounds: ROUNDS },
+    )) as [LoadResult, LoadResult, LoadResult];
+
+    const first = issued[0]!;
+    return {
+      issue,
+      insertBaseline,
+      grpc: { echo: echoResult, whoAmI, verify },
+      offlineInput: { jws: first.jws, qr: first.qrPayload, trustBundlePem: await host.trustBundlePem() },
+      serviceErrors: [...host.errors()],
+    };
+  } finally {
+    await echo.stop();
+    await host.stop();
+  }
+}
+
+function report(found: { online: OnlineResult; rates: RateResult[]; openssl: OpensslSpeed; opensslCpu: OpensslSpeed }) {
+  const { online, rates, openssl, opensslCpu } = found;
+  const [bareSync, , jws, qr] = rates as [RateResult, RateResult, RateResult, RateResult, RateResult];
+  const { echo, whoAmI, verify } = online.grpc;
+  const { issue, insertBaseline } = online;
+  const ratios: Ratio[] = [
+    {
+      name: 'offline verifySealedJws (JWS, x5c) / openssl speed ecdsap256 verify, per core',
+      value: jws.perSecond / openssl.verifyPerSecond,
+      meaning: 'sealed-licence checks a core does against the bare P-256 verifications OpenSSL does',
+    },
+    {
+      name: 'offline verifySealedJws (JWS, x5c) per CPU-second / openssl speed ecdsap256 verify per CPU-second',
+      value: jws.perCpuSecond / opensslCpu.verifyPerSecond,
+      meaning: 'the same in CPU time on both sides (openssl without -elapsed): steadier on a shared machine',
+    },
+    {
+      name: 'offline verifySealedJws (QR) / openssl speed ecdsap256 verify, per core',
+      value: qr.perSecond / openssl.verifyPerSecond,
+      meaning: 'the same for the QR text (base45 + inflate first)',
+    },
+    {
+      name: 'offline verifySealedJws (JWS) / bare node:crypto verify',
+      value: jws.perSecond / bareSync.perSecond,
+      meaning: 'what x5c, chain, key usage, validity and jose keep of the raw signature check',
+    },
+    {
+      name: 'bare node:crypto verify / openssl speed ecdsap256 verify',
+      value: bareSync.perSecond / openssl.verifyPerSecond,
+      meaning: "Node's crypto against OpenSSL's own loop",
+    },
+    {
+      name: 'VerifyCertificate / bare grpc-js unary, calls/s at concurrency 64',
+      value: verify.callsPerSecond / echo.callsPerSecond,
+      meaning: 'throughput kept by an online verification against a bare call',
+    },
+    {
+      name: 'VerifyCertificate / bare grpc-js unary, p50 latency at concurrency 64',
+      value: verify.latencyMs.p50 / echo.latencyMs.p50,
+      meaning: 'how many times slower an online verification answers',
+    },
+    {
+      name: 'kit server WhoAmI / bare grpc-js unary, calls/s at concurrency 64',
+      value: whoAmI.callsPerSecond / echo.callsPerSecond,
+      meaning: "the kit's interceptors and request log alone",
+    },
+    {
+      name: 'IssueCertificate (to the event on Kafka) / bare PostgreSQL insert, per second at concurrency 8',
+      value: issue.issuesPerSecond / insertBaseline.callsPerSecond,
+      meaning: 'issues (validate, seal JWS + QR, one transaction with counters and outbox, relay) against row inserts',
+    },
+    {
+      name: 'IssueCertificate / bare PostgreSQL insert, p50 latency at concurrency 8',
+      value: issue.calls.latencyMs.p50 / insertBaseline.latencyMs.p50,
+      meaning: 'how many times longer an issue call takes than an insert and commit',
+    },
+  ];
+
+  const offlineRows = [
+    `| openssl speed -seconds ${OPENSSL_SECONDS} -elapsed ecdsap256, verify | n/a | ${fmt(openssl.verifyPerSecond, 0)} | ${fmt(opensslCpu.verifyPerSecond, 0)} | 1.000 | ${openssl.version}; sign ${fmt(openssl.signPerSecond, 0)}/s; per CPU-second: a second run without -elapsed |`,
+    ...rates.map(
+      (r) =>
+        `| ${r.name} | ${r.operations} | ${fmt(r.perSecond, 0)} | ${fmt(r.perCpuSecond, 0)} | ${fmt(r.perSecond / openssl.verifyPerSecond, 3)} | ${r.note} |`,
+    ),
+  ];
+  const grpcRow = (r: LoadResult) =>
+    `| ${r.name} | ${r.calls} | ${fmt(r.callsPerSecond, 0)} | ${fmt(r.latencyMs.p50, 2)} | ${fmt(r.latencyMs.p99, 2)} | ${fmt(r.cpuMsPerCall, 3)} | ${fmt(r.callsPerSecond / echo.callsPerSecond, 3)} | ${r.note} |`;
+  const insertsPerSecond = insertBaseline.callsPerSecond;
+  const markdown = [
+    'Service: `certificateModule` hosted in the bench process on the kit gRPC server (as `startHub` hosts it), over a',
+    'fresh PostgreSQL database (pool of 10) and the run’s Kafka broker, with the seals `startSeals` seeds on a first',
+    'embedded start (hub CA in a temporary data folder). Clients are grpc-js in the same process (one channel each).',
+    '',
+    '### Offline verification, one thread (one operation at a time)',
+    '',
+    '| what | operations | per second | per CPU-second | × openssl verify/s | note |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...offlineRows,
+    '',
+    `### Unary gRPC calls at concurrency ${VERIFY_CONCURRENCY}`,
+    '',
+    '| call | calls | calls/s | p50 ms | p99 ms | CPU ms/call | × bare grpc-js | note |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    grpcRow(echo),
+    grpcRow(whoAmI),
+    grpcRow(verify),
+    '',
+    `### Issues on PostgreSQL and Kafka, concurrency ${ISSUE_CONCURRENCY}`,
+    '',
+    '| what | count | per second | p50 ms | p99 ms | CPU ms/op | × bare insert | note |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| ${insertBaseline.name} | ${insertBaseline.calls} | ${fmt(insertsPerSecond, 0)} | ${fmt(insertBaseline.latencyMs.p50, 2)} | ${fmt(insertBaseline.latencyMs.p99, 2)} | ${fmt(insertBaseline.cpuMsPerCall, 3)} | 1.000 | ${insertBaseline.note} |`,
+    `| IssueCertificate, calls returned | ${issue.calls.calls} | ${fmt(issue.calls.callsPerSecond, 0)} | ${fmt(issue.calls.latencyMs.p50, 2)} | ${fmt(issue.calls.latencyMs.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.calls.callsPerSecond / insertsPerSecond, 3)} | food business licence, a new holder and idempotency key each; one number counter (type, division, year) taken in turn; latency: the call |`,
+    `| IssueCertificate → certificate.issued read from Kafka | ${issue.calls.calls} | ${fmt(issue.issuesPerSecond, 0)} | ${fmt(issue.callToEvent.p50, 2)} | ${fmt(issue.callToEvent.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.issuesPerSecond / insertsPerSecond, 3)} | until the last event is read by a bare kafkajs consumer; latency: call start → event read |`,
+    ...(online.serviceErrors.length > 0
+      ? ['', `The service logged ${online.serviceErrors.length} error line(s) during the run: see results.json.`]
+      : []),
+  ].join('\n');
+  return {
+    markdown,
+    json: {
+      offline: { openssl, opensslCpu, rates },
+      grpc: online.grpc,
+      issue: online.issue,
+      insertBaseline,
+      serviceErrors: online.serviceErrors,
+    },
+    ratios,
+  };
+}
