@@ -1,7 +1,7 @@
 /**
  * @onceonly/certificate: electronic certificates (电子证照). The pure domain (catalogue, face fields, lifecycle
  * transitions, industry licences, consents, status lists, events), the mapping of its events to protobuf bodies,
- * and the service the hub runs (`certificateModule`), with what its CLI shares (`verifyOffline`, the salt header).
+ * and the service the hub runs (`certificateModule`), with what its CLI shares (`verifyOffline`, `MAX_QR_LENGTH`).
  */
 export {
   type EventBody,
@@ -16,7 +16,7 @@ export {
   statusToProto,
 } from './adapters/event-bodies.js';
 // The service (issue 4): the module the hub runs, and what its CLI and other clients share.
-export { HOLDER_DIGEST_SALT_HEADER, MAX_QR_LENGTH } from './adapters/grpc/certificate-service.js';
+export { MAX_QR_LENGTH } from './adapters/grpc/certificate-service.js';
 export { type OfflineVerification, verifyOffline } from './app/verify-offline.js';
 export {
   CERTIFICATE_TYPES,

@@ -66,6 +66,7 @@ describe('IssueCertificate on PostgreSQL and Kafka', () => {
     const { response } = await issue(issueRequest());
     const certificate = response.certificate!;
     expect(response.replayed).toBe(false);
+    expect(response.holderDigestSalt).toBe('');
     expect(certificate.version).toBe(1);
     expect(certificate.status).toBe(cv.LicenceStatus.LICENCE_STATUS_VALID);
     expect(certificate.metadata?.number).toMatch(/^JY310107\d{4}\d{6}$/);
@@ -111,17 +112,18 @@ describe('IssueCertificate on PostgreSQL and Kafka', () => {
     expect(body.certificate?.holder?.holderCode).toBe(ENTERPRISE_CODE);
   });
 
-  it('for a citizen holder, puts no citizen ID in the JWS, the event key, headers or body; returns the digest salt once', async () => {
-    const { response, metadata } = await issue(issueRequest({ holder: holderRef(CITIZEN_ID, '张小明', '111') }));
+  it('for a citizen holder, puts no citizen ID in the JWS, the event key, headers or body; returns the digest salt in the response only', async () => {
+    const request = issueRequest({ holder: holderRef(CITIZEN_ID, '张小明', '111'), idempotencyKey: 'citizen-1' });
+    const { response, metadata } = await issue(request);
     const certificate = response.certificate!;
-    const salt = metadata.get('onceonly-holder-digest-salt')[0];
-    expect(typeof salt).toBe('string');
+    const salt = response.holderDigestSalt;
+    expect(salt).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(Buffer.from(salt, 'base64url')).toHaveLength(16);
+    // The salt is a response field; no response header carries it any more.
+    expect(Object.keys(metadata.getMap()).filter((k) => k.includes('salt'))).toEqual([]);
     const payload = parseCompactJws(certificate.jws).payload;
     expect(payload.holderCode).toBe('310107********1234'.replace('1234', CITIZEN_ID.slice(-4)));
-    const digest = createHash('sha256')
-      .update(Buffer.from(String(salt), 'base64url'))
-      .update(CITIZEN_ID)
-      .digest('base64url');
+    const digest = createHash('sha256').update(Buffer.from(salt, 'base64url')).update(CITIZEN_ID).digest('base64url');
     expect(payload.holderDigest).toBe(digest);
     expect(certificate.jws).not.toMatch(CITIZEN_ID_ANYWHERE);
     expect(JSON.stringify(response)).not.toContain(CITIZEN_ID);
@@ -136,10 +138,26 @@ describe('IssueCertificate on PostgreSQL and Kafka', () => {
     for (const text of [key, headers, message.value!.toString('latin1'), message.value!.toString('utf8')]) {
       expect(text).not.toMatch(CITIZEN_ID_ANYWHERE);
       expect(text).not.toContain(CITIZEN_ID);
+      expect(text).not.toContain(salt);
     }
+    expect(message.value!.includes(Buffer.from(salt, 'base64url'))).toBe(false);
     const body = certificateEventsV1.CertificateIssued.decode(message.value!);
     expect(body.certificate?.holder).toMatchObject({ holderCode: '', holderKey: key.slice(2), name: '张**' });
+
+    // A retry with the same key replays the certificate with the same salt.
+    const again = (await issue(request)).response;
+    expect(again).toMatchObject({ replayed: true, holderDigestSalt: salt });
+    expect(again.certificate?.id).toBe(certificate.id);
+    // GetCertificate does not hand the salt out again.
+    const got = await hub.call<cv.GetCertificateResponse>(
+      'getCertificate',
+      { ref: { $case: 'id', value: certificate.id } },
+      MARKET,
+    );
+    expect(JSON.stringify(cv.GetCertificateResponse.toJSON(got))).not.toContain(salt);
+
     expect(hub.logText()).not.toContain(CITIZEN_ID);
+    expect(hub.logText()).not.toContain(salt);
   });
 
   it('returns the same certificate for a retry with the same idempotency key, and refuses the key for another request', async () => {

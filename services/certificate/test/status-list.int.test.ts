@@ -1,5 +1,5 @@
 import { certificateV1 as cv } from '@onceonly/contracts';
-import { parseTrustBundle, verifySealedJws } from '@onceonly/seal';
+import { parseCompactJws, parseTrustBundle, verifySealedJws } from '@onceonly/seal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TYPE_CODES } from '../src/domain/catalogue.js';
 import {
@@ -9,7 +9,7 @@ import {
   PUTUO_SERVICE_CENTRE,
 } from '../src/domain/departments.js';
 import { decodeStatusList, readStatusBit } from '../src/domain/status-list.js';
-import { ENTERPRISE_CODE, FOOD_FIELDS, OTHER_ENTERPRISE_CODE } from './fixtures.js';
+import { CITIZEN_ID, ENTERPRISE_CODE, FOOD_FIELDS, OTHER_ENTERPRISE_CODE } from './fixtures.js';
 import { type Harness, holderRef, type Identity, refused, startHarness } from './service-harness.js';
 
 const MARKET: Identity = { code: PUTUO_MARKET_REGULATION.code };
@@ -126,6 +126,7 @@ describe('status lists and industry licences', () => {
         CENTRE,
       );
       const licence = issued.certificate!;
+      expect(issued.holderDigestSalt).toBe('');
       expect(licence.metadata).toMatchObject({
         typeCode: TYPE_CODES.INDUSTRY_LICENCE,
         issuerCode: PUTUO_SERVICE_CENTRE.code,
@@ -177,6 +178,33 @@ describe('status lists and industry licences', () => {
         MARKET,
       );
       expect(foodCheck.valid).toBe(true);
+    });
+
+    it('for a citizen holder, returns the holder digest salt in the response field', async () => {
+      const person = holderRef(CITIZEN_ID, '张小明', '111');
+      const component = await hub.call<cv.IssueCertificateResponse>(
+        'issueCertificate',
+        { typeCode: TYPE_CODES.FOOD_BUSINESS, holder: person, fields: FOOD_FIELDS },
+        MARKET,
+      );
+      const { response, metadata } = await hub.callWithMetadata<cv.IssueIndustryLicenceResponse>(
+        'issueIndustryLicence',
+        {
+          holder: person,
+          industryCode: 'bakery',
+          componentCertificateIds: [component.certificate!.id],
+          fields: { legal_representative: '张小明', premises: '上海市普陀区真北路1号' },
+        },
+        CENTRE,
+      );
+      const salt = response.holderDigestSalt;
+      expect(Buffer.from(salt, 'base64url')).toHaveLength(16);
+      expect(salt).not.toBe(component.holderDigestSalt);
+      expect(Object.keys(metadata.getMap()).filter((k) => k.includes('salt'))).toEqual([]);
+      const { createHash } = await import('node:crypto');
+      const digest = createHash('sha256').update(Buffer.from(salt, 'base64url')).update(CITIZEN_ID).digest('base64url');
+      expect(parseCompactJws(response.certificate!.jws).payload.holderDigest).toBe(digest);
+      expect(hub.logText()).not.toContain(salt);
     });
 
     it('follows a changed component to its current version', async () => {

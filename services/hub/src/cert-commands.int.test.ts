@@ -15,6 +15,8 @@ import { type RunningHub, startHub } from './start.js';
 
 /** A restaurant's unified social credit code (check character 4). */
 const HOLDER = '91310107MA1H2B3C44';
+/** A citizen ID (Putuo, born 1990-03-07; check character 9). */
+const CITIZEN_ID = '310107199003071239';
 
 /** Runs the CLI in-process; returns stdout and the exit code it set. */
 async function cli(args: string[]): Promise<{ out: string; code: number }> {
@@ -183,5 +185,35 @@ describe('onceonly cert', () => {
     expect(withLists.out).toMatch(/^NOT VALID {2}REVOKED/);
     expect(withLists.out).toContain('live status: revocation, suspension checked');
     expect(withLists.out).not.toContain('notice:');
+  });
+
+  it('issue prints a citizen holder’s digest salt from the response field (text and --json)', async () => {
+    const fields = JSON.stringify({
+      legal_representative: '张小明',
+      premises: '上海市普陀区长寿路100号',
+      main_format: '餐饮服务经营者',
+      business_items: '热食类食品制售',
+    });
+    const issue = (json: string[]) =>
+      cli([
+        ...as(market),
+        ...json,
+        'cert',
+        'issue',
+        '--type',
+        foodType,
+        '--holder',
+        CITIZEN_ID,
+        '--holder-name',
+        '张小明',
+        '--fields',
+        fields,
+      ]);
+    const asJson = JSON.parse((await issue(['--json'])).out) as { holderDigestSalt?: string; certificate: object };
+    expect(asJson.holderDigestSalt).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(JSON.stringify(asJson)).not.toContain(CITIZEN_ID);
+    const text = (await issue([])).out;
+    expect(text).toMatch(/^ {2}holder digest salt \(give it to the holder\): [A-Za-z0-9_-]{22}$/m);
+    expect(text).not.toContain(asJson.holderDigestSalt);
   });
 });

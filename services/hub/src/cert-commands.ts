@@ -1,14 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
-import {
-  HOLDER_DIGEST_SALT_HEADER,
-  type OfflineVerification,
-  type StatusPurpose,
-  verifyOffline,
-} from '@onceonly/certificate';
+import { type OfflineVerification, type StatusPurpose, verifyOffline } from '@onceonly/certificate';
 import { certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
-import { AppError, fromServiceError, invalid } from '@onceonly/errors';
-import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
+import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
 import { type ClientOptions, call, channelCredentials, cliOptions } from './client.js';
 
@@ -103,30 +96,6 @@ function reasonNames(reasons: readonly cv.VerificationReason[]): string[] {
   return reasons.map((r) => cv.verificationReasonToJSON(r).replace('VERIFICATION_REASON_', ''));
 }
 
-/** Calls IssueCertificate and reads the response metadata (a citizen holder's digest salt comes there). */
-function issueWithMetadata(
-  client: cv.CertificateServiceClient,
-  request: cv.IssueCertificateRequest,
-  options: ClientOptions,
-): Promise<{ response: cv.IssueCertificateResponse; salt: string }> {
-  const metadata = new Metadata();
-  if (options.as) metadata.set(DEV_CALLER_HEADER, options.as);
-  if (options.role) metadata.set(DEV_ROLE_HEADER, options.role);
-  let salt = '';
-  return new Promise((resolve, reject) => {
-    const unary = client.issueCertificate(
-      request,
-      metadata,
-      { deadline: Date.now() + options.timeoutMs },
-      (err: ServiceError | null, response: cv.IssueCertificateResponse) =>
-        err ? reject(fromServiceError(err)) : resolve({ response, salt }),
-    );
-    unary.on('metadata', (m: Metadata) => {
-      salt = String(m.get(HOLDER_DIGEST_SALT_HEADER)[0] ?? '');
-    });
-  });
-}
-
 const ID = /^[0-9a-fA-F-]{36}$/;
 
 function refOf(idOrIdentifier: string): cv.GetCertificateRequest['ref'] {
@@ -193,16 +162,11 @@ function registerIssue(cert: Command): void {
         division: opts.division ?? '',
         idempotencyKey: opts.idempotencyKey ?? '',
       });
-      const { response, salt } = await withCertificates(options, (c) => issueWithMetadata(c, request, options));
-      if (options.json) {
-        return write(
-          json({
-            ...(cv.IssueCertificateResponse.toJSON(response) as object),
-            ...(salt ? { holderDigestSalt: salt } : {}),
-          }),
-        );
-      }
+      const response = await withCertificates(options, (c) => call(c.issueCertificate.bind(c), request, options));
+      // A citizen holder's digest salt is in `holderDigestSalt` (left out of the JSON when empty).
+      if (options.json) return write(json(cv.IssueCertificateResponse.toJSON(response)));
       const replayed = response.replayed ? '\n(replayed: issued earlier with this idempotency key)' : '';
+      const salt = response.holderDigestSalt;
       const saltLine = salt ? `\n  holder digest salt (give it to the holder): ${salt}` : '';
       write(`${certificateText(response.certificate!)}${saltLine}${replayed}`);
     });

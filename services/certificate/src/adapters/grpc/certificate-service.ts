@@ -1,4 +1,3 @@
-import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import { certificateV1 as cv } from '@onceonly/contracts';
 import { AppError } from '@onceonly/errors';
 import { type Caller, unary } from '@onceonly/kit';
@@ -27,8 +26,6 @@ import { certificateId, faceFields, holderInput, idempotencyKey, text, Violation
 import { certificateToProto, certificateTypeToProto, industryToProto, stateToProto } from './to-proto.js';
 import { verifyResponseOf } from './verify-response.js';
 
-/** Response metadata that carries a citizen-ID holder's digest salt to the issuer (the response has no field). */
-export const HOLDER_DIGEST_SALT_HEADER = 'onceonly-holder-digest-salt';
 /** The longest QR text accepted (a version 40 QR code in alphanumeric mode). */
 export const MAX_QR_LENGTH = 4_296;
 /** The most component ids one industry licence request may name before it is refused unread. */
@@ -52,11 +49,9 @@ const PURPOSES: Partial<Record<cv.StatusPurpose, StatusPurpose>> = {
   [cv.StatusPurpose.STATUS_PURPOSE_SUSPENSION]: 'suspension',
 };
 
-function sendSalt(call: ServerUnaryCall<unknown, unknown>, result: IssueOutput): void {
-  if (result.holderDigestSalt === undefined) return;
-  const metadata = new Metadata();
-  metadata.set(HOLDER_DIGEST_SALT_HEADER, result.holderDigestSalt);
-  call.sendMetadata(metadata);
+/** The response of IssueCertificate and IssueIndustryLicence: a citizen-ID holder's digest salt in its field. */
+function issued(result: IssueOutput, certificate: cv.Certificate): cv.IssueCertificateResponse {
+  return { certificate, replayed: result.replayed, holderDigestSalt: result.holderDigestSalt ?? '' };
 }
 
 /** The handlers of CertificateService. */
@@ -78,7 +73,7 @@ export function certificateHandlers(deps: CertificateDeps): cv.CertificateServic
       };
     }),
 
-    issueCertificate: unary(async (request: cv.IssueCertificateRequest, { caller }, call) => {
+    issueCertificate: unary(async (request: cv.IssueCertificateRequest, { caller }) => {
       const out = new Violations();
       const fields = faceFields(request.fields);
       const input = {
@@ -93,8 +88,7 @@ export function certificateHandlers(deps: CertificateDeps): cv.CertificateServic
       };
       out.done();
       const result = await issueCertificateCase(deps, input);
-      sendSalt(call, result);
-      return { certificate: toProto(result.record), replayed: result.replayed };
+      return issued(result, toProto(result.record));
     }),
 
     getCertificate: unary(async (request: cv.GetCertificateRequest, { caller }) => {
@@ -262,7 +256,7 @@ export function certificateHandlers(deps: CertificateDeps): cv.CertificateServic
       };
     }),
 
-    issueIndustryLicence: unary(async (request: cv.IssueIndustryLicenceRequest, { caller }, call) => {
+    issueIndustryLicence: unary(async (request: cv.IssueIndustryLicenceRequest, { caller }) => {
       if (request.componentCertificateIds.length > MAX_COMPONENT_IDS) {
         throw new AppError('REQUEST_TOO_LARGE', `at most ${MAX_COMPONENT_IDS} component ids`, {
           details: { fields: [{ field: 'component_certificate_ids', reason: 'TOO_MANY', description: 'too many' }] },
@@ -282,8 +276,7 @@ export function certificateHandlers(deps: CertificateDeps): cv.CertificateServic
       };
       out.done();
       const result = await issueIndustryLicenceCase(deps, input);
-      sendSalt(call as ServerUnaryCall<unknown, unknown>, result);
-      return { certificate: toProto(result.record), replayed: result.replayed };
+      return issued(result, toProto(result.record));
     }),
   };
 }
