@@ -34,6 +34,9 @@ export const SECRET_PATHS: readonly string[] = Object.freeze([
   '*.password',
   'privateKey',
   '*.privateKey',
+  // with a citizen ID it confirms the holder of a licence: never in a log
+  'holderDigestSalt',
+  '*.holderDigestSalt',
   'req.metadata.authorization',
 ]);
 
