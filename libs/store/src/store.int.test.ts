@@ -303,6 +303,7 @@ describe.each(backends)('on $name', (backend) => {
       expect(rowCount).toBe(0);
     });
 
+    // PGlite is one connection in one process: two migrating processes only exist on PostgreSQL.
     it.runIf(backend.name === 'postgres')(
       'applies each migration once when two processes migrate at the same time',
       async () => {
