@@ -1,14 +1,8 @@
-/**
- * Interoperability: what this package makes, tools it did not write accept. OpenSSL verifies the certificate chains
- * and the JWS signature (from the signing input and the seal certificate's key alone); Node's TLS accepts the mTLS
- * certificates in a real handshake.
- */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { promisify } from 'node:util';
+import { joseToDer, openssl } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foodLicencePayload, makeSeal, NOW, seconds } from '../test/fixtures.js';
 import {
@@ -19,34 +13,6 @@ import {
   sealPayload,
   trustBundlePem,
 } from './index.js';
-
-const run = promisify(execFile);
-
-/** Runs openssl; resolves with its exit code and output instead of throwing on a non-zero exit. */
-async function openssl(args: string[], cwd: string): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run('openssl', args, { cwd });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
-
-/** DER INTEGER of an unsigned big-endian value (minimal, with a leading zero when the top bit is set). */
-function derInteger(bytes: Buffer): Buffer {
-  let i = 0;
-  while (i < bytes.length - 1 && bytes[i] === 0) i++;
-  let value = bytes.subarray(i);
-  if ((value[0] ?? 0) & 0x80) value = Buffer.concat([Buffer.from([0]), value]);
-  return Buffer.concat([Buffer.from([0x02, value.length]), value]);
-}
-
-/** JOSE r‖s (64 bytes) to the DER ECDSA-Sig-Value openssl reads, written out here by hand, not by the package. */
-function joseToDer(signature: Buffer): Buffer {
-  const body = Buffer.concat([derInteger(signature.subarray(0, 32)), derInteger(signature.subarray(32))]);
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
-}
 
 describe('interoperability with OpenSSL and Node TLS', () => {
   const seal = makeSeal();

@@ -1,4 +1,5 @@
 export type { ProvidedTestContext } from './context.js';
 export { adminDatabaseUrl, freshDatabase, type TestDatabase } from './database.js';
 export { createTopic, kafkaBrokers, testKafka, uniqueTopic } from './kafka.js';
+export { certificatePem, joseToDer, openssl } from './openssl.js';
 export { type WaitForOptions, waitFor } from './wait.js';

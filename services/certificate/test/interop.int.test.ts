@@ -1,51 +1,14 @@
-/**
- * Interoperability: an issued certificate checked with tools this project did not write. OpenSSL verifies the seal
- * certificate from the JWS `x5c` against the hub's trust bundle, and the ES256 signature over the JWS signing input
- * (and the QR payload's, rebuilt into its JWS) with the public key OpenSSL itself takes from that certificate.
- */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { certificateV1 as cv } from '@onceonly/contracts';
 import { fromQrPayload } from '@onceonly/seal';
+import { certificatePem, joseToDer, openssl } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TYPE_CODES } from '../src/domain/catalogue.js';
 import { PUTUO_MARKET_REGULATION } from '../src/domain/departments.js';
 import { ENTERPRISE_CODE, FOOD_FIELDS } from './fixtures.js';
 import { type Harness, holderRef, startHarness } from './service-harness.js';
-
-const run = promisify(execFile);
-
-async function openssl(args: string[], cwd: string): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run('openssl', args, { cwd });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
-
-/** DER INTEGER of an unsigned big-endian value. */
-function derInteger(bytes: Buffer): Buffer {
-  let i = 0;
-  while (i < bytes.length - 1 && bytes[i] === 0) i++;
-  let value = bytes.subarray(i);
-  if ((value[0] ?? 0) & 0x80) value = Buffer.concat([Buffer.from([0]), value]);
-  return Buffer.concat([Buffer.from([0x02, value.length]), value]);
-}
-
-/** JOSE r‖s to the DER ECDSA-Sig-Value OpenSSL reads (written out here, not by the project's libraries). */
-function joseToDer(signature: Buffer): Buffer {
-  const body = Buffer.concat([derInteger(signature.subarray(0, 32)), derInteger(signature.subarray(32))]);
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
-}
-
-function pem(base64Der: string): string {
-  return `-----BEGIN CERTIFICATE-----\n${base64Der.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
-}
 
 describe('an issued certificate checked with OpenSSL', () => {
   let hub: Harness;
@@ -69,7 +32,7 @@ describe('an issued certificate checked with OpenSSL', () => {
     const header = JSON.parse(Buffer.from(certificate.jws.split('.')[0]!, 'base64url').toString()) as { x5c: string[] };
     await writeFile(file('bundle.pem'), await hub.seals.trustBundle());
     await writeFile(file('ca.pem'), hub.seals.ca.certPem);
-    await writeFile(file('seal.pem'), pem(header.x5c[0]!));
+    await writeFile(file('seal.pem'), certificatePem(header.x5c[0]!));
     expect((await openssl(['x509', '-in', 'seal.pem', '-pubkey', '-noout', '-out', 'pub.pem'], dir)).code).toBe(0);
   });
   afterAll(async () => {
