@@ -99,8 +99,9 @@ function verifyInclusion(leafHash: Buffer, index: number, size: number, proof: B
 
 /** Opens a C2SP signed checkpoint with a vkey (`name+keyid+base64(0x01 || Ed25519 key)`); throws unless it verifies. */
 function openCheckpoint(note: string, vkey: string): { origin: string; size: number; root: Buffer } {
-  const [name, keyId, encoded] = vkey.split('+');
-  const key = Buffer.from(encoded!, 'base64');
+  // name+keyid+key: the base64 key may itself contain '+', so split at the first two only
+  const [name, keyId, ...rest] = vkey.split('+');
+  const key = Buffer.from(rest.join('+'), 'base64');
   expect(key[0]).toBe(1); // Ed25519
   expect(
     sha256(Buffer.from(`${name}\n`), key)
