@@ -114,6 +114,17 @@ interface Decoded {
 
 type Decoder = (data: Uint8Array) => Decoded;
 
+/** A new version that supersedes the one it names (change 09, renew 02, reissue 07); refused while a dispute is open. */
+function newVersionDecoder(
+  codec: { decode(data: Uint8Array): { certificate?: ev.CertificateFacts | undefined; previousCertificateId: string } },
+  operation: string,
+): Decoder {
+  return (data) => {
+    const body = codec.decode(data);
+    return { facts: body.certificate, previousId: body.previousCertificateId, operation, dispute: { blocks: true } };
+  };
+}
+
 /** Events that are reads, not changes: they do not move any status. */
 const READS = new Set(['certificate.verified', 'certificate.licences-checked']);
 
@@ -128,33 +139,9 @@ const DECODERS: Readonly<Record<string, Decoder>> = {
       ...(body.industryCode === '' ? {} : { components: body.componentCertificateIds }),
     };
   },
-  'certificate.changed': (data) => {
-    const body = ev.CertificateChanged.decode(data);
-    return {
-      facts: body.certificate,
-      previousId: body.previousCertificateId,
-      operation: '09',
-      dispute: { blocks: true },
-    };
-  },
-  'certificate.renewed': (data) => {
-    const body = ev.CertificateRenewed.decode(data);
-    return {
-      facts: body.certificate,
-      previousId: body.previousCertificateId,
-      operation: '02',
-      dispute: { blocks: true },
-    };
-  },
-  'certificate.reissued': (data) => {
-    const body = ev.CertificateReissued.decode(data);
-    return {
-      facts: body.certificate,
-      previousId: body.previousCertificateId,
-      operation: '07',
-      dispute: { blocks: true },
-    };
-  },
+  'certificate.changed': newVersionDecoder(ev.CertificateChanged, '09'),
+  'certificate.renewed': newVersionDecoder(ev.CertificateRenewed, '02'),
+  'certificate.reissued': newVersionDecoder(ev.CertificateReissued, '07'),
   'certificate.suspended': (data) => ({
     facts: ev.CertificateSuspended.decode(data).certificate,
     from: [VALID],
