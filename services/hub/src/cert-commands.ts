@@ -3,7 +3,7 @@ import { type OfflineVerification, type StatusPurpose, verifyOffline } from '@on
 import { certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
 import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
-import { type ClientOptions, call, channelCredentials, cliOptions } from './client.js';
+import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from './client.js';
 
 /**
  * `onceonly cert types|issue|get|revoke|suspend|resume|cancel|status-list|verify`: CertificateService of a running
@@ -14,21 +14,9 @@ import { type ClientOptions, call, channelCredentials, cliOptions } from './clie
 
 type Options = ClientOptions & { json: boolean };
 
-async function withCertificates<T>(options: Options, fn: (c: cv.CertificateServiceClient) => Promise<T>): Promise<T> {
-  const client = new cv.CertificateServiceClient(options.addr, channelCredentials(options));
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
-}
-
-function write(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-}
-
-function json(value: unknown): string {
-  return JSON.stringify(value, null, 2);
+/** Runs `fn` with a CertificateServiceClient, closed afterwards. */
+function withCertificates<T>(options: Options, fn: (client: cv.CertificateServiceClient) => Promise<T>): Promise<T> {
+  return withClient(cv.CertificateServiceClient, options, fn);
 }
 
 /** `text`, or the content of the file after `@`. */

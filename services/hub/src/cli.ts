@@ -1,10 +1,11 @@
 import { AUDIT_CONFIG } from '@onceonly/audit';
+import { HubServiceClient } from '@onceonly/contracts';
 import { type AppError, toAppError } from '@onceonly/errors';
 import { formatConfigHelp } from '@onceonly/kit';
 import { Command, Option } from 'commander';
 import { addAuditCommands } from './audit-commands.js';
 import { registerCertCommands } from './cert-commands.js';
-import { call, checkHealth, cliOptions, hubClient } from './client.js';
+import { call, checkHealth, cliOptions, withClient } from './client.js';
 import { HUB_CONFIG, loadHubConfig } from './config.js';
 import { registerSealCommands } from './seal-commands.js';
 import { startHub } from './start.js';
@@ -62,19 +63,14 @@ export function buildCli(): Command {
     .description('version, mode and hosted services of a running hub')
     .action(async (_opts: object, cmd: Command) => {
       const options = cliOptions(cmd);
-      const client = hubClient(options);
-      try {
-        const info = await call(client.getInfo.bind(client), {}, options);
-        const text = [
-          `version  ${info.version}`,
-          `mode     ${info.mode} (storage ${info.storage}, events ${info.eventTransport})`,
-          `started  ${info.startedAt}`,
-          `services ${info.services.join(', ')}`,
-        ].join('\n');
-        print(options.json, info, text);
-      } finally {
-        client.close();
-      }
+      const info = await withClient(HubServiceClient, options, (c) => call(c.getInfo.bind(c), {}, options));
+      const text = [
+        `version  ${info.version}`,
+        `mode     ${info.mode} (storage ${info.storage}, events ${info.eventTransport})`,
+        `started  ${info.startedAt}`,
+        `services ${info.services.join(', ')}`,
+      ].join('\n');
+      print(options.json, info, text);
     });
 
   program
@@ -82,17 +78,8 @@ export function buildCli(): Command {
     .description('the caller identity as the hub sees it')
     .action(async (_opts: object, cmd: Command) => {
       const options = cliOptions(cmd);
-      const client = hubClient(options);
-      try {
-        const me = await call(client.whoAmI.bind(client), {}, options);
-        print(
-          options.json,
-          me,
-          `${me.departmentCode} (${me.departmentName}) role=${me.role} via ${me.authenticatedBy}`,
-        );
-      } finally {
-        client.close();
-      }
+      const me = await withClient(HubServiceClient, options, (c) => call(c.whoAmI.bind(c), {}, options));
+      print(options.json, me, `${me.departmentCode} (${me.departmentName}) role=${me.role} via ${me.authenticatedBy}`);
     });
 
   program

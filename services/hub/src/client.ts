@@ -88,6 +88,30 @@ export function call<Req, Res>(method: Unary<Req, Res>, request: Req, options: C
   });
 }
 
+/** Runs `fn` with a client of a running hub (any generated grpc-js client class), closed afterwards. */
+export async function withClient<C extends { close(): void }, T>(
+  Client: new (address: string, credentials: ChannelCredentials) => C,
+  options: ClientOptions,
+  fn: (client: C) => Promise<T>,
+): Promise<T> {
+  const client = new Client(options.addr, channelCredentials(options));
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+/** Writes `text` to standard output as one or more whole lines. */
+export function writeLine(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** JSON as the CLI prints it for `--json`. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
 /** A HubService client. */
 export function hubClient(options: ClientOptions): HubServiceClient {
   return new HubServiceClient(options.addr, channelCredentials(options));

@@ -1,7 +1,7 @@
 import { sealV1 } from '@onceonly/contracts';
 import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
-import { type ClientOptions, call, channelCredentials, cliOptions } from './client.js';
+import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from './client.js';
 
 /**
  * `onceonly seal create|list|rotate|revoke` and `onceonly trust bundle`: SealService of a running hub, as the
@@ -10,22 +10,9 @@ import { type ClientOptions, call, channelCredentials, cliOptions } from './clie
 
 type Options = ClientOptions & { json: boolean };
 
-/** Runs `fn` with a SealService client, closed afterwards. */
-async function withSeals<T>(options: Options, fn: (client: sealV1.SealServiceClient) => Promise<T>): Promise<T> {
-  const client = new sealV1.SealServiceClient(options.addr, channelCredentials(options));
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
-}
-
-function write(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-}
-
-function json(value: unknown): string {
-  return JSON.stringify(value, null, 2);
+/** Runs `fn` with a SealServiceClient, closed afterwards. */
+function withSeals<T>(options: Options, fn: (client: sealV1.SealServiceClient) => Promise<T>): Promise<T> {
+  return withClient(sealV1.SealServiceClient, options, fn);
 }
 
 const KINDS: Record<string, sealV1.SealKind> = {

@@ -26,17 +26,8 @@ export interface LeafAttributes {
   readonly dataSha256: Uint8Array;
 }
 
-/** The event as the audit log needs it: the attributes and the body. */
-export interface LoggableEvent {
-  readonly id: string;
-  readonly source: string;
-  readonly type: string;
-  readonly subject: string;
-  readonly time: string;
-  readonly specversion: string;
-  readonly datacontenttype: string;
-  readonly dataschema: string;
-  readonly sequence: string;
+/** The event as the audit log needs it: the attributes and the body (whose SHA-256 the leaf commits to). */
+export interface LoggableEvent extends Omit<LeafAttributes, 'dataSha256'> {
   readonly data: Uint8Array;
 }
 
