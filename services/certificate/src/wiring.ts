@@ -1,14 +1,15 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { certificateV1, consentV1 } from '@onceonly/contracts';
-import { createRelay, ensureTopics, type Relay, withEventTables } from '@onceonly/events';
+import { createRelay, ensureTopics, type Relay } from '@onceonly/events';
 import { hashCitizenId } from '@onceonly/ids';
 import type { ServiceContext } from '@onceonly/kit';
 import { migrate } from '@onceonly/store';
 import { sqlCertificateStore } from './adapters/db/certificate-store.js';
 import { sqlConsentStore } from './adapters/db/consent-store.js';
 import { sqlIdempotencyStore } from './adapters/db/idempotency-store.js';
-import { CERTIFICATE_MIGRATIONS, CERTIFICATE_SCHEMA } from './adapters/db/migrations.js';
+import { CERTIFICATE_SCHEMA } from './adapters/db/migrations.js';
 import { CERTIFICATE_TOPIC, sqlEventOutbox } from './adapters/db/outbox.js';
+import { CERTIFICATE_SCHEMA_MIGRATIONS } from './adapters/db/schema-migrations.js';
 import { certificateHandlers } from './adapters/grpc/certificate-service.js';
 import { consentHandlers } from './adapters/grpc/consent-service.js';
 import { platformHandlers } from './adapters/grpc/platform-service.js';
@@ -47,11 +48,11 @@ export function departmentDirectory(list: readonly Department[]): Departments {
   return { find: (code) => byCode.get(code), all: () => list };
 }
 
-/** Migrates schema `certificate`: this service's tables and its outbox and inbox. */
+/** Migrates schema `certificate`: this service's tables, the seal tables, its outbox and inbox. */
 export async function migrateCertificates(ctx: Pick<ServiceContext, 'db' | 'log'>): Promise<void> {
   await migrate(ctx.db, {
     schema: CERTIFICATE_SCHEMA,
-    migrations: withEventTables(CERTIFICATE_SCHEMA, CERTIFICATE_MIGRATIONS),
+    migrations: CERTIFICATE_SCHEMA_MIGRATIONS,
     log: (msg, fields) => ctx.log.info(fields ?? {}, msg),
   });
 }

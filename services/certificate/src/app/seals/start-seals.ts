@@ -1,9 +1,9 @@
 import { sealV1 } from '@onceonly/contracts';
-import { ensureTopics, withEventTables } from '@onceonly/events';
+import { ensureTopics } from '@onceonly/events';
 import type { ServiceContext } from '@onceonly/kit';
 import { decryptPrivateKey } from '@onceonly/seal';
 import { migrate } from '@onceonly/store';
-import { SEAL_MIGRATIONS } from '../../adapters/db/seal-migrations.js';
+import { CERTIFICATE_SCHEMA_MIGRATIONS } from '../../adapters/db/schema-migrations.js';
 import { sqlSealStore } from '../../adapters/db/seal-store.js';
 import { sealService } from '../../adapters/grpc/seal-service.js';
 import { credentialFiles } from '../../adapters/keys/credential-files.js';
@@ -48,9 +48,7 @@ export async function startSeals(ctx: ServiceContext, options: StartSealsOptions
   const ca = await openCa(ctx, config, log);
   await migrate(ctx.db, {
     schema: SEAL_SCHEMA,
-    // the outbox tables are the certificate module's too; listing them here (same SQL, same version) lets seals
-    // start first without harm: each version is applied once
-    migrations: withEventTables(SEAL_SCHEMA, SEAL_MIGRATIONS, { outbox: true }),
+    migrations: CERTIFICATE_SCHEMA_MIGRATIONS,
     log: (msg, fields) => log.debug(fields ?? {}, msg),
   });
   const store = sqlSealStore();
