@@ -485,7 +485,7 @@ describe('certificates issued through the CLI are in the audit log exactly once 
   });
 
   it('issues three food business licences, revokes one, suspends one and verifies one online', async () => {
-    // the check characters computed here, against known codes (/work/shared/data/citizen-id-vectors.csv, the demo
+    // the check characters computed here, against known codes (libs/ids/test/vectors/citizen-id-vectors.csv, the demo
     // market regulation department)
     expect(citizenId('31010719400122815')).toBe('310107194001228156');
     expect(uscc('11310107MB2F03587')).toBe(MARKET);

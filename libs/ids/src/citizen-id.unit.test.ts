@@ -2,7 +2,7 @@ import { createHmac, createSecretKey } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DIGITS, replaceAt, swapAt, TODAY, validCitizenId } from '../test/arbitraries.js';
-import { readVectors } from '../test/read-vectors.js';
+import { readVectors, vectorFile } from '../test/read-vectors.js';
 import {
   type CitizenId,
   computeCitizenIdCheck,
@@ -13,8 +13,8 @@ import {
   validateCitizenId,
 } from './index.js';
 
-// <repo>/../shared/data: the vectors come from an independent implementation and are shared by all clones.
-const vectors = readVectors(new URL('../../../../shared/data/citizen-id-vectors.csv', import.meta.url));
+// libs/ids/test/vectors: copied from the design folder's data/ (an independent implementation); see their first line.
+const vectors = readVectors(vectorFile('citizen-id-vectors.csv'));
 
 /** The reason each kind of damaged vector must be rejected for; rows with other notes are only checked invalid. */
 const REASON_BY_CASE: Record<string, IdReason> = {

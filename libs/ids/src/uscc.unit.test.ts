@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { replaceAt, stringOf, swapAt, USCC_ALPHABET, validUscc } from '../test/arbitraries.js';
-import { readVectors } from '../test/read-vectors.js';
+import { readVectors, vectorFile } from '../test/read-vectors.js';
 import {
   computeUsccCheck,
   type IdReason,
@@ -15,8 +15,8 @@ import {
   validateUscc,
 } from './index.js';
 
-// <repo>/../shared/data: the vectors come from an independent implementation and are shared by all clones.
-const vectors = readVectors(new URL('../../../../shared/data/uscc-vectors.csv', import.meta.url));
+// libs/ids/test/vectors: copied from the design folder's data/ (an independent implementation); see their first line.
+const vectors = readVectors(vectorFile('uscc-vectors.csv'));
 
 /** The reason each kind of damaged vector must be rejected for; rows with other notes are only checked invalid. */
 const REASON_BY_CASE: Record<string, IdReason> = {

@@ -8,11 +8,13 @@ export interface VectorRow {
 }
 
 /**
- * Reads a test-vector CSV. The files have a header row, CRLF line ends and an empty third column for valid rows;
- * no value contains a comma or a quote, so a split is enough.
+ * Reads a test-vector CSV. The files start with `#` provenance lines (where the vectors came from), then a header
+ * row; CRLF line ends and an empty third column for valid rows; no value contains a comma or a quote, so a split is
+ * enough.
  */
 export function readVectors(file: URL): VectorRow[] {
-  const [header, ...lines] = readFileSync(file, 'utf8').split(/\r?\n/);
+  const all = readFileSync(file, 'utf8').split(/\r?\n/);
+  const [header, ...lines] = all.filter((line) => !line.startsWith('#'));
   if (header?.split(',')[1] !== 'expected') throw new Error(`${file}: unexpected header ${header}`);
   return lines
     .filter((line) => line.trim() !== '')
@@ -21,4 +23,9 @@ export function readVectors(file: URL): VectorRow[] {
       if (expected !== 'valid' && expected !== 'invalid') throw new Error(`${file}: bad row ${line}`);
       return { input, expected, case: note };
     });
+}
+
+/** A vector file of this package (test/vectors), read relative to this file so that no test looks outside the repository. */
+export function vectorFile(name: 'citizen-id-vectors.csv' | 'uscc-vectors.csv'): URL {
+  return new URL(`./vectors/${name}`, import.meta.url);
 }
