@@ -18,8 +18,11 @@ KAFKA_VERSION=3.9.1 # keep in step with kafka.version in pom.xml
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 STATE_DIR=${KAFKA_HOME_DIR:-$REPO_ROOT/.kafka}
+# Ports: KAFKA_PORT / KAFKA_CONTROLLER_PORT when set (then they must be free); otherwise 19092/19093, or the next free
+# pair above them when another process holds either (see pick_ports).
 PORT=${KAFKA_PORT:-19092}
 CPORT=${KAFKA_CONTROLLER_PORT:-19093}
+PORTS_CHOSEN=$([[ -n ${KAFKA_PORT:-} || -n ${KAFKA_CONTROLLER_PORT:-} ]] && echo 1 || echo 0)
 START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 STOP_TIMEOUT=${KAFKA_STOP_TIMEOUT:-30}
 HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx512m}
@@ -105,7 +108,7 @@ fetch_jars() {
   local m2=${MAVEN_REPO_LOCAL:-$HOME/.m2/repository} tmp=$STATE_DIR/lib.partial started=$SECONDS before now n=0
   mkdir -p "$m2"
   before=$(du -sm "$m2" 2>/dev/null | cut -f1) || before=0
-  log "fetching Apache Kafka $KAFKA_VERSION from Maven Central (first run only: ~100 MB into $m2, then copied to $LIB_DIR)"
+  log "fetching Apache Kafka $KAFKA_VERSION from Maven Central (first run only: ~70 MB into $m2, of which the 63 broker jars, ~47 MB, are copied to $LIB_DIR)"
   rm -rf "$tmp"
   # Maven 3.8 prints colour resets even with -q and no terminal: strip them (pipefail keeps mvn's exit status).
   {
@@ -290,6 +293,26 @@ live_leases() {
   echo "$n"
 }
 
+# Chooses the listener and controller ports. Ports the user set must be free (the error names both variables);
+# the defaults move up in steps of two until both are free, so that a port taken by something else does not stop
+# a test run. The chosen address is written to kafka.address and printed as KAFKA_BROKERS.
+pick_ports() {
+  local tries=0
+  if ((PORTS_CHOSEN)); then
+    if port_open "$PORT" || port_open "$CPORT"; then
+      die "port $PORT (KAFKA_PORT) or $CPORT (KAFKA_CONTROLLER_PORT) is in use by another process: set both KAFKA_PORT and KAFKA_CONTROLLER_PORT to free ports, or unset them to let kafka.sh pick free ones"
+    fi
+    return 0
+  fi
+  while port_open "$PORT" || port_open "$CPORT"; do
+    tries=$((tries + 1))
+    ((tries <= 50)) || die "no free port pair found between 19092 and $PORT: set KAFKA_PORT and KAFKA_CONTROLLER_PORT"
+    PORT=$((PORT + 2))
+    CPORT=$((CPORT + 2))
+  done
+  ((tries == 0)) || log "ports 19092/19093 are taken by another process: using $PORT/$CPORT instead"
+}
+
 cmd_start() {
   local fresh=0 lease='' pid addr i
   while (($# > 0)); do
@@ -326,8 +349,7 @@ cmd_start() {
     fi
   fi
   rm -f "$PID_FILE"
-  port_open "$PORT" && die "port $PORT is in use by another process (set KAFKA_PORT to another port)"
-  port_open "$CPORT" && die "port $CPORT is in use by another process (set KAFKA_CONTROLLER_PORT to another port)"
+  pick_ports
   local t0=$SECONDS
   fetch_jars
   write_config
