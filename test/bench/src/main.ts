@@ -2,7 +2,8 @@
 /**
  * `npm run bench`: every suite (events, and the services' suites) beside baselines measured on the same machine in
  * the same run. Writes bench-results/results.{json,md} and prints the Markdown.
- * Options: --suite a,b (default: all), --scale F (default 1: multiplies every count), --out DIR.
+ * Options: --suite a,b (default: all), --scale F (default 1: multiplies every count), --out DIR. Suite names may also
+ * be given as arguments (`npm run bench -- certificate audit`).
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -14,13 +15,23 @@ import { type BenchReport, machine, markdown, writeReport } from './report.js';
 import type { SuiteContext } from './suite.js';
 import { SUITES } from './suites.js';
 
-const { values } = parseArgs({
-  options: {
-    suite: { type: 'string', default: SUITES.map((s) => s.name).join(',') },
-    scale: { type: 'string', default: '1' },
-    out: { type: 'string', default: resolve(process.env.INIT_CWD ?? process.cwd(), 'bench-results') },
-  },
-});
+/** A mistake in the command line: reported in one line with exit 2. */
+class UsageError extends Error {}
+
+function readOptions() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        suite: { type: 'string' },
+        scale: { type: 'string', default: '1' },
+        out: { type: 'string', default: resolve(process.env.INIT_CWD ?? process.cwd(), 'bench-results') },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
 
 async function withFreshDatabase<T>(fn: (db: Database, url: string) => Promise<T>): Promise<T> {
   const target = await freshDatabase('bench');
@@ -34,13 +45,15 @@ async function withFreshDatabase<T>(fn: (db: Database, url: string) => Promise<T
 }
 
 async function main(): Promise<void> {
-  const wanted = values.suite.split(',').map((s) => s.trim());
+  const { values, positionals } = readOptions();
+  const named = [values.suite ?? '', ...positionals].flatMap((s) => s.split(',')).map((s) => s.trim());
+  const wanted = named.some((s) => s !== '') ? named.filter((s) => s !== '') : SUITES.map((s) => s.name);
   const unknown = wanted.filter((name) => !SUITES.some((s) => s.name === name));
   if (unknown.length > 0) {
-    throw new Error(`unknown suite ${unknown.join(', ')}; known: ${SUITES.map((s) => s.name).join(', ')}`);
+    throw new UsageError(`unknown suite ${unknown.join(', ')}; known: ${SUITES.map((s) => s.name).join(', ')}`);
   }
   const scale = Number(values.scale);
-  if (!(scale > 0)) throw new Error(`--scale must be a positive number, got ${values.scale}`);
+  if (!(scale > 0)) throw new UsageError(`--scale must be a positive number, got ${values.scale}`);
   const broker = await useBroker();
   const context: SuiteContext = {
     brokers: broker.brokers,
@@ -62,4 +75,11 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${markdown(report)}\nwritten: ${files.json}, ${files.md}\n`);
 }
 
-await main();
+try {
+  await main();
+} catch (err) {
+  // a wrong option is the user's to fix: one line and exit 2; anything else keeps its stack
+  if (!(err instanceof UsageError)) throw err;
+  process.stderr.write(`onceonly-bench: ${err.message}\n`);
+  process.exitCode = 2;
+}
