@@ -37,6 +37,17 @@ export class FieldCheck {
   readonly #codes = new Set<ErrorCode>();
 
   /**
+   * Runs `read` with a fresh check and returns what it read once every field passed: the shape of a `parseX`.
+   * @example export const parseRevoke = (r: RevokeRequest) => FieldCheck.parse((c) => ({ reason: c.text('reason', r.reason, { max: 500 }) }));
+   */
+  static parse<T>(read: (check: FieldCheck) => T): T {
+    const check = new FieldCheck();
+    const value = read(check);
+    check.done();
+    return value;
+  }
+
+  /**
    * Records a violation. `code` is the error code it calls for: when every violation of the request calls for
    * the same code, `done()` throws that code; when they differ, the general INVALID_ARGUMENT.
    */
