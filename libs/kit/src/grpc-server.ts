@@ -58,6 +58,11 @@ export interface AddServiceOptions {
   name?: string;
   /** Deadline for this service's calls whose client set none (long-lived streams); default the server's. */
   defaultDeadlineMs?: number;
+  /**
+   * Check the protobuf wire format of requests (field number 0 refused, truncated fields refused) before decoding.
+   * Default true; false only for a service whose messages are not protobuf (a test's JSON service).
+   */
+  checkWireFormat?: boolean;
 }
 
 /** Where a started server listens. */
@@ -165,7 +170,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       const checked: Record<string, MethodDefinition<unknown, unknown>> = {};
       for (const [key, method] of Object.entries(definition) as [string, MethodDefinition<unknown, unknown>][]) {
         // hostile bytes: a malformed request reaches the wrapper as a marker, answered with a coded error
-        checked[key] = { ...method, requestDeserialize: checkedDeserializer(method.requestDeserialize) };
+        const wire = serviceOptions.checkWireFormat ?? true;
+        checked[key] = { ...method, requestDeserialize: checkedDeserializer(method.requestDeserialize, wire) };
         const handler = implementation[key];
         if (handler) wrapped[key] = wrapHandler(method, handler, interceptors);
       }

@@ -69,12 +69,15 @@ function malformed(reason: WireFault | 'UNDECODABLE', cause?: unknown): Malforme
 }
 
 /**
- * Wraps a request deserializer: bytes that break the wire format or do not decode become a {@link MalformedRequest}
+ * Wraps a request deserializer: bytes that break the protobuf wire format (unless `checkWire` is false) or do not decode become a {@link MalformedRequest}
  * instead of an exception, which grpc-js would answer as an uncoded INTERNAL.
  */
-export function checkedDeserializer<T>(decode: (bytes: Buffer) => T): (bytes: Buffer) => T | MalformedRequest {
+export function checkedDeserializer<T>(
+  decode: (bytes: Buffer) => T,
+  checkWire = true,
+): (bytes: Buffer) => T | MalformedRequest {
   return (bytes) => {
-    const fault = wireFault(bytes);
+    const fault = checkWire ? wireFault(bytes) : undefined;
     if (fault !== undefined) return malformed(fault);
     try {
       return decode(bytes);
