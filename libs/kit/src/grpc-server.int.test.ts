@@ -504,7 +504,7 @@ describe('malformed requests', () => {
       {
         getInfo: (_call, cb) => {
           ran = true;
-          cb(null, {});
+          cb(null, GetInfoResponse.fromPartial({}));
         },
       },
     );
