@@ -129,8 +129,8 @@ function checkAddress(options: GrpcServerOptions): { host: string; port: number 
  * Creates the gRPC server every service runs in. Every handler added with `addService` is wrapped:
  * caller identity from the client certificate (or development metadata on loopback), UNAUTHENTICATED without
  * one; the request's wire format checked (REQUEST_MALFORMED for field number 0 or bytes that do not decode;
- * REQUEST_TOO_LARGE, coded too, past the receive limit); the default deadline when the client set none; AppError → its status with details, anything else →
- * INTERNAL without its message; one info log line per call. Health and reflection are open to everyone.
+ * REQUEST_TOO_LARGE, coded too, past the receive limit); the default deadline when the client set none;
+ * AppError → its status with details, anything else → INTERNAL without its message; one info log line per call. Health and reflection are open to everyone.
  *
  * @throws AppError CONFIG_INVALID for a malformed address, or `devIdentity` on a non-loopback address.
  */
@@ -168,9 +168,9 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       };
       const wrapped: Record<string, UntypedHandleCall> = {};
       const checked: Record<string, MethodDefinition<unknown, unknown>> = {};
+      const wire = serviceOptions.checkWireFormat ?? true;
       for (const [key, method] of Object.entries(definition) as [string, MethodDefinition<unknown, unknown>][]) {
         // hostile bytes: a malformed request reaches the wrapper as a marker, answered with a coded error
-        const wire = serviceOptions.checkWireFormat ?? true;
         checked[key] = { ...method, requestDeserialize: checkedDeserializer(method.requestDeserialize, wire) };
         const handler = implementation[key];
         if (handler) wrapped[key] = wrapHandler(method, handler, interceptors);
