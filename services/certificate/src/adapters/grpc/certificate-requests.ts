@@ -1,7 +1,8 @@
 import { certificateV1 as cv } from '@onceonly/contracts';
 import { AppError } from '@onceonly/errors';
-import { type CallContext, FieldCheck } from '@onceonly/kit';
+import { FieldCheck } from '@onceonly/kit';
 import { MAX_JWS_LENGTH } from '@onceonly/seal';
+import type { CallerRef } from '../../app/callers.js';
 import type { changeCertificateCase } from '../../app/change-certificate.js';
 import type { CertificateRef } from '../../app/get-certificate.js';
 import type { IssueInput } from '../../app/issue-certificate.js';
@@ -35,8 +36,6 @@ const MAX_COMPONENT_IDS = 100;
 /** Status lists an issuer may have (131,072 entries each). */
 const MAX_LIST_NUMBER = 10_000;
 
-type Caller = CallContext['caller'];
-
 const REVOCATION_KINDS: Partial<Record<cv.RevocationKind, RevocationKind>> = {
   [cv.RevocationKind.REVOCATION_KIND_WITHDRAWN]: 'withdrawn',
   [cv.RevocationKind.REVOCATION_KIND_REVOKED]: 'revoked',
@@ -47,7 +46,7 @@ const PURPOSES: Partial<Record<cv.StatusPurpose, StatusPurpose>> = {
   [cv.StatusPurpose.STATUS_PURPOSE_SUSPENSION]: 'suspension',
 };
 
-export function parseIssueCertificate(request: cv.IssueCertificateRequest, caller: Caller): IssueInput {
+export function parseIssueCertificate(request: cv.IssueCertificateRequest, caller: CallerRef): IssueInput {
   return FieldCheck.parse((check) => ({
     caller,
     fields: faceFields(check, request.fields),
@@ -161,7 +160,7 @@ function tooLarge(field: string, reason: string, description: string): AppError 
   });
 }
 
-export function parseVerifyCertificate(request: cv.VerifyCertificateRequest, caller: Caller): VerifyInput {
+export function parseVerifyCertificate(request: cv.VerifyCertificateRequest, caller: CallerRef): VerifyInput {
   const subject = request.subject;
   const method = subject?.$case === 'jws' ? 'jws' : subject?.$case === 'qrPayload' ? 'qr' : 'id';
   const max = method === 'jws' ? MAX_JWS_LENGTH : method === 'qr' ? MAX_QR_LENGTH : 64;
@@ -189,7 +188,10 @@ export function parseGetStatusList(request: cv.GetStatusListRequest) {
   });
 }
 
-export function parseIssueIndustryLicence(request: cv.IssueIndustryLicenceRequest, caller: Caller): IssueIndustryInput {
+export function parseIssueIndustryLicence(
+  request: cv.IssueIndustryLicenceRequest,
+  caller: CallerRef,
+): IssueIndustryInput {
   if (request.componentCertificateIds.length > MAX_COMPONENT_IDS) {
     throw tooLarge('component_certificate_ids', 'TOO_MANY', `at most ${MAX_COMPONENT_IDS} component ids`);
   }

@@ -8,7 +8,7 @@ import {
   parseVerifyCertificate,
 } from './certificate-requests.js';
 
-const CALLER = { departmentCode: 'D', departmentName: 'd', role: 'department' as const };
+const CALLER = { departmentCode: 'D' };
 const ID = '0b8f3c2e-6a51-4c1e-9a7d-3f2b1c0d9e8a';
 
 function fault(parse: () => unknown): { code: string; fields: [string, string][] } {

@@ -1,6 +1,7 @@
 import type { consentV1 } from '@onceonly/contracts';
 import { AppError } from '@onceonly/errors';
-import { type CallContext, FieldCheck } from '@onceonly/kit';
+import { FieldCheck } from '@onceonly/kit';
+import type { CallerRef } from '../../app/callers.js';
 import type { CheckLicencesInput } from '../../app/check-licences.js';
 import type { GrantConsentInput } from '../../app/grant-consent.js';
 import type { ListConsentsInput } from '../../app/list-consents.js';
@@ -9,9 +10,7 @@ import { codes, codeTypeOf, holderCode, holderInput, idempotencyKey, line, MAX_C
 
 /** One parser per ConsentService and PlatformService RPC (see certificate-requests.ts). */
 
-type Caller = CallContext['caller'];
-
-export function parseGrantConsent(request: consentV1.GrantConsentRequest, caller: Caller): GrantConsentInput {
+export function parseGrantConsent(request: consentV1.GrantConsentRequest, caller: CallerRef): GrantConsentInput {
   return FieldCheck.parse((check) => ({
     caller,
     holder: holderInput(check, request.holder),
@@ -30,7 +29,7 @@ export function parseRevokeConsent(request: consentV1.RevokeConsentRequest) {
   }));
 }
 
-export function parseListConsents(request: consentV1.ListConsentsRequest, caller: Caller): ListConsentsInput {
+export function parseListConsents(request: consentV1.ListConsentsRequest, caller: CallerRef): ListConsentsInput {
   return FieldCheck.parse((check) => {
     const holder =
       request.holder === undefined
@@ -51,7 +50,7 @@ export function parseListConsents(request: consentV1.ListConsentsRequest, caller
 }
 
 /** CheckLicences: bounded before anything is read; a request over the limit is refused whole (nothing recorded). */
-export function parseCheckLicences(request: consentV1.CheckLicencesRequest, caller: Caller): CheckLicencesInput {
+export function parseCheckLicences(request: consentV1.CheckLicencesRequest, caller: CallerRef): CheckLicencesInput {
   if (request.holders.length > MAX_CHECK_HOLDERS) {
     throw new AppError('REQUEST_TOO_LARGE', `at most ${MAX_CHECK_HOLDERS} holders per check`, {
       details: { fields: [{ field: 'holders', reason: 'TOO_MANY', description: `at most ${MAX_CHECK_HOLDERS}` }] },
