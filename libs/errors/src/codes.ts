@@ -13,6 +13,12 @@ export const GRPC_STATUS = {
   DIVISION_INVALID: status.INVALID_ARGUMENT,
   HOLDER_CODE_TYPE_INVALID: status.INVALID_ARGUMENT,
   REQUEST_TOO_LARGE: status.RESOURCE_EXHAUSTED,
+  // a request message that does not decode, or that carries the invalid protobuf field number 0
+  REQUEST_MALFORMED: status.INVALID_ARGUMENT,
+  // free text breaking the text rule (invalid UTF-8, not NFC, control, bidi or invisible characters)
+  TEXT_INVALID: status.INVALID_ARGUMENT,
+  // a citizen ID typed into free text: the holder belongs in the holder field, where it is hashed and masked
+  PERSONAL_DATA_IN_TEXT: status.INVALID_ARGUMENT,
   // identity and permission
   UNAUTHENTICATED: status.UNAUTHENTICATED,
   PERMISSION_DENIED: status.PERMISSION_DENIED,
@@ -28,6 +34,8 @@ export const GRPC_STATUS = {
   CERT_VALIDITY_INVALID: status.INVALID_ARGUMENT,
   CERT_NOT_ISSUER: status.PERMISSION_DENIED,
   CERT_TYPE_NOT_AUTHORISED: status.PERMISSION_DENIED,
+  // a department issuing under a division code outside its jurisdiction (Putuo issuing for 110101)
+  CERT_OUTSIDE_JURISDICTION: status.PERMISSION_DENIED,
   CERT_ILLEGAL_TRANSITION: status.FAILED_PRECONDITION,
   CERT_SUPERSEDED: status.FAILED_PRECONDITION,
   CERT_NOT_RENEWABLE: status.FAILED_PRECONDITION,

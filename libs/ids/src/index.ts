@@ -17,6 +17,7 @@ export {
   type Sex,
   validateCitizenId,
 } from './citizen-id.js';
+export { containsCitizenId } from './citizen-id-in-text.js';
 export {
   type Division,
   type DivisionCode,

@@ -479,13 +479,51 @@ describe('receive limit', () => {
     const err = await failure(rawGetInfo(address, paddedRequest(2048)));
     expect(err.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
   });
+
+  it('gives a request over the limit the coded details of every other error (REQUEST_TOO_LARGE)', async () => {
+    const { address } = await start({ devIdentity: true, maxReceiveBytes: 1024 });
+    const err = await failure(rawGetInfo(address, paddedRequest(2048)));
+    expect(err.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(fromServiceError(err)).toMatchObject({
+      code: 'REQUEST_TOO_LARGE',
+      details: { fields: [expect.objectContaining({ field: 'request', reason: 'TOO_LARGE' })] },
+    });
+  });
+});
+
+describe('malformed requests', () => {
+  it.each([
+    ['field number 0', Buffer.from([0x00, 0x01]), 'FIELD_NUMBER_ZERO'],
+    ['field number 0 after a valid field', Buffer.from([0x7a, 0x01, 0x61, 0x02, 0x00]), 'FIELD_NUMBER_ZERO'],
+    ['a length past the end of the message', Buffer.from([0x7a, 0x10, 0x61]), 'TRUNCATED'],
+    ['a wire type that does not exist', Buffer.from([0x7f]), 'WIRE_TYPE'],
+  ])('answers %s with INVALID_ARGUMENT REQUEST_MALFORMED, before the handler runs', async (_case, bytes, reason) => {
+    let ran = false;
+    const { address, logs } = await start(
+      { devIdentity: true },
+      {
+        getInfo: (_call, cb) => {
+          ran = true;
+          cb(null, GetInfoResponse.fromPartial({}));
+        },
+      },
+    );
+    const err = await failure(rawGetInfo(address, bytes));
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fromServiceError(err)).toMatchObject({
+      code: 'REQUEST_MALFORMED',
+      details: { fields: [expect.objectContaining({ field: 'request', reason })] },
+    });
+    expect(ran).toBe(false);
+    expect(callLines(logs)).toEqual([expect.objectContaining({ status: 'INVALID_ARGUMENT' })]);
+  });
 });
 
 describe('server streaming', () => {
   async function countClient(options: Partial<GrpcServerOptions> = {}) {
     const logs = memoryLog();
     const server = createGrpcServer({ address: '127.0.0.1:0', log: logs.log, devIdentity: true, ...options });
-    server.addService(CountService, countImplementation);
+    server.addService(CountService, countImplementation, { checkWireFormat: false }); // JSON messages
     server.addService(HubServiceService, hub);
     running.push(server);
     const { address } = await server.start();

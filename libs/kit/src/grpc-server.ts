@@ -12,9 +12,10 @@ import { protoDir } from '@onceonly/contracts';
 import { AppError } from '@onceonly/errors';
 import { HealthImplementation } from 'grpc-health-check';
 import { parseHostPort } from './config.js';
-import { wrapHandler } from './interceptors.js';
+import { codedTransportErrors, wrapHandler } from './interceptors.js';
 import type { Logger } from './logger.js';
 import { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
+import { checkedDeserializer } from './wire-check.js';
 
 /** Default receive limit: grpc-js's own default, 4 MiB. */
 export const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
@@ -57,6 +58,11 @@ export interface AddServiceOptions {
   name?: string;
   /** Deadline for this service's calls whose client set none (long-lived streams); default the server's. */
   defaultDeadlineMs?: number;
+  /**
+   * Check the protobuf wire format of requests (field number 0 refused, truncated fields refused) before decoding.
+   * Default true; false only for a service whose messages are not protobuf (a test's JSON service).
+   */
+  checkWireFormat?: boolean;
 }
 
 /** Where a started server listens. */
@@ -122,8 +128,9 @@ function checkAddress(options: GrpcServerOptions): { host: string; port: number 
 /**
  * Creates the gRPC server every service runs in. Every handler added with `addService` is wrapped:
  * caller identity from the client certificate (or development metadata on loopback), UNAUTHENTICATED without
- * one; the default deadline when the client set none; AppError → its status with details, anything else →
- * INTERNAL without its message; one info log line per call. Health and reflection are open to everyone.
+ * one; the request's wire format checked (REQUEST_MALFORMED for field number 0 or bytes that do not decode;
+ * REQUEST_TOO_LARGE, coded too, past the receive limit); the default deadline when the client set none;
+ * AppError → its status with details, anything else → INTERNAL without its message; one info log line per call. Health and reflection are open to everyone.
  *
  * @throws AppError CONFIG_INVALID for a malformed address, or `devIdentity` on a non-loopback address.
  */
@@ -132,6 +139,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const log = options.log;
   const server = new Server({
     'grpc.max_receive_message_length': options.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
+    interceptors: [codedTransportErrors(log)],
   });
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
   const services: string[] = [];
@@ -159,11 +167,15 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         defaultDeadlineMs: serviceOptions.defaultDeadlineMs ?? options.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS,
       };
       const wrapped: Record<string, UntypedHandleCall> = {};
+      const checked: Record<string, MethodDefinition<unknown, unknown>> = {};
+      const wire = serviceOptions.checkWireFormat ?? true;
       for (const [key, method] of Object.entries(definition) as [string, MethodDefinition<unknown, unknown>][]) {
+        // hostile bytes: a malformed request reaches the wrapper as a marker, answered with a coded error
+        checked[key] = { ...method, requestDeserialize: checkedDeserializer(method.requestDeserialize, wire) };
         const handler = implementation[key];
         if (handler) wrapped[key] = wrapHandler(method, handler, interceptors);
       }
-      server.addService(definition, wrapped);
+      server.addService(checked as ServiceDefinition, wrapped);
       services.push(name);
       health.setStatus(name, 'NOT_SERVING');
     },

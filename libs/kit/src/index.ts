@@ -39,6 +39,7 @@ export {
   type UrlOptions,
   url,
 } from './config.js';
+export { FieldCheck, type TextOptions } from './field-check.js';
 export {
   type AddServiceOptions,
   type BoundAddress,
@@ -77,3 +78,6 @@ export {
 } from './logger.js';
 export { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
 export type { ServiceContext, ServiceModule } from './service-module.js';
+export { codePoints, TEXT_FAULT_DESCRIPTIONS, type TextFault, type TextRuleOptions, textFault } from './text-rule.js';
+export { parseInstant } from './timestamps.js';
+export { type WireFault, wireFault } from './wire-check.js';

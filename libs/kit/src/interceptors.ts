@@ -3,6 +3,8 @@ import { performance } from 'node:perf_hooks';
 import {
   type Metadata,
   type MethodDefinition,
+  ServerInterceptingCall,
+  type ServerInterceptor,
   type ServerUnaryCall,
   type StatusObject,
   type sendUnaryData,
@@ -18,6 +20,7 @@ import {
   callerFromDevMetadata,
 } from './caller.js';
 import type { Logger } from './logger.js';
+import { MalformedRequest } from './wire-check.js';
 
 /** What every server call has (grpc-js does not export its ServerSurfaceCall type). */
 type ServerSurfaceCall = ServerUnaryCall<unknown, unknown>;
@@ -192,6 +195,7 @@ function wrapCallbackStyle(method: string, handler: CallbackHandler, options: In
     };
     const finish: sendUnaryData<unknown> = (err, value, trailer, flags) => answer(err, value, trailer, flags);
     if (!began.ok) return answer(began.error);
+    if (call.request instanceof MalformedRequest) return answer(call.request.error);
     call.on('cancelled', () => {
       if (done) return;
       began.controller.abort(new AppError('UNAVAILABLE', 'call cancelled'));
@@ -239,6 +243,10 @@ function wrapStreamStyle(method: string, handler: StreamHandler, options: Interc
       call.emit('error', began.error);
       return;
     }
+    if (call.request instanceof MalformedRequest) {
+      call.emit('error', call.request.error);
+      return;
+    }
     call.on('cancelled', () => {
       began.controller.abort(new AppError('UNAVAILABLE', 'call cancelled'));
       end(cancelCode(began));
@@ -268,4 +276,40 @@ export function wrapHandler(
     return wrapCallbackStyle(method.path, handler as CallbackHandler, options) as UntypedHandleCall;
   }
   return wrapStreamStyle(method.path, handler as StreamHandler, options) as UntypedHandleCall;
+}
+
+const DETAILS_KEY = 'grpc-status-details-bin';
+
+/** The coded error behind a status grpc-js sends on its own, before any handler runs; undefined to keep it. */
+function codedStatus(sent: { code: number; details?: string; metadata?: Metadata | null }): AppError | undefined {
+  if ((sent.metadata?.get(DETAILS_KEY).length ?? 0) > 0) return undefined;
+  const text = sent.details ?? '';
+  if (sent.code === status.RESOURCE_EXHAUSTED && text.startsWith('Received message')) {
+    const fields = [{ field: 'request', reason: 'TOO_LARGE', description: 'over the receive limit' }];
+    return new AppError('REQUEST_TOO_LARGE', 'request over the receive limit', { details: { fields } });
+  }
+  if (sent.code === status.INTERNAL && text.startsWith('Error deserializing request')) {
+    const fields = [{ field: 'request', reason: 'UNDECODABLE', description: 'the message does not decode' }];
+    return new AppError('REQUEST_MALFORMED', 'request does not decode', { details: { fields } });
+  }
+  return undefined;
+}
+
+/**
+ * A server interceptor giving the statuses grpc-js answers by itself (a request over the receive limit, one that
+ * does not decode) the same coded details as every other error: ErrorInfo with the code, BadRequest naming the
+ * request. grpc-js sends those from inside its base call, so its `sendStatus` is wrapped on the instance.
+ */
+export function codedTransportErrors(log: Logger): ServerInterceptor {
+  return (method, call) => {
+    const send = call.sendStatus.bind(call);
+    call.sendStatus = (sent) => {
+      const err = codedStatus(sent);
+      if (err === undefined) return send(sent);
+      const wire = toServiceError(err);
+      log.info({ method: method.path, status: statusName(wire.code), code: err.code }, 'grpc call refused unread');
+      send({ code: wire.code, details: err.message, metadata: wire.metadata ?? null });
+    };
+    return new ServerInterceptingCall(call);
+  };
 }

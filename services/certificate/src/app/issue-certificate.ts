@@ -1,7 +1,8 @@
 import { validateHolderCode } from '@onceonly/ids';
 import { requireType } from '../domain/catalogue.js';
+import { assertWithinJurisdiction } from '../domain/departments.js';
 import { type HolderInput, holderOf } from '../domain/holder.js';
-import { type IssueCommand, issueCertificate, issueNumberScope } from '../domain/issue.js';
+import { type IssueCommand, issueCertificate, issueDivision, issueNumberScope } from '../domain/issue.js';
 import { statusListPosition } from '../domain/status-list.js';
 import { type CallerRef, issuerFor } from './callers.js';
 import { rememberResult, requestHash } from './idempotency.js';
@@ -39,7 +40,7 @@ function citizenIdOf(holder: HolderInput, now: Date): string | undefined {
  * validity are validated by the domain before anything is written. Then, in one transaction: the number's counter,
  * the status-list slot, the seal (JWS with x5c, and the QR variant), the version, the idempotency key and the
  * `certificate.issued` event. The relay is woken after the commit.
- * @throws AppError CERT_TYPE_UNKNOWN, CERT_TYPE_NOT_AUTHORISED, USCC_INVALID, CITIZEN_ID_INVALID,
+ * @throws AppError CERT_TYPE_UNKNOWN, CERT_TYPE_NOT_AUTHORISED, CERT_OUTSIDE_JURISDICTION, USCC_INVALID, CITIZEN_ID_INVALID,
  * HOLDER_CODE_TYPE_INVALID, CERT_FIELDS_INVALID, CERT_VALIDITY_INVALID, DIVISION_INVALID, IDEMPOTENCY_CONFLICT,
  * ALREADY_EXISTS, SEAL_NOT_FOUND, SEAL_REVOKED, SEAL_EXPIRED.
  */
@@ -51,6 +52,7 @@ export async function issueCertificateCase(deps: CertificateDeps, input: IssueIn
   const hash = requestHash(deps, scope.operation, request);
   const type = requireType(input.typeCode.trim());
   const issuer = issuerFor(deps.departments, caller, type);
+  assertWithinJurisdiction(issuer, issueDivision({ division: input.division, issuer }));
   const holder = holderOf(input.holder, deps.hashCitizenId, now);
   const command: IssueCommand = {
     actor: { departmentCode: issuer.code },

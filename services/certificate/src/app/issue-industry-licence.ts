@@ -1,10 +1,11 @@
 import { AppError } from '@onceonly/errors';
 import { validateHolderCode } from '@onceonly/ids';
 import { requireType, TYPE_CODES } from '../domain/catalogue.js';
+import { assertWithinJurisdiction } from '../domain/departments.js';
 import { type HolderInput, holderOf } from '../domain/holder.js';
 import { requireIndustry } from '../domain/industries.js';
 import { type ComponentInput, type IssueIndustryCommand, issueIndustryLicence } from '../domain/industry.js';
-import { issueNumberScope } from '../domain/issue.js';
+import { issueDivision, issueNumberScope } from '../domain/issue.js';
 import { statusListPosition } from '../domain/status-list.js';
 import { type CallerRef, issuerFor } from './callers.js';
 import { rememberResult, requestHash } from './idempotency.js';
@@ -47,7 +48,7 @@ async function componentsOf(deps: CertificateDeps, ids: readonly string[]): Prom
  * sealed with its 行业综合许可专用章. Each component is recorded with the SHA-256 of its JWS; the licence's own
  * status is derived live from the components' (see GetCertificate and VerifyCertificate).
  * @throws AppError CERT_TYPE_NOT_AUTHORISED, INDUSTRY_UNKNOWN, CERT_NOT_FOUND, CERT_HOLDER_MISMATCH,
- * INDUSTRY_COMPONENTS_INVALID, CERT_FIELDS_INVALID, IDEMPOTENCY_CONFLICT, and the seal errors.
+ * INDUSTRY_COMPONENTS_INVALID, CERT_FIELDS_INVALID, CERT_OUTSIDE_JURISDICTION, IDEMPOTENCY_CONFLICT, and the seal errors.
  */
 export async function issueIndustryLicenceCase(deps: CertificateDeps, input: IssueIndustryInput): Promise<IssueOutput> {
   const now = deps.clock();
@@ -56,6 +57,7 @@ export async function issueIndustryLicenceCase(deps: CertificateDeps, input: Iss
   const hash = requestHash(deps, scope.operation, request);
   const type = requireType(TYPE_CODES.INDUSTRY_LICENCE);
   const issuer = issuerFor(deps.departments, input.caller, type);
+  assertWithinJurisdiction(issuer, issueDivision({ division: input.division, issuer }));
   const industry = requireIndustry(input.industryCode.trim());
   const holder = holderOf(input.holder, deps.hashCitizenId, now);
   const components = await componentsOf(deps, input.componentIds);

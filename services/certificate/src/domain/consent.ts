@@ -1,5 +1,6 @@
 import { AppError, type FieldViolation, invalid } from '@onceonly/errors';
 import { type CertificateState, effectiveStatus, requiredText, throwIfInvalid } from './certificate.js';
+import { parseDateTime } from './dates.js';
 import type { Department } from './departments.js';
 import type { ConsentRefusal, TypeRefusal } from './events.js';
 import type { Holder } from './holder.js';
@@ -59,10 +60,10 @@ function checkTypes(codes: readonly string[], known: (code: string) => boolean, 
 }
 
 function checkExpiry(text: string, now: Date, maxDays: number, out: FieldViolation[]): string {
-  const at = new Date(text);
+  const at = parseDateTime(text) ?? new Date(Number.NaN);
   const field = 'expires_at';
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(at.getTime())) {
-    out.push({ field, reason: 'DATE_TIME', description: 'an RFC 3339 date-time' });
+  if (Number.isNaN(at.getTime())) {
+    out.push({ field, reason: 'DATE_TIME', description: 'an RFC 3339 date-time with an offset, on a real date' });
   } else if (at <= now) out.push({ field, reason: 'PAST', description: 'must lie in the future' });
   else if (at.getTime() - now.getTime() > maxDays * DAY_MS) {
     out.push({ field, reason: 'TOO_FAR', description: `at most ${maxDays} days ahead` });

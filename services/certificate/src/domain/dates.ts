@@ -59,3 +59,18 @@ export function earlierDate(a: CalendarDate, b: CalendarDate): CalendarDate {
 export function laterDate(a: CalendarDate, b: CalendarDate): CalendarDate {
   return a >= b ? a : b;
 }
+
+const DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})[Tt]([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,9})?([Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/**
+ * The instant of an RFC 3339 date-time that names a real calendar date and carries an offset (`Z` or `±hh:mm`);
+ * undefined otherwise. `new Date()` alone would roll 2027-02-30 over into March and read a time without an offset
+ * in the server's zone.
+ */
+export function parseDateTime(text: string): Date | undefined {
+  const match = DATE_TIME.exec(text);
+  if (!match || !isCalendarDate(match[1]!)) return undefined;
+  const at = new Date(text);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}

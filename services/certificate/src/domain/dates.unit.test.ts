@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, addYears, chinaDate, isCalendarDate, validityEnd } from './dates.js';
+import { addDays, addYears, chinaDate, isCalendarDate, parseDateTime, validityEnd } from './dates.js';
 
 describe('calendar dates', () => {
   it('takes the date of an instant in China Standard Time', () => {
@@ -24,4 +24,17 @@ describe('calendar dates', () => {
     expect(addYears('2024-02-29', 4)).toBe('2028-02-29');
     expect(addDays('2024-12-31', 1)).toBe('2025-01-01');
   });
+});
+
+describe('parseDateTime', () => {
+  it('reads a date-time with an offset', () => {
+    expect(parseDateTime('2027-02-28T08:00:00+08:00')?.toISOString()).toBe('2027-02-28T00:00:00.000Z');
+  });
+
+  it.each(['2027-02-30T00:00:00Z', '2027-02-28T00:00:00', '2027-02-28', '2027-02-28T24:00:00Z', 'soon'])(
+    'refuses %s',
+    (text) => {
+      expect(parseDateTime(text)).toBeUndefined();
+    },
+  );
 });

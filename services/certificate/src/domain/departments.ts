@@ -125,3 +125,28 @@ export function assertMayIssue(department: Department, type: { issuerKind: Depar
     details: { meta: { departmentKind: department.kind, issuerKind: type.issuerKind } },
   });
 }
+
+/**
+ * The divisions a department's own division covers (GB/T 2260 is hierarchical): a province (`310000`) covers every
+ * code starting with its two digits, a city (`310100`) every code starting with its four, a district (`310107`)
+ * itself alone.
+ */
+export function divisionCovers(own: string, division: string): boolean {
+  const prefix = own.replace(/(00)+$/, '');
+  return prefix.length > 0 && division.startsWith(prefix);
+}
+
+/**
+ * Checks that a department issues within its jurisdiction: Putuo's market regulator does not issue under
+ * Dongcheng's division code (`110101`). The division is the one the certificate would carry (already validated).
+ * @throws AppError CERT_OUTSIDE_JURISDICTION (PERMISSION_DENIED), naming the field `division`.
+ */
+export function assertWithinJurisdiction(department: Department, division: string): void {
+  if (divisionCovers(department.division, division)) return;
+  throw new AppError('CERT_OUTSIDE_JURISDICTION', `division ${division} is outside the issuer's jurisdiction`, {
+    details: {
+      fields: [{ field: 'division', reason: 'OUTSIDE_JURISDICTION', description: 'outside the issuer’s jurisdiction' }],
+      meta: { issuerDivision: department.division, division },
+    },
+  });
+}

@@ -7,7 +7,19 @@ import type { LeafRecord, LogReader, StoredCheckpoint } from '../../app/ports.js
 import { getConsistencyProof, getInclusionProof } from '../../app/proofs.js';
 import type { CheckpointPolicy } from '../../domain/checkpoint-policy.js';
 import { decodeLeaf } from '../../domain/leaf.js';
-import { Check, pageToken } from './validation.js';
+import {
+  assertWithinTree,
+  pageToken,
+  parseAddCosignature,
+  parseGetCheckpoint,
+  parseGetConsistencyProof,
+  parseGetEntries,
+  parseGetEvent,
+  parseGetInclusionProof,
+  parseListCheckpoints,
+  parseListSequenceGaps,
+  parseSearchEvents,
+} from './validation.js';
 
 /** What the gRPC adapter serves from. */
 export interface AuditServiceDeps {
@@ -23,16 +35,13 @@ export interface AuditServiceDeps {
 
 /** A GetEntries response stops growing past this many bytes (gRPC's default limit is 4 MiB). */
 const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
-const MAX_ENTRIES = 1000;
 
 /** The AuditService implementation: reads, proofs and witness cosignatures. */
 export function auditService(deps: AuditServiceDeps): auditV1.AuditServiceServer {
   const { reader } = deps;
   return {
     getCheckpoint: unary(async (request: auditV1.GetCheckpointRequest) => {
-      const check = new Check();
-      const size = request.size === undefined ? undefined : check.count('size', request.size);
-      check.done();
+      const { size } = parseGetCheckpoint(request);
       const checkpoint = size === undefined ? await reader.latestCheckpoint() : await reader.checkpoint(size);
       if (checkpoint === undefined) {
         const which = size === undefined ? 'the log has no checkpoint yet' : `no checkpoint of size ${size}`;
@@ -42,10 +51,7 @@ export function auditService(deps: AuditServiceDeps): auditV1.AuditServiceServer
     }),
 
     listCheckpoints: unary(async (request: auditV1.ListCheckpointsRequest) => {
-      const check = new Check();
-      const limit = check.pageSize('page.page_size', request.page?.pageSize);
-      const after = check.after('page.page_token', request.page?.pageToken);
-      check.done();
+      const { limit, after } = parseListCheckpoints(request);
       const list = await reader.checkpoints(after === undefined ? undefined : Number(after), limit);
       const last = list.at(-1);
       return {
@@ -55,16 +61,7 @@ export function auditService(deps: AuditServiceDeps): auditV1.AuditServiceServer
     }),
 
     getInclusionProof: unary(async (request: auditV1.GetInclusionProofRequest) => {
-      const check = new Check();
-      const treeSize = request.treeSize === undefined ? undefined : check.count('tree_size', request.treeSize);
-      const leaf = request.leaf;
-      if (leaf === undefined) check.fail('leaf', 'REQUIRED', 'an event_id or a leaf_index');
-      else if (leaf.$case === 'eventId') check.text('event_id', leaf.value, { required: true });
-      const ref =
-        leaf?.$case === 'leafIndex'
-          ? { leafIndex: check.count('leaf_index', leaf.value) }
-          : { eventId: leaf?.value ?? '' };
-      check.done();
+      const { ref, treeSize } = parseGetInclusionProof(request);
       const proof = await getInclusionProof(reader, ref, treeSize);
       return {
         leafIndex: String(proof.leafIndex),
@@ -77,11 +74,7 @@ export function auditService(deps: AuditServiceDeps): auditV1.AuditServiceServer
     }),
 
     getConsistencyProof: unary(async (request: auditV1.GetConsistencyProofRequest) => {
-      const check = new Check();
-      const first = check.count('first_size', request.firstSize, 0);
-      const second = request.secondSize === undefined ? undefined : check.count('second_size', request.secondSize);
-      if (second !== undefined && first > second) check.fail('first_size', 'OUT_OF_RANGE', 'larger than second_size');
-      check.done();
+      const { first, second } = parseGetConsistencyProof(request);
       const proof = await getConsistencyProof(reader, first, second);
       return {
         firstSize: String(proof.firstSize),
@@ -91,36 +84,14 @@ export function auditService(deps: AuditServiceDeps): auditV1.AuditServiceServer
     }),
 
     getEntries: unary(async (request: auditV1.GetEntriesRequest) => {
-      const check = new Check();
-      const start = check.count('start', request.start, 0);
-      const end = check.count('end', request.end);
-      if (end <= start) check.fail('end', 'OUT_OF_RANGE', 'must be greater than start');
-      if (end - start > MAX_ENTRIES) check.fail('end', 'OUT_OF_RANGE', `at most ${MAX_ENTRIES} entries per call`);
-      check.done();
-      const { size } = await reader.head();
-      if (end > size) {
-        check.fail('end', 'OUT_OF_RANGE', `the tree has ${size} leaves`);
-        check.done();
-      }
-      return { entries: capped(await reader.entries(start, end, !request.omitData)) };
+      const { start, end, withData } = parseGetEntries(request);
+      assertWithinTree(end, (await reader.head()).size);
+      return { entries: capped(await reader.entries(start, end, withData)) };
     }),
 
     searchEvents: unary(async (request: auditV1.SearchEventsRequest) => {
-      const check = new Check();
-      const filter = {
-        subject: check.text('subject', request.subject),
-        type: check.text('type', request.type),
-        source: check.text('source', request.source),
-        timeFrom: check.instant('time_from', request.timeFrom),
-        timeTo: check.instant('time_to', request.timeTo),
-      };
-      if (filter.timeFrom && filter.timeTo && filter.timeFrom >= filter.timeTo) {
-        check.fail('time_to', 'OUT_OF_RANGE', 'must be after time_from');
-      }
-      const limit = check.pageSize('page.page_size', request.page?.pageSize);
-      const after = check.after('page.page_token', request.page?.pageToken);
-      check.done();
-      const found = await reader.search(filter, after === undefined ? -1 : Number(after), limit, !request.omitData);
+      const { filter, after, limit, withData } = parseSearchEvents(request);
+      const found = await reader.search(filter, after === undefined ? -1 : Number(after), limit, withData);
       const entries = capped(found);
       const last = entries.at(-1);
       const more = entries.length < found.length || found.length === limit;
@@ -128,29 +99,18 @@ export function auditService(deps: AuditServiceDeps): auditV1.AuditServiceServer
     }),
 
     getEvent: unary(async (request: auditV1.GetEventRequest) => {
-      const check = new Check();
-      check.text('event_id', request.eventId, { required: true });
-      check.done();
-      const entry = await reader.entryByEventId(request.eventId, true);
+      const { eventId } = parseGetEvent(request);
+      const entry = await reader.entryByEventId(eventId, true);
       if (entry === undefined) {
-        throw new AppError('AUDIT_EVENT_NOT_FOUND', `event ${request.eventId} is not in the audit log`);
+        throw new AppError('AUDIT_EVENT_NOT_FOUND', `event ${eventId} is not in the audit log`);
       }
       return { entry: toEntry(entry) };
     }),
 
     addCosignature: unary(async (request: auditV1.AddCosignatureRequest) => {
-      const check = new Check();
-      const size = check.count('size', request.size);
-      check.text('cosignature', request.cosignature, { required: true });
-      check.done();
-      const checkpoint = await addCosignature(
-        reader,
-        deps.storeCosignature,
-        deps.witnesses,
-        size,
-        request.cosignature,
-        deps.clock(),
-      );
+      const { size, cosignature } = parseAddCosignature(request);
+      const { storeCosignature, witnesses, clock } = deps;
+      const checkpoint = await addCosignature(reader, storeCosignature, witnesses, size, cosignature, clock());
       return { checkpoint: toCheckpoint(deps.origin, checkpoint) };
     }),
 
@@ -171,13 +131,9 @@ export function auditService(deps: AuditServiceDeps): auditV1.AuditServiceServer
     }),
 
     listSequenceGaps: unary(async (request: auditV1.ListSequenceGapsRequest) => {
-      const check = new Check();
-      check.text('source', request.source);
-      const limit = check.pageSize('page.page_size', request.page?.pageSize);
-      const after = check.after('page.page_token', request.page?.pageToken);
-      check.done();
-      const gaps = await reader.gaps(request.source || undefined, request.openOnly, after, limit);
-      const sources = (await reader.sources()).filter((s) => !request.source || s.source === request.source);
+      const { source, openOnly, after, limit } = parseListSequenceGaps(request);
+      const gaps = await reader.gaps(source || undefined, openOnly, after, limit);
+      const sources = (await reader.sources()).filter((s) => !source || s.source === source);
       const last = gaps.at(-1);
       return {
         gaps: gaps.map((g) => ({

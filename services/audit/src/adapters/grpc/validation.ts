@@ -1,79 +1,122 @@
-import { type FieldViolation, invalid } from '@onceonly/errors';
+import type { auditV1 } from '@onceonly/contracts';
+import { FieldCheck } from '@onceonly/kit';
+import type { SearchFilter } from '../../app/ports.js';
 
-// Every request field comes from the caller: sizes, indexes, page tokens and times are checked here, and all the
-// faults of one request are reported together as INVALID_ARGUMENT with one field violation each.
+// Every request field comes from the caller: sizes, indexes, page tokens and times are checked here (the kit's
+// FieldCheck, its text rule and strict RFC 3339 instants), and all the faults of one request are reported together
+// as one coded error with one field violation each. One parser per RPC; the handlers only call the use case.
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const MAX_TEXT = 1024;
+/** A GetEntries call reads at most this many leaves. */
+export const MAX_ENTRIES = 1000;
 
-/** Collects field violations; `done()` throws INVALID_ARGUMENT when there are any. */
-export class Check {
-  readonly violations: FieldViolation[] = [];
+/** Text of at most 1024 characters under the text rule. */
+function text(check: FieldCheck, field: string, value: string, required = false): string {
+  return check.text(field, value, { max: MAX_TEXT, required });
+}
 
-  fail(field: string, reason: string, description: string): void {
-    this.violations.push({ field, reason, description });
+/** Decodes an opaque page token (what {@link pageToken} made) into the position after which to continue. */
+function after(check: FieldCheck, field: string, token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  const decoded = Buffer.from(token, 'base64url').toString('utf8');
+  const match = /^after:(0|[1-9][0-9]{0,18})$/.exec(decoded);
+  if (!match) {
+    check.fail(field, 'PAGE_TOKEN_INVALID', 'not a page token this service issued');
+    return undefined;
   }
-
-  /** A non-negative int64 (ts-proto gives a decimal string) that fits in a safe integer; `fallback` if unset. */
-  count(field: string, value: string | undefined, fallback?: number): number {
-    if (value === undefined || value === '') {
-      if (fallback !== undefined) return fallback;
-      this.fail(field, 'REQUIRED', 'required');
-      return 0;
-    }
-    if (!DECIMAL.test(value) || !Number.isSafeInteger(Number(value))) {
-      this.fail(field, 'OUT_OF_RANGE', 'must be a non-negative integer below 2^53');
-      return 0;
-    }
-    return Number(value);
-  }
-
-  /** Non-empty text of at most 1024 characters. */
-  text(field: string, value: string, options: { required?: boolean } = {}): string {
-    if (value === '' && options.required) this.fail(field, 'REQUIRED', 'required');
-    if (value.length > MAX_TEXT) this.fail(field, 'TOO_LONG', `at most ${MAX_TEXT} characters`);
-    return value;
-  }
-
-  /** An RFC 3339 instant, or undefined when empty. */
-  instant(field: string, value: string): Date | undefined {
-    if (value === '') return undefined;
-    if (!RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
-      this.fail(field, 'NOT_RFC3339', 'must be an RFC 3339 instant, e.g. 2024-05-01T08:30:00Z');
-      return undefined;
-    }
-    return new Date(value);
-  }
-
-  /** The page size: default 100, at most `max`. */
-  pageSize(field: string, value: number | undefined, max = 1000): number {
-    if (value === undefined || value === 0) return Math.min(100, max);
-    if (!Number.isInteger(value) || value < 0 || value > max) {
-      this.fail(field, 'OUT_OF_RANGE', `between 1 and ${max}`);
-      return 1;
-    }
-    return value;
-  }
-
-  /** Decodes an opaque page token (what {@link pageToken} made) into the position after which to continue. */
-  after(field: string, token: string | undefined): string | undefined {
-    if (!token) return undefined;
-    const decoded = Buffer.from(token, 'base64url').toString('utf8');
-    const match = /^after:(0|[1-9][0-9]{0,18})$/.exec(decoded);
-    if (!match) {
-      this.fail(field, 'PAGE_TOKEN_INVALID', 'not a page token this service issued');
-      return undefined;
-    }
-    return match[1];
-  }
-
-  done(): void {
-    if (this.violations.length > 0) throw invalid('INVALID_ARGUMENT', this.violations);
-  }
+  return match[1];
 }
 
 /** An opaque page token for "continue after `position`". */
 export function pageToken(position: string | number): string {
   return Buffer.from(`after:${position}`, 'utf8').toString('base64url');
+}
+
+function page(check: FieldCheck, request: { page?: { pageSize?: number; pageToken?: string } | undefined }) {
+  return {
+    limit: check.pageSize('page.page_size', request.page?.pageSize),
+    after: after(check, 'page.page_token', request.page?.pageToken),
+  };
+}
+
+export function parseGetCheckpoint(request: auditV1.GetCheckpointRequest): { size?: number } {
+  return FieldCheck.parse((check) => (request.size === undefined ? {} : { size: check.count('size', request.size) }));
+}
+
+export function parseListCheckpoints(request: auditV1.ListCheckpointsRequest) {
+  return FieldCheck.parse((check) => page(check, request));
+}
+
+export function parseGetInclusionProof(request: auditV1.GetInclusionProofRequest) {
+  return FieldCheck.parse((check) => {
+    const treeSize = request.treeSize === undefined ? undefined : check.count('tree_size', request.treeSize);
+    const leaf = request.leaf;
+    if (leaf === undefined) check.fail('leaf', 'REQUIRED', 'an event_id or a leaf_index');
+    const ref =
+      leaf?.$case === 'leafIndex'
+        ? { leafIndex: check.count('leaf_index', leaf.value) }
+        : { eventId: leaf === undefined ? '' : text(check, 'event_id', leaf.value, true) };
+    return { ref, treeSize };
+  });
+}
+
+export function parseGetConsistencyProof(request: auditV1.GetConsistencyProofRequest) {
+  return FieldCheck.parse((check) => {
+    const first = check.count('first_size', request.firstSize, 0);
+    const second = request.secondSize === undefined ? undefined : check.count('second_size', request.secondSize);
+    if (second !== undefined && first > second) check.fail('first_size', 'OUT_OF_RANGE', 'larger than second_size');
+    return { first, second };
+  });
+}
+
+export function parseGetEntries(request: auditV1.GetEntriesRequest) {
+  return FieldCheck.parse((check) => {
+    const start = check.count('start', request.start, 0);
+    const end = check.count('end', request.end);
+    if (end <= start) check.fail('end', 'OUT_OF_RANGE', 'must be greater than start');
+    if (end - start > MAX_ENTRIES) check.fail('end', 'OUT_OF_RANGE', `at most ${MAX_ENTRIES} entries per call`);
+    return { start, end, withData: !request.omitData };
+  });
+}
+
+/** GetEntries past the end of the tree: checked once the tree's size is known. */
+export function assertWithinTree(end: number, size: number): void {
+  FieldCheck.parse((check) => {
+    if (end > size) check.fail('end', 'OUT_OF_RANGE', `the tree has ${size} leaves`);
+  });
+}
+
+export function parseSearchEvents(request: auditV1.SearchEventsRequest) {
+  return FieldCheck.parse((check) => {
+    const filter: SearchFilter = {
+      subject: text(check, 'subject', request.subject),
+      type: text(check, 'type', request.type),
+      source: text(check, 'source', request.source),
+      timeFrom: check.instant('time_from', request.timeFrom, 'NOT_RFC3339'),
+      timeTo: check.instant('time_to', request.timeTo, 'NOT_RFC3339'),
+    };
+    if (filter.timeFrom && filter.timeTo && filter.timeFrom >= filter.timeTo) {
+      check.fail('time_to', 'OUT_OF_RANGE', 'must be after time_from');
+    }
+    return { filter, ...page(check, request), withData: !request.omitData };
+  });
+}
+
+export function parseGetEvent(request: auditV1.GetEventRequest): { eventId: string } {
+  return FieldCheck.parse((check) => ({ eventId: text(check, 'event_id', request.eventId, true) }));
+}
+
+export function parseAddCosignature(request: auditV1.AddCosignatureRequest) {
+  return FieldCheck.parse((check) => ({
+    size: check.count('size', request.size),
+    cosignature: check.text('cosignature', request.cosignature, { max: MAX_TEXT, required: true, multiline: true }),
+  }));
+}
+
+export function parseListSequenceGaps(request: auditV1.ListSequenceGapsRequest) {
+  return FieldCheck.parse((check) => ({
+    source: text(check, 'source', request.source),
+    openOnly: request.openOnly,
+    ...page(check, request),
+  }));
 }

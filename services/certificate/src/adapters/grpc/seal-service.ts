@@ -1,7 +1,6 @@
 import { sealV1 } from '@onceonly/contracts';
-import { type FieldViolation, invalid } from '@onceonly/errors';
 import { validateUscc } from '@onceonly/ids';
-import { type Caller, unary } from '@onceonly/kit';
+import { type Caller, FieldCheck, unary } from '@onceonly/kit';
 import type { Database } from '@onceonly/store';
 import { type CreateSealCommand, createSeal } from '../../app/seals/create-seal.js';
 import { type ListSealsCommand, listSeals } from '../../app/seals/list-seals.js';
@@ -80,107 +79,83 @@ function actorOf(caller: Caller): SealActor {
 // request parsing: every field comes from the caller
 
 const KID = /^[A-Za-z0-9_-]{22}$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-// C0 and C1 controls, and line/paragraph separators: nothing a seal name or reason needs, and they forge log lines
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-/** Collects field violations and throws them all at once. */
-class Violations {
-  readonly list: FieldViolation[] = [];
-  add(field: string, reason: string, description: string): void {
-    this.list.push({ field, reason, description });
-  }
-  throwIfAny(): void {
-    if (this.list.length > 0) throw invalid('INVALID_ARGUMENT', this.list);
-  }
-}
-
-function optionalUscc(v: Violations, field: string, value: string): string | undefined {
+function optionalUscc(check: FieldCheck, field: string, value: string): string | undefined {
   if (value === '') return undefined;
   const checked = validateUscc(value);
   if (!checked.ok) {
-    v.add(field, `USCC_${checked.reason}`, `not a unified social credit code: ${checked.message}`);
+    check.fail(field, `USCC_${checked.reason}`, `not a unified social credit code: ${checked.message}`);
     return undefined;
   }
   return checked.value;
 }
 
-function text(v: Violations, field: string, value: string, max: number, required: boolean): string | undefined {
-  const trimmed = value.trim();
-  if (trimmed === '') {
-    if (required) v.add(field, 'REQUIRED', 'must not be empty');
-    return undefined;
-  }
-  if ([...trimmed].length > max) v.add(field, 'TOO_LONG', `at most ${max} characters`);
-  else if (CONTROL.test(trimmed)) v.add(field, 'CONTROL_CHARACTER', 'must not contain control characters');
-  return trimmed;
+/** Seal names and reasons: trimmed, under the kit's text rule (one line, no citizen ID); undefined when empty. */
+function text(check: FieldCheck, field: string, value: string, max: number, required: boolean): string | undefined {
+  const trimmed = check.text(field, value, { max, required, trim: true });
+  return trimmed === '' ? undefined : trimmed;
 }
 
-function validityDays(v: Violations, value: number): number | undefined {
+function validityDays(check: FieldCheck, value: number): number | undefined {
   if (value === 0) return undefined;
   if (!Number.isInteger(value) || value < 1 || value > MAX_SEAL_VALIDITY_DAYS) {
-    v.add('validity_days', 'RANGE', `from 1 to ${MAX_SEAL_VALIDITY_DAYS} days, or 0 for the default`);
+    check.fail('validity_days', 'RANGE', `from 1 to ${MAX_SEAL_VALIDITY_DAYS} days, or 0 for the default`);
   }
   return value;
 }
 
-function kid(v: Violations, value: string): string {
-  if (value === '') v.add('kid', 'REQUIRED', 'name the seal by its kid');
-  else if (!KID.test(value)) v.add('kid', 'KID_FORMAT', 'a kid is 22 base64url characters');
+function kid(check: FieldCheck, value: string): string {
+  if (value === '') check.fail('kid', 'REQUIRED', 'name the seal by its kid');
+  else if (!KID.test(value)) check.fail('kid', 'KID_FORMAT', 'a kid is 22 base64url characters');
   return value;
 }
 
 /** CreateSeal: kind UNSPECIFIED means a licensing seal; an empty name, the department's name and the seal type. */
 export function parseCreateSeal(request: sealV1.CreateSealRequest, actor: SealActor): CreateSealCommand {
-  const v = new Violations();
-  const departmentCode = optionalUscc(v, 'department_code', request.departmentCode);
-  const name = text(v, 'name', request.name, MAX_SEAL_NAME_LENGTH, false);
-  const kind = request.kind === 0 ? 'licensing' : sealKindFromProto(request.kind);
-  if (kind === undefined) v.add('kind', 'ENUM', 'an unknown seal kind');
-  const days = validityDays(v, request.validityDays);
-  const pictureRef = text(v, 'picture_ref', request.pictureRef, MAX_PICTURE_REF_LENGTH, false);
-  v.throwIfAny();
-  return { actor, departmentCode, name, kind: kind!, validityDays: days, pictureRef };
+  return FieldCheck.parse((check) => {
+    const departmentCode = optionalUscc(check, 'department_code', request.departmentCode);
+    const name = text(check, 'name', request.name, MAX_SEAL_NAME_LENGTH, false);
+    const kind = request.kind === 0 ? 'licensing' : sealKindFromProto(request.kind);
+    if (kind === undefined) check.fail('kind', 'ENUM', 'an unknown seal kind');
+    const days = validityDays(check, request.validityDays);
+    const pictureRef = text(check, 'picture_ref', request.pictureRef, MAX_PICTURE_REF_LENGTH, false);
+    return { actor, departmentCode, name, kind: kind!, validityDays: days, pictureRef };
+  });
 }
 
 export function parseRotateSeal(request: sealV1.RotateSealRequest, actor: SealActor): RotateSealCommand {
-  const v = new Violations();
-  const command = { actor, kid: kid(v, request.kid), validityDays: validityDays(v, request.validityDays) };
-  v.throwIfAny();
-  return command;
+  return FieldCheck.parse((check) => ({
+    actor,
+    kid: kid(check, request.kid),
+    validityDays: validityDays(check, request.validityDays),
+  }));
 }
 
-/** RevokeSeal: `compromised_at` is RFC 3339 (empty: now); the reason is required. */
+/** RevokeSeal: `compromised_at` is RFC 3339 with an offset (empty: now); the reason is required. */
 export function parseRevokeSeal(request: sealV1.RevokeSealRequest, actor: SealActor): RevokeSealCommand {
-  const v = new Violations();
-  const sealKid = kid(v, request.kid);
-  let compromisedAt: Date | undefined;
-  if (request.compromisedAt !== '') {
-    compromisedAt = new Date(request.compromisedAt);
-    if (!RFC3339.test(request.compromisedAt) || Number.isNaN(compromisedAt.getTime())) {
-      v.add('compromised_at', 'TIMESTAMP', 'an RFC 3339 time such as 2025-03-10T08:00:00+08:00');
-    }
-  }
-  const reason = text(v, 'reason', request.reason, MAX_REASON_LENGTH, true);
-  v.throwIfAny();
-  return { actor, kid: sealKid, compromisedAt, reason: reason! };
+  return FieldCheck.parse((check) => {
+    const sealKid = kid(check, request.kid);
+    const compromisedAt = check.instant('compromised_at', request.compromisedAt);
+    const reason = text(check, 'reason', request.reason, MAX_REASON_LENGTH, true);
+    return { actor, kid: sealKid, compromisedAt, reason: reason! };
+  });
 }
 
 /** ListSeals: page size 0 takes the default, larger than the maximum is cut to it. */
 export function parseListSeals(request: sealV1.ListSealsRequest, actor: SealActor): ListSealsCommand {
-  const v = new Violations();
-  const departmentCode = optionalUscc(v, 'department_code', request.departmentCode);
-  const pageSize = request.page?.pageSize ?? 0;
-  if (!Number.isInteger(pageSize) || pageSize < 0) v.add('page.page_size', 'RANGE', 'must not be negative');
-  const pageToken = request.page?.pageToken ?? '';
-  if (pageToken.length > 200) v.add('page.page_token', 'PAGE_TOKEN', 'not a page token of this list');
-  v.throwIfAny();
-  return {
-    actor,
-    departmentCode,
-    includeInactive: request.includeInactive,
-    pageSize,
-    pageToken: pageToken === '' ? undefined : pageToken,
-  };
+  return FieldCheck.parse((check) => {
+    const departmentCode = optionalUscc(check, 'department_code', request.departmentCode);
+    const pageSize = request.page?.pageSize ?? 0;
+    if (!Number.isInteger(pageSize) || pageSize < 0) check.fail('page.page_size', 'RANGE', 'must not be negative');
+    const pageToken = request.page?.pageToken ?? '';
+    if (pageToken.length > 200) check.fail('page.page_token', 'PAGE_TOKEN', 'not a page token of this list');
+    else check.text('page.page_token', pageToken, { max: 200 });
+    return {
+      actor,
+      departmentCode,
+      includeInactive: request.includeInactive,
+      pageSize,
+      pageToken: pageToken === '' ? undefined : pageToken,
+    };
+  });
 }

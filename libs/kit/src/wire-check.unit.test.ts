@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { checkedDeserializer, MalformedRequest, wireFault } from './wire-check.js';
+
+const bytes = (...b: number[]) => Buffer.from(b);
+
+describe('the wire-format check of a request', () => {
+  it.each([
+    ['an empty message', bytes()],
+    ['a varint field', bytes(0x08, 0x96, 0x01)],
+    ['a string field', bytes(0x0a, 0x02, 0x68, 0x69)],
+    ['fixed32 and fixed64 fields', bytes(0x15, 1, 2, 3, 4, 0x19, 1, 2, 3, 4, 5, 6, 7, 8)],
+    ['an unknown field number', bytes(0xf8, 0x01, 0x01)],
+  ])('accepts %s', (_case, message) => {
+    expect(wireFault(message)).toBeUndefined();
+  });
+
+  it.each([
+    ['field number 0 as a varint', bytes(0x00, 0x01), 'FIELD_NUMBER_ZERO'],
+    ['field number 0 as a string', bytes(0x0a, 0x01, 0x61, 0x02, 0x01, 0x61), 'FIELD_NUMBER_ZERO'],
+    ['a group', bytes(0x0b, 0x0c), 'WIRE_TYPE'],
+    ['wire type 7', bytes(0x0f), 'WIRE_TYPE'],
+    ['a length past the end', bytes(0x0a, 0x10, 0x61), 'TRUNCATED'],
+    ['a varint cut short', bytes(0x08, 0x96), 'TRUNCATED'],
+    ['a fixed64 cut short', bytes(0x09, 1, 2), 'TRUNCATED'],
+  ])('refuses %s', (_case, message, fault) => {
+    expect(wireFault(message)).toBe(fault);
+  });
+
+  it('turns a refused or undecodable message into a coded marker instead of an exception', () => {
+    const decode = checkedDeserializer((b) => {
+      if (b.length === 1) throw new Error('bad');
+      return b.length;
+    });
+    expect(decode(bytes(0x08, 0x01))).toBe(2);
+    const zero = decode(bytes(0x00, 0x01));
+    expect(zero).toBeInstanceOf(MalformedRequest);
+    expect((zero as MalformedRequest).error).toMatchObject({ code: 'REQUEST_MALFORMED' });
+    expect((zero as MalformedRequest).error.fields[0]).toMatchObject({ field: 'request', reason: 'FIELD_NUMBER_ZERO' });
+    expect((decode(bytes(0x00)) as MalformedRequest).error.fields[0]?.reason).toBe('FIELD_NUMBER_ZERO');
+  });
+});
