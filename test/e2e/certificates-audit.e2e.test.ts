@@ -473,13 +473,10 @@ describe('certificates issued through the CLI are in the audit log exactly once 
   it('starts in external mode, the audit log reading every topic of the hub', async () => {
     expect(hub!.readyLine).toMatch(/mode=external storage=postgres events=kafka/);
     // the hub's log is written asynchronously: under load its lines may follow the ready line
-    const [started] = await waitFor(
-      () => {
-        const lines = logLines(hub!.output(), 'audit log started');
-        return lines.length > 0 ? lines : undefined;
-      },
-      { message: 'the line "audit log started"', timeoutMs: 10_000 },
-    );
+    const started = await waitFor(() => logLines(hub!.output(), 'audit log started')[0], {
+      message: 'the line "audit log started"',
+      timeoutMs: 10_000,
+    });
     expect(started).toMatchObject({ verifierKey: vkey });
     auditedTopics = [...(started!.topics as string[])].sort();
     expect(auditedTopics).toContain('onceonly.certificate.v1');
