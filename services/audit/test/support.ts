@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { auditV1, HubHeartbeat } from '@onceonly/contracts';
-import { fromServiceError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
 import {
   appendToOutbox,
   createRelay,

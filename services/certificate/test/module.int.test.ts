@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { certificateV1 as cv, HolderCodeType, sealV1 } from '@onceonly/contracts';
-import { fromServiceError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
 import { createKafkaTransport, type EventTransport, TopicRegistry } from '@onceonly/events';
 import { createGrpcServer, createLifecycle, createLogger, DEV_CALLER_HEADER, type Lifecycle } from '@onceonly/kit';
 import { type Database, openDatabase } from '@onceonly/store';

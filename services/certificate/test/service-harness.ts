@@ -6,7 +6,8 @@
 import { Writable } from 'node:stream';
 import { type Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { certificateV1, consentV1, HolderCodeType } from '@onceonly/contracts';
-import { type AppError, fromServiceError } from '@onceonly/errors';
+import type { AppError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
 import { createKafkaTransport, type EventTransport, TopicRegistry } from '@onceonly/events';
 import {
   createGrpcServer,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { sealV1 } from '@onceonly/contracts';
-import { fromServiceError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
 import { createKafkaTransport, type KafkaTransport } from '@onceonly/events';
 import { computeUsccCheck } from '@onceonly/ids';
 import { parseTrustBundle, sealPayload, verifySealedJws } from '@onceonly/seal';
