@@ -1,5 +1,5 @@
 import { auditV1 } from '@onceonly/contracts';
-import { appendToOutbox, createRelay, ensureTopics, withEventTables } from '@onceonly/events';
+import { appendToOutbox, ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
 import type { ServiceContext, ServiceModule } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate, type Transaction } from '@onceonly/store';
 import { AUDIT_SCHEMA, checkpointStore, logReader } from './adapters/db/audit-store.js';
@@ -66,11 +66,13 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   await checkpointStore.recordTopics(db, topics);
   await checkpointStore.recordKey(db, signer.verifierKey, origin);
 
-  const relay = createRelay({ db, schema: AUDIT_SCHEMA, transport, log });
-  relay.start();
-  ctx.lifecycle.onStop('audit relay', async () => {
-    await relay.flush({ timeoutMs: 5_000 }).catch((err: unknown) => log.warn({ err }, 'audit outbox not flushed'));
-    await relay.stop();
+  const relay = startOutboxRelay({
+    db,
+    schema: AUDIT_SCHEMA,
+    transport,
+    log,
+    lifecycle: ctx.lifecycle,
+    name: 'audit relay',
   });
 
   const checkpointer = new Checkpointer({

@@ -1,10 +1,10 @@
 import type { Logger } from '@onceonly/kit';
 import type { Database } from '@onceonly/store';
 import { DEMO_DEPARTMENTS, type Department } from '../../domain/departments.js';
+import { effectiveSealStatus, type SealRecord } from '../../domain/seals/seal.js';
 import { insertNewSeal } from '../seals/create-seal.js';
 import { newSeal } from '../seals/new-seal.js';
 import type { SealDeps } from '../seals/ports.js';
-import { effectiveSealStatus, type SealRecord } from '../seals/seal.js';
 import type { CredentialWriter } from './ports.js';
 
 /** The marker row of the demo seed in `certificate.department_seed`. */
