@@ -8,6 +8,13 @@ export { AUDIT_SCHEMA, appendPort, checkpointStore, hashReader, logReader } from
 export { databaseExportSource } from './adapters/db/export-source.js';
 export { databaseLogSource } from './adapters/db/replay-source.js';
 export { type BusSourceOptions, transportBusSource } from './adapters/events/bus-reader.js';
+export {
+  type CertificateLookup,
+  certificateStatusCheck,
+  certificateStatusProjection,
+  decodeCertificateEvent,
+  liveCertificateOf,
+} from './adapters/events/certificate-projection.js';
 export { AUDIT_SOURCE, CHECKPOINT_TOPIC, CheckpointSignedEvent } from './adapters/events/checkpoint-event.js';
 export { AUDIT_GROUP, auditedTopics, createIngest, type IngestOptions } from './adapters/events/ingest.js';
 export { type AuditServiceDeps, auditService, toCheckpoint, toEntry } from './adapters/grpc/audit-service.js';
@@ -89,13 +96,9 @@ export {
   CERTIFICATE_SERVICE,
   CERTIFICATE_STATUS,
   CERTIFICATE_STATUS_NAMES,
-  type CertificateLookup,
   type CertificateStatus,
   certificateDifferences,
-  certificateStatusCheck,
-  certificateStatusProjection,
   type LiveCertificate,
-  liveCertificateOf,
   PROJECTION_NAMES,
   PROJECTIONS,
   type ProjectionName,
