@@ -3,13 +3,14 @@ import { appendToOutbox, ensureTopics, startOutboxRelay, withEventTables } from 
 import type { ServiceContext, ServiceModule } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate, type Transaction } from '@onceonly/store';
 import { AUDIT_SCHEMA, checkpointStore, logReader } from './adapters/db/audit-store.js';
-import { CHECKPOINT_TOPIC, CheckpointSignedEvent } from './adapters/events/checkpoint-event.js';
+import { CheckpointSignedEvent } from './adapters/events/checkpoint-event.js';
 import { auditedTopics, createIngest } from './adapters/events/ingest.js';
 import { auditService } from './adapters/grpc/audit-service.js';
 import { loadNoteSigner, parseWitnessKeys } from './adapters/keys.js';
 import { Checkpointer, type CheckpointTx, type SignedCheckpoint } from './app/checkpointer.js';
 import { loadAuditConfig } from './config.js';
 import type { CheckpointPolicy } from './domain/checkpoint-policy.js';
+import { CHECKPOINT_TOPIC } from './topics.js';
 
 /** The audit schema's migrations: the log's tables, the outbox (checkpoint events) and the inbox (ingest). */
 export async function auditMigrations() {

@@ -25,7 +25,7 @@ import { hostModules } from '@onceonly/kit/testing';
 import { generateNoteKey } from '@onceonly/merkle';
 import { type Database, migrate } from '@onceonly/store';
 import { uniqueTopic } from '@onceonly/testing';
-import { type RunningAudit, startAudit } from '../src/index.js';
+import { type RunningAudit, startAudit } from '../src/module.js';
 
 export const log: Logger = createLogger({
   level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent',
