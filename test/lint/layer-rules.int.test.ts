@@ -88,7 +88,7 @@ describe('an app file', () => {
 });
 
 describe('a service', () => {
-  it('fails the lint when it imports another service, by package or by path', () => {
+  it('fails the lint when it imports another service, by package, subpath or path', () => {
     const result = lint({
       'services/certificate/src/planted.ts': [
         "import { auditModule } from '@onceonly/audit';",
@@ -99,6 +99,15 @@ describe('a service', () => {
     });
     expect(result.status).not.toBe(0);
     expect(result.hits).toBe(2);
+    const client = lint({
+      'services/audit/src/adapters/planted.ts': [
+        "import { certificateClient } from '@onceonly/certificate/client';",
+        'export const planted = certificateClient;',
+        '',
+      ].join('\n'),
+    });
+    expect(client.status).not.toBe(0);
+    expect(client.hits).toBe(1);
   });
 
   it('may be imported by the hub, the composition root', () => {
