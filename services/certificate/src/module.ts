@@ -119,39 +119,48 @@ export interface StartSealsOptions {
 export async function startSeals(ctx: ServiceContext, options: StartSealsOptions = {}): Promise<SealsModule> {
   const log = ctx.log.child({ part: 'seals' });
   const config = loadSealConfig(ctx.env, ctx.mode, log, options.passphrase);
-  const ca = await openCa(ctx, config);
+  const ca = await openCa(ctx, config, log);
   await migrateCertificates(ctx);
   await registerCertificateTopics(ctx);
+  const deps = await openSeals(ctx, config, ca, options.departments ?? departmentDirectory());
+  ctx.server.addService(sealV1.SealServiceService, sealService({ db: ctx.db, seals: deps, keys: deps.keys }));
+  const credentials = credentialFiles(ctx.dataDir, ca.authority, ctx.clock);
+  const seed =
+    ctx.mode === 'embedded' ? await seedDemoDepartments({ db: ctx.db, seals: deps, credentials, log }) : undefined;
+  return { keys: deps.keys, caCertificatePem: ca.certPem, seed };
+}
+
+type SealConfig = ReturnType<typeof loadSealConfig>;
+
+/** The configured CA, or (embedded mode) the development CA generated once into the data folder. */
+async function openCa(ctx: ServiceContext, config: SealConfig, log: ServiceContext['log']): Promise<HubCa> {
+  if (config.caFiles) return openConfiguredCa(config.caFiles, config.passphrase);
+  const { ca, generated } = await openEmbeddedCa(ctx.dataDir, config.passphrase, ctx.clock);
+  if (generated) log.info({ fingerprintSha256: ca.fingerprintSha256 }, 'generated the hub root CA (development)');
+  return ca;
+}
+
+/**
+ * The seal use cases' dependencies and the keys over them, once the passphrase is known to open the stored seal keys
+ * and the CA is recorded among the trust roots.
+ */
+async function openSeals(
+  ctx: ServiceContext,
+  config: SealConfig,
+  ca: HubCa,
+  departments: Departments,
+): Promise<SealDeps & { keys: StoredSealKeys }> {
   const store = sqlSealStore();
   // before the root is recorded: a start that fails here must not leave a root in the trust bundle
   const latest = await store.anySeal(ctx.db);
   if (latest) decryptPrivateKey(latest.encryptedKeyPem, config.passphrase);
   await store.recordRoot(ctx.db, { fingerprintSha256: ca.fingerprintSha256, certificatePem: ca.certPem }, ctx.clock());
-  let keys: StoredSealKeys | undefined;
-  const deps: SealDeps = {
-    store,
-    ca,
-    passphrase: config.passphrase,
-    clock: ctx.clock,
-    defaultValidityDays: config.defaultValidityDays,
-    events: sealEventOutbox,
-    departments: options.departments ?? departmentDirectory(),
-    onSealChanged: (kid) => keys?.forget(kid),
-  };
-  keys = new StoredSealKeys(ctx.db, deps);
-  ctx.server.addService(sealV1.SealServiceService, sealService({ db: ctx.db, seals: deps, keys }));
-  const credentials = credentialFiles(ctx.dataDir, ca.authority, ctx.clock);
-  const seed =
-    ctx.mode === 'embedded' ? await seedDemoDepartments({ db: ctx.db, seals: deps, credentials, log }) : undefined;
-  return { keys, caCertificatePem: ca.certPem, seed };
-}
-
-/** The configured CA, or (embedded mode) the development CA generated once into the data folder. */
-async function openCa(ctx: ServiceContext, config: ReturnType<typeof loadSealConfig>): Promise<HubCa> {
-  if (config.caFiles) return openConfiguredCa(config.caFiles, config.passphrase);
-  const { ca, generated } = await openEmbeddedCa(ctx.dataDir, config.passphrase, ctx.clock);
-  if (generated) ctx.log.info({ fingerprintSha256: ca.fingerprintSha256 }, 'generated the hub root CA (development)');
-  return ca;
+  const { passphrase, defaultValidityDays } = config;
+  const base = { store, ca, passphrase, clock: ctx.clock, defaultValidityDays, events: sealEventOutbox, departments };
+  // the keys forget a seal's cached signer when a use case changes it
+  const deps: SealDeps = { ...base, onSealChanged: (kid) => keys.forget(kid) };
+  const keys = new StoredSealKeys(ctx.db, deps);
+  return { ...deps, keys };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
