@@ -1,4 +1,4 @@
-import type { ErrorCode } from './codes.js';
+import type { ErrorCode } from './codes/index.js';
 
 /** One invalid field of a request: carried to clients as a google.rpc.BadRequest field violation. */
 export interface FieldViolation {

@@ -1,34 +1,59 @@
-import { Metadata, status } from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AppError, ERROR_CODES, fromServiceError, GRPC_STATUS, invalid, toAppError, toServiceError } from './index.js';
+import { AppError, AREAS, ERROR_CODES, isErrorCode, statusNameOf, toAppError } from './index.js';
 
-describe('the code table', () => {
-  it('maps every code to a gRPC status other than OK', () => {
-    for (const code of ERROR_CODES) expect(GRPC_STATUS[code]).toBeGreaterThan(status.OK);
+const SRC = dirname(fileURLToPath(import.meta.url));
+
+/** Every module specifier that `file` imports or re-exports (static and dynamic). */
+function specifiers(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found = text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"]([^'"]+)['"]/g);
+  return [...found].map((m) => m[1] as string);
+}
+
+/** The module graph reachable from `entry` through relative imports: each file with what it imports. */
+function moduleGraph(entry: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  const visit = (file: string): void => {
+    if (graph.has(file)) return;
+    const imports = specifiers(file);
+    graph.set(file, imports);
+    for (const spec of imports.filter((s) => s.startsWith('.')))
+      visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
+  };
+  visit(entry);
+  return graph;
+}
+
+describe('the root entry point', () => {
+  it('imports no package at all, so the domain can load it without gRPC', () => {
+    const graph = moduleGraph(join(SRC, 'index.ts'));
+    expect(graph.size).toBeGreaterThan(3);
+    const bare = [...graph.values()].flat().filter((s) => !s.startsWith('.'));
+    expect(bare).toEqual([]);
+  });
+
+  it('does not reach the grpc subpath', () => {
+    const files = [...moduleGraph(join(SRC, 'index.ts')).keys()];
+    expect(files.filter((f) => f.includes(`${join(SRC, 'grpc')}`))).toEqual([]);
   });
 });
 
-describe('toServiceError / fromServiceError', () => {
-  it('carries the code and the field violations through the status trailer', () => {
-    const err = invalid('USCC_INVALID', [
-      { field: 'holder.code', reason: 'USCC_CHECK_CHARACTER', description: 'check character should be 0' },
-    ]);
-    const wire = toServiceError(err);
-    expect(wire.code).toBe(status.INVALID_ARGUMENT);
-    const back = fromServiceError({ ...wire, metadata: wire.metadata as Metadata });
-    expect(back.code).toBe('USCC_INVALID');
-    expect(back.fields).toEqual(err.fields);
+describe('the codes', () => {
+  it("are unique across areas (no area redefines another area's code)", () => {
+    const all = Object.values(AREAS).flatMap((area) => Object.keys(area));
+    expect(all.length).toBe(new Set(all).size);
+    expect(ERROR_CODES.length).toBe(all.length);
   });
 
-  it('keeps metadata strings', () => {
-    const err = new AppError('NOT_FOUND', 'no such thing', { details: { meta: { id: 'x1' } } });
-    const back = fromServiceError(toServiceError(err));
-    expect(back).toMatchObject({ code: 'NOT_FOUND', details: { meta: { id: 'x1' } } });
-  });
-
-  it('falls back on the status for errors from elsewhere', () => {
-    expect(fromServiceError({ code: status.UNAVAILABLE, details: 'connection refused' }).code).toBe('UNAVAILABLE');
-    expect(fromServiceError({ code: status.UNKNOWN, metadata: new Metadata() }).code).toBe('INTERNAL');
+  it('name a status for every code and recognise only known codes', () => {
+    expect(statusNameOf('CERT_NOT_FOUND')).toBe('NOT_FOUND');
+    expect(statusNameOf('AUDIT_BUNDLE_INVALID')).toBe('INVALID_ARGUMENT');
+    expect(isErrorCode('SEAL_NOT_ACTIVE')).toBe(true);
+    expect(isErrorCode('NO_SUCH_CODE')).toBe(false);
+    expect(isErrorCode('toString')).toBe(false);
   });
 });
 

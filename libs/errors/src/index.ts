@@ -1,5 +1,6 @@
 /**
- * @onceonly/errors: a closed union of error codes, AppError, and the one table from codes to gRPC status.
+ * @onceonly/errors: a closed union of error codes (each area owns its file under `codes/`), `AppError` and its
+ * helpers. Dependency-free: the gRPC mapping lives in the `@onceonly/errors/grpc` subpath, for adapters only.
  */
 export {
   AppError,
@@ -10,5 +11,13 @@ export {
   isAppError,
   toAppError,
 } from './app-error.js';
-export { ERROR_CODES, type ErrorCode, GRPC_STATUS, grpcStatusOf, isErrorCode } from './codes.js';
-export { ERROR_DOMAIN, fromServiceError, toServiceError } from './grpc.js';
+export {
+  AREAS,
+  type AreaCodes,
+  ERROR_CODES,
+  type ErrorCode,
+  isErrorCode,
+  STATUS_NAMES,
+  type StatusName,
+  statusNameOf,
+} from './codes/index.js';

@@ -60,6 +60,7 @@ export {
   type RelayState,
   type RelayStatus,
 } from './relay.js';
+export { type StartRelayOptions, type StopHooks, startOutboxRelay } from './start-relay.js';
 export {
   type CleanupPolicy,
   DEAD_LETTER_MIN_RETENTION_MS,

@@ -10,7 +10,8 @@ import {
   HubServiceService,
   WhoAmIResponse,
 } from '@onceonly/contracts';
-import { AppError, fromServiceError } from '@onceonly/errors';
+import { AppError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { issueClient, issueServer, makeCa } from '../test/certs.js';

@@ -11,7 +11,8 @@ import {
   status,
   type UntypedHandleCall,
 } from '@grpc/grpc-js';
-import { AppError, toServiceError } from '@onceonly/errors';
+import { AppError } from '@onceonly/errors';
+import { toServiceError } from '@onceonly/errors/grpc';
 import {
   attachContext,
   type CallContext,

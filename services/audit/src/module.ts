@@ -1,15 +1,16 @@
 import { auditV1 } from '@onceonly/contracts';
-import { appendToOutbox, createRelay, ensureTopics, withEventTables } from '@onceonly/events';
+import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
 import type { ServiceContext, ServiceModule } from '@onceonly/kit';
-import { type Database, loadMigrations, migrate, type Transaction } from '@onceonly/store';
+import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { AUDIT_SCHEMA, checkpointStore, logReader } from './adapters/db/audit-store.js';
-import { CHECKPOINT_TOPIC, CheckpointSignedEvent } from './adapters/events/checkpoint-event.js';
+import { checkpointTx } from './adapters/events/checkpoint-tx.js';
 import { auditedTopics, createIngest } from './adapters/events/ingest.js';
 import { auditService } from './adapters/grpc/audit-service.js';
 import { loadNoteSigner, parseWitnessKeys } from './adapters/keys.js';
-import { Checkpointer, type CheckpointTx, type SignedCheckpoint } from './app/checkpointer.js';
+import { Checkpointer } from './app/checkpointer.js';
 import { loadAuditConfig } from './config.js';
 import type { CheckpointPolicy } from './domain/checkpoint-policy.js';
+import { CHECKPOINT_TOPIC } from './topics.js';
 
 /** The audit schema's migrations: the log's tables, the outbox (checkpoint events) and the inbox (ingest). */
 export async function auditMigrations() {
@@ -66,11 +67,13 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   await checkpointStore.recordTopics(db, topics);
   await checkpointStore.recordKey(db, signer.verifierKey, origin);
 
-  const relay = createRelay({ db, schema: AUDIT_SCHEMA, transport, log });
-  relay.start();
-  ctx.lifecycle.onStop('audit relay', async () => {
-    await relay.flush({ timeoutMs: 5_000 }).catch((err: unknown) => log.warn({ err }, 'audit outbox not flushed'));
-    await relay.stop();
+  const relay = startOutboxRelay({
+    db,
+    schema: AUDIT_SCHEMA,
+    transport,
+    log,
+    lifecycle: ctx.lifecycle,
+    name: 'audit relay',
   });
 
   const checkpointer = new Checkpointer({
@@ -124,31 +127,4 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   );
   log.info({ origin, verifierKey: signer.verifierKey, topics }, 'audit log started');
   return { origin, verifierKey: signer.verifierKey, topics, checkpointer };
-}
-
-function checkpointTx(tx: Transaction, origin: string): CheckpointTx {
-  const reader = logReader(tx);
-  return {
-    head: () => reader.head(),
-    async latest() {
-      const last = await reader.latestCheckpoint();
-      return last ? { size: last.size, at: last.createdAt } : undefined;
-    },
-    async save(checkpoint: SignedCheckpoint) {
-      if (!(await checkpointStore.insert(tx, checkpoint))) return false;
-      const event = CheckpointSignedEvent.make({
-        subject: origin,
-        time: checkpoint.createdAt,
-        data: {
-          origin,
-          size: String(checkpoint.size),
-          rootHash: Buffer.from(checkpoint.root),
-          signedNote: checkpoint.note,
-          signedAt: checkpoint.createdAt.toISOString(),
-        },
-      });
-      await appendToOutbox(tx, AUDIT_SCHEMA, [{ topic: CHECKPOINT_TOPIC.name, event }]);
-      return true;
-    },
-  };
 }

@@ -4,7 +4,8 @@
  */
 import { credentials, Client as GrpcClient, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { auditV1 } from '@onceonly/contracts';
-import { type AppError, fromServiceError } from '@onceonly/errors';
+import type { AppError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
 import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { computeCitizenIdCheck } from '@onceonly/ids';
 import { DEV_CALLER_HEADER } from '@onceonly/kit';

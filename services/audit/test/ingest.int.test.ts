@@ -13,7 +13,9 @@ import {
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseLogSource, leafOf, replay } from '../src/index.js';
+import { databaseLogSource } from '../src/adapters/db/replay-source.js';
+import { replay } from '../src/app/replay.js';
+import { leafOf } from '../src/domain/leaf.js';
 import {
   type AuditHost,
   auditClient,

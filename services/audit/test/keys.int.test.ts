@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateNoteKey } from '@onceonly/merkle';
 import { describe, expect, it } from 'vitest';
-import { devKeyPath, loadNoteSigner } from '../src/index.js';
+import { devKeyPath, loadNoteSigner } from '../src/adapters/keys.js';
 import { log } from './support.js';
 
 describe('the log signing key', () => {

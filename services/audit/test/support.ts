@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { auditV1, HubHeartbeat } from '@onceonly/contracts';
-import { fromServiceError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
 import {
   appendToOutbox,
   createRelay,
@@ -20,11 +20,12 @@ import {
   TopicRegistry,
   withEventTables,
 } from '@onceonly/events';
-import { createGrpcServer, createLifecycle, createLogger, DEV_CALLER_HEADER, type Logger } from '@onceonly/kit';
+import { createLogger, DEV_CALLER_HEADER, type Logger } from '@onceonly/kit';
+import { hostModules } from '@onceonly/kit/testing';
 import { generateNoteKey } from '@onceonly/merkle';
 import { type Database, migrate } from '@onceonly/store';
 import { uniqueTopic } from '@onceonly/testing';
-import { type RunningAudit, startAudit } from '../src/index.js';
+import { type RunningAudit, startAudit } from '../src/module.js';
 
 export const log: Logger = createLogger({
   level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent',
@@ -115,27 +116,28 @@ export async function startAuditHost(
   registry: TopicRegistry,
   env: Record<string, string>,
 ): Promise<AuditHost> {
-  const lifecycle = createLifecycle({ log, graceMs: 1_000 });
-  const server = createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true });
-  const audit = await startAudit({
+  let audit: RunningAudit | undefined;
+  const host = await hostModules({
     db,
     transport,
     topics: registry,
-    server,
-    lifecycle,
     log,
-    clock: () => new Date(),
-    mode: 'external',
     dataDir: mkdtempSync(join(tmpdir(), 'audit-test-')),
     env,
+    modules: [
+      {
+        name: 'audit',
+        async start(ctx) {
+          audit = await startAudit(ctx);
+        },
+      },
+    ],
   });
-  const bound = await server.start();
-  lifecycle.onStop('grpc', (ctx) => server.shutdown(ctx.graceMs));
   return {
-    audit,
-    address: bound.address,
+    audit: audit!,
+    address: host.address,
     stop: async () => {
-      await lifecycle.stop('test');
+      await host.stop('test');
     },
   };
 }

@@ -3,18 +3,13 @@ import { formatCheckpoint, generateNoteKey, parseSignerKey, signNote } from '@on
 import { type Database, openDatabase, type Transaction } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type BusRecord,
-  databaseExportSource,
-  databaseLogSource,
-  exportBundle,
-  type FindingKind,
-  type ReplayBusSource,
-  type ReplayReport,
-  replay,
-  transportBusSource,
-  verifyBundle,
-} from '../src/index.js';
+import { databaseExportSource } from '../src/adapters/db/export-source.js';
+import { databaseLogSource } from '../src/adapters/db/replay-source.js';
+import { transportBusSource } from '../src/adapters/events/bus-reader.js';
+import { exportBundle } from '../src/app/export-bundle.js';
+import { type BusRecord, type ReplayBusSource, type ReplayReport, replay } from '../src/app/replay.js';
+import { verifyBundle } from '../src/domain/bundle.js';
+import type { FindingKind } from '../src/domain/findings.js';
 import {
   type AuditHost,
   leafCount,

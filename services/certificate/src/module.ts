@@ -1,14 +1,39 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { AppError } from '@onceonly/errors';
+import { createHmac, randomUUID } from 'node:crypto';
+import { certificateV1, consentV1, sealV1 } from '@onceonly/contracts';
+import { ensureTopics, type Relay, startOutboxRelay } from '@onceonly/events';
+import { hashCitizenId } from '@onceonly/ids';
 import { int, loadConfig, type ServiceContext, type ServiceModule, str, url } from '@onceonly/kit';
-import { startSeals } from './app/seals/index.js';
-import { migrateCertificates, registerCertificateTopic, startCertificates } from './wiring.js';
+import { decryptPrivateKey } from '@onceonly/seal';
+import { migrate } from '@onceonly/store';
+import { sqlCertificateStore } from './adapters/db/certificate-store.js';
+import { sqlConsentStore } from './adapters/db/consent-store.js';
+import { sqlIdempotencyStore } from './adapters/db/idempotency-store.js';
+import { CERTIFICATE_SCHEMA } from './adapters/db/migrations.js';
+import { sqlEventOutbox } from './adapters/db/outbox.js';
+import { CERTIFICATE_SCHEMA_MIGRATIONS } from './adapters/db/schema-migrations.js';
+import { sqlSealStore } from './adapters/db/seal-store.js';
+import { departmentDirectory } from './adapters/departments.js';
+import { sealEventOutbox } from './adapters/events/seal-events.js';
+import { certificateHandlers } from './adapters/grpc/certificate-service.js';
+import { consentHandlers } from './adapters/grpc/consent-service.js';
+import { platformHandlers } from './adapters/grpc/platform-service.js';
+import { sealService } from './adapters/grpc/seal-service.js';
+import { credentialFiles } from './adapters/keys/credential-files.js';
+import { holderHashKey } from './adapters/keys/holder-hash-key.js';
+import { openConfiguredCa, openEmbeddedCa } from './adapters/keys/hub-ca.js';
+import { loadSealConfig } from './adapters/keys/seal-config.js';
+import { expireDueCase } from './app/expire-due.js';
+import type { CertificateDeps, Departments, SealKeys } from './app/ports.js';
+import type { HubCa, SealDeps } from './app/seals/ports.js';
+import { StoredSealKeys } from './app/seals/seal-keys.js';
+import { type SeedResult, seedDemoDepartments } from './app/seeding/seed-departments.js';
+import { CERTIFICATE_TOPICS } from './topics.js';
 
 /**
- * The certificate service as the hub runs it: electronic licences sealed with department seals, their lifecycle,
- * verification, status lists, industry licences, consents and platform checks.
+ * The composition root of the certificate service, the only file that binds adapters to ports: electronic licences
+ * sealed with department seals, their lifecycle, verification, status lists, industry licences, consents and
+ * platform checks, and the seals and trust they rest on. The hub runs {@link certificateModule}; tests host the
+ * same steps with seals of their own test CA ({@link startCertificates} with their `keys`).
  */
 
 /** The variables this module reads (seals read theirs, ONCEONLY_KEY_PASSPHRASE among them, in `startSeals`). */
@@ -33,40 +58,12 @@ export const CERTIFICATE_CONFIG = {
   }),
 } as const;
 
-const DEV_KEY_FILE = 'holder-hash.key';
-
-/**
- * The holder-hash key: from the environment, else (embedded mode only) a random key generated once into the data
- * folder, with a warning. Losing or changing it makes every stored holder key unfindable.
- * @throws AppError CONFIG_MISSING in external mode without ONCEONLY_HOLDER_HASH_KEY.
- */
-async function holderHashKey(ctx: ServiceContext, configured: string | undefined): Promise<string> {
-  if (configured !== undefined) return configured;
-  if (ctx.mode !== 'embedded') {
-    throw new AppError('CONFIG_MISSING', 'ONCEONLY_HOLDER_HASH_KEY: required outside embedded mode');
-  }
-  const dir = join(ctx.dataDir, 'keys');
-  const file = join(dir, DEV_KEY_FILE);
-  const existing = await readFile(file, 'utf8').catch(() => undefined);
-  if (existing !== undefined && existing.trim().length >= 16) return existing.trim();
-  await mkdir(dir, { recursive: true });
-  const key = randomBytes(32).toString('base64url');
-  await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async (err: unknown) => {
-    // another process wrote it first: use theirs
-    if ((err as { code?: string }).code !== 'EEXIST') throw err;
-  });
-  ctx.log.warn({ file }, 'ONCEONLY_HOLDER_HASH_KEY is not set: using a development key generated into the data folder');
-  return (await readFile(file, 'utf8')).trim();
-}
-
-/** The certificate service module: the hub starts it first (the audit log, started last, sees its topic). */
+/** The certificate service module: the hub starts it first (the audit log, started last, sees its topics). */
 export const certificateModule: ServiceModule = {
   name: 'certificate',
   async start(ctx: ServiceContext) {
     const config = loadConfig(CERTIFICATE_CONFIG, ctx.env);
     const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);
-    await migrateCertificates(ctx);
-    await registerCertificateTopic(ctx);
     const seals = await startSeals(ctx);
     await startCertificates(ctx, {
       keys: seals.keys,
@@ -76,3 +73,167 @@ export const certificateModule: ServiceModule = {
     });
   },
 };
+
+/** Migrates schema `certificate`: certificates (1–99), seals (100–199), the outbox and the inbox. */
+export async function migrateCertificates(ctx: Pick<ServiceContext, 'db' | 'log'>): Promise<void> {
+  await migrate(ctx.db, {
+    schema: CERTIFICATE_SCHEMA,
+    migrations: CERTIFICATE_SCHEMA_MIGRATIONS,
+    log: (msg, fields) => ctx.log.info(fields ?? {}, msg),
+  });
+}
+
+/** Registers the service's topics (`topics.ts`) and creates them on the transport. */
+export async function registerCertificateTopics(ctx: Pick<ServiceContext, 'topics' | 'transport'>): Promise<void> {
+  for (const topic of CERTIFICATE_TOPICS) if (!ctx.topics.has(topic.name)) ctx.topics.register(topic);
+  await ensureTopics(ctx.transport, ctx.topics);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Seals and trust
+
+/** What {@link startSeals} gives the certificate core. */
+export interface SealsModule {
+  readonly keys: SealKeys;
+  /** The hub's current root CA certificate (PEM). */
+  readonly caCertificatePem: string;
+  /** What the embedded-mode seed did at this start (undefined in external mode). */
+  readonly seed?: SeedResult | undefined;
+}
+
+/** Options of {@link startSeals}. */
+export interface StartSealsOptions {
+  /** Passphrase of the keys at rest; default: ONCEONLY_KEY_PASSPHRASE (embedded mode: a development default). */
+  readonly passphrase?: string | undefined;
+  /** The bodies known to the hub; the demo departments by default. */
+  readonly departments?: Departments;
+}
+
+/**
+ * Starts seals and trust: migrates schema `certificate` and registers the service's topics, loads (or, in embedded mode, creates) the hub's root CA, checks the
+ * passphrase against a stored seal key, records the root, adds SealService, and seeds the demo departments in
+ * embedded mode. Seal events go to the `certificate` outbox, whose relay {@link startCertificates} runs.
+ * @throws AppError CONFIG_MISSING / CONFIG_INVALID, KEY_DECRYPT_FAILED (wrong passphrase), X509_INVALID,
+ *   KEY_INVALID, MIGRATION_*.
+ */
+export async function startSeals(ctx: ServiceContext, options: StartSealsOptions = {}): Promise<SealsModule> {
+  const log = ctx.log.child({ part: 'seals' });
+  const config = loadSealConfig(ctx.env, ctx.mode, log, options.passphrase);
+  const ca = await openCa(ctx, config, log);
+  await migrateCertificates(ctx);
+  await registerCertificateTopics(ctx);
+  const deps = await openSeals(ctx, config, ca, options.departments ?? departmentDirectory());
+  ctx.server.addService(sealV1.SealServiceService, sealService({ db: ctx.db, seals: deps, keys: deps.keys }));
+  const credentials = credentialFiles(ctx.dataDir, ca.authority, ctx.clock);
+  const seed =
+    ctx.mode === 'embedded' ? await seedDemoDepartments({ db: ctx.db, seals: deps, credentials, log }) : undefined;
+  return { keys: deps.keys, caCertificatePem: ca.certPem, seed };
+}
+
+type SealConfig = ReturnType<typeof loadSealConfig>;
+
+/** The configured CA, or (embedded mode) the development CA generated once into the data folder. */
+async function openCa(ctx: ServiceContext, config: SealConfig, log: ServiceContext['log']): Promise<HubCa> {
+  if (config.caFiles) return openConfiguredCa(config.caFiles, config.passphrase);
+  const { ca, generated } = await openEmbeddedCa(ctx.dataDir, config.passphrase, ctx.clock);
+  if (generated) log.info({ fingerprintSha256: ca.fingerprintSha256 }, 'generated the hub root CA (development)');
+  return ca;
+}
+
+/**
+ * The seal use cases' dependencies and the keys over them, once the passphrase is known to open the stored seal keys
+ * and the CA is recorded among the trust roots.
+ */
+async function openSeals(
+  ctx: ServiceContext,
+  config: SealConfig,
+  ca: HubCa,
+  departments: Departments,
+): Promise<SealDeps & { keys: StoredSealKeys }> {
+  const store = sqlSealStore();
+  // before the root is recorded: a start that fails here must not leave a root in the trust bundle
+  const latest = await store.anySeal(ctx.db);
+  if (latest) decryptPrivateKey(latest.encryptedKeyPem, config.passphrase);
+  await store.recordRoot(ctx.db, { fingerprintSha256: ca.fingerprintSha256, certificatePem: ca.certPem }, ctx.clock());
+  const { passphrase, defaultValidityDays } = config;
+  const base = { store, ca, passphrase, clock: ctx.clock, defaultValidityDays, events: sealEventOutbox, departments };
+  // the keys forget a seal's cached signer when a use case changes it
+  const deps: SealDeps = { ...base, onSealChanged: (kid) => keys.forget(kid) };
+  const keys = new StoredSealKeys(ctx.db, deps);
+  return { ...deps, keys };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Certificates
+
+/** Options of {@link startCertificates}. */
+export interface CertificateOptions {
+  readonly keys: SealKeys;
+  /** Key of the holder keys (HMAC of citizen IDs) and of idempotency fingerprints; at least 16 bytes. */
+  readonly holderHashKey: string;
+  readonly statusListBaseUrl: string;
+  /** How often the expiry sweep runs; 0 turns it off. */
+  readonly expirySweepMs: number;
+  /** The bodies known to the hub; the demo departments by default. */
+  readonly departments?: Departments;
+}
+
+/** What {@link startCertificates} started, for tests and the module. */
+export interface RunningCertificates {
+  readonly deps: CertificateDeps;
+  readonly relay: Relay;
+}
+
+/** The use cases' dependencies over the service context. */
+export function certificateDeps(ctx: ServiceContext, options: CertificateOptions, relay: Relay): CertificateDeps {
+  const key = options.holderHashKey;
+  return {
+    db: ctx.db,
+    certificates: sqlCertificateStore,
+    idempotency: sqlIdempotencyStore,
+    consents: sqlConsentStore,
+    outbox: sqlEventOutbox,
+    relay,
+    keys: options.keys,
+    departments: options.departments ?? departmentDirectory(),
+    clock: ctx.clock,
+    newId: randomUUID,
+    hashCitizenId: (id) => hashCitizenId(id, key),
+    fingerprint: (text) => createHmac('sha256', key).update('idempotency\n').update(text).digest('base64url'),
+    statusListBaseUrl: options.statusListBaseUrl,
+  };
+}
+
+/**
+ * Starts the certificates on a migrated schema: the outbox relay of schema `certificate` (certificate and seal
+ * events; stop hook: flush, then stop), CertificateService, ConsentService and PlatformService, and the expiry sweep.
+ */
+export async function startCertificates(
+  ctx: ServiceContext,
+  options: CertificateOptions,
+): Promise<RunningCertificates> {
+  const { db, transport, log, lifecycle } = ctx;
+  const name = 'certificate outbox relay';
+  const relay = startOutboxRelay({ db, schema: CERTIFICATE_SCHEMA, transport, log, lifecycle, name });
+  const deps = certificateDeps(ctx, options, relay);
+  ctx.server.addService(certificateV1.CertificateServiceService, certificateHandlers(deps));
+  ctx.server.addService(consentV1.ConsentServiceService, consentHandlers(deps));
+  ctx.server.addService(consentV1.PlatformServiceService, platformHandlers(deps));
+  if (options.expirySweepMs > 0) startExpirySweep(ctx, deps, options.expirySweepMs);
+  return { deps, relay };
+}
+
+/** Records expiries (失效) by time, every `intervalMs`; the stop hook waits for a sweep in progress. */
+function startExpirySweep(ctx: ServiceContext, deps: CertificateDeps, intervalMs: number): void {
+  let running: Promise<unknown> = Promise.resolve();
+  const sweep = () => {
+    running = expireDueCase(deps).catch((err: unknown) => ctx.log.warn({ err }, 'expiry sweep failed; retried later'));
+  };
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  sweep();
+  ctx.lifecycle.onStop('certificate expiry sweep', async () => {
+    clearInterval(timer);
+    await running;
+  });
+}

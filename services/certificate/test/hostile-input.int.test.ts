@@ -5,7 +5,8 @@
  */
 import { credentials, Client as GrpcClient, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { consentV1, certificateV1 as cv } from '@onceonly/contracts';
-import { type AppError, fromServiceError } from '@onceonly/errors';
+import type { AppError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
 import { computeCitizenIdCheck } from '@onceonly/ids';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

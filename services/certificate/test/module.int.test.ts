@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { certificateV1 as cv, HolderCodeType, sealV1 } from '@onceonly/contracts';
-import { fromServiceError } from '@onceonly/errors';
-import { createKafkaTransport, type EventTransport, TopicRegistry } from '@onceonly/events';
-import { createGrpcServer, createLifecycle, createLogger, DEV_CALLER_HEADER, type Lifecycle } from '@onceonly/kit';
+import { fromServiceError } from '@onceonly/errors/grpc';
+import { createKafkaTransport, type EventTransport } from '@onceonly/events';
+import { createLogger, DEV_CALLER_HEADER } from '@onceonly/kit';
+import { type HostedModules, hostModules } from '@onceonly/kit/testing';
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +37,7 @@ describe('certificateModule with the real seals', () => {
   let testDb: TestDatabase;
   let db: Database;
   let transport: EventTransport;
-  let lifecycle: Lifecycle;
+  let host: HostedModules | undefined;
   let dataDir = '';
   let address = '';
 
@@ -46,25 +47,20 @@ describe('certificateModule with the real seals', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'onceonly-cert-module-'));
     const log = createLogger({ level: 'silent', service: 'certificate' });
     transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'certificate-module-test', log });
-    lifecycle = createLifecycle({ log, graceMs: 2_000 });
-    const server = createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true });
-    await certificateModule.start({
+    host = await hostModules({
       db,
       transport,
-      topics: new TopicRegistry(),
-      server,
-      lifecycle,
       log,
-      clock: () => new Date(),
+      graceMs: 2_000,
       mode: 'embedded',
       dataDir,
       env: { ONCEONLY_EXPIRY_SWEEP_MS: '0' },
+      modules: [certificateModule],
     });
-    address = (await server.start()).address;
-    lifecycle.onStop('grpc', ({ graceMs }) => server.shutdown(graceMs));
+    address = host.address;
   });
   afterAll(async () => {
-    await lifecycle?.stop('test over');
+    await host?.stop();
     await transport?.close();
     await db?.close();
     await testDb?.drop();

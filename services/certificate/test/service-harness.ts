@@ -3,27 +3,21 @@
  * Kafka broker, a gRPC server on 127.0.0.1:0 with the development identity, and grpc-js clients that call it as a
  * given department. The seals are {@link testSeals} (a test CA, real keys).
  */
-import { Writable } from 'node:stream';
 import { type Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { certificateV1, consentV1, HolderCodeType } from '@onceonly/contracts';
-import { type AppError, fromServiceError } from '@onceonly/errors';
-import { createKafkaTransport, type EventTransport, TopicRegistry } from '@onceonly/events';
-import {
-  createGrpcServer,
-  createLifecycle,
-  createLogger,
-  DEV_CALLER_HEADER,
-  DEV_ROLE_HEADER,
-  type ServiceContext,
-} from '@onceonly/kit';
+import type { AppError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
+import { createKafkaTransport, type EventTransport } from '@onceonly/events';
+import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
+import { hostModules, memoryLogger } from '@onceonly/kit/testing';
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase } from '@onceonly/testing';
 import {
   migrateCertificates,
   type RunningCertificates,
-  registerCertificateTopic,
+  registerCertificateTopics,
   startCertificates,
-} from '../src/wiring.js';
+} from '../src/module.js';
 import { type TestSeals, testSeals } from './test-seals.js';
 
 /** A clock the test can move: the real time plus an offset. */
@@ -89,42 +83,36 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const testDb: TestDatabase = await freshDatabase('certificate');
   const db = await openDatabase({ url: testDb.url });
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  const log = createLogger({ level: 'info', service: 'certificate', destination });
+  const memory = memoryLogger({ service: 'certificate' });
   const transport =
-    options.transport ?? (await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'certificate-test', log }));
-  const lifecycle = createLifecycle({ log, graceMs: 2_000 });
-  const server = createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true });
+    options.transport ??
+    (await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'certificate-test', log: memory.log }));
   const clock = testClock();
   const seals = options.seals ?? testSeals(clock());
-  const ctx: ServiceContext = {
+  let running: RunningCertificates | undefined;
+  const host = await hostModules({
     db,
     transport,
-    topics: new TopicRegistry(),
-    server,
-    lifecycle,
-    log,
     clock,
-    mode: 'external',
-    dataDir: '/nonexistent',
-    env: {},
-  };
-  await migrateCertificates(ctx);
-  await registerCertificateTopic(ctx);
-  const running = await startCertificates(ctx, {
-    keys: seals,
-    holderHashKey: 'test-holder-hash-key-0123456789',
-    statusListBaseUrl: 'https://hub.test/status-lists',
-    expirySweepMs: 0,
+    log: memory.log,
+    graceMs: 2_000,
+    modules: [
+      {
+        name: 'certificate (test seals)',
+        async start(ctx) {
+          await migrateCertificates(ctx);
+          await registerCertificateTopics(ctx);
+          running = await startCertificates(ctx, {
+            keys: seals,
+            holderHashKey: 'test-holder-hash-key-0123456789',
+            statusListBaseUrl: 'https://hub.test/status-lists',
+            expirySweepMs: 0,
+          });
+        },
+      },
+    ],
   });
-  const { address } = await server.start();
-  lifecycle.onStop('grpc server', ({ graceMs }) => server.shutdown(graceMs));
+  const { address } = host;
   const clients = Object.fromEntries(
     Object.entries(SERVICES).map(([name, Ctor]) => [name, new Ctor(address, credentials.createInsecure())]),
   ) as unknown as Record<keyof typeof SERVICES, Client>;
@@ -154,9 +142,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     db,
     seals,
     clock,
-    running,
+    running: running!,
     address,
-    logText: () => lines.join(''),
+    logText: host.logText,
     callWithMetadata,
     call: async <Res>(method: string, request: object, as: Identity) =>
       (await callWithMetadata<Res>(method, request, as)).response,
@@ -178,7 +166,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async stop() {
       for (const client of Object.values(clients)) client.close();
-      await lifecycle.stop('test over');
+      await host.stop();
       if (options.transport === undefined) await transport.close();
       await db.close();
       await testDb.drop();

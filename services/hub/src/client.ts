@@ -8,7 +8,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { HubServiceClient } from '@onceonly/contracts';
-import { fromServiceError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
 import type { Command } from 'commander';
 import { service as healthService } from 'grpc-health-check';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { leafOf, migrateAudit, startAudit } from '@onceonly/audit';
+import { auditModule, leafOf, migrateAudit } from '@onceonly/audit';
 import {
   createConsumer,
   createKafkaTransport,
@@ -9,7 +9,8 @@ import {
   type TopicRegistry,
   withEventTables,
 } from '@onceonly/events';
-import { createGrpcServer, createLifecycle, createLogger, type Logger } from '@onceonly/kit';
+import { createLogger, type Logger } from '@onceonly/kit';
+import { type HostedModules, hostModules } from '@onceonly/kit/testing';
 import { CompactRange, generateNoteKey, rootOf } from '@onceonly/merkle';
 import { type Database, migrate } from '@onceonly/store';
 import pino from 'pino';
@@ -157,21 +158,20 @@ export async function auditIngestRate(options: {
   const key = generateNoteKey('onceonly.bench/audit');
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-audit-'));
   const transport = await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-audit' });
-  const lifecycle = createLifecycle({ log, graceMs: 10_000 });
   await migrateAudit(db); // before the clock starts, as for the baseline; startAudit finds it done
   const started = nowMs();
+  let host: HostedModules | undefined;
   try {
-    await startAudit({
+    host = await hostModules({
       db,
       transport,
       topics: options.registry,
-      server: createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true }),
-      lifecycle,
       log,
-      clock: () => new Date(),
-      mode: 'external',
+      graceMs: 10_000,
       dataDir,
       env: { ONCEONLY_AUDIT_NOTE_KEY: key.signerKey },
+      modules: [auditModule],
+      deferServer: true,
     });
     const size = async () => {
       const { rows } = await db.query<{ size: string }>('SELECT size FROM audit.tree_head');
@@ -187,7 +187,7 @@ export async function auditIngestRate(options: {
       },
       30_000,
     );
-    await lifecycle.stop('bench');
+    await host.stop('bench');
     const checks = await checkLog(db, options.events);
     return {
       ...rate(
@@ -202,7 +202,7 @@ export async function auditIngestRate(options: {
       checks,
     };
   } finally {
-    await lifecycle.stop('bench');
+    await host?.stop('bench');
     await transport.close();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -5,16 +5,10 @@ import { Writable } from 'node:stream';
 import { type Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { certificateModule, PUTUO_MARKET_REGULATION, TYPE_CODES } from '@onceonly/certificate';
 import { certificateV1 as cv, HolderCodeType, HubServiceClient, HubServiceService, sealV1 } from '@onceonly/contracts';
-import { createKafkaTransport, type EventTransport, TopicRegistry } from '@onceonly/events';
+import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { computeUsccCheck } from '@onceonly/ids';
-import {
-  createGrpcServer,
-  createLifecycle,
-  createLogger,
-  DEV_CALLER_HEADER,
-  DEV_ROLE_HEADER,
-  unary,
-} from '@onceonly/kit';
+import { createLogger, DEV_CALLER_HEADER, DEV_ROLE_HEADER, unary } from '@onceonly/kit';
+import { hostModules } from '@onceonly/kit/testing';
 import type { Database } from '@onceonly/store';
 
 /**
@@ -100,20 +94,18 @@ export async function startCertificateHost(options: { db: Database; brokers: str
     clientId: 'bench-certificate',
     log,
   });
-  const lifecycle = createLifecycle({ log, graceMs: 5_000 });
-  const server = createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true });
-  await certificateModule.start({
+  const host = await hostModules({
     db: options.db,
     transport,
-    topics: new TopicRegistry(),
-    server,
-    lifecycle,
-    log: log.child({ service: certificateModule.name }),
-    clock: () => new Date(),
+    log,
+    graceMs: 5_000,
     mode: 'embedded',
     dataDir,
     env: { ONCEONLY_EXPIRY_SWEEP_MS: '0' },
+    modules: [certificateModule],
+    deferServer: true,
   });
+  const { server } = host.context;
   server.addService(HubServiceService, {
     getInfo: unary(async () => ({
       version: 'bench',
@@ -130,8 +122,7 @@ export async function startCertificateHost(options: { db: Database; brokers: str
       authenticatedBy: caller.authenticatedBy,
     })),
   });
-  const { address } = await server.start();
-  lifecycle.onStop('grpc server', ({ graceMs }) => server.shutdown(graceMs));
+  const address = await host.listen();
 
   const certificates = new cv.CertificateServiceClient(address, credentials.createInsecure());
   const hub = new HubServiceClient(address, credentials.createInsecure());
@@ -166,7 +157,7 @@ export async function startCertificateHost(options: { db: Database; brokers: str
     errors: () => errors,
     async stop() {
       for (const client of [certificates, hub, seals]) client.close();
-      await lifecycle.stop('bench over');
+      await host.stop('bench over');
       await transport.close();
       await rm(dataDir, { recursive: true, force: true });
     },

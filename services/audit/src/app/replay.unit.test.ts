@@ -3,8 +3,8 @@ import { consistencyProof } from '@onceonly/merkle';
 import { describe, expect, it } from 'vitest';
 import { at, certificateEvents, REVOKED } from '../../test/certificate-events.js';
 import { ORIGIN, signedLogOf } from '../../test/fixtures.js';
+import { certificateStatusCheck } from '../adapters/events/certificate-projection.js';
 import type { VerifiableEntry } from '../domain/log-verifier.js';
-import { certificateStatusCheck } from '../domain/projections/index.js';
 import { type ReplayLogSource, replay, replayMarkdown } from './replay.js';
 
 // The replay with the certificate status projection over a signed log built in memory (no I/O).

@@ -7,7 +7,7 @@ import type { DomainEvent } from '../domain/events.js';
 import type { CitizenIdHasher } from '../domain/holder.js';
 
 /**
- * The ports the use cases need. Adapters implement them (`adapters/db`), the composition root (`wiring.ts`) binds
+ * The ports the use cases need. Adapters implement them (`adapters/db`), the composition root (`module.ts`) binds
  * them. SQL runs through `@onceonly/store`'s `Database` and `Transaction`, which the same code drives on PostgreSQL
  * and PGlite: a use case opens the transaction, every port method that writes takes it.
  */

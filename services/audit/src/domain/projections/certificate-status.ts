@@ -1,4 +1,3 @@
-import { certificateV1 as cv, certificateEventsV1 as ev } from '@onceonly/contracts';
 import { type Finding, finding } from '../findings.js';
 import type { LoggableEvent } from '../leaf.js';
 import type { CompareContext, Projection, ProjectionCheck } from '../projection.js';
@@ -68,16 +67,6 @@ export function statusCode(status: number): string {
   return String(status).padStart(2, '0');
 }
 
-/** What GetCertificate answered, as the projection compares it. */
-export function liveCertificateOf(certificate: cv.Certificate): LiveCertificate {
-  return {
-    version: certificate.version,
-    status: statusCode(certificate.status),
-    ...(certificate.supersededById === '' ? {} : { supersededById: certificate.supersededById }),
-    statusChangedAt: certificate.statusChangedAt,
-  };
-}
-
 function describe(status: string): string {
   const name = CERTIFICATE_STATUS_NAMES[status];
   return name === undefined ? status : `${status} (${name})`;
@@ -85,17 +74,31 @@ function describe(status: string): string {
 
 // ---- the events ----
 
-const VALID = '01';
-const SUSPENDED = '02';
-const WITHDRAWN = '03';
-const CANCELLED = '04';
-const EXPIRED = '05';
-const REVOKED = '07';
-const SUPERSEDED = '99';
+/** The status codes the rules name. */
+export const STATUS = {
+  VALID: '01',
+  SUSPENDED: '02',
+  WITHDRAWN: '03',
+  CANCELLED: '04',
+  EXPIRED: '05',
+  REVOKED: '07',
+  SUPERSEDED: '99',
+} as const;
+const { VALID, SUPERSEDED } = STATUS;
 
-/** One event body, decoded into what the rules need. */
-interface Decoded {
-  readonly facts: ev.CertificateFacts | undefined;
+/** The facts of a certificate version that the rules read (from the event body's `CertificateFacts`). */
+export interface CertificateFactsView {
+  readonly certificateId: string;
+  readonly version: number;
+  /** The proto status number (1 → `01`, 99 → `99`). */
+  readonly status: number;
+  /** The proto operation number (1 → `01`). */
+  readonly operation: number;
+}
+
+/** One event body, decoded into what the rules need (by the event adapter, which knows the wire form). */
+export interface DecodedCertificateEvent {
+  readonly facts: CertificateFactsView | undefined;
   /** Set for the events that make a new version: the version replaced. */
   readonly previousId?: string;
   /** The status the operation gives (for a status change). */
@@ -112,132 +115,62 @@ interface Decoded {
   readonly keeps?: boolean;
 }
 
-type Decoder = (data: Uint8Array) => Decoded;
+/**
+ * Decodes the body of a `certificate.*` event; `'read'` for events that change no status (verifications, platform
+ * checks), undefined for a type the projection does not know. May throw on a body that does not decode.
+ */
+export type CertificateEventDecoder = (type: string, data: Uint8Array) => DecodedCertificateEvent | 'read' | undefined;
 
-/** A new version that supersedes the one it names (change 09, renew 02, reissue 07); refused while a dispute is open. */
-function newVersionDecoder(
-  codec: { decode(data: Uint8Array): { certificate?: ev.CertificateFacts | undefined; previousCertificateId: string } },
-  operation: string,
-): Decoder {
-  return (data) => {
-    const body = codec.decode(data);
-    return { facts: body.certificate, previousId: body.previousCertificateId, operation, dispute: { blocks: true } };
+/**
+ * The projection itself, over the decoder of the event adapter: pure, one event at a time. (The decoder is passed in
+ * so that this file knows the rules and not the protobuf bodies: see docs/adr/005-replay-projections.md.)
+ */
+export function certificateStatusProjectionOf(decode: CertificateEventDecoder): Projection<CertificateStatus> {
+  return {
+    name: CERTIFICATE_STATUS,
+    apply(state, event) {
+      if (!event.type.startsWith('certificate.')) return undefined;
+      let decoded: DecodedCertificateEvent | 'read' | undefined;
+      try {
+        decoded = decode(event.type, event.data);
+      } catch (err) {
+        return [invalid(event, '', `the body does not decode: ${err instanceof Error ? err.message : String(err)}`)];
+      }
+      if (decoded === 'read') return undefined;
+      if (decoded === undefined) {
+        return [invalid(event, '', `the type ${event.type} is not one the projection knows: its effect is unknown`)];
+      }
+      return applyDecoded(state, event, decoded);
+    },
   };
 }
 
-/** Events that are reads, not changes: they do not move any status. */
-const READS = new Set(['certificate.verified', 'certificate.licences-checked']);
-
-const DECODERS: Readonly<Record<string, Decoder>> = {
-  'certificate.issued': (data) => {
-    const body = ev.CertificateIssued.decode(data);
-    return {
-      facts: body.certificate,
-      issue: true,
-      to: VALID,
-      operation: '01',
-      ...(body.industryCode === '' ? {} : { components: body.componentCertificateIds }),
-    };
-  },
-  'certificate.changed': newVersionDecoder(ev.CertificateChanged, '09'),
-  'certificate.renewed': newVersionDecoder(ev.CertificateRenewed, '02'),
-  'certificate.reissued': newVersionDecoder(ev.CertificateReissued, '07'),
-  'certificate.suspended': (data) => ({
-    facts: ev.CertificateSuspended.decode(data).certificate,
-    from: [VALID],
-    to: SUSPENDED,
-    operation: '03',
-  }),
-  'certificate.resumed': (data) => ({
-    facts: ev.CertificateResumed.decode(data).certificate,
-    from: [SUSPENDED],
-    to: VALID,
-    operation: '06',
-  }),
-  'certificate.revoked': (data) => {
-    const body = ev.CertificateRevoked.decode(data);
-    const to =
-      body.kind === cv.RevocationKind.REVOCATION_KIND_WITHDRAWN
-        ? WITHDRAWN
-        : body.kind === cv.RevocationKind.REVOCATION_KIND_REVOKED
-          ? REVOKED
-          : undefined;
-    return { facts: body.certificate, from: [VALID, SUSPENDED], operation: '07', ...(to ? { to } : {}) };
-  },
-  'certificate.cancelled': (data) => ({
-    facts: ev.CertificateCancelled.decode(data).certificate,
-    from: [VALID, SUSPENDED, EXPIRED],
-    to: CANCELLED,
-    operation: '05',
-  }),
-  'certificate.expired': (data) => ({
-    facts: ev.CertificateExpired.decode(data).certificate,
-    from: [VALID, SUSPENDED],
-    to: EXPIRED,
-    operation: '04',
-  }),
-  'certificate.dispute-raised': (data) => {
-    const body = ev.DisputeRaised.decode(data);
-    return {
-      facts: body.certificate,
-      from: [VALID, SUSPENDED, EXPIRED],
-      keeps: true,
-      operation: '07',
-      dispute: { raise: body.disputeId },
-    };
-  },
-  'certificate.dispute-resolved': (data) => {
-    const body = ev.DisputeResolved.decode(data);
-    if (body.outcome === cv.DisputeOutcome.DISPUTE_OUTCOME_CORRECTED) {
-      // the correction is a new version: its facts are the new version's, the dispute was on the previous one
-      return {
-        facts: body.certificate,
-        previousId: body.previousCertificateId,
-        operation: '09',
-        dispute: { resolve: body.disputeId },
-      };
-    }
-    return { facts: body.certificate, keeps: true, operation: '07', dispute: { resolve: body.disputeId } };
-  },
-};
-
-/** The projection itself: pure, one event at a time. */
-export const certificateStatusProjection: Projection<CertificateStatus> = {
-  name: CERTIFICATE_STATUS,
-  apply(state, event) {
-    if (!event.type.startsWith('certificate.') || READS.has(event.type)) return undefined;
-    const decoder = DECODERS[event.type];
-    if (decoder === undefined) {
-      return [invalid(event, '', `the type ${event.type} is not one the projection knows: its effect is unknown`)];
-    }
-    let decoded: Decoded;
-    try {
-      decoded = decoder(event.data);
-    } catch (err) {
-      return [invalid(event, '', `the body does not decode: ${err instanceof Error ? err.message : String(err)}`)];
-    }
-    const facts = decoded.facts;
-    if (facts === undefined || facts.certificateId === '') {
-      return [invalid(event, '', 'the body names no certificate')];
-    }
-    const problems: string[] = [];
-    const id = facts.certificateId;
-    if (statusCode(facts.operation) !== decoded.operation) {
-      problems.push(`operation ${statusCode(facts.operation)}, not ${decoded.operation}`);
-    }
-    if (decoded.previousId !== undefined) newVersion(state, event, decoded, facts, problems);
-    else if (decoded.issue) issue(state, event, decoded, facts, problems);
-    else change(state, event, decoded, facts, problems);
-    return problems.map((p) => invalid(event, id, p));
-  },
-};
+function applyDecoded(
+  state: Map<string, CertificateStatus>,
+  event: LoggableEvent,
+  decoded: DecodedCertificateEvent,
+): Finding[] {
+  const facts = decoded.facts;
+  if (facts === undefined || facts.certificateId === '') {
+    return [invalid(event, '', 'the body names no certificate')];
+  }
+  const problems: string[] = [];
+  const id = facts.certificateId;
+  if (statusCode(facts.operation) !== decoded.operation) {
+    problems.push(`operation ${statusCode(facts.operation)}, not ${decoded.operation}`);
+  }
+  if (decoded.previousId !== undefined) newVersion(state, event, decoded, facts, problems);
+  else if (decoded.issue) issue(state, event, decoded, facts, problems);
+  else change(state, event, decoded, facts, problems);
+  return problems.map((p) => invalid(event, id, p));
+}
 
 function invalid(event: LoggableEvent, id: string, why: string): Finding {
   const what = id === '' ? event.type : `${event.type} of certificate ${id}`;
   return finding('PROJECTION_EVENT_INVALID', `${what}: ${why}`, { eventId: event.id, ...(id ? { key: id } : {}) });
 }
 
-function expectStatus(facts: ev.CertificateFacts, status: string, problems: string[]): void {
+function expectStatus(facts: CertificateFactsView, status: string, problems: string[]): void {
   const said = statusCode(facts.status);
   if (said !== status) problems.push(`its status is ${describe(said)}, the operation gives ${describe(status)}`);
 }
@@ -245,8 +178,8 @@ function expectStatus(facts: ev.CertificateFacts, status: string, problems: stri
 function issue(
   state: Map<string, CertificateStatus>,
   event: LoggableEvent,
-  decoded: Decoded,
-  facts: ev.CertificateFacts,
+  decoded: DecodedCertificateEvent,
+  facts: CertificateFactsView,
   problems: string[],
 ): void {
   const id = facts.certificateId;
@@ -265,8 +198,8 @@ function issue(
 function newVersion(
   state: Map<string, CertificateStatus>,
   event: LoggableEvent,
-  decoded: Decoded,
-  facts: ev.CertificateFacts,
+  decoded: DecodedCertificateEvent,
+  facts: CertificateFactsView,
   problems: string[],
 ): void {
   const id = facts.certificateId;
@@ -300,8 +233,8 @@ function newVersion(
 function change(
   state: Map<string, CertificateStatus>,
   event: LoggableEvent,
-  decoded: Decoded,
-  facts: ev.CertificateFacts,
+  decoded: DecodedCertificateEvent,
+  facts: CertificateFactsView,
   problems: string[],
 ): void {
   const id = facts.certificateId;
@@ -422,29 +355,23 @@ function inFlight(live: LiveCertificate, context: Pick<CompareContext<unknown>, 
   return changed > Date.parse(context.logTime) && changed <= context.now.getTime() + CLOCK_SKEW_MS;
 }
 
-/** Looks a certificate version up in the service: undefined when it does not know the id (CERT_NOT_FOUND). */
-export type CertificateLookup = (id: string) => Promise<cv.Certificate | undefined>;
+/** Reads a certificate version from the service as the projection compares it (undefined: unknown id). */
+export type LiveCertificateReader = (id: string) => Promise<LiveCertificate | undefined>;
 
 /**
- * The certificate status projection with its reader (GetCertificate by id through `lookup`). Without `lookup` the
- * events are still rebuilt and checked, and the comparison is reported as skipped (`skipped` says why).
+ * A certificate status projection with its reader. Without `read` the events are still rebuilt and checked, and the
+ * comparison is reported as skipped (`skipped` says why).
  */
-export function certificateStatusCheck(
-  lookup?: CertificateLookup,
+export function certificateStatusCheckOf(
+  projection: Projection<CertificateStatus>,
+  read?: LiveCertificateReader,
   options: { skipped?: string; concurrency?: number } = {},
 ): ProjectionCheck<CertificateStatus, LiveCertificate> {
   return {
-    projection: certificateStatusProjection,
-    ...(lookup === undefined
+    projection,
+    ...(read === undefined
       ? { skipped: options.skipped ?? 'the certificate service was not asked' }
-      : {
-          reader: {
-            read: async (id: string) => {
-              const certificate = await lookup(id);
-              return certificate === undefined ? undefined : liveCertificateOf(certificate);
-            },
-          },
-        }),
+      : { reader: { read } }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     differences: certificateDifferences,
   };

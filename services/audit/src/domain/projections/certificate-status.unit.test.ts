@@ -1,15 +1,17 @@
 import { certificateV1 as cv } from '@onceonly/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { at, certificateEvents, REVOKED, S, WITHDRAWN } from '../../../test/certificate-events.js';
+import {
+  certificateStatusCheck,
+  certificateStatusProjection,
+  liveCertificateOf,
+} from '../../adapters/events/certificate-projection.js';
 import type { LoggableEvent } from '../leaf.js';
 import { ProjectionRun } from '../projection.js';
 import {
   type CertificateStatus,
   certificateDifferences,
-  certificateStatusCheck,
-  certificateStatusProjection,
   type LiveCertificate,
-  liveCertificateOf,
   statusCode,
 } from './certificate-status.js';
 

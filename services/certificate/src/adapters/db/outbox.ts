@@ -1,26 +1,13 @@
 import type { ProtoCodec } from '@onceonly/contracts';
-import { appendToOutbox, defineEvent, defineTopic, type EventDefinition } from '@onceonly/events';
+import { appendToOutbox, defineEvent, type EventDefinition } from '@onceonly/events';
 import type { EventOutbox, OutgoingEvent } from '../../app/ports.js';
 import { CERTIFICATE_EVENT_TYPES, type DomainEvent } from '../../domain/events.js';
+import { CERTIFICATE_TOPIC } from '../../topics.js';
 import { eventBodyOf } from '../event-bodies.js';
 import { CERTIFICATE_SCHEMA } from './migrations.js';
 
 /** CloudEvents source of every event of this service. */
 export const CERTIFICATE_SOURCE = '/onceonly/certificate';
-
-/**
- * Topic `onceonly.certificate.v1`: every fact about certificates, platform checks and online verifications, keyed by
- * the holder's subject (credit code, or `h:<keyed hash>` for a person) so that one holder's events stay in order;
- * a platform check by the platform's code. Six partitions: enough for the district's volume with room to grow
- * consumers; a year of retention so that late consumers (department systems, auditors) can catch up.
- */
-export const CERTIFICATE_TOPIC = defineTopic({
-  name: 'onceonly.certificate.v1',
-  partitions: 6,
-  retentionMs: 365 * 24 * 3600 * 1000,
-  owner: 'certificate',
-  eventTypes: Object.values(CERTIFICATE_EVENT_TYPES),
-});
 
 /** When the fact happened, for the envelope's `time`. */
 function timeOf(event: DomainEvent): string {

@@ -1,6 +1,6 @@
 import type { Queryable } from '@onceonly/store';
 import type { SealChange, SealQuery, SealStore, SealWithIssuer, TrustRoot } from '../../app/seals/ports.js';
-import type { SealKind, SealRecord, SealState } from '../../app/seals/seal.js';
+import type { SealKind, SealRecord, SealState } from '../../domain/seals/seal.js';
 
 /** The seal store on PostgreSQL / PGlite (tables from `seal-migrations.ts`, schema `certificate`). */
 

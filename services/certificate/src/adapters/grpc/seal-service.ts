@@ -4,18 +4,18 @@ import { type Caller, FieldCheck, unary } from '@onceonly/kit';
 import type { Database } from '@onceonly/store';
 import { type CreateSealCommand, createSeal } from '../../app/seals/create-seal.js';
 import { type ListSealsCommand, listSeals } from '../../app/seals/list-seals.js';
-import type { SealActor } from '../../app/seals/permissions.js';
 import type { SealDeps } from '../../app/seals/ports.js';
 import { type RevokeSealCommand, revokeSeal } from '../../app/seals/revoke-seal.js';
 import { type RotateSealCommand, rotateSeal } from '../../app/seals/rotate-seal.js';
+import type { StoredSealKeys } from '../../app/seals/seal-keys.js';
+import type { SealActor } from '../../domain/seals/permissions.js';
 import {
   MAX_PICTURE_REF_LENGTH,
   MAX_REASON_LENGTH,
   MAX_SEAL_NAME_LENGTH,
   MAX_SEAL_VALIDITY_DAYS,
-} from '../../app/seals/seal.js';
-import type { StoredSealKeys } from '../../app/seals/seal-keys.js';
-import { sealKindFromProto, sealToProto } from '../../app/seals/seal-proto.js';
+} from '../../domain/seals/seal.js';
+import { sealKindFromProto, sealToProto } from './seal-to-proto.js';
 
 /**
  * The gRPC adapter of SealService. Every request is parsed here, at the edge: each invalid field is named in an

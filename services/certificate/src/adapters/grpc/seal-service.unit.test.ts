@@ -1,7 +1,7 @@
 import { sealV1 } from '@onceonly/contracts';
 import { computeUsccCheck } from '@onceonly/ids';
 import { describe, expect, it } from 'vitest';
-import type { SealActor } from '../../app/seals/permissions.js';
+import type { SealActor } from '../../domain/seals/permissions.js';
 import { parseCreateSeal, parseListSeals, parseRevokeSeal, parseRotateSeal } from './seal-service.js';
 
 const MARKET = `11310107MB2F03587${computeUsccCheck('11310107MB2F03587')}`;

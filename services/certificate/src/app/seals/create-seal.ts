@@ -1,13 +1,15 @@
-import { AppError, invalid } from '@onceonly/errors';
-import { validateUscc } from '@onceonly/ids';
+import { AppError } from '@onceonly/errors';
 import { type Database, isUniqueViolation, type Queryable } from '@onceonly/store';
-import { DEMO_DEPARTMENTS } from '../../domain/departments.js';
-import { type NewSealSpec, newSeal } from './new-seal.js';
-import { assertMayManage, type SealActor } from './permissions.js';
+import { assertMayManage, type SealActor } from '../../domain/seals/permissions.js';
+import {
+  defaultSealName,
+  effectiveSealStatus,
+  type SealKind,
+  type SealRecord,
+  sealHolderProfile,
+} from '../../domain/seals/seal.js';
+import { newSeal } from './new-seal.js';
 import type { SealDeps } from './ports.js';
-import { defaultSealName, divisionOf, effectiveSealStatus, type SealKind, type SealRecord } from './seal.js';
-import { recordSealEvent, SealCreated } from './seal-events.js';
-import { sealToProto } from './seal-proto.js';
 
 /** CreateSeal: a department creates a seal of its own. */
 export interface CreateSealCommand {
@@ -30,7 +32,11 @@ export interface CreateSealCommand {
 export async function createSeal(db: Database, deps: SealDeps, command: CreateSealCommand): Promise<SealRecord> {
   const departmentCode = command.departmentCode ?? command.actor.departmentCode;
   assertMayManage(command.actor, departmentCode);
-  const profile = departmentProfile(departmentCode, command.actor.departmentName);
+  const profile = sealHolderProfile(
+    departmentCode,
+    command.actor.departmentName,
+    deps.departments.find(departmentCode),
+  );
   const now = deps.clock();
   const seal = newSeal(
     deps,
@@ -69,32 +75,5 @@ export async function insertNewSeal(tx: Queryable, deps: SealDeps, seal: SealRec
       details: { meta: { kind: seal.kind } },
     });
   }
-  await recordSealEvent(
-    tx,
-    SealCreated.make({ subject: seal.departmentCode, time: now, data: sealToProto(seal, now) }),
-  );
-}
-
-/**
- * Name and division of a department for its seal certificate: a known (seeded) department's, else the caller's
- * name from its client certificate and the division of its credit code.
- * @throws AppError INVALID_ARGUMENT when the code is not a valid unified social credit code.
- */
-export function departmentProfile(
-  departmentCode: string,
-  callerName: string | undefined,
-): Pick<NewSealSpec, 'departmentCode' | 'departmentName' | 'division'> {
-  const checked = validateUscc(departmentCode);
-  if (!checked.ok || checked.value !== departmentCode) {
-    throw invalid('INVALID_ARGUMENT', [
-      {
-        field: 'department_code',
-        reason: checked.ok ? 'USCC_NOT_NORMALISED' : `USCC_${checked.reason}`,
-        description: 'a seal belongs to a department named by its unified social credit code',
-      },
-    ]);
-  }
-  const known = DEMO_DEPARTMENTS.find((d) => d.code === departmentCode);
-  const name = known?.nameZh ?? (callerName && callerName !== departmentCode ? callerName : departmentCode);
-  return { departmentCode, departmentName: name, division: divisionOf(departmentCode, known?.division) };
+  await deps.events.append(tx, { kind: 'created', seal, at: now });
 }

@@ -1,8 +1,8 @@
 import { invalid } from '@onceonly/errors';
 import type { Queryable } from '@onceonly/store';
-import { listScope, type SealActor } from './permissions.js';
+import { listScope, type SealActor } from '../../domain/seals/permissions.js';
+import type { SealRecord } from '../../domain/seals/seal.js';
 import type { SealDeps } from './ports.js';
-import type { SealRecord } from './seal.js';
 
 /** Page size when the request names none, and the most one page holds (larger requests are cut to it). */
 export const DEFAULT_PAGE_SIZE = 50;

@@ -1,7 +1,14 @@
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import { encryptPrivateKey, generateKeyPair, issueSealCertificate, sealCertificateInfo } from '@onceonly/seal';
+import {
+  SEAL_ALGORITHM,
+  SEAL_TYPE_NAMES,
+  type SealKind,
+  type SealRecord,
+  sealCode,
+  sealValidity,
+} from '../../domain/seals/seal.js';
 import type { SealDeps } from './ports.js';
-import { SEAL_ALGORITHM, SEAL_TYPE_NAMES, type SealKind, type SealRecord, sealCode, sealValidity } from './seal.js';
 
 /** What a new seal is for. */
 export interface NewSealSpec {

@@ -1,6 +1,8 @@
 import type { CertificateAuthority, Clock } from '@onceonly/seal';
 import type { Queryable } from '@onceonly/store';
-import type { SealKind, SealRecord } from './seal.js';
+import type { SealKind, SealRecord } from '../../domain/seals/seal.js';
+import type { SealFact } from '../../domain/seals/seal-facts.js';
+import type { Departments } from '../ports.js';
 
 /**
  * The ports of the seal use cases. Every store method takes the Queryable to run on, so that a use case can run
@@ -73,6 +75,11 @@ export interface SealStore {
   claimSeed(q: Queryable, name: string, at: Date, departments: readonly string[]): Promise<boolean>;
 }
 
+/** Writes a seal fact to the outbox, inside the caller's transaction. */
+export interface SealEventOutbox {
+  append(tx: Queryable, fact: SealFact): Promise<void>;
+}
+
 /** The hub's CA as the seal use cases need it. */
 export interface HubCa {
   readonly authority: CertificateAuthority;
@@ -90,6 +97,10 @@ export interface SealDeps {
   readonly clock: Clock;
   /** Validity of a seal certificate when the request names none. */
   readonly defaultValidityDays: number;
+  /** Where seal facts go: the outbox, in the transaction of the change they tell. */
+  readonly events: SealEventOutbox;
+  /** The bodies known to the hub: a known department's seal carries its registered name and division. */
+  readonly departments: Departments;
   /** Called after a seal changed state, so that cached signers are dropped. */
   readonly onSealChanged?: (kid: string) => void;
 }

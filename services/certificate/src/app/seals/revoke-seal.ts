@@ -1,11 +1,9 @@
 import { AppError, invalid } from '@onceonly/errors';
 import type { Database } from '@onceonly/store';
-import { assertMayManage, type SealActor } from './permissions.js';
+import { assertMayManage, type SealActor } from '../../domain/seals/permissions.js';
+import type { SealRecord } from '../../domain/seals/seal.js';
 import type { SealDeps } from './ports.js';
 import { notFound } from './rotate-seal.js';
-import type { SealRecord } from './seal.js';
-import { recordSealEvent, SealRevoked } from './seal-events.js';
-import { sealToProto } from './seal-proto.js';
 
 /** RevokeSeal: a seal's key is compromised from a point in time. */
 export interface RevokeSealCommand {
@@ -51,10 +49,7 @@ export async function revokeSeal(db: Database, deps: SealDeps, command: RevokeSe
       compromisedAt,
       revocationReason: command.reason,
     };
-    await recordSealEvent(
-      tx,
-      SealRevoked.make({ subject: seal.departmentCode, time: now, data: sealToProto(after, now) }),
-    );
+    await deps.events.append(tx, { kind: 'revoked', seal: after, at: now });
     return after;
   });
   deps.onSealChanged?.(command.kid);

@@ -1,11 +1,9 @@
 import { AppError } from '@onceonly/errors';
 import type { Database } from '@onceonly/store';
+import { assertMayManage, type SealActor } from '../../domain/seals/permissions.js';
+import type { SealRecord } from '../../domain/seals/seal.js';
 import { newSeal } from './new-seal.js';
-import { assertMayManage, type SealActor } from './permissions.js';
 import type { SealDeps } from './ports.js';
-import type { SealRecord } from './seal.js';
-import { recordSealEvent, SealRotated } from './seal-events.js';
-import { sealToProto } from './seal-proto.js';
 
 /** RotateSeal: a new key and certificate replace a seal. */
 export interface RotateSealCommand {
@@ -44,8 +42,7 @@ export async function rotateSeal(db: Database, deps: SealDeps, command: RotateSe
     await deps.store.changeSeal(tx, old.kid, { kind: 'rotated', at: now, rotatedTo: fresh.kid });
     await deps.store.insertSeal(tx, fresh);
     const previous: SealRecord = { ...old, status: 'rotated', rotatedAt: now, rotatedTo: fresh.kid };
-    const data = { seal: sealToProto(fresh, now), previous: sealToProto(previous, now) };
-    await recordSealEvent(tx, SealRotated.make({ subject: old.departmentCode, time: now, data }));
+    await deps.events.append(tx, { kind: 'rotated', seal: fresh, previous, at: now });
     return { seal: fresh, previous };
   });
   deps.onSealChanged?.(command.kid);

@@ -3,13 +3,12 @@
  * `*.unit.test.ts` and `*.int.test.ts`, and the build leaves `*.test.ts` out). Everything here is real: a
  * database, an event transport, a gRPC server with the development identity, a logger writing to memory.
  */
-import { Writable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { sealV1 } from '@onceonly/contracts';
-import { type EventTransport, TopicRegistry } from '@onceonly/events';
-import { createGrpcServer, createLifecycle, createLogger, type ServiceContext } from '@onceonly/kit';
+import type { EventTransport, TopicRegistry } from '@onceonly/events';
+import { hostModules, memoryLogger } from '@onceonly/kit/testing';
 import type { Database } from '@onceonly/store';
-import { type SealsModule, startSeals } from './start-seals.js';
+import { type SealsModule, startSeals } from '../../module.js';
 
 /** The real clock plus an offset the test moves (so that records made one after another keep their order). */
 export interface TestClock {
@@ -33,23 +32,16 @@ export interface MemoryLog {
   text(): string;
 }
 
-function memoryLogger() {
-  const raw: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      raw.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const log = createLogger({ level: 'debug', service: 'certificate', destination });
-  const memory: MemoryLog = {
+function sealLog() {
+  const memory = memoryLogger({ level: 'debug', service: 'certificate' });
+  const view: MemoryLog = {
     get lines() {
-      return raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+      return memory.lines();
     },
-    messages: (msg) => memory.lines.filter((l) => l.msg === msg),
-    text: () => raw.join('\n'),
+    messages: (msg) => memory.lines().filter((l) => l.msg === msg),
+    text: () => memory.text().trimEnd(),
   };
-  return { log, memory };
+  return { log: memory.log, memory: view };
 }
 
 export interface HarnessOptions {
@@ -73,25 +65,37 @@ export interface Harness {
 
 /** Starts the seal part on a gRPC server of its own (port 0, development identity). */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const { log, memory } = memoryLogger();
+  const { log, memory } = sealLog();
   const clock = options.clock ?? testClock();
-  const server = createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true });
-  const topics = new TopicRegistry();
-  const ctx: ServiceContext = {
+  let seals: SealsModule | undefined;
+  const passphrase = options.passphrase === undefined ? {} : { passphrase: options.passphrase };
+  const host = await hostModules({
     db: options.db,
     transport: options.transport,
-    topics,
-    server,
-    lifecycle: createLifecycle({ log, graceMs: 0 }),
     log,
     clock,
+    graceMs: 0,
     mode: options.mode ?? 'embedded',
     dataDir: options.dataDir,
     env: options.env ?? {},
+    modules: [
+      {
+        name: 'seals',
+        async start(ctx) {
+          seals = await startSeals(ctx, passphrase);
+        },
+      },
+    ],
+  });
+  const topics = host.context.topics;
+  return {
+    seals: seals!,
+    address: host.address,
+    logs: memory,
+    clock,
+    topics,
+    stop: async () => void (await host.stop()),
   };
-  const seals = await startSeals(ctx, options.passphrase === undefined ? {} : { passphrase: options.passphrase });
-  const bound = await server.start();
-  return { seals, address: bound.address, logs: memory, clock, topics, stop: () => server.shutdown(0) };
 }
 
 /** Who calls, by development identity. */

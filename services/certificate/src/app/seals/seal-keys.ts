@@ -1,8 +1,8 @@
 import { AppError } from '@onceonly/errors';
 import { decryptPrivateKey, LocalKeySigner, type Signer, trustBundlePem } from '@onceonly/seal';
 import type { Queryable } from '@onceonly/store';
+import { effectiveSealStatus, type SealRecord, type SigningSealKind } from '../../domain/seals/seal.js';
 import type { SealDeps, SealWithIssuer, TrustRoot } from './ports.js';
-import { effectiveSealStatus, type SealRecord, type SigningSealKind } from './seal.js';
 
 /**
  * What the certificate core needs from seals: a signer for a department's active seal, the revocation time of a

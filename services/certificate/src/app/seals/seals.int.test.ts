@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { sealV1 } from '@onceonly/contracts';
-import { fromServiceError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
 import { createKafkaTransport, type KafkaTransport } from '@onceonly/events';
 import { computeUsccCheck } from '@onceonly/ids';
 import { parseTrustBundle, sealPayload, verifySealedJws } from '@onceonly/seal';
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SealCreated, SealRevoked, SealRotated } from '../../adapters/events/seal-events.js';
 import { PUTUO_MARKET_REGULATION, PUTUO_SERVICE_CENTRE } from '../../domain/departments.js';
-import { SEAL_TOPIC, SealCreated, SealRevoked, SealRotated } from './seal-events.js';
+import { SEAL_TOPIC } from '../../topics.js';
 import { type Harness, sealClient, sealOutbox, startHarness } from './seal-harness.test.js';
 
 // Seals on real PostgreSQL and a real Kafka broker (topic creation), called over gRPC with the development identity.

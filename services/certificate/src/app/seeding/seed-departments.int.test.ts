@@ -15,7 +15,7 @@ import {
   PUTUO_MARKET_REGULATION,
   PUTUO_SERVICE_CENTRE,
 } from '../../domain/departments.js';
-import { SEAL_TOPIC } from '../seals/seal-events.js';
+import { SEAL_TOPIC } from '../../topics.js';
 import { type Harness, sealOutbox, startHarness } from '../seals/seal-harness.test.js';
 
 // The embedded-mode seed and the hub CA across restarts, on real PostgreSQL with the embedded event log.

@@ -1,10 +1,10 @@
 import type { Logger } from '@onceonly/kit';
 import type { Database } from '@onceonly/store';
-import { DEMO_DEPARTMENTS, type Department } from '../../domain/departments.js';
+import type { Department } from '../../domain/departments.js';
+import { effectiveSealStatus, type SealRecord } from '../../domain/seals/seal.js';
 import { insertNewSeal } from '../seals/create-seal.js';
 import { newSeal } from '../seals/new-seal.js';
 import type { SealDeps } from '../seals/ports.js';
-import { effectiveSealStatus, type SealRecord } from '../seals/seal.js';
 import type { CredentialWriter } from './ports.js';
 
 /** The marker row of the demo seed in `certificate.department_seed`. */
@@ -15,7 +15,7 @@ export interface SeedDeps {
   readonly seals: SealDeps;
   readonly credentials: CredentialWriter;
   readonly log: Logger;
-  /** Default: every demo department of `domain/departments.ts`. */
+  /** Default: every department the `Departments` port knows (the demo list in embedded mode). */
   readonly departments?: readonly Department[];
 }
 
@@ -45,7 +45,7 @@ export interface SeedResult {
 export async function seedDemoDepartments(deps: SeedDeps): Promise<SeedResult> {
   const { db, seals: sealDeps } = deps;
   if (await sealDeps.store.hasSeed(db, DEMO_SEED)) return { seeded: false, departments: [] };
-  const departments = deps.departments ?? DEMO_DEPARTMENTS;
+  const departments = deps.departments ?? sealDeps.departments.all();
   const now = sealDeps.clock();
   const made = new Map<string, SealRecord>();
   for (const d of departments) {

@@ -1,7 +1,7 @@
 import { sealV1 } from '@onceonly/contracts';
 import { describe, expect, it } from 'vitest';
-import { SEAL_KINDS, type SealRecord } from './seal.js';
-import { sealKindFromProto, sealKindToProto, sealToProto } from './seal-proto.js';
+import { SEAL_KINDS, type SealRecord } from '../../domain/seals/seal.js';
+import { sealKindFromProto, sealKindToProto, sealToProto } from './seal-to-proto.js';
 
 const SEAL: SealRecord = {
   id: 'id-1',

@@ -1,4 +1,5 @@
-import { AppError } from '@onceonly/errors';
+import { AppError, invalid } from '@onceonly/errors';
+import { validateUscc } from '@onceonly/ids';
 
 /**
  * A department seal (电子印章) as the hub keeps it: the seal certificate the hub's CA issued, its key (encrypted at
@@ -132,4 +133,35 @@ export function divisionOf(departmentCode: string, known?: string): string {
   if (known !== undefined) return known;
   const fromCode = departmentCode.slice(2, 8);
   return /^\d{6}$/.test(fromCode) ? fromCode : '000000';
+}
+
+/** Who a seal certificate names: the department's code, name and division. */
+export interface SealHolderProfile {
+  readonly departmentCode: string;
+  readonly departmentName: string;
+  readonly division: string;
+}
+
+/**
+ * Name and division of a department for its seal certificate: a known department's registered ones, else the
+ * caller's name from its client certificate and the division of its credit code.
+ * @throws AppError INVALID_ARGUMENT when the code is not a valid unified social credit code.
+ */
+export function sealHolderProfile(
+  departmentCode: string,
+  callerName: string | undefined,
+  known: { readonly nameZh: string; readonly division: string } | undefined,
+): SealHolderProfile {
+  const checked = validateUscc(departmentCode);
+  if (!checked.ok || checked.value !== departmentCode) {
+    throw invalid('INVALID_ARGUMENT', [
+      {
+        field: 'department_code',
+        reason: checked.ok ? 'USCC_NOT_NORMALISED' : `USCC_${checked.reason}`,
+        description: 'a seal belongs to a department named by its unified social credit code',
+      },
+    ]);
+  }
+  const name = known?.nameZh ?? (callerName && callerName !== departmentCode ? callerName : departmentCode);
+  return { departmentCode, departmentName: name, division: divisionOf(departmentCode, known?.division) };
 }

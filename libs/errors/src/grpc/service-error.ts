@@ -1,7 +1,8 @@
 import { Metadata, type ServiceError, type status } from '@grpc/grpc-js';
 import { Any, BadRequest, ErrorInfo, RpcStatus } from '@onceonly/contracts';
-import { AppError, type ErrorDetails } from './app-error.js';
-import { grpcStatusOf, isErrorCode } from './codes.js';
+import { AppError, type ErrorDetails } from '../app-error.js';
+import { isErrorCode } from '../codes/index.js';
+import { grpcStatusOf } from './status-table.js';
 
 /** Domain of ErrorInfo entries that the hub writes. */
 export const ERROR_DOMAIN = 'onceonly.gov.cn';

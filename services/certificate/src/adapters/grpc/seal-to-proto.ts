@@ -1,5 +1,5 @@
 import { sealV1 } from '@onceonly/contracts';
-import { effectiveSealStatus, type SealKind, type SealRecord, type SealState } from './seal.js';
+import { effectiveSealStatus, type SealKind, type SealRecord, type SealState } from '../../domain/seals/seal.js';
 
 /**
  * A seal as the contracts carry it (gRPC responses and event bodies). The encrypted key never goes out: the proto

@@ -1,0 +1,133 @@
+import { Writable } from 'node:stream';
+import { type EventTransport, TopicRegistry } from '@onceonly/events';
+import type { Database } from '@onceonly/store';
+import { createGrpcServer } from '../grpc-server.js';
+import { createLifecycle, type StopReport } from '../lifecycle.js';
+import { createLogger, type Logger, type LogLevel } from '../logger.js';
+import type { ServiceContext, ServiceModule } from '../service-module.js';
+
+/** Options of {@link hostModules}: the infrastructure comes from the test, everything else has a test default. */
+export interface HostModulesOptions {
+  readonly db: Database;
+  readonly transport: EventTransport;
+  /** Started in order, like the hub does (a module that reads others' topics comes last). */
+  readonly modules: readonly ServiceModule[];
+  /** Default: the real clock. */
+  readonly clock?: () => Date;
+  /** Default `external` (no development keys or seeds). */
+  readonly mode?: 'embedded' | 'external';
+  /** Default: a path that does not exist (external mode writes nothing there). */
+  readonly dataDir?: string;
+  /** The modules' configuration; default: none (each variable's default). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Default: a fresh registry. */
+  readonly topics?: TopicRegistry;
+  /** Default: a JSON logger into memory (see {@link HostedModules.logText}). */
+  readonly log?: Logger;
+  /** Level of the memory logger (default `info`). */
+  readonly logLevel?: LogLevel;
+  /** The logger's `service` (default `test`). */
+  readonly service?: string;
+  /** Grace of the stop hooks (default 1 s). */
+  readonly graceMs?: number;
+  /** Default: false, to start the server after the modules. True when a test adds services or starts it itself. */
+  readonly deferServer?: boolean;
+}
+
+/** Modules running in a test host: their context, the gRPC address, what they logged, and one way to stop. */
+export interface HostedModules {
+  readonly context: ServiceContext;
+  /** `127.0.0.1:<port>`; empty until the server is started (with `deferServer`, by {@link HostedModules.listen}). */
+  readonly address: string;
+  /** Starts the gRPC server (done by {@link hostModules} unless `deferServer`); returns its address. */
+  listen(): Promise<string>;
+  /** Every line the memory logger wrote (empty when the test passed its own logger). */
+  logText(): string;
+  /** The memory log's lines, parsed. */
+  logLines(): Record<string, unknown>[];
+  /** Runs every stop hook (relays flush, consumers stop, the server drains), in reverse order, once. */
+  stop(reason?: string): Promise<StopReport>;
+}
+
+/**
+ * Hosts service modules for a test or a benchmark the way the hub does: one {@link ServiceContext} (a gRPC server
+ * on 127.0.0.1:0 with the development identity, a lifecycle, a registry, a logger), each module's `start` in
+ * order, then the server. The one place tests build a context, so that a new field of the context is filled once.
+ * The database and the transport stay the test's: it closes them after `stop`.
+ * @example
+ * const host = await hostModules({ db, transport, modules: [certificateModule], mode: 'embedded', dataDir });
+ * // ... call host.address ...
+ * await host.stop();
+ */
+export async function hostModules(options: HostModulesOptions): Promise<HostedModules> {
+  const memory = memoryLogger({ level: options.logLevel ?? 'info', service: options.service ?? 'test' });
+  const log = options.log ?? memory.log;
+  const lifecycle = createLifecycle({ log, graceMs: options.graceMs ?? 1_000 });
+  const server = createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true });
+  const context: ServiceContext = {
+    db: options.db,
+    transport: options.transport,
+    topics: options.topics ?? new TopicRegistry(),
+    server,
+    lifecycle,
+    log,
+    clock: options.clock ?? (() => new Date()),
+    mode: options.mode ?? 'external',
+    dataDir: options.dataDir ?? '/nonexistent',
+    env: options.env ?? {},
+  };
+  let address = '';
+  const listen = async () => {
+    address = (await server.start()).address;
+    lifecycle.onStop('grpc server', ({ graceMs }) => server.shutdown(graceMs));
+    return address;
+  };
+  try {
+    for (const module of options.modules) await module.start(context);
+    if (!options.deferServer) await listen();
+  } catch (err) {
+    await lifecycle.stop('start failed');
+    throw err;
+  }
+  return {
+    context,
+    get address() {
+      return address;
+    },
+    listen,
+    logText: memory.text,
+    logLines: () => memory.lines(),
+    stop: (reason = 'test over') => lifecycle.stop(reason),
+  };
+}
+
+/** A JSON logger that keeps every line in memory. */
+export interface MemoryLogger {
+  readonly log: Logger;
+  /** Everything written, as text. */
+  text(): string;
+  /** Every line, parsed. */
+  lines(): Record<string, unknown>[];
+}
+
+/**
+ * A logger into memory, for tests that assert on what was (or was not) logged; share it with the transport so that
+ * its lines land in the same place.
+ */
+export function memoryLogger(options: { level?: LogLevel; service?: string } = {}): MemoryLogger {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const log = createLogger({ level: options.level ?? 'info', service: options.service ?? 'test', destination: stream });
+  const text = () => chunks.join('');
+  const lines = () =>
+    text()
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { log, text, lines };
+}

@@ -1,0 +1,12 @@
+/**
+ * @onceonly/kit/testing: hosting service modules in tests and benchmarks, the way the hub hosts them.
+ * (It lives in the kit, not in @onceonly/testing, because @onceonly/events and @onceonly/store use @onceonly/testing
+ * in their own tests: @onceonly/testing depending on the kit would make the build graph circular.)
+ */
+export {
+  type HostedModules,
+  type HostModulesOptions,
+  hostModules,
+  type MemoryLogger,
+  memoryLogger,
+} from './host-modules.js';
