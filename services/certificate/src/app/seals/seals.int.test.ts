@@ -5,7 +5,7 @@ import { status } from '@grpc/grpc-js';
 import { sealV1 } from '@onceonly/contracts';
 import { fromServiceError } from '@onceonly/errors/grpc';
 import { createKafkaTransport, type KafkaTransport } from '@onceonly/events';
-import { computeUsccCheck } from '@onceonly/ids';
+import { computeCitizenIdCheck, computeUsccCheck } from '@onceonly/ids';
 import { parseTrustBundle, sealPayload, verifySealedJws } from '@onceonly/seal';
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka } from '@onceonly/testing';
@@ -223,6 +223,61 @@ describe('RotateSeal', () => {
     expect(await failure(client.rotate({ code: CIVIL_AFFAIRS }, malformed))).toMatchObject({
       code: status.INVALID_ARGUMENT,
     });
+  });
+});
+
+describe('hostile input (the text rule, citizen IDs, instants): a coded field error and nothing written', () => {
+  const strayId = `11010119850612703${computeCitizenIdCheck('11010119850612703')}`;
+  const create = (name: string) =>
+    client.create({ code: JUSTICE }, sealV1.CreateSealRequest.fromPartial({ name, validityDays: 365 }));
+  // a well-formed kid of a live seal, so that the text is the only fault
+  const revoke = async (reason: string, compromisedAt = '') => {
+    const { kid } = await hub.seals.keys.activeSigner(CIVIL_AFFAIRS, 'licensing', hub.clock());
+    return client.revoke({ code: CIVIL_AFFAIRS }, sealV1.RevokeSealRequest.fromPartial({ kid, reason, compromisedAt }));
+  };
+
+  it.each([
+    ['a NUL byte in the seal name', () => create('普陀\u0000专用章'), 'TEXT_INVALID', 'name', 'CONTROL_CHARACTER'],
+    ['a right-to-left override in the seal name', () => create('章用专\u202e'), 'TEXT_INVALID', 'name', 'BIDI_CONTROL'],
+    [
+      'a zero-width space in the seal name',
+      () => create('专用\u200b章'),
+      'TEXT_INVALID',
+      'name',
+      'INVISIBLE_CHARACTER',
+    ],
+    ['a citizen ID in the seal name', () => create(`章${strayId}`), 'PERSONAL_DATA_IN_TEXT', 'name', 'CITIZEN_ID'],
+    [
+      'a citizen ID in a revocation reason',
+      () => revoke(`持有人${strayId}遗失`),
+      'PERSONAL_DATA_IN_TEXT',
+      'reason',
+      'CITIZEN_ID',
+    ],
+    ['a NUL byte in a revocation reason', () => revoke('遗失\u0000'), 'TEXT_INVALID', 'reason', 'CONTROL_CHARACTER'],
+    [
+      'a compromise time without an offset',
+      () => revoke('key leaked', '2026-01-02T03:04:05'),
+      'INVALID_ARGUMENT',
+      'compromised_at',
+      undefined,
+    ],
+    [
+      'a compromise time on a day that does not exist',
+      () => revoke('key leaked', '2026-02-30T03:04:05Z'),
+      'INVALID_ARGUMENT',
+      'compromised_at',
+      undefined,
+    ],
+  ] as const)('refuses %s', async (_name, send, code, field, reason) => {
+    const before = (await sealOutbox(db)).length;
+    const err = await failure(send());
+    expect(err).toMatchObject({ code: status.INVALID_ARGUMENT });
+    const app = fromServiceError(err);
+    expect(app.code).toBe(code);
+    expect(app.fields).toContainEqual(expect.objectContaining(reason ? { field, reason } : { field }));
+    expect(JSON.stringify(app)).not.toContain(strayId);
+    expect(await sealOutbox(db)).toHaveLength(before);
   });
 });
 
