@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@onceonly/errors';
 import { int, loadConfig, type ServiceContext, type ServiceModule, str, url } from '@onceonly/kit';
+import { EMBEDDED_SEAL_CONFIG } from './adapters/keys/seal-config.js';
 import { startSeals } from './app/seals/index.js';
 import { migrateCertificates, registerCertificateTopic, startCertificates } from './wiring.js';
 
@@ -62,6 +63,7 @@ async function holderHashKey(ctx: ServiceContext, configured: string | undefined
 /** The certificate service module: the hub starts it first (the audit log, started last, sees its topic). */
 export const certificateModule: ServiceModule = {
   name: 'certificate',
+  config: { ...CERTIFICATE_CONFIG, ...EMBEDDED_SEAL_CONFIG },
   async start(ctx: ServiceContext) {
     const config = loadConfig(CERTIFICATE_CONFIG, ctx.env);
     const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);

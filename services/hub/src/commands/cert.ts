@@ -1,9 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type OfflineVerification, type StatusPurpose, verifyOffline } from '@onceonly/certificate';
-import { certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
+import {
+  certificateV1 as cv,
+  HolderCodeType,
+  type OfflineVerification,
+  type StatusPurpose,
+  verifyOffline,
+} from '@onceonly/certificate/client';
 import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
-import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from './client.js';
+import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
+import { registerCertVersionCommands } from './cert-versions.js';
 
 /**
  * `onceonly cert types|issue|get|revoke|suspend|resume|cancel|status-list|verify`: CertificateService of a running
@@ -86,7 +92,16 @@ function reasonNames(reasons: readonly cv.VerificationReason[]): string[] {
 
 const ID = /^[0-9a-fA-F-]{36}$/;
 
-function refOf(idOrIdentifier: string): cv.GetCertificateRequest['ref'] {
+/** `--clear a,b`, `--types a,b`: a comma-separated list, blanks left out. */
+export function keyListOf(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+}
+
+/** A certificate reference as typed: a licence identifier (1.2.156.…), else an id. */
+export function refOf(idOrIdentifier: string): cv.GetCertificateRequest['ref'] {
   return idOrIdentifier.startsWith('1.2.156.')
     ? { $case: 'identifier', value: idOrIdentifier }
     : { $case: 'id', value: idOrIdentifier };
@@ -406,6 +421,7 @@ export function registerCertCommands(program: Command): void {
   registerReadCommands(cert);
   registerIssue(cert);
   registerLifecycle(cert);
+  registerCertVersionCommands(cert);
   registerStatusList(cert);
   registerVerify(cert);
 }
