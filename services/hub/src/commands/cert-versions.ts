@@ -64,7 +64,7 @@ function registerRenew(cert: Command): void {
   cert
     .command('renew <id>')
     .description('renew (延续) a certificate: a new version valid until --valid-to')
-    .option('--valid-to <date>', 'YYYY-MM-DD (default: from the type)')
+    .requiredOption('--valid-to <date>', 'the new end, YYYY-MM-DD (after the current end)')
     .requiredOption('--reason <text>', 'why')
     .option('--idempotency-key <key>', 'a retry with the same key returns the same version')
     .action(async (id: string, opts: { validTo?: string; reason: string; idempotencyKey?: string }, cmd: Command) => {

@@ -39,11 +39,11 @@ function registerGrant(consent: Command): void {
     .description('record a holder’s consent that a platform may check some of their licences (portals)')
     .requiredOption('--holder <code>', 'holder code: unified social credit code or citizen ID')
     .option('--holder-type <type>', 'holder code type, 001 or 111 (default: from the code)')
-    .option('--holder-name <name>', 'holder name')
+    .requiredOption('--holder-name <name>', 'holder name (enterprise or person)')
     .requiredOption('--platform <code>', 'the platform’s department code')
     .requiredOption('--types <codes>', 'certificate type codes, comma-separated')
-    .requiredOption('--purpose <text>', 'what the platform checks them for')
-    .option('--expires-at <time>', 'RFC 3339 end of the consent (default: the hub default)')
+    .requiredOption('--purpose <text>', 'a code the platform checks them for, e.g. merchant-onboarding')
+    .requiredOption('--expires-at <time>', 'RFC 3339 end of the consent, e.g. 2027-01-31T00:00:00Z')
     .option('--idempotency-key <key>', 'a retry with the same key returns the same consent')
     .action(async (opts: GrantOptions, cmd: Command) => {
       const options = cliOptions(cmd);
@@ -135,7 +135,7 @@ function registerCheck(program: Command): void {
       [] as string[],
     )
     .requiredOption('--types <codes>', 'certificate type codes, comma-separated')
-    .requiredOption('--purpose <text>', 'the purpose the consent was given for')
+    .requiredOption('--purpose <text>', 'the purpose code the consent was given for, e.g. merchant-onboarding')
     .action(async (opts: { holder: string[]; types: string; purpose: string }, cmd: Command) => {
       const options = cliOptions(cmd);
       const request = consentV1.CheckLicencesRequest.fromPartial({
