@@ -4,6 +4,7 @@ import { EXIT, errorJson } from './client.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCertCommands } from './commands/cert.js';
 import { registerConsentCommands } from './commands/consent.js';
+import { registerDepartmentCommands } from './commands/departments.js';
 import { registerHubCommands } from './commands/hub.js';
 import { registerSealCommands } from './commands/seal.js';
 import { registerTrustCommands } from './commands/trust.js';
@@ -35,6 +36,7 @@ export function buildCli(): Command {
     .option('--json', 'machine-readable output; errors too, as {"error":{"code","message","fields"}} on stderr')
     .showHelpAfterError();
   registerHubCommands(program);
+  registerDepartmentCommands(program);
   registerSealCommands(program);
   registerTrustCommands(program);
   registerCertCommands(program);

@@ -51,7 +51,8 @@ export async function openProjections(
   const c = new certificateV1.CertificateServiceClient(o.addr, channelCredentials(o));
   const lookup = async (id: string) => {
     try {
-      return (await call(c.getCertificate.bind(c), { ref: { $case: 'id', value: id } }, o)).certificate;
+      const request = certificateV1.GetCertificateRequest.fromPartial({ ref: { $case: 'id', value: id } });
+      return (await call(c.getCertificate.bind(c), request, o)).certificate;
     } catch (err) {
       if (isAppError(err, 'CERT_NOT_FOUND')) return undefined;
       throw err;

@@ -154,6 +154,36 @@ describe('onceonly cert change|renew|reissue|dispute, consent, platform check', 
     expect(revoked.consent.status).toBe('CONSENT_STATUS_REVOKED');
   });
 
+  it('get and verify take the licence number and the licence identifier a paper licence shows', async () => {
+    const issued = (await issue()).certificate as Printed['certificate'] & {
+      metadata: { number: string; identifier: string };
+    };
+    for (const ref of [issued.metadata.number, issued.metadata.identifier]) {
+      const got = await json<{ certificate: { id: string } }>([...as(market), '--json', 'cert', 'get', ref]);
+      expect(got.certificate.id).toBe(issued.id);
+      const verified = await cli([...as(market), 'cert', 'verify', ref]);
+      expect(verified.code).toBe(0);
+      expect(verified.out.startsWith('VALID')).toBe(true);
+    }
+  });
+
+  it("lists a holder's certificates and the departments the hub knows", async () => {
+    const issued = (await issue()).certificate;
+    const listed = await json<{ certificates: { id: string }[] }>([
+      ...as(PORTAL),
+      '--json',
+      ...['cert', 'list', '--holder', HOLDER],
+    ]);
+    expect(listed.certificates.map((c) => c.id)).toContain(issued.id);
+    const departments = await json<{ departments: { code: string; role: string }[] }>([
+      ...as('anyone'),
+      '--json',
+      'departments',
+    ]);
+    expect(departments.departments).toContainEqual(expect.objectContaining({ code: PLATFORM, role: 'platform' }));
+    expect((await cli([...as('anyone'), 'departments'])).out).toContain(market);
+  });
+
   it('under --json an error is one JSON object on stderr with its code and fields, and the exit code is kept', async () => {
     const run = await cli([...as(market), '--json', 'cert', 'get', '00000000-0000-4000-8000-000000000000']);
     expect(run.code).toBe(1);

@@ -22,6 +22,7 @@ import { verifyCertificateCase } from '../../app/verify-certificate.js';
 import type { RevocationKind } from '../../domain/certificate.js';
 import type { IndustryView } from '../../domain/industry.js';
 import type { StatusPurpose } from '../../domain/status-list.js';
+import { certificateQueryHandlers, parseCertificateRef } from './certificate-queries.js';
 import { certificateId, faceFields, holderInput, idempotencyKey, text, Violations } from './parse.js';
 import { certificateToProto, certificateTypeToProto, industryToProto, stateToProto } from './to-proto.js';
 import { verifyResponseOf } from './verify-response.js';
@@ -65,6 +66,7 @@ export function certificateHandlers(deps: CertificateDeps): cv.CertificateServic
   });
 
   return {
+    ...certificateQueryHandlers(deps),
     listCertificateTypes: unary(async () => {
       const { types, industries } = listCertificateTypesCase(deps.departments);
       return {
@@ -94,12 +96,7 @@ export function certificateHandlers(deps: CertificateDeps): cv.CertificateServic
     getCertificate: unary(async (request: cv.GetCertificateRequest, { caller }) => {
       assertNotPlatform(caller);
       const out = new Violations();
-      const ref = request.ref;
-      if (ref === undefined) out.add('ref', 'REQUIRED', 'give the id or the licence identifier');
-      const parsed =
-        ref?.$case === 'identifier'
-          ? { identifier: text(ref.value.trim(), 'identifier', out, 200) }
-          : { id: ref === undefined ? '' : certificateId(ref.value, out) };
+      const parsed = parseCertificateRef(request, out);
       out.done();
       const view = await getCertificateCase(deps, parsed);
       return { certificate: toProto(view.record, view.industry), history: view.history.map(stateToProto) };
