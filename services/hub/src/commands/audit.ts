@@ -18,7 +18,7 @@ import {
   verifyBundle,
 } from '@onceonly/audit/client';
 import { certificateSubjectOf, certificateV1, holderSubjectOf, isCitizenId } from '@onceonly/certificate/client';
-import { AppError } from '@onceonly/errors';
+import { AppError, isAppError } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
 import { bundleOf, eventOf, grpcExportSource, grpcLogSource, hex } from '../adapters/audit-grpc.js';
 import { openProjections, openStore, openTransport, progress } from '../adapters/replay-inputs.js';
@@ -148,21 +148,22 @@ function registerProve(audit: Command): void {
 export interface SubjectOptions {
   /** The key of the holder hash (ONCEONLY_HOLDER_HASH_KEY), for a citizen ID. */
   hashKey?: string | undefined;
-  /** The holder subject of a certificate id (asks the hub). */
-  certificateSubject(id: string): Promise<string>;
+  /** The holder subject of a certificate id (asks the hub); undefined when no certificate has this id. */
+  certificateSubject(id: string): Promise<string | undefined>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The events subject of `--subject`: a certificate id names its holder; a credit code is the subject itself; a
+ * The events subject of `--subject`: a certificate id names its holder (its events are logged under the holder); a credit code is the subject itself; a
  * citizen ID is hashed here with the holder hash key, the way the certificate service does (`h:<keyed hash>`), and
  * never sent in clear; anything else (`h:…`, a seal kid, an origin) is taken as it is.
  * @throws AppError CONFIG_MISSING for a citizen ID without the hash key.
  */
 export async function exportSubject(subject: string, options: SubjectOptions): Promise<string> {
   const text = subject.trim();
-  if (UUID.test(text)) return options.certificateSubject(text);
+  // a UUID that names no certificate is another events subject (a hub instance, for one)
+  if (UUID.test(text)) return (await options.certificateSubject(text)) ?? text;
   if (isCitizenId(text)) {
     if (!options.hashKey) {
       throw new AppError(
@@ -192,11 +193,15 @@ function hashKeyOf(opts: { hashKeyFile?: string; dataDir: string }): string | un
   return process.env.ONCEONLY_HOLDER_HASH_KEY || read(join(opts.dataDir, 'keys', 'holder-hash.key'));
 }
 
-async function certificateSubject(o: ClientOptions, id: string): Promise<string> {
+async function certificateSubject(o: ClientOptions, id: string): Promise<string | undefined> {
   const request = certificateV1.GetCertificateRequest.fromPartial({ ref: { $case: 'id', value: id } });
   const response = await withClient(certificateV1.CertificateServiceClient, o, (c) =>
     call(c.getCertificate.bind(c), request, o),
-  );
+  ).catch((err: unknown) => {
+    if (isAppError(err, 'CERT_NOT_FOUND')) return undefined;
+    throw err;
+  });
+  if (response === undefined) return undefined;
   const holder = response.certificate?.metadata?.holder;
   const subject = holder ? certificateSubjectOf(holder) : undefined;
   if (subject === undefined) throw new AppError('CERT_NOT_FOUND', `certificate ${id} names no holder`);

@@ -35,6 +35,10 @@ describe('audit export --subject', () => {
     expect(subject).toBe(`holder-of-${CERTIFICATE_ID}`);
   });
 
+  it('takes a UUID that names no certificate as an events subject (a hub instance)', async () => {
+    expect(await exportSubject(CERTIFICATE_ID, { certificateSubject: async () => undefined })).toBe(CERTIFICATE_ID);
+  });
+
   it('takes anything else as an events subject as it is', async () => {
     expect(await exportSubject('h:abc', { certificateSubject: noCertificate })).toBe('h:abc');
   });
