@@ -6,6 +6,7 @@ import { registerCertCommands } from './commands/cert.js';
 import { registerConsentCommands } from './commands/consent.js';
 import { registerDepartmentCommands } from './commands/departments.js';
 import { registerHubCommands } from './commands/hub.js';
+import { registerInitCommand } from './commands/init.js';
 import { registerSealCommands } from './commands/seal.js';
 import { registerTrustCommands } from './commands/trust.js';
 import { HUB_VERSION } from './version.js';
@@ -36,6 +37,7 @@ export function buildCli(): Command {
     .option('--json', 'machine-readable output; errors too, as {"error":{"code","message","fields"}} on stderr')
     .showHelpAfterError();
   registerHubCommands(program);
+  registerInitCommand(program);
   registerDepartmentCommands(program);
   registerSealCommands(program);
   registerTrustCommands(program);
