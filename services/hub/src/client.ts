@@ -3,6 +3,7 @@ import {
   type CallOptions,
   type ChannelCredentials,
   credentials,
+  status as grpcStatus,
   Metadata,
   makeGenericClientConstructor,
   type ServiceError,
@@ -180,14 +181,22 @@ export function hubClient(options: ClientOptions): HubServiceClient {
 
 const HealthClient = makeGenericClientConstructor(healthService, 'Health');
 
-/** grpc.health.v1 Check: the serving status of one service ("" for the whole hub). */
+/**
+ * grpc.health.v1 Check: the serving status of one service ("" for the whole hub); `SERVICE_UNKNOWN` for a service
+ * the hub does not host. A hub that does not answer is an error (UNAVAILABLE, DEADLINE_EXCEEDED), not a status.
+ */
 export async function checkHealth(options: ClientOptions, serviceName = ''): Promise<string> {
   const client = new HealthClient(options.addr, channelCredentials(options));
   try {
     const check = (client as unknown as { check: Unary<{ service: string }, { status: string | number }> }).check.bind(
       client,
     );
-    const response = await call(check, { service: serviceName }, { ...options, as: undefined });
+    // grpc.health.v1 answers NOT_FOUND for a service it does not know: that is an answer, not a failure
+    const checkOrUnknown: typeof check = (request, metadata, callOptions, callback) =>
+      check(request, metadata, callOptions, (err, response) =>
+        err?.code === grpcStatus.NOT_FOUND ? callback(null, { status: 'SERVICE_UNKNOWN' }) : callback(err, response),
+      );
+    const response = await call(checkOrUnknown, { service: serviceName }, { ...options, as: undefined });
     return typeof response.status === 'number'
       ? (['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'][response.status] ?? 'UNKNOWN')
       : response.status;
