@@ -1,5 +1,5 @@
-import { toAppError } from '@onceonly/errors';
-import { Command, Option } from 'commander';
+import { AppError, toAppError } from '@onceonly/errors';
+import { Command, CommanderError, Option } from 'commander';
 import { EXIT, errorJson } from './client.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCertCommands } from './commands/cert.js';
@@ -13,9 +13,17 @@ import { HUB_VERSION } from './version.js';
 
 export { EXIT } from './client.js';
 
-/** Builds the `onceonly` command line. */
-export function buildCli(): Command {
+/** Options of {@link buildCli}. */
+export interface BuildOptions {
+  /** `--json` was given: usage errors are left to `runCli`, which prints them as JSON. */
+  json?: boolean;
+}
+
+/** Builds the `onceonly` command line. Usage errors throw a CommanderError (every subcommand inherits this). */
+export function buildCli(options: BuildOptions = {}): Command {
   const program = new Command('onceonly')
+    .exitOverride()
+    .configureOutput(options.json ? { outputError: () => undefined, writeErr: () => undefined } : {})
     .description('OnceOnly: integration hub for government data sharing and electronic certificates')
     .version(HUB_VERSION)
     .addOption(
@@ -35,7 +43,7 @@ export function buildCli(): Command {
     .option('--key <pem>', 'mTLS: client key')
     .option('--timeout <ms>', 'deadline of each call', '10000')
     .option('--json', 'machine-readable output; errors too, as {"error":{"code","message","fields"}} on stderr')
-    .showHelpAfterError();
+    .showHelpAfterError(options.json !== true);
   registerHubCommands(program);
   registerInitCommand(program);
   registerDepartmentCommands(program);
@@ -52,12 +60,23 @@ export function buildCli(): Command {
  * object `{"error":{"code","message","fields"}}` there, and sets the exit code: 2 for configuration, else 1.
  */
 export async function runCli(argv: readonly string[]): Promise<void> {
+  const asJson = argv.includes('--json');
   try {
-    await buildCli().parseAsync([...argv]);
+    await buildCli({ json: asJson }).parseAsync([...argv]);
   } catch (err) {
+    if (err instanceof CommanderError) return usageError(err, asJson);
     const error = toAppError(err);
-    const asJson = argv.includes('--json');
     process.stderr.write(asJson ? `${errorJson(error)}\n` : `onceonly: ${error.code}: ${error.message}\n`);
     process.exitCode = error.code === 'CONFIG_MISSING' || error.code === 'CONFIG_INVALID' ? EXIT.config : EXIT.failed;
   }
+}
+
+/** Help and version end with 0; a usage error (commander printed it, unless `--json`) with its exit code. */
+function usageError(err: CommanderError, asJson: boolean): void {
+  process.exitCode = err.exitCode;
+  if (err.exitCode === 0 || !asJson) return;
+  const message = err.message.replace(/^error: /, '');
+  process.stderr.write(
+    `${errorJson(new AppError('INVALID_ARGUMENT', message, { details: { meta: { usage: err.code } } }))}\n`,
+  );
 }

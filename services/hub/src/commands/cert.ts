@@ -8,7 +8,15 @@ import {
 } from '@onceonly/certificate/client';
 import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
-import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
+import {
+  type ClientOptions,
+  call,
+  cliOptions,
+  EXIT,
+  toJson as json,
+  withClient,
+  writeLine as write,
+} from '../client.js';
 import { registerCertVersionCommands } from './cert-versions.js';
 
 /**
@@ -413,7 +421,7 @@ async function verifyOfflineCommand(text: string, opts: VerifyOptions, options: 
       ? json({ ...result, sealedAt: result.sealedAt?.toISOString(), ...(notice ? { notice } : {}) })
       : [verdictText(result.valid, result.reasons, summary), ...lines].join('\n'),
   );
-  if (!result.valid) process.exitCode = 1;
+  if (!result.valid) process.exitCode = EXIT.failed;
 }
 
 function registerVerify(cert: Command): void {
@@ -460,7 +468,7 @@ function registerVerify(cert: Command): void {
           ? json(cv.VerifyCertificateResponse.toJSON(response))
           : verdictText(response.valid, reasonNames(response.reasons), summary),
       );
-      if (!response.valid) process.exitCode = 1;
+      if (!response.valid) process.exitCode = EXIT.failed;
     });
 }
 
