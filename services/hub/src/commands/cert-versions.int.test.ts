@@ -18,6 +18,8 @@ const HOLDER = '91310107MA1H2B3C44';
 /** The demo platform and portal (see the certificate service's demo departments). */
 const PLATFORM = '91310107MA1G8K2D32';
 const PORTAL = '12310000MB2F09912L';
+/** The district's administrative service centre: it issues industry licences. */
+const CENTRE = '12310107MB2F05636F';
 
 interface Printed {
   certificate: {
@@ -121,6 +123,20 @@ describe('onceonly cert change|renew|reissue|dispute, consent, platform check', 
       outcome: 'DISPUTE_OUTCOME_REJECTED',
     });
     expect(resolved.certificate.dispute?.open ?? false).toBe(false);
+  });
+
+  it('the service centre issues an industry licence over a food licence; licence get shows its component', async () => {
+    const food = (await issue()).certificate;
+    const fields = JSON.stringify({ legal_representative: '王芳', premises: '上海市普陀区长寿路100号' });
+    const issued = await json<{ certificate: { id: string; industry: { components: { certificateId: string }[] } } }>([
+      ...as(CENTRE),
+      '--json',
+      ...['cert', 'licence', 'issue', '--industry', 'bakery', '--holder', HOLDER],
+      ...['--holder-name', '上海普陀小笼包餐饮有限公司', '--components', food.id, '--fields', fields],
+    ]);
+    expect(issued.certificate.industry.components.map((c) => c.certificateId)).toEqual([food.id]);
+    const text = await cli([...as(market), 'cert', 'licence', 'get', issued.certificate.id]);
+    expect(text.out).toMatch(/^ {2}component {3}食品经营许可证 \S+ valid$/m);
   });
 
   it('a portal grants, lists and revokes a consent; the platform checks licences in between', async () => {
