@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { runInProcess as cli } from '../test/cli-harness.js';
 import { EXIT } from './client.js';
-import { runInProcess as cli } from './commands/cli-harness.js';
 
 describe('runCli usage errors', () => {
   it('under --json prints a missing option as one JSON error on stderr, exit 1', async () => {

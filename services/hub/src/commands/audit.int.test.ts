@@ -10,9 +10,9 @@ import { auditModule } from '@onceonly/audit';
 import { certificateModule } from '@onceonly/certificate';
 import { createLogger } from '@onceonly/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess as cli } from '../../test/cli-harness.js';
 import { loadHubConfig } from '../config.js';
 import { type RunningHub, startHub } from '../start.js';
-import { runInProcess as cli } from './cli-harness.js';
 
 /** A citizen ID (Putuo, born 1990-03-07; check character 9). */
 const CITIZEN_ID = '310107199003071239';

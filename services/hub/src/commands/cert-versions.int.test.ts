@@ -9,9 +9,9 @@ import path from 'node:path';
 import { certificateModule } from '@onceonly/certificate';
 import { createLogger } from '@onceonly/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess as cli } from '../../test/cli-harness.js';
 import { loadHubConfig } from '../config.js';
 import { type RunningHub, startHub } from '../start.js';
-import { runInProcess as cli } from './cli-harness.js';
 
 /** A restaurant's unified social credit code. */
 const HOLDER = '91310107MA1H2B3C44';

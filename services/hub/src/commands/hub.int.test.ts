@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@onceonly/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess as cli } from '../../test/cli-harness.js';
 import { EXIT } from '../client.js';
 import { loadHubConfig } from '../config.js';
 import { type RunningHub, startHub } from '../start.js';
-import { runInProcess as cli } from './cli-harness.js';
 
 describe('onceonly health', () => {
   let hub: RunningHub;

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { createLogger } from '@onceonly/kit';
 import { freshDatabase, kafkaBrokers, type TestDatabase } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess as cli } from '../../test/cli-harness.js';
 import { loadHubConfig } from '../config.js';
 import { type RunningHub, startHub } from '../start.js';
-import { runInProcess as cli } from './cli-harness.js';
 import { ENV_FILE, envFileText } from './init.js';
 
 const MARKET = '11310107MB2F03587N';

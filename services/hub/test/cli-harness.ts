@@ -1,4 +1,5 @@
 import { vi } from 'vitest';
+import { runCli } from '../src/cli.js';
 
 /** What one CLI run printed and the exit code it set. */
 export interface CliRun {
@@ -23,7 +24,6 @@ export async function runInProcess(args: readonly string[]): Promise<CliRun> {
   const before = process.exitCode;
   process.exitCode = 0;
   try {
-    const { runCli } = await import('../cli.js');
     await runCli(['node', 'onceonly', ...args]);
     return { out, err, code: Number(process.exitCode ?? 0) };
   } finally {
