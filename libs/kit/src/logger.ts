@@ -62,8 +62,14 @@ export function censor(value: unknown, path: readonly string[]): unknown {
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
   level: LogLevel;
-  /** Name of the service, on every line as `service`. */
-  service: string;
+  /**
+   * The service this logger belongs to, on every line as `service`. Leave it out in a process that hosts several
+   * services (the hub): each service then gets a child logger with its own `service`, and every line keeps one key
+   * per meaning (`process` for the launcher, `service` for the module).
+   */
+  service?: string;
+  /** The launcher (e.g. `hub`), on every line as `process`. */
+  process?: string;
   /** Human-readable single lines instead of JSON (for a terminal; never in production). */
   pretty?: boolean;
   /** Where lines go; default standard output. Tests pass a memory stream. */
@@ -80,13 +86,20 @@ export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
       level: options.level,
-      base: { service: options.service },
+      base: baseOf(options),
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: [...REDACT_PATHS], censor },
       hooks: { streamWrite: maskCitizenIdsInText },
     },
     options.pretty ? prettyStream(destination) : destination,
   );
+}
+
+function baseOf(options: LoggerOptions): Record<string, string> {
+  return {
+    ...(options.process === undefined ? {} : { process: options.process }),
+    ...(options.service === undefined ? {} : { service: options.service }),
+  };
 }
 
 const LEVEL_NAMES: Record<number, Level> = {
@@ -97,7 +110,7 @@ const LEVEL_NAMES: Record<number, Level> = {
   50: 'error',
   60: 'fatal',
 };
-const OMITTED = new Set(['level', 'time', 'msg', 'service', 'pid', 'hostname']);
+const OMITTED = new Set(['level', 'time', 'msg', 'process', 'service', 'pid', 'hostname']);
 
 /**
  * A tiny pretty printer (no pino-pretty dependency): `12:00:00.000 INFO  hub: message key=value`.
@@ -126,5 +139,6 @@ function prettyLine(line: string): string {
   const fields = Object.entries(entry)
     .filter(([key]) => !OMITTED.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-  return [time, level, `${String(entry.service)}:`, String(entry.msg ?? ''), ...fields].join(' ').trimEnd();
+  const who = [entry.process, entry.service].filter((v) => v !== undefined).join('/');
+  return [time, level, `${who}:`, String(entry.msg ?? ''), ...fields].join(' ').trimEnd();
 }

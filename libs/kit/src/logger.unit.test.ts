@@ -103,6 +103,22 @@ describe('createLogger redaction', () => {
     expect(JSON.parse(lines()[0]!)).toMatchObject({ service: 'hub', level: 30, certificateId: 'c-1', msg: 'issued' });
   });
 
+  it('writes each key once when a launcher logger gets a child per hosted service', () => {
+    const { stream, lines } = memory();
+    createLogger({ level: 'info', process: 'hub', destination: stream }).child({ service: 'audit' }).info('started');
+    const line = lines()[0]!;
+    expect(line.match(/"service"/g)).toHaveLength(1);
+    expect(line.match(/"process"/g)).toHaveLength(1);
+    expect(JSON.parse(line)).toMatchObject({ process: 'hub', service: 'audit' });
+  });
+
+  it('names launcher and service in pretty mode', () => {
+    const { stream, lines } = memory();
+    const log = createLogger({ level: 'info', process: 'hub', pretty: true, destination: stream });
+    log.child({ service: 'audit' }).info('started');
+    expect(lines()[0]).toMatch(/INFO {2}hub\/audit: started$/);
+  });
+
   it('redacts in pretty mode too', () => {
     const { stream, lines } = memory();
     const log = createLogger({ level: 'info', service: 'hub', pretty: true, destination: stream });

@@ -1,5 +1,6 @@
 import type { EventTransport, TopicRegistry } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
+import type { ConfigSchema } from './config.js';
 import type { GrpcServer } from './grpc-server.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
@@ -34,6 +35,11 @@ export interface ServiceContext {
 export interface ServiceModule {
   /** Short name, for logs and `onceonly info` (`certificate`, `audit`). */
   readonly name: string;
+  /**
+   * Every environment variable the module reads in `start` (its own and its parts'), so that a host can list them
+   * (`onceonly config`) without starting it. Optional: a module that reads nothing leaves it out.
+   */
+  readonly config?: ConfigSchema;
   /** Migrates its schema, registers topics and gRPC services, starts relays and consumers, registers stop hooks. */
   start(context: ServiceContext): Promise<void>;
 }

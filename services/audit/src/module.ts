@@ -8,7 +8,7 @@ import { auditedTopics, createIngest } from './adapters/events/ingest.js';
 import { auditService } from './adapters/grpc/audit-service.js';
 import { loadNoteSigner, parseWitnessKeys } from './adapters/keys.js';
 import { Checkpointer } from './app/checkpointer.js';
-import { loadAuditConfig } from './config.js';
+import { AUDIT_CONFIG, loadAuditConfig } from './config.js';
 import type { CheckpointPolicy } from './domain/checkpoint-policy.js';
 import { CHECKPOINT_TOPIC } from './topics.js';
 
@@ -39,6 +39,7 @@ export interface RunningAudit {
  */
 export const auditModule: ServiceModule = {
   name: 'audit',
+  config: AUDIT_CONFIG,
   async start(ctx: ServiceContext): Promise<void> {
     await startAudit(ctx);
   },

@@ -21,7 +21,7 @@ import { sealService } from './adapters/grpc/seal-service.js';
 import { credentialFiles } from './adapters/keys/credential-files.js';
 import { holderHashKey } from './adapters/keys/holder-hash-key.js';
 import { openConfiguredCa, openEmbeddedCa } from './adapters/keys/hub-ca.js';
-import { loadSealConfig } from './adapters/keys/seal-config.js';
+import { EMBEDDED_SEAL_CONFIG, loadSealConfig } from './adapters/keys/seal-config.js';
 import { expireDueCase } from './app/expire-due.js';
 import type { CertificateDeps, Departments, SealKeys } from './app/ports.js';
 import type { HubCa, SealDeps } from './app/seals/ports.js';
@@ -61,6 +61,7 @@ export const CERTIFICATE_CONFIG = {
 /** The certificate service module: the hub starts it first (the audit log, started last, sees its topics). */
 export const certificateModule: ServiceModule = {
   name: 'certificate',
+  config: { ...CERTIFICATE_CONFIG, ...EMBEDDED_SEAL_CONFIG },
   async start(ctx: ServiceContext) {
     const config = loadConfig(CERTIFICATE_CONFIG, ctx.env);
     const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);

@@ -1,30 +1,36 @@
-import { AUDIT_CONFIG } from '@onceonly/audit';
-import { HubServiceClient } from '@onceonly/contracts';
-import { type AppError, toAppError } from '@onceonly/errors';
-import { formatConfigHelp } from '@onceonly/kit';
-import { Command, Option } from 'commander';
-import { addAuditCommands } from './audit-commands.js';
-import { registerCertCommands } from './cert-commands.js';
-import { call, checkHealth, cliOptions, withClient } from './client.js';
-import { HUB_CONFIG, loadHubConfig } from './config.js';
-import { registerSealCommands } from './seal-commands.js';
-import { startHub } from './start.js';
+import { AppError, toAppError } from '@onceonly/errors';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, errorJson } from './client.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerCertCommands } from './commands/cert.js';
+import { registerConsentCommands } from './commands/consent.js';
+import { registerDepartmentCommands } from './commands/departments.js';
+import { registerHubCommands } from './commands/hub.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerSealCommands } from './commands/seal.js';
+import { registerTrustCommands } from './commands/trust.js';
 import { HUB_VERSION } from './version.js';
 
-/** Exit codes of the CLI. */
-export const EXIT = { ok: 0, failed: 1, config: 2, unhealthy: 3 } as const;
+export { EXIT } from './client.js';
 
-function print(json: boolean, value: object, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
+/** Options of {@link buildCli}. */
+export interface BuildOptions {
+  /** `--json` was given: usage errors are left to `runCli`, which prints them as JSON. */
+  json?: boolean;
 }
 
-/** Builds the `onceonly` command line. */
-export function buildCli(): Command {
+/** Builds the `onceonly` command line. Usage errors throw a CommanderError (every subcommand inherits this). */
+export function buildCli(options: BuildOptions = {}): Command {
   const program = new Command('onceonly')
+    .exitOverride()
+    .configureOutput(options.json ? { outputError: () => undefined, writeErr: () => undefined } : {})
     .description('OnceOnly: integration hub for government data sharing and electronic certificates')
     .version(HUB_VERSION)
     .addOption(
-      new Option('--addr <host:port>', 'address of a running hub').env('ONCEONLY_ADDR').default('127.0.0.1:50051'),
+      new Option(
+        '--addr <host:port>',
+        'address of a running hub (default: ONCEONLY_GRPC_ADDR, where `onceonly start` listens, else 127.0.0.1:50051)',
+      ),
     )
     .addOption(
       new Option('--as <department>', 'development identity: the calling department code')
@@ -36,78 +42,41 @@ export function buildCli(): Command {
     .option('--cert <pem>', 'mTLS: client certificate')
     .option('--key <pem>', 'mTLS: client key')
     .option('--timeout <ms>', 'deadline of each call', '10000')
-    .option('--json', 'machine-readable output')
-    .showHelpAfterError();
-
-  program
-    .command('start')
-    .description('run the hub: every service in one process on one gRPC port (see `onceonly config`)')
-    .action(async () => {
-      const hub = await startHub({ config: loadHubConfig(), signals: true });
-      process.stdout.write(`${hub.readyLine}\n`);
-    });
-
-  program
-    .command('health')
-    .description('grpc.health.v1 Check against a running hub; exits 0 when SERVING')
-    .option('--service <name>', 'one service (default: the whole hub)', '')
-    .action(async (opts: { service: string }, cmd: Command) => {
-      const options = cliOptions(cmd);
-      const status = await checkHealth(options, opts.service);
-      print(options.json, { address: options.addr, service: opts.service, status }, status);
-      if (status !== 'SERVING') process.exitCode = EXIT.unhealthy;
-    });
-
-  program
-    .command('info')
-    .description('version, mode and hosted services of a running hub')
-    .action(async (_opts: object, cmd: Command) => {
-      const options = cliOptions(cmd);
-      const info = await withClient(HubServiceClient, options, (c) => call(c.getInfo.bind(c), {}, options));
-      const text = [
-        `version  ${info.version}`,
-        `mode     ${info.mode} (storage ${info.storage}, events ${info.eventTransport})`,
-        `started  ${info.startedAt}`,
-        `services ${info.services.join(', ')}`,
-      ].join('\n');
-      print(options.json, info, text);
-    });
-
-  program
-    .command('whoami')
-    .description('the caller identity as the hub sees it')
-    .action(async (_opts: object, cmd: Command) => {
-      const options = cliOptions(cmd);
-      const me = await withClient(HubServiceClient, options, (c) => call(c.whoAmI.bind(c), {}, options));
-      print(options.json, me, `${me.departmentCode} (${me.departmentName}) role=${me.role} via ${me.authenticatedBy}`);
-    });
-
-  program
-    .command('config')
-    .description('the environment variables that `onceonly start` reads, with their defaults')
-    .action(() => {
-      process.stdout.write(`Environment of onceonly start:\n${formatConfigHelp(HUB_CONFIG)}\n`);
-      process.stdout.write(`\nAudit log (@onceonly/audit):\n${formatConfigHelp(AUDIT_CONFIG)}\n`);
-    });
-
+    .option('--json', 'machine-readable output; errors too, as {"error":{"code","message","fields"}} on stderr')
+    .showHelpAfterError(options.json !== true);
+  registerHubCommands(program);
+  registerInitCommand(program);
+  registerDepartmentCommands(program);
   registerSealCommands(program);
+  registerTrustCommands(program);
   registerCertCommands(program);
-  addAuditCommands(program);
-
+  registerConsentCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 
-/** Runs the CLI; failures print one line `onceonly: CODE: message` and set the exit code. */
+/**
+ * Runs the CLI. A failure prints one line `onceonly: CODE: message` on standard error, or under `--json` one JSON
+ * object `{"error":{"code","message","fields"}}` there, and sets the exit code: 2 for configuration, else 1.
+ */
 export async function runCli(argv: readonly string[]): Promise<void> {
+  const asJson = argv.includes('--json');
   try {
-    await buildCli().parseAsync([...argv]);
+    await buildCli({ json: asJson }).parseAsync([...argv]);
   } catch (err) {
+    if (err instanceof CommanderError) return usageError(err, asJson);
     const error = toAppError(err);
-    process.stderr.write(`onceonly: ${error.code}: ${error.message}\n`);
-    process.exitCode = isConfigError(error) ? EXIT.config : EXIT.failed;
+    process.stderr.write(asJson ? `${errorJson(error)}\n` : `onceonly: ${error.code}: ${error.message}\n`);
+    process.exitCode = error.code === 'CONFIG_MISSING' || error.code === 'CONFIG_INVALID' ? EXIT.config : EXIT.failed;
   }
 }
 
-function isConfigError(error: AppError): boolean {
-  return error.code === 'CONFIG_MISSING' || error.code === 'CONFIG_INVALID';
+/** Help and version end with 0; a usage error (commander printed it, unless `--json`) with its exit code. */
+function usageError(err: CommanderError, asJson: boolean): void {
+  process.exitCode = err.exitCode;
+  if (err.exitCode === 0 || !asJson) return;
+  const message = err.message.replace(/^error: /, '');
+  process.stderr.write(
+    `${errorJson(new AppError('INVALID_ARGUMENT', message, { details: { meta: { usage: err.code } } }))}\n`,
+  );
 }

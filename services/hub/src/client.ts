@@ -3,11 +3,13 @@ import {
   type CallOptions,
   type ChannelCredentials,
   credentials,
+  status as grpcStatus,
   Metadata,
   makeGenericClientConstructor,
   type ServiceError,
 } from '@grpc/grpc-js';
 import { HubServiceClient } from '@onceonly/contracts';
+import { AppError } from '@onceonly/errors';
 import { fromServiceError } from '@onceonly/errors/grpc';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
 import type { Command } from 'commander';
@@ -27,9 +29,15 @@ export interface ClientOptions {
   timeoutMs: number;
 }
 
+/** Exit codes of the CLI: the same with and without `--json`. */
+export const EXIT = { ok: 0, failed: 1, config: 2, unhealthy: 3 } as const;
+
+/** What a subcommand knows of the global options: how to reach the hub, and whether to print JSON. */
+export type CliOptions = ClientOptions & { json: boolean };
+
 /** The CLI's global options, as commander parses them (see `buildCli`). */
 interface GlobalOptions {
-  addr: string;
+  addr?: string;
   as?: string;
   role?: string;
   ca?: string;
@@ -39,11 +47,44 @@ interface GlobalOptions {
   json?: boolean;
 }
 
+/** The default address of a hub: the default of ONCEONLY_GRPC_ADDR, where `onceonly start` listens. */
+export const DEFAULT_HUB_ADDRESS = '127.0.0.1:50051';
+
+/**
+ * Where the hub is, when `--addr` is not given: ONCEONLY_GRPC_ADDR, the variable the hub listens on, so that a CLI
+ * run in the hub's environment asks that hub. The old ONCEONLY_ADDR still works with a warning; set beside a
+ * different ONCEONLY_GRPC_ADDR it is refused (the CLI would otherwise silently ask another hub).
+ * A wildcard host (0.0.0.0, ::) is where a hub listens, not where a client connects: it is asked on loopback.
+ * @throws AppError CONFIG_INVALID when the two variables disagree, or the port is 0 (a hub picks a free port).
+ */
+export function hubAddress(env: NodeJS.ProcessEnv, warn: (text: string) => void): string {
+  const current = env.ONCEONLY_GRPC_ADDR?.trim() || undefined;
+  const old = env.ONCEONLY_ADDR?.trim() || undefined;
+  if (old !== undefined && current !== undefined && old !== current) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `ONCEONLY_ADDR (${old}) and ONCEONLY_GRPC_ADDR (${current}) disagree: unset ONCEONLY_ADDR, ONCEONLY_GRPC_ADDR names the hub`,
+    );
+  }
+  if (old !== undefined) warn('onceonly: ONCEONLY_ADDR is deprecated: set ONCEONLY_GRPC_ADDR (the hub reads it too)');
+  return clientAddress(current ?? old ?? DEFAULT_HUB_ADDRESS);
+}
+
+function clientAddress(address: string): string {
+  if (/:0$/.test(address)) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `ONCEONLY_GRPC_ADDR=${address}: port 0 lets the hub pick a port; pass --addr with the port of its ready line`,
+    );
+  }
+  return address.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:');
+}
+
 /** Client options of a subcommand, from the program's global options (`--addr`, `--as`, mTLS files, `--json`). */
-export function cliOptions(cmd: Command): ClientOptions & { json: boolean } {
+export function cliOptions(cmd: Command): CliOptions {
   const o = cmd.optsWithGlobals<GlobalOptions>();
-  return {
-    addr: o.addr,
+  let addr = o.addr;
+  const options = {
     as: o.as,
     role: o.role,
     ca: o.ca,
@@ -52,6 +93,14 @@ export function cliOptions(cmd: Command): ClientOptions & { json: boolean } {
     timeoutMs: Number(o.timeout),
     json: o.json === true,
   };
+  // resolved when a command first connects: offline commands never read (nor warn about) the hub's address
+  return Object.defineProperty(options, 'addr', {
+    enumerable: true,
+    get: () => {
+      addr ??= hubAddress(process.env, (text) => process.stderr.write(`${text}\n`));
+      return addr;
+    },
+  }) as CliOptions;
 }
 
 /** Insecure on loopback development hubs; mTLS when `--ca` is given (with `--cert`/`--key` for the client). */
@@ -112,6 +161,20 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
+/** Prints `value` as JSON under `--json`, else `text`. */
+export function print(options: { json: boolean }, value: unknown, text: string): void {
+  writeLine(options.json ? toJson(value) : text);
+}
+
+/**
+ * An error as `--json` prints it, on standard error (standard output holds only results, so that
+ * `onceonly --json … > result.json` never stores an error as a result): `{"error":{"code","message","fields"}}`,
+ * `fields` being the field violations (`field`, `reason`, `description`), empty when there are none.
+ */
+export function errorJson(error: AppError): string {
+  return JSON.stringify({ error: { code: error.code, message: error.message, fields: error.fields } });
+}
+
 /** A HubService client. */
 export function hubClient(options: ClientOptions): HubServiceClient {
   return new HubServiceClient(options.addr, channelCredentials(options));
@@ -119,14 +182,22 @@ export function hubClient(options: ClientOptions): HubServiceClient {
 
 const HealthClient = makeGenericClientConstructor(healthService, 'Health');
 
-/** grpc.health.v1 Check: the serving status of one service ("" for the whole hub). */
+/**
+ * grpc.health.v1 Check: the serving status of one service ("" for the whole hub); `SERVICE_UNKNOWN` for a service
+ * the hub does not host. A hub that does not answer is an error (UNAVAILABLE, DEADLINE_EXCEEDED), not a status.
+ */
 export async function checkHealth(options: ClientOptions, serviceName = ''): Promise<string> {
   const client = new HealthClient(options.addr, channelCredentials(options));
   try {
     const check = (client as unknown as { check: Unary<{ service: string }, { status: string | number }> }).check.bind(
       client,
     );
-    const response = await call(check, { service: serviceName }, { ...options, as: undefined });
+    // grpc.health.v1 answers NOT_FOUND for a service it does not know: that is an answer, not a failure
+    const checkOrUnknown: typeof check = (request, metadata, callOptions, callback) =>
+      check(request, metadata, callOptions, (err, response) =>
+        err?.code === grpcStatus.NOT_FOUND ? callback(null, { status: 'SERVICE_UNKNOWN' }) : callback(err, response),
+      );
+    const response = await call(checkOrUnknown, { service: serviceName }, { ...options, as: undefined });
     return typeof response.status === 'number'
       ? (['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'][response.status] ?? 'UNKNOWN')
       : response.status;

@@ -59,7 +59,7 @@ export interface StartOptions {
  */
 export async function startHub(options: StartOptions): Promise<RunningHub> {
   const { config } = options;
-  const log = options.log ?? createLogger({ level: config.ONCEONLY_LOG_LEVEL, service: 'hub', pretty: pretty(config) });
+  const log = options.log ?? createLogger({ level: config.ONCEONLY_LOG_LEVEL, process: 'hub', pretty: pretty(config) });
   const tls = loadTls(config);
   const devIdentity = config.ONCEONLY_DEV_IDENTITY ?? tls === undefined;
   const lifecycle = createLifecycle({ log, graceMs: config.ONCEONLY_SHUTDOWN_GRACE_MS });
@@ -121,13 +121,16 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     await recordHubEvent(db, HubStarted, instanceId);
     relay.kick();
     if (options.signals) lifecycle.installSignalHandlers();
+    if (!tls && !devIdentity) {
+      log.warn('no caller identity: TLS is not configured and ONCEONLY_DEV_IDENTITY=false, so every call is refused');
+    }
     const readyLine = [
       `onceonly ready: grpc=${bound.address}`,
       `mode=${mode}`,
       `storage=${db.kind}`,
       `events=${config.KAFKA_BROKERS ? 'kafka' : 'embedded'}`,
       ...(db.kind === 'pglite' ? [`data=${config.ONCEONLY_DATA_DIR}`] : []),
-      `identity=${tls ? 'mtls' : 'dev-metadata'}`,
+      `identity=${identityMode(tls !== undefined, devIdentity)}`,
       `version=${HUB_VERSION}`,
     ].join(' ');
     return {
@@ -144,6 +147,16 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     await lifecycle.stop('start failed');
     throw err;
   }
+}
+
+/**
+ * How the hub identifies callers, as the ready line says it: `mtls`, `dev-metadata`, both (`mtls+dev-metadata`),
+ * or `none` when neither is on (TLS not configured and ONCEONLY_DEV_IDENTITY=false): then every call is refused
+ * as UNAUTHENTICATED, and the ready line must not pretend otherwise.
+ */
+export function identityMode(mtls: boolean, devIdentity: boolean): string {
+  const modes = [...(mtls ? ['mtls'] : []), ...(devIdentity ? ['dev-metadata'] : [])];
+  return modes.length === 0 ? 'none' : modes.join('+');
 }
 
 async function recordHubEvent(db: Database, event: typeof HubStarted, instanceId: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { databaseLogSource, type ReplayProgress, replay, transportBusSource } from '@onceonly/audit';
+import { databaseLogSource, type ReplayProgress, replay, transportBusSource } from '@onceonly/audit/client';
 import { createKafkaTransport } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
 import { Kafka, logLevel } from 'kafkajs';

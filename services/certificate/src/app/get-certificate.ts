@@ -1,6 +1,7 @@
 import { AppError } from '@onceonly/errors';
 import type { CertificateState } from '../domain/certificate.js';
 import type { IndustryView } from '../domain/industry.js';
+import { type NumberRef, requireByNumber } from './find-by-number.js';
 import { industryViewOf } from './industry-view.js';
 import type { CertificateDeps, CertificateRecord } from './ports.js';
 
@@ -12,14 +13,15 @@ export interface CertificateView {
   readonly industry?: IndustryView;
 }
 
-/** By id or by licence identifier. */
-export type CertificateRef = { readonly id: string } | { readonly identifier: string };
+/** By id, by licence identifier, or by licence number (the current version; see `find-by-number.ts`). */
+export type CertificateRef = { readonly id: string } | { readonly identifier: string } | NumberRef;
 
 /** Loads a version by reference. @throws AppError CERT_NOT_FOUND. */
 export async function requireRecord(
   deps: Pick<CertificateDeps, 'certificates' | 'db'>,
   ref: CertificateRef,
 ): Promise<CertificateRecord> {
+  if ('number' in ref) return requireByNumber(deps, ref);
   const record =
     'id' in ref
       ? await deps.certificates.get(deps.db, ref.id)

@@ -62,6 +62,8 @@ export interface CertificateStore {
   lock(tx: Transaction, id: string): Promise<CertificateRecord | undefined>;
   get(q: Queryable, id: string): Promise<CertificateRecord | undefined>;
   getByIdentifier(q: Queryable, identifier: string): Promise<CertificateRecord | undefined>;
+  /** The current version of each licence with this number (one per type; `typeCode` narrows to one type). */
+  currentByNumber(q: Queryable, number: string, typeCode?: string): Promise<CertificateRecord[]>;
   /** Every version of one licence (type + number), oldest first. */
   versions(q: Queryable, typeCode: string, number: string): Promise<CertificateState[]>;
   /** The newest version of each licence that a version id belongs to (following `supersededById`). */

@@ -95,6 +95,16 @@ export const sqlCertificateStore: CertificateStore = {
   get: (q, id) => one(q, 'id = $1', id),
   getByIdentifier: (q, identifier) => one(q, 'identifier = $1', identifier),
 
+  async currentByNumber(q, number, typeCode) {
+    const { rows } = await q.query<Row>(
+      `SELECT ${COLUMNS} FROM certificate.certificates
+        WHERE number = $1 AND ($2::text IS NULL OR type_code = $2) AND superseded_by_id IS NULL
+        ORDER BY type_code LIMIT 10`,
+      [number, typeCode ?? null],
+    );
+    return rows.map(recordOf);
+  },
+
   async versions(q, typeCode, number) {
     const { rows } = await q.query<{ state: CertificateState }>(
       'SELECT state FROM certificate.certificates WHERE type_code = $1 AND number = $2 ORDER BY version',

@@ -5,6 +5,7 @@ import { MAX_JWS_LENGTH } from '@onceonly/seal';
 import type { CallerRef } from '../../app/callers.js';
 import type { changeCertificateCase } from '../../app/change-certificate.js';
 import type { CertificateRef } from '../../app/get-certificate.js';
+import type { HolderCodeInput } from '../../app/holder-query.js';
 import type { IssueInput } from '../../app/issue-certificate.js';
 import type { IssueIndustryInput } from '../../app/issue-industry-licence.js';
 import type { resolveDisputeCase } from '../../app/resolve-dispute.js';
@@ -14,7 +15,9 @@ import type { StatusPurpose } from '../../domain/status-list.js';
 import {
   certificateId,
   codes,
+  codeTypeOf,
   faceFields,
+  holderCode,
   holderInput,
   idempotencyKey,
   line,
@@ -31,6 +34,8 @@ import {
 
 /** The longest QR text accepted (a version 40 QR code in alphanumeric mode). */
 export const MAX_QR_LENGTH = 4_296;
+/** The longest licence number or identifier accepted before it is refused unread. */
+const MAX_REF_LENGTH = 200;
 /** The most component ids one industry licence request may name before it is refused unread. */
 const MAX_COMPONENT_IDS = 100;
 /** Status lists an issuer may have (131,072 entries each). */
@@ -60,13 +65,29 @@ export function parseIssueCertificate(request: cv.IssueCertificateRequest, calle
 }
 
 export function parseGetCertificate(request: cv.GetCertificateRequest): CertificateRef {
-  return FieldCheck.parse((check) => {
+  return FieldCheck.parse((check): CertificateRef => {
     const ref = request.ref;
-    if (ref === undefined) check.fail('ref', 'REQUIRED', 'give the id or the licence identifier');
-    return ref?.$case === 'identifier'
-      ? { identifier: line(check, 'identifier', ref.value.trim(), 200) }
-      : { id: ref === undefined ? '' : certificateId(check, ref.value) };
+    if (ref === undefined) {
+      check.fail('ref', 'REQUIRED', 'give the id, the licence identifier or the licence number');
+      return { id: '' };
+    }
+    if (ref.$case === 'identifier') return { identifier: line(check, 'identifier', ref.value.trim(), MAX_REF_LENGTH) };
+    if (ref.$case === 'number') {
+      const number = line(check, 'number', ref.value.trim(), MAX_REF_LENGTH);
+      if (number === '') check.fail('number', 'REQUIRED', 'the licence number is required');
+      const typeCode = line(check, 'type_code', request.typeCode.trim(), MAX_CODE);
+      return { number, ...(typeCode === '' ? {} : { typeCode }) };
+    }
+    return { id: certificateId(check, ref.value) };
   });
+}
+
+/** ListHolderCertificates: the holder code under the text rule here; its check character is the use case's. */
+export function parseListHolderCertificates(request: cv.ListHolderCertificatesRequest): HolderCodeInput {
+  return FieldCheck.parse((check) => ({
+    code: holderCode(check, 'holder_code', request.holderCode),
+    codeType: codeTypeOf(request.holderCodeType),
+  }));
 }
 
 export function parseChangeCertificate(

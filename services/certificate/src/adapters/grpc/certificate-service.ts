@@ -19,6 +19,7 @@ import { revokeCertificateCase } from '../../app/revoke-certificate.js';
 import { suspendCertificateCase } from '../../app/suspend-certificate.js';
 import { verifyCertificateCase } from '../../app/verify-certificate.js';
 import type { IndustryView } from '../../domain/industry.js';
+import { certificateQueryHandlers } from './certificate-queries.js';
 import {
   parseChangeCertificate,
   parseGetCertificate,
@@ -61,6 +62,7 @@ export function certificateHandlers(deps: CertificateDeps): cv.CertificateServic
   });
 
   return {
+    ...certificateQueryHandlers(deps),
     listCertificateTypes: unary(async () => {
       const { types, industries } = listCertificateTypesCase(deps.departments);
       return {

@@ -1,17 +1,17 @@
-import { sealV1 } from '@onceonly/contracts';
+import { sealV1 } from '@onceonly/certificate/client';
 import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
-import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from './client.js';
+import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
 
 /**
- * `onceonly seal create|list|rotate|revoke` and `onceonly trust bundle`: SealService of a running hub, as the
+ * `onceonly seal create|list|rotate|revoke`: SealService of a running hub, as the
  * department named by the global `--as` (development identity) or by its mTLS certificate (`--ca --cert --key`).
  */
 
 type Options = ClientOptions & { json: boolean };
 
 /** Runs `fn` with a SealServiceClient, closed afterwards. */
-function withSeals<T>(options: Options, fn: (client: sealV1.SealServiceClient) => Promise<T>): Promise<T> {
+export function withSeals<T>(options: Options, fn: (client: sealV1.SealServiceClient) => Promise<T>): Promise<T> {
   return withClient(sealV1.SealServiceClient, options, fn);
 }
 
@@ -61,7 +61,7 @@ function kindOf(kind: string): sealV1.SealKind {
   return value;
 }
 
-/** Adds `seal …` and `trust bundle` to the `onceonly` command line. */
+/** Adds `seal …` to the `onceonly` command line. */
 export function registerSealCommands(program: Command): void {
   const seal = program.command('seal').description("the calling department's electronic seals (电子印章)");
 
@@ -138,18 +138,5 @@ export function registerSealCommands(program: Command): void {
       });
       const response = await withSeals(options, (c) => call(c.revokeSeal.bind(c), request, options));
       write(options.json ? json(sealV1.RevokeSealResponse.toJSON(response)) : sealLine(response.seal!));
-    });
-
-  program
-    .command('trust')
-    .description("the hub's trust material")
-    .command('bundle')
-    .description('the trust bundle (root CA and every seal certificate) as PEM, for offline verification')
-    .action(async (_opts: object, cmd: Command) => {
-      const options = cliOptions(cmd);
-      const response = await withSeals(options, (c) =>
-        call(c.getTrustBundle.bind(c), sealV1.GetTrustBundleRequest.fromPartial({}), options),
-      );
-      write(options.json ? json(sealV1.GetTrustBundleResponse.toJSON(response)) : response.bundlePem);
     });
 }

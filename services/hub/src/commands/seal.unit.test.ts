@@ -1,7 +1,7 @@
 import { sealV1 } from '@onceonly/contracts';
 import { describe, expect, it } from 'vitest';
-import { buildCli } from './cli.js';
-import { sealLine, validityDaysOf } from './seal-commands.js';
+import { buildCli } from '../cli.js';
+import { sealLine, validityDaysOf } from './seal.js';
 
 describe('validityDaysOf', () => {
   it('turns whole years into days, and no option into the hub default (0)', () => {

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { certificateModule } from '@onceonly/certificate';
 import { createLogger } from '@onceonly/kit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildCli } from './cli.js';
-import { loadHubConfig } from './config.js';
-import { type RunningHub, startHub } from './start.js';
+import { buildCli } from '../cli.js';
+import { loadHubConfig } from '../config.js';
+import { type RunningHub, startHub } from '../start.js';
 
 /** A restaurant's unified social credit code (check character 4). */
 const HOLDER = '91310107MA1H2B3C44';

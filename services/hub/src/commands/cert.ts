@@ -1,9 +1,23 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type OfflineVerification, type StatusPurpose, verifyOffline } from '@onceonly/certificate';
-import { certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
+import {
+  certificateV1 as cv,
+  HolderCodeType,
+  type OfflineVerification,
+  type StatusPurpose,
+  verifyOffline,
+} from '@onceonly/certificate/client';
 import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
-import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from './client.js';
+import {
+  type ClientOptions,
+  call,
+  cliOptions,
+  EXIT,
+  toJson as json,
+  withClient,
+  writeLine as write,
+} from '../client.js';
+import { registerCertVersionCommands } from './cert-versions.js';
 
 /**
  * `onceonly cert types|issue|get|revoke|suspend|resume|cancel|status-list|verify`: CertificateService of a running
@@ -86,10 +100,35 @@ function reasonNames(reasons: readonly cv.VerificationReason[]): string[] {
 
 const ID = /^[0-9a-fA-F-]{36}$/;
 
-function refOf(idOrIdentifier: string): cv.GetCertificateRequest['ref'] {
-  return idOrIdentifier.startsWith('1.2.156.')
-    ? { $case: 'identifier', value: idOrIdentifier }
-    : { $case: 'id', value: idOrIdentifier };
+/** `--clear a,b`, `--types a,b`: a comma-separated list, blanks left out. */
+export function keyListOf(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+}
+
+/**
+ * A certificate reference as typed: a certificate id (a UUID), a licence identifier (1.2.156.…), or else the
+ * licence number a paper licence shows (e.g. JY3101072025000042).
+ */
+export function refOf(reference: string): cv.GetCertificateRequest['ref'] {
+  const value = reference.trim();
+  if (ID.test(value)) return { $case: 'id', value };
+  if (value.startsWith('1.2.156.')) return { $case: 'identifier', value };
+  return { $case: 'number', value };
+}
+
+/** A licence number or identifier as `cert verify` takes it (a JWS has dots, a QR text starts with OO1:). */
+export function isLicenceReference(text: string): boolean {
+  return text.startsWith('1.2.156.') || /^[0-9A-Za-z]{6,40}$/.test(text);
+}
+
+/** The certificate id of a reference (id, identifier or number), asking the hub. */
+async function certificateIdOf(reference: string, options: Options, typeCode = ''): Promise<string> {
+  const request = cv.GetCertificateRequest.fromPartial({ ref: refOf(reference), typeCode });
+  const response = await withCertificates(options, (c) => call(c.getCertificate.bind(c), request, options));
+  return response.certificate!.id;
 }
 
 function registerReadCommands(cert: Command): void {
@@ -115,13 +154,42 @@ function registerReadCommands(cert: Command): void {
     });
 
   cert
-    .command('get <id>')
-    .description('one certificate version by id or licence identifier, with its history')
-    .action(async (id: string, _opts: object, cmd: Command) => {
+    .command('get <ref>')
+    .description('one certificate by id, licence identifier or licence number (its current version), with its history')
+    .option('--type <code>', 'with a licence number: the type, when the number names licences of several types')
+    .action(async (id: string, opts: { type?: string }, cmd: Command) => {
       const options = cliOptions(cmd);
-      const request = cv.GetCertificateRequest.fromPartial({ ref: refOf(id) });
+      const request = cv.GetCertificateRequest.fromPartial({ ref: refOf(id), typeCode: opts.type ?? '' });
       const response = await withCertificates(options, (c) => call(c.getCertificate.bind(c), request, options));
       write(options.json ? json(cv.GetCertificateResponse.toJSON(response)) : certificateText(response.certificate!));
+    });
+}
+
+/** One line per certificate: id, version, status, type name, number, validity. */
+export function certificateLine(c: cv.Certificate): string {
+  const m = c.metadata;
+  return `${c.id}  v${c.version}  ${statusName(c.status).padEnd(9)}  ${m?.name ?? ''}  ${m?.number ?? ''}  ${m?.validFrom ?? ''} .. ${m?.validTo || '长期'}`;
+}
+
+function registerList(cert: Command): void {
+  cert
+    .command('list')
+    .description('a holder’s certificates: the current version of each licence they hold (departments, portals)')
+    .requiredOption(
+      '--holder <code>',
+      'holder code: unified social credit code or citizen ID (hashed by the hub, never stored)',
+    )
+    .addOption(new Option('--holder-type <type>', 'holder code type (default: from the code)').choices(['001', '111']))
+    .action(async (opts: { holder: string; holderType?: string }, cmd: Command) => {
+      const options = cliOptions(cmd);
+      const request = cv.ListHolderCertificatesRequest.fromPartial({
+        holderCode: opts.holder,
+        holderCodeType: holderCodeType(opts.holder, opts.holderType),
+      });
+      const response = await withCertificates(options, (c) => call(c.listHolderCertificates.bind(c), request, options));
+      const text =
+        response.certificates.length === 0 ? 'no certificates' : response.certificates.map(certificateLine).join('\n');
+      write(options.json ? json(cv.ListHolderCertificatesResponse.toJSON(response)) : text);
     });
 }
 
@@ -326,6 +394,7 @@ function verdictText(valid: boolean, reasons: readonly string[], summary: string
 /** The options of `cert verify`. */
 interface VerifyOptions {
   offline?: boolean;
+  type?: string;
   trust?: string;
   /** Status list files, in the order given. */
   statusList: string[];
@@ -352,13 +421,16 @@ async function verifyOfflineCommand(text: string, opts: VerifyOptions, options: 
       ? json({ ...result, sealedAt: result.sealedAt?.toISOString(), ...(notice ? { notice } : {}) })
       : [verdictText(result.valid, result.reasons, summary), ...lines].join('\n'),
   );
-  if (!result.valid) process.exitCode = 1;
+  if (!result.valid) process.exitCode = EXIT.failed;
 }
 
 function registerVerify(cert: Command): void {
   cert
     .command('verify <document>')
-    .description('verify a JWS, a QR payload (OO1:…) or a certificate id; @file reads it from a file')
+    .description(
+      'verify a JWS, a QR payload (OO1:…), a certificate id, a licence identifier or a licence number; @file reads it from a file',
+    )
+    .option('--type <code>', 'with a licence number: the type, when the number names licences of several types')
     .option('--offline', 'no hub: check the seal and the dates against --trust')
     .option('--trust <pem>', 'trust bundle PEM file (`onceonly trust bundle`), for --offline')
     .option(
@@ -384,7 +456,9 @@ function registerVerify(cert: Command): void {
         ? { $case: 'qrPayload', value: text }
         : ID.test(text)
           ? { $case: 'id', value: text }
-          : { $case: 'jws', value: text };
+          : isLicenceReference(text)
+            ? { $case: 'id', value: await certificateIdOf(text, options, opts.type) }
+            : { $case: 'jws', value: text };
       const request = cv.VerifyCertificateRequest.fromPartial({ subject });
       const response = await withCertificates(options, (c) => call(c.verifyCertificate.bind(c), request, options));
       const m = response.metadata;
@@ -394,7 +468,7 @@ function registerVerify(cert: Command): void {
           ? json(cv.VerifyCertificateResponse.toJSON(response))
           : verdictText(response.valid, reasonNames(response.reasons), summary),
       );
-      if (!response.valid) process.exitCode = 1;
+      if (!response.valid) process.exitCode = EXIT.failed;
     });
 }
 
@@ -404,8 +478,10 @@ export function registerCertCommands(program: Command): void {
     .command('cert')
     .description('electronic certificates (电子证照): catalogue, issue, lifecycle, verify');
   registerReadCommands(cert);
+  registerList(cert);
   registerIssue(cert);
   registerLifecycle(cert);
+  registerCertVersionCommands(cert);
   registerStatusList(cert);
   registerVerify(cert);
 }

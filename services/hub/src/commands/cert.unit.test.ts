@@ -1,13 +1,7 @@
-import type { OfflineVerification } from '@onceonly/certificate';
+import type { OfflineVerification } from '@onceonly/certificate/client';
 import { HolderCodeType } from '@onceonly/contracts';
 import { describe, expect, it } from 'vitest';
-import {
-  fieldsArgument,
-  holderCodeType,
-  listNumberArgument,
-  liveStatusNotice,
-  statusListLines,
-} from './cert-commands.js';
+import { fieldsArgument, holderCodeType, listNumberArgument, liveStatusNotice, statusListLines } from './cert.js';
 
 describe('cert command arguments', () => {
   it('--fields takes a JSON object of strings', () => {

@@ -1,0 +1,161 @@
+import type { AuditBundle, auditV1, ExportSource, ReplayLogSource } from '@onceonly/audit/client';
+import { AppError, isAppError } from '@onceonly/errors';
+import { type ClientOptions, call } from '../client.js';
+
+// The audit log over gRPC, as the sources `replay` and `export` read: the CLI's adapters of AuditService. They only
+// fetch; every proof they return is verified by the caller, locally, with the log's key.
+
+/** Lower-case hex of bytes, as bundles carry hashes. */
+export function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** An event of the log as a bundle carries it (data in base64). */
+export function eventOf(e: auditV1.Event): AuditBundle['events'][number]['event'] {
+  return {
+    id: e.id,
+    source: e.source,
+    type: e.type,
+    subject: e.subject,
+    time: e.time,
+    specversion: e.specversion,
+    datacontenttype: e.datacontenttype,
+    dataschema: e.dataschema,
+    sequence: e.sequence,
+    data: Buffer.from(e.data).toString('base64'),
+  };
+}
+
+/** A bundle of `events` under a signed checkpoint (a checkpoint alone is checked as a bundle with no events). */
+export function bundleOf(
+  checkpoint: auditV1.Checkpoint,
+  verifierKey: string,
+  events: AuditBundle['events'],
+): AuditBundle {
+  return {
+    format: 'onceonly.audit.bundle/v1',
+    origin: checkpoint.origin,
+    verifierKey,
+    checkpoint: checkpoint.signedNote,
+    treeSize: Number(checkpoint.size),
+    rootHash: hex(checkpoint.rootHash),
+    subject: '',
+    exportedAt: new Date().toISOString(),
+    events,
+  };
+}
+
+/** The stored log over gRPC, for `replay` against a running hub. */
+export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): ReplayLogSource {
+  return {
+    async info() {
+      const info = await call(c.getLogInfo.bind(c), {}, o);
+      return {
+        origin: info.origin,
+        verifierKeys: [info.verifierKey],
+        size: Number(info.treeSize),
+        topics: info.topics,
+      };
+    },
+    async checkpoints() {
+      const all = [];
+      let pageToken = '';
+      do {
+        const page = await call(c.listCheckpoints.bind(c), { page: { pageSize: 1000, pageToken } }, o);
+        all.push(...page.checkpoints.map((cp) => ({ size: Number(cp.size), signedNote: cp.signedNote })));
+        pageToken = page.page?.nextPageToken ?? '';
+      } while (pageToken);
+      return all;
+    },
+    async *entries(size) {
+      for (let start = 0; start < size; ) {
+        const end = Math.min(size, start + 1000);
+        const { entries } = await call(
+          c.getEntries.bind(c),
+          { start: String(start), end: String(end), omitData: false },
+          o,
+        );
+        if (entries.length === 0) throw new AppError('INTERNAL', `the hub returned no entries from ${start}`);
+        for (const e of entries) {
+          yield {
+            leafIndex: Number(e.leafIndex),
+            canonical: e.canonical,
+            leafHash: e.leafHash,
+            data: e.event?.data ?? Buffer.alloc(0),
+            topic: e.topic,
+            partition: e.partition,
+            offset: e.offset,
+          };
+        }
+        // a missing leaf shows as a jump in the indexes; continue after the last one returned
+        start = Number(entries.at(-1)!.leafIndex) + 1;
+      }
+    },
+    async consistencyProof(first, second) {
+      const proof = await call(
+        c.getConsistencyProof.bind(c),
+        { firstSize: String(first), secondSize: String(second) },
+        o,
+      );
+      return proof.hashes;
+    },
+    async findEvent(eventId) {
+      try {
+        const { entry } = await call(c.getEvent.bind(c), { eventId }, o);
+        return entry ? Number(entry.leafIndex) : undefined;
+      } catch (err) {
+        if (isAppError(err, 'AUDIT_EVENT_NOT_FOUND')) return undefined;
+        throw err;
+      }
+    },
+  };
+}
+
+/** `export` over gRPC. */
+export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions): ExportSource {
+  return {
+    async latest() {
+      const { checkpoint, verifierKey } = await call(c.getCheckpoint.bind(c), {}, o);
+      if (!checkpoint) throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', 'the log has no checkpoint yet');
+      return { verifierKey, signedNote: checkpoint.signedNote };
+    },
+    async *entriesOf(subject) {
+      let pageToken = '';
+      do {
+        const page = await call(
+          c.searchEvents.bind(c),
+          {
+            subject,
+            type: '',
+            source: '',
+            timeFrom: '',
+            timeTo: '',
+            page: { pageSize: 500, pageToken },
+            omitData: false,
+          },
+          o,
+        );
+        for (const e of page.entries) {
+          yield { leafIndex: Number(e.leafIndex), canonical: e.canonical, data: e.event?.data ?? Buffer.alloc(0) };
+        }
+        pageToken = page.page?.nextPageToken ?? '';
+      } while (pageToken);
+    },
+    async inclusionProof(leafIndex, treeSize) {
+      const proof = await call(
+        c.getInclusionProof.bind(c),
+        { leaf: { $case: 'leafIndex', value: String(leafIndex) }, treeSize: String(treeSize) },
+        o,
+      );
+      return proof.hashes;
+    },
+    async consistencyProof(first, second) {
+      const proof = await call(
+        c.getConsistencyProof.bind(c),
+        { firstSize: String(first), secondSize: String(second) },
+        o,
+      );
+      return proof.hashes;
+    },
+  };
+}

@@ -1,0 +1,385 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  auditV1,
+  type BundleReport,
+  databaseLogSource,
+  divergences,
+  exportBundle,
+  type Finding,
+  PROJECTION_NAMES,
+  type ProjectionName,
+  type ReplayBusSource,
+  type ReplayLogSource,
+  type ReplayReport,
+  replay,
+  replayMarkdown,
+  transportBusSource,
+  verifyBundle,
+} from '@onceonly/audit/client';
+import { certificateSubjectOf, certificateV1, holderSubjectOf, isCitizenId } from '@onceonly/certificate/client';
+import { AppError, isAppError } from '@onceonly/errors';
+import { type Command, Option } from 'commander';
+import { bundleOf, eventOf, grpcExportSource, grpcLogSource, hex } from '../adapters/audit-grpc.js';
+import { openProjections, openStore, openTransport, progress } from '../adapters/replay-inputs.js';
+import {
+  type ClientOptions,
+  type CliOptions,
+  call,
+  channelCredentials,
+  cliOptions,
+  toJson as json,
+  writeLine as out,
+  withClient,
+} from '../client.js';
+
+// `onceonly audit ...`: the auditor's commands. `checkpoint`, `prove` and `export` ask a running hub; `verify` works
+// offline on a bundle; `replay` re-reads the bus and checks the whole log. Every proof is verified here, locally,
+// with the log's key: the hub is not trusted to say that its own proofs are right.
+
+/** Runs `fn` with an AuditServiceClient, closed afterwards. */
+function withAudit<T>(o: ClientOptions, fn: (client: auditV1.AuditServiceClient) => Promise<T>): Promise<T> {
+  return withClient(auditV1.AuditServiceClient, o, fn);
+}
+
+/** One line per finding, as `judge` prints them on standard error. */
+export function findingLine(f: Finding): string {
+  const where = [f.leafIndex === undefined ? '' : `leaf ${f.leafIndex}`, f.eventId ? `event ${f.eventId}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return `${f.severity === 'divergence' ? 'DIVERGENCE' : 'notice'} ${f.kind}: ${f.message}${where ? ` (${where})` : ''}`;
+}
+
+/** Prints every finding (notices too, unless `quiet`); throws AUDIT_VERIFICATION_FAILED when one is a divergence. */
+function judge(findings: readonly Finding[], quiet = false): void {
+  for (const f of quiet ? divergences(findings) : findings) process.stderr.write(`${findingLine(f)}\n`);
+  const failed = divergences(findings).length;
+  if (failed > 0) throw new AppError('AUDIT_VERIFICATION_FAILED', `${failed} divergence(s): see the lines above`);
+}
+
+function trust(vkey: string | undefined): { verifierKey?: string } {
+  return vkey ? { verifierKey: vkey } : {};
+}
+
+function registerCheckpoint(audit: Command): void {
+  audit
+    .command('checkpoint')
+    .description("the latest signed checkpoint and the log's verifier key (C2SP vkey)")
+    .option('--vkey <vkey>', 'the published log key to check the checkpoint with (default: the one the hub names)')
+    .action(async (opts: { vkey?: string }, cmd: Command) => {
+      const o = cliOptions(cmd);
+      const { checkpoint, verifierKey } = await withAudit(o, (c) => call(c.getCheckpoint.bind(c), {}, o));
+      if (!checkpoint) throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', 'the log has no checkpoint yet');
+      // a checkpoint is checked like any bundle: with no events, only its signature
+      const report = verifyBundle(bundleOf(checkpoint, verifierKey, []), trust(opts.vkey));
+      const value = {
+        origin: checkpoint.origin,
+        treeSize: Number(checkpoint.size),
+        rootHash: hex(checkpoint.rootHash),
+        createdAt: checkpoint.createdAt,
+        verifierKey,
+        signedNote: checkpoint.signedNote,
+        cosignatures: checkpoint.cosignatures.map((s) => ({
+          witness: s.witnessName,
+          keyId: s.keyId,
+          timestamp: Number(s.timestamp),
+        })),
+        verified: divergences(report.findings).length === 0,
+      };
+      const text = `${checkpoint.signedNote}\nverifier key: ${verifierKey}\nsigned at:    ${checkpoint.createdAt}`;
+      out(o.json ? json(value) : text);
+      judge(report.findings, true);
+    });
+}
+
+/** Fetches the inclusion proof of an event and verifies it locally; the value `prove --json` prints. */
+async function proveEvent(o: ClientOptions, eventId: string, opts: { vkey?: string; size?: string }) {
+  const [{ verifierKey }, proof] = await withAudit(o, (c) =>
+    Promise.all([
+      call(c.getVerifierKey.bind(c), {}, o),
+      call(
+        c.getInclusionProof.bind(c),
+        { leaf: { $case: 'eventId', value: eventId }, ...(opts.size ? { treeSize: opts.size } : {}) },
+        o,
+      ),
+    ]),
+  );
+  if (!proof.checkpoint || !proof.entry?.event) {
+    throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', `no signed checkpoint of size ${proof.treeSize} to prove against`);
+  }
+  const leaf = { leafIndex: Number(proof.leafIndex), leafHash: hex(proof.leafHash), proof: proof.hashes.map(hex) };
+  const bundle = bundleOf(proof.checkpoint, verifierKey, [{ ...leaf, event: eventOf(proof.entry.event) }]);
+  const report = verifyBundle(bundle, trust(opts.vkey));
+  const verified = report.eventsVerified === 1 && divergences(report.findings).length === 0;
+  const value = {
+    eventId,
+    leafIndex: leaf.leafIndex,
+    treeSize: Number(proof.treeSize),
+    leafHash: leaf.leafHash,
+    proof: leaf.proof,
+    rootHash: hex(proof.checkpoint.rootHash),
+    canonical: Buffer.from(proof.entry.canonical).toString('utf8'),
+    signedNote: proof.checkpoint.signedNote,
+    verifierKey,
+    verified,
+  };
+  return { value, findings: report.findings };
+}
+
+function registerProve(audit: Command): void {
+  audit
+    .command('prove')
+    .description('fetch the inclusion proof of an event and verify it locally against the signed checkpoint')
+    .argument('<event-id>', 'the CloudEvents id of the event')
+    .option('--vkey <vkey>', 'the published log key (default: the one the hub names)')
+    .option('--size <n>', 'prove in the checkpoint of this tree size (default: the latest)')
+    .action(async (eventId: string, opts: { vkey?: string; size?: string }, cmd: Command) => {
+      const o = cliOptions(cmd);
+      const { value, findings } = await proveEvent(o, eventId, opts);
+      const where = `event ${eventId} is leaf ${value.leafIndex} of the tree of ${value.treeSize} leaves (root ${value.rootHash})`;
+      out(
+        o.json ? json(value) : `${where}\n${value.verified ? 'proof verified with the log key' : 'PROOF NOT VERIFIED'}`,
+      );
+      judge(findings);
+    });
+}
+
+/** How `audit export --subject` finds the events subject of what the user typed. */
+export interface SubjectOptions {
+  /** The key of the holder hash (ONCEONLY_HOLDER_HASH_KEY), for a citizen ID. */
+  hashKey?: string | undefined;
+  /** The holder subject of a certificate id (asks the hub); undefined when no certificate has this id. */
+  certificateSubject(id: string): Promise<string | undefined>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The events subject of `--subject`: a certificate id names its holder (its events are logged under the holder); a credit code is the subject itself; a
+ * citizen ID is hashed here with the holder hash key, the way the certificate service does (`h:<keyed hash>`), and
+ * never sent in clear; anything else (`h:…`, a seal kid, an origin) is taken as it is.
+ * @throws AppError CONFIG_MISSING for a citizen ID without the hash key.
+ */
+export async function exportSubject(subject: string, options: SubjectOptions): Promise<string> {
+  const text = subject.trim();
+  // a UUID that names no certificate is another events subject (a hub instance, for one)
+  if (UUID.test(text)) return (await options.certificateSubject(text)) ?? text;
+  if (isCitizenId(text)) {
+    if (!options.hashKey) {
+      throw new AppError(
+        'CONFIG_MISSING',
+        'a citizen ID is hashed here, never sent: set ONCEONLY_HOLDER_HASH_KEY (or --hash-key-file) to the hub’s holder hash key',
+      );
+    }
+    return holderSubjectOf(text, options.hashKey)!;
+  }
+  return holderSubjectOf(text, undefined) ?? text;
+}
+
+/** The holder hash key: `--hash-key-file`, else ONCEONLY_HOLDER_HASH_KEY, else the embedded hub's generated key. */
+function hashKeyOf(opts: { hashKeyFile?: string; dataDir: string }): string | undefined {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  if (opts.hashKeyFile) {
+    const key = read(opts.hashKeyFile);
+    if (key === undefined) throw new AppError('INVALID_ARGUMENT', `--hash-key-file: cannot read ${opts.hashKeyFile}`);
+    return key;
+  }
+  return process.env.ONCEONLY_HOLDER_HASH_KEY || read(join(opts.dataDir, 'keys', 'holder-hash.key'));
+}
+
+async function certificateSubject(o: ClientOptions, id: string): Promise<string | undefined> {
+  const request = certificateV1.GetCertificateRequest.fromPartial({ ref: { $case: 'id', value: id } });
+  const response = await withClient(certificateV1.CertificateServiceClient, o, (c) =>
+    call(c.getCertificate.bind(c), request, o),
+  ).catch((err: unknown) => {
+    if (isAppError(err, 'CERT_NOT_FOUND')) return undefined;
+    throw err;
+  });
+  if (response === undefined) return undefined;
+  const holder = response.certificate?.metadata?.holder;
+  const subject = holder ? certificateSubjectOf(holder) : undefined;
+  if (subject === undefined) throw new AppError('CERT_NOT_FOUND', `certificate ${id} names no holder`);
+  return subject;
+}
+
+interface ExportOptions {
+  subject: string;
+  out: string;
+  sinceSize?: string;
+  hashKeyFile?: string;
+  dataDir: string;
+}
+
+function registerExport(audit: Command): void {
+  audit
+    .command('export')
+    .description("a holder's events with inclusion proofs, a signed checkpoint and the log key, for offline checks")
+    .requiredOption(
+      '--subject <subject>',
+      'a credit code, a citizen ID (hashed here with the holder hash key, never sent), a certificate id (its holder), or an events subject as the log shows it (h:…)',
+    )
+    .requiredOption('--out <file>', 'where to write the bundle (JSON)')
+    .option('--since-size <n>', 'also prove consistency with the checkpoint of this earlier tree size')
+    .option('--hash-key-file <file>', 'the holder hash key, for a citizen ID (default: ONCEONLY_HOLDER_HASH_KEY)')
+    .addOption(
+      new Option('--data-dir <dir>', "an embedded hub's data folder: its generated holder hash key")
+        .env('ONCEONLY_DATA_DIR')
+        .default('.onceonly'),
+    )
+    .action(async (opts: ExportOptions, cmd: Command) => {
+      const o = cliOptions(cmd);
+      const subject = await exportSubject(opts.subject, {
+        hashKey: isCitizenId(opts.subject.trim()) ? hashKeyOf(opts) : undefined,
+        certificateSubject: (id) => certificateSubject(o, id),
+      });
+      const { bundle, pending } = await withAudit(o, (c) =>
+        exportBundle(grpcExportSource(c, o), subject, opts.sinceSize ? { sinceSize: Number(opts.sinceSize) } : {}),
+      );
+      writeFileSync(opts.out, `${JSON.stringify(bundle, null, 2)}\n`);
+      const value = { out: opts.out, subject, events: bundle.events.length, treeSize: bundle.treeSize, pending };
+      const wrote = `wrote ${bundle.events.length} event(s) of ${subject} proven in the tree of ${bundle.treeSize} to ${opts.out}`;
+      const later = pending > 0 ? `\n${pending} newer event(s) are not in a checkpoint yet: export again later` : '';
+      out(o.json ? json(value) : `${wrote}${later}`);
+    });
+}
+
+function registerVerify(audit: Command): void {
+  audit
+    .command('verify')
+    .description('check an exported bundle offline (no hub needed): signature, every leaf, every proof')
+    .argument('<bundle>', 'the bundle file written by `onceonly audit export`')
+    .option('--vkey <vkey>', 'the published log key (default: the key in the bundle, with a notice)')
+    .option('--checkpoint <file>', 'a signed checkpoint seen earlier: the bundle must be consistent with it')
+    .action(async (file: string, opts: { vkey?: string; checkpoint?: string }, cmd: Command) => {
+      const o = cliOptions(cmd);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (cause) {
+        throw new AppError('AUDIT_BUNDLE_INVALID', `cannot read ${file} as JSON`, { cause });
+      }
+      const report: BundleReport = verifyBundle(parsed, {
+        ...trust(opts.vkey),
+        ...(opts.checkpoint ? { earlierCheckpoint: readFileSync(opts.checkpoint, 'utf8') } : {}),
+      });
+      const failed = divergences(report.findings).length;
+      const text =
+        failed === 0
+          ? `bundle verified: ${report.eventsVerified} event(s) proven in the signed tree of ${report.treeSize}`
+          : `BUNDLE NOT VERIFIED: ${failed} problem(s)`;
+      out(o.json ? json({ ok: failed === 0, ...report }) : text);
+      judge(report.findings);
+    });
+}
+
+/** The options of `audit replay`. */
+interface ReplayOptions {
+  vkey?: string;
+  brokers?: string;
+  databaseUrl?: string;
+  dataDir: string;
+  fromDatabase?: boolean;
+  bus: boolean;
+  projection?: ProjectionName | false;
+  report: string;
+}
+
+/** The one-line summary of a replay, for people. */
+export function replaySummary(report: ReplayReport, prefix: string): string {
+  const rebuilt = report.projections
+    .map(
+      (p) => `, ${p.name}: ${p.keys} rebuilt, ${p.skipped === undefined ? `${p.compared} compared` : 'not compared'}`,
+    )
+    .join('');
+  const verdict = report.ok ? 'replay: no divergence' : `replay: ${report.divergences} divergence(s)`;
+  return `${verdict} in ${report.entries} entries, ${report.checkpointsVerified}/${report.checkpoints} checkpoints, ${report.busRecords} bus records${rebuilt}; reports ${prefix}.json and ${prefix}.md`;
+}
+
+/** Opens the sources of a replay and runs it; `opened` collects what to close, last opened first. */
+async function runReplay(opts: ReplayOptions, o: CliOptions, opened: Array<() => Promise<void>>) {
+  const needsDb = opts.fromDatabase || (opts.bus && !opts.brokers);
+  const db = needsDb ? await openStore(opts) : undefined;
+  if (db) opened.unshift(() => db.close());
+  let log: ReplayLogSource;
+  if (opts.fromDatabase && db) log = databaseLogSource(db);
+  else {
+    const c = new auditV1.AuditServiceClient(o.addr, channelCredentials(o));
+    opened.unshift(async () => c.close());
+    log = grpcLogSource(c, o);
+  }
+  let bus: ReplayBusSource | undefined;
+  if (opts.bus) {
+    const transport = await openTransport(opts, db);
+    opened.unshift(() => transport.close());
+    bus = transportBusSource(transport);
+  }
+  const projections = await openProjections(opts.projection, o);
+  opened.unshift(async () => projections.close());
+  return replay({
+    log,
+    ...(bus ? { bus } : {}),
+    ...(opts.vkey ? { verifierKey: opts.vkey } : {}),
+    projections: projections.checks,
+    skippedProjections: projections.skipped,
+    progress: progress(),
+  });
+}
+
+function registerReplay(audit: Command): void {
+  audit
+    .command('replay')
+    .description('re-read every topic from the beginning and check the whole log; writes a JSON and a Markdown report')
+    .option('--vkey <vkey>', 'the published log key (default: the one the log names, with a notice)')
+    .addOption(new Option('--brokers <list>', 'Kafka bootstrap servers: read the bus from Kafka').env('KAFKA_BROKERS'))
+    .addOption(
+      new Option('--database-url <url>', 'PostgreSQL of the hub (the embedded log, or --from-database)').env(
+        'DATABASE_URL',
+      ),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', 'embedded data folder (the hub must be stopped: it locks it)')
+        .env('ONCEONLY_DATA_DIR')
+        .default('.onceonly'),
+    )
+    .option('--from-database', 'read the stored log from the database instead of asking the hub')
+    .option('--no-bus', 'check the stored log alone (signatures, roots, leaves, sequences)')
+    .addOption(
+      new Option(
+        '--projection <name>',
+        'rebuild this state from the events and compare it with the service that holds it; fail if that service does not answer (default: certificate-status, compared when the hub answers)',
+      ).choices(PROJECTION_NAMES),
+    )
+    .option('--no-projection', 'do not rebuild state from the events nor compare it with the services')
+    .option('--report <prefix>', 'report files: <prefix>.json and <prefix>.md', 'audit-replay')
+    .action(async (opts: ReplayOptions, cmd: Command) => {
+      const o = cliOptions(cmd);
+      const opened: Array<() => Promise<void>> = [];
+      try {
+        const report = await runReplay(opts, o, opened);
+        writeFileSync(`${opts.report}.json`, `${JSON.stringify(report, null, 2)}\n`);
+        writeFileSync(`${opts.report}.md`, replayMarkdown(report));
+        out(o.json ? json(report) : replaySummary(report, opts.report));
+        judge(report.findings);
+      } finally {
+        for (const close of opened) await close().catch(() => undefined);
+      }
+    });
+}
+
+/** Adds `onceonly audit ...` to the CLI. */
+export function registerAuditCommands(program: Command): void {
+  const audit = program
+    .command('audit')
+    .description('the tamper-evident audit log: checkpoints, proofs, bundles, replay');
+  registerCheckpoint(audit);
+  registerProve(audit);
+  registerExport(audit);
+  registerVerify(audit);
+  registerReplay(audit);
+}
