@@ -7,9 +7,9 @@ import {
   appendToOutbox,
   createEmbeddedTransport,
   createKafkaTransport,
-  createRelay,
   type EventTransport,
   ensureTopics,
+  startOutboxRelay,
   TopicRegistry,
   withEventTables,
 } from '@onceonly/events';
@@ -77,15 +77,15 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       migrations: withEventTables(HUB_SCHEMA, [], { outbox: true }),
       log: (msg, fields) => log.info(fields ?? {}, msg),
     });
-    const relay = createRelay({ db, schema: HUB_SCHEMA, transport, log });
-    relay.start();
     const instanceId = randomUUID();
-    lifecycle.onStop('outbox relay', async () => {
-      await recordHubEvent(db, HubStopped, instanceId);
-      await relay
-        .flush({ timeoutMs: 5_000 })
-        .catch((err: unknown) => log.warn({ err }, 'outbox not fully flushed; it is kept for the next start'));
-      await relay.stop();
+    const relay = startOutboxRelay({
+      db,
+      schema: HUB_SCHEMA,
+      transport,
+      log,
+      lifecycle,
+      name: 'outbox relay',
+      beforeStop: () => recordHubEvent(db, HubStopped, instanceId),
     });
     const server = createGrpcServer({ address: config.ONCEONLY_GRPC_ADDR, log, ...(tls ? { tls } : {}), devIdentity });
     const startedAt = new Date().toISOString();
