@@ -10,7 +10,11 @@ export { transportBusSource } from './adapters/events/bus-reader.js';
 export { certificateStatusCheck } from './adapters/events/certificate-projection.js';
 export { type ExportSource, exportBundle } from './app/export-bundle.js';
 export {
+  type BusRecord,
+  inputsLine,
   type ReplayBusSource,
+  type ReplayInput,
+  type ReplayInputs,
   type ReplayLogSource,
   type ReplayProgress,
   type ReplayReport,
@@ -21,3 +25,4 @@ export { type AuditBundle, type BundleReport, verifyBundle } from './domain/bund
 export { divergences, type Finding } from './domain/findings.js';
 export type { ProjectionCheck } from './domain/projection.js';
 export { CERTIFICATE_STATUS, PROJECTION_NAMES, PROJECTIONS, type ProjectionName } from './domain/projections/index.js';
+export { type LogIdentity, sameLog, sizeAndRoot } from './domain/source-identity.js';

@@ -1,13 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type auditV1,
   CERTIFICATE_STATUS,
   certificateStatusCheck,
   PROJECTION_NAMES,
   PROJECTIONS,
   type ProjectionCheck,
   type ProjectionName,
+  type ReplayInput,
+  type ReplayInputs,
+  type ReplayLogSource,
   type ReplayProgress,
+  sameLog,
+  sizeAndRoot,
 } from '@onceonly/audit/client';
 import { certificateV1 } from '@onceonly/certificate/client';
 import { AppError, isAppError, toAppError } from '@onceonly/errors';
@@ -17,7 +23,114 @@ import cliProgress from 'cli-progress';
 import { type ClientOptions, call, channelCredentials, checkHealth } from '../client.js';
 
 // What `onceonly audit replay` opens besides the hub: the stored log (PostgreSQL or the embedded folder), the bus
-// (Kafka or the embedded log), the services its projections compare with, and a progress display.
+// (Kafka or the embedded log), the services its projections compare with, and a progress display. Which of them it
+// opens is decided from the options alone (`planReplay`), said before anything is read, and never guessed from what
+// happens to lie around: a leftover `./.onceonly` is read only when asked for with --from-database.
+
+/** Where an option's value came from (commander's `getOptionValueSource`: cli, env, default, ...). */
+export type OptionSource = string | undefined;
+
+/** The options of `audit replay` that choose its sources. */
+export interface ReplaySourceOptions {
+  brokers?: string;
+  databaseUrl?: string;
+  dataDir: string;
+  fromDatabase?: boolean;
+  bus: boolean;
+  projection?: ProjectionName | false;
+}
+
+/** Which source each input of a replay is read from. */
+export interface ReplayPlan {
+  readonly log: 'hub' | 'database';
+  readonly bus: 'hub' | 'kafka' | 'database' | 'none';
+  readonly inputs: ReplayInputs;
+}
+
+/**
+ * Decides the sources of a replay. The log: the hub (StreamEntries) unless --from-database. The bus: Kafka when
+ * --brokers/KAFKA_BROKERS names it, else the embedded log of the database read with --from-database, else the hub
+ * itself (StreamBusEvents). Projections: compared with the hub at --addr.
+ * @throws AppError INVALID_ARGUMENT for a combination that names two sources for one input, or a source for nothing.
+ */
+export function planReplay(
+  opts: ReplaySourceOptions,
+  source: (option: string) => OptionSource,
+  addr: () => string,
+): ReplayPlan {
+  const dataDirNamed = source('dataDir') === 'cli' || source('dataDir') === 'env';
+  if (!opts.fromDatabase && (source('databaseUrl') === 'cli' || source('dataDir') === 'cli')) {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      '--database-url and --data-dir name the database to read the log from: add --from-database, or leave them out to read the hub',
+    );
+  }
+  if (opts.fromDatabase && opts.databaseUrl && dataDirNamed) {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      'two databases: --database-url (or DATABASE_URL) and --data-dir (or ONCEONLY_DATA_DIR); name one',
+    );
+  }
+  if (!opts.bus && source('brokers') === 'cli')
+    throw new AppError('INVALID_ARGUMENT', '--brokers with --no-bus: the bus is not read');
+  const log = opts.fromDatabase ? 'database' : 'hub';
+  const bus = !opts.bus ? 'none' : opts.brokers ? 'kafka' : opts.fromDatabase ? 'database' : 'hub';
+  const hub: ReplayInput = { kind: 'hub', where: addr() };
+  const database: ReplayInput = opts.databaseUrl
+    ? { kind: 'database', where: withoutPassword(opts.databaseUrl) }
+    : { kind: 'embedded-folder', where: opts.dataDir };
+  const inputs: ReplayInputs = {
+    log: log === 'hub' ? hub : database,
+    bus:
+      bus === 'none'
+        ? { kind: 'none', where: '' }
+        : bus === 'kafka'
+          ? { kind: 'kafka', where: opts.brokers! }
+          : bus === 'hub'
+            ? hub
+            : database,
+    projections: opts.projection === false ? { kind: 'none', where: '' } : hub,
+  };
+  return { log, bus, inputs };
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'a database URL';
+  }
+}
+
+/**
+ * Refuses to compare a log read from a database with a hub that keeps another log: the hub's origin and key must be
+ * the database's, and the hub must hold the database's latest checkpoint (same size, same root).
+ * @throws AppError AUDIT_SOURCE_MISMATCH.
+ */
+export async function assertHubKeepsLog(
+  log: ReplayLogSource,
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+): Promise<void> {
+  const [info, hub] = await Promise.all([log.info(), call(c.getLogInfo.bind(c), {}, o)]);
+  const verdict = sameLog(info, { origin: hub.origin, verifierKeys: [hub.verifierKey] });
+  const mismatch = (why: string) =>
+    new AppError('AUDIT_SOURCE_MISMATCH', `the hub at ${o.addr} keeps another log than the database: ${why}`, {
+      details: { meta: { origin: info.origin, hubOrigin: hub.origin } },
+    });
+  if (verdict.verdict === 'other') throw mismatch(verdict.why);
+  const last = (await log.checkpoints()).at(-1);
+  if (!last) return;
+  const held = await call(c.getCheckpoint.bind(c), { size: String(last.size) }, o).catch((err: unknown) => {
+    if (isAppError(err, 'AUDIT_CHECKPOINT_NOT_FOUND')) return undefined;
+    throw err;
+  });
+  if (!held?.checkpoint || sizeAndRoot(held.checkpoint.signedNote) !== sizeAndRoot(last.signedNote)) {
+    throw mismatch(`it has no checkpoint of size ${last.size} with the database's root`);
+  }
+}
 
 /** The projections of a replay, and how to close what they opened. */
 export interface OpenedProjections {
