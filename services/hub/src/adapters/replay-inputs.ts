@@ -94,6 +94,23 @@ export function planReplay(
   return { log, bus, inputs };
 }
 
+/** A log with no checkpoint yet: its first leaf must be the hub's first leaf. */
+async function assertSameFirstLeaf(
+  log: ReplayLogSource,
+  size: number,
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+  mismatch: (why: string) => AppError,
+): Promise<void> {
+  if (size === 0) return;
+  const ours = await log.entries(1)[Symbol.asyncIterator]().next();
+  const { entries } = await call(c.getEntries.bind(c), { start: '0', end: '1', omitData: true }, o);
+  const theirs = entries[0]?.leafHash;
+  if (ours.done || !theirs || !ours.value.leafHash || !Buffer.from(ours.value.leafHash).equals(theirs)) {
+    throw mismatch('its first leaf is not the database’s');
+  }
+}
+
 function withoutPassword(url: string): string {
   try {
     const parsed = new URL(url);
@@ -122,7 +139,7 @@ export async function assertHubKeepsLog(
     });
   if (verdict.verdict === 'other') throw mismatch(verdict.why);
   const last = (await log.checkpoints()).at(-1);
-  if (!last) return;
+  if (!last) return assertSameFirstLeaf(log, info.size, c, o, mismatch);
   const held = await call(c.getCheckpoint.bind(c), { size: String(last.size) }, o).catch((err: unknown) => {
     if (isAppError(err, 'AUDIT_CHECKPOINT_NOT_FOUND')) return undefined;
     throw err;
