@@ -1,7 +1,7 @@
 import { AppError } from '@onceonly/errors';
 import type { EventEnvelope } from '@onceonly/events';
 import { type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
-import { divergences, type Finding, finding } from '../domain/findings.js';
+import { divergences, type Finding, finding, type ProjectionCheck } from '@onceonly/replay';
 import { decodeLeaf, leafOf, sha256 } from '../domain/leaf.js';
 import {
   type BusEvent,
@@ -10,7 +10,7 @@ import {
   type VerifiableCheckpoint,
   type VerifiableEntry,
 } from '../domain/log-verifier.js';
-import { type ProjectionCheck, ProjectionRun, type ProjectionSummary } from '../domain/projection.js';
+import { ProjectionRun, type ProjectionSummary } from '../domain/projection.js';
 import { busVerdict } from '../domain/source-identity.js';
 
 /** The stored log, as the replay reads it: from the hub over gRPC, or from the database when the hub is down. */
@@ -84,8 +84,8 @@ export interface ReplayOptions {
   /** The log key as published: the auditor's anchor. Without it, the log's own keys are used and a notice says so. */
   readonly verifierKey?: string;
   /**
-   * State rebuilt from the events and compared with the services (see `domain/projections`). A check without a
-   * reader is rebuilt and its events checked, and reported as skipped.
+   * State rebuilt from the events and compared with the services: each service's own projection (ADR 005), passed
+   * in by the hub. A check without a reader is rebuilt and its events checked, and reported as skipped.
    */
   readonly projections?: readonly ProjectionCheck<unknown, unknown>[];
   /** Projections left out altogether, with why (each a PROJECTION_SKIPPED notice in the report). */

@@ -6,7 +6,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '@onceonly/merkle';
-import { type Finding, finding } from './findings.js';
+import { type Finding, finding } from '@onceonly/replay';
 import { type LoggableEvent, leafOf } from './leaf.js';
 
 /** The format tag of an export bundle. */

@@ -2,12 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type auditV1,
-  CERTIFICATE_STATUS,
-  certificateStatusCheck,
-  PROJECTION_NAMES,
-  PROJECTIONS,
   type ProjectionCheck,
-  type ProjectionName,
   type ReplayInput,
   type ReplayInputs,
   type ReplayLogSource,
@@ -15,12 +10,13 @@ import {
   sameLog,
   sizeAndRoot,
 } from '@onceonly/audit/client';
-import { certificateV1 } from '@onceonly/certificate/client';
 import { AppError, isAppError, toAppError } from '@onceonly/errors';
 import { createEmbeddedTransport, createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { type Database, openDatabase } from '@onceonly/store';
 import cliProgress from 'cli-progress';
-import { type ClientOptions, call, channelCredentials, checkHealth } from '../client.js';
+import { type ClientOptions, call, checkHealth } from '../client.js';
+import { HUB_REPLAY_PROJECTIONS } from '../modules.js';
+import type { HubProjection } from './replay-projections.js';
 
 // What `onceonly audit replay` opens besides the hub: the stored log (PostgreSQL or the embedded folder), the bus
 // (Kafka or the embedded log), the services its projections compare with, and a progress display. Which of them it
@@ -37,7 +33,7 @@ export interface ReplaySourceOptions {
   dataDir: string;
   fromDatabase?: boolean;
   bus: boolean;
-  projection?: ProjectionName | false;
+  projection?: string | false;
 }
 
 /** Which source each input of a replay is read from. */
@@ -157,38 +153,37 @@ export interface OpenedProjections {
 }
 
 /**
- * The projections of a replay. By name (`--projection`): compared with their service, which must answer. By default:
- * compared when the service answers on `--addr` (grpc.health.v1), else still rebuilt and their events checked, and
- * the comparison reported as skipped. `--no-projection`: none. The service is read as the caller the global options
- * name (`--as`/`--role` or the mTLS certificate); GetCertificate answers any caller but a platform.
+ * The projections of a replay, from the hub's list (modules.ts). By name (`--projection`): that one only, compared
+ * with its service, which must answer. By default: every one, each compared when its service answers on `--addr`
+ * (grpc.health.v1), else still rebuilt and its events checked, and the comparison reported as skipped.
+ * `--no-projection`: none. The services are read as the caller the global options name.
  */
 export async function openProjections(
-  choice: ProjectionName | false | undefined,
+  choice: string | false | undefined,
   o: ClientOptions,
+  list: readonly HubProjection[] = HUB_REPLAY_PROJECTIONS,
 ): Promise<OpenedProjections> {
   if (choice === false) {
     const reason = 'not asked for (--no-projection)';
-    return { checks: [], skipped: PROJECTION_NAMES.map((name) => ({ name, reason })), close: () => undefined };
+    return { checks: [], skipped: list.map(({ name }) => ({ name, reason })), close: () => undefined };
   }
-  const name = choice ?? CERTIFICATE_STATUS;
-  const { service } = PROJECTIONS[name];
-  const status = await checkHealth(o, service).catch((err: unknown) => toAppError(err).message);
-  if (status !== 'SERVING') {
-    const why = `${service} at ${o.addr} is not serving (${status})`;
-    if (choice !== undefined) throw new AppError('UNAVAILABLE', `--projection ${name}: ${why}`);
-    return { checks: [certificateStatusCheck(undefined, { skipped: why })], skipped: [], close: () => undefined };
-  }
-  const c = new certificateV1.CertificateServiceClient(o.addr, channelCredentials(o));
-  const lookup = async (id: string) => {
-    try {
-      const request = certificateV1.GetCertificateRequest.fromPartial({ ref: { $case: 'id', value: id } });
-      return (await call(c.getCertificate.bind(c), request, o)).certificate;
-    } catch (err) {
-      if (isAppError(err, 'CERT_NOT_FOUND')) return undefined;
-      throw err;
-    }
+  const chosen = choice === undefined ? list : list.filter((p) => p.name === choice);
+  const opened = await Promise.all(chosen.map((p) => openOne(p, choice !== undefined, o)));
+  return {
+    checks: opened.map((x) => x.check),
+    skipped: [],
+    close: () => {
+      for (const x of opened) x.close();
+    },
   };
-  return { checks: [certificateStatusCheck(lookup)], skipped: [], close: () => c.close() };
+}
+
+async function openOne(p: HubProjection, required: boolean, o: ClientOptions) {
+  const status = await checkHealth(o, p.service).catch((err: unknown) => toAppError(err).message);
+  if (status === 'SERVING') return p.open(o);
+  const why = `${p.service} at ${o.addr} is not serving (${status})`;
+  if (required) throw new AppError('UNAVAILABLE', `--projection ${p.name}: ${why}`);
+  return { check: p.offline(why), close: () => undefined };
 }
 
 /** The hub's database: PostgreSQL at `databaseUrl`, else the embedded one in `dataDir` (which must exist). */

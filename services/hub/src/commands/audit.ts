@@ -8,8 +8,6 @@ import {
   exportBundle,
   type Finding,
   inputsLine,
-  PROJECTION_NAMES,
-  type ProjectionName,
   type ReplayBusSource,
   type ReplayLogSource,
   type ReplayReport,
@@ -41,6 +39,7 @@ import {
   writeLine as out,
   withClient,
 } from '../client.js';
+import { HUB_REPLAY_PROJECTIONS } from '../modules.js';
 
 // `onceonly audit ...`: the auditor's commands. `checkpoint`, `prove` and `export` ask a running hub; `verify` works
 // offline on a bundle; `replay` re-reads the bus and checks the whole log. Every proof is verified here, locally,
@@ -295,7 +294,7 @@ interface ReplayOptions {
   dataDir: string;
   fromDatabase?: boolean;
   bus: boolean;
-  projection?: ProjectionName | false;
+  projection?: string | false;
   report: string;
 }
 
@@ -365,8 +364,8 @@ function registerReplay(audit: Command): void {
     .addOption(
       new Option(
         '--projection <name>',
-        'rebuild this state from the events and compare it with the service that holds it; fail if that service does not answer (default: certificate-status, compared when the hub answers)',
-      ).choices(PROJECTION_NAMES),
+        'rebuild only this state from the events and compare it with the service that holds it; fail if that service does not answer (default: every projection, each compared when its service answers)',
+      ).choices(HUB_REPLAY_PROJECTIONS.map((p) => p.name)),
     )
     .option('--no-projection', 'do not rebuild state from the events nor compare it with the services')
     .option('--report <prefix>', 'report files: <prefix>.json and <prefix>.md', 'audit-replay')
