@@ -138,16 +138,20 @@ export function call<Req, Res>(method: Unary<Req, Res>, request: Req, options: C
   });
 }
 
+/** The deadline of a server stream: a whole log or bus may take hours (the hub's default deadline is 30 s). */
+const STREAM_DEADLINE_MS = 12 * 60 * 60_000;
+
 /**
- * Calls one server-streaming method: its messages, in order; gRPC errors as AppErrors. No deadline: a stream of a
- * whole log runs as long as it needs (the caller cancels it by leaving the loop).
+ * Calls one server-streaming method: its messages, in order; gRPC errors as AppErrors. The deadline is
+ * {@link STREAM_DEADLINE_MS}, not `--timeout`: a stream of a whole log runs as long as it needs (the caller cancels
+ * it by leaving the loop).
  */
 export async function* serverStream<Req, Res>(
-  method: (request: Req, metadata: Metadata) => ClientReadableStream<Res>,
+  method: (request: Req, metadata: Metadata, options: Partial<CallOptions>) => ClientReadableStream<Res>,
   request: Req,
   options: ClientOptions,
 ): AsyncGenerator<Res> {
-  const stream = method(request, metadataOf(options));
+  const stream = method(request, metadataOf(options), { deadline: Date.now() + STREAM_DEADLINE_MS });
   let ended = false;
   try {
     for await (const message of stream) yield message as Res;
