@@ -327,7 +327,9 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
 
   it('replays the stopped hub with no divergence, and names a deleted entry', async () => {
     await stopHub();
-    const args = ['audit', 'replay', '--data-dir', dataDir, '--from-database', '--vkey', vkey];
+    // no hub at --addr (a port nothing listens on): not the default 127.0.0.1:50051, where another run's hub may be,
+    // which keeps another log (the replay would refuse it, AUDIT_SOURCE_MISMATCH)
+    const args = ['--addr', '127.0.0.1:9', 'audit', 'replay', '--data-dir', dataDir, '--from-database', '--vkey', vkey];
     const clean = await cli([...args, '--report', join(dir, 'clean')], dir);
     expect(clean.code, clean.stderr).toBe(0);
     const cleanReport = JSON.parse(readFileSync(join(dir, 'clean.json'), 'utf8'));
