@@ -3,7 +3,7 @@ import { CompactRange } from '../src/compact-range.js';
 import { leafHash } from '../src/hash.js';
 import { mapKey } from '../src/map-hash.js';
 import { MemoryMap } from '../src/sparse-map.js';
-import type { SubjectBundle } from '../src/subject-bundle.js';
+import type { SubjectBundle, SubjectBundleEntry } from '../src/subject-bundle.js';
 import { emptySubjectChain, extendSubjectChain, type SubjectChain, subjectMapValue } from '../src/subject-chain.js';
 import { subjectMapExtension } from '../src/subject-map-extension.js';
 
@@ -65,4 +65,18 @@ export function bundleJson(bundle: SubjectBundle): unknown {
       siblings: bundle.mapProof.proof.siblings.map(b64),
     },
   };
+}
+
+/** The bundle with other entries. */
+export const withEntries = (b: SubjectBundle, entries: SubjectBundleEntry[]): SubjectBundle => ({ ...b, entries });
+
+/** The log's entry at `index`, labelled with `subject` if given. */
+export const entryOf = (log: SubjectLog, index: number, subject?: string): SubjectBundleEntry =>
+  subject === undefined ? { index, leafHash: log.leaves[index]! } : { index, leafHash: log.leaves[index]!, subject };
+
+/** A copy with one bit flipped (bit 0 = the most significant bit of byte 0). */
+export function flip(bytes: Uint8Array, bit = 0): Uint8Array {
+  const copy = bytes.slice();
+  copy[bit >> 3] = copy[bit >> 3]! ^ (0x80 >> (bit & 7));
+  return copy;
 }
