@@ -69,7 +69,9 @@ function siblingId(key: Uint8Array, depth: number): MapNodeId {
   return { depth: depth + 1, prefix };
 }
 
-const idString = (id: MapNodeId): string => `${id.depth}/${toHex(id.prefix)}`;
+// A Map key per node: the depth and the prefix's significant bytes as latin1 (shorter and faster than hex).
+const idString = (id: MapNodeId): string =>
+  `${id.depth}/${Buffer.from(id.prefix.buffer, id.prefix.byteOffset, (id.depth + 7) >> 3).toString('latin1')}`;
 
 /** @internal Compares keys as big-endian numbers, which is the left-to-right order of the tree. */
 export function compareKeys(a: Uint8Array, b: Uint8Array): number {
@@ -147,7 +149,7 @@ async function readNodes(reader: MapReader, ids: readonly MapNodeId[]): Promise<
     if (h === undefined) return;
     // Storage is not a caller, but a wrong-sized hash there must never become a root or a proof.
     if (!(h instanceof Uint8Array) || h.length !== 32) {
-      throw new MerkleError('READER_INCONSISTENT', `the map reader returned a bad hash at ${idString(id)}`);
+      throw new MerkleError('READER_INCONSISTENT', `the map reader returned a bad hash at depth ${id.depth}`);
     }
     out.set(idString(id), h);
   });
