@@ -231,7 +231,12 @@ export function verifyMapProof(
 }
 
 function checkedSiblings(proof: MapProof): readonly Uint8Array[] {
-  if (!(proof.bitmap instanceof Uint8Array) || proof.bitmap.length !== 32) {
+  if (
+    typeof proof !== 'object' ||
+    proof === null ||
+    !(proof.bitmap instanceof Uint8Array) ||
+    proof.bitmap.length !== 32
+  ) {
     throw new MerkleError('MAP_PROOF_FORMAT', 'a map proof bitmap is 32 bytes');
   }
   let bits = 0;

@@ -84,21 +84,22 @@ export function verifySubjectBundle(bundle: SubjectBundle): SubjectBundleResult 
   return compareWithMap(entries, mapProof.chain ?? emptySubjectChain(), checkpoint.size);
 }
 
-function wellFormed({ subject, entries, mapProof }: SubjectBundle): boolean {
-  if (typeof subject !== 'string' || !Array.isArray(entries) || typeof mapProof !== 'object') return false;
+const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null;
+
+/** The bundle may come from a file an adversary wrote: check every shape before any hash is computed. */
+function wellFormed({ checkpoint, subject, entries, mapProof }: SubjectBundle): boolean {
+  if (!isObject(checkpoint) || !Number.isSafeInteger(checkpoint.size) || checkpoint.size < 0) return false;
+  if (typeof subject !== 'string' || !Array.isArray(entries) || !isObject(mapProof) || !isObject(mapProof.proof)) {
+    return false;
+  }
+  const isIndex = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+  const isHash = (h: unknown) => h instanceof Uint8Array && h.length === 32;
   const entriesOk = entries.every(
-    (e) =>
-      Number.isSafeInteger(e.index) && e.index >= 0 && e.leafHash instanceof Uint8Array && e.leafHash.length === 32,
+    (e: SubjectBundleEntry | null) => isObject(e) && isIndex(e.index) && isHash(e.leafHash),
   );
   const c = mapProof.chain;
   const chainOk =
-    c === undefined ||
-    (Number.isSafeInteger(c.count) &&
-      c.count >= 1 &&
-      Number.isSafeInteger(c.lastIndex) &&
-      c.lastIndex >= 0 &&
-      c.head instanceof Uint8Array &&
-      c.head.length === 32);
+    c === undefined || (isObject(c) && isIndex(c.count) && c.count >= 1 && isIndex(c.lastIndex) && isHash(c.head));
   return entriesOk && chainOk;
 }
 

@@ -47,6 +47,17 @@ describe('verifySubjectBundle', () => {
     expect(verifySubjectBundle(tamper(a, log))).toMatchObject({ ok: false, reason: expected });
   });
 
+  it.each([
+    ['mapProof null', (b: SubjectBundle) => ({ ...b, mapProof: null })],
+    ['no map proof inside the claim', (b: SubjectBundle) => ({ ...b, mapProof: { chain: b.mapProof.chain } })],
+    ['a null entry', (b: SubjectBundle) => ({ ...b, entries: [null] })],
+    ['no checkpoint', (b: SubjectBundle) => ({ ...b, checkpoint: undefined })],
+    ['a claimed chain that is a number', (b: SubjectBundle) => ({ ...b, mapProof: { ...b.mapProof, chain: 5 } })],
+  ])('refuses a hostile shape (%s) as malformed, without throwing', (_, tamper) => {
+    const hostile = tamper(a) as unknown as SubjectBundle;
+    expect(verifySubjectBundle(hostile)).toEqual({ ok: false, reason: 'BUNDLE_MALFORMED' });
+  });
+
   it('refuses entries fabricated for a subject the map proves absent', async () => {
     const none = await bundleOf(log, 'never mentioned');
     expect(verifySubjectBundle(withEntries(none, [entryOf(log, 0)]))).toMatchObject({

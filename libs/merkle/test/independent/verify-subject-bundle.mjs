@@ -65,11 +65,12 @@ const isIndex = (n) => Number.isSafeInteger(n) && n >= 0;
 function decode(bundle) {
   const entries = Array.isArray(bundle?.entries) ? bundle.entries : undefined;
   const proof = bundle?.mapProof;
-  if (typeof bundle?.subject !== 'string' || !entries || typeof proof !== 'object') return undefined;
+  if (typeof bundle?.subject !== 'string' || !entries || typeof proof !== 'object' || proof === null) return undefined;
   const decoded = entries.map((e) => ({ index: e?.index, leafHash: b64of32(e?.leafHash), subject: e?.subject }));
   if (decoded.some((e) => !isIndex(e.index) || !e.leafHash)) return undefined;
   const c = proof.chain;
   const chain = c == null ? null : { count: c.count, head: b64of32(c.head), lastIndex: c.lastIndex };
+  if (c != null && typeof c !== 'object') return undefined;
   if (chain && (!isIndex(chain.count) || chain.count < 1 || !isIndex(chain.lastIndex) || !chain.head)) return undefined;
   return { entries: decoded, chain, proof };
 }
