@@ -46,6 +46,8 @@ describe('the independent verifier (node:crypto only, no project code)', () => {
 
   it.each([
     ['text that is not JSON', '{'],
+    ['a null map proof', JSON.stringify({ checkpoint: 'o\n1\nx\n', subject: 'A', entries: [], mapProof: null })],
+    ['a null entry', JSON.stringify({ checkpoint: 'o\n1\nx\n', subject: 'A', entries: [null], mapProof: {} })],
     [
       'an entry without a leaf hash',
       JSON.stringify({ checkpoint: 'o\n1\nx\n', subject: 'A', entries: [{ index: 0 }], mapProof: {} }),
