@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { rejects } from '../test/helpers.js';
 import { leafHash, nodeHash } from './hash.js';
 import { EMPTY_HASHES, emptyMapRoot, MAP_DEPTH, mapKey, mapLeafHash, mapNodeHash } from './map-hash.js';
-import { type MapEntry, type MapProof, MemoryMap, updateMap, verifyMapProof } from './sparse-map.js';
+import {
+  type MapEntry,
+  type MapNodeId,
+  type MapProof,
+  MemoryMap,
+  mapProof,
+  updateMap,
+  verifyMapProof,
+} from './sparse-map.js';
 
 const reason = (r: string) => expect.objectContaining({ reason: r });
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
@@ -177,6 +185,16 @@ describe('on random maps', () => {
       }),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('a reader that returns corrupt storage', () => {
+  it.each([
+    ['a 31-byte hash', (ids: readonly MapNodeId[]) => Promise.resolve(ids.map(() => new Uint8Array(31)))],
+    ['fewer hashes than asked', () => Promise.resolve([])],
+  ])('fails with READER_INCONSISTENT on %s', async (_, nodes) => {
+    const reader = { nodes, value: () => Promise.resolve(undefined) };
+    await expect(mapProof(reader, mapKey('k'))).rejects.toThrow(reason('READER_INCONSISTENT'));
   });
 });
 
