@@ -75,4 +75,5 @@ export {
 } from './subject-bundle.js';
 export { emptySubjectChain, extendSubjectChain, type SubjectChain, subjectMapValue } from './subject-chain.js';
 export { SUBJECT_MAP_EXTENSION, subjectMapExtension, subjectMapRoot } from './subject-map-extension.js';
+export { type ReplayedSubjectMap, replaySubjectMap, type SubjectLeaf } from './subject-map-replay.js';
 export { verifyConsistency, verifyInclusion } from './verify.js';
