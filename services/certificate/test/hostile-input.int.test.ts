@@ -4,7 +4,7 @@
  * that invalid UTF-8, field number 0, truncated and oversized messages reach the server as they are.
  */
 import { credentials, Client as GrpcClient, Metadata, type ServiceError, status } from '@grpc/grpc-js';
-import { consentV1, certificateV1 as cv } from '@onceonly/contracts';
+import { consentV1, certificateV1 as cv, HolderRef } from '@onceonly/contracts';
 import type { AppError } from '@onceonly/errors';
 import { fromServiceError } from '@onceonly/errors/grpc';
 import { computeCitizenIdCheck } from '@onceonly/ids';
@@ -241,6 +241,27 @@ describe('hostile input at the certificate service edge', () => {
             Buffer.from([0x02, 0x01, 0x41]),
           ]),
         ),
+      { status: status.INVALID_ARGUMENT, code: 'REQUEST_MALFORMED', field: 'request', reason: 'FIELD_NUMBER_ZERO' },
+    ],
+    [
+      'a protobuf field number 0 inside a nested message (the holder)',
+      () => {
+        const holder = Buffer.concat([
+          Buffer.from(HolderRef.encode(holderRef(ENTERPRISE_CODE, NAME)).finish()),
+          Buffer.from([0x02, 0x01, 0x41]),
+        ]);
+        const rest = Buffer.from(cv.IssueCertificateRequest.encode(issueRequest({ holder: undefined })).finish());
+        return rawIssue(Buffer.concat([rest, Buffer.from([0x1a, holder.length]), holder]));
+      },
+      { status: status.INVALID_ARGUMENT, code: 'REQUEST_MALFORMED', field: 'request', reason: 'FIELD_NUMBER_ZERO' },
+    ],
+    [
+      'a protobuf field number 0 inside a map entry (a face field)',
+      () => {
+        const entry = Buffer.from([0x0a, 0x01, 0x6b, 0x12, 0x01, 0x76, 0x02, 0x01, 0x41]);
+        const rest = Buffer.from(cv.IssueCertificateRequest.encode(issueRequest()).finish());
+        return rawIssue(Buffer.concat([rest, Buffer.from([0x22, entry.length]), entry]));
+      },
       { status: status.INVALID_ARGUMENT, code: 'REQUEST_MALFORMED', field: 'request', reason: 'FIELD_NUMBER_ZERO' },
     ],
     [
