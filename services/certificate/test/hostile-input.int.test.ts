@@ -122,6 +122,21 @@ describe('hostile input at the certificate service edge', () => {
     ['a NUL byte in the holder name', issueWithName('上海\u0000普陀'), text('holder.name', 'CONTROL_CHARACTER')],
     ['a NUL byte in a revocation reason', revokeWith('违法\u0000经营'), text('reason', 'CONTROL_CHARACTER')],
     [
+      'a NUL byte in a legal basis',
+      call('revokeCertificate', () => ({
+        id: certificate.id,
+        kind: cv.RevocationKind.REVOCATION_KIND_REVOKED,
+        reason: '违法经营',
+        legalBasis: '《食品安全法》\u0000第一百三十四条',
+      })),
+      text('legal_basis', 'CONTROL_CHARACTER'),
+    ],
+    [
+      'a NUL byte in a dispute claim',
+      call('raiseDispute', () => ({ id: certificate.id, claim: '门牌号\u0000有误', fieldKeys: ['premises'] }), HEALTH),
+      text('claim', 'CONTROL_CHARACTER'),
+    ],
+    [
       'invalid UTF-8 bytes sent raw in the holder name',
       () => rawIssue(issueWithRawName(Buffer.from([0x41, 0xff, 0xfe, 0x42]))),
       text('holder.name', 'INVALID_UTF8'),
