@@ -19,11 +19,11 @@ export interface TrustList {
 /**
  * Makes the trust list now: the bundle, and a CRL signed by the hub's CA naming every seal it issued that is
  * revoked, with its compromise time. Made on every call (one ECDSA signature), so that it is always fresh and a
- * revocation is in the next list fetched.
+ * revocation is in the next list fetched; current for `deps.trustListHours` (`ONCEONLY_TRUST_LIST_HOURS`).
  */
 export async function makeTrustList(deps: SealDeps, bundle: () => Promise<TrustBundleView>): Promise<TrustList> {
   const view = await bundle();
-  const window = trustListWindow(deps.clock());
+  const window = trustListWindow(deps.clock(), deps.trustListHours);
   const revoked = revokedSealEntries(view.seals, deps.ca.fingerprintSha256);
   const crlPem = issueSealCrl({ ca: deps.ca.authority, ...window, revoked });
   return { bundle: view, crlPem, pem: trustListPem([view.pem], [crlPem]), ...window };
