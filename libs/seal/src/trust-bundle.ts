@@ -65,10 +65,11 @@ function isRootCa(cert: X509Certificate): boolean {
 }
 
 /**
- * Reads a trust bundle written by {@link trustBundlePem}: self-signed CA certificates become anchors, end-entity
- * certificates are indexed by kid.
+ * Reads a trust bundle written by {@link trustBundlePem} (or a trust list written by {@link trustListPem}):
+ * self-signed CA certificates become anchors, end-entity certificates are indexed by kid, `X509 CRL` blocks are
+ * verified against the anchors and the newest of each anchor kept in `crls`.
  * @throws AppError X509_INVALID when a block is not a certificate, a CA is not self-signed (intermediate CAs are
- *   not part of this hub's PKI), or there is no anchor.
+ *   not part of this hub's PKI), or there is no anchor; CRL_INVALID when a CRL does not verify against an anchor.
  */
 export function parseTrustBundle(pem: string): TrustBundle {
   const anchors: X509Certificate[] = [];
