@@ -227,8 +227,9 @@ const copyInfo = (info: SealCertificateInfo): SealCertificateInfo => ({
  * Verifies a sealed JWS (or a QR payload, recognised by its `OO1:` prefix) offline, against a trust bundle:
  * the header and `iat`; the seal certificate from `x5c[0]`, or from the bundle by `kid` when there is no `x5c`;
  * the kid against that certificate; the ES256 signature (with jose); that a bundle root issued the certificate
- * and was valid at `iat`; the certificate's key usage; its validity at `iat`; and, with `sealStatus`, that the seal
- * was not revoked at or before `iat`. Every failed check adds its reason; the result is valid when none failed.
+ * and was valid at `iat`; the certificate's key usage; its validity at `iat`; and, with `sealStatus` or `trustList`
+ * (the bundle's CRL of the seal's root), that the seal was not revoked at or before `iat`, and whether that list is
+ * current. Every failed check adds its reason; the result is valid when none failed.
  *
  * Never throws for bad input: hostile input gives `MALFORMED`. The document's own validity (the licence's validity
  * dates, its live status) is the caller's to check on the payload.
