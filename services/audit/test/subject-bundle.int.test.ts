@@ -20,13 +20,14 @@ import {
 import { type Database, openDatabase, type Queryable } from '@onceonly/store';
 import { freshDatabase, type TestDatabase } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendPort } from '../src/adapters/db/audit-store.js';
+import { appendPort, logReader } from '../src/adapters/db/audit-store.js';
 import { databaseExportSource } from '../src/adapters/db/export-source.js';
 import { backfillSubjectChains } from '../src/adapters/db/subject-map-store.js';
 import { checkpointTx } from '../src/adapters/events/checkpoint-tx.js';
 import { appendEvent } from '../src/app/append-event.js';
 import { Checkpointer } from '../src/app/checkpointer.js';
 import { exportBundle } from '../src/app/export-bundle.js';
+import { subjectMapFromLog } from '../src/app/subject-map-from-log.js';
 import { type AuditBundle, verifyBundle } from '../src/domain/bundle.js';
 import { divergences, type FindingKind } from '../src/domain/findings.js';
 import { type LoggableEvent, leafOf } from '../src/domain/leaf.js';
@@ -263,6 +264,20 @@ describe('provably complete subject bundles, on PostgreSQL', () => {
         completeness: 'proven',
       });
     }
+  });
+
+  it('recomputes from the leaves alone, as a client can, the same map claim that the database serves', async () => {
+    const leaves = await logReader(db).entries(0, 13, false);
+    async function* served() {
+      yield* leaves;
+    }
+    const claim = await subjectMapFromLog(served(), A, 13);
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    expect({
+      chain: { count: claim!.chain!.count, head: hex(claim!.chain!.head), lastIndex: claim!.chain!.lastIndex },
+      bitmap: hex(claim!.proof.bitmap),
+      siblings: claim!.proof.siblings.map(hex),
+    }).toEqual(bundleA.subjectMap);
   });
 
   it('proves that a subject the log never mentioned has no events', async () => {
