@@ -48,6 +48,7 @@ type Tampering = readonly [string, (b: Bundle, other: Bundle) => unknown, Findin
 const clone = (b: Bundle): Bundle => structuredClone(b);
 const withEvents = (b: Bundle, events: AuditBundle['events']) => ({ ...clone(b), events: structuredClone(events) });
 const flipHex = (h: string) => (h[0] === '0' ? '1' : '0') + h.slice(1);
+const relabelled = (e: AuditBundle['events'][number], subject: string) => ({ ...e, event: { ...e.event, subject } });
 
 /** Every kind of tampering of A's bundle (B's bundle is the other holder's), each with the reason it must get. */
 const CORPUS: readonly Tampering[] = [
@@ -75,6 +76,24 @@ const CORPUS: readonly Tampering[] = [
         [...b.events, o.events[0]!].sort((x, y) => x.leafIndex - y.leafIndex),
       ),
     'SUBJECT_MISMATCH',
+  ],
+  [
+    'another holder’s event relabelled and slipped in',
+    (b, o) =>
+      withEvents(
+        b,
+        [...b.events, relabelled(o.events[3]!, b.subject)].sort((x, y) => x.leafIndex - y.leafIndex),
+      ),
+    'EXTRA_ENTRY',
+  ],
+  [
+    'an event replaced by another holder’s, relabelled',
+    (b, o) =>
+      withEvents(
+        b,
+        b.events.map((e, i) => (i === 2 ? relabelled(o.events[1]!, b.subject) : e)),
+      ),
+    'CHAIN_MISMATCH',
   ],
   ['the top-level subject changed', (b, o) => ({ ...clone(b), subject: o.subject }), 'SUBJECT_MISMATCH'],
   [
