@@ -31,6 +31,7 @@ import { subjectMapFromLog } from '../src/app/subject-map-from-log.js';
 import { type AuditBundle, verifyBundle } from '../src/domain/bundle.js';
 import { divergences, type FindingKind } from '../src/domain/findings.js';
 import { type LoggableEvent, leafOf } from '../src/domain/leaf.js';
+import { checkSubjectMap } from '../src/domain/subject-map-check.js';
 import { migrateAudit } from '../src/module.js';
 import { event } from './fixtures.js';
 
@@ -297,6 +298,18 @@ describe('provably complete subject bundles, on PostgreSQL', () => {
       bitmap: hex(claim!.proof.bitmap),
       siblings: claim!.proof.siblings.map(hex),
     }).toEqual(bundleA.subjectMap);
+  });
+
+  it('a replay recomputes every signed subject map from the stored leaves and finds nothing', async () => {
+    const leaves = (await logReader(db).entries(0, 1_000, false)).map((e) => ({
+      leafIndex: e.leafIndex,
+      subject: e.subject,
+      leafHash: e.leafHash,
+    }));
+    const { rows } = await db.query<{ note: string }>('SELECT note FROM audit.checkpoints ORDER BY size');
+    const checkpoints = rows.map((r) => parseCheckpoint(r.note.slice(0, r.note.indexOf('\n\n') + 1)));
+    expect(checkpoints.map((c) => c.extensions?.length)).toEqual([1, 1]);
+    expect(await checkSubjectMap(leaves, checkpoints)).toEqual([]);
   });
 
   it('proves that a subject the log never mentioned has no events', async () => {

@@ -74,6 +74,8 @@ export const FINDING_KINDS = {
   MAP_ROOT_MISSING: 'divergence',
   /** The signed map claims an entry at or beyond the signed size: the log signed an inconsistent pair. */
   MAP_AHEAD_OF_LOG: 'divergence',
+  /** A checkpoint's signed subject map is not the map recomputed from the log's leaves (replay): the log lied. */
+  SUBJECT_MAP_MISMATCH: 'divergence',
   /** A checkpoint signed before the subject map existed: each event is proven, but not that none is missing. */
   COMPLETENESS_UNPROVEN: 'notice',
   /** Rebuilt state that differs from what a service answers (a field other than the status, e.g. the version). */
