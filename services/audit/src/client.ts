@@ -17,6 +17,7 @@ export {
   replay,
   replayMarkdown,
 } from './app/replay.js';
+export { type LogLeaf, subjectMapFromLog } from './app/subject-map-from-log.js';
 export { type AuditBundle, type BundleReport, verifyBundle } from './domain/bundle.js';
 export { divergences, type Finding } from './domain/findings.js';
 export type { ProjectionCheck } from './domain/projection.js';

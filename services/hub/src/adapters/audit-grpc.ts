@@ -1,5 +1,11 @@
-import type { AuditBundle, auditV1, ExportSource, ReplayLogSource } from '@onceonly/audit/client';
-import { AppError, isAppError } from '@onceonly/errors';
+import {
+  type AuditBundle,
+  type auditV1,
+  type ExportSource,
+  type ReplayLogSource,
+  subjectMapFromLog,
+} from '@onceonly/audit/client';
+import { AppError, isAppError, statusNameOf } from '@onceonly/errors';
 import { type ClientOptions, call } from '../client.js';
 
 // The audit log over gRPC, as the sources `replay` and `export` read: the CLI's adapters of AuditService. They only
@@ -156,6 +162,16 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
         o,
       );
       return proof.hashes;
+    },
+    // The hub serves no subject map proofs yet: recompute the map from the whole log, which an auditor may read.
+    // A caller who may not gets a bundle without it, which `verify` refuses (MAP_PROOF_MISSING), never passes.
+    async subjectMap(subject, treeSize) {
+      try {
+        return await subjectMapFromLog(grpcLogSource(c, o).entries(treeSize), subject, treeSize);
+      } catch (err) {
+        if (isAppError(err) && statusNameOf(err.code) === 'PERMISSION_DENIED') return undefined;
+        throw err;
+      }
     },
   };
 }
