@@ -16,6 +16,7 @@ import { codedTransportErrors, wrapHandler } from './interceptors.js';
 import type { Logger } from './logger.js';
 import { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
 import { checkedDeserializer } from './wire-check.js';
+import { loadRequestSchemas, type RequestSchemas } from './wire-schema.js';
 
 /** Default receive limit: grpc-js's own default, 4 MiB. */
 export const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
@@ -152,6 +153,12 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     draining: () => state === 'draining',
   };
 
+  let schemas: RequestSchemas | undefined;
+  const requestSchemas = () => {
+    schemas ??= loadRequestSchemas(options.protoDirs ?? [protoDir]);
+    return schemas;
+  };
+
   const setAll = (value: 'SERVING' | 'NOT_SERVING') => {
     for (const name of ['', ...services]) health.setStatus(name, value);
   };
@@ -170,8 +177,10 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       const checked: Record<string, MethodDefinition<unknown, unknown>> = {};
       const wire = serviceOptions.checkWireFormat ?? true;
       for (const [key, method] of Object.entries(definition) as [string, MethodDefinition<unknown, unknown>][]) {
-        // hostile bytes: a malformed request reaches the wrapper as a marker, answered with a coded error
-        checked[key] = { ...method, requestDeserialize: checkedDeserializer(method.requestDeserialize, wire) };
+        // hostile bytes: a malformed request reaches the wrapper as a marker, answered with a coded error; nested
+        // messages are walked too when the request type is in the served protos
+        const schema = wire ? requestSchemas().forPath(method.path) : undefined;
+        checked[key] = { ...method, requestDeserialize: checkedDeserializer(method.requestDeserialize, wire, schema) };
         const handler = implementation[key];
         if (handler) wrapped[key] = wrapHandler(method, handler, interceptors);
       }

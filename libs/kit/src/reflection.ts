@@ -10,7 +10,8 @@ export const HEALTH_SERVICE = 'grpc.health.v1.Health';
 const HEALTH_INCLUDE_DIR = resolve(dirname(healthProtoPath), '../..');
 const HEALTH_FILE = 'health/v1/health.proto';
 
-function protoFiles(root: string, dir = root): string[] {
+/** Every `.proto` file under `root`, relative to it, sorted. */
+export function protoFiles(root: string, dir = root): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) => {
       const path = join(dir, entry.name);

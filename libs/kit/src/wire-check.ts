@@ -2,12 +2,22 @@ import { AppError } from '@onceonly/errors';
 
 /**
  * A small check of the protobuf wire format of a request, before it is decoded. Field number 0 is invalid per the
- * encoding spec, yet the generated decoders skip it (or stop at a zero tag and keep what came before): a request
- * carrying it is refused. Only the top level is walked; nested messages are opaque bytes to it.
+ * encoding spec ("Field numbers 1 through 536,870,911", protobuf.dev/programming-guides/encoding), yet the generated
+ * decoders skip it (or stop at a zero tag and keep what came before): a request carrying it is refused. The top level
+ * is always walked; with a {@link WireSchema} (from the .proto files, see wire-schema.ts) nested messages and map
+ * entries are walked too, since a length-delimited field is a message only when the schema says so.
  */
 
 /** Why a request's bytes are refused (the `reason` of REQUEST_MALFORMED). */
-export type WireFault = 'FIELD_NUMBER_ZERO' | 'WIRE_TYPE' | 'TRUNCATED';
+export type WireFault = 'FIELD_NUMBER_ZERO' | 'WIRE_TYPE' | 'TRUNCATED' | 'TOO_DEEP';
+
+/** What the wire check knows of a message type: the schema of the message held by a field number, if any. */
+export interface WireSchema {
+  nested(fieldNumber: number): WireSchema | undefined;
+}
+
+/** Nesting deeper than this is refused (protobuf's own decoders stop at 100; no OnceOnly request nests past 5). */
+export const MAX_WIRE_DEPTH = 32;
 
 /** Reads a varint at `at`; undefined when it runs past the end or past 10 bytes. */
 function varint(bytes: Uint8Array, at: number): { value: number; next: number } | undefined {
@@ -29,27 +39,43 @@ function skip(bytes: Uint8Array, at: number, wireType: number): number | undefin
   return length === undefined ? undefined : length.next + length.value;
 }
 
-/** The first fault of a message's top-level fields, or undefined when they are well formed. */
-export function wireFault(bytes: Uint8Array): WireFault | undefined {
+/**
+ * The first fault of a message's fields, or undefined when they are well formed. Without a schema only the top
+ * level is walked; with one, every field the schema names as a message is walked as well, to {@link MAX_WIRE_DEPTH}.
+ */
+export function wireFault(bytes: Uint8Array, schema?: WireSchema, depth = 0): WireFault | undefined {
+  if (depth > MAX_WIRE_DEPTH) return 'TOO_DEEP';
   let at = 0;
   while (at < bytes.length) {
     const tag = varint(bytes, at);
     if (tag === undefined) return 'TRUNCATED';
-    if (Math.floor(tag.value / 8) === 0) return 'FIELD_NUMBER_ZERO';
+    const fieldNumber = Math.floor(tag.value / 8);
+    if (fieldNumber === 0) return 'FIELD_NUMBER_ZERO';
     // proto3 has no groups (3, 4); 6 and 7 are not wire types
     const wireType = tag.value % 8;
     if (![0, 1, 2, 5].includes(wireType)) return 'WIRE_TYPE';
     const next = skip(bytes, tag.next, wireType);
     if (next === undefined || next > bytes.length) return 'TRUNCATED';
+    const inner = wireType === 2 ? schema?.nested(fieldNumber) : undefined;
+    if (inner !== undefined) {
+      const fault = wireFault(bytes.subarray(valueStart(bytes, tag.next), next), inner, depth + 1);
+      if (fault !== undefined) return fault;
+    }
     at = next;
   }
   return undefined;
+}
+
+/** Where the bytes of the length-delimited value whose length prefix is at `at` begin (already known readable). */
+function valueStart(bytes: Uint8Array, at: number): number {
+  return varint(bytes, at)!.next;
 }
 
 const DESCRIPTIONS: Record<WireFault | 'UNDECODABLE', string> = {
   FIELD_NUMBER_ZERO: 'field number 0 is not a valid protobuf field',
   WIRE_TYPE: 'an unknown or group wire type',
   TRUNCATED: 'the message ends inside a field',
+  TOO_DEEP: `messages nested deeper than ${MAX_WIRE_DEPTH} levels`,
   UNDECODABLE: 'the message does not decode as the request type',
 };
 
@@ -69,15 +95,17 @@ function malformed(reason: WireFault | 'UNDECODABLE', cause?: unknown): Malforme
 }
 
 /**
- * Wraps a request deserializer: bytes that break the protobuf wire format (unless `checkWire` is false) or do not decode become a {@link MalformedRequest}
+ * Wraps a request deserializer: bytes that break the protobuf wire format (unless `checkWire` is false; nested
+ * messages too when a `schema` is given) or do not decode become a {@link MalformedRequest}
  * instead of an exception, which grpc-js would answer as an uncoded INTERNAL.
  */
 export function checkedDeserializer<T>(
   decode: (bytes: Buffer) => T,
   checkWire = true,
+  schema?: WireSchema,
 ): (bytes: Buffer) => T | MalformedRequest {
   return (bytes) => {
-    const fault = checkWire ? wireFault(bytes) : undefined;
+    const fault = checkWire ? wireFault(bytes, schema) : undefined;
     if (fault !== undefined) return malformed(fault);
     try {
       return decode(bytes);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkedDeserializer, MalformedRequest, wireFault } from './wire-check.js';
+import { checkedDeserializer, MAX_WIRE_DEPTH, MalformedRequest, type WireSchema, wireFault } from './wire-check.js';
 
 const bytes = (...b: number[]) => Buffer.from(b);
 
@@ -37,5 +37,38 @@ describe('the wire-format check of a request', () => {
     expect((zero as MalformedRequest).error).toMatchObject({ code: 'REQUEST_MALFORMED' });
     expect((zero as MalformedRequest).error.fields[0]).toMatchObject({ field: 'request', reason: 'FIELD_NUMBER_ZERO' });
     expect((decode(bytes(0x00)) as MalformedRequest).error.fields[0]?.reason).toBe('FIELD_NUMBER_ZERO');
+  });
+
+  describe('with a schema, nested messages too', () => {
+    // message Outer { Inner inner = 1; string note = 2; map<string, Inner> byKey = 3; } message Inner { string a = 1; }
+    const inner: WireSchema = { nested: () => undefined };
+    const entry: WireSchema = { nested: (n) => (n === 2 ? inner : undefined) };
+    const outer: WireSchema = { nested: (n) => ({ 1: inner, 3: entry })[n] };
+    const zeroInside = bytes(0x02, 0x01, 0x61); // field 0, length 1, "a"
+
+    it('refuses field number 0 inside a nested message, which the top-level walk alone accepts', () => {
+      const message = Buffer.concat([bytes(0x0a, zeroInside.length), zeroInside]);
+      expect(wireFault(message)).toBeUndefined();
+      expect(wireFault(message, outer)).toBe('FIELD_NUMBER_ZERO');
+    });
+
+    it('refuses field number 0 inside a map entry and inside a map value', () => {
+      const badEntry = Buffer.concat([bytes(0x1a, zeroInside.length), zeroInside]);
+      expect(wireFault(badEntry, outer)).toBe('FIELD_NUMBER_ZERO');
+      const value = Buffer.concat([bytes(0x12, zeroInside.length), zeroInside]);
+      const badValue = Buffer.concat([bytes(0x1a, value.length + 3), bytes(0x0a, 0x01, 0x6b), value]);
+      expect(wireFault(badValue, outer)).toBe('FIELD_NUMBER_ZERO');
+    });
+
+    it('leaves strings alone even when their bytes look like a bad message', () => {
+      expect(wireFault(Buffer.concat([bytes(0x12, zeroInside.length), zeroInside]), outer)).toBeUndefined();
+    });
+
+    it(`refuses messages nested deeper than ${MAX_WIRE_DEPTH} levels`, () => {
+      const self: WireSchema = { nested: () => self };
+      let message: Buffer = bytes(0x08, 0x01);
+      for (let i = 0; i <= MAX_WIRE_DEPTH; i++) message = Buffer.concat([bytes(0x0a, message.length), message]);
+      expect(wireFault(message, self)).toBe('TOO_DEEP');
+    });
   });
 });

@@ -47,6 +47,16 @@ export const MERKLE_REASONS = [
   'COSIGNATURE_FORMAT',
   /** A cosignature whose timestamp lies after the caller's `notAfter`. */
   'COSIGNATURE_FUTURE',
+  /** A verifiable-map key or value that is not 32 bytes, or a subject that is empty or not well-formed UTF-16. */
+  'MAP_KEY',
+  /** One batch of map updates that names the same key twice (the result would depend on the order). */
+  'MAP_DUPLICATE_KEY',
+  /** A map proof whose bitmap is not 32 bytes, or whose sibling count differs from the bitmap's set bits. */
+  'MAP_PROOF_FORMAT',
+  /** A subject-chain step whose leaf index is not above the last one, or not a safe non-negative integer. */
+  'CHAIN_ORDER',
+  /** A checkpoint with a malformed or repeated `onceonly-subject-map` extension line. */
+  'MAP_EXTENSION',
 ] as const;
 
 /** Why input was rejected: one of {@link MERKLE_REASONS}. */

@@ -22,6 +22,8 @@ export { type Cosignature, cosign, type VerifyCosignatureOptions, verifyCosignat
 export { isMerkleError, MERKLE_REASONS, MerkleError, type MerkleReason } from './errors.js';
 // Tree hashing and proofs (RFC 9162 §2.1).
 export { emptyRoot, HASH_SIZE, leafHash, nodeHash, rootOf } from './hash.js';
+// The subject map: a sparse Merkle tree from subject to the hash chain of its log entries (docs/adr/006).
+export { EMPTY_HASHES, emptyMapRoot, MAP_DEPTH, mapKey, mapLeafHash, mapNodeHash } from './map-hash.js';
 export { MemoryTree } from './memory-tree.js';
 export {
   type NoteSignature,
@@ -49,4 +51,29 @@ export {
 } from './note-keys.js';
 export { consistencyProof, inclusionProof, treeRoot } from './proofs.js';
 export type { HashReader } from './reader.js';
+export {
+  type MapEntry,
+  type MapNode,
+  type MapNodeId,
+  type MapProof,
+  type MapReader,
+  type MapUpdate,
+  MemoryMap,
+  mapProof,
+  mapRoot,
+  updateMap,
+  verifyMapProof,
+} from './sparse-map.js';
+export {
+  BUNDLE_REASONS,
+  type BundleReason,
+  type SubjectBundle,
+  type SubjectBundleEntry,
+  type SubjectBundleResult,
+  type SubjectMapClaim,
+  verifySubjectBundle,
+} from './subject-bundle.js';
+export { emptySubjectChain, extendSubjectChain, type SubjectChain, subjectMapValue } from './subject-chain.js';
+export { SUBJECT_MAP_EXTENSION, subjectMapExtension, subjectMapRoot } from './subject-map-extension.js';
+export { type ReplayedSubjectMap, replaySubjectMap, type SubjectLeaf } from './subject-map-replay.js';
 export { verifyConsistency, verifyInclusion } from './verify.js';

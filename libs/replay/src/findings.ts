@@ -52,6 +52,34 @@ export const FINDING_KINDS = {
   KEY_UNPINNED: 'notice',
   /** A bundle that cannot be read. */
   BUNDLE_MALFORMED: 'divergence',
+  /** A bundle field, event field or event attribute that the bundle format does not define (an added attribute). */
+  UNKNOWN_FIELD: 'divergence',
+  /** An event of a subject bundle about another subject than the bundle's (relabelled, or another holder's). */
+  SUBJECT_MISMATCH: 'divergence',
+  /** One log entry twice in a bundle. */
+  DUPLICATE_ENTRY: 'divergence',
+  /** A bundle's entries not in increasing log order. */
+  OUT_OF_ORDER: 'divergence',
+  /** A bundle entry at or beyond its checkpoint's size. */
+  ENTRY_OUT_OF_RANGE: 'divergence',
+  /** Fewer entries than the signed subject map commits to for the subject: one or more were removed. */
+  MISSING_ENTRY: 'divergence',
+  /** More entries than the signed subject map commits to for the subject: one or more were added. */
+  EXTRA_ENTRY: 'divergence',
+  /** As many entries as the map commits to, but not the same list (an entry replaced). */
+  CHAIN_MISMATCH: 'divergence',
+  /** The subject map proof does not lead to the map root the checkpoint signs. */
+  MAP_PROOF_INVALID: 'divergence',
+  /** The checkpoint signs a subject map, but the bundle carries no map proof: completeness cannot be checked. */
+  MAP_PROOF_MISSING: 'divergence',
+  /** The checkpoint's `onceonly-subject-map` line is repeated or malformed. */
+  MAP_ROOT_MISSING: 'divergence',
+  /** The signed map claims an entry at or beyond the signed size: the log signed an inconsistent pair. */
+  MAP_AHEAD_OF_LOG: 'divergence',
+  /** A checkpoint's signed subject map is not the map recomputed from the log's leaves (replay): the log lied. */
+  SUBJECT_MAP_MISMATCH: 'divergence',
+  /** A checkpoint signed before the subject map existed: each event is proven, but not that none is missing. */
+  COMPLETENESS_UNPROVEN: 'notice',
   /** Rebuilt state that differs from what a service answers (a field other than the status, e.g. the version). */
   PROJECTION_MISMATCH: 'divergence',
   /** A certificate whose status rebuilt from the events differs from the status the service answers. */

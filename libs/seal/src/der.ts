@@ -50,6 +50,12 @@ export function unsignedInteger(magnitude: Uint8Array): Asn1 {
   return universal(Type.INTEGER, bin(bytes));
 }
 
+/** An ENUMERATED (CRL reason codes). */
+export const enumerated = (value: number): Asn1 => universal(Type.ENUMERATED, asn1.integerToDer(value).getBytes());
+
+/** GeneralizedTime, whole seconds, `Z` (RFC 5280 wants it for the Invalidity Date whatever the year). */
+export const generalizedTime = (date: Date): Asn1 => universal(Type.GENERALIZEDTIME, asn1.dateToGeneralizedTime(date));
+
 export const smallInteger = (value: number): Asn1 => universal(Type.INTEGER, asn1.integerToDer(value).getBytes());
 
 /** `[n] EXPLICIT`: a constructed context tag around one element. */

@@ -9,6 +9,9 @@
  * - Sealing: a compact JWS (ES256) whose header names the seal (`kid`) and carries its chain (`x5c`).
  * - Verification against a trust bundle, with machine-readable reasons ({@link VERIFY_REASONS}); the signature is
  *   checked with jose.
+ * - Trust lists: X.509 v2 CRLs of seal certificates signed by the hub CA (reason keyCompromise, Invalidity Date =
+ *   compromise time), carried in the trust bundle PEM next to the certificates; offline verification reads them
+ *   (`trustList: 'warn' | 'refuse'`) and says when they are stale or missing.
  * - QR payloads: `OO1:` + base45(deflate) of a JWS sealed without `x5c`; the kid resolves in the trust bundle.
  */
 export {
@@ -18,6 +21,15 @@ export {
   createRootCa,
   randomSerialNumber,
 } from './ca.js';
+export {
+  CRL_REASON_CODES,
+  type CrlEntry,
+  type IssueSealCrlOptions,
+  issueSealCrl,
+  readSealCrl,
+  type SealCrl,
+  type SealRevocation,
+} from './crl.js';
 export {
   CLIENT_ROLES,
   type ClientRole,
@@ -51,10 +63,21 @@ export { fromQrPayload, QR_PREFIX, toQrPayload } from './qr.js';
 export { QR_DICTIONARY_V1 } from './qr-dictionary.js';
 export { type SealCertificateInfo, sealCertificateInfo } from './seal-info.js';
 export { LocalKeySigner, type LocalKeySignerOptions, type Signer, sealKid } from './signer.js';
-export { parseTrustBundle, resolveKid, type TrustBundle, trustBundlePem } from './trust-bundle.js';
+export {
+  CRL_PEM_LABEL,
+  parseTrustBundle,
+  resolveKid,
+  type TrustBundle,
+  trustBundlePem,
+  trustListFor,
+  trustListPem,
+} from './trust-bundle.js';
 export {
   type SealStatus,
   type SealStatusLookup,
+  type TrustListInfo,
+  type TrustListMode,
+  type TrustListProblem,
   VERIFY_REASONS,
   type VerifyOptions,
   type VerifyReason,

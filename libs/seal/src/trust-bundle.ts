@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { AppError } from '@onceonly/errors';
 import { readCertificate } from './certificate-reader.js';
-import { certificateDers, derToPem } from './pem.js';
+import { readSealCrl, type SealCrl } from './crl.js';
+import { certificateDers, derToPem, pemBlocks } from './pem.js';
 import { sealKid } from './signer.js';
 
 /**
@@ -14,7 +15,16 @@ export interface TrustBundle {
   readonly anchors: readonly X509Certificate[];
   /** Seal certificates by {@link sealKid}. */
   readonly seals: ReadonlyMap<string, X509Certificate>;
+  /**
+   * The revocation lists (`X509 CRL` blocks) that verified against an anchor, the newest (highest CRL number) of
+   * each anchor: with them the bundle is a trust list (see {@link trustListFor}). Empty for a bundle of
+   * certificates only.
+   */
+  readonly crls: readonly SealCrl[];
 }
+
+/** The label of a CRL in PEM (RFC 7468). */
+export const CRL_PEM_LABEL = 'X509 CRL';
 
 /**
  * Writes a trust bundle: every certificate as a PEM block, in the given order (put the root CA first), duplicates
@@ -39,16 +49,27 @@ export function trustBundlePem(certs: readonly (string | X509Certificate)[]): st
   return blocks.join('');
 }
 
+/**
+ * Writes a trust list: the certificates as {@link trustBundlePem} writes them, then each CRL. One file serves
+ * `openssl verify -crl_check -CAfile <file>` and {@link parseTrustBundle}.
+ * @param crls PEM texts holding `X509 CRL` blocks (other blocks are ignored).
+ */
+export function trustListPem(certs: readonly (string | X509Certificate)[], crls: readonly string[]): string {
+  const crlBlocks = crls.flatMap((text) => pemBlocks(text).filter((b) => b.label === CRL_PEM_LABEL));
+  return trustBundlePem(certs) + crlBlocks.map((b) => derToPem(CRL_PEM_LABEL, b.der)).join('');
+}
+
 /** True for a self-signed CA certificate: cA, its own issuer, signed by its own key. */
 function isRootCa(cert: X509Certificate): boolean {
   return cert.ca && cert.checkIssued(cert) && cert.verify(cert.publicKey);
 }
 
 /**
- * Reads a trust bundle written by {@link trustBundlePem}: self-signed CA certificates become anchors, end-entity
- * certificates are indexed by kid.
+ * Reads a trust bundle written by {@link trustBundlePem} (or a trust list written by {@link trustListPem}):
+ * self-signed CA certificates become anchors, end-entity certificates are indexed by kid, `X509 CRL` blocks are
+ * verified against the anchors and the newest of each anchor kept in `crls`.
  * @throws AppError X509_INVALID when a block is not a certificate, a CA is not self-signed (intermediate CAs are
- *   not part of this hub's PKI), or there is no anchor.
+ *   not part of this hub's PKI), or there is no anchor; CRL_INVALID when a CRL does not verify against an anchor.
  */
 export function parseTrustBundle(pem: string): TrustBundle {
   const anchors: X509Certificate[] = [];
@@ -68,7 +89,27 @@ export function parseTrustBundle(pem: string): TrustBundle {
     }
   }
   if (anchors.length === 0) throw new AppError('X509_INVALID', 'the trust bundle holds no root CA certificate');
-  return { anchors, seals };
+  return { anchors, seals, crls: newestCrls(pem, anchors) };
+}
+
+/**
+ * Every CRL block of `pem`, verified against the anchors (CRL_INVALID otherwise: a list that does not verify is
+ * tampered with or from another hub, and must not be half-believed), the newest of each anchor kept.
+ */
+function newestCrls(pem: string, anchors: readonly X509Certificate[]): SealCrl[] {
+  const newest = new Map<X509Certificate, SealCrl>();
+  for (const block of pemBlocks(pem)) {
+    if (block.label !== CRL_PEM_LABEL) continue;
+    const crl = readSealCrl(block.der, anchors);
+    const held = newest.get(crl.issuer);
+    if (!held || crl.crlNumber > held.crlNumber) newest.set(crl.issuer, crl);
+  }
+  return [...newest.values()];
+}
+
+/** The revocation list of the anchor that issued a seal certificate, if the bundle holds one. */
+export function trustListFor(bundle: TrustBundle, anchor: X509Certificate): SealCrl | undefined {
+  return bundle.crls.find((crl) => crl.issuer === anchor);
 }
 
 /** The seal certificate with this kid, or undefined. */

@@ -6,7 +6,7 @@ import { isP256, spkiDer } from './keys.js';
 import { OID } from './oids.js';
 import { fromQrPayload, QR_PREFIX } from './qr.js';
 import { infoFromFields, type SealCertificateInfo } from './seal-info.js';
-import { issuingAnchor, parseTrustBundle, type TrustBundle } from './trust-bundle.js';
+import { issuingAnchor, parseTrustBundle, type TrustBundle, trustListFor } from './trust-bundle.js';
 
 /**
  * Why a sealed JWS is not valid. Machine-readable and stable; switch on them, never on text.
@@ -23,6 +23,9 @@ import { issuingAnchor, parseTrustBundle, type TrustBundle } from './trust-bundl
  * - `SEAL_NOT_YET_VALID` / `SEAL_EXPIRED`: the signing time (`iat`) is outside the seal certificate's validity.
  * - `SEAL_REVOKED`: the seal was revoked (compromised) at or before the signing time.
  * - `ISSUED_IN_FUTURE`: `iat` is later than the verification time (beyond the clock tolerance).
+ * - `TRUST_LIST_STALE` (with `trustList: 'refuse'`): the revocation list of the seal's root is past its nextUpdate:
+ *   seals revoked since are unknown.
+ * - `TRUST_LIST_MISSING` (with `trustList: 'refuse'`): the bundle holds no revocation list of the seal's root.
  */
 export const VERIFY_REASONS = [
   'MALFORMED',
@@ -36,7 +39,18 @@ export const VERIFY_REASONS = [
   'SEAL_EXPIRED',
   'SEAL_REVOKED',
   'ISSUED_IN_FUTURE',
+  'TRUST_LIST_STALE',
+  'TRUST_LIST_MISSING',
 ] as const;
+
+/** What is wrong with the trust list: a warning, or with `trustList: 'refuse'` a reason. */
+export type TrustListProblem = Extract<VerifyReason, 'TRUST_LIST_STALE' | 'TRUST_LIST_MISSING'>;
+
+/**
+ * How an offline verifier uses the bundle's revocation lists (CRLs): `warn` checks revocation against them and
+ * reports a stale or missing list as a warning; `refuse` makes it a reason (not valid).
+ */
+export type TrustListMode = 'warn' | 'refuse';
 
 /** One reason a sealed JWS is not valid. */
 export type VerifyReason = (typeof VERIFY_REASONS)[number];
@@ -61,6 +75,11 @@ export interface VerifyOptions {
   readonly at?: Date;
   /** Seal revocation; without it no revocation is checked (offline verifiers pass the hub's list). */
   readonly sealStatus?: SealStatusLookup;
+  /**
+   * Check seal revocation against the trust bundle's CRLs (offline verifiers); unset: the CRLs are not read.
+   * See {@link TrustListMode}.
+   */
+  readonly trustList?: TrustListMode;
   /** Expected header `typ`; default {@link SEALED_LICENCE_TYP}. */
   readonly typ?: string;
   /** Seconds `iat` may be ahead of `at`; default 300. */
@@ -83,6 +102,17 @@ export interface VerifyResult {
   readonly sealCert?: SealCertificateInfo;
   /** The signing time (`iat`), when readable. */
   readonly signedAt?: Date;
+  /** With `trustList: 'warn'`: a stale or missing trust list, which leaves `valid` as it is. Never missed by a UI. */
+  readonly warnings?: readonly TrustListProblem[];
+  /** With `trustList`: the revocation list that was read. */
+  readonly trustListUsed?: TrustListInfo;
+}
+
+/** What a verifier shows of the revocation list it used. */
+export interface TrustListInfo {
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date;
+  readonly crlNumber: bigint;
 }
 
 const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -197,8 +227,9 @@ const copyInfo = (info: SealCertificateInfo): SealCertificateInfo => ({
  * Verifies a sealed JWS (or a QR payload, recognised by its `OO1:` prefix) offline, against a trust bundle:
  * the header and `iat`; the seal certificate from `x5c[0]`, or from the bundle by `kid` when there is no `x5c`;
  * the kid against that certificate; the ES256 signature (with jose); that a bundle root issued the certificate
- * and was valid at `iat`; the certificate's key usage; its validity at `iat`; and, with `sealStatus`, that the seal
- * was not revoked at or before `iat`. Every failed check adds its reason; the result is valid when none failed.
+ * and was valid at `iat`; the certificate's key usage; its validity at `iat`; and, with `sealStatus` or `trustList`
+ * (the bundle's CRL of the seal's root), that the seal was not revoked at or before `iat`, and whether that list is
+ * current. Every failed check adds its reason; the result is valid when none failed.
  *
  * Never throws for bad input: hostile input gives `MALFORMED`. The document's own validity (the licence's validity
  * dates, its live status) is the caller's to check on the payload.
@@ -239,11 +270,15 @@ export async function verifySealedJws(input: string, options: VerifyOptions): Pr
   if (signedAt < info.validFrom) reasons.push('SEAL_NOT_YET_VALID');
   if (signedAt > info.validTo) reasons.push('SEAL_EXPIRED');
 
-  const status = options.sealStatus ? await options.sealStatus(info.kid, info.serialNumber) : undefined;
-  // Compared in whole seconds, as iat is: a seal revoked during second S does not vouch for anything sealed in S.
-  if (status?.revokedAt && iat >= Math.floor(status.revokedAt.getTime() / 1000)) reasons.push('SEAL_REVOKED');
-
   const at = options.at ?? new Date();
+  const status = options.sealStatus ? await options.sealStatus(info.kid, info.serialNumber) : undefined;
+  const listed = options.trustList && anchor ? trustListCheck(bundle, anchor, info.serialNumber, at) : undefined;
+  const revokedAt = [status?.revokedAt, listed?.revokedAt].filter((d) => d !== undefined);
+  // Compared in whole seconds, as iat is: a seal revoked during second S does not vouch for anything sealed in S.
+  if (revokedAt.some((d) => iat >= Math.floor(d.getTime() / 1000))) reasons.push('SEAL_REVOKED');
+  const problems = listed?.problem ? [listed.problem] : [];
+  if (options.trustList === 'refuse') reasons.push(...problems);
+
   const tolerance = options.clockToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (iat > at.getTime() / 1000 + tolerance) reasons.push('ISSUED_IN_FUTURE');
 
@@ -254,5 +289,31 @@ export async function verifySealedJws(input: string, options: VerifyOptions): Pr
     sealCert: copyInfo(info),
     signedAt,
     ...(signatureOk ? { payload: parsed.payload } : {}),
+    ...(options.trustList === 'warn' ? { warnings: problems } : {}),
+    ...(listed?.used ? { trustListUsed: listed.used } : {}),
+  };
+}
+
+/** What the trust list says of one seal certificate at `at`. */
+interface TrustListCheck {
+  /** From when the seal is revoked: the entry's Invalidity Date, else its revocation date. */
+  readonly revokedAt?: Date;
+  readonly problem?: TrustListProblem;
+  readonly used?: TrustListInfo;
+}
+
+/**
+ * Looks the seal certificate up in the CRL of the root that issued it. A revocation listed stays true when the list
+ * is stale (revocation is never undone): the list is still read, and its staleness reported.
+ */
+function trustListCheck(bundle: TrustBundle, anchor: X509Certificate, serial: string, at: Date): TrustListCheck {
+  const crl = trustListFor(bundle, anchor);
+  if (!crl) return { problem: 'TRUST_LIST_MISSING' };
+  const entry = crl.entries.get(serial);
+  const used = { thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, crlNumber: crl.crlNumber };
+  return {
+    used,
+    ...(entry ? { revokedAt: entry.compromisedAt ?? entry.revokedAt } : {}),
+    ...(at.getTime() > crl.nextUpdate.getTime() ? { problem: 'TRUST_LIST_STALE' as const } : {}),
   };
 }

@@ -21,5 +21,6 @@ export {
   replay,
   replayMarkdown,
 } from './app/replay.js';
+export { type LogLeaf, subjectMapFromLog } from './app/subject-map-from-log.js';
 export { type AuditBundle, type BundleReport, verifyBundle } from './domain/bundle.js';
 export { type LogIdentity, sameLog, sizeAndRoot } from './domain/source-identity.js';

@@ -3,6 +3,7 @@ import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/event
 import type { ServiceContext, ServiceModule } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { AUDIT_SCHEMA, checkpointStore, logReader } from './adapters/db/audit-store.js';
+import { backfillSubjectChains } from './adapters/db/subject-map-store.js';
 import { checkpointTx } from './adapters/events/checkpoint-tx.js';
 import { auditedTopics, createIngest } from './adapters/events/ingest.js';
 import { auditService } from './adapters/grpc/audit-service.js';
@@ -19,9 +20,13 @@ export async function auditMigrations() {
   return withEventTables(AUDIT_SCHEMA, own);
 }
 
-/** Migrates the audit schema. */
+/**
+ * Migrates the audit schema; a log that had leaves before the subject map (migration 002) gets its subject chains
+ * rebuilt once, before anything appends again.
+ */
 export async function migrateAudit(db: Database): Promise<void> {
   await migrate(db, { schema: AUDIT_SCHEMA, migrations: await auditMigrations() });
+  await backfillSubjectChains(db);
 }
 
 /** What a running audit log exposes to its host (and to tests). */

@@ -156,8 +156,17 @@ async function openSeals(
   const latest = await store.anySeal(ctx.db);
   if (latest) decryptPrivateKey(latest.encryptedKeyPem, config.passphrase);
   await store.recordRoot(ctx.db, { fingerprintSha256: ca.fingerprintSha256, certificatePem: ca.certPem }, ctx.clock());
-  const { passphrase, defaultValidityDays } = config;
-  const base = { store, ca, passphrase, clock: ctx.clock, defaultValidityDays, events: sealEventOutbox, departments };
+  const { passphrase, defaultValidityDays, trustListHours } = config;
+  const base = {
+    store,
+    ca,
+    passphrase,
+    clock: ctx.clock,
+    defaultValidityDays,
+    trustListHours,
+    events: sealEventOutbox,
+    departments,
+  };
   // the keys forget a seal's cached signer when a use case changes it
   const deps: SealDeps = { ...base, onSealChanged: (kid) => keys.forget(kid) };
   const keys = new StoredSealKeys(ctx.db, deps);

@@ -3,12 +3,11 @@
  * answers a coded error (status, ErrorInfo reason, field) and writes nothing. Raw bytes go through a raw client, so
  * that invalid UTF-8, field number 0, truncated and oversized messages reach the server as they are.
  */
-import { credentials, Client as GrpcClient, Metadata, type ServiceError, status } from '@grpc/grpc-js';
-import { consentV1, certificateV1 as cv } from '@onceonly/contracts';
+import { type ServiceError, status } from '@grpc/grpc-js';
+import { consentV1, certificateV1 as cv, HolderRef } from '@onceonly/contracts';
 import type { AppError } from '@onceonly/errors';
-import { fromServiceError } from '@onceonly/errors/grpc';
 import { computeCitizenIdCheck } from '@onceonly/ids';
-import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
+import { oversizedRequest, refusedRawCall, withRawBytes } from '@onceonly/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TYPE_CODES } from '../src/domain/catalogue.js';
 import { DEMO_PLATFORM, DEMO_PORTAL, PUTUO_HEALTH, PUTUO_MARKET_REGULATION } from '../src/domain/departments.js';
@@ -39,50 +38,23 @@ function statusOf(err: AppError): number | undefined {
 
 /** An IssueCertificate request whose holder name is `bytes`, byte for byte (invalid UTF-8 included). */
 function issueWithRawName(bytes: Buffer): Buffer {
-  const placeholder = '#'.repeat(bytes.length);
-  const encoded = Buffer.from(
-    cv.IssueCertificateRequest.encode(issueRequest({ holder: holderRef(ENTERPRISE_CODE, placeholder) })).finish(),
+  return withRawBytes(
+    (name) => cv.IssueCertificateRequest.encode(issueRequest({ holder: holderRef(ENTERPRISE_CODE, name) })).finish(),
+    bytes,
   );
-  const at = encoded.indexOf(placeholder);
-  return Buffer.concat([encoded.subarray(0, at), bytes, encoded.subarray(at + bytes.length)]);
-}
-
-/** A request of `size` bytes: one unknown length-delimited field (number 1000). */
-function oversized(size: number): Buffer {
-  const length = size - 8;
-  const varint: number[] = [];
-  for (let v = length; v >= 0x80; v >>>= 7) varint.push((v & 0x7f) | 0x80);
-  varint.push(length >>> (7 * varint.length));
-  return Buffer.concat([Buffer.from([0xc2, 0x3e, ...varint]), Buffer.alloc(length)]);
 }
 
 describe('hostile input at the certificate service edge', () => {
   let hub: Harness;
-  let raw: GrpcClient;
   let certificate: cv.Certificate;
   let disputed: cv.Certificate;
 
   /** Sends raw bytes as an IssueCertificate request. */
-  function rawIssue(bytes: Buffer): Promise<AppError> {
-    const md = new Metadata();
-    md.set(DEV_CALLER_HEADER, MARKET.code);
-    md.set(DEV_ROLE_HEADER, 'department');
-    return new Promise((resolve, reject) => {
-      raw.makeUnaryRequest(
-        ISSUE,
-        (b: Buffer) => b,
-        (b: Buffer) => b,
-        bytes,
-        md,
-        { deadline: Date.now() + 30_000 },
-        (err) => (err ? resolve(fromServiceError(err)) : reject(new Error('expected the call to be refused'))),
-      );
-    });
-  }
+  const rawIssue = (bytes: Buffer) =>
+    refusedRawCall(hub.address, ISSUE, bytes, { code: MARKET.code, role: 'department' });
 
   beforeAll(async () => {
     hub = await startHarness();
-    raw = new GrpcClient(hub.address, credentials.createInsecure());
     certificate = (await hub.call<cv.IssueCertificateResponse>('issueCertificate', issueRequest(), MARKET))
       .certificate!;
     const other = issueRequest({ holder: holderRef(ENTERPRISE_CODE, NAME), typeCode: TYPE_CODES.LIQUOR_RETAIL });
@@ -97,7 +69,6 @@ describe('hostile input at the certificate service edge', () => {
   });
 
   afterAll(async () => {
-    raw?.close();
     await hub?.stop();
   });
 
@@ -150,6 +121,21 @@ describe('hostile input at the certificate service edge', () => {
   const cases: Case[] = [
     ['a NUL byte in the holder name', issueWithName('上海\u0000普陀'), text('holder.name', 'CONTROL_CHARACTER')],
     ['a NUL byte in a revocation reason', revokeWith('违法\u0000经营'), text('reason', 'CONTROL_CHARACTER')],
+    [
+      'a NUL byte in a legal basis',
+      call('revokeCertificate', () => ({
+        id: certificate.id,
+        kind: cv.RevocationKind.REVOCATION_KIND_REVOKED,
+        reason: '违法经营',
+        legalBasis: '《食品安全法》\u0000第一百三十四条',
+      })),
+      text('legal_basis', 'CONTROL_CHARACTER'),
+    ],
+    [
+      'a NUL byte in a dispute claim',
+      call('raiseDispute', () => ({ id: certificate.id, claim: '门牌号\u0000有误', fieldKeys: ['premises'] }), HEALTH),
+      text('claim', 'CONTROL_CHARACTER'),
+    ],
     [
       'invalid UTF-8 bytes sent raw in the holder name',
       () => rawIssue(issueWithRawName(Buffer.from([0x41, 0xff, 0xfe, 0x42]))),
@@ -229,7 +215,7 @@ describe('hostile input at the certificate service edge', () => {
     ],
     [
       'a message over the 4 MiB receive limit',
-      () => rawIssue(oversized(4 * 1024 * 1024 + 64)),
+      () => rawIssue(oversizedRequest(4 * 1024 * 1024 + 64)),
       { status: status.RESOURCE_EXHAUSTED, code: 'REQUEST_TOO_LARGE', field: 'request', reason: 'TOO_LARGE' },
     ],
     [
@@ -241,6 +227,27 @@ describe('hostile input at the certificate service edge', () => {
             Buffer.from([0x02, 0x01, 0x41]),
           ]),
         ),
+      { status: status.INVALID_ARGUMENT, code: 'REQUEST_MALFORMED', field: 'request', reason: 'FIELD_NUMBER_ZERO' },
+    ],
+    [
+      'a protobuf field number 0 inside a nested message (the holder)',
+      () => {
+        const holder = Buffer.concat([
+          Buffer.from(HolderRef.encode(holderRef(ENTERPRISE_CODE, NAME)).finish()),
+          Buffer.from([0x02, 0x01, 0x41]),
+        ]);
+        const rest = Buffer.from(cv.IssueCertificateRequest.encode(issueRequest({ holder: undefined })).finish());
+        return rawIssue(Buffer.concat([rest, Buffer.from([0x1a, holder.length]), holder]));
+      },
+      { status: status.INVALID_ARGUMENT, code: 'REQUEST_MALFORMED', field: 'request', reason: 'FIELD_NUMBER_ZERO' },
+    ],
+    [
+      'a protobuf field number 0 inside a map entry (a face field)',
+      () => {
+        const entry = Buffer.from([0x0a, 0x01, 0x6b, 0x12, 0x01, 0x76, 0x02, 0x01, 0x41]);
+        const rest = Buffer.from(cv.IssueCertificateRequest.encode(issueRequest()).finish());
+        return rawIssue(Buffer.concat([rest, Buffer.from([0x22, entry.length]), entry]));
+      },
       { status: status.INVALID_ARGUMENT, code: 'REQUEST_MALFORMED', field: 'request', reason: 'FIELD_NUMBER_ZERO' },
     ],
     [

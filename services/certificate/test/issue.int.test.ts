@@ -178,6 +178,17 @@ describe('IssueCertificate on PostgreSQL and Kafka', () => {
     expect(await hub.counts()).toEqual(before);
   });
 
+  it('gives concurrent issues distinct licence numbers and status-list slots, each taken outside the issuing transaction', async () => {
+    const issued = await Promise.all(Array.from({ length: 12 }, () => issue(issueRequest())));
+    const certificates = issued.map(({ response }) => response.certificate!);
+    expect(new Set(certificates.map((c) => c.metadata?.number)).size).toBe(12);
+    const slots = certificates.map((c) => {
+      const payload = parseCompactJws(c.jws).payload as { statusListNumber: number; statusListIndex: number };
+      return `${payload.statusListNumber}/${payload.statusListIndex}`;
+    });
+    expect(new Set(slots).size).toBe(12);
+  });
+
   describe('refuses bad input with a coded error and writes nothing', () => {
     const cases: [string, () => cv.IssueCertificateRequest, string, string?][] = [
       [

@@ -68,9 +68,9 @@ describe('onceonly start on its embedded defaults', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('prints one ready line with the address and the mode', () => {
+  it('prints one ready line with the address, the mode and how callers are identified', () => {
     expect(hub.readyLine).toMatch(
-      /^onceonly ready: grpc=127\.0\.0\.1:\d+ mode=embedded storage=pglite events=embedded/,
+      /^onceonly ready: grpc=127\.0\.0\.1:\d+ mode=embedded storage=pglite events=embedded .*identity=dev-metadata /,
     );
     expect(
       hub
@@ -104,6 +104,28 @@ describe('onceonly start on its embedded defaults', () => {
     hub.child.kill('SIGTERM');
     expect(await exitOf(hub.child)).toBe(0);
     expect(hub.output()).toContain('"msg":"stopped"');
+  });
+});
+
+describe('onceonly start with development identity off and no TLS', () => {
+  it('says identity=none in its ready line, and refuses every caller', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'onceonly-e2e-noid-'));
+    const run = runHub({
+      ONCEONLY_GRPC_ADDR: '127.0.0.1:0',
+      ONCEONLY_DATA_DIR: dataDir,
+      ONCEONLY_DEV_IDENTITY: 'false',
+    });
+    try {
+      await run.ready;
+      expect(run.readyLine).toMatch(/ identity=none /);
+      const c = hubClient(client(run.address));
+      await expect(call(c.getInfo.bind(c), {}, client(run.address))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      c.close();
+    } finally {
+      run.child.kill('SIGTERM');
+      await exitOf(run.child);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 import { auditSuite } from './audit-suite.js';
 import { certificateSuite } from './certificate-suite.js';
 import { eventsSuite } from './events-suite.js';
+import { merkleMapSuite } from './merkle-map.js';
 import type { Suite } from './suite.js';
 
 /** Every suite of `npm run bench`, in run order. */
-export const SUITES: readonly Suite[] = [eventsSuite, certificateSuite, auditSuite];
+export const SUITES: readonly Suite[] = [eventsSuite, certificateSuite, auditSuite, merkleMapSuite];

@@ -1,5 +1,6 @@
 /**
- * @onceonly/kit/testing: hosting service modules in tests and benchmarks, the way the hub hosts them.
+ * @onceonly/kit/testing: hosting service modules in tests and benchmarks, the way the hub hosts them; and hostile
+ * raw requests for edge tests.
  * (It lives in the kit, not in @onceonly/testing, because @onceonly/events and @onceonly/store use @onceonly/testing
  * in their own tests: @onceonly/testing depending on the kit would make the build graph circular.)
  */
@@ -10,3 +11,4 @@ export {
   type MemoryLogger,
   memoryLogger,
 } from './host-modules.js';
+export { oversizedRequest, type RawCaller, refusedRawCall, withRawBytes } from './raw-requests.js';

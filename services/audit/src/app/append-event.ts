@@ -1,4 +1,4 @@
-import { CompactRange } from '@onceonly/merkle';
+import { CompactRange, emptySubjectChain, extendSubjectChain } from '@onceonly/merkle';
 import { type LoggableEvent, leafOf } from '../domain/leaf.js';
 import {
   advance,
@@ -7,6 +7,7 @@ import {
   type SequenceArrival,
   type SequenceState,
 } from '../domain/sequences.js';
+import { subjectKeyOf } from '../domain/subject-key.js';
 import type { AppendPort, SourceSequence } from './ports.js';
 
 /** Where the event was read; kept beside the leaf, not in it. */
@@ -27,7 +28,9 @@ const WALK_BATCH = 500;
  * Appends one event as the next leaf, inside the caller's transaction (the consumer's, which also records the event
  * in its inbox): locks the tree head, stores the leaf and the interior nodes it completes, moves the head, and
  * checks the source's sequence (a hole or a repeat is recorded, never skipped: the leaf is appended anyway).
- * An event id that is already a leaf appends nothing.
+ * It also extends the subject's hash chain by the new leaf (ADR 006), under the same lock, so the chains always
+ * match the tree head: the next checkpoint commits to them in its subject map. That costs one extra statement: the
+ * chain is read with the head. An event id that is already a leaf appends nothing.
  */
 export async function appendEvent(
   port: AppendPort,
@@ -35,7 +38,8 @@ export async function appendEvent(
   from: ReadFrom,
   now: Date,
 ): Promise<AppendOutcome> {
-  const head = await port.lockHead();
+  const subjectKey = subjectKeyOf(event.subject);
+  const head = await port.lockHead(subjectKey);
   const leaf = leafOf(event);
   const range = CompactRange.fromHashes(head.size, head.range);
   const completed = range.append(leaf.hash);
@@ -56,6 +60,12 @@ export async function appendEvent(
   if (!inserted) return { appended: false };
   await port.insertNodes(completed.filter((n) => n.level > 0));
   await port.saveHead({ size: range.size, range: range.hashes(), root: range.root() });
+  if (subjectKey) {
+    await port.saveSubjectChain(
+      subjectKey,
+      extendSubjectChain(head.chain ?? emptySubjectChain(), head.size, leaf.hash),
+    );
+  }
   const arrival = await checkSequence(port, event, now);
   return { appended: true, leafIndex: head.size, size: range.size, arrival };
 }

@@ -1,6 +1,8 @@
 import type { Logger } from '@onceonly/kit';
-import { formatCheckpoint, type NoteSigner, signNote } from '@onceonly/merkle';
+import { formatCheckpoint, type NoteSigner, signNote, subjectMapExtension } from '@onceonly/merkle';
 import { type CheckpointPolicy, checkpointDue, type LastCheckpoint } from '../domain/checkpoint-policy.js';
+import type { SubjectMapPort } from './ports.js';
+import { updateSubjectMap } from './update-subject-map.js';
 
 /** A checkpoint the log signed. */
 export interface SignedCheckpoint {
@@ -15,6 +17,10 @@ export interface SignedCheckpoint {
 /** What the checkpointer reads and writes in one transaction. */
 export interface CheckpointTx {
   head(): Promise<{ size: number; root: Uint8Array }>;
+  /** Locks the tree head until the transaction ends (appends wait) and reads it: the size the checkpoint signs. */
+  lockHead(): Promise<{ size: number; root: Uint8Array }>;
+  /** The subject map's storage, in this transaction. */
+  readonly subjectMap: SubjectMapPort;
   latest(): Promise<LastCheckpoint | undefined>;
   /** Stores the checkpoint and its event (in the outbox); false if another instance stored that size first. */
   save(checkpoint: SignedCheckpoint): Promise<boolean>;
@@ -36,14 +42,18 @@ export interface CheckpointerOptions {
   readonly tickMs?: number;
 }
 
-/** Signs a checkpoint of the current tree: the C2SP `tlog-checkpoint` body as a signed note. */
+/**
+ * Signs a checkpoint of the current tree: the C2SP `tlog-checkpoint` body as a signed note, with its extension
+ * lines (the `onceonly-subject-map` line) signed with the rest.
+ */
 export async function signCheckpoint(
   origin: string,
   signer: NoteSigner,
   head: { size: number; root: Uint8Array },
   at: Date,
+  extensions: readonly string[] = [],
 ): Promise<SignedCheckpoint> {
-  const body = formatCheckpoint({ origin, size: head.size, root: head.root });
+  const body = formatCheckpoint({ origin, size: head.size, root: head.root, extensions: [...extensions] });
   return { origin, size: head.size, root: head.root, note: await signNote(body, signer), createdAt: at };
 }
 
@@ -134,7 +144,11 @@ export class Checkpointer {
         ? last === undefined || head.size > last.size
         : checkpointDue(this.#o.policy, head.size, last, now);
       if (!due) return undefined;
-      const checkpoint = await signCheckpoint(this.#o.origin, this.#o.signer, head, now);
+      // from here appends wait: the subject chains must be those of exactly the leaves this checkpoint signs
+      const locked = await tx.lockHead();
+      const mapRoot = await updateSubjectMap(tx.subjectMap, locked.size);
+      const extensions = [subjectMapExtension(mapRoot)];
+      const checkpoint = await signCheckpoint(this.#o.origin, this.#o.signer, locked, now, extensions);
       if (!(await tx.save(checkpoint))) return undefined;
       this.#lastSize = checkpoint.size;
       this.#o.log.info({ size: checkpoint.size }, 'checkpoint signed');

@@ -1,6 +1,12 @@
 import { AppError } from '@onceonly/errors';
-import { leafHash as leafHashOf, openCheckpoint, parseVerifierKey } from '@onceonly/merkle';
-import { type AuditBundle, BUNDLE_FORMAT, type BundleEvent } from '../domain/bundle.js';
+import {
+  leafHash as leafHashOf,
+  openCheckpoint,
+  parseVerifierKey,
+  type SubjectMapClaim,
+  subjectMapRoot,
+} from '@onceonly/merkle';
+import { type AuditBundle, BUNDLE_FORMAT, type BundleEvent, type BundleSubjectMap } from '../domain/bundle.js';
 import { decodeLeaf } from '../domain/leaf.js';
 
 /** One logged event of the subject, as the export reads it. */
@@ -18,6 +24,12 @@ export interface ExportSource {
   entriesOf(subject: string): AsyncIterable<ExportedEntry>;
   inclusionProof(leafIndex: number, treeSize: number): Promise<Uint8Array[]>;
   consistencyProof(firstSize: number, secondSize: number): Promise<Uint8Array[]>;
+  /**
+   * The subject map's chain for `subject` at checkpoint size `treeSize` and its proof (ADR 006); undefined when the
+   * log keeps no map version of that size. A source that cannot serve map proofs leaves it out: its bundles then
+   * fail verification (MAP_PROOF_MISSING) once the checkpoint signs a map.
+   */
+  subjectMap?(subject: string, treeSize: number): Promise<SubjectMapClaim | undefined>;
 }
 
 /** Options of {@link exportBundle}. */
@@ -28,8 +40,9 @@ export interface ExportOptions {
 }
 
 /**
- * Builds the offline bundle of one subject: its events in the latest checkpoint, each with its inclusion proof,
- * the signed checkpoint and the log's key. Events newer than the checkpoint are left for the next export (the
+ * Builds the offline bundle of one subject: all its events in the latest checkpoint, each with its inclusion proof,
+ * the signed checkpoint and the log's key, and, when the checkpoint signs a subject map, the map's proof of the
+ * subject's chain, which shows that no event of the subject is missing and none added. Events newer than the checkpoint are left for the next export (the
  * result says how many). The checkpoint is opened with the log's key first, so a bundle never carries a
  * checkpoint that does not verify.
  */
@@ -64,6 +77,7 @@ export async function exportBundle(
     const proof = await source.consistencyProof(options.sinceSize, checkpoint.size);
     consistency = { fromSize: options.sinceSize, proof: proof.map(hex) };
   }
+  const subjectMap = await mapClaimOf(source, subject, checkpoint);
   const bundle: AuditBundle = {
     format: BUNDLE_FORMAT,
     origin: checkpoint.origin,
@@ -75,8 +89,26 @@ export async function exportBundle(
     exportedAt: (options.clock ?? (() => new Date()))().toISOString(),
     events,
     ...(consistency ? { consistency } : {}),
+    ...(subjectMap ? { subjectMap } : {}),
   };
   return { bundle, pending };
+}
+
+/** The map claim at the checkpoint's size, as the bundle carries it; none before the map existed. */
+async function mapClaimOf(
+  source: ExportSource,
+  subject: string,
+  checkpoint: { size: number; extensions?: readonly string[] },
+): Promise<BundleSubjectMap | undefined> {
+  if (subjectMapRoot(checkpoint) === undefined || !source.subjectMap) return undefined;
+  const claim = await source.subjectMap(subject, checkpoint.size);
+  if (claim === undefined) return undefined;
+  const { chain, proof } = claim;
+  return {
+    chain: chain ? { count: chain.count, head: hex(chain.head), lastIndex: chain.lastIndex } : null,
+    bitmap: hex(proof.bitmap),
+    siblings: proof.siblings.map(hex),
+  };
 }
 
 function hex(bytes: Uint8Array): string {

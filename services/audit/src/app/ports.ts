@@ -1,4 +1,4 @@
-import type { HashReader, SubtreeNode } from '@onceonly/merkle';
+import type { HashReader, MapReader, MapUpdate, SubjectChain, SubtreeNode } from '@onceonly/merkle';
 
 /** One stored leaf with the columns kept beside it. */
 export interface LeafRecord {
@@ -69,9 +69,14 @@ export interface SequenceGapRecord {
 
 /** The writes of one append, all inside the consumer's transaction. */
 export interface AppendPort {
-  /** Locks and reads the tree head: every append waits here, which puts the leaves in one global order. */
-  lockHead(): Promise<TreeHead>;
+  /**
+   * Locks and reads the tree head: every append waits here, which puts the leaves in one global order. With a
+   * subject key, the same statement also reads that subject's chain (so that extending it costs one statement).
+   */
+  lockHead(subjectKey?: Uint8Array): Promise<TreeHead & { readonly chain?: SubjectChain }>;
   saveHead(head: TreeHead): Promise<void>;
+  /** Stores a subject's chain after the append extended it by the new leaf (one upsert). */
+  saveSubjectChain(subjectKey: Uint8Array, chain: SubjectChain): Promise<void>;
   /** False when the event id is already a leaf (nothing is written then). */
   insertLeaf(leaf: LeafRecord): Promise<boolean>;
   /** Stores interior nodes (level > 0) that the append completed. */
@@ -119,4 +124,27 @@ export interface LogReader {
   sources(): Promise<SourceSequence[]>;
   /** The topics the log reads. */
   topics(): Promise<string[]>;
+}
+
+/** A subject's chain with its map key (the subject itself is not stored beside it). */
+export interface KeyedChain {
+  readonly key: Uint8Array;
+  readonly chain: SubjectChain;
+}
+
+/**
+ * The subject map's storage, inside the checkpoint's transaction (under the tree-head lock): versions of the map
+ * are kept per checkpoint size, append-only, so that a proof for any past checkpoint can still be read.
+ */
+export interface SubjectMapPort {
+  /** The checkpoint size of the newest map version; undefined before the first. */
+  latestSize(): Promise<number | undefined>;
+  /** The root of the map version of `size`, if one was stored. */
+  rootAt(size: number): Promise<Uint8Array | undefined>;
+  /** Every subject's chain whose last index is at or above `since` (the subjects that changed since that size). */
+  chainsSince(since: number): Promise<KeyedChain[]>;
+  /** The map as of `size` (the newest version at or below it). */
+  reader(size: number): MapReader;
+  /** Stores the map version of `size`: the update's nodes, the chains behind its values, its root. */
+  save(size: number, update: MapUpdate, chains: readonly KeyedChain[]): Promise<void>;
 }

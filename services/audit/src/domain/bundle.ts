@@ -1,4 +1,5 @@
 import {
+  type Checkpoint,
   isMerkleError,
   type NoteVerifier,
   openCheckpoint,
@@ -7,10 +8,24 @@ import {
   verifyInclusion,
 } from '@onceonly/merkle';
 import { type Finding, finding } from '@onceonly/replay';
+import { type Completeness, type CompletenessInput, checkCompleteness } from './completeness.js';
 import { type LoggableEvent, leafOf } from './leaf.js';
 
-/** The format tag of an export bundle. */
-export const BUNDLE_FORMAT = 'onceonly.audit.bundle/v1';
+/** The format tag of an export bundle: v2 adds the subject map proof (ADR 006). */
+export const BUNDLE_FORMAT = 'onceonly.audit.bundle/v2';
+/** The format before the subject map: still verified, with a notice that completeness is not proven. */
+export const BUNDLE_FORMAT_V1 = 'onceonly.audit.bundle/v1';
+
+/**
+ * The subject map's claim in a bundle (ADR 006), hashes in hex: the chain the map holds for the bundle's subject at
+ * the checkpoint's size (null: the map proves the subject absent), and the compressed proof of it.
+ */
+export interface BundleSubjectMap {
+  readonly chain: { readonly count: number; readonly head: string; readonly lastIndex: number } | null;
+  /** 32 bytes: bit i set when the sibling at height i is listed. */
+  readonly bitmap: string;
+  readonly siblings: readonly string[];
+}
 
 /** One event of a bundle: its attributes and body, its leaf and its inclusion proof in the bundle's checkpoint. */
 export interface BundleEvent {
@@ -28,7 +43,7 @@ export interface BundleEvent {
  * proven against and the log's verifier key, so that `onceonly audit verify` can check it with no access to the hub.
  */
 export interface AuditBundle {
-  readonly format: typeof BUNDLE_FORMAT;
+  readonly format: typeof BUNDLE_FORMAT | typeof BUNDLE_FORMAT_V1;
   readonly origin: string;
   /** C2SP vkey of the log. Compare it with the published one (or pass it to verify). */
   readonly verifierKey: string;
@@ -42,6 +57,8 @@ export interface AuditBundle {
   readonly events: readonly BundleEvent[];
   /** A consistency proof from an earlier tree size the auditor holds a checkpoint of (`export --since-size`). */
   readonly consistency?: { readonly fromSize: number; readonly proof: readonly string[] };
+  /** The proof that `events` are all of the subject's entries up to `treeSize` (v2; absent in v1). */
+  readonly subjectMap?: BundleSubjectMap;
 }
 
 /** What the auditor trusts, given to {@link verifyBundle}. */
@@ -50,6 +67,11 @@ export interface BundleTrust {
   readonly verifierKey?: string;
   /** A signed checkpoint the auditor saw earlier: the bundle's checkpoint must be consistent with it. */
   readonly earlierCheckpoint?: string;
+  /**
+   * Not a subject bundle but a checkpoint alone or one event's proof (`audit checkpoint`, `audit prove`): the
+   * subject and completeness are not checked. `audit verify` never sets it.
+   */
+  readonly partial?: boolean;
 }
 
 /** The result of {@link verifyBundle}. */
@@ -58,6 +80,10 @@ export interface BundleReport {
   readonly treeSize?: number;
   readonly events: number;
   readonly eventsVerified: number;
+  /** False when no key was given and the bundle's own key was used (KEY_UNPINNED): compare it with the published. */
+  readonly keyPinned: boolean;
+  /** Whether the bundle proves it holds every entry of its subject up to `treeSize` (see {@link Completeness}). */
+  readonly completeness: Completeness;
 }
 
 const HEX32 = /^[0-9a-f]{64}$/;
@@ -69,11 +95,13 @@ const HEX32 = /^[0-9a-f]{64}$/;
  */
 export function verifyBundle(input: unknown, trust: BundleTrust = {}): BundleReport {
   const findings: Finding[] = [];
+  const keyPinned = trust.verifierKey !== undefined;
   const bundle = readBundle(input, findings);
-  if (bundle === undefined) return { findings, events: 0, eventsVerified: 0 };
+  if (bundle === undefined) return { findings, events: 0, eventsVerified: 0, keyPinned, completeness: 'refuted' };
   const verifier = trustedVerifier(bundle, trust, findings);
   const checkpoint = verifier ? openSigned(bundle.checkpoint, verifier, bundle.origin, findings) : undefined;
-  if (checkpoint === undefined) return { findings, events: bundle.events.length, eventsVerified: 0 };
+  const events = bundle.events.length;
+  if (checkpoint === undefined) return { findings, events, eventsVerified: 0, keyPinned, completeness: 'refuted' };
   if (checkpoint.size !== bundle.treeSize || hex(checkpoint.root) !== bundle.rootHash) {
     findings.push(
       finding('BUNDLE_MALFORMED', 'the bundle states another tree size or root than its signed checkpoint', {
@@ -81,14 +109,72 @@ export function verifyBundle(input: unknown, trust: BundleTrust = {}): BundleRep
       }),
     );
   }
-  let verified = 0;
+  const entries: CompletenessInput['entries'][number][] = [];
   for (const item of bundle.events) {
-    if (checkEvent(item, checkpoint, findings)) verified++;
+    const leaf = checkEvent(item, checkpoint, findings);
+    if (leaf) entries.push({ index: item.leafIndex, leafHash: leaf.hash, verified: leaf.verified });
+    if (!trust.partial) checkSubject(item, bundle.subject, findings);
   }
   if (trust.earlierCheckpoint !== undefined && verifier) {
     checkConsistency(bundle, checkpoint, trust.earlierCheckpoint, verifier, findings);
   }
-  return { findings, treeSize: checkpoint.size, events: bundle.events.length, eventsVerified: verified };
+  const completeness = trust.partial
+    ? 'not-checked'
+    : checkCompleteness({ checkpoint, subject: bundle.subject, entries, claim: bundle.subjectMap }, findings);
+  const eventsVerified = entries.filter((e) => e.verified).length;
+  return { findings, treeSize: checkpoint.size, events, eventsVerified, keyPinned, completeness };
+}
+
+const BUNDLE_FIELDS = new Set([
+  'format',
+  'origin',
+  'verifierKey',
+  'checkpoint',
+  'treeSize',
+  'rootHash',
+  'subject',
+  'exportedAt',
+  'events',
+  'consistency',
+  'subjectMap',
+]);
+const EVENT_FIELDS = new Set(['leafIndex', 'leafHash', 'proof', 'event']);
+const ATTRIBUTES = new Set([
+  'id',
+  'source',
+  'type',
+  'subject',
+  'time',
+  'specversion',
+  'datacontenttype',
+  'dataschema',
+  'sequence',
+  'data',
+]);
+
+/**
+ * Fields the format does not define are refused, not ignored: the leaf does not commit to them, so an added
+ * attribute would otherwise ride along as if the log had signed it.
+ */
+function unknownFields(b: Record<string, unknown>, findings: Finding[]): void {
+  const report = (where: string, key: string, at: Partial<Finding> = {}) =>
+    findings.push(finding('UNKNOWN_FIELD', `${where} has a field the bundle format does not define: ${key}`, at));
+  for (const key of Object.keys(b)) if (!BUNDLE_FIELDS.has(key)) report('the bundle', key);
+  for (const item of b.events as unknown[]) {
+    if (typeof item !== 'object' || item === null) continue;
+    const e = item as Record<string, unknown>;
+    const at = Number.isSafeInteger(e.leafIndex) ? { leafIndex: e.leafIndex as number } : {};
+    for (const key of Object.keys(e)) if (!EVENT_FIELDS.has(key)) report('an event', key, at);
+    if (typeof e.event !== 'object' || e.event === null) continue;
+    for (const key of Object.keys(e.event)) if (!ATTRIBUTES.has(key)) report('an event', key, at);
+  }
+}
+
+function checkSubject(item: BundleEvent, subject: string, findings: Finding[]): void {
+  const about = item?.event?.subject;
+  if (typeof about !== 'string' || about === subject) return;
+  const at = { leafIndex: item.leafIndex, eventId: typeof item.event.id === 'string' ? item.event.id : undefined };
+  findings.push(finding('SUBJECT_MISMATCH', `an event about another subject than the bundle's ${subject}`, at));
 }
 
 function readBundle(input: unknown, findings: Finding[]): AuditBundle | undefined {
@@ -98,12 +184,15 @@ function readBundle(input: unknown, findings: Finding[]): AuditBundle | undefine
   };
   if (typeof input !== 'object' || input === null) return bad('the bundle is not a JSON object');
   const b = input as Record<string, unknown>;
-  if (b.format !== BUNDLE_FORMAT) return bad(`the bundle format is not ${BUNDLE_FORMAT}`);
+  if (b.format !== BUNDLE_FORMAT && b.format !== BUNDLE_FORMAT_V1) {
+    return bad(`the bundle format is neither ${BUNDLE_FORMAT} nor ${BUNDLE_FORMAT_V1}`);
+  }
   for (const key of ['origin', 'verifierKey', 'checkpoint', 'rootHash', 'subject'] as const) {
     if (typeof b[key] !== 'string') return bad(`the bundle has no ${key}`);
   }
   if (!Number.isSafeInteger(b.treeSize)) return bad('the bundle has no treeSize');
   if (!Array.isArray(b.events)) return bad('the bundle has no events');
+  unknownFields(b, findings);
   return input as AuditBundle;
 }
 
@@ -130,12 +219,7 @@ function trustedVerifier(bundle: AuditBundle, trust: BundleTrust, findings: Find
   }
 }
 
-function openSigned(
-  note: string,
-  verifier: NoteVerifier,
-  origin: string,
-  findings: Finding[],
-): { size: number; root: Uint8Array } | undefined {
+function openSigned(note: string, verifier: NoteVerifier, origin: string, findings: Finding[]): Checkpoint | undefined {
   try {
     return openCheckpoint(note, [verifier], origin).checkpoint;
   } catch (err) {
@@ -147,7 +231,12 @@ function openSigned(
   }
 }
 
-function checkEvent(item: BundleEvent, checkpoint: { size: number; root: Uint8Array }, findings: Finding[]): boolean {
+/** Checks one event's leaf and inclusion proof; returns its recomputed leaf hash (undefined if it cannot be read). */
+function checkEvent(
+  item: BundleEvent,
+  checkpoint: { size: number; root: Uint8Array },
+  findings: Finding[],
+): { hash: Uint8Array; verified: boolean } | undefined {
   const id = typeof item?.event?.id === 'string' ? item.event.id : undefined;
   const at = { leafIndex: item?.leafIndex, eventId: id };
   let leaf: ReturnType<typeof leafOf>;
@@ -157,7 +246,7 @@ function checkEvent(item: BundleEvent, checkpoint: { size: number; root: Uint8Ar
     leaf = leafOf({ ...item.event, data: base64(item.event.data) });
   } catch (err) {
     findings.push(finding('BUNDLE_MALFORMED', `event ${id ?? '?'}: ${messageOf(err)}`, at));
-    return false;
+    return undefined;
   }
   if (item.leafHash !== hex(leaf.hash)) {
     findings.push(
@@ -176,7 +265,7 @@ function checkEvent(item: BundleEvent, checkpoint: { size: number; root: Uint8Ar
       finding('PROOF_INVALID', `event ${id}: not proven to be leaf ${item.leafIndex} of the signed tree`, at),
     );
   }
-  return ok;
+  return { hash: leaf.hash, verified: ok };
 }
 
 function checkConsistency(

@@ -3,12 +3,12 @@ import { requireType } from '../domain/catalogue.js';
 import { assertWithinJurisdiction } from '../domain/departments.js';
 import { type HolderInput, holderOf } from '../domain/holder.js';
 import { type IssueCommand, issueCertificate, issueDivision, issueNumberScope } from '../domain/issue.js';
-import { statusListPosition } from '../domain/status-list.js';
 import { type CallerRef, issuerFor } from './callers.js';
-import { rememberResult, requestHash } from './idempotency.js';
-import type { CertificateDeps, CertificateRecord } from './ports.js';
+import { requestHash } from './idempotency.js';
+import { commitIssued, numberAndSeal } from './issue-record.js';
+import type { CertificateDeps } from './ports.js';
 import { idempotentWrite, type Replayable } from './replay.js';
-import { newHolderDigest, sealedRecord } from './sealing.js';
+import { newHolderDigest } from './sealing.js';
 
 /** IssueCertificate, parsed at the edge (sizes, enums) but not yet validated against the catalogue. */
 export interface IssueInput {
@@ -37,9 +37,9 @@ function citizenIdOf(holder: HolderInput, now: Date): string | undefined {
 
 /**
  * Issues (新发) a certificate: the caller must be a department of the type's issuing kind; holder, type, face and
- * validity are validated by the domain before anything is written. Then, in one transaction: the number's counter,
- * the status-list slot, the seal (JWS with x5c, and the QR variant), the version, the idempotency key and the
- * `certificate.issued` event. The relay is woken after the commit.
+ * validity are validated by the domain before anything is written. Then the number and the status-list slot (each in
+ * a statement of its own: unique, gaps allowed), the seal (JWS with x5c, and the QR variant), and in one transaction
+ * the version, the idempotency key and the `certificate.issued` event. The relay is woken after the commit.
  * @throws AppError CERT_TYPE_UNKNOWN, CERT_TYPE_NOT_AUTHORISED, CERT_OUTSIDE_JURISDICTION, USCC_INVALID, CITIZEN_ID_INVALID,
  * HOLDER_CODE_TYPE_INVALID, CERT_FIELDS_INVALID, CERT_VALIDITY_INVALID, DIVISION_INVALID, IDEMPOTENCY_CONFLICT,
  * ALREADY_EXISTS, SEAL_NOT_FOUND, SEAL_REVOKED, SEAL_EXPIRED.
@@ -70,17 +70,15 @@ export async function issueCertificateCase(deps: CertificateDeps, input: IssueIn
   const result = await idempotentWrite(deps, scope, hash, async () => {
     const signer = await deps.keys.activeSigner(issuer.code, 'licensing', now);
     const digest = citizenId === undefined ? undefined : newHolderDigest(citizenId);
-    return deps.db.transaction(async (tx): Promise<CertificateRecord> => {
-      const numberScope = issueNumberScope(command, now);
-      const sequence = numberScope === undefined ? 0 : await deps.certificates.nextNumber(tx, numberScope);
-      const { certificate, event } = issueCertificate(command, { id: deps.newId(), now, sequence });
-      const slot = statusListPosition(await deps.certificates.nextStatusSequence(tx, issuer.code));
-      const record = await sealedRecord(certificate, signer, slot, digest, now);
-      await deps.certificates.insert(tx, record);
-      await rememberResult(deps, tx, scope, hash, certificate.id, now);
-      await deps.outbox.append(tx, [{ event, sealKid: record.sealKid }]);
-      return record;
+    const issued = await numberAndSeal(deps, {
+      numberScope: issueNumberScope(command, now),
+      issuerCode: issuer.code,
+      signer,
+      digest,
+      now,
+      make: (sequence) => issueCertificate(command, { id: deps.newId(), now, sequence }),
     });
+    return commitIssued(deps, { scope, hash }, issued, now);
   });
   if (!result.replayed) deps.relay.kick();
   const salt = result.record.holderDigest?.salt;

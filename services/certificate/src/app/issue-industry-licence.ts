@@ -6,13 +6,13 @@ import { type HolderInput, holderOf } from '../domain/holder.js';
 import { requireIndustry } from '../domain/industries.js';
 import { type ComponentInput, type IssueIndustryCommand, issueIndustryLicence } from '../domain/industry.js';
 import { issueDivision, issueNumberScope } from '../domain/issue.js';
-import { statusListPosition } from '../domain/status-list.js';
 import { type CallerRef, issuerFor } from './callers.js';
-import { rememberResult, requestHash } from './idempotency.js';
+import { requestHash } from './idempotency.js';
 import type { IssueOutput } from './issue-certificate.js';
-import type { CertificateDeps, CertificateRecord } from './ports.js';
+import { commitIssued, numberAndSeal } from './issue-record.js';
+import type { CertificateDeps } from './ports.js';
 import { idempotentWrite } from './replay.js';
-import { jwsDigest, newHolderDigest, sealedRecord } from './sealing.js';
+import { jwsDigest, newHolderDigest } from './sealing.js';
 
 /** IssueIndustryLicence input. */
 export interface IssueIndustryInput {
@@ -77,17 +77,15 @@ export async function issueIndustryLicenceCase(deps: CertificateDeps, input: Iss
   const result = await idempotentWrite(deps, scope, hash, async () => {
     const signer = await deps.keys.activeSigner(issuer.code, 'industry-licence', now);
     const digest = citizenId?.ok === true ? newHolderDigest(citizenId.value) : undefined;
-    return deps.db.transaction(async (tx): Promise<CertificateRecord> => {
-      const numberScope = issueNumberScope({ type, issuer, division: input.division }, now);
-      const sequence = numberScope === undefined ? 0 : await deps.certificates.nextNumber(tx, numberScope);
-      const { certificate, event } = issueIndustryLicence(command, { id: deps.newId(), now, sequence });
-      const slot = statusListPosition(await deps.certificates.nextStatusSequence(tx, issuer.code));
-      const record = await sealedRecord(certificate, signer, slot, digest, now);
-      await deps.certificates.insert(tx, record);
-      await rememberResult(deps, tx, scope, hash, certificate.id, now);
-      await deps.outbox.append(tx, [{ event, sealKid: record.sealKid }]);
-      return record;
+    const issued = await numberAndSeal(deps, {
+      numberScope: issueNumberScope({ type, issuer, division: input.division }, now),
+      issuerCode: issuer.code,
+      signer,
+      digest,
+      now,
+      make: (sequence) => issueIndustryLicence(command, { id: deps.newId(), now, sequence }),
     });
+    return commitIssued(deps, { scope, hash }, issued, now);
   });
   if (!result.replayed) deps.relay.kick();
   const salt = result.record.holderDigest?.salt;

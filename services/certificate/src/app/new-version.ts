@@ -59,6 +59,8 @@ export async function newVersionOf(
     assertIssuer(current.state, caller);
     const type = requireType(current.state.typeCode);
     const signer = await deps.keys.activeSigner(current.state.issuer.code, sealKindOf(type), now);
+    // the slot in a statement of its own, before the version's row lock: unique, gaps allowed (docs/adr/008)
+    const slot = statusListPosition(await deps.certificates.nextStatusSequence(deps.db, current.state.issuer.code));
     return deps.db.transaction(async (tx) => {
       const locked = await lockRecord(deps, tx, id);
       const due = withDueExpiry(locked.state, now);
@@ -66,7 +68,6 @@ export async function newVersionOf(
         { ...locked, state: due.state },
         { newId: deps.newId(), now, type },
       );
-      const slot = statusListPosition(await deps.certificates.nextStatusSequence(tx, certificate.issuer.code));
       const digest = locked.holderDigest;
       const record = await sealedRecord(certificate, signer, slot, digest, now);
       await deps.certificates.updateState(tx, previous);

@@ -78,10 +78,14 @@ export interface CertificateStore {
     issuerCode: string,
     listNumber: number,
   ): Promise<{ index: number; state: CertificateState }[]>;
-  /** The next sequence of a licence-number counter (1, 2, ...). */
-  nextNumber(tx: Transaction, scope: string): Promise<number>;
-  /** The next status-list sequence of an issuer (0, 1, ...). */
-  nextStatusSequence(tx: Transaction, issuerCode: string): Promise<number>;
+  /**
+   * The next sequence of a licence-number counter (1, 2, ...), in a statement of its own (autocommitted: the counter
+   * row is locked only for that statement). Numbers are unique and never reused; an issue that fails after taking
+   * one leaves a gap (docs/adr/008-licence-numbers-with-gaps.md).
+   */
+  nextNumber(q: Queryable, scope: string): Promise<number>;
+  /** The next status-list sequence of an issuer (0, 1, ...), like {@link nextNumber}: unique, gaps allowed. */
+  nextStatusSequence(q: Queryable, issuerCode: string): Promise<number>;
 }
 
 /** A remembered idempotent request. */

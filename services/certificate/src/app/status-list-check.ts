@@ -167,6 +167,8 @@ export async function checkStatusList(
     trustBundle: ctx.trustBundle,
     at: ctx.at,
     typ: STATUS_LIST_TYP,
+    // the trust list's revocations apply to the lists' seals too; its staleness is the licence verdict's to tell
+    trustList: 'warn',
     ...(ctx.sealStatus === undefined ? {} : { sealStatus: ctx.sealStatus }),
   });
   if (!sealed.valid || sealed.payload === undefined || sealed.sealCert === undefined) {

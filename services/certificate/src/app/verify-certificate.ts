@@ -4,6 +4,7 @@ import { effectiveStatus } from '../domain/certificate.js';
 import { CERTIFICATE_EVENT_TYPES, type CertificateVerified, factsOf } from '../domain/events.js';
 import type { IndustryView } from '../domain/industry.js';
 import { LicenceOperation, type LicenceStatus } from '../domain/lifecycle-codes.js';
+import { sealingReasons } from '../domain/sealing-record.js';
 import {
   isValidWith,
   recordReasons,
@@ -110,7 +111,10 @@ async function presented(deps: CertificateDeps, input: VerifyInput, now: Date) {
   const issuerCode = seal.payload.issuerCode;
   if (seal.sealCert !== undefined && seal.sealCert.departmentCode !== issuerCode) reasons.push('ISSUER_MISMATCH');
   const found = await recordOfPayload(deps, seal.payload);
-  return { seal, record: found.record, reasons: [...reasons, ...found.reasons] };
+  // The seal and sealing time must be the record's: a stolen key's backdated licence is caught here, online.
+  const presentedSeal = { kid: seal.sealCert?.kid, signedAt: seal.signedAt };
+  const sealing = found.record === undefined ? [] : sealingReasons(found.record, presentedSeal);
+  return { seal, record: found.record, reasons: [...reasons, ...found.reasons, ...sealing] };
 }
 
 /** Verifies a certificate and records the verification. */

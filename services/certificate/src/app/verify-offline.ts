@@ -1,4 +1,11 @@
-import { parseTrustBundle, type SealStatusLookup, type TrustBundle, verifySealedJws } from '@onceonly/seal';
+import {
+  parseTrustBundle,
+  type SealStatusLookup,
+  type TrustBundle,
+  type TrustListInfo,
+  type TrustListProblem,
+  verifySealedJws,
+} from '@onceonly/seal';
 import { chinaDate } from '../domain/dates.js';
 import type { StatusListPosition, StatusPurpose } from '../domain/status-list.js';
 import type { VerificationReason } from '../domain/verification.js';
@@ -6,8 +13,11 @@ import { licenceSlot, type OfflineStatus, offlineStatus, type StatusListCheck } 
 
 /**
  * Offline verification, for a verifier without access to the hub (`onceonly cert verify --offline --trust <pem>`):
- * the seal against a trust bundle PEM (signature, chain, kid, key usage, seal validity at the signing time, seal
- * revocations when given), then what the payload itself says: the sealing department is the issuer it names, and
+ * the seal against a trust list PEM (`onceonly trust bundle`: the certificates and the hub CA's revocation list of
+ * seals): signature, chain, kid, key usage, seal validity at the signing time, and the seal's revocation: a licence
+ * sealed at or after its seal's compromise time is `SEAL_REVOKED`, one sealed before stays valid. A list past its
+ * nextUpdate (`TRUST_LIST_STALE`) or a bundle without a list (`TRUST_LIST_MISSING`, e.g. certificates only) is a
+ * warning in `warnings` that leaves the verdict as it is, or with `refuseStale` a reason (not valid). Then what the payload itself says: the sealing department is the issuer it names, and
  * today is inside its validity window. The live status (revoked, suspended) comes from the issuer's sealed status
  * lists when the verifier gives them (`statusLists`, from GetStatusList: see `status-list-check.ts`); without them
  * it is not checked (`statusChecked` is empty), and only the hub can tell.
@@ -21,6 +31,8 @@ export interface OfflineOptions {
   readonly sealStatus?: SealStatusLookup;
   /** Sealed status lists (GetStatusList's `jws`, typ vc+jwt), of the licence's issuer or others. */
   readonly statusLists?: readonly string[];
+  /** A stale or missing trust list makes the licence not valid (a reason) instead of a warning. Default false. */
+  readonly refuseStale?: boolean;
 }
 
 /** The verdict of an offline verification. */
@@ -41,6 +53,13 @@ export interface OfflineVerification {
   readonly statusAsOf?: Date;
   /** What came of each status list given, in order. */
   readonly statusLists: readonly StatusListCheck[];
+  /**
+   * `TRUST_LIST_STALE` or `TRUST_LIST_MISSING` when the seal's revocation could not be checked against a current
+   * list (not with `refuseStale`, where they are reasons). A verifier must show them: the verdict is as of the list.
+   */
+  readonly warnings: readonly TrustListProblem[];
+  /** The revocation list read: its thisUpdate, nextUpdate and number. */
+  readonly trustList?: TrustListInfo;
 }
 
 function windowReasons(payload: Record<string, unknown>, today: string): VerificationReason[] {
@@ -76,6 +95,7 @@ export async function verifyOffline(
   const result = await verifySealedJws(input, {
     trustBundle,
     at,
+    trustList: options.refuseStale === true ? 'refuse' : 'warn',
     ...(options.sealStatus === undefined ? {} : { sealStatus: options.sealStatus }),
   });
   const reasons: VerificationReason[] = [...result.reasons];
@@ -99,5 +119,7 @@ export async function verifyOffline(
     statusChecked: status.checked,
     ...(status.asOf === undefined ? {} : { statusAsOf: status.asOf }),
     statusLists: status.lists,
+    warnings: result.warnings ?? [],
+    ...(result.trustListUsed === undefined ? {} : { trustList: result.trustListUsed }),
   };
 }

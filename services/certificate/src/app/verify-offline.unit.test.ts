@@ -2,10 +2,13 @@ import {
   createRootCa,
   generateKeyPair,
   issueSealCertificate,
+  issueSealCrl,
   LocalKeySigner,
+  sealCertificateInfo,
   sealPayload,
   toQrPayload,
   trustBundlePem,
+  trustListPem,
 } from '@onceonly/seal';
 import { describe, expect, it } from 'vitest';
 import { PUTUO_MARKET_REGULATION } from '../domain/departments.js';
@@ -32,7 +35,15 @@ function seal(departmentCode: string = PUTUO_MARKET_REGULATION.code) {
     publicKey: keys.publicKey,
   });
   const signer = new LocalKeySigner({ privateKey: keys.privateKey, certificatePem, caCertificatePem: ca.certPem });
-  return { signer, bundle: trustBundlePem([ca.certPem, certificatePem]) };
+  /** The trust list with this seal revoked from `compromisedAt` (none: not revoked), current for a week from NOW. */
+  const trustList = (compromisedAt?: Date) => {
+    const serialNumber = sealCertificateInfo(certificatePem).serialNumber;
+    const revoked = compromisedAt ? [{ serialNumber, revokedAt: NOW, compromisedAt }] : [];
+    const nextUpdate = new Date(NOW.getTime() + 7 * 86_400_000);
+    const crl = issueSealCrl({ ca, thisUpdate: NOW, nextUpdate, crlNumber: 1n, revoked });
+    return trustListPem([ca.certPem, certificatePem], [crl]);
+  };
+  return { signer, bundle: trustBundlePem([ca.certPem, certificatePem]), trustList };
 }
 
 const payload = (validTo: string) => ({
@@ -61,5 +72,42 @@ describe('verifyOffline', () => {
     const other = seal('11310107MB2F01231X');
     const foreign = await sealPayload(payload('2030-03-09'), other.signer);
     expect((await verifyOffline(foreign, other.bundle, { at: NOW })).reasons).toEqual(['ISSUER_MISMATCH']);
+  });
+
+  describe('with the trust list', () => {
+    const hour = 3_600_000;
+
+    it('refuses a licence sealed at or after its seal’s compromise time, and accepts one sealed before', async () => {
+      const { signer, trustList } = seal();
+      const jws = await sealPayload(payload('2030-03-09'), signer);
+      const before = await verifyOffline(jws, trustList(new Date(NOW.getTime() + 1000)), { at: NOW });
+      expect(before).toMatchObject({ valid: true, reasons: [], warnings: [], trustList: { thisUpdate: NOW } });
+      const after = await verifyOffline(jws, trustList(NOW), { at: NOW });
+      expect(after).toMatchObject({ valid: false, reasons: ['SEAL_REVOKED'], warnings: [], sealValid: false });
+    });
+
+    it('warns TRUST_LIST_STALE past the next update, and refuses with it under refuseStale', async () => {
+      const { signer, trustList } = seal();
+      const jws = await sealPayload(payload('2030-03-09'), signer);
+      const late = new Date(NOW.getTime() + 8 * 24 * hour);
+      expect(await verifyOffline(jws, trustList(), { at: late })).toMatchObject({
+        valid: true,
+        warnings: ['TRUST_LIST_STALE'],
+      });
+      expect(await verifyOffline(jws, trustList(), { at: late, refuseStale: true })).toMatchObject({
+        valid: false,
+        reasons: ['TRUST_LIST_STALE'],
+        warnings: [],
+      });
+    });
+
+    it('warns TRUST_LIST_MISSING with a bundle of certificates only', async () => {
+      const { signer, bundle } = seal();
+      const jws = await sealPayload(payload('2030-03-09'), signer);
+      expect(await verifyOffline(jws, bundle, { at: NOW })).toMatchObject({
+        valid: true,
+        warnings: ['TRUST_LIST_MISSING'],
+      });
+    });
   });
 });

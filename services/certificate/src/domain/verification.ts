@@ -38,6 +38,10 @@ export const VERIFICATION_REASONS = [
   'STATUS_LIST_MALFORMED',
   'STATUS_LIST_ISSUER_MISMATCH',
   'STATUS_LIST_STALE',
+  // Offline verification with a trust list (`verifyOffline`): its revocation list is stale or missing (warnings,
+  // reasons when the verifier refuses stale lists).
+  'TRUST_LIST_STALE',
+  'TRUST_LIST_MISSING',
 ] as const;
 
 /** One of {@link VERIFICATION_REASONS}. */

@@ -1,5 +1,12 @@
-import type { AuditBundle, auditV1, ExportSource, ReplayBusSource, ReplayLogSource } from '@onceonly/audit/client';
-import { AppError, isAppError } from '@onceonly/errors';
+import {
+  type AuditBundle,
+  type auditV1,
+  type ExportSource,
+  type ReplayBusSource,
+  type ReplayLogSource,
+  subjectMapFromLog,
+} from '@onceonly/audit/client';
+import { AppError, isAppError, statusNameOf } from '@onceonly/errors';
 import { type ClientOptions, call, serverStream } from '../client.js';
 
 // The audit log over gRPC, as the sources `replay` and `export` read: the CLI's adapters of AuditService. They only
@@ -153,6 +160,29 @@ function readSummary(s: auditV1.BusReadSummary) {
   };
 }
 
+/**
+ * Every entry below `size` through GetEntries, 1000 at a time (what `export` reads to recompute a subject map; the
+ * replay streams with StreamEntries instead, which answers auditors only).
+ */
+async function* pagedEntries(c: auditV1.AuditServiceClient, o: ClientOptions, size: number) {
+  for (let start = 0; start < size; ) {
+    const end = Math.min(size, start + 1000);
+    const request = { start: String(start), end: String(end), omitData: false };
+    const { entries } = await call(c.getEntries.bind(c), request, o);
+    if (entries.length === 0) throw new AppError('INTERNAL', `the hub returned no entries from ${start}`);
+    for (const e of entries) {
+      yield {
+        leafIndex: Number(e.leafIndex),
+        canonical: e.canonical,
+        leafHash: e.leafHash,
+        data: e.event?.data ?? Buffer.alloc(0),
+      };
+    }
+    // a missing leaf shows as a jump in the indexes; continue after the last one returned
+    start = Number(entries.at(-1)!.leafIndex) + 1;
+  }
+}
+
 /** `export` over gRPC. */
 export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions): ExportSource {
   return {
@@ -198,6 +228,16 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
         o,
       );
       return proof.hashes;
+    },
+    // The hub serves no subject map proofs yet: recompute the map from the whole log, which an auditor may read.
+    // A caller who may not gets a bundle without it, which `verify` refuses (MAP_PROOF_MISSING), never passes.
+    async subjectMap(subject, treeSize) {
+      try {
+        return await subjectMapFromLog(pagedEntries(c, o, treeSize), subject, treeSize);
+      } catch (err) {
+        if (isAppError(err) && statusNameOf(err.code) === 'PERMISSION_DENIED') return undefined;
+        throw err;
+      }
     },
   };
 }

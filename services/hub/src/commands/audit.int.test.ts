@@ -76,6 +76,14 @@ describe('onceonly audit export --subject', () => {
     expect(exported.subject).toMatch(/^h:[0-9a-f]{64}$/);
   });
 
+  it('exports over gRPC a bundle that `verify` proves complete', async () => {
+    const file = path.join(dataDir, 'complete.json');
+    await exportUntilCheckpointed(certificateId, file);
+    const run = await cli(['--json', 'audit', 'verify', file]);
+    expect(run, run.err).toMatchObject({ code: 0 });
+    expect(JSON.parse(run.out)).toMatchObject({ ok: true, completeness: 'proven' });
+  });
+
   it("finds a person's events by citizen ID, hashed on the caller's side and never written in clear", async () => {
     const file = path.join(dataDir, 'by-citizen-id.json');
     const byId = await exportUntilCheckpointed(certificateId, path.join(dataDir, 'again.json'));

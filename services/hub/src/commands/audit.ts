@@ -69,6 +69,14 @@ function trust(vkey: string | undefined): { verifierKey?: string } {
   return vkey ? { verifierKey: vkey } : {};
 }
 
+/** `checkpoint` and `prove` check a checkpoint or one event, not a subject bundle: no completeness to check. */
+function partialTrust(vkey: string | undefined): { verifierKey?: string; partial: true } {
+  return { ...trust(vkey), partial: true };
+}
+
+/** Findings that do not fail `verify` but must not go unseen: printed as WARNING lines on standard error. */
+const WARNINGS: ReadonlySet<string> = new Set(['KEY_UNPINNED', 'COMPLETENESS_UNPROVEN']);
+
 function registerCheckpoint(audit: Command): void {
   audit
     .command('checkpoint')
@@ -79,7 +87,7 @@ function registerCheckpoint(audit: Command): void {
       const { checkpoint, verifierKey } = await withAudit(o, (c) => call(c.getCheckpoint.bind(c), {}, o));
       if (!checkpoint) throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', 'the log has no checkpoint yet');
       // a checkpoint is checked like any bundle: with no events, only its signature
-      const report = verifyBundle(bundleOf(checkpoint, verifierKey, []), trust(opts.vkey));
+      const report = verifyBundle(bundleOf(checkpoint, verifierKey, []), partialTrust(opts.vkey));
       const value = {
         origin: checkpoint.origin,
         treeSize: Number(checkpoint.size),
@@ -117,7 +125,7 @@ async function proveEvent(o: ClientOptions, eventId: string, opts: { vkey?: stri
   }
   const leaf = { leafIndex: Number(proof.leafIndex), leafHash: hex(proof.leafHash), proof: proof.hashes.map(hex) };
   const bundle = bundleOf(proof.checkpoint, verifierKey, [{ ...leaf, event: eventOf(proof.entry.event) }]);
-  const report = verifyBundle(bundle, trust(opts.vkey));
+  const report = verifyBundle(bundle, partialTrust(opts.vkey));
   const verified = report.eventsVerified === 1 && divergences(report.findings).length === 0;
   const value = {
     eventId,
@@ -257,10 +265,22 @@ function registerExport(audit: Command): void {
     });
 }
 
+/** The one-line verdict of `verify`, for people: proven, and whether the bundle is proven complete. */
+function verdict(report: BundleReport): string {
+  const failed = divergences(report.findings).length;
+  if (failed > 0) return `BUNDLE NOT VERIFIED: ${failed} problem(s)`;
+  const proven = `bundle verified: ${report.eventsVerified} event(s) proven in the signed tree of ${report.treeSize}`;
+  return report.completeness === 'proven'
+    ? `${proven}, and proven to be every event of the subject up to that size`
+    : `${proven}; NOT proven complete (the checkpoint has no subject map)`;
+}
+
 function registerVerify(audit: Command): void {
   audit
     .command('verify')
-    .description('check an exported bundle offline (no hub needed): signature, every leaf, every proof')
+    .description(
+      'check an exported bundle offline (no hub needed): signature, every leaf, every proof, and that no event of the subject is missing or added',
+    )
     .argument('<bundle>', 'the bundle file written by `onceonly audit export`')
     .option('--vkey <vkey>', 'the published log key (default: the key in the bundle, with a notice)')
     .option('--checkpoint <file>', 'a signed checkpoint seen earlier: the bundle must be consistent with it')
@@ -277,12 +297,10 @@ function registerVerify(audit: Command): void {
         ...(opts.checkpoint ? { earlierCheckpoint: readFileSync(opts.checkpoint, 'utf8') } : {}),
       });
       const failed = divergences(report.findings).length;
-      const text =
-        failed === 0
-          ? `bundle verified: ${report.eventsVerified} event(s) proven in the signed tree of ${report.treeSize}`
-          : `BUNDLE NOT VERIFIED: ${failed} problem(s)`;
-      out(o.json ? json({ ok: failed === 0, ...report }) : text);
-      judge(report.findings);
+      const warnings = report.findings.filter((f) => WARNINGS.has(f.kind));
+      out(o.json ? json({ ok: failed === 0, warnings: warnings.map((f) => f.kind), ...report }) : verdict(report));
+      for (const f of warnings) process.stderr.write(`WARNING ${f.kind}: ${f.message}\n`);
+      judge(report.findings.filter((f) => !WARNINGS.has(f.kind)));
     });
 }
 

@@ -18,12 +18,13 @@ import {
   writeLine as write,
 } from '../client.js';
 import { registerCertVersionCommands } from './cert-versions.js';
+import { trustListJson, trustListLines } from './trust.js';
 
 /**
  * `onceonly cert types|issue|get|revoke|suspend|resume|cancel|status-list|verify`: CertificateService of a running
  * hub, as the department named by the global `--as` (development identity) or by its mTLS certificate.
- * `cert verify --offline` needs no hub: it checks the seal against a trust bundle PEM (`onceonly trust bundle >
- * trust.pem`) and, with `--status-list <file>` (from `onceonly cert status-list`), the live status.
+ * `cert verify --offline` needs no hub: it checks the seal, and its revocation, against the trust list PEM
+ * (`onceonly trust bundle > trust.pem`; a stale or missing list is a warning, or with `--refuse-stale` a refusal) and, with `--status-list <file>` (from `onceonly cert status-list`), the live status.
  */
 
 type Options = ClientOptions & { json: boolean };
@@ -387,8 +388,14 @@ export function statusListLines(result: OfflineVerification, files: readonly str
   });
 }
 
-function verdictText(valid: boolean, reasons: readonly string[], summary: string): string {
-  return `${valid ? 'VALID' : 'NOT VALID'}${reasons.length > 0 ? `  ${reasons.join(', ')}` : ''}\n${summary}`;
+function verdictText(
+  valid: boolean,
+  reasons: readonly string[],
+  summary: string,
+  warnings: readonly string[] = [],
+): string {
+  const warned = warnings.length > 0 ? ` (WARNING: ${warnings.join(', ')})` : '';
+  return `${valid ? 'VALID' : 'NOT VALID'}${warned}${reasons.length > 0 ? `  ${reasons.join(', ')}` : ''}\n${summary}`;
 }
 
 /** The options of `cert verify`. */
@@ -398,16 +405,19 @@ interface VerifyOptions {
   trust?: string;
   /** Status list files, in the order given. */
   statusList: string[];
+  /** A stale or missing trust list refuses the licence instead of warning. */
+  refuseStale?: boolean;
 }
 
 /** `cert verify --offline`: the seal against --trust, the dates and, with --status-list, the live status. */
 async function verifyOfflineCommand(text: string, opts: VerifyOptions, options: Options): Promise<void> {
   if (!opts.trust)
     throw invalid('INVALID_ARGUMENT', [
-      { field: '--trust', reason: 'REQUIRED', description: 'the trust bundle PEM file' },
+      { field: '--trust', reason: 'REQUIRED', description: 'the trust list PEM file (`onceonly trust bundle`)' },
     ]);
   const statusLists = opts.statusList.map((file) => textArgument(`@${file}`, '--status-list').trim());
-  const result = await verifyOffline(text, textArgument(`@${opts.trust}`, '--trust'), { statusLists });
+  const refuseStale = opts.refuseStale === true;
+  const result = await verifyOffline(text, textArgument(`@${opts.trust}`, '--trust'), { statusLists, refuseStale });
   const notice = liveStatusNotice(result);
   const p = result.payload ?? {};
   const summary = `${String(p.licenceName ?? '')} ${String(p.licenceNumber ?? '')} ${String(p.holderName ?? '')} (${String(p.issuer ?? '')})`;
@@ -415,11 +425,17 @@ async function verifyOfflineCommand(text: string, opts: VerifyOptions, options: 
     result.statusChecked.length > 0
       ? [`live status: ${result.statusChecked.join(', ')} checked, as of ${result.statusAsOf?.toISOString()}`]
       : [];
-  const lines = [...checked, ...statusListLines(result, opts.statusList), ...(notice ? [notice] : [])];
+  const lines = [
+    ...trustListLines(result),
+    ...checked,
+    ...statusListLines(result, opts.statusList),
+    ...(notice ? [notice] : []),
+  ];
+  const trustList = trustListJson(result);
   write(
     options.json
-      ? json({ ...result, sealedAt: result.sealedAt?.toISOString(), ...(notice ? { notice } : {}) })
-      : [verdictText(result.valid, result.reasons, summary), ...lines].join('\n'),
+      ? json({ ...result, sealedAt: result.sealedAt?.toISOString(), trustList, ...(notice ? { notice } : {}) })
+      : [verdictText(result.valid, result.reasons, summary, result.warnings), ...lines].join('\n'),
   );
   if (!result.valid) process.exitCode = EXIT.failed;
 }
@@ -432,7 +448,11 @@ function registerVerify(cert: Command): void {
     )
     .option('--type <code>', 'with a licence number: the type, when the number names licences of several types')
     .option('--offline', 'no hub: check the seal and the dates against --trust')
-    .option('--trust <pem>', 'trust bundle PEM file (`onceonly trust bundle`), for --offline')
+    .option('--trust <pem>', 'trust list PEM file (`onceonly trust bundle`), for --offline')
+    .option(
+      '--refuse-stale',
+      'with --offline: a stale or missing trust list makes the licence NOT VALID (default: a warning)',
+    )
     .option(
       '--status-list <file>',
       'a sealed status list (`onceonly cert status-list`) for --offline: checks revocation/suspension; repeatable',

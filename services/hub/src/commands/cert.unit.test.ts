@@ -31,6 +31,7 @@ describe('cert status-list and verify --offline --status-list', () => {
     statusSlot: { listNumber: 2, index: 77 },
     statusChecked: [],
     statusLists: [],
+    warnings: [],
     ...extra,
   });
 

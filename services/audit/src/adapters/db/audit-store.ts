@@ -1,4 +1,4 @@
-import type { HashReader, SubtreeNode } from '@onceonly/merkle';
+import type { HashReader, SubjectChain, SubtreeNode } from '@onceonly/merkle';
 import type { Database, Queryable } from '@onceonly/store';
 import type {
   AppendPort,
@@ -19,12 +19,14 @@ const HASH = 32;
 
 type Row = Record<string, unknown>;
 
-function bytes(value: unknown): Uint8Array {
+/** The bytes of a bytea column. */
+export function bytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
   throw new TypeError('expected bytea');
 }
 
-function buf(value: Uint8Array): Buffer {
+/** A Buffer view of bytes (what the drivers take for bytea). */
+export function buf(value: Uint8Array): Buffer {
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
@@ -61,6 +63,11 @@ function toLeaf(row: Row): LeafRecord {
   };
 }
 
+/** A subject chain from a row with `count`, `head` and `last_index`. */
+export function toChain(row: Row): SubjectChain {
+  return { count: Number(row.count), head: bytes(row.head), lastIndex: Number(row.last_index) };
+}
+
 function toSequence(row: Row): SourceSequence {
   return {
     source: String(row.source),
@@ -86,11 +93,28 @@ function toGap(row: Row): SequenceGapRecord {
 /** The append port over one transaction. */
 export function appendPort(tx: Queryable): AppendPort {
   return {
-    async lockHead() {
-      const { rows } = await tx.query('SELECT size, range_hashes, root FROM audit.tree_head WHERE id FOR UPDATE');
+    async lockHead(subjectKey?: Uint8Array) {
+      // the subject's chain comes with the lock: one statement, and it cannot change until this transaction ends
+      const { rows } = await tx.query(
+        `SELECT h.size, h.range_hashes, h.root, c.count, c.head, c.last_index
+         FROM audit.tree_head h LEFT JOIN audit.subject_chains c ON c.subject_key = $1
+         WHERE h.id FOR UPDATE OF h`,
+        [subjectKey ? buf(subjectKey) : null],
+      );
       const row = rows[0];
       if (!row) throw new Error('audit.tree_head is missing');
-      return { size: Number(row.size), range: splitRange(bytes(row.range_hashes)), root: bytes(row.root) };
+      const head = { size: Number(row.size), range: splitRange(bytes(row.range_hashes)), root: bytes(row.root) };
+      return row.count === null || row.count === undefined ? head : { ...head, chain: toChain(row) };
+    },
+    async saveSubjectChain(subjectKey: Uint8Array, chain: SubjectChain) {
+      const { rowCount } = await tx.query(
+        `INSERT INTO audit.subject_chains (subject_key, count, head, last_index) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (subject_key) DO UPDATE SET count = EXCLUDED.count, head = EXCLUDED.head,
+           last_index = EXCLUDED.last_index
+         WHERE audit.subject_chains.last_index < EXCLUDED.last_index`,
+        [buf(subjectKey), chain.count, buf(chain.head), chain.lastIndex],
+      );
+      if (rowCount !== 1) throw new Error('a subject chain moved backwards: the tree head lock was not held');
     },
     async saveHead(head: TreeHead) {
       await tx.query(

@@ -165,8 +165,8 @@ export const sqlCertificateStore: CertificateStore = {
     return rows.map((r) => ({ index: r.status_list_index, state: r.state }));
   },
 
-  async nextNumber(tx, scope) {
-    const { rows } = await tx.query<{ last: number }>(
+  async nextNumber(q, scope) {
+    const { rows } = await q.query<{ last: number }>(
       `INSERT INTO certificate.number_counters (scope, last) VALUES ($1, 1)
        ON CONFLICT (scope) DO UPDATE SET last = certificate.number_counters.last + 1
        RETURNING last`,
@@ -175,8 +175,8 @@ export const sqlCertificateStore: CertificateStore = {
     return rows[0]!.last;
   },
 
-  async nextStatusSequence(tx, issuerCode) {
-    const { rows } = await tx.query<{ sequence: string }>(
+  async nextStatusSequence(q, issuerCode) {
+    const { rows } = await q.query<{ sequence: string }>(
       `INSERT INTO certificate.status_list_counters (issuer_code, next) VALUES ($1, 1)
        ON CONFLICT (issuer_code) DO UPDATE SET next = certificate.status_list_counters.next + 1
        RETURNING next - 1 AS sequence`,

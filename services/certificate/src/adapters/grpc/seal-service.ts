@@ -8,6 +8,7 @@ import type { SealDeps } from '../../app/seals/ports.js';
 import { type RevokeSealCommand, revokeSeal } from '../../app/seals/revoke-seal.js';
 import { type RotateSealCommand, rotateSeal } from '../../app/seals/rotate-seal.js';
 import type { StoredSealKeys } from '../../app/seals/seal-keys.js';
+import { makeTrustList } from '../../app/seals/trust-list.js';
 import type { SealActor } from '../../domain/seals/permissions.js';
 import {
   MAX_PICTURE_REF_LENGTH,
@@ -58,14 +59,19 @@ export function sealService(deps: SealServiceDeps): sealV1.SealServiceServer {
       });
     }),
     getTrustBundle: unary(async () => {
-      // open to every authenticated caller: the bundle holds certificates only, which are public
-      const view = await deps.keys.bundle();
+      // open to every authenticated caller: certificates and the revocation list are public
+      const list = await makeTrustList(seals, () => deps.keys.bundle());
       const at = now();
       return sealV1.GetTrustBundleResponse.fromPartial({
         rootCertificatePem: seals.ca.certPem,
-        seals: view.seals.map((s) => sealToProto(s, at)),
-        bundlePem: view.pem,
+        seals: list.bundle.seals.map((s) => sealToProto(s, at)),
+        bundlePem: list.bundle.pem,
         generatedAt: at.toISOString(),
+        crlPem: list.crlPem,
+        trustListPem: list.pem,
+        thisUpdate: list.thisUpdate.toISOString(),
+        nextUpdate: list.nextUpdate.toISOString(),
+        crlNumber: list.crlNumber.toString(),
       });
     }),
   };

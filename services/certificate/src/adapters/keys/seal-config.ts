@@ -20,6 +20,12 @@ const COMMON = {
     max: 3650,
     doc: 'validity of a new seal certificate in days when the request names none (cut to the CA)',
   }),
+  ONCEONLY_TRUST_LIST_HOURS: int({
+    default: 168,
+    min: 1,
+    max: 2160,
+    doc: 'how long a trust list (the seals CRL) is current: offline verifiers call it stale after this many hours',
+  }),
 };
 
 /** Variables of embedded mode: everything optional. */
@@ -53,6 +59,8 @@ export interface SealConfig {
   /** CA files; undefined in embedded mode without them (generated into `<dataDir>/keys/`). */
   readonly caFiles?: { readonly cert: string; readonly key: string } | undefined;
   readonly defaultValidityDays: number;
+  /** How long a trust list is current (its CRL's nextUpdate − thisUpdate), in hours. */
+  readonly trustListHours: number;
 }
 
 /**
@@ -72,6 +80,7 @@ export function loadSealConfig(
       passphrase: config.ONCEONLY_KEY_PASSPHRASE,
       caFiles: { cert: config.ONCEONLY_CA_CERT, key: config.ONCEONLY_CA_KEY },
       defaultValidityDays: config.ONCEONLY_SEAL_VALIDITY_DAYS,
+      trustListHours: config.ONCEONLY_TRUST_LIST_HOURS,
     };
   }
   const config = loadConfig(EMBEDDED_SEAL_CONFIG, withOverride);
@@ -89,5 +98,6 @@ export function loadSealConfig(
     passphrase,
     caFiles: cert !== undefined && key !== undefined ? { cert, key } : undefined,
     defaultValidityDays: config.ONCEONLY_SEAL_VALIDITY_DAYS,
+    trustListHours: config.ONCEONLY_TRUST_LIST_HOURS,
   };
 }

@@ -26,6 +26,7 @@ describe('loadSealConfig in external mode', () => {
       passphrase: EXTERNAL.ONCEONLY_KEY_PASSPHRASE,
       caFiles: { cert: EXTERNAL.ONCEONLY_CA_CERT, key: EXTERNAL.ONCEONLY_CA_KEY },
       defaultValidityDays: 1095,
+      trustListHours: 168,
     });
   });
 
@@ -72,7 +73,12 @@ describe('loadSealConfig in embedded mode', () => {
   it('falls back to the development passphrase and warns once', () => {
     const { log, lines } = logger();
     const config = loadSealConfig({}, 'embedded', log);
-    expect(config).toEqual({ passphrase: DEV_PASSPHRASE, caFiles: undefined, defaultValidityDays: 1095 });
+    expect(config).toEqual({
+      passphrase: DEV_PASSPHRASE,
+      caFiles: undefined,
+      defaultValidityDays: 1095,
+      trustListHours: 168,
+    });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('development default passphrase');
   });

@@ -97,6 +97,8 @@ export interface SealDeps {
   readonly clock: Clock;
   /** Validity of a seal certificate when the request names none. */
   readonly defaultValidityDays: number;
+  /** How long a trust list is current, in hours; `TRUST_LIST_VALIDITY_HOURS` (7 days) when unset. */
+  readonly trustListHours?: number;
   /** Where seal facts go: the outbox, in the transaction of the change they tell. */
   readonly events: SealEventOutbox;
   /** The bodies known to the hub: a known department's seal carries its registered name and division. */

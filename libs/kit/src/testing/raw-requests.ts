@@ -1,0 +1,51 @@
+import { Client, credentials, Metadata } from '@grpc/grpc-js';
+import type { AppError } from '@onceonly/errors';
+import { fromServiceError } from '@onceonly/errors/grpc';
+import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '../caller.js';
+
+// Hostile bytes for edge tests: requests that no generated client would send (invalid UTF-8, field numbers 0,
+// oversized messages), sent as they are through a raw grpc-js client.
+
+/**
+ * An encoded request with `bytes` spliced in, byte for byte, where a string field held a placeholder: `encode`
+ * encodes the request with that placeholder (a run of `#` as long as `bytes`) in the field under test.
+ */
+export function withRawBytes(encode: (placeholder: string) => Uint8Array, bytes: Buffer): Buffer {
+  const placeholder = '#'.repeat(bytes.length);
+  const encoded = Buffer.from(encode(placeholder));
+  const at = encoded.indexOf(placeholder);
+  if (at < 0) throw new Error('withRawBytes: the placeholder is not in the encoded request');
+  return Buffer.concat([encoded.subarray(0, at), bytes, encoded.subarray(at + bytes.length)]);
+}
+
+/** A request of `size` bytes (at least 16): one unknown length-delimited field, number 1000. */
+export function oversizedRequest(size: number): Buffer {
+  const length = size - 8;
+  const varint: number[] = [];
+  for (let v = length; v >= 0x80; v >>>= 7) varint.push((v & 0x7f) | 0x80);
+  varint.push(length >>> (7 * varint.length));
+  return Buffer.concat([Buffer.from([0xc2, 0x3e, ...varint]), Buffer.alloc(length)]);
+}
+
+/** Who sends a raw request: a development identity (the server must allow it, on loopback). */
+export interface RawCaller {
+  readonly code: string;
+  readonly role?: string;
+}
+
+/**
+ * Sends `bytes` as the request of the unary method at `path` (`/pkg.Service/Method`) and resolves with the error the
+ * server answered, rebuilt as an AppError (its cause is the grpc-js ServiceError); rejects when the call succeeds.
+ */
+export function refusedRawCall(address: string, path: string, bytes: Buffer, caller: RawCaller): Promise<AppError> {
+  const client = new Client(address, credentials.createInsecure());
+  const md = new Metadata();
+  md.set(DEV_CALLER_HEADER, caller.code);
+  if (caller.role) md.set(DEV_ROLE_HEADER, caller.role);
+  const same = (b: Buffer) => b;
+  return new Promise<AppError>((resolve, reject) => {
+    client.makeUnaryRequest(path, same, same, bytes, md, { deadline: Date.now() + 30_000 }, (err) =>
+      err ? resolve(fromServiceError(err)) : reject(new Error(`expected ${path} to be refused`)),
+    );
+  }).finally(() => client.close());
+}

@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import protobuf from 'protobufjs';
+import { protoFiles } from './reflection.js';
+import type { WireSchema } from './wire-check.js';
+
+/**
+ * The wire check's schemas of request messages, read from the .proto files the server already serves by reflection.
+ * ts-proto's generated code carries no descriptors, so the check learns from the sources which length-delimited
+ * fields hold messages (and map entries, which are messages `{1: key, 2: value}` on the wire).
+ */
+export interface RequestSchemas {
+  /** The schema of a method's request, by its gRPC path (`/pkg.Service/Method`); undefined when not in the protos. */
+  forPath(path: string): WireSchema | undefined;
+}
+
+/** Loads every .proto under `protoDirs` once (at server start, beside reflection's own load). */
+export function loadRequestSchemas(protoDirs: readonly string[]): RequestSchemas {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) =>
+    protoDirs.map((dir) => `${dir}/${target}`).find((path) => existsSync(path)) ?? target;
+  root.loadSync(protoDirs.flatMap((dir) => protoFiles(dir)));
+  root.resolveAll();
+  const schemas = new Map<protobuf.Type, WireSchema>();
+  return {
+    forPath(path) {
+      const [, service = '', method = ''] = /^\/([^/]+)\/([^/]+)$/.exec(path) ?? [];
+      const found = root.lookup(service);
+      const type = found instanceof protobuf.Service ? found.methods[method]?.resolvedRequestType : undefined;
+      return type ? schemaOf(type, schemas) : undefined;
+    },
+  };
+}
+
+/** The schema of a message type (memoised: message types may refer to themselves). */
+function schemaOf(type: protobuf.Type, schemas: Map<protobuf.Type, WireSchema>): WireSchema {
+  const known = schemas.get(type);
+  if (known) return known;
+  const schema: WireSchema = { nested: (fieldNumber) => fieldSchema(type.fieldsById[fieldNumber], schemas) };
+  schemas.set(type, schema);
+  return schema;
+}
+
+function fieldSchema(field: protobuf.Field | undefined, schemas: Map<protobuf.Type, WireSchema>) {
+  if (field === undefined) return undefined;
+  const message = field.resolvedType instanceof protobuf.Type ? schemaOf(field.resolvedType, schemas) : undefined;
+  // a map entry is a message of its own: its fields are checked, and its value (field 2) when it is a message
+  if (field instanceof protobuf.MapField) return { nested: (n: number) => (n === 2 ? message : undefined) };
+  return message;
+}
