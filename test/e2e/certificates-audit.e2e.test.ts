@@ -3,6 +3,7 @@ import { createHash, createPublicKey, randomUUID, verify as verifySignature } fr
 import {
   existsSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -656,6 +657,46 @@ describe('certificates issued through the CLI are in the audit log exactly once 
       expect.objectContaining({ name: 'certificate-status', keys: 3, compared: 3, divergences: 0 }),
     ]);
     expect(readFileSync(`${report}.md`, 'utf8')).toContain('certificate-status');
+  }, 60_000);
+
+  it('replays the external hub from a shell without KAFKA_BROKERS nor DATABASE_URL: through the hub, never a leftover folder', async () => {
+    // the shell of issue 9: a leftover embedded data folder (of this very log key) where the auditor runs the CLI
+    const shell = join(dir, 'auditor-shell');
+    mkdirSync(shell);
+    symlinkSync(keysDir, join(shell, '.onceonly'));
+    const report = join(shell, 'through-hub');
+    const run = await cli(
+      [
+        ...['--addr', hub!.address, 'audit', 'replay', '--projection', 'certificate-status'],
+        ...['--vkey', vkey, '--report', report],
+      ],
+      shell,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const at = hub!.address;
+    expect(run.stdout.split('\n')[0]).toBe(
+      `replay: log from hub ${at}, bus from hub ${at}, projections compared with hub ${at}`,
+    );
+    const json = JSON.parse(readFileSync(`${report}.json`, 'utf8')) as ReplayReport;
+    expect(json).toMatchObject({ ok: true, divergences: 0, treeSize, entries: treeSize, busEventsMatched: treeSize });
+    expect(json.findings.map((f) => f.kind)).not.toContain('EVENT_MISSING_FROM_LOG');
+    expect(json.projections).toEqual([
+      expect.objectContaining({ name: 'certificate-status', keys: 3, compared: 3, divergences: 0 }),
+    ]);
+  }, 60_000);
+
+  it('refuses to compare the leftover embedded log with the external hub, though they share a key', async () => {
+    const report = join(dir, 'leftover');
+    const run = await cli(
+      [
+        ...['--addr', hub!.address, '--json', 'audit', 'replay', '--from-database', '--data-dir', keysDir],
+        ...['--projection', 'certificate-status', '--vkey', vkey, '--report', report],
+      ],
+      dir,
+    );
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stderr.trim().split('\n').at(-1)!).error.code).toBe('AUDIT_SOURCE_MISMATCH');
+    expect(existsSync(`${report}.json`)).toBe(false);
   }, 60_000);
 
   it('stops cleanly, and the replay of the stopped hub from its database finds no divergence', async () => {

@@ -5,12 +5,16 @@
  * its projections, and the findings they report. Every proof is verified locally, with the log's key.
  */
 export { auditV1 } from '@onceonly/contracts';
+export { divergences, type Finding, type ProjectionCheck } from '@onceonly/replay';
 export { databaseLogSource } from './adapters/db/replay-source.js';
 export { transportBusSource } from './adapters/events/bus-reader.js';
-export { certificateStatusCheck } from './adapters/events/certificate-projection.js';
 export { type ExportSource, exportBundle } from './app/export-bundle.js';
 export {
+  type BusRecord,
+  inputsLine,
   type ReplayBusSource,
+  type ReplayInput,
+  type ReplayInputs,
   type ReplayLogSource,
   type ReplayProgress,
   type ReplayReport,
@@ -19,6 +23,4 @@ export {
 } from './app/replay.js';
 export { type LogLeaf, subjectMapFromLog } from './app/subject-map-from-log.js';
 export { type AuditBundle, type BundleReport, verifyBundle } from './domain/bundle.js';
-export { divergences, type Finding } from './domain/findings.js';
-export type { ProjectionCheck } from './domain/projection.js';
-export { CERTIFICATE_STATUS, PROJECTION_NAMES, PROJECTIONS, type ProjectionName } from './domain/projections/index.js';
+export { type LogIdentity, sameLog, sizeAndRoot } from './domain/source-identity.js';

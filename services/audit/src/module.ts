@@ -7,6 +7,7 @@ import { backfillSubjectChains } from './adapters/db/subject-map-store.js';
 import { checkpointTx } from './adapters/events/checkpoint-tx.js';
 import { auditedTopics, createIngest } from './adapters/events/ingest.js';
 import { auditService } from './adapters/grpc/audit-service.js';
+import { replayStreams } from './adapters/grpc/replay-streams.js';
 import { loadNoteSigner, parseWitnessKeys } from './adapters/keys.js';
 import { Checkpointer } from './app/checkpointer.js';
 import { AUDIT_CONFIG, loadAuditConfig } from './config.js';
@@ -118,9 +119,8 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   await ingest.start();
   ctx.lifecycle.onStop('audit consumer', () => ingest.stop());
 
-  ctx.server.addService(
-    auditV1.AuditServiceService,
-    auditService({
+  ctx.server.addService(auditV1.AuditServiceService, {
+    ...auditService({
       reader: logReader(db),
       storeCosignature: (size, c, at) => checkpointStore.addCosignature(db, size, c, at),
       witnesses,
@@ -130,7 +130,8 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
       policy,
       clock,
     }),
-  );
+    ...replayStreams({ reader: logReader(db), transport, topics, origin, verifierKey: signer.verifierKey }),
+  });
   log.info({ origin, verifierKey: signer.verifierKey, topics }, 'audit log started');
   return { origin, verifierKey: signer.verifierKey, topics, checkpointer };
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -257,6 +257,42 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
     expect(readFileSync(`${report}.md`, 'utf8')).toMatch(/\| certificate-status \| \d+ \| \d+ \| \d+ \| 0 \|/);
   });
 
+  it('replays the running embedded hub, its bus read by the hub itself, and says so first', async () => {
+    // a decoy embedded folder where the CLI runs: it must not be read (the hub is asked)
+    mkdirSync(join(dir, '.onceonly', 'pgdata'), { recursive: true });
+    const report = join(dir, 'streamed');
+    const run = await cli(['--addr', address, 'audit', 'replay', '--vkey', vkey, '--report', report], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe(
+      `replay: log from hub ${address}, bus from hub ${address}, projections compared with hub ${address}`,
+    );
+    const json = JSON.parse(readFileSync(`${report}.json`, 'utf8'));
+    expect(json).toMatchObject({
+      ok: true,
+      divergences: 0,
+      inputs: { log: { kind: 'hub', where: address }, bus: { kind: 'hub', where: address } },
+    });
+    expect(json.busRecords).toBeGreaterThanOrEqual(json.entries);
+    expect(json.busEventsMatched).toBe(json.entries);
+    expect(json.findings.map((f: { kind: string }) => f.kind)).not.toContain('BUS_UNIDENTIFIED');
+    expect(json.projections[0]).toMatchObject({ name: 'certificate-status', divergences: 0 });
+    expect(json.projections[0].compared).toBe(json.projections[0].keys);
+  });
+
+  it('refuses to stream the log and the bus to a caller who is not an auditor', async () => {
+    for (const role of ['platform', 'department', 'portal']) {
+      const run = await cli(['--addr', address, '--role', role, '--json', 'audit', 'replay', '--no-projection'], dir);
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stderr.trim().split('\n').at(-1)!).error.code).toBe('PERMISSION_DENIED');
+    }
+  });
+
+  it('refuses a database folder named without --from-database', async () => {
+    const run = await cli(['--addr', address, '--json', 'audit', 'replay', '--data-dir', dataDir], dir);
+    expect(run.code).not.toBe(0);
+    expect(JSON.parse(run.stderr.trim().split('\n').at(-1)!).error.code).toBe('INVALID_ARGUMENT');
+  });
+
   it('names a certificate whose status was changed in the database behind the log, and exits 1', async () => {
     // the revoked certificate is made valid again in the service's own table (the hub must be stopped: PGlite is
     // one process), without any event
@@ -291,9 +327,11 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
 
   it('replays the stopped hub with no divergence, and names a deleted entry', async () => {
     await stopHub();
-    const args = ['audit', 'replay', '--data-dir', dataDir, '--from-database', '--vkey', vkey];
+    // no hub at --addr (a port nothing listens on): not the default 127.0.0.1:50051, where another run's hub may be,
+    // which keeps another log (the replay would refuse it, AUDIT_SOURCE_MISMATCH)
+    const args = ['--addr', '127.0.0.1:9', 'audit', 'replay', '--data-dir', dataDir, '--from-database', '--vkey', vkey];
     const clean = await cli([...args, '--report', join(dir, 'clean')], dir);
-    expect(clean.code).toBe(0);
+    expect(clean.code, clean.stderr).toBe(0);
     const cleanReport = JSON.parse(readFileSync(join(dir, 'clean.json'), 'utf8'));
     expect(cleanReport).toMatchObject({ ok: true, divergences: 0 });
     // no hub to ask: the certificates are still rebuilt and their events checked, the comparison is skipped

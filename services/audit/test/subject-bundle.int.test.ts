@@ -17,6 +17,7 @@ import {
   subjectMapRoot,
   subjectMapValue,
 } from '@onceonly/merkle';
+import { divergences, type FindingKind } from '@onceonly/replay';
 import { type Database, openDatabase, type Queryable } from '@onceonly/store';
 import { freshDatabase, type TestDatabase } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +30,6 @@ import { Checkpointer } from '../src/app/checkpointer.js';
 import { exportBundle } from '../src/app/export-bundle.js';
 import { subjectMapFromLog } from '../src/app/subject-map-from-log.js';
 import { type AuditBundle, verifyBundle } from '../src/domain/bundle.js';
-import { divergences, type FindingKind } from '../src/domain/findings.js';
 import { type LoggableEvent, leafOf } from '../src/domain/leaf.js';
 import { checkSubjectMap } from '../src/domain/subject-map-check.js';
 import { migrateAudit } from '../src/module.js';

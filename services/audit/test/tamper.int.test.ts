@@ -1,5 +1,6 @@
 import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { formatCheckpoint, generateNoteKey, parseSignerKey, signNote } from '@onceonly/merkle';
+import type { FindingKind } from '@onceonly/replay';
 import { type Database, openDatabase, type Transaction } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,6 @@ import { transportBusSource } from '../src/adapters/events/bus-reader.js';
 import { exportBundle } from '../src/app/export-bundle.js';
 import { type BusRecord, type ReplayBusSource, type ReplayReport, replay } from '../src/app/replay.js';
 import { verifyBundle } from '../src/domain/bundle.js';
-import type { FindingKind } from '../src/domain/findings.js';
 import {
   type AuditHost,
   leafCount,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   type CallOptions,
   type ChannelCredentials,
+  type ClientReadableStream,
   credentials,
   status as grpcStatus,
   Metadata,
@@ -135,6 +136,39 @@ export function call<Req, Res>(method: Unary<Req, Res>, request: Req, options: C
       err ? reject(fromServiceError(err)) : resolve(response),
     );
   });
+}
+
+/** The deadline of a server stream: a whole log or bus may take hours (the hub's default deadline is 30 s). */
+const STREAM_DEADLINE_MS = 12 * 60 * 60_000;
+
+/**
+ * Calls one server-streaming method: its messages, in order; gRPC errors as AppErrors. The deadline is
+ * {@link STREAM_DEADLINE_MS}, not `--timeout`: a stream of a whole log runs as long as it needs (the caller cancels
+ * it by leaving the loop).
+ */
+export async function* serverStream<Req, Res>(
+  method: (request: Req, metadata: Metadata, options: Partial<CallOptions>) => ClientReadableStream<Res>,
+  request: Req,
+  options: ClientOptions,
+): AsyncGenerator<Res> {
+  const stream = method(request, metadataOf(options), { deadline: Date.now() + STREAM_DEADLINE_MS });
+  let ended = false;
+  try {
+    for await (const message of stream) yield message as Res;
+    ended = true;
+  } catch (err) {
+    ended = true;
+    throw isServiceError(err) ? fromServiceError(err) : err;
+  } finally {
+    if (!ended) {
+      stream.on('error', () => undefined); // the cancellation's own CANCELLED status
+      stream.cancel();
+    }
+  }
+}
+
+function isServiceError(err: unknown): err is ServiceError {
+  return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number';
 }
 
 /** Runs `fn` with a client of a running hub (any generated grpc-js client class), closed afterwards. */

@@ -9,4 +9,6 @@ export const AUDIT_CODES = {
   AUDIT_COSIGNATURE_INVALID: 'INVALID_ARGUMENT',
   AUDIT_BUNDLE_INVALID: 'INVALID_ARGUMENT',
   AUDIT_VERIFICATION_FAILED: 'FAILED_PRECONDITION',
+  /** The replay's sources belong to different hubs (log origin or key, bus, database): nothing is compared. */
+  AUDIT_SOURCE_MISMATCH: 'FAILED_PRECONDITION',
 } as const satisfies AreaCodes;

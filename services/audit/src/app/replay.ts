@@ -1,6 +1,7 @@
+import { AppError } from '@onceonly/errors';
 import type { EventEnvelope } from '@onceonly/events';
 import { type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
-import { divergences, type Finding, finding } from '../domain/findings.js';
+import { divergences, type Finding, finding, type ProjectionCheck } from '@onceonly/replay';
 import { decodeLeaf, leafOf, sha256 } from '../domain/leaf.js';
 import {
   type BusEvent,
@@ -9,7 +10,8 @@ import {
   type VerifiableCheckpoint,
   type VerifiableEntry,
 } from '../domain/log-verifier.js';
-import { type ProjectionCheck, ProjectionRun, type ProjectionSummary } from '../domain/projection.js';
+import { ProjectionRun, type ProjectionSummary } from '../domain/projection.js';
+import { busVerdict } from '../domain/source-identity.js';
 
 /** The stored log, as the replay reads it: from the hub over gRPC, or from the database when the hub is down. */
 export interface ReplayLogSource {
@@ -46,7 +48,26 @@ export interface ReplayBusSource {
      * offset) when the read began: a record at or beyond it is in flight, not missing.
      */
     logReadUpTo?: ReadonlyMap<string, number>;
+    /**
+     * The signed notes of the checkpoints the bus carries (its checkpoint topic): whose bus it is. Undefined when the
+     * source cannot tell (a recorded bus).
+     */
+    checkpointNotes?: readonly string[];
   }>;
+}
+
+/** Where one input of a replay comes from, as the report names it (`hub` at an address, a `database`, `kafka`). */
+export interface ReplayInput {
+  readonly kind: 'hub' | 'database' | 'embedded-folder' | 'kafka' | 'none';
+  /** The address, folder, brokers or database (without its password). */
+  readonly where: string;
+}
+
+/** Which sources a replay reads: said in the first line of its output and in the report. */
+export interface ReplayInputs {
+  readonly log: ReplayInput;
+  readonly bus: ReplayInput;
+  readonly projections: ReplayInput;
 }
 
 /** Progress, for a terminal progress bar or plain lines. */
@@ -63,19 +84,23 @@ export interface ReplayOptions {
   /** The log key as published: the auditor's anchor. Without it, the log's own keys are used and a notice says so. */
   readonly verifierKey?: string;
   /**
-   * State rebuilt from the events and compared with the services (see `domain/projections`). A check without a
-   * reader is rebuilt and its events checked, and reported as skipped.
+   * State rebuilt from the events and compared with the services: each service's own projection (ADR 005), passed
+   * in by the hub. A check without a reader is rebuilt and its events checked, and reported as skipped.
    */
   readonly projections?: readonly ProjectionCheck<unknown, unknown>[];
   /** Projections left out altogether, with why (each a PROJECTION_SKIPPED notice in the report). */
   readonly skippedProjections?: readonly { readonly name: string; readonly reason: string }[];
   readonly progress?: ReplayProgress;
   readonly clock?: () => Date;
+  /** Which sources are read (copied into the report). */
+  readonly inputs?: ReplayInputs;
 }
 
 /** The replay's result: what it read, and every finding. `ok` is false when any finding is a divergence. */
 export interface ReplayReport {
   readonly ok: boolean;
+  /** Which sources were read (when the caller named them). */
+  readonly inputs?: ReplayInputs;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly origin: string;
@@ -108,8 +133,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const findings: Finding[] = [];
   const info = await options.log.info();
   const keys = trustedKeys(info.verifierKeys, options.verifierKey, findings);
-  const bus = options.bus ? await readBus(options.bus, info.topics, findings, options.progress) : undefined;
   const checkpoints = await options.log.checkpoints();
+  const bus = options.bus ? await readBus(options.bus, info.topics, findings, options.progress) : undefined;
+  if (bus) assertSameHub(bus.checkpointNotes, { origin: info.origin, keys, checkpoints }, findings);
   const verifier = new LogVerifier({
     verifiers: keys,
     origin: info.origin,
@@ -148,6 +174,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   findings.push(...found);
   return {
     ok: divergences(findings).length === 0,
+    ...(options.inputs ? { inputs: options.inputs } : {}),
     startedAt,
     finishedAt: clock().toISOString(),
     origin: info.origin,
@@ -182,16 +209,42 @@ function trustedKeys(logKeys: readonly string[], pinned: string | undefined, fin
   return logKeys.map((k) => parseVerifierKey(k));
 }
 
+/**
+ * Refuses to compare the log with a bus of another hub: its events would all look missing or altered, a false
+ * tampering alarm. A bus that names no hub (no checkpoint on it) is read, with a notice.
+ * @throws AppError AUDIT_SOURCE_MISMATCH before any finding is reported.
+ */
+function assertSameHub(
+  notes: readonly string[] | undefined,
+  log: Parameters<typeof busVerdict>[1],
+  findings: Finding[],
+): void {
+  if (notes === undefined) return;
+  const verdict = busVerdict(notes, log);
+  if (verdict.verdict === 'other') {
+    throw new AppError(
+      'AUDIT_SOURCE_MISMATCH',
+      `the bus belongs to another hub than the log ${log.origin}: ${verdict.why}`,
+      {
+        details: { meta: { origin: log.origin, checkpointsOnBus: String(notes.length) } },
+      },
+    );
+  }
+  if (verdict.verdict === 'unknown') {
+    findings.push(finding('BUS_UNIDENTIFIED', `${verdict.why}: nothing shows that it is the bus of ${log.origin}`));
+  }
+}
+
 async function readBus(
   source: ReplayBusSource,
   topics: readonly string[],
   findings: Finding[],
   progress: ReplayProgress | undefined,
-): Promise<{ events: Map<string, BusEvent>; records: number; malformed: number }> {
+): Promise<{ events: Map<string, BusEvent>; records: number; malformed: number; checkpointNotes?: readonly string[] }> {
   const events = new Map<string, BusEvent>();
   let total = -1;
   const read: BusRecord[] = [];
-  const { records, malformed, logReadUpTo } = await source.read(
+  const { records, malformed, logReadUpTo, checkpointNotes } = await source.read(
     topics,
     (record) => read.push(record),
     (done, all) => {
@@ -214,7 +267,7 @@ async function readBus(
     const beyondLog = upTo !== undefined && Number(offset) >= upTo;
     if (!known) events.set(event.id, { leafHash: hash, topic, partition, offset, beyondLog });
   }
-  return { events, records, malformed };
+  return { events, records, malformed, ...(checkpointNotes ? { checkpointNotes } : {}) };
 }
 
 function project(runs: ProjectionRun<unknown, unknown>[], entry: VerifiableEntry, data: Uint8Array): void {
@@ -269,6 +322,7 @@ export function replayMarkdown(report: ReplayReport): string {
     `# Audit replay: ${report.ok ? 'no divergence' : `${report.divergences} divergence(s)`}`,
     '',
     `- log: \`${report.origin}\`, key \`${report.verifierKey}\``,
+    ...(report.inputs ? [`- read: ${inputsLine(report.inputs)}`] : []),
     `- tree size ${report.treeSize}, recomputed root \`${report.root}\``,
     `- ${report.entries} entries read, ${report.checkpointsVerified} of ${report.checkpoints} checkpoints verified`,
     `- bus: ${report.busRecords} records on ${report.topics.length} topics, ${report.busEventsMatched} matched, ${report.busMalformed} malformed`,
@@ -302,4 +356,10 @@ export function replayMarkdown(report: ReplayReport): string {
     for (const f of report.findings) lines.push(`| ${f.severity} | ${f.kind} | ${f.message.replaceAll('|', '\\|')} |`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The sources of a replay in one line: `log from hub 127.0.0.1:50051, bus from hub ..., projections from ...`. */
+export function inputsLine(inputs: ReplayInputs): string {
+  const one = (i: ReplayInput) => (i.kind === 'none' ? 'none' : `${i.kind} ${i.where}`);
+  return `log from ${one(inputs.log)}, bus from ${one(inputs.bus)}, projections compared with ${one(inputs.projections)}`;
 }

@@ -7,8 +7,8 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '@onceonly/merkle';
+import { type Finding, finding } from '@onceonly/replay';
 import { type Completeness, type CompletenessInput, checkCompleteness } from './completeness.js';
-import { type Finding, finding } from './findings.js';
 import { type LoggableEvent, leafOf } from './leaf.js';
 
 /** The format tag of an export bundle: v2 adds the subject map proof (ADR 006). */

@@ -7,10 +7,10 @@ import {
   mapKey as subjectKey,
   subjectMapExtension,
 } from '@onceonly/merkle';
+import { divergences } from '@onceonly/replay';
 import { describe, expect, it } from 'vitest';
 import { ORIGIN, signedLog } from '../../test/fixtures.js';
 import { type AuditBundle, BUNDLE_FORMAT, BUNDLE_FORMAT_V1, verifyBundle } from './bundle.js';
-import { divergences } from './findings.js';
 
 const SUBJECT = 'subject-1';
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

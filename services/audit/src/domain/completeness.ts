@@ -6,7 +6,7 @@ import {
   type SubjectChain,
   verifySubjectBundle,
 } from '@onceonly/merkle';
-import { type Finding, type FindingKind, finding } from './findings.js';
+import { type Finding, type FindingKind, finding } from '@onceonly/replay';
 
 /**
  * Whether a bundle proves it holds every entry about its subject:

@@ -1,5 +1,5 @@
 import { CompactRange, emptyRoot, isMerkleError, leafHash, type NoteVerifier, openCheckpoint } from '@onceonly/merkle';
-import { type Finding, finding } from './findings.js';
+import { type Finding, finding } from '@onceonly/replay';
 import { decodeLeaf, type LeafAttributes, sha256 } from './leaf.js';
 import { SequenceTracker } from './sequences.js';
 

@@ -1,7 +1,7 @@
 import { formatCheckpoint, parseVerifierKey, signNote } from '@onceonly/merkle';
+import type { FindingKind } from '@onceonly/replay';
 import { describe, expect, it } from 'vitest';
 import { event, ORIGIN, signedLog } from '../../test/fixtures.js';
-import type { FindingKind } from './findings.js';
 import { leafOf } from './leaf.js';
 import { type BusEvent, LogVerifier, type VerifiableEntry } from './log-verifier.js';
 

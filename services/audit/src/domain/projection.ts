@@ -1,54 +1,8 @@
-import { type Finding, finding } from './findings.js';
-import type { LoggableEvent } from './leaf.js';
+import { type CompareContext, type Finding, finding, type ProjectionCheck, type ReplayEvent } from '@onceonly/replay';
 
-/**
- * Rebuilds part of a service's state from the events alone (for example the status of every certificate), so that
- * the replay can compare it with what the service answers. State is a map from a key (a certificate id) to a value
- * the projection defines; `apply` is called for every event in log order and must be pure and deterministic.
- *
- * The projections the replay knows are in `projections/` (`certificate-status`: the status of every certificate).
- */
-export interface Projection<S> {
-  readonly name: string;
-  /**
-   * Applies one event to the state (events it does not care about leave the state alone). Returns what is wrong
-   * with the event itself, if anything: an event the service's rules could not have produced at that point.
-   */
-  apply(state: Map<string, S>, event: LoggableEvent): readonly Finding[] | undefined;
-}
-
-/** Reads the live value of one key from the service, to compare with the projection's (undefined: not known). */
-export interface ProjectionReader<L> {
-  read(key: string): Promise<L | undefined>;
-}
-
-/** What a comparison may look at besides the two values. */
-export interface CompareContext<S> {
-  /** The whole rebuilt state. */
-  readonly state: ReadonlyMap<string, S>;
-  /** The time of the newest event the replay read (RFC 3339); undefined when it read none. */
-  readonly logTime?: string;
-  /** When the comparison runs. */
-  readonly now: Date;
-}
-
-/**
- * A projection with the reader of the service it mirrors. `S` is the rebuilt value, `L` what the service answers.
- * (Methods, not function properties: a check of any `S`, `L` is then a `ProjectionCheck<unknown, unknown>`.)
- */
-export interface ProjectionCheck<S, L = S> {
-  readonly projection: Projection<S>;
-  /** Without a reader the state is rebuilt and its events checked, but nothing is compared (PROJECTION_SKIPPED). */
-  readonly reader?: ProjectionReader<L>;
-  /** Why there is no reader (for the PROJECTION_SKIPPED notice). */
-  readonly skipped?: string;
-  /** Compares two values (default: JSON equality); used when `differences` is not given. */
-  equals?(rebuilt: S, live: L): boolean;
-  /** Names every difference of one key (default: one PROJECTION_MISMATCH when the values are not `equals`). */
-  differences?(key: string, rebuilt: S, live: L | undefined, context: CompareContext<S>): Finding[];
-  /** Reads in flight at once (default 8). */
-  readonly concurrency?: number;
-}
+// The generic run of a projection in a replay: apply every logged event in order, then read every key back from the
+// service and name each difference. The contracts (Projection, ProjectionCheck, Finding) are in @onceonly/replay,
+// shared with the services that own the projections.
 
 /** What one projection did in a replay, for the report. */
 export interface ProjectionSummary {
@@ -85,7 +39,7 @@ export class ProjectionRun<S, L = S> {
   }
 
   /** Applies one event; what is wrong with it is kept (with its event id and leaf index) for `compare`. */
-  apply(event: LoggableEvent, leafIndex?: number): void {
+  apply(event: ReplayEvent, leafIndex?: number): void {
     this.#events++;
     const at = Date.parse(event.time);
     if (at > this.#logTimeMs) {

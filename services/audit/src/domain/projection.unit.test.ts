@@ -1,8 +1,8 @@
 import { AppError } from '@onceonly/errors';
+import { finding, type Projection } from '@onceonly/replay';
 import { describe, expect, it } from 'vitest';
 import { event } from '../../test/fixtures.js';
-import { finding } from './findings.js';
-import { MAX_READ_FAILURES, type Projection, ProjectionRun } from './projection.js';
+import { MAX_READ_FAILURES, ProjectionRun } from './projection.js';
 
 // a toy projection: the type of the last event of every subject
 const lastType: Projection<string> = {

@@ -7,7 +7,7 @@ import {
   subjectMapRoot,
   subjectMapValue,
 } from '@onceonly/merkle';
-import { type Finding, finding } from './findings.js';
+import { type Finding, finding } from '@onceonly/replay';
 import { subjectKeyOf } from './subject-key.js';
 
 /** One leaf of the log as the check reads it: its index, the subject its event names, and its leaf hash. */

@@ -34,6 +34,16 @@ const MAX_CLAIM = 2000;
 const HOLDER_NAME_KEY = 'holder.name';
 const { VALID, SUSPENDED, EXPIRED } = LicenceStatus;
 
+/**
+ * Disputes: the statuses a dispute may be raised on and a correction made from, and their operation codes (a raise
+ * and a rejection keep the status; a correction is a new version). The replay (`domain/replay/`) reads the same table.
+ */
+export const DISPUTE_RULES = {
+  raise: { from: [VALID, SUSPENDED, EXPIRED], operation: LicenceOperation.OTHER },
+  reject: { operation: LicenceOperation.OTHER },
+  correct: { from: [VALID], operation: LicenceOperation.CHANGE },
+} as const;
+
 /** 提出异议 */
 export interface RaiseDisputeCommand {
   readonly actor: Actor;
@@ -72,7 +82,7 @@ export function raiseDispute(
 ): Transition<DisputeRaised> {
   const { now } = context;
   assertCurrent(state);
-  assertStatusIn(state, [VALID, SUSPENDED, EXPIRED], 'dispute', now);
+  assertStatusIn(state, DISPUTE_RULES.raise.from, 'dispute', now);
   assertNoDisputeOpen(state);
   const violations: FieldViolation[] = [];
   const claim = requiredText(command.claim, 'claim', MAX_CLAIM, violations);
@@ -147,7 +157,7 @@ function correct(
   context: { newId: string; now: Date; type: CertificateType },
 ): VersionTransition<DisputeResolved> {
   const { now, newId } = context;
-  assertStatusIn(state, [VALID], 'correct', now);
+  assertStatusIn(state, DISPUTE_RULES.correct.from, 'correct', now);
   const content = applyContentChange(state, command.resolution, context.type);
   if (content.changed.length === 0) {
     throw invalid('INVALID_ARGUMENT', [{ field: 'correct', reason: 'NO_CHANGE', description: 'nothing would change' }]);
@@ -165,7 +175,7 @@ function correct(
   const previous: CertificateState = Object.freeze({ ...versions.previous, dispute: closed });
   const event: DisputeResolved = {
     type: CERTIFICATE_EVENT_TYPES.DISPUTE_RESOLVED,
-    facts: factsOf(versions.next, LicenceOperation.CHANGE, command.actor, now),
+    facts: factsOf(versions.next, DISPUTE_RULES.correct.operation, command.actor, now),
     disputeId: dispute.id,
     outcome: 'corrected',
     correctedCertificateId: newId,

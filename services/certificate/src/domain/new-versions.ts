@@ -32,6 +32,16 @@ import { LicenceOperation, LicenceStatus } from './lifecycle-codes.js';
 const MAX_REASON = 1000;
 const { VALID } = LicenceStatus;
 
+/**
+ * Each new version (a new id, version + 1, the old version superseded): the statuses of the old version it may start
+ * from, and its operation code. Refused while a dispute is open. The replay (`domain/replay/`) reads the same table.
+ */
+export const NEW_VERSION_RULES = {
+  change: { from: [VALID], operation: LicenceOperation.CHANGE },
+  renew: { from: [VALID], operation: LicenceOperation.RENEW },
+  reissue: { from: [VALID], operation: LicenceOperation.OTHER },
+} as const;
+
 /** What a new version needs from the service: its id, the clock, and the certificate's type (for its schema). */
 export interface NewVersionContext {
   readonly newId: string;
@@ -70,7 +80,7 @@ export function change(
   context: NewVersionContext,
 ): VersionTransition<CertificateChanged> {
   const { now } = context;
-  assertMayAct(state, command.actor, [VALID], 'change', now);
+  assertMayAct(state, command.actor, NEW_VERSION_RULES.change.from, 'change', now);
   assertNoOpenDispute(state);
   const content = applyContentChange(state, command, context.type);
   if (content.changed.length === 0) {
@@ -79,7 +89,7 @@ export function change(
   const { next, previous } = nextVersion(state, { fields: content.fields, holder: content.holder }, context.newId, now);
   const event: CertificateChanged = {
     type: CERTIFICATE_EVENT_TYPES.CHANGED,
-    facts: factsOf(next, LicenceOperation.CHANGE, command.actor, now),
+    facts: factsOf(next, NEW_VERSION_RULES.change.operation, command.actor, now),
     previousCertificateId: state.id,
     changedFieldKeys: content.changed,
     reason: redactCitizenIds((command.reason ?? '').trim()),
@@ -122,7 +132,7 @@ export function renew(
   context: NewVersionContext,
 ): VersionTransition<CertificateRenewed> {
   const { now, type } = context;
-  assertMayAct(state, command.actor, [VALID], 'renew', now);
+  assertMayAct(state, command.actor, NEW_VERSION_RULES.renew.from, 'renew', now);
   assertNoOpenDispute(state);
   const oldEnd = assertRenewable(state, type);
   const today = chinaDate(now);
@@ -132,7 +142,7 @@ export function renew(
   const { next, previous } = nextVersion(state, { validFrom, validTo }, context.newId, now);
   const event: CertificateRenewed = {
     type: CERTIFICATE_EVENT_TYPES.RENEWED,
-    facts: factsOf(next, LicenceOperation.RENEW, command.actor, now),
+    facts: factsOf(next, NEW_VERSION_RULES.renew.operation, command.actor, now),
     previousCertificateId: state.id,
     validFrom,
     validTo,
@@ -157,7 +167,7 @@ export function reissue(
   context: Omit<NewVersionContext, 'type'>,
 ): VersionTransition<CertificateReissued> {
   const { now } = context;
-  assertMayAct(state, command.actor, [VALID], 'reissue', now);
+  assertMayAct(state, command.actor, NEW_VERSION_RULES.reissue.from, 'reissue', now);
   assertNoOpenDispute(state);
   const violations: FieldViolation[] = [];
   const reason = requiredText(command.reason, 'reason', MAX_REASON, violations);
@@ -165,7 +175,7 @@ export function reissue(
   const { next, previous } = nextVersion(state, {}, context.newId, now);
   const event: CertificateReissued = {
     type: CERTIFICATE_EVENT_TYPES.REISSUED,
-    facts: factsOf(next, LicenceOperation.OTHER, command.actor, now),
+    facts: factsOf(next, NEW_VERSION_RULES.reissue.operation, command.actor, now),
     previousCertificateId: state.id,
     reason: redactCitizenIds(reason),
   };

@@ -33,6 +33,26 @@ import { LicenceOperation, LicenceStatus } from './lifecycle-codes.js';
 const MAX_REASON = 1000;
 const { VALID, SUSPENDED, EXPIRED } = LicenceStatus;
 
+/**
+ * Each status change: the statuses it may start from, the status it gives and its operation code. The transitions
+ * below check them; the replay (`domain/replay/`) checks every logged event against the same table.
+ */
+export const STATUS_CHANGE_RULES = {
+  suspend: { from: [VALID], to: SUSPENDED, operation: LicenceOperation.SUSPEND },
+  resume: { from: [SUSPENDED], to: VALID, operation: LicenceOperation.RESUME },
+  /** The status it gives depends on the kind: {@link REVOCATION_STATUS}. */
+  revoke: { from: [VALID, SUSPENDED], operation: LicenceOperation.OTHER },
+  cancel: { from: [VALID, SUSPENDED, EXPIRED], to: LicenceStatus.CANCELLED, operation: LicenceOperation.CANCEL },
+  expire: { from: [VALID, SUSPENDED], to: EXPIRED, operation: LicenceOperation.EXPIRE },
+} as const;
+
+/** The status a revocation gives: 撤销 (withdrawn, 03) or 吊销 (revoked, 07). */
+export const REVOCATION_STATUS: Readonly<Record<RevocationKind, LicenceStatus>> = {
+  withdrawn: LicenceStatus.WITHDRAWN,
+  revoked: LicenceStatus.REVOKED,
+};
+const RULES = STATUS_CHANGE_RULES;
+
 /** 暂扣: reason and legal basis required; an optional planned end date, not in the past. */
 export interface SuspendCommand {
   readonly actor: Actor;
@@ -52,17 +72,17 @@ function untilDate(until: string | undefined, now: Date): string | undefined {
 
 /** Suspends a valid certificate. */
 export function suspend(state: CertificateState, command: SuspendCommand, now: Date): Transition<CertificateSuspended> {
-  assertMayAct(state, command.actor, [VALID], 'suspend', now);
+  assertMayAct(state, command.actor, RULES.suspend.from, 'suspend', now);
   const violations: FieldViolation[] = [];
   const reason = requiredText(command.reason, 'reason', MAX_REASON, violations);
   const legalBasis = requiredText(command.legalBasis, 'legal_basis', MAX_REASON, violations);
   throwIfInvalid(violations);
   const until = untilDate(command.until, now);
   const suspension = { reason, legalBasis, since: now.toISOString(), ...(until === undefined ? {} : { until }) };
-  const certificate = withStatus(state, SUSPENDED, now, { suspension });
+  const certificate = withStatus(state, RULES.suspend.to, now, { suspension });
   const event: CertificateSuspended = {
     type: CERTIFICATE_EVENT_TYPES.SUSPENDED,
-    facts: factsOf(certificate, LicenceOperation.SUSPEND, command.actor, now),
+    facts: factsOf(certificate, RULES.suspend.operation, command.actor, now),
     reason: redactCitizenIds(reason),
     legalBasis: redactCitizenIds(legalBasis),
     ...(until === undefined ? {} : { until }),
@@ -78,13 +98,13 @@ export interface ResumeCommand {
 
 /** Resumes a suspended certificate; the suspension record is dropped. */
 export function resume(state: CertificateState, command: ResumeCommand, now: Date): Transition<CertificateResumed> {
-  assertMayAct(state, command.actor, [SUSPENDED], 'resume', now);
+  assertMayAct(state, command.actor, RULES.resume.from, 'resume', now);
   const reason = (command.reason ?? '').trim();
   const { suspension: _dropped, ...rest } = state;
-  const certificate = withStatus(rest, VALID, now);
+  const certificate = withStatus(rest, RULES.resume.to, now);
   const event: CertificateResumed = {
     type: CERTIFICATE_EVENT_TYPES.RESUMED,
-    facts: factsOf(certificate, LicenceOperation.RESUME, command.actor, now),
+    facts: factsOf(certificate, RULES.resume.operation, command.actor, now),
     reason: redactCitizenIds(reason),
   };
   return { certificate, event };
@@ -100,7 +120,7 @@ export interface RevokeCommand {
 
 /** Withdraws (status 03) or revokes (status 07) a valid or suspended certificate. */
 export function revoke(state: CertificateState, command: RevokeCommand, now: Date): Transition<CertificateRevoked> {
-  assertMayAct(state, command.actor, [VALID, SUSPENDED], 'revoke', now);
+  assertMayAct(state, command.actor, RULES.revoke.from, 'revoke', now);
   const violations: FieldViolation[] = [];
   if (command.kind !== 'withdrawn' && command.kind !== 'revoked') {
     violations.push({ field: 'kind', reason: 'REQUIRED', description: 'withdrawn (撤销) or revoked (吊销)' });
@@ -108,12 +128,12 @@ export function revoke(state: CertificateState, command: RevokeCommand, now: Dat
   const reason = requiredText(command.reason, 'reason', MAX_REASON, violations);
   const legalBasis = requiredText(command.legalBasis, 'legal_basis', MAX_REASON, violations);
   throwIfInvalid(violations);
-  const status = command.kind === 'withdrawn' ? LicenceStatus.WITHDRAWN : LicenceStatus.REVOKED;
+  const status = REVOCATION_STATUS[command.kind];
   const revocation = { kind: command.kind, reason, legalBasis, at: now.toISOString() };
   const certificate = withStatus(state, status, now, { revocation });
   const event: CertificateRevoked = {
     type: CERTIFICATE_EVENT_TYPES.REVOKED,
-    facts: factsOf(certificate, LicenceOperation.OTHER, command.actor, now),
+    facts: factsOf(certificate, RULES.revoke.operation, command.actor, now),
     kind: command.kind,
     reason: redactCitizenIds(reason),
     legalBasis: redactCitizenIds(legalBasis),
@@ -132,14 +152,14 @@ export interface CancelCommand {
  * the decision (and a penalty), which a cancellation would hide.
  */
 export function cancel(state: CertificateState, command: CancelCommand, now: Date): Transition<CertificateCancelled> {
-  assertMayAct(state, command.actor, [VALID, SUSPENDED, EXPIRED], 'cancel', now);
+  assertMayAct(state, command.actor, RULES.cancel.from, 'cancel', now);
   const violations: FieldViolation[] = [];
   const reason = requiredText(command.reason, 'reason', MAX_REASON, violations);
   throwIfInvalid(violations);
-  const certificate = withStatus(state, LicenceStatus.CANCELLED, now, { cancellationReason: reason });
+  const certificate = withStatus(state, RULES.cancel.to, now, { cancellationReason: reason });
   const event: CertificateCancelled = {
     type: CERTIFICATE_EVENT_TYPES.CANCELLED,
-    facts: factsOf(certificate, LicenceOperation.CANCEL, command.actor, now),
+    facts: factsOf(certificate, RULES.cancel.operation, command.actor, now),
     reason: redactCitizenIds(reason),
   };
   return { certificate, event };
@@ -153,10 +173,10 @@ export function cancel(state: CertificateState, command: CancelCommand, now: Dat
 export function expireIfDue(state: CertificateState, now: Date): Transition<CertificateExpired> | undefined {
   if (state.supersededById !== undefined || state.validTo === undefined) return undefined;
   if (state.status === EXPIRED || effectiveStatus(state, now) !== EXPIRED) return undefined;
-  const certificate = withStatus(state, EXPIRED, now);
+  const certificate = withStatus(state, RULES.expire.to, now);
   const event: CertificateExpired = {
     type: CERTIFICATE_EVENT_TYPES.EXPIRED,
-    facts: factsOf(certificate, LicenceOperation.EXPIRE, undefined, now),
+    facts: factsOf(certificate, RULES.expire.operation, undefined, now),
     validTo: state.validTo,
   };
   return { certificate, event };

@@ -2,11 +2,12 @@ import {
   type AuditBundle,
   type auditV1,
   type ExportSource,
+  type ReplayBusSource,
   type ReplayLogSource,
   subjectMapFromLog,
 } from '@onceonly/audit/client';
 import { AppError, isAppError, statusNameOf } from '@onceonly/errors';
-import { type ClientOptions, call } from '../client.js';
+import { type ClientOptions, call, serverStream } from '../client.js';
 
 // The audit log over gRPC, as the sources `replay` and `export` read: the CLI's adapters of AuditService. They only
 // fetch; every proof they return is verified by the caller, locally, with the log's key.
@@ -74,14 +75,9 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
       return all;
     },
     async *entries(size) {
-      for (let start = 0; start < size; ) {
-        const end = Math.min(size, start + 1000);
-        const { entries } = await call(
-          c.getEntries.bind(c),
-          { start: String(start), end: String(end), omitData: false },
-          o,
-        );
-        if (entries.length === 0) throw new AppError('INTERNAL', `the hub returned no entries from ${start}`);
+      // one stream of the whole log (StreamEntries, auditors only); a missing leaf shows as a jump in the indexes
+      const request = { start: '0', end: String(size), omitData: false };
+      for await (const { entries } of serverStream(c.streamEntries.bind(c), request, o)) {
         for (const e of entries) {
           yield {
             leafIndex: Number(e.leafIndex),
@@ -93,8 +89,6 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
             offset: e.offset,
           };
         }
-        // a missing leaf shows as a jump in the indexes; continue after the last one returned
-        start = Number(entries.at(-1)!.leafIndex) + 1;
       }
     },
     async consistencyProof(first, second) {
@@ -115,6 +109,78 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
       }
     },
   };
+}
+
+/**
+ * The bus re-read by the hub itself (StreamBusEvents, auditors only): for a replay that cannot reach the bus (the
+ * embedded log is in the hub's locked folder; an external hub's Kafka may be out of reach). The checkpoints the hub
+ * found on its bus come back as signed notes, which the replay verifies itself with the log's key.
+ */
+export function grpcBusSource(c: auditV1.AuditServiceClient, o: ClientOptions): ReplayBusSource {
+  return {
+    async read(topics, onRecord, onProgress) {
+      for await (const { item } of serverStream(c.streamBusEvents.bind(c), { topics: [...topics] }, o)) {
+        if (item?.$case === 'progress') onProgress?.(Number(item.value.read), Number(item.value.total));
+        else if (item?.$case === 'records') for (const r of item.value.records) onRecord(busRecordOf(r));
+        else if (item?.$case === 'summary') return readSummary(item.value);
+      }
+      throw new AppError('UNAVAILABLE', 'the hub ended its read of the bus without a summary');
+    },
+  };
+}
+
+function busRecordOf(r: auditV1.BusRecord): Parameters<Parameters<ReplayBusSource['read']>[1]>[0] {
+  const e = r.event;
+  if (!e) throw new AppError('INTERNAL', `the hub sent a bus record without its event (${r.topic}/${r.partition})`);
+  return {
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    event: {
+      id: e.id,
+      source: e.source,
+      type: e.type,
+      subject: e.subject,
+      time: e.time,
+      specversion: e.specversion as '1.0',
+      datacontenttype: e.datacontenttype,
+      dataschema: e.dataschema,
+      sequence: e.sequence,
+      data: e.data,
+    },
+  };
+}
+
+function readSummary(s: auditV1.BusReadSummary) {
+  return {
+    records: Number(s.records),
+    malformed: Number(s.malformed),
+    logReadUpTo: new Map(s.logReadUpTo.map((p) => [`${p.topic}/${p.partition}`, Number(p.offset)])),
+    checkpointNotes: s.checkpointNotes,
+  };
+}
+
+/**
+ * Every entry below `size` through GetEntries, 1000 at a time (what `export` reads to recompute a subject map; the
+ * replay streams with StreamEntries instead, which answers auditors only).
+ */
+async function* pagedEntries(c: auditV1.AuditServiceClient, o: ClientOptions, size: number) {
+  for (let start = 0; start < size; ) {
+    const end = Math.min(size, start + 1000);
+    const request = { start: String(start), end: String(end), omitData: false };
+    const { entries } = await call(c.getEntries.bind(c), request, o);
+    if (entries.length === 0) throw new AppError('INTERNAL', `the hub returned no entries from ${start}`);
+    for (const e of entries) {
+      yield {
+        leafIndex: Number(e.leafIndex),
+        canonical: e.canonical,
+        leafHash: e.leafHash,
+        data: e.event?.data ?? Buffer.alloc(0),
+      };
+    }
+    // a missing leaf shows as a jump in the indexes; continue after the last one returned
+    start = Number(entries.at(-1)!.leafIndex) + 1;
+  }
 }
 
 /** `export` over gRPC. */
@@ -167,7 +233,7 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
     // A caller who may not gets a bundle without it, which `verify` refuses (MAP_PROOF_MISSING), never passes.
     async subjectMap(subject, treeSize) {
       try {
-        return await subjectMapFromLog(grpcLogSource(c, o).entries(treeSize), subject, treeSize);
+        return await subjectMapFromLog(pagedEntries(c, o, treeSize), subject, treeSize);
       } catch (err) {
         if (isAppError(err) && statusNameOf(err.code) === 'PERMISSION_DENIED') return undefined;
         throw err;

@@ -1,23 +1,149 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CERTIFICATE_STATUS,
-  certificateStatusCheck,
-  PROJECTION_NAMES,
-  PROJECTIONS,
+  type auditV1,
   type ProjectionCheck,
-  type ProjectionName,
+  type ReplayInput,
+  type ReplayInputs,
+  type ReplayLogSource,
   type ReplayProgress,
+  sameLog,
+  sizeAndRoot,
 } from '@onceonly/audit/client';
-import { certificateV1 } from '@onceonly/certificate/client';
 import { AppError, isAppError, toAppError } from '@onceonly/errors';
 import { createEmbeddedTransport, createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { type Database, openDatabase } from '@onceonly/store';
 import cliProgress from 'cli-progress';
-import { type ClientOptions, call, channelCredentials, checkHealth } from '../client.js';
+import { type ClientOptions, call, checkHealth } from '../client.js';
+import { HUB_REPLAY_PROJECTIONS } from '../modules.js';
+import type { HubProjection } from './replay-projections.js';
 
 // What `onceonly audit replay` opens besides the hub: the stored log (PostgreSQL or the embedded folder), the bus
-// (Kafka or the embedded log), the services its projections compare with, and a progress display.
+// (Kafka or the embedded log), the services its projections compare with, and a progress display. Which of them it
+// opens is decided from the options alone (`planReplay`), said before anything is read, and never guessed from what
+// happens to lie around: a leftover `./.onceonly` is read only when asked for with --from-database.
+
+/** Where an option's value came from (commander's `getOptionValueSource`: cli, env, default, ...). */
+export type OptionSource = string | undefined;
+
+/** The options of `audit replay` that choose its sources. */
+export interface ReplaySourceOptions {
+  brokers?: string;
+  databaseUrl?: string;
+  dataDir: string;
+  fromDatabase?: boolean;
+  bus: boolean;
+  projection?: string | false;
+}
+
+/** Which source each input of a replay is read from. */
+export interface ReplayPlan {
+  readonly log: 'hub' | 'database';
+  readonly bus: 'hub' | 'kafka' | 'database' | 'none';
+  readonly inputs: ReplayInputs;
+}
+
+/**
+ * Decides the sources of a replay. The log: the hub (StreamEntries) unless --from-database. The bus: Kafka when
+ * --brokers/KAFKA_BROKERS names it, else the embedded log of the database read with --from-database, else the hub
+ * itself (StreamBusEvents). Projections: compared with the hub at --addr.
+ * @throws AppError INVALID_ARGUMENT for a combination that names two sources for one input, or a source for nothing.
+ */
+export function planReplay(
+  opts: ReplaySourceOptions,
+  source: (option: string) => OptionSource,
+  addr: () => string,
+): ReplayPlan {
+  const dataDirNamed = source('dataDir') === 'cli' || source('dataDir') === 'env';
+  if (!opts.fromDatabase && (source('databaseUrl') === 'cli' || source('dataDir') === 'cli')) {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      '--database-url and --data-dir name the database to read the log from: add --from-database, or leave them out to read the hub',
+    );
+  }
+  if (opts.fromDatabase && opts.databaseUrl && dataDirNamed) {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      'two databases: --database-url (or DATABASE_URL) and --data-dir (or ONCEONLY_DATA_DIR); name one',
+    );
+  }
+  if (!opts.bus && source('brokers') === 'cli')
+    throw new AppError('INVALID_ARGUMENT', '--brokers with --no-bus: the bus is not read');
+  const log = opts.fromDatabase ? 'database' : 'hub';
+  const bus = !opts.bus ? 'none' : opts.brokers ? 'kafka' : opts.fromDatabase ? 'database' : 'hub';
+  const hub: ReplayInput = { kind: 'hub', where: addr() };
+  const database: ReplayInput = opts.databaseUrl
+    ? { kind: 'database', where: withoutPassword(opts.databaseUrl) }
+    : { kind: 'embedded-folder', where: opts.dataDir };
+  const inputs: ReplayInputs = {
+    log: log === 'hub' ? hub : database,
+    bus:
+      bus === 'none'
+        ? { kind: 'none', where: '' }
+        : bus === 'kafka'
+          ? { kind: 'kafka', where: opts.brokers! }
+          : bus === 'hub'
+            ? hub
+            : database,
+    projections: opts.projection === false ? { kind: 'none', where: '' } : hub,
+  };
+  return { log, bus, inputs };
+}
+
+/** A log with no checkpoint yet: its first leaf must be the hub's first leaf. */
+async function assertSameFirstLeaf(
+  log: ReplayLogSource,
+  size: number,
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+  mismatch: (why: string) => AppError,
+): Promise<void> {
+  if (size === 0) return;
+  const ours = await log.entries(1)[Symbol.asyncIterator]().next();
+  const { entries } = await call(c.getEntries.bind(c), { start: '0', end: '1', omitData: true }, o);
+  const theirs = entries[0]?.leafHash;
+  if (ours.done || !theirs || !ours.value.leafHash || !Buffer.from(ours.value.leafHash).equals(theirs)) {
+    throw mismatch('its first leaf is not the database’s');
+  }
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'a database URL';
+  }
+}
+
+/**
+ * Refuses to compare a log read from a database with a hub that keeps another log: the hub's origin and key must be
+ * the database's, and the hub must hold the database's latest checkpoint (same size, same root).
+ * @throws AppError AUDIT_SOURCE_MISMATCH.
+ */
+export async function assertHubKeepsLog(
+  log: ReplayLogSource,
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+): Promise<void> {
+  const [info, hub] = await Promise.all([log.info(), call(c.getLogInfo.bind(c), {}, o)]);
+  const verdict = sameLog(info, { origin: hub.origin, verifierKeys: [hub.verifierKey] });
+  const mismatch = (why: string) =>
+    new AppError('AUDIT_SOURCE_MISMATCH', `the hub at ${o.addr} keeps another log than the database: ${why}`, {
+      details: { meta: { origin: info.origin, hubOrigin: hub.origin } },
+    });
+  if (verdict.verdict === 'other') throw mismatch(verdict.why);
+  const last = (await log.checkpoints()).at(-1);
+  if (!last) return assertSameFirstLeaf(log, info.size, c, o, mismatch);
+  const held = await call(c.getCheckpoint.bind(c), { size: String(last.size) }, o).catch((err: unknown) => {
+    if (isAppError(err, 'AUDIT_CHECKPOINT_NOT_FOUND')) return undefined;
+    throw err;
+  });
+  if (!held?.checkpoint || sizeAndRoot(held.checkpoint.signedNote) !== sizeAndRoot(last.signedNote)) {
+    throw mismatch(`it has no checkpoint of size ${last.size} with the database's root`);
+  }
+}
 
 /** The projections of a replay, and how to close what they opened. */
 export interface OpenedProjections {
@@ -27,38 +153,37 @@ export interface OpenedProjections {
 }
 
 /**
- * The projections of a replay. By name (`--projection`): compared with their service, which must answer. By default:
- * compared when the service answers on `--addr` (grpc.health.v1), else still rebuilt and their events checked, and
- * the comparison reported as skipped. `--no-projection`: none. The service is read as the caller the global options
- * name (`--as`/`--role` or the mTLS certificate); GetCertificate answers any caller but a platform.
+ * The projections of a replay, from the hub's list (modules.ts). By name (`--projection`): that one only, compared
+ * with its service, which must answer. By default: every one, each compared when its service answers on `--addr`
+ * (grpc.health.v1), else still rebuilt and its events checked, and the comparison reported as skipped.
+ * `--no-projection`: none. The services are read as the caller the global options name.
  */
 export async function openProjections(
-  choice: ProjectionName | false | undefined,
+  choice: string | false | undefined,
   o: ClientOptions,
+  list: readonly HubProjection[] = HUB_REPLAY_PROJECTIONS,
 ): Promise<OpenedProjections> {
   if (choice === false) {
     const reason = 'not asked for (--no-projection)';
-    return { checks: [], skipped: PROJECTION_NAMES.map((name) => ({ name, reason })), close: () => undefined };
+    return { checks: [], skipped: list.map(({ name }) => ({ name, reason })), close: () => undefined };
   }
-  const name = choice ?? CERTIFICATE_STATUS;
-  const { service } = PROJECTIONS[name];
-  const status = await checkHealth(o, service).catch((err: unknown) => toAppError(err).message);
-  if (status !== 'SERVING') {
-    const why = `${service} at ${o.addr} is not serving (${status})`;
-    if (choice !== undefined) throw new AppError('UNAVAILABLE', `--projection ${name}: ${why}`);
-    return { checks: [certificateStatusCheck(undefined, { skipped: why })], skipped: [], close: () => undefined };
-  }
-  const c = new certificateV1.CertificateServiceClient(o.addr, channelCredentials(o));
-  const lookup = async (id: string) => {
-    try {
-      const request = certificateV1.GetCertificateRequest.fromPartial({ ref: { $case: 'id', value: id } });
-      return (await call(c.getCertificate.bind(c), request, o)).certificate;
-    } catch (err) {
-      if (isAppError(err, 'CERT_NOT_FOUND')) return undefined;
-      throw err;
-    }
+  const chosen = choice === undefined ? list : list.filter((p) => p.name === choice);
+  const opened = await Promise.all(chosen.map((p) => openOne(p, choice !== undefined, o)));
+  return {
+    checks: opened.map((x) => x.check),
+    skipped: [],
+    close: () => {
+      for (const x of opened) x.close();
+    },
   };
-  return { checks: [certificateStatusCheck(lookup)], skipped: [], close: () => c.close() };
+}
+
+async function openOne(p: HubProjection, required: boolean, o: ClientOptions) {
+  const status = await checkHealth(o, p.service).catch((err: unknown) => toAppError(err).message);
+  if (status === 'SERVING') return p.open(o);
+  const why = `${p.service} at ${o.addr} is not serving (${status})`;
+  if (required) throw new AppError('UNAVAILABLE', `--projection ${p.name}: ${why}`);
+  return { check: p.offline(why), close: () => undefined };
 }
 
 /** The hub's database: PostgreSQL at `databaseUrl`, else the embedded one in `dataDir` (which must exist). */

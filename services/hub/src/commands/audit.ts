@@ -7,8 +7,7 @@ import {
   divergences,
   exportBundle,
   type Finding,
-  PROJECTION_NAMES,
-  type ProjectionName,
+  inputsLine,
   type ReplayBusSource,
   type ReplayLogSource,
   type ReplayReport,
@@ -20,8 +19,16 @@ import {
 import { certificateSubjectOf, certificateV1, holderSubjectOf, isCitizenId } from '@onceonly/certificate/client';
 import { AppError, isAppError } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
-import { bundleOf, eventOf, grpcExportSource, grpcLogSource, hex } from '../adapters/audit-grpc.js';
-import { openProjections, openStore, openTransport, progress } from '../adapters/replay-inputs.js';
+import { bundleOf, eventOf, grpcBusSource, grpcExportSource, grpcLogSource, hex } from '../adapters/audit-grpc.js';
+import {
+  assertHubKeepsLog,
+  openProjections,
+  openStore,
+  openTransport,
+  planReplay,
+  progress,
+  type ReplayPlan,
+} from '../adapters/replay-inputs.js';
 import {
   type ClientOptions,
   type CliOptions,
@@ -32,6 +39,7 @@ import {
   writeLine as out,
   withClient,
 } from '../client.js';
+import { HUB_REPLAY_PROJECTIONS } from '../modules.js';
 
 // `onceonly audit ...`: the auditor's commands. `checkpoint`, `prove` and `export` ask a running hub; `verify` works
 // offline on a bundle; `replay` re-reads the bus and checks the whole log. Every proof is verified here, locally,
@@ -304,7 +312,7 @@ interface ReplayOptions {
   dataDir: string;
   fromDatabase?: boolean;
   bus: boolean;
-  projection?: ProjectionName | false;
+  projection?: string | false;
   report: string;
 }
 
@@ -319,26 +327,23 @@ export function replaySummary(report: ReplayReport, prefix: string): string {
   return `${verdict} in ${report.entries} entries, ${report.checkpointsVerified}/${report.checkpoints} checkpoints, ${report.busRecords} bus records${rebuilt}; reports ${prefix}.json and ${prefix}.md`;
 }
 
-/** Opens the sources of a replay and runs it; `opened` collects what to close, last opened first. */
-async function runReplay(opts: ReplayOptions, o: CliOptions, opened: Array<() => Promise<void>>) {
-  const needsDb = opts.fromDatabase || (opts.bus && !opts.brokers);
-  const db = needsDb ? await openStore(opts) : undefined;
+/** Opens the sources the plan names and runs the replay; `opened` collects what to close, last opened first. */
+async function runReplay(opts: ReplayOptions, o: CliOptions, plan: ReplayPlan, opened: Array<() => Promise<void>>) {
+  const db = plan.log === 'database' || plan.bus === 'database' ? await openStore(opts) : undefined;
   if (db) opened.unshift(() => db.close());
-  let log: ReplayLogSource;
-  if (opts.fromDatabase && db) log = databaseLogSource(db);
-  else {
-    const c = new auditV1.AuditServiceClient(o.addr, channelCredentials(o));
-    opened.unshift(async () => c.close());
-    log = grpcLogSource(c, o);
-  }
+  const c = new auditV1.AuditServiceClient(o.addr, channelCredentials(o));
+  opened.unshift(async () => c.close());
+  const log: ReplayLogSource = plan.log === 'database' && db ? databaseLogSource(db) : grpcLogSource(c, o);
   let bus: ReplayBusSource | undefined;
-  if (opts.bus) {
-    const transport = await openTransport(opts, db);
+  if (plan.bus === 'hub') bus = grpcBusSource(c, o);
+  else if (plan.bus !== 'none') {
+    const transport = await openTransport(plan.bus === 'kafka' ? opts : {}, db);
     opened.unshift(() => transport.close());
     bus = transportBusSource(transport);
   }
   const projections = await openProjections(opts.projection, o);
   opened.unshift(async () => projections.close());
+  if (plan.log === 'database' && projections.checks.some((check) => check.reader)) await assertHubKeepsLog(log, c, o);
   return replay({
     log,
     ...(bus ? { bus } : {}),
@@ -346,6 +351,7 @@ async function runReplay(opts: ReplayOptions, o: CliOptions, opened: Array<() =>
     projections: projections.checks,
     skippedProjections: projections.skipped,
     progress: progress(),
+    inputs: plan.inputs,
   });
 }
 
@@ -361,25 +367,39 @@ function registerReplay(audit: Command): void {
       ),
     )
     .addOption(
-      new Option('--data-dir <dir>', 'embedded data folder (the hub must be stopped: it locks it)')
+      new Option(
+        '--data-dir <dir>',
+        'embedded data folder, with --from-database (the hub must be stopped: it locks it)',
+      )
         .env('ONCEONLY_DATA_DIR')
         .default('.onceonly'),
     )
-    .option('--from-database', 'read the stored log from the database instead of asking the hub')
+    .option(
+      '--from-database',
+      'read the stored log (and, without --brokers, the embedded bus) from the database instead of asking the hub',
+    )
     .option('--no-bus', 'check the stored log alone (signatures, roots, leaves, sequences)')
     .addOption(
       new Option(
         '--projection <name>',
-        'rebuild this state from the events and compare it with the service that holds it; fail if that service does not answer (default: certificate-status, compared when the hub answers)',
-      ).choices(PROJECTION_NAMES),
+        'rebuild only this state from the events and compare it with the service that holds it; fail if that service does not answer (default: every projection, each compared when its service answers)',
+      ).choices(HUB_REPLAY_PROJECTIONS.map((p) => p.name)),
     )
     .option('--no-projection', 'do not rebuild state from the events nor compare it with the services')
     .option('--report <prefix>', 'report files: <prefix>.json and <prefix>.md', 'audit-replay')
     .action(async (opts: ReplayOptions, cmd: Command) => {
       const o = cliOptions(cmd);
+      // the replay reads every party's events: it asks as an auditor (an mTLS certificate names its own role)
+      if (!o.ca && o.role === undefined) o.role = 'auditor';
+      const plan = planReplay(
+        opts,
+        (name) => cmd.getOptionValueSource(name),
+        () => o.addr,
+      );
+      if (!o.json) out(`replay: ${inputsLine(plan.inputs)}`);
       const opened: Array<() => Promise<void>> = [];
       try {
-        const report = await runReplay(opts, o, opened);
+        const report = await runReplay(opts, o, plan, opened);
         writeFileSync(`${opts.report}.json`, `${JSON.stringify(report, null, 2)}\n`);
         writeFileSync(`${opts.report}.md`, replayMarkdown(report));
         out(o.json ? json(report) : replaySummary(report, opts.report));

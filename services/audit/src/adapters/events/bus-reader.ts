@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { auditEventsV1 } from '@onceonly/contracts';
 import { type EventTransport, fromKafkaRecord, type ReceivedRecord } from '@onceonly/events';
 import type { BusRecord, ReplayBusSource } from '../../app/replay.js';
+import { CHECKPOINT_TOPIC } from '../../topics.js';
 import { AUDIT_GROUP } from './ingest.js';
 
 /** Options of {@link transportBusSource}. */
@@ -16,27 +18,34 @@ export interface BusSourceOptions {
 /**
  * Re-reads topics from the beginning through the event transport (Kafka, or the embedded log) with a fresh consumer
  * group, up to each partition's end as it was when the read began: records published during the replay are left
- * for the next one.
+ * for the next one. The checkpoint topic is read too, not as events but as the bus's signature: its signed notes say
+ * whose bus this is (see `checkpointNotes`).
  */
 export function transportBusSource(transport: EventTransport, options: BusSourceOptions = {}): ReplayBusSource {
   return {
     async read(topics, onRecord, onProgress) {
       const group = options.group ?? `onceonly-audit-replay-${randomUUID()}`;
+      const checkpointNotes: string[] = [];
+      let withCheckpoints = [...topics.filter((t) => t !== CHECKPOINT_TOPIC.name), CHECKPOINT_TOPIC.name];
       const logReadUpTo = new Map<string, number>();
       for (const p of await transport.lag(options.logGroup ?? AUDIT_GROUP, topics)) {
         logReadUpTo.set(`${p.topic}/${p.partition}`, Math.max(0, p.committed));
       }
-      const lags = await transport.lag(group, topics);
+      // a bus without the checkpoint topic (no audit log ever ran on it) names no hub: read the topics alone
+      const lags = await transport.lag(group, withCheckpoints).catch(() => {
+        withCheckpoints = [...topics];
+        return transport.lag(group, topics);
+      });
       const remaining = new Map<string, number>();
       let total = 0;
       for (const p of lags) {
         if (p.lag > 0) remaining.set(`${p.topic}/${p.partition}`, p.end);
-        total += p.lag;
+        if (p.topic !== CHECKPOINT_TOPIC.name) total += p.lag;
       }
       let records = 0;
       let malformed = 0;
       onProgress?.(0, total);
-      if (remaining.size === 0) return { records, malformed, logReadUpTo };
+      if (remaining.size === 0) return { records, malformed, logReadUpTo, checkpointNotes };
       let settle!: () => void;
       let fail!: (err: Error) => void;
       const done = new Promise<void>((resolve, reject) => {
@@ -49,6 +58,13 @@ export function transportBusSource(transport: EventTransport, options: BusSource
         const end = remaining.get(key);
         if (end === undefined || Number(record.offset) >= end) return;
         lastSeen = Date.now();
+        if (record.topic === CHECKPOINT_TOPIC.name) {
+          const note = checkpointNoteOf(record);
+          if (note !== undefined) checkpointNotes.push(note);
+          if (Number(record.offset) + 1 >= end) remaining.delete(key);
+          if (remaining.size === 0) settle();
+          return;
+        }
         records++;
         try {
           const event = fromKafkaRecord(record);
@@ -65,7 +81,7 @@ export function transportBusSource(transport: EventTransport, options: BusSource
         if (Number(record.offset) + 1 >= end) remaining.delete(key);
         if (remaining.size === 0) settle();
       };
-      const subscription = await transport.subscribe({ group, topics, fromBeginning: true, handle });
+      const subscription = await transport.subscribe({ group, topics: withCheckpoints, fromBeginning: true, handle });
       const idle = options.idleTimeoutMs ?? 60_000;
       const watchdog = setInterval(() => {
         if (Date.now() - lastSeen > idle) {
@@ -79,7 +95,16 @@ export function transportBusSource(transport: EventTransport, options: BusSource
         await subscription.stop();
       }
       onProgress?.(records, total);
-      return { records, malformed, logReadUpTo };
+      return { records, malformed, logReadUpTo, checkpointNotes };
     },
   };
+}
+
+/** The signed note of a checkpoint record (undefined when it does not decode: it then names no hub). */
+function checkpointNoteOf(record: ReceivedRecord): string | undefined {
+  try {
+    return auditEventsV1.CheckpointSigned.decode(fromKafkaRecord(record).data).signedNote || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -36,8 +36,10 @@ export interface AuditServiceDeps {
 /** A GetEntries response stops growing past this many bytes (gRPC's default limit is 4 MiB). */
 const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
-/** The AuditService implementation: reads, proofs and witness cosignatures. */
-export function auditService(deps: AuditServiceDeps): auditV1.AuditServiceServer {
+/** The AuditService implementation: reads, proofs and witness cosignatures (the replay's streams: `replay-streams.ts`). */
+export function auditService(
+  deps: AuditServiceDeps,
+): Omit<auditV1.AuditServiceServer, 'streamEntries' | 'streamBusEvents'> {
   const { reader } = deps;
   return {
     getCheckpoint: unary(async (request: auditV1.GetCheckpointRequest) => {

@@ -40,6 +40,8 @@ export const FINDING_KINDS = {
   EVENT_NOT_YET_LOGGED: 'notice',
   /** An event on the bus whose leaf differs from the log's leaf with the same event id. */
   EVENT_ALTERED: 'divergence',
+  /** A bus that carries no signed checkpoint: nothing shows that it is the bus of the log under replay. */
+  BUS_UNIDENTIFIED: 'notice',
   /** A logged event the bus no longer holds (retention) or never held: cannot be compared. */
   EVENT_NOT_ON_BUS: 'notice',
   /** An inclusion proof that does not lead to the checkpoint's root. */

@@ -1,9 +1,9 @@
 /**
- * Hand-built `certificate.*` events (LoggableEvent), their bodies encoded with the generated codecs as the
- * certificate service's outbox encodes them, for the tests of the certificate status projection and the replay.
+ * Hand-built `certificate.*` events (ReplayEvent), their bodies encoded with the generated codecs as the
+ * certificate service's outbox encodes them, for the tests of the certificate status replay.
  */
 import { certificateV1 as cv, certificateEventsV1 as ev } from '@onceonly/contracts';
-import type { LoggableEvent } from '../src/domain/leaf.js';
+import type { ReplayEvent } from '@onceonly/replay';
 
 export const { LicenceStatus: S, LicenceOperation: Op } = cv;
 export const { REVOCATION_KIND_WITHDRAWN: WITHDRAWN, REVOCATION_KIND_REVOKED: REVOKED } = cv.RevocationKind;
@@ -32,7 +32,7 @@ export function certificateEvents() {
     });
   }
 
-  function loggable(type: string, data: Uint8Array, overrides: Partial<LoggableEvent> = {}): LoggableEvent {
+  function loggable(type: string, data: Uint8Array, overrides: Partial<ReplayEvent> = {}): ReplayEvent {
     sequence++;
     return {
       id: `event-${sequence}`,
