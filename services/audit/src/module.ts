@@ -5,12 +5,13 @@ import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { AUDIT_SCHEMA, checkpointStore, logReader } from './adapters/db/audit-store.js';
 import { checkpointTx } from './adapters/events/checkpoint-tx.js';
 import { auditedTopics, createIngest } from './adapters/events/ingest.js';
+import { outboxReadLog } from './adapters/events/read-events.js';
 import { auditService } from './adapters/grpc/audit-service.js';
 import { loadNoteSigner, parseWitnessKeys } from './adapters/keys.js';
 import { Checkpointer } from './app/checkpointer.js';
 import { AUDIT_CONFIG, loadAuditConfig } from './config.js';
 import type { CheckpointPolicy } from './domain/checkpoint-policy.js';
-import { CHECKPOINT_TOPIC } from './topics.js';
+import { CHECKPOINT_TOPIC, READS_TOPIC } from './topics.js';
 
 /** The audit schema's migrations: the log's tables, the outbox (checkpoint events) and the inbox (ingest). */
 export async function auditMigrations() {
@@ -63,6 +64,8 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   const { db, transport, log, clock } = ctx;
   await migrateAudit(db);
   ctx.topics.register(CHECKPOINT_TOPIC);
+  // registered before the audited topics are listed: the log reads its records of reads back
+  ctx.topics.register(READS_TOPIC);
   await ensureTopics(transport, ctx.topics);
   const topics = auditedTopics(ctx.topics, [CHECKPOINT_TOPIC.name]);
   await checkpointStore.recordTopics(db, topics);
@@ -124,6 +127,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
       topics,
       policy,
       clock,
+      reads: outboxReadLog(db, () => relay.kick()),
     }),
   );
   log.info({ origin, verifierKey: signer.verifierKey, topics }, 'audit log started');

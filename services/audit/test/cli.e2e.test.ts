@@ -94,7 +94,7 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
         timeoutMs: 20_000,
         message: 'a checkpoint of some events',
       });
-      const { entries } = await client.getEntries({ start: '0', end: String(size), omitData: true });
+      const { entries } = await client.getEntries({ purpose: '', start: '0', end: String(size), omitData: true });
       eventId = entries[0]!.event!.id;
       subject = entries[0]!.event!.subject;
       vkey = (await client.getVerifierKey({})).verifierKey;
@@ -192,6 +192,7 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
     try {
       const search = (s: string) =>
         client.searchEvents({
+          purpose: '',
           subject: s,
           type: '',
           source: '',

@@ -137,7 +137,7 @@ describe('hostile input at the audit service edge', () => {
     ['an ESC sequence in a type', search({ type: 'certificate.\u001b[2Jissued' }), text('type', 'CONTROL_CHARACTER')],
     [
       'a zero-width joiner in an event id',
-      () => refused(client.getEvent({ eventId: 'evt\u200d-1' })),
+      () => refused(client.getEvent({ purpose: '', eventId: 'evt\u200d-1' })),
       text('event_id', 'INVISIBLE_CHARACTER'),
     ],
     ['a BOM in a search subject', search({ subject: '\ufeffcert-1' }), text('subject', 'INVISIBLE_CHARACTER')],

@@ -9,4 +9,6 @@ export const AUDIT_CODES = {
   AUDIT_COSIGNATURE_INVALID: 'INVALID_ARGUMENT',
   AUDIT_BUNDLE_INVALID: 'INVALID_ARGUMENT',
   AUDIT_VERIFICATION_FAILED: 'FAILED_PRECONDITION',
+  /** The caller's role does not let it read these entries (see services/audit README, "Who may read what"). */
+  AUDIT_READ_DENIED: 'PERMISSION_DENIED',
 } as const satisfies AreaCodes;

@@ -72,7 +72,7 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
         const end = Math.min(size, start + 1000);
         const { entries } = await call(
           c.getEntries.bind(c),
-          { start: String(start), end: String(end), omitData: false },
+          { start: String(start), end: String(end), omitData: false, purpose: 'audit replay' },
           o,
         );
         if (entries.length === 0) throw new AppError('INTERNAL', `the hub returned no entries from ${start}`);
@@ -101,7 +101,7 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
     },
     async findEvent(eventId) {
       try {
-        const { entry } = await call(c.getEvent.bind(c), { eventId }, o);
+        const { entry } = await call(c.getEvent.bind(c), { eventId, purpose: 'audit replay' }, o);
         return entry ? Number(entry.leafIndex) : undefined;
       } catch (err) {
         if (isAppError(err, 'AUDIT_EVENT_NOT_FOUND')) return undefined;
@@ -111,8 +111,8 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
   };
 }
 
-/** `export` over gRPC. */
-export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions): ExportSource {
+/** `export` over gRPC; `purpose` (why the caller reads, `--why`) is logged by the hub with every read. */
+export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions, purpose = ''): ExportSource {
   return {
     async latest() {
       const { checkpoint, verifierKey } = await call(c.getCheckpoint.bind(c), {}, o);
@@ -132,6 +132,7 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
             timeTo: '',
             page: { pageSize: 500, pageToken },
             omitData: false,
+            purpose,
           },
           o,
         );
@@ -144,7 +145,7 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
     async inclusionProof(leafIndex, treeSize) {
       const proof = await call(
         c.getInclusionProof.bind(c),
-        { leaf: { $case: 'leafIndex', value: String(leafIndex) }, treeSize: String(treeSize) },
+        { leaf: { $case: 'leafIndex', value: String(leafIndex) }, treeSize: String(treeSize), purpose },
         o,
       );
       return proof.hashes;
