@@ -11,7 +11,7 @@ import { loadNoteSigner, parseWitnessKeys } from './adapters/keys.js';
 import { Checkpointer } from './app/checkpointer.js';
 import { AUDIT_CONFIG, loadAuditConfig } from './config.js';
 import type { CheckpointPolicy } from './domain/checkpoint-policy.js';
-import { CHECKPOINT_TOPIC, READS_TOPIC } from './topics.js';
+import { CHECKPOINT_TOPIC, readsTopic } from './topics.js';
 
 /** The audit schema's migrations: the log's tables, the outbox (checkpoint events) and the inbox (ingest). */
 export async function auditMigrations() {
@@ -65,7 +65,8 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   await migrateAudit(db);
   ctx.topics.register(CHECKPOINT_TOPIC);
   // registered before the audited topics are listed: the log reads its records of reads back
-  ctx.topics.register(READS_TOPIC);
+  const reads = readsTopic(config.ONCEONLY_AUDIT_READS_TOPIC);
+  ctx.topics.register(reads);
   await ensureTopics(transport, ctx.topics);
   const topics = auditedTopics(ctx.topics, [CHECKPOINT_TOPIC.name]);
   await checkpointStore.recordTopics(db, topics);
@@ -127,7 +128,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
       topics,
       policy,
       clock,
-      reads: outboxReadLog(db, () => relay.kick()),
+      reads: outboxReadLog(db, reads.name, () => relay.kick()),
     }),
   );
   log.info({ origin, verifierKey: signer.verifierKey, topics }, 'audit log started');

@@ -73,8 +73,8 @@ describe('the audit log on Kafka and PostgreSQL', () => {
     }
   }
 
-  async function logged(): Promise<number> {
-    return (await leafCount(db)).leaves;
+  async function logged(withReads = false): Promise<number> {
+    return (await leafCount(db, withReads)).leaves;
   }
 
   it('logs every event published through an outbox exactly once, in one global order', async () => {
@@ -166,6 +166,8 @@ describe('the audit log on Kafka and PostgreSQL', () => {
         const byIndex = await client.getInclusionProof({
           purpose: '',
           leaf: { $case: 'leafIndex', value: proof.leafIndex },
+          // the same tree: the log's records of these reads grow it, and a newer checkpoint may come between
+          treeSize: proof.treeSize,
         });
         expect(byIndex.hashes).toEqual(proof.hashes);
       }
@@ -341,7 +343,7 @@ describe('the audit log on Kafka and PostgreSQL', () => {
   it('replays with no divergence but the dropped event', async () => {
     const client = auditClient(host.address);
     try {
-      await waitFor(async () => Number((await client.getCheckpoint({})).checkpoint?.size) === (await logged()), {
+      await waitFor(async () => Number((await client.getCheckpoint({})).checkpoint?.size) === (await logged(true)), {
         timeoutMs: 15_000,
         message: 'a checkpoint of every leaf',
       });
@@ -351,6 +353,6 @@ describe('the audit log on Kafka and PostgreSQL', () => {
     const report = await replay({ log: databaseLogSource(db), verifierKey: key.verifierKey });
     expect(report.findings.map((f) => f.kind)).toEqual(['SEQUENCE_GAP', 'SEQUENCE_REPEAT']);
     expect(report.checkpointsVerified).toBe(report.checkpoints);
-    expect(report.entries).toBe(await logged());
+    expect(report.entries).toBe(await logged(true));
   });
 });

@@ -2,7 +2,7 @@ import { auditEventsV1 } from '@onceonly/contracts';
 import { appendToOutbox, defineEvent } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
 import type { ReadLog, ReadRecord } from '../../app/read-entries.js';
-import { ENTRIES_READ_TYPE, READS_TOPIC } from '../../topics.js';
+import { ENTRIES_READ_TYPE } from '../../topics.js';
 import { AUDIT_SCHEMA } from '../db/audit-store.js';
 
 /** The source of the log's records of reads: its own, so that its sequence is complete in the log. */
@@ -44,7 +44,7 @@ export function entriesReadBody(read: ReadRecord): auditEventsV1.EntriesRead {
  * The {@link ReadLog} over the audit outbox: each read is one `audit.entries-read` committed before the entries are
  * returned, then `published` (the relay's kick) sends it without waiting for the relay's next poll.
  */
-export function outboxReadLog(db: Database, published: () => void): ReadLog {
+export function outboxReadLog(db: Database, topic: string, published: () => void): ReadLog {
   return {
     async record(read) {
       const event = EntriesReadEvent.make({
@@ -53,7 +53,7 @@ export function outboxReadLog(db: Database, published: () => void): ReadLog {
         extensions: { actor: read.caller.code },
         data: entriesReadBody(read),
       });
-      await db.transaction((tx) => appendToOutbox(tx, AUDIT_SCHEMA, [{ topic: READS_TOPIC, event }]));
+      await db.transaction((tx) => appendToOutbox(tx, AUDIT_SCHEMA, [{ topic, event }]));
       published();
     },
   };
