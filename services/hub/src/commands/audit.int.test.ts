@@ -31,7 +31,19 @@ describe('onceonly audit export --subject', () => {
 
   /** Exports until every event of the subject is in a checkpoint. */
   async function exportUntilCheckpointed(subject: string, file: string): Promise<Exported> {
-    const args = ['--addr', hub.address, '--role', 'auditor', '--json', 'audit', 'export', '--subject', subject, '--out', file];
+    const args = [
+      '--addr',
+      hub.address,
+      '--role',
+      'auditor',
+      '--json',
+      'audit',
+      'export',
+      '--subject',
+      subject,
+      '--out',
+      file,
+    ];
     for (let attempt = 0; attempt < 100; attempt++) {
       const run = await cli([...args, '--data-dir', dataDir]);
       expect(run, run.err).toMatchObject({ code: 0 });
