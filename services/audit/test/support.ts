@@ -38,8 +38,8 @@ export interface Producer {
   source: string;
   schema: string;
   relay: Relay;
-  /** Writes events in one transaction (one per subject) and kicks the relay. */
-  publish(subjects: readonly string[]): Promise<EventEnvelope[]>;
+  /** Writes events in one transaction (one per subject, with these extension attributes) and kicks the relay. */
+  publish(subjects: readonly string[], extensions?: Record<string, string>): Promise<EventEnvelope[]>;
   event: ReturnType<typeof defineEvent<HubHeartbeat>>;
 }
 
@@ -73,7 +73,7 @@ export async function startProducer(
     schema,
     relay,
     event,
-    async publish(subjects) {
+    async publish(subjects, extensions) {
       const envelopes = await db.transaction((tx) =>
         appendToOutbox(
           tx,
@@ -82,6 +82,7 @@ export async function startProducer(
             topic,
             event: event.make({
               subject,
+              ...(extensions ? { extensions } : {}),
               data: HubHeartbeat.fromPartial({
                 instanceId: subject,
                 counter: String(i),
