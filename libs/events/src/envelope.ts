@@ -35,6 +35,12 @@ export interface EventDraft {
   readonly dataschema: string;
   /** W3C trace context of the request that caused the event, when known. */
   readonly traceparent?: string | undefined;
+  /**
+   * Further CloudEvents extension attributes (Kafka headers `ce_<name>`), for example `actor`: who acted. Names are
+   * lower-case letters and digits, at most 20 characters (CloudEvents 1.0), at most {@link MAX_EXTENSIONS} of them.
+   * Absent on events that carry none, so older events and consumers are unaffected.
+   */
+  readonly extensions?: Readonly<Record<string, string>> | undefined;
   /** The body: protobuf bytes. */
   readonly data: Uint8Array;
 }
@@ -59,6 +65,8 @@ export interface MakeEventInput<T> {
   /** Defaults to the definition's id generator (a random UUID). */
   id?: string;
   traceparent?: string;
+  /** CloudEvents extension attributes (see {@link EventDraft.extensions}). */
+  extensions?: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link defineEvent}. */
@@ -129,6 +137,7 @@ export function defineEvent<T>(options: DefineEventOptions<T>): EventDefinition<
         datacontenttype: PROTOBUF_CONTENT_TYPE,
         dataschema,
         traceparent: input.traceparent,
+        ...(input.extensions === undefined ? {} : { extensions: { ...input.extensions } }),
         data: codec.encode(input.data).finish(),
       };
       validateDraft(draft);
@@ -162,7 +171,40 @@ export function validateDraft(event: EventDraft): void {
   checkAttribute('datacontenttype', event.datacontenttype);
   checkAttribute('dataschema', event.dataschema);
   if (event.traceparent !== undefined) checkAttribute('traceparent', event.traceparent);
+  checkExtensions(event.extensions);
   if (!(event.data instanceof Uint8Array)) throw malformed('data', 'data must be bytes');
+}
+
+/** At most this many extension attributes per event (beyond `sequence` and `traceparent`). */
+export const MAX_EXTENSIONS = 8;
+const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
+// names the envelope already uses: an extension may not shadow them
+const RESERVED_NAMES = new Set([
+  'id',
+  'source',
+  'type',
+  'subject',
+  'time',
+  'specversion',
+  'datacontenttype',
+  'dataschema',
+  'sequence',
+  'traceparent',
+  'data',
+  'extensions',
+]);
+
+/** Throws EVENT_MALFORMED for a bad extension name or value, or too many extensions. */
+export function checkExtensions(extensions: Readonly<Record<string, string>> | undefined): void {
+  if (extensions === undefined) return;
+  const names = Object.keys(extensions);
+  if (names.length > MAX_EXTENSIONS) throw malformed('extensions', `at most ${MAX_EXTENSIONS} extension attributes`);
+  for (const name of names) {
+    if (!EXTENSION_NAME.test(name) || RESERVED_NAMES.has(name)) {
+      throw malformed('extensions', `extension name ${JSON.stringify(name).slice(0, 40)} is not allowed`);
+    }
+    checkAttribute(name, extensions[name]);
+  }
 }
 
 /** Throws EVENT_MALFORMED naming the first invalid attribute of an envelope (a draft plus its sequence). */

@@ -170,3 +170,31 @@ describe('partitionFor', () => {
     }
   });
 });
+
+describe('extension attributes', () => {
+  it('travel as ce_<name> headers and come back as extensions', () => {
+    const event = envelope({ extensions: { actor: '11100000000000001X', issuer: 'dept7' } });
+    const record = toKafkaRecord(event);
+    expect(record.headers.ce_actor).toBe('11100000000000001X');
+    expect(fromKafkaRecord({ key: record.key, value: record.value, headers: record.headers }).extensions).toEqual({
+      actor: '11100000000000001X',
+      issuer: 'dept7',
+    });
+  });
+
+  it('are absent from an event that carries none', () => {
+    const record = toKafkaRecord(envelope());
+    expect(fromKafkaRecord({ key: record.key, value: record.value, headers: record.headers })).not.toHaveProperty(
+      'extensions',
+    );
+  });
+
+  it('refuse names outside CloudEvents rules, names of known attributes, and control characters', () => {
+    expect(attributeOf(() => toKafkaRecord(envelope({ extensions: { Actor: 'x' } })))).toBe('extensions');
+    expect(attributeOf(() => toKafkaRecord(envelope({ extensions: { subject: 'x' } })))).toBe('extensions');
+    expect(attributeOf(() => toKafkaRecord(envelope({ extensions: { actor: 'a\u0000b' } })))).toBe('actor');
+    const record = toKafkaRecord(envelope());
+    const headers = { ...record.headers, ce_actor: ['a', 'b'] };
+    expect(attributeOf(() => fromKafkaRecord({ key: record.key, value: record.value, headers }))).toBe('extensions');
+  });
+});

@@ -1,4 +1,11 @@
-import { checkAttribute, type EventEnvelope, malformed, SPEC_VERSION, validateEnvelope } from './envelope.js';
+import {
+  checkAttribute,
+  checkExtensions,
+  type EventEnvelope,
+  malformed,
+  SPEC_VERSION,
+  validateEnvelope,
+} from './envelope.js';
 
 /**
  * Header values as they arrive from a broker: one string per header, or several when a header was repeated
@@ -59,6 +66,7 @@ export function toKafkaRecord(envelope: EventEnvelope): KafkaRecord {
   const headers: Record<string, string> = {};
   for (const attribute of REQUIRED) headers[CE_HEADERS[attribute]] = envelope[attribute];
   if (envelope.traceparent !== undefined) headers[CE_HEADERS.traceparent] = envelope.traceparent;
+  for (const [name, value] of Object.entries(envelope.extensions ?? {})) headers[`ce_${name}`] = value;
   return { key: envelope.subject, value: envelope.data, headers };
 }
 
@@ -90,10 +98,26 @@ export function fromKafkaRecord(record: IncomingKafkaRecord): EventEnvelope {
     datacontenttype: read('datacontenttype'),
     traceparent: record.headers[CE_HEADERS.traceparent] === undefined ? undefined : read('traceparent'),
     data: record.value ?? missingBody(),
+    ...extensionsOf(record.headers),
   };
   const key = record.key === null ? null : keyText(record.key);
   if (key !== envelope.subject) throw malformed('subject', 'the record key differs from ce_subject');
   return envelope;
+}
+
+const KNOWN_HEADERS = new Set<string>(Object.values(CE_HEADERS));
+
+/** The `ce_*` headers beyond the known attributes: extension attributes, checked like the envelope's own. */
+function extensionsOf(headers: RecordHeaders): { extensions?: Record<string, string> } {
+  const extensions: Record<string, string> = {};
+  for (const [header, value] of Object.entries(headers)) {
+    if (!header.startsWith('ce_') || KNOWN_HEADERS.has(header)) continue;
+    if (typeof value !== 'string') throw malformed('extensions', `header ${header.slice(0, 40)} is repeated`);
+    extensions[header.slice(3)] = value;
+  }
+  if (Object.keys(extensions).length === 0) return {};
+  checkExtensions(extensions);
+  return { extensions };
 }
 
 function missingBody(): never {

@@ -25,6 +25,12 @@ export const AUDIT_CONFIG = {
     min: 0,
     doc: 'warn about a sequence hole still open this long after it was seen',
   }),
+  ONCEONLY_AUDIT_READS_TOPIC: str({
+    default: 'onceonly.audit.reads.v1',
+    pattern: /onceonly\.[a-z0-9][a-z0-9._-]*/,
+    patternDoc: 'a topic name starting with "onceonly."',
+    doc: "the topic of the log's records of reads (audit.entries-read); one per hub on a shared broker",
+  }),
 } as const;
 
 export type AuditConfig = ReturnType<typeof loadAuditConfig>;

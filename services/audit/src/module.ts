@@ -6,13 +6,14 @@ import { AUDIT_SCHEMA, checkpointStore, logReader } from './adapters/db/audit-st
 import { backfillSubjectChains } from './adapters/db/subject-map-store.js';
 import { checkpointTx } from './adapters/events/checkpoint-tx.js';
 import { auditedTopics, createIngest } from './adapters/events/ingest.js';
+import { outboxReadLog } from './adapters/events/read-events.js';
 import { auditService } from './adapters/grpc/audit-service.js';
 import { replayStreams } from './adapters/grpc/replay-streams.js';
 import { loadNoteSigner, parseWitnessKeys } from './adapters/keys.js';
 import { Checkpointer } from './app/checkpointer.js';
 import { AUDIT_CONFIG, loadAuditConfig } from './config.js';
 import type { CheckpointPolicy } from './domain/checkpoint-policy.js';
-import { CHECKPOINT_TOPIC } from './topics.js';
+import { CHECKPOINT_TOPIC, readsTopic } from './topics.js';
 
 /** The audit schema's migrations: the log's tables, the outbox (checkpoint events) and the inbox (ingest). */
 export async function auditMigrations() {
@@ -69,6 +70,9 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   const { db, transport, log, clock } = ctx;
   await migrateAudit(db);
   ctx.topics.register(CHECKPOINT_TOPIC);
+  // registered before the audited topics are listed: the log reads its records of reads back
+  const reads = readsTopic(config.ONCEONLY_AUDIT_READS_TOPIC);
+  ctx.topics.register(reads);
   await ensureTopics(transport, ctx.topics);
   const topics = auditedTopics(ctx.topics, [CHECKPOINT_TOPIC.name]);
   await checkpointStore.recordTopics(db, topics);
@@ -129,6 +133,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
       topics,
       policy,
       clock,
+      reads: outboxReadLog(db, reads.name, () => relay.kick()),
     }),
     ...replayStreams({ reader: logReader(db), transport, topics, origin, verifierKey: signer.verifierKey }),
   });

@@ -94,7 +94,7 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
         timeoutMs: 20_000,
         message: 'a checkpoint of some events',
       });
-      const { entries } = await client.getEntries({ start: '0', end: String(size), omitData: true });
+      const { entries } = await client.getEntries({ purpose: '', start: '0', end: String(size), omitData: true });
       eventId = entries[0]!.event!.id;
       subject = entries[0]!.event!.subject;
       vkey = (await client.getVerifierKey({})).verifierKey;
@@ -109,7 +109,10 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
   });
 
   it('prints the latest signed checkpoint and the verifier key', async () => {
-    const run = await cli(['--addr', address, '--json', 'audit', 'checkpoint', '--vkey', vkey], dir);
+    const run = await cli(
+      ['--addr', address, '--role', 'auditor', '--json', 'audit', 'checkpoint', '--vkey', vkey],
+      dir,
+    );
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out).toMatchObject({ verifierKey: vkey, verified: true, origin: 'onceonly.gov.cn/audit/dev' });
@@ -117,7 +120,10 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
   });
 
   it('proves an event and prints the raw material anyone can re-check', async () => {
-    const run = await cli(['--addr', address, '--json', 'audit', 'prove', eventId, '--vkey', vkey], dir);
+    const run = await cli(
+      ['--addr', address, '--role', 'auditor', '--json', 'audit', 'prove', eventId, '--vkey', vkey],
+      dir,
+    );
     expect(run.code).toBe(0);
     const p = JSON.parse(run.stdout);
     expect(p.verified).toBe(true);
@@ -126,14 +132,17 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
   });
 
   it('fails with the error code for an unknown event', async () => {
-    const run = await cli(['--addr', address, 'audit', 'prove', 'no-such-event'], dir);
+    const run = await cli(['--addr', address, '--role', 'auditor', 'audit', 'prove', 'no-such-event'], dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('AUDIT_EVENT_NOT_FOUND');
   });
 
   it('exports a bundle that verifies offline, and names the event of a changed one', async () => {
     const file = join(dir, 'bundle.json');
-    const exported = await cli(['--addr', address, 'audit', 'export', '--subject', subject, '--out', file], dir);
+    const exported = await cli(
+      ['--addr', address, '--role', 'auditor', 'audit', 'export', '--subject', subject, '--out', file],
+      dir,
+    );
     expect(exported.code).toBe(0);
     const ok = await cli(['audit', 'verify', file, '--vkey', vkey], dir);
     expect(ok.code).toBe(0);
@@ -192,6 +201,7 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
     try {
       const search = (s: string) =>
         client.searchEvents({
+          purpose: '',
           subject: s,
           type: '',
           source: '',
@@ -217,14 +227,19 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
         { timeoutMs: 10_000, message: 'a checkpoint covering the certificate' },
       );
       const prove = await cli(
-        ['--addr', address, '--json', 'audit', 'prove', issuedEvent.event!.id, '--vkey', vkey],
+        ['--addr', address, '--role', 'auditor', '--json', 'audit', 'prove', issuedEvent.event!.id, '--vkey', vkey],
         dir,
       );
       expect(JSON.parse(prove.stdout).verified).toBe(true);
       const file = join(dir, 'holder.json');
       const subjectOfIssue = issuedEvent.event!.subject;
       expect(
-        (await cli(['--addr', address, 'audit', 'export', '--subject', subjectOfIssue, '--out', file], dir)).code,
+        (
+          await cli(
+            ['--addr', address, '--role', 'auditor', 'audit', 'export', '--subject', subjectOfIssue, '--out', file],
+            dir,
+          )
+        ).code,
       ).toBe(0);
       const verified = await cli(['--json', 'audit', 'verify', file, '--vkey', vkey], dir);
       expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true });
@@ -239,7 +254,17 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
     const report = join(dir, 'live');
     const run = await cli(
       [
-        ...['--addr', address, 'audit', 'replay', '--no-bus', '--projection', 'certificate-status'],
+        ...[
+          '--addr',
+          address,
+          '--role',
+          'auditor',
+          'audit',
+          'replay',
+          '--no-bus',
+          '--projection',
+          'certificate-status',
+        ],
         ...['--vkey', vkey, '--report', report],
       ],
       dir,
@@ -306,7 +331,10 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
     expect(rowCount).toBe(1);
     await startHub();
     const report = join(dir, 'behind');
-    const run = await cli(['--addr', address, 'audit', 'replay', '--no-bus', '--vkey', vkey, '--report', report], dir);
+    const run = await cli(
+      ['--addr', address, '--role', 'auditor', 'audit', 'replay', '--no-bus', '--vkey', vkey, '--report', report],
+      dir,
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
       `DIVERGENCE PROJECTION_STATUS_MISMATCH: certificate ${certificateId}: the events give status 07 (revoked), the certificate service answers 01 (valid)`,

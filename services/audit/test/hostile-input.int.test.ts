@@ -17,7 +17,8 @@ import { type AuditHost, auditClient, registry as newRegistry, startAuditHost, t
 
 const STRAY_ID = `11010119850612703${computeCitizenIdCheck('11010119850612703')}`;
 const SEARCH = '/onceonly.audit.v1.AuditService/SearchEvents';
-const TABLES = ['leaves', 'nodes', 'checkpoints', 'cosignatures', 'gaps', 'source_sequences'];
+// the outbox too: a refused read records no `audit.entries-read`
+const TABLES = ['leaves', 'nodes', 'checkpoints', 'cosignatures', 'gaps', 'source_sequences', 'outbox'];
 
 function statusOf(err: AppError): number | undefined {
   return (err.cause as ServiceError | undefined)?.code;
@@ -137,7 +138,7 @@ describe('hostile input at the audit service edge', () => {
     ['an ESC sequence in a type', search({ type: 'certificate.\u001b[2Jissued' }), text('type', 'CONTROL_CHARACTER')],
     [
       'a zero-width joiner in an event id',
-      () => refused(client.getEvent({ eventId: 'evt\u200d-1' })),
+      () => refused(client.getEvent({ purpose: '', eventId: 'evt\u200d-1' })),
       text('event_id', 'INVISIBLE_CHARACTER'),
     ],
     ['a BOM in a search subject', search({ subject: '\ufeffcert-1' }), text('subject', 'INVISIBLE_CHARACTER')],
@@ -151,6 +152,16 @@ describe('hostile input at the audit service edge', () => {
       'a citizen ID as a search subject (subjects never carry one in clear)',
       search({ subject: STRAY_ID }),
       { status: status.INVALID_ARGUMENT, code: 'PERSONAL_DATA_IN_TEXT', field: 'subject', reason: 'CITIZEN_ID' },
+    ],
+    [
+      'a citizen ID in the purpose of a read (the purpose is logged)',
+      search({ subject: 'cert-1', purpose: `checking ${STRAY_ID}` }),
+      { status: status.INVALID_ARGUMENT, code: 'PERSONAL_DATA_IN_TEXT', field: 'purpose', reason: 'CITIZEN_ID' },
+    ],
+    [
+      'a right-to-left override in the purpose of an event read',
+      () => refused(client.getEvent({ purpose: 'audit \u202ekcehc', eventId: 'evt-1' })),
+      text('purpose', 'BIDI_CONTROL'),
     ],
     [
       'a NUL byte in a cosignature',

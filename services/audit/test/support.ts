@@ -20,7 +20,7 @@ import {
   TopicRegistry,
   withEventTables,
 } from '@onceonly/events';
-import { createLogger, DEV_CALLER_HEADER, type Logger } from '@onceonly/kit';
+import { createLogger, DEV_CALLER_HEADER, DEV_ROLE_HEADER, type Logger } from '@onceonly/kit';
 import { hostModules } from '@onceonly/kit/testing';
 import { generateNoteKey } from '@onceonly/merkle';
 import { type Database, migrate } from '@onceonly/store';
@@ -38,8 +38,8 @@ export interface Producer {
   source: string;
   schema: string;
   relay: Relay;
-  /** Writes events in one transaction (one per subject) and kicks the relay. */
-  publish(subjects: readonly string[]): Promise<EventEnvelope[]>;
+  /** Writes events in one transaction (one per subject, with these extension attributes) and kicks the relay. */
+  publish(subjects: readonly string[], extensions?: Record<string, string>): Promise<EventEnvelope[]>;
   event: ReturnType<typeof defineEvent<HubHeartbeat>>;
 }
 
@@ -73,7 +73,7 @@ export async function startProducer(
     schema,
     relay,
     event,
-    async publish(subjects) {
+    async publish(subjects, extensions) {
       const envelopes = await db.transaction((tx) =>
         appendToOutbox(
           tx,
@@ -82,6 +82,7 @@ export async function startProducer(
             topic,
             event: event.make({
               subject,
+              ...(extensions ? { extensions } : {}),
               data: HubHeartbeat.fromPartial({
                 instanceId: subject,
                 counter: String(i),
@@ -123,7 +124,8 @@ export async function startAuditHost(
     topics: registry,
     log,
     dataDir: mkdtempSync(join(tmpdir(), 'audit-test-')),
-    env,
+    // the broker is shared by every test: each log writes its records of reads to a topic of its own
+    env: { ONCEONLY_AUDIT_READS_TOPIC: readsTopicOf(env), ...env },
     modules: [
       {
         name: 'audit',
@@ -142,6 +144,18 @@ export async function startAuditHost(
   };
 }
 
+const readsTopics = new WeakMap<Record<string, string>, string>();
+
+/** One reads topic per test log (the same across its restarts, which pass the same `env`). */
+function readsTopicOf(env: Record<string, string>): string {
+  let topic = readsTopics.get(env);
+  if (topic === undefined) {
+    topic = uniqueTopic('onceonly.audittest.reads');
+    readsTopics.set(env, topic);
+  }
+  return topic;
+}
+
 /** A registry with nothing registered yet (the audit log reads what is registered before it starts). */
 export function registry(): TopicRegistry {
   return new TopicRegistry();
@@ -153,12 +167,13 @@ type Unary<Req, Res> = (
   callback: (err: import('@grpc/grpc-js').ServiceError | null, response: Res) => void,
 ) => unknown;
 
-/** A promise-returning AuditService client with a development identity. */
-export function auditClient(address: string) {
+/** A promise-returning AuditService client with a development identity (an auditor unless told). */
+export function auditClient(address: string, as: { code?: string; role?: string } = {}) {
   const client = new auditV1.AuditServiceClient(address, credentials.createInsecure());
   const metadata = () => {
     const m = new Metadata();
-    m.set(DEV_CALLER_HEADER, 'audit-test');
+    m.set(DEV_CALLER_HEADER, as.code ?? 'audit-test');
+    m.set(DEV_ROLE_HEADER, as.role ?? 'auditor');
     return m;
   };
   const call =
@@ -187,10 +202,14 @@ export function auditClient(address: string) {
   };
 }
 
-/** The number of leaves, and of distinct event ids, in the log. */
-export async function leafCount(db: Database): Promise<{ leaves: number; ids: number }> {
+/**
+ * The number of leaves, and of distinct event ids, in the log; without the log's records of the tests' own reads
+ * (`audit.entries-read`, which arrive whenever a test reads entries) unless `withReads`.
+ */
+export async function leafCount(db: Database, withReads = false): Promise<{ leaves: number; ids: number }> {
   const { rows } = await db.query<{ leaves: number; ids: number }>(
-    'SELECT count(*)::int AS leaves, count(DISTINCT event_id)::int AS ids FROM audit.leaves',
+    `SELECT count(*)::int AS leaves, count(DISTINCT event_id)::int AS ids FROM audit.leaves
+     ${withReads ? '' : "WHERE source <> '/onceonly/audit/reads'"}`,
   );
   return rows[0]!;
 }

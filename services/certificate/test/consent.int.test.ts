@@ -1,9 +1,10 @@
 import { certificateEventsV1, consentV1, certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
+import { computeUsccCheck } from '@onceonly/ids';
 import { testKafka, uniqueTopic, waitFor } from '@onceonly/testing';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TYPE_CODES } from '../src/domain/catalogue.js';
-import { DEMO_PLATFORM, DEMO_PORTAL, PUTUO_MARKET_REGULATION } from '../src/domain/departments.js';
+import { DEMO_PLATFORM, DEMO_PORTAL, PUTUO_HEALTH, PUTUO_MARKET_REGULATION } from '../src/domain/departments.js';
 import { CITIZEN_ID, ENTERPRISE_CODE, FOOD_FIELDS, OTHER_ENTERPRISE_CODE } from './fixtures.js';
 import { type Harness, holderRef, type Identity, refused, startHarness } from './service-harness.js';
 
@@ -149,6 +150,69 @@ describe('consents and platform checks', () => {
     expect(revoked.results[0]?.refused).toEqual([
       { typeCode: TYPE_CODES.FOOD_BUSINESS, reason: F.CONSENT_REFUSAL_CONSENT_REVOKED },
     ]);
+  });
+
+  describe('VerifyCertificate by id shows no more than the QR text the holder showed would', () => {
+    const THIRD = `91310107MA1K8M9N0${computeUsccCheck('91310107MA1K8M9N0')}`;
+    const AUDITOR: Identity = { code: 'AUDITOR-1', role: 'auditor' };
+    const HEALTH: Identity = { code: PUTUO_HEALTH.code };
+    const byId = (id: string, as: Identity) =>
+      hub.call<cv.VerifyCertificateResponse>('verifyCertificate', { subject: { $case: 'id', value: id } }, as);
+    let licence: cv.Certificate;
+
+    beforeAll(async () => {
+      const issued = await hub.call<cv.IssueCertificateResponse>(
+        'issueCertificate',
+        { typeCode: TYPE_CODES.FOOD_BUSINESS, holder: holderRef(THIRD, '第三家餐饮有限公司'), fields: FOOD_FIELDS },
+        MARKET,
+      );
+      licence = issued.certificate!;
+    });
+
+    function verdictOnly(answer: cv.VerifyCertificateResponse) {
+      expect(answer).toMatchObject({
+        valid: true,
+        status: cv.LicenceStatus.LICENCE_STATUS_VALID,
+        reasons: [],
+        certificateId: licence.id,
+        sealKid: '',
+        version: 0,
+        currentCertificateId: '',
+      });
+      expect(answer.metadata).toBeUndefined();
+      expect(answer.industry).toBeUndefined();
+    }
+
+    it('gives a platform without the holder’s consent the verdict only, and the face while a consent covers it', async () => {
+      verdictOnly(await byId(licence.id, PLATFORM));
+      const granted = await grant(
+        holderRef(THIRD, '第三家餐饮有限公司'),
+        [TYPE_CODES.FOOD_BUSINESS],
+        new Date(hub.clock().getTime() + DAY),
+      );
+      expect((await byId(licence.id, PLATFORM)).metadata?.holder?.holderCode).toBe(THIRD);
+      await hub.call('revokeConsent', { consentId: granted.consent!.id, reason: '商家退出平台' }, PORTAL);
+      verdictOnly(await byId(licence.id, PLATFORM));
+    });
+
+    it('gives another department and the portal the verdict only', async () => {
+      verdictOnly(await byId(licence.id, HEALTH));
+      verdictOnly(await byId(licence.id, PORTAL));
+    });
+
+    it('gives the issuing department and an auditor the face', async () => {
+      expect((await byId(licence.id, MARKET)).metadata?.identifier).toBe(licence.metadata?.identifier);
+      expect((await byId(licence.id, AUDITOR)).metadata?.identifier).toBe(licence.metadata?.identifier);
+    });
+
+    it('gives anyone who shows the QR text the face it carries', async () => {
+      const answer = await hub.call<cv.VerifyCertificateResponse>(
+        'verifyCertificate',
+        { subject: { $case: 'qrPayload', value: licence.qrPayload } },
+        HEALTH,
+      );
+      expect(answer.metadata?.identifier).toBe(licence.metadata?.identifier);
+    });
   });
 
   it('lists consents for the portal (by holder) and for the platform (its own)', async () => {

@@ -11,4 +11,6 @@ export const AUDIT_CODES = {
   AUDIT_VERIFICATION_FAILED: 'FAILED_PRECONDITION',
   /** The replay's sources belong to different hubs (log origin or key, bus, database): nothing is compared. */
   AUDIT_SOURCE_MISMATCH: 'FAILED_PRECONDITION',
+  /** The caller's role does not let it read these entries (see services/audit README, "Who may read what"). */
+  AUDIT_READ_DENIED: 'PERMISSION_DENIED',
 } as const satisfies AreaCodes;

@@ -1,5 +1,6 @@
 import { CompactRange, emptySubjectChain, extendSubjectChain } from '@onceonly/merkle';
 import { type LoggableEvent, leafOf } from '../domain/leaf.js';
+import { partiesOf } from '../domain/read-access.js';
 import {
   advance,
   afterArrival,
@@ -56,6 +57,7 @@ export async function appendEvent(
     leafHash: leaf.hash,
     canonical: leaf.canonical,
     data: event.data,
+    ...partiesOf(event.extensions),
   });
   if (!inserted) return { appended: false };
   await port.insertNodes(completed.filter((n) => n.level > 0));

@@ -18,6 +18,11 @@ export interface LeafRecord {
   /** Empty when the reader was asked to leave bodies out. */
   readonly data: Uint8Array;
   readonly appendedAt?: Date;
+  /** The parties the event's extension attributes name (who acted, whose certificate), for read access; not in the leaf. */
+  readonly actor?: string | undefined;
+  readonly issuer?: string | undefined;
+  /** A law keeps the entry from its holder until then. */
+  readonly secretUntil?: Date | undefined;
 }
 
 /** The tree's right edge as stored. */

@@ -29,6 +29,8 @@ export interface LeafAttributes {
 /** The event as the audit log needs it: the attributes and the body (whose SHA-256 the leaf commits to). */
 export interface LoggableEvent extends Omit<LeafAttributes, 'dataSha256'> {
   readonly data: Uint8Array;
+  /** CloudEvents extension attributes beyond `sequence`: not in the leaf, kept beside it (who may read it). */
+  readonly extensions?: Readonly<Record<string, string>> | undefined;
 }
 
 /** One leaf: its canonical bytes and its RFC 6962 leaf hash. */

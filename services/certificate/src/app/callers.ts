@@ -6,6 +6,8 @@ import type { Departments } from './ports.js';
 /** Who calls, as the transport authenticated it. */
 export interface CallerRef {
   readonly departmentCode: string;
+  /** The transport's role (department, platform, portal, auditor), where a use case needs it. */
+  readonly role?: string | undefined;
 }
 
 /**

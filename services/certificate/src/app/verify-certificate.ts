@@ -1,7 +1,7 @@
 import { parseTrustBundle, type TrustBundle, type VerifyResult, verifySealedJws } from '@onceonly/seal';
 import type { CertificateState } from '../domain/certificate.js';
 import { effectiveStatus } from '../domain/certificate.js';
-import { CERTIFICATE_EVENT_TYPES, type CertificateVerified, factsOf } from '../domain/events.js';
+import { CERTIFICATE_EVENT_TYPES, type CertificateVerified, certificateSubject, factsOf } from '../domain/events.js';
 import type { IndustryView } from '../domain/industry.js';
 import { LicenceOperation, type LicenceStatus } from '../domain/lifecycle-codes.js';
 import { sealingReasons } from '../domain/sealing-record.js';
@@ -11,6 +11,7 @@ import {
   type VerificationMethod,
   type VerificationReason,
 } from '../domain/verification.js';
+import { type Disclosure, disclosureById } from '../domain/verify-disclosure.js';
 import type { CallerRef } from './callers.js';
 import { canonicalJson } from './idempotency.js';
 import { industryViewOf } from './industry-view.js';
@@ -22,7 +23,8 @@ import type { CertificateDeps, CertificateRecord, SealKeys } from './ports.js';
  * seal validity and revocation at the signing time); then the hub's record: that it exists, that the signed payload
  * is the one recorded (a JWS sealed outside the hub, e.g. with a stolen key and a backdated `iat`, is not), that the
  * sealing department is the issuer, the live status and validity window, an open dispute, and an industry licence's
- * components. Every online verification is recorded as a `certificate.verified` event.
+ * components. Every online verification is recorded as a `certificate.verified` event. By id, the answer shows the
+ * licence face only to whom may see it (domain/verify-disclosure.ts); anyone else gets the verdict alone.
  */
 
 /** VerifyCertificate input. */
@@ -48,6 +50,8 @@ export interface VerifyOutput {
   readonly industry?: IndustryView;
   /** When superseded: the version in force. */
   readonly currentCertificateId?: string;
+  /** What the answer may show the caller (domain/verify-disclosure.ts): the face, or the verdict only. */
+  readonly disclosure: Disclosure;
 }
 
 // verifySealedJws caches per TrustBundle object: parse a bundle once and reuse it while its PEM is unchanged.
@@ -136,9 +140,25 @@ export async function verifyCertificateCase(deps: CertificateDeps, input: Verify
     ...(seal?.signedAt === undefined ? {} : { sealedAt: seal.signedAt }),
     ...(live?.industry === undefined ? {} : { industry: live.industry }),
     ...(live?.currentCertificateId === undefined ? {} : { currentCertificateId: live.currentCertificateId }),
+    disclosure: await disclosureOf(deps, input, record, now),
   };
   await recordVerification(deps, input, output);
   return output;
+}
+
+/** By id, the face only for the issuer, an auditor, or a platform with the holder's consent; else what was shown. */
+async function disclosureOf(
+  deps: CertificateDeps,
+  input: VerifyInput,
+  record: CertificateRecord | undefined,
+  now: Date,
+): Promise<Disclosure> {
+  if (input.method !== 'id' || record === undefined) return 'full';
+  const { state } = record;
+  const subject = certificateSubject(state);
+  const consents = await deps.consents.forPlatform(deps.db, input.caller.departmentCode, [subject]);
+  const certificate = { issuerCode: state.issuer.code, typeCode: state.typeCode };
+  return disclosureById(input.caller, certificate, consents.get(subject) ?? [], now);
 }
 
 async function recordVerification(deps: CertificateDeps, input: VerifyInput, output: VerifyOutput): Promise<void> {

@@ -101,7 +101,7 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
     },
     async findEvent(eventId) {
       try {
-        const { entry } = await call(c.getEvent.bind(c), { eventId }, o);
+        const { entry } = await call(c.getEvent.bind(c), { eventId, purpose: 'audit replay' }, o);
         return entry ? Number(entry.leafIndex) : undefined;
       } catch (err) {
         if (isAppError(err, 'AUDIT_EVENT_NOT_FOUND')) return undefined;
@@ -164,10 +164,10 @@ function readSummary(s: auditV1.BusReadSummary) {
  * Every entry below `size` through GetEntries, 1000 at a time (what `export` reads to recompute a subject map; the
  * replay streams with StreamEntries instead, which answers auditors only).
  */
-async function* pagedEntries(c: auditV1.AuditServiceClient, o: ClientOptions, size: number) {
+async function* pagedEntries(c: auditV1.AuditServiceClient, o: ClientOptions, size: number, purpose: string) {
   for (let start = 0; start < size; ) {
     const end = Math.min(size, start + 1000);
-    const request = { start: String(start), end: String(end), omitData: false };
+    const request = { start: String(start), end: String(end), omitData: false, purpose };
     const { entries } = await call(c.getEntries.bind(c), request, o);
     if (entries.length === 0) throw new AppError('INTERNAL', `the hub returned no entries from ${start}`);
     for (const e of entries) {
@@ -183,8 +183,8 @@ async function* pagedEntries(c: auditV1.AuditServiceClient, o: ClientOptions, si
   }
 }
 
-/** `export` over gRPC. */
-export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions): ExportSource {
+/** `export` over gRPC; `purpose` (why the caller reads, `--why`) is logged by the hub with every read. */
+export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions, purpose = ''): ExportSource {
   return {
     async latest() {
       const { checkpoint, verifierKey } = await call(c.getCheckpoint.bind(c), {}, o);
@@ -204,6 +204,7 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
             timeTo: '',
             page: { pageSize: 500, pageToken },
             omitData: false,
+            purpose,
           },
           o,
         );
@@ -216,7 +217,7 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
     async inclusionProof(leafIndex, treeSize) {
       const proof = await call(
         c.getInclusionProof.bind(c),
-        { leaf: { $case: 'leafIndex', value: String(leafIndex) }, treeSize: String(treeSize) },
+        { leaf: { $case: 'leafIndex', value: String(leafIndex) }, treeSize: String(treeSize), purpose },
         o,
       );
       return proof.hashes;
@@ -233,7 +234,7 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
     // A caller who may not gets a bundle without it, which `verify` refuses (MAP_PROOF_MISSING), never passes.
     async subjectMap(subject, treeSize) {
       try {
-        return await subjectMapFromLog(pagedEntries(c, o, treeSize), subject, treeSize);
+        return await subjectMapFromLog(pagedEntries(c, o, treeSize, purpose), subject, treeSize);
       } catch (err) {
         if (isAppError(err) && statusNameOf(err.code) === 'PERMISSION_DENIED') return undefined;
         throw err;

@@ -100,7 +100,13 @@ async function assertSameFirstLeaf(
 ): Promise<void> {
   if (size === 0) return;
   const ours = await log.entries(1)[Symbol.asyncIterator]().next();
-  const { entries } = await call(c.getEntries.bind(c), { start: '0', end: '1', omitData: true }, o);
+  const request = {
+    start: '0',
+    end: '1',
+    omitData: true,
+    purpose: 'audit replay: is this hub the log of the database?',
+  };
+  const { entries } = await call(c.getEntries.bind(c), request, o);
   const theirs = entries[0]?.leafHash;
   if (ours.done || !theirs || !ours.value.leafHash || !Buffer.from(ours.value.leafHash).equals(theirs)) {
     throw mismatch('its first leaf is not the database’s');

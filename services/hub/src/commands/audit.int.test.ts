@@ -31,7 +31,19 @@ describe('onceonly audit export --subject', () => {
 
   /** Exports until every event of the subject is in a checkpoint. */
   async function exportUntilCheckpointed(subject: string, file: string): Promise<Exported> {
-    const args = ['--addr', hub.address, '--json', 'audit', 'export', '--subject', subject, '--out', file];
+    const args = [
+      '--addr',
+      hub.address,
+      '--role',
+      'auditor',
+      '--json',
+      'audit',
+      'export',
+      '--subject',
+      subject,
+      '--out',
+      file,
+    ];
     for (let attempt = 0; attempt < 100; attempt++) {
       const run = await cli([...args, '--data-dir', dataDir]);
       expect(run, run.err).toMatchObject({ code: 0 });
@@ -95,7 +107,7 @@ describe('onceonly audit export --subject', () => {
 
   it('refuses a citizen ID when no holder hash key is at hand', async () => {
     const run = await cli([
-      ...['--addr', hub.address, '--json', 'audit', 'export', '--subject', CITIZEN_ID],
+      ...['--addr', hub.address, '--role', 'auditor', '--json', 'audit', 'export', '--subject', CITIZEN_ID],
       ...['--out', path.join(dataDir, 'never.json'), '--data-dir', path.join(dataDir, 'nowhere')],
     ]);
     expect(run.code).toBe(2);

@@ -109,13 +109,17 @@ function registerCheckpoint(audit: Command): void {
 }
 
 /** Fetches the inclusion proof of an event and verifies it locally; the value `prove --json` prints. */
-async function proveEvent(o: ClientOptions, eventId: string, opts: { vkey?: string; size?: string }) {
+async function proveEvent(o: ClientOptions, eventId: string, opts: { vkey?: string; size?: string; why?: string }) {
   const [{ verifierKey }, proof] = await withAudit(o, (c) =>
     Promise.all([
       call(c.getVerifierKey.bind(c), {}, o),
       call(
         c.getInclusionProof.bind(c),
-        { leaf: { $case: 'eventId', value: eventId }, ...(opts.size ? { treeSize: opts.size } : {}) },
+        {
+          leaf: { $case: 'eventId', value: eventId },
+          ...(opts.size ? { treeSize: opts.size } : {}),
+          purpose: opts.why ?? '',
+        },
         o,
       ),
     ]),
@@ -149,7 +153,8 @@ function registerProve(audit: Command): void {
     .argument('<event-id>', 'the CloudEvents id of the event')
     .option('--vkey <vkey>', 'the published log key (default: the one the hub names)')
     .option('--size <n>', 'prove in the checkpoint of this tree size (default: the latest)')
-    .action(async (eventId: string, opts: { vkey?: string; size?: string }, cmd: Command) => {
+    .option('--why <text>', 'why you read the event (logged by the hub with the read)')
+    .action(async (eventId: string, opts: { vkey?: string; size?: string; why?: string }, cmd: Command) => {
       const o = cliOptions(cmd);
       const { value, findings } = await proveEvent(o, eventId, opts);
       const where = `event ${eventId} is leaf ${value.leafIndex} of the tree of ${value.treeSize} leaves (root ${value.rootHash})`;
@@ -230,6 +235,7 @@ interface ExportOptions {
   sinceSize?: string;
   hashKeyFile?: string;
   dataDir: string;
+  why?: string;
 }
 
 function registerExport(audit: Command): void {
@@ -243,6 +249,7 @@ function registerExport(audit: Command): void {
     .requiredOption('--out <file>', 'where to write the bundle (JSON)')
     .option('--since-size <n>', 'also prove consistency with the checkpoint of this earlier tree size')
     .option('--hash-key-file <file>', 'the holder hash key, for a citizen ID (default: ONCEONLY_HOLDER_HASH_KEY)')
+    .option('--why <text>', 'why you read these entries (logged by the hub with every read)')
     .addOption(
       new Option('--data-dir <dir>', "an embedded hub's data folder: its generated holder hash key")
         .env('ONCEONLY_DATA_DIR')
@@ -255,7 +262,11 @@ function registerExport(audit: Command): void {
         certificateSubject: (id) => certificateSubject(o, id),
       });
       const { bundle, pending } = await withAudit(o, (c) =>
-        exportBundle(grpcExportSource(c, o), subject, opts.sinceSize ? { sinceSize: Number(opts.sinceSize) } : {}),
+        exportBundle(
+          grpcExportSource(c, o, opts.why ?? ''),
+          subject,
+          opts.sinceSize ? { sinceSize: Number(opts.sinceSize) } : {},
+        ),
       );
       writeFileSync(opts.out, `${JSON.stringify(bundle, null, 2)}\n`);
       const value = { out: opts.out, subject, events: bundle.events.length, treeSize: bundle.treeSize, pending };

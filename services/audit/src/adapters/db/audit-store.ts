@@ -37,7 +37,7 @@ function splitRange(concatenated: Uint8Array): Uint8Array[] {
 }
 
 const LEAF_COLUMNS = `leaf_index, event_id, topic, partition, "offset", source, type, subject, "time", sequence,
-  body_sha256, leaf_hash, canonical, appended_at`;
+  body_sha256, leaf_hash, canonical, appended_at, actor, issuer, secret_until`;
 
 function leafColumns(withData: boolean): string {
   return withData ? `${LEAF_COLUMNS}, data` : LEAF_COLUMNS;
@@ -60,6 +60,9 @@ function toLeaf(row: Row): LeafRecord {
     canonical: bytes(row.canonical),
     data: row.data === undefined ? new Uint8Array(0) : bytes(row.data),
     appendedAt: row.appended_at as Date,
+    ...(row.actor == null ? {} : { actor: String(row.actor) }),
+    ...(row.issuer == null ? {} : { issuer: String(row.issuer) }),
+    ...(row.secret_until == null ? {} : { secretUntil: row.secret_until as Date }),
   };
 }
 
@@ -125,8 +128,9 @@ export function appendPort(tx: Queryable): AppendPort {
     async insertLeaf(leaf: LeafRecord) {
       const { rowCount } = await tx.query(
         `INSERT INTO audit.leaves (leaf_index, event_id, topic, partition, "offset", source, type, subject, "time",
-           sequence, body_sha256, leaf_hash, canonical, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (event_id) DO NOTHING`,
+           sequence, body_sha256, leaf_hash, canonical, data, actor, issuer, secret_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+         ON CONFLICT (event_id) DO NOTHING`,
         [
           leaf.leafIndex,
           leaf.eventId,
@@ -142,6 +146,9 @@ export function appendPort(tx: Queryable): AppendPort {
           buf(leaf.leafHash),
           buf(leaf.canonical),
           buf(leaf.data),
+          leaf.actor ?? null,
+          leaf.issuer ?? null,
+          leaf.secretUntil ?? null,
         ],
       );
       return rowCount === 1;

@@ -4,21 +4,18 @@ import { unary } from '@onceonly/kit';
 import type { NoteVerifier } from '@onceonly/merkle';
 import { addCosignature, type CosignatureSink, cosignedNote } from '../../app/add-cosignature.js';
 import type { LeafRecord, LogReader, StoredCheckpoint } from '../../app/ports.js';
-import { getConsistencyProof, getInclusionProof } from '../../app/proofs.js';
+import { getConsistencyProof } from '../../app/proofs.js';
+import type { ReadLog } from '../../app/read-entries.js';
 import type { CheckpointPolicy } from '../../domain/checkpoint-policy.js';
 import { decodeLeaf } from '../../domain/leaf.js';
+import { readRpcs } from './read-rpcs.js';
 import {
-  assertWithinTree,
   pageToken,
   parseAddCosignature,
   parseGetCheckpoint,
   parseGetConsistencyProof,
-  parseGetEntries,
-  parseGetEvent,
-  parseGetInclusionProof,
   parseListCheckpoints,
   parseListSequenceGaps,
-  parseSearchEvents,
 } from './validation.js';
 
 /** What the gRPC adapter serves from. */
@@ -31,10 +28,9 @@ export interface AuditServiceDeps {
   readonly topics: readonly string[];
   readonly policy: CheckpointPolicy;
   readonly clock: () => Date;
+  /** Where reads of entries are recorded (the log's outbox: each read is itself logged). */
+  readonly reads: ReadLog;
 }
-
-/** A GetEntries response stops growing past this many bytes (gRPC's default limit is 4 MiB). */
-const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
 /** The AuditService implementation: reads, proofs and witness cosignatures (the replay's streams: `replay-streams.ts`). */
 export function auditService(
@@ -42,6 +38,14 @@ export function auditService(
 ): Omit<auditV1.AuditServiceServer, 'streamEntries' | 'streamBusEvents'> {
   const { reader } = deps;
   return {
+    // GetEntries, SearchEvents, GetEvent, GetInclusionProof: least privilege, and every read logged
+    ...readRpcs({
+      reader,
+      reads: deps.reads,
+      clock: deps.clock,
+      toEntry,
+      toCheckpoint: (c) => toCheckpoint(deps.origin, c),
+    }),
     getCheckpoint: unary(async (request: auditV1.GetCheckpointRequest) => {
       const { size } = parseGetCheckpoint(request);
       const checkpoint = size === undefined ? await reader.latestCheckpoint() : await reader.checkpoint(size);
@@ -62,19 +66,6 @@ export function auditService(
       };
     }),
 
-    getInclusionProof: unary(async (request: auditV1.GetInclusionProofRequest) => {
-      const { ref, treeSize } = parseGetInclusionProof(request);
-      const proof = await getInclusionProof(reader, ref, treeSize);
-      return {
-        leafIndex: String(proof.leafIndex),
-        treeSize: String(proof.treeSize),
-        leafHash: buf(proof.leafHash),
-        hashes: proof.hashes.map(buf),
-        checkpoint: proof.checkpoint ? toCheckpoint(deps.origin, proof.checkpoint) : undefined,
-        entry: toEntry(proof.entry),
-      };
-    }),
-
     getConsistencyProof: unary(async (request: auditV1.GetConsistencyProofRequest) => {
       const { first, second } = parseGetConsistencyProof(request);
       const proof = await getConsistencyProof(reader, first, second);
@@ -83,30 +74,6 @@ export function auditService(
         secondSize: String(proof.secondSize),
         hashes: proof.hashes.map(buf),
       };
-    }),
-
-    getEntries: unary(async (request: auditV1.GetEntriesRequest) => {
-      const { start, end, withData } = parseGetEntries(request);
-      assertWithinTree(end, (await reader.head()).size);
-      return { entries: capped(await reader.entries(start, end, withData)) };
-    }),
-
-    searchEvents: unary(async (request: auditV1.SearchEventsRequest) => {
-      const { filter, after, limit, withData } = parseSearchEvents(request);
-      const found = await reader.search(filter, after === undefined ? -1 : Number(after), limit, withData);
-      const entries = capped(found);
-      const last = entries.at(-1);
-      const more = entries.length < found.length || found.length === limit;
-      return { entries, page: { nextPageToken: last && more ? pageToken(last.leafIndex) : '' } };
-    }),
-
-    getEvent: unary(async (request: auditV1.GetEventRequest) => {
-      const { eventId } = parseGetEvent(request);
-      const entry = await reader.entryByEventId(eventId, true);
-      if (entry === undefined) {
-        throw new AppError('AUDIT_EVENT_NOT_FOUND', `event ${eventId} is not in the audit log`);
-      }
-      return { entry: toEntry(entry) };
     }),
 
     addCosignature: unary(async (request: auditV1.AddCosignatureRequest) => {
@@ -210,17 +177,6 @@ export function toEntry(leaf: LeafRecord): auditV1.Entry {
     offset: leaf.offset,
     appendedAt: leaf.appendedAt?.toISOString() ?? '',
   };
-}
-
-function capped(leaves: LeafRecord[]): auditV1.Entry[] {
-  const out: auditV1.Entry[] = [];
-  let bytes = 0;
-  for (const leaf of leaves) {
-    bytes += leaf.canonical.length + leaf.data.length + 256;
-    if (out.length > 0 && bytes > MAX_RESPONSE_BYTES) break;
-    out.push(toEntry(leaf));
-  }
-  return out;
 }
 
 function buf(bytes: Uint8Array): Buffer {

@@ -56,7 +56,7 @@ export function parseGetInclusionProof(request: auditV1.GetInclusionProofRequest
       leaf?.$case === 'leafIndex'
         ? { leafIndex: check.count('leaf_index', leaf.value) }
         : { eventId: leaf === undefined ? '' : text(check, 'event_id', leaf.value, true) };
-    return { ref, treeSize };
+    return { ref, treeSize, purpose: text(check, 'purpose', request.purpose) };
   });
 }
 
@@ -75,7 +75,7 @@ export function parseGetEntries(request: auditV1.GetEntriesRequest) {
     const end = check.count('end', request.end);
     if (end <= start) check.fail('end', 'OUT_OF_RANGE', 'must be greater than start');
     if (end - start > MAX_ENTRIES) check.fail('end', 'OUT_OF_RANGE', `at most ${MAX_ENTRIES} entries per call`);
-    return { start, end, withData: !request.omitData };
+    return { start, end, withData: !request.omitData, purpose: text(check, 'purpose', request.purpose) };
   });
 }
 
@@ -98,12 +98,16 @@ export function parseSearchEvents(request: auditV1.SearchEventsRequest) {
     if (filter.timeFrom && filter.timeTo && filter.timeFrom >= filter.timeTo) {
       check.fail('time_to', 'OUT_OF_RANGE', 'must be after time_from');
     }
-    return { filter, ...page(check, request), withData: !request.omitData };
+    const purpose = text(check, 'purpose', request.purpose);
+    return { filter, ...page(check, request), withData: !request.omitData, purpose };
   });
 }
 
-export function parseGetEvent(request: auditV1.GetEventRequest): { eventId: string } {
-  return FieldCheck.parse((check) => ({ eventId: text(check, 'event_id', request.eventId, true) }));
+export function parseGetEvent(request: auditV1.GetEventRequest): { eventId: string; purpose: string } {
+  return FieldCheck.parse((check) => ({
+    eventId: text(check, 'event_id', request.eventId, true),
+    purpose: text(check, 'purpose', request.purpose),
+  }));
 }
 
 export function parseAddCosignature(request: auditV1.AddCosignatureRequest) {

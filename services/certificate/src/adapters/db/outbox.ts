@@ -16,6 +16,23 @@ function timeOf(event: DomainEvent): string {
   return event.facts.occurredAt;
 }
 
+/**
+ * CloudEvents extension attributes that attribute an event to parties without decoding its body: `actor`, the code of
+ * who acted (the department, the checking platform, the verifier; absent for expiry by time), and `issuer`, the
+ * department that issued the certificate the event is about. The audit log decides who may read an entry by them.
+ */
+export function attributionOf(event: DomainEvent): Record<string, string> {
+  const out: Record<string, string> = {};
+  let actor = '';
+  if (event.type === CERTIFICATE_EVENT_TYPES.LICENCES_CHECKED) actor = event.platformCode;
+  else if (event.type === CERTIFICATE_EVENT_TYPES.VERIFIED) actor = event.verifierCode;
+  else actor = event.facts.actorDepartmentCode;
+  if (actor) out.actor = actor;
+  const issuer = 'facts' in event ? event.facts?.issuerCode : undefined;
+  if (issuer) out.issuer = issuer;
+  return out;
+}
+
 const definitions = new Map<string, EventDefinition<unknown>>();
 
 function definitionOf(type: string, dataschema: string, codec: ProtoCodec<unknown>): EventDefinition<unknown> {
@@ -36,7 +53,12 @@ export const sqlEventOutbox: EventOutbox = {
       const definition = definitionOf(body.type, body.dataschema, body.codec);
       return {
         topic: CERTIFICATE_TOPIC,
-        event: definition.make({ subject: body.subject, data: body.body, time: timeOf(event) }),
+        event: definition.make({
+          subject: body.subject,
+          data: body.body,
+          time: timeOf(event),
+          extensions: attributionOf(event),
+        }),
       };
     });
     await appendToOutbox(tx, CERTIFICATE_SCHEMA, entries);

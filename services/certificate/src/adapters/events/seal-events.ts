@@ -42,11 +42,15 @@ export const SealRevoked = defineEvent({
 /** The CloudEvent of a seal fact (subject: the department code). */
 export function sealEventOf(fact: SealFact): EventDraft {
   const subject = fact.seal.departmentCode;
+  // `issuer`: the department the seal signs for, so that the audit log lets that department read the entry
+  const extensions = { issuer: subject };
   const time = fact.at;
-  if (fact.kind === 'created') return SealCreated.make({ subject, time, data: sealToProto(fact.seal, time) });
-  if (fact.kind === 'revoked') return SealRevoked.make({ subject, time, data: sealToProto(fact.seal, time) });
+  if (fact.kind === 'created')
+    return SealCreated.make({ subject, time, extensions, data: sealToProto(fact.seal, time) });
+  if (fact.kind === 'revoked')
+    return SealRevoked.make({ subject, time, extensions, data: sealToProto(fact.seal, time) });
   const data = { seal: sealToProto(fact.seal, time), previous: sealToProto(fact.previous, time) };
-  return SealRotated.make({ subject, time, data });
+  return SealRotated.make({ subject, time, extensions, data });
 }
 
 /** {@link SealEventOutbox} over the `certificate` outbox: the event commits with the change it tells. */

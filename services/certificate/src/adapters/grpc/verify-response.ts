@@ -34,8 +34,13 @@ export function payloadMetadata(payload: Record<string, unknown>): cv.Certificat
   };
 }
 
+/**
+ * The response of a verification. With disclosure `verdict` (by id, a caller who may not see the face) only the
+ * verdict: valid, status, reasons, the id asked about and when; no face, holder, seal, components or newer version.
+ */
 export function verifyResponseOf(output: VerifyOutput): cv.VerifyCertificateResponse {
   const { record, payload } = output;
+  if (output.disclosure === 'verdict') return verdictOnly(output);
   const asRecorded = record !== undefined && (output.method === 'id' || !output.reasons.includes('RECORD_MISMATCH'));
   const metadata = asRecorded ? metadataOf(record.state) : payload === undefined ? undefined : payloadMetadata(payload);
   return {
@@ -52,4 +57,15 @@ export function verifyResponseOf(output: VerifyOutput): cv.VerifyCertificateResp
     currentCertificateId: output.currentCertificateId ?? '',
     method: methodToProto(output.method),
   };
+}
+
+function verdictOnly(output: VerifyOutput): cv.VerifyCertificateResponse {
+  return cv.VerifyCertificateResponse.fromPartial({
+    valid: output.valid,
+    reasons: output.reasons.map(reasonToProto),
+    status: output.status === undefined ? cv.LicenceStatus.LICENCE_STATUS_UNSPECIFIED : statusToProto(output.status),
+    certificateId: output.record?.state.id ?? '',
+    checkedAt: output.checkedAt.toISOString(),
+    method: methodToProto(output.method),
+  });
 }

@@ -1,0 +1,112 @@
+import type { Reader } from '../domain/read-access.js';
+import { assertMayReadAll, mayRead, searchScope } from '../domain/read-access.js';
+import type { LeafRecord, LogReader, SearchFilter } from './ports.js';
+
+// The reads of entries under least privilege (services/audit README, "Who may read what"): each use case decides
+// with the pure rules of domain/read-access.ts, records the read through the ReadLog port (in the log's outbox, so
+// the read is itself logged) before anything is disclosed, and returns only what the reader may read.
+
+/** Who reads, with what the transport says about them (for the record of the read). */
+export interface ReadingCaller extends Reader {
+  readonly name: string;
+  readonly authenticatedBy: string;
+}
+
+/** One read of entries, as the log records it (`audit.entries-read`). */
+export interface ReadRecord {
+  readonly caller: ReadingCaller;
+  readonly method: 'GetEntries' | 'SearchEvents' | 'GetEvent' | 'GetInclusionProof';
+  readonly filter?: SearchFilter;
+  readonly range?: { readonly start: number; readonly end: number };
+  readonly eventId?: string;
+  readonly leafIndexes: readonly number[];
+  readonly purpose: string;
+  readonly at: Date;
+}
+
+/** Records reads; a read that cannot be recorded fails (no read goes unlogged). */
+export interface ReadLog {
+  record(read: ReadRecord): Promise<void>;
+}
+
+/** What the read use cases need. */
+export interface ReadDeps {
+  readonly reader: LogReader;
+  readonly reads: ReadLog;
+  readonly clock: () => Date;
+  /** Keeps the leading leaves that fit in one response; only those are disclosed and recorded. */
+  readonly fit: (leaves: LeafRecord[]) => LeafRecord[];
+}
+
+/** GetEntries: a range of leaves, all of which the caller must be allowed to read (AUDIT_READ_DENIED otherwise). */
+export async function readRange(
+  deps: ReadDeps,
+  caller: ReadingCaller,
+  q: { start: number; end: number; withData: boolean; purpose: string },
+): Promise<LeafRecord[]> {
+  const now = deps.clock();
+  const all = await deps.reader.entries(q.start, q.end, q.withData);
+  assertMayReadAll(caller, all, now);
+  const leaves = deps.fit(all);
+  const range = { start: q.start, end: q.end };
+  await record(deps, { caller, method: 'GetEntries', range, purpose: q.purpose, at: now }, leaves);
+  return leaves;
+}
+
+/**
+ * SearchEvents: the caller's search, narrowed or refused by its role ({@link searchScope}), then only the entries
+ * it may read. `next` is the leaf index to continue after (undefined when the search is exhausted): the last entry
+ * returned when the response size cut the page, else the last one looked at, so paging moves past entries left out.
+ */
+export async function searchEntries(
+  deps: ReadDeps,
+  caller: ReadingCaller,
+  q: { filter: SearchFilter; after: number; limit: number; withData: boolean; purpose: string },
+): Promise<{ entries: LeafRecord[]; next: number | undefined }> {
+  const now = deps.clock();
+  const scope = searchScope(caller, q.filter);
+  const filter: SearchFilter = { ...q.filter, ...definedOnly(scope.filter) };
+  const found = await deps.reader.search(filter, q.after, q.limit, q.withData);
+  const readable = found.filter((leaf) => mayRead(scope.reader, leaf, now));
+  const entries = deps.fit(readable);
+  await record(deps, { caller, method: 'SearchEvents', filter, purpose: q.purpose, at: now }, entries);
+  if (entries.length < readable.length) return { entries, next: entries.at(-1)?.leafIndex };
+  return { entries, next: found.length === q.limit ? found.at(-1)?.leafIndex : undefined };
+}
+
+/** GetEvent, and the entry of an inclusion proof asked by event id: AUDIT_READ_DENIED unless the caller may read it. */
+export async function readEvent(
+  deps: ReadDeps,
+  caller: ReadingCaller,
+  leaf: LeafRecord,
+  method: 'GetEvent' | 'GetInclusionProof',
+  purpose: string,
+): Promise<void> {
+  const now = deps.clock();
+  assertMayReadAll(caller, [leaf], now);
+  await record(deps, { caller, method, eventId: leaf.eventId, purpose, at: now }, [leaf]);
+}
+
+/**
+ * The entry of an inclusion proof asked by leaf index: disclosed (and the read recorded) when the caller may read it,
+ * left out otherwise. The proof's hashes disclose nothing of any event, so the proof itself is answered either way.
+ */
+export async function entryOfProof(
+  deps: ReadDeps,
+  caller: ReadingCaller,
+  leaf: LeafRecord,
+  purpose: string,
+): Promise<LeafRecord | undefined> {
+  const now = deps.clock();
+  if (!mayRead(caller, leaf, now)) return undefined;
+  await record(deps, { caller, method: 'GetInclusionProof', eventId: leaf.eventId, purpose, at: now }, [leaf]);
+  return leaf;
+}
+
+async function record(deps: ReadDeps, read: Omit<ReadRecord, 'leafIndexes'>, leaves: readonly LeafRecord[]) {
+  await deps.reads.record({ ...read, leafIndexes: leaves.map((l) => l.leafIndex) });
+}
+
+function definedOnly(filter: { subject?: string | undefined; type?: string | undefined; source?: string | undefined }) {
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '')) as SearchFilter;
+}

@@ -1,0 +1,147 @@
+import { auditEventsV1 } from '@onceonly/contracts';
+import { createKafkaTransport, type EventTransport } from '@onceonly/events';
+import { type Database, openDatabase } from '@onceonly/store';
+import { freshDatabase, kafkaBrokers, type TestDatabase, waitFor } from '@onceonly/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AuditHost,
+  auditClient,
+  leafCount,
+  registry as newRegistry,
+  type Producer,
+  startAuditHost,
+  startProducer,
+  testNoteKey,
+} from './support.js';
+
+// Least privilege on Kafka and PostgreSQL: the parties an event names in its extension attributes (actor, issuer,
+// secretuntil) travel through Kafka into the log's columns, decide who reads it, and each read comes back through
+// Kafka as a leaf of its own. The role matrix under mTLS is in services/hub/src/commands/audit-access.int.test.ts.
+
+const MARKET = '11310107MB2F09911X';
+const HEALTH = '11310107MB2F09922X';
+
+describe('read access on Kafka and PostgreSQL', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  let transport: EventTransport;
+  let producer: Producer;
+  let host: AuditHost;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    testDb = await freshDatabase('audit_read_access');
+    db = await openDatabase({ url: testDb.url, poolSize: 8 });
+    transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'audit-read-access' });
+    const registry = newRegistry();
+    producer = await startProducer(db, transport, registry);
+    host = await startAuditHost(db, transport, registry, {
+      ONCEONLY_AUDIT_NOTE_KEY: testNoteKey().signerKey,
+      ONCEONLY_AUDIT_CHECKPOINT_MS: '200',
+    });
+    const publish = async (name: string, subject: string, extensions?: Record<string, string>) => {
+      ids[name] = (await producer.publish([subject], extensions))[0]!.id;
+    };
+    await publish('byMarket', 'holder-1', { actor: MARKET, issuer: MARKET });
+    await publish('byHealthOnMarkets', 'holder-1', { actor: HEALTH, issuer: MARKET });
+    await publish('byHealth', 'holder-2', { actor: HEALTH, issuer: HEALTH });
+    await publish('secretStill', 'holder-1', { issuer: MARKET, secretuntil: '2999-01-01T00:00:00Z' });
+    await publish('secretPassed', 'holder-1', { issuer: MARKET, secretuntil: '2001-01-01T00:00:00Z' });
+    await publish('unattributed', 'holder-1');
+    await waitFor(async () => (await leafCount(db)).leaves === 6, { timeoutMs: 30_000, message: 'six leaves' });
+  });
+
+  afterAll(async () => {
+    await host?.stop();
+    await producer?.relay.stop();
+    await transport?.close();
+    await db?.close();
+    await testDb?.drop();
+  });
+
+  const searchAs = async (code: string, role: string, subject = '') => {
+    const client = auditClient(host.address, { code, role });
+    try {
+      const page = { pageSize: 100, pageToken: '' };
+      const { entries } = await client.searchEvents({
+        purpose: 'test',
+        subject,
+        type: '',
+        source: '',
+        timeFrom: '',
+        timeTo: '',
+        page,
+        omitData: false,
+      });
+      return entries.map((e) => e.event!.id).filter((id) => id !== '' && Object.values(ids).includes(id));
+    } finally {
+      client.close();
+    }
+  };
+  const named = (...names: string[]) => names.map((n) => ids[n]).sort();
+
+  it('keeps the parties named by the extension attributes beside each leaf', async () => {
+    const { rows } = await db.query<{ event_id: string; actor: string | null; issuer: string | null }>(
+      'SELECT event_id, actor, issuer FROM audit.leaves WHERE event_id = ANY($1)',
+      [[ids.byHealthOnMarkets, ids.unattributed]],
+    );
+    const byId = new Map(rows.map((r) => [r.event_id, r]));
+    expect(byId.get(ids.byHealthOnMarkets!)).toMatchObject({ actor: HEALTH, issuer: MARKET });
+    expect(byId.get(ids.unattributed!)).toMatchObject({ actor: null, issuer: null });
+  });
+
+  it('lets a department read what it did and what is about its certificates, nothing else', async () => {
+    expect((await searchAs(MARKET, 'department')).sort()).toEqual(
+      named('byMarket', 'byHealthOnMarkets', 'secretStill', 'secretPassed'),
+    );
+    expect((await searchAs(HEALTH, 'department')).sort()).toEqual(named('byHealthOnMarkets', 'byHealth'));
+  });
+
+  it('shows the portal a holder’s entries but those a law keeps secret until their time has passed', async () => {
+    expect((await searchAs('PORTAL-1', 'portal', 'holder-1')).sort()).toEqual(
+      named('byMarket', 'byHealthOnMarkets', 'secretPassed', 'unattributed'),
+    );
+  });
+
+  it('lets an auditor read every entry', async () => {
+    expect((await searchAs('AUDITOR-1', 'auditor')).sort()).toEqual(Object.values(ids).sort());
+  });
+
+  it('logs every read as a leaf that came back through Kafka, from its own source', async () => {
+    const client = auditClient(host.address);
+    try {
+      const reads = await waitFor(
+        async () => {
+          const page = { pageSize: 100, pageToken: '' };
+          const { entries } = await client.searchEvents({
+            purpose: '',
+            subject: '',
+            type: 'audit.entries-read',
+            source: '',
+            timeFrom: '',
+            timeTo: '',
+            page,
+            omitData: false,
+          });
+          const bodies = entries.map((e) => ({ entry: e, body: auditEventsV1.EntriesRead.decode(e.event!.data) }));
+          return bodies.some((b) => b.body.role === 'portal') ? bodies : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the records of the reads' },
+      );
+      const portal = reads!.find((r) => r.body.role === 'portal')!;
+      expect(portal.entry.topic).toMatch(/^onceonly\.audittest\.reads/);
+      expect(portal.entry.event).toMatchObject({ source: '/onceonly/audit/reads', subject: 'PORTAL-1' });
+      expect(portal.body).toMatchObject({
+        readerCode: 'PORTAL-1',
+        method: 'SearchEvents',
+        subject: 'holder-1',
+        entries: '4',
+        purpose: 'test',
+        authenticatedBy: 'dev-metadata',
+      });
+      expect(portal.body.leafIndexes).toHaveLength(4);
+    } finally {
+      client.close();
+    }
+  });
+});

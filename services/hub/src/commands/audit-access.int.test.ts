@@ -1,0 +1,390 @@
+/**
+ * Least privilege over the audit log (issue 9, finding 1), under mTLS identities of each role, through gRPC and
+ * through the CLI, against a hub in this process on PostgreSQL (its events on the embedded log in that database):
+ * who may read which entries, that every read is itself logged, and that VerifyCertificate by id shows no more than
+ * the QR text would.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { status } from '@grpc/grpc-js';
+import { auditModule } from '@onceonly/audit';
+import { certificateModule } from '@onceonly/certificate';
+import { auditEventsV1, auditV1, certificateV1 as cv } from '@onceonly/contracts';
+import { isAppError } from '@onceonly/errors';
+import { computeUsccCheck } from '@onceonly/ids';
+import { createLogger } from '@onceonly/kit';
+import { freshDatabase, type TestDatabase, waitFor } from '@onceonly/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueClient, issueServer, makeCa } from '../../../../libs/kit/test/certs.js';
+import { runInProcess as cli } from '../../test/cli-harness.js';
+import { type ClientOptions, call, withClient } from '../client.js';
+import { loadHubConfig } from '../config.js';
+import { type RunningHub, startHub } from '../start.js';
+
+const MERCHANT = `91310107MA1P3Q4R5${computeUsccCheck('91310107MA1P3Q4R5')}`;
+/** A citizen ID (Putuo, born 1990-03-07; check character 9). */
+const CITIZEN_ID = '310107199003071239';
+const HASH_KEY = 'audit-access-holder-hash-key-0123456789';
+const PURPOSE = 'merchant-onboarding';
+const FOOD_FIELDS = JSON.stringify({
+  legal_representative: '张小明',
+  premises: '上海市普陀区长寿路100号',
+  main_format: '餐饮服务经营者',
+  business_items: '热食类食品制售',
+});
+
+type Role = 'market' | 'health' | 'platform' | 'portal' | 'auditor';
+
+interface Exported {
+  subject: string;
+  events: number;
+  pending: number;
+}
+
+describe('who may read the audit log, under mTLS identities of each role', () => {
+  let hub: RunningHub;
+  let db: TestDatabase;
+  let dir = '';
+  let addr = '';
+  const codes = {} as Record<Role, string>;
+  const files = {} as Record<Role, { cert: string; key: string }>;
+  let caFile = '';
+  let foodType = '';
+  let certificateId = '';
+  let issuedEventId = '';
+  const saved = { ...process.env };
+
+  /** The CLI as `who`, over mTLS. */
+  const as = (who: Role) => ['--addr', addr, '--ca', caFile, '--cert', files[who].cert, '--key', files[who].key];
+  const options = (who: Role): ClientOptions => ({ addr, ca: caFile, ...files[who], timeoutMs: 10_000 });
+  const audit = <T>(who: Role, fn: (c: auditV1.AuditServiceClient, o: ClientOptions) => Promise<T>) =>
+    withClient(auditV1.AuditServiceClient, options(who), (c) => fn(c, options(who)));
+  const search = (who: Role, filter: Partial<auditV1.SearchEventsRequest>) =>
+    audit(who, (c, o) =>
+      call(c.searchEvents.bind(c), auditV1.SearchEventsRequest.fromPartial({ page: { pageSize: 500 }, ...filter }), o),
+    );
+  const getEvent = (who: Role, eventId: string) =>
+    audit(who, (c, o) => call(c.getEvent.bind(c), { eventId, purpose: '' }, o));
+  const verifyById = (who: Role, id: string) =>
+    withClient(cv.CertificateServiceClient, options(who), (c) =>
+      call(
+        c.verifyCertificate.bind(c),
+        cv.VerifyCertificateRequest.fromPartial({ subject: { $case: 'id', value: id } }),
+        options(who),
+      ),
+    );
+
+  async function exported(who: Role, subject: string, why = ''): Promise<{ code: number; out: string; err: string }> {
+    const file = path.join(dir, `${who}-${Math.random().toString(36).slice(2)}.json`);
+    const whyArgs = why ? ['--why', why] : [];
+    return cli([
+      ...as(who),
+      '--json',
+      'audit',
+      'export',
+      '--subject',
+      subject,
+      '--out',
+      file,
+      ...whyArgs,
+      '--hash-key-file',
+      path.join(dir, 'hash.key'),
+    ]);
+  }
+
+  async function expectDenied(call: Promise<unknown>): Promise<void> {
+    const err = await call.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isAppError(err, 'AUDIT_READ_DENIED'), String(err)).toBe(true);
+    // the status on the wire, as any gRPC client sees it
+    expect((err as { cause?: { code?: number } }).cause?.code).toBe(status.PERMISSION_DENIED);
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'onceonly-audit-access-'));
+    writeFileSync(path.join(dir, 'hash.key'), HASH_KEY);
+    Object.assign(process.env, {
+      ONCEONLY_KEY_PASSPHRASE: 'audit-access-passphrase-0123456789',
+      ONCEONLY_HOLDER_HASH_KEY: HASH_KEY,
+      ONCEONLY_AUDIT_CHECKPOINT_MS: '200',
+    });
+    const log = createLogger({ level: 'silent', process: 'hub' });
+    const modules = [certificateModule, auditModule];
+    // an embedded start generates the hub CA and the log key that the PostgreSQL start then names
+    const keysDir = path.join(dir, 'embedded');
+    const first = await startHub({
+      config: loadHubConfig({ ONCEONLY_GRPC_ADDR: '127.0.0.1:0', ONCEONLY_DATA_DIR: keysDir }),
+      log,
+      modules,
+    });
+    await first.stop();
+    Object.assign(process.env, {
+      ONCEONLY_CA_CERT: path.join(keysDir, 'keys', 'ca.pem'),
+      ONCEONLY_CA_KEY: path.join(keysDir, 'keys', 'ca.key.pem'),
+      ONCEONLY_AUDIT_NOTE_KEY: readFileSync(path.join(keysDir, 'keys', 'audit-note.key'), 'utf8').trim(),
+    });
+
+    // mTLS: client certificates with CN = code, O = name, OU = role
+    const ca = makeCa('OnceOnly test client CA');
+    const server = issueServer(ca);
+    caFile = path.join(dir, 'ca.pem');
+    writeFileSync(caFile, ca.cert);
+    writeFileSync(path.join(dir, 'server.pem'), server.cert);
+    writeFileSync(path.join(dir, 'server.key'), server.key);
+
+    db = await freshDatabase('hub_audit_access');
+    hub = await startHub({
+      config: loadHubConfig({
+        ONCEONLY_GRPC_ADDR: '127.0.0.1:0',
+        ONCEONLY_DATA_DIR: path.join(dir, 'hub'),
+        DATABASE_URL: db.url,
+        ONCEONLY_TLS_CA: caFile,
+        ONCEONLY_TLS_CERT: path.join(dir, 'server.pem'),
+        ONCEONLY_TLS_KEY: path.join(dir, 'server.key'),
+      }),
+      log,
+      modules,
+    });
+    // the server certificate names localhost
+    addr = `localhost:${hub.address.split(':').at(-1)}`;
+
+    const departments = (await withCertificateDepartments(ca)) as { code: string; role: string; nameEn: string }[];
+    codes.market = departments.find((d) => d.nameEn.includes('Market Regulation'))!.code;
+    codes.health = departments.find((d) => d.nameEn.includes('Health'))!.code;
+    codes.platform = departments.find((d) => d.role === 'platform')!.code;
+    codes.portal = departments.find((d) => d.role === 'portal')!.code;
+    codes.auditor = 'AUDITOR-TEST-1';
+    const roles: Record<Role, string> = {
+      market: 'department',
+      health: 'department',
+      platform: 'platform',
+      portal: 'portal',
+      auditor: 'auditor',
+    };
+    for (const who of Object.keys(roles) as Role[]) {
+      const pem = issueClient(ca, { code: codes[who], name: who, role: roles[who] });
+      files[who] = { cert: path.join(dir, `${who}.pem`), key: path.join(dir, `${who}.key`) };
+      writeFileSync(files[who].cert, pem.cert);
+      writeFileSync(files[who].key, pem.key);
+    }
+
+    const types = JSON.parse((await cli([...as('market'), '--json', 'cert', 'types'])).out) as {
+      types: { typeCode: string; nameZh: string }[];
+    };
+    foodType = types.types.find((t) => t.nameZh === '食品经营许可证')!.typeCode;
+    const issue = (holder: string, name: string) =>
+      cli([
+        ...as('market'),
+        '--json',
+        'cert',
+        'issue',
+        '--type',
+        foodType,
+        '--holder',
+        holder,
+        '--holder-name',
+        name,
+        '--fields',
+        FOOD_FIELDS,
+      ]);
+    const sealed = await cli([...as('market'), '--json', 'seal', 'create']);
+    expect(sealed, sealed.err).toMatchObject({ code: 0 });
+    const issued = await issue(MERCHANT, '上海长寿路小吃有限公司');
+    expect(issued, issued.err).toMatchObject({ code: 0 });
+    certificateId = (JSON.parse(issued.out) as { certificate: { id: string } }).certificate.id;
+    expect((await issue(CITIZEN_ID, '张小明')).code).toBe(0);
+
+    // the portal records the merchant's consent, the platform checks, the consent is revoked (the finding's story)
+    const granted = await cli([
+      ...as('portal'),
+      '--json',
+      ...['consent', 'grant', '--holder', MERCHANT, '--holder-name', '上海长寿路小吃有限公司'],
+      ...['--platform', codes.platform, '--types', foodType, '--purpose', PURPOSE],
+      ...['--expires-at', new Date(Date.now() + 30 * 86_400_000).toISOString()],
+    ]);
+    expect(granted, granted.err).toMatchObject({ code: 0 });
+    const checked = await cli([
+      ...as('platform'),
+      '--json',
+      ...['platform', 'check', '--holder', MERCHANT, '--types', foodType, '--purpose', PURPOSE],
+    ]);
+    expect(checked, checked.err).toMatchObject({ code: 0 });
+    const consentId = (JSON.parse(granted.out) as { consent: { id: string } }).consent.id;
+    expect((await cli([...as('portal'), 'consent', 'revoke', consentId, '--reason', '商家退出平台'])).code).toBe(0);
+
+    // every one of these events in a signed checkpoint
+    await waitFor(
+      async () => {
+        const run = await exported('auditor', MERCHANT);
+        const value = run.code === 0 ? (JSON.parse(run.out) as Exported) : undefined;
+        return value !== undefined && value.events >= 1 && value.pending === 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 300, message: 'the merchant’s events in a checkpoint' },
+    );
+    const { entries } = await search('auditor', { subject: MERCHANT, type: 'certificate.issued' });
+    issuedEventId = entries[0]!.event!.id;
+    await waitFor(async () => (await search('auditor', { type: 'certificate.licences-checked' })).entries.length > 0, {
+      timeoutMs: 30_000,
+      message: 'the platform’s check in the log',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.stop();
+    await db?.drop();
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The departments the hub knows (any caller may list them). */
+  async function withCertificateDepartments(_ca: unknown) {
+    // the auditor's certificate is not issued yet: ask with a throw-away identity of the same CA
+    const tmp = issueClient(_ca as ReturnType<typeof makeCa>, { code: 'LISTER', name: 'lister', role: 'auditor' });
+    const cert = path.join(dir, 'lister.pem');
+    const key = path.join(dir, 'lister.key');
+    writeFileSync(cert, tmp.cert);
+    writeFileSync(key, tmp.key);
+    const run = await cli(['--addr', addr, '--ca', caFile, '--cert', cert, '--key', key, '--json', 'departments']);
+    expect(run, run.err).toMatchObject({ code: 0 });
+    return (JSON.parse(run.out) as { departments: unknown[] }).departments;
+  }
+
+  describe('a platform', () => {
+    it('cannot export a merchant’s entries: the repro now exits 1 with AUDIT_READ_DENIED', async () => {
+      const run = await exported('platform', MERCHANT);
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.err)).toMatchObject({ error: { code: 'AUDIT_READ_DENIED' } });
+    });
+
+    it('cannot search, fetch, range-read or prove by id another party’s entries', async () => {
+      await expectDenied(search('platform', { subject: MERCHANT }));
+      await expectDenied(search('platform', { type: 'certificate.issued' }));
+      await expectDenied(getEvent('platform', issuedEventId));
+      await expectDenied(
+        audit('platform', (c, o) =>
+          call(c.getEntries.bind(c), { start: '0', end: '1', omitData: false, purpose: '' }, o),
+        ),
+      );
+      const prove = await cli([...as('platform'), '--json', 'audit', 'prove', issuedEventId]);
+      expect(prove.code).toBe(1);
+      expect(JSON.parse(prove.err)).toMatchObject({ error: { code: 'AUDIT_READ_DENIED' } });
+    });
+
+    it('gets the proof of a leaf by index but not the entry it does not own', async () => {
+      const leaf = (await getEvent('auditor', issuedEventId)).entry!.leafIndex;
+      const proof = await audit('platform', (c, o) =>
+        call(
+          c.getInclusionProof.bind(c),
+          auditV1.GetInclusionProofRequest.fromPartial({ leaf: { $case: 'leafIndex', value: leaf } }),
+          o,
+        ),
+      );
+      expect(proof.hashes.length).toBeGreaterThan(0);
+      expect(proof.entry).toBeUndefined();
+    });
+
+    it('reads its own licence checks, through gRPC and the CLI', async () => {
+      const { entries } = await search('platform', {});
+      expect(entries.length).toBeGreaterThan(0);
+      for (const e of entries)
+        expect(e.event).toMatchObject({ type: 'certificate.licences-checked', subject: codes.platform });
+      const run = await exported('platform', codes.platform);
+      expect(run, run.err).toMatchObject({ code: 0 });
+      expect((JSON.parse(run.out) as Exported).events).toBeGreaterThan(0);
+    });
+
+    it('gets only the verdict when it verifies by id after its consent was revoked, through gRPC and the CLI', async () => {
+      const answer = await verifyById('platform', certificateId);
+      expect(answer).toMatchObject({ valid: true, certificateId, sealKid: '' });
+      expect(answer.metadata).toBeUndefined();
+      const run = await cli([...as('platform'), '--json', 'cert', 'verify', certificateId]);
+      expect(run, run.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(run.out)).not.toHaveProperty('metadata');
+    });
+  });
+
+  describe('a department', () => {
+    it('reads the entries of the certificates it issued, and exports them', async () => {
+      const { entries } = await search('market', { subject: MERCHANT });
+      expect(entries.map((e) => e.event!.type)).toContain('certificate.issued');
+      const run = await exported('market', MERCHANT);
+      expect(run, run.err).toMatchObject({ code: 0 });
+      const value = JSON.parse(run.out) as Exported;
+      // (the verifications of the tests above may still be arriving: at least what the search found)
+      expect(value.events + value.pending).toBeGreaterThanOrEqual(entries.length);
+      for (const e of entries) expect(['certificate.issued', 'certificate.verified']).toContain(e.event!.type);
+      expect((await verifyById('market', certificateId)).metadata?.holder?.holderCode).toBe(MERCHANT);
+    });
+
+    it('reads nothing of another department’s certificates', async () => {
+      expect((await search('health', { subject: MERCHANT })).entries).toEqual([]);
+      await expectDenied(getEvent('health', issuedEventId));
+      const prove = await cli([...as('health'), '--json', 'audit', 'prove', issuedEventId]);
+      expect(JSON.parse(prove.err)).toMatchObject({ error: { code: 'AUDIT_READ_DENIED' } });
+      expect((await verifyById('health', certificateId)).metadata).toBeUndefined();
+    });
+  });
+
+  describe('the portal', () => {
+    it('reads a holder’s entries on the holder’s behalf, a citizen’s by keyed hash, and nothing unnamed', async () => {
+      const { entries } = await search('portal', { subject: MERCHANT });
+      expect(entries.length).toBeGreaterThan(0);
+      for (const e of entries) expect(e.event!.subject).toBe(MERCHANT);
+      await expectDenied(search('portal', {}));
+      await expectDenied(getEvent('portal', issuedEventId));
+      const run = await exported('portal', CITIZEN_ID, 'data tracker: the holder asked');
+      expect(run, run.err).toMatchObject({ code: 0 });
+      expect((JSON.parse(run.out) as Exported).subject).toMatch(/^h:[0-9a-f]{64}$/);
+    });
+  });
+
+  describe('an auditor', () => {
+    it('reads everything, through gRPC and the CLI', async () => {
+      const size = Number((await audit('auditor', (c, o) => call(c.getLogInfo.bind(c), {}, o))).treeSize);
+      const { entries } = await audit('auditor', (c, o) =>
+        call(c.getEntries.bind(c), { start: '0', end: String(size), omitData: false, purpose: '' }, o),
+      );
+      expect(entries.length).toBe(size);
+      const prove = await cli([...as('auditor'), '--json', 'audit', 'prove', issuedEventId]);
+      expect(prove, prove.err).toMatchObject({ code: 0 });
+    });
+  });
+
+  describe('every read of entries', () => {
+    it('is itself logged: who, role, what, how many, why, and no citizen ID in clear', async () => {
+      const bodies = await waitFor(
+        async () => {
+          const { entries } = await search('auditor', { type: 'audit.entries-read' });
+          const reads = entries.map((e) => auditEventsV1.EntriesRead.decode(e.event!.data));
+          const portal = reads.find((r) => r.role === 'portal' && r.purpose === 'data tracker: the holder asked');
+          const auditor = reads.find((r) => r.role === 'auditor' && r.method === 'GetEntries');
+          return portal && auditor ? { reads, entries, portal } : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the records of the reads in the log' },
+      );
+      expect(bodies!.portal).toMatchObject({
+        readerCode: codes.portal,
+        authenticatedBy: 'mtls',
+        method: 'SearchEvents',
+      });
+      expect(bodies!.portal.subject).toMatch(/^h:[0-9a-f]{64}$/);
+      expect(Number(bodies!.portal.entries)).toBeGreaterThan(0);
+      const platformRead = bodies!.reads.find((r) => r.role === 'platform' && r.method === 'SearchEvents');
+      expect(platformRead).toMatchObject({ readerCode: codes.platform, subject: codes.platform });
+      for (const e of bodies!.entries) {
+        expect(e.event).toMatchObject({ source: '/onceonly/audit/reads' });
+        expect(Buffer.from(e.event!.data).includes(Buffer.from(CITIZEN_ID))).toBe(false);
+        expect(Buffer.from(e.canonical).includes(Buffer.from(CITIZEN_ID))).toBe(false);
+      }
+      // each reader reads its own reads: a department its own
+      const own = await search('market', { type: 'audit.entries-read' });
+      expect(own.entries.length).toBeGreaterThan(0);
+      for (const e of own.entries) expect(e.event!.subject).toBe(codes.market);
+    });
+  });
+});
