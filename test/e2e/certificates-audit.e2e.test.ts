@@ -697,7 +697,9 @@ describe('certificates issued through the CLI are in the audit log exactly once 
       `replay: log from hub ${at}, bus from hub ${at}, projections compared with hub ${at}`,
     );
     const json = JSON.parse(readFileSync(`${report}.json`, 'utf8')) as ReplayReport;
-    expect(json).toMatchObject({ ok: true, divergences: 0, treeSize, entries: treeSize, busEventsMatched: treeSize });
+    // the log holds the bus's events and, since, the records of the auditors' reads (themselves on the bus)
+    expect(json).toMatchObject({ ok: true, divergences: 0, entries: json.treeSize, busEventsMatched: json.treeSize });
+    expect(json.treeSize).toBeGreaterThan(treeSize);
     expect(json.findings.map((f) => f.kind)).not.toContain('EVENT_MISSING_FROM_LOG');
     expect(json.projections).toEqual([
       expect.objectContaining({ name: 'certificate-status', keys: 3, compared: 3, divergences: 0 }),
