@@ -123,6 +123,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   await ingest.start();
   ctx.lifecycle.onStop('audit consumer', () => ingest.stop());
 
+  const readLog = outboxReadLog(db, reads.name, () => relay.kick());
   ctx.server.addService(auditV1.AuditServiceService, {
     ...auditService({
       reader: logReader(db),
@@ -133,9 +134,17 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
       topics,
       policy,
       clock,
-      reads: outboxReadLog(db, reads.name, () => relay.kick()),
+      reads: readLog,
     }),
-    ...replayStreams({ reader: logReader(db), transport, topics, origin, verifierKey: signer.verifierKey }),
+    ...replayStreams({
+      reader: logReader(db),
+      transport,
+      topics,
+      origin,
+      verifierKey: signer.verifierKey,
+      reads: readLog,
+      clock,
+    }),
   });
   log.info({ origin, verifierKey: signer.verifierKey, topics }, 'audit log started');
   return { origin, verifierKey: signer.verifierKey, topics, checkpointer };

@@ -15,7 +15,13 @@ export interface ReadingCaller extends Reader {
 /** One read of entries, as the log records it (`audit.entries-read`). */
 export interface ReadRecord {
   readonly caller: ReadingCaller;
-  readonly method: 'GetEntries' | 'SearchEvents' | 'GetEvent' | 'GetInclusionProof';
+  readonly method:
+    | 'GetEntries'
+    | 'SearchEvents'
+    | 'GetEvent'
+    | 'GetInclusionProof'
+    | 'StreamEntries'
+    | 'StreamBusEvents';
   readonly filter?: SearchFilter;
   readonly range?: { readonly start: number; readonly end: number };
   readonly eventId?: string;

@@ -4,9 +4,11 @@ import { AppError } from '@onceonly/errors';
 import type { EventTransport } from '@onceonly/events';
 import { type CallContext, callContext, FieldCheck } from '@onceonly/kit';
 import type { LogReader } from '../../app/ports.js';
+import type { ReadLog } from '../../app/read-entries.js';
 import type { BusRecord } from '../../app/replay.js';
 import { transportBusSource } from '../events/bus-reader.js';
 import { toEntry } from './audit-service.js';
+import { readingCaller } from './read-rpcs.js';
 
 // The replay's reads through the hub (`onceonly audit replay` against a running hub, whose database and bus the CLI
 // cannot open itself: the embedded data folder is locked by the hub, an external hub's Kafka and PostgreSQL may be
@@ -21,6 +23,9 @@ export interface ReplayStreamDeps {
   readonly topics: readonly string[];
   readonly origin: string;
   readonly verifierKey: string;
+  /** Where the auditor's read is recorded before anything is streamed (a read that cannot be recorded fails). */
+  readonly reads: ReadLog;
+  readonly clock: () => Date;
 }
 
 /** Entries per read of the database, and about how many bytes go in one streamed message. */
@@ -39,6 +44,7 @@ export function replayStreams(
         assertAuditor(context);
         const size = (await deps.reader.head()).size;
         const { start, end, withData } = parseStreamEntries(call.request, size);
+        await recordRead(deps, context, 'StreamEntries', { range: { start, end } });
         for (let from = start; from < end; from += PAGE) {
           // never end a cut stream with OK: the replay would read a short log as entries deleted
           if (context.signal.aborted) throw new AppError('DEADLINE_EXCEEDED', `stream stopped at ${from} of ${end}`);
@@ -51,6 +57,7 @@ export function replayStreams(
       async (call: ServerWritableStream<auditV1.StreamBusEventsRequest, auditV1.StreamBusEventsResponse>, context) => {
         assertAuditor(context);
         const topics = parseStreamBusEvents(call.request, deps.topics);
+        await recordRead(deps, context, 'StreamBusEvents', {});
         const pending: auditV1.BusRecord[] = [];
         const flush = () => {
           if (pending.length > 0) call.write({ item: { $case: 'records', value: { records: pending.splice(0) } } });
@@ -86,6 +93,24 @@ export function replayStreams(
       },
     ),
   };
+}
+
+/** The auditor's read of the whole log or bus, recorded like every read of entries (`audit.entries-read`). */
+function recordRead(
+  deps: ReplayStreamDeps,
+  { caller }: CallContext,
+  method: 'StreamEntries' | 'StreamBusEvents',
+  what: { range?: { start: number; end: number } },
+): Promise<void> {
+  const purpose = method === 'StreamEntries' ? 'audit replay: the stored log' : 'audit replay: the bus re-read';
+  return deps.reads.record({
+    caller: readingCaller(caller),
+    method,
+    ...what,
+    leafIndexes: [],
+    purpose,
+    at: deps.clock(),
+  });
 }
 
 /**
