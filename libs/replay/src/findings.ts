@@ -80,6 +80,11 @@ export const FINDING_KINDS = {
   SUBJECT_MAP_MISMATCH: 'divergence',
   /** A checkpoint signed before the subject map existed: each event is proven, but not that none is missing. */
   COMPLETENESS_UNPROVEN: 'notice',
+  /**
+   * A bundle verified as a role-filtered view (`audit verify --filtered-view`: a department's or the portal's export,
+   * holding only the entries that role may read): each event is proven and of the subject, completeness is not claimed.
+   */
+  COMPLETENESS_NOT_CLAIMED: 'notice',
   /** Rebuilt state that differs from what a service answers (a field other than the status, e.g. the version). */
   PROJECTION_MISMATCH: 'divergence',
   /** A certificate whose status rebuilt from the events differs from the status the service answers. */

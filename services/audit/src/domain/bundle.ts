@@ -72,6 +72,12 @@ export interface BundleTrust {
    * subject and completeness are not checked. `audit verify` never sets it.
    */
   readonly partial?: boolean;
+  /**
+   * The verifier knows the bundle is a role-filtered view (a department's or the portal's export, which holds only the
+   * entries that role may read) and does not ask it to be complete: each event must still be proven and of the
+   * subject. A bundle that carries a subject map proof is still checked against it. `audit verify --filtered-view`.
+   */
+  readonly filteredView?: boolean;
 }
 
 /** The result of {@link verifyBundle}. */
@@ -120,9 +126,22 @@ export function verifyBundle(input: unknown, trust: BundleTrust = {}): BundleRep
   }
   const completeness = trust.partial
     ? 'not-checked'
-    : checkCompleteness({ checkpoint, subject: bundle.subject, entries, claim: bundle.subjectMap }, findings);
+    : trust.filteredView && bundle.subjectMap === undefined
+      ? notClaimed(findings)
+      : checkCompleteness({ checkpoint, subject: bundle.subject, entries, claim: bundle.subjectMap }, findings);
   const eventsVerified = entries.filter((e) => e.verified).length;
   return { findings, treeSize: checkpoint.size, events, eventsVerified, keyPinned, completeness };
+}
+
+/** A filtered view's completeness: not claimed, and said so (a notice the CLI prints as a warning). */
+function notClaimed(findings: Finding[]): Completeness {
+  findings.push(
+    finding(
+      'COMPLETENESS_NOT_CLAIMED',
+      'verified as a role-filtered view: every event is proven, but not that the subject has no other events',
+    ),
+  );
+  return 'not-checked';
 }
 
 const BUNDLE_FIELDS = new Set([

@@ -76,10 +76,14 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
       ),
     );
 
-  async function exported(who: Role, subject: string, why = ''): Promise<{ code: number; out: string; err: string }> {
+  async function exported(
+    who: Role,
+    subject: string,
+    why = '',
+  ): Promise<{ code: number; out: string; err: string; file: string }> {
     const file = path.join(dir, `${who}-${Math.random().toString(36).slice(2)}.json`);
     const whyArgs = why ? ['--why', why] : [];
-    return cli([
+    const run = await cli([
       ...as(who),
       '--json',
       'audit',
@@ -92,6 +96,7 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
       '--hash-key-file',
       path.join(dir, 'hash.key'),
     ]);
+    return { ...run, file };
   }
 
   async function expectDenied(call: Promise<unknown>): Promise<void> {
@@ -340,6 +345,21 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
       const run = await exported('portal', CITIZEN_ID, 'data tracker: the holder asked');
       expect(run, run.err).toMatchObject({ code: 0 });
       expect((JSON.parse(run.out) as Exported).subject).toMatch(/^h:[0-9a-f]{64}$/);
+    });
+
+    it('gets a filtered view, said so: verify refuses it as a complete bundle and proves it with --filtered-view', async () => {
+      const run = await exported('portal', MERCHANT);
+      expect(run, run.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(run.out)).toMatchObject({ complete: false });
+      expect(run.err).toContain('WARNING FILTERED_VIEW');
+      const strict = await cli(['--json', 'audit', 'verify', run.file]);
+      expect(strict.code).toBe(1);
+      expect(JSON.parse(strict.out).findings.map((f: { kind: string }) => f.kind)).toContain('MAP_PROOF_MISSING');
+      const view = await cli(['--json', 'audit', 'verify', run.file, '--filtered-view']);
+      expect(view, view.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(view.out)).toMatchObject({ ok: true, completeness: 'not-checked' });
+      expect(JSON.parse(view.out).warnings).toContain('COMPLETENESS_NOT_CLAIMED');
+      expect(view.err).toContain('WARNING COMPLETENESS_NOT_CLAIMED');
     });
   });
 

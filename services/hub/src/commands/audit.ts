@@ -75,7 +75,11 @@ function partialTrust(vkey: string | undefined): { verifierKey?: string; partial
 }
 
 /** Findings that do not fail `verify` but must not go unseen: printed as WARNING lines on standard error. */
-const WARNINGS: ReadonlySet<string> = new Set(['KEY_UNPINNED', 'COMPLETENESS_UNPROVEN']);
+/** What `export` says when the caller's role could not read the whole log, so the bundle carries no map proof. */
+const FILTERED_VIEW_NOTICE =
+  'FILTERED_VIEW: the bundle holds the events your role may read and no proof that they are all of the subject; verify it with `audit verify --filtered-view`';
+
+const WARNINGS: ReadonlySet<string> = new Set(['KEY_UNPINNED', 'COMPLETENESS_UNPROVEN', 'COMPLETENESS_NOT_CLAIMED']);
 
 function registerCheckpoint(audit: Command): void {
   audit
@@ -269,10 +273,19 @@ function registerExport(audit: Command): void {
         ),
       );
       writeFileSync(opts.out, `${JSON.stringify(bundle, null, 2)}\n`);
-      const value = { out: opts.out, subject, events: bundle.events.length, treeSize: bundle.treeSize, pending };
+      const complete = bundle.subjectMap !== undefined;
+      const value = {
+        out: opts.out,
+        subject,
+        events: bundle.events.length,
+        treeSize: bundle.treeSize,
+        pending,
+        complete,
+      };
       const wrote = `wrote ${bundle.events.length} event(s) of ${subject} proven in the tree of ${bundle.treeSize} to ${opts.out}`;
       const later = pending > 0 ? `\n${pending} newer event(s) are not in a checkpoint yet: export again later` : '';
       out(o.json ? json(value) : `${wrote}${later}`);
+      if (!complete) process.stderr.write(`WARNING ${FILTERED_VIEW_NOTICE}\n`);
     });
 }
 
@@ -295,24 +308,31 @@ function registerVerify(audit: Command): void {
     .argument('<bundle>', 'the bundle file written by `onceonly audit export`')
     .option('--vkey <vkey>', 'the published log key (default: the key in the bundle, with a notice)')
     .option('--checkpoint <file>', 'a signed checkpoint seen earlier: the bundle must be consistent with it')
-    .action(async (file: string, opts: { vkey?: string; checkpoint?: string }, cmd: Command) => {
-      const o = cliOptions(cmd);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (cause) {
-        throw new AppError('AUDIT_BUNDLE_INVALID', `cannot read ${file} as JSON`, { cause });
-      }
-      const report: BundleReport = verifyBundle(parsed, {
-        ...trust(opts.vkey),
-        ...(opts.checkpoint ? { earlierCheckpoint: readFileSync(opts.checkpoint, 'utf8') } : {}),
-      });
-      const failed = divergences(report.findings).length;
-      const warnings = report.findings.filter((f) => WARNINGS.has(f.kind));
-      out(o.json ? json({ ok: failed === 0, warnings: warnings.map((f) => f.kind), ...report }) : verdict(report));
-      for (const f of warnings) process.stderr.write(`WARNING ${f.kind}: ${f.message}\n`);
-      judge(report.findings.filter((f) => !WARNINGS.has(f.kind)));
-    });
+    .option(
+      '--filtered-view',
+      "the bundle is a department's or the portal's export (only what that role may read): prove each event, do not ask for completeness",
+    )
+    .action(
+      async (file: string, opts: { vkey?: string; checkpoint?: string; filteredView?: boolean }, cmd: Command) => {
+        const o = cliOptions(cmd);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (cause) {
+          throw new AppError('AUDIT_BUNDLE_INVALID', `cannot read ${file} as JSON`, { cause });
+        }
+        const report: BundleReport = verifyBundle(parsed, {
+          ...trust(opts.vkey),
+          ...(opts.filteredView ? { filteredView: true } : {}),
+          ...(opts.checkpoint ? { earlierCheckpoint: readFileSync(opts.checkpoint, 'utf8') } : {}),
+        });
+        const failed = divergences(report.findings).length;
+        const warnings = report.findings.filter((f) => WARNINGS.has(f.kind));
+        out(o.json ? json({ ok: failed === 0, warnings: warnings.map((f) => f.kind), ...report }) : verdict(report));
+        for (const f of warnings) process.stderr.write(`WARNING ${f.kind}: ${f.message}\n`);
+        judge(report.findings.filter((f) => !WARNINGS.has(f.kind)));
+      },
+    );
 }
 
 /** The options of `audit replay`. */
