@@ -112,10 +112,14 @@ export function registerSealCommands(program: Command): void {
   seal
     .command('rotate <kid>')
     .description('replace a seal by a new key and certificate; the old one keeps verifying what it sealed')
+    .allowUnknownOption() // a kid may begin with '-' (base64url): see sealKidArgument
     .option('--valid-years <n>', 'validity of the new seal certificate in years')
     .action(async (kid: string, opts: { validYears?: string }, cmd: Command) => {
       const options = cliOptions(cmd);
-      const request = sealV1.RotateSealRequest.fromPartial({ kid, validityDays: validityDaysOf(opts.validYears) });
+      const request = sealV1.RotateSealRequest.fromPartial({
+        kid: sealKidArgument(kid),
+        validityDays: validityDaysOf(opts.validYears),
+      });
       const response = await withSeals(options, (c) => call(c.rotateSeal.bind(c), request, options));
       write(
         options.json
@@ -127,16 +131,33 @@ export function registerSealCommands(program: Command): void {
   seal
     .command('revoke <kid>')
     .description('revoke a compromised seal: what it sealed from the compromise time on becomes invalid')
+    .allowUnknownOption() // a kid may begin with '-' (base64url): see sealKidArgument
     .requiredOption('--reason <reason>', 'why (key leaked, device lost, ...)')
     .option('--compromised-at <time>', 'RFC 3339 time of the compromise (default: now)')
     .action(async (kid: string, opts: { reason: string; compromisedAt?: string }, cmd: Command) => {
       const options = cliOptions(cmd);
       const request = sealV1.RevokeSealRequest.fromPartial({
-        kid,
+        kid: sealKidArgument(kid),
         reason: opts.reason,
         compromisedAt: opts.compromisedAt ?? '',
       });
       const response = await withSeals(options, (c) => call(c.revokeSeal.bind(c), request, options));
       write(options.json ? json(sealV1.RevokeSealResponse.toJSON(response)) : sealLine(response.seal!));
     });
+}
+
+/** A seal kid: 22 base64url characters (16 bytes of SHA-256 of the seal certificate, libs/seal `sealKid`). */
+const SEAL_KID = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * The kid argument of `seal rotate|revoke`. One kid in 64 begins with '-', which a CLI parser takes for an option:
+ * these commands let unknown options through as arguments, so what is not a kid (a mistyped option) is refused here.
+ * @throws AppError INVALID_ARGUMENT naming the argument.
+ */
+export function sealKidArgument(value: string): string {
+  if (SEAL_KID.test(value)) return value;
+  const what = value.startsWith('-') ? `unknown option or malformed kid ${value}` : `malformed kid ${value}`;
+  throw invalid('INVALID_ARGUMENT', [
+    { field: 'kid', reason: 'SEAL_KID', description: `${what}: a kid is 22 base64url characters` },
+  ]);
 }

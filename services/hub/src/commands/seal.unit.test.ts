@@ -1,7 +1,7 @@
 import { sealV1 } from '@onceonly/contracts';
 import { describe, expect, it } from 'vitest';
 import { buildCli } from '../cli.js';
-import { sealLine, validityDaysOf } from './seal.js';
+import { sealKidArgument, sealLine, validityDaysOf } from './seal.js';
 
 describe('validityDaysOf', () => {
   it('turns whole years into days, and no option into the hub default (0)', () => {
@@ -40,5 +40,18 @@ describe('the onceonly command line', () => {
     expect(seal?.commands.map((c) => c.name())).toEqual(['create', 'list', 'rotate', 'revoke']);
     const trust = program.commands.find((c) => c.name() === 'trust');
     expect(trust?.commands.map((c) => c.name())).toEqual(['bundle']);
+  });
+});
+
+describe('sealKidArgument', () => {
+  it('takes a kid that begins with a dash, which a parser would read as an option', () => {
+    expect(sealKidArgument('-bmtIOn6XkLxbxu61N2NsA')).toBe('-bmtIOn6XkLxbxu61N2NsA');
+    expect(sealKidArgument('lGUyeKQ8zPqwC4UDIicbJw')).toBe('lGUyeKQ8zPqwC4UDIicbJw');
+  });
+
+  it('refuses a mistyped option or a malformed kid with a coded field error', () => {
+    for (const value of ['--reasn', 'abc', '-bmtIOn6XkLxbxu61N2NsA=']) {
+      expect(() => sealKidArgument(value)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
   });
 });
