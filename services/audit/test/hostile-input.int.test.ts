@@ -2,13 +2,12 @@
  * Hostile input at the edge of the audit service, sent through gRPC to the log on PostgreSQL: every case answers a
  * coded error (status, ErrorInfo reason, field) and writes nothing. Raw bytes go through a raw client.
  */
-import { credentials, Client as GrpcClient, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { type ServiceError, status } from '@grpc/grpc-js';
 import { auditV1 } from '@onceonly/contracts';
 import type { AppError } from '@onceonly/errors';
-import { fromServiceError } from '@onceonly/errors/grpc';
 import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { computeCitizenIdCheck } from '@onceonly/ids';
-import { DEV_CALLER_HEADER } from '@onceonly/kit';
+import { oversizedRequest, refusedRawCall, withRawBytes } from '@onceonly/kit/testing';
 import { generateNoteKey } from '@onceonly/merkle';
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase } from '@onceonly/testing';
@@ -26,21 +25,10 @@ function statusOf(err: AppError): number | undefined {
 
 /** A SearchEvents request whose subject is `bytes`, byte for byte. */
 function searchWithRawSubject(bytes: Buffer): Buffer {
-  const placeholder = '#'.repeat(bytes.length);
-  const encoded = Buffer.from(
-    auditV1.SearchEventsRequest.encode(auditV1.SearchEventsRequest.fromPartial({ subject: placeholder })).finish(),
+  return withRawBytes(
+    (subject) => auditV1.SearchEventsRequest.encode(auditV1.SearchEventsRequest.fromPartial({ subject })).finish(),
+    bytes,
   );
-  const at = encoded.indexOf(placeholder);
-  return Buffer.concat([encoded.subarray(0, at), bytes, encoded.subarray(at + bytes.length)]);
-}
-
-/** A request of `size` bytes: one unknown length-delimited field (number 1000). */
-function oversized(size: number): Buffer {
-  const length = size - 8;
-  const varint: number[] = [];
-  for (let v = length; v >= 0x80; v >>>= 7) varint.push((v & 0x7f) | 0x80);
-  varint.push(length >>> (7 * varint.length));
-  return Buffer.concat([Buffer.from([0xc2, 0x3e, ...varint]), Buffer.alloc(length)]);
 }
 
 describe('hostile input at the audit service edge', () => {
@@ -49,7 +37,6 @@ describe('hostile input at the audit service edge', () => {
   let transport: EventTransport;
   let host: AuditHost;
   let client: ReturnType<typeof auditClient>;
-  let raw: GrpcClient;
   const env = {
     ONCEONLY_AUDIT_NOTE_KEY: testNoteKey().signerKey,
     ONCEONLY_AUDIT_WITNESS_KEYS: generateNoteKey('witness.test/w1', 'cosignature/v1').verifierKey,
@@ -62,12 +49,10 @@ describe('hostile input at the audit service edge', () => {
     transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'audit-hostile-test' });
     host = await startAuditHost(db, transport, newRegistry(), env);
     client = auditClient(host.address);
-    raw = new GrpcClient(host.address, credentials.createInsecure());
   });
 
   afterAll(async () => {
     client?.close();
-    raw?.close();
     await host?.stop();
     await transport?.close();
     await db?.close();
@@ -83,21 +68,8 @@ describe('hostile input at the audit service edge', () => {
     return out;
   }
 
-  function rawSearch(bytes: Buffer): Promise<AppError> {
-    const md = new Metadata();
-    md.set(DEV_CALLER_HEADER, 'audit-test');
-    return new Promise((resolve, reject) => {
-      raw.makeUnaryRequest(
-        SEARCH,
-        (b: Buffer) => b,
-        (b: Buffer) => b,
-        bytes,
-        md,
-        { deadline: Date.now() + 30_000 },
-        (err) => (err ? resolve(fromServiceError(err)) : reject(new Error('expected the call to be refused'))),
-      );
-    });
-  }
+  /** Sends raw bytes as a SearchEvents request. */
+  const rawSearch = (bytes: Buffer) => refusedRawCall(host.address, SEARCH, bytes, { code: 'audit-test' });
 
   async function refused(call: Promise<unknown>): Promise<AppError> {
     try {
@@ -177,7 +149,7 @@ describe('hostile input at the audit service edge', () => {
     ],
     [
       'a message over the 4 MiB receive limit',
-      () => rawSearch(oversized(4 * 1024 * 1024 + 64)),
+      () => rawSearch(oversizedRequest(4 * 1024 * 1024 + 64)),
       { status: status.RESOURCE_EXHAUSTED, code: 'REQUEST_TOO_LARGE', field: 'request', reason: 'TOO_LARGE' },
     ],
     [
