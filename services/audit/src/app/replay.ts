@@ -2,6 +2,7 @@ import { AppError } from '@onceonly/errors';
 import type { EventEnvelope } from '@onceonly/events';
 import { type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
 import { divergences, type Finding, finding, type ProjectionCheck } from '@onceonly/replay';
+import { followLogKeys } from '../domain/key-rotation.js';
 import { decodeLeaf, leafOf, sha256 } from '../domain/leaf.js';
 import {
   type BusEvent,
@@ -132,8 +133,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const startedAt = clock().toISOString();
   const findings: Finding[] = [];
   const info = await options.log.info();
-  const keys = trustedKeys(info.verifierKeys, options.verifierKey, findings);
   const checkpoints = await options.log.checkpoints();
+  const keys = trustedKeys(info, checkpoints, options.verifierKey, findings);
   const bus = options.bus ? await readBus(options.bus, info.topics, findings, options.progress) : undefined;
   if (bus) assertSameHub(bus.checkpointNotes, { origin: info.origin, keys, checkpoints }, findings);
   const verifier = new LogVerifier({
@@ -195,13 +196,29 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   };
 }
 
-function trustedKeys(logKeys: readonly string[], pinned: string | undefined, findings: Finding[]): ParsedVerifierKey[] {
+/**
+ * The keys the replay checks checkpoints with: the pinned key and the keys announced from it in the log's own
+ * checkpoints (a rotation; see {@link followLogKeys}); without a pinned key, the log's own keys.
+ */
+function trustedKeys(
+  info: { origin: string; verifierKeys: readonly string[] },
+  checkpoints: readonly { signedNote: string }[],
+  pinned: string | undefined,
+  findings: Finding[],
+): ParsedVerifierKey[] {
+  const logKeys = info.verifierKeys;
   if (pinned !== undefined) {
     const key = parseVerifierKey(pinned);
     if (logKeys.length > 0 && !logKeys.includes(key.verifierKey)) {
       findings.push(finding('KEY_MISMATCH', `the log names ${logKeys.join(', ')}, not the trusted key`));
     }
-    return [key];
+    const chain = followLogKeys(
+      key,
+      checkpoints.map((c) => c.signedNote),
+      info.origin,
+    );
+    for (const why of chain.refused) findings.push(finding('KEY_ANNOUNCEMENT_INVALID', `a key rotation: ${why}`));
+    return [...chain.keys];
   }
   findings.push(
     finding('KEY_UNPINNED', `checked with the log's own key(s) ${logKeys.join(', ')}: pin the published key`),

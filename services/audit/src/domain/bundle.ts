@@ -9,6 +9,7 @@ import {
 } from '@onceonly/merkle';
 import { type Finding, finding } from '@onceonly/replay';
 import { type Completeness, type CompletenessInput, checkCompleteness } from './completeness.js';
+import { followKeyAnnouncements } from './key-rotation.js';
 import { type LoggableEvent, leafOf } from './leaf.js';
 
 /** The format tag of an export bundle: v2 adds the subject map proof (ADR 006). */
@@ -57,6 +58,11 @@ export interface AuditBundle {
   readonly events: readonly BundleEvent[];
   /** A consistency proof from an earlier tree size the auditor holds a checkpoint of (`export --since-size`). */
   readonly consistency?: { readonly fromSize: number; readonly proof: readonly string[] };
+  /**
+   * When the log rotated its key: the signed checkpoints that announce each new key (`onceonly-key-rotation`), oldest
+   * first, so that a verifier holding an earlier key can follow to `verifierKey`.
+   */
+  readonly keyAnnouncements?: readonly string[];
   /** The proof that `events` are all of the subject's entries up to `treeSize` (v2; absent in v1). */
   readonly subjectMap?: BundleSubjectMap;
 }
@@ -156,6 +162,7 @@ const BUNDLE_FIELDS = new Set([
   'events',
   'consistency',
   'subjectMap',
+  'keyAnnouncements',
 ]);
 const EVENT_FIELDS = new Set(['leafIndex', 'leafHash', 'proof', 'event']);
 const ATTRIBUTES = new Set([
@@ -228,14 +235,29 @@ function trustedVerifier(bundle: AuditBundle, trust: BundleTrust, findings: Find
       return own;
     }
     const pinned = parseVerifierKey(trust.verifierKey);
-    if (pinned.verifierKey !== own.verifierKey) {
+    if (pinned.verifierKey === own.verifierKey) return pinned;
+    if (bundle.keyAnnouncements === undefined) {
       findings.push(finding('KEY_MISMATCH', 'the bundle names another log key than the one trusted'));
+      return pinned;
     }
-    return pinned;
+    return rotatedVerifier(bundle, pinned.verifierKey, findings);
   } catch (err) {
     findings.push(finding('BUNDLE_MALFORMED', `a verifier key is malformed: ${messageOf(err)}`));
     return undefined;
   }
+}
+
+/** The bundle's key, if its announcements lead from the pinned key to it (else a finding, and the pinned key). */
+function rotatedVerifier(bundle: AuditBundle, pinned: string, findings: Finding[]): NoteVerifier | undefined {
+  const announcements = bundle.keyAnnouncements;
+  if (!Array.isArray(announcements) || !announcements.every((n) => typeof n === 'string')) {
+    findings.push(finding('BUNDLE_MALFORMED', 'keyAnnouncements is not a list of signed checkpoints'));
+    return undefined;
+  }
+  const chain = followKeyAnnouncements(pinned, bundle.verifierKey, announcements, bundle.origin);
+  if (chain.ok) return chain.key;
+  findings.push(finding(chain.kind, `the bundle's key is not the pinned one: ${chain.message}`));
+  return parseVerifierKey(pinned);
 }
 
 function openSigned(note: string, verifier: NoteVerifier, origin: string, findings: Finding[]): Checkpoint | undefined {

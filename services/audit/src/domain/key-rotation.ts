@@ -1,0 +1,119 @@
+import { isMerkleError, openCheckpoint, type ParsedVerifierKey, parseVerifierKey } from '@onceonly/merkle';
+
+/** The checkpoint extension line that announces the log's next signing key: `onceonly-key-rotation <vkey>`. */
+export const KEY_ROTATION_EXTENSION = 'onceonly-key-rotation';
+
+/** The extension line announcing `verifierKey` as the log's next key. */
+export function keyRotationExtension(verifierKey: string): string {
+  return `${KEY_ROTATION_EXTENSION} ${verifierKey}`;
+}
+
+/**
+ * The key a checkpoint's extension lines announce: undefined when none does; null when the lines are repeated (a
+ * checkpoint announces at most one key, so that a verifier never has to choose).
+ */
+export function announcedKey(extensions: readonly string[] | undefined): string | undefined | null {
+  const prefix = `${KEY_ROTATION_EXTENSION} `;
+  const lines = (extensions ?? []).filter((l) => l.startsWith(prefix));
+  if (lines.length > 1) return null;
+  return lines[0]?.slice(prefix.length);
+}
+
+/** Why a chain of announcements does not lead to a key (the finding kinds of the same names). */
+export type KeyChainFailure = 'KEY_NOT_ANNOUNCED' | 'KEY_ANNOUNCEMENT_INVALID';
+
+/** The result of {@link followKeyAnnouncements}. */
+export type KeyChainResult =
+  | {
+      readonly ok: true;
+      readonly key: ParsedVerifierKey /** How many announcements were followed. */;
+      readonly steps: number;
+    }
+  | { readonly ok: false; readonly kind: KeyChainFailure; readonly message: string };
+
+/**
+ * Follows a chain of key announcements from the key the verifier pinned to `target` (the key the material under check
+ * is signed by). Each announcement is a signed checkpoint of `origin` that the key trusted so far signed, carrying one
+ * `onceonly-key-rotation` line, and that the announced key signed too (it proves the log holds it). A rotation signed
+ * by any other key than the trusted one is refused. Pure: no I/O, and no exception for bad input.
+ */
+export function followKeyAnnouncements(
+  pinned: string,
+  target: string,
+  announcements: readonly string[],
+  origin: string,
+): KeyChainResult {
+  let trusted: ParsedVerifierKey;
+  try {
+    trusted = parseVerifierKey(pinned);
+  } catch {
+    return { ok: false, kind: 'KEY_ANNOUNCEMENT_INVALID', message: 'the pinned key is not a vkey' };
+  }
+  let steps = 0;
+  for (const note of announcements) {
+    if (trusted.verifierKey === target) break;
+    const next = nextKey(note, trusted, origin);
+    if (typeof next === 'string')
+      return { ok: false, kind: 'KEY_ANNOUNCEMENT_INVALID', message: `#${steps + 1}: ${next}` };
+    trusted = next;
+    steps += 1;
+  }
+  if (trusted.verifierKey !== target) {
+    return { ok: false, kind: 'KEY_NOT_ANNOUNCED', message: 'no announcement leads from the pinned key to this one' };
+  }
+  return { ok: true, key: trusted, steps };
+}
+
+/** The key one announcement hands over to, or why it does not. */
+function nextKey(note: string, trusted: ParsedVerifierKey, origin: string): ParsedVerifierKey | string {
+  try {
+    const { checkpoint } = openCheckpoint(note, [trusted], origin);
+    const announced = announcedKey(checkpoint.extensions);
+    if (typeof announced !== 'string') return 'not one key announcement line';
+    const next = parseVerifierKey(announced);
+    openCheckpoint(note, [next], origin); // the new key signed its own announcement
+    return next;
+  } catch (err) {
+    if (!isMerkleError(err)) throw err;
+    return `not signed by the trusted key and the announced one, or malformed (${err.reason})`;
+  }
+}
+
+/** The keys a replay trusts, from the pinned one along the log's own announcements, and the refused announcements. */
+export interface LogKeyChain {
+  /** The pinned key first, then each key announced in turn. */
+  readonly keys: readonly ParsedVerifierKey[];
+  /** Why each refused announcement was refused (a rotation signed by another key than the trusted one). */
+  readonly refused: readonly string[];
+}
+
+/**
+ * Walks a log's signed checkpoints (in size order) from the pinned key: each checkpoint that carries an
+ * `onceonly-key-rotation` line must be signed by the key trusted at that point and by the announced key, which is
+ * then trusted too. Pure.
+ */
+export function followLogKeys(pinned: ParsedVerifierKey, notes: readonly string[], origin: string): LogKeyChain {
+  const keys = [pinned];
+  const refused: string[] = [];
+  for (const note of notes) {
+    if (!note.includes(`\n${KEY_ROTATION_EXTENSION} `)) continue;
+    const next = nextKey(note, keys.at(-1) as ParsedVerifierKey, origin);
+    if (typeof next === 'string') refused.push(next);
+    else if (!keys.some((k) => k.verifierKey === next.verifierKey)) keys.push(next);
+  }
+  return { keys, refused };
+}
+
+/**
+ * What a starting log does about its keys. `previous` (ONCEONLY_AUDIT_PREVIOUS_NOTE_KEY's vkey) announces `next` when
+ * it is the log's current key (the last of `logKeys`) and `next` was never announced; once `next` is among the log's
+ * keys there is nothing left to do. A previous key that is not the current one cannot announce anything: refused.
+ */
+export function rotationAtStart(
+  logKeys: readonly string[],
+  next: string,
+  previous: string | undefined,
+): 'none' | 'announce' | 'previous-not-current' {
+  if (previous === undefined || logKeys.includes(next)) return 'none';
+  return logKeys.at(-1) === previous ? 'announce' : 'previous-not-current';
+}
