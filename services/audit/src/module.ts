@@ -152,6 +152,8 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   await ingest.start();
   ctx.lifecycle.onStop('audit consumer', () => ingest.stop());
 
+  // until the rotation is announced, the latest checkpoint is signed by the previous key only: name that one
+  const current = () => (checkpointer.rotationPending && rotation ? rotation.previous : signer).verifierKey;
   const readLog = outboxReadLog(db, reads.name, () => relay.kick());
   ctx.server.addService(auditV1.AuditServiceService, {
     ...auditService({
@@ -159,7 +161,9 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
       storeCosignature: (size, c, at) => checkpointStore.addCosignature(db, size, c, at),
       witnesses,
       origin,
-      verifierKey: signer.verifierKey,
+      get verifierKey() {
+        return current();
+      },
       topics,
       policy,
       clock,

@@ -31,7 +31,7 @@ export interface CheckpointTx {
 
 /** A key rotation to announce: the log's previous key and the vkey of the new one (the checkpointer's signer). */
 export interface KeyRotation {
-  readonly previous: NoteSigner;
+  readonly previous: NoteSigner & { readonly verifierKey: string };
   readonly verifierKey: string;
 }
 

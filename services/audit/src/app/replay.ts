@@ -209,15 +209,13 @@ function trustedKeys(
   const logKeys = info.verifierKeys;
   if (pinned !== undefined) {
     const key = parseVerifierKey(pinned);
-    if (logKeys.length > 0 && !logKeys.includes(key.verifierKey)) {
+    const notes = checkpoints.map((c) => c.signedNote);
+    const chain = followLogKeys(key, notes, info.origin);
+    for (const why of chain.refused) findings.push(finding('KEY_ANNOUNCEMENT_INVALID', `a key rotation: ${why}`));
+    // a log that rotated may name only its newest key: trusted if announced from the pinned one
+    if (logKeys.length > 0 && !chain.keys.some((k) => logKeys.includes(k.verifierKey))) {
       findings.push(finding('KEY_MISMATCH', `the log names ${logKeys.join(', ')}, not the trusted key`));
     }
-    const chain = followLogKeys(
-      key,
-      checkpoints.map((c) => c.signedNote),
-      info.origin,
-    );
-    for (const why of chain.refused) findings.push(finding('KEY_ANNOUNCEMENT_INVALID', `a key rotation: ${why}`));
     return [...chain.keys];
   }
   findings.push(

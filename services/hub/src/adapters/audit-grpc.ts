@@ -2,6 +2,7 @@ import {
   type AuditBundle,
   type auditV1,
   type ExportSource,
+  KEY_ROTATION_EXTENSION,
   type ReplayBusSource,
   type ReplayLogSource,
   subjectMapFromLog,
@@ -64,16 +65,7 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
         topics: info.topics,
       };
     },
-    async checkpoints() {
-      const all = [];
-      let pageToken = '';
-      do {
-        const page = await call(c.listCheckpoints.bind(c), { page: { pageSize: 1000, pageToken } }, o);
-        all.push(...page.checkpoints.map((cp) => ({ size: Number(cp.size), signedNote: cp.signedNote })));
-        pageToken = page.page?.nextPageToken ?? '';
-      } while (pageToken);
-      return all;
-    },
+    checkpoints: () => allCheckpoints(c, o),
     async *entries(size) {
       // one stream of the whole log (StreamEntries, auditors only); a missing leaf shows as a jump in the indexes
       const request = { start: '0', end: String(size), omitData: false };
@@ -183,6 +175,21 @@ async function* pagedEntries(c: auditV1.AuditServiceClient, o: ClientOptions, si
   }
 }
 
+/** Every signed checkpoint of the log, in size order (ListCheckpoints, pages of 1000). */
+async function allCheckpoints(
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+): Promise<Array<{ size: number; signedNote: string }>> {
+  const all = [];
+  let pageToken = '';
+  do {
+    const page = await call(c.listCheckpoints.bind(c), { page: { pageSize: 1000, pageToken } }, o);
+    all.push(...page.checkpoints.map((cp) => ({ size: Number(cp.size), signedNote: cp.signedNote })));
+    pageToken = page.page?.nextPageToken ?? '';
+  } while (pageToken);
+  return all;
+}
+
 /** `export` over gRPC; `purpose` (why the caller reads, `--why`) is logged by the hub with every read. */
 export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions, purpose = ''): ExportSource {
   return {
@@ -190,6 +197,12 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
       const { checkpoint, verifierKey } = await call(c.getCheckpoint.bind(c), {}, o);
       if (!checkpoint) throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', 'the log has no checkpoint yet');
       return { verifierKey, signedNote: checkpoint.signedNote };
+    },
+    async keyAnnouncements(treeSize) {
+      const announcing = (await allCheckpoints(c, o)).filter(
+        (cp) => cp.size <= treeSize && cp.signedNote.includes(`\n${KEY_ROTATION_EXTENSION} `),
+      );
+      return announcing.map((cp) => cp.signedNote);
     },
     async *entriesOf(subject) {
       let pageToken = '';
