@@ -52,6 +52,8 @@ export const FINDING_KINDS = {
   KEY_NOT_ANNOUNCED: 'divergence',
   /** A key announcement (`onceonly-key-rotation`) not signed by the trusted key and the announced one, or malformed. */
   KEY_ANNOUNCEMENT_INVALID: 'divergence',
+  /** After a key rotation, a checkpoint not signed by the key announced for its size (signed by a replaced key). */
+  KEY_RETIRED: 'divergence',
   /** The key the check trusts was taken from the material under check: compare it with the published one. */
   KEY_UNPINNED: 'notice',
   /** A bundle that cannot be read. */

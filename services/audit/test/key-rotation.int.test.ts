@@ -159,4 +159,22 @@ describe('a log key rotation', () => {
     expect(report.checkpointsVerified).toBe(report.checkpoints);
     expect(report.checkpoints).toBeGreaterThanOrEqual(3);
   });
+
+  it('names a checkpoint signed by the replaced key alone after the rotation (KEY_RETIRED)', async () => {
+    const later = checkpoints[2]!;
+    const text = openNote(later.note, [parseVerifierKey(b.verifierKey)]).text;
+    const byA = await signNote(text, parseSignerKey(a.signerKey));
+    let kinds: string[] = [];
+    await db
+      .transaction(async (tx) => {
+        await tx.query('UPDATE audit.checkpoints SET note = $1 WHERE size = $2', [byA, later.size]);
+        const report = await replay({ log: databaseLogSource(tx), verifierKey: a.verifierKey });
+        kinds = divergences(report.findings).map((f) => f.kind);
+        throw new Error('rollback');
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof Error && err.message === 'rollback')) throw err;
+      });
+    expect(kinds).toEqual(['KEY_RETIRED']);
+  });
 });

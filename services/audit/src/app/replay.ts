@@ -2,7 +2,7 @@ import { AppError } from '@onceonly/errors';
 import type { EventEnvelope } from '@onceonly/events';
 import { type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
 import { divergences, type Finding, finding, type ProjectionCheck } from '@onceonly/replay';
-import { followLogKeys } from '../domain/key-rotation.js';
+import { checkpointsOfRetiredKeys, followLogKeys, type SizedNote } from '../domain/key-rotation.js';
 import { decodeLeaf, leafOf, sha256 } from '../domain/leaf.js';
 import {
   type BusEvent,
@@ -202,16 +202,18 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
  */
 function trustedKeys(
   info: { origin: string; verifierKeys: readonly string[] },
-  checkpoints: readonly { signedNote: string }[],
+  checkpoints: readonly SizedNote[],
   pinned: string | undefined,
   findings: Finding[],
 ): ParsedVerifierKey[] {
   const logKeys = info.verifierKeys;
   if (pinned !== undefined) {
     const key = parseVerifierKey(pinned);
-    const notes = checkpoints.map((c) => c.signedNote);
-    const chain = followLogKeys(key, notes, info.origin);
+    const chain = followLogKeys(key, checkpoints, info.origin);
     for (const why of chain.refused) findings.push(finding('KEY_ANNOUNCEMENT_INVALID', `a key rotation: ${why}`));
+    for (const size of checkpointsOfRetiredKeys(chain, checkpoints, info.origin)) {
+      findings.push(finding('KEY_RETIRED', `checkpoint ${size} is not signed by the key announced for it`, { size }));
+    }
     // a log that rotated may name only its newest key: trusted if announced from the pinned one
     if (logKeys.length > 0 && !chain.keys.some((k) => logKeys.includes(k.verifierKey))) {
       findings.push(finding('KEY_MISMATCH', `the log names ${logKeys.join(', ')}, not the trusted key`));

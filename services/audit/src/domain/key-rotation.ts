@@ -83,25 +83,64 @@ function nextKey(note: string, trusted: ParsedVerifierKey, origin: string): Pars
 export interface LogKeyChain {
   /** The pinned key first, then each key announced in turn. */
   readonly keys: readonly ParsedVerifierKey[];
+  /** The size from which each of `keys` signs: 0 for the pinned key, then the size of each announcing checkpoint. */
+  readonly fromSizes: readonly number[];
   /** Why each refused announcement was refused (a rotation signed by another key than the trusted one). */
   readonly refused: readonly string[];
+}
+
+/** A signed checkpoint of a log and its size. */
+export interface SizedNote {
+  readonly size: number;
+  readonly signedNote: string;
 }
 
 /**
  * Walks a log's signed checkpoints (in size order) from the pinned key: each checkpoint that carries an
  * `onceonly-key-rotation` line must be signed by the key trusted at that point and by the announced key, which is
- * then trusted too. Pure.
+ * then trusted too, from that size on. Pure.
  */
-export function followLogKeys(pinned: ParsedVerifierKey, notes: readonly string[], origin: string): LogKeyChain {
+export function followLogKeys(
+  pinned: ParsedVerifierKey,
+  checkpoints: readonly SizedNote[],
+  origin: string,
+): LogKeyChain {
   const keys = [pinned];
+  const fromSizes = [0];
   const refused: string[] = [];
-  for (const note of notes) {
-    if (!note.includes(`\n${KEY_ROTATION_EXTENSION} `)) continue;
-    const next = nextKey(note, keys.at(-1) as ParsedVerifierKey, origin);
-    if (typeof next === 'string') refused.push(next);
-    else if (!keys.some((k) => k.verifierKey === next.verifierKey)) keys.push(next);
+  for (const { size, signedNote } of checkpoints) {
+    if (!signedNote.includes(`\n${KEY_ROTATION_EXTENSION} `)) continue;
+    const next = nextKey(signedNote, keys.at(-1) as ParsedVerifierKey, origin);
+    if (typeof next === 'string') refused.push(`checkpoint ${size}: ${next}`);
+    else if (!keys.some((k) => k.verifierKey === next.verifierKey)) {
+      keys.push(next);
+      fromSizes.push(size);
+    }
   }
-  return { keys, refused };
+  return { keys, fromSizes, refused };
+}
+
+/**
+ * The sizes of the checkpoints that the key current at their size did not sign: after a rotation, a checkpoint signed
+ * by the replaced key alone is a checkpoint the log no longer makes (the old key may have leaked). Pure.
+ */
+export function checkpointsOfRetiredKeys(
+  chain: LogKeyChain,
+  checkpoints: readonly SizedNote[],
+  origin: string,
+): number[] {
+  const retired: number[] = [];
+  for (const { size, signedNote } of checkpoints) {
+    const i = chain.fromSizes.findLastIndex((from) => from <= size);
+    if (i <= 0) continue;
+    try {
+      openCheckpoint(signedNote, [chain.keys[i] as ParsedVerifierKey], origin);
+    } catch (err) {
+      if (!isMerkleError(err)) throw err;
+      retired.push(size);
+    }
+  }
+  return retired;
 }
 
 /**

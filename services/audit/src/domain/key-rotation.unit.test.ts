@@ -9,6 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   announcedKey,
+  checkpointsOfRetiredKeys,
   followKeyAnnouncements,
   followLogKeys,
   keyRotationExtension,
@@ -118,16 +119,30 @@ describe('rotationAtStart', () => {
 });
 
 describe('followLogKeys', () => {
-  it('trusts each key a rotation in the log announces from the pinned key', async () => {
-    const notes = [await announce(5, [a, b], b.verifierKey), await announce(9, [b, c], c.verifierKey)];
-    const chain = followLogKeys(parseVerifierKey(a.verifierKey), notes, ORIGIN);
+  const at = async (size: number, signers: ParsedSignerKey[], next?: string) => ({
+    size,
+    signedNote: next
+      ? await announce(size, signers, next)
+      : await signNote(formatCheckpoint({ origin: ORIGIN, size, root: new Uint8Array(32) }), signers),
+  });
+
+  it('trusts each key a rotation in the log announces from the pinned key, from its size', async () => {
+    const log = [await at(5, [a, b], b.verifierKey), await at(9, [b, c], c.verifierKey)];
+    const chain = followLogKeys(parseVerifierKey(a.verifierKey), log, ORIGIN);
     expect(chain.keys.map((k) => k.verifierKey)).toEqual([a.verifierKey, b.verifierKey, c.verifierKey]);
+    expect(chain.fromSizes).toEqual([0, 5, 9]);
     expect(chain.refused).toEqual([]);
   });
 
   it('refuses a rotation in the log signed by another key than the trusted one', async () => {
-    const chain = followLogKeys(parseVerifierKey(a.verifierKey), [await announce(5, [c, b], b.verifierKey)], ORIGIN);
+    const chain = followLogKeys(parseVerifierKey(a.verifierKey), [await at(5, [c, b], b.verifierKey)], ORIGIN);
     expect(chain.keys.map((k) => k.verifierKey)).toEqual([a.verifierKey]);
     expect(chain.refused).toHaveLength(1);
+  });
+
+  it('names a checkpoint signed by the replaced key alone after the rotation', async () => {
+    const log = [await at(3, [a]), await at(5, [a, b], b.verifierKey), await at(7, [b]), await at(8, [a])];
+    const chain = followLogKeys(parseVerifierKey(a.verifierKey), log, ORIGIN);
+    expect(checkpointsOfRetiredKeys(chain, log, ORIGIN)).toEqual([8]);
   });
 });
