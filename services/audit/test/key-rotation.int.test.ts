@@ -136,6 +136,14 @@ describe('a log key rotation', () => {
     expect(report).toMatchObject({ keyPinned: true, completeness: 'proven', treeSize: checkpoints[2]!.size });
   });
 
+  it('proves the bundle signed by B consistent with a checkpoint signed by A before the rotation', async () => {
+    const first = checkpoints[0]!;
+    const source = databaseExportSource(db, b.verifierKey);
+    const since = (await exportBundle(source, HOLDER, { sinceSize: first.size })).bundle;
+    const report = verifyBundle(since, { verifierKey: a.verifierKey, earlierCheckpoint: first.note });
+    expect(divergences(report.findings)).toEqual([]);
+  });
+
   it('refuses a bundle signed by B whose announcement was removed', () => {
     const { keyAnnouncements: _, ...without } = bundle;
     const kinds = divergences(verifyBundle(without, { verifierKey: a.verifierKey }).findings).map((f) => f.kind);

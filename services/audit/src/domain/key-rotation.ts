@@ -26,7 +26,10 @@ export type KeyChainFailure = 'KEY_NOT_ANNOUNCED' | 'KEY_ANNOUNCEMENT_INVALID';
 export type KeyChainResult =
   | {
       readonly ok: true;
-      readonly key: ParsedVerifierKey /** How many announcements were followed. */;
+      readonly key: ParsedVerifierKey;
+      /** The pinned key and every key followed to `key` (an earlier checkpoint may be signed by any of them). */
+      readonly keys: readonly ParsedVerifierKey[];
+      /** How many announcements were followed. */
       readonly steps: number;
     }
   | { readonly ok: false; readonly kind: KeyChainFailure; readonly message: string };
@@ -49,19 +52,19 @@ export function followKeyAnnouncements(
   } catch {
     return { ok: false, kind: 'KEY_ANNOUNCEMENT_INVALID', message: 'the pinned key is not a vkey' };
   }
-  let steps = 0;
+  const keys = [trusted];
   for (const note of announcements) {
     if (trusted.verifierKey === target) break;
     const next = nextKey(note, trusted, origin);
     if (typeof next === 'string')
-      return { ok: false, kind: 'KEY_ANNOUNCEMENT_INVALID', message: `#${steps + 1}: ${next}` };
+      return { ok: false, kind: 'KEY_ANNOUNCEMENT_INVALID', message: `#${keys.length}: ${next}` };
     trusted = next;
-    steps += 1;
+    keys.push(next);
   }
   if (trusted.verifierKey !== target) {
     return { ok: false, kind: 'KEY_NOT_ANNOUNCED', message: 'no announcement leads from the pinned key to this one' };
   }
-  return { ok: true, key: trusted, steps };
+  return { ok: true, key: trusted, keys, steps: keys.length - 1 };
 }
 
 /** The key one announcement hands over to, or why it does not. */
