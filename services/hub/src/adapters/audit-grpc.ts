@@ -39,6 +39,7 @@ export function bundleOf(
   checkpoint: auditV1.Checkpoint,
   verifierKey: string,
   events: AuditBundle['events'],
+  keyAnnouncements: readonly string[] = [],
 ): AuditBundle {
   return {
     format: 'onceonly.audit.bundle/v1',
@@ -50,7 +51,22 @@ export function bundleOf(
     subject: '',
     exportedAt: new Date().toISOString(),
     events,
+    ...(keyAnnouncements.length > 0 ? { keyAnnouncements } : {}),
   };
+}
+
+/**
+ * The announcements a verifier pinned to `pinned` needs to follow to the key the hub names (none when it names the
+ * pinned key, or no key is pinned).
+ */
+export async function announcementsFor(
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+  pinned: string | undefined,
+  verifierKey: string,
+  treeSize: number,
+): Promise<string[]> {
+  return pinned === undefined || pinned.trim() === verifierKey ? [] : keyAnnouncementsOf(c, o, treeSize);
 }
 
 /** The stored log over gRPC, for `replay` against a running hub. */
@@ -190,6 +206,18 @@ async function allCheckpoints(
   return all;
 }
 
+/** The signed checkpoints up to `treeSize` that announce a new log key (a rotation), oldest first. */
+export async function keyAnnouncementsOf(
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+  treeSize: number,
+): Promise<string[]> {
+  const announcing = (await allCheckpoints(c, o)).filter(
+    (cp) => cp.size <= treeSize && cp.signedNote.includes(`\n${KEY_ROTATION_EXTENSION} `),
+  );
+  return announcing.map((cp) => cp.signedNote);
+}
+
 /** `export` over gRPC; `purpose` (why the caller reads, `--why`) is logged by the hub with every read. */
 export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions, purpose = ''): ExportSource {
   return {
@@ -198,12 +226,7 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
       if (!checkpoint) throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', 'the log has no checkpoint yet');
       return { verifierKey, signedNote: checkpoint.signedNote };
     },
-    async keyAnnouncements(treeSize) {
-      const announcing = (await allCheckpoints(c, o)).filter(
-        (cp) => cp.size <= treeSize && cp.signedNote.includes(`\n${KEY_ROTATION_EXTENSION} `),
-      );
-      return announcing.map((cp) => cp.signedNote);
-    },
+    keyAnnouncements: (treeSize) => keyAnnouncementsOf(c, o, treeSize),
     async *entriesOf(subject) {
       let pageToken = '';
       do {
