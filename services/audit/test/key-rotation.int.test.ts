@@ -20,6 +20,7 @@ import { type AuditBundle, verifyBundle } from '../src/domain/bundle.js';
 import { announcedKey } from '../src/domain/key-rotation.js';
 import {
   type AuditHost,
+  auditClient,
   leafCount,
   registry as newRegistry,
   type Producer,
@@ -46,6 +47,17 @@ describe('a log key rotation', () => {
   };
   const checkpoints: SignedCheckpoint[] = [];
   let bundle: AuditBundle;
+  /** The key GetCheckpoint named while the rotation was pending, and after it was announced. */
+  const named: string[] = [];
+
+  async function namedKey(): Promise<string> {
+    const client = auditClient(host!.address);
+    try {
+      return (await client.getCheckpoint({})).verifierKey;
+    } finally {
+      client.close();
+    }
+  }
 
   async function appendAndSign(subjects: string[]): Promise<SignedCheckpoint> {
     const before = (await leafCount(db, true)).leaves;
@@ -73,7 +85,9 @@ describe('a log key rotation', () => {
     await restart({ ONCEONLY_AUDIT_NOTE_KEY: a.signerKey });
     await appendAndSign([HOLDER, OTHER, HOLDER]);
     await restart({ ONCEONLY_AUDIT_NOTE_KEY: b.signerKey, ONCEONLY_AUDIT_PREVIOUS_NOTE_KEY: a.signerKey });
+    named.push(await namedKey());
     await appendAndSign([HOLDER, OTHER]);
+    named.push(await namedKey());
     await appendAndSign([HOLDER]);
     bundle = (await exportBundle(databaseExportSource(db, b.verifierKey), HOLDER)).bundle;
   }, 120_000);
@@ -105,6 +119,10 @@ describe('a log key rotation', () => {
     ).toBe(b.verifierKey);
     expect(signers(later.note, [a, b])).toEqual([b]);
     expect(later.note).not.toContain('onceonly-key-rotation');
+  });
+
+  it('names the key of the latest checkpoint over gRPC: A until the rotation is announced, then B', () => {
+    expect(named).toEqual([a.verifierKey, b.verifierKey]);
   });
 
   it('records both keys in log_keys with the size from which each signs', async () => {
