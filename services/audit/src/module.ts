@@ -164,6 +164,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
       get verifierKey() {
         return current();
       },
+      logKeys: async () => (await checkpointStore.keys(db)).map((k) => k.verifierKey),
       topics,
       policy,
       clock,

@@ -125,6 +125,21 @@ describe('a log key rotation', () => {
     expect(named).toEqual([a.verifierKey, b.verifierKey]);
   });
 
+  it('names both keys over gRPC (GetLogInfo.logKeys), for a replay through the hub', async () => {
+    const client = auditClient(host!.address);
+    try {
+      expect((await client.getLogInfo({})).logKeys).toEqual([a.verifierKey, b.verifierKey]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('replays the log unpinned with the log own keys, before and after the rotation', async () => {
+    const report = await replay({ log: databaseLogSource(db) });
+    expect(divergences(report.findings)).toEqual([]);
+    expect(report.checkpointsVerified).toBe(report.checkpoints);
+  });
+
   it('records both keys in log_keys with the size from which each signs', async () => {
     expect(await checkpointStore.keys(db)).toEqual([
       { verifierKey: a.verifierKey, origin: 'onceonly.test/audit', fromSize: 0 },

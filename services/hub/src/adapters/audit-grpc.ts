@@ -76,7 +76,8 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
       const info = await call(c.getLogInfo.bind(c), {}, o);
       return {
         origin: info.origin,
-        verifierKeys: [info.verifierKey],
+        // every key the log signed with (after a rotation, more than one); an older hub names its current key only
+        verifierKeys: info.logKeys.length > 0 ? info.logKeys : [info.verifierKey],
         size: Number(info.treeSize),
         topics: info.topics,
       };
