@@ -177,6 +177,26 @@ describe('a log key rotation', () => {
     expect(divergences(report.findings)).toEqual([]);
   });
 
+  it('checks a checkpoint from before the rotation with A, and one after it only with B (audit prove --size)', async () => {
+    const [first, , later] = checkpoints as [SignedCheckpoint, SignedCheckpoint, SignedCheckpoint];
+    const partial = (cp: SignedCheckpoint, note: string) =>
+      verifyBundle(
+        {
+          ...bundle,
+          checkpoint: note,
+          treeSize: cp.size,
+          rootHash: Buffer.from(cp.root).toString('hex'),
+          events: [],
+          keyAnnouncements: [checkpoints[1]!.note],
+        },
+        { verifierKey: a.verifierKey, partial: true },
+      );
+    expect(divergences(partial(first, first.note).findings)).toEqual([]);
+    const text = openNote(later.note, [parseVerifierKey(b.verifierKey)]).text;
+    const byA = await signNote(text, parseSignerKey(a.signerKey));
+    expect(divergences(partial(later, byA).findings).map((f) => f.kind)).toEqual(['CHECKPOINT_SIGNATURE_INVALID']);
+  });
+
   it('refuses a bundle signed by B whose announcement was removed', () => {
     const { keyAnnouncements: _, ...without } = bundle;
     const kinds = divergences(verifyBundle(without, { verifierKey: a.verifierKey }).findings).map((f) => f.kind);

@@ -9,7 +9,7 @@ import {
 } from '@onceonly/merkle';
 import { type Finding, finding } from '@onceonly/replay';
 import { type Completeness, type CompletenessInput, checkCompleteness } from './completeness.js';
-import { followKeyAnnouncements } from './key-rotation.js';
+import { followKeyAnnouncements, keyAtSize } from './key-rotation.js';
 import { type LoggableEvent, leafOf } from './leaf.js';
 
 /** The format tag of an export bundle: v2 adds the subject map proof (ADR 006). */
@@ -262,7 +262,8 @@ function rotatedVerifier(bundle: AuditBundle, pinned: string, findings: Finding[
     return undefined;
   }
   const chain = followKeyAnnouncements(pinned, bundle.verifierKey, announcements, bundle.origin);
-  if (chain.ok) return { current: chain.key, chain: chain.keys };
+  // a checkpoint from before the last rotation (`audit prove --size`) is signed by the key of its size
+  if (chain.ok) return { current: keyAtSize(chain, bundle.treeSize), chain: chain.keys };
   findings.push(finding(chain.kind, `the bundle's key is not the pinned one: ${chain.message}`));
   const key = parseVerifierKey(pinned);
   return { current: key, chain: [key] };

@@ -29,6 +29,8 @@ export type KeyChainResult =
       readonly key: ParsedVerifierKey;
       /** The pinned key and every key followed to `key` (an earlier checkpoint may be signed by any of them). */
       readonly keys: readonly ParsedVerifierKey[];
+      /** The size from which each of `keys` signs (0, then each announcing checkpoint's size, increasing). */
+      readonly fromSizes: readonly number[];
       /** How many announcements were followed. */
       readonly steps: number;
     }
@@ -53,29 +55,44 @@ export function followKeyAnnouncements(
     return { ok: false, kind: 'KEY_ANNOUNCEMENT_INVALID', message: 'the pinned key is not a vkey' };
   }
   const keys = [trusted];
+  const fromSizes = [0];
   for (const note of announcements) {
     if (trusted.verifierKey === target) break;
     const next = nextKey(note, trusted, origin);
-    if (typeof next === 'string')
-      return { ok: false, kind: 'KEY_ANNOUNCEMENT_INVALID', message: `#${keys.length}: ${next}` };
-    trusted = next;
-    keys.push(next);
+    const invalid =
+      typeof next === 'string' ? next : next.size <= (fromSizes.at(-1) ?? 0) ? 'not after the one before' : '';
+    if (typeof next === 'string' || invalid !== '') {
+      return { ok: false, kind: 'KEY_ANNOUNCEMENT_INVALID', message: `#${keys.length}: ${invalid}` };
+    }
+    trusted = next.key;
+    keys.push(next.key);
+    fromSizes.push(next.size);
   }
   if (trusted.verifierKey !== target) {
     return { ok: false, kind: 'KEY_NOT_ANNOUNCED', message: 'no announcement leads from the pinned key to this one' };
   }
-  return { ok: true, key: trusted, keys, steps: keys.length - 1 };
+  return { ok: true, key: trusted, keys, fromSizes, steps: keys.length - 1 };
+}
+
+/** The key of a chain that signs the checkpoint of `size`: the last one announced at or before that size. */
+export function keyAtSize<K>(chain: { keys: readonly K[]; fromSizes: readonly number[] }, size: number): K {
+  const i = chain.fromSizes.findLastIndex((from) => from <= size);
+  return chain.keys[Math.max(i, 0)] as K;
 }
 
 /** The key one announcement hands over to, or why it does not. */
-function nextKey(note: string, trusted: ParsedVerifierKey, origin: string): ParsedVerifierKey | string {
+function nextKey(
+  note: string,
+  trusted: ParsedVerifierKey,
+  origin: string,
+): { key: ParsedVerifierKey; size: number } | string {
   try {
     const { checkpoint } = openCheckpoint(note, [trusted], origin);
     const announced = announcedKey(checkpoint.extensions);
     if (typeof announced !== 'string') return 'not one key announcement line';
     const next = parseVerifierKey(announced);
     openCheckpoint(note, [next], origin); // the new key signed its own announcement
-    return next;
+    return { key: next, size: checkpoint.size };
   } catch (err) {
     if (!isMerkleError(err)) throw err;
     return `not signed by the trusted key and the announced one, or malformed (${err.reason})`;
@@ -115,8 +132,8 @@ export function followLogKeys(
     if (!signedNote.includes(`\n${KEY_ROTATION_EXTENSION} `)) continue;
     const next = nextKey(signedNote, keys.at(-1) as ParsedVerifierKey, origin);
     if (typeof next === 'string') refused.push(`checkpoint ${size}: ${next}`);
-    else if (!keys.some((k) => k.verifierKey === next.verifierKey)) {
-      keys.push(next);
+    else if (!keys.some((k) => k.verifierKey === next.key.verifierKey)) {
+      keys.push(next.key);
       fromSizes.push(size);
     }
   }
@@ -134,10 +151,9 @@ export function checkpointsOfRetiredKeys(
 ): number[] {
   const retired: number[] = [];
   for (const { size, signedNote } of checkpoints) {
-    const i = chain.fromSizes.findLastIndex((from) => from <= size);
-    if (i <= 0) continue;
+    if (size < (chain.fromSizes[1] ?? Number.POSITIVE_INFINITY)) continue;
     try {
-      openCheckpoint(signedNote, [chain.keys[i] as ParsedVerifierKey], origin);
+      openCheckpoint(signedNote, [keyAtSize(chain, size)], origin);
     } catch (err) {
       if (!isMerkleError(err)) throw err;
       retired.push(size);

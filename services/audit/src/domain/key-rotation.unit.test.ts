@@ -12,6 +12,7 @@ import {
   checkpointsOfRetiredKeys,
   followKeyAnnouncements,
   followLogKeys,
+  keyAtSize,
   keyRotationExtension,
   rotationAtStart,
 } from './key-rotation.js';
@@ -98,6 +99,30 @@ describe('followKeyAnnouncements', () => {
     expect(followKeyAnnouncements(a.verifierKey, c.verifierKey, [note], ORIGIN)).toMatchObject({
       ok: false,
       kind: 'KEY_NOT_ANNOUNCED',
+    });
+  });
+});
+
+describe('keyAtSize', () => {
+  it('gives the key announced at or before a size, the pinned key before any announcement', async () => {
+    const chain = [await announce(5, [a, b], b.verifierKey), await announce(9, [b, c], c.verifierKey)];
+    const r = followKeyAnnouncements(a.verifierKey, c.verifierKey, chain, ORIGIN);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.fromSizes).toEqual([0, 5, 9]);
+    expect([3, 5, 8, 9, 20].map((size) => keyAtSize(r, size).verifierKey)).toEqual([
+      a.verifierKey,
+      b.verifierKey,
+      b.verifierKey,
+      c.verifierKey,
+      c.verifierKey,
+    ]);
+  });
+
+  it('refuses announcements whose sizes do not increase', async () => {
+    const chain = [await announce(9, [a, b], b.verifierKey), await announce(5, [b, c], c.verifierKey)];
+    expect(followKeyAnnouncements(a.verifierKey, c.verifierKey, chain, ORIGIN)).toMatchObject({
+      ok: false,
+      kind: 'KEY_ANNOUNCEMENT_INVALID',
     });
   });
 });

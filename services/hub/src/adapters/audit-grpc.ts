@@ -57,16 +57,15 @@ export function bundleOf(
 
 /**
  * The announcements a verifier pinned to `pinned` needs to follow to the key the hub names (none when it names the
- * pinned key, or no key is pinned).
+ * pinned key, or no key is pinned): all of them, since a proof may be against a checkpoint older than a rotation.
  */
 export async function announcementsFor(
   c: auditV1.AuditServiceClient,
   o: ClientOptions,
   pinned: string | undefined,
   verifierKey: string,
-  treeSize: number,
 ): Promise<string[]> {
-  return pinned === undefined || pinned.trim() === verifierKey ? [] : keyAnnouncementsOf(c, o, treeSize);
+  return pinned === undefined || pinned.trim() === verifierKey ? [] : keyAnnouncementsOf(c, o, Number.MAX_SAFE_INTEGER);
 }
 
 /** The stored log over gRPC, for `replay` against a running hub. */

@@ -98,8 +98,7 @@ function registerCheckpoint(audit: Command): void {
       const o = cliOptions(cmd);
       const { checkpoint, verifierKey, announcements } = await withAudit(o, async (c) => {
         const latest = await call(c.getCheckpoint.bind(c), {}, o);
-        const size = Number(latest.checkpoint?.size ?? 0);
-        return { ...latest, announcements: await announcementsFor(c, o, opts.vkey, latest.verifierKey, size) };
+        return { ...latest, announcements: await announcementsFor(c, o, opts.vkey, latest.verifierKey) };
       });
       if (!checkpoint) throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', 'the log has no checkpoint yet');
       // a checkpoint is checked like any bundle: with no events, only its signature (and any key announcements)
@@ -139,8 +138,7 @@ async function proveEvent(o: ClientOptions, eventId: string, opts: { vkey?: stri
         o,
       ),
     ]);
-    const size = Number(found.treeSize);
-    return [key, found, await announcementsFor(c, o, opts.vkey, key.verifierKey, size)] as const;
+    return [key, found, await announcementsFor(c, o, opts.vkey, key.verifierKey)] as const;
   });
   if (!proof.checkpoint || !proof.entry?.event) {
     throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', `no signed checkpoint of size ${proof.treeSize} to prove against`);
