@@ -48,6 +48,12 @@ export const FINDING_KINDS = {
   PROOF_INVALID: 'divergence',
   /** The bundle's or the log's verifier key is not the one the auditor trusts. */
   KEY_MISMATCH: 'divergence',
+  /** Material signed by another log key than the pinned one, with no chain of announcements from the pinned key. */
+  KEY_NOT_ANNOUNCED: 'divergence',
+  /** A key announcement (`onceonly-key-rotation`) not signed by the trusted key and the announced one, or malformed. */
+  KEY_ANNOUNCEMENT_INVALID: 'divergence',
+  /** After a key rotation, a checkpoint not signed by the key announced for its size (signed by a replaced key). */
+  KEY_RETIRED: 'divergence',
   /** The key the check trusts was taken from the material under check: compare it with the published one. */
   KEY_UNPINNED: 'notice',
   /** A bundle that cannot be read. */

@@ -7,6 +7,11 @@ export const AUDIT_CONFIG = {
     secret: true,
     doc: 'the log signing key, a C2SP note signer key PRIVATE+KEY+<origin>+<id>+<key> (required outside the embedded mode)',
   }),
+  ONCEONLY_AUDIT_PREVIOUS_NOTE_KEY: str({
+    optional: true,
+    secret: true,
+    doc: "when rotating the log key: the log's current signing key, which announces ONCEONLY_AUDIT_NOTE_KEY (README, Rotating the log key)",
+  }),
   ONCEONLY_AUDIT_ORIGIN: str({
     optional: true,
     pattern: /[^\s+]+/,

@@ -1,6 +1,8 @@
 import { auditV1 } from '@onceonly/contracts';
+import { AppError } from '@onceonly/errors';
 import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
 import type { ServiceContext, ServiceModule } from '@onceonly/kit';
+import type { ParsedSignerKey } from '@onceonly/merkle';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { AUDIT_SCHEMA, checkpointStore, logReader } from './adapters/db/audit-store.js';
 import { backfillSubjectChains } from './adapters/db/subject-map-store.js';
@@ -9,10 +11,11 @@ import { auditedTopics, createIngest } from './adapters/events/ingest.js';
 import { outboxReadLog } from './adapters/events/read-events.js';
 import { auditService } from './adapters/grpc/audit-service.js';
 import { replayStreams } from './adapters/grpc/replay-streams.js';
-import { loadNoteSigner, parseWitnessKeys } from './adapters/keys.js';
-import { Checkpointer } from './app/checkpointer.js';
+import { loadNoteSigner, parsePreviousSigner, parseWitnessKeys } from './adapters/keys.js';
+import { Checkpointer, type KeyRotation } from './app/checkpointer.js';
 import { AUDIT_CONFIG, loadAuditConfig } from './config.js';
 import type { CheckpointPolicy } from './domain/checkpoint-policy.js';
+import { rotationAtStart } from './domain/key-rotation.js';
 import { CHECKPOINT_TOPIC, readsTopic } from './topics.js';
 
 /** The audit schema's migrations: the log's tables, the outbox (checkpoint events) and the inbox (ingest). */
@@ -28,6 +31,31 @@ export async function auditMigrations() {
 export async function migrateAudit(db: Database): Promise<void> {
   await migrate(db, { schema: AUDIT_SCHEMA, migrations: await auditMigrations() });
   await backfillSubjectChains(db);
+}
+
+/**
+ * Records the log's key, or, when ONCEONLY_AUDIT_PREVIOUS_NOTE_KEY is set and is the log's current key, returns the
+ * rotation the checkpointer announces (the new key is recorded with the announcing checkpoint). A log's first key
+ * signs from size 0.
+ */
+async function keyRotation(
+  db: Database,
+  signer: ParsedSignerKey,
+  origin: string,
+  previousKey: string | undefined,
+): Promise<KeyRotation | undefined> {
+  const previous = parsePreviousSigner(previousKey, origin);
+  const logKeys = (await checkpointStore.keys(db)).map((k) => k.verifierKey);
+  const decision = rotationAtStart(logKeys, signer.verifierKey, previous?.verifierKey);
+  if (decision === 'previous-not-current') {
+    throw new AppError(
+      'CONFIG_INVALID',
+      "ONCEONLY_AUDIT_PREVIOUS_NOTE_KEY: not the log's current key, so it cannot announce the new one",
+    );
+  }
+  if (decision === 'announce' && previous) return { previous, verifierKey: signer.verifierKey };
+  await checkpointStore.recordKey(db, signer.verifierKey, origin, logKeys.length === 0 ? 0 : undefined);
+  return undefined;
 }
 
 /** What a running audit log exposes to its host (and to tests). */
@@ -76,7 +104,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   await ensureTopics(transport, ctx.topics);
   const topics = auditedTopics(ctx.topics, [CHECKPOINT_TOPIC.name]);
   await checkpointStore.recordTopics(db, topics);
-  await checkpointStore.recordKey(db, signer.verifierKey, origin);
+  const rotation = await keyRotation(db, signer, origin, config.ONCEONLY_AUDIT_PREVIOUS_NOTE_KEY);
 
   const relay = startOutboxRelay({
     db,
@@ -90,6 +118,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   const checkpointer = new Checkpointer({
     origin,
     signer,
+    ...(rotation ? { rotation } : {}),
     policy,
     clock,
     log,
@@ -123,6 +152,8 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   await ingest.start();
   ctx.lifecycle.onStop('audit consumer', () => ingest.stop());
 
+  // until the rotation is announced, the latest checkpoint is signed by the previous key only: name that one
+  const current = () => (checkpointer.rotationPending && rotation ? rotation.previous : signer).verifierKey;
   const readLog = outboxReadLog(db, reads.name, () => relay.kick());
   ctx.server.addService(auditV1.AuditServiceService, {
     ...auditService({
@@ -130,7 +161,10 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
       storeCosignature: (size, c, at) => checkpointStore.addCosignature(db, size, c, at),
       witnesses,
       origin,
-      verifierKey: signer.verifierKey,
+      get verifierKey() {
+        return current();
+      },
+      logKeys: async () => (await checkpointStore.keys(db)).map((k) => k.verifierKey),
       topics,
       policy,
       clock,

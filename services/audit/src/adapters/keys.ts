@@ -103,3 +103,25 @@ export function parseWitnessKeys(keys: readonly string[] | undefined): ParsedVer
     }
   });
 }
+
+/**
+ * The previous signing key of a rotation (ONCEONLY_AUDIT_PREVIOUS_NOTE_KEY), or undefined when none is set. It must
+ * be an Ed25519 note key of the same origin; CONFIG_INVALID otherwise (never echoing the key).
+ */
+export function parsePreviousSigner(text: string | undefined, origin: string): ParsedSignerKey | undefined {
+  if (text === undefined) return undefined;
+  let signer: ParsedSignerKey;
+  try {
+    signer = parseSignerKey(text.trim());
+  } catch (cause) {
+    const reason = isMerkleError(cause) ? cause.reason : 'KEY_FORMAT';
+    throw new AppError('CONFIG_INVALID', `ONCEONLY_AUDIT_PREVIOUS_NOTE_KEY: not a note signer key (${reason})`);
+  }
+  if (signer.type !== 'ed25519' || signer.name !== origin) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      `ONCEONLY_AUDIT_PREVIOUS_NOTE_KEY: an Ed25519 note key named ${origin}, like ONCEONLY_AUDIT_NOTE_KEY`,
+    );
+  }
+  return signer;
+}

@@ -1,6 +1,7 @@
 import type { Logger } from '@onceonly/kit';
 import { formatCheckpoint, type NoteSigner, signNote, subjectMapExtension } from '@onceonly/merkle';
 import { type CheckpointPolicy, checkpointDue, type LastCheckpoint } from '../domain/checkpoint-policy.js';
+import { keyRotationExtension } from '../domain/key-rotation.js';
 import type { SubjectMapPort } from './ports.js';
 import { updateSubjectMap } from './update-subject-map.js';
 
@@ -24,12 +25,25 @@ export interface CheckpointTx {
   latest(): Promise<LastCheckpoint | undefined>;
   /** Stores the checkpoint and its event (in the outbox); false if another instance stored that size first. */
   save(checkpoint: SignedCheckpoint): Promise<boolean>;
+  /** Records that `verifierKey` signs the log's checkpoints from `fromSize` on (audit.log_keys). */
+  keySigns?(verifierKey: string, fromSize: number): Promise<void>;
+}
+
+/** A key rotation to announce: the log's previous key and the vkey of the new one (the checkpointer's signer). */
+export interface KeyRotation {
+  readonly previous: NoteSigner & { readonly verifierKey: string };
+  readonly verifierKey: string;
 }
 
 /** Options of {@link Checkpointer}. */
 export interface CheckpointerOptions {
   readonly origin: string;
   readonly signer: NoteSigner;
+  /**
+   * Announce a new key: the next checkpoint is signed by `previous` and `signer` and carries the
+   * `onceonly-key-rotation <vkey>` line, so a verifier that holds the previous key can follow; then `signer` alone.
+   */
+  readonly rotation?: KeyRotation;
   readonly policy: CheckpointPolicy;
   readonly transaction: <T>(fn: (tx: CheckpointTx) => Promise<T>) => Promise<T>;
   readonly clock: () => Date;
@@ -48,7 +62,7 @@ export interface CheckpointerOptions {
  */
 export async function signCheckpoint(
   origin: string,
-  signer: NoteSigner,
+  signer: NoteSigner | readonly NoteSigner[],
   head: { size: number; root: Uint8Array },
   at: Date,
   extensions: readonly string[] = [],
@@ -68,9 +82,16 @@ export class Checkpointer {
   #again = false;
   #stopped = true;
   #lastSize = -1;
+  #rotation: KeyRotation | undefined;
 
   constructor(options: CheckpointerOptions) {
     this.#o = options;
+    this.#rotation = options.rotation;
+  }
+
+  /** True until the key rotation given in the options is announced in a stored checkpoint. */
+  get rotationPending(): boolean {
+    return this.#rotation !== undefined;
   }
 
   /** Starts the timer and ticks once at once (a fresh log gets its first checkpoint). */
@@ -147,12 +168,22 @@ export class Checkpointer {
       // from here appends wait: the subject chains must be those of exactly the leaves this checkpoint signs
       const locked = await tx.lockHead();
       const mapRoot = await updateSubjectMap(tx.subjectMap, locked.size);
+      const rotation = this.#rotation;
       const extensions = [subjectMapExtension(mapRoot)];
-      const checkpoint = await signCheckpoint(this.#o.origin, this.#o.signer, locked, now, extensions);
+      if (rotation) extensions.push(keyRotationExtension(rotation.verifierKey));
+      const signers = rotation ? [rotation.previous, this.#o.signer] : this.#o.signer;
+      const checkpoint = await signCheckpoint(this.#o.origin, signers, locked, now, extensions);
       if (!(await tx.save(checkpoint))) return undefined;
+      if (rotation) await this.#announced(tx, rotation, checkpoint.size);
       this.#lastSize = checkpoint.size;
       this.#o.log.info({ size: checkpoint.size }, 'checkpoint signed');
       return checkpoint;
     });
+  }
+
+  async #announced(tx: CheckpointTx, rotation: KeyRotation, size: number): Promise<void> {
+    await tx.keySigns?.(rotation.verifierKey, size);
+    this.#rotation = undefined;
+    this.#o.log.info({ size, verifierKey: rotation.verifierKey }, 'new log key announced');
   }
 }

@@ -23,6 +23,8 @@ export interface ExportSource {
   /** Every logged event whose subject is `subject`, in leaf order. */
   entriesOf(subject: string): AsyncIterable<ExportedEntry>;
   inclusionProof(leafIndex: number, treeSize: number): Promise<Uint8Array[]>;
+  /** The signed checkpoints up to `treeSize` that announce a new log key, oldest first (none: the log never rotated). */
+  keyAnnouncements?(treeSize: number): Promise<string[]>;
   consistencyProof(firstSize: number, secondSize: number): Promise<Uint8Array[]>;
   /**
    * The subject map's chain for `subject` at checkpoint size `treeSize` and its proof (ADR 006); undefined when the
@@ -78,6 +80,8 @@ export async function exportBundle(
     consistency = { fromSize: options.sinceSize, proof: proof.map(hex) };
   }
   const subjectMap = await mapClaimOf(source, subject, checkpoint);
+  // a verifier pinned to an earlier key follows these to the key of this checkpoint
+  const keyAnnouncements = (await source.keyAnnouncements?.(checkpoint.size)) ?? [];
   const bundle: AuditBundle = {
     format: BUNDLE_FORMAT,
     origin: checkpoint.origin,
@@ -90,6 +94,7 @@ export async function exportBundle(
     events,
     ...(consistency ? { consistency } : {}),
     ...(subjectMap ? { subjectMap } : {}),
+    ...(keyAnnouncements.length > 0 ? { keyAnnouncements } : {}),
   };
   return { bundle, pending };
 }

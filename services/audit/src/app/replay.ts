@@ -2,6 +2,7 @@ import { AppError } from '@onceonly/errors';
 import type { EventEnvelope } from '@onceonly/events';
 import { type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
 import { divergences, type Finding, finding, type ProjectionCheck } from '@onceonly/replay';
+import { checkpointsOfRetiredKeys, followLogKeys, type SizedNote } from '../domain/key-rotation.js';
 import { decodeLeaf, leafOf, sha256 } from '../domain/leaf.js';
 import {
   type BusEvent,
@@ -132,8 +133,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const startedAt = clock().toISOString();
   const findings: Finding[] = [];
   const info = await options.log.info();
-  const keys = trustedKeys(info.verifierKeys, options.verifierKey, findings);
   const checkpoints = await options.log.checkpoints();
+  const keys = trustedKeys(info, checkpoints, options.verifierKey, findings);
   const bus = options.bus ? await readBus(options.bus, info.topics, findings, options.progress) : undefined;
   if (bus) assertSameHub(bus.checkpointNotes, { origin: info.origin, keys, checkpoints }, findings);
   const verifier = new LogVerifier({
@@ -195,13 +196,29 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   };
 }
 
-function trustedKeys(logKeys: readonly string[], pinned: string | undefined, findings: Finding[]): ParsedVerifierKey[] {
+/**
+ * The keys the replay checks checkpoints with: the pinned key and the keys announced from it in the log's own
+ * checkpoints (a rotation; see {@link followLogKeys}); without a pinned key, the log's own keys.
+ */
+function trustedKeys(
+  info: { origin: string; verifierKeys: readonly string[] },
+  checkpoints: readonly SizedNote[],
+  pinned: string | undefined,
+  findings: Finding[],
+): ParsedVerifierKey[] {
+  const logKeys = info.verifierKeys;
   if (pinned !== undefined) {
     const key = parseVerifierKey(pinned);
-    if (logKeys.length > 0 && !logKeys.includes(key.verifierKey)) {
+    const chain = followLogKeys(key, checkpoints, info.origin);
+    for (const why of chain.refused) findings.push(finding('KEY_ANNOUNCEMENT_INVALID', `a key rotation: ${why}`));
+    for (const size of checkpointsOfRetiredKeys(chain, checkpoints, info.origin)) {
+      findings.push(finding('KEY_RETIRED', `checkpoint ${size} is not signed by the key announced for it`, { size }));
+    }
+    // a log that rotated may name only its newest key: trusted if announced from the pinned one
+    if (logKeys.length > 0 && !chain.keys.some((k) => logKeys.includes(k.verifierKey))) {
       findings.push(finding('KEY_MISMATCH', `the log names ${logKeys.join(', ')}, not the trusted key`));
     }
-    return [key];
+    return [...chain.keys];
   }
   findings.push(
     finding('KEY_UNPINNED', `checked with the log's own key(s) ${logKeys.join(', ')}: pin the published key`),

@@ -9,6 +9,7 @@ import {
 } from '@onceonly/merkle';
 import { type Finding, finding } from '@onceonly/replay';
 import { type Completeness, type CompletenessInput, checkCompleteness } from './completeness.js';
+import { followKeyAnnouncements, keyAtSize } from './key-rotation.js';
 import { type LoggableEvent, leafOf } from './leaf.js';
 
 /** The format tag of an export bundle: v2 adds the subject map proof (ADR 006). */
@@ -57,6 +58,11 @@ export interface AuditBundle {
   readonly events: readonly BundleEvent[];
   /** A consistency proof from an earlier tree size the auditor holds a checkpoint of (`export --since-size`). */
   readonly consistency?: { readonly fromSize: number; readonly proof: readonly string[] };
+  /**
+   * When the log rotated its key: the signed checkpoints that announce each new key (`onceonly-key-rotation`), oldest
+   * first, so that a verifier holding an earlier key can follow to `verifierKey`.
+   */
+  readonly keyAnnouncements?: readonly string[];
   /** The proof that `events` are all of the subject's entries up to `treeSize` (v2; absent in v1). */
   readonly subjectMap?: BundleSubjectMap;
 }
@@ -104,7 +110,8 @@ export function verifyBundle(input: unknown, trust: BundleTrust = {}): BundleRep
   const keyPinned = trust.verifierKey !== undefined;
   const bundle = readBundle(input, findings);
   if (bundle === undefined) return { findings, events: 0, eventsVerified: 0, keyPinned, completeness: 'refuted' };
-  const verifier = trustedVerifier(bundle, trust, findings);
+  const keys = trustedVerifier(bundle, trust, findings);
+  const verifier = keys?.current;
   const checkpoint = verifier ? openSigned(bundle.checkpoint, verifier, bundle.origin, findings) : undefined;
   const events = bundle.events.length;
   if (checkpoint === undefined) return { findings, events, eventsVerified: 0, keyPinned, completeness: 'refuted' };
@@ -121,8 +128,8 @@ export function verifyBundle(input: unknown, trust: BundleTrust = {}): BundleRep
     if (leaf) entries.push({ index: item.leafIndex, leafHash: leaf.hash, verified: leaf.verified });
     if (!trust.partial) checkSubject(item, bundle.subject, findings);
   }
-  if (trust.earlierCheckpoint !== undefined && verifier) {
-    checkConsistency(bundle, checkpoint, trust.earlierCheckpoint, verifier, findings);
+  if (trust.earlierCheckpoint !== undefined && keys) {
+    checkConsistency(bundle, checkpoint, trust.earlierCheckpoint, keys.chain, findings);
   }
   const completeness = trust.partial
     ? 'not-checked'
@@ -156,6 +163,7 @@ const BUNDLE_FIELDS = new Set([
   'events',
   'consistency',
   'subjectMap',
+  'keyAnnouncements',
 ]);
 const EVENT_FIELDS = new Set(['leafIndex', 'leafHash', 'proof', 'event']);
 const ATTRIBUTES = new Set([
@@ -215,7 +223,13 @@ function readBundle(input: unknown, findings: Finding[]): AuditBundle | undefine
   return input as AuditBundle;
 }
 
-function trustedVerifier(bundle: AuditBundle, trust: BundleTrust, findings: Finding[]): NoteVerifier | undefined {
+/** The key that checks the bundle's checkpoint, and every key trusted along the way (for an earlier checkpoint). */
+interface TrustedKeys {
+  readonly current: NoteVerifier;
+  readonly chain: readonly NoteVerifier[];
+}
+
+function trustedVerifier(bundle: AuditBundle, trust: BundleTrust, findings: Finding[]): TrustedKeys | undefined {
   try {
     const own = parseVerifierKey(bundle.verifierKey);
     if (trust.verifierKey === undefined) {
@@ -225,22 +239,44 @@ function trustedVerifier(bundle: AuditBundle, trust: BundleTrust, findings: Find
           `the log key was taken from the bundle (${own.verifierKey}): compare it with the published key`,
         ),
       );
-      return own;
+      return { current: own, chain: [own] };
     }
     const pinned = parseVerifierKey(trust.verifierKey);
-    if (pinned.verifierKey !== own.verifierKey) {
+    if (pinned.verifierKey === own.verifierKey) return { current: pinned, chain: [pinned] };
+    if (bundle.keyAnnouncements === undefined) {
       findings.push(finding('KEY_MISMATCH', 'the bundle names another log key than the one trusted'));
+      return { current: pinned, chain: [pinned] };
     }
-    return pinned;
+    return rotatedVerifier(bundle, pinned.verifierKey, findings);
   } catch (err) {
     findings.push(finding('BUNDLE_MALFORMED', `a verifier key is malformed: ${messageOf(err)}`));
     return undefined;
   }
 }
 
-function openSigned(note: string, verifier: NoteVerifier, origin: string, findings: Finding[]): Checkpoint | undefined {
+/** The bundle's key, if its announcements lead from the pinned key to it (else a finding, and the pinned key). */
+function rotatedVerifier(bundle: AuditBundle, pinned: string, findings: Finding[]): TrustedKeys | undefined {
+  const announcements = bundle.keyAnnouncements;
+  if (!Array.isArray(announcements) || !announcements.every((n) => typeof n === 'string')) {
+    findings.push(finding('BUNDLE_MALFORMED', 'keyAnnouncements is not a list of signed checkpoints'));
+    return undefined;
+  }
+  const chain = followKeyAnnouncements(pinned, bundle.verifierKey, announcements, bundle.origin);
+  // a checkpoint from before the last rotation (`audit prove --size`) is signed by the key of its size
+  if (chain.ok) return { current: keyAtSize(chain, bundle.treeSize), chain: chain.keys };
+  findings.push(finding(chain.kind, `the bundle's key is not the pinned one: ${chain.message}`));
+  const key = parseVerifierKey(pinned);
+  return { current: key, chain: [key] };
+}
+
+function openSigned(
+  note: string,
+  verifier: NoteVerifier | readonly NoteVerifier[],
+  origin: string,
+  findings: Finding[],
+): Checkpoint | undefined {
   try {
-    return openCheckpoint(note, [verifier], origin).checkpoint;
+    return openCheckpoint(note, Array.isArray(verifier) ? verifier : [verifier as NoteVerifier], origin).checkpoint;
   } catch (err) {
     if (!isMerkleError(err)) throw err;
     findings.push(
@@ -291,10 +327,10 @@ function checkConsistency(
   bundle: AuditBundle,
   checkpoint: { size: number; root: Uint8Array },
   earlierNote: string,
-  verifier: NoteVerifier,
+  verifiers: readonly NoteVerifier[],
   findings: Finding[],
 ): void {
-  const earlier = openSigned(earlierNote, verifier, bundle.origin, findings);
+  const earlier = openSigned(earlierNote, verifiers, bundle.origin, findings);
   if (earlier === undefined) return;
   const inconsistent = (why: string): void => {
     findings.push(finding('CHECKPOINT_INCONSISTENT', `checkpoints ${earlier.size} and ${checkpoint.size}: ${why}`));

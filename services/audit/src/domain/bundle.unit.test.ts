@@ -77,6 +77,13 @@ describe('verifying a bundle offline', () => {
     });
   });
 
+  it('refuses key announcements that are not a list of signed checkpoints', async () => {
+    const { bundle } = await bundleOf(4);
+    const other = generateNoteKey(ORIGIN).verifierKey;
+    const report = verifyBundle({ ...bundle, keyAnnouncements: 'x' }, { verifierKey: other });
+    expect(kinds(report)).toContain('BUNDLE_MALFORMED');
+  });
+
   it('says when the key was taken from the bundle itself', async () => {
     const { bundle } = await bundleOf(4);
     const report = verifyBundle(bundle);

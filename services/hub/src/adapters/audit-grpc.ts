@@ -2,6 +2,7 @@ import {
   type AuditBundle,
   type auditV1,
   type ExportSource,
+  KEY_ROTATION_EXTENSION,
   type ReplayBusSource,
   type ReplayLogSource,
   subjectMapFromLog,
@@ -38,6 +39,7 @@ export function bundleOf(
   checkpoint: auditV1.Checkpoint,
   verifierKey: string,
   events: AuditBundle['events'],
+  keyAnnouncements: readonly string[] = [],
 ): AuditBundle {
   return {
     format: 'onceonly.audit.bundle/v1',
@@ -49,7 +51,21 @@ export function bundleOf(
     subject: '',
     exportedAt: new Date().toISOString(),
     events,
+    ...(keyAnnouncements.length > 0 ? { keyAnnouncements } : {}),
   };
+}
+
+/**
+ * The announcements a verifier pinned to `pinned` needs to follow to the key the hub names (none when it names the
+ * pinned key, or no key is pinned): all of them, since a proof may be against a checkpoint older than a rotation.
+ */
+export async function announcementsFor(
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+  pinned: string | undefined,
+  verifierKey: string,
+): Promise<string[]> {
+  return pinned === undefined || pinned.trim() === verifierKey ? [] : keyAnnouncementsOf(c, o, Number.MAX_SAFE_INTEGER);
 }
 
 /** The stored log over gRPC, for `replay` against a running hub. */
@@ -59,21 +75,13 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
       const info = await call(c.getLogInfo.bind(c), {}, o);
       return {
         origin: info.origin,
-        verifierKeys: [info.verifierKey],
+        // every key the log signed with (after a rotation, more than one); an older hub names its current key only
+        verifierKeys: info.logKeys.length > 0 ? info.logKeys : [info.verifierKey],
         size: Number(info.treeSize),
         topics: info.topics,
       };
     },
-    async checkpoints() {
-      const all = [];
-      let pageToken = '';
-      do {
-        const page = await call(c.listCheckpoints.bind(c), { page: { pageSize: 1000, pageToken } }, o);
-        all.push(...page.checkpoints.map((cp) => ({ size: Number(cp.size), signedNote: cp.signedNote })));
-        pageToken = page.page?.nextPageToken ?? '';
-      } while (pageToken);
-      return all;
-    },
+    checkpoints: () => allCheckpoints(c, o),
     async *entries(size) {
       // one stream of the whole log (StreamEntries, auditors only); a missing leaf shows as a jump in the indexes
       const request = { start: '0', end: String(size), omitData: false };
@@ -183,6 +191,33 @@ async function* pagedEntries(c: auditV1.AuditServiceClient, o: ClientOptions, si
   }
 }
 
+/** Every signed checkpoint of the log, in size order (ListCheckpoints, pages of 1000). */
+async function allCheckpoints(
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+): Promise<Array<{ size: number; signedNote: string }>> {
+  const all = [];
+  let pageToken = '';
+  do {
+    const page = await call(c.listCheckpoints.bind(c), { page: { pageSize: 1000, pageToken } }, o);
+    all.push(...page.checkpoints.map((cp) => ({ size: Number(cp.size), signedNote: cp.signedNote })));
+    pageToken = page.page?.nextPageToken ?? '';
+  } while (pageToken);
+  return all;
+}
+
+/** The signed checkpoints up to `treeSize` that announce a new log key (a rotation), oldest first. */
+export async function keyAnnouncementsOf(
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+  treeSize: number,
+): Promise<string[]> {
+  const announcing = (await allCheckpoints(c, o)).filter(
+    (cp) => cp.size <= treeSize && cp.signedNote.includes(`\n${KEY_ROTATION_EXTENSION} `),
+  );
+  return announcing.map((cp) => cp.signedNote);
+}
+
 /** `export` over gRPC; `purpose` (why the caller reads, `--why`) is logged by the hub with every read. */
 export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions, purpose = ''): ExportSource {
   return {
@@ -191,6 +226,7 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
       if (!checkpoint) throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', 'the log has no checkpoint yet');
       return { verifierKey, signedNote: checkpoint.signedNote };
     },
+    keyAnnouncements: (treeSize) => keyAnnouncementsOf(c, o, treeSize),
     async *entriesOf(subject) {
       let pageToken = '';
       do {

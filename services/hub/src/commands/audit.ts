@@ -19,7 +19,15 @@ import {
 import { certificateSubjectOf, certificateV1, holderSubjectOf, isCitizenId } from '@onceonly/certificate/client';
 import { AppError, isAppError } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
-import { bundleOf, eventOf, grpcBusSource, grpcExportSource, grpcLogSource, hex } from '../adapters/audit-grpc.js';
+import {
+  announcementsFor,
+  bundleOf,
+  eventOf,
+  grpcBusSource,
+  grpcExportSource,
+  grpcLogSource,
+  hex,
+} from '../adapters/audit-grpc.js';
 import {
   assertHubKeepsLog,
   openProjections,
@@ -88,10 +96,13 @@ function registerCheckpoint(audit: Command): void {
     .option('--vkey <vkey>', 'the published log key to check the checkpoint with (default: the one the hub names)')
     .action(async (opts: { vkey?: string }, cmd: Command) => {
       const o = cliOptions(cmd);
-      const { checkpoint, verifierKey } = await withAudit(o, (c) => call(c.getCheckpoint.bind(c), {}, o));
+      const { checkpoint, verifierKey, announcements } = await withAudit(o, async (c) => {
+        const latest = await call(c.getCheckpoint.bind(c), {}, o);
+        return { ...latest, announcements: await announcementsFor(c, o, opts.vkey, latest.verifierKey) };
+      });
       if (!checkpoint) throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', 'the log has no checkpoint yet');
-      // a checkpoint is checked like any bundle: with no events, only its signature
-      const report = verifyBundle(bundleOf(checkpoint, verifierKey, []), partialTrust(opts.vkey));
+      // a checkpoint is checked like any bundle: with no events, only its signature (and any key announcements)
+      const report = verifyBundle(bundleOf(checkpoint, verifierKey, [], announcements), partialTrust(opts.vkey));
       const value = {
         origin: checkpoint.origin,
         treeSize: Number(checkpoint.size),
@@ -114,8 +125,8 @@ function registerCheckpoint(audit: Command): void {
 
 /** Fetches the inclusion proof of an event and verifies it locally; the value `prove --json` prints. */
 async function proveEvent(o: ClientOptions, eventId: string, opts: { vkey?: string; size?: string; why?: string }) {
-  const [{ verifierKey }, proof] = await withAudit(o, (c) =>
-    Promise.all([
+  const [{ verifierKey }, proof, announcements] = await withAudit(o, async (c) => {
+    const [key, found] = await Promise.all([
       call(c.getVerifierKey.bind(c), {}, o),
       call(
         c.getInclusionProof.bind(c),
@@ -126,13 +137,19 @@ async function proveEvent(o: ClientOptions, eventId: string, opts: { vkey?: stri
         },
         o,
       ),
-    ]),
-  );
+    ]);
+    return [key, found, await announcementsFor(c, o, opts.vkey, key.verifierKey)] as const;
+  });
   if (!proof.checkpoint || !proof.entry?.event) {
     throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', `no signed checkpoint of size ${proof.treeSize} to prove against`);
   }
   const leaf = { leafIndex: Number(proof.leafIndex), leafHash: hex(proof.leafHash), proof: proof.hashes.map(hex) };
-  const bundle = bundleOf(proof.checkpoint, verifierKey, [{ ...leaf, event: eventOf(proof.entry.event) }]);
+  const bundle = bundleOf(
+    proof.checkpoint,
+    verifierKey,
+    [{ ...leaf, event: eventOf(proof.entry.event) }],
+    announcements,
+  );
   const report = verifyBundle(bundle, partialTrust(opts.vkey));
   const verified = report.eventsVerified === 1 && divergences(report.findings).length === 0;
   const value = {

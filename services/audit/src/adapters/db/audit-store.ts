@@ -11,6 +11,7 @@ import type {
   StoredCosignature,
   TreeHead,
 } from '../../app/ports.js';
+import { KEY_ROTATION_EXTENSION } from '../../domain/key-rotation.js';
 
 /** The schema the audit log keeps its tables in. */
 export const AUDIT_SCHEMA = 'audit';
@@ -408,17 +409,32 @@ export const checkpointStore = {
     );
     return rows.map(toGap);
   },
-  async recordKey(db: Database, verifierKey: string, origin: string): Promise<void> {
-    await db.query('INSERT INTO audit.log_keys (verifier_key, origin) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-      verifierKey,
-      origin,
-    ]);
-  },
-  async keys(db: Queryable): Promise<Array<{ verifierKey: string; origin: string }>> {
-    const { rows } = await db.query<{ verifier_key: string; origin: string }>(
-      'SELECT verifier_key, origin FROM audit.log_keys ORDER BY first_used_at',
+  /** Records a log key; `fromSize`: the size of the first checkpoint it signs (null: not known, a key before 004). */
+  async recordKey(db: Queryable, verifierKey: string, origin: string, fromSize?: number): Promise<void> {
+    await db.query(
+      `INSERT INTO audit.log_keys (verifier_key, origin, from_size) VALUES ($1, $2, $3)
+       ON CONFLICT (verifier_key) DO UPDATE SET from_size = coalesce(audit.log_keys.from_size, excluded.from_size)`,
+      [verifierKey, origin, fromSize ?? null],
     );
-    return rows.map((r) => ({ verifierKey: r.verifier_key, origin: r.origin }));
+  },
+  /** The log's keys, oldest first; the last one signs the log's checkpoints now. */
+  async keys(db: Queryable): Promise<Array<{ verifierKey: string; origin: string; fromSize: number | null }>> {
+    const { rows } = await db.query<{ verifier_key: string; origin: string; from_size: string | null }>(
+      'SELECT verifier_key, origin, from_size FROM audit.log_keys ORDER BY from_size NULLS FIRST, first_used_at',
+    );
+    return rows.map((r) => ({
+      verifierKey: r.verifier_key,
+      origin: r.origin,
+      fromSize: r.from_size === null ? null : Number(r.from_size),
+    }));
+  },
+  /** The signed checkpoints that announce a new log key, oldest first, up to `size`. */
+  async keyAnnouncements(db: Queryable, size: number): Promise<string[]> {
+    const { rows } = await db.query<{ note: string }>(
+      `SELECT note FROM audit.checkpoints WHERE size <= $1 AND position($2 in note) > 0 ORDER BY size`,
+      [size, `\n${KEY_ROTATION_EXTENSION} `],
+    );
+    return rows.map((r) => r.note);
   },
   async recordTopics(db: Database, topics: readonly string[]): Promise<void> {
     for (const name of topics) {

@@ -3,7 +3,7 @@ import type { Queryable } from '@onceonly/store';
 import { cosignedNote } from '../../app/add-cosignature.js';
 import type { ExportSource } from '../../app/export-bundle.js';
 import { subjectKeyOf } from '../../domain/subject-key.js';
-import { hashReader, logReader } from './audit-store.js';
+import { checkpointStore, hashReader, logReader } from './audit-store.js';
 import { chainAt, subjectMapPort, subjectMapReader } from './subject-map-store.js';
 
 /** An export read straight from the database (tests, and operators with database access). */
@@ -23,6 +23,7 @@ export function databaseExportSource(db: Queryable, verifierKey: string): Export
         after = page.at(-1)!.leafIndex;
       }
     },
+    keyAnnouncements: (size) => checkpointStore.keyAnnouncements(db, size),
     inclusionProof: (index, size) => inclusionProof(hashReader(db, size), index, size),
     consistencyProof: (first, second) => consistencyProof(hashReader(db, second), first, second),
     async subjectMap(subject, treeSize) {

@@ -41,5 +41,6 @@ export function checkpointTx(tx: Transaction, origin: string): CheckpointTx {
       await appendToOutbox(tx, AUDIT_SCHEMA, [{ topic: CHECKPOINT_TOPIC.name, event }]);
       return true;
     },
+    keySigns: (verifierKey, fromSize) => checkpointStore.recordKey(tx, verifierKey, origin, fromSize),
   };
 }

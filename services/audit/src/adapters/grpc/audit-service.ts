@@ -25,6 +25,8 @@ export interface AuditServiceDeps {
   readonly witnesses: readonly (NoteVerifier & { verifierKey: string })[];
   readonly origin: string;
   readonly verifierKey: string;
+  /** Every key the log has signed with, oldest first (audit.log_keys): a replay through the hub checks with them. */
+  readonly logKeys?: () => Promise<string[]>;
   readonly topics: readonly string[];
   readonly policy: CheckpointPolicy;
   readonly clock: () => Date;
@@ -96,6 +98,7 @@ export function auditService(
         rootHash: buf(head.root),
         checkpointEveryEntries: String(deps.policy.everyEntries),
         checkpointEveryMs: String(deps.policy.everyMs),
+        logKeys: (await deps.logKeys?.()) ?? [deps.verifierKey],
       };
     }),
 
