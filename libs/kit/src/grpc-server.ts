@@ -16,7 +16,7 @@ import { codedTransportErrors, wrapHandler } from './interceptors.js';
 import type { Logger } from './logger.js';
 import { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
 import { checkedDeserializer } from './wire-check.js';
-import { loadRequestSchemas, type RequestSchemas } from './wire-schema.js';
+import { loadRequestSchemas } from './wire-schema.js';
 
 /** Default receive limit: grpc-js's own default, 4 MiB. */
 export const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
@@ -153,11 +153,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     draining: () => state === 'draining',
   };
 
-  let schemas: RequestSchemas | undefined;
-  const requestSchemas = () => {
-    schemas ??= loadRequestSchemas(options.protoDirs ?? [protoDir]);
-    return schemas;
-  };
+  const requestSchemas = () => loadRequestSchemas(options.protoDirs ?? [protoDir]);
 
   const setAll = (value: 'SERVING' | 'NOT_SERVING') => {
     for (const name of ['', ...services]) health.setStatus(name, value);

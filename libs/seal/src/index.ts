@@ -62,7 +62,7 @@ export { OID } from './oids.js';
 export { fromQrPayload, QR_PREFIX, toQrPayload } from './qr.js';
 export { QR_DICTIONARY_V1 } from './qr-dictionary.js';
 export { type SealCertificateInfo, sealCertificateInfo } from './seal-info.js';
-export { LocalKeySigner, type LocalKeySignerOptions, type Signer, sealKid } from './signer.js';
+export { isSealKid, LocalKeySigner, type LocalKeySignerOptions, type Signer, sealKid } from './signer.js';
 export {
   CRL_PEM_LABEL,
   parseTrustBundle,

@@ -33,6 +33,14 @@ export function sealKid(certificate: string | Uint8Array): string {
   return createHash('sha256').update(der).digest().subarray(0, KID_BYTES).toString('base64url');
 }
 
+/** What {@link sealKid} gives: 22 base64url characters. */
+const SEAL_KID = /^[A-Za-z0-9_-]{22}$/;
+
+/** True when `value` has the form of a {@link sealKid} (for parsing kids that callers type or send). */
+export function isSealKid(value: string): boolean {
+  return SEAL_KID.test(value);
+}
+
 /** Options of {@link LocalKeySigner}. */
 export interface LocalKeySignerOptions {
   /** The seal's private key (P-256), for example from {@link decryptPrivateKey}. */

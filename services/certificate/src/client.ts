@@ -11,6 +11,7 @@ export {
   HolderCodeType,
   sealV1,
 } from '@onceonly/contracts';
+export { isSealKid } from '@onceonly/seal';
 export { MAX_QR_LENGTH } from './adapters/grpc/certificate-service.js';
 export { type OfflineVerification, verifyOffline } from './app/verify-offline.js';
 export type { StatusPurpose } from './domain/status-list.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { leafHash } from '@onceonly/merkle';
+import type { ReplayEvent } from '@onceonly/replay';
 
 /** The format tag inside every leaf: a future encoding gets a new tag, and old leaves keep theirs. */
 export const LEAF_FORMAT = 'onceonly.audit.leaf/v1';
@@ -8,20 +9,10 @@ export const LEAF_FORMAT = 'onceonly.audit.leaf/v1';
  * What one leaf commits to: the CloudEvents attributes of the event, its source sequence, and the SHA-256 of its
  * body. Not the topic, partition or offset: those say where a copy of the event was read, not what happened, and
  * leaving them out makes a replay over another transport (Kafka or the embedded log) give the same leaves.
- * `traceparent` is left out too: it is tracing metadata that a proxy may rewrite.
+ * `traceparent` is left out too: it is tracing metadata that a proxy may rewrite. The attributes are those of a
+ * {@link ReplayEvent} (`time` exactly as the producer wrote it, `sequence` in decimal).
  */
-export interface LeafAttributes {
-  readonly id: string;
-  readonly source: string;
-  readonly type: string;
-  readonly subject: string;
-  /** RFC 3339, exactly as the producer wrote it (not normalised). */
-  readonly time: string;
-  readonly specversion: string;
-  readonly datacontenttype: string;
-  readonly dataschema: string;
-  /** The per-source sequence, decimal. */
-  readonly sequence: string;
+export interface LeafAttributes extends Omit<ReplayEvent, 'data'> {
   /** SHA-256 of the body, 32 bytes. */
   readonly dataSha256: Uint8Array;
 }
@@ -129,20 +120,15 @@ export function decodeLeaf(canonical: Uint8Array): LeafAttributes {
   return attributes;
 }
 
+/** The attributes a leaf commits to, picked from an event (extensions, traceparent and the body left out). */
+export function eventAttributes(event: Omit<LoggableEvent, 'data'>): Omit<LeafAttributes, 'dataSha256'> {
+  const { id, source, type, subject, time, specversion, datacontenttype, dataschema, sequence } = event;
+  return { id, source, type, subject, time, specversion, datacontenttype, dataschema, sequence };
+}
+
 /** The attributes, canonical bytes and leaf hash of an event. */
 export function leafOf(event: LoggableEvent): Leaf {
-  const attributes: LeafAttributes = {
-    id: event.id,
-    source: event.source,
-    type: event.type,
-    subject: event.subject,
-    time: event.time,
-    specversion: event.specversion,
-    datacontenttype: event.datacontenttype,
-    dataschema: event.dataschema,
-    sequence: event.sequence,
-    dataSha256: sha256(event.data),
-  };
+  const attributes: LeafAttributes = { ...eventAttributes(event), dataSha256: sha256(event.data) };
   const canonical = encodeLeaf(attributes);
   return { attributes, canonical, hash: leafHash(canonical) };
 }

@@ -1,4 +1,4 @@
-import { sealV1 } from '@onceonly/certificate/client';
+import { isSealKid, sealV1 } from '@onceonly/certificate/client';
 import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
 import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
@@ -146,16 +146,13 @@ export function registerSealCommands(program: Command): void {
     });
 }
 
-/** A seal kid: 22 base64url characters (16 bytes of SHA-256 of the seal certificate, libs/seal `sealKid`). */
-const SEAL_KID = /^[A-Za-z0-9_-]{22}$/;
-
 /**
  * The kid argument of `seal rotate|revoke`. One kid in 64 begins with '-', which a CLI parser takes for an option:
  * these commands let unknown options through as arguments, so what is not a kid (a mistyped option) is refused here.
  * @throws AppError INVALID_ARGUMENT naming the argument.
  */
 export function sealKidArgument(value: string): string {
-  if (SEAL_KID.test(value)) return value;
+  if (isSealKid(value)) return value;
   const what = value.startsWith('-') ? `unknown option or malformed kid ${value}` : `malformed kid ${value}`;
   throw invalid('INVALID_ARGUMENT', [
     { field: 'kid', reason: 'SEAL_KID', description: `${what}: a kid is 22 base64url characters` },

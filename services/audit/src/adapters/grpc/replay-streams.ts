@@ -6,6 +6,7 @@ import { type CallContext, callContext, FieldCheck } from '@onceonly/kit';
 import type { LogReader } from '../../app/ports.js';
 import type { ReadLog } from '../../app/read-entries.js';
 import type { BusRecord } from '../../app/replay.js';
+import { eventAttributes } from '../../domain/leaf.js';
 import { transportBusSource } from '../events/bus-reader.js';
 import { toEntry } from './audit-service.js';
 import { readingCaller } from './read-rpcs.js';
@@ -153,15 +154,7 @@ function toBusRecord({ event, topic, partition, offset }: BusRecord): auditV1.Bu
     partition,
     offset,
     event: {
-      id: event.id,
-      source: event.source,
-      type: event.type,
-      subject: event.subject,
-      time: event.time,
-      specversion: event.specversion,
-      datacontenttype: event.datacontenttype,
-      dataschema: event.dataschema,
-      sequence: event.sequence,
+      ...eventAttributes(event),
       data: Buffer.from(event.data),
       dataSha256: Buffer.alloc(0),
     },

@@ -1,6 +1,7 @@
 import { sealV1 } from '@onceonly/contracts';
 import { validateUscc } from '@onceonly/ids';
 import { type Caller, FieldCheck, unary } from '@onceonly/kit';
+import { isSealKid } from '@onceonly/seal';
 import type { Database } from '@onceonly/store';
 import { type CreateSealCommand, createSeal } from '../../app/seals/create-seal.js';
 import { type ListSealsCommand, listSeals } from '../../app/seals/list-seals.js';
@@ -84,8 +85,6 @@ function actorOf(caller: Caller): SealActor {
 // ---------------------------------------------------------------------------------------------------------------
 // request parsing: every field comes from the caller
 
-const KID = /^[A-Za-z0-9_-]{22}$/;
-
 function optionalUscc(check: FieldCheck, field: string, value: string): string | undefined {
   if (value === '') return undefined;
   const checked = validateUscc(value);
@@ -112,7 +111,7 @@ function validityDays(check: FieldCheck, value: number): number | undefined {
 
 function kid(check: FieldCheck, value: string): string {
   if (value === '') check.fail('kid', 'REQUIRED', 'name the seal by its kid');
-  else if (!KID.test(value)) check.fail('kid', 'KID_FORMAT', 'a kid is 22 base64url characters');
+  else if (!isSealKid(value)) check.fail('kid', 'KID_FORMAT', 'a kid is 22 base64url characters');
   return value;
 }
 
