@@ -78,7 +78,9 @@ describe('the replay streams of AuditService', () => {
   });
 
   it('streams every entry of the log to an auditor, in leaf order', async () => {
-    const { items, error } = await collect(client.streamEntries({ start: '0', omitData: false }, as('auditor')));
+    const { items, error } = await collect(
+      client.streamEntries({ start: '0', omitData: false, purpose: '' }, as('auditor')),
+    );
     expect(error).toBeUndefined();
     const entries = items.flatMap((m) => m.entries);
     expect(entries.map((e) => Number(e.leafIndex))).toEqual([0, 1, 2, 3, 4, 5]);
@@ -120,7 +122,7 @@ describe('the replay streams of AuditService', () => {
 
   it('refuses every role but the auditor, on both streams', async () => {
     for (const role of ['department', 'platform', 'portal']) {
-      const entries = await collect(client.streamEntries({ start: '0', omitData: true }, as(role)));
+      const entries = await collect(client.streamEntries({ start: '0', omitData: true, purpose: '' }, as(role)));
       expect(entries.error?.code, role).toBe('PERMISSION_DENIED');
       expect(entries.items).toEqual([]);
       const bus = await collect(client.streamBusEvents({ topics: [] }, as(role)));
@@ -131,7 +133,9 @@ describe('the replay streams of AuditService', () => {
 
   it('refuses a range past the tree and a topic the log does not read', async () => {
     // far past the tree, which grows with the records of these reads
-    const past = await collect(client.streamEntries({ start: '0', end: '1000000', omitData: true }, as('auditor')));
+    const past = await collect(
+      client.streamEntries({ start: '0', end: '1000000', omitData: true, purpose: '' }, as('auditor')),
+    );
     expect(past.error?.code).toBe('INVALID_ARGUMENT');
     expect(past.error?.fields.map((f) => f.field)).toEqual(['end']);
     const other = await collect(client.streamBusEvents({ topics: ['__consumer_offsets'] }, as('auditor')));

@@ -82,23 +82,7 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
       };
     },
     checkpoints: () => allCheckpoints(c, o),
-    async *entries(size) {
-      // one stream of the whole log (StreamEntries, auditors only); a missing leaf shows as a jump in the indexes
-      const request = { start: '0', end: String(size), omitData: false };
-      for await (const { entries } of serverStream(c.streamEntries.bind(c), request, o)) {
-        for (const e of entries) {
-          yield {
-            leafIndex: Number(e.leafIndex),
-            canonical: e.canonical,
-            leafHash: e.leafHash,
-            data: e.event?.data ?? Buffer.alloc(0),
-            topic: e.topic,
-            partition: e.partition,
-            offset: e.offset,
-          };
-        }
-      }
-    },
+    entries: (size) => streamedEntries(c, o, size),
     async consistencyProof(first, second) {
       const proof = await call(
         c.getConsistencyProof.bind(c),
@@ -169,25 +153,23 @@ function readSummary(s: auditV1.BusReadSummary) {
 }
 
 /**
- * Every entry below `size` through GetEntries, 1000 at a time (what `export` reads to recompute a subject map; the
- * replay streams with StreamEntries instead, which answers auditors only).
+ * Every entry below `size`, in one stream (StreamEntries, auditors only; recorded by the hub as a read, with
+ * `purpose`). A missing leaf shows as a jump in the indexes.
  */
-async function* pagedEntries(c: auditV1.AuditServiceClient, o: ClientOptions, size: number, purpose: string) {
-  for (let start = 0; start < size; ) {
-    const end = Math.min(size, start + 1000);
-    const request = { start: String(start), end: String(end), omitData: false, purpose };
-    const { entries } = await call(c.getEntries.bind(c), request, o);
-    if (entries.length === 0) throw new AppError('INTERNAL', `the hub returned no entries from ${start}`);
+async function* streamedEntries(c: auditV1.AuditServiceClient, o: ClientOptions, size: number, purpose = '') {
+  const request = { start: '0', end: String(size), omitData: false, purpose };
+  for await (const { entries } of serverStream(c.streamEntries.bind(c), request, o)) {
     for (const e of entries) {
       yield {
         leafIndex: Number(e.leafIndex),
         canonical: e.canonical,
         leafHash: e.leafHash,
         data: e.event?.data ?? Buffer.alloc(0),
+        topic: e.topic,
+        partition: e.partition,
+        offset: e.offset,
       };
     }
-    // a missing leaf shows as a jump in the indexes; continue after the last one returned
-    start = Number(entries.at(-1)!.leafIndex) + 1;
   }
 }
 
@@ -270,7 +252,7 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
     // A caller who may not gets a bundle without it, which `verify` refuses (MAP_PROOF_MISSING), never passes.
     async subjectMap(subject, treeSize) {
       try {
-        return await subjectMapFromLog(pagedEntries(c, o, treeSize, purpose), subject, treeSize);
+        return await subjectMapFromLog(streamedEntries(c, o, treeSize, purpose), subject, treeSize);
       } catch (err) {
         if (isAppError(err) && statusNameOf(err.code) === 'PERMISSION_DENIED') return undefined;
         throw err;

@@ -10,6 +10,7 @@ import { eventAttributes } from '../../domain/leaf.js';
 import { transportBusSource } from '../events/bus-reader.js';
 import { toEntry } from './audit-service.js';
 import { readingCaller } from './read-rpcs.js';
+import { text } from './validation.js';
 
 // The replay's reads through the hub (`onceonly audit replay` against a running hub, whose database and bus the CLI
 // cannot open itself: the embedded data folder is locked by the hub, an external hub's Kafka and PostgreSQL may be
@@ -44,8 +45,8 @@ export function replayStreams(
       async (call: ServerWritableStream<auditV1.StreamEntriesRequest, auditV1.StreamEntriesResponse>, context) => {
         assertAuditor(context);
         const size = (await deps.reader.head()).size;
-        const { start, end, withData } = parseStreamEntries(call.request, size);
-        await recordRead(deps, context, 'StreamEntries', { range: { start, end } });
+        const { start, end, withData, purpose } = parseStreamEntries(call.request, size);
+        await recordRead(deps, context, 'StreamEntries', { range: { start, end } }, purpose);
         for (let from = start; from < end; from += PAGE) {
           // never end a cut stream with OK: the replay would read a short log as entries deleted
           if (context.signal.aborted) throw new AppError('DEADLINE_EXCEEDED', `stream stopped at ${from} of ${end}`);
@@ -102,8 +103,10 @@ function recordRead(
   { caller }: CallContext,
   method: 'StreamEntries' | 'StreamBusEvents',
   what: { range?: { start: number; end: number } },
+  given = '',
 ): Promise<void> {
-  const purpose = method === 'StreamEntries' ? 'audit replay: the stored log' : 'audit replay: the bus re-read';
+  const replay = method === 'StreamEntries' ? 'audit replay: the stored log' : 'audit replay: the bus re-read';
+  const purpose = given === '' ? replay : given;
   return deps.reads.record({
     caller: readingCaller(caller),
     method,
@@ -134,7 +137,8 @@ export function parseStreamEntries(request: auditV1.StreamEntriesRequest, size: 
     const end = check.count('end', request.end, size);
     if (end < start) check.fail('end', 'OUT_OF_RANGE', 'must not be less than start');
     if (end > size) check.fail('end', 'OUT_OF_RANGE', `the tree has ${size} leaves`);
-    return { start, end, withData: !request.omitData };
+    const purpose = text(check, 'purpose', request.purpose);
+    return { start, end, withData: !request.omitData, purpose };
   });
 }
 

@@ -11,7 +11,8 @@ const MAX_TEXT = 1024;
 export const MAX_ENTRIES = 1000;
 
 /** Text of at most 1024 characters under the text rule. */
-function text(check: FieldCheck, field: string, value: string, required = false): string {
+/** A free-text field of an audit request, under the kit's text rule and the one length limit. */
+export function text(check: FieldCheck, field: string, value: string, required = false): string {
   return check.text(field, value, { max: MAX_TEXT, required });
 }
 
