@@ -6,7 +6,7 @@
  */
 
 // The benchmarks: the log's store and proofs, measured directly.
-export { appendPort, checkpointStore, hashReader, logReader } from './adapters/db/audit-store.js';
+export { appendPort, checkpointStore, hashReader, logReader, UpperNodes } from './adapters/db/audit-store.js';
 export { signCheckpoint } from './app/checkpointer.js';
 export { getInclusionProof } from './app/proofs.js';
 // The service the hub runs, and the variables it reads.

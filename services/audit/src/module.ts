@@ -4,7 +4,7 @@ import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/event
 import type { ServiceContext, ServiceModule } from '@onceonly/kit';
 import type { ParsedSignerKey } from '@onceonly/merkle';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
-import { AUDIT_SCHEMA, checkpointStore, logReader } from './adapters/db/audit-store.js';
+import { AUDIT_SCHEMA, checkpointStore, logReader, UpperNodes } from './adapters/db/audit-store.js';
 import { backfillSubjectChains } from './adapters/db/subject-map-store.js';
 import { checkpointTx } from './adapters/events/checkpoint-tx.js';
 import { auditedTopics, createIngest } from './adapters/events/ingest.js';
@@ -154,10 +154,12 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
 
   // until the rotation is announced, the latest checkpoint is signed by the previous key only: name that one
   const current = () => (checkpointer.rotationPending && rotation ? rotation.previous : signer).verifierKey;
+  // the tree's upper levels in memory for proofs (ADR 014): complete nodes never change, so it is only extended
+  const reader = logReader(db, new UpperNodes());
   const readLog = outboxReadLog(db, reads.name, () => relay.kick());
   ctx.server.addService(auditV1.AuditServiceService, {
     ...auditService({
-      reader: logReader(db),
+      reader,
       storeCosignature: (size, c, at) => checkpointStore.addCosignature(db, size, c, at),
       witnesses,
       origin,
@@ -171,7 +173,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
       reads: readLog,
     }),
     ...replayStreams({
-      reader: logReader(db),
+      reader,
       transport,
       topics,
       origin,

@@ -9,6 +9,7 @@ import {
   logReader,
   migrateAudit,
   signCheckpoint,
+  UpperNodes,
 } from '@onceonly/audit';
 import {
   CompactRange,
@@ -34,9 +35,14 @@ export interface ProofResult {
   nodesBytes: number;
   nodes: number;
   proofs: number;
-  /** The service's HashReader over PostgreSQL + libs/merkle `inclusionProof`. */
+  /** The service's HashReader over PostgreSQL alone + libs/merkle `inclusionProof`. */
   database: Latency;
-  /** The GetInclusionProof use case without gRPC: the entry (with its body), the latest checkpoint, the proof. */
+  /** The same with the tree's upper levels in memory (`UpperNodes`, ADR 014), as the service runs it. */
+  cached: Latency;
+  /** What the upper levels took: nodes, bytes, the lowest level kept, and the first (full) read's seconds. */
+  upper: { nodes: number; bytes: number; fromLevel: number; loadSeconds: number };
+  /** The GetInclusionProof use case without gRPC, as the service runs it: the entry (with its body), the latest
+   * checkpoint, the proof (upper levels in memory). */
   useCase: Latency;
   /** libs/merkle `MemoryTree` + `inclusionProof`, in memory. */
   memory: Latency;
@@ -182,9 +188,10 @@ async function timed(indexes: readonly number[], fn: (index: number) => Promise<
 
 /**
  * Inclusion-proof latency at `size` entries: bulk-loads the log, then times `proofs` proofs of random leaves (one at
- * a time, after a warm-up of 50) three ways: the service's HashReader over PostgreSQL with libs/merkle's
- * `inclusionProof`; the GetInclusionProof use case (`getInclusionProof` over `logReader`: entry with body, latest
- * checkpoint, proof); and `inclusionProof` over libs/merkle's MemoryTree (the baseline). Every database proof is
+ * a time, after a warm-up of 50) four ways: the service's HashReader over PostgreSQL with libs/merkle's
+ * `inclusionProof`, without and with the upper levels in memory (`UpperNodes`, read in full first and timed); the
+ * GetInclusionProof use case as the service runs it (`getInclusionProof` over `logReader` with the same
+ * `UpperNodes`: entry with body, latest checkpoint, proof); and `inclusionProof` over libs/merkle's MemoryTree (the baseline). Every database proof is
  * checked to equal the in-memory one and to verify against the root.
  */
 export async function auditProofs(options: { db: Database; size: number; proofs: number }): Promise<ProofResult> {
@@ -196,12 +203,19 @@ export async function auditProofs(options: { db: Database; size: number; proofs:
   const random = prng(6962);
   const indexes = Array.from({ length: options.proofs }, () => Math.floor(random() * size));
   const root = tree.root();
-  const reader = logReader(db);
+  const upper = new UpperNodes();
+  const loadStarted = nowMs();
+  await upper.refresh(db);
+  const upperLoadSeconds = (nowMs() - loadStarted) / 1000;
+  const reader = logReader(db, upper);
 
   process.stderr.write(`inclusion proofs at ${size} leaves: ${options.proofs} from PostgreSQL...\n`);
-  const fromDb = new Map<number, Uint8Array[]>();
+  const fromDb = new Map<number, Uint8Array[][]>();
   const database = await timed(indexes, async (index) => {
-    fromDb.set(index, await inclusionProof(hashReader(db, size), index, size));
+    fromDb.set(index, [await inclusionProof(hashReader(db, size), index, size)]);
+  });
+  const cached = await timed(indexes, async (index) => {
+    fromDb.get(index)!.push(await inclusionProof(hashReader(db, size, upper), index, size));
   });
   const useCase = await timed(indexes, (index) => getInclusionProof(reader, { leafIndex: index }));
   const memory = await timed(indexes, (index) => inclusionProof(tree, index, size));
@@ -209,12 +223,16 @@ export async function auditProofs(options: { db: Database; size: number; proofs:
   let verified = 0;
   let hashes = 0;
   for (const index of indexes) {
-    const proof = fromDb.get(index)!;
+    const [proof, proofCached] = fromDb.get(index)!;
     const expected = await inclusionProof(tree, index, size);
-    const same = proof.length === expected.length && proof.every((h, i) => Buffer.from(h).equals(expected[i]!));
-    if (same && verifyInclusion(await tree.leaf(index), index, size, proof, root)) verified++;
-    hashes += proof.length;
+    const equal = (p: Uint8Array[] | undefined) =>
+      p !== undefined && p.length === expected.length && p.every((h, i) => Buffer.from(h).equals(expected[i]!));
+    if (equal(proof) && equal(proofCached) && verifyInclusion(await tree.leaf(index), index, size, proof!, root)) {
+      verified++;
+    }
+    hashes += expected.length;
   }
+  const held = upper.stats();
   return {
     treeSize: size,
     loadSeconds: seconds,
@@ -224,6 +242,8 @@ export async function auditProofs(options: { db: Database; size: number; proofs:
     nodes,
     proofs: options.proofs,
     database,
+    cached,
+    upper: { nodes: held.nodes, bytes: held.bytes, fromLevel: held.fromLevel, loadSeconds: upperLoadSeconds },
     useCase,
     memory,
     verified,

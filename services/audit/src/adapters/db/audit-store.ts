@@ -1,4 +1,4 @@
-import type { HashReader, SubjectChain, SubtreeNode } from '@onceonly/merkle';
+import type { SubjectChain, SubtreeNode } from '@onceonly/merkle';
 import type { Database, Queryable } from '@onceonly/store';
 import type {
   AppendPort,
@@ -12,6 +12,11 @@ import type {
   TreeHead,
 } from '../../app/ports.js';
 import { KEY_ROTATION_EXTENSION } from '../../domain/key-rotation.js';
+import { buf, bytes } from './columns.js';
+import { hashReader, type UpperNodes } from './hash-reader.js';
+
+export { buf, bytes } from './columns.js';
+export { hashReader, UpperNodes } from './hash-reader.js';
 
 /** The schema the audit log keeps its tables in. */
 export const AUDIT_SCHEMA = 'audit';
@@ -19,17 +24,6 @@ export const AUDIT_SCHEMA = 'audit';
 const HASH = 32;
 
 type Row = Record<string, unknown>;
-
-/** The bytes of a bytea column. */
-export function bytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  throw new TypeError('expected bytea');
-}
-
-/** A Buffer view of bytes (what the drivers take for bytea). */
-export function buf(value: Uint8Array): Buffer {
-  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-}
 
 function splitRange(concatenated: Uint8Array): Uint8Array[] {
   const hashes: Uint8Array[] = [];
@@ -205,8 +199,11 @@ export function appendPort(tx: Queryable): AppendPort {
   };
 }
 
-/** Reads of the log, over the database (or a transaction). */
-export function logReader(db: Queryable): LogReader {
+/**
+ * Reads of the log, over the database (or a transaction). With `upper`, proofs take the tree's upper levels from
+ * memory (one {@link UpperNodes} per process and database).
+ */
+export function logReader(db: Queryable, upper?: UpperNodes): LogReader {
   return {
     async head() {
       const { rows } = await db.query('SELECT size, root FROM audit.tree_head WHERE id');
@@ -214,7 +211,7 @@ export function logReader(db: Queryable): LogReader {
       if (!row) throw new Error('audit.tree_head is missing');
       return { size: Number(row.size), root: bytes(row.root) };
     },
-    hashReader: (size) => hashReader(db, size),
+    hashReader: (size) => hashReader(db, size, upper),
     async latestCheckpoint() {
       return (await checkpointsWhere(db, 'ORDER BY size DESC LIMIT 1', []))[0];
     },
@@ -290,65 +287,6 @@ function searchWhere(filter: SearchFilter): { where: string[]; params: unknown[]
   if (filter.timeFrom) add('"time" >= ?', filter.timeFrom);
   if (filter.timeTo) add('"time" < ?', filter.timeTo);
   return { where, params };
-}
-
-/**
- * The tree's hashes for proofs: leaf hashes from `leaves`, interior nodes from `nodes`. Every complete subtree
- * is stored, so a proof reads O(log n) rows. The proof functions ask for all their hashes at once; the reader
- * gathers the requests of one tick into one query per table (a transaction is one connection: its queries must
- * not overlap, and one round trip beats forty).
- */
-export function hashReader(db: Queryable, size: number): HashReader {
-  type Want = {
-    level: number;
-    index: number;
-    resolve: (h: Uint8Array | undefined) => void;
-    reject: (e: unknown) => void;
-  };
-  let batch: Want[] = [];
-  let chain: Promise<void> = Promise.resolve();
-  const flush = async (wants: Want[]) => {
-    try {
-      const found = new Map<string, Uint8Array>();
-      const leaves = [...new Set(wants.filter((w) => w.level === 0).map((w) => w.index))];
-      if (leaves.length > 0) {
-        const { rows } = await db.query(
-          `SELECT leaf_index, leaf_hash FROM audit.leaves WHERE leaf_index IN (${leaves.map((_, i) => `$${i + 1}`).join(', ')})`,
-          leaves,
-        );
-        for (const r of rows) found.set(`0/${r.leaf_index}`, bytes(r.leaf_hash));
-      }
-      const nodes = wants.filter((w) => w.level > 0);
-      if (nodes.length > 0) {
-        const pairs = nodes.map((_, i) => `($${2 * i + 1}::smallint, $${2 * i + 2}::bigint)`).join(', ');
-        const { rows } = await db.query(
-          `SELECT level, "index", hash FROM audit.nodes WHERE (level, "index") IN (${pairs})`,
-          nodes.flatMap((w) => [w.level, w.index]),
-        );
-        for (const r of rows) found.set(`${r.level}/${r.index}`, bytes(r.hash));
-      }
-      for (const w of wants) w.resolve(found.get(`${w.level}/${w.index}`));
-    } catch (err) {
-      for (const w of wants) w.reject(err);
-    }
-  };
-  const want = (level: number, index: number) =>
-    new Promise<Uint8Array | undefined>((resolve, reject) => {
-      if (batch.length === 0) {
-        queueMicrotask(() => {
-          const wants = batch;
-          batch = [];
-          chain = chain.then(() => flush(wants));
-        });
-      }
-      batch.push({ level, index, resolve, reject });
-    });
-  return {
-    size,
-    // a missing leaf row is corrupt storage: the proof functions turn the undefined into READER_INCONSISTENT
-    leaf: (index) => want(0, index) as Promise<Uint8Array>,
-    node: (level, index) => want(level, index),
-  };
 }
 
 async function checkpointsWhere(db: Queryable, tail: string, params: unknown[]): Promise<StoredCheckpoint[]> {
