@@ -6,6 +6,7 @@ import { IDS_CODES } from './ids.js';
 import { SEAL_CODES } from './seal.js';
 import type { StatusName } from './status-name.js';
 import { STORE_CODES } from './store.js';
+import { WORKDAYS_CODES } from './workdays.js';
 
 /**
  * Every area's codes in one object. Each area owns its file under `codes/`; a new area adds its file here.
@@ -19,6 +20,7 @@ export const AREAS = {
   seal: SEAL_CODES,
   certificate: CERTIFICATE_CODES,
   audit: AUDIT_CODES,
+  workdays: WORKDAYS_CODES,
 } as const;
 
 type Areas = typeof AREAS;
