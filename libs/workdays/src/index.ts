@@ -10,6 +10,7 @@ export {
   addCalendarDays,
   chinaDateOf,
   isoWeekday,
+  isPlainDate,
   type PlainDate,
   parsePlainDate,
   startOfChinaDay,

@@ -24,6 +24,16 @@ export function parsePlainDate(value: string): PlainDate {
   throw new CalendarError('DATE_INVALID', `not a calendar date (YYYY-MM-DD): ${JSON.stringify(value.slice(0, 40))}`);
 }
 
+/** True for a real `YYYY-MM-DD` calendar date (years 1900–9999), the test {@link parsePlainDate} makes. */
+export function isPlainDate(value: string): value is PlainDate {
+  try {
+    parsePlainDate(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The date in mainland China at `instant` (UTC+8). */
 export function chinaDateOf(instant: Date): PlainDate {
   if (Number.isNaN(instant.getTime())) throw new CalendarError('DATE_INVALID', 'not a valid instant');

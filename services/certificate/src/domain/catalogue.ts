@@ -1,4 +1,5 @@
 import { AppError } from '@onceonly/errors';
+import type { FieldKind, FieldSpec } from '@onceonly/fields';
 import { computeUsccCheck, type HolderCodeType, type Uscc } from '@onceonly/ids';
 
 /**
@@ -7,24 +8,8 @@ import { computeUsccCheck, type HolderCodeType, type Uscc } from '@onceonly/ids'
  * `industries.ts`, demo departments in `departments.ts`.
  */
 
-/** The type of a face field: one line, a date, one of a list, a credit code, or free text. */
-export type FieldKind = 'string' | 'date' | 'enum' | 'uscc' | 'text';
-
-/** One field of a certificate's face. */
-export interface FieldSpec {
-  /** Key in the certificate's `fields`, snake_case. */
-  readonly key: string;
-  readonly labelZh: string;
-  readonly labelEn: string;
-  readonly type: FieldKind;
-  readonly required: boolean;
-  /** Maximum length in characters (code points); 0 for the type's default limit. */
-  readonly maxLength: number;
-  /** Anchored regular expression (Unicode mode) that the value must match. */
-  readonly pattern?: string;
-  /** The allowed values of an `enum` field. */
-  readonly enumValues?: readonly string[];
-}
+/** The schema of a face: the fields library's (shared with the assistance service's request and answer schemas). */
+export type { FieldKind, FieldSpec } from '@onceonly/fields';
 
 /** The kind of body a department is; a certificate type names the kind that issues it. */
 export type DepartmentKind =

@@ -1,3 +1,5 @@
+import { chinaDateOf, isPlainDate } from '@onceonly/workdays';
+
 /**
  * Calendar dates (`YYYY-MM-DD`) in China Standard Time, the way licences state their validity: both ends
  * included, so that five years from 2025-01-01 ends on 2029-12-31.
@@ -6,8 +8,6 @@
 /** A calendar date, `YYYY-MM-DD`. */
 export type CalendarDate = string;
 
-const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const CST_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 
 function utcOf(date: CalendarDate): Date {
@@ -20,15 +20,12 @@ function format(utc: Date): CalendarDate {
 
 /** True for a real calendar date in `YYYY-MM-DD` form (2025-02-29 is not one). */
 export function isCalendarDate(value: string): boolean {
-  const match = DATE_SHAPE.exec(value);
-  if (!match) return false;
-  const utc = utcOf(value);
-  return !Number.isNaN(utc.getTime()) && format(utc) === value && Number(match[1]) >= 1900;
+  return isPlainDate(value);
 }
 
 /** The calendar date of an instant in China Standard Time (UTC+8, no daylight saving). */
 export function chinaDate(instant: Date): CalendarDate {
-  return format(new Date(instant.getTime() + CST_OFFSET_MS));
+  return chinaDateOf(instant);
 }
 
 /** The date `days` days after (or before, when negative) a date. */
