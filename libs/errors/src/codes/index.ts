@@ -1,3 +1,4 @@
+import { ASSISTANCE_CODES } from './assistance.js';
 import { AUDIT_CODES } from './audit.js';
 import { CERTIFICATE_CODES } from './certificate.js';
 import { COMMON_CODES } from './common.js';
@@ -20,6 +21,7 @@ export const AREAS = {
   seal: SEAL_CODES,
   certificate: CERTIFICATE_CODES,
   audit: AUDIT_CODES,
+  assistance: ASSISTANCE_CODES,
   workdays: WORKDAYS_CODES,
 } as const;
 
