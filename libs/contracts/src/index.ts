@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 export { Any } from './gen/google/protobuf/any.js';
 export { BadRequest, BadRequest_FieldViolation, ErrorInfo } from './gen/google/rpc/error_details.js';
 export { Status as RpcStatus } from './gen/google/rpc/status.js';
+// Administrative assistance (issue 12): its service and the bodies of its events (the service implements them next).
+export * as assistanceV1 from './gen/onceonly/assistance/v1/assistance.js';
+export * as assistanceEventsV1 from './gen/onceonly/assistance/v1/events.js';
 // The audit log (issue 5): its service and the body of its checkpoint events, namespaced like the certificates.
 export * as auditV1 from './gen/onceonly/audit/v1/audit.js';
 export * as auditEventsV1 from './gen/onceonly/audit/v1/events.js';
