@@ -12,6 +12,8 @@ export interface PipelineResult {
    * relay, the consumer (inbox and handler), and the embedded log's own (publish and polling; 0 over Kafka).
    */
   statementsPerEvent?: { write: number; relay: number; consume: number; transport: number };
+  /** Events per second from the first commit until the relay had published them all (writers and relay alone). */
+  publishedPerSecond?: number;
   note: string;
 }
 

@@ -111,6 +111,9 @@ export async function outboxPipeline(options: {
     }
   };
   await Promise.all(Array.from({ length: options.writers }, writer));
+  // every event committed and published (the relay found the outbox empty): the write side and the relay alone
+  await relay.flush({ timeoutMs: 300_000 });
+  const allPublished = nowMs();
   await done;
   bar.stop();
   const perEvent = (n: number) => n / options.events;
@@ -130,6 +133,7 @@ export async function outboxPipeline(options: {
     eventsPerSecond: options.events / ((lastHandled - firstCommit) / 1000),
     latencyMs: summarise(latencies),
     statementsPerEvent: statements,
+    publishedPerSecond: options.events / ((allPublished - firstCommit) / 1000),
     note: `${options.writers} writers, one state row + one event per transaction, PostgreSQL`,
   };
 }
