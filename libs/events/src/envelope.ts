@@ -8,8 +8,8 @@ export const SPEC_VERSION = '1.0';
 export const PROTOBUF_CONTENT_TYPE = 'application/protobuf';
 
 /**
- * An event before the outbox has stamped its `sequence`: what {@link EventDefinition.make} returns and what
- * `appendToOutbox` accepts.
+ * An event before the relay has stamped its `sequence`: what {@link EventDefinition.make} returns and what
+ * `appendToOutbox` accepts and returns.
  *
  * The attributes are CloudEvents 1.0 context attributes; `data` is the protobuf-encoded body.
  */
@@ -46,12 +46,13 @@ export interface EventDraft {
 }
 
 /**
- * A complete event: a draft whose `sequence` the outbox has stamped. This is what travels on the bus.
+ * A complete event: a draft whose `sequence` the outbox relay has stamped. This is what travels on the bus.
  */
 export interface EventEnvelope extends EventDraft {
   /**
    * CloudEvents extension: the event's position among all events of its `source`, a decimal string starting at 1,
-   * gap-free and increasing in commit order. The audit log uses it to prove that it saw every event.
+   * gap-free and increasing in publish order: the outbox relay stamps it right before publishing (ADR 010). The audit
+   * log uses it to prove that it saw every event.
    */
   readonly sequence: string;
 }

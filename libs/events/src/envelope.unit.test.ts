@@ -3,7 +3,7 @@ import { HubHeartbeat } from '@onceonly/contracts';
 import { AppError } from '@onceonly/errors';
 import { describe, expect, it } from 'vitest';
 import { defineEvent, type EventEnvelope, withSequence } from './envelope.js';
-import { CE_HEADERS, fromKafkaRecord, toKafkaRecord } from './headers.js';
+import { CE_HEADERS, draftRecord, fromKafkaRecord, toKafkaRecord, withSequenceHeader } from './headers.js';
 import { partitionFor } from './internal.js';
 
 const heartbeat = defineEvent({
@@ -155,6 +155,22 @@ describe('toKafkaRecord / fromKafkaRecord', () => {
   it('will not bind an envelope without a sequence', () => {
     const { sequence: _, ...draft } = envelope();
     expect(attributeOf(() => toKafkaRecord(draft as EventEnvelope))).toBe('sequence');
+  });
+});
+
+describe('draftRecord / withSequenceHeader (the outbox stores the first, the relay publishes the second)', () => {
+  it('binds every header of the envelope but ce_sequence, which the stamped sequence adds', () => {
+    const event = envelope();
+    const stored = draftRecord(event);
+    expect(stored.headers).not.toHaveProperty(CE_HEADERS.sequence);
+    expect({ ...stored, headers: withSequenceHeader(stored.headers, 7n) }).toEqual(toKafkaRecord(event));
+  });
+
+  it('refuses a sequence that is not a positive decimal, and a malformed draft', () => {
+    const { headers } = draftRecord(envelope());
+    expect(attributeOf(() => withSequenceHeader(headers, '0'))).toBe('sequence');
+    expect(attributeOf(() => withSequenceHeader(headers, 'null'))).toBe('sequence');
+    expect(attributeOf(() => draftRecord({ ...envelope(), subject: '' }))).toBe('subject');
   });
 });
 

@@ -1,10 +1,11 @@
 import {
   checkAttribute,
   checkExtensions,
+  type EventDraft,
   type EventEnvelope,
   malformed,
   SPEC_VERSION,
-  validateEnvelope,
+  validateDraft,
 } from './envelope.js';
 
 /**
@@ -45,7 +46,8 @@ export const CE_HEADERS = {
 } as const;
 
 type HeaderAttribute = keyof typeof CE_HEADERS;
-const REQUIRED: readonly Exclude<HeaderAttribute, 'traceparent'>[] = [
+/** The attributes every draft has (the sequence comes later: the relay stamps it). */
+const DRAFT_REQUIRED: readonly Exclude<HeaderAttribute, 'traceparent' | 'sequence'>[] = [
   'specversion',
   'id',
   'source',
@@ -53,7 +55,6 @@ const REQUIRED: readonly Exclude<HeaderAttribute, 'traceparent'>[] = [
   'subject',
   'time',
   'dataschema',
-  'sequence',
   'datacontenttype',
 ];
 
@@ -62,12 +63,31 @@ const REQUIRED: readonly Exclude<HeaderAttribute, 'traceparent'>[] = [
  * `datacontenttype` becomes `content-type`, the body is the value and the subject is the key.
  */
 export function toKafkaRecord(envelope: EventEnvelope): KafkaRecord {
-  validateEnvelope(envelope);
+  const record = draftRecord(envelope);
+  return { ...record, headers: withSequenceHeader(record.headers, envelope.sequence) };
+}
+
+/**
+ * The record of a draft: every header but `ce_sequence`, which the outbox relay adds when it has stamped the
+ * sequence ({@link withSequenceHeader}). What the outbox stores. Throws EVENT_MALFORMED like `validateDraft`.
+ */
+export function draftRecord(draft: EventDraft): KafkaRecord {
+  validateDraft(draft);
   const headers: Record<string, string> = {};
-  for (const attribute of REQUIRED) headers[CE_HEADERS[attribute]] = envelope[attribute];
-  if (envelope.traceparent !== undefined) headers[CE_HEADERS.traceparent] = envelope.traceparent;
-  for (const [name, value] of Object.entries(envelope.extensions ?? {})) headers[`ce_${name}`] = value;
-  return { key: envelope.subject, value: envelope.data, headers };
+  for (const attribute of DRAFT_REQUIRED) headers[CE_HEADERS[attribute]] = draft[attribute];
+  if (draft.traceparent !== undefined) headers[CE_HEADERS.traceparent] = draft.traceparent;
+  for (const [name, value] of Object.entries(draft.extensions ?? {})) headers[`ce_${name}`] = value;
+  return { key: draft.subject, value: draft.data, headers };
+}
+
+/** A draft's headers with its stamped sequence added (`ce_sequence`): the headers of the envelope. */
+export function withSequenceHeader(
+  headers: Readonly<Record<string, string>>,
+  sequence: string | bigint,
+): Record<string, string> {
+  const value = String(sequence);
+  checkAttribute('sequence', value);
+  return { ...headers, [CE_HEADERS.sequence]: value };
 }
 
 /**

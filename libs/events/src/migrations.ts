@@ -10,9 +10,12 @@ export const EVENTS_MIGRATION_VERSIONS = { first: 9000, last: 9099 } as const;
 /**
  * The outbox tables in a service's schema:
  * - `outbox`: events written in the same transaction as the state change, published by the relay in `position`
- *   order, then marked `published_at`;
- * - `outbox_sequence`: the last `sequence` given to each source (its row lock makes the numbers gap-free);
+ *   order, then marked `published_at`; `sequence` is NULL until the relay stamps it, right before publishing
+ *   (9002; before it, writers stamped it);
+ * - `outbox_sequence`: the last `sequence` given to each source (only the relay's stamping statement takes it);
  * - `outbox_relay`: the lease that lets one relay publish at a time.
+ *
+ * Applied migrations are never edited: a change is a new version appended here.
  */
 export function outboxMigrations(schema: string): Migration[] {
   const s = quoteSchema(schema);
@@ -48,6 +51,17 @@ CREATE TABLE ${s}.outbox_relay (
   lease_until timestamptz NOT NULL,
   acquired_at timestamptz NOT NULL DEFAULT now()
 );
+`,
+    },
+    {
+      // ADR 010: writers insert without a sequence; the relay stamps it in one statement before it publishes.
+      // Rows written before keep theirs (all below outbox_sequence.last, so the numbering simply continues).
+      version: 9002,
+      name: 'events_outbox_relay_stamped_sequence',
+      sql: `
+ALTER TABLE ${s}.outbox ALTER COLUMN sequence DROP NOT NULL;
+ALTER TABLE ${s}.outbox ADD CONSTRAINT outbox_published_has_sequence
+  CHECK (published_at IS NULL OR sequence IS NOT NULL);
 `,
     },
   ];

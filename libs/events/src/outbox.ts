@@ -1,6 +1,6 @@
 import type { Queryable } from '@onceonly/store';
-import { type EventDraft, type EventEnvelope, validateDraft, withSequence } from './envelope.js';
-import { toKafkaRecord } from './headers.js';
+import type { EventDraft } from './envelope.js';
+import { draftRecord } from './headers.js';
 import { quoteSchema } from './internal.js';
 import type { TopicSpec } from './topics.js';
 
@@ -10,76 +10,49 @@ export interface OutboxEntry {
   event: EventDraft;
 }
 
+/** Rows per INSERT statement: 7 parameters a row stays far below PostgreSQL's 65,535 parameters a statement. */
+const ROWS_PER_STATEMENT = 1000;
+
 /**
  * Writes events to the outbox inside the caller's transaction, so that the state change and the events that tell
- * it commit together, or neither does. Returns the envelopes with their `sequence` stamped, in the order given.
+ * it commit together, or neither does. Every entry is checked first (EVENT_MALFORMED, nothing written); then all of
+ * them go in one multi-row INSERT (one more per 1,000 entries). Returns the drafts as written, in the order given.
  *
- * Sequences: for each source, one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` on `outbox_sequence` reserves
- * as many numbers as the source has events here. The statement locks the source's row until the transaction ends,
- * so a concurrent writer of the same source waits, and takes the next numbers only after this transaction
- * committed (no gap, commit order = sequence order) or rolled back (the numbers are taken back: no gap either).
- * Sources are locked in sorted order so that two transactions never deadlock on each other's sources.
- *
- * `tx` must be a transaction (a plain connection would commit the reservation on its own).
+ * The rows carry no `sequence` yet: the relay stamps each source's sequence when it is about to publish them (see
+ * `createRelay`, ADR 010). So a writer takes no lock but its own new rows' and never waits for another writer of
+ * the same source, and a transaction that rolls back leaves no gap, since it never took a number.
  */
 export async function appendToOutbox(
   tx: Queryable,
   schema: string,
   entries: readonly OutboxEntry[],
-): Promise<EventEnvelope[]> {
+): Promise<EventDraft[]> {
   if (entries.length === 0) return [];
   const s = quoteSchema(schema);
-  for (const entry of entries) validateDraft(entry.event);
-  const next = await reserveSequences(tx, s, entries);
-  const envelopes: EventEnvelope[] = [];
-  for (const entry of entries) {
-    const sequence = next.get(entry.event.source)!;
-    next.set(entry.event.source, sequence + 1n);
-    const envelope = withSequence(entry.event, sequence);
-    await insertRow(tx, s, topicName(entry.topic), envelope);
-    envelopes.push(envelope);
-  }
-  return envelopes;
-}
-
-/** First sequence number reserved for each source. */
-async function reserveSequences(
-  tx: Queryable,
-  s: string,
-  entries: readonly OutboxEntry[],
-): Promise<Map<string, bigint>> {
-  const counts = new Map<string, number>();
-  for (const { event } of entries) counts.set(event.source, (counts.get(event.source) ?? 0) + 1);
-  const first = new Map<string, bigint>();
-  for (const source of [...counts.keys()].sort()) {
-    const count = counts.get(source)!;
-    const { rows } = await tx.query<{ last: string }>(
-      `INSERT INTO ${s}.outbox_sequence (source, last) VALUES ($1, $2)
-       ON CONFLICT (source) DO UPDATE SET last = ${s}.outbox_sequence.last + EXCLUDED.last
-       RETURNING last`,
-      [source, count],
+  const records = entries.map((entry) => draftRecord(entry.event));
+  for (let from = 0; from < entries.length; from += ROWS_PER_STATEMENT) {
+    const params: unknown[] = [];
+    const values: string[] = [];
+    for (let i = from; i < Math.min(entries.length, from + ROWS_PER_STATEMENT); i++) {
+      const { event, topic } = entries[i]!;
+      const record = records[i]!;
+      const n = params.push(
+        event.id,
+        topicName(topic),
+        record.key,
+        event.source,
+        event.type,
+        JSON.stringify(record.headers),
+        Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
+      );
+      values.push(`($${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n}::bytea)`);
+    }
+    await tx.query(
+      `INSERT INTO ${s}.outbox (event_id, topic, key, source, type, headers, body) VALUES ${values.join(', ')}`,
+      params,
     );
-    first.set(source, BigInt(rows[0]!.last) - BigInt(count) + 1n);
   }
-  return first;
-}
-
-async function insertRow(tx: Queryable, s: string, topic: string, envelope: EventEnvelope): Promise<void> {
-  const record = toKafkaRecord(envelope);
-  await tx.query(
-    `INSERT INTO ${s}.outbox (event_id, topic, key, source, type, sequence, headers, body)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
-    [
-      envelope.id,
-      topic,
-      record.key,
-      envelope.source,
-      envelope.type,
-      envelope.sequence,
-      JSON.stringify(record.headers),
-      Buffer.from(record.value),
-    ],
-  );
+  return entries.map((entry) => entry.event);
 }
 
 function topicName(topic: string | TopicSpec): string {

@@ -2,16 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { AppError, toAppError } from '@onceonly/errors';
 import { type Database, isConnectionError, type Queryable } from '@onceonly/store';
 import type { Logger } from 'pino';
+import { withSequenceHeader } from './headers.js';
 import { type Backoff, backoffDelay, messageOf, quoteSchema, Waker } from './internal.js';
 import { silentLogger } from './log.js';
 import type { EventTransport, OutgoingRecord } from './transport.js';
 
-/** One outbox row the relay published. */
+/** One outbox row the relay stamped and publishes. */
 export interface PublishedEvent {
   position: string;
   eventId: string;
   topic: string;
   key: string;
+  source: string;
+  /** The per-source sequence the relay stamped (a decimal string), as published in `ce_sequence`. */
+  sequence: string;
 }
 
 /** Options of {@link createRelay}. */
@@ -33,8 +37,13 @@ export interface RelayOptions {
    */
   leaseMs?: number;
   /**
+   * Called after a batch's sequences were stamped (and committed) and before it is published: a test hook to crash
+   * in exactly that window (the next relay publishes the rows with the numbers already stamped).
+   */
+  afterStamp?: (batch: readonly PublishedEvent[]) => void | Promise<void>;
+  /**
    * Called after a batch was published and before it is marked published: a test hook to crash in exactly that
-   * window (the batch is then published again by the next relay; consumers de-duplicate).
+   * window (the batch is then published again by the next relay, with the same sequences; consumers de-duplicate).
    */
   afterPublish?: (batch: readonly PublishedEvent[]) => void | Promise<void>;
 }
@@ -81,9 +90,14 @@ interface OutboxRow {
   event_id: string;
   topic: string;
   key: string;
+  source: string;
+  sequence: string;
   headers: Record<string, string>;
   body: Uint8Array;
 }
+
+/** A row of the claim statement: the lease was held (one row; all NULL when nothing is pending) or none at all. */
+type ClaimRow = { [K in keyof OutboxRow]: OutboxRow[K] | null };
 
 interface FlushWaiter {
   /** Only a pass that started at or after this one may settle the waiter. */
@@ -93,20 +107,29 @@ interface FlushWaiter {
 }
 
 const LEASE_NAME = 'relay';
+/** The leader renews its lease once this fraction of it has gone by (not on every pass). */
+const RENEW_AFTER = 1 / 3;
 
 /**
  * Creates the relay of one schema's outbox.
  *
- * It publishes pending rows in `position` order, one batch at a time, and only then marks them published in a
- * separate statement: a crash in between publishes them again on restart (at-least-once; consumers de-duplicate
- * by event id). Rows are never deleted or skipped: on a failed publish they stay pending, and the relay backs off
- * exponentially (capped), logging once when it starts failing and once when it recovers.
+ * Each pass is one statement, then the publish: the statement marks the batch published by the previous pass,
+ * takes the next batch of pending rows in `position` order and stamps the per-source `sequence` of those that have
+ * none yet (numbered in position order, from `outbox_sequence`), and commits. Then the relay publishes the batch
+ * with its sequences in `ce_sequence`. A crash after the stamp publishes the same rows with the same numbers on
+ * restart; a crash after the publish and before the next pass's mark publishes them again (at-least-once; consumers
+ * de-duplicate by event id). So sequences are gap-free per source, and increase in publish order (ADR 010). Rows
+ * are never deleted or skipped: on a failed publish they stay pending, and the relay backs off exponentially
+ * (capped), logging once when it starts failing and once when it recovers.
  *
  * One relay per schema publishes at a time: a lease row in `outbox_relay`, taken and renewed with one conditional
- * upsert against the database clock. A second relay (another replica) waits in `standby` and takes over when the
- * lease expires. Publishing from one place in position order keeps each key's events in order, which row locks
- * with `SKIP LOCKED` would not (two relays would publish neighbouring rows of one key concurrently), and a lease
- * works on both PostgreSQL and PGlite without holding a transaction open while the broker answers.
+ * upsert against the database clock, renewed only once a third of it has gone by; the claiming statement itself
+ * stamps and takes rows only while the lease row names this relay and has not expired (a read, no write). A second
+ * relay (another replica) waits in `standby` and takes over when the lease expires. Publishing from one place in
+ * position order keeps each key's events in order, which row locks with `SKIP LOCKED` would not (two relays would
+ * publish neighbouring rows of one key concurrently), and a lease works on both PostgreSQL and PGlite without
+ * holding a transaction open while the broker answers. The stamp locks the rows it numbers (`FOR UPDATE`), so even
+ * two relays that both believe they lead never number a row twice nor leave a gap.
  */
 export function createRelay(options: RelayOptions): Relay {
   return new OutboxRelay(options);
@@ -122,7 +145,12 @@ class OutboxRelay implements Relay {
   readonly #backoff: Backoff;
   readonly #leaseMs: number;
   readonly #afterPublish: RelayOptions['afterPublish'];
+  readonly #afterStamp: RelayOptions['afterStamp'];
   readonly #owner = randomUUID();
+  /** Positions published and not yet marked: the next claim (or `stop`) marks them. */
+  #unmarked: string[] = [];
+  /** `performance.now()` after which the leader renews its lease before the next claim. */
+  #renewDueAt = 0;
   readonly #waker = new Waker();
   #waiters: FlushWaiter[] = [];
   #loop: Promise<void> | undefined;
@@ -141,6 +169,7 @@ class OutboxRelay implements Relay {
     this.#backoff = options.backoff ?? { initialMs: 200, maxMs: 30_000 };
     this.#leaseMs = options.leaseMs ?? 15_000;
     this.#afterPublish = options.afterPublish;
+    this.#afterStamp = options.afterStamp;
   }
 
   start(): void {
@@ -188,6 +217,7 @@ class OutboxRelay implements Relay {
     await this.#loop;
     this.#loop = undefined;
     this.#settle(new AppError('SHUTTING_DOWN', 'the relay stopped before the outbox was flushed'));
+    await this.#markUnmarked();
     if (this.#status.leader) await this.#releaseLease();
     this.#setState('stopped');
   }
@@ -219,17 +249,21 @@ class OutboxRelay implements Relay {
 
   /** One pass: hold the lease, publish one batch. Returns how long to wait before the next pass. */
   async #step(pass: number): Promise<number> {
-    if (!(await this.#renewLease())) {
+    const standby = Math.min(this.#pollMs, this.#leaseMs / 3);
+    if (!(await this.#holdLease())) {
       this.#setState('standby');
+      await this.#markUnmarked();
       if ((await this.pending()) === 0) this.#settle(undefined, pass);
-      return Math.min(this.#pollMs, this.#leaseMs / 3);
+      return standby;
     }
-    const rows = await this.#db.query<OutboxRow>(
-      `SELECT position, event_id, topic, key, headers, body FROM ${this.#s}.outbox
-       WHERE published_at IS NULL ORDER BY position LIMIT $1`,
-      [this.#batchSize],
-    );
-    if (rows.rows.length === 0) {
+    const claimed = await this.#claim();
+    if (claimed === undefined) {
+      // the lease expired or another relay took it since this one last renewed it
+      this.#lostLease();
+      this.#setState('standby');
+      return standby;
+    }
+    if (claimed.length === 0) {
       this.#recovered();
       this.#setState('idle');
       this.#settle(undefined, pass);
@@ -237,34 +271,102 @@ class OutboxRelay implements Relay {
     }
     // while failing, the state stays backing-off until a publish succeeds
     if (this.#status.consecutiveFailures === 0) this.#setState('publishing');
-    await this.#publish(rows.rows);
+    await this.#publish(claimed);
     this.#setState('publishing');
     return 0;
   }
 
+  /**
+   * One statement: marks the previous pass's batch published, and, while this relay holds the lease, takes the next
+   * batch and stamps the sequences it lacks. Returns the batch (empty when nothing is pending), or undefined when
+   * the lease is not this relay's any more.
+   *
+   * The stamp: `batch` locks the pending head (`FOR UPDATE`: a second relay that got here too waits, then sees the
+   * numbers and stamps nothing); `todo` numbers its rows without a sequence per source in position order; `bumped`
+   * advances each source's `outbox_sequence` by its count (one upsert row per source); `stamped` writes
+   * `last - count + n`. Rows stamped before (a relay that crashed after stamping) keep their numbers.
+   */
+  async #claim(): Promise<OutboxRow[] | undefined> {
+    const s = this.#s;
+    const { rows } = await this.#db.query<ClaimRow>(
+      `WITH held AS (
+         SELECT 1 FROM ${s}.outbox_relay WHERE name = $3 AND owner = $4 AND lease_until > now()
+       ), marked AS (
+         UPDATE ${s}.outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
+         WHERE position = ANY($2::bigint[]) AND published_at IS NULL
+         RETURNING position
+       ), batch AS (
+         SELECT position, event_id, topic, key, source, sequence, headers, body FROM ${s}.outbox
+         WHERE published_at IS NULL AND position <> ALL($2::bigint[]) AND EXISTS (SELECT 1 FROM held)
+         ORDER BY position LIMIT $1
+         FOR UPDATE
+       ), todo AS (
+         SELECT position, source, row_number() OVER (PARTITION BY source ORDER BY position) AS n
+         FROM batch WHERE sequence IS NULL
+       ), counts AS (
+         SELECT source, count(*) AS c FROM todo GROUP BY source
+       ), bumped AS (
+         INSERT INTO ${s}.outbox_sequence AS q (source, last) SELECT source, c FROM counts
+         ON CONFLICT (source) DO UPDATE SET last = q.last + EXCLUDED.last
+         RETURNING source, last
+       ), stamped AS (
+         UPDATE ${s}.outbox o SET sequence = b.last - c.c + t.n
+         FROM todo t JOIN counts c ON c.source = t.source JOIN bumped b ON b.source = t.source
+         WHERE o.position = t.position
+         RETURNING o.position, o.sequence
+       )
+       SELECT b.position, b.event_id, b.topic, b.key, b.source, coalesce(st.sequence, b.sequence) AS sequence,
+              b.headers, b.body
+       FROM held LEFT JOIN (batch b LEFT JOIN stamped st ON st.position = b.position) ON true
+       ORDER BY b.position`,
+      [this.#batchSize, this.#unmarked, LEASE_NAME, this.#owner],
+    );
+    // the statement committed: the previous batch is marked
+    this.#unmarked = [];
+    if (rows.length === 0) return undefined;
+    if (rows[0]!.position === null) return [];
+    return rows as OutboxRow[];
+  }
+
   async #publish(rows: readonly OutboxRow[]): Promise<void> {
-    const records: OutgoingRecord[] = rows.map((row) => ({
-      topic: row.topic,
-      key: row.key,
-      value: row.body,
-      headers: row.headers,
-    }));
-    await this.#transport.publish(records);
-    const batch = rows.map((row) => ({
+    const batch: PublishedEvent[] = rows.map((row) => ({
       position: row.position,
       eventId: row.event_id,
       topic: row.topic,
       key: row.key,
+      source: row.source,
+      sequence: String(row.sequence),
     }));
+    await this.#afterStamp?.(batch);
+    const records: OutgoingRecord[] = rows.map((row) => ({
+      topic: row.topic,
+      key: row.key,
+      value: row.body,
+      headers: withSequenceHeader(row.headers, row.sequence),
+    }));
+    await this.#transport.publish(records);
     await this.#afterPublish?.(batch);
-    await this.#db.query(
-      `UPDATE ${this.#s}.outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
-       WHERE position = ANY($1::bigint[]) AND published_at IS NULL`,
-      [rows.map((row) => row.position)],
-    );
+    // marked by the next pass's claim (or by stop)
+    this.#unmarked = rows.map((row) => row.position);
     this.#recovered();
     this.#status.published += rows.length;
     this.#status.lastPublishedAt = new Date();
+  }
+
+  /** Marks the published batch that no claim marked yet (at stop, or when the lease went to another relay). */
+  async #markUnmarked(): Promise<void> {
+    if (this.#unmarked.length === 0) return;
+    try {
+      await this.#db.query(
+        `UPDATE ${this.#s}.outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
+         WHERE position = ANY($1::bigint[]) AND published_at IS NULL`,
+        [this.#unmarked],
+      );
+      this.#unmarked = [];
+    } catch (err) {
+      // left pending: the next relay publishes the batch again, and consumers de-duplicate it
+      this.#log.debug({ err: messageOf(err) }, 'could not mark the last published batch');
+    }
   }
 
   async #failed(pass: number, err: unknown): Promise<number> {
@@ -306,7 +408,21 @@ class OutboxRelay implements Relay {
     delete this.#status.nextAttemptAt;
   }
 
+  /** True while this relay leads: renews the lease only once a third of it has gone by since the last renewal. */
+  async #holdLease(): Promise<boolean> {
+    if (this.#status.leader && performance.now() < this.#renewDueAt) return true;
+    return this.#renewLease();
+  }
+
+  #lostLease(): void {
+    if (this.#status.leader) this.#log.info({ owner: this.#owner }, 'outbox relay lost the lease');
+    this.#status.leader = false;
+    this.#renewDueAt = 0;
+  }
+
   async #renewLease(): Promise<boolean> {
+    // measured before the statement is sent, so that the local view of the lease never outlasts the database's
+    const sentAt = performance.now();
     const { rows } = await this.#db.query(
       `INSERT INTO ${this.#s}.outbox_relay AS r (name, owner, lease_until)
        VALUES ($1, $2, now() + $3::int * interval '1 millisecond')
@@ -321,6 +437,7 @@ class OutboxRelay implements Relay {
       this.#log.info({ owner: this.#owner }, leader ? 'outbox relay took the lease' : 'outbox relay lost the lease');
     }
     this.#status.leader = leader;
+    this.#renewDueAt = leader ? sentAt + this.#leaseMs * RENEW_AFTER : 0;
     return leader;
   }
 
@@ -334,6 +451,7 @@ class OutboxRelay implements Relay {
       this.#log.debug({ err: messageOf(err) }, 'could not release the relay lease; it will expire');
     }
     this.#status.leader = false;
+    this.#renewDueAt = 0;
   }
 
   /** Resolves (no error) or rejects the flush waiters that a pass number `pass` may settle (all when undefined). */

@@ -93,11 +93,16 @@ describe.each(harnesses)('on $name', (factory) => {
 
   it('delivers every outbox event exactly once, in order per key, with state and outbox committed together', async () => {
     const { topic, registry } = await newTopic('order');
-    const seen: Array<{ id: string; subject: string; counter: number }> = [];
+    const seen: Array<{ id: string; subject: string; counter: number; sequence: number }> = [];
     const c = await consumer(topic, registry, {
       'hub.heartbeat': async (event, tx) => {
         const data = heartbeat.decode(event);
-        seen.push({ id: event.id, subject: event.subject, counter: Number(data.counter) });
+        seen.push({
+          id: event.id,
+          subject: event.subject,
+          counter: Number(data.counter),
+          sequence: Number(event.sequence),
+        });
         await tx.query(`INSERT INTO ${SERVICE_SCHEMA}.seen (event_id, subject, counter) VALUES ($1, $2, $3)`, [
           event.id,
           event.subject,
@@ -124,27 +129,24 @@ describe.each(harnesses)('on $name', (factory) => {
     );
     expect(state[0]!.n).toBe(keys.length);
 
-    // a rolled-back transaction leaves neither state, nor outbox row, nor a hole in the sequence
-    const before = await h.db.query<{ last: string }>(
-      `SELECT last FROM ${SERVICE_SCHEMA}.outbox_sequence WHERE source = $1`,
-      [heartbeat.source],
-    );
+    // a rolled-back transaction leaves neither state, nor outbox row, nor a hole in the sequence (checked below)
     await expect(
       h.db.transaction(async (tx) => {
         await writeThing(tx, topic, `${topic}:rolled-back`, 1);
         throw new Error('the use case failed after writing');
       }),
     ).rejects.toThrow('the use case failed');
-    const after = await h.db.query<{ last: string }>(
-      `SELECT last FROM ${SERVICE_SCHEMA}.outbox_sequence WHERE source = $1`,
-      [heartbeat.source],
-    );
-    expect(after.rows[0]!.last).toBe(before.rows[0]!.last);
     const ghost = await h.db.query(`SELECT 1 FROM ${SERVICE_SCHEMA}.things WHERE id = $1`, [`${topic}:rolled-back`]);
     expect(ghost.rowCount).toBe(0);
 
     await r.flush({ timeoutMs: 20_000 });
     expect(await r.pending()).toBe(0);
+    // the relay stamped every row of the source: 1..n, no hole, in position (publish) order
+    const { rows: stamped } = await h.db.query<{ sequence: string }>(
+      `SELECT sequence FROM ${SERVICE_SCHEMA}.outbox WHERE source = $1 ORDER BY position`,
+      [heartbeat.source],
+    );
+    expect(stamped.map((row) => Number(row.sequence))).toEqual(Array.from({ length: stamped.length }, (_, i) => i + 1));
     await waitFor(() => c.stats().handled >= keys.length * perKey, { timeoutMs: 30_000, message: 'all handled' });
     // give a late duplicate the chance to show up before counting
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -155,7 +157,13 @@ describe.each(harnesses)('on $name', (factory) => {
     for (const key of keys) {
       const counters = seen.filter((s) => s.subject === `${topic}:${key}`).map((s) => s.counter);
       expect(counters).toEqual(Array.from({ length: perKey }, (_, i) => i + 1));
+      // the stamped sequence travels in ce_sequence, increasing along each key
+      const sequences = seen.filter((s) => s.subject === `${topic}:${key}`).map((s) => s.sequence);
+      expect(sequences).toEqual([...sequences].sort((x, y) => x - y));
     }
+    expect(seen.map((s) => s.sequence).sort((x, y) => x - y)).toEqual(
+      stamped.map((row) => Number(row.sequence)).sort((x, y) => x - y),
+    );
     const { rows: handled } = await h.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM ${SERVICE_SCHEMA}.seen WHERE subject LIKE $1`,
       [`${topic}:%`],

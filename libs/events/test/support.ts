@@ -14,7 +14,7 @@ import {
   createEmbeddedTransport,
   createKafkaTransport,
   defineEvent,
-  type EventEnvelope,
+  type EventDraft,
   type EventTransport,
   type OutgoingRecord,
   type ReceivedRecord,
@@ -47,14 +47,14 @@ export async function installService(db: Database, schema = SERVICE_SCHEMA): Pro
   await migrate(db, { schema, migrations: withEventTables(schema, own) });
 }
 
-/** The state change and its event in one transaction, as a service would write them. */
+/** The state change and its event in one transaction, as a service would write them (the relay stamps the sequence). */
 export async function writeThing(
   tx: Transaction,
   topic: string,
   subject: string,
   counter: number,
   schema = SERVICE_SCHEMA,
-): Promise<EventEnvelope> {
+): Promise<EventDraft> {
   await tx.query(
     `INSERT INTO "${schema}".things (id, counter) VALUES ($1, $2)
      ON CONFLICT (id) DO UPDATE SET counter = EXCLUDED.counter`,

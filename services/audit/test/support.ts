@@ -13,7 +13,7 @@ import {
   createRelay,
   defineEvent,
   defineTopic,
-  type EventEnvelope,
+  type EventDraft,
   type EventTransport,
   ensureTopics,
   type Relay,
@@ -39,7 +39,7 @@ export interface Producer {
   schema: string;
   relay: Relay;
   /** Writes events in one transaction (one per subject, with these extension attributes) and kicks the relay. */
-  publish(subjects: readonly string[], extensions?: Record<string, string>): Promise<EventEnvelope[]>;
+  publish(subjects: readonly string[], extensions?: Record<string, string>): Promise<EventDraft[]>;
   event: ReturnType<typeof defineEvent<HubHeartbeat>>;
 }
 

@@ -7,6 +7,13 @@ export interface PipelineResult {
   events: number;
   eventsPerSecond: number;
   latencyMs: Latency;
+  /**
+   * SQL statements (round trips, BEGIN and COMMIT included) per event, by component: the writers' transactions, the
+   * relay, the consumer (inbox and handler), and the embedded log's own (publish and polling; 0 over Kafka).
+   */
+  statementsPerEvent?: { write: number; relay: number; consume: number; transport: number };
+  /** Events per second from the first commit until the relay had published them all (writers and relay alone). */
+  publishedPerSecond?: number;
   note: string;
 }
 

@@ -14,6 +14,7 @@ import {
 } from '@onceonly/events';
 import { type Database, migrate } from '@onceonly/store';
 import type { PipelineResult } from './bare-kafkajs.js';
+import { countingDatabase } from './counting-db.js';
 import { progress } from './progress.js';
 import { nowMs, summarise } from './stats.js';
 
@@ -50,10 +51,15 @@ export async function outboxPipeline(options: {
       },
     ]),
   });
+  // each component gets its own counting view of the same pool: statements per event, side by side
+  const writers = countingDatabase(db);
+  const relayDb = countingDatabase(db);
+  const consumerDb = countingDatabase(db);
+  const transportDb = countingDatabase(db);
   const transport: EventTransport =
     options.transport === 'kafka'
       ? await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-onceonly' })
-      : await createEmbeddedTransport({ db, schema: 'bench_log' });
+      : await createEmbeddedTransport({ db: transportDb.db, schema: 'bench_log' });
   const topic = defineTopic({ name: options.topic, partitions: 3, owner: 'bench', eventTypes: [Ticked.type] });
   const registry = new TopicRegistry();
   registry.register(topic);
@@ -68,7 +74,7 @@ export async function outboxPipeline(options: {
   });
   const consumer = createConsumer({
     transport,
-    db,
+    db: consumerDb.db,
     schema: SCHEMA,
     group: `${options.topic}-group`,
     topics: [topic.name],
@@ -83,8 +89,10 @@ export async function outboxPipeline(options: {
     },
   });
   await consumer.start();
-  const relay = createRelay({ db, schema: SCHEMA, transport, pollIntervalMs: 50 });
+  const relay = createRelay({ db: relayDb.db, schema: SCHEMA, transport, pollIntervalMs: 50 });
   relay.start();
+  // from here on: the migrations and the topic set-up are not counted
+  for (const c of [writers, relayDb, consumerDb, transportDb]) c.count.statements = 0;
 
   const padding = Buffer.alloc(options.payloadBytes);
   let next = 0;
@@ -95,7 +103,7 @@ export async function outboxPipeline(options: {
         subject: `k${i % 64}`,
         data: { instanceId: 'bench', sentAt: String(nowMs()), counter: String(i), padding },
       });
-      await db.transaction(async (tx) => {
+      await writers.db.transaction(async (tx) => {
         await tx.query(`INSERT INTO ${SCHEMA}.items (id, touched_at) VALUES ($1, now())`, [i]);
         await appendToOutbox(tx, SCHEMA, [{ topic, event }]);
       });
@@ -103,8 +111,19 @@ export async function outboxPipeline(options: {
     }
   };
   await Promise.all(Array.from({ length: options.writers }, writer));
+  // every event committed and published (the relay found the outbox empty): the write side and the relay alone
+  await relay.flush({ timeoutMs: 300_000 });
+  const allPublished = nowMs();
   await done;
   bar.stop();
+  const perEvent = (n: number) => n / options.events;
+  // counted at the last handler call: the relay's and the consumer's idle polls after it are not the events' cost
+  const statements = {
+    write: perEvent(writers.count.statements),
+    relay: perEvent(relayDb.count.statements),
+    consume: perEvent(consumerDb.count.statements),
+    transport: perEvent(transportDb.count.statements),
+  };
   await relay.stop();
   await consumer.stop();
   await transport.close();
@@ -113,6 +132,8 @@ export async function outboxPipeline(options: {
     events: options.events,
     eventsPerSecond: options.events / ((lastHandled - firstCommit) / 1000),
     latencyMs: summarise(latencies),
+    statementsPerEvent: statements,
+    publishedPerSecond: options.events / ((allPublished - firstCommit) / 1000),
     note: `${options.writers} writers, one state row + one event per transaction, PostgreSQL`,
   };
 }

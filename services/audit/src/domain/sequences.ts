@@ -1,6 +1,6 @@
 /**
- * Completeness: each producer's outbox stamps a gap-free sequence (1, 2, 3, ...) per source on its events, so the
- * audit log can tell when one is missing or came twice. Events of one source travel in several partitions (they are
+ * Completeness: each producer's outbox relay stamps a gap-free sequence (1, 2, 3, ...) per source on its events, so
+ * the audit log can tell when one is missing or came twice. Events of one source travel in several partitions (they are
  * keyed by subject), so they may arrive out of order: a number above the next expected one is not yet a loss, only
  * a hole that may fill. These functions are pure; the log keeps their state in its tables.
  */
