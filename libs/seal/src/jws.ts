@@ -58,11 +58,26 @@ function issuedAt(payload: Record<string, unknown>, clock: Clock): number {
   return iat;
 }
 
+// The validity of the seal certificates signed with, by their base64 DER: read once, not on every seal. Bounded.
+const validities = new Map<string, { notBefore: Date; notAfter: Date }>();
+const VALIDITY_CACHE_LIMIT = 1024;
+
+function validityOf(leaf: string): { notBefore: Date; notAfter: Date } {
+  let validity = validities.get(leaf);
+  if (validity === undefined) {
+    const { notBefore, notAfter } = readCertificate(Buffer.from(leaf, 'base64'));
+    validity = { notBefore, notAfter };
+    if (validities.size >= VALIDITY_CACHE_LIMIT) validities.clear();
+    validities.set(leaf, validity);
+  }
+  return validity;
+}
+
 /** A seal signs only inside its certificate's validity: refuse early rather than produce a JWS that fails. */
 function assertSealValidAt(signer: Signer, iat: number): void {
   const leaf = signer.x5c[0];
   if (leaf === undefined) return;
-  const { notBefore, notAfter } = readCertificate(Buffer.from(leaf, 'base64'));
+  const { notBefore, notAfter } = validityOf(leaf);
   const at = iat * 1000;
   const meta = { kid: signer.kid, iat: String(iat) };
   if (at < notBefore.getTime()) {
@@ -133,8 +148,11 @@ export function decodePart(part: string): Buffer {
   return bytes;
 }
 
+// A fatal decoder keeps no state between calls that are not streamed: one serves every parse.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeJsonObject(part: string, what: string): Record<string, unknown> {
-  const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(decodePart(part)));
+  const value: unknown = JSON.parse(utf8.decode(decodePart(part)));
   if (!isPlainObject(value)) throw new Error(`${what} is not a JSON object`);
   return value;
 }
