@@ -22,6 +22,7 @@ import { credentialFiles } from './adapters/keys/credential-files.js';
 import { holderHashKey } from './adapters/keys/holder-hash-key.js';
 import { openConfiguredCa, openEmbeddedCa } from './adapters/keys/hub-ca.js';
 import { EMBEDDED_SEAL_CONFIG, loadSealConfig } from './adapters/keys/seal-config.js';
+import { batchRead } from './app/batch-read.js';
 import { expireDueCase } from './app/expire-due.js';
 import { groupCommit, verificationNotRecorded } from './app/group-commit.js';
 import type { CertificateDeps, Departments, OutgoingEvent, SealKeys, VerificationLog } from './app/ports.js';
@@ -219,6 +220,7 @@ export function certificateDeps(ctx: ServiceContext, options: CertificateOptions
     outbox: sqlEventOutbox,
     relay,
     verifications: verificationLog(ctx, relay),
+    recordByIdentifier: batchRead({ load: (ids) => sqlCertificateStore.getByIdentifiers(ctx.db, ids) }),
     keys: options.keys,
     departments: options.departments ?? departmentDirectory(),
     clock: ctx.clock,

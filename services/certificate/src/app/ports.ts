@@ -70,6 +70,8 @@ export interface CertificateStore {
   lock(tx: Transaction, id: string): Promise<CertificateRecord | undefined>;
   get(q: Queryable, id: string): Promise<CertificateRecord | undefined>;
   getByIdentifier(q: Queryable, identifier: string): Promise<CertificateRecord | undefined>;
+  /** The versions with these identifiers, by identifier, in one statement (absent ones left out). */
+  getByIdentifiers(q: Queryable, identifiers: readonly string[]): Promise<Map<string, CertificateRecord>>;
   /** The current version of each licence with this number (one per type; `typeCode` narrows to one type). */
   currentByNumber(q: Queryable, number: string, typeCode?: string): Promise<CertificateRecord[]>;
   /** Every version of one licence (type + number), oldest first. */
@@ -174,6 +176,11 @@ export interface CertificateDeps {
   readonly relay: RelayKick;
   /** Where VerifyCertificate records its `certificate.verified` events (group commit). */
   readonly verifications: VerificationLog;
+  /**
+   * A version by identifier, read in batches with concurrent callers (app/batch-read.ts): what VerifyCertificate reads
+   * for a presented JWS or QR. Sees everything committed before the call.
+   */
+  readonly recordByIdentifier: (identifier: string) => Promise<CertificateRecord | undefined>;
   readonly keys: SealKeys;
   readonly departments: Departments;
   readonly clock: () => Date;

@@ -73,7 +73,8 @@ function storedPayload(record: CertificateRecord): string {
 /** The record a presented payload names, and the reasons found comparing them. */
 async function recordOfPayload(deps: CertificateDeps, payload: Record<string, unknown>) {
   const identifier = typeof payload.licenceId === 'string' ? payload.licenceId : '';
-  const record = identifier === '' ? undefined : await deps.certificates.getByIdentifier(deps.db, identifier);
+  // read in one statement with the records of concurrent verifications (ADR 012)
+  const record = identifier === '' ? undefined : await deps.recordByIdentifier(identifier);
   const reasons: VerificationReason[] = [];
   if (record === undefined) reasons.push('NOT_FOUND');
   else if (storedPayload(record) !== canonicalJson(payload)) reasons.push('RECORD_MISMATCH');
