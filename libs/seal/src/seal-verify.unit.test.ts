@@ -394,6 +394,17 @@ describe('the signature check (node:crypto on the cached key, over the JWS as pa
     expect(await joseAccepts(await sealed)).toBe(true);
   });
 
+  it('the header decoded once is shared frozen: a caller cannot change what the next verification reads', async () => {
+    const jws = await sealed;
+    const first = await verifyAt(jws);
+    const header = first.header as unknown as { kid: string; x5c: string[] };
+    expect(() => {
+      header.kid = 'changed';
+    }).toThrow(TypeError);
+    expect(() => header.x5c.pop()).toThrow(TypeError);
+    expect(await verifyAt(jws)).toMatchObject({ valid: true, header: { kid: seal.signer.kid } });
+  });
+
   it('a certificate seen again reuses its key: many verifications, one verdict each', async () => {
     const jws = await sealed;
     const results = await Promise.all(Array.from({ length: 50 }, () => verifyAt(jws)));

@@ -1,6 +1,12 @@
 import { verify as cryptoVerify, type KeyObject, X509Certificate } from 'node:crypto';
 import { type CertificateFields, readCertificate } from './certificate-reader.js';
-import { type CompactJws, isNumericDate, parseCompactJws, SEALED_LICENCE_TYP, type SealHeader } from './jws.js';
+import {
+  type CompactJws,
+  isNumericDate,
+  parseCompactJwsSharingHeader,
+  SEALED_LICENCE_TYP,
+  type SealHeader,
+} from './jws.js';
 import { isP256 } from './keys.js';
 import { OID } from './oids.js';
 import { fromQrPayload, QR_PREFIX } from './qr.js';
@@ -119,6 +125,9 @@ const X5C_MAX = 4;
 
 const failed = (reason: VerifyReason): VerifyResult => ({ valid: false, reasons: [reason] });
 
+// x5c arrays of shared, frozen headers whose entries were found to be base64.
+const checkedChains = new WeakSet<object>();
+
 /** Header and payload checks that need no key. Returns the header, the leaf DERs from x5c and `iat`, or a reason. */
 function readParts(parsed: CompactJws, typ: string) {
   const { header, payload } = parsed;
@@ -127,7 +136,11 @@ function readParts(parsed: CompactJws, typ: string) {
   if (typeof header.typ !== 'string') return 'MALFORMED';
   if (x5c !== undefined && (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > X5C_MAX)) return 'MALFORMED';
   const chain = (x5c ?? []) as unknown[];
-  if (!chain.every((c) => typeof c === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(c))) return 'MALFORMED';
+  if (!checkedChains.has(chain)) {
+    if (!chain.every((c) => typeof c === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(c))) return 'MALFORMED';
+    // the header (and its x5c array) is shared and frozen: a chain checked once stays checked
+    if (Object.isFrozen(chain)) checkedChains.add(chain);
+  }
   const { iat } = payload;
   if (!isNumericDate(iat)) return 'MALFORMED';
   if (header.typ !== typ) return 'TYP_MISMATCH';
@@ -245,7 +258,7 @@ export async function verifySealedJws(input: string, options: VerifyOptions): Pr
   let parsed: CompactJws;
   try {
     if (jws.startsWith(QR_PREFIX)) jws = fromQrPayload(jws);
-    parsed = parseCompactJws(jws);
+    parsed = parseCompactJwsSharingHeader(jws);
   } catch {
     return failed('MALFORMED');
   }
