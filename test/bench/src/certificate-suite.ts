@@ -182,7 +182,7 @@ async function measureOnline(options: {
             const response = await host.verify(requests[i % requests.length]!);
             if (!response.valid) throw new Error(`VerifyCertificate: not valid (${response.reasons.join(', ')})`);
           },
-          note: `${issued.length} certificates in turn: seal (signature, chain, seal status), record read, live status, one certificate.verified outbox transaction, relay to Kafka`,
+          note: `${issued.length} certificates in turn: seal (signature, chain; seal state cached), record read (batched), live status, certificate.verified committed before the answer (group commit), relay to Kafka`,
         },
       ],
       { calls: options.verifies, warmup: options.grpcWarmup, concurrency: VERIFY_CONCURRENCY, rounds: ROUNDS },
@@ -230,7 +230,7 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
     {
       name: 'offline verifySealedJws (JWS) / bare node:crypto verify',
       value: jws.perSecond / bareSync.perSecond,
-      meaning: 'what x5c, chain, key usage, validity and jose keep of the raw signature check',
+      meaning: 'what parsing, x5c, chain, key usage and validity keep of the raw signature check',
     },
     {
       name: 'bare node:crypto verify / openssl speed ecdsap256 verify',
