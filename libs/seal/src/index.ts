@@ -8,7 +8,7 @@
  * - The {@link Signer} port and {@link LocalKeySigner}; private keys at rest as encrypted PKCS#8.
  * - Sealing: a compact JWS (ES256) whose header names the seal (`kid`) and carries its chain (`x5c`).
  * - Verification against a trust bundle, with machine-readable reasons ({@link VERIFY_REASONS}); the signature is
- *   checked with jose.
+ *   checked with node:crypto on a cached key, on the caller's thread (jose checks the same in the tests).
  * - Trust lists: X.509 v2 CRLs of seal certificates signed by the hub CA (reason keyCompromise, Invalidity Date =
  *   compromise time), carried in the trust bundle PEM next to the certificates; offline verification reads them
  *   (`trustList: 'warn' | 'refuse'`) and says when they are stale or missing.

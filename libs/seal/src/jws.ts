@@ -58,11 +58,26 @@ function issuedAt(payload: Record<string, unknown>, clock: Clock): number {
   return iat;
 }
 
+// The validity of the seal certificates signed with, by their base64 DER: read once, not on every seal. Bounded.
+const validities = new Map<string, { notBefore: Date; notAfter: Date }>();
+const VALIDITY_CACHE_LIMIT = 1024;
+
+function validityOf(leaf: string): { notBefore: Date; notAfter: Date } {
+  let validity = validities.get(leaf);
+  if (validity === undefined) {
+    const { notBefore, notAfter } = readCertificate(Buffer.from(leaf, 'base64'));
+    validity = { notBefore, notAfter };
+    if (validities.size >= VALIDITY_CACHE_LIMIT) validities.clear();
+    validities.set(leaf, validity);
+  }
+  return validity;
+}
+
 /** A seal signs only inside its certificate's validity: refuse early rather than produce a JWS that fails. */
 function assertSealValidAt(signer: Signer, iat: number): void {
   const leaf = signer.x5c[0];
   if (leaf === undefined) return;
-  const { notBefore, notAfter } = readCertificate(Buffer.from(leaf, 'base64'));
+  const { notBefore, notAfter } = validityOf(leaf);
   const at = iat * 1000;
   const meta = { kid: signer.kid, iat: String(iat) };
   if (at < notBefore.getTime()) {
@@ -133,8 +148,11 @@ export function decodePart(part: string): Buffer {
   return bytes;
 }
 
+// A fatal decoder keeps no state between calls that are not streamed: one serves every parse.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeJsonObject(part: string, what: string): Record<string, unknown> {
-  const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(decodePart(part)));
+  const value: unknown = JSON.parse(utf8.decode(decodePart(part)));
   if (!isPlainObject(value)) throw new Error(`${what} is not a JSON object`);
   return value;
 }
@@ -144,14 +162,42 @@ function decodeJsonObject(part: string, what: string): Record<string, unknown> {
  * @throws Error (plain, not coded) when it is not one; callers turn that into MALFORMED or JWS_MALFORMED.
  */
 export function parseCompactJws(jws: string): CompactJws {
+  return parseWith(jws, (h) => decodeJsonObject(h, 'header'));
+}
+
+function parseWith(jws: string, header: (part: string) => Record<string, unknown>): CompactJws {
   if (jws.length > MAX_JWS_LENGTH) throw new Error('too long');
   const parts = jws.split('.');
   if (parts.length !== 3) throw new Error('a compact JWS has three parts');
   const [h = '', p = '', s = ''] = parts;
-  return {
-    header: decodeJsonObject(h, 'header'),
-    payload: decodeJsonObject(p, 'payload'),
-    signature: decodePart(s),
-    parts: [h, p, s],
-  };
+  return { header: header(h), payload: decodeJsonObject(p, 'payload'), signature: decodePart(s), parts: [h, p, s] };
+}
+
+// Headers decoded before, by their base64url text (content-addressed: a hit is the same header). Every licence a
+// seal signs carries the same header (alg, typ, kid and the x5c chain, about 2.5 KiB): decoded once, not per call.
+const headers = new Map<string, Readonly<Record<string, unknown>>>();
+const HEADER_CACHE_LIMIT = 1024;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * {@link parseCompactJws} for verification: the header is decoded once per distinct header text and shared, frozen
+ * (so that no caller can change what the next one reads). Internal to this package.
+ */
+export function parseCompactJwsSharingHeader(jws: string): CompactJws {
+  return parseWith(jws, (h) => {
+    let header = headers.get(h);
+    if (header === undefined) {
+      header = deepFreeze(decodeJsonObject(h, 'header'));
+      if (headers.size >= HEADER_CACHE_LIMIT) headers.clear();
+      headers.set(h, header);
+    }
+    return header as Record<string, unknown>;
+  });
 }

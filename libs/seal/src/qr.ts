@@ -72,6 +72,39 @@ export function toQrPayload(jws: string): string {
   return QR_PREFIX + base45.encode(compressed);
 }
 
+const BASE45_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+const BASE45_VALUE = new Int8Array(128).fill(-1);
+for (const [i, c] of [...BASE45_ALPHABET].entries()) BASE45_VALUE[c.charCodeAt(0)] = i;
+
+/**
+ * RFC 9285 decoding that accepts only canonical text: a group of three characters must stay at or below 65535 and a
+ * final pair at or below 255. Those are exactly the texts the encoder writes (each value has one spelling), so no
+ * re-encoding is needed to check. Undefined for anything else (the caller has checked the alphabet and the length).
+ */
+function decodeCanonicalBase45(text: string): Buffer | undefined {
+  const out = Buffer.allocUnsafe(Math.floor(text.length / 3) * 2 + (text.length % 3 === 2 ? 1 : 0));
+  let o = 0;
+  const at = (i: number) => BASE45_VALUE[text.charCodeAt(i)] ?? -1;
+  for (let i = 0; i < text.length; i += 3) {
+    const c = at(i);
+    const d = at(i + 1);
+    if (c < 0 || d < 0) return undefined;
+    if (i + 2 < text.length) {
+      const e = at(i + 2);
+      if (e < 0) return undefined;
+      const n = c + 45 * d + 2025 * e;
+      if (n > 0xffff) return undefined;
+      out[o++] = n >> 8;
+      out[o++] = n & 0xff;
+    } else {
+      const n = c + 45 * d;
+      if (n > 0xff) return undefined;
+      out[o++] = n;
+    }
+  }
+  return out;
+}
+
 /**
  * The compact JWS inside a QR payload made by {@link toQrPayload}. Surrounding white space (from a scanner) is
  * ignored. QR text is hostile input: the base45 must be canonical and inflating stops at 64 KiB.
@@ -83,10 +116,9 @@ export function fromQrPayload(text: string): string {
   if (!trimmed.startsWith(QR_PREFIX)) throw malformed('PREFIX', `a QR payload starts with ${QR_PREFIX}`);
   if (trimmed.length > MAX_QR_LENGTH) throw malformed('LENGTH', 'the QR payload is too long');
   const body = trimmed.slice(QR_PREFIX.length);
-  // The base45 package decodes anything; accept only text that re-encodes to itself.
   if (!BASE45.test(body) || body.length % 3 === 1) throw malformed('BASE45', 'the QR payload is not base45');
-  const compressed = base45.decode(body);
-  if (base45.encode(compressed) !== body) throw malformed('BASE45', 'the QR payload is not canonical base45');
+  const compressed = decodeCanonicalBase45(body);
+  if (compressed === undefined) throw malformed('BASE45', 'the QR payload is not canonical base45');
   let frame: Buffer;
   try {
     frame = inflateRawSync(compressed, { dictionary: QR_DICTIONARY_V1, maxOutputLength: MAX_JWS_LENGTH });

@@ -1,5 +1,6 @@
 import { deflateRawSync } from 'node:zlib';
 import base45 from 'base45';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { foodLicencePayload, makeSeal, NOW } from '../test/fixtures.js';
 import { fromQrPayload, QR_PREFIX, resolveKid, sealPayload, toQrPayload, verifySealedJws } from './index.js';
@@ -68,6 +69,42 @@ describe('bad QR text', () => {
   ])('%s gives JWS_MALFORMED (%s)', (_, text, reason) => {
     expect(() => fromQrPayload(text)).toThrow(
       expect.objectContaining({ code: 'JWS_MALFORMED', details: { meta: { reason } } }),
+    );
+  });
+
+  it('refuses as BASE45 exactly the texts that the base45 package would not write back the same', () => {
+    const alphabet = [...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:'];
+    // mostly high characters, so that groups above the limits come up often
+    const char = fc.oneof(fc.constantFrom(...alphabet), fc.constantFrom(':', '/', '.', '-', '+', 'Z', 'Y'));
+    fc.assert(
+      fc.property(fc.array(char, { minLength: 2, maxLength: 40 }), (chars) => {
+        const body = chars.join('').trimEnd();
+        fc.pre(body.length % 3 !== 1 && body.length > 0);
+        const canonical = base45.encode(base45.decode(body)) === body;
+        let reason = 'none';
+        try {
+          fromQrPayload(QR_PREFIX + body);
+        } catch (err) {
+          reason = (err as { details?: { meta?: { reason?: string } } }).details?.meta?.reason ?? 'other';
+        }
+        expect(reason === 'BASE45').toBe(!canonical);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('decodes what the base45 package encodes, for any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        const text = `${QR_PREFIX}${base45.encode(Buffer.from(bytes))}`;
+        // past the base45 step every failure is DEFLATE or FRAME (random bytes), never BASE45
+        try {
+          fromQrPayload(text);
+        } catch (err) {
+          expect((err as { details?: { meta?: { reason?: string } } }).details?.meta?.reason).not.toBe('BASE45');
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -1,3 +1,4 @@
+import { createHmac, verify as cryptoVerify } from 'node:crypto';
 import fc from 'fast-check';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import {
   SEALED_LICENCE_TYP,
   type Signer,
   sealPayload,
+  toQrPayload,
   trustBundlePem,
   verifySealedJws,
 } from './index.js';
@@ -268,5 +270,155 @@ describe('trust bundles', () => {
     const bundle = parseTrustBundle(trustBundlePem([seal.ca.certPem, next.ca.certPem, seal.certPem, next.certPem]));
     const jws = await sealPayload(foodLicencePayload(), next.signer, { embedChain: false });
     expect((await verifySealedJws(jws, { trustBundle: bundle, at: NOW })).valid).toBe(true);
+  });
+});
+
+describe('the signature check (node:crypto on the cached key, over the JWS as parsed)', () => {
+  const sealed = sealPayload(foodLicencePayload(), seal.signer);
+  const qrSealed = sealPayload(foodLicencePayload(), seal.signer, { embedChain: false });
+  const joseAccepts = async (jws: string) => {
+    const key = await importX509(seal.certPem, 'ES256');
+    return compactVerify(jws, key, { algorithms: ['ES256'] }).then(
+      () => true,
+      () => false,
+    );
+  };
+
+  it('a JWS signed by another key under the seal kid and x5c gives SIGNATURE_INVALID', async () => {
+    const other = makeSeal({ ca: seal.ca });
+    const forger = lying(other.signer, { kid: seal.signer.kid, x5c: seal.signer.x5c });
+    const result = await verifyAt(await sealPayload(foodLicencePayload(), forger));
+    expect(result).toMatchObject({ valid: false, reasons: ['SIGNATURE_INVALID'] });
+    expect(result.payload).toBeUndefined();
+  });
+
+  it('the same, without x5c (the kid found in the bundle, as from a QR code)', async () => {
+    const other = makeSeal({ ca: seal.ca });
+    const forger = lying(other.signer, { kid: seal.signer.kid, x5c: [] });
+    expect((await verifyAt(await sealPayload(foodLicencePayload(), forger))).reasons).toEqual(['SIGNATURE_INVALID']);
+  });
+
+  it.each([
+    ['empty', Buffer.alloc(0)],
+    ['63 bytes', Buffer.alloc(63, 1)],
+    ['65 bytes', Buffer.alloc(65, 1)],
+    ['r = s = 0', Buffer.alloc(64)],
+    [
+      'r = s = the group order',
+      Buffer.from(`${'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'.repeat(2)}`, 'hex'),
+    ],
+  ])('a signature that is %s gives SIGNATURE_INVALID (never a throw)', async (_, signature) => {
+    const [h, p] = (await sealed).split('.');
+    expect((await verifyAt(`${h}.${p}.${signature.toString('base64url')}`)).reasons).toEqual(['SIGNATURE_INVALID']);
+  });
+
+  it('a DER-encoded signature (what OpenSSL writes, not JOSE) gives SIGNATURE_INVALID', async () => {
+    const [h, p, s] = (await sealed).split('.');
+    const raw = Buffer.from(s ?? '', 'base64url');
+    const int = (b: Buffer) => {
+      const trimmed = b.subarray(b.findIndex((x) => x !== 0));
+      const body = (trimmed[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed;
+      return Buffer.concat([Buffer.from([0x02, body.length]), body]);
+    };
+    const seq = Buffer.concat([int(raw.subarray(0, 32)), int(raw.subarray(32))]);
+    const der = Buffer.concat([Buffer.from([0x30, seq.length]), seq]);
+    expect((await verifyAt(`${h}.${p}.${der.toString('base64url')}`)).reasons).toEqual(['SIGNATURE_INVALID']);
+  });
+
+  it.each(['HS256', 'ES384', 'ES512', 'PS256', 'EdDSA', 'none'])(
+    'alg %s (algorithm confusion) gives MALFORMED, whatever the signature',
+    async (alg) => {
+      const [h, p, s] = (await sealed).split('.');
+      expect((await verifyAt(`${b64({ ...json(h), alg })}.${p}.${s}`)).reasons).toEqual(['MALFORMED']);
+    },
+  );
+
+  it('an HMAC over the signing input keyed with the seal certificate (the classic confusion) is refused', async () => {
+    const header = b64({ alg: 'HS256', typ: SEALED_LICENCE_TYP, kid: seal.signer.kid });
+    const payload = b64(foodLicencePayload());
+    const mac = createHmac('sha256', seal.certPem).update(`${header}.${payload}`).digest('base64url');
+    expect((await verifyAt(`${header}.${payload}.${mac}`)).reasons).toEqual(['MALFORMED']);
+    // and under alg ES256 the 32-byte MAC is no signature
+    const es = b64({ alg: 'ES256', typ: SEALED_LICENCE_TYP, kid: seal.signer.kid });
+    const mac2 = createHmac('sha256', seal.certPem).update(`${es}.${payload}`).digest('base64url');
+    expect((await verifyAt(`${es}.${payload}.${mac2}`)).reasons).toEqual(['SIGNATURE_INVALID']);
+  });
+
+  it('a crit header gives MALFORMED even with a valid signature over it', async () => {
+    let critInput = '';
+    const forged = await sealPayload(foodLicencePayload(), {
+      ...seal.signer,
+      kid: seal.signer.kid,
+      alg: 'ES256',
+      x5c: seal.signer.x5c,
+      sign: (input) => {
+        // sign a header with crit: rebuild the signing input with it, as a forger holding the key could
+        const [h, p] = Buffer.from(input).toString('ascii').split('.');
+        const withCrit = `${b64({ ...json(h), crit: ['b64'], b64: false })}.${p}`;
+        critInput = withCrit;
+        return seal.signer.sign(Buffer.from(withCrit, 'ascii'));
+      },
+    });
+    const signature = forged.split('.')[2];
+    expect((await verifyAt(`${critInput}.${signature}`)).reasons).toEqual(['MALFORMED']);
+  });
+
+  it('gives the verdict jose gives on the same JWS, for any changed signature or payload character', async () => {
+    const jws = await qrSealed;
+    const [h = '', p = '', s = ''] = jws.split('.');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('payload', 'signature'),
+        fc.nat(),
+        fc.constantFrom(...alphabet),
+        async (part, at, char) => {
+          const text = part === 'payload' ? p : s;
+          const i = at % text.length;
+          const changed = text.slice(0, i) + char + text.slice(i + 1);
+          const candidate = part === 'payload' ? `${h}.${changed}.${s}` : `${h}.${p}.${changed}`;
+          const ours = await verifyAt(candidate);
+          // a part that is not canonical base64url or JSON is MALFORMED here, before any signature check
+          fc.pre(!ours.reasons.includes('MALFORMED'));
+          expect(ours.reasons.includes('SIGNATURE_INVALID')).toBe(!(await joseAccepts(candidate)));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the unchanged JWS and QR text verify, and jose accepts them too', async () => {
+    const qr = toQrPayload(await qrSealed);
+    expect((await verifyAt(qr)).valid).toBe(true);
+    expect(await joseAccepts(await qrSealed)).toBe(true);
+    expect(await joseAccepts(await sealed)).toBe(true);
+  });
+
+  it('the header decoded once is shared frozen: a caller cannot change what the next verification reads', async () => {
+    const jws = await sealed;
+    const first = await verifyAt(jws);
+    const header = first.header as unknown as { kid: string; x5c: string[] };
+    expect(() => {
+      header.kid = 'changed';
+    }).toThrow(TypeError);
+    expect(() => header.x5c.pop()).toThrow(TypeError);
+    expect(await verifyAt(jws)).toMatchObject({ valid: true, header: { kid: seal.signer.kid } });
+  });
+
+  it('a certificate seen again reuses its key: many verifications, one verdict each', async () => {
+    const jws = await sealed;
+    const results = await Promise.all(Array.from({ length: 50 }, () => verifyAt(jws)));
+    expect(results.every((r) => r.valid)).toBe(true);
+  });
+});
+
+describe('LocalKeySigner', () => {
+  it('signs r‖s (64 bytes) that openssl-compatible DER verification accepts, on the calling thread', async () => {
+    const input = Buffer.from('eyJhbGciOiJFUzI1NiJ9.e30', 'ascii');
+    const signature = await seal.signer.sign(input);
+    expect(signature).toHaveLength(64);
+    expect(cryptoVerify('sha256', input, { key: seal.keyPair.publicKey, dsaEncoding: 'ieee-p1363' }, signature)).toBe(
+      true,
+    );
   });
 });

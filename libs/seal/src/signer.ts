@@ -72,12 +72,9 @@ export class LocalKeySigner implements Signer {
     this.x5c = Object.freeze(chain.map((der) => der.toString('base64')));
   }
 
-  sign(signingInput: Uint8Array): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      // The callback form runs on libuv's thread pool; ieee-p1363 gives r‖s as JOSE wants it.
-      sign('sha256', signingInput, { key: this.#key, dsaEncoding: 'ieee-p1363' }, (err, signature) =>
-        err ? reject(err) : resolve(new Uint8Array(signature)),
-      );
-    });
+  async sign(signingInput: Uint8Array): Promise<Uint8Array> {
+    // On this thread, with the KeyObject held since construction: a P-256 signature costs less CPU than the hop to
+    // libuv's thread pool that the callback form takes. ieee-p1363 gives r‖s as JOSE wants it.
+    return new Uint8Array(sign('sha256', signingInput, { key: this.#key, dsaEncoding: 'ieee-p1363' }));
   }
 }

@@ -1,8 +1,13 @@
-import { webcrypto, X509Certificate } from 'node:crypto';
-import { compactVerify, errors as joseErrors } from 'jose';
+import { verify as cryptoVerify, type KeyObject, X509Certificate } from 'node:crypto';
 import { type CertificateFields, readCertificate } from './certificate-reader.js';
-import { type CompactJws, isNumericDate, parseCompactJws, SEALED_LICENCE_TYP, type SealHeader } from './jws.js';
-import { isP256, spkiDer } from './keys.js';
+import {
+  type CompactJws,
+  isNumericDate,
+  parseCompactJwsSharingHeader,
+  SEALED_LICENCE_TYP,
+  type SealHeader,
+} from './jws.js';
+import { isP256 } from './keys.js';
 import { OID } from './oids.js';
 import { fromQrPayload, QR_PREFIX } from './qr.js';
 import { infoFromFields, type SealCertificateInfo } from './seal-info.js';
@@ -120,6 +125,9 @@ const X5C_MAX = 4;
 
 const failed = (reason: VerifyReason): VerifyResult => ({ valid: false, reasons: [reason] });
 
+// x5c arrays of shared, frozen headers whose entries were found to be base64.
+const checkedChains = new WeakSet<object>();
+
 /** Header and payload checks that need no key. Returns the header, the leaf DERs from x5c and `iat`, or a reason. */
 function readParts(parsed: CompactJws, typ: string) {
   const { header, payload } = parsed;
@@ -128,7 +136,11 @@ function readParts(parsed: CompactJws, typ: string) {
   if (typeof header.typ !== 'string') return 'MALFORMED';
   if (x5c !== undefined && (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > X5C_MAX)) return 'MALFORMED';
   const chain = (x5c ?? []) as unknown[];
-  if (!chain.every((c) => typeof c === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(c))) return 'MALFORMED';
+  if (!checkedChains.has(chain)) {
+    if (!chain.every((c) => typeof c === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(c))) return 'MALFORMED';
+    // the header (and its x5c array) is shared and frozen: a chain checked once stays checked
+    if (Object.isFrozen(chain)) checkedChains.add(chain);
+  }
   const { iat } = payload;
   if (!isNumericDate(iat)) return 'MALFORMED';
   if (header.typ !== typ) return 'TYP_MISMATCH';
@@ -160,12 +172,13 @@ interface Leaf {
   readonly x509: X509Certificate;
   readonly fields: CertificateFields;
   readonly info: SealCertificateInfo;
-  /** The key as a WebCrypto key, which jose uses without converting it on every call; undefined when not P-256. */
-  readonly verifyKey: Promise<webcrypto.CryptoKey> | undefined;
+  /** The certificate's public key, read once; undefined when it is not P-256 (no ES256 signature verifies). */
+  readonly verifyKey: KeyObject | undefined;
 }
 
 // Leaves from x5c, keyed by their base64 DER (content-addressed, so a hit is the same certificate). Bounded, as
-// x5c comes from whoever sent the JWS. Bundle leaves hang off their X509Certificate objects.
+// x5c comes from whoever sent the JWS. Bundle leaves hang off their X509Certificate objects. Each leaf holds its
+// public KeyObject, so a verification builds no key.
 const x5cLeaves = new Map<string, Leaf>();
 const bundleLeaves = new WeakMap<X509Certificate, Leaf>();
 const LEAF_CACHE_LIMIT = 1024;
@@ -174,11 +187,7 @@ const LEAF_CACHE_LIMIT = 1024;
 function readLeaf(x509: X509Certificate): Leaf {
   const fields = readCertificate(x509.raw);
   const publicKey = x509.publicKey;
-  const verifyKey = isP256(publicKey)
-    ? webcrypto.subtle.importKey('spki', spkiDer(publicKey), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
-    : undefined;
-  // A rejected import is awaited (and turned into SIGNATURE_INVALID) later; keep it from counting as unhandled.
-  verifyKey?.catch(() => {});
+  const verifyKey = isP256(publicKey) ? publicKey : undefined;
   return { x509, fields, info: infoFromFields(x509.raw, fields), verifyKey };
 }
 
@@ -204,15 +213,24 @@ function sealLeaf(chain: readonly string[], kid: string, bundle: TrustBundle): L
   return leaf;
 }
 
-async function signatureVerifies(jws: string, leaf: Leaf): Promise<boolean> {
-  if (!leaf.verifyKey) return false;
+/** Bytes of an ES256 signature: r‖s, 32 bytes each (RFC 7518 §3.4). */
+const ES256_SIGNATURE_BYTES = 64;
+
+/**
+ * The ES256 check (RFC 7515 §5.2, RFC 7518 §3.4) of the JWS as already parsed: ECDSA P-256 with SHA-256 over the
+ * signing input (the first two parts exactly as received, which `parseCompactJws` has checked are canonical), the
+ * signature in its JOSE form (r‖s). `readParts` has refused every `alg` but ES256 and any `crit`, and the key is
+ * P-256 or absent, so no other algorithm can be asked for. node:crypto verifies on this thread: no thread-pool hop,
+ * no re-parse of the JWS. jose verifies the same JWS in the tests, to the same verdict.
+ */
+function signatureVerifies(jws: string, parsed: CompactJws, leaf: Leaf): boolean {
+  if (!leaf.verifyKey || parsed.signature.length !== ES256_SIGNATURE_BYTES) return false;
+  const [header, payload] = parsed.parts;
+  const signingInput = Buffer.from(jws.slice(0, header.length + 1 + payload.length), 'latin1');
   try {
-    // jose, a standard JOSE implementation, does the signature check: what this package seals, jose accepts.
-    await compactVerify(jws, await leaf.verifyKey, { algorithms: ['ES256'] });
-    return true;
-  } catch (err) {
-    if (err instanceof joseErrors.JOSEError || err instanceof DOMException) return false;
-    throw err;
+    return cryptoVerify('sha256', signingInput, { key: leaf.verifyKey, dsaEncoding: 'ieee-p1363' }, parsed.signature);
+  } catch {
+    return false; // OpenSSL refusing the key or the signature is a failed verification, not an error of the caller
   }
 }
 
@@ -226,7 +244,7 @@ const copyInfo = (info: SealCertificateInfo): SealCertificateInfo => ({
 /**
  * Verifies a sealed JWS (or a QR payload, recognised by its `OO1:` prefix) offline, against a trust bundle:
  * the header and `iat`; the seal certificate from `x5c[0]`, or from the bundle by `kid` when there is no `x5c`;
- * the kid against that certificate; the ES256 signature (with jose); that a bundle root issued the certificate
+ * the kid against that certificate; the ES256 signature (node:crypto, on this thread); that a bundle root issued the certificate
  * and was valid at `iat`; the certificate's key usage; its validity at `iat`; and, with `sealStatus` or `trustList`
  * (the bundle's CRL of the seal's root), that the seal was not revoked at or before `iat`, and whether that list is
  * current. Every failed check adds its reason; the result is valid when none failed.
@@ -240,7 +258,7 @@ export async function verifySealedJws(input: string, options: VerifyOptions): Pr
   let parsed: CompactJws;
   try {
     if (jws.startsWith(QR_PREFIX)) jws = fromQrPayload(jws);
-    parsed = parseCompactJws(jws);
+    parsed = parseCompactJwsSharingHeader(jws);
   } catch {
     return failed('MALFORMED');
   }
@@ -260,7 +278,7 @@ export async function verifySealedJws(input: string, options: VerifyOptions): Pr
 
   const reasons: VerifyReason[] = [];
   if (info.kid !== kid) reasons.push('KID_MISMATCH');
-  const signatureOk = await signatureVerifies(jws, leaf);
+  const signatureOk = signatureVerifies(jws, parsed, leaf);
   if (!signatureOk) reasons.push('SIGNATURE_INVALID');
 
   const signedAt = new Date(iat * 1000);

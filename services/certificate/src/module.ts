@@ -22,8 +22,10 @@ import { credentialFiles } from './adapters/keys/credential-files.js';
 import { holderHashKey } from './adapters/keys/holder-hash-key.js';
 import { openConfiguredCa, openEmbeddedCa } from './adapters/keys/hub-ca.js';
 import { EMBEDDED_SEAL_CONFIG, loadSealConfig } from './adapters/keys/seal-config.js';
+import { batchRead } from './app/batch-read.js';
 import { expireDueCase } from './app/expire-due.js';
-import type { CertificateDeps, Departments, SealKeys } from './app/ports.js';
+import { groupCommit, verificationNotRecorded } from './app/group-commit.js';
+import type { CertificateDeps, Departments, OutgoingEvent, SealKeys, VerificationLog } from './app/ports.js';
 import type { HubCa, SealDeps } from './app/seals/ports.js';
 import { StoredSealKeys } from './app/seals/seal-keys.js';
 import { type SeedResult, seedDemoDepartments } from './app/seeding/seed-departments.js';
@@ -194,6 +196,19 @@ export interface RunningCertificates {
   readonly relay: Relay;
 }
 
+/**
+ * VerifyCertificate's events, group-committed (ADR 012): the events of the verifications that arrive while a
+ * transaction is busy go together into the next one, one `appendToOutbox` call holding them all.
+ */
+function verificationLog(ctx: ServiceContext, relay: Relay): VerificationLog {
+  const group = groupCommit<OutgoingEvent>({
+    write: (events) => ctx.db.transaction((tx) => sqlEventOutbox.append(tx, events)),
+    committed: () => relay.kick(),
+    failure: verificationNotRecorded,
+  });
+  return { record: (event) => group.add({ event }), idle: () => group.idle() };
+}
+
 /** The use cases' dependencies over the service context. */
 export function certificateDeps(ctx: ServiceContext, options: CertificateOptions, relay: Relay): CertificateDeps {
   const key = options.holderHashKey;
@@ -204,6 +219,8 @@ export function certificateDeps(ctx: ServiceContext, options: CertificateOptions
     consents: sqlConsentStore,
     outbox: sqlEventOutbox,
     relay,
+    verifications: verificationLog(ctx, relay),
+    recordByIdentifier: batchRead({ load: (ids) => sqlCertificateStore.getByIdentifiers(ctx.db, ids) }),
     keys: options.keys,
     departments: options.departments ?? departmentDirectory(),
     clock: ctx.clock,
@@ -226,6 +243,8 @@ export async function startCertificates(
   const name = 'certificate outbox relay';
   const relay = startOutboxRelay({ db, schema: CERTIFICATE_SCHEMA, transport, log, lifecycle, name });
   const deps = certificateDeps(ctx, options, relay);
+  // stop hooks run in reverse: verifications still being recorded are committed before the relay's last flush
+  ctx.lifecycle.onStop('certificate verification log', () => deps.verifications.idle());
   ctx.server.addService(certificateV1.CertificateServiceService, certificateHandlers(deps));
   ctx.server.addService(consentV1.ConsentServiceService, consentHandlers(deps));
   ctx.server.addService(consentV1.PlatformServiceService, platformHandlers(deps));

@@ -11,6 +11,7 @@ import {
   generateKeyPair,
   issueSealCertificate,
   LocalKeySigner,
+  parseTrustBundle,
   type Signer,
   trustBundlePem,
 } from '@onceonly/seal';
@@ -61,6 +62,7 @@ export function testSeals(now: Date = new Date(), commonName = 'OnceOnly Test Ro
   }
   const revoked = new Map<string, Date>();
   const pem = trustBundlePem([ca.certPem, ...certificates.values()]);
+  const bundle = parseTrustBundle(pem);
   return {
     ca,
     certificates,
@@ -85,6 +87,15 @@ export function testSeals(now: Date = new Date(), commonName = 'OnceOnly Test Ro
     },
     async trustBundle() {
       return pem;
+    },
+    async verificationTrust() {
+      return {
+        trustBundle: bundle,
+        sealStatus: (kid: string) => {
+          const at = revoked.get(kid);
+          return at === undefined ? undefined : { revokedAt: at };
+        },
+      };
     },
   };
 }

@@ -5,6 +5,7 @@ import { closedLoop, type LoadResult, measureInterleaved, startBareEcho } from '
 import { type OpensslSpeed, offlineRates, opensslSpeed, type RateResult } from './certificate-offline.js';
 import { bareCertificateInserts } from './certificate-pg-baseline.js';
 import { startTopicReader } from './certificate-topic.js';
+import { countingDatabase } from './counting-database.js';
 import { nowMs, summarise } from './stats.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
 
@@ -30,6 +31,8 @@ interface OnlineResult {
   issue: IssueResult;
   insertBaseline: LoadResult;
   grpc: { echo: LoadResult; whoAmI: LoadResult; verify: LoadResult };
+  /** SQL statements the service sent per VerifyCertificate call (see {@link measureOnline}). */
+  verifyStatements: { statements: number; calls: number; perCall: number };
   offlineInput: { jws: string; qr: string; trustBundlePem: string };
   serviceErrors: string[];
 }
@@ -62,6 +65,18 @@ export const certificateSuite: Suite = {
   },
 };
 
+/** Waits until the service's relay has published every outbox row (asked on the uncounted handle). */
+async function outboxDrained(db: Database): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const { rows } = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM certificate.outbox WHERE published_at IS NULL',
+    );
+    if ((rows[0]?.n ?? 0) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the certificate outbox did not drain within 30 s');
+}
+
 async function measureOnline(options: {
   db: Database;
   brokers: string[];
@@ -73,7 +88,9 @@ async function measureOnline(options: {
 }): Promise<OnlineResult> {
   const { db, run } = options;
   process.stderr.write('starting the certificate service (PostgreSQL, Kafka, seeded seals)...\n');
-  const host = await startCertificateHost({ db, brokers: options.brokers });
+  // every statement of the service (handlers, relay, seals) goes through the counter
+  const counted = countingDatabase(db);
+  const host = await startCertificateHost({ db: counted, brokers: options.brokers });
   const echo = await startBareEcho();
   try {
     const reader = await startTopicReader({ brokers: options.brokers, topic: CERTIFICATE_TOPIC_NAME });
@@ -139,6 +156,11 @@ async function measureOnline(options: {
     );
     const encoded = requests.map((r) => Buffer.from(certificateV1.VerifyCertificateRequest.encode(r).finish()));
     const requestBytes = encoded[0]!.length;
+    // Statements per VerifyCertificate: everything the service sent during the interleaved measurement (warm-up
+    // included, the relay publishing the events and its idle polls during the baselines' rounds included) over the
+    // VerifyCertificate calls made in it. The relay is drained first, so that the issues' events are not counted.
+    await outboxDrained(db);
+    const statements0 = counted.statements();
     const [echoResult, whoAmI, verify] = (await measureInterleaved(
       [
         {
@@ -160,17 +182,21 @@ async function measureOnline(options: {
             const response = await host.verify(requests[i % requests.length]!);
             if (!response.valid) throw new Error(`VerifyCertificate: not valid (${response.reasons.join(', ')})`);
           },
-          note: `${issued.length} certificates in turn: seal (signature, chain, seal status), record read, live status, one certificate.verified outbox transaction, relay to Kafka`,
+          note: `${issued.length} certificates in turn: seal (signature, chain; seal state cached), record read (batched), live status, certificate.verified committed before the answer (group commit), relay to Kafka`,
         },
       ],
       { calls: options.verifies, warmup: options.grpcWarmup, concurrency: VERIFY_CONCURRENCY, rounds: ROUNDS },
     )) as [LoadResult, LoadResult, LoadResult];
+    await outboxDrained(db);
+    const verifyCalls = options.verifies + options.grpcWarmup;
+    const statements = counted.statements() - statements0;
 
     const first = issued[0]!;
     return {
       issue,
       insertBaseline,
       grpc: { echo: echoResult, whoAmI, verify },
+      verifyStatements: { statements, calls: verifyCalls, perCall: statements / verifyCalls },
       offlineInput: { jws: first.jws, qr: first.qrPayload, trustBundlePem: await host.trustBundlePem() },
       serviceErrors: [...host.errors()],
     };
@@ -204,7 +230,7 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
     {
       name: 'offline verifySealedJws (JWS) / bare node:crypto verify',
       value: jws.perSecond / bareSync.perSecond,
-      meaning: 'what x5c, chain, key usage, validity and jose keep of the raw signature check',
+      meaning: 'what parsing, x5c, chain, key usage and validity keep of the raw signature check',
     },
     {
       name: 'bare node:crypto verify / openssl speed ecdsap256 verify',
@@ -268,6 +294,8 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
     grpcRow(whoAmI),
     grpcRow(verify),
     '',
+    `SQL statements per VerifyCertificate call: **${fmt(online.verifyStatements.perCall, 2)}** (${online.verifyStatements.statements} statements sent by the service, BEGIN and COMMIT counted, relay included, over ${online.verifyStatements.calls} calls, warm-up included).`,
+    '',
     `### Issues on PostgreSQL and Kafka, concurrency ${ISSUE_CONCURRENCY}`,
     '',
     '| what | count | per second | p50 ms | p99 ms | CPU ms/op | × bare insert | note |',
@@ -284,6 +312,7 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
     json: {
       offline: { openssl, opensslCpu, rates },
       grpc: online.grpc,
+      verifyStatements: online.verifyStatements,
       issue: online.issue,
       insertBaseline,
       serviceErrors: online.serviceErrors,

@@ -24,6 +24,8 @@ export const CERTIFICATE_CODES = {
   CONSENT_INVALID: 'INVALID_ARGUMENT',
   CONSENT_NOT_ACTIVE: 'FAILED_PRECONDITION',
   STATUS_LIST_MALFORMED: 'INVALID_ARGUMENT',
+  // an online verification whose certificate.verified event could not be committed: no verdict is answered
+  CERT_VERIFICATION_NOT_RECORDED: 'UNAVAILABLE',
   // seals of departments (SealService)
   SEAL_NOT_FOUND: 'NOT_FOUND',
   SEAL_ALREADY_ACTIVE: 'ALREADY_EXISTS',

@@ -1,4 +1,4 @@
-import type { Signer } from '@onceonly/seal';
+import type { SealStatus, Signer, TrustBundle } from '@onceonly/seal';
 import type { Database, Queryable, Transaction } from '@onceonly/store';
 import type { CertificateState } from '../domain/certificate.js';
 import type { Consent } from '../domain/consent.js';
@@ -22,6 +22,14 @@ export interface SealKeys {
   sealStatus(kid: string): Promise<{ revokedAt?: Date } | undefined>;
   /** PEM: the root CA and every seal certificate. */
   trustBundle(): Promise<string>;
+  /**
+   * The parsed trust bundle and the seals' revocations, cached: a change made in this process is seen by every call
+   * that starts after it returned, one made by another replica within a bounded time (ADR 012).
+   */
+  verificationTrust(): Promise<{
+    readonly trustBundle: TrustBundle;
+    sealStatus(kid: string): SealStatus | undefined;
+  }>;
 }
 
 /** The bodies known to the hub, by credit code. */
@@ -62,6 +70,8 @@ export interface CertificateStore {
   lock(tx: Transaction, id: string): Promise<CertificateRecord | undefined>;
   get(q: Queryable, id: string): Promise<CertificateRecord | undefined>;
   getByIdentifier(q: Queryable, identifier: string): Promise<CertificateRecord | undefined>;
+  /** The versions with these identifiers, by identifier, in one statement (absent ones left out). */
+  getByIdentifiers(q: Queryable, identifiers: readonly string[]): Promise<Map<string, CertificateRecord>>;
   /** The current version of each licence with this number (one per type; `typeCode` narrows to one type). */
   currentByNumber(q: Queryable, number: string, typeCode?: string): Promise<CertificateRecord[]>;
   /** Every version of one licence (type + number), oldest first. */
@@ -140,6 +150,17 @@ export interface EventOutbox {
   append(tx: Transaction, events: readonly OutgoingEvent[]): Promise<void>;
 }
 
+/**
+ * Records online verifications: each `certificate.verified` event is committed to the outbox before `record`
+ * resolves, concurrent ones grouped into one transaction (app/group-commit.ts, ADR 012).
+ * @throws AppError CERT_VERIFICATION_NOT_RECORDED when the transaction of its group failed.
+ */
+export interface VerificationLog {
+  record(event: DomainEvent): Promise<void>;
+  /** Resolves when no verification is waiting to be recorded. */
+  idle(): Promise<void>;
+}
+
 /** Wakes the relay after a commit (a no-op is fine: it also polls). */
 export interface RelayKick {
   kick(): void;
@@ -153,6 +174,13 @@ export interface CertificateDeps {
   readonly consents: ConsentStore;
   readonly outbox: EventOutbox;
   readonly relay: RelayKick;
+  /** Where VerifyCertificate records its `certificate.verified` events (group commit). */
+  readonly verifications: VerificationLog;
+  /**
+   * A version by identifier, read in batches with concurrent callers (app/batch-read.ts): what VerifyCertificate reads
+   * for a presented JWS or QR. Sees everything committed before the call.
+   */
+  readonly recordByIdentifier: (identifier: string) => Promise<CertificateRecord | undefined>;
   readonly keys: SealKeys;
   readonly departments: Departments;
   readonly clock: () => Date;

@@ -1,4 +1,4 @@
-import { parseTrustBundle, type TrustBundle, type VerifyResult, verifySealedJws } from '@onceonly/seal';
+import { type VerifyResult, verifySealedJws } from '@onceonly/seal';
 import type { CertificateState } from '../domain/certificate.js';
 import { effectiveStatus } from '../domain/certificate.js';
 import { CERTIFICATE_EVENT_TYPES, type CertificateVerified, certificateSubject, factsOf } from '../domain/events.js';
@@ -15,7 +15,7 @@ import { type Disclosure, disclosureById } from '../domain/verify-disclosure.js'
 import type { CallerRef } from './callers.js';
 import { canonicalJson } from './idempotency.js';
 import { industryViewOf } from './industry-view.js';
-import type { CertificateDeps, CertificateRecord, SealKeys } from './ports.js';
+import type { CertificateDeps, CertificateRecord } from './ports.js';
 
 /**
  * VerifyCertificate: a certificate given by id, as a JWS or as a QR payload. The seal is checked by
@@ -23,7 +23,8 @@ import type { CertificateDeps, CertificateRecord, SealKeys } from './ports.js';
  * seal validity and revocation at the signing time); then the hub's record: that it exists, that the signed payload
  * is the one recorded (a JWS sealed outside the hub, e.g. with a stolen key and a backdated `iat`, is not), that the
  * sealing department is the issuer, the live status and validity window, an open dispute, and an industry licence's
- * components. Every online verification is recorded as a `certificate.verified` event. By id, the answer shows the
+ * components. Every online verification is recorded as a `certificate.verified` event, committed before the answer
+ * (group commit with concurrent verifications; the seal state is read from a cache: ADR 012). By id, the answer shows the
  * licence face only to whom may see it (domain/verify-disclosure.ts); anyone else gets the verdict alone.
  */
 
@@ -54,22 +55,12 @@ export interface VerifyOutput {
   readonly disclosure: Disclosure;
 }
 
-// verifySealedJws caches per TrustBundle object: parse a bundle once and reuse it while its PEM is unchanged.
-const bundles = new WeakMap<SealKeys, { pem: string; bundle: TrustBundle }>();
-
-async function trustBundleOf(keys: SealKeys): Promise<TrustBundle> {
-  const pem = await keys.trustBundle();
-  const cached = bundles.get(keys);
-  if (cached?.pem === pem) return cached.bundle;
-  const bundle = parseTrustBundle(pem);
-  bundles.set(keys, { pem, bundle });
-  return bundle;
-}
-
 async function checkSeal(deps: CertificateDeps, jwsOrQr: string, now: Date): Promise<VerifyResult> {
+  // the parsed bundle and the revocations come from memory (ADR 012): no statement per call
+  const trust = await deps.keys.verificationTrust();
   return verifySealedJws(jwsOrQr, {
-    trustBundle: await trustBundleOf(deps.keys),
-    sealStatus: (kid) => deps.keys.sealStatus(kid),
+    trustBundle: trust.trustBundle,
+    sealStatus: (kid) => trust.sealStatus(kid),
     at: now,
   });
 }
@@ -82,7 +73,8 @@ function storedPayload(record: CertificateRecord): string {
 /** The record a presented payload names, and the reasons found comparing them. */
 async function recordOfPayload(deps: CertificateDeps, payload: Record<string, unknown>) {
   const identifier = typeof payload.licenceId === 'string' ? payload.licenceId : '';
-  const record = identifier === '' ? undefined : await deps.certificates.getByIdentifier(deps.db, identifier);
+  // read in one statement with the records of concurrent verifications (ADR 012)
+  const record = identifier === '' ? undefined : await deps.recordByIdentifier(identifier);
   const reasons: VerificationReason[] = [];
   if (record === undefined) reasons.push('NOT_FOUND');
   else if (storedPayload(record) !== canonicalJson(payload)) reasons.push('RECORD_MISMATCH');
@@ -172,6 +164,7 @@ async function recordVerification(deps: CertificateDeps, input: VerifyInput, out
     reasons: output.reasons,
     verifiedAt: output.checkedAt.toISOString(),
   };
-  await deps.db.transaction((tx) => deps.outbox.append(tx, [{ event }]));
-  deps.relay.kick();
+  // committed before the answer, together with the events of concurrent verifications (group commit, ADR 012);
+  // a failed commit rejects with CERT_VERIFICATION_NOT_RECORDED and no verdict is answered
+  await deps.verifications.record(event);
 }

@@ -95,6 +95,15 @@ export const sqlCertificateStore: CertificateStore = {
   get: (q, id) => one(q, 'id = $1', id),
   getByIdentifier: (q, identifier) => one(q, 'identifier = $1', identifier),
 
+  async getByIdentifiers(q, identifiers) {
+    const { rows } = await q.query<Row>(
+      `SELECT ${COLUMNS} FROM certificate.certificates WHERE identifier = ANY($1::text[])`,
+      [identifiers],
+    );
+    const records = rows.map(recordOf);
+    return new Map(records.map((record) => [record.state.identifier, record]));
+  },
+
   async currentByNumber(q, number, typeCode) {
     const { rows } = await q.query<Row>(
       `SELECT ${COLUMNS} FROM certificate.certificates

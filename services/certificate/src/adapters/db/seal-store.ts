@@ -205,10 +205,13 @@ async function compromiseTime(q: Queryable, kid: string): Promise<Date | undefin
 }
 
 async function bundleVersion(q: Queryable): Promise<string> {
-  // rows are never deleted, and every change sets a later time: counts plus the latest change name the contents
+  // Rows are never deleted and a seal's state only moves forward (active → expired / rotated → revoked), so the
+  // counts plus the sum of the states' ranks grow with every change, even two in the same clock tick; the latest
+  // change time is kept beside them. Any change between two reads gives another version.
   const { rows } = await q.query<{ version: string }>(
     `SELECT (SELECT count(*) FROM certificate.trust_roots)::text || ':' || count(*)::text || ':' ||
-            coalesce(max(greatest(created_at, rotated_at, revoked_at))::text, '') ||
+            coalesce(sum(CASE status WHEN 'expired' THEN 1 WHEN 'rotated' THEN 1 WHEN 'revoked' THEN 2 ELSE 0 END),
+                     0)::text || ':' || coalesce(max(greatest(created_at, rotated_at, revoked_at))::text, '') ||
             ':' || count(*) FILTER (WHERE status = 'expired')::text AS version
        FROM certificate.seal_registry`,
   );

@@ -50,6 +50,8 @@ export async function createSeal(db: Database, deps: SealDeps, command: CreateSe
     now,
   );
   await db.transaction((tx) => insertNewSeal(tx, deps, seal, now));
+  // a new seal changes the trust bundle (and may have marked an expired one): drop what is cached of it
+  deps.onSealChanged?.(seal.kid);
   return seal;
 }
 

@@ -61,7 +61,7 @@ export interface SealStore {
   allSeals(q: Queryable): Promise<SealRecord[]>;
   /** The compromise time of a revoked seal; undefined for any other kid. */
   compromiseTime(q: Queryable, kid: string): Promise<Date | undefined>;
-  /** Changes whenever a seal or a root is added: the trust bundle's cache key. */
+  /** Changes whenever a seal or a root is added or a seal changes state: the trust bundle's cache key. */
   bundleVersion(q: Queryable): Promise<string>;
   /** Records a root CA (once per fingerprint). */
   recordRoot(q: Queryable, root: TrustRoot, at: Date): Promise<void>;

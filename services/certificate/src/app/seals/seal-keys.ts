@@ -1,5 +1,13 @@
 import { AppError } from '@onceonly/errors';
-import { decryptPrivateKey, LocalKeySigner, type Signer, trustBundlePem } from '@onceonly/seal';
+import {
+  decryptPrivateKey,
+  LocalKeySigner,
+  parseTrustBundle,
+  type SealStatus,
+  type Signer,
+  type TrustBundle,
+  trustBundlePem,
+} from '@onceonly/seal';
 import type { Queryable } from '@onceonly/store';
 import { effectiveSealStatus, type SealRecord, type SigningSealKind } from '../../domain/seals/seal.js';
 import type { SealDeps, SealWithIssuer, TrustRoot } from './ports.js';
@@ -20,7 +28,28 @@ export interface SealKeys {
   sealStatus(kid: string): Promise<{ revokedAt?: Date } | undefined>;
   /** PEM: the root CA plus every seal certificate (active, rotated and revoked), for offline verification. */
   trustBundle(): Promise<string>;
+  /**
+   * What an online verification needs, from memory: the parsed trust bundle and the seals' revocations. A change
+   * made in this process is seen by every call that starts after it returned; one made by another process within
+   * {@link TRUST_RECHECK_MS} (docs/adr/012-verification-group-commit-and-caches.md).
+   */
+  verificationTrust(): Promise<VerificationTrust>;
 }
+
+/** The seals as a verification sees them: one consistent snapshot. */
+export interface VerificationTrust {
+  /** Parsed once per bundle version (`verifySealedJws` caches chains and keys per TrustBundle object). */
+  readonly trustBundle: TrustBundle;
+  /** The compromise time of a revoked seal by kid; undefined for any other kid. */
+  sealStatus(kid: string): SealStatus | undefined;
+}
+
+/**
+ * How long a verification trusts the cached seal state without asking the store whether it changed (one cheap
+ * version query, shared by the calls waiting for it). Changes made in this process drop the cache at once; this
+ * bounds how late a revocation made by another replica is seen.
+ */
+export const TRUST_RECHECK_MS = 1_000;
 
 /** The trust bundle with what it is made of. */
 export interface TrustBundleView {
@@ -42,11 +71,53 @@ export class StoredSealKeys implements SealKeys {
   readonly #db: Queryable;
   readonly #deps: SealDeps;
   readonly #signers = new Map<string, Signer>();
+  readonly #recheckMs: number;
   #bundle: { version: string; view: TrustBundleView } | undefined;
+  /** The verification snapshot, its version, and when (monotonic ms) the store last confirmed it. */
+  #trust: { version: string; checkedAt: number; trust: VerificationTrust } | undefined;
+  /** The check in flight, shared by the calls that need it. */
+  #checking: Promise<VerificationTrust> | undefined;
+  /** Bumped by {@link forget}: a check that began before a change never stores what it read. */
+  #generation = 0;
 
-  constructor(db: Queryable, deps: SealDeps) {
+  /** @param options.recheckMs how long the verification snapshot is trusted unchecked; {@link TRUST_RECHECK_MS}. */
+  constructor(db: Queryable, deps: SealDeps, options: { recheckMs?: number } = {}) {
     this.#db = db;
     this.#deps = deps;
+    this.#recheckMs = options.recheckMs ?? TRUST_RECHECK_MS;
+  }
+
+  verificationTrust(): Promise<VerificationTrust> {
+    const cached = this.#trust;
+    if (cached !== undefined && performance.now() - cached.checkedAt < this.#recheckMs) {
+      return Promise.resolve(cached.trust);
+    }
+    if (this.#checking === undefined) {
+      const checking = this.#checkTrust();
+      this.#checking = checking;
+      const done = () => {
+        if (this.#checking === checking) this.#checking = undefined;
+      };
+      checking.then(done, done);
+    }
+    return this.#checking;
+  }
+
+  /** Asks the store for the version; reloads the bundle and revocations only when it changed. */
+  async #checkTrust(): Promise<VerificationTrust> {
+    const generation = this.#generation;
+    const startedAt = performance.now(); // the snapshot is as old as the start of the read that confirms it
+    const version = await this.#deps.store.bundleVersion(this.#db);
+    const cached = this.#trust;
+    let trust: VerificationTrust;
+    if (cached?.version === version) {
+      trust = cached.trust;
+    } else {
+      const view = await this.#viewOf(version);
+      trust = verificationTrustOf(view);
+    }
+    if (generation === this.#generation) this.#trust = { version, checkedAt: startedAt, trust };
+    return trust;
   }
 
   async activeSigner(departmentCode: string, kind: SigningSealKind, at: Date): Promise<Signer> {
@@ -69,9 +140,13 @@ export class StoredSealKeys implements SealKeys {
     return (await this.bundle()).pem;
   }
 
-  /** The bundle and its parts; rebuilt only when a seal or a root was added since the last call. */
+  /** The bundle and its parts; rebuilt only when a seal or a root changed since the last call. */
   async bundle(): Promise<TrustBundleView> {
-    const version = await this.#deps.store.bundleVersion(this.#db);
+    return this.#viewOf(await this.#deps.store.bundleVersion(this.#db));
+  }
+
+  /** The bundle of `version` (read after it: its contents are at least that new). */
+  async #viewOf(version: string): Promise<TrustBundleView> {
     if (this.#bundle?.version === version) return this.#bundle.view;
     const roots = await this.#deps.store.roots(this.#db);
     const seals = await this.#deps.store.allSeals(this.#db);
@@ -81,10 +156,16 @@ export class StoredSealKeys implements SealKeys {
     return view;
   }
 
-  /** Drops what is cached about a seal (after it changed state). */
+  /**
+   * Drops what is cached about a seal, after it changed state (called when the change has committed, before the use
+   * case returns): the next verification asks the store again, and a check already in flight stores nothing.
+   */
   forget(kid: string): void {
     this.#signers.delete(kid);
     this.#bundle = undefined;
+    this.#generation++;
+    this.#trust = undefined;
+    this.#checking = undefined;
   }
 
   #signer({ seal, issuerPem }: SealWithIssuer): Signer {
@@ -99,6 +180,18 @@ export class StoredSealKeys implements SealKeys {
     this.#signers.set(seal.kid, signer);
     return signer;
   }
+}
+
+/** The verification snapshot of a bundle: parsed once, revocations by kid from the same rows. */
+function verificationTrustOf(view: TrustBundleView): VerificationTrust {
+  const trustBundle = parseTrustBundle(view.pem);
+  const revoked = new Map<string, SealStatus>();
+  for (const seal of view.seals) {
+    if (seal.status === 'revoked' && seal.compromisedAt !== undefined) {
+      revoked.set(seal.kid, { revokedAt: seal.compromisedAt });
+    }
+  }
+  return { trustBundle, sealStatus: (kid) => revoked.get(kid) };
 }
 
 /** Throws unless the seal may sign at `at`: active, and within its certificate's validity. */

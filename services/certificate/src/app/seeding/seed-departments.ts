@@ -72,6 +72,10 @@ export async function seedDemoDepartments(deps: SeedDeps): Promise<SeedResult> {
     return kept;
   });
   if (!stored) return { seeded: false, departments: [] };
+  for (const code of stored) {
+    const kid = made.get(code)?.kid;
+    if (kid !== undefined) sealDeps.onSealChanged?.(kid);
+  }
   const result = departments.map((d) => ({
     code: d.code,
     role: d.role,

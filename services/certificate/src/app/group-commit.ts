@@ -1,0 +1,104 @@
+import { AppError, isAppError } from '@onceonly/errors';
+
+/**
+ * Group commit (ADR 012): concurrent callers each hand in one item and wait until it is committed; the items that
+ * arrive while the transactions in flight are busy are gathered and written together, in one transaction, by the
+ * next one that frees up (or as soon as a batch is full and a slot is free). At low load an item is written at once,
+ * alone: nothing waits for a timer. Each caller's promise settles only when its own group's transaction has settled:
+ * resolved after the commit, rejected with {@link GroupCommitOptions.failure} when it failed (every caller of that
+ * group, none of another group). Pure logic: the transaction is the `write` function given.
+ */
+export interface GroupCommitOptions<T> {
+  /** Writes a group in one transaction; resolves once it committed. */
+  readonly write: (items: readonly T[]) => Promise<void>;
+  /** Largest group (default 256). */
+  readonly maxBatch?: number;
+  /** Transactions in flight at once (default 2): while they are busy, the next group gathers. */
+  readonly maxInFlight?: number;
+  /** Called after each commit (the relay's kick). */
+  readonly committed?: (count: number) => void;
+  /** The error each caller of a failed group gets; its cause is the write's error. */
+  readonly failure: (cause: unknown, groupSize: number) => Error;
+}
+
+interface Waiting<T> {
+  readonly item: T;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+}
+
+export interface GroupCommit<T> {
+  /** Resolves when `item` is committed; rejects with the options' failure when its group's transaction failed. */
+  add(item: T): Promise<void>;
+  /** Resolves when nothing is waiting or in flight (for a stop hook). */
+  idle(): Promise<void>;
+  /** Groups written so far, and items in them (for tests and the bench). */
+  stats(): { groups: number; items: number; failedGroups: number };
+}
+
+export function groupCommit<T>(options: GroupCommitOptions<T>): GroupCommit<T> {
+  const maxBatch = options.maxBatch ?? 256;
+  const maxInFlight = options.maxInFlight ?? 2;
+  if (!(maxBatch >= 1 && maxInFlight >= 1)) throw new RangeError('maxBatch and maxInFlight must be at least 1');
+  const queue: Waiting<T>[] = [];
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
+  const stats = { groups: 0, items: 0, failedGroups: 0 };
+
+  const pump = () => {
+    while (inFlight < maxInFlight && queue.length > 0) {
+      const group = queue.splice(0, maxBatch);
+      inFlight++;
+      void flush(group);
+    }
+    if (inFlight === 0 && queue.length === 0 && idleWaiters.length > 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  };
+
+  const flush = async (group: Waiting<T>[]) => {
+    try {
+      await options.write(group.map((w) => w.item));
+      stats.groups++;
+      stats.items += group.length;
+      options.committed?.(group.length);
+      for (const w of group) w.resolve();
+    } catch (cause) {
+      stats.failedGroups++;
+      for (const w of group) w.reject(options.failure(cause, group.length));
+    } finally {
+      inFlight--;
+      pump();
+    }
+  };
+
+  return {
+    add(item) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        // a microtask later: the callers of the same tick join one group
+        if (queue.length === 1) queueMicrotask(pump);
+        else if (queue.length >= maxBatch) pump();
+      });
+    },
+    idle() {
+      if (inFlight === 0 && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    stats: () => ({ ...stats }),
+  };
+}
+
+/** The coded error of a verification whose `certificate.verified` event could not be committed. */
+export function verificationNotRecorded(cause: unknown, groupSize: number): AppError {
+  return new AppError(
+    'CERT_VERIFICATION_NOT_RECORDED',
+    'the verification could not be recorded (its certificate.verified event was not committed); nothing was answered: retry',
+    {
+      cause,
+      details: { meta: { causeCode: isAppError(cause) ? cause.code : 'UNKNOWN', groupSize: String(groupSize) } },
+    },
+  );
+}

@@ -1,0 +1,46 @@
+import type { Database, QueryResult, Transaction } from '@onceonly/store';
+
+/**
+ * A {@link Database} that counts the statements sent through it: every `query` and `exec`, inside a transaction or
+ * not, plus the transaction's BEGIN and its COMMIT or ROLLBACK (each a round trip to PostgreSQL as well). Everything
+ * the hosted service runs on its pool goes through it: handlers, the outbox relay, the seals.
+ */
+export interface CountingDatabase extends Database {
+  /** Statements sent so far. */
+  statements(): number;
+}
+
+export function countingDatabase(db: Database): CountingDatabase {
+  let count = 0;
+  const counted: CountingDatabase = {
+    get kind() {
+      return db.kind;
+    },
+    statements: () => count,
+    query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      count++;
+      return db.query<R>(sql, params);
+    },
+    exec(sql: string): Promise<void> {
+      count++;
+      return db.exec(sql);
+    },
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+      count += 2; // BEGIN, then COMMIT or ROLLBACK
+      return db.transaction((tx) =>
+        fn({
+          query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+            count++;
+            return tx.query<R>(sql, params);
+          },
+          exec(sql: string): Promise<void> {
+            count++;
+            return tx.exec(sql);
+          },
+        }),
+      );
+    },
+    close: () => db.close(),
+  };
+  return counted;
+}
