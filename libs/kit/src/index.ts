@@ -52,6 +52,7 @@ export {
   type ServerTls,
 } from './grpc-server.js';
 export { unary } from './handlers.js';
+export { holderHashKey } from './holder-hash-key.js';
 export {
   createLifecycle,
   HOOK_MARGIN_MS,

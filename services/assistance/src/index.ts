@@ -1,8 +1,6 @@
 /**
- * @onceonly/assistance: administrative assistance (行政协助) between departments (issue 12). So far the pure domain:
- * the versioned catalogue with the seven seeded items, the request lifecycle, working-day deadlines and alerts, and
- * the IMI-style indicators. The gRPC service, storage, events and CLI come next (see README.md); once the module
- * exists this API narrows to the module, its configuration and the client.
+ * @onceonly/assistance: administrative assistance (行政协助) between departments (issue 12): the module and its
+ * configuration, and the pure domain (catalogue, lifecycle, deadlines, indicators) for tools and tests.
  */
 export {
   type AssistanceKind,
@@ -24,3 +22,5 @@ export {
 export { ASSISTANCE_DEPARTMENTS, type AssistanceDepartment, COORDINATOR } from './domain/departments.js';
 export { IMI_THRESHOLDS, type Indicators, indicatorsBy, indicatorsOf, type Light } from './domain/indicators.js';
 export * as requests from './domain/request.js';
+export { ASSISTANCE_CONFIG, assistanceModule, migrateAssistance } from './module.js';
+export { ASSISTANCE_EVENT_TYPES, ASSISTANCE_TOPIC } from './topics.js';

@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { certificateV1, consentV1, sealV1 } from '@onceonly/contracts';
 import { ensureTopics, type Relay, startOutboxRelay } from '@onceonly/events';
 import { hashCitizenId } from '@onceonly/ids';
-import { int, loadConfig, type ServiceContext, type ServiceModule, str, url } from '@onceonly/kit';
+import { holderHashKey, int, loadConfig, type ServiceContext, type ServiceModule, str, url } from '@onceonly/kit';
 import { decryptPrivateKey } from '@onceonly/seal';
 import { migrate } from '@onceonly/store';
 import { sqlCertificateStore } from './adapters/db/certificate-store.js';
@@ -19,7 +19,7 @@ import { consentHandlers } from './adapters/grpc/consent-service.js';
 import { platformHandlers } from './adapters/grpc/platform-service.js';
 import { sealService } from './adapters/grpc/seal-service.js';
 import { credentialFiles } from './adapters/keys/credential-files.js';
-import { holderHashKey } from './adapters/keys/holder-hash-key.js';
+
 import { openConfiguredCa, openEmbeddedCa } from './adapters/keys/hub-ca.js';
 import { EMBEDDED_SEAL_CONFIG, loadSealConfig } from './adapters/keys/seal-config.js';
 import { batchRead } from './app/batch-read.js';

@@ -1,3 +1,4 @@
+import { assistanceModule } from '@onceonly/assistance';
 import { auditModule } from '@onceonly/audit';
 import { certificateModule } from '@onceonly/certificate';
 import type { ServiceModule } from '@onceonly/kit';
@@ -7,7 +8,7 @@ import { certificateProjection, type HubProjection } from './adapters/replay-pro
  * The services `onceonly start` hosts, in start order. The audit log comes last so that it sees every topic the
  * others registered. Services register here as they land.
  */
-export const HUB_MODULES: readonly ServiceModule[] = [certificateModule, auditModule];
+export const HUB_MODULES: readonly ServiceModule[] = [certificateModule, assistanceModule, auditModule];
 
 /**
  * The replay projections the hub passes to `onceonly audit replay` (docs/adr/005): each service's own, imported

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@onceonly/errors';
-import type { ServiceContext } from '@onceonly/kit';
+import type { ServiceContext } from './service-module.js';
 
 const DEV_KEY_FILE = 'holder-hash.key';
 
 /**
- * The holder-hash key: from the environment, else (embedded mode only) a random key generated once into the data
+ * The holder-hash key (keyed hash of citizen IDs, shared by every service that names people: certificate holders,
+ * the people assistance requests are about): from the environment, else (embedded mode only) a random key generated once into the data
  * folder, with a warning. Losing or changing it makes every stored holder key unfindable.
  * @throws AppError CONFIG_MISSING in external mode without ONCEONLY_HOLDER_HASH_KEY.
  */

@@ -1,0 +1,131 @@
+import type { Queryable, Transaction } from '@onceonly/store';
+import type { PlainDate } from '@onceonly/workdays';
+import type { IdempotencyStore, ItemStore, ListQuery, PageCursor, RequestStore } from '../../app/ports.js';
+import type { CatalogueItem } from '../../domain/catalogue.js';
+import { clockRuns } from '../../domain/deadlines.js';
+import type { AssistanceRequest } from '../../domain/request.js';
+
+/** The schema the service keeps its tables in. */
+export const ASSISTANCE_SCHEMA = 'assistance';
+
+export const sqlItemStore: ItemStore = {
+  async all(db) {
+    const { rows } = await db.query<{ item: CatalogueItem }>(
+      'SELECT item FROM assistance.items ORDER BY code, version',
+    );
+    return rows.map((r) => Object.freeze(r.item));
+  },
+  async add(db, items) {
+    for (const item of items) {
+      await db.query(
+        `INSERT INTO assistance.items (code, version, item) VALUES ($1, $2, $3::jsonb)
+         ON CONFLICT (code, version) DO NOTHING`,
+        [item.code, item.version, JSON.stringify(item)],
+      );
+    }
+  },
+};
+
+function columns(request: AssistanceRequest) {
+  return [request.id, request.status, request.version, request.dueDate, clockRuns(request), JSON.stringify(request)];
+}
+
+export const sqlRequestStore: RequestStore = {
+  async get(db, id) {
+    const { rows } = await db.query<{ state: AssistanceRequest }>(
+      'SELECT state FROM assistance.requests WHERE id = $1',
+      [id],
+    );
+    return rows[0]?.state;
+  },
+  async insert(tx: Transaction, request, at) {
+    await tx.query(
+      `INSERT INTO assistance.requests (id, status, version, due_date, clock_runs, state, item_code, item_version,
+         requester, provider, subject_key, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $12)`,
+      [
+        ...columns(request),
+        request.itemCode,
+        request.itemVersion,
+        request.requester,
+        request.provider,
+        request.subject?.kind === 'person' ? request.subject.key : null,
+        at,
+      ],
+    );
+  },
+  async update(tx: Transaction, request, expectedVersion, at) {
+    const { rowCount } = await tx.query(
+      `UPDATE assistance.requests SET status = $2, version = $3, due_date = $4, clock_runs = $5, state = $6::jsonb,
+         updated_at = $8
+       WHERE id = $1 AND version = $7`,
+      [...columns(request), expectedVersion, at],
+    );
+    return rowCount === 1;
+  },
+  async list(db, query: ListQuery) {
+    const params: unknown[] = [query.department];
+    const where = [query.side === 'provider' ? 'provider = $1' : 'requester = $1'];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replaceAll('?', `$${params.length}`));
+    };
+    if (query.statuses.length > 0) add('status = ANY(?::text[])', query.statuses);
+    if (query.itemCode) add('item_code = ?', query.itemCode);
+    if (query.overdueBefore) add('clock_runs AND due_date < ?::date', query.overdueBefore);
+    if (query.after) {
+      params.push(query.after.createdAt, query.after.id);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+    }
+    params.push(query.pageSize + 1);
+    const { rows } = await db.query<{ state: AssistanceRequest; created_at: Date; id: string }>(
+      `SELECT state, created_at, id FROM assistance.requests WHERE ${where.join(' AND ')}
+       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, query.pageSize);
+    const last = page.at(-1);
+    const next: PageCursor | undefined =
+      rows.length > query.pageSize && last ? { createdAt: last.created_at.toISOString(), id: last.id } : undefined;
+    return { requests: page.map((r) => r.state), ...(next ? { next } : {}) };
+  },
+  async forIndicators(db, department, from?: PlainDate, to?: PlainDate) {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (department !== undefined) {
+      params.push(department);
+      where.push(`(provider = $${params.length} OR requester = $${params.length})`);
+    }
+    if (from) {
+      params.push(from);
+      where.push(`(state->>'submittedOn')::date >= $${params.length}::date`);
+    }
+    if (to) {
+      params.push(to);
+      where.push(`(state->>'submittedOn')::date < $${params.length}::date`);
+    }
+    const { rows } = await db.query<{ state: AssistanceRequest }>(
+      `SELECT state FROM assistance.requests ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}`,
+      params,
+    );
+    return rows.map((r) => r.state);
+  },
+};
+
+export const sqlIdempotencyStore: IdempotencyStore = {
+  async find(db: Queryable, requester, key) {
+    const { rows } = await db.query<{ request_hash: string; request_id: string }>(
+      'SELECT request_hash, request_id FROM assistance.idempotency_keys WHERE requester = $1 AND key = $2',
+      [requester, key],
+    );
+    const row = rows[0];
+    return row ? { requestHash: row.request_hash, requestId: row.request_id } : undefined;
+  },
+  async insert(tx, requester, key, requestHash, requestId, at) {
+    await tx.query(
+      `INSERT INTO assistance.idempotency_keys (requester, key, request_hash, request_id, created_at)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [requester, key, requestHash, requestId, at],
+    );
+  },
+};

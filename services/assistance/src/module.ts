@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { assistanceV1 } from '@onceonly/contracts';
+import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
+import { hashCitizenId } from '@onceonly/ids';
+import { holderHashKey, loadConfig, type ServiceContext, type ServiceModule, str } from '@onceonly/kit';
+import { type Database, loadMigrations, migrate } from '@onceonly/store';
+import { CHINA_WORKDAYS } from '@onceonly/workdays';
+import { ASSISTANCE_SCHEMA, sqlIdempotencyStore, sqlItemStore, sqlRequestStore } from './adapters/db/stores.js';
+import { sqlAssistanceOutbox } from './adapters/events/outbox.js';
+import { assistanceHandlers } from './adapters/grpc/assistance-service.js';
+import type { AssistanceDeps } from './app/ports.js';
+import { SEEDED_ITEMS } from './domain/catalogue.js';
+import { COORDINATOR } from './domain/departments.js';
+import { ASSISTANCE_TOPIC } from './topics.js';
+
+/** The variables this module reads. */
+export const ASSISTANCE_CONFIG = {
+  ONCEONLY_HOLDER_HASH_KEY: str({
+    optional: true,
+    secret: true,
+    pattern: /[\s\S]{16,}/,
+    patternDoc: 'at least 16 characters (use 32 random bytes from a secret store)',
+    doc: 'key of the keyed hash of citizen IDs, shared with the certificate service (embedded mode: generated into the data folder)',
+  }),
+  ONCEONLY_ASSISTANCE_COORDINATOR: str({
+    default: COORDINATOR.code,
+    pattern: /^[0-9A-HJ-NPQRTUWXY]{18}$/,
+    patternDoc: 'a unified social credit code',
+    doc: "credit code of the coordinator (the district's service centre): decides disputes, reads every request",
+  }),
+};
+
+/** The schema's migrations: requests, catalogue versions, idempotency keys, and the outbox. */
+export async function assistanceMigrations() {
+  const own = await loadMigrations(new URL('../migrations/', import.meta.url));
+  return withEventTables(ASSISTANCE_SCHEMA, own);
+}
+
+/** Migrates the schema and stores the seeded catalogue versions not stored yet. */
+export async function migrateAssistance(db: Database): Promise<void> {
+  await migrate(db, { schema: ASSISTANCE_SCHEMA, migrations: await assistanceMigrations() });
+  await sqlItemStore.add(db, SEEDED_ITEMS);
+}
+
+/**
+ * Administrative assistance as a service module: loads its configuration (fail fast), migrates schema
+ * `assistance` and seeds the catalogue, registers and creates `onceonly.assistance.v1`, starts the outbox relay and
+ * adds AssistanceService.
+ */
+export const assistanceModule: ServiceModule = {
+  name: 'assistance',
+  config: ASSISTANCE_CONFIG,
+  async start(ctx: ServiceContext): Promise<void> {
+    const config = loadConfig(ASSISTANCE_CONFIG, ctx.env);
+    const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);
+    await migrateAssistance(ctx.db);
+    ctx.topics.register(ASSISTANCE_TOPIC);
+    await ensureTopics(ctx.transport, ctx.topics);
+    const relay = startOutboxRelay({
+      db: ctx.db,
+      schema: ASSISTANCE_SCHEMA,
+      transport: ctx.transport,
+      log: ctx.log,
+      lifecycle: ctx.lifecycle,
+    });
+    const deps: AssistanceDeps = {
+      db: ctx.db,
+      clock: ctx.clock,
+      calendar: CHINA_WORKDAYS,
+      items: sqlItemStore,
+      requests: sqlRequestStore,
+      idempotency: sqlIdempotencyStore,
+      outbox: sqlAssistanceOutbox,
+      relay,
+      newId: randomUUID,
+      hashCitizenId: (id) => hashCitizenId(id, key),
+    };
+    ctx.server.addService(
+      assistanceV1.AssistanceServiceService,
+      assistanceHandlers(deps, config.ONCEONLY_ASSISTANCE_COORDINATOR),
+    );
+  },
+};

@@ -1,0 +1,267 @@
+import { Metadata } from '@grpc/grpc-js';
+import { assistanceV1 as av, assistanceEventsV1 as ev } from '@onceonly/contracts';
+import { createKafkaTransport, type EventTransport } from '@onceonly/events';
+import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
+import { type HostedModules, hostModules } from '@onceonly/kit/testing';
+import { type Database, openDatabase } from '@onceonly/store';
+import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka, uniqueTopic, waitFor } from '@onceonly/testing';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AssistanceClient, assistanceClient } from '../src/client.js';
+import { CIVIL_AFFAIRS, CONSTRUCTION, COORDINATOR, EMERGENCY, JUSTICE, PLANNING } from '../src/domain/departments.js';
+import { assistanceModule } from '../src/module.js';
+import { ASSISTANCE_TOPIC } from '../src/topics.js';
+
+// The assistance service on PostgreSQL and Kafka through gRPC, as the hub hosts it: the lifecycle with its events,
+// two clerks at once, idempotency, and hostile input answered with a code that changes nothing.
+
+// A citizen ID with a valid check character (GB 11643), for the person a legal-aid request is about.
+const CITIZEN_ID = '11010519491231002X';
+const HASH_KEY = 'assistance-test-holder-hash-key-0123';
+
+let target: TestDatabase;
+let db: Database;
+let transport: EventTransport;
+let host: HostedModules;
+let consumer: Consumer;
+const seen: KafkaMessage[] = [];
+// 2026-02-09 10:00 in Shanghai (a Monday before the Spring Festival); tests move it on
+let now = new Date('2026-02-09T02:00:00Z');
+
+const as = (code: string, role = 'department') => {
+  const client = assistanceClient(host.address, {
+    metadata: () => {
+      const m = new Metadata();
+      m.set(DEV_CALLER_HEADER, code);
+      m.set(DEV_ROLE_HEADER, role);
+      return m;
+    },
+  });
+  clients.push(client);
+  return client;
+};
+const clients: AssistanceClient[] = [];
+
+beforeAll(async () => {
+  target = await freshDatabase('assistance');
+  db = await openDatabase({ url: target.url });
+  transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'assistance-test' });
+  host = await hostModules({
+    db,
+    transport,
+    modules: [assistanceModule],
+    clock: () => now,
+    env: { ONCEONLY_HOLDER_HASH_KEY: HASH_KEY },
+  });
+  consumer = testKafka('assistance-test').consumer({ groupId: uniqueTopic('assistance'), maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: ASSISTANCE_TOPIC.name, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await consumer?.disconnect();
+  await host?.stop();
+  await transport?.close();
+  await db?.close();
+  await target?.drop();
+});
+
+const justice = () => as(JUSTICE.code);
+const civil = () => as(CIVIL_AFFAIRS.code);
+
+let keys = 0;
+function legalAid(more: Partial<av.SubmitRequestRequest> = {}): Partial<av.SubmitRequestRequest> {
+  return {
+    idempotencyKey: `k-${++keys}-${Date.now()}`,
+    itemCode: 'PT-XZ-04',
+    caseId: 'PTFY-2026-001',
+    legalBasis: '中华人民共和国法律援助法第四十一条',
+    purpose: '核查法律援助申请人经济困难状况',
+    subject: { subject: { $case: 'citizenId', value: CITIZEN_ID } },
+    fields: { aid_case_no: 'PTFY2026001' },
+    ...more,
+  };
+}
+
+function eventsOf(requestId: string): KafkaMessage[] {
+  return seen.filter((m) => m.key?.toString() === requestId);
+}
+
+async function counts(): Promise<{ requests: number; outbox: number }> {
+  const { rows } = await db.query<{ requests: number; outbox: number }>(
+    `SELECT (SELECT count(*)::int FROM assistance.requests) AS requests, (SELECT count(*)::int FROM assistance.outbox) AS outbox`,
+  );
+  return rows[0]!;
+}
+
+async function codeOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+  throw new Error('the call succeeded');
+}
+
+describe('administrative assistance on PostgreSQL and Kafka', () => {
+  it('runs a legal-aid investigation through its whole life across the Spring Festival, every step an event', async () => {
+    now = new Date('2026-02-09T02:00:00Z');
+    const { request: submitted } = await justice().submitRequest(legalAid());
+    // 7 working days from Mon 02-09: 02-10…13 (4), Sat 02-14 worked (5), 02-15…23 off, 02-24 (6), 02-25 (7)
+    expect(submitted).toMatchObject({
+      status: av.RequestStatus.REQUEST_STATUS_SUBMITTED,
+      version: 1,
+      dueDate: '2026-02-25',
+      providerCode: CIVIL_AFFAIRS.code,
+      subject: { subject: { $case: 'maskedCitizenId' } },
+    });
+    const id = submitted!.id;
+    now = new Date('2026-02-10T02:00:00Z');
+    await civil().acceptRequest({ id, expectedVersion: 1 });
+    now = new Date('2026-02-24T02:00:00Z');
+    const { request: answered } = await civil().answerRequest({
+      id,
+      expectedVersion: 2,
+      fields: { economic_difficulty: '是', basis: '低保' },
+      attachmentSha256: ['ab'.repeat(32)],
+    });
+    expect(answered?.answer?.fields).toEqual({ economic_difficulty: '是', basis: '低保' });
+    // the coordinator sees the request, not the answer's fields
+    const seenByCoordinator = await as(COORDINATOR.code).getRequest({ id });
+    expect(seenByCoordinator.request?.answer?.fields).toEqual({});
+    // a department that is no party is told it does not exist
+    expect(await codeOf(as(PLANNING.code).getRequest({ id }))).toBe('ASSIST_REQUEST_NOT_FOUND');
+    now = new Date('2026-02-25T02:00:00Z');
+    const { request: closed } = await justice().closeRequest({
+      id,
+      expectedVersion: 3,
+      rating: { timeliness: 5, effort: 4, comment: '' },
+    });
+    expect(closed).toMatchObject({
+      status: av.RequestStatus.REQUEST_STATUS_CLOSED,
+      version: 4,
+      closedOn: '2026-02-25',
+    });
+
+    const events = (await waitFor(() => (eventsOf(id).length >= 4 ? eventsOf(id) : undefined), {
+      timeoutMs: 30_000,
+      message: 'four events of the request on the topic',
+    })) as KafkaMessage[];
+    expect(events.map((m) => m.headers?.ce_type?.toString())).toEqual([
+      'assistance.request.submitted',
+      'assistance.request.accepted',
+      'assistance.request.answered',
+      'assistance.request.closed',
+    ]);
+    const first = ev.RequestSubmitted.decode(events[0]!.value!);
+    expect(first.request).toMatchObject({ requestId: id, requesterCode: JUSTICE.code, dueDate: '2026-02-25' });
+    expect(first.request?.subjectKey).toMatch(/^[0-9a-f]{64}$/);
+    // the citizen ID is nowhere in clear: not in an event, not in the stored request
+    for (const m of events)
+      expect(Buffer.concat([m.value!, Buffer.from(JSON.stringify(m.headers))]).includes(CITIZEN_ID)).toBe(false);
+    const { rows } = await db.query<{ state: string }>(
+      'SELECT state::text AS state FROM assistance.requests WHERE id = $1',
+      [id],
+    );
+    expect(rows[0]!.state).not.toContain(CITIZEN_ID);
+    expect(rows[0]!.state).not.toContain('ab'.repeat(33)); // sanity: the digest is kept as given
+  });
+
+  it('lets one of two clerks acting at once win; the other gets ASSIST_VERSION_CONFLICT and writes nothing', async () => {
+    now = new Date('2026-03-02T02:00:00Z');
+    const { request } = await justice().submitRequest(legalAid());
+    const before = await counts();
+    const results = await Promise.allSettled([
+      civil().acceptRequest({ id: request!.id, expectedVersion: 1 }),
+      civil().declineRequest({ id: request!.id, expectedVersion: 1, reasons: '不属于本部门职责' }),
+    ]);
+    const fulfilled = results.filter((r) => r.status === 'fulfilled');
+    const rejected = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    expect(fulfilled).toHaveLength(1);
+    expect(rejected.map((r) => (r.reason as { code: string }).code)).toEqual(['ASSIST_VERSION_CONFLICT']);
+    expect((await counts()).outbox - before.outbox).toBe(1);
+  });
+
+  it('answers a repeated idempotency key with the first request, and refuses it for another request', async () => {
+    now = new Date('2026-03-02T02:00:00Z');
+    const first = legalAid();
+    const a = await justice().submitRequest(first);
+    const b = await justice().submitRequest(first);
+    expect(b).toMatchObject({ replayed: true, request: { id: a.request!.id } });
+    expect(await codeOf(justice().submitRequest({ ...first, caseId: 'another' }))).toBe('IDEMPOTENCY_CONFLICT');
+  });
+
+  it('refuses bad input with a code and changes nothing', async () => {
+    now = new Date('2026-03-02T02:00:00Z');
+    const { request } = await justice().submitRequest(legalAid());
+    const id = request!.id;
+    const before = await counts();
+    const cases: [string, () => Promise<unknown>][] = [
+      ['ASSIST_ITEM_UNKNOWN', () => justice().submitRequest(legalAid({ itemCode: 'PT-XZ-99' }))],
+      ['ASSIST_REQUESTER_NOT_ALLOWED', () => as(EMERGENCY.code).submitRequest(legalAid())],
+      ['INVALID_ARGUMENT', () => justice().submitRequest(legalAid({ caseId: '', legalBasis: ' ', purpose: '' }))],
+      ['ASSIST_DUE_DATE_TOO_EARLY', () => justice().submitRequest(legalAid({ dueDate: '2026-03-03' }))],
+      ['INVALID_ARGUMENT', () => justice().submitRequest(legalAid({ dueDate: '2027-01-20' }))],
+      [
+        'ASSIST_FIELDS_INVALID',
+        () => justice().submitRequest(legalAid({ fields: { aid_case_no: 'x', colour: 'red' } })),
+      ],
+      ['PERSONAL_DATA_IN_TEXT', () => justice().submitRequest(legalAid({ purpose: `核查 ${CITIZEN_ID}` }))],
+      ['TEXT_INVALID', () => justice().submitRequest(legalAid({ purpose: 'abc\u202Edef' }))],
+      ['PERMISSION_DENIED', () => as('91310000MA1FL8XQ37', 'platform').submitRequest(legalAid())],
+      ['ASSIST_REQUEST_NOT_FOUND', () => as(CONSTRUCTION.code).acceptRequest({ id, expectedVersion: 1 })],
+      ['ASSIST_NOT_PROVIDER', () => justice().acceptRequest({ id, expectedVersion: 1 })],
+      ['ASSIST_VERSION_CONFLICT', () => civil().acceptRequest({ id, expectedVersion: 7 })],
+      [
+        'ASSIST_ILLEGAL_TRANSITION',
+        () => civil().answerRequest({ id, expectedVersion: 1, fields: { economic_difficulty: '是' } }),
+      ],
+      ['INVALID_ARGUMENT', () => civil().acceptRequest({ id, expectedVersion: 0 })],
+    ];
+    for (const [code, call] of cases) expect([code, await codeOf(call())]).toEqual([code, code]);
+    await civil().acceptRequest({ id, expectedVersion: 1 });
+    const afterAccept = await counts();
+    expect(afterAccept.requests).toBe(before.requests);
+    expect(afterAccept.outbox - before.outbox).toBe(1); // the accept only
+    expect(
+      await codeOf(civil().answerRequest({ id, expectedVersion: 2, fields: { economic_difficulty: '也许' } })),
+    ).toBe('ASSIST_FIELDS_INVALID');
+    expect((await counts()).outbox).toBe(afterAccept.outbox);
+  });
+
+  it('lists inbox and outbox by page, filters overdue requests, and serves indicators', async () => {
+    now = new Date('2026-03-02T02:00:00Z');
+    for (let i = 0; i < 3; i++)
+      await as(PLANNING.code).submitRequest({
+        idempotencyKey: `inbox-${i}-${Date.now()}`,
+        itemCode: 'PT-XZ-07',
+        caseId: `GH-${i}`,
+        legalBasis: '安全生产法',
+        purpose: '规划许可前核查',
+        fields: { enterprise: '91310000MA1FL8XQ37', since: '2023-01-01' },
+      });
+    const emergency = as(EMERGENCY.code);
+    const page1 = await emergency.listInbox({ pageSize: 2 });
+    expect(page1.requests).toHaveLength(2);
+    const page2 = await emergency.listInbox({ pageSize: 2, pageToken: page1.nextPageToken });
+    expect(page2.requests).toHaveLength(1);
+    expect(page2.nextPageToken).toBe('');
+    expect((await as(PLANNING.code).listOutbox({})).requests).toHaveLength(3);
+    expect(await codeOf(emergency.listInbox({ pageToken: 'not-a-token' }))).toBe('INVALID_ARGUMENT');
+    now = new Date('2026-03-20T02:00:00Z'); // due 03-09: overdue now
+    expect(
+      (await emergency.listInbox({ filter: { overdueOnly: true, statuses: [], itemCode: '' } })).requests,
+    ).toHaveLength(3);
+    const { indicators } = await emergency.getIndicators({
+      grouping: av.IndicatorGrouping.INDICATOR_GROUPING_PROVIDER,
+    });
+    expect(indicators.find((i) => i.group === EMERGENCY.code)).toMatchObject({
+      requests: 3,
+      overdue: 3,
+      hasAcceptedWithin7Days: true,
+      acceptedWithin7Days: 0,
+    });
+  });
+});
