@@ -77,3 +77,6 @@ export function assistanceClient(
 function requestType(method: Method): string {
   return `${method[0]!.toUpperCase()}${method.slice(1)}Request`;
 }
+
+/** The generated messages and client class (the CLI calls with its own deadlines and identity). */
+export { assistanceV1 } from '@onceonly/contracts';

@@ -1,6 +1,7 @@
 import { AppError, toAppError } from '@onceonly/errors';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, errorJson } from './client.js';
+import { registerAssistCommands } from './commands/assist.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCertCommands } from './commands/cert.js';
 import { registerConsentCommands } from './commands/consent.js';
@@ -50,6 +51,7 @@ export function buildCli(options: BuildOptions = {}): Command {
   registerSealCommands(program);
   registerTrustCommands(program);
   registerCertCommands(program);
+  registerAssistCommands(program);
   registerConsentCommands(program);
   registerAuditCommands(program);
   return program;
