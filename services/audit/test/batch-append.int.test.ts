@@ -145,7 +145,11 @@ const backends: Array<{ name: string; open: () => Promise<{ db: Database; drop: 
     async open() {
       const testDb: TestDatabase = await freshDatabase('audit_batch');
       const db = await openDatabase({ url: testDb.url, poolSize: 2 });
-      return { db, drop: async () => (await db.close(), await testDb.drop()) };
+      const drop = async () => {
+        await db.close();
+        await testDb.drop();
+      };
+      return { db, drop };
     },
   },
   {
