@@ -154,7 +154,8 @@ describe('batch appends under faults, on Kafka and PostgreSQL', () => {
     return { db, url: testDb.url, producer, events };
   }
 
-  function ingest(db: Database, topic: string, group = 'onceonly-audit'): EventConsumer {
+  // a group of its own per test: the shared broker runs other files' audit logs in the group 'onceonly-audit'
+  function ingest(db: Database, topic: string, group: string): EventConsumer {
     const consumer = createIngest({
       db,
       transport,
@@ -172,10 +173,12 @@ describe('batch appends under faults, on Kafka and PostgreSQL', () => {
     timeout: 150_000,
   }, async () => {
     const { db, url, producer, events } = await setup();
+    const group = `onceonly-audit-crash-${producer.topic}`;
     const child = await runFixture({
       DATABASE_URL: url,
       KAFKA_BROKERS: kafkaBrokers().join(','),
       TOPIC: producer.topic,
+      GROUP: group,
       KILL_AT_BATCH: '3',
     });
     expect(child.signal, child.stderr).toBe('SIGKILL');
@@ -189,13 +192,13 @@ describe('batch appends under faults, on Kafka and PostgreSQL', () => {
     expect(after.rows[0]).toEqual({ leaves: killed.sizeBefore, size: String(killed.sizeBefore) });
     expect(killed.sizeBefore).toBeLessThan(events.length);
 
-    const consumer = ingest(db, producer.topic);
+    const consumer = ingest(db, producer.topic, group);
     await consumer.start();
     await waitFor(async () => (await db.query('SELECT 1 FROM audit.leaves')).rowCount >= events.length, {
       timeoutMs: 60_000,
       message: 'every event after the restart',
     });
-    await waitFor(async () => (await transport.lag('onceonly-audit', [producer.topic])).every((p) => p.lag === 0), {
+    await waitFor(async () => (await transport.lag(group, [producer.topic])).every((p) => p.lag === 0), {
       timeoutMs: 30_000,
       message: 'no lag',
     });
