@@ -162,8 +162,10 @@ export async function appendEvents<E extends LoggableEvent>(
   options: AppendBatchOptions = {},
 ): Promise<BatchOutcome<E>> {
   const withChains = options.subjectChains ?? true;
+  // the leaves and subject keys do not depend on the head: computed before the lock, so that it is held shorter
   const keyed = batch.map((item) => ({
     ...item,
+    leaf: leafOf(item.event),
     subjectKey: withChains ? subjectKeyOf(item.event.subject) : undefined,
   }));
   const keys = new Map<string, Uint8Array>();
@@ -185,9 +187,8 @@ export async function appendEvents<E extends LoggableEvent>(
   const nodes: ReturnType<CompactRange['append']> = [];
   const leaves: LeafRecord[] = [];
   const extended = new Map<string, SubjectChain>();
-  for (const { event, from, subjectKey } of fresh) {
+  for (const { event, from, leaf, subjectKey } of fresh) {
     const leafIndex = range.size;
-    const leaf = leafOf(event);
     for (const node of range.append(leaf.hash)) if (node.level > 0) nodes.push(node);
     leaves.push({
       leafIndex,
