@@ -5,13 +5,15 @@
  * numbers, an event id delivered twice (in one batch and across batches), events without a subject, and a walk of
  * the complete prefix over more stored numbers than one page. On PostgreSQL, and on PGlite (the embedded mode).
  */
+import { emptySubjectChain, extendSubjectChain, type SubjectChain } from '@onceonly/merkle';
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, type TestDatabase } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendPort, batchAppendPort } from '../src/adapters/db/audit-store.js';
+import { appendPort, batchAppendPort, toChain } from '../src/adapters/db/audit-store.js';
 import { type AppendOutcome, appendEvent, appendEvents } from '../src/app/append-event.js';
 import type { LoggableEvent } from '../src/domain/leaf.js';
 import type { SequenceArrival } from '../src/domain/sequences.js';
+import { subjectKeyOf } from '../src/domain/subject-key.js';
 import { migrateAudit } from '../src/module.js';
 import { event } from './fixtures.js';
 
@@ -223,5 +225,117 @@ describe.each(backends)('a batch append on $name', (backend) => {
     );
     expect(outcome.appended).toEqual([]);
     expect(await state(batched)).toEqual(before);
+  });
+});
+
+describe('appends of one subject from two transactions at once, on PostgreSQL', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    testDb = await freshDatabase('audit_batch_race');
+    db = await openDatabase({ url: testDb.url, poolSize: 4 });
+    await migrateAudit(db);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await testDb?.drop();
+  });
+
+  /**
+   * The first append holds the head lock and has written the subject's chain; the second waits for the lock. It must
+   * extend the chain the first committed (a statement that waits for a row lock reads other tables as of before the
+   * wait: the chains are read after the lock, in a statement of their own).
+   */
+  async function race(
+    firstAppend: (hold: () => Promise<void>) => Promise<unknown>,
+    secondAppend: () => Promise<unknown>,
+  ): Promise<void> {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    const first = firstAppend(async () => {
+      holding();
+      await gate;
+    });
+    await held;
+    const second = secondAppend();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the second is waiting for the lock by now
+    release();
+    await Promise.all([first, second]);
+  }
+
+  async function expectChainsMatchLeaves(): Promise<void> {
+    const { rows } = await db.query<{ subject: string; leaf_index: string; leaf_hash: Uint8Array }>(
+      'SELECT subject, leaf_index, leaf_hash FROM audit.leaves ORDER BY leaf_index',
+    );
+    const expected = new Map<string, SubjectChain>();
+    for (const r of rows) {
+      const key = subjectKeyOf(r.subject);
+      if (!key) continue;
+      const k = Buffer.from(key).toString('hex');
+      expected.set(k, extendSubjectChain(expected.get(k) ?? emptySubjectChain(), Number(r.leaf_index), r.leaf_hash));
+    }
+    const stored = await db.query('SELECT subject_key, count, head, last_index FROM audit.subject_chains');
+    const hexChain = (c: SubjectChain | undefined) => c && { ...c, head: Buffer.from(c.head).toString('hex') };
+    expect(stored.rows.length).toBe(expected.size);
+    for (const row of stored.rows) {
+      const k = Buffer.from(row.subject_key as Uint8Array).toString('hex');
+      expect(hexChain(toChain(row))).toEqual(hexChain(expected.get(k)));
+    }
+  }
+
+  it('batches: the waiting batch extends the chain the holding batch committed', async () => {
+    const batch = (ids: number[]) =>
+      ids.map((i) => ({ event: event(i, { id: `race-b-${i}`, subject: 'shared', source: '/race/b' }), from: FROM }));
+    await race(
+      (hold) =>
+        db.transaction(async (tx) => {
+          const port = batchAppendPort(tx);
+          return appendEvents(
+            {
+              ...port,
+              saveSequences: async (states) => {
+                await port.saveSequences(states);
+                await hold();
+              },
+            },
+            batch([0, 1, 2]),
+            new Date(),
+          );
+        }),
+      () => db.transaction((tx) => appendEvents(batchAppendPort(tx), batch([3, 4, 5]), new Date())),
+    );
+    await expectChainsMatchLeaves();
+  });
+
+  it('one event at a time: the waiting append extends the chain the holding one committed', async () => {
+    const one = (i: number) => event(i, { id: `race-e-${i}`, subject: 'shared-2', source: '/race/e' });
+    await race(
+      (hold) =>
+        db.transaction(async (tx) => {
+          const port = appendPort(tx);
+          return appendEvent(
+            {
+              ...port,
+              saveSequence: async (state) => {
+                await port.saveSequence(state);
+                await hold();
+              },
+            },
+            one(0),
+            FROM,
+            new Date(),
+          );
+        }),
+      () => db.transaction((tx) => appendEvent(appendPort(tx), one(1), FROM, new Date())),
+    );
+    await expectChainsMatchLeaves();
   });
 });

@@ -38,8 +38,8 @@ const WALK_BATCH = 500;
  * in its inbox): locks the tree head, stores the leaf and the interior nodes it completes, moves the head, and
  * checks the source's sequence (a hole or a repeat is recorded, never skipped: the leaf is appended anyway).
  * It also extends the subject's hash chain by the new leaf (ADR 006), under the same lock, so the chains always
- * match the tree head: the next checkpoint commits to them in its subject map. That costs one extra statement: the
- * chain is read with the head. An event id that is already a leaf appends nothing.
+ * match the tree head: the next checkpoint commits to them in its subject map. That costs two extra statements: the
+ * chain is read right after the lock, and saved. An event id that is already a leaf appends nothing.
  */
 export async function appendEvent(
   port: AppendPort,

@@ -76,7 +76,8 @@ export interface SequenceGapRecord {
 export interface AppendPort {
   /**
    * Locks and reads the tree head: every append waits here, which puts the leaves in one global order. With a
-   * subject key, the same statement also reads that subject's chain (so that extending it costs one statement).
+   * subject key, also reads that subject's chain, in a statement after the lock (one that waited for the lock would
+   * read the chain as of before the wait).
    */
   lockHead(subjectKey?: Uint8Array): Promise<TreeHead & { readonly chain?: SubjectChain }>;
   saveHead(head: TreeHead): Promise<void>;
@@ -106,8 +107,8 @@ export type NewGapRecord = Omit<SequenceGapRecord, 'id'>;
  */
 export interface BatchAppendPort {
   /**
-   * Locks and reads the tree head (as {@link AppendPort.lockHead}); the same statement reads the chains of
-   * `subjectKeys` (keyed by the key's hex).
+   * Locks and reads the tree head (as {@link AppendPort.lockHead}), then reads the chains of `subjectKeys` (keyed by
+   * the key's hex) in one statement after the lock.
    */
   lockHeadWithChains(
     subjectKeys: readonly Uint8Array[],

@@ -102,17 +102,17 @@ function toGap(row: Row): SequenceGapRecord {
 export function appendPort(tx: Queryable): AppendPort {
   return {
     async lockHead(subjectKey?: Uint8Array) {
-      // the subject's chain comes with the lock: one statement, and it cannot change until this transaction ends
-      const { rows } = await tx.query(
-        `SELECT h.size, h.range_hashes, h.root, c.count, c.head, c.last_index
-         FROM audit.tree_head h LEFT JOIN audit.subject_chains c ON c.subject_key = $1
-         WHERE h.id FOR UPDATE OF h`,
-        [subjectKey ? buf(subjectKey) : null],
-      );
+      const { rows } = await tx.query('SELECT size, range_hashes, root FROM audit.tree_head WHERE id FOR UPDATE');
       const row = rows[0];
       if (!row) throw new Error('audit.tree_head is missing');
       const head = { size: Number(row.size), range: splitRange(bytes(row.range_hashes)), root: bytes(row.root) };
-      return row.count === null || row.count === undefined ? head : { ...head, chain: toChain(row) };
+      if (!subjectKey) return head;
+      // a statement of its own, after the lock: a statement that waited for the lock would read the chain as of
+      // before the wait, missing what the append that held the lock committed (ADR 011)
+      const chain = await tx.query('SELECT count, head, last_index FROM audit.subject_chains WHERE subject_key = $1', [
+        buf(subjectKey),
+      ]);
+      return chain.rows[0] ? { ...head, chain: toChain(chain.rows[0]) } : head;
     },
     async saveSubjectChain(subjectKey: Uint8Array, chain: SubjectChain) {
       const { rowCount } = await tx.query(
@@ -220,19 +220,20 @@ function hexOf(bytes: Uint8Array): string {
 export function batchAppendPort(tx: Queryable): BatchAppendPort {
   return {
     async lockHeadWithChains(subjectKeys) {
-      // one statement: the head's row lock, and the chains of the batch's subjects (one row each, or one row of
-      // nulls); they cannot change until this transaction ends
-      const { rows } = await tx.query(
-        `WITH h AS (SELECT size, range_hashes, root FROM audit.tree_head WHERE id FOR UPDATE)
-         SELECT h.size, h.range_hashes, h.root, c.subject_key, c.count, c.head, c.last_index
-         FROM h LEFT JOIN audit.subject_chains c ON c.subject_key IN (SELECT decode(k, 'hex') FROM unnest($1::text[]) AS k)`,
-        [subjectKeys.map(hexOf)],
-      );
+      const { rows } = await tx.query('SELECT size, range_hashes, root FROM audit.tree_head WHERE id FOR UPDATE');
       const row = rows[0];
       if (!row) throw new Error('audit.tree_head is missing');
       const head = { size: Number(row.size), range: splitRange(bytes(row.range_hashes)), root: bytes(row.root) };
       const chains = new Map<string, SubjectChain>();
-      for (const r of rows) if (r.subject_key != null) chains.set(hexOf(bytes(r.subject_key)), toChain(r));
+      if (subjectKeys.length === 0) return { head, chains };
+      // a statement of its own, after the lock: a statement that waited for the lock would read the chains as of
+      // before the wait, missing what the batch that held the lock committed (ADR 011)
+      const found = await tx.query(
+        `SELECT subject_key, count, head, last_index FROM audit.subject_chains
+         WHERE subject_key IN (SELECT decode(k, 'hex') FROM unnest($1::text[]) AS k)`,
+        [subjectKeys.map(hexOf)],
+      );
+      for (const r of found.rows) chains.set(hexOf(bytes(r.subject_key)), toChain(r));
       return { head, chains };
     },
     async loggedEventIds(eventIds) {
