@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { sleepWithHeartbeat } from './delivery.js';
 import type { EventDefinition, EventEnvelope } from './envelope.js';
 import { fromKafkaRecord, type RecordHeaders } from './headers.js';
-import { claimInbox } from './inbox.js';
+import { claimInbox, claimInboxBatch } from './inbox.js';
 import { type Backoff, backoffDelay, messageOf } from './internal.js';
 import { silentLogger } from './log.js';
 import { deadLetterTopic, defineTopic, type TopicRegistry, type TopicSpec } from './topics.js';
@@ -18,6 +18,20 @@ import type { DeliveryContext, EventTransport, PartitionLag, ReceivedRecord, Sub
  */
 export type EventHandler = (event: EventEnvelope, tx: Transaction, record: ReceivedRecord) => Promise<void>;
 
+/** One event of a batch, with the record it came in. */
+export interface BatchItem {
+  readonly event: EventEnvelope;
+  readonly record: ReceivedRecord;
+}
+
+/**
+ * Handles a batch of events inside ONE consumer transaction `tx` (the same one that records them all in the inbox):
+ * only the events the inbox had not seen, in their partition's order. It must have the same effect as the per-event
+ * handlers called one after the other. Throwing rolls the whole batch back; the consumer then handles the batch's
+ * events one at a time with the per-event handlers (retries, dead letters), so a poison event is dead-lettered alone.
+ */
+export type BatchHandler = (items: readonly BatchItem[], tx: Transaction) => Promise<void>;
+
 /** Options of {@link createConsumer}. */
 export interface ConsumerOptions {
   transport: EventTransport;
@@ -28,6 +42,14 @@ export interface ConsumerOptions {
   topics: readonly string[];
   /** One handler per event type. */
   handlers: Readonly<Record<string, EventHandler>>;
+  /**
+   * Opt-in: handle each fetched batch in one transaction (one multi-row inbox claim, then this handler with the
+   * fresh events) instead of one transaction per event. Events still need a per-event handler in `handlers` (they
+   * decide which types are handled, and handle the events one at a time when a batch fails).
+   */
+  batchHandler?: BatchHandler;
+  /** Most events per batch transaction (default 500). */
+  maxBatchSize?: number;
   /** Handler attempts before dead-lettering with HANDLER_FAILED (default 5). */
   maxAttempts?: number;
   /** Waits between handler attempts: doubled each time, capped (default 100 ms → 5 s). */
@@ -52,6 +74,10 @@ export interface ConsumerOptions {
 export interface ConsumerStats {
   /** Events whose handler committed. */
   handled: number;
+  /** Batch transactions that committed (batch consumers). */
+  batches: number;
+  /** Batches whose handler failed, then handled one event at a time. */
+  batchFallbacks: number;
   /** Redelivered events the inbox already had: skipped. */
   duplicates: number;
   /** Records moved to a dead-letter topic, all reasons. */
@@ -85,6 +111,10 @@ export interface EventConsumer {
  *    transaction. A redelivered event finds its inbox row and changes nothing;
  * 5. a failing handler is retried with exponential back-off up to `maxAttempts`, then dead-lettered with
  *    HANDLER_FAILED and its message; the consumer then moves on.
+ * With `batchHandler`, each fetched batch (one partition's records, up to `maxBatchSize`) is handled in ONE
+ * transaction instead: steps 1–3 per record, then one multi-row inbox insert for the batch and the batch handler
+ * with the events that were new; a failing batch handler rolls the batch back and its events go through steps 4–5
+ * one at a time (a poison event is dead-lettered alone, the others are handled).
  * Database outages are not the event's fault: the record is then not committed and is delivered again later.
  * A dead letter is a `DeadLetter` protobuf keyed like the original, with the original's `ce_*` headers and
  * `dlq_reason`, on `<topic>.dlq`.
@@ -117,6 +147,8 @@ class InboxConsumer implements EventConsumer {
   readonly #clock: () => Date;
   readonly #stats: ConsumerStats = {
     handled: 0,
+    batches: 0,
+    batchFallbacks: 0,
     duplicates: 0,
     deadLettered: 0,
     retried: 0,
@@ -142,6 +174,13 @@ class InboxConsumer implements EventConsumer {
       topics: this.#o.topics,
       fromBeginning: this.#o.fromBeginning ?? true,
       handle: (record, context) => this.#handle(record, context),
+      ...(this.#o.batchHandler
+        ? {
+            handleBatch: (records: readonly ReceivedRecord[], context: DeliveryContext) =>
+              this.#handleBatch(records, context),
+            maxBatchSize: this.#o.maxBatchSize ?? 500,
+          }
+        : {}),
       onError: (err, record) =>
         this.#log.warn({ err: messageOf(err), ...(record ? origin(record) : {}) }, 'delivery failed; will retry'),
     });
@@ -162,27 +201,93 @@ class InboxConsumer implements EventConsumer {
   }
 
   async #handle(record: ReceivedRecord, context: DeliveryContext): Promise<void> {
+    const screened = await this.#screen(record);
+    if (screened) await this.#attempt(record, screened.event, screened.handler, context);
+  }
+
+  /**
+   * Steps 1–3 for one record: dead-letters or ignores what no handler will see, else returns the event and its
+   * handler.
+   */
+  async #screen(record: ReceivedRecord): Promise<{ event: EventEnvelope; handler: EventHandler } | undefined> {
     const size = recordSize(record);
     if (size > this.#maxBytes) {
       const detail = `the record has ${size} bytes, more than the limit of ${this.#maxBytes}`;
-      return await this.#deadLetter(record, 'EVENT_TOO_LARGE', detail, 0, { dropValue: true });
+      await this.#deadLetter(record, 'EVENT_TOO_LARGE', detail, 0, { dropValue: true });
+      return undefined;
     }
     let event: EventEnvelope;
     try {
       event = fromKafkaRecord(record);
     } catch (err) {
-      if (isAppError(err, 'EVENT_MALFORMED')) return await this.#deadLetter(record, 'EVENT_MALFORMED', err.message, 0);
-      throw err;
+      if (!isAppError(err, 'EVENT_MALFORMED')) throw err;
+      await this.#deadLetter(record, 'EVENT_MALFORMED', err.message, 0);
+      return undefined;
     }
     const handler = this.#handlerFor(record.topic, event.type);
     if (handler === undefined) {
-      if (!this.#o.strictTypes) {
+      if (this.#o.strictTypes) {
+        await this.#deadLetter(record, 'EVENT_UNKNOWN_TYPE', `no handler for type ${event.type}`, 0);
+      } else {
         this.#stats.ignored++;
-        return;
       }
-      return await this.#deadLetter(record, 'EVENT_UNKNOWN_TYPE', `no handler for type ${event.type}`, 0);
+      return undefined;
     }
-    await this.#attempt(record, event, handler, context);
+    return { event, handler };
+  }
+
+  /**
+   * A batch (one partition's records, in order): each record screened as in {@link #handle}, then ONE transaction:
+   * the inbox claim of every event in one statement, and the batch handler with the events the inbox had not seen.
+   * When the batch handler fails (not the database), the batch is rolled back and its events are handled one at a
+   * time by the per-event path: each with its own transaction, retries and dead letter, so a poison event goes to
+   * the dead-letter topic alone and the others are handled.
+   */
+  async #handleBatch(records: readonly ReceivedRecord[], context: DeliveryContext): Promise<void> {
+    const batchHandler = this.#o.batchHandler;
+    if (!batchHandler) throw new AppError('INTERNAL', 'a batch without a batch handler');
+    const items: Array<BatchItem & { handler: EventHandler }> = [];
+    for (const record of records) {
+      const screened = await this.#screen(record);
+      if (screened) items.push({ record, ...screened });
+    }
+    if (items.length === 0) return;
+    try {
+      const fresh = await this.#o.db.transaction(async (tx) => {
+        const claimed = await claimInboxBatch(
+          tx,
+          this.#o.schema,
+          this.#o.group,
+          items.map((item) => ({ eventId: item.event.id, ...origin(item.record) })),
+        );
+        // the first copy of an id in the batch is handled; a later copy is a duplicate
+        const batch = items.filter((item) => claimed.delete(item.event.id));
+        if (batch.length === 0) return 0;
+        try {
+          await batchHandler(
+            batch.map(({ event, record }) => ({ event, record })),
+            tx,
+          );
+        } catch (err) {
+          throw new HandlerFailure(err);
+        }
+        return batch.length;
+      });
+      this.#stats.handled += fresh;
+      this.#stats.duplicates += items.length - fresh;
+      this.#stats.batches++;
+    } catch (err) {
+      if (!(err instanceof HandlerFailure) || isUnavailable(err.cause)) throw unwrap(err);
+      this.#stats.batchFallbacks++;
+      this.#log.debug(
+        { ...origin(items[0]!.record), events: items.length, err: err.message },
+        'batch handler failed; handling the batch one event at a time',
+      );
+      for (const item of items) {
+        if (context.signal.aborted) throw new AppError('SHUTTING_DOWN', 'the consumer is stopping');
+        await this.#attempt(item.record, item.event, item.handler, context);
+      }
+    }
   }
 
   #handlerFor(topic: string, type: string): EventHandler | undefined {

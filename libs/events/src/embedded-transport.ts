@@ -1,7 +1,7 @@
 import { AppError } from '@onceonly/errors';
 import { type Database, migrate, type Queryable } from '@onceonly/store';
 import type { Logger } from 'pino';
-import { deliverUntilHandled } from './delivery.js';
+import { chunked, deliverBatchUntilHandled, deliverUntilHandled } from './delivery.js';
 import type { RecordHeaders } from './headers.js';
 import { type Backoff, keyBytes, messageOf, partitionFor, quoteSchema, Waker } from './internal.js';
 import { silentLogger } from './log.js';
@@ -26,7 +26,7 @@ export interface EmbeddedTransportOptions {
   log?: Logger;
   /** How often an idle subscriber looks for new records (default 100 ms); a publish in this process wakes it at once. */
   pollIntervalMs?: number;
-  /** Records read per partition per round (default 100). */
+  /** Records read per partition per round (default 100; a batch subscription reads its `maxBatchSize`). */
   batchSize?: number;
   /** Wait before handing a record that `handle` rejected to it again (default 500 ms doubling to 10 s). */
   redeliveryBackoff?: Backoff;
@@ -224,8 +224,18 @@ class TableTransport implements EmbeddedTransport {
         `SELECT partition, "offset", key, headers, value, (extract(epoch from appended_at) * 1000)::bigint AS appended
          FROM ${this.#s}.events WHERE topic = $1 AND partition = $2 AND "offset" >= $3::bigint
          ORDER BY "offset" LIMIT $4`,
-        [p.topic, p.partition, from, this.#batchSize],
+        [p.topic, p.partition, from, options.handleBatch ? (options.maxBatchSize ?? 500) : this.#batchSize],
       );
+      if (options.handleBatch) {
+        for (const slice of chunked(rows, options.maxBatchSize ?? 500)) {
+          if (context.signal.aborted) return seen;
+          const records = slice.map((row) => toReceived(p.topic, row));
+          await deliverBatchUntilHandled(options, records, context, this.#backoff);
+          await this.#commit(options.group, p.topic, p.partition, BigInt(slice[slice.length - 1]!.offset) + 1n);
+          seen += slice.length;
+        }
+        continue;
+      }
       for (const row of rows) {
         if (context.signal.aborted) return seen;
         await deliverUntilHandled(options, toReceived(p.topic, row), context, this.#backoff);

@@ -4,6 +4,8 @@
  * over one transport port with two adapters: Apache Kafka (kafkajs) and the embedded log (a table).
  */
 export {
+  type BatchHandler,
+  type BatchItem,
   type ConsumerOptions,
   type ConsumerStats,
   createConsumer,
@@ -37,7 +39,14 @@ export {
   type RecordHeaders,
   toKafkaRecord,
 } from './headers.js';
-export { claimInbox, type InboxOrigin, inboxContains, pruneInbox } from './inbox.js';
+export {
+  claimInbox,
+  claimInboxBatch,
+  type InboxClaim,
+  type InboxOrigin,
+  inboxContains,
+  pruneInbox,
+} from './inbox.js';
 export type { Backoff } from './internal.js';
 export { partitionFor } from './internal.js';
 export { createKafkaTransport, type KafkaTransport, type KafkaTransportOptions } from './kafka-transport.js';

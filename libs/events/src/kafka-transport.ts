@@ -2,7 +2,7 @@ import { AppError, type ErrorCode } from '@onceonly/errors';
 import type { Admin, Consumer, IHeaders, KafkaMessage, LogEntry, Message, Producer, RetryOptions } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import type { Logger } from 'pino';
-import { deliverUntilHandled } from './delivery.js';
+import { chunked, deliverBatchUntilHandled, deliverUntilHandled } from './delivery.js';
 import { type Backoff, messageOf } from './internal.js';
 import { silentLogger } from './log.js';
 import type { TopicSpec } from './topics.js';
@@ -309,11 +309,35 @@ class KafkaSubscription implements Subscription {
   }
 
   async run(): Promise<void> {
-    await this.#consumer.run({
+    const common = {
       autoCommit: true,
       // resolved offsets are committed after each batch, and at least this often within a long one
       autoCommitInterval: 1_000,
       partitionsConsumedConcurrently: this.#concurrency,
+    };
+    if (this.#options.handleBatch) {
+      const max = this.#options.maxBatchSize ?? 500;
+      await this.#consumer.run({
+        ...common,
+        // an offset is resolved only after the slice of the fetched batch that holds it was handled
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+          const context: DeliveryContext = { heartbeat, signal: this.#abort.signal };
+          const records = batch.messages.map((message) => toReceived(batch.topic, batch.partition, message));
+          for (const slice of chunked(records, max)) {
+            // a rebalance took the partition, or the consumer is stopping: leave the rest to the next owner
+            if (!isRunning() || isStale()) return;
+            await deliverBatchUntilHandled(this.#options, slice, context, this.#backoff);
+            resolveOffset(slice[slice.length - 1]!.offset);
+            await commitOffsetsIfNecessary();
+            await heartbeat();
+          }
+        },
+      });
+      return;
+    }
+    await this.#consumer.run({
+      ...common,
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
         const context: DeliveryContext = { heartbeat, signal: this.#abort.signal };
         await deliverUntilHandled(this.#options, toReceived(topic, partition, message), context, this.#backoff);

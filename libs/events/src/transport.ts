@@ -47,6 +47,15 @@ export interface SubscribeOptions {
    * after a back-off (the partition does not move on): make `handle` catch what it can handle itself.
    */
   handle(record: ReceivedRecord, context: DeliveryContext): Promise<void>;
+  /**
+   * When set, records are handed here instead, in batches: consecutive records of ONE partition, in offset order,
+   * at most `maxBatchSize`, as fetched (a batch is never held back to fill up). The offsets are committed only after
+   * it resolves; when it throws, nothing of the batch is committed, `onError` is told and the same batch is
+   * delivered again after a back-off. Batches of different partitions may overlap, as records do.
+   */
+  handleBatch?(records: readonly ReceivedRecord[], context: DeliveryContext): Promise<void>;
+  /** Most records per `handleBatch` call (default 500). */
+  maxBatchSize?: number;
   /** Told about errors of `handle` and of the transport (it keeps going). */
   onError?(error: unknown, record?: ReceivedRecord): void;
 }

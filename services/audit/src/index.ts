@@ -5,8 +5,16 @@
  * measure directly. Clients (the CLI, auditors' tools) import `@onceonly/audit/client`; everything else is internal.
  */
 
-// The benchmarks: the log's store and proofs, measured directly.
-export { appendPort, checkpointStore, hashReader, logReader, UpperNodes } from './adapters/db/audit-store.js';
+// The benchmarks and the fault tests: the log's store, its ingest consumer and proofs, measured (or killed) directly.
+export {
+  appendPort,
+  batchAppendPort,
+  checkpointStore,
+  hashReader,
+  logReader,
+  UpperNodes,
+} from './adapters/db/audit-store.js';
+export { AUDIT_GROUP, createIngest, type IngestOptions } from './adapters/events/ingest.js';
 export { signCheckpoint } from './app/checkpointer.js';
 export { getInclusionProof } from './app/proofs.js';
 // The service the hub runs, and the variables it reads.

@@ -352,7 +352,7 @@ describe('provably complete subject bundles, on PostgreSQL', () => {
     expect(unpinned.findings.map((f) => f.kind)).toEqual(['KEY_UNPINNED']);
   });
 
-  it('extends a subject’s chain with one extra statement per append', async () => {
+  it('extends a subject’s chain with two extra statements per append (read after the lock, saved)', async () => {
     const counted = async (subject: string) => {
       const statements: string[] = [];
       await db.transaction(async (tx) => {
@@ -371,8 +371,11 @@ describe('provably complete subject bundles, on PostgreSQL', () => {
     };
     const without = await counted('');
     const withChain = await counted(A);
-    expect(withChain.length - without.length).toBe(1);
-    expect(withChain.filter((s) => !without.includes(s))).toEqual(['INSERT INTO audit.subject_chains']);
+    expect(withChain.length - without.length).toBe(2);
+    expect(withChain.filter((s) => !without.includes(s))).toEqual([
+      'SELECT count, head,',
+      'INSERT INTO audit.subject_chains',
+    ]);
   });
 
   it('rebuilds every chain from the leaves for a log that had leaves before the subject map', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditModule, leafOf, migrateAudit } from '@onceonly/audit';
+import { AUDIT_GROUP, auditModule, createIngest, leafOf, migrateAudit } from '@onceonly/audit';
 import {
   createConsumer,
   createKafkaTransport,
@@ -15,6 +15,7 @@ import { CompactRange, generateNoteKey, rootOf } from '@onceonly/merkle';
 import { type Database, migrate } from '@onceonly/store';
 import pino from 'pino';
 import { AUDIT_BENCH_TYPE } from './audit-events.js';
+import { countingDatabase } from './counting.js';
 import { progress } from './progress.js';
 import { nowMs } from './stats.js';
 
@@ -25,8 +26,13 @@ export interface AppendRate {
   /** From the consumer's start (group join included) until the last entry was committed. */
   seconds: number;
   perSecond: number;
-  /** From the first committed entry to the last (the sustained rate, without the group join). */
+  /**
+   * From the first poll that saw committed entries to the last: the entries committed in between over that time
+   * (the sustained rate, without the group join; the first batch's entries, committed before it, are not counted).
+   */
   steadyPerSecond: number;
+  /** SQL statements sent per entry (BEGIN and COMMIT included), counted on the measured code's pool. */
+  statementsPerEntry: number;
   note: string;
 }
 
@@ -54,24 +60,31 @@ function benchLogger(service: string): Logger {
   return createLogger({ level: 'error', service, destination: pino.destination(2) });
 }
 
-/** Polls `count` until it reaches `target`; returns the times of the first non-zero count and of the target. */
+/**
+ * Polls `count` until it reaches `target`; returns the time and count of the first non-zero poll, and the time of
+ * the target.
+ */
 async function waitForCount(
   label: string,
   target: number,
   count: () => Promise<number>,
   timeoutMs: number,
-): Promise<{ first: number; last: number }> {
+): Promise<{ first: number; firstCount: number; last: number }> {
   const bar = progress(label, target);
   const deadline = Date.now() + timeoutMs;
   let first = 0;
+  let firstCount = 0;
   for (;;) {
     const n = await count();
     const at = nowMs();
-    if (n > 0 && first === 0) first = at;
+    if (n > 0 && first === 0) {
+      first = at;
+      firstCount = n;
+    }
     bar.update(n);
     if (n >= target) {
       bar.stop();
-      return { first, last: at };
+      return { first, firstCount, last: at };
     }
     if (Date.now() > deadline) {
       bar.stop();
@@ -81,13 +94,21 @@ async function waitForCount(
   }
 }
 
-function rate(name: string, entries: number, started: number, t: { first: number; last: number }, note: string) {
+function rate(
+  name: string,
+  entries: number,
+  started: number,
+  t: { first: number; firstCount: number; last: number },
+  statements: number,
+  note: string,
+): AppendRate {
   return {
     name,
     entries,
     seconds: (t.last - started) / 1000,
     perSecond: entries / ((t.last - started) / 1000),
-    steadyPerSecond: entries > 1 ? (entries - 1) / ((t.last - t.first) / 1000) : Number.NaN,
+    steadyPerSecond: t.last > t.first ? (entries - t.firstCount) / ((t.last - t.first) / 1000) : Number.NaN,
+    statementsPerEntry: statements / entries,
     note,
   };
 }
@@ -107,9 +128,10 @@ export async function inboxConsumerRate(options: {
   const schema = 'bench_inbox';
   await migrate(options.db, { schema, migrations: withEventTables(schema, [], { inbox: true }) });
   const transport = await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-audit-inbox' });
+  const counted = countingDatabase(options.db);
   const consumer = createConsumer({
     transport,
-    db: options.db,
+    db: counted.db,
     schema,
     group: options.group,
     topics: [options.topic],
@@ -131,6 +153,7 @@ export async function inboxConsumerRate(options: {
       options.events,
       started,
       t,
+      counted.count.statements,
       'one PostgreSQL transaction per event: the inbox insert',
     );
   } finally {
@@ -159,11 +182,13 @@ export async function auditIngestRate(options: {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-audit-'));
   const transport = await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-audit' });
   await migrateAudit(db); // before the clock starts, as for the baseline; startAudit finds it done
+  // the host's statements are counted (its start-up included); the bench's own polling below is not
+  const counted = countingDatabase(db);
   const started = nowMs();
   let host: HostedModules | undefined;
   try {
     host = await hostModules({
-      db,
+      db: counted.db,
       transport,
       topics: options.registry,
       log,
@@ -187,15 +212,17 @@ export async function auditIngestRate(options: {
       },
       30_000,
     );
+    const statements = counted.count.statements;
     await host.stop('bench');
     const checks = await checkLog(db, options.events);
     return {
       ...rate(
-        'audit log: ingest consumer appending (PostgreSQL)',
+        'audit log as the hub runs it (ingest, checkpointer, relay)',
         n,
         started,
         t,
-        'one transaction per event: inbox row, head lock, leaf, nodes, head, sequence check',
+        statements,
+        'one transaction per fetched batch (ADR 011): inbox rows, head lock, leaves, nodes, head, chains, sequences',
       ),
       verifierKey: key.verifierKey,
       checkpointSeconds: (signed.last - started) / 1000,
@@ -205,6 +232,57 @@ export async function auditIngestRate(options: {
     await host?.stop('bench');
     await transport.close();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The audit log's ingest consumer alone (no checkpointer, no relay), reading the topic from the beginning with a
+ * group of its own into a fresh log: appending batches (ADR 011) or one event per transaction (as before), with or
+ * without extending the subject chains (ADR 006's index; only the bench turns it off). Timed until the tree head
+ * reaches `events`; statements counted on its pool.
+ */
+export async function ingestOnlyRate(options: {
+  db: Database;
+  brokers: string[];
+  topic: string;
+  events: number;
+  batches: boolean;
+  subjectChains: boolean;
+}): Promise<AppendRate> {
+  const { db } = options;
+  await migrateAudit(db);
+  const counted = countingDatabase(db);
+  const transport = await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-audit-ingest' });
+  const consumer = createIngest({
+    db: counted.db,
+    transport,
+    topics: [options.topic],
+    group: `${AUDIT_GROUP}-${options.batches ? 'batch' : 'event'}-${options.subjectChains ? 'chains' : 'nochains'}`,
+    clock: () => new Date(),
+    log: benchLogger('bench-audit-ingest'),
+    batches: options.batches,
+    subjectChains: options.subjectChains,
+  });
+  const label = `${options.batches ? 'batches' : 'one event per transaction'}, ${options.subjectChains ? 'with' : 'without'} subject chains`;
+  const started = nowMs();
+  try {
+    await consumer.start();
+    const size = async () => {
+      const { rows } = await db.query<{ size: string }>('SELECT size FROM audit.tree_head');
+      return Number(rows[0]?.size ?? 0);
+    };
+    const t = await waitForCount(`audit ingest only: ${label}`, options.events, size, 600_000);
+    return rate(
+      `audit ingest consumer alone: ${label}`,
+      options.events,
+      started,
+      t,
+      counted.count.statements,
+      options.subjectChains ? 'no checkpointer, no relay' : 'no checkpointer, no relay; the subject index left out',
+    );
+  } finally {
+    await consumer.stop();
+    await transport.close();
   }
 }
 

@@ -76,7 +76,8 @@ export interface SequenceGapRecord {
 export interface AppendPort {
   /**
    * Locks and reads the tree head: every append waits here, which puts the leaves in one global order. With a
-   * subject key, the same statement also reads that subject's chain (so that extending it costs one statement).
+   * subject key, also reads that subject's chain, in a statement after the lock (one that waited for the lock would
+   * read the chain as of before the wait).
    */
   lockHead(subjectKey?: Uint8Array): Promise<TreeHead & { readonly chain?: SubjectChain }>;
   saveHead(head: TreeHead): Promise<void>;
@@ -95,6 +96,46 @@ export interface AppendPort {
   recordGap(gap: Omit<SequenceGapRecord, 'id' | 'resolvedAt'>): Promise<void>;
   /** Marks resolved the open gaps of `source` whose every number is now at or below `contiguous`. */
   resolveGaps(source: string, contiguous: bigint, at: Date): Promise<void>;
+}
+
+/** A gap or repeat found by a batch append: stored with the batch, resolved already when the batch filled it. */
+export type NewGapRecord = Omit<SequenceGapRecord, 'id'>;
+
+/**
+ * The writes of a batch append (ADR 011), all inside the consumer's transaction: a fixed number of statements per
+ * batch, whatever its size (walks over numbers that arrived early add one read per page of 500).
+ */
+export interface BatchAppendPort {
+  /**
+   * Locks and reads the tree head (as {@link AppendPort.lockHead}), then reads the chains of `subjectKeys` (keyed by
+   * the key's hex) in one statement after the lock.
+   */
+  lockHeadWithChains(
+    subjectKeys: readonly Uint8Array[],
+  ): Promise<{ head: TreeHead; chains: Map<string, SubjectChain> }>;
+  /** The ids among `eventIds` that are leaves already. */
+  loggedEventIds(eventIds: readonly string[]): Promise<Set<string>>;
+  /** The stored completeness of these sources (a source never seen is absent). */
+  sequencesOf(sources: readonly string[]): Promise<Map<string, SourceSequence>>;
+  /** Which of these (source, sequence) pairs a stored leaf carries, as `sequenceKey(source, sequence)`. */
+  sequencesLogged(pairs: ReadonlyArray<{ source: string; sequence: bigint }>): Promise<Set<string>>;
+  /** Sequence numbers of `source` above `after`, ascending, at most `limit` (stored leaves only). */
+  sequencesAbove(source: string, after: bigint, limit: number): Promise<bigint[]>;
+  /** Stores the leaves (event ids not yet leaves, indexes from the head's size on). */
+  insertLeaves(leaves: readonly LeafRecord[]): Promise<void>;
+  insertNodes(nodes: readonly SubtreeNode[]): Promise<void>;
+  saveHead(head: TreeHead): Promise<void>;
+  /** Stores the chains the batch extended (one statement; each must move forward). */
+  saveSubjectChains(chains: readonly KeyedChain[]): Promise<void>;
+  saveSequences(states: readonly SourceSequence[]): Promise<void>;
+  recordGaps(gaps: readonly NewGapRecord[]): Promise<void>;
+  /** Marks resolved, per source, the stored open gaps whose every number is at or below its `contiguous`. */
+  resolveGaps(resolved: ReadonlyArray<{ source: string; contiguous: bigint }>, at: Date): Promise<void>;
+}
+
+/** The key of a (source, sequence) pair in {@link BatchAppendPort.sequencesLogged}'s answer. */
+export function sequenceKey(source: string, sequence: bigint): string {
+  return `${sequence}\u0000${source}`;
 }
 
 /** Filters of a search; empty strings and undefined match everything. */

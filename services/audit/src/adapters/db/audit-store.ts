@@ -1,15 +1,19 @@
 import type { SubjectChain, SubtreeNode } from '@onceonly/merkle';
 import type { Database, Queryable } from '@onceonly/store';
-import type {
-  AppendPort,
-  LeafRecord,
-  LogReader,
-  SearchFilter,
-  SequenceGapRecord,
-  SourceSequence,
-  StoredCheckpoint,
-  StoredCosignature,
-  TreeHead,
+import {
+  type AppendPort,
+  type BatchAppendPort,
+  type KeyedChain,
+  type LeafRecord,
+  type LogReader,
+  type NewGapRecord,
+  type SearchFilter,
+  type SequenceGapRecord,
+  type SourceSequence,
+  type StoredCheckpoint,
+  type StoredCosignature,
+  sequenceKey,
+  type TreeHead,
 } from '../../app/ports.js';
 import { KEY_ROTATION_EXTENSION } from '../../domain/key-rotation.js';
 import { buf, bytes } from './columns.js';
@@ -92,17 +96,17 @@ function toGap(row: Row): SequenceGapRecord {
 export function appendPort(tx: Queryable): AppendPort {
   return {
     async lockHead(subjectKey?: Uint8Array) {
-      // the subject's chain comes with the lock: one statement, and it cannot change until this transaction ends
-      const { rows } = await tx.query(
-        `SELECT h.size, h.range_hashes, h.root, c.count, c.head, c.last_index
-         FROM audit.tree_head h LEFT JOIN audit.subject_chains c ON c.subject_key = $1
-         WHERE h.id FOR UPDATE OF h`,
-        [subjectKey ? buf(subjectKey) : null],
-      );
+      const { rows } = await tx.query('SELECT size, range_hashes, root FROM audit.tree_head WHERE id FOR UPDATE');
       const row = rows[0];
       if (!row) throw new Error('audit.tree_head is missing');
       const head = { size: Number(row.size), range: splitRange(bytes(row.range_hashes)), root: bytes(row.root) };
-      return row.count === null || row.count === undefined ? head : { ...head, chain: toChain(row) };
+      if (!subjectKey) return head;
+      // a statement of its own, after the lock: a statement that waited for the lock would read the chain as of
+      // before the wait, missing what the append that held the lock committed (ADR 011)
+      const chain = await tx.query('SELECT count, head, last_index FROM audit.subject_chains WHERE subject_key = $1', [
+        buf(subjectKey),
+      ]);
+      return chain.rows[0] ? { ...head, chain: toChain(chain.rows[0]) } : head;
     },
     async saveSubjectChain(subjectKey: Uint8Array, chain: SubjectChain) {
       const { rowCount } = await tx.query(
@@ -194,6 +198,178 @@ export function appendPort(tx: Queryable): AppendPort {
         `UPDATE audit.gaps SET resolved_at = $3
          WHERE source = $1 AND kind = 'gap' AND resolved_at IS NULL AND got - 1 <= $2`,
         [source, String(contiguous), at],
+      );
+    },
+  };
+}
+
+/** Rows per multi-row INSERT of leaves: 17 parameters each, well below PostgreSQL's 65,535. */
+const LEAVES_PER_INSERT = 1_000;
+
+function hexOf(bytes: Uint8Array): string {
+  return buf(bytes).toString('hex');
+}
+
+/** The batch append port over one transaction (ADR 011): a fixed number of statements per batch. */
+export function batchAppendPort(tx: Queryable): BatchAppendPort {
+  return {
+    async lockHeadWithChains(subjectKeys) {
+      const { rows } = await tx.query('SELECT size, range_hashes, root FROM audit.tree_head WHERE id FOR UPDATE');
+      const row = rows[0];
+      if (!row) throw new Error('audit.tree_head is missing');
+      const head = { size: Number(row.size), range: splitRange(bytes(row.range_hashes)), root: bytes(row.root) };
+      const chains = new Map<string, SubjectChain>();
+      if (subjectKeys.length === 0) return { head, chains };
+      // a statement of its own, after the lock: a statement that waited for the lock would read the chains as of
+      // before the wait, missing what the batch that held the lock committed (ADR 011)
+      const found = await tx.query(
+        `SELECT subject_key, count, head, last_index FROM audit.subject_chains
+         WHERE subject_key IN (SELECT decode(k, 'hex') FROM unnest($1::text[]) AS k)`,
+        [subjectKeys.map(hexOf)],
+      );
+      for (const r of found.rows) chains.set(hexOf(bytes(r.subject_key)), toChain(r));
+      return { head, chains };
+    },
+    async loggedEventIds(eventIds) {
+      if (eventIds.length === 0) return new Set();
+      const { rows } = await tx.query<{ event_id: string }>(
+        'SELECT event_id FROM audit.leaves WHERE event_id = ANY($1::text[])',
+        [eventIds],
+      );
+      return new Set(rows.map((r) => r.event_id));
+    },
+    async sequencesOf(sources) {
+      const { rows } = await tx.query('SELECT * FROM audit.source_sequences WHERE source = ANY($1::text[])', [
+        [...sources],
+      ]);
+      return new Map(rows.map((r) => [String(r.source), toSequence(r)]));
+    },
+    async sequencesLogged(pairs) {
+      if (pairs.length === 0) return new Set();
+      const { rows } = await tx.query<{ source: string; sequence: string }>(
+        `SELECT DISTINCT l.source, l.sequence FROM unnest($1::text[], $2::bigint[]) AS p(source, sequence)
+         JOIN audit.leaves l ON l.source = p.source AND l.sequence = p.sequence`,
+        [pairs.map((p) => p.source), pairs.map((p) => String(p.sequence))],
+      );
+      return new Set(rows.map((r) => sequenceKey(r.source, BigInt(r.sequence))));
+    },
+    async sequencesAbove(source, after, limit) {
+      const { rows } = await tx.query<{ sequence: string }>(
+        'SELECT sequence FROM audit.leaves WHERE source = $1 AND sequence > $2 ORDER BY sequence LIMIT $3',
+        [source, String(after), limit],
+      );
+      return rows.map((r) => BigInt(r.sequence));
+    },
+    async insertLeaves(leaves) {
+      for (let i = 0; i < leaves.length; i += LEAVES_PER_INSERT) {
+        const chunk = leaves.slice(i, i + LEAVES_PER_INSERT);
+        const params: unknown[] = [];
+        const values = chunk.map((leaf) => {
+          const n = params.length;
+          params.push(
+            leaf.leafIndex,
+            leaf.eventId,
+            leaf.topic,
+            leaf.partition,
+            leaf.offset,
+            leaf.source,
+            leaf.type,
+            leaf.subject,
+            leaf.time,
+            leaf.sequence,
+            buf(leaf.bodySha256),
+            buf(leaf.leafHash),
+            buf(leaf.canonical),
+            buf(leaf.data),
+            leaf.actor ?? null,
+            leaf.issuer ?? null,
+            leaf.secretUntil ?? null,
+          );
+          return `(${Array.from({ length: 17 }, (_, k) => `$${n + k + 1}`).join(', ')})`;
+        });
+        // no ON CONFLICT: the caller appends only ids that are not leaves, under the head lock
+        await tx.query(
+          `INSERT INTO audit.leaves (leaf_index, event_id, topic, partition, "offset", source, type, subject, "time",
+             sequence, body_sha256, leaf_hash, canonical, data, actor, issuer, secret_until)
+           VALUES ${values.join(', ')}`,
+          params,
+        );
+      }
+    },
+    async insertNodes(nodes) {
+      if (nodes.length === 0) return;
+      await tx.query(
+        `INSERT INTO audit.nodes (level, "index", hash)
+         SELECT l, i, decode(h, 'hex') FROM unnest($1::smallint[], $2::bigint[], $3::text[]) AS t(l, i, h)`,
+        [nodes.map((n) => n.level), nodes.map((n) => String(n.index)), nodes.map((n) => hexOf(n.hash))],
+      );
+    },
+    async saveHead(head) {
+      await tx.query(
+        'UPDATE audit.tree_head SET size = $1, range_hashes = $2, root = $3, updated_at = now() WHERE id',
+        [head.size, Buffer.concat(head.range.map(buf)), buf(head.root)],
+      );
+    },
+    async saveSubjectChains(chains: readonly KeyedChain[]) {
+      if (chains.length === 0) return;
+      const { rowCount } = await tx.query(
+        `INSERT INTO audit.subject_chains (subject_key, count, head, last_index)
+         SELECT decode(k, 'hex'), c, decode(h, 'hex'), l FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) AS t(k, c, h, l)
+         ON CONFLICT (subject_key) DO UPDATE SET count = EXCLUDED.count, head = EXCLUDED.head,
+           last_index = EXCLUDED.last_index
+         WHERE audit.subject_chains.last_index < EXCLUDED.last_index`,
+        [
+          chains.map((c) => hexOf(c.key)),
+          chains.map((c) => c.chain.count),
+          chains.map((c) => hexOf(c.chain.head)),
+          chains.map((c) => c.chain.lastIndex),
+        ],
+      );
+      if (rowCount !== chains.length)
+        throw new Error('a subject chain moved backwards: the tree head lock was not held');
+    },
+    async saveSequences(states) {
+      if (states.length === 0) return;
+      await tx.query(
+        `INSERT INTO audit.source_sequences (source, contiguous, max_seen, events)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])
+         ON CONFLICT (source) DO UPDATE SET contiguous = EXCLUDED.contiguous, max_seen = EXCLUDED.max_seen,
+           events = EXCLUDED.events, updated_at = now()`,
+        [
+          states.map((s) => s.source),
+          states.map((s) => String(s.contiguous)),
+          states.map((s) => String(s.maxSeen)),
+          states.map((s) => String(s.events)),
+        ],
+      );
+    },
+    async recordGaps(gaps: readonly NewGapRecord[]) {
+      if (gaps.length === 0) return;
+      // ids (bigserial) in the batch's order, as one insert per gap would give them
+      await tx.query(
+        `INSERT INTO audit.gaps (source, kind, expected, got, event_id, detected_at, resolved_at)
+         SELECT s, k, e, g, i, d, r
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[], $7::timestamptz[])
+           WITH ORDINALITY AS t(s, k, e, g, i, d, r, n)
+         ORDER BY n`,
+        [
+          gaps.map((g) => g.source),
+          gaps.map((g) => g.kind),
+          gaps.map((g) => String(g.expected)),
+          gaps.map((g) => String(g.got)),
+          gaps.map((g) => g.eventId),
+          gaps.map((g) => g.detectedAt.toISOString()),
+          gaps.map((g) => g.resolvedAt?.toISOString() ?? null),
+        ],
+      );
+    },
+    async resolveGaps(resolved, at) {
+      if (resolved.length === 0) return;
+      await tx.query(
+        `UPDATE audit.gaps g SET resolved_at = $3
+         FROM unnest($1::text[], $2::bigint[]) AS r(source, contiguous)
+         WHERE g.source = r.source AND g.kind = 'gap' AND g.resolved_at IS NULL AND g.got - 1 <= r.contiguous`,
+        [resolved.map((r) => r.source), resolved.map((r) => String(r.contiguous)), at],
       );
     },
   };

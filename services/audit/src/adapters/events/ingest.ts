@@ -1,4 +1,5 @@
 import {
+  type BatchHandler,
   createConsumer,
   type EventConsumer,
   type EventEnvelope,
@@ -8,8 +9,9 @@ import {
 } from '@onceonly/events';
 import type { Logger } from '@onceonly/kit';
 import type { Database } from '@onceonly/store';
-import { type AppendOutcome, appendEvent } from '../../app/append-event.js';
-import { AUDIT_SCHEMA, appendPort } from '../db/audit-store.js';
+import { type AppendOutcome, appendEvent, appendEvents } from '../../app/append-event.js';
+import type { SequenceArrival } from '../../domain/sequences.js';
+import { AUDIT_SCHEMA, appendPort, batchAppendPort } from '../db/audit-store.js';
 
 /** The audit log's consumer group. */
 export const AUDIT_GROUP = 'onceonly-audit';
@@ -34,32 +36,80 @@ export interface IngestOptions {
   readonly clock: () => Date;
   readonly log: Logger;
   readonly group?: string;
-  /** Told after each append, inside the transaction (the checkpointer counts entries). */
+  /**
+   * Told after each append, inside the transaction, with the tree's size after it (the checkpointer counts
+   * entries). A batch tells it once, with its last entry.
+   */
   readonly onAppended?: (outcome: AppendOutcome & { appended: true }, event: EventEnvelope) => void;
+  /**
+   * Append each fetched batch in one transaction (default true, ADR 011); false: one transaction per event, as
+   * before (kept for the benchmark's comparison).
+   */
+  readonly batches?: boolean;
+  /** Most events per batch transaction (default 500). */
+  readonly maxBatchSize?: number;
+  /**
+   * Extend the subject chains (default true). Only the benchmark turns it off, to measure the subject index's
+   * cost, with no checkpointer: chains that do not match the tree must never be signed into a subject map.
+   */
+  readonly subjectChains?: boolean;
 }
 
 /**
  * The consumer that appends every event of the audited topics, one leaf per event, in the consumer's transaction:
- * the inbox row and the leaf commit together, so a redelivered event adds nothing (and `event_id` is unique too).
+ * the inbox rows and the leaves commit together, so a redelivered event adds nothing (and `event_id` is unique
+ * too). Each fetched batch is appended in one transaction under one lock of the tree head (ADR 011); when that
+ * fails, the consumer appends the batch's events one at a time, and dead-letters alone one it cannot append.
  * Every event type is taken, declared by its topic or not: the log records what was on the bus.
  */
 export function createIngest(options: IngestOptions): EventConsumer {
   const log = options.log.child({ component: 'audit-ingest' });
-  const handle: EventHandler = async (event, tx, record) => {
-    const outcome = await appendEvent(
-      appendPort(tx),
-      event,
-      { topic: record.topic, partition: record.partition, offset: record.offset },
-      options.clock(),
-    );
-    if (!outcome.appended) return;
-    if (outcome.arrival.kind === 'repeat') {
+  const subjectChains = options.subjectChains ?? true;
+  const told = (event: EventEnvelope, arrival: SequenceArrival) => {
+    if (arrival.kind === 'repeat') {
       log.warn({ source: event.source, sequence: event.sequence, eventId: event.id }, 'sequence number repeated');
-    } else if (outcome.arrival.kind === 'ahead' && outcome.arrival.gap) {
-      const { expected, got } = outcome.arrival.gap;
+    } else if (arrival.kind === 'ahead' && arrival.gap) {
+      const { expected, got } = arrival.gap;
       log.debug({ source: event.source, expected: String(expected), got: String(got) }, 'sequence hole opened');
     }
+  };
+  const handle: EventHandler = async (event, tx, record) => {
+    const from = { topic: record.topic, partition: record.partition, offset: record.offset };
+    const outcome = subjectChains
+      ? await appendEvent(appendPort(tx), event, from, options.clock())
+      : await appendEvents(batchAppendPort(tx), [{ event, from }], options.clock(), { subjectChains }).then(
+          (batch): AppendOutcome =>
+            batch.appended[0]
+              ? {
+                  appended: true,
+                  leafIndex: batch.appended[0].leafIndex,
+                  size: batch.size,
+                  arrival: batch.appended[0].arrival,
+                }
+              : { appended: false },
+        );
+    if (!outcome.appended) return;
+    told(event, outcome.arrival);
     options.onAppended?.(outcome, event);
+  };
+  const handleBatch: BatchHandler = async (items, tx) => {
+    const batch = await appendEvents(
+      batchAppendPort(tx),
+      items.map(({ event, record }) => ({
+        event,
+        from: { topic: record.topic, partition: record.partition, offset: record.offset },
+      })),
+      options.clock(),
+      { subjectChains },
+    );
+    for (const { event, arrival } of batch.appended) told(event, arrival);
+    const last = batch.appended[batch.appended.length - 1];
+    if (last) {
+      options.onAppended?.(
+        { appended: true, leafIndex: last.leafIndex, size: batch.size, arrival: last.arrival },
+        last.event,
+      );
+    }
   };
   return createConsumer({
     transport: options.transport,
@@ -70,6 +120,7 @@ export function createIngest(options: IngestOptions): EventConsumer {
     // The consumer dispatches by event type; the audit log takes every type, so every name maps to one handler.
     // No registry is passed, because with one the consumer ignores types a topic does not declare.
     handlers: everyType(handle),
+    ...(options.batches === false ? {} : { batchHandler: handleBatch, maxBatchSize: options.maxBatchSize ?? 500 }),
     fromBeginning: true,
     // an event the log cannot append is retried for about ten minutes before the consumer dead-letters it (it then
     // shows as a sequence gap): an audit log would rather wait out a fault than move on
