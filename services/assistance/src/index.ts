@@ -22,5 +22,6 @@ export {
 export { ASSISTANCE_DEPARTMENTS, type AssistanceDepartment, COORDINATOR } from './domain/departments.js';
 export { IMI_THRESHOLDS, type Indicators, indicatorsBy, indicatorsOf, type Light } from './domain/indicators.js';
 export * as requests from './domain/request.js';
+export { DEFAULT_RETENTION_DAYS, purgeDue, purgePersonalData } from './domain/retention.js';
 export { ASSISTANCE_CONFIG, assistanceModule, migrateAssistance } from './module.js';
 export { ASSISTANCE_EVENT_TYPES, ASSISTANCE_TOPIC } from './topics.js';

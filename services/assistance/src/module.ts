@@ -2,15 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { assistanceV1 } from '@onceonly/contracts';
 import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
 import { hashCitizenId } from '@onceonly/ids';
-import { holderHashKey, loadConfig, type ServiceContext, type ServiceModule, str } from '@onceonly/kit';
+import { holderHashKey, int, loadConfig, type ServiceContext, type ServiceModule, str } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { CHINA_WORKDAYS } from '@onceonly/workdays';
-import { ASSISTANCE_SCHEMA, sqlIdempotencyStore, sqlItemStore, sqlRequestStore } from './adapters/db/stores.js';
+import {
+  ASSISTANCE_SCHEMA,
+  sqlAlertStore,
+  sqlIdempotencyStore,
+  sqlItemStore,
+  sqlRequestStore,
+} from './adapters/db/stores.js';
 import { sqlAssistanceOutbox } from './adapters/events/outbox.js';
 import { assistanceHandlers } from './adapters/grpc/assistance-service.js';
 import type { AssistanceDeps } from './app/ports.js';
+import { sweepCase } from './app/sweep.js';
 import { SEEDED_ITEMS } from './domain/catalogue.js';
+import { DEFAULT_DEADLINE_POLICY } from './domain/deadlines.js';
 import { COORDINATOR } from './domain/departments.js';
+import { DEFAULT_RETENTION_DAYS } from './domain/retention.js';
 import { ASSISTANCE_TOPIC } from './topics.js';
 
 /** The variables this module reads. */
@@ -21,6 +30,18 @@ export const ASSISTANCE_CONFIG = {
     pattern: /[\s\S]{16,}/,
     patternDoc: 'at least 16 characters (use 32 random bytes from a secret store)',
     doc: 'key of the keyed hash of citizen IDs, shared with the certificate service (embedded mode: generated into the data folder)',
+  }),
+  ONCEONLY_ASSISTANCE_SWEEP_MS: int({
+    default: 15 * 60_000,
+    min: 0,
+    max: 86_400_000,
+    doc: 'how often deadline alerts and the retention purge run (0: never)',
+  }),
+  ONCEONLY_ASSISTANCE_RETENTION_DAYS: int({
+    default: DEFAULT_RETENTION_DAYS,
+    min: 1,
+    max: 3650,
+    doc: 'days after a request is closed before the personal data in it is purged (IMI: 6 months)',
   }),
   ONCEONLY_ASSISTANCE_COORDINATOR: str({
     default: COORDINATOR.code,
@@ -71,6 +92,7 @@ export const assistanceModule: ServiceModule = {
       requests: sqlRequestStore,
       idempotency: sqlIdempotencyStore,
       outbox: sqlAssistanceOutbox,
+      alerts: sqlAlertStore,
       relay,
       newId: randomUUID,
       hashCitizenId: (id) => hashCitizenId(id, key),
@@ -79,5 +101,44 @@ export const assistanceModule: ServiceModule = {
       assistanceV1.AssistanceServiceService,
       assistanceHandlers(deps, config.ONCEONLY_ASSISTANCE_COORDINATOR),
     );
+    if (config.ONCEONLY_ASSISTANCE_SWEEP_MS > 0) {
+      startSweep(ctx, deps, config.ONCEONLY_ASSISTANCE_SWEEP_MS, config.ONCEONLY_ASSISTANCE_RETENTION_DAYS);
+    }
   },
 };
+
+/** Deadline alerts and the retention purge every `intervalMs`; the stop hook waits for a sweep in progress. */
+function startSweep(ctx: ServiceContext, deps: AssistanceDeps, intervalMs: number, retentionDays: number): void {
+  let running: Promise<unknown> = Promise.resolve();
+  let warnedAbout = '';
+  let busy = false;
+  const sweep = () => {
+    // one sweep at a time: a tick during a slow sweep is skipped, not queued
+    if (busy) return;
+    busy = true;
+    running = sweepCase(deps, DEFAULT_DEADLINE_POLICY, retentionDays)
+      .then((report) => {
+        if (report.alerts + report.purged > 0)
+          ctx.log.info({ alerts: report.alerts, purged: report.purged }, 'assistance sweep');
+        const skipped = report.skipped.join(',');
+        if (skipped !== '' && skipped !== warnedAbout) {
+          ctx.log.warn(
+            { requests: report.skipped.length },
+            'assistance sweep: some deadlines fall in a year whose holiday notice is not loaded (add libs/workdays/src/years/<year>.ts)',
+          );
+        }
+        warnedAbout = skipped;
+      })
+      .catch((err: unknown) => ctx.log.warn({ err }, 'assistance sweep failed; retried later'))
+      .finally(() => {
+        busy = false;
+      });
+  };
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  sweep();
+  ctx.lifecycle.onStop('assistance sweep', async () => {
+    clearInterval(timer);
+    await running;
+  });
+}

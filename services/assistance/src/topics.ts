@@ -16,6 +16,11 @@ export const ASSISTANCE_EVENT_TYPES = {
   regularised: 'assistance.request.regularised',
   disputeRaised: 'assistance.request.dispute-raised',
   disputeDecided: 'assistance.request.dispute-decided',
+  reminder: 'assistance.request.reminder',
+  overdue: 'assistance.request.overdue',
+  escalated: 'assistance.request.escalated',
+  regularisationOverdue: 'assistance.request.regularisation-overdue',
+  personalDataPurged: 'assistance.request.personal-data-purged',
 } as const;
 
 /**

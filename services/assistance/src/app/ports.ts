@@ -2,6 +2,7 @@ import type { CitizenId } from '@onceonly/ids';
 import type { Database, Queryable, Transaction } from '@onceonly/store';
 import type { PlainDate, WorkCalendar } from '@onceonly/workdays';
 import type { CatalogueItem } from '../domain/catalogue.js';
+import type { DeadlineAlert, DeadlineAlertKind } from '../domain/deadlines.js';
 import type { AssistanceRequest, RequestFact, RequestStatus } from '../domain/request.js';
 
 /** The catalogue's item versions. */
@@ -36,6 +37,8 @@ export interface RequestStore {
   /** Saves a changed request if it is still at `expectedVersion`; false when another change committed first. */
   update(tx: Transaction, request: AssistanceRequest, expectedVersion: number, at: Date): Promise<boolean>;
   list(db: Queryable, query: ListQuery): Promise<{ requests: AssistanceRequest[]; next?: PageCursor }>;
+  /** What the sweep looks at: clocks running, written forms awaited, finished requests holding a person's data. */
+  forSweep(db: Queryable): Promise<AssistanceRequest[]>;
   /** The requests one department provides or made (every request for the coordinator), for the indicators. */
   forIndicators(
     db: Queryable,
@@ -58,11 +61,27 @@ export interface IdempotencyStore {
   ): Promise<void>;
 }
 
+/** The deadline alerts published, each once. */
+export interface AlertStore {
+  /** Records the alert; false when it was recorded before (then it is not published again). */
+  record(
+    tx: Transaction,
+    alert: { requestId: string; kind: DeadlineAlertKind; date: PlainDate; at: Date },
+  ): Promise<boolean>;
+}
+
 /** The events of a change, written into the outbox in the change's transaction. */
 export interface AssistanceOutbox {
   append(
     tx: Transaction,
     change: { request: AssistanceRequest; fact: RequestFact; actor: string; at: Date },
+  ): Promise<void>;
+  /** A deadline alert of the sweep (the hub acts: no actor). */
+  alert(tx: Transaction, alert: { request: AssistanceRequest; alert: DeadlineAlert; at: Date }): Promise<void>;
+  /** Personal data purged after the retention period. */
+  purged(
+    tx: Transaction,
+    purge: { request: AssistanceRequest; closedOn: PlainDate; retentionDays: number; at: Date },
   ): Promise<void>;
 }
 
@@ -75,6 +94,7 @@ export interface AssistanceDeps {
   readonly requests: RequestStore;
   readonly idempotency: IdempotencyStore;
   readonly outbox: AssistanceOutbox;
+  readonly alerts: AlertStore;
   readonly relay: { kick(): void };
   readonly newId: () => string;
   /** The keyed hash of a citizen ID (the hub's holder-hash key): one person, one key across services. */

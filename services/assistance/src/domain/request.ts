@@ -81,6 +81,8 @@ export interface AssistanceRequest {
   readonly rating?: Rating;
   readonly dispute?: Dispute;
   readonly closedOn?: PlainDate;
+  /** Set once the personal data of a finished request was purged after the retention period. */
+  readonly personalDataPurgedOn?: PlainDate;
 }
 
 /** The department acting, as the transport established it. */

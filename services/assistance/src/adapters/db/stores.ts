@@ -1,6 +1,6 @@
 import type { Queryable, Transaction } from '@onceonly/store';
 import type { PlainDate } from '@onceonly/workdays';
-import type { IdempotencyStore, ItemStore, ListQuery, PageCursor, RequestStore } from '../../app/ports.js';
+import type { AlertStore, IdempotencyStore, ItemStore, ListQuery, PageCursor, RequestStore } from '../../app/ports.js';
 import type { CatalogueItem } from '../../domain/catalogue.js';
 import { clockRuns } from '../../domain/deadlines.js';
 import type { AssistanceRequest } from '../../domain/request.js';
@@ -27,7 +27,16 @@ export const sqlItemStore: ItemStore = {
 };
 
 function columns(request: AssistanceRequest) {
-  return [request.id, request.status, request.version, request.dueDate, clockRuns(request), JSON.stringify(request)];
+  const subjectKey = request.subject?.kind === 'person' ? request.subject.key : null;
+  return [
+    request.id,
+    request.status,
+    request.version,
+    request.dueDate,
+    clockRuns(request),
+    JSON.stringify(request),
+    subjectKey,
+  ];
 }
 
 export const sqlRequestStore: RequestStore = {
@@ -40,25 +49,17 @@ export const sqlRequestStore: RequestStore = {
   },
   async insert(tx: Transaction, request, at) {
     await tx.query(
-      `INSERT INTO assistance.requests (id, status, version, due_date, clock_runs, state, item_code, item_version,
-         requester, provider, subject_key, created_at, updated_at)
+      `INSERT INTO assistance.requests (id, status, version, due_date, clock_runs, state, subject_key, item_code,
+         item_version, requester, provider, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $12)`,
-      [
-        ...columns(request),
-        request.itemCode,
-        request.itemVersion,
-        request.requester,
-        request.provider,
-        request.subject?.kind === 'person' ? request.subject.key : null,
-        at,
-      ],
+      [...columns(request), request.itemCode, request.itemVersion, request.requester, request.provider, at],
     );
   },
   async update(tx: Transaction, request, expectedVersion, at) {
     const { rowCount } = await tx.query(
       `UPDATE assistance.requests SET status = $2, version = $3, due_date = $4, clock_runs = $5, state = $6::jsonb,
-         updated_at = $8
-       WHERE id = $1 AND version = $7`,
+         subject_key = $7, updated_at = $9
+       WHERE id = $1 AND version = $8`,
       [...columns(request), expectedVersion, at],
     );
     return rowCount === 1;
@@ -88,6 +89,14 @@ export const sqlRequestStore: RequestStore = {
     const next: PageCursor | undefined =
       rows.length > query.pageSize && last ? { createdAt: last.created_at.toISOString(), id: last.id } : undefined;
     return { requests: page.map((r) => r.state), ...(next ? { next } : {}) };
+  },
+  async forSweep(db) {
+    const { rows } = await db.query<{ state: AssistanceRequest }>(
+      `SELECT state FROM assistance.requests
+       WHERE clock_runs OR (state ? 'regulariseBy') OR (subject_key IS NOT NULL AND status IN ('closed', 'withdrawn'))
+       ORDER BY id`,
+    );
+    return rows.map((r) => r.state);
   },
   async forIndicators(db, department, from?: PlainDate, to?: PlainDate) {
     const params: unknown[] = [];
@@ -127,5 +136,16 @@ export const sqlIdempotencyStore: IdempotencyStore = {
        VALUES ($1, $2, $3, $4, $5)`,
       [requester, key, requestHash, requestId, at],
     );
+  },
+};
+
+export const sqlAlertStore: AlertStore = {
+  async record(tx, alert) {
+    const { rowCount } = await tx.query(
+      `INSERT INTO assistance.alerts (request_id, kind, date, sent_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (request_id, kind, date) DO NOTHING`,
+      [alert.requestId, alert.kind, alert.date, alert.at],
+    );
+    return rowCount === 1;
   },
 };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { assistanceV1 as av, assistanceEventsV1 as ev } from '@onceonly/contracts';
 import { appendToOutbox, defineEvent } from '@onceonly/events';
 import type { AssistanceOutbox } from '../../app/ports.js';
+import type { DeadlineAlert } from '../../domain/deadlines.js';
 import type { AssistanceRequest, DueProposal, RequestFact } from '../../domain/request.js';
 import { ASSISTANCE_EVENT_TYPES, ASSISTANCE_TOPIC } from '../../topics.js';
 import { ASSISTANCE_SCHEMA } from '../db/stores.js';
@@ -44,6 +45,32 @@ const changed = new Map(
     }),
   ]),
 );
+
+const ALERT_TYPES: Record<DeadlineAlert['kind'], string> = {
+  reminder: ASSISTANCE_EVENT_TYPES.reminder,
+  overdue: ASSISTANCE_EVENT_TYPES.overdue,
+  escalation: ASSISTANCE_EVENT_TYPES.escalated,
+  'regularisation-overdue': ASSISTANCE_EVENT_TYPES.regularisationOverdue,
+};
+
+const alerts = new Map(
+  Object.entries(ALERT_TYPES).map(([kind, type]) => [
+    kind,
+    defineEvent({
+      type,
+      source: ASSISTANCE_SOURCE,
+      dataschema: 'proto:onceonly.assistance.v1.RequestDeadlineAlert',
+      codec: ev.RequestDeadlineAlert,
+    }),
+  ]),
+);
+
+const purgedEvent = defineEvent({
+  type: ASSISTANCE_EVENT_TYPES.personalDataPurged,
+  source: ASSISTANCE_SOURCE,
+  dataschema: 'proto:onceonly.assistance.v1.RequestPersonalDataPurged',
+  codec: ev.RequestPersonalDataPurged,
+});
 
 /** SHA-256 of a record's fields as canonical JSON (sorted keys): what events carry instead of the fields. */
 export function fieldsDigest(fields: Readonly<Record<string, string>>): string {
@@ -140,6 +167,22 @@ export const sqlAssistanceOutbox: AssistanceOutbox = {
             ...(extensions ? { extensions } : {}),
             data: changeBody(request, fact, base),
           });
+    await appendToOutbox(tx, ASSISTANCE_SCHEMA, [{ topic: ASSISTANCE_TOPIC, event }]);
+  },
+  async alert(tx, { request, alert, at }) {
+    const event = alerts.get(alert.kind)!.make({
+      subject: request.id,
+      time: at,
+      data: { request: facts(request, '', at), alert: alert.kind, date: alert.date },
+    });
+    await appendToOutbox(tx, ASSISTANCE_SCHEMA, [{ topic: ASSISTANCE_TOPIC, event }]);
+  },
+  async purged(tx, { request, closedOn, retentionDays, at }) {
+    const event = purgedEvent.make({
+      subject: request.id,
+      time: at,
+      data: { request: facts(request, '', at), closedOn, retentionDays },
+    });
     await appendToOutbox(tx, ASSISTANCE_SCHEMA, [{ topic: ASSISTANCE_TOPIC, event }]);
   },
 };
