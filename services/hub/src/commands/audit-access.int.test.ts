@@ -11,15 +11,15 @@ import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { auditModule } from '@onceonly/audit';
 import { certificateModule } from '@onceonly/certificate';
-import { auditEventsV1, auditV1, certificateV1 as cv } from '@onceonly/contracts';
-import { isAppError } from '@onceonly/errors';
+import { auditEventsV1, auditV1, certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
+import { type ErrorCode, isAppError } from '@onceonly/errors';
 import { computeUsccCheck } from '@onceonly/ids';
 import { createLogger } from '@onceonly/kit';
 import { freshDatabase, type TestDatabase, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueClient, issueServer, makeCa } from '../../../../libs/kit/test/certs.js';
 import { runInProcess as cli } from '../../test/cli-harness.js';
-import { type ClientOptions, call, withClient } from '../client.js';
+import { type ClientOptions, call, serverStream, withClient } from '../client.js';
 import { loadHubConfig } from '../config.js';
 import { type RunningHub, startHub } from '../start.js';
 
@@ -34,6 +34,9 @@ const FOOD_FIELDS = JSON.stringify({
   main_format: '餐饮服务经营者',
   business_items: '热食类食品制售',
 });
+
+const holderType = (code: string) =>
+  code === CITIZEN_ID ? HolderCodeType.HOLDER_CODE_TYPE_CITIZEN_ID : HolderCodeType.HOLDER_CODE_TYPE_USCC;
 
 type Role = 'market' | 'health' | 'platform' | 'portal' | 'auditor';
 
@@ -53,6 +56,7 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
   let caFile = '';
   let foodType = '';
   let certificateId = '';
+  let citizenCertificateId = '';
   let issuedEventId = '';
   const saved = { ...process.env };
 
@@ -99,12 +103,24 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
     return { ...run, file };
   }
 
-  async function expectDenied(call: Promise<unknown>): Promise<void> {
+  const getCertificate = (who: Role, id: string, holder?: string) =>
+    withClient(cv.CertificateServiceClient, options(who), (c) =>
+      call(
+        c.getCertificate.bind(c),
+        cv.GetCertificateRequest.fromPartial({
+          ref: { $case: 'id', value: id },
+          ...(holder === undefined ? {} : { holderCode: holder, holderCodeType: holderType(holder) }),
+        }),
+        options(who),
+      ),
+    );
+
+  async function expectDenied(call: Promise<unknown>, code: ErrorCode = 'AUDIT_READ_DENIED'): Promise<void> {
     const err = await call.then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(isAppError(err, 'AUDIT_READ_DENIED'), String(err)).toBe(true);
+    expect(isAppError(err, code), String(err)).toBe(true);
     // the status on the wire, as any gRPC client sees it
     expect((err as { cause?: { code?: number } }).cause?.code).toBe(status.PERMISSION_DENIED);
   }
@@ -201,7 +217,9 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
     const issued = await issue(MERCHANT, '上海长寿路小吃有限公司');
     expect(issued, issued.err).toMatchObject({ code: 0 });
     certificateId = (JSON.parse(issued.out) as { certificate: { id: string } }).certificate.id;
-    expect((await issue(CITIZEN_ID, '张小明')).code).toBe(0);
+    const citizen = await issue(CITIZEN_ID, '张小明');
+    expect(citizen, citizen.err).toMatchObject({ code: 0 });
+    citizenCertificateId = (JSON.parse(citizen.out) as { certificate: { id: string } }).certificate.id;
 
     // the portal records the merchant's consent, the platform checks, the consent is revoked (the finding's story)
     const granted = await cli([
@@ -405,6 +423,116 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
       const own = await search('market', { type: 'audit.entries-read' });
       expect(own.entries.length).toBeGreaterThan(0);
       for (const e of own.entries) expect(e.event!.subject).toBe(codes.market);
+    });
+  });
+
+  describe('GetCertificate shows the licence face only to whom VerifyCertificate by id shows it', () => {
+    it('answers the issuing department and an auditor', async () => {
+      for (const who of ['market', 'auditor'] as const) {
+        const got = await getCertificate(who, certificateId);
+        expect(got.certificate?.metadata?.holder?.holderCode, who).toBe(MERCHANT);
+        expect(got.history.length).toBeGreaterThan(0);
+      }
+    });
+
+    it('refuses another department, a platform whose consent was revoked and a portal that names no holder, coded', async () => {
+      await expectDenied(getCertificate('health', certificateId), 'CERT_READ_DENIED');
+      await expectDenied(getCertificate('platform', certificateId), 'CERT_READ_DENIED');
+      await expectDenied(getCertificate('portal', certificateId), 'CERT_READ_DENIED');
+      // each of them still gets the verdict (and no face) from VerifyCertificate by id
+      for (const who of ['health', 'platform', 'portal'] as const) {
+        const verdict = await verifyById(who, certificateId);
+        expect(verdict, who).toMatchObject({ valid: true, certificateId });
+        expect(verdict.metadata, who).toBeUndefined();
+      }
+    });
+
+    it('answers the portal for the holder it acts for, and only for that holder', async () => {
+      const own = await getCertificate('portal', certificateId, MERCHANT);
+      expect(own.certificate?.metadata?.holder?.holderCode).toBe(MERCHANT);
+      const citizen = await getCertificate('portal', citizenCertificateId, CITIZEN_ID);
+      expect(citizen.certificate?.id).toBe(citizenCertificateId);
+      await expectDenied(getCertificate('portal', certificateId, CITIZEN_ID), 'CERT_READ_DENIED');
+      await expectDenied(getCertificate('portal', citizenCertificateId, MERCHANT), 'CERT_READ_DENIED');
+      // naming the holder makes no other role a portal
+      await expectDenied(getCertificate('health', certificateId, MERCHANT), 'CERT_READ_DENIED');
+    });
+
+    it('answers a platform while the holder’s consent for the type is active', async () => {
+      const granted = await cli([
+        ...as('portal'),
+        '--json',
+        ...['consent', 'grant', '--holder', MERCHANT, '--holder-name', '上海长寿路小吃有限公司'],
+        ...['--platform', codes.platform, '--types', foodType, '--purpose', PURPOSE],
+        ...['--expires-at', new Date(Date.now() + 30 * 86_400_000).toISOString()],
+      ]);
+      expect(granted, granted.err).toMatchObject({ code: 0 });
+      const consentId = (JSON.parse(granted.out) as { consent: { id: string } }).consent.id;
+      try {
+        expect((await getCertificate('platform', certificateId)).certificate?.id).toBe(certificateId);
+      } finally {
+        expect((await cli([...as('portal'), 'consent', 'revoke', consentId, '--reason', '测试结束'])).code).toBe(0);
+      }
+      await expectDenied(getCertificate('platform', certificateId), 'CERT_READ_DENIED');
+    });
+
+    it('through the CLI: `cert get` exits 1 with the code for another department, 0 for the portal naming the holder', async () => {
+      const refused = await cli([...as('health'), '--json', 'cert', 'get', certificateId]);
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.err)).toMatchObject({ error: { code: 'CERT_READ_DENIED' } });
+      const portal = await cli([...as('portal'), '--json', 'cert', 'get', certificateId, '--holder', MERCHANT]);
+      expect(portal, portal.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(portal.out)).toMatchObject({ certificate: { id: certificateId } });
+    });
+  });
+
+  describe('the replay streams (StreamEntries, StreamBusEvents), under mTLS identities', () => {
+    /** Every message of a server stream (its coded error thrown, as the CLI sees it). */
+    const drained = <T>(who: Role, open: (c: auditV1.AuditServiceClient) => AsyncGenerator<T>) =>
+      audit(who, async (c) => {
+        const items: T[] = [];
+        for await (const item of open(c)) items.push(item);
+        return items;
+      });
+    const entries = (who: Role) =>
+      drained(who, (c) =>
+        serverStream(c.streamEntries.bind(c), { start: '0', omitData: true, purpose: '' }, options(who)),
+      );
+    const bus = (who: Role) =>
+      drained(who, (c) => serverStream(c.streamBusEvents.bind(c), { topics: [] }, options(who)));
+
+    it('refuse a department, a platform and the portal with AUDIT_READ_DENIED (PERMISSION_DENIED), through gRPC', async () => {
+      for (const who of ['market', 'health', 'platform', 'portal'] as const) {
+        await expectDenied(entries(who));
+        await expectDenied(bus(who));
+      }
+    });
+
+    it('answer an auditor, through gRPC', async () => {
+      expect((await entries('auditor')).flatMap((m) => m.entries).length).toBeGreaterThan(0);
+      expect((await bus('auditor')).at(-1)?.item?.$case).toBe('summary');
+    });
+
+    it('`audit replay` as a non-auditor exits 1 with the coded refusal on one line; as an auditor it replays', async () => {
+      const brokers = process.env.KAFKA_BROKERS;
+      delete process.env.KAFKA_BROKERS; // the hub's bus is its embedded log: read it through the hub
+      try {
+        for (const who of ['market', 'platform', 'portal'] as const) {
+          const report = path.join(dir, `replay-${who}`);
+          const run = await cli([...as(who), 'audit', 'replay', '--no-projection', '--report', report]);
+          expect(run.code, `${who}: ${run.err}`).toBe(1);
+          const lines = run.err.trim().split('\n');
+          expect(lines, who).toHaveLength(1);
+          expect(lines[0], who).toMatch(/^onceonly: AUDIT_READ_DENIED: .*auditors only/);
+          expect(run.err).not.toContain('DIVERGENCE');
+        }
+        const report = path.join(dir, 'replay-auditor');
+        const run = await cli([...as('auditor'), '--json', 'audit', 'replay', '--no-projection', '--report', report]);
+        expect(run, run.err).toMatchObject({ code: 0 });
+        expect(JSON.parse(run.out)).toMatchObject({ ok: true });
+      } finally {
+        if (brokers !== undefined) process.env.KAFKA_BROKERS = brokers;
+      }
     });
   });
 });
