@@ -130,18 +130,90 @@ describe('read access on Kafka and PostgreSQL', () => {
       );
       const portal = reads!.find((r) => r.body.role === 'portal')!;
       expect(portal.entry.topic).toMatch(/^onceonly\.audittest\.reads/);
-      expect(portal.entry.event).toMatchObject({ source: '/onceonly/audit/reads', subject: 'PORTAL-1' });
+      // keyed by the holder whose entries were read (not by the reader): one record per subject, issuer, secrecy
+      expect(portal.entry.event).toMatchObject({ source: '/onceonly/audit/reads', subject: 'holder-1' });
       expect(portal.body).toMatchObject({
         readerCode: 'PORTAL-1',
         method: 'SearchEvents',
         subject: 'holder-1',
-        entries: '4',
+        entriesSubject: 'holder-1',
         purpose: 'test',
         authenticatedBy: 'dev-metadata',
+        records: 3,
       });
-      expect(portal.body.leafIndexes).toHaveLength(4);
+      const parts = await waitFor(
+        async () => {
+          const all = (await readRecords(client)).filter((r) => r.body.readId === portal.body.readId);
+          return all.length === 3 ? all : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the three records of the portal’s read' },
+      );
+      // byMarket and byHealthOnMarkets (issuer MARKET), secretPassed (MARKET, its own secrecy), unattributed
+      expect(parts!.map((p) => [p.body.entriesIssuer, Number(p.body.entries)]).sort()).toEqual([
+        ['', 1],
+        [MARKET, 1],
+        [MARKET, 2],
+      ]);
+      expect(parts!.flatMap((p) => p.body.leafIndexes)).toHaveLength(4);
     } finally {
       client.close();
     }
   });
+
+  it('shows the holder, through the portal, who read their entries, and the issuer who read its certificates’', async () => {
+    // the reads of the tests above: the market read holder-1's entries (one of them still secret), health read
+    // its own and holder-1's, the auditor read everything
+    const recordsAs = async (code: string, role: string, subject = '') => {
+      const client = auditClient(host.address, { code, role });
+      try {
+        return await readRecords(client, subject);
+      } finally {
+        client.close();
+      }
+    };
+    const portal = await waitFor(
+      async () => {
+        const seen = await recordsAs('PORTAL-1', 'portal', 'holder-1');
+        const readers = new Set(seen.map((r) => r.body.readerCode));
+        return readers.has(MARKET) && readers.has('AUDITOR-1') ? seen : undefined;
+      },
+      { timeoutMs: 20_000, message: 'the reads of holder-1’s entries, as the portal sees them' },
+    );
+    for (const r of portal!) {
+      expect(r.entry.event!.subject).toBe('holder-1');
+      expect(r.body.entriesSubject).toBe('holder-1');
+    }
+    // the market's read of the entry still kept secret is as secret as that entry
+    const secret = await db.query<{ leaf_index: string }>('SELECT leaf_index FROM audit.leaves WHERE event_id = $1', [
+      ids.secretStill,
+    ]);
+    const secretIndex = secret.rows[0]!.leaf_index;
+    expect(portal!.flatMap((r) => r.body.leafIndexes)).not.toContain(secretIndex);
+    const all = await recordsAs('AUDITOR-1', 'auditor');
+    expect(all.some((r) => r.body.readerCode === MARKET && r.body.leafIndexes.includes(secretIndex))).toBe(true);
+
+    // a department sees the reads of its certificates' entries by others (the auditor's read of holder-2's)
+    const health = await recordsAs(HEALTH, 'department');
+    expect(health.some((r) => r.body.readerCode === 'AUDITOR-1' && r.body.entriesSubject === 'holder-2')).toBe(true);
+    for (const r of health) expect([r.body.readerCode, r.body.entriesIssuer]).toContain(HEALTH);
+    // …and no record lists another subject's entries than its own key
+    for (const r of all) {
+      if (r.body.entriesSubject !== '') expect(r.entry.event!.subject).toBe(r.body.entriesSubject);
+    }
+  });
 });
+
+/** Every `audit.entries-read` record the client may read (a subject: the portal's holder), with its body. */
+async function readRecords(client: ReturnType<typeof auditClient>, subject = '') {
+  const { entries } = await client.searchEvents({
+    purpose: '',
+    subject,
+    type: 'audit.entries-read',
+    source: '',
+    timeFrom: '',
+    timeTo: '',
+    page: { pageSize: 500, pageToken: '' },
+    omitData: false,
+  });
+  return entries.map((e) => ({ entry: e, body: auditEventsV1.EntriesRead.decode(e.event!.data) }));
+}

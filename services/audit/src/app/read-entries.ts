@@ -1,5 +1,6 @@
 import type { Reader } from '../domain/read-access.js';
 import { assertMayReadAll, mayRead, searchScope } from '../domain/read-access.js';
+import { type ReadSubject, readSubjects } from '../domain/read-subjects.js';
 import type { LeafRecord, LogReader, SearchFilter } from './ports.js';
 
 // The reads of entries under least privilege (services/audit README, "Who may read what"): each use case decides
@@ -26,6 +27,10 @@ export interface ReadRecord {
   readonly range?: { readonly start: number; readonly end: number };
   readonly eventId?: string;
   readonly leafIndexes: readonly number[];
+  /** The disclosed entries by whose they are (domain/read-subjects.ts): the read is recorded for each. */
+  readonly subjects: readonly ReadSubject[];
+  /** Disclosed entries with no subject. */
+  readonly unowned: readonly number[];
   readonly purpose: string;
   readonly at: Date;
 }
@@ -109,8 +114,12 @@ export async function entryOfProof(
   return leaf;
 }
 
-async function record(deps: ReadDeps, read: Omit<ReadRecord, 'leafIndexes'>, leaves: readonly LeafRecord[]) {
-  await deps.reads.record({ ...read, leafIndexes: leaves.map((l) => l.leafIndex) });
+async function record(
+  deps: ReadDeps,
+  read: Omit<ReadRecord, 'leafIndexes' | 'subjects' | 'unowned'>,
+  leaves: readonly LeafRecord[],
+) {
+  await deps.reads.record({ ...read, leafIndexes: leaves.map((l) => l.leafIndex), ...readSubjects(leaves) });
 }
 
 function definedOnly(filter: { subject?: string | undefined; type?: string | undefined; source?: string | undefined }) {

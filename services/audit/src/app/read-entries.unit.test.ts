@@ -65,6 +65,11 @@ describe('searchEntries', () => {
       ['SearchEvents', [0], 'why'],
       ['SearchEvents', [2], ''],
     ]);
+    // each read names whose entries it disclosed, for the holder's data tracker and the issuing department
+    expect(recorded[0]).toMatchObject({
+      subjects: [{ subject: 'holder-1', issuer: 'MARKET', leafIndexes: [0] }],
+      unowned: [],
+    });
   });
 
   it('continues after the last entry returned when the response size cut the page', async () => {

@@ -340,7 +340,9 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
       const value = JSON.parse(run.out) as Exported;
       // (the verifications of the tests above may still be arriving: at least what the search found)
       expect(value.events + value.pending).toBeGreaterThanOrEqual(entries.length);
-      for (const e of entries) expect(['certificate.issued', 'certificate.verified']).toContain(e.event!.type);
+      // (and the records of others' reads of those entries, keyed by the holder with the market as issuer)
+      for (const e of entries)
+        expect(['certificate.issued', 'certificate.verified', 'audit.entries-read']).toContain(e.event!.type);
       expect((await verifyById('market', certificateId)).metadata?.holder?.holderCode).toBe(MERCHANT);
     });
 
@@ -419,10 +421,41 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
         expect(Buffer.from(e.event!.data).includes(Buffer.from(CITIZEN_ID))).toBe(false);
         expect(Buffer.from(e.canonical).includes(Buffer.from(CITIZEN_ID))).toBe(false);
       }
-      // each reader reads its own reads: a department its own
+      // a department reads its own reads and the reads of its certificates' entries, no other
       const own = await search('market', { type: 'audit.entries-read' });
       expect(own.entries.length).toBeGreaterThan(0);
-      for (const e of own.entries) expect(e.event!.subject).toBe(codes.market);
+      const market = own.entries.map((e) => auditEventsV1.EntriesRead.decode(e.event!.data));
+      for (const r of market) expect([r.readerCode, r.entriesIssuer]).toContain(codes.market);
+      expect(market.some((r) => r.readerCode === codes.auditor && r.entriesSubject === MERCHANT)).toBe(true);
+    });
+
+    it('is keyed by the holder whose entries were read: the portal shows the holder who read them, a citizen by hash', async () => {
+      const tracker = async (holder: string) => {
+        const { entries } = await search('portal', { subject: holder, type: 'audit.entries-read' });
+        return entries.map((e) => ({
+          subject: e.event!.subject,
+          body: auditEventsV1.EntriesRead.decode(e.event!.data),
+        }));
+      };
+      const merchant = await tracker(MERCHANT);
+      const readers = new Set(merchant.map((r) => r.body.readerCode));
+      // the auditor's exports, the market's search and export, the portal's own reads for the merchant
+      expect([...readers]).toEqual(expect.arrayContaining([codes.auditor, codes.market, codes.portal]));
+      for (const r of merchant) expect(r).toMatchObject({ subject: MERCHANT, body: { entriesSubject: MERCHANT } });
+      // the citizen's: under the keyed hash the portal's export used, never the ID
+      const run = await exported('portal', CITIZEN_ID);
+      const hashed = (JSON.parse(run.out) as Exported).subject;
+      const citizen = await waitFor(
+        async () => {
+          const seen = await tracker(hashed);
+          return seen.some((r) => r.body.readerCode === codes.portal) ? seen : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the reads of the citizen’s entries' },
+      );
+      for (const r of citizen!) {
+        expect(r.subject).toBe(hashed);
+        expect(JSON.stringify(auditEventsV1.EntriesRead.toJSON(r.body))).not.toContain(CITIZEN_ID);
+      }
     });
   });
 

@@ -113,6 +113,8 @@ function recordRead(
     method,
     ...what,
     leafIndexes: [],
+    subjects: [],
+    unowned: [],
     purpose,
     at: deps.clock(),
   });
