@@ -421,12 +421,20 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
         expect(Buffer.from(e.event!.data).includes(Buffer.from(CITIZEN_ID))).toBe(false);
         expect(Buffer.from(e.canonical).includes(Buffer.from(CITIZEN_ID))).toBe(false);
       }
-      // a department reads its own reads and the reads of its certificates' entries, no other
-      const own = await search('market', { type: 'audit.entries-read' });
-      expect(own.entries.length).toBeGreaterThan(0);
-      const market = own.entries.map((e) => auditEventsV1.EntriesRead.decode(e.event!.data));
-      for (const r of market) expect([r.readerCode, r.entriesIssuer]).toContain(codes.market);
-      expect(market.some((r) => r.readerCode === codes.auditor && r.entriesSubject === MERCHANT)).toBe(true);
+      // a department reads its own reads and the reads of its certificates' entries (the auditor's exports of the
+      // merchant's), no other
+      const market = await waitFor(
+        async () => {
+          const { entries } = await search('market', { type: 'audit.entries-read' });
+          const seen = entries.map((e) => auditEventsV1.EntriesRead.decode(e.event!.data));
+          return seen.some((r) => r.readerCode === codes.auditor && r.entriesSubject === MERCHANT) ? seen : undefined;
+        },
+        {
+          timeoutMs: 20_000,
+          message: 'the auditor’s reads of the market’s certificate entries, as the market sees them',
+        },
+      );
+      for (const r of market!) expect([r.readerCode, r.entriesIssuer]).toContain(codes.market);
     });
 
     it('is keyed by the holder whose entries were read: the portal shows the holder who read them, a citizen by hash', async () => {
@@ -437,11 +445,16 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
           body: auditEventsV1.EntriesRead.decode(e.event!.data),
         }));
       };
-      const merchant = await tracker(MERCHANT);
-      const readers = new Set(merchant.map((r) => r.body.readerCode));
       // the auditor's exports, the market's search and export, the portal's own reads for the merchant
-      expect([...readers]).toEqual(expect.arrayContaining([codes.auditor, codes.market, codes.portal]));
-      for (const r of merchant) expect(r).toMatchObject({ subject: MERCHANT, body: { entriesSubject: MERCHANT } });
+      const merchant = await waitFor(
+        async () => {
+          const seen = await tracker(MERCHANT);
+          const readers = new Set(seen.map((r) => r.body.readerCode));
+          return [codes.auditor, codes.market, codes.portal].every((c) => readers.has(c)) ? seen : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the reads of the merchant’s entries, as the portal sees them' },
+      );
+      for (const r of merchant!) expect(r).toMatchObject({ subject: MERCHANT, body: { entriesSubject: MERCHANT } });
       // the citizen's: under the keyed hash the portal's export used, never the ID
       const run = await exported('portal', CITIZEN_ID);
       const hashed = (JSON.parse(run.out) as Exported).subject;
