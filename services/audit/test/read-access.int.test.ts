@@ -1,4 +1,5 @@
 import { auditEventsV1 } from '@onceonly/contracts';
+import type { AppError } from '@onceonly/errors';
 import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase, waitFor } from '@onceonly/testing';
@@ -48,7 +49,10 @@ describe('read access on Kafka and PostgreSQL', () => {
     await publish('secretStill', 'holder-1', { issuer: MARKET, secretuntil: '2999-01-01T00:00:00Z' });
     await publish('secretPassed', 'holder-1', { issuer: MARKET, secretuntil: '2001-01-01T00:00:00Z' });
     await publish('unattributed', 'holder-1');
-    await waitFor(async () => (await leafCount(db)).leaves === 6, { timeoutMs: 30_000, message: 'six leaves' });
+    // for the map proofs: a holder with nothing secret, and one with an entry still secret
+    await publish('mapOpen', 'holder-3');
+    await publish('mapSecret', 'holder-4', { secretuntil: '2999-01-01T00:00:00Z' });
+    await waitFor(async () => (await leafCount(db)).leaves === 8, { timeoutMs: 30_000, message: 'eight leaves' });
   });
 
   afterAll(async () => {
@@ -214,6 +218,68 @@ describe('read access on Kafka and PostgreSQL', () => {
     for (const r of all) {
       if (r.body.entriesSubject !== '') expect(r.entry.event!.subject).toBe(r.body.entriesSubject);
     }
+  });
+
+  describe('GetSubjectMapProof', () => {
+    const proofAs = async (code: string, role: string, subject: string, treeSize?: string) => {
+      const client = auditClient(host.address, { code, role });
+      try {
+        return await client.getSubjectMapProof({ subject, purpose: 'test', ...(treeSize ? { treeSize } : {}) });
+      } finally {
+        client.close();
+      }
+    };
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: AppError) => e.code,
+      );
+
+    beforeAll(async () => {
+      await waitFor(async () => (await db.query('SELECT 1 FROM audit.checkpoints WHERE size >= 8')).rowCount, {
+        timeoutMs: 20_000,
+        message: 'a checkpoint of the eight events',
+      });
+    });
+
+    it('answers an auditor and the portal for a holder with nothing secret, from the stored map', async () => {
+      const auditor = await proofAs('AUDITOR-1', 'auditor', 'holder-4');
+      expect(Number(auditor.chain?.count)).toBeGreaterThanOrEqual(1);
+      const portal = await proofAs('PORTAL-1', 'portal', 'holder-3');
+      expect(Number(portal.chain?.count)).toBeGreaterThanOrEqual(1);
+      expect(portal.bitmap).toHaveLength(32);
+      // a subject the log never mentions: a proof of absence
+      expect((await proofAs('AUDITOR-1', 'auditor', 'nobody')).chain).toBeUndefined();
+    });
+
+    it('refuses the portal for a holder with an entry still secret, departments and platforms: AUDIT_READ_DENIED', async () => {
+      expect(await refusal(proofAs('PORTAL-1', 'portal', 'holder-4'))).toBe('AUDIT_READ_DENIED');
+      expect(await refusal(proofAs(MARKET, 'department', 'holder-1'))).toBe('AUDIT_READ_DENIED');
+      expect(await refusal(proofAs(HEALTH, 'department', 'holder-3'))).toBe('AUDIT_READ_DENIED');
+      expect(await refusal(proofAs('PLATFORM-1', 'platform', 'PLATFORM-1'))).toBe('AUDIT_READ_DENIED');
+    });
+
+    it('refuses a size no checkpoint signs a map of, and a citizen ID as the subject', async () => {
+      expect(await refusal(proofAs('AUDITOR-1', 'auditor', 'holder-1', '100000'))).toBe('AUDIT_CHECKPOINT_NOT_FOUND');
+      expect(await refusal(proofAs('AUDITOR-1', 'auditor', '310107199003071239'))).toBe('PERSONAL_DATA_IN_TEXT');
+    });
+
+    it('records each answered proof as a read of the subject', async () => {
+      const client = auditClient(host.address);
+      try {
+        const reads = await waitFor(
+          async () => {
+            const found = (await readRecords(client)).filter((r) => r.body.method === 'GetSubjectMapProof');
+            const subjects = new Set(found.map((r) => r.entry.event!.subject));
+            return ['holder-3', 'holder-4', 'nobody'].every((x) => subjects.has(x)) ? found : undefined;
+          },
+          { timeoutMs: 20_000, message: 'the records of the map proof reads' },
+        );
+        for (const r of reads!) expect(r.body.entriesSubject).toBe(r.entry.event!.subject);
+      } finally {
+        client.close();
+      }
+    });
   });
 });
 

@@ -4,10 +4,12 @@
  * who may read which entries, that every read is itself logged, and that VerifyCertificate by id shows no more than
  * the QR text would.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { status } from '@grpc/grpc-js';
 import { auditModule } from '@onceonly/audit';
 import { certificateModule } from '@onceonly/certificate';
@@ -28,6 +30,10 @@ const MERCHANT = `91310107MA1P3Q4R5${computeUsccCheck('91310107MA1P3Q4R5')}`;
 const CITIZEN_ID = '310107199003071239';
 const HASH_KEY = 'audit-access-holder-hash-key-0123456789';
 const PURPOSE = 'merchant-onboarding';
+/** The verifier written from ADR 006 alone, with node:crypto (in this repository's test tree). */
+const INDEPENDENT_VERIFIER = fileURLToPath(
+  new URL('../../../../libs/merkle/test/independent/verify-subject-bundle.mjs', import.meta.url),
+);
 const FOOD_FIELDS = JSON.stringify({
   legal_representative: '张小明',
   premises: '上海市普陀区长寿路100号',
@@ -367,8 +373,19 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
       expect((JSON.parse(run.out) as Exported).subject).toMatch(/^h:[0-9a-f]{64}$/);
     });
 
-    it('gets a filtered view, said so: verify refuses it as a complete bundle and proves it with --filtered-view', async () => {
-      const run = await exported('portal', MERCHANT);
+    it('gets a complete bundle of a holder none of whose entries is secret, proven by the stored subject map', async () => {
+      const run = await exported('portal', MERCHANT, 'data tracker: my complete record');
+      expect(run, run.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(run.out)).toMatchObject({ complete: true });
+      expect(run.err).not.toContain('FILTERED_VIEW');
+      const strict = await cli(['--json', 'audit', 'verify', run.file]);
+      expect(strict, strict.out).toMatchObject({ code: 0 });
+      expect(JSON.parse(strict.out)).toMatchObject({ ok: true, completeness: 'proven' });
+      expect(independentVerdict(run.file)).toMatchObject({ ok: true });
+    });
+
+    it('a department gets a filtered view, said so: verify refuses it as a complete bundle and proves it with --filtered-view', async () => {
+      const run = await exported('market', MERCHANT);
       expect(run, run.err).toMatchObject({ code: 0 });
       expect(JSON.parse(run.out)).toMatchObject({ complete: false });
       expect(run.err).toContain('WARNING FILTERED_VIEW');
@@ -581,4 +598,89 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
       }
     });
   });
+
+  describe('GetSubjectMapProof: complete bundles for whoever may read every entry of the subject', () => {
+    const mapProof = (who: Role, subject: string, purpose = '') =>
+      audit(who, (c, o) => call(c.getSubjectMapProof.bind(c), { subject, purpose }, o));
+
+    it('answers an auditor from the stored map: the export is proven complete, by the library and the independent verifier', async () => {
+      const answer = await mapProof('auditor', MERCHANT);
+      expect(Number(answer.chain?.count)).toBeGreaterThan(0);
+      expect(answer.bitmap).toHaveLength(32);
+      const run = await exported('auditor', MERCHANT, 'audit: complete record of the merchant');
+      expect(run, run.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(run.out)).toMatchObject({ complete: true });
+      const strict = await cli(['--json', 'audit', 'verify', run.file]);
+      expect(strict, strict.out).toMatchObject({ code: 0 });
+      expect(JSON.parse(strict.out)).toMatchObject({ ok: true, completeness: 'proven' });
+      expect(independentVerdict(run.file)).toMatchObject({ ok: true });
+      // and the independent verifier refuses the same bundle with one event removed
+      const bundle = JSON.parse(readFileSync(run.file, 'utf8')) as { events: unknown[] };
+      bundle.events.splice(0, 1);
+      const cut = path.join(dir, 'cut.json');
+      writeFileSync(cut, JSON.stringify(bundle));
+      expect(independentVerdict(cut)).toEqual({ ok: false, reason: 'MISSING_ENTRY' });
+    });
+
+    it('answers the portal for the holder it names, a citizen by keyed hash', async () => {
+      const answer = await mapProof('portal', MERCHANT);
+      expect(Number(answer.chain?.count)).toBeGreaterThan(0);
+      const run = await exported('portal', CITIZEN_ID, 'data tracker: my complete record');
+      expect(run, run.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(run.out)).toMatchObject({ complete: true });
+      expect(independentVerdict(run.file)).toMatchObject({ ok: true });
+    });
+
+    it('refuses a department and a platform with AUDIT_READ_DENIED (PERMISSION_DENIED), even for their own subjects', async () => {
+      for (const who of ['market', 'health', 'platform'] as const) {
+        await expectDenied(mapProof(who, MERCHANT));
+      }
+      await expectDenied(mapProof('platform', codes.platform));
+    });
+
+    it('records every map proof read, keyed by the subject', async () => {
+      const reads = await waitFor(
+        async () => {
+          const { entries } = await search('auditor', { subject: MERCHANT, type: 'audit.entries-read' });
+          const bodies = entries.map((e) => auditEventsV1.EntriesRead.decode(e.event!.data));
+          const proofs = bodies.filter((b) => b.method === 'GetSubjectMapProof');
+          const roles = new Set(proofs.map((b) => b.role));
+          return roles.has('auditor') && roles.has('portal') ? proofs : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the records of the map proof reads' },
+      );
+      for (const r of reads!) expect(r).toMatchObject({ subject: MERCHANT, entriesSubject: MERCHANT });
+    });
+  });
 });
+
+/**
+ * The verdict of the independent verifier (libs/merkle/test/independent, node:crypto only) on an exported bundle:
+ * its entries (index, leaf hash) and map proof, converted from the bundle's hex to the script's base64.
+ */
+function independentVerdict(file: string): unknown {
+  const bundle = JSON.parse(readFileSync(file, 'utf8')) as {
+    checkpoint: string;
+    subject: string;
+    events: { leafIndex: number; leafHash: string }[];
+    subjectMap?: {
+      chain: { count: number; head: string; lastIndex: number } | null;
+      bitmap: string;
+      siblings: string[];
+    };
+  };
+  const b64 = (hexText: string) => Buffer.from(hexText, 'hex').toString('base64');
+  const map = bundle.subjectMap!;
+  const input = {
+    checkpoint: bundle.checkpoint.slice(0, bundle.checkpoint.indexOf('\n\n') + 1),
+    subject: bundle.subject,
+    entries: bundle.events.map((e) => ({ index: e.leafIndex, leafHash: b64(e.leafHash) })),
+    mapProof: {
+      chain: map.chain && { count: map.chain.count, head: b64(map.chain.head), lastIndex: map.chain.lastIndex },
+      bitmap: b64(map.bitmap),
+      siblings: map.siblings.map(b64),
+    },
+  };
+  const run = spawnSync(process.execPath, [INDEPENDENT_VERIFIER], { input: JSON.stringify(input), encoding: 'utf8' });
+  return JSON.parse(run.stdout);
+}
