@@ -4,6 +4,7 @@ import {
   type auditV1,
   type ExportSource,
   KEY_ROTATION_EXTENSION,
+  type OnlineLogView,
   type ReplayBusSource,
   type ReplayLogSource,
   subjectMapFromLog,
@@ -188,6 +189,43 @@ async function allCheckpoints(
     pageToken = page.page?.nextPageToken ?? '';
   } while (pageToken);
   return all;
+}
+
+/**
+ * The log as it is now, for `audit verify --online` (ADR 009): every checkpoint that announces a key, and the latest
+ * checkpoint with the consistency proof from the bundle's size. Only public RPCs; the caller verifies all of it.
+ * @throws AppError AUDIT_SOURCE_MISMATCH when the hub keeps another log than the bundle's.
+ */
+export async function onlineLogView(
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+  bundle: { origin: string; treeSize: number },
+): Promise<OnlineLogView> {
+  const info = await call(c.getLogInfo.bind(c), {}, o);
+  if (info.origin !== bundle.origin) {
+    throw new AppError(
+      'AUDIT_SOURCE_MISMATCH',
+      `the hub keeps the log ${info.origin}, the bundle is of ${bundle.origin}`,
+    );
+  }
+  const announcements = (await allCheckpoints(c, o)).filter((cp) =>
+    cp.signedNote.includes(`\n${KEY_ROTATION_EXTENSION} `),
+  );
+  const { checkpoint } = await call(c.getCheckpoint.bind(c), {}, o);
+  if (!checkpoint) return { announcements };
+  const size = Number(checkpoint.size);
+  // a log now smaller than the bundle has no proof to give: the check names it
+  const consistency =
+    size <= bundle.treeSize || bundle.treeSize === 0
+      ? []
+      : (
+          await call(
+            c.getConsistencyProof.bind(c),
+            { firstSize: String(bundle.treeSize), secondSize: checkpoint.size },
+            o,
+          )
+        ).hashes;
+  return { announcements, latest: { signedNote: checkpoint.signedNote, consistency } };
 }
 
 /** The signed checkpoints up to `treeSize` that announce a new log key (a rotation), oldest first. */

@@ -17,6 +17,7 @@ import { auditEventsV1, auditV1, certificateV1 as cv, HolderCodeType } from '@on
 import { type ErrorCode, isAppError } from '@onceonly/errors';
 import { computeUsccCheck } from '@onceonly/ids';
 import { createLogger } from '@onceonly/kit';
+import { formatCheckpoint, parseSignerKey, signNote } from '@onceonly/merkle';
 import { freshDatabase, type TestDatabase, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueClient, issueServer, makeCa } from '../../../../libs/kit/test/certs.js';
@@ -650,6 +651,73 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
         { timeoutMs: 20_000, message: 'the records of the map proof reads' },
       );
       for (const r of reads!) expect(r).toMatchObject({ subject: MERCHANT, entriesSubject: MERCHANT });
+    });
+  });
+
+  describe('audit verify --online: the bundle against the log as the hub serves it now (ADR 009)', () => {
+    it('warns offline that a replaced key cannot be ruled out, and checks it online with public RPCs only', async () => {
+      const { verifierKey } = await audit('auditor', (c, o) => call(c.getVerifierKey.bind(c), {}, o));
+      const run = await exported('auditor', MERCHANT);
+      expect(run, run.err).toMatchObject({ code: 0 });
+      const offline = await cli(['--json', 'audit', 'verify', run.file, '--vkey', verifierKey]);
+      expect(offline, offline.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(offline.out)).toMatchObject({ ok: true, keyRotation: 'unchecked' });
+      expect(JSON.parse(offline.out).warnings).toContain('KEY_ROTATION_UNCHECKED');
+      expect(offline.err).toMatch(/^WARNING KEY_ROTATION_UNCHECKED: /m);
+      // any role may ask: announcements, checkpoints and consistency proofs are public
+      const online = await cli([
+        ...as('platform'),
+        '--json',
+        'audit',
+        'verify',
+        run.file,
+        '--vkey',
+        verifierKey,
+        '--online',
+      ]);
+      expect(online, online.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(online.out)).toMatchObject({ ok: true, keyRotation: 'checked-online', warnings: [] });
+      const noKey = await cli([...as('platform'), '--json', 'audit', 'verify', run.file, '--online']);
+      expect(noKey.code).not.toBe(0);
+      expect(JSON.parse(noKey.err)).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
+    });
+
+    it('names a fork signed with the log key, which offline verification cannot see as one', async () => {
+      const { verifierKey } = await audit('auditor', (c, o) => call(c.getVerifierKey.bind(c), {}, o));
+      const run = await exported('auditor', MERCHANT);
+      const bundle = JSON.parse(readFileSync(run.file, 'utf8')) as {
+        checkpoint: string;
+        rootHash: string;
+        treeSize: number;
+        origin: string;
+      };
+      const text = bundle.checkpoint.slice(0, bundle.checkpoint.indexOf('\n\n') + 1);
+      const extensions = text.split('\n').slice(3).filter(Boolean);
+      const forkRoot = Buffer.alloc(32, 9);
+      const signer = parseSignerKey(process.env.ONCEONLY_AUDIT_NOTE_KEY!);
+      bundle.checkpoint = await signNote(
+        formatCheckpoint({ origin: bundle.origin, size: bundle.treeSize, root: forkRoot, extensions }),
+        signer,
+      );
+      bundle.rootHash = forkRoot.toString('hex');
+      const forked = path.join(dir, 'fork.json');
+      writeFileSync(forked, JSON.stringify(bundle));
+      const kinds = (r: { out: string }) =>
+        (JSON.parse(r.out) as { findings: { kind: string }[] }).findings.map((f) => f.kind);
+      const offline = await cli(['--json', 'audit', 'verify', forked, '--vkey', verifierKey]);
+      expect(kinds(offline)).not.toContain('CHECKPOINT_INCONSISTENT');
+      const online = await cli([
+        ...as('auditor'),
+        '--json',
+        'audit',
+        'verify',
+        forked,
+        '--vkey',
+        verifierKey,
+        '--online',
+      ]);
+      expect(online.code).toBe(1);
+      expect(kinds(online)).toContain('CHECKPOINT_INCONSISTENT');
     });
   });
 });
