@@ -1,7 +1,7 @@
 import { AppError } from '@onceonly/errors';
 import type { SubjectMapClaim } from '@onceonly/merkle';
 import type { Reader } from '../domain/read-access.js';
-import { assertMayReadAll, denied, mayRead, searchScope } from '../domain/read-access.js';
+import { assertMayReadAll, denied, isSecret, mayRead, searchScope } from '../domain/read-access.js';
 import { type ReadSubject, readSubjects } from '../domain/read-subjects.js';
 import type { LeafRecord, LogReader, SearchFilter } from './ports.js';
 
@@ -132,10 +132,15 @@ export async function readSubjectMapProof(
   const reader: Reader = caller.role === 'portal' ? { ...caller, onBehalfOf: q.subject } : caller;
   const size = q.treeSize ?? (await deps.reader.latestCheckpoint())?.size;
   if (size === undefined) throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', 'the log has no checkpoint yet');
+  // the latest secrecy of the subject's entries: the record of this read is kept from the holder as long
+  let secretUntil: Date | undefined;
   for (let after = -1; ; ) {
     const page = await deps.reader.search({ subject: q.subject }, after, SUBJECT_PAGE, false);
     const within = page.filter((leaf) => leaf.leafIndex < size);
     assertMayReadAll(reader, within, now);
+    for (const leaf of within) {
+      if (isSecret(leaf, now) && leaf.secretUntil! > (secretUntil ?? now)) secretUntil = leaf.secretUntil;
+    }
     if (page.length < SUBJECT_PAGE || within.length < page.length) break;
     after = page.at(-1)!.leafIndex;
   }
@@ -143,7 +148,7 @@ export async function readSubjectMapProof(
   if (claim === undefined) {
     throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', `no checkpoint of size ${size} signs a subject map`);
   }
-  const subjects = [{ subject: q.subject, leafIndexes: [] }];
+  const subjects = [{ subject: q.subject, ...(secretUntil ? { secretUntil } : {}), leafIndexes: [] }];
   const filter = { subject: q.subject };
   await deps.reads.record({
     caller,
