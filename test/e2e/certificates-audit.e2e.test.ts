@@ -817,14 +817,18 @@ describe('certificates issued through the CLI are in the audit log exactly once 
         const kinds = new Set(divergences.map((f) => f.kind));
         expect(kinds).toContain('LEAF_HASH_MISMATCH');
         expect(kinds).toContain('EVENT_ALTERED');
+        const bySize = ['CHECKPOINT_ROOT_MISMATCH', 'SUBJECT_MAP_MISMATCH'];
         for (const f of divergences) {
-          if (f.kind === 'CHECKPOINT_ROOT_MISMATCH') continue;
+          if (bySize.includes(f.kind)) continue;
           expect(['LEAF_HASH_MISMATCH', 'ENTRY_MISMATCH', 'EVENT_ALTERED']).toContain(f.kind);
           expect(f).toMatchObject({ leafIndex, eventId });
         }
-        // every checkpoint signed after the leaf, and none before it
+        // every checkpoint signed after the leaf, and none before it: its root, and the subject map it signs (the
+        // subject's chain commits to the leaf)
         const roots = divergences.filter((f) => f.kind === 'CHECKPOINT_ROOT_MISMATCH').map((f) => f.size);
         expect(roots).toEqual(later);
+        const maps = divergences.filter((f) => f.kind === 'SUBJECT_MAP_MISMATCH').map((f) => f.size);
+        expect(maps).toEqual(later);
       } finally {
         await client.query('UPDATE audit.leaves SET canonical = $2 WHERE leaf_index = $1', [leafIndex, original]);
       }

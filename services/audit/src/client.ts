@@ -22,6 +22,7 @@ export {
   replayMarkdown,
 } from './app/replay.js';
 export { type LogLeaf, subjectMapFromLog } from './app/subject-map-from-log.js';
-export { type AuditBundle, type BundleReport, verifyBundle } from './domain/bundle.js';
+export { type AuditBundle, type BundleReport, type KeyRotationCheck, verifyBundle } from './domain/bundle.js';
 export { KEY_ROTATION_EXTENSION } from './domain/key-rotation.js';
+export type { OnlineLogView } from './domain/online-key-check.js';
 export { type LogIdentity, sameLog, sizeAndRoot } from './domain/source-identity.js';

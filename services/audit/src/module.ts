@@ -5,7 +5,7 @@ import type { ServiceContext, ServiceModule } from '@onceonly/kit';
 import type { ParsedSignerKey } from '@onceonly/merkle';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { AUDIT_SCHEMA, checkpointStore, logReader, UpperNodes } from './adapters/db/audit-store.js';
-import { backfillSubjectChains } from './adapters/db/subject-map-store.js';
+import { backfillSubjectChains, subjectMapClaim } from './adapters/db/subject-map-store.js';
 import { checkpointTx } from './adapters/events/checkpoint-tx.js';
 import { auditedTopics, createIngest } from './adapters/events/ingest.js';
 import { outboxReadLog } from './adapters/events/read-events.js';
@@ -171,6 +171,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
       policy,
       clock,
       reads: readLog,
+      maps: { claim: (subject, size) => subjectMapClaim(db, subject, size) },
     }),
     ...replayStreams({
       reader,

@@ -308,7 +308,7 @@ describe('onceonly audit against a hub on its embedded defaults', () => {
     for (const role of ['platform', 'department', 'portal']) {
       const run = await cli(['--addr', address, '--role', role, '--json', 'audit', 'replay', '--no-projection'], dir);
       expect(run.code).toBe(1);
-      expect(JSON.parse(run.stderr.trim().split('\n').at(-1)!).error.code).toBe('PERMISSION_DENIED');
+      expect(JSON.parse(run.stderr.trim().split('\n').at(-1)!).error.code).toBe('AUDIT_READ_DENIED');
     }
   });
 

@@ -123,10 +123,10 @@ describe('the replay streams of AuditService', () => {
   it('refuses every role but the auditor, on both streams', async () => {
     for (const role of ['department', 'platform', 'portal']) {
       const entries = await collect(client.streamEntries({ start: '0', omitData: true, purpose: '' }, as(role)));
-      expect(entries.error?.code, role).toBe('PERMISSION_DENIED');
+      expect(entries.error?.code, role).toBe('AUDIT_READ_DENIED');
       expect(entries.items).toEqual([]);
       const bus = await collect(client.streamBusEvents({ topics: [] }, as(role)));
-      expect(bus.error?.code, role).toBe('PERMISSION_DENIED');
+      expect(bus.error?.code, role).toBe('AUDIT_READ_DENIED');
       expect(bus.items).toEqual([]);
     }
   });

@@ -282,6 +282,7 @@ describe('provably complete subject bundles, on PostgreSQL', () => {
         eventsVerified: bundle.events.length,
         keyPinned: true,
         completeness: 'proven',
+        keyRotation: 'unchecked',
       });
     }
   });

@@ -195,6 +195,9 @@ export function auditClient(address: string, as: { code?: string; role?: string 
     getEntries: call<auditV1.GetEntriesRequest, auditV1.GetEntriesResponse>(client.getEntries),
     searchEvents: call<auditV1.SearchEventsRequest, auditV1.SearchEventsResponse>(client.searchEvents),
     getEvent: call<auditV1.GetEventRequest, auditV1.GetEventResponse>(client.getEvent),
+    getSubjectMapProof: call<auditV1.GetSubjectMapProofRequest, auditV1.GetSubjectMapProofResponse>(
+      client.getSubjectMapProof,
+    ),
     addCosignature: call<auditV1.AddCosignatureRequest, auditV1.AddCosignatureResponse>(client.addCosignature),
     getVerifierKey: call<auditV1.GetVerifierKeyRequest, auditV1.GetVerifierKeyResponse>(client.getVerifierKey),
     getLogInfo: call<auditV1.GetLogInfoRequest, auditV1.GetLogInfoResponse>(client.getLogInfo),

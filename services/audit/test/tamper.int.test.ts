@@ -130,8 +130,10 @@ describe('tampering with the stored log is detected and named', () => {
       'ENTRY_MISMATCH',
       'EVENT_ALTERED',
       'LEAF_HASH_MISMATCH',
+      'SUBJECT_MAP_MISMATCH',
     ]);
-    const about = report.findings.filter((f) => f.kind !== 'CHECKPOINT_ROOT_MISMATCH');
+    const bySize = ['CHECKPOINT_ROOT_MISMATCH', 'SUBJECT_MAP_MISMATCH'];
+    const about = report.findings.filter((f) => !bySize.includes(f.kind));
     expect(about.map((f) => [f.leafIndex, f.eventId])).toEqual(about.map(() => [7, events[7]]));
     // the first checkpoint after the change is the first whose root no longer matches
     const roots = report.findings.filter((f) => f.kind === 'CHECKPOINT_ROOT_MISMATCH').map((f) => f.size);
@@ -146,7 +148,10 @@ describe('tampering with the stored log is detected and named', () => {
       );
       await tx.query(`UPDATE audit.leaves SET leaf_hash = sha256('\\x00'::bytea || canonical) WHERE leaf_index = 7`);
     });
-    expect(kinds(report)).toEqual(['CHECKPOINT_ROOT_MISMATCH', 'EVENT_ALTERED']);
+    // the subject's chain commits to the leaf too: the signed maps from checkpoint 10 on are not the leaves' map
+    expect(kinds(report)).toEqual(['CHECKPOINT_ROOT_MISMATCH', 'EVENT_ALTERED', 'SUBJECT_MAP_MISMATCH']);
+    const maps = report.findings.filter((f) => f.kind === 'SUBJECT_MAP_MISMATCH').map((f) => f.size);
+    expect(maps).toEqual([10, 15, 20]);
     expect(report.findings.find((f) => f.kind === 'EVENT_ALTERED')).toMatchObject({ leafIndex: 7, eventId: events[7] });
   });
 
@@ -171,7 +176,12 @@ describe('tampering with the stored log is detected and named', () => {
       await tx.query('UPDATE audit.leaves SET leaf_index = 9 WHERE leaf_index = -1');
     });
     // proofs the log serves mix the stored nodes (computed in the true order) with the swapped leaves
-    expect(kinds(report)).toEqual(['CHECKPOINT_INCONSISTENT', 'CHECKPOINT_ROOT_MISMATCH', 'LEAF_OUT_OF_ORDER']);
+    expect(kinds(report)).toEqual([
+      'CHECKPOINT_INCONSISTENT',
+      'CHECKPOINT_ROOT_MISMATCH',
+      'LEAF_OUT_OF_ORDER',
+      'SUBJECT_MAP_MISMATCH',
+    ]);
     expect(report.findings.filter((f) => f.kind === 'LEAF_OUT_OF_ORDER').map((f) => f.leafIndex)).toEqual([6, 9]);
     expect(report.findings.filter((f) => f.kind === 'CHECKPOINT_ROOT_MISMATCH').map((f) => f.size)).toEqual([
       10, 15, 20,
@@ -212,6 +222,26 @@ describe('tampering with the stored log is detected and named', () => {
     expect(kinds(report)).toEqual(['CHECKPOINT_INCONSISTENT', 'CHECKPOINT_ROOT_MISMATCH']);
     expect(report.findings.filter((f) => f.kind === 'CHECKPOINT_INCONSISTENT').map((f) => f.size)).toEqual([15, 20]);
     expect(report.findings.find((f) => f.kind === 'CHECKPOINT_ROOT_MISMATCH')).toMatchObject({ size: 15 });
+  });
+
+  it('names a validly signed checkpoint whose subject map is not the map of its leaves (SUBJECT_MAP_MISMATCH)', async () => {
+    // the log itself lies about completeness: checkpoint 15 signs the genuine tree root but the map of checkpoint 10
+    // (five of the subjects' entries left out), so bundles against it would verify without them
+    const report = await replayAfter(async (tx) => {
+      const notes = await tx.query<{ size: string; note: string; root: Uint8Array }>(
+        'SELECT size, note, root FROM audit.checkpoints WHERE size IN (10, 15) ORDER BY size',
+      );
+      const [ten, fifteen] = notes.rows;
+      const line = ten!.note.split('\n').find((l) => l.startsWith('onceonly-subject-map '))!;
+      expect(fifteen!.note).not.toContain(line);
+      const note = await signNote(
+        formatCheckpoint({ origin: 'onceonly.test/tamper', size: 15, root: fifteen!.root, extensions: [line] }),
+        parseSignerKey(key.signerKey),
+      );
+      await tx.query('UPDATE audit.checkpoints SET note = $1 WHERE size = 15', [note]);
+    });
+    expect(report.findings.map((f) => [f.kind, f.size])).toEqual([['SUBJECT_MAP_MISMATCH', 15]]);
+    expect(report.ok).toBe(false);
   });
 
   it('names a stored interior node that was changed (proofs served from it would lie)', async () => {

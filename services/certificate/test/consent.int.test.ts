@@ -25,6 +25,7 @@ describe('consents and platform checks', () => {
   let consumer: Consumer;
   const seen: KafkaMessage[] = [];
   let food: cv.Certificate;
+  let liquor: cv.Certificate;
 
   beforeAll(async () => {
     hub = await startHarness();
@@ -45,7 +46,7 @@ describe('consents and platform checks', () => {
       MARKET,
     );
     food = issued.certificate!;
-    await hub.call(
+    const liquorIssued = await hub.call<cv.IssueCertificateResponse>(
       'issueCertificate',
       {
         typeCode: TYPE_CODES.LIQUOR_RETAIL,
@@ -54,6 +55,7 @@ describe('consents and platform checks', () => {
       },
       MARKET,
     );
+    liquor = liquorIssued.certificate!;
   });
   afterAll(async () => {
     await consumer?.disconnect();
@@ -281,8 +283,9 @@ describe('consents and platform checks', () => {
         hub.call('checkLicences', { holders: [query(ENTERPRISE_CODE)], purpose: PURPOSE }, MARKET),
       );
       expect(notPlatform.code).toBe('PERMISSION_DENIED');
-      const browse = await refused(hub.call('getCertificate', { ref: { $case: 'id', value: food.id } }, PLATFORM));
-      expect(browse.code).toBe('PERMISSION_DENIED');
+      // GetCertificate follows VerifyCertificate's rule by id: the face only under the holder's consent for the type
+      const browse = await refused(hub.call('getCertificate', { ref: { $case: 'id', value: liquor.id } }, PLATFORM));
+      expect(browse.code).toBe('CERT_READ_DENIED');
       expect(await hub.counts()).toEqual(before);
     });
   });

@@ -138,7 +138,7 @@ describe('lifecycle and verification on PostgreSQL and Kafka', () => {
     const got = await hub.call<cv.GetCertificateResponse>(
       'getCertificate',
       { ref: { $case: 'id', value: next.id } },
-      HEALTH,
+      MARKET,
     );
     expect(got.history.map((h) => h.version)).toEqual([1, 2]);
   });

@@ -1,13 +1,15 @@
 import { certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TYPE_CODES } from '../src/domain/catalogue.js';
-import { DEMO_PLATFORM, DEMO_PORTAL, PUTUO_MARKET_REGULATION } from '../src/domain/departments.js';
+import { DEMO_PLATFORM, DEMO_PORTAL, PUTUO_HEALTH, PUTUO_MARKET_REGULATION } from '../src/domain/departments.js';
 import { CITIZEN_ID, ENTERPRISE_CODE, FOOD_FIELDS, OTHER_ENTERPRISE_CODE } from './fixtures.js';
 import { type Harness, holderRef, type Identity, refused, startHarness } from './service-harness.js';
 
 const MARKET: Identity = { code: PUTUO_MARKET_REGULATION.code };
 const PORTAL: Identity = { code: DEMO_PORTAL.code, role: 'portal' };
 const PLATFORM: Identity = { code: DEMO_PLATFORM.code, role: 'platform' };
+const HEALTH: Identity = { code: PUTUO_HEALTH.code };
+const AUDITOR: Identity = { code: 'AUDITOR-1', role: 'auditor' };
 
 describe('GetCertificate by licence number, ListDepartments, ListHolderCertificates on PostgreSQL and Kafka', () => {
   let hub: Harness;
@@ -85,6 +87,16 @@ describe('GetCertificate by licence number, ListDepartments, ListHolderCertifica
       const response = await list(CITIZEN_ID, HolderCodeType.HOLDER_CODE_TYPE_CITIZEN_ID, MARKET);
       expect(response.certificates.map((c) => c.id)).toEqual([held.id]);
       expect(JSON.stringify(cv.ListHolderCertificatesResponse.toJSON(response))).not.toContain(CITIZEN_ID);
+    });
+
+    it('lists only the certificates whose face the caller may see: another department gets none of the market’s', async () => {
+      const held = await issueFood(OTHER_ENTERPRISE_CODE);
+      const ids = async (as: Identity) =>
+        (await list(OTHER_ENTERPRISE_CODE, HolderCodeType.HOLDER_CODE_TYPE_USCC, as)).certificates.map((c) => c.id);
+      expect(await ids(HEALTH)).toEqual([]);
+      expect(await ids(MARKET)).toContain(held.id);
+      expect(await ids(AUDITOR)).toContain(held.id);
+      expect(await ids(PORTAL)).toContain(held.id);
     });
 
     it('refuses a platform, and a code with a wrong check character, changing nothing', async () => {

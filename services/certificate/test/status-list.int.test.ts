@@ -150,7 +150,7 @@ describe('status lists and industry licences', () => {
       const got = await hub.call<cv.GetCertificateResponse>(
         'getCertificate',
         { ref: { $case: 'id', value: licence.id } },
-        MARKET,
+        CENTRE,
       );
       expect(got.certificate?.industry?.components.map((c) => c.status)).toEqual([
         S.LICENCE_STATUS_VALID,
@@ -227,7 +227,7 @@ describe('status lists and industry licences', () => {
       const got = await hub.call<cv.GetCertificateResponse>(
         'getCertificate',
         { ref: { $case: 'id', value: issued.certificate!.id } },
-        MARKET,
+        CENTRE,
       );
       expect(got.certificate?.industry?.components[0]).toMatchObject({
         status: S.LICENCE_STATUS_VALID,

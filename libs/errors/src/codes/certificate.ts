@@ -8,6 +8,8 @@ export const CERTIFICATE_CODES = {
   CERT_VALIDITY_INVALID: 'INVALID_ARGUMENT',
   CERT_NOT_ISSUER: 'PERMISSION_DENIED',
   CERT_TYPE_NOT_AUTHORISED: 'PERMISSION_DENIED',
+  // GetCertificate by a caller who may not see the licence face (VerifyCertificate's rule by id)
+  CERT_READ_DENIED: 'PERMISSION_DENIED',
   // a department issuing under a division code outside its jurisdiction (Putuo issuing for 110101)
   CERT_OUTSIDE_JURISDICTION: 'PERMISSION_DENIED',
   CERT_ILLEGAL_TRANSITION: 'FAILED_PRECONDITION',

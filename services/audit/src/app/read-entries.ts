@@ -1,5 +1,8 @@
+import { AppError } from '@onceonly/errors';
+import type { SubjectMapClaim } from '@onceonly/merkle';
 import type { Reader } from '../domain/read-access.js';
-import { assertMayReadAll, mayRead, searchScope } from '../domain/read-access.js';
+import { assertMayReadAll, denied, isSecret, mayRead, searchScope } from '../domain/read-access.js';
+import { type ReadSubject, readSubjects } from '../domain/read-subjects.js';
 import type { LeafRecord, LogReader, SearchFilter } from './ports.js';
 
 // The reads of entries under least privilege (services/audit README, "Who may read what"): each use case decides
@@ -21,11 +24,16 @@ export interface ReadRecord {
     | 'GetEvent'
     | 'GetInclusionProof'
     | 'StreamEntries'
-    | 'StreamBusEvents';
+    | 'StreamBusEvents'
+    | 'GetSubjectMapProof';
   readonly filter?: SearchFilter;
   readonly range?: { readonly start: number; readonly end: number };
   readonly eventId?: string;
   readonly leafIndexes: readonly number[];
+  /** The disclosed entries by whose they are (domain/read-subjects.ts): the read is recorded for each. */
+  readonly subjects: readonly ReadSubject[];
+  /** Disclosed entries with no subject. */
+  readonly unowned: readonly number[];
   readonly purpose: string;
   readonly at: Date;
 }
@@ -93,6 +101,69 @@ export async function readEvent(
   await record(deps, { caller, method, eventId: leaf.eventId, purpose, at: now }, [leaf]);
 }
 
+/** The subject map's proofs, as the log stores them (ADR 006). */
+export interface SubjectMapProofs {
+  /** The subject's chain and proof at checkpoint size `size`; undefined when no map version of that size is kept. */
+  claim(subject: string, size: number): Promise<SubjectMapClaim | undefined>;
+}
+
+/** Entries per page when the map proof's reader checks every entry of the subject. */
+const SUBJECT_PAGE = 1000;
+
+/**
+ * GetSubjectMapProof: the subject's map proof at a checkpoint's size, to an auditor, or to the portal acting for the
+ * subject it names when it may read **every** entry of the subject up to that size: with it a bundle proves it holds
+ * all of them, so a portal that may not read one of them (an entry a law keeps secret) is refused
+ * (AUDIT_READ_DENIED) and keeps the filtered view; so are departments and platforms. Decided before the map is read; the read is recorded as a read of
+ * the subject (no entry disclosed: the chain commits to their indexes and hashes).
+ * @throws AppError AUDIT_READ_DENIED, AUDIT_CHECKPOINT_NOT_FOUND (no checkpoint, or none that signs a map of that size).
+ */
+export async function readSubjectMapProof(
+  deps: Omit<ReadDeps, 'fit'> & { readonly maps: SubjectMapProofs },
+  caller: ReadingCaller,
+  q: { subject: string; treeSize?: number | undefined; purpose: string },
+): Promise<{ treeSize: number; claim: SubjectMapClaim }> {
+  const now = deps.clock();
+  // only roles that may read a whole subject ask: a department's or a platform's refusal would otherwise say whether
+  // another party's entries exist for the subject
+  if (caller.code === '' || (caller.role !== 'auditor' && caller.role !== 'portal')) {
+    throw denied(caller, 'the map proof of a subject is for auditors and for the portal acting for its holder');
+  }
+  const reader: Reader = caller.role === 'portal' ? { ...caller, onBehalfOf: q.subject } : caller;
+  const size = q.treeSize ?? (await deps.reader.latestCheckpoint())?.size;
+  if (size === undefined) throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', 'the log has no checkpoint yet');
+  // the latest secrecy of the subject's entries: the record of this read is kept from the holder as long
+  let secretUntil: Date | undefined;
+  for (let after = -1; ; ) {
+    const page = await deps.reader.search({ subject: q.subject }, after, SUBJECT_PAGE, false);
+    const within = page.filter((leaf) => leaf.leafIndex < size);
+    assertMayReadAll(reader, within, now);
+    for (const leaf of within) {
+      if (isSecret(leaf, now) && leaf.secretUntil! > (secretUntil ?? now)) secretUntil = leaf.secretUntil;
+    }
+    if (page.length < SUBJECT_PAGE || within.length < page.length) break;
+    after = page.at(-1)!.leafIndex;
+  }
+  const claim = await deps.maps.claim(q.subject, size);
+  if (claim === undefined) {
+    throw new AppError('AUDIT_CHECKPOINT_NOT_FOUND', `no checkpoint of size ${size} signs a subject map`);
+  }
+  const subjects = [{ subject: q.subject, ...(secretUntil ? { secretUntil } : {}), leafIndexes: [] }];
+  const filter = { subject: q.subject };
+  await deps.reads.record({
+    caller,
+    method: 'GetSubjectMapProof',
+    filter,
+    range: { start: 0, end: size },
+    leafIndexes: [],
+    subjects,
+    unowned: [],
+    purpose: q.purpose,
+    at: now,
+  });
+  return { treeSize: size, claim };
+}
+
 /**
  * The entry of an inclusion proof asked by leaf index: disclosed (and the read recorded) when the caller may read it,
  * left out otherwise. The proof's hashes disclose nothing of any event, so the proof itself is answered either way.
@@ -109,8 +180,12 @@ export async function entryOfProof(
   return leaf;
 }
 
-async function record(deps: ReadDeps, read: Omit<ReadRecord, 'leafIndexes'>, leaves: readonly LeafRecord[]) {
-  await deps.reads.record({ ...read, leafIndexes: leaves.map((l) => l.leafIndex) });
+async function record(
+  deps: ReadDeps,
+  read: Omit<ReadRecord, 'leafIndexes' | 'subjects' | 'unowned'>,
+  leaves: readonly LeafRecord[],
+) {
+  await deps.reads.record({ ...read, leafIndexes: leaves.map((l) => l.leafIndex), ...readSubjects(leaves) });
 }
 
 function definedOnly(filter: { subject?: string | undefined; type?: string | undefined; source?: string | undefined }) {

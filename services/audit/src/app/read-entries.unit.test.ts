@@ -2,7 +2,14 @@ import { AppError } from '@onceonly/errors';
 import { describe, expect, it } from 'vitest';
 import { CERTIFICATE_SOURCE, LICENCES_CHECKED } from '../domain/read-access.js';
 import type { LeafRecord, LogReader, SearchFilter } from './ports.js';
-import { entryOfProof, type ReadRecord, readEvent, readRange, searchEntries } from './read-entries.js';
+import {
+  entryOfProof,
+  type ReadRecord,
+  readEvent,
+  readRange,
+  readSubjectMapProof,
+  searchEntries,
+} from './read-entries.js';
 
 const NOW = new Date('2026-03-01T00:00:00Z');
 const MARKET = { code: 'MARKET', name: 'market', role: 'department', authenticatedBy: 'mtls' };
@@ -65,6 +72,11 @@ describe('searchEntries', () => {
       ['SearchEvents', [0], 'why'],
       ['SearchEvents', [2], ''],
     ]);
+    // each read names whose entries it disclosed, for the holder's data tracker and the issuing department
+    expect(recorded[0]).toMatchObject({
+      subjects: [{ subject: 'holder-1', issuer: 'MARKET', leafIndexes: [0] }],
+      unowned: [],
+    });
   });
 
   it('continues after the last entry returned when the response size cut the page', async () => {
@@ -112,5 +124,64 @@ describe('readRange, readEvent, entryOfProof', () => {
     expect(await entryOfProof(d, MARKET, LEAVES[1]!, '')).toBeUndefined();
     expect(await entryOfProof(d, MARKET, LEAVES[2]!, '')).toBe(LEAVES[2]);
     expect(recorded.map((r) => [r.method, r.eventId])).toEqual([['GetInclusionProof', 'e2']]);
+  });
+});
+
+describe('readSubjectMapProof', () => {
+  const LATER = new Date('2030-01-01T00:00:00Z');
+  const AUDITOR = { code: 'AUDITOR', name: 'auditor', role: 'auditor', authenticatedBy: 'mtls' };
+  const PORTAL = { code: 'PORTAL', name: 'portal', role: 'portal', authenticatedBy: 'mtls' };
+  // holder-1: two entries, the second kept secret until 2030; holder-2: one entry
+  const leaves = [
+    leaf(0, { subject: 'holder-1', issuer: 'MARKET' }),
+    leaf(1, { subject: 'holder-1', issuer: 'MARKET', secretUntil: LATER }),
+    leaf(2, { subject: 'holder-2', issuer: 'MARKET' }),
+  ];
+  const claim = { chain: undefined, proof: { bitmap: new Uint8Array(32), siblings: [] } };
+  function mapDeps() {
+    const recorded: ReadRecord[] = [];
+    const reader = {
+      latestCheckpoint: async () => ({ size: 3 }),
+      search: async (f: SearchFilter, after: number) =>
+        leaves.filter((l) => l.subject === f.subject && l.leafIndex > after),
+    } as unknown as LogReader;
+    const asked: string[] = [];
+    const deps = {
+      reader,
+      clock: () => NOW,
+      reads: { record: async (r: ReadRecord) => void recorded.push(r) },
+      maps: {
+        claim: async (subject: string) => {
+          asked.push(subject);
+          return claim;
+        },
+      },
+    };
+    return { deps, recorded, asked };
+  }
+
+  it('answers an auditor, and records the read as secret as the subject’s latest secret entry', async () => {
+    const { deps, recorded } = mapDeps();
+    const answer = await readSubjectMapProof(deps, AUDITOR, { subject: 'holder-1', purpose: 'audit' });
+    expect(answer).toEqual({ treeSize: 3, claim });
+    expect(recorded).toMatchObject([
+      { method: 'GetSubjectMapProof', subjects: [{ subject: 'holder-1', secretUntil: LATER, leafIndexes: [] }] },
+    ]);
+  });
+
+  it('answers the portal for a holder with nothing secret, and refuses it (reading no map) otherwise', async () => {
+    const { deps, recorded, asked } = mapDeps();
+    await readSubjectMapProof(deps, PORTAL, { subject: 'holder-2', purpose: '' });
+    expect(recorded[0]!.subjects).toEqual([{ subject: 'holder-2', leafIndexes: [] }]);
+    await denied(readSubjectMapProof(deps, PORTAL, { subject: 'holder-1', purpose: '' }));
+    expect(asked).toEqual(['holder-2']);
+  });
+
+  it('refuses a department and a platform whatever the subject, before anything is read', async () => {
+    const { deps, recorded, asked } = mapDeps();
+    await denied(readSubjectMapProof(deps, MARKET, { subject: 'holder-2', purpose: '' }));
+    await denied(readSubjectMapProof(deps, PLATFORM, { subject: 'PLATFORM', purpose: '' }));
+    expect(recorded).toEqual([]);
+    expect(asked).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { AppError } from '@onceonly/errors';
 import type { EventEnvelope } from '@onceonly/events';
-import { type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
+import { leafHash, type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
 import { divergences, type Finding, finding, type ProjectionCheck } from '@onceonly/replay';
 import { checkpointsOfRetiredKeys, followLogKeys, type SizedNote } from '../domain/key-rotation.js';
 import { decodeLeaf, leafOf, sha256 } from '../domain/leaf.js';
@@ -13,6 +13,7 @@ import {
 } from '../domain/log-verifier.js';
 import { ProjectionRun, type ProjectionSummary } from '../domain/projection.js';
 import { busVerdict } from '../domain/source-identity.js';
+import { SubjectMapCheck } from '../domain/subject-map-check.js';
 
 /** The stored log, as the replay reads it: from the hub over gRPC, or from the database when the hub is down. */
 export interface ReplayLogSource {
@@ -144,10 +145,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     ...(bus ? { bus: bus.events } : {}),
   });
   const runs = (options.projections ?? []).map((p) => new ProjectionRun(p));
+  // the subject map each signed checkpoint commits to, recomputed from the same leaves (ADR 006)
+  const subjectMap = await SubjectMapCheck.start(verifier.verifiedCheckpoints());
   options.progress?.phase('log', info.size);
   let read = 0;
   for await (const entry of options.log.entries(info.size)) {
     verifier.add(entry);
+    await addToSubjectMap(subjectMap, entry);
     if (runs.length > 0 && entry.data) project(runs, entry, entry.data);
     if (++read % 1000 === 0) options.progress?.advance(read);
   }
@@ -171,6 +175,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       return { name, keys: 0, events: 0, compared: 0, divergences: 0, skipped: reason };
     }),
   ];
+  for (const f of subjectMap.findings) verifier.report(f);
   const { findings: found, summary } = verifier.finish(info.size);
   findings.push(...found);
   return {
@@ -285,6 +290,18 @@ async function readBus(
     if (!known) events.set(event.id, { leafHash: hash, topic, partition, offset, beyondLog });
   }
   return { events, records, malformed, ...(checkpointNotes ? { checkpointNotes } : {}) };
+}
+
+/** Feeds one entry to the subject-map check; a leaf it cannot read (LEAF_MALFORMED) stops the check there. */
+async function addToSubjectMap(check: SubjectMapCheck, entry: VerifiableEntry): Promise<void> {
+  let subject: string;
+  try {
+    subject = decodeLeaf(entry.canonical).subject;
+  } catch {
+    check.stop();
+    return;
+  }
+  await check.add({ leafIndex: entry.leafIndex, subject, leafHash: leafHash(entry.canonical) });
 }
 
 function project(runs: ProjectionRun<unknown, unknown>[], entry: VerifiableEntry, data: Uint8Array): void {

@@ -1,4 +1,15 @@
-import { consistencyProof } from '@onceonly/merkle';
+import {
+  consistencyProof,
+  emptySubjectChain,
+  extendSubjectChain,
+  formatCheckpoint,
+  MemoryMap,
+  mapKey,
+  type SubjectChain,
+  signNote,
+  subjectMapExtension,
+  subjectMapValue,
+} from '@onceonly/merkle';
 import { type ProjectionCheck, projectionOf } from '@onceonly/replay';
 import { describe, expect, it } from 'vitest';
 import { ORIGIN, signedLog } from '../../test/fixtures.js';
@@ -111,5 +122,68 @@ describe('replay with a projection', () => {
       skippedProjections: [{ name: 'events-per-subject', reason: 'not asked for' }],
     });
     expect(none.findings.map((f) => f.kind)).toEqual(['PROJECTION_SKIPPED']);
+  });
+});
+
+describe('replay recomputes the subject map each checkpoint signs (ADR 006)', () => {
+  /** The map root of the log's first `size` leaves, one left out if asked (what a lying log would sign). */
+  async function mapRoot(log: Log, size: number, leaveOut?: number): Promise<Uint8Array> {
+    const chains = new Map<string, SubjectChain>();
+    for (const [i, event] of log.events.slice(0, size).entries()) {
+      if (i === leaveOut) continue;
+      const chain = chains.get(event.subject) ?? emptySubjectChain();
+      chains.set(event.subject, extendSubjectChain(chain, i, log.leaves[i]!.hash));
+    }
+    const values = [...chains].map(([subject, chain]) => ({ key: mapKey(subject), value: subjectMapValue(chain) }));
+    return (await new MemoryMap().setMany(values)).root;
+  }
+
+  /** The log with checkpoints at 3 and 6, each signed (by the log's key) with the map root given. */
+  async function withMapLines(log: Log, roots: Record<number, Uint8Array>): Promise<Log> {
+    const checkpoints = await Promise.all(
+      [3, 6].map(async (size) => ({
+        size,
+        signedNote: await signNote(
+          formatCheckpoint({
+            origin: ORIGIN,
+            size,
+            root: log.tree.root(size),
+            extensions: [subjectMapExtension(roots[size]!)],
+          }),
+          log.signer,
+        ),
+      })),
+    );
+    return { ...log, checkpoints };
+  }
+
+  it('finds nothing when every signed map is the map of the leaves', async () => {
+    const log = await signedLog(6, []);
+    const report = await replay({
+      log: source(await withMapLines(log, { 3: await mapRoot(log, 3), 6: await mapRoot(log, 6) })),
+      verifierKey: log.key.verifierKey,
+    });
+    expect(report.findings).toEqual([]);
+    expect(report).toMatchObject({ ok: true, checkpointsVerified: 2 });
+  });
+
+  it('names SUBJECT_MAP_MISMATCH at a checkpoint whose signed map root leaves out an entry, or is not a map of them', async () => {
+    const log = await signedLog(6, []);
+    const leftOut = await replay({
+      log: source(await withMapLines(log, { 3: await mapRoot(log, 3), 6: await mapRoot(log, 6, 4) })),
+      verifierKey: log.key.verifierKey,
+    });
+    expect(leftOut.ok).toBe(false);
+    expect(leftOut.findings.map((f) => [f.kind, f.size])).toEqual([['SUBJECT_MAP_MISMATCH', 6]]);
+    // the tree itself is intact: only the map lies
+    expect(leftOut.checkpointsVerified).toBe(2);
+
+    const other = new Uint8Array(32).fill(7);
+    const forged = await replay({
+      log: source(await withMapLines(log, { 3: other, 6: await mapRoot(log, 6) })),
+      verifierKey: log.key.verifierKey,
+    });
+    expect(forged.findings.map((f) => [f.kind, f.size])).toEqual([['SUBJECT_MAP_MISMATCH', 3]]);
+    expect(replayMarkdown(forged)).toContain('SUBJECT_MAP_MISMATCH');
   });
 });

@@ -11,6 +11,7 @@ import { type Finding, finding } from '@onceonly/replay';
 import { type Completeness, type CompletenessInput, checkCompleteness } from './completeness.js';
 import { followKeyAnnouncements, keyAtSize } from './key-rotation.js';
 import { type LoggableEvent, leafOf } from './leaf.js';
+import { checkAgainstLog, type OnlineLogView } from './online-key-check.js';
 
 /** The format tag of an export bundle: v2 adds the subject map proof (ADR 006). */
 export const BUNDLE_FORMAT = 'onceonly.audit.bundle/v2';
@@ -84,6 +85,12 @@ export interface BundleTrust {
    * subject. A bundle that carries a subject map proof is still checked against it. `audit verify --filtered-view`.
    */
   readonly filteredView?: boolean;
+  /**
+   * The log as it is now, fetched by the verifier (`audit verify --online`): its key announcements and latest
+   * checkpoint, against which the bundle's checkpoint is checked (domain/online-key-check.ts; ADR 009's known limit).
+   * Without it, a bundle checked with a pinned key gets the notice KEY_ROTATION_UNCHECKED.
+   */
+  readonly online?: OnlineLogView;
 }
 
 /** The result of {@link verifyBundle}. */
@@ -96,7 +103,16 @@ export interface BundleReport {
   readonly keyPinned: boolean;
   /** Whether the bundle proves it holds every entry of its subject up to `treeSize` (see {@link Completeness}). */
   readonly completeness: Completeness;
+  /** Whether the pinned key's replacement before the checkpoint was ruled out (see {@link KeyRotationCheck}). */
+  readonly keyRotation?: KeyRotationCheck;
 }
+
+/**
+ * `checked-online`: the log's own announcements and latest checkpoint were fetched and the checkpoint is signed by the
+ * key in force at its size, in a tree the log still extends; `unchecked`: verified offline with a pinned key, which
+ * cannot show that key had not been replaced (ADR 009); `not-applicable`: no key pinned, or not a subject bundle.
+ */
+export type KeyRotationCheck = 'checked-online' | 'unchecked' | 'not-applicable';
 
 const HEX32 = /^[0-9a-f]{64}$/;
 
@@ -131,13 +147,32 @@ export function verifyBundle(input: unknown, trust: BundleTrust = {}): BundleRep
   if (trust.earlierCheckpoint !== undefined && keys) {
     checkConsistency(bundle, checkpoint, trust.earlierCheckpoint, keys.chain, findings);
   }
+  const keyRotation = keyFreshness(bundle, checkpoint, trust, findings);
   const completeness = trust.partial
     ? 'not-checked'
     : trust.filteredView && bundle.subjectMap === undefined
       ? notClaimed(findings)
       : checkCompleteness({ checkpoint, subject: bundle.subject, entries, claim: bundle.subjectMap }, findings);
   const eventsVerified = entries.filter((e) => e.verified).length;
-  return { findings, treeSize: checkpoint.size, events, eventsVerified, keyPinned, completeness };
+  return { findings, treeSize: checkpoint.size, events, eventsVerified, keyPinned, completeness, keyRotation };
+}
+
+/**
+ * Whether the key that signed the checkpoint was still the log's key at its size (ADR 009): checked against the log
+ * fetched online (its findings added), or `unchecked` when a pinned key verified it offline: a checkpoint signed by a
+ * replaced key verifies then, and the CLI says so (KEY_ROTATION_UNCHECKED).
+ */
+function keyFreshness(
+  bundle: AuditBundle,
+  checkpoint: Checkpoint,
+  trust: BundleTrust,
+  findings: Finding[],
+): KeyRotationCheck {
+  if (trust.verifierKey === undefined || trust.partial) return 'not-applicable';
+  if (trust.online === undefined) return 'unchecked';
+  const signed = { checkpoint, signedNote: bundle.checkpoint };
+  findings.push(...checkAgainstLog(trust.verifierKey, bundle.origin, signed, trust.online));
+  return 'checked-online';
 }
 
 /** A filtered view's completeness: not claimed, and said so (a notice the CLI prints as a warning). */

@@ -74,6 +74,7 @@ describe('verifying a bundle offline', () => {
       eventsVerified: 3,
       keyPinned: true,
       completeness: 'proven',
+      keyRotation: 'unchecked',
     });
   });
 

@@ -66,7 +66,7 @@ export class LogVerifier {
   readonly #o: LogVerifierOptions;
   readonly #findings: Finding[] = [];
   readonly #range = CompactRange.empty();
-  readonly #checkpoints: Array<VerifiableCheckpoint & { root: Uint8Array }> = [];
+  readonly #checkpoints: Array<VerifiableCheckpoint & { root: Uint8Array; extensions: readonly string[] }> = [];
   readonly #ids = new Map<string, number>();
   readonly #offsets = new Map<string, { offset: bigint; leafIndex: number }>();
   readonly #sequences = new Map<string, { sequence: bigint; leafIndex: number }>();
@@ -79,8 +79,8 @@ export class LogVerifier {
   constructor(options: LogVerifierOptions) {
     this.#o = options;
     for (const cp of [...options.checkpoints].sort((a, b) => a.size - b.size)) {
-      const root = this.#openCheckpoint(cp);
-      if (root) this.#checkpoints.push({ ...cp, root });
+      const opened = this.#openCheckpoint(cp);
+      if (opened) this.#checkpoints.push({ ...cp, root: opened.root, extensions: opened.extensions ?? [] });
     }
     this.#checkRoots();
   }
@@ -175,8 +175,8 @@ export class LogVerifier {
     this.#findings.push(f);
   }
 
-  /** The checkpoints whose signatures verified, by size, with their roots. */
-  verifiedCheckpoints(): ReadonlyArray<VerifiableCheckpoint & { root: Uint8Array }> {
+  /** The checkpoints whose signatures verified, by size, with their roots and extension lines. */
+  verifiedCheckpoints(): ReadonlyArray<VerifiableCheckpoint & { root: Uint8Array; extensions: readonly string[] }> {
     return this.#checkpoints;
   }
 
@@ -184,7 +184,7 @@ export class LogVerifier {
     this.#findings.push(finding(...args));
   }
 
-  #openCheckpoint(cp: VerifiableCheckpoint): Uint8Array | undefined {
+  #openCheckpoint(cp: VerifiableCheckpoint): { root: Uint8Array; extensions?: readonly string[] } | undefined {
     try {
       const { checkpoint } = openCheckpoint(cp.signedNote, this.#o.verifiers, this.#o.origin);
       if (checkpoint.size !== cp.size) {
@@ -193,7 +193,7 @@ export class LogVerifier {
         });
         return undefined;
       }
-      return checkpoint.root;
+      return checkpoint;
     } catch (err) {
       if (!isMerkleError(err)) throw err;
       this.#report('CHECKPOINT_SIGNATURE_INVALID', `checkpoint ${cp.size}: ${err.reason}: ${err.message}`, {

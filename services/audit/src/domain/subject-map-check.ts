@@ -35,24 +35,58 @@ export async function checkSubjectMap(
   leaves: AsyncIterable<SubjectMapLeaf> | Iterable<SubjectMapLeaf>,
   checkpoints: readonly SignedMapCheckpoint[],
 ): Promise<Finding[]> {
-  const pending = [...checkpoints].sort((a, b) => a.size - b.size);
-  const state = { map: new MemoryMap(), chains: new Map<string, { key: Uint8Array; chain: SubjectChain }>() };
-  const changed = new Set<string>();
-  const findings: Finding[] = [];
-  let size = 0;
-  const reach = async () => {
-    while (pending[0] !== undefined && pending[0].size === size)
-      await compare(pending.shift()!, state, changed, findings);
-  };
-  await reach();
-  for await (const leaf of leaves) {
-    if (leaf.leafIndex !== size) break; // holes and disorder are LogVerifier's findings; the map stops here
-    const key = subjectKeyOf(leaf.subject);
-    if (key) changed.add(extend(state.chains, key, leaf));
-    size++;
-    await reach();
+  const check = await SubjectMapCheck.start(checkpoints);
+  for await (const leaf of leaves) if (!(await check.add(leaf))) break;
+  return check.findings;
+}
+
+/**
+ * {@link checkSubjectMap} fed one leaf at a time, for a replay that streams the log once for all its checks. `add`
+ * answers false once the check has stopped (a hole, a leaf out of order, or {@link stop}: the map is not compared
+ * past a leaf it cannot read; LogVerifier names those).
+ */
+export class SubjectMapCheck {
+  readonly findings: Finding[] = [];
+  readonly #pending: SignedMapCheckpoint[];
+  readonly #state = { map: new MemoryMap(), chains: new Map<string, { key: Uint8Array; chain: SubjectChain }>() };
+  readonly #changed = new Set<string>();
+  #size = 0;
+  #stopped = false;
+
+  private constructor(checkpoints: readonly SignedMapCheckpoint[]) {
+    this.#pending = [...checkpoints].sort((a, b) => a.size - b.size);
   }
-  return findings;
+
+  /** A check of these (signature-verified) checkpoints, the empty tree's compared at once. */
+  static async start(checkpoints: readonly SignedMapCheckpoint[]): Promise<SubjectMapCheck> {
+    const check = new SubjectMapCheck(checkpoints);
+    await check.#reach();
+    return check;
+  }
+
+  /** Adds the next leaf (index = the number added so far), comparing any checkpoint of the new size. */
+  async add(leaf: SubjectMapLeaf): Promise<boolean> {
+    if (this.#stopped) return false;
+    if (leaf.leafIndex !== this.#size) {
+      this.#stopped = true; // holes and disorder are LogVerifier's findings; the map stops here
+      return false;
+    }
+    const key = subjectKeyOf(leaf.subject);
+    if (key) this.#changed.add(extend(this.#state.chains, key, leaf));
+    this.#size++;
+    await this.#reach();
+    return true;
+  }
+
+  /** Stops comparing (a leaf whose subject cannot be read). */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  async #reach(): Promise<void> {
+    while (this.#pending[0] !== undefined && this.#pending[0].size === this.#size)
+      await compare(this.#pending.shift()!, this.#state, this.#changed, this.findings);
+  }
 }
 
 function extend(

@@ -1,7 +1,7 @@
 import { type VerifyResult, verifySealedJws } from '@onceonly/seal';
 import type { CertificateState } from '../domain/certificate.js';
 import { effectiveStatus } from '../domain/certificate.js';
-import { CERTIFICATE_EVENT_TYPES, type CertificateVerified, certificateSubject, factsOf } from '../domain/events.js';
+import { CERTIFICATE_EVENT_TYPES, type CertificateVerified, factsOf } from '../domain/events.js';
 import type { IndustryView } from '../domain/industry.js';
 import { LicenceOperation, type LicenceStatus } from '../domain/lifecycle-codes.js';
 import { sealingReasons } from '../domain/sealing-record.js';
@@ -11,8 +11,9 @@ import {
   type VerificationMethod,
   type VerificationReason,
 } from '../domain/verification.js';
-import { type Disclosure, disclosureById } from '../domain/verify-disclosure.js';
+import type { Disclosure } from '../domain/verify-disclosure.js';
 import type { CallerRef } from './callers.js';
+import { faceDisclosure } from './face-disclosure.js';
 import { canonicalJson } from './idempotency.js';
 import { industryViewOf } from './industry-view.js';
 import type { CertificateDeps, CertificateRecord } from './ports.js';
@@ -138,7 +139,7 @@ export async function verifyCertificateCase(deps: CertificateDeps, input: Verify
   return output;
 }
 
-/** By id, the face only for the issuer, an auditor, or a platform with the holder's consent; else what was shown. */
+/** By id, the face only to whom may see it (app/face-disclosure.ts); a JWS or QR text shows what the holder showed. */
 async function disclosureOf(
   deps: CertificateDeps,
   input: VerifyInput,
@@ -146,11 +147,7 @@ async function disclosureOf(
   now: Date,
 ): Promise<Disclosure> {
   if (input.method !== 'id' || record === undefined) return 'full';
-  const { state } = record;
-  const subject = certificateSubject(state);
-  const consents = await deps.consents.forPlatform(deps.db, input.caller.departmentCode, [subject]);
-  const certificate = { issuerCode: state.issuer.code, typeCode: state.typeCode };
-  return disclosureById(input.caller, certificate, consents.get(subject) ?? [], now);
+  return faceDisclosure(deps, input.caller, record, now);
 }
 
 async function recordVerification(deps: CertificateDeps, input: VerifyInput, output: VerifyOutput): Promise<void> {

@@ -6,7 +6,8 @@ const NOW = new Date('2026-03-01T00:00:00Z');
 const ISSUER = '11100000000000001X';
 const PLATFORM = '91310000MA1FL0000A';
 const FOOD = '001'; // a type code
-const certificate = { issuerCode: ISSUER, typeCode: FOOD };
+const HOLDER = '91310107MA1P3Q4R5X';
+const certificate = { issuerCode: ISSUER, typeCode: FOOD, holderSubject: HOLDER };
 
 function consent(overrides: Partial<Consent> = {}): Consent {
   return {
@@ -48,6 +49,20 @@ describe('disclosureById', () => {
       'verdict',
     );
     expect(disclosureById({ departmentCode: 'PORTAL1', role: 'portal' }, certificate, [], NOW)).toBe('verdict');
-    expect(disclosureById({ departmentCode: '' }, { issuerCode: '', typeCode: FOOD }, [], NOW)).toBe('verdict');
+    expect(disclosureById({ departmentCode: '' }, { issuerCode: '', typeCode: FOOD, holderSubject: '' }, [], NOW)).toBe(
+      'verdict',
+    );
+  });
+
+  it('shows the face to the portal acting for the certificate’s holder, and only for that holder', () => {
+    const portal = (onBehalfOf?: string) => ({ departmentCode: 'PORTAL1', role: 'portal', onBehalfOf });
+    expect(disclosureById(portal(HOLDER), certificate, [], NOW)).toBe('full');
+    expect(disclosureById(portal('h:'.padEnd(66, 'a')), certificate, [], NOW)).toBe('verdict');
+    expect(disclosureById(portal(''), certificate, [], NOW)).toBe('verdict');
+    // naming the holder makes no one else a portal
+    const department = { departmentCode: '11100000000000002X', role: 'department', onBehalfOf: HOLDER };
+    expect(disclosureById(department, certificate, [], NOW)).toBe('verdict');
+    const platform = { departmentCode: PLATFORM, role: 'platform', onBehalfOf: HOLDER };
+    expect(disclosureById(platform, certificate, [], NOW)).toBe('verdict');
   });
 });

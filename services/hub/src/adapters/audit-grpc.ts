@@ -1,13 +1,16 @@
+import { status } from '@grpc/grpc-js';
 import {
   type AuditBundle,
   type auditV1,
   type ExportSource,
   KEY_ROTATION_EXTENSION,
+  type OnlineLogView,
   type ReplayBusSource,
   type ReplayLogSource,
   subjectMapFromLog,
 } from '@onceonly/audit/client';
 import { AppError, isAppError, statusNameOf } from '@onceonly/errors';
+import type { SubjectMapClaim } from '@onceonly/merkle';
 import { type ClientOptions, call, serverStream } from '../client.js';
 
 // The audit log over gRPC, as the sources `replay` and `export` read: the CLI's adapters of AuditService. They only
@@ -188,6 +191,43 @@ async function allCheckpoints(
   return all;
 }
 
+/**
+ * The log as it is now, for `audit verify --online` (ADR 009): every checkpoint that announces a key, and the latest
+ * checkpoint with the consistency proof from the bundle's size. Only public RPCs; the caller verifies all of it.
+ * @throws AppError AUDIT_SOURCE_MISMATCH when the hub keeps another log than the bundle's.
+ */
+export async function onlineLogView(
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+  bundle: { origin: string; treeSize: number },
+): Promise<OnlineLogView> {
+  const info = await call(c.getLogInfo.bind(c), {}, o);
+  if (info.origin !== bundle.origin) {
+    throw new AppError(
+      'AUDIT_SOURCE_MISMATCH',
+      `the hub keeps the log ${info.origin}, the bundle is of ${bundle.origin}`,
+    );
+  }
+  const announcements = (await allCheckpoints(c, o)).filter((cp) =>
+    cp.signedNote.includes(`\n${KEY_ROTATION_EXTENSION} `),
+  );
+  const { checkpoint } = await call(c.getCheckpoint.bind(c), {}, o);
+  if (!checkpoint) return { announcements };
+  const size = Number(checkpoint.size);
+  // a log now smaller than the bundle has no proof to give: the check names it
+  const consistency =
+    size <= bundle.treeSize || bundle.treeSize === 0
+      ? []
+      : (
+          await call(
+            c.getConsistencyProof.bind(c),
+            { firstSize: String(bundle.treeSize), secondSize: checkpoint.size },
+            o,
+          )
+        ).hashes;
+  return { announcements, latest: { signedNote: checkpoint.signedNote, consistency } };
+}
+
 /** The signed checkpoints up to `treeSize` that announce a new log key (a rotation), oldest first. */
 export async function keyAnnouncementsOf(
   c: auditV1.AuditServiceClient,
@@ -248,9 +288,16 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
       );
       return proof.hashes;
     },
-    // The hub serves no subject map proofs yet: recompute the map from the whole log, which an auditor may read.
-    // A caller who may not gets a bundle without it, which `verify` refuses (MAP_PROOF_MISSING), never passes.
+    // The map proof the hub stores (GetSubjectMapProof: an auditor, or the portal for a holder none of whose entries
+    // is kept secret); a caller refused it gets a bundle without it: a filtered view, which `verify` refuses as a
+    // complete bundle (MAP_PROOF_MISSING). A hub without the RPC: recomputed from the whole log (auditors only).
     async subjectMap(subject, treeSize) {
+      try {
+        return await subjectMapProofOf(c, o, subject, treeSize, purpose);
+      } catch (err) {
+        if (isAppError(err) && statusNameOf(err.code) === 'PERMISSION_DENIED') return undefined;
+        if (!unimplemented(err)) throw err;
+      }
       try {
         return await subjectMapFromLog(streamedEntries(c, o, treeSize, purpose), subject, treeSize);
       } catch (err) {
@@ -259,4 +306,31 @@ export function grpcExportSource(c: auditV1.AuditServiceClient, o: ClientOptions
       }
     },
   };
+}
+
+/** The subject's map proof at `treeSize`, as the hub stores it (GetSubjectMapProof); verified by the caller. */
+export async function subjectMapProofOf(
+  c: auditV1.AuditServiceClient,
+  o: ClientOptions,
+  subject: string,
+  treeSize: number,
+  purpose = '',
+): Promise<SubjectMapClaim> {
+  const answer = await call(c.getSubjectMapProof.bind(c), { subject, treeSize: String(treeSize), purpose }, o);
+  if (Number(answer.treeSize) !== treeSize) {
+    throw new AppError(
+      'AUDIT_VERIFICATION_FAILED',
+      `the hub answered the map of size ${answer.treeSize}, not ${treeSize}`,
+    );
+  }
+  const { chain } = answer;
+  return {
+    chain: chain && { count: Number(chain.count), head: chain.head, lastIndex: Number(chain.lastIndex) },
+    proof: { bitmap: answer.bitmap, siblings: answer.siblings },
+  };
+}
+
+/** The hub does not serve the RPC (an older hub): gRPC status 12, whatever code the client mapped it to. */
+function unimplemented(err: unknown): boolean {
+  return isAppError(err) && (err.cause as { code?: unknown } | undefined)?.code === status.UNIMPLEMENTED;
 }

@@ -16,7 +16,7 @@ export interface HubProjection extends ProjectionDescriptor {
   offline(why: string): ProjectionCheck<unknown, unknown>;
 }
 
-/** The certificate status projection, read back with GetCertificate (answers any caller but a platform). */
+/** The certificate status projection, read back with GetCertificate (the replay asks as an auditor, who reads any). */
 export const certificateProjection: HubProjection = {
   ...CERTIFICATE_REPLAY,
   open(o) {

@@ -4,22 +4,25 @@
  * who may read which entries, that every read is itself logged, and that VerifyCertificate by id shows no more than
  * the QR text would.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { status } from '@grpc/grpc-js';
 import { auditModule } from '@onceonly/audit';
 import { certificateModule } from '@onceonly/certificate';
-import { auditEventsV1, auditV1, certificateV1 as cv } from '@onceonly/contracts';
-import { isAppError } from '@onceonly/errors';
+import { auditEventsV1, auditV1, certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
+import { type ErrorCode, isAppError } from '@onceonly/errors';
 import { computeUsccCheck } from '@onceonly/ids';
 import { createLogger } from '@onceonly/kit';
+import { formatCheckpoint, parseSignerKey, signNote } from '@onceonly/merkle';
 import { freshDatabase, type TestDatabase, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueClient, issueServer, makeCa } from '../../../../libs/kit/test/certs.js';
 import { runInProcess as cli } from '../../test/cli-harness.js';
-import { type ClientOptions, call, withClient } from '../client.js';
+import { type ClientOptions, call, serverStream, withClient } from '../client.js';
 import { loadHubConfig } from '../config.js';
 import { type RunningHub, startHub } from '../start.js';
 
@@ -28,12 +31,19 @@ const MERCHANT = `91310107MA1P3Q4R5${computeUsccCheck('91310107MA1P3Q4R5')}`;
 const CITIZEN_ID = '310107199003071239';
 const HASH_KEY = 'audit-access-holder-hash-key-0123456789';
 const PURPOSE = 'merchant-onboarding';
+/** The verifier written from ADR 006 alone, with node:crypto (in this repository's test tree). */
+const INDEPENDENT_VERIFIER = fileURLToPath(
+  new URL('../../../../libs/merkle/test/independent/verify-subject-bundle.mjs', import.meta.url),
+);
 const FOOD_FIELDS = JSON.stringify({
   legal_representative: '张小明',
   premises: '上海市普陀区长寿路100号',
   main_format: '餐饮服务经营者',
   business_items: '热食类食品制售',
 });
+
+const holderType = (code: string) =>
+  code === CITIZEN_ID ? HolderCodeType.HOLDER_CODE_TYPE_CITIZEN_ID : HolderCodeType.HOLDER_CODE_TYPE_USCC;
 
 type Role = 'market' | 'health' | 'platform' | 'portal' | 'auditor';
 
@@ -53,6 +63,7 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
   let caFile = '';
   let foodType = '';
   let certificateId = '';
+  let citizenCertificateId = '';
   let issuedEventId = '';
   const saved = { ...process.env };
 
@@ -99,12 +110,24 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
     return { ...run, file };
   }
 
-  async function expectDenied(call: Promise<unknown>): Promise<void> {
+  const getCertificate = (who: Role, id: string, holder?: string) =>
+    withClient(cv.CertificateServiceClient, options(who), (c) =>
+      call(
+        c.getCertificate.bind(c),
+        cv.GetCertificateRequest.fromPartial({
+          ref: { $case: 'id', value: id },
+          ...(holder === undefined ? {} : { holderCode: holder, holderCodeType: holderType(holder) }),
+        }),
+        options(who),
+      ),
+    );
+
+  async function expectDenied(call: Promise<unknown>, code: ErrorCode = 'AUDIT_READ_DENIED'): Promise<void> {
     const err = await call.then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(isAppError(err, 'AUDIT_READ_DENIED'), String(err)).toBe(true);
+    expect(isAppError(err, code), String(err)).toBe(true);
     // the status on the wire, as any gRPC client sees it
     expect((err as { cause?: { code?: number } }).cause?.code).toBe(status.PERMISSION_DENIED);
   }
@@ -201,7 +224,9 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
     const issued = await issue(MERCHANT, '上海长寿路小吃有限公司');
     expect(issued, issued.err).toMatchObject({ code: 0 });
     certificateId = (JSON.parse(issued.out) as { certificate: { id: string } }).certificate.id;
-    expect((await issue(CITIZEN_ID, '张小明')).code).toBe(0);
+    const citizen = await issue(CITIZEN_ID, '张小明');
+    expect(citizen, citizen.err).toMatchObject({ code: 0 });
+    citizenCertificateId = (JSON.parse(citizen.out) as { certificate: { id: string } }).certificate.id;
 
     // the portal records the merchant's consent, the platform checks, the consent is revoked (the finding's story)
     const granted = await cli([
@@ -322,7 +347,9 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
       const value = JSON.parse(run.out) as Exported;
       // (the verifications of the tests above may still be arriving: at least what the search found)
       expect(value.events + value.pending).toBeGreaterThanOrEqual(entries.length);
-      for (const e of entries) expect(['certificate.issued', 'certificate.verified']).toContain(e.event!.type);
+      // (and the records of others' reads of those entries, keyed by the holder with the market as issuer)
+      for (const e of entries)
+        expect(['certificate.issued', 'certificate.verified', 'audit.entries-read']).toContain(e.event!.type);
       expect((await verifyById('market', certificateId)).metadata?.holder?.holderCode).toBe(MERCHANT);
     });
 
@@ -347,8 +374,19 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
       expect((JSON.parse(run.out) as Exported).subject).toMatch(/^h:[0-9a-f]{64}$/);
     });
 
-    it('gets a filtered view, said so: verify refuses it as a complete bundle and proves it with --filtered-view', async () => {
-      const run = await exported('portal', MERCHANT);
+    it('gets a complete bundle of a holder none of whose entries is secret, proven by the stored subject map', async () => {
+      const run = await exported('portal', MERCHANT, 'data tracker: my complete record');
+      expect(run, run.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(run.out)).toMatchObject({ complete: true });
+      expect(run.err).not.toContain('FILTERED_VIEW');
+      const strict = await cli(['--json', 'audit', 'verify', run.file]);
+      expect(strict, strict.out).toMatchObject({ code: 0 });
+      expect(JSON.parse(strict.out)).toMatchObject({ ok: true, completeness: 'proven' });
+      expect(independentVerdict(run.file)).toMatchObject({ ok: true });
+    });
+
+    it('a department gets a filtered view, said so: verify refuses it as a complete bundle and proves it with --filtered-view', async () => {
+      const run = await exported('market', MERCHANT);
       expect(run, run.err).toMatchObject({ code: 0 });
       expect(JSON.parse(run.out)).toMatchObject({ complete: false });
       expect(run.err).toContain('WARNING FILTERED_VIEW');
@@ -401,10 +439,316 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
         expect(Buffer.from(e.event!.data).includes(Buffer.from(CITIZEN_ID))).toBe(false);
         expect(Buffer.from(e.canonical).includes(Buffer.from(CITIZEN_ID))).toBe(false);
       }
-      // each reader reads its own reads: a department its own
-      const own = await search('market', { type: 'audit.entries-read' });
-      expect(own.entries.length).toBeGreaterThan(0);
-      for (const e of own.entries) expect(e.event!.subject).toBe(codes.market);
+      // a department reads its own reads and the reads of its certificates' entries (the auditor's exports of the
+      // merchant's), no other
+      const market = await waitFor(
+        async () => {
+          const { entries } = await search('market', { type: 'audit.entries-read' });
+          const seen = entries.map((e) => auditEventsV1.EntriesRead.decode(e.event!.data));
+          return seen.some((r) => r.readerCode === codes.auditor && r.entriesSubject === MERCHANT) ? seen : undefined;
+        },
+        {
+          timeoutMs: 20_000,
+          message: 'the auditor’s reads of the market’s certificate entries, as the market sees them',
+        },
+      );
+      for (const r of market!) expect([r.readerCode, r.entriesIssuer]).toContain(codes.market);
+    });
+
+    it('is keyed by the holder whose entries were read: the portal shows the holder who read them, a citizen by hash', async () => {
+      const tracker = async (holder: string) => {
+        const { entries } = await search('portal', { subject: holder, type: 'audit.entries-read' });
+        return entries.map((e) => ({
+          subject: e.event!.subject,
+          body: auditEventsV1.EntriesRead.decode(e.event!.data),
+        }));
+      };
+      // the auditor's exports, the market's search and export, the portal's own reads for the merchant
+      const merchant = await waitFor(
+        async () => {
+          const seen = await tracker(MERCHANT);
+          const readers = new Set(seen.map((r) => r.body.readerCode));
+          return [codes.auditor, codes.market, codes.portal].every((c) => readers.has(c)) ? seen : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the reads of the merchant’s entries, as the portal sees them' },
+      );
+      for (const r of merchant!) expect(r).toMatchObject({ subject: MERCHANT, body: { entriesSubject: MERCHANT } });
+      // the citizen's: under the keyed hash the portal's export used, never the ID
+      const run = await exported('portal', CITIZEN_ID);
+      const hashed = (JSON.parse(run.out) as Exported).subject;
+      const citizen = await waitFor(
+        async () => {
+          const seen = await tracker(hashed);
+          return seen.some((r) => r.body.readerCode === codes.portal) ? seen : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the reads of the citizen’s entries' },
+      );
+      for (const r of citizen!) {
+        expect(r.subject).toBe(hashed);
+        expect(JSON.stringify(auditEventsV1.EntriesRead.toJSON(r.body))).not.toContain(CITIZEN_ID);
+      }
+    });
+  });
+
+  describe('GetCertificate shows the licence face only to whom VerifyCertificate by id shows it', () => {
+    it('answers the issuing department and an auditor', async () => {
+      for (const who of ['market', 'auditor'] as const) {
+        const got = await getCertificate(who, certificateId);
+        expect(got.certificate?.metadata?.holder?.holderCode, who).toBe(MERCHANT);
+        expect(got.history.length).toBeGreaterThan(0);
+      }
+    });
+
+    it('refuses another department, a platform whose consent was revoked and a portal that names no holder, coded', async () => {
+      await expectDenied(getCertificate('health', certificateId), 'CERT_READ_DENIED');
+      await expectDenied(getCertificate('platform', certificateId), 'CERT_READ_DENIED');
+      await expectDenied(getCertificate('portal', certificateId), 'CERT_READ_DENIED');
+      // each of them still gets the verdict (and no face) from VerifyCertificate by id
+      for (const who of ['health', 'platform', 'portal'] as const) {
+        const verdict = await verifyById(who, certificateId);
+        expect(verdict, who).toMatchObject({ valid: true, certificateId });
+        expect(verdict.metadata, who).toBeUndefined();
+      }
+    });
+
+    it('answers the portal for the holder it acts for, and only for that holder', async () => {
+      const own = await getCertificate('portal', certificateId, MERCHANT);
+      expect(own.certificate?.metadata?.holder?.holderCode).toBe(MERCHANT);
+      const citizen = await getCertificate('portal', citizenCertificateId, CITIZEN_ID);
+      expect(citizen.certificate?.id).toBe(citizenCertificateId);
+      await expectDenied(getCertificate('portal', certificateId, CITIZEN_ID), 'CERT_READ_DENIED');
+      await expectDenied(getCertificate('portal', citizenCertificateId, MERCHANT), 'CERT_READ_DENIED');
+      // naming the holder makes no other role a portal
+      await expectDenied(getCertificate('health', certificateId, MERCHANT), 'CERT_READ_DENIED');
+    });
+
+    it('answers a platform while the holder’s consent for the type is active', async () => {
+      const granted = await cli([
+        ...as('portal'),
+        '--json',
+        ...['consent', 'grant', '--holder', MERCHANT, '--holder-name', '上海长寿路小吃有限公司'],
+        ...['--platform', codes.platform, '--types', foodType, '--purpose', PURPOSE],
+        ...['--expires-at', new Date(Date.now() + 30 * 86_400_000).toISOString()],
+      ]);
+      expect(granted, granted.err).toMatchObject({ code: 0 });
+      const consentId = (JSON.parse(granted.out) as { consent: { id: string } }).consent.id;
+      try {
+        expect((await getCertificate('platform', certificateId)).certificate?.id).toBe(certificateId);
+      } finally {
+        expect((await cli([...as('portal'), 'consent', 'revoke', consentId, '--reason', '测试结束'])).code).toBe(0);
+      }
+      await expectDenied(getCertificate('platform', certificateId), 'CERT_READ_DENIED');
+    });
+
+    it('through the CLI: `cert get` exits 1 with the code for another department, 0 for the portal naming the holder', async () => {
+      const refused = await cli([...as('health'), '--json', 'cert', 'get', certificateId]);
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.err)).toMatchObject({ error: { code: 'CERT_READ_DENIED' } });
+      const portal = await cli([...as('portal'), '--json', 'cert', 'get', certificateId, '--holder', MERCHANT]);
+      expect(portal, portal.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(portal.out)).toMatchObject({ certificate: { id: certificateId } });
+    });
+  });
+
+  describe('the replay streams (StreamEntries, StreamBusEvents), under mTLS identities', () => {
+    /** Every message of a server stream (its coded error thrown, as the CLI sees it). */
+    const drained = <T>(who: Role, open: (c: auditV1.AuditServiceClient) => AsyncGenerator<T>) =>
+      audit(who, async (c) => {
+        const items: T[] = [];
+        for await (const item of open(c)) items.push(item);
+        return items;
+      });
+    const entries = (who: Role) =>
+      drained(who, (c) =>
+        serverStream(c.streamEntries.bind(c), { start: '0', omitData: true, purpose: '' }, options(who)),
+      );
+    const bus = (who: Role) =>
+      drained(who, (c) => serverStream(c.streamBusEvents.bind(c), { topics: [] }, options(who)));
+
+    it('refuse a department, a platform and the portal with AUDIT_READ_DENIED (PERMISSION_DENIED), through gRPC', async () => {
+      for (const who of ['market', 'health', 'platform', 'portal'] as const) {
+        await expectDenied(entries(who));
+        await expectDenied(bus(who));
+      }
+    });
+
+    it('answer an auditor, through gRPC', async () => {
+      expect((await entries('auditor')).flatMap((m) => m.entries).length).toBeGreaterThan(0);
+      expect((await bus('auditor')).at(-1)?.item?.$case).toBe('summary');
+    });
+
+    it('`audit replay` as a non-auditor exits 1 with the coded refusal on one line; as an auditor it replays', async () => {
+      const brokers = process.env.KAFKA_BROKERS;
+      delete process.env.KAFKA_BROKERS; // the hub's bus is its embedded log: read it through the hub
+      try {
+        for (const who of ['market', 'platform', 'portal'] as const) {
+          const report = path.join(dir, `replay-${who}`);
+          const run = await cli([...as(who), 'audit', 'replay', '--no-projection', '--report', report]);
+          expect(run.code, `${who}: ${run.err}`).toBe(1);
+          const lines = run.err.trim().split('\n');
+          expect(lines, who).toHaveLength(1);
+          expect(lines[0], who).toMatch(/^onceonly: AUDIT_READ_DENIED: .*auditors only/);
+          expect(run.err).not.toContain('DIVERGENCE');
+        }
+        const report = path.join(dir, 'replay-auditor');
+        const run = await cli([...as('auditor'), '--json', 'audit', 'replay', '--no-projection', '--report', report]);
+        expect(run, run.err).toMatchObject({ code: 0 });
+        expect(JSON.parse(run.out)).toMatchObject({ ok: true });
+      } finally {
+        if (brokers !== undefined) process.env.KAFKA_BROKERS = brokers;
+      }
+    });
+  });
+
+  describe('GetSubjectMapProof: complete bundles for whoever may read every entry of the subject', () => {
+    const mapProof = (who: Role, subject: string, purpose = '') =>
+      audit(who, (c, o) => call(c.getSubjectMapProof.bind(c), { subject, purpose }, o));
+
+    it('answers an auditor from the stored map: the export is proven complete, by the library and the independent verifier', async () => {
+      const answer = await mapProof('auditor', MERCHANT);
+      expect(Number(answer.chain?.count)).toBeGreaterThan(0);
+      expect(answer.bitmap).toHaveLength(32);
+      const run = await exported('auditor', MERCHANT, 'audit: complete record of the merchant');
+      expect(run, run.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(run.out)).toMatchObject({ complete: true });
+      const strict = await cli(['--json', 'audit', 'verify', run.file]);
+      expect(strict, strict.out).toMatchObject({ code: 0 });
+      expect(JSON.parse(strict.out)).toMatchObject({ ok: true, completeness: 'proven' });
+      expect(independentVerdict(run.file)).toMatchObject({ ok: true });
+      // and the independent verifier refuses the same bundle with one event removed
+      const bundle = JSON.parse(readFileSync(run.file, 'utf8')) as { events: unknown[] };
+      bundle.events.splice(0, 1);
+      const cut = path.join(dir, 'cut.json');
+      writeFileSync(cut, JSON.stringify(bundle));
+      expect(independentVerdict(cut)).toEqual({ ok: false, reason: 'MISSING_ENTRY' });
+    });
+
+    it('answers the portal for the holder it names, a citizen by keyed hash', async () => {
+      const answer = await mapProof('portal', MERCHANT);
+      expect(Number(answer.chain?.count)).toBeGreaterThan(0);
+      const run = await exported('portal', CITIZEN_ID, 'data tracker: my complete record');
+      expect(run, run.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(run.out)).toMatchObject({ complete: true });
+      expect(independentVerdict(run.file)).toMatchObject({ ok: true });
+    });
+
+    it('refuses a department and a platform with AUDIT_READ_DENIED (PERMISSION_DENIED), even for their own subjects', async () => {
+      for (const who of ['market', 'health', 'platform'] as const) {
+        await expectDenied(mapProof(who, MERCHANT));
+      }
+      await expectDenied(mapProof('platform', codes.platform));
+    });
+
+    it('records every map proof read, keyed by the subject', async () => {
+      const reads = await waitFor(
+        async () => {
+          const { entries } = await search('auditor', { subject: MERCHANT, type: 'audit.entries-read' });
+          const bodies = entries.map((e) => auditEventsV1.EntriesRead.decode(e.event!.data));
+          const proofs = bodies.filter((b) => b.method === 'GetSubjectMapProof');
+          const roles = new Set(proofs.map((b) => b.role));
+          return roles.has('auditor') && roles.has('portal') ? proofs : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the records of the map proof reads' },
+      );
+      for (const r of reads!) expect(r).toMatchObject({ subject: MERCHANT, entriesSubject: MERCHANT });
+    });
+  });
+
+  describe('audit verify --online: the bundle against the log as the hub serves it now (ADR 009)', () => {
+    it('warns offline that a replaced key cannot be ruled out, and checks it online with public RPCs only', async () => {
+      const { verifierKey } = await audit('auditor', (c, o) => call(c.getVerifierKey.bind(c), {}, o));
+      const run = await exported('auditor', MERCHANT);
+      expect(run, run.err).toMatchObject({ code: 0 });
+      const offline = await cli(['--json', 'audit', 'verify', run.file, '--vkey', verifierKey]);
+      expect(offline, offline.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(offline.out)).toMatchObject({ ok: true, keyRotation: 'unchecked' });
+      expect(JSON.parse(offline.out).warnings).toContain('KEY_ROTATION_UNCHECKED');
+      expect(offline.err).toMatch(/^WARNING KEY_ROTATION_UNCHECKED: /m);
+      // any role may ask: announcements, checkpoints and consistency proofs are public
+      const online = await cli([
+        ...as('platform'),
+        '--json',
+        'audit',
+        'verify',
+        run.file,
+        '--vkey',
+        verifierKey,
+        '--online',
+      ]);
+      expect(online, online.err).toMatchObject({ code: 0 });
+      expect(JSON.parse(online.out)).toMatchObject({ ok: true, keyRotation: 'checked-online', warnings: [] });
+      const noKey = await cli([...as('platform'), '--json', 'audit', 'verify', run.file, '--online']);
+      expect(noKey.code).not.toBe(0);
+      expect(JSON.parse(noKey.err)).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
+    });
+
+    it('names a fork signed with the log key, which offline verification cannot see as one', async () => {
+      const { verifierKey } = await audit('auditor', (c, o) => call(c.getVerifierKey.bind(c), {}, o));
+      const run = await exported('auditor', MERCHANT);
+      const bundle = JSON.parse(readFileSync(run.file, 'utf8')) as {
+        checkpoint: string;
+        rootHash: string;
+        treeSize: number;
+        origin: string;
+      };
+      const text = bundle.checkpoint.slice(0, bundle.checkpoint.indexOf('\n\n') + 1);
+      const extensions = text.split('\n').slice(3).filter(Boolean);
+      const forkRoot = Buffer.alloc(32, 9);
+      const signer = parseSignerKey(process.env.ONCEONLY_AUDIT_NOTE_KEY!);
+      bundle.checkpoint = await signNote(
+        formatCheckpoint({ origin: bundle.origin, size: bundle.treeSize, root: forkRoot, extensions }),
+        signer,
+      );
+      bundle.rootHash = forkRoot.toString('hex');
+      const forked = path.join(dir, 'fork.json');
+      writeFileSync(forked, JSON.stringify(bundle));
+      const kinds = (r: { out: string }) =>
+        (JSON.parse(r.out) as { findings: { kind: string }[] }).findings.map((f) => f.kind);
+      const offline = await cli(['--json', 'audit', 'verify', forked, '--vkey', verifierKey]);
+      expect(kinds(offline)).not.toContain('CHECKPOINT_INCONSISTENT');
+      const online = await cli([
+        ...as('auditor'),
+        '--json',
+        'audit',
+        'verify',
+        forked,
+        '--vkey',
+        verifierKey,
+        '--online',
+      ]);
+      expect(online.code).toBe(1);
+      expect(kinds(online)).toContain('CHECKPOINT_INCONSISTENT');
     });
   });
 });
+
+/**
+ * The verdict of the independent verifier (libs/merkle/test/independent, node:crypto only) on an exported bundle:
+ * its entries (index, leaf hash) and map proof, converted from the bundle's hex to the script's base64.
+ */
+function independentVerdict(file: string): unknown {
+  const bundle = JSON.parse(readFileSync(file, 'utf8')) as {
+    checkpoint: string;
+    subject: string;
+    events: { leafIndex: number; leafHash: string }[];
+    subjectMap?: {
+      chain: { count: number; head: string; lastIndex: number } | null;
+      bitmap: string;
+      siblings: string[];
+    };
+  };
+  const b64 = (hexText: string) => Buffer.from(hexText, 'hex').toString('base64');
+  const map = bundle.subjectMap!;
+  const input = {
+    checkpoint: bundle.checkpoint.slice(0, bundle.checkpoint.indexOf('\n\n') + 1),
+    subject: bundle.subject,
+    entries: bundle.events.map((e) => ({ index: e.leafIndex, leafHash: b64(e.leafHash) })),
+    mapProof: {
+      chain: map.chain && { count: map.chain.count, head: b64(map.chain.head), lastIndex: map.chain.lastIndex },
+      bitmap: b64(map.bitmap),
+      siblings: map.siblings.map(b64),
+    },
+  };
+  const run = spawnSync(process.execPath, [INDEPENDENT_VERIFIER], { input: JSON.stringify(input), encoding: 'utf8' });
+  return JSON.parse(run.stdout);
+}

@@ -89,7 +89,15 @@ describe('onceonly audit verify', () => {
   it('passes a complete bundle with the pinned key and says it is proven complete', async () => {
     const run = await cli(['--json', 'audit', 'verify', await write('ok.json', complete), '--vkey', key.verifierKey]);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.out)).toMatchObject({ ok: true, keyPinned: true, completeness: 'proven', warnings: [] });
+    expect(JSON.parse(run.out)).toMatchObject({
+      ok: true,
+      keyPinned: true,
+      completeness: 'proven',
+      keyRotation: 'unchecked',
+      warnings: ['KEY_ROTATION_UNCHECKED'],
+    });
+    // offline, a pinned key cannot rule out its own replacement before the checkpoint (ADR 009): said, not failed
+    expect(run.err).toMatch(/^WARNING KEY_ROTATION_UNCHECKED: /m);
   });
 
   it('exits 1 and names MISSING_ENTRY when one event was removed', async () => {
@@ -115,7 +123,7 @@ describe('onceonly audit verify', () => {
     expect(JSON.parse(run.out)).toMatchObject({
       ok: true,
       completeness: 'unproven',
-      warnings: ['COMPLETENESS_UNPROVEN'],
+      warnings: ['COMPLETENESS_UNPROVEN', 'KEY_ROTATION_UNCHECKED'],
     });
     expect(run.err).toMatch(/^WARNING COMPLETENESS_UNPROVEN:/m);
   });

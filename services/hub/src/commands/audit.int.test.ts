@@ -98,10 +98,18 @@ describe('onceonly audit export --subject', () => {
 
   it("finds a person's events by citizen ID, hashed on the caller's side and never written in clear", async () => {
     const file = path.join(dataDir, 'by-citizen-id.json');
-    const byId = await exportUntilCheckpointed(certificateId, path.join(dataDir, 'again.json'));
+    const again = path.join(dataDir, 'again.json');
+    const byId = await exportUntilCheckpointed(certificateId, again);
     const exported = await exportUntilCheckpointed(CITIZEN_ID, file);
     expect(exported.subject).toBe(byId.subject);
-    expect(exported.events).toBe(byId.events);
+    // the same events of the certificate (the records of reads of the holder's entries, keyed by the holder, grow
+    // with each export: the second export also holds the first one's)
+    const certificateEvents = async (bundle: string) =>
+      (JSON.parse(await readFile(bundle, 'utf8')) as { events: { event: { id: string; type: string } }[] }).events
+        .filter((e) => e.event.type !== 'audit.entries-read')
+        .map((e) => e.event.id);
+    expect(await certificateEvents(file)).toEqual(await certificateEvents(again));
+    expect((await certificateEvents(file)).length).toBeGreaterThan(0);
     expect(await readFile(file, 'utf8')).not.toContain(CITIZEN_ID);
   });
 

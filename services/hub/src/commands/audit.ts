@@ -17,7 +17,7 @@ import {
   verifyBundle,
 } from '@onceonly/audit/client';
 import { certificateSubjectOf, certificateV1, holderSubjectOf, isCitizenId } from '@onceonly/certificate/client';
-import { AppError, isAppError } from '@onceonly/errors';
+import { AppError, invalid, isAppError } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
 import {
   announcementsFor,
@@ -27,6 +27,7 @@ import {
   grpcExportSource,
   grpcLogSource,
   hex,
+  onlineLogView,
 } from '../adapters/audit-grpc.js';
 import {
   assertHubKeepsLog,
@@ -329,27 +330,65 @@ function registerVerify(audit: Command): void {
       '--filtered-view',
       "the bundle is a department's or the portal's export (only what that role may read): prove each event, do not ask for completeness",
     )
-    .action(
-      async (file: string, opts: { vkey?: string; checkpoint?: string; filteredView?: boolean }, cmd: Command) => {
-        const o = cliOptions(cmd);
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(readFileSync(file, 'utf8'));
-        } catch (cause) {
-          throw new AppError('AUDIT_BUNDLE_INVALID', `cannot read ${file} as JSON`, { cause });
-        }
-        const report: BundleReport = verifyBundle(parsed, {
-          ...trust(opts.vkey),
-          ...(opts.filteredView ? { filteredView: true } : {}),
-          ...(opts.checkpoint ? { earlierCheckpoint: readFileSync(opts.checkpoint, 'utf8') } : {}),
-        });
-        const failed = divergences(report.findings).length;
-        const warnings = report.findings.filter((f) => WARNINGS.has(f.kind));
-        out(o.json ? json({ ok: failed === 0, warnings: warnings.map((f) => f.kind), ...report }) : verdict(report));
-        for (const f of warnings) process.stderr.write(`WARNING ${f.kind}: ${f.message}\n`);
-        judge(report.findings.filter((f) => !WARNINGS.has(f.kind)));
-      },
-    );
+    .option(
+      '--online',
+      "with --vkey: also ask the hub (--addr) for the log's key announcements and latest checkpoint, and check that the bundle's checkpoint is signed by the key in force at its size (not by a key replaced since: ADR 009) in a tree the log still extends",
+    )
+    .action(async (file: string, opts: VerifyOptions, cmd: Command) => {
+      const o = cliOptions(cmd);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (cause) {
+        throw new AppError('AUDIT_BUNDLE_INVALID', `cannot read ${file} as JSON`, { cause });
+      }
+      if (opts.online && !opts.vkey) {
+        throw invalid('INVALID_ARGUMENT', [
+          {
+            field: '--online',
+            reason: 'VKEY_REQUIRED',
+            description: 'checks the key rotations from the pinned --vkey',
+          },
+        ]);
+      }
+      const online = opts.online ? await fetchOnline(o, parsed) : undefined;
+      const report: BundleReport = verifyBundle(parsed, {
+        ...trust(opts.vkey),
+        ...(opts.filteredView ? { filteredView: true } : {}),
+        ...(opts.checkpoint ? { earlierCheckpoint: readFileSync(opts.checkpoint, 'utf8') } : {}),
+        ...(online ? { online } : {}),
+      });
+      const failed = divergences(report.findings).length;
+      const warnings: { kind: string; message: string }[] = report.findings.filter((f) => WARNINGS.has(f.kind));
+      if (report.keyRotation === 'unchecked') warnings.push(ROTATION_UNCHECKED(report.treeSize));
+      out(o.json ? json({ ok: failed === 0, warnings: warnings.map((f) => f.kind), ...report }) : verdict(report));
+      for (const f of warnings) process.stderr.write(`WARNING ${f.kind}: ${f.message}\n`);
+      judge(report.findings.filter((f) => !WARNINGS.has(f.kind)));
+    });
+}
+
+/** The options of `audit verify`. */
+interface VerifyOptions {
+  vkey?: string;
+  checkpoint?: string;
+  filteredView?: boolean;
+  online?: boolean;
+}
+
+/** What `verify` says when a pinned key verified the bundle offline (ADR 009's known limit). */
+function ROTATION_UNCHECKED(size: number | undefined): { kind: string; message: string } {
+  return {
+    kind: 'KEY_ROTATION_UNCHECKED',
+    message: `verified offline: nothing shows that the key which signed checkpoint ${size ?? '?'} had not been replaced by then (a leaked key could sign it); add --online to check the hub's key announcements, or compare with the operator's published rotations`,
+  };
+}
+
+/** The log as the hub serves it now, for `verify --online`; nothing when the bundle names no origin and size. */
+async function fetchOnline(o: ClientOptions, parsed: unknown) {
+  const b = parsed as { origin?: unknown; treeSize?: unknown } | null;
+  if (typeof b?.origin !== 'string' || !Number.isSafeInteger(b.treeSize)) return undefined;
+  const bundle = { origin: b.origin, treeSize: b.treeSize as number };
+  return withAudit(o, (c) => onlineLogView(c, o, bundle));
 }
 
 /** The options of `audit replay`. */

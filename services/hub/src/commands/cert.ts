@@ -158,9 +158,15 @@ function registerReadCommands(cert: Command): void {
     .command('get <ref>')
     .description('one certificate by id, licence identifier or licence number (its current version), with its history')
     .option('--type <code>', 'with a licence number: the type, when the number names licences of several types')
-    .action(async (id: string, opts: { type?: string }, cmd: Command) => {
+    .option('--holder <code>', 'the portal, acting for a holder: the holder’s credit code or citizen ID')
+    .option('--holder-type <t>', '001 (credit code) or 111 (citizen ID); default: from the code')
+    .action(async (id: string, opts: { type?: string; holder?: string; holderType?: string }, cmd: Command) => {
       const options = cliOptions(cmd);
-      const request = cv.GetCertificateRequest.fromPartial({ ref: refOf(id), typeCode: opts.type ?? '' });
+      const holder =
+        opts.holder === undefined
+          ? {}
+          : { holderCode: opts.holder, holderCodeType: holderCodeType(opts.holder, opts.holderType) };
+      const request = cv.GetCertificateRequest.fromPartial({ ref: refOf(id), typeCode: opts.type ?? '', ...holder });
       const response = await withCertificates(options, (c) => call(c.getCertificate.bind(c), request, options));
       write(options.json ? json(cv.GetCertificateResponse.toJSON(response)) : certificateText(response.certificate!));
     });

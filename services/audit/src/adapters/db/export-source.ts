@@ -1,10 +1,9 @@
-import { consistencyProof, inclusionProof, mapProof } from '@onceonly/merkle';
+import { consistencyProof, inclusionProof } from '@onceonly/merkle';
 import type { Queryable } from '@onceonly/store';
 import { cosignedNote } from '../../app/add-cosignature.js';
 import type { ExportSource } from '../../app/export-bundle.js';
-import { subjectKeyOf } from '../../domain/subject-key.js';
 import { checkpointStore, hashReader, logReader } from './audit-store.js';
-import { chainAt, subjectMapPort, subjectMapReader } from './subject-map-store.js';
+import { subjectMapClaim } from './subject-map-store.js';
 
 /** An export read straight from the database (tests, and operators with database access). */
 export function databaseExportSource(db: Queryable, verifierKey: string): ExportSource {
@@ -26,15 +25,6 @@ export function databaseExportSource(db: Queryable, verifierKey: string): Export
     keyAnnouncements: (size) => checkpointStore.keyAnnouncements(db, size),
     inclusionProof: (index, size) => inclusionProof(hashReader(db, size), index, size),
     consistencyProof: (first, second) => consistencyProof(hashReader(db, second), first, second),
-    async subjectMap(subject, treeSize) {
-      if ((await subjectMapPort(db).rootAt(treeSize)) === undefined) return undefined;
-      const key = subjectKeyOf(subject);
-      if (key === undefined) return undefined;
-      const [{ proof }, chain] = await Promise.all([
-        mapProof(subjectMapReader(db, treeSize), key),
-        chainAt(db, key, treeSize),
-      ]);
-      return { chain, proof };
-    },
+    subjectMap: (subject, treeSize) => subjectMapClaim(db, subject, treeSize),
   };
 }

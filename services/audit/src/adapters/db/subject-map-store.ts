@@ -4,7 +4,9 @@ import {
   type MapNodeId,
   type MapReader,
   type MapUpdate,
+  mapProof,
   type SubjectChain,
+  type SubjectMapClaim,
   subjectMapValue,
 } from '@onceonly/merkle';
 import type { Database, Queryable } from '@onceonly/store';
@@ -173,4 +175,20 @@ async function foldLeaves(tx: Queryable): Promise<KeyedChain[]> {
     if (rows.length < BACKFILL_PAGE) return [...chains.values()];
     after = Number(rows.at(-1)!.leaf_index);
   }
+}
+
+/**
+ * The subject's chain in the map at checkpoint size `size` and its proof, read from the versioned tables (ADR 006);
+ * undefined when the log keeps no map version of that size, or the subject cannot be a map key (empty).
+ */
+export async function subjectMapClaim(
+  db: Queryable,
+  subject: string,
+  size: number,
+): Promise<SubjectMapClaim | undefined> {
+  if ((await subjectMapPort(db).rootAt(size)) === undefined) return undefined;
+  const key = subjectKeyOf(subject);
+  if (key === undefined) return undefined;
+  const [{ proof }, chain] = await Promise.all([mapProof(subjectMapReader(db, size), key), chainAt(db, key, size)]);
+  return { chain, proof };
 }

@@ -5,7 +5,7 @@ import type { NoteVerifier } from '@onceonly/merkle';
 import { addCosignature, type CosignatureSink, cosignedNote } from '../../app/add-cosignature.js';
 import type { LeafRecord, LogReader, StoredCheckpoint } from '../../app/ports.js';
 import { getConsistencyProof } from '../../app/proofs.js';
-import type { ReadLog } from '../../app/read-entries.js';
+import type { ReadLog, SubjectMapProofs } from '../../app/read-entries.js';
 import type { CheckpointPolicy } from '../../domain/checkpoint-policy.js';
 import { decodeLeaf } from '../../domain/leaf.js';
 import { readRpcs } from './read-rpcs.js';
@@ -32,6 +32,8 @@ export interface AuditServiceDeps {
   readonly clock: () => Date;
   /** Where reads of entries are recorded (the log's outbox: each read is itself logged). */
   readonly reads: ReadLog;
+  /** The subject map's proofs as the log stores them (GetSubjectMapProof). */
+  readonly maps: SubjectMapProofs;
 }
 
 /** The AuditService implementation: reads, proofs and witness cosignatures (the replay's streams: `replay-streams.ts`). */
@@ -40,10 +42,11 @@ export function auditService(
 ): Omit<auditV1.AuditServiceServer, 'streamEntries' | 'streamBusEvents'> {
   const { reader } = deps;
   return {
-    // GetEntries, SearchEvents, GetEvent, GetInclusionProof: least privilege, and every read logged
+    // GetEntries, SearchEvents, GetEvent, GetInclusionProof, GetSubjectMapProof: least privilege, every read logged
     ...readRpcs({
       reader,
       reads: deps.reads,
+      maps: deps.maps,
       clock: deps.clock,
       toEntry,
       toCheckpoint: (c) => toCheckpoint(deps.origin, c),

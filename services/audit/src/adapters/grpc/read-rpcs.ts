@@ -9,6 +9,8 @@ import {
   type ReadingCaller,
   readEvent,
   readRange,
+  readSubjectMapProof,
+  type SubjectMapProofs,
   searchEntries,
 } from '../../app/read-entries.js';
 import {
@@ -17,6 +19,7 @@ import {
   parseGetEntries,
   parseGetEvent,
   parseGetInclusionProof,
+  parseGetSubjectMapProof,
   parseSearchEvents,
 } from './validation.js';
 
@@ -28,11 +31,16 @@ const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
 /** What the read RPCs need beyond {@link ReadDeps}: how to map a stored leaf and a checkpoint. */
 export interface ReadRpcDeps extends Omit<ReadDeps, 'fit'> {
+  /** The subject map's proofs as the log stores them (GetSubjectMapProof). */
+  readonly maps: SubjectMapProofs;
   readonly toEntry: (leaf: LeafRecord) => auditV1.Entry;
   readonly toCheckpoint: (checkpoint: NonNullable<Awaited<ReturnType<LogReader['checkpoint']>>>) => auditV1.Checkpoint;
 }
 
-type ReadRpcs = Pick<auditV1.AuditServiceServer, 'getEntries' | 'searchEvents' | 'getEvent' | 'getInclusionProof'>;
+type ReadRpcs = Pick<
+  auditV1.AuditServiceServer,
+  'getEntries' | 'searchEvents' | 'getEvent' | 'getInclusionProof' | 'getSubjectMapProof'
+>;
 
 /** The caller as the read rules and the read's record see it. */
 export function readingCaller(caller: Caller): ReadingCaller {
@@ -44,7 +52,7 @@ export function readingCaller(caller: Caller): ReadingCaller {
   };
 }
 
-/** GetEntries, SearchEvents, GetEvent and GetInclusionProof, each checked and logged. */
+/** GetEntries, SearchEvents, GetEvent, GetInclusionProof and GetSubjectMapProof, each checked and logged. */
 export function readRpcs(rpcDeps: ReadRpcDeps): ReadRpcs {
   const deps: ReadRpcDeps & ReadDeps = { ...rpcDeps, fit: capped };
   const { reader } = deps;
@@ -85,6 +93,20 @@ export function readRpcs(rpcDeps: ReadRpcDeps): ReadRpcs {
         hashes: proof.hashes.map(buf),
         checkpoint: proof.checkpoint ? deps.toCheckpoint(proof.checkpoint) : undefined,
         entry: entry ? deps.toEntry(entry) : undefined,
+      };
+    }),
+
+    getSubjectMapProof: unary(async (request: auditV1.GetSubjectMapProofRequest, { caller }) => {
+      const query = parseGetSubjectMapProof(request);
+      const { treeSize, claim } = await readSubjectMapProof(deps, readingCaller(caller), query);
+      const { chain, proof } = claim;
+      return {
+        treeSize: String(treeSize),
+        chain: chain
+          ? { count: String(chain.count), head: buf(chain.head), lastIndex: String(chain.lastIndex) }
+          : undefined,
+        bitmap: buf(proof.bitmap),
+        siblings: proof.siblings.map(buf),
       };
     }),
   };

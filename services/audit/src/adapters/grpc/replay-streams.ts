@@ -7,6 +7,7 @@ import type { LogReader } from '../../app/ports.js';
 import type { ReadLog } from '../../app/read-entries.js';
 import type { BusRecord } from '../../app/replay.js';
 import { eventAttributes } from '../../domain/leaf.js';
+import { denied } from '../../domain/read-access.js';
 import { transportBusSource } from '../events/bus-reader.js';
 import { toEntry } from './audit-service.js';
 import { readingCaller } from './read-rpcs.js';
@@ -112,6 +113,8 @@ function recordRead(
     method,
     ...what,
     leafIndexes: [],
+    subjects: [],
+    unowned: [],
     purpose,
     at: deps.clock(),
   });
@@ -119,14 +122,11 @@ function recordRead(
 
 /**
  * Only an auditor reads the whole log and the whole bus.
- * @throws AppError PERMISSION_DENIED for any other role.
+ * @throws AppError AUDIT_READ_DENIED (PERMISSION_DENIED) for any other role.
  */
 function assertAuditor({ caller }: CallContext): void {
   if (caller.role !== 'auditor') {
-    throw new AppError(
-      'PERMISSION_DENIED',
-      `the replay reads every party's events: auditors only (caller is a ${caller.role})`,
-    );
+    throw denied(readingCaller(caller), "the replay reads every party's events: auditors only");
   }
 }
 

@@ -125,3 +125,12 @@ export function parseListSequenceGaps(request: auditV1.ListSequenceGapsRequest) 
     ...page(check, request),
   }));
 }
+
+/** GetSubjectMapProof: the subject (required, never a citizen ID), the tree size (a checkpoint's) and why. */
+export function parseGetSubjectMapProof(request: auditV1.GetSubjectMapProofRequest) {
+  return FieldCheck.parse((check) => ({
+    subject: text(check, 'subject', request.subject, true),
+    treeSize: request.treeSize === undefined ? undefined : check.count('tree_size', request.treeSize),
+    purpose: text(check, 'purpose', request.purpose),
+  }));
+}

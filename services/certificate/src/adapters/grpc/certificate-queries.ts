@@ -26,7 +26,8 @@ export function certificateQueryHandlers(
     })),
     listHolderCertificates: unary(async (request: cv.ListHolderCertificatesRequest, { caller }) => {
       assertNotPlatform(caller);
-      const states = await listHolderCertificatesCase(deps, parseListHolderCertificates(request));
+      const who = { departmentCode: caller.departmentCode, role: caller.role };
+      const states = await listHolderCertificatesCase(deps, parseListHolderCertificates(request), who);
       return { certificates: states.map(stateToProto) };
     }),
   };

@@ -64,22 +64,35 @@ export function parseIssueCertificate(request: cv.IssueCertificateRequest, calle
   }));
 }
 
-export function parseGetCertificate(request: cv.GetCertificateRequest): CertificateRef {
-  return FieldCheck.parse((check): CertificateRef => {
-    const ref = request.ref;
-    if (ref === undefined) {
-      check.fail('ref', 'REQUIRED', 'give the id, the licence identifier or the licence number');
-      return { id: '' };
-    }
-    if (ref.$case === 'identifier') return { identifier: line(check, 'identifier', ref.value.trim(), MAX_REF_LENGTH) };
-    if (ref.$case === 'number') {
-      const number = line(check, 'number', ref.value.trim(), MAX_REF_LENGTH);
-      if (number === '') check.fail('number', 'REQUIRED', 'the licence number is required');
-      const typeCode = line(check, 'type_code', request.typeCode.trim(), MAX_CODE);
-      return { number, ...(typeCode === '' ? {} : { typeCode }) };
-    }
-    return { id: certificateId(check, ref.value) };
+/** GetCertificate: the reference, and the holder a portal names when it acts for one. */
+export function parseGetCertificate(
+  request: cv.GetCertificateRequest,
+  caller: CallerRef,
+): { ref: CertificateRef; caller: CallerRef; holder?: HolderCodeInput } {
+  return FieldCheck.parse((check) => {
+    const holder = request.holderCode.trim() === '' ? undefined : parseHolderQuery(check, request);
+    return { ref: certificateRef(check, request), caller, ...(holder === undefined ? {} : { holder }) };
   });
+}
+
+function parseHolderQuery(check: FieldCheck, request: cv.GetCertificateRequest): HolderCodeInput {
+  return { code: holderCode(check, 'holder_code', request.holderCode), codeType: codeTypeOf(request.holderCodeType) };
+}
+
+function certificateRef(check: FieldCheck, request: cv.GetCertificateRequest): CertificateRef {
+  const ref = request.ref;
+  if (ref === undefined) {
+    check.fail('ref', 'REQUIRED', 'give the id, the licence identifier or the licence number');
+    return { id: '' };
+  }
+  if (ref.$case === 'identifier') return { identifier: line(check, 'identifier', ref.value.trim(), MAX_REF_LENGTH) };
+  if (ref.$case === 'number') {
+    const number = line(check, 'number', ref.value.trim(), MAX_REF_LENGTH);
+    if (number === '') check.fail('number', 'REQUIRED', 'the licence number is required');
+    const typeCode = line(check, 'type_code', request.typeCode.trim(), MAX_CODE);
+    return { number, ...(typeCode === '' ? {} : { typeCode }) };
+  }
+  return { id: certificateId(check, ref.value) };
 }
 
 /** ListHolderCertificates: the holder code under the text rule here; its check character is the use case's. */
