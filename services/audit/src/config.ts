@@ -30,6 +30,12 @@ export const AUDIT_CONFIG = {
     min: 0,
     doc: 'warn about a sequence hole still open this long after it was seen',
   }),
+  ONCEONLY_AUDIT_GROUP: str({
+    default: 'onceonly-audit',
+    pattern: /[A-Za-z0-9._-]{1,200}/,
+    patternDoc: 'letters, digits, ".", "_" and "-"',
+    doc: "the log's Kafka consumer group; one per hub on a shared broker (two logs in one group split the events)",
+  }),
   ONCEONLY_AUDIT_READS_TOPIC: str({
     default: 'onceonly.audit.reads.v1',
     pattern: /onceonly\.[a-z0-9][a-z0-9._-]*/,

@@ -142,6 +142,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   ctx.lifecycle.onStop('audit checkpointer', () => checkpointer.stop());
 
   const ingest = createIngest({
+    group: config.ONCEONLY_AUDIT_GROUP,
     db,
     transport,
     topics,
@@ -174,6 +175,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
       maps: { claim: (subject, size) => subjectMapClaim(db, subject, size) },
     }),
     ...replayStreams({
+      logGroup: config.ONCEONLY_AUDIT_GROUP,
       reader,
       transport,
       topics,

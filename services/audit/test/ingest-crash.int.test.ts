@@ -14,7 +14,7 @@ import { DeadLetter } from '@onceonly/contracts';
 import {
   createKafkaTransport,
   type EventConsumer,
-  type EventEnvelope,
+  type EventDraft,
   type EventTransport,
   type ReceivedRecord,
 } from '@onceonly/events';
@@ -89,7 +89,7 @@ function failingOnce(db: Database, failAfter: RegExp): Database & { failed: () =
 }
 
 /** Checks the log holds exactly `events`, once each, consistent with its head, chains and sequences. */
-async function expectExactlyOnce(db: Database, events: readonly EventEnvelope[]): Promise<void> {
+async function expectExactlyOnce(db: Database, events: readonly EventDraft[]): Promise<void> {
   const { rows } = await db.query<{ event_id: string; subject: string; leaf_hash: Uint8Array; leaf_index: string }>(
     'SELECT leaf_index, event_id, subject, leaf_hash FROM audit.leaves ORDER BY leaf_index',
   );
@@ -135,7 +135,7 @@ describe('batch appends under faults, on Kafka and PostgreSQL', () => {
     await transport?.close();
   });
 
-  async function setup(): Promise<{ db: Database; url: string; producer: Producer; events: EventEnvelope[] }> {
+  async function setup(): Promise<{ db: Database; url: string; producer: Producer; events: EventDraft[] }> {
     const testDb: TestDatabase = await freshDatabase('audit_crash');
     const db = await openDatabase({ url: testDb.url, poolSize: 6 });
     const producer = await startProducer(db, transport, newRegistry());
@@ -146,7 +146,7 @@ describe('batch appends under faults, on Kafka and PostgreSQL', () => {
     });
     await migrateAudit(db);
     // 300 events on the topic before the log reads it, so that it fetches them in batches
-    const events: EventEnvelope[] = [];
+    const events: EventDraft[] = [];
     for (let i = 0; i < 30; i++) {
       events.push(...(await producer.publish(Array.from({ length: 10 }, (_, k) => `crash-subject-${(i + k) % 13}`))));
     }
@@ -154,7 +154,7 @@ describe('batch appends under faults, on Kafka and PostgreSQL', () => {
     return { db, url: testDb.url, producer, events };
   }
 
-  // a group of its own per test: the shared broker runs other files' audit logs in the group 'onceonly-audit'
+  // a group of its own per test: each test log has a group of its own (ONCEONLY_AUDIT_GROUP in test/support.ts)
   function ingest(db: Database, topic: string, group: string): EventConsumer {
     const consumer = createIngest({
       db,

@@ -280,7 +280,7 @@ describe('the audit log on Kafka and PostgreSQL', () => {
     await publish(1, 'marker');
     await waitFor(async () => (await logged()) === before + 1, { timeoutMs: 20_000, message: 'the marker' });
     // the marker's partition may be another than the duplicate's: wait until the group has read everything
-    await waitFor(async () => (await transport.lag('onceonly-audit', [producer.topic])).every((p) => p.lag === 0), {
+    await waitFor(async () => (await transport.lag(host.group, [producer.topic])).every((p) => p.lag === 0), {
       timeoutMs: 20_000,
       message: 'no lag',
     });

@@ -44,6 +44,8 @@ describe('a log key rotation', () => {
     ONCEONLY_AUDIT_CHECKPOINT_ENTRIES: '1000000',
     ONCEONLY_AUDIT_CHECKPOINT_MS: '100000000',
     ONCEONLY_AUDIT_READS_TOPIC: `onceonly.audittest.reads.rot${Date.now()}`,
+    // one consumer group across the restarts (a new one would read the topics again from the start)
+    ONCEONLY_AUDIT_GROUP: `onceonly-audit-keyrot-${Date.now()}`,
   };
   const checkpoints: SignedCheckpoint[] = [];
   let bundle: AuditBundle;

@@ -102,6 +102,8 @@ export async function startProducer(
 export interface AuditHost {
   audit: RunningAudit;
   address: string;
+  /** The log's consumer group: one per test log, so that logs of parallel test files never share the events. */
+  group: string;
   stop(): Promise<void>;
 }
 
@@ -125,7 +127,7 @@ export async function startAuditHost(
     log,
     dataDir: mkdtempSync(join(tmpdir(), 'audit-test-')),
     // the broker is shared by every test: each log writes its records of reads to a topic of its own
-    env: { ONCEONLY_AUDIT_READS_TOPIC: readsTopicOf(env), ...env },
+    env: { ONCEONLY_AUDIT_READS_TOPIC: readsTopicOf(env), ONCEONLY_AUDIT_GROUP: groupOf(env), ...env },
     modules: [
       {
         name: 'audit',
@@ -138,6 +140,7 @@ export async function startAuditHost(
   return {
     audit: audit!,
     address: host.address,
+    group: env.ONCEONLY_AUDIT_GROUP ?? groupOf(env),
     stop: async () => {
       await host.stop('test');
     },
@@ -145,6 +148,17 @@ export async function startAuditHost(
 }
 
 const readsTopics = new WeakMap<Record<string, string>, string>();
+const groups = new WeakMap<Record<string, string>, string>();
+
+/** One consumer group per test log (the same across its restarts, which pass the same `env`). */
+function groupOf(env: Record<string, string>): string {
+  let group = groups.get(env);
+  if (group === undefined) {
+    group = uniqueTopic('onceonly-audit-test');
+    groups.set(env, group);
+  }
+  return group;
+}
 
 /** One reads topic per test log (the same across its restarts, which pass the same `env`). */
 function readsTopicOf(env: Record<string, string>): string {

@@ -139,6 +139,8 @@ describe('who may read the audit log, under mTLS identities of each role', () =>
       ONCEONLY_KEY_PASSPHRASE: 'audit-access-passphrase-0123456789',
       ONCEONLY_HOLDER_HASH_KEY: HASH_KEY,
       ONCEONLY_AUDIT_CHECKPOINT_MS: '200',
+      // a consumer group of its own: other test files run audit logs on the shared broker at the same time
+      ONCEONLY_AUDIT_GROUP: `onceonly-audit-access-${process.pid}-${Date.now()}`,
     });
     const log = createLogger({ level: 'silent', process: 'hub' });
     const modules = [certificateModule, auditModule];

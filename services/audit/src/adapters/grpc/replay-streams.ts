@@ -23,6 +23,8 @@ export interface ReplayStreamDeps {
   readonly reader: LogReader;
   /** The hub's own bus (Kafka or the embedded log), re-read with a throwaway consumer group. */
   readonly transport: EventTransport;
+  /** The log's own consumer group, whose offsets tell in-flight events from missing ones. */
+  readonly logGroup: string;
   readonly topics: readonly string[];
   readonly origin: string;
   readonly verifierKey: string;
@@ -65,7 +67,7 @@ export function replayStreams(
         const flush = () => {
           if (pending.length > 0) call.write({ item: { $case: 'records', value: { records: pending.splice(0) } } });
         };
-        const result = await transportBusSource(deps.transport).read(
+        const result = await transportBusSource(deps.transport, { logGroup: deps.logGroup }).read(
           topics,
           (record) => {
             pending.push(toBusRecord(record));
