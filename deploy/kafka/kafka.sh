@@ -254,6 +254,11 @@ wait_ready() {
   while :; do
     if ! alive "$pid"; then
       rm -f "$PID_FILE"
+      # another process took one of the ports between pick_ports and the bind (two runs starting at once)
+      if grep -qs 'Address already in use' "$LOG_DIR/kafka.out" "$LOG_DIR/server.log"; then
+        log "port $PORT or $CPORT was taken by another process while the broker started"
+        return 1
+      fi
       log "the broker exited during start; last lines of its output:"
       tail -n 25 "$LOG_DIR/kafka.out" "$LOG_DIR/server.log" >&2 2>/dev/null || true
       die "Kafka did not start (logs in $LOG_DIR)"
@@ -359,8 +364,18 @@ cmd_start() {
   fi
   format_storage
   log "starting Kafka $KAFKA_VERSION (state in $STATE_DIR)"
-  launch
-  wait_ready
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    launch
+    wait_ready && break
+    # ports the user set are theirs to fix; ports kafka.sh chose move on to the next free pair
+    ((PORTS_CHOSEN == 0 && attempt < 5)) || die "Kafka could not bind 127.0.0.1:$PORT / $CPORT (logs in $LOG_DIR)"
+    PORT=$((PORT + 2))
+    CPORT=$((CPORT + 2))
+    pick_ports
+    write_config
+    log "retrying on $PORT/$CPORT"
+  done
   log "started in $((SECONDS - t0)) s; stop it with: $0 stop"
   if [[ -n $lease ]]; then touch "$TEST_MARKER"; fi
   claim "$lease"

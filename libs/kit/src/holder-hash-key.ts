@@ -2,9 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@onceonly/errors';
+import { str } from './config.js';
 import type { ServiceContext } from './service-module.js';
 
 const DEV_KEY_FILE = 'holder-hash.key';
+
+/** `ONCEONLY_HOLDER_HASH_KEY` as every module that names people declares it in its configuration. */
+export const HOLDER_HASH_KEY_VARIABLE = str({
+  optional: true,
+  secret: true,
+  pattern: /[\s\S]{16,}/,
+  patternDoc: 'at least 16 characters (use 32 random bytes from a secret store)',
+  doc: 'key of the keyed hash of citizen IDs (holder keys), shared by the services; never change it (embedded mode: generated into the data folder)',
+});
 
 /**
  * The holder-hash key (keyed hash of citizen IDs, shared by every service that names people: certificate holders,

@@ -52,7 +52,7 @@ export {
   type ServerTls,
 } from './grpc-server.js';
 export { unary } from './handlers.js';
-export { holderHashKey } from './holder-hash-key.js';
+export { HOLDER_HASH_KEY_VARIABLE, holderHashKey } from './holder-hash-key.js';
 export {
   createLifecycle,
   HOOK_MARGIN_MS,

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { assistanceV1 } from '@onceonly/contracts';
 import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
 import { hashCitizenId } from '@onceonly/ids';
-import { holderHashKey, int, loadConfig, type ServiceContext, type ServiceModule, str } from '@onceonly/kit';
+import {
+  HOLDER_HASH_KEY_VARIABLE,
+  holderHashKey,
+  int,
+  loadConfig,
+  type ServiceContext,
+  type ServiceModule,
+  str,
+} from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { CHINA_WORKDAYS } from '@onceonly/workdays';
 import {
@@ -24,13 +32,7 @@ import { ASSISTANCE_TOPIC } from './topics.js';
 
 /** The variables this module reads. */
 export const ASSISTANCE_CONFIG = {
-  ONCEONLY_HOLDER_HASH_KEY: str({
-    optional: true,
-    secret: true,
-    pattern: /[\s\S]{16,}/,
-    patternDoc: 'at least 16 characters (use 32 random bytes from a secret store)',
-    doc: 'key of the keyed hash of citizen IDs, shared with the certificate service (embedded mode: generated into the data folder)',
-  }),
+  ONCEONLY_HOLDER_HASH_KEY: HOLDER_HASH_KEY_VARIABLE,
   ONCEONLY_ASSISTANCE_SWEEP_MS: int({
     default: 15 * 60_000,
     min: 0,

@@ -1,71 +1,34 @@
-import { Metadata } from '@grpc/grpc-js';
 import { assistanceV1 as av, assistanceEventsV1 as ev } from '@onceonly/contracts';
-import { createKafkaTransport, type EventTransport } from '@onceonly/events';
-import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
-import { type HostedModules, hostModules } from '@onceonly/kit/testing';
-import { type Database, openDatabase } from '@onceonly/store';
-import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka, uniqueTopic, waitFor } from '@onceonly/testing';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Database } from '@onceonly/store';
+import { waitFor } from '@onceonly/testing';
+import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AssistanceClient, assistanceClient } from '../src/client.js';
 import { CIVIL_AFFAIRS, CONSTRUCTION, COORDINATOR, EMERGENCY, JUSTICE, PLANNING } from '../src/domain/departments.js';
-import { assistanceModule } from '../src/module.js';
-import { ASSISTANCE_TOPIC } from '../src/topics.js';
+import { type AssistanceHost, CITIZEN_ID, startAssistanceHost } from './support.js';
 
 // The assistance service on PostgreSQL and Kafka through gRPC, as the hub hosts it: the lifecycle with its events,
 // two clerks at once, idempotency, and hostile input answered with a code that changes nothing.
 
-// A citizen ID with a valid check character (GB 11643), for the person a legal-aid request is about.
-const CITIZEN_ID = '11010519491231002X';
 const HASH_KEY = 'assistance-test-holder-hash-key-0123';
 
-let target: TestDatabase;
+let hub: AssistanceHost;
 let db: Database;
-let transport: EventTransport;
-let host: HostedModules;
-let consumer: Consumer;
-const seen: KafkaMessage[] = [];
+let seen: KafkaMessage[];
 // 2026-02-09 10:00 in Shanghai (a Monday before the Spring Festival); tests move it on
 let now = new Date('2026-02-09T02:00:00Z');
-
-const as = (code: string, role = 'department') => {
-  const client = assistanceClient(host.address, {
-    metadata: () => {
-      const m = new Metadata();
-      m.set(DEV_CALLER_HEADER, code);
-      m.set(DEV_ROLE_HEADER, role);
-      return m;
-    },
-  });
-  clients.push(client);
-  return client;
-};
-const clients: AssistanceClient[] = [];
+const as = (code: string, role?: string) => hub.as(code, role);
 
 beforeAll(async () => {
-  target = await freshDatabase('assistance');
-  db = await openDatabase({ url: target.url });
-  transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'assistance-test' });
-  host = await hostModules({
-    db,
-    transport,
-    modules: [assistanceModule],
-    clock: () => now,
+  hub = await startAssistanceHost({
+    name: 'assistance',
     env: { ONCEONLY_HOLDER_HASH_KEY: HASH_KEY },
+    clock: () => now,
   });
-  consumer = testKafka('assistance-test').consumer({ groupId: uniqueTopic('assistance'), maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: ASSISTANCE_TOPIC.name, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+  ({ db, seen } = hub);
 });
 
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await consumer?.disconnect();
-  await host?.stop();
-  await transport?.close();
-  await db?.close();
-  await target?.drop();
+  await hub?.stop();
 });
 
 const justice = () => as(JUSTICE.code);

@@ -1,51 +1,18 @@
-import { Metadata } from '@grpc/grpc-js';
 import { assistanceEventsV1 as ev } from '@onceonly/contracts';
-import { createKafkaTransport, type EventTransport } from '@onceonly/events';
-import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
-import { type HostedModules, hostModules } from '@onceonly/kit/testing';
-import { type Database, openDatabase } from '@onceonly/store';
-import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka, uniqueTopic, waitFor } from '@onceonly/testing';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import { waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AssistanceClient, assistanceClient } from '../src/client.js';
 import { CIVIL_AFFAIRS, JUSTICE } from '../src/domain/departments.js';
-import { assistanceModule } from '../src/module.js';
-import { ASSISTANCE_TOPIC } from '../src/topics.js';
+import { type AssistanceHost, CITIZEN_ID, startAssistanceHost } from './support.js';
 
 // The sweep on PostgreSQL and Kafka, running every 100 ms while the test moves the clock: each deadline alert is
 // published once however often it runs, and a finished request's personal data is purged after the retention.
 
-const CITIZEN_ID = '11010519491231002X';
-let target: TestDatabase;
-let db: Database;
-let transport: EventTransport;
-let host: HostedModules;
-let consumer: Consumer;
-const seen: KafkaMessage[] = [];
+let hub: AssistanceHost;
 let now = new Date('2026-02-09T02:00:00Z');
-const clients: AssistanceClient[] = [];
-
-const as = (code: string) => {
-  const client = assistanceClient(host.address, {
-    metadata: () => {
-      const m = new Metadata();
-      m.set(DEV_CALLER_HEADER, code);
-      m.set(DEV_ROLE_HEADER, 'department');
-      return m;
-    },
-  });
-  clients.push(client);
-  return client;
-};
 
 beforeAll(async () => {
-  target = await freshDatabase('assistance-sweep');
-  db = await openDatabase({ url: target.url });
-  transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'assistance-sweep-test' });
-  host = await hostModules({
-    db,
-    transport,
-    modules: [assistanceModule],
+  hub = await startAssistanceHost({
+    name: 'assistance-sweep',
     clock: () => now,
     env: {
       ONCEONLY_HOLDER_HASH_KEY: 'assistance-sweep-hash-key-0123456789',
@@ -53,28 +20,20 @@ beforeAll(async () => {
       ONCEONLY_ASSISTANCE_RETENTION_DAYS: '30',
     },
   });
-  consumer = testKafka('assistance-sweep').consumer({ groupId: uniqueTopic('assistance-sweep'), maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: ASSISTANCE_TOPIC.name, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
 });
 
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await consumer?.disconnect();
-  await host?.stop();
-  await transport?.close();
-  await db?.close();
-  await target?.drop();
+  await hub?.stop();
 });
 
-const typesOf = (id: string) => seen.filter((m) => m.key?.toString() === id).map((m) => m.headers?.ce_type?.toString());
+const typesOf = (id: string) =>
+  hub.seen.filter((m) => m.key?.toString() === id).map((m) => m.headers?.ce_type?.toString());
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the assistance sweep', () => {
   it('reminds, marks overdue and escalates once each across the Spring Festival, then purges personal data after closing', async () => {
-    const justice = as(JUSTICE.code);
-    const civil = as(CIVIL_AFFAIRS.code);
+    const justice = hub.as(JUSTICE.code);
+    const civil = hub.as(CIVIL_AFFAIRS.code);
     const { request } = await justice.submitRequest({
       idempotencyKey: `sweep-${Date.now()}`,
       itemCode: 'PT-XZ-04',
@@ -103,7 +62,7 @@ describe('the assistance sweep', () => {
       'assistance.request.overdue',
       'assistance.request.escalated',
     ]);
-    const escalation = seen.find(
+    const escalation = hub.seen.find(
       (m) => m.key?.toString() === id && m.headers?.ce_type?.toString() === 'assistance.request.escalated',
     )!;
     expect(ev.RequestDeadlineAlert.decode(escalation.value!)).toMatchObject({
@@ -118,7 +77,7 @@ describe('the assistance sweep', () => {
       timeoutMs: 30_000,
       message: 'the purge',
     });
-    const { rows } = await db.query<{
+    const { rows } = await hub.db.query<{
       state: { subject?: unknown; fields: object; answer: { fields: object } };
       subject_key: string | null;
     }>('SELECT state, subject_key FROM assistance.requests WHERE id = $1', [id]);

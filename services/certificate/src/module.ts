@@ -2,7 +2,16 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { certificateV1, consentV1, sealV1 } from '@onceonly/contracts';
 import { ensureTopics, type Relay, startOutboxRelay } from '@onceonly/events';
 import { hashCitizenId } from '@onceonly/ids';
-import { holderHashKey, int, loadConfig, type ServiceContext, type ServiceModule, str, url } from '@onceonly/kit';
+import {
+  HOLDER_HASH_KEY_VARIABLE,
+  holderHashKey,
+  int,
+  loadConfig,
+  type ServiceContext,
+  type ServiceModule,
+  str,
+  url,
+} from '@onceonly/kit';
 import { decryptPrivateKey } from '@onceonly/seal';
 import { migrate } from '@onceonly/store';
 import { sqlCertificateStore } from './adapters/db/certificate-store.js';
@@ -40,13 +49,7 @@ import { CERTIFICATE_TOPICS } from './topics.js';
 
 /** The variables this module reads (seals read theirs, ONCEONLY_KEY_PASSPHRASE among them, in `startSeals`). */
 export const CERTIFICATE_CONFIG = {
-  ONCEONLY_HOLDER_HASH_KEY: str({
-    optional: true,
-    secret: true,
-    pattern: /[\s\S]{16,}/,
-    patternDoc: 'at least 16 characters (use 32 random bytes from a secret store)',
-    doc: 'key of the keyed hash of citizen IDs (holder keys); never change it (embedded mode: generated into the data folder)',
-  }),
+  ONCEONLY_HOLDER_HASH_KEY: HOLDER_HASH_KEY_VARIABLE,
   ONCEONLY_STATUS_LIST_URL: url({
     default: 'https://onceonly.invalid/status-lists',
     protocols: ['https', 'http'],

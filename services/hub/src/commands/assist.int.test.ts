@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ASSISTANCE_DEPARTMENTS, assistanceModule, COORDINATOR } from '@onceonly/assistance';
 import { createLogger } from '@onceonly/kit';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../../test/cli-harness.js';
 import { loadHubConfig } from '../config.js';
 import { type RunningHub, startHub } from '../start.js';
 
@@ -19,29 +19,7 @@ const CIVIL_AFFAIRS = codeOf('上海市普陀区民政局');
 /** A citizen ID with a valid check character (GB 11643). */
 const CITIZEN_ID = '11010519491231002X';
 
-/** Runs the CLI in-process as `onceonly` does; returns stdout, stderr and the exit code it set. */
-async function cli(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += chunk.toString();
-    return true;
-  });
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await runCli(['node', 'onceonly', ...args]);
-    return { out, err, code: Number(process.exitCode ?? 0) };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = before;
-  }
-}
+const cli = runInProcess;
 
 describe('onceonly assist', () => {
   let hub: RunningHub;
