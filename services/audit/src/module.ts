@@ -155,7 +155,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
 
   // until the rotation is announced, the latest checkpoint is signed by the previous key only: name that one
   const current = () => (checkpointer.rotationPending && rotation ? rotation.previous : signer).verifierKey;
-  // the tree's upper levels in memory for proofs (ADR 014): complete nodes never change, so it is only extended
+  // the tree's upper levels in memory for proofs (ADR 013): complete nodes never change, so it is only extended
   const reader = logReader(db, new UpperNodes());
   const readLog = outboxReadLog(db, reads.name, () => relay.kick());
   ctx.server.addService(auditV1.AuditServiceService, {

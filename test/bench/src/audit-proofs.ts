@@ -37,7 +37,7 @@ export interface ProofResult {
   proofs: number;
   /** The service's HashReader over PostgreSQL alone + libs/merkle `inclusionProof`. */
   database: Latency;
-  /** The same with the tree's upper levels in memory (`UpperNodes`, ADR 014), as the service runs it. */
+  /** The same with the tree's upper levels in memory (`UpperNodes`, ADR 013), as the service runs it. */
   cached: Latency;
   /** What the upper levels took: nodes, bytes, the lowest level kept, and the first (full) read's seconds. */
   upper: { nodes: number; bytes: number; fromLevel: number; loadSeconds: number };

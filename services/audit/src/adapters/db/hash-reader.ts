@@ -17,7 +17,7 @@ export interface UpperNodesOptions {
 }
 
 /**
- * The upper levels of the audit tree, kept in memory for proofs (ADR 014). A complete aligned subtree's hash never
+ * The upper levels of the audit tree, kept in memory for proofs (ADR 013). A complete aligned subtree's hash never
  * changes once its last leaf is appended (RFC 9162 §2.1: the log is append-only), so the cache is only ever
  * extended, never invalidated: no appender has to tell it anything. It holds, per level ≥ `fromLevel`, the
  * contiguous run of complete nodes from index 0 that it has read, and reads the ones completed since in one query
