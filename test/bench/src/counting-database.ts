@@ -2,11 +2,13 @@ import type { Database, QueryResult, Transaction } from '@onceonly/store';
 
 /**
  * A {@link Database} that counts the statements sent through it: every `query` and `exec`, inside a transaction or
- * not, plus the transaction's BEGIN and its COMMIT or ROLLBACK (each a round trip to PostgreSQL as well). Everything
- * the hosted service runs on its pool goes through it: handlers, the outbox relay, the seals.
+ * not, plus the transaction's BEGIN and its COMMIT or ROLLBACK (each a round trip to PostgreSQL as well, as the store
+ * sends them as statements of their own). Several views over the same pool count separately: the events suite gives
+ * each component (writers, relay, consumer, transport) its own; the certificate suite passes one to the hosted
+ * service, so that everything it runs on its pool (handlers, the outbox relay, the seals) is counted.
  */
 export interface CountingDatabase extends Database {
-  /** Statements sent so far. */
+  /** Statements sent so far (take differences: a count over a measurement is `after - before`). */
   statements(): number;
 }
 
