@@ -24,8 +24,17 @@ import { openConfiguredCa, openEmbeddedCa } from './adapters/keys/hub-ca.js';
 import { EMBEDDED_SEAL_CONFIG, loadSealConfig } from './adapters/keys/seal-config.js';
 import { batchRead } from './app/batch-read.js';
 import { expireDueCase } from './app/expire-due.js';
-import { groupCommit, verificationNotRecorded } from './app/group-commit.js';
-import type { CertificateDeps, Departments, OutgoingEvent, SealKeys, VerificationLog } from './app/ports.js';
+import { groupCommit, issueNotCommitted, verificationNotRecorded } from './app/group-commit.js';
+import type {
+  CertificateDeps,
+  Departments,
+  IssuedCommit,
+  IssueLog,
+  IssueOutcome,
+  OutgoingEvent,
+  SealKeys,
+  VerificationLog,
+} from './app/ports.js';
 import type { HubCa, SealDeps } from './app/seals/ports.js';
 import { StoredSealKeys } from './app/seals/seal-keys.js';
 import { type SeedResult, seedDemoDepartments } from './app/seeding/seed-departments.js';
@@ -209,6 +218,28 @@ function verificationLog(ctx: ServiceContext, relay: Relay): VerificationLog {
   return { record: (event) => group.add({ event }), idle: () => group.idle() };
 }
 
+/**
+ * IssueCertificate's and IssueIndustryLicence's commits, grouped (ADR 015): the versions sealed while a transaction
+ * is busy go together into the next one, with their idempotency keys in one statement and their events in one
+ * `appendToOutbox` call.
+ */
+function issueLog(ctx: ServiceContext, relay: Relay): IssueLog {
+  const group = groupCommit<IssuedCommit, IssueOutcome>({
+    write: (issued) =>
+      ctx.db.transaction(async (tx) => {
+        const outcomes = await sqlCertificateStore.insertIssued(tx, issued);
+        const events = issued
+          .filter((_, i) => outcomes[i] === 'inserted')
+          .map(({ event, record }) => ({ event, sealKid: record.sealKid }));
+        if (events.length > 0) await sqlEventOutbox.append(tx, events);
+        return outcomes;
+      }),
+    committed: () => relay.kick(),
+    failure: issueNotCommitted,
+  });
+  return { commit: (issued) => group.add(issued), idle: () => group.idle() };
+}
+
 /** The use cases' dependencies over the service context. */
 export function certificateDeps(ctx: ServiceContext, options: CertificateOptions, relay: Relay): CertificateDeps {
   const key = options.holderHashKey;
@@ -219,6 +250,7 @@ export function certificateDeps(ctx: ServiceContext, options: CertificateOptions
     consents: sqlConsentStore,
     outbox: sqlEventOutbox,
     relay,
+    issues: issueLog(ctx, relay),
     verifications: verificationLog(ctx, relay),
     recordByIdentifier: batchRead({ load: (ids) => sqlCertificateStore.getByIdentifiers(ctx.db, ids) }),
     keys: options.keys,
@@ -245,6 +277,7 @@ export async function startCertificates(
   const deps = certificateDeps(ctx, options, relay);
   // stop hooks run in reverse: verifications still being recorded are committed before the relay's last flush
   ctx.lifecycle.onStop('certificate verification log', () => deps.verifications.idle());
+  ctx.lifecycle.onStop('certificate issue log', () => deps.issues.idle());
   ctx.server.addService(certificateV1.CertificateServiceService, certificateHandlers(deps));
   ctx.server.addService(consentV1.ConsentServiceService, consentHandlers(deps));
   ctx.server.addService(consentV1.PlatformServiceService, platformHandlers(deps));

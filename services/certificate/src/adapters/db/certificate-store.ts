@@ -1,5 +1,5 @@
 import type { Queryable, Transaction } from '@onceonly/store';
-import type { CertificateRecord, CertificateStore } from '../../app/ports.js';
+import type { CertificateRecord, CertificateStore, IssuedRow, IssueOutcome } from '../../app/ports.js';
 import type { CertificateState } from '../../domain/certificate.js';
 import { holderSubject } from '../../domain/holder.js';
 
@@ -47,6 +47,104 @@ async function one(q: Queryable, where: string, param: string, lock = ''): Promi
 function stateColumns(state: CertificateState): unknown[] {
   return [state.status, state.validTo ?? null, state.supersededById ?? null, JSON.stringify(state)];
 }
+
+/** The columns of `certificate.certificates` an insert writes, and their types (for `jsonb_to_recordset`). */
+const INSERT_COLUMNS: readonly (readonly [string, string])[] = [
+  ['id', 'text'],
+  ['type_code', 'text'],
+  ['number', 'text'],
+  ['version', 'integer'],
+  ['identifier', 'text'],
+  ['issuer_code', 'text'],
+  ['holder_subject', 'text'],
+  ['holder_key', 'text'],
+  ['previous_version_id', 'text'],
+  ['status', 'text'],
+  ['valid_to', 'date'],
+  ['superseded_by_id', 'text'],
+  ['state', 'jsonb'],
+  ['jws', 'text'],
+  ['qr_payload', 'text'],
+  ['seal_kid', 'text'],
+  ['sealed_at', 'timestamptz'],
+  ['holder_digest', 'text'],
+  ['holder_digest_salt', 'text'],
+  ['status_list_number', 'integer'],
+  ['status_list_index', 'integer'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+];
+
+/** One row of `certificate.certificates` as JSON, keyed by column (see {@link INSERT_COLUMNS}). */
+function rowOf(record: CertificateRecord): Record<string, unknown> {
+  const { state, slot } = record;
+  const createdAt = new Date(state.createdAt).toISOString();
+  return {
+    id: state.id,
+    type_code: state.typeCode,
+    number: state.number,
+    version: state.version,
+    identifier: state.identifier,
+    issuer_code: state.issuer.code,
+    holder_subject: holderSubject(state.holder),
+    holder_key: state.holder.key ?? null,
+    previous_version_id: state.previousVersionId ?? null,
+    status: state.status,
+    valid_to: state.validTo ?? null,
+    superseded_by_id: state.supersededById ?? null,
+    state,
+    jws: record.jws,
+    qr_payload: record.qrPayload,
+    seal_kid: record.sealKid,
+    sealed_at: record.sealedAt.toISOString(),
+    holder_digest: record.holderDigest?.digest ?? null,
+    holder_digest_salt: record.holderDigest?.salt ?? null,
+    status_list_number: slot.listNumber,
+    status_list_index: slot.index,
+    created_at: createdAt,
+    updated_at: createdAt,
+  };
+}
+
+const ISSUED_COLUMNS = INSERT_COLUMNS.map(([name]) => name).join(', ');
+const ISSUED_RECORD = [
+  ...INSERT_COLUMNS.map(([name, type]) => `${name} ${type}`),
+  'n integer',
+  'caller_code text',
+  'operation text',
+  'key text',
+  'request_hash text',
+  'remembered_at timestamptz',
+].join(', ');
+
+/**
+ * Issued versions and their idempotency keys in one statement. The keys go first (`ON CONFLICT DO NOTHING`: a key
+ * held by a committed request, or by an earlier row of the same list, is skipped, and one held by a transaction in
+ * flight is waited for); a version is written only when it has no key or its key was written, and is skipped when
+ * it collides with a stored version. Rows are written in key order, then identifier order, so that two groups in
+ * flight that collide wait for each other in the same order (no deadlock). A version skipped for a collision whose key was written leaves that key
+ * naming nothing: the follow-up statement of {@link CertificateStore.insertIssued} removes it.
+ */
+const INSERT_ISSUED = `WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${ISSUED_RECORD})
+  ),
+  keys AS (
+    INSERT INTO certificate.idempotency_keys (caller_code, operation, key, request_hash, result_id, created_at)
+    SELECT caller_code, operation, key, request_hash, id, remembered_at FROM input WHERE key <> ''
+     ORDER BY caller_code, operation, key, n
+    ON CONFLICT DO NOTHING
+    RETURNING result_id
+  ),
+  written AS (
+    INSERT INTO certificate.certificates (${ISSUED_COLUMNS})
+    SELECT ${ISSUED_COLUMNS} FROM input
+     WHERE key = '' OR id IN (SELECT result_id FROM keys)
+     ORDER BY identifier
+    ON CONFLICT DO NOTHING
+    RETURNING id
+  )
+  SELECT (SELECT coalesce(array_agg(result_id), '{}') FROM keys) AS keyed,
+         (SELECT coalesce(array_agg(id), '{}') FROM written) AS written`;
 
 /** The certificate store over SQL. */
 export const sqlCertificateStore: CertificateStore = {
@@ -182,6 +280,73 @@ export const sqlCertificateStore: CertificateStore = {
       [scope],
     );
     return rows[0]!.last;
+  },
+
+  async takeForIssue(q, { idempotency, numberScope, issuerCode }) {
+    const { rows } = await q.query<{
+      request_hash: string | null;
+      result_id: string | null;
+      number: number | null;
+      status_sequence: string | null;
+    }>(
+      `WITH earlier AS (
+         SELECT request_hash, result_id FROM certificate.idempotency_keys
+          WHERE caller_code = $1 AND operation = $2 AND key = $3 AND $3 <> ''
+       ),
+       num AS (
+         INSERT INTO certificate.number_counters (scope, last)
+         SELECT $4::text, 1 WHERE $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM earlier)
+         ON CONFLICT (scope) DO UPDATE SET last = certificate.number_counters.last + 1
+         RETURNING last
+       ),
+       slot AS (
+         INSERT INTO certificate.status_list_counters (issuer_code, next)
+         SELECT $5::text, 1 WHERE NOT EXISTS (SELECT 1 FROM earlier)
+         ON CONFLICT (issuer_code) DO UPDATE SET next = certificate.status_list_counters.next + 1
+         RETURNING next - 1 AS sequence
+       )
+       SELECT (SELECT request_hash FROM earlier) AS request_hash, (SELECT result_id FROM earlier) AS result_id,
+              (SELECT last FROM num) AS number, (SELECT sequence FROM slot) AS status_sequence`,
+      [idempotency.caller, idempotency.operation, idempotency.key, numberScope ?? null, issuerCode],
+    );
+    const row = rows[0]!;
+    if (row.request_hash !== null && row.result_id !== null) {
+      return { earlier: { requestHash: row.request_hash, resultId: row.result_id } };
+    }
+    return { sequence: row.number ?? 0, statusSequence: Number(row.status_sequence) };
+  },
+
+  async insertIssued(tx, issued: readonly IssuedRow[]) {
+    if (issued.length === 0) return [];
+    const input = issued.map(({ record, idempotency, requestHash, at }, n) => ({
+      ...rowOf(record),
+      n,
+      caller_code: idempotency.caller,
+      operation: idempotency.operation,
+      key: idempotency.key,
+      request_hash: requestHash,
+      remembered_at: at.toISOString(),
+    }));
+    const { rows } = await tx.query<{ keyed: string[]; written: string[] }>(INSERT_ISSUED, [JSON.stringify(input)]);
+    const keyed = new Set(rows[0]!.keyed);
+    const written = new Set(rows[0]!.written);
+    // a key written for a version that collided names nothing: remove it (rare: ALREADY_EXISTS)
+    const orphans = issued.filter(({ record }) => keyed.has(record.state.id) && !written.has(record.state.id));
+    if (orphans.length > 0) {
+      await tx.query(
+        `DELETE FROM certificate.idempotency_keys
+          WHERE (caller_code, operation, key) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+        [
+          orphans.map((o) => o.idempotency.caller),
+          orphans.map((o) => o.idempotency.operation),
+          orphans.map((o) => o.idempotency.key),
+        ],
+      );
+    }
+    return issued.map(({ record, idempotency }): IssueOutcome => {
+      if (written.has(record.state.id)) return 'inserted';
+      return idempotency.key !== '' && !keyed.has(record.state.id) ? 'key-taken' : 'exists';
+    });
   },
 
   async nextStatusSequence(q, issuerCode) {
