@@ -31,6 +31,8 @@ import type {
   IssuedCommit,
   IssueLog,
   IssueOutcome,
+  IssueTaken,
+  IssueTakeRequest,
   OutgoingEvent,
   SealKeys,
   VerificationLog,
@@ -219,25 +221,48 @@ function verificationLog(ctx: ServiceContext, relay: Relay): VerificationLog {
 }
 
 /**
- * IssueCertificate's and IssueIndustryLicence's commits, grouped (ADR 015): the versions sealed while a transaction
- * is busy go together into the next one, with their idempotency keys in one statement and their events in one
- * `appendToOutbox` call.
+ * IssueCertificate's and IssueIndustryLicence's commits, grouped (ADR 015): the versions sealed while a write is
+ * busy go together into the next one. Usually one autocommitted statement writes the versions, their idempotency
+ * keys and their events (the outbox insert `appendToOutbox` would send, embedded), all or nothing; when a version
+ * cannot be written (its key taken by a concurrent request, a collision), a transaction writes the others and tells
+ * each outcome.
  */
 function issueLog(ctx: ServiceContext, relay: Relay): IssueLog {
+  const eventsOf = (issued: readonly IssuedCommit[]) =>
+    issued.map(({ event, record }) => ({ event, sealKid: record.sealKid }));
   const group = groupCommit<IssuedCommit, IssueOutcome>({
-    write: (issued) =>
-      ctx.db.transaction(async (tx) => {
+    write: async (issued) => {
+      // usually every version is new: versions, keys and events in one autocommitted statement
+      const outbox = await sqlEventOutbox.statement(eventsOf(issued));
+      if (outbox !== undefined && (await sqlCertificateStore.insertAllIssued(ctx.db, issued, outbox))) {
+        return issued.map((): IssueOutcome => 'inserted');
+      }
+      // else (a key taken by a concurrent request, a collision): a transaction that tells each version's outcome
+      return ctx.db.transaction(async (tx) => {
         const outcomes = await sqlCertificateStore.insertIssued(tx, issued);
-        const events = issued
-          .filter((_, i) => outcomes[i] === 'inserted')
-          .map(({ event, record }) => ({ event, sealKid: record.sealKid }));
+        const events = eventsOf(issued.filter((_, i) => outcomes[i] === 'inserted'));
         if (events.length > 0) await sqlEventOutbox.append(tx, events);
         return outcomes;
-      }),
+      });
+    },
     committed: () => relay.kick(),
     failure: issueNotCommitted,
   });
   return { commit: (issued) => group.add(issued), idle: () => group.idle() };
+}
+
+/**
+ * What issues take before sealing (idempotency lookup, licence number, status-list slot), batched (ADR 015): the
+ * requests that arrive while a take is in flight go together into the next statement. A failed statement fails the
+ * requests of its batch with its own error; nothing of it was taken.
+ */
+function issueTakes(ctx: ServiceContext): (request: IssueTakeRequest) => Promise<IssueTaken> {
+  const batch = groupCommit<IssueTakeRequest, IssueTaken>({
+    write: (requests) => sqlCertificateStore.takeForIssues(ctx.db, requests),
+    maxInFlight: 1,
+    failure: (cause) => (cause instanceof Error ? cause : new Error(String(cause))),
+  });
+  return (request) => batch.add(request);
 }
 
 /** The use cases' dependencies over the service context. */
@@ -250,6 +275,7 @@ export function certificateDeps(ctx: ServiceContext, options: CertificateOptions
     consents: sqlConsentStore,
     outbox: sqlEventOutbox,
     relay,
+    takeForIssue: issueTakes(ctx),
     issues: issueLog(ctx, relay),
     verifications: verificationLog(ctx, relay),
     recordByIdentifier: batchRead({ load: (ids) => sqlCertificateStore.getByIdentifiers(ctx.db, ids) }),

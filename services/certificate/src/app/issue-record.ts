@@ -28,9 +28,9 @@ export interface IssueRecordInput {
  *
  * 1. The issuer's active signer (the seal port: one statement on the stored seals). A seal that cannot sign fails
  *    the issue before a counter moves, unless the idempotency key names an earlier issue: that one is replayed.
- * 2. One autocommitted statement: the request remembered under its key (replayed, or IDEMPOTENCY_CONFLICT), else the
- *    licence number and the status-list slot. Numbers and slots are unique and never reused; an issue that fails
- *    after this step leaves a gap.
+ * 2. One autocommitted statement, shared with concurrent issues: the request remembered under its key (replayed, or
+ *    IDEMPOTENCY_CONFLICT), else the licence number and the status-list slot. Numbers and slots are unique and never
+ *    reused; an issue that fails after this step leaves a gap.
  * 3. Sealed (JWS with x5c and the QR variant), then committed with its idempotency key and its event through the
  *    issue log: concurrent issues share one transaction (group commit), each answered once its group committed.
  *    A concurrent request with the same key that committed first is replayed; a stored licence with the same
@@ -38,7 +38,7 @@ export interface IssueRecordInput {
  * @throws AppError IDEMPOTENCY_CONFLICT, ALREADY_EXISTS, CERT_ISSUE_NOT_COMMITTED, and the seal errors.
  */
 export async function issueRecord(
-  deps: Pick<CertificateDeps, 'certificates' | 'db' | 'idempotency' | 'issues' | 'keys'>,
+  deps: Pick<CertificateDeps, 'certificates' | 'db' | 'idempotency' | 'issues' | 'keys' | 'takeForIssue'>,
   input: IssueRecordInput,
 ): Promise<Replayable> {
   const { idempotency, issuerCode, digest, now } = input;
@@ -52,11 +52,7 @@ export async function issueRecord(
     if (earlier !== undefined) return loadReplay(deps, earlier);
     throw err;
   }
-  const taken = await deps.certificates.takeForIssue(deps.db, {
-    idempotency: scope,
-    numberScope: input.numberScope,
-    issuerCode,
-  });
+  const taken = await deps.takeForIssue({ idempotency: scope, numberScope: input.numberScope, issuerCode });
   if (taken.earlier !== undefined) {
     if (taken.earlier.requestHash !== hash) throw idempotencyConflict();
     return loadReplay(deps, taken.earlier.resultId);

@@ -97,12 +97,13 @@ export interface CertificateStore {
   /** The next status-list sequence of an issuer (0, 1, ...), like {@link nextNumber}: unique, gaps allowed. */
   nextStatusSequence(q: Queryable, issuerCode: string): Promise<number>;
   /**
-   * What an issue takes before sealing, in one autocommitted statement (docs/adr/015): the request remembered under
-   * its idempotency key, if any; else the next licence number of `numberScope` (when given) and the issuer's next
-   * status-list sequence, like {@link nextNumber} and {@link nextStatusSequence}. Nothing is taken when the key is
-   * known.
+   * What issues take before sealing, in one autocommitted statement for all of them (docs/adr/015): for each, the
+   * request remembered under its idempotency key, if any; else the next licence number of its `numberScope` (when
+   * given) and its issuer's next status-list sequence, like {@link nextNumber} and {@link nextStatusSequence}
+   * (requests of one scope get consecutive numbers in the order given). Nothing is taken for a known key.
+   * @returns one answer per request, in order.
    */
-  takeForIssue(q: Queryable, request: IssueTakeRequest): Promise<IssueTaken>;
+  takeForIssues(q: Queryable, requests: readonly IssueTakeRequest[]): Promise<IssueTaken[]>;
   /**
    * Writes issued versions with their idempotency keys, in the caller's transaction, in one statement: a version
    * whose idempotency key another request holds (committed, or earlier in the same list) is not written
@@ -237,6 +238,11 @@ export interface CertificateDeps {
   readonly consents: ConsentStore;
   readonly outbox: EventOutbox;
   readonly relay: RelayKick;
+  /**
+   * {@link CertificateStore.takeForIssues} for one issue, batched with concurrent ones (app/group-commit.ts): the
+   * requests that arrive while a take is in flight go together into the next statement.
+   */
+  readonly takeForIssue: (request: IssueTakeRequest) => Promise<IssueTaken>;
   /** Where IssueCertificate and IssueIndustryLicence commit what they issued (group commit). */
   readonly issues: IssueLog;
   /** Where VerifyCertificate records its `certificate.verified` events (group commit). */

@@ -1,4 +1,4 @@
-import type { Queryable, Transaction } from '@onceonly/store';
+import { type Queryable, sqlStateOf, type Transaction } from '@onceonly/store';
 import type { CertificateRecord, CertificateStore, IssuedRow, IssueOutcome } from '../../app/ports.js';
 import type { CertificateState } from '../../domain/certificate.js';
 import { holderSubject } from '../../domain/holder.js';
@@ -106,6 +106,21 @@ function rowOf(record: CertificateRecord): Record<string, unknown> {
   };
 }
 
+/** The JSON array {@link INSERT_ISSUED} reads: each version's row, its position and its idempotency key. */
+function issuedInput(issued: readonly IssuedRow[]): string {
+  return JSON.stringify(
+    issued.map(({ record, idempotency, requestHash, at }, n) => ({
+      ...rowOf(record),
+      n,
+      caller_code: idempotency.caller,
+      operation: idempotency.operation,
+      key: idempotency.key,
+      request_hash: requestHash,
+      remembered_at: at.toISOString(),
+    })),
+  );
+}
+
 const ISSUED_COLUMNS = INSERT_COLUMNS.map(([name]) => name).join(', ');
 const ISSUED_RECORD = [
   ...INSERT_COLUMNS.map(([name, type]) => `${name} ${type}`),
@@ -146,8 +161,91 @@ const INSERT_ISSUED = `WITH input AS (
   SELECT (SELECT coalesce(array_agg(result_id), '{}') FROM keys) AS keyed,
          (SELECT coalesce(array_agg(id), '{}') FROM written) AS written`;
 
+/** The CTEs of {@link INSERT_ISSUED}, without its final SELECT. */
+const ISSUED_CTES = INSERT_ISSUED.slice(0, INSERT_ISSUED.lastIndexOf('SELECT (SELECT coalesce'));
+
+/** What the all-or-nothing statement of {@link SqlCertificateStore.insertAllIssued} raises when one was not written. */
+const NOT_ALL_WRITTEN = 'issue group: not every version written';
+
+/**
+ * Issued versions, their keys and another statement (their events' outbox insert), all in one autocommitted
+ * statement, which fails (22P02, {@link NOT_ALL_WRITTEN}) unless every version was written: the CTEs of
+ * {@link INSERT_ISSUED}, then the other statement as one more CTE (its `$n` shifted past this statement's two).
+ * The cast of a text that is not a number raises the error at run time, only when the count differs.
+ */
+function insertAllIssuedSql(alongside: string): string {
+  const shifted = alongside.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + 2}`);
+  return `${ISSUED_CTES.trimEnd()},
+  alongside AS (${shifted})
+  SELECT CASE WHEN (SELECT count(*) FROM written) = $2::integer THEN 0
+              ELSE ('${NOT_ALL_WRITTEN}: ' || (SELECT count(*) FROM written) || ' of ' || $2::integer)::integer
+         END AS refused`;
+}
+
+/**
+ * What issues take before sealing, in one statement: each request's remembered idempotency key, else a number of its
+ * scope and a status-list sequence of its issuer. Each counter row is advanced once, by the count of requests that
+ * need it (rows in key order: two statements in flight lock them in the same order), and the requests of one row
+ * get the consecutive values in the order given. Autocommitted: the rows are locked for this statement only.
+ */
+const TAKE_FOR_ISSUES = `WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS x(n integer, caller_code text, operation text, key text, scope text, issuer_code text)
+  ),
+  earlier AS (
+    SELECT i.n, k.request_hash, k.result_id
+      FROM input i JOIN certificate.idempotency_keys k
+        ON k.caller_code = i.caller_code AND k.operation = i.operation AND k.key = i.key
+     WHERE i.key <> ''
+  ),
+  fresh AS (
+    SELECT n, scope, issuer_code,
+           row_number() OVER (PARTITION BY scope ORDER BY n) AS scope_rank,
+           count(*) OVER (PARTITION BY scope) AS scope_count,
+           row_number() OVER (PARTITION BY issuer_code ORDER BY n) AS issuer_rank,
+           count(*) OVER (PARTITION BY issuer_code) AS issuer_count
+      FROM input WHERE n NOT IN (SELECT n FROM earlier)
+  ),
+  numbers AS (
+    INSERT INTO certificate.number_counters (scope, last)
+    SELECT scope, count(*) FROM fresh WHERE scope IS NOT NULL GROUP BY scope ORDER BY scope
+    ON CONFLICT (scope) DO UPDATE SET last = certificate.number_counters.last + EXCLUDED.last
+    RETURNING scope, last
+  ),
+  slots AS (
+    INSERT INTO certificate.status_list_counters (issuer_code, next)
+    SELECT issuer_code, count(*) FROM fresh GROUP BY issuer_code ORDER BY issuer_code
+    ON CONFLICT (issuer_code) DO UPDATE SET next = certificate.status_list_counters.next + EXCLUDED.next
+    RETURNING issuer_code, next
+  )
+  SELECT i.n, e.request_hash, e.result_id,
+         (nu.last - f.scope_count + f.scope_rank)::integer AS number,
+         s.next - f.issuer_count + f.issuer_rank - 1 AS status_sequence
+    FROM input i
+    LEFT JOIN earlier e ON e.n = i.n
+    LEFT JOIN fresh f ON f.n = i.n
+    LEFT JOIN numbers nu ON nu.scope = f.scope
+    LEFT JOIN slots s ON s.issuer_code = f.issuer_code`;
+
+/** The certificate store over SQL, with what the composition root's issue log needs beyond the port. */
+export interface SqlCertificateStore extends CertificateStore {
+  /**
+   * Writes issued versions, their idempotency keys and `alongside` (their events' outbox insert) in one
+   * autocommitted statement, all or nothing: true when every version was written and the statement committed;
+   * false when one was not (a key taken, a collision) and nothing was written: then use
+   * {@link CertificateStore.insertIssued} in a transaction, which tells each version's outcome.
+   */
+  insertAllIssued(q: Queryable, issued: readonly IssuedRow[], alongside: EmbeddedSql): Promise<boolean>;
+}
+
+/** A statement to embed, and its parameters. */
+export interface EmbeddedSql {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
 /** The certificate store over SQL. */
-export const sqlCertificateStore: CertificateStore = {
+export const sqlCertificateStore: SqlCertificateStore = {
   async insert(tx: Transaction, record: CertificateRecord) {
     const { state, slot } = record;
     await tx.query(
@@ -282,52 +380,46 @@ export const sqlCertificateStore: CertificateStore = {
     return rows[0]!.last;
   },
 
-  async takeForIssue(q, { idempotency, numberScope, issuerCode }) {
-    const { rows } = await q.query<{
-      request_hash: string | null;
-      result_id: string | null;
-      number: number | null;
-      status_sequence: string | null;
-    }>(
-      `WITH earlier AS (
-         SELECT request_hash, result_id FROM certificate.idempotency_keys
-          WHERE caller_code = $1 AND operation = $2 AND key = $3 AND $3 <> ''
-       ),
-       num AS (
-         INSERT INTO certificate.number_counters (scope, last)
-         SELECT $4::text, 1 WHERE $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM earlier)
-         ON CONFLICT (scope) DO UPDATE SET last = certificate.number_counters.last + 1
-         RETURNING last
-       ),
-       slot AS (
-         INSERT INTO certificate.status_list_counters (issuer_code, next)
-         SELECT $5::text, 1 WHERE NOT EXISTS (SELECT 1 FROM earlier)
-         ON CONFLICT (issuer_code) DO UPDATE SET next = certificate.status_list_counters.next + 1
-         RETURNING next - 1 AS sequence
-       )
-       SELECT (SELECT request_hash FROM earlier) AS request_hash, (SELECT result_id FROM earlier) AS result_id,
-              (SELECT last FROM num) AS number, (SELECT sequence FROM slot) AS status_sequence`,
-      [idempotency.caller, idempotency.operation, idempotency.key, numberScope ?? null, issuerCode],
-    );
-    const row = rows[0]!;
-    if (row.request_hash !== null && row.result_id !== null) {
-      return { earlier: { requestHash: row.request_hash, resultId: row.result_id } };
-    }
-    return { sequence: row.number ?? 0, statusSequence: Number(row.status_sequence) };
-  },
-
-  async insertIssued(tx, issued: readonly IssuedRow[]) {
-    if (issued.length === 0) return [];
-    const input = issued.map(({ record, idempotency, requestHash, at }, n) => ({
-      ...rowOf(record),
+  async takeForIssues(q, requests) {
+    if (requests.length === 0) return [];
+    const input = requests.map(({ idempotency, numberScope, issuerCode }, n) => ({
       n,
       caller_code: idempotency.caller,
       operation: idempotency.operation,
       key: idempotency.key,
-      request_hash: requestHash,
-      remembered_at: at.toISOString(),
+      scope: numberScope ?? null,
+      issuer_code: issuerCode,
     }));
-    const { rows } = await tx.query<{ keyed: string[]; written: string[] }>(INSERT_ISSUED, [JSON.stringify(input)]);
+    const { rows } = await q.query<{
+      n: number;
+      request_hash: string | null;
+      result_id: string | null;
+      number: number | null;
+      status_sequence: string | null;
+    }>(TAKE_FOR_ISSUES, [JSON.stringify(input)]);
+    const byN = new Map(rows.map((row) => [row.n, row]));
+    return requests.map((_, n) => {
+      const row = byN.get(n)!;
+      if (row.request_hash !== null && row.result_id !== null) {
+        return { earlier: { requestHash: row.request_hash, resultId: row.result_id } };
+      }
+      return { sequence: row.number ?? 0, statusSequence: Number(row.status_sequence) };
+    });
+  },
+
+  async insertAllIssued(q, issued, alongside) {
+    try {
+      await q.query(insertAllIssuedSql(alongside.sql), [issuedInput(issued), issued.length, ...alongside.params]);
+      return true;
+    } catch (err) {
+      if (sqlStateOf(err) === '22P02' && err instanceof Error && err.message.includes(NOT_ALL_WRITTEN)) return false;
+      throw err;
+    }
+  },
+
+  async insertIssued(tx, issued: readonly IssuedRow[]) {
+    if (issued.length === 0) return [];
+    const { rows } = await tx.query<{ keyed: string[]; written: string[] }>(INSERT_ISSUED, [issuedInput(issued)]);
     const keyed = new Set(rows[0]!.keyed);
     const written = new Set(rows[0]!.written);
     // a key written for a version that collided names nothing: remove it (rare: ALREADY_EXISTS)
