@@ -187,6 +187,11 @@ function insertAllIssuedSql(alongside: string): string {
  * scope and a status-list sequence of its issuer. Each counter row is advanced once, by the count of requests that
  * need it (rows in key order: two statements in flight lock them in the same order), and the requests of one row
  * get the consecutive values in the order given. Autocommitted: the rows are locked for this statement only.
+ *
+ * It commits asynchronously (`synchronous_commit` off for its own transaction): the counter rows are unlocked
+ * without waiting for the WAL flush. A take lost in a crash hands its values out again, but only values that no
+ * licence carries: a licence commits synchronously after its take, and flushing its commit flushes the WAL before
+ * it, the take included (ADR 015).
  */
 const TAKE_FOR_ISSUES = `WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb)
@@ -220,7 +225,8 @@ const TAKE_FOR_ISSUES = `WITH input AS (
   )
   SELECT i.n, e.request_hash, e.result_id,
          (nu.last - f.scope_count + f.scope_rank)::integer AS number,
-         s.next - f.issuer_count + f.issuer_rank - 1 AS status_sequence
+         s.next - f.issuer_count + f.issuer_rank - 1 AS status_sequence,
+         set_config('synchronous_commit', 'off', true) AS commit_mode
     FROM input i
     LEFT JOIN earlier e ON e.n = i.n
     LEFT JOIN fresh f ON f.n = i.n
