@@ -202,6 +202,39 @@ describe('IssueCertificate on PostgreSQL and Kafka', () => {
     expect(after.outbox! - before.outbox!).toBe(1);
   });
 
+  it('refuses a second business licence for one holder (ALREADY_EXISTS) without failing the issues beside it', async () => {
+    const business = (key: string) =>
+      issueRequest({
+        typeCode: TYPE_CODES.BUSINESS_LICENCE,
+        idempotencyKey: key,
+        fields: {
+          entity_type: '有限责任公司',
+          legal_representative: '王芳',
+          established_on: '2020-03-01',
+          address: '上海市普陀区长寿路100号',
+          business_scope: '餐饮服务',
+        },
+      });
+    const before = await hub.counts();
+    const settled = await Promise.allSettled([
+      issue(business('business-a')),
+      issue(business('business-b')),
+      issue(issueRequest({ idempotencyKey: 'beside-a' })),
+      issue(issueRequest({ idempotencyKey: 'beside-b' })),
+    ]);
+    const [a, b, c, d] = settled;
+    expect([a, b].filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+    const loser = [a, b].find((s) => s.status === 'rejected') as PromiseRejectedResult;
+    expect(loser.reason).toMatchObject({ code: 'ALREADY_EXISTS' });
+    expect(c.status).toBe('fulfilled');
+    expect(d.status).toBe('fulfilled');
+    const after = await hub.counts();
+    // three licences, their three keys (the loser's key was not kept: a retry of it is refused again), three events
+    for (const table of ['certificates', 'idempotency_keys', 'outbox']) expect(after[table]! - before[table]!).toBe(3);
+    const loserKey = a.status === 'rejected' ? 'business-a' : 'business-b';
+    expect((await refused(issue(business(loserKey)))).code).toBe('ALREADY_EXISTS');
+  });
+
   it('fails every issue of a group whose commit fails, coded (CERT_ISSUE_NOT_COMMITTED), and writes nothing of it', async () => {
     // a deferred constraint trigger: the statement runs, the COMMIT fails, as a lost connection or a full disk would
     await hub.db.exec(`
