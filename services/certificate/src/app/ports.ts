@@ -89,18 +89,17 @@ export interface CertificateStore {
     listNumber: number,
   ): Promise<{ index: number; state: CertificateState }[]>;
   /**
-   * The next sequence of a licence-number counter (1, 2, ...), in a statement of its own (autocommitted: the counter
-   * row is locked only for that statement). Numbers are unique and never reused; an issue that fails after taking
-   * one leaves a gap (docs/adr/008-licence-numbers-with-gaps.md).
+   * The next status-list sequence of an issuer (0, 1, ...), for a new version, in a statement of its own
+   * (autocommitted: the counter row is locked only for that statement). Unique and never reused; a change that fails
+   * after taking one leaves a gap (docs/adr/008-licence-numbers-with-gaps.md).
    */
-  nextNumber(q: Queryable, scope: string): Promise<number>;
-  /** The next status-list sequence of an issuer (0, 1, ...), like {@link nextNumber}: unique, gaps allowed. */
   nextStatusSequence(q: Queryable, issuerCode: string): Promise<number>;
   /**
    * What issues take before sealing, in one autocommitted statement for all of them (docs/adr/015): for each, the
-   * request remembered under its idempotency key, if any; else the next licence number of its `numberScope` (when
-   * given) and its issuer's next status-list sequence, like {@link nextNumber} and {@link nextStatusSequence}
-   * (requests of one scope get consecutive numbers in the order given). Nothing is taken for a known key.
+   * request remembered under its idempotency key, if any; else the next licence number of its `numberScope` (1, 2,
+   * ...; when given) and its issuer's next status-list sequence (0, 1, ...): unique, never reused, gaps allowed
+   * (docs/adr/008); requests of one scope get consecutive values in the order given. Nothing is taken for a known
+   * key.
    * @returns one answer per request, in order.
    */
   takeForIssues(q: Queryable, requests: readonly IssueTakeRequest[]): Promise<IssueTaken[]>;

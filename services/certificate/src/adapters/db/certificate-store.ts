@@ -376,16 +376,6 @@ export const sqlCertificateStore: SqlCertificateStore = {
     return rows.map((r) => ({ index: r.status_list_index, state: r.state }));
   },
 
-  async nextNumber(q, scope) {
-    const { rows } = await q.query<{ last: number }>(
-      `INSERT INTO certificate.number_counters (scope, last) VALUES ($1, 1)
-       ON CONFLICT (scope) DO UPDATE SET last = certificate.number_counters.last + 1
-       RETURNING last`,
-      [scope],
-    );
-    return rows[0]!.last;
-  },
-
   async takeForIssues(q, requests) {
     if (requests.length === 0) return [];
     const input = requests.map(({ idempotency, numberScope, issuerCode }, n) => ({
