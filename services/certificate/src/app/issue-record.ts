@@ -26,13 +26,15 @@ export interface IssueRecordInput {
 /**
  * Issues a new licence, idempotently, in three steps (docs/adr/008, docs/adr/015):
  *
- * 1. The issuer's active signer (the seal port: one statement on the stored seals). A seal that cannot sign fails
- *    the issue before a counter moves, unless the idempotency key names an earlier issue: that one is replayed.
+ * 1. The issuer's active signer (the seal port; the stored seals keep the current seal in memory, checked against
+ *    the store's bundle version). A seal that cannot sign fails the issue before a counter moves, unless the
+ *    idempotency key names an earlier issue: that one is replayed.
  * 2. One autocommitted statement, shared with concurrent issues: the request remembered under its key (replayed, or
  *    IDEMPOTENCY_CONFLICT), else the licence number and the status-list slot. Numbers and slots are unique and never
  *    reused; an issue that fails after this step leaves a gap.
  * 3. Sealed (JWS with x5c and the QR variant), then committed with its idempotency key and its event through the
- *    issue log: concurrent issues share one transaction (group commit), each answered once its group committed.
+ *    issue log: concurrent issues share one statement, or one transaction when one of them cannot be written (group
+ *    commit), each answered once its group committed.
  *    A concurrent request with the same key that committed first is replayed; a stored licence with the same
  *    number is ALREADY_EXISTS.
  * @throws AppError IDEMPOTENCY_CONFLICT, ALREADY_EXISTS, CERT_ISSUE_NOT_COMMITTED, and the seal errors.
