@@ -33,8 +33,19 @@ import { openConfiguredCa, openEmbeddedCa } from './adapters/keys/hub-ca.js';
 import { EMBEDDED_SEAL_CONFIG, loadSealConfig } from './adapters/keys/seal-config.js';
 import { batchRead } from './app/batch-read.js';
 import { expireDueCase } from './app/expire-due.js';
-import { groupCommit, verificationNotRecorded } from './app/group-commit.js';
-import type { CertificateDeps, Departments, OutgoingEvent, SealKeys, VerificationLog } from './app/ports.js';
+import { groupCommit, issueNotCommitted, verificationNotRecorded } from './app/group-commit.js';
+import type {
+  CertificateDeps,
+  Departments,
+  IssuedCommit,
+  IssueLog,
+  IssueOutcome,
+  IssueTaken,
+  IssueTakeRequest,
+  OutgoingEvent,
+  SealKeys,
+  VerificationLog,
+} from './app/ports.js';
 import type { HubCa, SealDeps } from './app/seals/ports.js';
 import { StoredSealKeys } from './app/seals/seal-keys.js';
 import { type SeedResult, seedDemoDepartments } from './app/seeding/seed-departments.js';
@@ -212,6 +223,51 @@ function verificationLog(ctx: ServiceContext, relay: Relay): VerificationLog {
   return { record: (event) => group.add({ event }), idle: () => group.idle() };
 }
 
+/**
+ * IssueCertificate's and IssueIndustryLicence's commits, grouped (ADR 014): the versions sealed while a write is
+ * busy go together into the next one. Usually one autocommitted statement writes the versions, their idempotency
+ * keys and their events (the outbox insert `appendToOutbox` would send, embedded), all or nothing; when a version
+ * cannot be written (its key taken by a concurrent request, a collision), a transaction writes the others and tells
+ * each outcome.
+ */
+function issueLog(ctx: ServiceContext, relay: Relay): IssueLog {
+  const eventsOf = (issued: readonly IssuedCommit[]) =>
+    issued.map(({ event, record }) => ({ event, sealKid: record.sealKid }));
+  const group = groupCommit<IssuedCommit, IssueOutcome>({
+    write: async (issued) => {
+      // usually every version is new: versions, keys and events in one autocommitted statement
+      const outbox = await sqlEventOutbox.statement(eventsOf(issued));
+      if (outbox !== undefined && (await sqlCertificateStore.insertAllIssued(ctx.db, issued, outbox))) {
+        return issued.map((): IssueOutcome => 'inserted');
+      }
+      // else (a key taken by a concurrent request, a collision): a transaction that tells each version's outcome
+      return ctx.db.transaction(async (tx) => {
+        const outcomes = await sqlCertificateStore.insertIssued(tx, issued);
+        const events = eventsOf(issued.filter((_, i) => outcomes[i] === 'inserted'));
+        if (events.length > 0) await sqlEventOutbox.append(tx, events);
+        return outcomes;
+      });
+    },
+    committed: () => relay.kick(),
+    failure: issueNotCommitted,
+  });
+  return { commit: (issued) => group.add(issued), idle: () => group.idle() };
+}
+
+/**
+ * What issues take before sealing (idempotency lookup, licence number, status-list slot), batched (ADR 014): the
+ * requests that arrive while a take is in flight go together into the next statement. A failed statement fails the
+ * requests of its batch with its own error; nothing of it was taken.
+ */
+function issueTakes(ctx: ServiceContext): (request: IssueTakeRequest) => Promise<IssueTaken> {
+  const batch = groupCommit<IssueTakeRequest, IssueTaken>({
+    write: (requests) => sqlCertificateStore.takeForIssues(ctx.db, requests),
+    maxInFlight: 1,
+    failure: (cause) => (cause instanceof Error ? cause : new Error(String(cause))),
+  });
+  return (request) => batch.add(request);
+}
+
 /** The use cases' dependencies over the service context. */
 export function certificateDeps(ctx: ServiceContext, options: CertificateOptions, relay: Relay): CertificateDeps {
   const key = options.holderHashKey;
@@ -222,6 +278,8 @@ export function certificateDeps(ctx: ServiceContext, options: CertificateOptions
     consents: sqlConsentStore,
     outbox: sqlEventOutbox,
     relay,
+    takeForIssue: issueTakes(ctx),
+    issues: issueLog(ctx, relay),
     verifications: verificationLog(ctx, relay),
     recordByIdentifier: batchRead({ load: (ids) => sqlCertificateStore.getByIdentifiers(ctx.db, ids) }),
     keys: options.keys,
@@ -248,6 +306,7 @@ export async function startCertificates(
   const deps = certificateDeps(ctx, options, relay);
   // stop hooks run in reverse: verifications still being recorded are committed before the relay's last flush
   ctx.lifecycle.onStop('certificate verification log', () => deps.verifications.idle());
+  ctx.lifecycle.onStop('certificate issue log', () => deps.issues.idle());
   ctx.server.addService(certificateV1.CertificateServiceService, certificateHandlers(deps));
   ctx.server.addService(consentV1.ConsentServiceService, consentHandlers(deps));
   ctx.server.addService(consentV1.PlatformServiceService, platformHandlers(deps));

@@ -189,6 +189,80 @@ describe('IssueCertificate on PostgreSQL and Kafka', () => {
     expect(new Set(slots).size).toBe(12);
   });
 
+  it('answers concurrent issues with one idempotency key with one certificate, one key and one event', async () => {
+    const request = issueRequest({ idempotencyKey: 'concurrent-1' });
+    const before = await hub.counts();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => issue(request)));
+    const identifiers = new Set(answers.map(({ response }) => response.certificate?.metadata?.identifier));
+    expect(identifiers.size).toBe(1);
+    expect(answers.filter(({ response }) => !response.replayed)).toHaveLength(1);
+    const after = await hub.counts();
+    expect(after.certificates! - before.certificates!).toBe(1);
+    expect(after.idempotency_keys! - before.idempotency_keys!).toBe(1);
+    expect(after.outbox! - before.outbox!).toBe(1);
+  });
+
+  it('refuses a second business licence for one holder (ALREADY_EXISTS) without failing the issues beside it', async () => {
+    const business = (key: string) =>
+      issueRequest({
+        typeCode: TYPE_CODES.BUSINESS_LICENCE,
+        idempotencyKey: key,
+        fields: {
+          entity_type: '有限责任公司',
+          legal_representative: '王芳',
+          established_on: '2020-03-01',
+          address: '上海市普陀区长寿路100号',
+          business_scope: '餐饮服务',
+        },
+      });
+    const before = await hub.counts();
+    const settled = await Promise.allSettled([
+      issue(business('business-a')),
+      issue(business('business-b')),
+      issue(issueRequest({ idempotencyKey: 'beside-a' })),
+      issue(issueRequest({ idempotencyKey: 'beside-b' })),
+    ]);
+    const [a, b, c, d] = settled;
+    expect([a, b].filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+    const loser = [a, b].find((s) => s.status === 'rejected') as PromiseRejectedResult;
+    expect(loser.reason).toMatchObject({ code: 'ALREADY_EXISTS' });
+    expect(c.status).toBe('fulfilled');
+    expect(d.status).toBe('fulfilled');
+    const after = await hub.counts();
+    // three licences, their three keys (the loser's key was not kept: a retry of it is refused again), three events
+    for (const table of ['certificates', 'idempotency_keys', 'outbox']) expect(after[table]! - before[table]!).toBe(3);
+    const loserKey = a.status === 'rejected' ? 'business-a' : 'business-b';
+    expect((await refused(issue(business(loserKey)))).code).toBe('ALREADY_EXISTS');
+  });
+
+  it('fails every issue of a group whose commit fails, coded (CERT_ISSUE_NOT_COMMITTED), and writes nothing of it', async () => {
+    // a deferred constraint trigger: the statement runs, the COMMIT fails, as a lost connection or a full disk would
+    await hub.db.exec(`
+      CREATE FUNCTION certificate.refuse_issued() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'test: commit refused'; END $$;
+      CREATE CONSTRAINT TRIGGER refuse_issued AFTER INSERT ON certificate.outbox DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW WHEN (NEW.type = 'certificate.issued') EXECUTE FUNCTION certificate.refuse_issued();`);
+    const before = await hub.counts();
+    try {
+      const settled = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => refused(issue(issueRequest({ idempotencyKey: `refused-${i}` })))),
+      );
+      for (const s of settled) {
+        expect(s.status).toBe('fulfilled');
+        expect((s as PromiseFulfilledResult<{ code: string }>).value.code).toBe('CERT_ISSUE_NOT_COMMITTED');
+      }
+      const after = await hub.counts();
+      for (const table of ['certificates', 'idempotency_keys', 'outbox']) expect(after[table]).toBe(before[table]);
+    } finally {
+      await hub.db.exec(`DROP TRIGGER refuse_issued ON certificate.outbox;
+        DROP FUNCTION certificate.refuse_issued();`);
+    }
+    // nothing was remembered under the keys: a retry issues
+    const retried = await issue(issueRequest({ idempotencyKey: 'refused-0' }));
+    expect(retried.response.replayed).toBe(false);
+    expect((await hub.counts()).certificates).toBe(before.certificates! + 1);
+  });
+
   describe('refuses bad input with a coded error and writes nothing', () => {
     const cases: [string, () => cv.IssueCertificateRequest, string, string?][] = [
       [

@@ -5,7 +5,8 @@ import { closedLoop, type LoadResult, measureInterleaved, startBareEcho } from '
 import { type OpensslSpeed, offlineRates, opensslSpeed, type RateResult } from './certificate-offline.js';
 import { bareCertificateInserts } from './certificate-pg-baseline.js';
 import { startTopicReader } from './certificate-topic.js';
-import { countingDatabase } from './counting-database.js';
+import { countingDatabase, kindsSince } from './counting-database.js';
+import { profiled } from './cpu-profile.js';
 import { nowMs, summarise } from './stats.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
 
@@ -25,6 +26,11 @@ interface IssueResult {
   issuesPerSecond: number;
   /** Per issue: from just before its call to its event read from the topic. */
   callToEvent: ReturnType<typeof summarise>;
+  /**
+   * SQL statements the service sent per issue (see {@link measureOnline}), and the same by kind (statement keyword
+   * and first table) over the measured issues.
+   */
+  statements: { statements: number; issues: number; perIssue: number; byKind: [string, number][] };
 }
 
 interface OnlineResult {
@@ -108,24 +114,34 @@ async function measureOnline(options: {
       const holders = Array.from({ length: options.issues }, (_, i) => creditCode(run, i));
       const sentAt = new Map<string, number>();
       const expectation = reader.expect(holders, 'certificate.issued');
+      // Statements per issue: everything the service sent from here until its relay had published and marked every
+      // event (BEGIN/COMMIT, counters, seal, idempotency, outbox, the relay's claims and idle polls), over the issues.
+      await outboxDrained(db);
+      const statements0 = counted.statements();
+      const kinds0 = counted.statementsByKind();
       const cpu0 = process.cpuUsage();
-      const calls = await closedLoop({
-        label: 'IssueCertificate',
-        calls: options.issues,
-        concurrency: ISSUE_CONCURRENCY,
-        call: async (i) => {
-          const holder = holders[i]!;
-          sentAt.set(holder, nowMs());
-          const response = await host.issue(holder, `bench-${run}-${i}`);
-          if (response.certificate === undefined || response.replayed) {
-            throw new Error('IssueCertificate: no new certificate');
-          }
-          issued[i] = response.certificate;
-        },
-      });
+      const calls = await profiled('issue', () =>
+        closedLoop({
+          label: 'IssueCertificate',
+          calls: options.issues,
+          concurrency: ISSUE_CONCURRENCY,
+          call: async (i) => {
+            const holder = holders[i]!;
+            sentAt.set(holder, nowMs());
+            const response = await host.issue(holder, `bench-${run}-${i}`);
+            if (response.certificate === undefined || response.replayed) {
+              throw new Error('IssueCertificate: no new certificate');
+            }
+            issued[i] = response.certificate;
+          },
+        }),
+      );
       process.stderr.write('waiting for the last certificate.issued on the topic...\n');
       const lastRead = await expectation.done;
       const cpu = process.cpuUsage(cpu0);
+      await outboxDrained(db);
+      const issueStatements = counted.statements() - statements0;
+      const issueKinds = kindsSince(kinds0, counted.statementsByKind());
       issue = {
         calls: {
           name: 'IssueCertificate, calls returned',
@@ -139,6 +155,12 @@ async function measureOnline(options: {
         },
         issuesPerSecond: options.issues / ((lastRead - calls.started) / 1000),
         callToEvent: summarise(holders.map((h) => expectation.readAt.get(h)! - sentAt.get(h)!)),
+        statements: {
+          statements: issueStatements,
+          issues: options.issues,
+          perIssue: issueStatements / options.issues,
+          byKind: issueKinds,
+        },
       };
     } finally {
       await reader.stop();
@@ -256,7 +278,7 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
       name: 'IssueCertificate (to the event on Kafka) / bare PostgreSQL insert, per second at concurrency 8',
       value: issue.issuesPerSecond / insertBaseline.callsPerSecond,
       meaning:
-        'issues (validate, number and slot in statements of their own, seal JWS + QR, one transaction with the row and outbox, relay) against row inserts',
+        'issues (validate, signer, batched take of number and slot, seal JWS + QR, group commit of row, key and event, relay) against row inserts',
     },
     {
       name: 'IssueCertificate / bare PostgreSQL insert, p50 latency at concurrency 8',
@@ -298,11 +320,13 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
     '',
     `### Issues on PostgreSQL and Kafka, concurrency ${ISSUE_CONCURRENCY}`,
     '',
-    '| what | count | per second | p50 ms | p99 ms | CPU ms/op | × bare insert | note |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-    `| ${insertBaseline.name} | ${insertBaseline.calls} | ${fmt(insertsPerSecond, 0)} | ${fmt(insertBaseline.latencyMs.p50, 2)} | ${fmt(insertBaseline.latencyMs.p99, 2)} | ${fmt(insertBaseline.cpuMsPerCall, 3)} | 1.000 | ${insertBaseline.note} |`,
-    `| IssueCertificate, calls returned | ${issue.calls.calls} | ${fmt(issue.calls.callsPerSecond, 0)} | ${fmt(issue.calls.latencyMs.p50, 2)} | ${fmt(issue.calls.latencyMs.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.calls.callsPerSecond / insertsPerSecond, 3)} | food business licence, a new holder and idempotency key each; one number counter (type, division, year), each number in a statement of its own (ADR 008); latency: the call |`,
-    `| IssueCertificate → certificate.issued read from Kafka | ${issue.calls.calls} | ${fmt(issue.issuesPerSecond, 0)} | ${fmt(issue.callToEvent.p50, 2)} | ${fmt(issue.callToEvent.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.issuesPerSecond / insertsPerSecond, 3)} | until the last event is read by a bare kafkajs consumer; latency: call start → event read |`,
+    '| what | count | per second | p50 ms | p99 ms | CPU ms/op | statements/op | × bare insert | note |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| ${insertBaseline.name} | ${insertBaseline.calls} | ${fmt(insertsPerSecond, 0)} | ${fmt(insertBaseline.latencyMs.p50, 2)} | ${fmt(insertBaseline.latencyMs.p99, 2)} | ${fmt(insertBaseline.cpuMsPerCall, 3)} | 3 | 1.000 | ${insertBaseline.note} |`,
+    `| IssueCertificate, calls returned | ${issue.calls.calls} | ${fmt(issue.calls.callsPerSecond, 0)} | ${fmt(issue.calls.latencyMs.p50, 2)} | ${fmt(issue.calls.latencyMs.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.statements.perIssue, 2)} | ${fmt(issue.calls.callsPerSecond / insertsPerSecond, 3)} | food business licence, a new holder and idempotency key each; one number counter (type, division, year); takes batched, versions, keys and events group-committed (ADR 014); latency: the call |`,
+    `| IssueCertificate → certificate.issued read from Kafka | ${issue.calls.calls} | ${fmt(issue.issuesPerSecond, 0)} | ${fmt(issue.callToEvent.p50, 2)} | ${fmt(issue.callToEvent.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.statements.perIssue, 2)} | ${fmt(issue.issuesPerSecond / insertsPerSecond, 3)} | until the last event is read by a bare kafkajs consumer; latency: call start → event read |`,
+    '',
+    `SQL statements per issue: **${fmt(issue.statements.perIssue, 2)}** (${issue.statements.statements} statements sent by the service over ${issue.statements.issues} issues, BEGIN and COMMIT counted, the relay included until it had marked every event published; the baseline sends BEGIN, INSERT, COMMIT). By kind, per issue: ${issue.statements.byKind.map(([kind, n]) => `${kind} ${fmt(n / issue.statements.issues, 2)}`).join(', ')}. CPU ms per issue: this process (gRPC client and server, the service, the Kafka reader) from the first call to the last event read.`,
     ...(online.serviceErrors.length > 0
       ? ['', `The service logged ${online.serviceErrors.length} error line(s) during the run: see results.json.`]
       : []),

@@ -2,43 +2,85 @@ import type { Database, QueryResult, Transaction } from '@onceonly/store';
 
 /**
  * A {@link Database} that counts the statements sent through it: every `query` and `exec`, inside a transaction or
- * not, plus the transaction's BEGIN and its COMMIT or ROLLBACK (each a round trip to PostgreSQL as well). Everything
- * the hosted service runs on its pool goes through it: handlers, the outbox relay, the seals.
+ * not, plus the transaction's BEGIN and its COMMIT or ROLLBACK (each a round trip to PostgreSQL as well, as the store
+ * sends them as statements of their own). Several views over the same pool count separately: the events suite gives
+ * each component (writers, relay, consumer, transport) its own; the certificate suite passes one to the hosted
+ * service, so that everything it runs on its pool (handlers, the outbox relay, the seals) is counted.
  */
 export interface CountingDatabase extends Database {
-  /** Statements sent so far. */
+  /** Statements sent so far (take differences: a count over a measurement is `after - before`). */
   statements(): number;
+  /**
+   * Statements sent so far by kind ({@link statementKind}: `BEGIN`, `INSERT certificate.outbox`, `WITH`...), for a
+   * breakdown of what an operation sends. Take differences as for {@link statements}.
+   */
+  statementsByKind(): Map<string, number>;
+}
+
+/**
+ * A short name for a statement: its first keyword and the first table it names (`INSERT certificate.outbox`,
+ * `SELECT certificate.seal_registry`), or the keyword alone (`BEGIN`, `WITH`).
+ */
+export function statementKind(sql: string): string {
+  // the head of the statement is enough (and keeps the counting cheap next to what it counts)
+  const text = sql.slice(0, 1200).trim().replace(/\s+/g, ' ');
+  const keyword = (/^\w+/.exec(text)?.[0] ?? '?').toUpperCase();
+  if (keyword === 'WITH') return 'WITH';
+  const table = /\b(?:INTO|FROM|UPDATE)\s+([\w."]+)/i.exec(text)?.[1]?.replaceAll('"', '');
+  return table === undefined ? keyword : `${keyword} ${table}`;
+}
+
+/** Differences of two {@link CountingDatabase.statementsByKind} maps, largest first, zeros left out. */
+export function kindsSince(before: Map<string, number>, after: Map<string, number>): [string, number][] {
+  return [...after]
+    .map(([kind, n]): [string, number] => [kind, n - (before.get(kind) ?? 0)])
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
 export function countingDatabase(db: Database): CountingDatabase {
   let count = 0;
+  const byKind = new Map<string, number>();
+  const tally = (kind: string) => {
+    count++;
+    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+  };
   const counted: CountingDatabase = {
     get kind() {
       return db.kind;
     },
     statements: () => count,
+    statementsByKind: () => new Map(byKind),
     query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      count++;
+      tally(statementKind(sql));
       return db.query<R>(sql, params);
     },
     exec(sql: string): Promise<void> {
-      count++;
+      tally(statementKind(sql));
       return db.exec(sql);
     },
     async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-      count += 2; // BEGIN, then COMMIT or ROLLBACK
-      return db.transaction((tx) =>
-        fn({
-          query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-            count++;
-            return tx.query<R>(sql, params);
-          },
-          exec(sql: string): Promise<void> {
-            count++;
-            return tx.exec(sql);
-          },
-        }),
-      );
+      tally('BEGIN');
+      let ended = false;
+      try {
+        const result = await db.transaction((tx) =>
+          fn({
+            query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+              tally(statementKind(sql));
+              return tx.query<R>(sql, params);
+            },
+            exec(sql: string): Promise<void> {
+              tally(statementKind(sql));
+              return tx.exec(sql);
+            },
+          }),
+        );
+        ended = true;
+        tally('COMMIT');
+        return result;
+      } finally {
+        if (!ended) tally('ROLLBACK');
+      }
     },
     close: () => db.close(),
   };

@@ -14,7 +14,7 @@ import {
 } from '@onceonly/events';
 import { type Database, migrate } from '@onceonly/store';
 import type { PipelineResult } from './bare-kafkajs.js';
-import { countingDatabase } from './counting-db.js';
+import { countingDatabase } from './counting-database.js';
 import { progress } from './progress.js';
 import { nowMs, summarise } from './stats.js';
 
@@ -59,7 +59,7 @@ export async function outboxPipeline(options: {
   const transport: EventTransport =
     options.transport === 'kafka'
       ? await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-onceonly' })
-      : await createEmbeddedTransport({ db: transportDb.db, schema: 'bench_log' });
+      : await createEmbeddedTransport({ db: transportDb, schema: 'bench_log' });
   const topic = defineTopic({ name: options.topic, partitions: 3, owner: 'bench', eventTypes: [Ticked.type] });
   const registry = new TopicRegistry();
   registry.register(topic);
@@ -74,7 +74,7 @@ export async function outboxPipeline(options: {
   });
   const consumer = createConsumer({
     transport,
-    db: consumerDb.db,
+    db: consumerDb,
     schema: SCHEMA,
     group: `${options.topic}-group`,
     topics: [topic.name],
@@ -89,10 +89,11 @@ export async function outboxPipeline(options: {
     },
   });
   await consumer.start();
-  const relay = createRelay({ db: relayDb.db, schema: SCHEMA, transport, pollIntervalMs: 50 });
+  const relay = createRelay({ db: relayDb, schema: SCHEMA, transport, pollIntervalMs: 50 });
   relay.start();
   // from here on: the migrations and the topic set-up are not counted
-  for (const c of [writers, relayDb, consumerDb, transportDb]) c.count.statements = 0;
+  const counted = [writers, relayDb, consumerDb, transportDb] as const;
+  const [write0, relay0, consume0, transport0] = counted.map((c) => c.statements()) as [number, number, number, number];
 
   const padding = Buffer.alloc(options.payloadBytes);
   let next = 0;
@@ -103,7 +104,7 @@ export async function outboxPipeline(options: {
         subject: `k${i % 64}`,
         data: { instanceId: 'bench', sentAt: String(nowMs()), counter: String(i), padding },
       });
-      await writers.db.transaction(async (tx) => {
+      await writers.transaction(async (tx) => {
         await tx.query(`INSERT INTO ${SCHEMA}.items (id, touched_at) VALUES ($1, now())`, [i]);
         await appendToOutbox(tx, SCHEMA, [{ topic, event }]);
       });
@@ -119,10 +120,10 @@ export async function outboxPipeline(options: {
   const perEvent = (n: number) => n / options.events;
   // counted at the last handler call: the relay's and the consumer's idle polls after it are not the events' cost
   const statements = {
-    write: perEvent(writers.count.statements),
-    relay: perEvent(relayDb.count.statements),
-    consume: perEvent(consumerDb.count.statements),
-    transport: perEvent(transportDb.count.statements),
+    write: perEvent(writers.statements() - write0),
+    relay: perEvent(relayDb.statements() - relay0),
+    consume: perEvent(consumerDb.statements() - consume0),
+    transport: perEvent(transportDb.statements() - transport0),
   };
   await relay.stop();
   await consumer.stop();

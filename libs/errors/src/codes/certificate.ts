@@ -28,6 +28,8 @@ export const CERTIFICATE_CODES = {
   STATUS_LIST_MALFORMED: 'INVALID_ARGUMENT',
   // an online verification whose certificate.verified event could not be committed: no verdict is answered
   CERT_VERIFICATION_NOT_RECORDED: 'UNAVAILABLE',
+  // an issue whose group's transaction (version, idempotency key, event) failed: nothing was issued, retry
+  CERT_ISSUE_NOT_COMMITTED: 'UNAVAILABLE',
   // seals of departments (SealService)
   SEAL_NOT_FOUND: 'NOT_FOUND',
   SEAL_ALREADY_ACTIVE: 'ALREADY_EXISTS',

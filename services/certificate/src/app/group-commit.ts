@@ -8,9 +8,13 @@ import { AppError, isAppError } from '@onceonly/errors';
  * resolved after the commit, rejected with {@link GroupCommitOptions.failure} when it failed (every caller of that
  * group, none of another group). Pure logic: the transaction is the `write` function given.
  */
-export interface GroupCommitOptions<T> {
-  /** Writes a group in one transaction; resolves once it committed. */
-  readonly write: (items: readonly T[]) => Promise<void>;
+export interface GroupCommitOptions<T, R = void> {
+  /**
+   * Writes a group in one transaction; resolves once it committed, with one result per item in the order given
+   * (what each caller's {@link GroupCommit.add} resolves with), or nothing when there is nothing to tell (void).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a write with nothing to tell is a plain Promise<void>
+  readonly write: (items: readonly T[]) => Promise<readonly R[] | void>;
   /** Largest group (default 256). */
   readonly maxBatch?: number;
   /** Transactions in flight at once (default 2): while they are busy, the next group gathers. */
@@ -21,26 +25,29 @@ export interface GroupCommitOptions<T> {
   readonly failure: (cause: unknown, groupSize: number) => Error;
 }
 
-interface Waiting<T> {
+interface Waiting<T, R> {
   readonly item: T;
-  readonly resolve: () => void;
+  readonly resolve: (result: R) => void;
   readonly reject: (err: Error) => void;
 }
 
-export interface GroupCommit<T> {
-  /** Resolves when `item` is committed; rejects with the options' failure when its group's transaction failed. */
-  add(item: T): Promise<void>;
+export interface GroupCommit<T, R = void> {
+  /**
+   * Resolves when `item` is committed, with its result from `write`; rejects with the options' failure when its
+   * group's transaction failed.
+   */
+  add(item: T): Promise<R>;
   /** Resolves when nothing is waiting or in flight (for a stop hook). */
   idle(): Promise<void>;
   /** Groups written so far, and items in them (for tests and the bench). */
   stats(): { groups: number; items: number; failedGroups: number };
 }
 
-export function groupCommit<T>(options: GroupCommitOptions<T>): GroupCommit<T> {
+export function groupCommit<T, R = void>(options: GroupCommitOptions<T, R>): GroupCommit<T, R> {
   const maxBatch = options.maxBatch ?? 256;
   const maxInFlight = options.maxInFlight ?? 2;
   if (!(maxBatch >= 1 && maxInFlight >= 1)) throw new RangeError('maxBatch and maxInFlight must be at least 1');
-  const queue: Waiting<T>[] = [];
+  const queue: Waiting<T, R>[] = [];
   let inFlight = 0;
   let idleWaiters: (() => void)[] = [];
   const stats = { groups: 0, items: 0, failedGroups: 0 };
@@ -58,13 +65,16 @@ export function groupCommit<T>(options: GroupCommitOptions<T>): GroupCommit<T> {
     }
   };
 
-  const flush = async (group: Waiting<T>[]) => {
+  const flush = async (group: Waiting<T, R>[]) => {
     try {
-      await options.write(group.map((w) => w.item));
+      const results = await options.write(group.map((w) => w.item));
+      if (results && results.length !== group.length) {
+        throw new Error(`group commit: ${results.length} results for ${group.length} items`);
+      }
       stats.groups++;
       stats.items += group.length;
       options.committed?.(group.length);
-      for (const w of group) w.resolve();
+      for (const [i, w] of group.entries()) w.resolve(results ? results[i]! : (undefined as R));
     } catch (cause) {
       stats.failedGroups++;
       for (const w of group) w.reject(options.failure(cause, group.length));
@@ -76,7 +86,7 @@ export function groupCommit<T>(options: GroupCommitOptions<T>): GroupCommit<T> {
 
   return {
     add(item) {
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<R>((resolve, reject) => {
         queue.push({ item, resolve, reject });
         // a microtask later: the callers of the same tick join one group
         if (queue.length === 1) queueMicrotask(pump);
@@ -96,6 +106,18 @@ export function verificationNotRecorded(cause: unknown, groupSize: number): AppE
   return new AppError(
     'CERT_VERIFICATION_NOT_RECORDED',
     'the verification could not be recorded (its certificate.verified event was not committed); nothing was answered: retry',
+    {
+      cause,
+      details: { meta: { causeCode: isAppError(cause) ? cause.code : 'UNKNOWN', groupSize: String(groupSize) } },
+    },
+  );
+}
+
+/** The coded error of an issue whose group's transaction failed: nothing of it was written (a retry is safe). */
+export function issueNotCommitted(cause: unknown, groupSize: number): AppError {
+  return new AppError(
+    'CERT_ISSUE_NOT_COMMITTED',
+    'the certificate could not be committed (its transaction failed); nothing was issued: retry, with the same idempotency key',
     {
       cause,
       details: { meta: { causeCode: isAppError(cause) ? cause.code : 'UNKNOWN', groupSize: String(groupSize) } },

@@ -1,6 +1,6 @@
 import { AppError } from '@onceonly/errors';
 import { describe, expect, it } from 'vitest';
-import { groupCommit, verificationNotRecorded } from './group-commit.js';
+import { groupCommit, issueNotCommitted, verificationNotRecorded } from './group-commit.js';
 
 /** A write the test settles by hand: each call is one "transaction" holding the items it was given. */
 function manualWrites<T>() {
@@ -133,5 +133,20 @@ describe('groupCommit', () => {
     expect(() => groupCommit({ write: async () => {}, maxBatch: 0, failure: verificationNotRecorded })).toThrow(
       RangeError,
     );
+  });
+
+  it("resolves each caller with its own item's result from the write", async () => {
+    const group = groupCommit<number, string>({
+      write: async (items) => items.map((n) => `done ${n}`),
+      failure: verificationNotRecorded,
+    });
+    expect(await Promise.all([1, 2, 3].map((n) => group.add(n)))).toEqual(['done 1', 'done 2', 'done 3']);
+  });
+
+  it('fails the group when the write returns a result count that does not match', async () => {
+    const group = groupCommit<number, string>({ write: async () => ['one'], failure: issueNotCommitted });
+    const settled = await Promise.allSettled([group.add(1), group.add(2)]);
+    for (const s of settled)
+      expect(s).toMatchObject({ status: 'rejected', reason: { code: 'CERT_ISSUE_NOT_COMMITTED' } });
   });
 });

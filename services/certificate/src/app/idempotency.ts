@@ -40,7 +40,12 @@ export async function replayedId(
   const found = await deps.idempotency.find(q, scope.caller, scope.operation, scope.key);
   if (found === undefined) return undefined;
   if (found.requestHash === hash) return found.resultId;
-  throw new AppError('IDEMPOTENCY_CONFLICT', 'this idempotency key was used for a different request', {
+  throw idempotencyConflict();
+}
+
+/** The error of a key used before for a different request. */
+export function idempotencyConflict(): AppError {
+  return new AppError('IDEMPOTENCY_CONFLICT', 'this idempotency key was used for a different request', {
     details: { fields: [{ field: 'idempotency_key', reason: 'IDEMPOTENCY_CONFLICT', description: 'used before' }] },
   });
 }

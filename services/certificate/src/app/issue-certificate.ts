@@ -5,9 +5,9 @@ import { type HolderInput, holderOf } from '../domain/holder.js';
 import { type IssueCommand, issueCertificate, issueDivision, issueNumberScope } from '../domain/issue.js';
 import { type CallerRef, issuerFor } from './callers.js';
 import { requestHash } from './idempotency.js';
-import { commitIssued, numberAndSeal } from './issue-record.js';
+import { issueRecord } from './issue-record.js';
 import type { CertificateDeps } from './ports.js';
-import { idempotentWrite, type Replayable } from './replay.js';
+import type { Replayable } from './replay.js';
 import { newHolderDigest } from './sealing.js';
 
 /** IssueCertificate, parsed at the edge (sizes, enums) but not yet validated against the catalogue. */
@@ -37,10 +37,11 @@ function citizenIdOf(holder: HolderInput, now: Date): string | undefined {
 
 /**
  * Issues (新发) a certificate: the caller must be a department of the type's issuing kind; holder, type, face and
- * validity are validated by the domain before anything is written. Then the number and the status-list slot (each in
- * a statement of its own: unique, gaps allowed), the seal (JWS with x5c, and the QR variant), and in one transaction
- * the version, the idempotency key and the `certificate.issued` event. The relay is woken after the commit.
- * @throws AppError CERT_TYPE_UNKNOWN, CERT_TYPE_NOT_AUTHORISED, CERT_OUTSIDE_JURISDICTION, USCC_INVALID, CITIZEN_ID_INVALID,
+ * validity are validated by the domain before anything is written. Then the signer, the number and the status-list
+ * slot (one statement with the idempotency lookup: unique, gaps allowed), the seal (JWS with x5c, and the QR
+ * variant), and in one transaction shared with concurrent issues the version, the idempotency key and the
+ * `certificate.issued` event (`issueRecord`, ADR 014). The relay is woken after the commit.
+ * @throws AppError CERT_ISSUE_NOT_COMMITTED, CERT_TYPE_UNKNOWN, CERT_TYPE_NOT_AUTHORISED, CERT_OUTSIDE_JURISDICTION, USCC_INVALID, CITIZEN_ID_INVALID,
  * HOLDER_CODE_TYPE_INVALID, CERT_FIELDS_INVALID, CERT_VALIDITY_INVALID, DIVISION_INVALID, IDEMPOTENCY_CONFLICT,
  * ALREADY_EXISTS, SEAL_NOT_FOUND, SEAL_REVOKED, SEAL_EXPIRED.
  */
@@ -67,20 +68,15 @@ export async function issueCertificateCase(deps: CertificateDeps, input: IssueIn
   // A dry run: every rule of the domain is checked before a counter moves or a seal is asked for.
   issueCertificate(command, { id: 'dry-run', now, sequence: 1 });
   const citizenId = citizenIdOf(input.holder, now);
-  const result = await idempotentWrite(deps, scope, hash, async () => {
-    const signer = await deps.keys.activeSigner(issuer.code, 'licensing', now);
-    const digest = citizenId === undefined ? undefined : newHolderDigest(citizenId);
-    const issued = await numberAndSeal(deps, {
-      numberScope: issueNumberScope(command, now),
-      issuerCode: issuer.code,
-      signer,
-      digest,
-      now,
-      make: (sequence) => issueCertificate(command, { id: deps.newId(), now, sequence }),
-    });
-    return commitIssued(deps, { scope, hash }, issued, now);
+  const result = await issueRecord(deps, {
+    idempotency: { scope, hash },
+    numberScope: issueNumberScope(command, now),
+    issuerCode: issuer.code,
+    sealUse: 'licensing',
+    digest: citizenId === undefined ? undefined : newHolderDigest(citizenId),
+    now,
+    make: (sequence) => issueCertificate(command, { id: deps.newId(), now, sequence }),
   });
-  if (!result.replayed) deps.relay.kick();
   const salt = result.record.holderDigest?.salt;
   return { ...result, ...(salt === undefined ? {} : { holderDigestSalt: salt }) };
 }

@@ -9,9 +9,8 @@ import { issueDivision, issueNumberScope } from '../domain/issue.js';
 import { type CallerRef, issuerFor } from './callers.js';
 import { requestHash } from './idempotency.js';
 import type { IssueOutput } from './issue-certificate.js';
-import { commitIssued, numberAndSeal } from './issue-record.js';
+import { issueRecord } from './issue-record.js';
 import type { CertificateDeps } from './ports.js';
-import { idempotentWrite } from './replay.js';
 import { jwsDigest, newHolderDigest } from './sealing.js';
 
 /** IssueIndustryLicence input. */
@@ -48,7 +47,8 @@ async function componentsOf(deps: CertificateDeps, ids: readonly string[]): Prom
  * sealed with its 行业综合许可专用章. Each component is recorded with the SHA-256 of its JWS; the licence's own
  * status is derived live from the components' (see GetCertificate and VerifyCertificate).
  * @throws AppError CERT_TYPE_NOT_AUTHORISED, INDUSTRY_UNKNOWN, CERT_NOT_FOUND, CERT_HOLDER_MISMATCH,
- * INDUSTRY_COMPONENTS_INVALID, CERT_FIELDS_INVALID, CERT_OUTSIDE_JURISDICTION, IDEMPOTENCY_CONFLICT, and the seal errors.
+ * INDUSTRY_COMPONENTS_INVALID, CERT_FIELDS_INVALID, CERT_OUTSIDE_JURISDICTION, IDEMPOTENCY_CONFLICT,
+ * CERT_ISSUE_NOT_COMMITTED, and the seal errors.
  */
 export async function issueIndustryLicenceCase(deps: CertificateDeps, input: IssueIndustryInput): Promise<IssueOutput> {
   const now = deps.clock();
@@ -74,20 +74,15 @@ export async function issueIndustryLicenceCase(deps: CertificateDeps, input: Iss
   issueIndustryLicence(command, { id: 'dry-run', now, sequence: 1 });
   const citizenId =
     holder.codeType === '111' ? validateHolderCode(input.holder.code, '111', { today: now }) : undefined;
-  const result = await idempotentWrite(deps, scope, hash, async () => {
-    const signer = await deps.keys.activeSigner(issuer.code, 'industry-licence', now);
-    const digest = citizenId?.ok === true ? newHolderDigest(citizenId.value) : undefined;
-    const issued = await numberAndSeal(deps, {
-      numberScope: issueNumberScope({ type, issuer, division: input.division }, now),
-      issuerCode: issuer.code,
-      signer,
-      digest,
-      now,
-      make: (sequence) => issueIndustryLicence(command, { id: deps.newId(), now, sequence }),
-    });
-    return commitIssued(deps, { scope, hash }, issued, now);
+  const result = await issueRecord(deps, {
+    idempotency: { scope, hash },
+    numberScope: issueNumberScope({ type, issuer, division: input.division }, now),
+    issuerCode: issuer.code,
+    sealUse: 'industry-licence',
+    digest: citizenId?.ok === true ? newHolderDigest(citizenId.value) : undefined,
+    now,
+    make: (sequence) => issueIndustryLicence(command, { id: deps.newId(), now, sequence }),
   });
-  if (!result.replayed) deps.relay.kick();
   const salt = result.record.holderDigest?.salt;
   return { ...result, ...(salt === undefined ? {} : { holderDigestSalt: salt }) };
 }

@@ -1,17 +1,22 @@
+import { AppError, isAppError } from '@onceonly/errors';
 import type { Signer } from '@onceonly/seal';
 import type { CertificateState } from '../domain/certificate.js';
+import type { SealUse } from '../domain/departments.js';
 import type { CertificateEvent } from '../domain/events.js';
 import { statusListPosition } from '../domain/status-list.js';
-import { rememberResult } from './idempotency.js';
-import type { CertificateDeps, CertificateRecord, HolderDigest } from './ports.js';
+import { idempotencyConflict, replayedId } from './idempotency.js';
+import type { CertificateDeps, HolderDigest, IdempotencyScope } from './ports.js';
+import { loadReplay, type Replayable } from './replay.js';
 import { sealedRecord } from './sealing.js';
 
-/** What issuing needs before its transaction: the counters' scopes, the seal, and the domain's new certificate. */
-export interface NumberAndSeal {
+/** What issuing needs: the request's key, the counters' scopes, the seal, and the domain's new certificate. */
+export interface IssueRecordInput {
+  readonly idempotency: { readonly scope: IdempotencyScope; readonly hash: string };
   /** The licence-number counter's scope; undefined when the number comes from elsewhere (a credit code). */
   readonly numberScope: string | undefined;
   readonly issuerCode: string;
-  readonly signer: Signer;
+  /** The seal the issuer signs with. */
+  readonly sealUse: SealUse;
   readonly digest: HolderDigest | undefined;
   readonly now: Date;
   /** The pure domain step, given the number's sequence. */
@@ -19,33 +24,50 @@ export interface NumberAndSeal {
 }
 
 /**
- * Takes the licence number and the status-list slot, each in an autocommitted statement of its own, then seals: no
- * counter row stays locked while the seal is signed or while another statement waits (docs/adr/008). Numbers and
- * slots are unique and never reused; an issue that fails after this step leaves a gap.
+ * Issues a new licence, idempotently, in three steps (docs/adr/008, docs/adr/015):
+ *
+ * 1. The issuer's active signer (the seal port; the stored seals keep the current seal in memory, checked against
+ *    the store's bundle version). A seal that cannot sign fails the issue before a counter moves, unless the
+ *    idempotency key names an earlier issue: that one is replayed.
+ * 2. One autocommitted statement, shared with concurrent issues: the request remembered under its key (replayed, or
+ *    IDEMPOTENCY_CONFLICT), else the licence number and the status-list slot. Numbers and slots are unique and never
+ *    reused; an issue that fails after this step leaves a gap.
+ * 3. Sealed (JWS with x5c and the QR variant), then committed with its idempotency key and its event through the
+ *    issue log: concurrent issues share one statement, or one transaction when one of them cannot be written (group
+ *    commit), each answered once its group committed.
+ *    A concurrent request with the same key that committed first is replayed; a stored licence with the same
+ *    number is ALREADY_EXISTS.
+ * @throws AppError IDEMPOTENCY_CONFLICT, ALREADY_EXISTS, CERT_ISSUE_NOT_COMMITTED, and the seal errors.
  */
-export async function numberAndSeal(
-  deps: Pick<CertificateDeps, 'certificates' | 'db'>,
-  input: NumberAndSeal,
-): Promise<{ record: CertificateRecord; event: CertificateEvent }> {
-  const { numberScope, issuerCode, signer, digest, now } = input;
-  const sequence = numberScope === undefined ? 0 : await deps.certificates.nextNumber(deps.db, numberScope);
-  const { certificate, event } = input.make(sequence);
-  const slot = statusListPosition(await deps.certificates.nextStatusSequence(deps.db, issuerCode));
-  return { record: await sealedRecord(certificate, signer, slot, digest, now), event };
-}
-
-/** The issuing transaction: the sealed version, the idempotency key and the event, together or not at all. */
-export function commitIssued(
-  deps: Pick<CertificateDeps, 'certificates' | 'db' | 'idempotency' | 'outbox'>,
-  idempotency: { scope: { caller: string; operation: string; key: string }; hash: string },
-  issued: { record: CertificateRecord; event: CertificateEvent },
-  now: Date,
-): Promise<CertificateRecord> {
-  const { record, event } = issued;
-  return deps.db.transaction(async (tx) => {
-    await deps.certificates.insert(tx, record);
-    await rememberResult(deps, tx, idempotency.scope, idempotency.hash, record.state.id, now);
-    await deps.outbox.append(tx, [{ event, sealKid: record.sealKid }]);
-    return record;
-  });
+export async function issueRecord(
+  deps: Pick<CertificateDeps, 'certificates' | 'db' | 'idempotency' | 'issues' | 'keys' | 'takeForIssue'>,
+  input: IssueRecordInput,
+): Promise<Replayable> {
+  const { idempotency, issuerCode, digest, now } = input;
+  const { scope, hash } = idempotency;
+  let signer: Signer;
+  try {
+    signer = await deps.keys.activeSigner(issuerCode, input.sealUse, now);
+  } catch (err) {
+    // a retry of an issue that succeeded is answered even when the seal has changed since
+    const earlier = isAppError(err) ? await replayedId(deps, deps.db, scope, hash) : undefined;
+    if (earlier !== undefined) return loadReplay(deps, earlier);
+    throw err;
+  }
+  const taken = await deps.takeForIssue({ idempotency: scope, numberScope: input.numberScope, issuerCode });
+  if (taken.earlier !== undefined) {
+    if (taken.earlier.requestHash !== hash) throw idempotencyConflict();
+    return loadReplay(deps, taken.earlier.resultId);
+  }
+  const { certificate, event } = input.make(taken.sequence);
+  const record = await sealedRecord(certificate, signer, statusListPosition(taken.statusSequence), digest, now);
+  const outcome = await deps.issues.commit({ record, event, idempotency: scope, requestHash: hash, at: now });
+  if (outcome === 'inserted') return { record, replayed: false };
+  if (outcome === 'key-taken') {
+    // a concurrent request with the same key committed first: answer what it made (or refuse another request)
+    const raced = await replayedId(deps, deps.db, scope, hash);
+    if (raced !== undefined) return loadReplay(deps, raced);
+    throw new AppError('INTERNAL', 'the idempotency key was taken by a request that left nothing');
+  }
+  throw new AppError('ALREADY_EXISTS', 'a licence with this number and version exists already');
 }

@@ -89,14 +89,59 @@ export interface CertificateStore {
     listNumber: number,
   ): Promise<{ index: number; state: CertificateState }[]>;
   /**
-   * The next sequence of a licence-number counter (1, 2, ...), in a statement of its own (autocommitted: the counter
-   * row is locked only for that statement). Numbers are unique and never reused; an issue that fails after taking
-   * one leaves a gap (docs/adr/008-licence-numbers-with-gaps.md).
+   * The next status-list sequence of an issuer (0, 1, ...), for a new version, in a statement of its own
+   * (autocommitted: the counter row is locked only for that statement). Unique and never reused; a change that fails
+   * after taking one leaves a gap (docs/adr/008-licence-numbers-with-gaps.md).
    */
-  nextNumber(q: Queryable, scope: string): Promise<number>;
-  /** The next status-list sequence of an issuer (0, 1, ...), like {@link nextNumber}: unique, gaps allowed. */
   nextStatusSequence(q: Queryable, issuerCode: string): Promise<number>;
+  /**
+   * What issues take before sealing, in one autocommitted statement for all of them (docs/adr/015): for each, the
+   * request remembered under its idempotency key, if any; else the next licence number of its `numberScope` (1, 2,
+   * ...; when given) and its issuer's next status-list sequence (0, 1, ...): unique, never reused, gaps allowed
+   * (docs/adr/008); requests of one scope get consecutive values in the order given. Nothing is taken for a known
+   * key.
+   * @returns one answer per request, in order.
+   */
+  takeForIssues(q: Queryable, requests: readonly IssueTakeRequest[]): Promise<IssueTaken[]>;
+  /**
+   * Writes issued versions with their idempotency keys, in the caller's transaction, in one statement: a version
+   * whose idempotency key another request holds (committed, or earlier in the same list) is not written
+   * (`key-taken`), nor one that collides with a stored version (`exists`: same number and version, or identifier).
+   * @returns one outcome per record, in order.
+   */
+  insertIssued(tx: Transaction, issued: readonly IssuedRow[]): Promise<IssueOutcome[]>;
 }
+
+/** An idempotency key of a request (empty `key`: none asked). */
+export interface IdempotencyScope {
+  readonly caller: string;
+  readonly operation: string;
+  readonly key: string;
+}
+
+/** What {@link CertificateStore.takeForIssue} is asked. */
+export interface IssueTakeRequest {
+  readonly idempotency: IdempotencyScope;
+  /** The licence-number counter's scope; undefined when the number comes from elsewhere (a credit code). */
+  readonly numberScope: string | undefined;
+  readonly issuerCode: string;
+}
+
+/** What {@link CertificateStore.takeForIssue} found or took. */
+export type IssueTaken =
+  | { readonly earlier: IdempotentResult }
+  | { readonly earlier?: undefined; readonly sequence: number; readonly statusSequence: number };
+
+/** An issued version to write, with the idempotency key that remembers it (`key` empty: none). */
+export interface IssuedRow {
+  readonly record: CertificateRecord;
+  readonly idempotency: IdempotencyScope;
+  readonly requestHash: string;
+  readonly at: Date;
+}
+
+/** What became of an issued version in {@link CertificateStore.insertIssued}. */
+export type IssueOutcome = 'inserted' | 'key-taken' | 'exists';
 
 /** A remembered idempotent request. */
 export interface IdempotentResult {
@@ -161,6 +206,24 @@ export interface VerificationLog {
   idle(): Promise<void>;
 }
 
+/** An issued version, sealed, on its way to the issuing transaction with its idempotency key and event. */
+export interface IssuedCommit extends IssuedRow {
+  readonly event: DomainEvent;
+}
+
+/**
+ * Commits issued versions (ADR 014): each with its idempotency key and its `certificate.issued` event, those of
+ * concurrent issues grouped into one transaction (app/group-commit.ts). Resolves once the group committed.
+ * @returns `inserted`, or why the version was not written (`key-taken`: another request with the same idempotency
+ *   key committed it first; `exists`: a stored version has its number or identifier); neither writes its event.
+ * @throws AppError CERT_ISSUE_NOT_COMMITTED when the transaction of its group failed (nothing of it was written).
+ */
+export interface IssueLog {
+  commit(issued: IssuedCommit): Promise<IssueOutcome>;
+  /** Resolves when no issue is waiting to be committed. */
+  idle(): Promise<void>;
+}
+
 /** Wakes the relay after a commit (a no-op is fine: it also polls). */
 export interface RelayKick {
   kick(): void;
@@ -174,6 +237,13 @@ export interface CertificateDeps {
   readonly consents: ConsentStore;
   readonly outbox: EventOutbox;
   readonly relay: RelayKick;
+  /**
+   * {@link CertificateStore.takeForIssues} for one issue, batched with concurrent ones (app/group-commit.ts): the
+   * requests that arrive while a take is in flight go together into the next statement.
+   */
+  readonly takeForIssue: (request: IssueTakeRequest) => Promise<IssueTaken>;
+  /** Where IssueCertificate and IssueIndustryLicence commit what they issued (group commit). */
+  readonly issues: IssueLog;
   /** Where VerifyCertificate records its `certificate.verified` events (group commit). */
   readonly verifications: VerificationLog;
   /**

@@ -1,5 +1,5 @@
-import type { Queryable, Transaction } from '@onceonly/store';
-import type { CertificateRecord, CertificateStore } from '../../app/ports.js';
+import { type Queryable, sqlStateOf, type Transaction } from '@onceonly/store';
+import type { CertificateRecord, CertificateStore, IssuedRow, IssueOutcome } from '../../app/ports.js';
 import type { CertificateState } from '../../domain/certificate.js';
 import { holderSubject } from '../../domain/holder.js';
 
@@ -48,8 +48,210 @@ function stateColumns(state: CertificateState): unknown[] {
   return [state.status, state.validTo ?? null, state.supersededById ?? null, JSON.stringify(state)];
 }
 
+/** The columns of `certificate.certificates` an insert writes, and their types (for `jsonb_to_recordset`). */
+const INSERT_COLUMNS: readonly (readonly [string, string])[] = [
+  ['id', 'text'],
+  ['type_code', 'text'],
+  ['number', 'text'],
+  ['version', 'integer'],
+  ['identifier', 'text'],
+  ['issuer_code', 'text'],
+  ['holder_subject', 'text'],
+  ['holder_key', 'text'],
+  ['previous_version_id', 'text'],
+  ['status', 'text'],
+  ['valid_to', 'date'],
+  ['superseded_by_id', 'text'],
+  ['state', 'jsonb'],
+  ['jws', 'text'],
+  ['qr_payload', 'text'],
+  ['seal_kid', 'text'],
+  ['sealed_at', 'timestamptz'],
+  ['holder_digest', 'text'],
+  ['holder_digest_salt', 'text'],
+  ['status_list_number', 'integer'],
+  ['status_list_index', 'integer'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+];
+
+/** One row of `certificate.certificates` as JSON, keyed by column (see {@link INSERT_COLUMNS}). */
+function rowOf(record: CertificateRecord): Record<string, unknown> {
+  const { state, slot } = record;
+  const createdAt = new Date(state.createdAt).toISOString();
+  return {
+    id: state.id,
+    type_code: state.typeCode,
+    number: state.number,
+    version: state.version,
+    identifier: state.identifier,
+    issuer_code: state.issuer.code,
+    holder_subject: holderSubject(state.holder),
+    holder_key: state.holder.key ?? null,
+    previous_version_id: state.previousVersionId ?? null,
+    status: state.status,
+    valid_to: state.validTo ?? null,
+    superseded_by_id: state.supersededById ?? null,
+    state,
+    jws: record.jws,
+    qr_payload: record.qrPayload,
+    seal_kid: record.sealKid,
+    sealed_at: record.sealedAt.toISOString(),
+    holder_digest: record.holderDigest?.digest ?? null,
+    holder_digest_salt: record.holderDigest?.salt ?? null,
+    status_list_number: slot.listNumber,
+    status_list_index: slot.index,
+    created_at: createdAt,
+    updated_at: createdAt,
+  };
+}
+
+/** The JSON array {@link INSERT_ISSUED} reads: each version's row, its position and its idempotency key. */
+function issuedInput(issued: readonly IssuedRow[]): string {
+  return JSON.stringify(
+    issued.map(({ record, idempotency, requestHash, at }, n) => ({
+      ...rowOf(record),
+      n,
+      caller_code: idempotency.caller,
+      operation: idempotency.operation,
+      key: idempotency.key,
+      request_hash: requestHash,
+      remembered_at: at.toISOString(),
+    })),
+  );
+}
+
+const ISSUED_COLUMNS = INSERT_COLUMNS.map(([name]) => name).join(', ');
+const ISSUED_RECORD = [
+  ...INSERT_COLUMNS.map(([name, type]) => `${name} ${type}`),
+  'n integer',
+  'caller_code text',
+  'operation text',
+  'key text',
+  'request_hash text',
+  'remembered_at timestamptz',
+].join(', ');
+
+/**
+ * Issued versions and their idempotency keys in one statement. The keys go first (`ON CONFLICT DO NOTHING`: a key
+ * held by a committed request, or by an earlier row of the same list, is skipped, and one held by a transaction in
+ * flight is waited for); a version is written only when it has no key or its key was written, and is skipped when
+ * it collides with a stored version. Rows are written in key order, then identifier order, so that two groups in
+ * flight that collide wait for each other in the same order (no deadlock). A version skipped for a collision whose key was written leaves that key
+ * naming nothing: the follow-up statement of {@link CertificateStore.insertIssued} removes it.
+ */
+const INSERT_ISSUED = `WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${ISSUED_RECORD})
+  ),
+  keys AS (
+    INSERT INTO certificate.idempotency_keys (caller_code, operation, key, request_hash, result_id, created_at)
+    SELECT caller_code, operation, key, request_hash, id, remembered_at FROM input WHERE key <> ''
+     ORDER BY caller_code, operation, key, n
+    ON CONFLICT DO NOTHING
+    RETURNING result_id
+  ),
+  written AS (
+    INSERT INTO certificate.certificates (${ISSUED_COLUMNS})
+    SELECT ${ISSUED_COLUMNS} FROM input
+     WHERE key = '' OR id IN (SELECT result_id FROM keys)
+     ORDER BY identifier
+    ON CONFLICT DO NOTHING
+    RETURNING id
+  )
+  SELECT (SELECT coalesce(array_agg(result_id), '{}') FROM keys) AS keyed,
+         (SELECT coalesce(array_agg(id), '{}') FROM written) AS written`;
+
+/** The CTEs of {@link INSERT_ISSUED}, without its final SELECT. */
+const ISSUED_CTES = INSERT_ISSUED.slice(0, INSERT_ISSUED.lastIndexOf('SELECT (SELECT coalesce'));
+
+/** What the all-or-nothing statement of {@link SqlCertificateStore.insertAllIssued} raises when one was not written. */
+const NOT_ALL_WRITTEN = 'issue group: not every version written';
+
+/**
+ * Issued versions, their keys and another statement (their events' outbox insert), all in one autocommitted
+ * statement, which fails (22P02, {@link NOT_ALL_WRITTEN}) unless every version was written: the CTEs of
+ * {@link INSERT_ISSUED}, then the other statement as one more CTE (its `$n` shifted past this statement's two).
+ * The cast of a text that is not a number raises the error at run time, only when the count differs.
+ */
+function insertAllIssuedSql(alongside: string): string {
+  const shifted = alongside.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + 2}`);
+  return `${ISSUED_CTES.trimEnd()},
+  alongside AS (${shifted})
+  SELECT CASE WHEN (SELECT count(*) FROM written) = $2::integer THEN 0
+              ELSE ('${NOT_ALL_WRITTEN}: ' || (SELECT count(*) FROM written) || ' of ' || $2::integer)::integer
+         END AS refused`;
+}
+
+/**
+ * What issues take before sealing, in one statement: each request's remembered idempotency key, else a number of its
+ * scope and a status-list sequence of its issuer. Each counter row is advanced once, by the count of requests that
+ * need it (rows in key order: two statements in flight lock them in the same order), and the requests of one row
+ * get the consecutive values in the order given. Autocommitted: the rows are locked for this statement only.
+ *
+ * It commits asynchronously (`synchronous_commit` off for its own transaction): the counter rows are unlocked
+ * without waiting for the WAL flush. A take lost in a crash hands its values out again, but only values that no
+ * licence carries: a licence commits synchronously after its take, and flushing its commit flushes the WAL before
+ * it, the take included (ADR 014).
+ */
+const TAKE_FOR_ISSUES = `WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS x(n integer, caller_code text, operation text, key text, scope text, issuer_code text)
+  ),
+  earlier AS (
+    SELECT i.n, k.request_hash, k.result_id
+      FROM input i JOIN certificate.idempotency_keys k
+        ON k.caller_code = i.caller_code AND k.operation = i.operation AND k.key = i.key
+     WHERE i.key <> ''
+  ),
+  fresh AS (
+    SELECT n, scope, issuer_code,
+           row_number() OVER (PARTITION BY scope ORDER BY n) AS scope_rank,
+           count(*) OVER (PARTITION BY scope) AS scope_count,
+           row_number() OVER (PARTITION BY issuer_code ORDER BY n) AS issuer_rank,
+           count(*) OVER (PARTITION BY issuer_code) AS issuer_count
+      FROM input WHERE n NOT IN (SELECT n FROM earlier)
+  ),
+  numbers AS (
+    INSERT INTO certificate.number_counters (scope, last)
+    SELECT scope, count(*) FROM fresh WHERE scope IS NOT NULL GROUP BY scope ORDER BY scope
+    ON CONFLICT (scope) DO UPDATE SET last = certificate.number_counters.last + EXCLUDED.last
+    RETURNING scope, last
+  ),
+  slots AS (
+    INSERT INTO certificate.status_list_counters (issuer_code, next)
+    SELECT issuer_code, count(*) FROM fresh GROUP BY issuer_code ORDER BY issuer_code
+    ON CONFLICT (issuer_code) DO UPDATE SET next = certificate.status_list_counters.next + EXCLUDED.next
+    RETURNING issuer_code, next
+  )
+  SELECT i.n, e.request_hash, e.result_id,
+         (nu.last - f.scope_count + f.scope_rank)::integer AS number,
+         s.next - f.issuer_count + f.issuer_rank - 1 AS status_sequence,
+         set_config('synchronous_commit', 'off', true) AS commit_mode
+    FROM input i
+    LEFT JOIN earlier e ON e.n = i.n
+    LEFT JOIN fresh f ON f.n = i.n
+    LEFT JOIN numbers nu ON nu.scope = f.scope
+    LEFT JOIN slots s ON s.issuer_code = f.issuer_code`;
+
+/** The certificate store over SQL, with what the composition root's issue log needs beyond the port. */
+export interface SqlCertificateStore extends CertificateStore {
+  /**
+   * Writes issued versions, their idempotency keys and `alongside` (their events' outbox insert) in one
+   * autocommitted statement, all or nothing: true when every version was written and the statement committed;
+   * false when one was not (a key taken, a collision) and nothing was written: then use
+   * {@link CertificateStore.insertIssued} in a transaction, which tells each version's outcome.
+   */
+  insertAllIssued(q: Queryable, issued: readonly IssuedRow[], alongside: EmbeddedSql): Promise<boolean>;
+}
+
+/** A statement to embed, and its parameters. */
+export interface EmbeddedSql {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
 /** The certificate store over SQL. */
-export const sqlCertificateStore: CertificateStore = {
+export const sqlCertificateStore: SqlCertificateStore = {
   async insert(tx: Transaction, record: CertificateRecord) {
     const { state, slot } = record;
     await tx.query(
@@ -174,14 +376,65 @@ export const sqlCertificateStore: CertificateStore = {
     return rows.map((r) => ({ index: r.status_list_index, state: r.state }));
   },
 
-  async nextNumber(q, scope) {
-    const { rows } = await q.query<{ last: number }>(
-      `INSERT INTO certificate.number_counters (scope, last) VALUES ($1, 1)
-       ON CONFLICT (scope) DO UPDATE SET last = certificate.number_counters.last + 1
-       RETURNING last`,
-      [scope],
-    );
-    return rows[0]!.last;
+  async takeForIssues(q, requests) {
+    if (requests.length === 0) return [];
+    const input = requests.map(({ idempotency, numberScope, issuerCode }, n) => ({
+      n,
+      caller_code: idempotency.caller,
+      operation: idempotency.operation,
+      key: idempotency.key,
+      scope: numberScope ?? null,
+      issuer_code: issuerCode,
+    }));
+    const { rows } = await q.query<{
+      n: number;
+      request_hash: string | null;
+      result_id: string | null;
+      number: number | null;
+      status_sequence: string | null;
+    }>(TAKE_FOR_ISSUES, [JSON.stringify(input)]);
+    const byN = new Map(rows.map((row) => [row.n, row]));
+    return requests.map((_, n) => {
+      const row = byN.get(n)!;
+      if (row.request_hash !== null && row.result_id !== null) {
+        return { earlier: { requestHash: row.request_hash, resultId: row.result_id } };
+      }
+      return { sequence: row.number ?? 0, statusSequence: Number(row.status_sequence) };
+    });
+  },
+
+  async insertAllIssued(q, issued, alongside) {
+    try {
+      await q.query(insertAllIssuedSql(alongside.sql), [issuedInput(issued), issued.length, ...alongside.params]);
+      return true;
+    } catch (err) {
+      if (sqlStateOf(err) === '22P02' && err instanceof Error && err.message.includes(NOT_ALL_WRITTEN)) return false;
+      throw err;
+    }
+  },
+
+  async insertIssued(tx, issued: readonly IssuedRow[]) {
+    if (issued.length === 0) return [];
+    const { rows } = await tx.query<{ keyed: string[]; written: string[] }>(INSERT_ISSUED, [issuedInput(issued)]);
+    const keyed = new Set(rows[0]!.keyed);
+    const written = new Set(rows[0]!.written);
+    // a key written for a version that collided names nothing: remove it (rare: ALREADY_EXISTS)
+    const orphans = issued.filter(({ record }) => keyed.has(record.state.id) && !written.has(record.state.id));
+    if (orphans.length > 0) {
+      await tx.query(
+        `DELETE FROM certificate.idempotency_keys
+          WHERE (caller_code, operation, key) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+        [
+          orphans.map((o) => o.idempotency.caller),
+          orphans.map((o) => o.idempotency.operation),
+          orphans.map((o) => o.idempotency.key),
+        ],
+      );
+    }
+    return issued.map(({ record, idempotency }): IssueOutcome => {
+      if (written.has(record.state.id)) return 'inserted';
+      return idempotency.key !== '' && !keyed.has(record.state.id) ? 'key-taken' : 'exists';
+    });
   },
 
   async nextStatusSequence(q, issuerCode) {

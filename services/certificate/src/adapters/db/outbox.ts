@@ -45,22 +45,55 @@ function definitionOf(type: string, dataschema: string, codec: ProtoCodec<unknow
   return definition;
 }
 
+function entriesOf(events: readonly OutgoingEvent[]) {
+  return events.map(({ event, sealKid }) => {
+    const body = eventBodyOf(event, sealKid);
+    const definition = definitionOf(body.type, body.dataschema, body.codec);
+    return {
+      topic: CERTIFICATE_TOPIC,
+      event: definition.make({
+        subject: body.subject,
+        data: body.body,
+        time: timeOf(event),
+        extensions: attributionOf(event),
+      }),
+    };
+  });
+}
+
+/** One SQL statement and its parameters (`$1`, `$2`...), to run as part of another (a data-modifying CTE). */
+export interface EmbeddableStatement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
 /** The outbox of schema `certificate`, writing protobuf bodies (`adapters/event-bodies.ts`) onto the topic. */
-export const sqlEventOutbox: EventOutbox = {
-  async append(tx, events: readonly OutgoingEvent[]) {
-    const entries = events.map(({ event, sealKid }) => {
-      const body = eventBodyOf(event, sealKid);
-      const definition = definitionOf(body.type, body.dataschema, body.codec);
-      return {
-        topic: CERTIFICATE_TOPIC,
-        event: definition.make({
-          subject: body.subject,
-          data: body.body,
-          time: timeOf(event),
-          extensions: attributionOf(event),
-        }),
-      };
-    });
-    await appendToOutbox(tx, CERTIFICATE_SCHEMA, entries);
+export const sqlEventOutbox: EventOutbox & {
+  /**
+   * The outbox insert of `events` as one statement, to embed in another statement that commits with it (ADR 014):
+   * what `appendToOutbox` would send, captured instead of sent. Undefined when it would not be a single plain
+   * INSERT (more than 1,000 events, or another shape of `appendToOutbox`): then append in a transaction.
+   * @throws AppError EVENT_MALFORMED as `appendToOutbox` does.
+   */
+  statement(events: readonly OutgoingEvent[]): Promise<EmbeddableStatement | undefined>;
+} = {
+  async append(tx, events) {
+    await appendToOutbox(tx, CERTIFICATE_SCHEMA, entriesOf(events));
+  },
+
+  async statement(events) {
+    const captured: EmbeddableStatement[] = [];
+    const capture = {
+      query: async <R>(sql: string, params?: readonly unknown[]) => {
+        captured.push({ sql, params: params ?? [] });
+        return { rows: [] as R[], rowCount: 0 };
+      },
+    };
+    await appendToOutbox(capture, CERTIFICATE_SCHEMA, entriesOf(events));
+    const [only] = captured;
+    if (captured.length !== 1 || only === undefined) return undefined;
+    return /^INSERT INTO [\w".]+\.outbox \([^)]*\) VALUES /.test(only.sql) && !/\bRETURNING\b/i.test(only.sql)
+      ? only
+      : undefined;
   },
 };

@@ -64,8 +64,10 @@ export interface TrustBundleView {
 const SIGNER_CACHE_LIMIT = 1024;
 
 /**
- * {@link SealKeys} over the seal store. Keys are decrypted on first use and the signer kept in memory per kid;
- * the store is asked on every call which seal is active, so a rotation or revocation anywhere takes effect at once.
+ * {@link SealKeys} over the seal store. Keys are decrypted on first use and the signer kept in memory per kid. Which
+ * seal is current (and its state) is kept in memory too, checked against the store's bundle version at most every
+ * {@link TRUST_RECHECK_MS}: a rotation or revocation made in this process takes effect at once ({@link forget}),
+ * one made by another replica within that period plus one version query (ADR 014).
  */
 export class StoredSealKeys implements SealKeys {
   readonly #db: Queryable;
@@ -79,6 +81,11 @@ export class StoredSealKeys implements SealKeys {
   #checking: Promise<VerificationTrust> | undefined;
   /** Bumped by {@link forget}: a check that began before a change never stores what it read. */
   #generation = 0;
+  /** The current seal of each department and kind (`code kind`), as read from the store. */
+  readonly #current = new Map<string, SealWithIssuer>();
+  /** The bundle version the current seals were read at, and when (monotonic ms) the store last confirmed it. */
+  #currentConfirmed: { version: string; checkedAt: number } | undefined;
+  #confirming: Promise<void> | undefined;
 
   /** @param options.recheckMs how long the verification snapshot is trusted unchecked; {@link TRUST_RECHECK_MS}. */
   constructor(db: Queryable, deps: SealDeps, options: { recheckMs?: number } = {}) {
@@ -121,7 +128,7 @@ export class StoredSealKeys implements SealKeys {
   }
 
   async activeSigner(departmentCode: string, kind: SigningSealKind, at: Date): Promise<Signer> {
-    const current = await this.#deps.store.currentSeal(this.#db, departmentCode, kind);
+    const current = await this.#currentSeal(departmentCode, kind);
     if (!current) {
       throw new AppError('SEAL_NOT_FOUND', `the department has no ${kind} seal`, {
         details: { meta: { departmentCode, kind } },
@@ -129,6 +136,46 @@ export class StoredSealKeys implements SealKeys {
     }
     assertSigns(current.seal, at);
     return this.#signer(current);
+  }
+
+  /**
+   * The current seal of a department and kind, from memory while the store's bundle version is unchanged: a change
+   * made in this process drops it at once ({@link forget}); one made by another replica is seen once the version
+   * check (every {@link TRUST_RECHECK_MS}, one statement shared by the calls that wait for it) finds it (ADR 014).
+   */
+  async #currentSeal(departmentCode: string, kind: SigningSealKind): Promise<SealWithIssuer | undefined> {
+    await this.#confirmCurrent();
+    const key = `${departmentCode} ${kind}`;
+    const cached = this.#current.get(key);
+    if (cached !== undefined) return cached;
+    const generation = this.#generation;
+    const current = await this.#deps.store.currentSeal(this.#db, departmentCode, kind);
+    if (current !== undefined && generation === this.#generation && this.#currentConfirmed !== undefined) {
+      if (this.#current.size >= SIGNER_CACHE_LIMIT) this.#current.clear();
+      this.#current.set(key, current);
+    }
+    return current;
+  }
+
+  /** Drops the current seals when the store's bundle version moved; asks at most every recheck period. */
+  #confirmCurrent(): Promise<void> {
+    const confirmed = this.#currentConfirmed;
+    if (confirmed !== undefined && performance.now() - confirmed.checkedAt < this.#recheckMs) return Promise.resolve();
+    if (this.#confirming === undefined) {
+      const generation = this.#generation;
+      const startedAt = performance.now();
+      const confirming = this.#deps.store.bundleVersion(this.#db).then((version) => {
+        if (generation !== this.#generation) return;
+        if (this.#currentConfirmed?.version !== version) this.#current.clear();
+        this.#currentConfirmed = { version, checkedAt: startedAt };
+      });
+      this.#confirming = confirming;
+      const done = () => {
+        if (this.#confirming === confirming) this.#confirming = undefined;
+      };
+      confirming.then(done, done);
+    }
+    return this.#confirming;
   }
 
   async sealStatus(kid: string): Promise<{ revokedAt?: Date } | undefined> {
@@ -166,6 +213,9 @@ export class StoredSealKeys implements SealKeys {
     this.#generation++;
     this.#trust = undefined;
     this.#checking = undefined;
+    this.#current.clear();
+    this.#currentConfirmed = undefined;
+    this.#confirming = undefined;
   }
 
   #signer({ seal, issuerPem }: SealWithIssuer): Signer {
