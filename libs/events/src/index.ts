@@ -59,7 +59,14 @@ export {
   outboxMigrations,
   withEventTables,
 } from './migrations.js';
-export { appendToOutbox, type OutboxBacklog, type OutboxEntry, outboxBacklog } from './outbox.js';
+export {
+  appendToOutbox,
+  type OutboxBacklog,
+  type OutboxEntry,
+  type OutboxStatement,
+  outboxBacklog,
+  outboxInsertStatements,
+} from './outbox.js';
 export {
   createRelay,
   type PublishedEvent,

@@ -9,7 +9,6 @@ import {
   loadConfig,
   type ServiceContext,
   type ServiceModule,
-  str,
   url,
 } from '@onceonly/kit';
 import { decryptPrivateKey } from '@onceonly/seal';
@@ -236,7 +235,7 @@ function issueLog(ctx: ServiceContext, relay: Relay): IssueLog {
   const group = groupCommit<IssuedCommit, IssueOutcome>({
     write: async (issued) => {
       // usually every version is new: versions, keys and events in one autocommitted statement
-      const outbox = await sqlEventOutbox.statement(eventsOf(issued));
+      const outbox = sqlEventOutbox.statement(eventsOf(issued));
       if (outbox !== undefined && (await sqlCertificateStore.insertAllIssued(ctx.db, issued, outbox))) {
         return issued.map((): IssueOutcome => 'inserted');
       }

@@ -15,7 +15,7 @@ import { CompactRange, generateNoteKey, rootOf } from '@onceonly/merkle';
 import { type Database, migrate } from '@onceonly/store';
 import pino from 'pino';
 import { AUDIT_BENCH_TYPE } from './audit-events.js';
-import { countingDatabase } from './counting.js';
+import { countingDatabase } from './counting-database.js';
 import { progress } from './progress.js';
 import { nowMs } from './stats.js';
 
@@ -131,7 +131,7 @@ export async function inboxConsumerRate(options: {
   const counted = countingDatabase(options.db);
   const consumer = createConsumer({
     transport,
-    db: counted.db,
+    db: counted,
     schema,
     group: options.group,
     topics: [options.topic],
@@ -153,7 +153,7 @@ export async function inboxConsumerRate(options: {
       options.events,
       started,
       t,
-      counted.count.statements,
+      counted.statements(),
       'one PostgreSQL transaction per event: the inbox insert',
     );
   } finally {
@@ -188,7 +188,7 @@ export async function auditIngestRate(options: {
   let host: HostedModules | undefined;
   try {
     host = await hostModules({
-      db: counted.db,
+      db: counted,
       transport,
       topics: options.registry,
       log,
@@ -212,7 +212,7 @@ export async function auditIngestRate(options: {
       },
       30_000,
     );
-    const statements = counted.count.statements;
+    const statements = counted.statements();
     await host.stop('bench');
     const checks = await checkLog(db, options.events);
     return {
@@ -254,7 +254,7 @@ export async function ingestOnlyRate(options: {
   const counted = countingDatabase(db);
   const transport = await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-audit-ingest' });
   const consumer = createIngest({
-    db: counted.db,
+    db: counted,
     transport,
     topics: [options.topic],
     group: `${AUDIT_GROUP}-${options.batches ? 'batch' : 'event'}-${options.subjectChains ? 'chains' : 'nochains'}`,
@@ -277,7 +277,7 @@ export async function ingestOnlyRate(options: {
       options.events,
       started,
       t,
-      counted.count.statements,
+      counted.statements(),
       options.subjectChains ? 'no checkpointer, no relay' : 'no checkpointer, no relay; the subject index left out',
     );
   } finally {

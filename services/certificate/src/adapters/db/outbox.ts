@@ -1,5 +1,5 @@
 import type { ProtoCodec } from '@onceonly/contracts';
-import { appendToOutbox, defineEvent, type EventDefinition } from '@onceonly/events';
+import { appendToOutbox, defineEvent, type EventDefinition, outboxInsertStatements } from '@onceonly/events';
 import type { EventOutbox, OutgoingEvent } from '../../app/ports.js';
 import { CERTIFICATE_EVENT_TYPES, type DomainEvent } from '../../domain/events.js';
 import { CERTIFICATE_TOPIC } from '../../topics.js';
@@ -71,29 +71,18 @@ export interface EmbeddableStatement {
 export const sqlEventOutbox: EventOutbox & {
   /**
    * The outbox insert of `events` as one statement, to embed in another statement that commits with it (ADR 014):
-   * what `appendToOutbox` would send, captured instead of sent. Undefined when it would not be a single plain
-   * INSERT (more than 1,000 events, or another shape of `appendToOutbox`): then append in a transaction.
+   * the statement `appendToOutbox` sends (`outboxInsertStatements` of libs/events). Undefined for more than 1,000
+   * events (several statements): then append in a transaction.
    * @throws AppError EVENT_MALFORMED as `appendToOutbox` does.
    */
-  statement(events: readonly OutgoingEvent[]): Promise<EmbeddableStatement | undefined>;
+  statement(events: readonly OutgoingEvent[]): EmbeddableStatement | undefined;
 } = {
   async append(tx, events) {
     await appendToOutbox(tx, CERTIFICATE_SCHEMA, entriesOf(events));
   },
 
-  async statement(events) {
-    const captured: EmbeddableStatement[] = [];
-    const capture = {
-      query: async <R>(sql: string, params?: readonly unknown[]) => {
-        captured.push({ sql, params: params ?? [] });
-        return { rows: [] as R[], rowCount: 0 };
-      },
-    };
-    await appendToOutbox(capture, CERTIFICATE_SCHEMA, entriesOf(events));
-    const [only] = captured;
-    if (captured.length !== 1 || only === undefined) return undefined;
-    return /^INSERT INTO [\w".]+\.outbox \([^)]*\) VALUES /.test(only.sql) && !/\bRETURNING\b/i.test(only.sql)
-      ? only
-      : undefined;
+  statement(events) {
+    const statements = outboxInsertStatements(CERTIFICATE_SCHEMA, entriesOf(events));
+    return statements.length === 1 ? statements[0] : undefined;
   },
 };
