@@ -1,5 +1,5 @@
 import { CompactRange, emptySubjectChain, extendSubjectChain, type SubjectChain } from '@onceonly/merkle';
-import { type LoggableEvent, leafOf } from '../domain/leaf.js';
+import { type Leaf, type LoggableEvent, leafOf } from '../domain/leaf.js';
 import { partiesOf } from '../domain/read-access.js';
 import {
   advance,
@@ -31,6 +31,25 @@ export type AppendOutcome =
   | { readonly appended: true; readonly leafIndex: number; readonly size: number; readonly arrival: SequenceArrival }
   | { readonly appended: false };
 
+/** The stored row of an event appended as leaf `leafIndex`. */
+function leafRecordOf(event: LoggableEvent, from: ReadFrom, leaf: Leaf, leafIndex: number): LeafRecord {
+  return {
+    leafIndex,
+    eventId: event.id,
+    ...from,
+    source: event.source,
+    type: event.type,
+    subject: event.subject,
+    time: new Date(event.time),
+    sequence: event.sequence,
+    bodySha256: leaf.attributes.dataSha256,
+    leafHash: leaf.hash,
+    canonical: leaf.canonical,
+    data: event.data,
+    ...partiesOf(event.extensions),
+  };
+}
+
 const WALK_BATCH = 500;
 
 /**
@@ -52,21 +71,7 @@ export async function appendEvent(
   const leaf = leafOf(event);
   const range = CompactRange.fromHashes(head.size, head.range);
   const completed = range.append(leaf.hash);
-  const inserted = await port.insertLeaf({
-    leafIndex: head.size,
-    eventId: event.id,
-    ...from,
-    source: event.source,
-    type: event.type,
-    subject: event.subject,
-    time: new Date(event.time),
-    sequence: event.sequence,
-    bodySha256: leaf.attributes.dataSha256,
-    leafHash: leaf.hash,
-    canonical: leaf.canonical,
-    data: event.data,
-    ...partiesOf(event.extensions),
-  });
+  const inserted = await port.insertLeaf(leafRecordOf(event, from, leaf, head.size));
   if (!inserted) return { appended: false };
   await port.insertNodes(completed.filter((n) => n.level > 0));
   await port.saveHead({ size: range.size, range: range.hashes(), root: range.root() });
@@ -190,21 +195,7 @@ export async function appendEvents<E extends LoggableEvent>(
   for (const { event, from, leaf, subjectKey } of fresh) {
     const leafIndex = range.size;
     for (const node of range.append(leaf.hash)) if (node.level > 0) nodes.push(node);
-    leaves.push({
-      leafIndex,
-      eventId: event.id,
-      ...from,
-      source: event.source,
-      type: event.type,
-      subject: event.subject,
-      time: new Date(event.time),
-      sequence: event.sequence,
-      bodySha256: leaf.attributes.dataSha256,
-      leafHash: leaf.hash,
-      canonical: leaf.canonical,
-      data: event.data,
-      ...partiesOf(event.extensions),
-    });
+    leaves.push(leafRecordOf(event, from, leaf, leafIndex));
     if (subjectKey) {
       const k = hex(subjectKey);
       const chain = extended.get(k) ?? chains.get(k) ?? emptySubjectChain();

@@ -130,25 +130,7 @@ export function appendPort(tx: Queryable): AppendPort {
            sequence, body_sha256, leaf_hash, canonical, data, actor, issuer, secret_until)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT (event_id) DO NOTHING`,
-        [
-          leaf.leafIndex,
-          leaf.eventId,
-          leaf.topic,
-          leaf.partition,
-          leaf.offset,
-          leaf.source,
-          leaf.type,
-          leaf.subject,
-          leaf.time,
-          leaf.sequence,
-          buf(leaf.bodySha256),
-          buf(leaf.leafHash),
-          buf(leaf.canonical),
-          buf(leaf.data),
-          leaf.actor ?? null,
-          leaf.issuer ?? null,
-          leaf.secretUntil ?? null,
-        ],
+        leafParams(leaf),
       );
       return rowCount === 1;
     },
@@ -266,25 +248,7 @@ export function batchAppendPort(tx: Queryable): BatchAppendPort {
         const params: unknown[] = [];
         const values = chunk.map((leaf) => {
           const n = params.length;
-          params.push(
-            leaf.leafIndex,
-            leaf.eventId,
-            leaf.topic,
-            leaf.partition,
-            leaf.offset,
-            leaf.source,
-            leaf.type,
-            leaf.subject,
-            leaf.time,
-            leaf.sequence,
-            buf(leaf.bodySha256),
-            buf(leaf.leafHash),
-            buf(leaf.canonical),
-            buf(leaf.data),
-            leaf.actor ?? null,
-            leaf.issuer ?? null,
-            leaf.secretUntil ?? null,
-          );
+          params.push(...leafParams(leaf));
           return `(${Array.from({ length: 17 }, (_, k) => `$${n + k + 1}`).join(', ')})`;
         });
         // no ON CONFLICT: the caller appends only ids that are not leaves, under the head lock
@@ -373,6 +337,29 @@ export function batchAppendPort(tx: Queryable): BatchAppendPort {
       );
     },
   };
+}
+
+/** The 17 columns of a leaf row, in the order of `audit.leaves` (one leaf or one row of a multi-row INSERT). */
+function leafParams(leaf: LeafRecord): unknown[] {
+  return [
+    leaf.leafIndex,
+    leaf.eventId,
+    leaf.topic,
+    leaf.partition,
+    leaf.offset,
+    leaf.source,
+    leaf.type,
+    leaf.subject,
+    leaf.time,
+    leaf.sequence,
+    buf(leaf.bodySha256),
+    buf(leaf.leafHash),
+    buf(leaf.canonical),
+    buf(leaf.data),
+    leaf.actor ?? null,
+    leaf.issuer ?? null,
+    leaf.secretUntil ?? null,
+  ];
 }
 
 /**
