@@ -25,17 +25,22 @@ export const eventsSuite: Suite = {
     pipelines.push(
       await bareKafkajs({ brokers, topic: `bench.bare.${run}`, events, payloadBytes: PAYLOAD_BYTES, batch: 100 }),
     );
-    for (const transport of ['kafka', 'embedded'] as const) {
+    for (const [transport, batches] of [
+      ['kafka', false],
+      ['embedded', false],
+      ['kafka', true],
+    ] as const) {
       pipelines.push(
         await withFreshDatabase((db) =>
           outboxPipeline({
             db,
             transport,
             brokers,
-            topic: `bench.outbox.${transport}.${run}`,
+            topic: `bench.outbox.${transport}${batches ? '.batches' : ''}.${run}`,
             events,
             payloadBytes: PAYLOAD_BYTES,
             writers: 8,
+            batches,
           }),
         ),
       );
@@ -47,12 +52,22 @@ export const eventsSuite: Suite = {
       records: perfRecords,
       recordSize: PAYLOAD_BYTES,
     });
-    const [bare, viaKafka, embedded] = pipelines as [PipelineResult, PipelineResult, PipelineResult];
+    const [bare, viaKafka, embedded, batched] = pipelines as [
+      PipelineResult,
+      PipelineResult,
+      PipelineResult,
+      PipelineResult,
+    ];
     const ratios: Ratio[] = [
       {
         name: 'onceonly (Kafka) / bare kafkajs, events/s',
         value: viaKafka.eventsPerSecond / bare.eventsPerSecond,
         meaning: 'throughput kept after outbox, relay, envelope and inbox',
+      },
+      {
+        name: 'onceonly (Kafka, batch consumer) / bare kafkajs, events/s',
+        value: batched.eventsPerSecond / bare.eventsPerSecond,
+        meaning: 'the same with the consumer handling a fetched batch per transaction (ADR 011)',
       },
       {
         name: 'onceonly (Kafka) committed → published / bare kafkajs, events/s',
