@@ -2,7 +2,7 @@ import { assistanceModule } from '@onceonly/assistance';
 import { auditModule } from '@onceonly/audit';
 import { certificateModule } from '@onceonly/certificate';
 import type { ServiceModule } from '@onceonly/kit';
-import { certificateProjection, type HubProjection } from './adapters/replay-projections.js';
+import { assistanceProjection, certificateProjection, type HubProjection } from './adapters/replay-projections.js';
 
 /**
  * The services `onceonly start` hosts, in start order. The audit log comes last so that it sees every topic the
@@ -14,4 +14,4 @@ export const HUB_MODULES: readonly ServiceModule[] = [certificateModule, assista
  * The replay projections the hub passes to `onceonly audit replay` (docs/adr/005): each service's own, imported
  * from its `/replay` subpath. The audit service runs them and never imports them. Services add theirs as they land.
  */
-export const HUB_REPLAY_PROJECTIONS: readonly HubProjection[] = [certificateProjection];
+export const HUB_REPLAY_PROJECTIONS: readonly HubProjection[] = [certificateProjection, assistanceProjection];

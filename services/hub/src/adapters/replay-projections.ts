@@ -1,3 +1,5 @@
+import { assistanceV1 } from '@onceonly/assistance/client';
+import { ASSISTANCE_REPLAY, requestStatusCheck, statusFromProto } from '@onceonly/assistance/replay';
 import { certificateV1 } from '@onceonly/certificate/client';
 import { CERTIFICATE_REPLAY, certificateStatusCheck } from '@onceonly/certificate/replay';
 import { isAppError } from '@onceonly/errors';
@@ -33,4 +35,24 @@ export const certificateProjection: HubProjection = {
     return { check: certificateStatusCheck(lookup), close: () => c.close() };
   },
   offline: (why) => certificateStatusCheck(undefined, { skipped: why }),
+};
+
+/** The assistance request projection, read back with GetRequest (an auditor reads any request, not its answer). */
+export const assistanceProjection: HubProjection = {
+  ...ASSISTANCE_REPLAY,
+  open(o) {
+    const c = new assistanceV1.AssistanceServiceClient(o.addr, channelCredentials(o));
+    const lookup = async (id: string) => {
+      try {
+        const request = assistanceV1.GetRequestRequest.fromPartial({ id });
+        const found = (await call(c.getRequest.bind(c), request, o)).request;
+        return found && { status: statusFromProto(found.status), version: found.version, dueDate: found.dueDate };
+      } catch (err) {
+        if (isAppError(err, 'ASSIST_REQUEST_NOT_FOUND')) return undefined;
+        throw err;
+      }
+    };
+    return { check: requestStatusCheck(lookup), close: () => c.close() };
+  },
+  offline: (why) => requestStatusCheck(undefined, { skipped: why }),
 };

@@ -66,7 +66,9 @@ export function assistanceHandlers(deps: AssistanceDeps, coordinatorCode: string
       return { request: requestToProto(asSeenBy(result.request, actor)), replayed: result.replayed };
     }),
     getRequest: unary(async (request, { caller }) => {
-      const actor = actorOf(caller);
+      // an auditor reads any request as the coordinator does (without the answer's fields), and changes none
+      const actor =
+        caller.role === 'auditor' ? { department: caller.departmentCode, coordinator: true } : actorOf(caller);
       return { request: requestToProto(await getRequestCase(deps, actor, parseGetRequest(request).id)) };
     }),
     listInbox: unary(async (request, { caller }) => {
