@@ -21,6 +21,7 @@ export const ASSISTANCE_EVENT_TYPES = {
   escalated: 'assistance.request.escalated',
   regularisationOverdue: 'assistance.request.regularisation-overdue',
   personalDataPurged: 'assistance.request.personal-data-purged',
+  read: 'assistance.request.read',
 } as const;
 
 /**

@@ -108,16 +108,22 @@ describe('administrative assistance on PostgreSQL and Kafka', () => {
       closedOn: '2026-02-25',
     });
 
-    const events = (await waitFor(() => (eventsOf(id).length >= 4 ? eventsOf(id) : undefined), {
+    const events = (await waitFor(() => (eventsOf(id).length >= 5 ? eventsOf(id) : undefined), {
       timeoutMs: 30_000,
-      message: 'four events of the request on the topic',
+      message: 'five events of the request on the topic',
     })) as KafkaMessage[];
+    // the coordinator's read was recorded before it was answered; the parties' reads are not (their own data)
     expect(events.map((m) => m.headers?.ce_type?.toString())).toEqual([
       'assistance.request.submitted',
       'assistance.request.accepted',
       'assistance.request.answered',
+      'assistance.request.read',
       'assistance.request.closed',
     ]);
+    expect(ev.RequestRead.decode(events[3]!.value!)).toMatchObject({
+      readerCode: COORDINATOR.code,
+      readerRole: 'coordinator',
+    });
     const first = ev.RequestSubmitted.decode(events[0]!.value!);
     expect(first.request).toMatchObject({ requestId: id, requesterCode: JUSTICE.code, dueDate: '2026-02-25' });
     expect(first.request?.subjectKey).toMatch(/^[0-9a-f]{64}$/);

@@ -78,6 +78,11 @@ export interface AssistanceOutbox {
   ): Promise<void>;
   /** A deadline alert of the sweep (the hub acts: no actor). */
   alert(tx: Transaction, alert: { request: AssistanceRequest; alert: DeadlineAlert; at: Date }): Promise<void>;
+  /** A read of a request by someone who is neither of its departments (the coordinator, an auditor). */
+  read(
+    tx: Transaction,
+    read: { request: AssistanceRequest; reader: string; role: 'coordinator' | 'auditor'; at: Date },
+  ): Promise<void>;
   /** Personal data purged after the retention period. */
   purged(
     tx: Transaction,

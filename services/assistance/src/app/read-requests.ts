@@ -11,8 +11,24 @@ export function asSeenBy(request: AssistanceRequest, actor: Actor): AssistanceRe
   return { ...request, answer: { ...request.answer, fields: {} } };
 }
 
-export async function getRequestCase(deps: AssistanceDeps, actor: Actor, id: string): Promise<AssistanceRequest> {
-  return asSeenBy(await readRequest(deps, actor, id), actor);
+/**
+ * One request. A reader who is neither of its departments (the coordinator, an auditor) is answered only once the
+ * read is recorded (`assistance.request.read`, then logged by the audit service): a read that cannot be recorded
+ * fails.
+ */
+export async function getRequestCase(
+  deps: AssistanceDeps,
+  actor: Actor,
+  id: string,
+  role: 'coordinator' | 'auditor' = 'coordinator',
+): Promise<AssistanceRequest> {
+  const request = await readRequest(deps, actor, id);
+  if (actor.department !== request.requester && actor.department !== request.provider) {
+    const at = deps.clock();
+    await deps.db.transaction((tx) => deps.outbox.read(tx, { request, reader: actor.department, role, at }));
+    deps.relay.kick();
+  }
+  return asSeenBy(request, actor);
 }
 
 export interface ListInput {

@@ -65,6 +65,13 @@ const alerts = new Map(
   ]),
 );
 
+const readEvent = defineEvent({
+  type: ASSISTANCE_EVENT_TYPES.read,
+  source: ASSISTANCE_SOURCE,
+  dataschema: 'proto:onceonly.assistance.v1.RequestRead',
+  codec: ev.RequestRead,
+});
+
 const purgedEvent = defineEvent({
   type: ASSISTANCE_EVENT_TYPES.personalDataPurged,
   source: ASSISTANCE_SOURCE,
@@ -174,6 +181,15 @@ export const sqlAssistanceOutbox: AssistanceOutbox = {
       subject: request.id,
       time: at,
       data: { request: facts(request, '', at), alert: alert.kind, date: alert.date },
+    });
+    await appendToOutbox(tx, ASSISTANCE_SCHEMA, [{ topic: ASSISTANCE_TOPIC, event }]);
+  },
+  async read(tx, { request, reader, role, at }) {
+    const event = readEvent.make({
+      subject: request.id,
+      time: at,
+      extensions: { actor: reader },
+      data: { request: facts(request, reader, at), readerCode: reader, readerRole: role },
     });
     await appendToOutbox(tx, ASSISTANCE_SCHEMA, [{ topic: ASSISTANCE_TOPIC, event }]);
   },

@@ -38,7 +38,8 @@ function factOf(change: string, facts: ev.RequestFacts | undefined): RequestRepl
 }
 
 /** A logged event as the fold's fact; undefined for a type the projection does not know. */
-export function decodeRequestEvent(event: ReplayEvent): RequestReplayFact | undefined {
+export function decodeRequestEvent(event: ReplayEvent): RequestReplayFact | 'ignore' | undefined {
+  if (event.type === T.read) return 'ignore'; // a read changes nothing
   if (event.type === T.submitted) return factOf('submitted', ev.RequestSubmitted.decode(event.data).request);
   if (event.type in ALERTS) return factOf(ALERTS[event.type]!, ev.RequestDeadlineAlert.decode(event.data).request);
   if (event.type === T.personalDataPurged) {

@@ -69,7 +69,8 @@ export function assistanceHandlers(deps: AssistanceDeps, coordinatorCode: string
       // an auditor reads any request as the coordinator does (without the answer's fields), and changes none
       const actor =
         caller.role === 'auditor' ? { department: caller.departmentCode, coordinator: true } : actorOf(caller);
-      return { request: requestToProto(await getRequestCase(deps, actor, parseGetRequest(request).id)) };
+      const role = caller.role === 'auditor' ? 'auditor' : 'coordinator';
+      return { request: requestToProto(await getRequestCase(deps, actor, parseGetRequest(request).id, role)) };
     }),
     listInbox: unary(async (request, { caller }) => {
       const page = await listRequestsCase(deps, { actor: actorOf(caller), side: 'provider', ...parseList(request) });
