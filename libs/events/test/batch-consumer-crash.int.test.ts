@@ -4,12 +4,10 @@
  * of the same group started afterwards handles every event exactly once. On Kafka and on the embedded log over
  * PostgreSQL (PGlite runs in one process: nothing to kill apart from the whole mode).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HubHeartbeat } from '@onceonly/contracts';
-import { kafkaBrokers, uniqueTopic, waitFor } from '@onceonly/testing';
+import { buildLibsDist, kafkaBrokers, runNodeScript, uniqueTopic, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumer, defineTopic, ensureTopics, TopicRegistry, toKafkaRecord, withSequence } from '../src/index.js';
 import {
@@ -25,35 +23,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
 const fixture = join(here, 'fixtures/batch-consumer-crash.mjs');
 
-/** The fixture runs on dist/: build the packages it needs (tsc emits even when another package's types complain). */
-function buildDist(): void {
-  for (const pkg of ['contracts', 'errors', 'store', 'events']) {
-    const dir = join(repoRoot, 'libs', pkg);
-    spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: dir,
-      stdio: 'ignore',
-      timeout: 120_000,
-    });
-    if (!existsSync(join(dir, 'dist/index.js')))
-      throw new Error(`libs/${pkg}/dist/index.js is missing after the build`);
-  }
-}
+const buildDist = () => buildLibsDist(repoRoot, ['contracts', 'errors', 'store', 'events']);
 
-function runFixture(env: Record<string, string>): Promise<{ signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [fixture], { cwd: repoRoot, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-    child.on('error', reject);
-    child.on('close', (_code, signal) => {
-      clearTimeout(timer);
-      resolveRun({ signal, stdout, stderr });
-    });
-  });
-}
+const runFixture = (env: Record<string, string>) => runNodeScript(fixture, { cwd: repoRoot, env });
 
 beforeAll(() => buildDist(), 300_000);
 

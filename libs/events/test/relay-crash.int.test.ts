@@ -5,11 +5,9 @@
  * before publishing it: the next relay publishes the rows with the numbers already stamped, no number is taken
  * twice or skipped.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kafkaBrokers, uniqueTopic, waitFor } from '@onceonly/testing';
+import { buildLibsDist, kafkaBrokers, runNodeScript, uniqueTopic, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumer, createRelay, defineTopic, ensureTopics, TopicRegistry } from '../src/index.js';
 import {
@@ -32,41 +30,9 @@ const LEASE_MS = 1_500;
  * The fixture runs on dist/. `npm test` builds everything before vitest; a direct `vitest run` may not have, or
  * may have stale output, so build the packages it needs (tsc emits even when another package's types complain).
  */
-function buildDist(): void {
-  for (const pkg of ['contracts', 'errors', 'store', 'events']) {
-    const dir = join(repoRoot, 'libs', pkg);
-    spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: dir,
-      stdio: 'ignore',
-      timeout: 120_000,
-    });
-    if (!existsSync(join(dir, 'dist/index.js')))
-      throw new Error(`libs/${pkg}/dist/index.js is missing after the build`);
-  }
-}
+const buildDist = () => buildLibsDist(repoRoot, ['contracts', 'errors', 'store', 'events']);
 
-interface ChildResult {
-  signal: NodeJS.Signals | null;
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runFixture(env: Record<string, string>): Promise<ChildResult> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [fixture], { cwd: repoRoot, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolveRun({ code, signal, stdout, stderr });
-    });
-  });
-}
+const runFixture = (env: Record<string, string>) => runNodeScript(fixture, { cwd: repoRoot, env, killAfterMs: 45_000 });
 
 beforeAll(() => buildDist(), 300_000);
 

@@ -1,3 +1,4 @@
+export { buildLibsDist, runNodeScript, type ScriptRun } from './child-process.js';
 export type { ProvidedTestContext } from './context.js';
 export { adminDatabaseUrl, freshDatabase, type TestDatabase } from './database.js';
 export { createTopic, kafkaBrokers, testKafka, uniqueTopic } from './kafka.js';

@@ -15,6 +15,7 @@ import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { CHINA_WORKDAYS } from '@onceonly/workdays';
 import {
   ASSISTANCE_SCHEMA,
+  cachedItemStore,
   sqlAlertStore,
   sqlIdempotencyStore,
   sqlItemStore,
@@ -90,7 +91,7 @@ export const assistanceModule: ServiceModule = {
       db: ctx.db,
       clock: ctx.clock,
       calendar: CHINA_WORKDAYS,
-      items: sqlItemStore,
+      items: cachedItemStore(sqlItemStore),
       requests: sqlRequestStore,
       idempotency: sqlIdempotencyStore,
       outbox: sqlAssistanceOutbox,

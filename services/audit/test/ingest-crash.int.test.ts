@@ -6,7 +6,7 @@
  * - a batch transaction that fails after some inserts: rolled back, its events appended one at a time, each once;
  * - a poison record in a batch: dead-lettered alone, the rest of the batch appended.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ import {
 } from '@onceonly/events';
 import { emptySubjectChain, extendSubjectChain, rootOf } from '@onceonly/merkle';
 import { type Database, openDatabase, type Transaction } from '@onceonly/store';
-import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka, waitFor } from '@onceonly/testing';
+import { freshDatabase, kafkaBrokers, runNodeScript, type TestDatabase, testKafka, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toChain } from '../src/adapters/db/audit-store.js';
 import { createIngest } from '../src/adapters/events/ingest.js';
@@ -46,21 +46,7 @@ function buildDist(): void {
   if (!existsSync(join(repoRoot, 'services/audit/dist/index.js'))) throw new Error('services/audit/dist is missing');
 }
 
-function runFixture(env: Record<string, string>): Promise<{ signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [fixture], { cwd: repoRoot, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-    child.on('error', reject);
-    child.on('close', (_code, signal) => {
-      clearTimeout(timer);
-      resolveRun({ signal, stdout, stderr });
-    });
-  });
-}
+const runFixture = (env: Record<string, string>) => runNodeScript(fixture, { cwd: repoRoot, env });
 
 /** A database whose transactions throw once, right after the first statement that matches `failAfter`. */
 function failingOnce(db: Database, failAfter: RegExp): Database & { failed: () => boolean } {

@@ -1,6 +1,6 @@
 import { AppError } from '@onceonly/errors';
 import { chinaDateOf, type PlainDate } from '@onceonly/workdays';
-import { type CatalogueItem, findItem } from '../domain/catalogue.js';
+import type { CatalogueItem } from '../domain/catalogue.js';
 import type { Actor, AssistanceRequest, RequestTransition } from '../domain/request.js';
 import type { AssistanceDeps } from './ports.js';
 
@@ -21,7 +21,7 @@ export async function actOnRequest(
 ): Promise<AssistanceRequest> {
   const now = deps.clock();
   const current = await readRequest(deps, actor, id);
-  const item = findItem(await deps.items.all(deps.db), current.itemCode, current.itemVersion);
+  const item = await deps.items.find(deps.db, current.itemCode, current.itemVersion);
   const { request, fact } = change(current, item, chinaDateOf(now));
   await deps.db.transaction(async (tx) => {
     if (!(await deps.requests.update(tx, request, current.version, now))) {

@@ -11,6 +11,8 @@ export interface ItemStore {
   all(db: Queryable): Promise<CatalogueItem[]>;
   /** Adds the versions not stored yet (a seed or a revision); stored versions are never changed. */
   add(db: Queryable, items: readonly CatalogueItem[]): Promise<void>;
+  /** One version of an item (the latest without `version`). @throws AppError ASSIST_ITEM_UNKNOWN. */
+  find(db: Queryable, code: string, version?: number): Promise<CatalogueItem>;
 }
 
 /** Where a list page starts: after this request (newest first). */

@@ -3,7 +3,6 @@ import { AppError } from '@onceonly/errors';
 import { type CitizenId, maskCitizenId } from '@onceonly/ids';
 import { isUniqueViolation } from '@onceonly/store';
 import { chinaDateOf } from '@onceonly/workdays';
-import { findItem } from '../domain/catalogue.js';
 import { type Actor, type AssistanceRequest, type RequestSubject, submit } from '../domain/request.js';
 import type { AssistanceDeps } from './ports.js';
 
@@ -37,7 +36,7 @@ export interface SubmitOutput {
  */
 export async function submitRequestCase(deps: AssistanceDeps, input: SubmitInput): Promise<SubmitOutput> {
   const now = deps.clock();
-  const item = findItem(await deps.items.all(deps.db), input.itemCode);
+  const item = await deps.items.find(deps.db, input.itemCode);
   const subject = subjectOf(deps, input.subject);
   const requestHash = fingerprint(input, subject);
   const { request, fact } = submit(

@@ -1,12 +1,40 @@
 import type { Queryable, Transaction } from '@onceonly/store';
 import type { PlainDate } from '@onceonly/workdays';
 import type { AlertStore, IdempotencyStore, ItemStore, ListQuery, PageCursor, RequestStore } from '../../app/ports.js';
-import type { CatalogueItem } from '../../domain/catalogue.js';
+import { type CatalogueItem, findItem } from '../../domain/catalogue.js';
 import { clockRuns } from '../../domain/deadlines.js';
 import type { AssistanceRequest } from '../../domain/request.js';
 
 /** The schema the service keeps its tables in. */
 export const ASSISTANCE_SCHEMA = 'assistance';
+
+/** How long this process trusts its copy of the catalogue before reading it again (another replica may add versions). */
+const CATALOGUE_TTL_MS = 30_000;
+
+/**
+ * The item store as the service uses it: item versions never change once stored, so each process reads them once
+ * and again only after {@link CATALOGUE_TTL_MS}, or at once when a request names a version it has not seen. Every
+ * command needs its request's item version: this keeps the catalogue out of the command's round trips.
+ */
+export function cachedItemStore(store: ItemStore, clock: () => number = Date.now): ItemStore {
+  let cached: { items: CatalogueItem[]; at: number } | undefined;
+  const load = async (db: Queryable) => {
+    cached = { items: await store.all(db), at: clock() };
+    return cached.items;
+  };
+  return {
+    all: (db) => (cached && clock() - cached.at < CATALOGUE_TTL_MS ? Promise.resolve(cached.items) : load(db)),
+    async add(db, items) {
+      await store.add(db, items);
+      cached = undefined;
+    },
+    async find(db, code, version) {
+      const items = await this.all(db);
+      const seen = items.some((i) => i.code === code && (version === undefined || i.version === version));
+      return findItem(seen ? items : await load(db), code, version);
+    },
+  };
+}
 
 export const sqlItemStore: ItemStore = {
   async all(db) {
@@ -14,6 +42,9 @@ export const sqlItemStore: ItemStore = {
       'SELECT item FROM assistance.items ORDER BY code, version',
     );
     return rows.map((r) => Object.freeze(r.item));
+  },
+  async find(db, code, version) {
+    return findItem(await this.all(db), code, version);
   },
   async add(db, items) {
     for (const item of items) {

@@ -4,7 +4,6 @@ import { actOnRequest, type RequestChange } from '../../app/act-on-request.js';
 import type { AssistanceDeps } from '../../app/ports.js';
 import { asSeenBy, getRequestCase, indicatorsCase, listRequestsCase } from '../../app/read-requests.js';
 import { submitRequestCase } from '../../app/submit-request.js';
-import { findItem } from '../../domain/catalogue.js';
 import * as requests from '../../domain/request.js';
 import {
   assertDepartment,
@@ -58,7 +57,7 @@ export function assistanceHandlers(deps: AssistanceDeps, coordinatorCode: string
     getItem: unary(async (request, { caller }) => {
       actorOf(caller);
       const { code, version } = parseGetItem(request);
-      return { item: itemToProto(findItem(await deps.items.all(deps.db), code, version)) };
+      return { item: itemToProto(await deps.items.find(deps.db, code, version)) };
     }),
     submitRequest: unary(async (request, { caller }) => {
       const actor = actorOf(caller);
