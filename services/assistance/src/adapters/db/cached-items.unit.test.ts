@@ -15,7 +15,7 @@ function memoryStore(items: CatalogueItem[]): ItemStore & { reads: number } {
     async add(_db: Queryable, more: readonly CatalogueItem[]) {
       items.push(...more);
     },
-    async find(db: Queryable, code: string, version?: number) {
+    async find(_db: Queryable, code: string, version?: number) {
       return findItem(await store.all(), code, version);
     },
   };
