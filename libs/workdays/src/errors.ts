@@ -15,6 +15,8 @@ export class CalendarError extends Error {
     readonly year?: number,
   ) {
     super(message);
+    // libs/errors' CODED_ERROR_MARK (this library has no dependencies): hosts answer it as an AppError of `code`
+    Object.defineProperty(this, Symbol.for('onceonly.coded-error'), { value: true });
   }
 }
 

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { AppError } from '@onceonly/errors';
 import { CalendarError, parseYearNotice, type WorkCalendar, type YearNotice } from '@onceonly/workdays';
 import { loadWorkCalendar } from '@onceonly/workdays/files';
 import { type Command, Option } from 'commander';
@@ -33,7 +32,7 @@ export function registerWorkdaysCommands(program: Command): void {
       .default('');
   const calendarOf = async (cmd: Command) => {
     const { dir } = cmd.opts<{ dir: string }>();
-    return coded(() => loadWorkCalendar(dir));
+    return loadWorkCalendar(dir);
   };
   const workdays = program
     .command('workdays')
@@ -54,7 +53,7 @@ export function registerWorkdaysCommands(program: Command): void {
     .description('check a notice file (<year>.json) before putting it in ONCEONLY_WORKDAYS_DIR')
     .action(async (file: string, _opts: object, cmd: Command) => {
       const options = cliOptions(cmd);
-      const notice = await coded(async () => parseYearNotice(await readText(file), file));
+      const notice = parseYearNotice(await readText(file), file);
       print(options, notice, noticeText(notice));
     });
   workdays
@@ -64,7 +63,7 @@ export function registerWorkdaysCommands(program: Command): void {
     .action(async (date: string, days: string, _opts: object, cmd: Command) => {
       const options = cliOptions(cmd);
       const { calendar } = await calendarOf(cmd);
-      const due = await coded(async () => addDays(calendar, date, days));
+      const due = addDays(calendar, date, days);
       print(options, { from: date, workingDays: Number(days), due }, due);
     });
 }
@@ -79,15 +78,5 @@ async function readText(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (err) {
     throw new CalendarError('NOTICE_INVALID', `${file}: cannot read it (${(err as Error).message})`);
-  }
-}
-
-/** The calendar's refusals as the CLI's coded errors (one line, exit code by status). */
-async function coded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof CalendarError) throw new AppError(err.code, err.message, { cause: err });
-    throw err;
   }
 }
