@@ -1,4 +1,4 @@
-import type { ErrorCode } from './codes/index.js';
+import { type ErrorCode, isErrorCode } from './codes/index.js';
 
 /** One invalid field of a request: carried to clients as a google.rpc.BadRequest field violation. */
 export interface FieldViolation {
@@ -53,9 +53,27 @@ export function invalid(code: ErrorCode, violations: FieldViolation[], message?:
   return new AppError(code, text, { details: { fields: violations } });
 }
 
-/** Wraps anything thrown into an AppError, keeping AppErrors as they are. */
+/**
+ * The mark of a coded error from a library that does not depend on this one (libs/workdays' CalendarError): an
+ * Error whose own property `Symbol.for(CODED_ERROR_MARK)` is true and whose `code` is one of the codes listed here.
+ * Its message is written for the caller (no internals, no personal data), so it is answered as an AppError of that
+ * code, not as INTERNAL.
+ */
+export const CODED_ERROR_MARK = 'onceonly.coded-error';
+
+/** True for an error marked with {@link CODED_ERROR_MARK} whose code is listed. */
+export function isCodedError(err: unknown): err is Error & { code: ErrorCode } {
+  return (
+    err instanceof Error &&
+    (err as unknown as Record<symbol, unknown>)[Symbol.for(CODED_ERROR_MARK)] === true &&
+    isErrorCode((err as { code?: unknown }).code)
+  );
+}
+
+/** Wraps anything thrown into an AppError, keeping AppErrors as they are and the code of a marked coded error. */
 export function toAppError(err: unknown, fallback: ErrorCode = 'INTERNAL'): AppError {
   if (err instanceof AppError) return err;
+  if (isCodedError(err)) return new AppError(err.code, err.message, { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   return new AppError(fallback, message, { cause: err });
 }

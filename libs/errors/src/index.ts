@@ -5,10 +5,12 @@
 export {
   AppError,
   type AppErrorOptions,
+  CODED_ERROR_MARK,
   type ErrorDetails,
   type FieldViolation,
   invalid,
   isAppError,
+  isCodedError,
   toAppError,
 } from './app-error.js';
 export {

@@ -11,7 +11,7 @@ import {
   status,
   type UntypedHandleCall,
 } from '@grpc/grpc-js';
-import { AppError } from '@onceonly/errors';
+import { AppError, isCodedError, toAppError } from '@onceonly/errors';
 import { toServiceError } from '@onceonly/errors/grpc';
 import {
   attachContext,
@@ -97,8 +97,8 @@ function isStatusObject(err: unknown): err is ServerStatusResponse & { code: sta
 }
 
 /**
- * Maps anything a handler failed with to what goes on the wire: AppError → its status with details;
- * a deliberate status object → as it is; anything else → INTERNAL with a generic message (the original is
+ * Maps anything a handler failed with to what goes on the wire: AppError → its status with details; a coded error
+ * of a dependency-free library (`isCodedError`) → as the AppError of its code; a deliberate status object → as it is; anything else → INTERNAL with a generic message (the original is
  * logged, never sent: it may hold internals or personal data).
  */
 function toWire(err: unknown, log: Logger, requestId: string): ServerStatusResponse {
@@ -106,6 +106,7 @@ function toWire(err: unknown, log: Logger, requestId: string): ServerStatusRespo
     if (err.code === 'INTERNAL' || err.code === 'HANDLER_FAILED') log.error({ err }, 'handler failed');
     return toServiceError(err);
   }
+  if (isCodedError(err)) return toServiceError(toAppError(err));
   if (isStatusObject(err)) return err;
   log.error({ err }, 'handler failed with an unexpected error');
   return toServiceError(new AppError('INTERNAL', `internal error (request ${requestId})`));

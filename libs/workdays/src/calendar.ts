@@ -163,6 +163,18 @@ export function checkNotice(notice: YearNotice): string[] {
   return problems;
 }
 
+/**
+ * The next year when its notice is due and not loaded: from 1 October of `today`'s year (the State Council publishes
+ * the notice for the next year between October and December), so that a host can warn before deadlines running
+ * into that year start to be refused. `undefined` otherwise.
+ */
+export function nextYearMissing(calendar: WorkCalendar, today: string): number | undefined {
+  const d = parsePlainDate(today);
+  const next = yearOf(d) + 1;
+  if (Number(d.slice(5, 7)) < 10 || calendar.years.includes(next)) return undefined;
+  return next;
+}
+
 function nonNegativeInteger(value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new CalendarError('DATE_INVALID', `${what} must be a whole number of days ≥ 0, got ${value}`);

@@ -1,9 +1,10 @@
 /**
  * Why the calendar refused: `DATE_INVALID` (not a calendar date, or a negative count), `CALENDAR_YEAR_NOT_LOADED` (a
- * date in a year whose State Council notice is not loaded: the answer would be a guess). Both codes are listed in
+ * date in a year whose State Council notice is not loaded: the answer would be a guess), `NOTICE_INVALID` (a notice
+ * file an operator added does not parse or check). The codes are listed in
  * `libs/errors` (area `workdays`) so that services answer them with one status each.
  */
-export type CalendarErrorCode = 'DATE_INVALID' | 'CALENDAR_YEAR_NOT_LOADED';
+export type CalendarErrorCode = 'DATE_INVALID' | 'CALENDAR_YEAR_NOT_LOADED' | 'NOTICE_INVALID';
 
 /** A refused date or count. `year` names the missing year for CALENDAR_YEAR_NOT_LOADED. */
 export class CalendarError extends Error {
@@ -14,6 +15,8 @@ export class CalendarError extends Error {
     readonly year?: number,
   ) {
     super(message);
+    // libs/errors' CODED_ERROR_MARK (this library has no dependencies): hosts answer it as an AppError of `code`
+    Object.defineProperty(this, Symbol.for('onceonly.coded-error'), { value: true });
   }
 }
 

@@ -4,8 +4,9 @@
  * Pure functions, no dependencies. Shared by every service that counts deadlines in working days (assistance,
  * credit publicity).
  */
-export { checkNotice, type DayInfo, type DayKind, WorkCalendar } from './calendar.js';
+export { checkNotice, type DayInfo, type DayKind, nextYearMissing, WorkCalendar } from './calendar.js';
 export { CalendarError, type CalendarErrorCode, isCalendarError } from './errors.js';
+export { parseYearNotice } from './notice-file.js';
 export {
   addCalendarDays,
   chinaDateOf,

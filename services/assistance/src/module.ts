@@ -12,7 +12,8 @@ import {
   str,
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
-import { CHINA_WORKDAYS } from '@onceonly/workdays';
+import { chinaDateOf, nextYearMissing, type WorkCalendar } from '@onceonly/workdays';
+import { loadWorkCalendar, WORKDAYS_DIR_DOC } from '@onceonly/workdays/files';
 import {
   ASSISTANCE_SCHEMA,
   cachedItemStore,
@@ -34,6 +35,7 @@ import { ASSISTANCE_TOPIC } from './topics.js';
 /** The variables this module reads. */
 export const ASSISTANCE_CONFIG = {
   ONCEONLY_HOLDER_HASH_KEY: HOLDER_HASH_KEY_VARIABLE,
+  ONCEONLY_WORKDAYS_DIR: str({ optional: true, doc: WORKDAYS_DIR_DOC }),
   ONCEONLY_ASSISTANCE_SWEEP_MS: int({
     default: 15 * 60_000,
     min: 0,
@@ -77,6 +79,7 @@ export const assistanceModule: ServiceModule = {
   async start(ctx: ServiceContext): Promise<void> {
     const config = loadConfig(ASSISTANCE_CONFIG, ctx.env);
     const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);
+    const calendar = await workCalendar(ctx, config.ONCEONLY_WORKDAYS_DIR);
     await migrateAssistance(ctx.db);
     ctx.topics.register(ASSISTANCE_TOPIC);
     await ensureTopics(ctx.transport, ctx.topics);
@@ -90,7 +93,7 @@ export const assistanceModule: ServiceModule = {
     const deps: AssistanceDeps = {
       db: ctx.db,
       clock: ctx.clock,
-      calendar: CHINA_WORKDAYS,
+      calendar,
       items: cachedItemStore(sqlItemStore),
       requests: sqlRequestStore,
       idempotency: sqlIdempotencyStore,
@@ -110,6 +113,23 @@ export const assistanceModule: ServiceModule = {
   },
 };
 
+/**
+ * The working-day calendar: the shipped notices plus the operator's (ONCEONLY_WORKDAYS_DIR); warns at start when the
+ * next year's notice is due (from October) and not loaded, since deadlines running into that year are refused.
+ */
+async function workCalendar(ctx: ServiceContext, dir: string | undefined): Promise<WorkCalendar> {
+  const { calendar, added } = await loadWorkCalendar(dir);
+  for (const n of added) ctx.log.info({ year: n.year, notice: n.notice.number }, 'working-day calendar: notice added');
+  const missing = nextYearMissing(calendar, chinaDateOf(ctx.clock()));
+  if (missing !== undefined) {
+    ctx.log.warn(
+      { year: missing },
+      `working-day calendar: no holiday notice loaded for ${missing}; deadlines running into ${missing} are refused (CALENDAR_YEAR_NOT_LOADED) until its notice is put in ONCEONLY_WORKDAYS_DIR (onceonly workdays check <file>)`,
+    );
+  }
+  return calendar;
+}
+
 /** Deadline alerts and the retention purge every `intervalMs`; the stop hook waits for a sweep in progress. */
 function startSweep(ctx: ServiceContext, deps: AssistanceDeps, intervalMs: number, retentionDays: number): void {
   let running: Promise<unknown> = Promise.resolve();
@@ -127,7 +147,7 @@ function startSweep(ctx: ServiceContext, deps: AssistanceDeps, intervalMs: numbe
         if (skipped !== '' && skipped !== warnedAbout) {
           ctx.log.warn(
             { requests: report.skipped.length },
-            'assistance sweep: some deadlines fall in a year whose holiday notice is not loaded (add libs/workdays/src/years/<year>.ts)',
+            'assistance sweep: some deadlines fall in a year whose holiday notice is not loaded (put it in ONCEONLY_WORKDAYS_DIR)',
           );
         }
         warnedAbout = skipped;

@@ -10,6 +10,7 @@ import { registerHubCommands } from './commands/hub.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerSealCommands } from './commands/seal.js';
 import { registerTrustCommands } from './commands/trust.js';
+import { registerWorkdaysCommands } from './commands/workdays.js';
 import { HUB_VERSION } from './version.js';
 
 export { EXIT } from './client.js';
@@ -54,6 +55,7 @@ export function buildCli(options: BuildOptions = {}): Command {
   registerAssistCommands(program);
   registerConsentCommands(program);
   registerAuditCommands(program);
+  registerWorkdaysCommands(program);
   return program;
 }
 
