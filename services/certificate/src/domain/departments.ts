@@ -1,15 +1,17 @@
+import * as directory from '@onceonly/directory';
 import { AppError } from '@onceonly/errors';
-import { computeUsccCheck, type Uscc } from '@onceonly/ids';
+import type { Uscc } from '@onceonly/ids';
 import type { DepartmentKind } from './catalogue.js';
 
 /**
- * The demo departments that `onceonly start` seeds in embedded mode: the issuer of every seeded type (Putuo
- * district, 310107), the district service centre (which issues 行业综合许可证 under its 行业综合许可专用章), one
- * platform (a delivery marketplace) and one portal (一网通办). Codes are illustrative, with valid check characters.
+ * The demo departments that `onceonly start` seeds in embedded mode, from the shared directory (libs/directory):
+ * the issuer of every seeded type (Putuo district, 310107), the district service centre (which issues 行业综合许可证
+ * under its 行业综合许可专用章), one platform (a delivery marketplace) and one portal (一网通办). This service adds
+ * what it alone needs: each body's kind and its seal.
  */
 
 /** The role a department has at the hub; it becomes the OU of its client certificate. */
-export type DepartmentRole = 'department' | 'platform' | 'portal';
+export type DepartmentRole = directory.BodyRole;
 
 /** The kind of seal a department seals certificates with. */
 export type SealUse = 'licensing' | 'industry-licence';
@@ -27,78 +29,32 @@ export interface Department {
   readonly seal?: { readonly nameZh: string; readonly use: SealUse };
 }
 
-function withCheck(first17: string): Uscc {
-  return `${first17}${computeUsccCheck(first17)}` as Uscc;
-}
-
-function department(code: string, nameZh: string, nameEn: string, kind: DepartmentKind, seal?: SealUse): Department {
-  const sealName = seal === 'industry-licence' ? '上海市普陀区行业综合许可专用章' : `${nameZh}行政许可专用章`;
+function department(body: directory.Body, kind: DepartmentKind, seal?: SealUse): Department {
+  const sealName = seal === 'industry-licence' ? '上海市普陀区行业综合许可专用章' : `${body.nameZh}行政许可专用章`;
   return Object.freeze({
-    code: withCheck(code),
-    nameZh,
-    nameEn,
+    ...body,
     kind,
-    role: 'department' as const,
-    division: '310107',
     ...(seal === undefined ? {} : { seal: Object.freeze({ nameZh: sealName, use: seal }) }),
   });
 }
 
 /** 上海市普陀区市场监督管理局: business, food, liquor and drug licences. */
-export const PUTUO_MARKET_REGULATION = department(
-  '11310107MB2F03587',
-  '上海市普陀区市场监督管理局',
-  'Putuo District Administration for Market Regulation',
-  'market-regulation',
-  'licensing',
-);
+export const PUTUO_MARKET_REGULATION = department(directory.MARKET_REGULATION, 'market-regulation', 'licensing');
 
 /** 上海市普陀区卫生健康委员会: public-place hygiene licences. */
-export const PUTUO_HEALTH = department(
-  '11310107MB2F01231',
-  '上海市普陀区卫生健康委员会',
-  'Putuo District Health Commission',
-  'health',
-  'licensing',
-);
+export const PUTUO_HEALTH = department(directory.HEALTH, 'health', 'licensing');
 
 /** 上海市普陀区文化和旅游局: publications, film screening and internet café licences. */
-export const PUTUO_CULTURE_TOURISM = department(
-  '11310107MB2F04811',
-  '上海市普陀区文化和旅游局',
-  'Putuo District Culture and Tourism Bureau',
-  'culture-tourism',
-  'licensing',
-);
+export const PUTUO_CULTURE_TOURISM = department(directory.CULTURE_TOURISM, 'culture-tourism', 'licensing');
 
 /** 上海市普陀区行政服务中心 (a public institution, category 12): industry licences. */
-export const PUTUO_SERVICE_CENTRE = department(
-  '12310107MB2F05636',
-  '上海市普陀区行政服务中心',
-  'Putuo District Administrative Service Centre',
-  'service-centre',
-  'industry-licence',
-);
+export const PUTUO_SERVICE_CENTRE = department(directory.SERVICE_CENTRE, 'service-centre', 'industry-licence');
 
 /** A delivery marketplace that checks its merchants' licences (fictitious). */
-export const DEMO_PLATFORM: Department = Object.freeze({
-  code: withCheck('91310107MA1G8K2D3'),
-  nameZh: '上海同城即送网络科技有限公司（演示）',
-  nameEn: 'Tongcheng Express Delivery Marketplace (demo)',
-  kind: 'platform',
-  role: 'platform',
-  division: '310107',
-});
+export const DEMO_PLATFORM: Department = department(directory.DEMO_PLATFORM, 'platform');
 
 /** The 一网通办 portal, which records holders' consents on their behalf (city level). */
-export const DEMO_PORTAL: Department = Object.freeze({
-  code: withCheck('12310000MB2F09912'),
-  nameZh: '上海市“一网通办”总门户（演示）',
-  nameEn: 'Shanghai One-Stop Government Services Portal (demo)',
-  kind: 'portal',
-  role: 'portal',
-  division: '310000',
-});
+export const DEMO_PORTAL: Department = department(directory.DEMO_PORTAL, 'portal');
 
 /** Every demo department. */
 export const DEMO_DEPARTMENTS: readonly Department[] = Object.freeze([
