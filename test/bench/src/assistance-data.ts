@@ -113,7 +113,8 @@ function instant(day: PlainDate, seconds: number): Date {
 /**
  * The `n`-th of `count` requests made between 2023-01-03 and `until` (in order of time, every working day alike), run
  * through the service's pure lifecycle: old requests are closed with a rating (a few declined or withdrawn, a few
- * answered and never closed), those of the last two weeks are still open (submitted, accepted or answered).
+ * answered and never closed, one in 200 accepted and never answered), those of the last two weeks are still open
+ * (submitted, accepted or answered).
  */
 function historicRequest(n: number, count: number, days: readonly PlainDate[]): Row {
   const item = WEIGHTED_ITEMS[(n * 7919) % WEIGHTED_ITEMS.length]!;
@@ -151,6 +152,8 @@ function historicRequest(n: number, count: number, days: readonly PlainDate[]): 
   const step = (k: number) => days[Math.min(days.length - 1, dayIndex + k)]!;
   const fate = n % 100;
   const open = age < 10;
+  // one in 200 older requests accepted and never answered: the overdue stragglers escalation is for
+  const stuck = !open && fate === 8 && Math.floor(n / 100) % 2 === 0;
   let last = submittedOn;
   if (open ? fate < 30 : false) {
     // still waiting to be accepted
@@ -167,7 +170,7 @@ function historicRequest(n: number, count: number, days: readonly PlainDate[]): 
   } else {
     request = requests.accept(request, { actor: provider, expectedVersion: 1 }, step(1)).request;
     last = step(1);
-    if (!open || fate >= 70) {
+    if ((!open && !stuck) || fate >= 70) {
       const answeredOn = step(2 + (n % Math.max(1, item.timeLimitWorkingDays - 1)));
       request = requests.answer(
         request,

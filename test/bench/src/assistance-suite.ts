@@ -27,7 +27,7 @@ const PROVIDER = LEGAL_AID.providers[0]!; // Putuo civil affairs bureau
 const COMMANDS = ['submit', 'accept', 'answer', 'close'] as const;
 /** The clerk's page of ListInbox. */
 const PAGE_SIZE = 20;
-/** What the service allows per page: the size the bench walks to a deep page with. */
+/** What the service allows per page: the size the bench walks to the last page with. */
 const WALK_PAGE_SIZE = 200;
 
 interface LifecycleResult {
@@ -55,7 +55,8 @@ interface InboxRow {
   grpc: Latency;
   sql: Latency;
   plan: string[];
-  usesIndex: boolean;
+  /** How the plan reads the rows: the indexes it scans (or a sequential scan), and whether it sorts. */
+  access: string;
 }
 
 interface InboxResult {
@@ -64,6 +65,7 @@ interface InboxResult {
   inboxRows: number;
   openRows: number;
   itemRows: number;
+  overdueRows: number;
   rows: InboxRow[];
 }
 
@@ -71,7 +73,7 @@ interface InboxResult {
  * Administrative assistance (issue 12): requests through their whole life (submit, accept, answer, close: each a
  * gRPC call of the department allowed to make it) per second, until the last `closed` event is on Kafka, beside the
  * certificate suite's IssueCertificate measurement (the same code) in the same run; then ListInbox with a district's
- * history of requests (100,000 at scale 1) in the service's tables: p50/p99 of the first page and a deep one, with and
+ * history of requests (100,000 at scale 1) in the service's tables: p50/p99 of the first page and the last full one, with and
  * without a filter, beside the same SELECT sent bare, and the EXPLAIN of the service's query.
  */
 export const assistanceSuite: Suite = {
@@ -232,6 +234,19 @@ async function measureLifecycle(options: {
   }
 }
 
+/** The indexes a plan scans (`**sequential scan**` if it reads a table whole), and `+ top-N sort` if it sorts. */
+export function accessOf(plan: readonly string[]): string {
+  const text = plan.join('\n');
+  const indexes = [
+    ...new Set([...text.matchAll(/Index (?:Only )?Scan(?: Backward)? (?:using|on) (\w+)/g)].map((m) => m[1]!)),
+  ];
+  const parts = [
+    ...(/Seq Scan/.test(text) ? ['**sequential scan**'] : []),
+    ...(indexes.length > 0 ? [`index ${indexes.join(' + ')}`] : []),
+  ];
+  return `${parts.join(', ')}${/\bSort\b/.test(text) ? ', then sort' : ''}`;
+}
+
 /** Sequential calls (one at a time): their latencies. */
 async function sequential(calls: number, call: () => Promise<unknown>): Promise<number[]> {
   const latencies: number[] = [];
@@ -244,8 +259,7 @@ async function sequential(calls: number, call: () => Promise<unknown>): Promise<
 }
 
 /**
- * ListInbox of the provider with the most requests, one call at a time: the first page and a page half-way down its
- * inbox, without a filter and with the clerk's "open requests" filter (submitted or accepted). Each beside the same
+ * ListInbox of the provider with the most requests, one call at a time: the first page and its last full page, without a filter and with the clerk's "open requests" filter (submitted or accepted). Each beside the same
  * SELECT (as the service sent it, caught on its database handle) sent bare on the pool, and its EXPLAIN ANALYZE.
  */
 async function measureInbox(options: {
@@ -257,15 +271,17 @@ async function measureInbox(options: {
   const { db } = options;
   const clerk = options.host.as(PROVIDER);
   const open = [av.RequestStatus.REQUEST_STATUS_SUBMITTED, av.RequestStatus.REQUEST_STATUS_ACCEPTED];
-  const { rows: sizes } = await db.query<{ all: number; open: number; item: number }>(
+  const { rows: sizes } = await db.query<{ all: number; open: number; item: number; overdue: number }>(
     `SELECT count(*)::int AS all, count(*) FILTER (WHERE status IN ('submitted', 'accepted'))::int AS open,
-       count(*) FILTER (WHERE item_code = $2)::int AS item
+       count(*) FILTER (WHERE item_code = $2)::int AS item,
+       count(*) FILTER (WHERE clock_runs AND due_date < $3::date)::int AS overdue
      FROM assistance.requests WHERE provider = $1`,
-    [PROVIDER, LEGAL_AID.code],
+    [PROVIDER, LEGAL_AID.code, chinaDateOf(new Date(BENCH_EPOCH))],
   );
   const inboxRows = sizes[0]!.all;
   const openRows = sizes[0]!.open;
   const itemRows = sizes[0]!.item;
+  const overdueRows = sizes[0]!.overdue;
 
   /** The page token after `depth` requests, reached as a client does: page after page (of the largest size). */
   const tokenAt = async (filter: av.ListFilter | undefined, depth: number): Promise<string> => {
@@ -280,17 +296,21 @@ async function measureInbox(options: {
     return token;
   };
 
-  const half = (n: number) => Math.floor(n / 2 / PAGE_SIZE) * PAGE_SIZE;
+  /** The last full page: the deepest a clerk pages to. */
+  const last = (n: number) => Math.max(0, Math.floor((n - PAGE_SIZE) / PAGE_SIZE) * PAGE_SIZE);
   const openFilter = av.ListFilter.fromPartial({ statuses: open });
   const itemFilter = av.ListFilter.fromPartial({ itemCode: LEGAL_AID.code });
+  const overdueFilter = av.ListFilter.fromPartial({ overdueOnly: true });
   const variants: { name: string; filter: string; list?: av.ListFilter; depth: number }[] = [
     { name: 'first page', filter: 'none', depth: 0 },
-    { name: 'deep page', filter: 'none', depth: half(inboxRows) },
+    { name: 'last full page', filter: 'none', depth: last(inboxRows) },
     { name: 'first page', filter: 'open (submitted, accepted)', list: openFilter, depth: 0 },
-    { name: 'deep page', filter: 'open (submitted, accepted)', list: openFilter, depth: half(openRows) },
+    { name: 'last full page', filter: 'open (submitted, accepted)', list: openFilter, depth: last(openRows) },
     { name: 'first page', filter: `item ${LEGAL_AID.code}`, list: itemFilter, depth: 0 },
-    { name: 'deep page', filter: `item ${LEGAL_AID.code}`, list: itemFilter, depth: half(itemRows) },
-  ].filter((v) => v.name === 'first page' || v.depth > 0); // at small scales, too few open requests for a deep page
+    { name: 'last full page', filter: `item ${LEGAL_AID.code}`, list: itemFilter, depth: last(itemRows) },
+    { name: 'first page', filter: 'overdue only', list: overdueFilter, depth: 0 },
+    { name: 'last full page', filter: 'overdue only', list: overdueFilter, depth: last(overdueRows) },
+  ].filter((v) => v.name === 'first page' || v.depth > 0); // at small scales, too few open requests for a second page
   const rows: InboxRow[] = [];
   for (const variant of variants) {
     const pageToken = variant.depth > 0 ? await tokenAt(variant.list, variant.depth) : '';
@@ -317,14 +337,13 @@ async function measureInbox(options: {
       grpc,
       sql,
       plan,
-      usesIndex:
-        plan.some((line) => /Index (Only )?Scan/.test(line)) && !plan.some((line) => /Seq Scan|Sort/.test(line)),
+      access: accessOf(plan),
     });
     process.stderr.write(
       `ListInbox ${variant.name}, filter ${variant.filter}: p50 ${fmt(grpc.p50, 2)} ms, p99 ${fmt(grpc.p99, 2)} ms\n`,
     );
   }
-  return { inboxRows, openRows, itemRows, rows };
+  return { inboxRows, openRows, itemRows, overdueRows, rows };
 }
 
 function report(found: {
@@ -380,13 +399,13 @@ function report(found: {
     '',
     `### ListInbox with ${inbox.loaded.toLocaleString('en')} requests`,
     '',
-    `${inbox.loaded.toLocaleString('en')} requests of 2023-01 to 2026-05 bulk-loaded into \`assistance.requests\` (and their idempotency keys) in multi-row INSERTs of 1,000 rows, each made by the service’s pure lifecycle (older ones closed, declined or withdrawn, the last two weeks’ still open), then ANALYZE: ${fmt(inbox.loadSeconds, 1)} s. The inbox of civil affairs (providing PT-XZ-03 and PT-XZ-04) holds ${inbox.inboxRows.toLocaleString('en')} of them, ${inbox.openRows.toLocaleString('en')} open, ${inbox.itemRows.toLocaleString('en')} of ${LEGAL_AID.code}. Pages of ${PAGE_SIZE}, one call at a time, ${inbox.rows[0]?.calls ?? 0} calls each after 20; a deep page is reached by its page token (walked to by pages of ${WALK_PAGE_SIZE}). Baseline: the same SELECT with the same parameters, as the service sent it, on the pool.`,
+    `${inbox.loaded.toLocaleString('en')} requests of 2023-01 to 2026-05 bulk-loaded into \`assistance.requests\` (and their idempotency keys) in multi-row INSERTs of 1,000 rows, each made by the service’s pure lifecycle (older ones closed, declined or withdrawn, one in 200 accepted and never answered; the last two weeks’ still open), then ANALYZE: ${fmt(inbox.loadSeconds, 1)} s. The inbox of civil affairs (providing PT-XZ-03 and PT-XZ-04) holds ${inbox.inboxRows.toLocaleString('en')} of them, ${inbox.openRows.toLocaleString('en')} open, ${inbox.itemRows.toLocaleString('en')} of ${LEGAL_AID.code}, ${inbox.overdueRows.toLocaleString('en')} overdue. Pages of ${PAGE_SIZE}, one call at a time, ${inbox.rows[0]?.calls ?? 0} calls each after 20; the last full page is reached by its page token (walked to by pages of ${WALK_PAGE_SIZE}). Baseline: the same SELECT with the same parameters, as the service sent it, on the pool.`,
     '',
-    '| page | filter | after | ListInbox p50 ms | p99 ms | bare SELECT p50 ms | p99 ms | × SELECT (p50) | index |',
+    '| page | filter | after | ListInbox p50 ms | p99 ms | bare SELECT p50 ms | p99 ms | × SELECT (p50) | plan |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...inbox.rows.map(
       (r) =>
-        `| ${r.name} | ${r.filter} | ${r.depth} | ${fmt(r.grpc.p50, 2)} | ${fmt(r.grpc.p99, 2)} | ${fmt(r.sql.p50, 2)} | ${fmt(r.sql.p99, 2)} | ${fmt(r.grpc.p50 / r.sql.p50, 2)} | ${r.usesIndex ? 'yes' : '**no**'} |`,
+        `| ${r.name} | ${r.filter} | ${r.depth} | ${fmt(r.grpc.p50, 2)} | ${fmt(r.grpc.p99, 2)} | ${fmt(r.sql.p50, 2)} | ${fmt(r.sql.p99, 2)} | ${fmt(r.grpc.p50 / r.sql.p50, 2)} | ${r.access} |`,
     ),
     '',
     ...inbox.rows.flatMap((r) => [
