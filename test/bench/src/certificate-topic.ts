@@ -39,7 +39,7 @@ export async function startTopicReader(options: { brokers: string[]; topic: stri
     logLevel: logLevel.NOTHING,
   });
   const consumer = kafka.consumer({
-    groupId: `bench-certificate-reader-${randomBytes(4).toString('hex')}`,
+    groupId: `bench-reader-${randomBytes(4).toString('hex')}`,
     maxWaitTimeInMs: 50,
   });
   const read = new Map<number, number>(); // partition → last offset read
