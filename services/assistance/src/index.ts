@@ -14,6 +14,7 @@ export {
   SEEDED_ITEMS,
 } from './domain/catalogue.js';
 export {
+  clockRuns,
   DEFAULT_DEADLINE_POLICY,
   type DeadlineAlert,
   type DeadlinePolicy,

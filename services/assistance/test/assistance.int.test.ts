@@ -233,4 +233,64 @@ describe('administrative assistance on PostgreSQL and Kafka', () => {
       acceptedWithin7Days: 0,
     });
   });
+
+  it('runs an opinion through its whole life, and refuses to answer one the provider declined', async () => {
+    now = new Date('2026-04-01T02:00:00Z');
+    // 协助出具意见: any department may ask emergency management for an enterprise's work-safety record
+    const planning = as(PLANNING.code);
+    const emergency = as(EMERGENCY.code);
+    const { request: asked } = await planning.submitRequest({
+      idempotencyKey: `opinion-${Date.now()}`,
+      itemCode: 'PT-XZ-07',
+      caseId: 'GH-2026-017',
+      legalBasis: '中华人民共和国安全生产法第七十八条',
+      purpose: '管线工程规划许可前核查建设单位安全生产记录',
+      fields: { enterprise: '91310000MA1FL8XQ37', since: '2023-01-01' },
+    });
+    const id = asked!.id;
+    await emergency.acceptRequest({ id, expectedVersion: 1 });
+    await emergency.answerRequest({ id, expectedVersion: 2, fields: { serious_violation: '无' } });
+    // the requester reads the answer it asked for
+    expect((await planning.getRequest({ id })).request?.answer?.fields).toEqual({ serious_violation: '无' });
+    const { request: closed } = await planning.closeRequest({
+      id,
+      expectedVersion: 3,
+      rating: { timeliness: 4, effort: 4, comment: '' },
+    });
+    expect(closed).toMatchObject({ status: av.RequestStatus.REQUEST_STATUS_CLOSED, version: 4 });
+    const types = (await waitFor(() => (eventsOf(id).length >= 4 ? eventsOf(id) : undefined), {
+      timeoutMs: 30_000,
+      message: 'four events of the opinion on the topic',
+    })) as KafkaMessage[];
+    expect(types.map((m) => m.headers?.ce_type?.toString())).toEqual([
+      'assistance.request.submitted',
+      'assistance.request.accepted',
+      'assistance.request.answered',
+      'assistance.request.closed',
+    ]);
+
+    // an archive opinion the construction bureau declines (written reasons): answering it afterwards is refused
+    const { request: archive } = await justice().submitRequest({
+      idempotencyKey: `archive-${Date.now()}`,
+      itemCode: 'PT-XZ-01',
+      caseId: 'PTFY-2026-033',
+      legalBasis: '城市建设档案管理规定第十二条',
+      purpose: '核查法律援助案件涉及房屋的竣工档案',
+      fields: { project_name: '长寿路100号改建工程', address: '上海市普陀区长寿路100号', archive_type: '竣工档案' },
+    });
+    const construction = as(CONSTRUCTION.code);
+    await construction.declineRequest({ id: archive!.id, expectedVersion: 1, reasons: '该工程档案由市城建档案馆保管' });
+    const before = await counts();
+    expect(
+      await codeOf(
+        construction.answerRequest({ id: archive!.id, expectedVersion: 2, fields: { found: '是', archive_no: 'X-1' } }),
+      ),
+    ).toBe('ASSIST_ILLEGAL_TRANSITION');
+    expect(await counts()).toEqual(before);
+    const { rows } = await db.query<{ status: string; version: number }>(
+      'SELECT status, version FROM assistance.requests WHERE id = $1',
+      [archive!.id],
+    );
+    expect(rows[0]).toEqual({ status: 'declined', version: 2 });
+  });
 });

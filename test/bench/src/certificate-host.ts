@@ -7,7 +7,7 @@ import { certificateModule, PUTUO_MARKET_REGULATION, TYPE_CODES } from '@onceonl
 import { certificateV1 as cv, HolderCodeType, HubServiceClient, HubServiceService, sealV1 } from '@onceonly/contracts';
 import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { computeUsccCheck } from '@onceonly/ids';
-import { createLogger, DEV_CALLER_HEADER, DEV_ROLE_HEADER, unary } from '@onceonly/kit';
+import { createLogger, DEV_CALLER_HEADER, DEV_ROLE_HEADER, type Logger, unary } from '@onceonly/kit';
 import { hostModules } from '@onceonly/kit/testing';
 import type { Database } from '@onceonly/store';
 
@@ -48,6 +48,22 @@ export function creditCode(run: string, n: number): string {
   return first17 + computeUsccCheck(first17);
 }
 
+/**
+ * The hub's logger at info for a hosted service: the request log is written (formatted, redacted) as in
+ * production, then dropped; lines at error level or above are kept to report.
+ */
+export function benchLogger(): { log: Logger; errors: string[] } {
+  const errors: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const line = chunk.toString();
+      if (/"level":(50|60)/.test(line)) errors.push(line.trim());
+      done();
+    },
+  });
+  return { log: createLogger({ level: 'info', service: 'hub', destination: sink }), errors };
+}
+
 type Unary = (req: object, md: Metadata, opts: object, cb: (err: ServiceError | null, res: unknown) => void) => void;
 
 function rpc<Res>(client: Client, method: string, request: object, md: Metadata): Promise<Res> {
@@ -79,16 +95,7 @@ export interface CertificateHost {
 
 export async function startCertificateHost(options: { db: Database; brokers: string[] }): Promise<CertificateHost> {
   const dataDir = await mkdtemp(join(tmpdir(), 'onceonly-bench-cert-'));
-  const errors: string[] = [];
-  // the request log is written (formatted, redacted) as in production, then dropped; errors are kept to report
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      const line = chunk.toString();
-      if (/"level":(50|60)/.test(line)) errors.push(line.trim());
-      done();
-    },
-  });
-  const log = createLogger({ level: 'info', service: 'hub', destination: sink });
+  const { log, errors } = benchLogger();
   const transport: EventTransport = await createKafkaTransport({
     brokers: options.brokers,
     clientId: 'bench-certificate',

@@ -1,37 +1,18 @@
 import { certificateV1 } from '@onceonly/contracts';
 import type { Database } from '@onceonly/store';
-import { CERTIFICATE_TOPIC_NAME, creditCode, startCertificateHost } from './certificate-host.js';
-import { closedLoop, type LoadResult, measureInterleaved, startBareEcho } from './certificate-load.js';
+import { startCertificateHost } from './certificate-host.js';
+import { ISSUE_CONCURRENCY, type IssueResult, measureIssues, outboxDrained } from './certificate-issue.js';
+import { type LoadResult, measureInterleaved, startBareEcho } from './certificate-load.js';
 import { type OpensslSpeed, offlineRates, opensslSpeed, type RateResult } from './certificate-offline.js';
 import { bareCertificateInserts } from './certificate-pg-baseline.js';
-import { startTopicReader } from './certificate-topic.js';
-import { countingDatabase, kindsSince } from './counting-database.js';
-import { profiled } from './cpu-profile.js';
-import { nowMs, summarise } from './stats.js';
+import { countingDatabase } from './counting-database.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
 
 /** Concurrency of the VerifyCertificate measurement (issue 4) and of its baselines. */
 const VERIFY_CONCURRENCY = 64;
-/** Concurrency of the IssueCertificate measurement and of its baseline. */
-const ISSUE_CONCURRENCY = 8;
 const OPENSSL_SECONDS = 3;
 /** Rounds of the interleaved measurements (gRPC calls, offline verification): each target in turn, every round. */
 const ROUNDS = 3;
-
-/** What the issue measurement found. */
-interface IssueResult {
-  /** Calls returned: from the first call to the last answer. */
-  calls: LoadResult;
-  /** From the first call to the last `certificate.issued` read back from Kafka. */
-  issuesPerSecond: number;
-  /** Per issue: from just before its call to its event read from the topic. */
-  callToEvent: ReturnType<typeof summarise>;
-  /**
-   * SQL statements the service sent per issue (see {@link measureOnline}), and the same by kind (statement keyword
-   * and first table) over the measured issues.
-   */
-  statements: { statements: number; issues: number; perIssue: number; byKind: [string, number][] };
-}
 
 interface OnlineResult {
   issue: IssueResult;
@@ -71,18 +52,6 @@ export const certificateSuite: Suite = {
   },
 };
 
-/** Waits until the service's relay has published every outbox row (asked on the uncounted handle). */
-async function outboxDrained(db: Database): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const { rows } = await db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM certificate.outbox WHERE published_at IS NULL',
-    );
-    if ((rows[0]?.n ?? 0) === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the certificate outbox did not drain within 30 s');
-}
-
 async function measureOnline(options: {
   db: Database;
   brokers: string[];
@@ -99,72 +68,15 @@ async function measureOnline(options: {
   const host = await startCertificateHost({ db: counted, brokers: options.brokers });
   const echo = await startBareEcho();
   try {
-    const reader = await startTopicReader({ brokers: options.brokers, topic: CERTIFICATE_TOPIC_NAME });
-    let issue: IssueResult;
-    const issued: certificateV1.Certificate[] = [];
-    try {
-      await closedLoop({
-        label: 'warm-up issues',
-        calls: options.issueWarmup,
-        concurrency: ISSUE_CONCURRENCY,
-        call: (i) => host.issue(creditCode(run, 1_000_000 + i), `bench-${run}-warm-${i}`),
-        quiet: true,
-      });
-      await reader.caughtUp();
-      const holders = Array.from({ length: options.issues }, (_, i) => creditCode(run, i));
-      const sentAt = new Map<string, number>();
-      const expectation = reader.expect(holders, 'certificate.issued');
-      // Statements per issue: everything the service sent from here until its relay had published and marked every
-      // event (BEGIN/COMMIT, counters, seal, idempotency, outbox, the relay's claims and idle polls), over the issues.
-      await outboxDrained(db);
-      const statements0 = counted.statements();
-      const kinds0 = counted.statementsByKind();
-      const cpu0 = process.cpuUsage();
-      const calls = await profiled('issue', () =>
-        closedLoop({
-          label: 'IssueCertificate',
-          calls: options.issues,
-          concurrency: ISSUE_CONCURRENCY,
-          call: async (i) => {
-            const holder = holders[i]!;
-            sentAt.set(holder, nowMs());
-            const response = await host.issue(holder, `bench-${run}-${i}`);
-            if (response.certificate === undefined || response.replayed) {
-              throw new Error('IssueCertificate: no new certificate');
-            }
-            issued[i] = response.certificate;
-          },
-        }),
-      );
-      process.stderr.write('waiting for the last certificate.issued on the topic...\n');
-      const lastRead = await expectation.done;
-      const cpu = process.cpuUsage(cpu0);
-      await outboxDrained(db);
-      const issueStatements = counted.statements() - statements0;
-      const issueKinds = kindsSince(kinds0, counted.statementsByKind());
-      issue = {
-        calls: {
-          name: 'IssueCertificate, calls returned',
-          calls: options.issues,
-          concurrency: ISSUE_CONCURRENCY,
-          seconds: calls.seconds,
-          callsPerSecond: options.issues / calls.seconds,
-          latencyMs: summarise(calls.latencies),
-          cpuMsPerCall: (cpu.user + cpu.system) / 1000 / options.issues,
-          note: '',
-        },
-        issuesPerSecond: options.issues / ((lastRead - calls.started) / 1000),
-        callToEvent: summarise(holders.map((h) => expectation.readAt.get(h)! - sentAt.get(h)!)),
-        statements: {
-          statements: issueStatements,
-          issues: options.issues,
-          perIssue: issueStatements / options.issues,
-          byKind: issueKinds,
-        },
-      };
-    } finally {
-      await reader.stop();
-    }
+    const { issue, issued } = await measureIssues({
+      host,
+      db,
+      counted,
+      brokers: options.brokers,
+      run,
+      issues: options.issues,
+      warmup: options.issueWarmup,
+    });
 
     const insertBaseline = await bareCertificateInserts(db, {
       rows: options.issues,
@@ -181,7 +93,7 @@ async function measureOnline(options: {
     // Statements per VerifyCertificate: everything the service sent during the interleaved measurement (warm-up
     // included, the relay publishing the events and its idle polls during the baselines' rounds included) over the
     // VerifyCertificate calls made in it. The relay is drained first, so that the issues' events are not counted.
-    await outboxDrained(db);
+    await outboxDrained(db, 'certificate');
     const statements0 = counted.statements();
     const [echoResult, whoAmI, verify] = (await measureInterleaved(
       [
@@ -209,7 +121,7 @@ async function measureOnline(options: {
       ],
       { calls: options.verifies, warmup: options.grpcWarmup, concurrency: VERIFY_CONCURRENCY, rounds: ROUNDS },
     )) as [LoadResult, LoadResult, LoadResult];
-    await outboxDrained(db);
+    await outboxDrained(db, 'certificate');
     const verifyCalls = options.verifies + options.grpcWarmup;
     const statements = counted.statements() - statements0;
 
@@ -323,10 +235,10 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
     '| what | count | per second | p50 ms | p99 ms | CPU ms/op | statements/op | × bare insert | note |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     `| ${insertBaseline.name} | ${insertBaseline.calls} | ${fmt(insertsPerSecond, 0)} | ${fmt(insertBaseline.latencyMs.p50, 2)} | ${fmt(insertBaseline.latencyMs.p99, 2)} | ${fmt(insertBaseline.cpuMsPerCall, 3)} | 3 | 1.000 | ${insertBaseline.note} |`,
-    `| IssueCertificate, calls returned | ${issue.calls.calls} | ${fmt(issue.calls.callsPerSecond, 0)} | ${fmt(issue.calls.latencyMs.p50, 2)} | ${fmt(issue.calls.latencyMs.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.statements.perIssue, 2)} | ${fmt(issue.calls.callsPerSecond / insertsPerSecond, 3)} | food business licence, a new holder and idempotency key each; one number counter (type, division, year); takes batched, versions, keys and events group-committed (ADR 014); latency: the call |`,
-    `| IssueCertificate → certificate.issued read from Kafka | ${issue.calls.calls} | ${fmt(issue.issuesPerSecond, 0)} | ${fmt(issue.callToEvent.p50, 2)} | ${fmt(issue.callToEvent.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.statements.perIssue, 2)} | ${fmt(issue.issuesPerSecond / insertsPerSecond, 3)} | until the last event is read by a bare kafkajs consumer; latency: call start → event read |`,
+    `| IssueCertificate, calls returned | ${issue.calls.calls} | ${fmt(issue.calls.callsPerSecond, 0)} | ${fmt(issue.calls.latencyMs.p50, 2)} | ${fmt(issue.calls.latencyMs.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.statements.perOperation, 2)} | ${fmt(issue.calls.callsPerSecond / insertsPerSecond, 3)} | food business licence, a new holder and idempotency key each; one number counter (type, division, year); takes batched, versions, keys and events group-committed (ADR 014); latency: the call |`,
+    `| IssueCertificate → certificate.issued read from Kafka | ${issue.calls.calls} | ${fmt(issue.issuesPerSecond, 0)} | ${fmt(issue.callToEvent.p50, 2)} | ${fmt(issue.callToEvent.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.statements.perOperation, 2)} | ${fmt(issue.issuesPerSecond / insertsPerSecond, 3)} | until the last event is read by a bare kafkajs consumer; latency: call start → event read |`,
     '',
-    `SQL statements per issue: **${fmt(issue.statements.perIssue, 2)}** (${issue.statements.statements} statements sent by the service over ${issue.statements.issues} issues, BEGIN and COMMIT counted, the relay included until it had marked every event published; the baseline sends BEGIN, INSERT, COMMIT). By kind, per issue: ${issue.statements.byKind.map(([kind, n]) => `${kind} ${fmt(n / issue.statements.issues, 2)}`).join(', ')}. CPU ms per issue: this process (gRPC client and server, the service, the Kafka reader) from the first call to the last event read.`,
+    `SQL statements per issue: **${fmt(issue.statements.perOperation, 2)}** (${issue.statements.statements} statements sent by the service over ${issue.statements.operations} issues, BEGIN and COMMIT counted, the relay included until it had marked every event published; the baseline sends BEGIN, INSERT, COMMIT). By kind, per issue: ${issue.statements.byKind.map(([kind, n]) => `${kind} ${fmt(n / issue.statements.operations, 2)}`).join(', ')}. CPU ms per issue: this process (gRPC client and server, the service, the Kafka reader) from the first call to the last event read.`,
     ...(online.serviceErrors.length > 0
       ? ['', `The service logged ${online.serviceErrors.length} error line(s) during the run: see results.json.`]
       : []),

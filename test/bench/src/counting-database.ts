@@ -38,7 +38,14 @@ export function kindsSince(before: Map<string, number>, after: Map<string, numbe
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
-export function countingDatabase(db: Database): CountingDatabase {
+/**
+ * Counts what is sent through `db`; `onStatement`, when given, also sees each statement's text and parameters (the
+ * assistance suite keeps the service's ListInbox query to EXPLAIN it).
+ */
+export function countingDatabase(
+  db: Database,
+  onStatement?: (sql: string, params: readonly unknown[] | undefined) => void,
+): CountingDatabase {
   let count = 0;
   const byKind = new Map<string, number>();
   const tally = (kind: string) => {
@@ -53,6 +60,7 @@ export function countingDatabase(db: Database): CountingDatabase {
     statementsByKind: () => new Map(byKind),
     query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       tally(statementKind(sql));
+      onStatement?.(sql, params);
       return db.query<R>(sql, params);
     },
     exec(sql: string): Promise<void> {
@@ -67,6 +75,7 @@ export function countingDatabase(db: Database): CountingDatabase {
           fn({
             query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
               tally(statementKind(sql));
+              onStatement?.(sql, params);
               return tx.query<R>(sql, params);
             },
             exec(sql: string): Promise<void> {
