@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadWorkCalendar } from './files.js';
+import { loadServiceCalendar, loadWorkCalendar } from './files.js';
 import { YEAR_2025 } from './years/2025.js';
 import { YEAR_2026 } from './years/2026.js';
+import { YEAR_NOTICES } from './years/index.js';
 
 // The shipped years stand in as "2025 shipped, 2026 added by the operator", so the test needs no invented notice.
 const shipped = [YEAR_2025];
@@ -66,5 +67,37 @@ describe('loadWorkCalendar', () => {
     });
     await mkdir(missing);
     await expect(loadWorkCalendar(missing, shipped)).resolves.toMatchObject({ added: [] });
+  });
+});
+
+describe('loadServiceCalendar', () => {
+  const logged = () => {
+    const lines: { level: string; fields: object; message: string }[] = [];
+    const log = {
+      info: (fields: object, message: string) => void lines.push({ level: 'info', fields, message }),
+      warn: (fields: object, message: string) => void lines.push({ level: 'warn', fields, message }),
+    };
+    return { lines, log };
+  };
+  const last = YEAR_NOTICES.at(-1)!.year;
+
+  it('warns from October of the last loaded year that the next notice is missing, not before', async () => {
+    const october = logged();
+    await loadServiceCalendar(undefined, { now: new Date(`${last}-10-01T00:00:00+08:00`), log: october.log });
+    expect(october.lines).toEqual([
+      { level: 'warn', fields: { year: last + 1 }, message: expect.stringContaining('ONCEONLY_WORKDAYS_DIR') },
+    ]);
+    const september = logged();
+    await loadServiceCalendar(undefined, { now: new Date(`${last}-09-30T23:00:00+08:00`), log: september.log });
+    expect(september.lines).toEqual([]);
+  });
+
+  it('refuses a folder that repeats a shipped year before logging anything', async () => {
+    await writeFile(join(dir, '2026.json'), JSON.stringify(YEAR_2026));
+    const { lines, log } = logged();
+    await expect(loadServiceCalendar(dir, { now: new Date('2026-01-05T00:00:00Z'), log })).rejects.toMatchObject({
+      code: 'NOTICE_INVALID',
+    });
+    expect(lines).toEqual([]);
   });
 });

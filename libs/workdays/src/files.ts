@@ -4,9 +4,10 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WorkCalendar } from './calendar.js';
+import { nextYearMissing, WorkCalendar } from './calendar.js';
 import { CalendarError } from './errors.js';
 import { parseYearNotice } from './notice-file.js';
+import { chinaDateOf } from './plain-date.js';
 import type { YearNotice } from './year-notice.js';
 import { YEAR_NOTICES } from './years/index.js';
 
@@ -50,4 +51,31 @@ export async function loadWorkCalendar(
     added.push(notice);
   }
   return { calendar: WorkCalendar.fromNotices([...shipped, ...added]), added };
+}
+
+/** The two log levels {@link loadServiceCalendar} writes at (pino's signature). */
+export interface CalendarLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+/**
+ * What a service module starts with: {@link loadWorkCalendar} of its `ONCEONLY_WORKDAYS_DIR`, each added notice
+ * logged, and a warning from 1 October while the next year's notice is not loaded (deadlines running into that
+ * year are refused until it is), so that every service that counts working days says the same thing.
+ */
+export async function loadServiceCalendar(
+  dir: string | undefined,
+  at: { now: Date; log: CalendarLog },
+): Promise<WorkCalendar> {
+  const { calendar, added } = await loadWorkCalendar(dir);
+  for (const n of added) at.log.info({ year: n.year, notice: n.notice.number }, 'working-day calendar: notice added');
+  const missing = nextYearMissing(calendar, chinaDateOf(at.now));
+  if (missing !== undefined) {
+    at.log.warn(
+      { year: missing },
+      `working-day calendar: no holiday notice loaded for ${missing}; deadlines running into ${missing} are refused (CALENDAR_YEAR_NOT_LOADED) until its notice is put in ONCEONLY_WORKDAYS_DIR (onceonly workdays check <file>)`,
+    );
+  }
+  return calendar;
 }

@@ -12,8 +12,7 @@ import {
   str,
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
-import { chinaDateOf, nextYearMissing, type WorkCalendar } from '@onceonly/workdays';
-import { loadWorkCalendar, WORKDAYS_DIR_DOC } from '@onceonly/workdays/files';
+import { loadServiceCalendar, WORKDAYS_DIR_DOC } from '@onceonly/workdays/files';
 import {
   ASSISTANCE_SCHEMA,
   cachedItemStore,
@@ -79,7 +78,7 @@ export const assistanceModule: ServiceModule = {
   async start(ctx: ServiceContext): Promise<void> {
     const config = loadConfig(ASSISTANCE_CONFIG, ctx.env);
     const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);
-    const calendar = await workCalendar(ctx, config.ONCEONLY_WORKDAYS_DIR);
+    const calendar = await loadServiceCalendar(config.ONCEONLY_WORKDAYS_DIR, { now: ctx.clock(), log: ctx.log });
     await migrateAssistance(ctx.db);
     ctx.topics.register(ASSISTANCE_TOPIC);
     await ensureTopics(ctx.transport, ctx.topics);
@@ -112,23 +111,6 @@ export const assistanceModule: ServiceModule = {
     }
   },
 };
-
-/**
- * The working-day calendar: the shipped notices plus the operator's (ONCEONLY_WORKDAYS_DIR); warns at start when the
- * next year's notice is due (from October) and not loaded, since deadlines running into that year are refused.
- */
-async function workCalendar(ctx: ServiceContext, dir: string | undefined): Promise<WorkCalendar> {
-  const { calendar, added } = await loadWorkCalendar(dir);
-  for (const n of added) ctx.log.info({ year: n.year, notice: n.notice.number }, 'working-day calendar: notice added');
-  const missing = nextYearMissing(calendar, chinaDateOf(ctx.clock()));
-  if (missing !== undefined) {
-    ctx.log.warn(
-      { year: missing },
-      `working-day calendar: no holiday notice loaded for ${missing}; deadlines running into ${missing} are refused (CALENDAR_YEAR_NOT_LOADED) until its notice is put in ONCEONLY_WORKDAYS_DIR (onceonly workdays check <file>)`,
-    );
-  }
-  return calendar;
-}
 
 /** Deadline alerts and the retention purge every `intervalMs`; the stop hook waits for a sweep in progress. */
 function startSweep(ctx: ServiceContext, deps: AssistanceDeps, intervalMs: number, retentionDays: number): void {
