@@ -43,11 +43,18 @@ export interface ConsumerOptions {
   /** One handler per event type. */
   handlers: Readonly<Record<string, EventHandler>>;
   /**
-   * Opt-in: handle each fetched batch in one transaction (one multi-row inbox claim, then this handler with the
-   * fresh events) instead of one transaction per event. Events still need a per-event handler in `handlers` (they
-   * decide which types are handled, and handle the events one at a time when a batch fails).
+   * Handle each fetched batch with this handler (one multi-row inbox claim, then this handler with the fresh events,
+   * in one transaction) instead of calling the per-event handlers one after the other. Events still need a
+   * per-event handler in `handlers` (they decide which types are handled, and handle the events one at a time when
+   * a batch fails).
    */
   batchHandler?: BatchHandler;
+  /**
+   * Handle each fetched batch in ONE transaction (default true, ADR 018): one multi-row inbox claim, then the
+   * per-event handlers one after the other (or `batchHandler`). With false, each event gets a transaction of its own
+   * (the path before ADR 018; `batchHandler` is then not used).
+   */
+  batches?: boolean;
   /** Most events per batch transaction (default 500). */
   maxBatchSize?: number;
   /** Handler attempts before dead-lettering with HANDLER_FAILED (default 5). */
@@ -111,10 +118,14 @@ export interface EventConsumer {
  *    transaction. A redelivered event finds its inbox row and changes nothing;
  * 5. a failing handler is retried with exponential back-off up to `maxAttempts`, then dead-lettered with
  *    HANDLER_FAILED and its message; the consumer then moves on.
- * With `batchHandler`, each fetched batch (one partition's records, up to `maxBatchSize`) is handled in ONE
- * transaction instead: steps 1–3 per record, then one multi-row inbox insert for the batch and the batch handler
- * with the events that were new; a failing batch handler rolls the batch back and its events go through steps 4–5
- * one at a time (a poison event is dead-lettered alone, the others are handled).
+ * By default (`batches`, ADR 018) step 4 takes a whole fetched batch (one partition's records, up to
+ * `maxBatchSize`) in ONE transaction: one multi-row inbox insert, then each new event's handler in partition order.
+ * When event k's handler throws, the batch rolls back, the events before k are handled again in one transaction,
+ * event k goes on with step 5 (that failure was its first attempt) and the events after k follow as a batch: the
+ * same attempts, retries and dead letters as one transaction per event (`batches: false`).
+ * With `batchHandler`, the batch handler gets the batch's new events instead; a failing batch handler rolls the
+ * batch back and its events go through steps 4–5 one at a time (a poison event is dead-lettered alone, the others
+ * are handled).
  * Database outages are not the event's fault: the record is then not committed and is delivered again later.
  * A dead letter is a `DeadLetter` protobuf keyed like the original, with the original's `ce_*` headers and
  * `dlq_reason`, on `<topic>.dlq`.
@@ -130,6 +141,9 @@ export function eventHandler<T>(
 ): EventHandler {
   return (event, tx) => fn(definition.decode(event), event, tx);
 }
+
+/** A record that screening passed, with its event and handler. */
+type ScreenedItem = BatchItem & { handler: EventHandler };
 
 /** Thrown inside the transaction when the handler failed, to tell it from a failure of the database. */
 class HandlerFailure extends Error {
@@ -174,7 +188,7 @@ class InboxConsumer implements EventConsumer {
       topics: this.#o.topics,
       fromBeginning: this.#o.fromBeginning ?? true,
       handle: (record, context) => this.#handle(record, context),
-      ...(this.#o.batchHandler
+      ...(this.#o.batches !== false
         ? {
             handleBatch: (records: readonly ReceivedRecord[], context: DeliveryContext) =>
               this.#handleBatch(records, context),
@@ -244,14 +258,14 @@ class InboxConsumer implements EventConsumer {
    * the dead-letter topic alone and the others are handled.
    */
   async #handleBatch(records: readonly ReceivedRecord[], context: DeliveryContext): Promise<void> {
-    const batchHandler = this.#o.batchHandler;
-    if (!batchHandler) throw new AppError('INTERNAL', 'a batch without a batch handler');
-    const items: Array<BatchItem & { handler: EventHandler }> = [];
+    const items: ScreenedItem[] = [];
     for (const record of records) {
       const screened = await this.#screen(record);
       if (screened) items.push({ record, ...screened });
     }
     if (items.length === 0) return;
+    const batchHandler = this.#o.batchHandler;
+    if (!batchHandler) return this.#handleInOrder(items, context);
     try {
       const fresh = await this.#o.db.transaction(async (tx) => {
         const claimed = await claimInboxBatch(
@@ -290,6 +304,62 @@ class InboxConsumer implements EventConsumer {
     }
   }
 
+  /**
+   * The default batch path (no `batchHandler`): ONE transaction claims the batch in the inbox and calls each fresh
+   * event's handler in partition order. When the handler of event k fails, the transaction rolls back; the events
+   * before k are handled again in one transaction (they had succeeded), event k goes on through the per-event path
+   * with that failure as its first attempt (retries, back-off, dead letter: the same attempts as one transaction per
+   * event), and the events after k follow as a batch. A failure of the database throws: the transport delivers the
+   * batch again.
+   */
+  async #handleInOrder(items: readonly ScreenedItem[], context: DeliveryContext): Promise<void> {
+    let rest = items;
+    while (rest.length > 0) {
+      let failedAt = -1;
+      try {
+        const batch = rest;
+        const fresh = await this.#o.db.transaction(async (tx) => {
+          const claimed = await claimInboxBatch(
+            tx,
+            this.#o.schema,
+            this.#o.group,
+            batch.map((item) => ({ eventId: item.event.id, ...origin(item.record) })),
+          );
+          let handled = 0;
+          for (let i = 0; i < batch.length; i++) {
+            const { event, handler, record } = batch[i]!;
+            // the first copy of an id in the batch is handled; a later copy is a duplicate
+            if (!claimed.delete(event.id)) continue;
+            try {
+              await handler(event, tx, record);
+            } catch (err) {
+              failedAt = i;
+              throw new HandlerFailure(err);
+            }
+            handled++;
+          }
+          return handled;
+        });
+        this.#stats.handled += fresh;
+        this.#stats.duplicates += batch.length - fresh;
+        this.#stats.batches++;
+        return;
+      } catch (err) {
+        if (!(err instanceof HandlerFailure) || isUnavailable(err.cause) || failedAt < 0) throw unwrap(err);
+        this.#stats.batchFallbacks++;
+        const failed = rest[failedAt]!;
+        this.#log.debug(
+          { ...origin(failed.record), eventId: failed.event.id, events: rest.length, err: err.message },
+          'handler failed in a batch; handling that event alone',
+        );
+        if (failedAt > 0) await this.#handleInOrder(rest.slice(0, failedAt), context);
+        if (context.signal.aborted) throw new AppError('SHUTTING_DOWN', 'the consumer is stopping');
+        await this.#attempt(failed.record, failed.event, failed.handler, context, err);
+        rest = rest.slice(failedAt + 1);
+      }
+    }
+  }
+
   #handlerFor(topic: string, type: string): EventHandler | undefined {
     if (!Object.hasOwn(this.#o.handlers, type)) return undefined;
     const spec = this.#o.registry?.has(topic) ? this.#o.registry.get(topic) : undefined;
@@ -302,9 +372,12 @@ class InboxConsumer implements EventConsumer {
     event: EventEnvelope,
     handler: EventHandler,
     context: DeliveryContext,
+    /** The handler's failure in a batch transaction, which then counts as the first attempt. */
+    failedInBatch?: HandlerFailure,
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
+        if (attempt === 1 && failedInBatch) throw failedInBatch;
         const fresh = await this.#o.db.transaction(async (tx) => {
           if (!(await claimInbox(tx, this.#o.schema, this.#o.group, event.id, origin(record)))) return false;
           try {

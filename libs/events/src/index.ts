@@ -66,6 +66,7 @@ export {
   type OutboxStatement,
   outboxBacklog,
   outboxInsertStatements,
+  queryWithEvents,
 } from './outbox.js';
 export {
   createRelay,

@@ -1,3 +1,4 @@
+import { AppError } from '@onceonly/errors';
 import type { Queryable } from '@onceonly/store';
 import type { EventDraft } from './envelope.js';
 import { draftRecord } from './headers.js';
@@ -12,6 +13,8 @@ export interface OutboxEntry {
 
 /** Rows per INSERT statement: 7 parameters a row stays far below PostgreSQL's 65,535 parameters a statement. */
 const ROWS_PER_STATEMENT = 1000;
+/** Parameters PostgreSQL accepts in one statement (its wire protocol counts them in 16 bits). */
+const MAX_PARAMS = 65_535;
 
 /** One SQL statement with its parameters (`$1`, `$2`...). */
 export interface OutboxStatement {
@@ -25,13 +28,23 @@ export interface OutboxStatement {
  * statement with its own rows (a data-modifying CTE, ADR 014) embeds them instead of re-creating their shape.
  */
 export function outboxInsertStatements(schema: string, entries: readonly OutboxEntry[]): OutboxStatement[] {
+  return insertStatements(schema, entries);
+}
+
+/**
+ * {@link outboxInsertStatements}; with `after` set, ONE statement with every entry, its placeholders numbered from
+ * `$(after + 1)` (the first `after` are the embedding statement's).
+ */
+function insertStatements(schema: string, entries: readonly OutboxEntry[], after?: number): OutboxStatement[] {
+  const first = after ?? 0;
+  const rowsPerStatement = after === undefined ? ROWS_PER_STATEMENT : Math.max(1, entries.length);
   const s = quoteSchema(schema);
   const records = entries.map((entry) => draftRecord(entry.event));
   const statements: OutboxStatement[] = [];
-  for (let from = 0; from < entries.length; from += ROWS_PER_STATEMENT) {
+  for (let from = 0; from < entries.length; from += rowsPerStatement) {
     const params: unknown[] = [];
     const values: string[] = [];
-    for (let i = from; i < Math.min(entries.length, from + ROWS_PER_STATEMENT); i++) {
+    for (let i = from; i < Math.min(entries.length, from + rowsPerStatement); i++) {
       const { event, topic } = entries[i]!;
       const record = records[i]!;
       const n = params.push(
@@ -43,7 +56,8 @@ export function outboxInsertStatements(schema: string, entries: readonly OutboxE
         JSON.stringify(record.headers),
         Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
       );
-      values.push(`($${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n}::bytea)`);
+      const p = first + n;
+      values.push(`($${p - 6}, $${p - 5}, $${p - 4}, $${p - 3}, $${p - 2}, $${p - 1}::jsonb, $${p}::bytea)`);
     }
     statements.push({
       sql: `INSERT INTO ${s}.outbox (event_id, topic, key, source, type, headers, body) VALUES ${values.join(', ')}`,
@@ -69,6 +83,41 @@ export async function appendToOutbox(
 ): Promise<EventDraft[]> {
   for (const { sql, params } of outboxInsertStatements(schema, entries)) await tx.query(sql, params);
   return entries.map((entry) => entry.event);
+}
+
+/**
+ * Runs `statement`, a state change, and writes `entries` to the outbox in ONE SQL statement: the state change becomes
+ * a data-modifying CTE beside one outbox INSERT of every entry, so both commit together or neither does. About
+ * 9,000 entries fit in one statement (65,535 parameters, 7 an entry); more are refused (INTERNAL, nothing written).
+ * On a `Database` (autocommit) that is the whole transaction in one round trip, where `transaction` with
+ * {@link appendToOutbox} takes four (BEGIN, the change, the outbox INSERT, COMMIT); inside a transaction it saves
+ * the outbox's own round trip. Every entry is checked first (EVENT_MALFORMED, nothing written).
+ *
+ * `statement` is one INSERT, UPDATE or DELETE (or a SELECT) with placeholders `$1`… `$n` for its `n` params, and no
+ * data-modifying WITH of its own (PostgreSQL allows those only at the top level). With `returning: true` it must end
+ * with RETURNING, and its rows are returned; otherwise nothing is returned. The events are written whatever the
+ * statement changes, even no row: put a condition in the statement's WHERE clause and use a transaction when the
+ * events depend on what it finds.
+ */
+export async function queryWithEvents<R = Record<string, unknown>>(
+  q: Queryable,
+  schema: string,
+  statement: OutboxStatement & { readonly returning?: boolean },
+  entries: readonly OutboxEntry[],
+): Promise<R[]> {
+  if (entries.length === 0) return (await q.query<R>(statement.sql, statement.params)).rows;
+  // one INSERT for every entry: two data-modifying CTEs run in no defined order, and positions must follow `entries`
+  const [insert] = insertStatements(schema, entries, statement.params.length);
+  const params = [...statement.params, ...insert!.params];
+  if (params.length > MAX_PARAMS) {
+    throw new AppError(
+      'INTERNAL',
+      `${entries.length} events do not fit in one statement: write them with appendToOutbox in a transaction`,
+    );
+  }
+  const main = statement.returning ? 'SELECT * FROM state' : 'SELECT NULL WHERE false';
+  const { rows } = await q.query<R>(`WITH state AS (${statement.sql}), events AS (${insert!.sql}) ${main}`, params);
+  return rows;
 }
 
 function topicName(topic: string | TopicSpec): string {

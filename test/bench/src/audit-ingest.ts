@@ -136,6 +136,8 @@ export async function inboxConsumerRate(options: {
     group: options.group,
     topics: [options.topic],
     handlers: { [AUDIT_BENCH_TYPE]: async () => undefined },
+    // the baseline as defined: one transaction per event (consumers batch by default since ADR 018)
+    batches: false,
     fromBeginning: true,
     log: benchLogger('bench-inbox'),
   });

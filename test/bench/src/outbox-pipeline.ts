@@ -9,6 +9,8 @@ import {
   defineTopic,
   type EventTransport,
   eventHandler,
+  type OutboxEntry,
+  queryWithEvents,
   TopicRegistry,
   withEventTables,
 } from '@onceonly/events';
@@ -19,6 +21,11 @@ import { progress } from './progress.js';
 import { nowMs, summarise } from './stats.js';
 
 const SCHEMA = 'bench';
+const CONSUMER_NOTES = {
+  default: 'a fetched batch per transaction, per-event handler (the default, ADR 018)',
+  'per-event': 'one transaction per event (batches: false)',
+  'batch-handler': 'a fetched batch per transaction, batch handler (ADR 011)',
+} as const;
 const Ticked = defineEvent({
   type: 'bench.ticked',
   source: '/onceonly/bench',
@@ -29,7 +36,7 @@ const Ticked = defineEvent({
 /**
  * OnceOnly's path: a state row and its event committed in one transaction (the outbox), the relay publishing, and
  * a consumer handling each event in a transaction with its inbox row. Latency: from just before the commit to the
- * handler. `writers` transactions run at once, one event each (one state change = one transaction).
+ * handler. `writers` transactions run at once, `eventsPerWrite` events each (one state change = one transaction).
  */
 export async function outboxPipeline(options: {
   db: Database;
@@ -39,9 +46,22 @@ export async function outboxPipeline(options: {
   events: number;
   payloadBytes: number;
   writers: number;
-  /** The consumer handles each fetched batch in one transaction (ADR 011) instead of one per event. */
-  batches?: boolean;
+  /**
+   * How a writer commits its state row and its events: one statement (`queryWithEvents`, the default, ADR 018), or
+   * a transaction (BEGIN, the state row, `appendToOutbox`, COMMIT: what a use case that reads first needs).
+   */
+  writes?: 'statement' | 'transaction';
+  /** Events per write (default 1), all in the write's one transaction with its state row. */
+  eventsPerWrite?: number;
+  /**
+   * The consumer: the library's default (a fetched batch per transaction, the per-event handler called for each
+   * event, ADR 018), one transaction per event (`batches: false`), or a `batchHandler` (ADR 011).
+   */
+  consumer?: 'default' | 'per-event' | 'batch-handler';
 }): Promise<PipelineResult> {
+  const writes = options.writes ?? 'statement';
+  const perWrite = options.eventsPerWrite ?? 1;
+  const consumerKind = options.consumer ?? 'default';
   const { db } = options;
   await migrate(db, {
     schema: SCHEMA,
@@ -88,7 +108,8 @@ export async function outboxPipeline(options: {
     topics: [topic.name],
     registry,
     handlers: { [Ticked.type]: eventHandler(Ticked, async (data) => handled(data)) },
-    ...(options.batches
+    ...(consumerKind === 'per-event' ? { batches: false } : {}),
+    ...(consumerKind === 'batch-handler'
       ? {
           batchHandler: async (items) => {
             for (const { event } of items) handled(Ticked.decode(event));
@@ -106,16 +127,27 @@ export async function outboxPipeline(options: {
   const padding = Buffer.alloc(options.payloadBytes);
   let next = 0;
   const firstCommit = nowMs();
+  const writeCount = Math.ceil(options.events / perWrite);
   const writer = async () => {
-    for (let i = next++; i < options.events; i = next++) {
-      const event = Ticked.make({
-        subject: `k${i % 64}`,
-        data: { instanceId: 'bench', sentAt: String(nowMs()), counter: String(i), padding },
-      });
-      await writers.transaction(async (tx) => {
-        await tx.query(`INSERT INTO ${SCHEMA}.items (id, touched_at) VALUES ($1, now())`, [i]);
-        await appendToOutbox(tx, SCHEMA, [{ topic, event }]);
-      });
+    for (let w = next++; w < writeCount; w = next++) {
+      const sentAt = String(nowMs());
+      const entries: OutboxEntry[] = [];
+      for (let i = w * perWrite; i < Math.min(options.events, (w + 1) * perWrite); i++) {
+        const event = Ticked.make({
+          subject: `k${i % 64}`,
+          data: { instanceId: 'bench', sentAt, counter: String(i), padding },
+        });
+        entries.push({ topic, event });
+      }
+      const state = { sql: `INSERT INTO ${SCHEMA}.items (id, touched_at) VALUES ($1, now())`, params: [w] };
+      if (writes === 'transaction') {
+        await writers.transaction(async (tx) => {
+          await tx.query(state.sql, state.params);
+          await appendToOutbox(tx, SCHEMA, entries);
+        });
+      } else {
+        await queryWithEvents(writers, SCHEMA, state, entries);
+      }
       relay.kick();
     }
   };
@@ -133,16 +165,23 @@ export async function outboxPipeline(options: {
     consume: perEvent(consumerDb.statements() - consume0),
     transport: perEvent(transportDb.statements() - transport0),
   };
+  const tags = [
+    ...(writes === 'transaction' ? ['writes in a transaction'] : []),
+    ...(perWrite > 1 ? [`${perWrite} events per write`] : []),
+    ...(consumerKind === 'per-event' ? ['one transaction per event'] : []),
+    ...(consumerKind === 'batch-handler' ? ['batch handler'] : []),
+  ];
+  const label = tags.length > 0 ? ` (${tags.join(', ')})` : '';
   await relay.stop();
   await consumer.stop();
   await transport.close();
   return {
-    name: `onceonly outbox → relay → ${options.transport === 'kafka' ? 'Kafka' : 'embedded log'} → inbox consumer${options.batches ? ' (batches)' : ''}`,
+    name: `onceonly outbox → relay → ${options.transport === 'kafka' ? 'Kafka' : 'embedded log'} → inbox consumer${label}`,
     events: options.events,
     eventsPerSecond: options.events / ((lastHandled - firstCommit) / 1000),
     latencyMs: summarise(latencies),
     statementsPerEvent: statements,
     publishedPerSecond: options.events / ((allPublished - firstCommit) / 1000),
-    note: `${options.writers} writers, one state row + one event per transaction, PostgreSQL${options.batches ? '; the consumer handles a fetched batch per transaction (ADR 011)' : ''}`,
+    note: `${options.writers} writers, one state row + ${perWrite === 1 ? 'one event' : `${perWrite} events`} per transaction (${writes === 'statement' ? 'one statement: queryWithEvents' : 'BEGIN, two INSERTs, COMMIT'}), PostgreSQL; consumer: ${CONSUMER_NOTES[consumerKind]}`,
   };
 }

@@ -120,7 +120,9 @@ export function createIngest(options: IngestOptions): EventConsumer {
     // The consumer dispatches by event type; the audit log takes every type, so every name maps to one handler.
     // No registry is passed, because with one the consumer ignores types a topic does not declare.
     handlers: everyType(handle),
-    ...(options.batches === false ? {} : { batchHandler: handleBatch, maxBatchSize: options.maxBatchSize ?? 500 }),
+    ...(options.batches === false
+      ? { batches: false }
+      : { batchHandler: handleBatch, maxBatchSize: options.maxBatchSize ?? 500 }),
     fromBeginning: true,
     // an event the log cannot append is retried for about ten minutes before the consumer dead-letters it (it then
     // shows as a sequence gap): an audit log would rather wait out a fault than move on
