@@ -1,0 +1,70 @@
+import { AppError } from '@onceonly/errors';
+import type { Transaction } from '@onceonly/store';
+import { chinaDateOf, type PlainDate } from '@onceonly/workdays';
+import { gradeChanged, gradeOf } from '../domain/grades.js';
+import type { CreditRecord, RecordTransition } from '../domain/records.js';
+import type { CreditDeps, StoredGrade } from './ports.js';
+
+/** A change of one subject: a new record (`insert`) or a change to one read at `expectedVersion`. */
+export type SubjectChange = (
+  records: readonly CreditRecord[],
+  today: PlainDate,
+) => RecordTransition & { readonly insert: boolean };
+
+/** How often a change is tried again when another change of the same subject committed in between. */
+const ATTEMPTS = 5;
+
+class SubjectMoved extends Error {}
+
+/**
+ * The one shape of every change: read the subject's records and grade (no lock), apply the pure transition,
+ * recompute the grade from the rule set, then one transaction: the record (inserted, or updated conditional on the
+ * version read: CREDIT_VERSION_CONFLICT when the caller's read is stale), the grade conditional on the subject's
+ * version, the record's event, and, when the grade says something new, its history entry and `credit.grade.changed`.
+ * When another change of the same subject committed in between, the whole change runs again on what it wrote (the
+ * grade always counts every record); `extra` writes more in the same transaction (an idempotency key).
+ */
+export async function changeSubject(
+  deps: CreditDeps,
+  subjectKey: string,
+  actor: string,
+  change: SubjectChange,
+  extra?: (tx: Transaction, record: CreditRecord) => Promise<void>,
+): Promise<{ record: CreditRecord; grade: StoredGrade }> {
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock();
+    const today = chinaDateOf(now);
+    const { records, grade: stored } = await deps.store.subject(deps.db, subjectKey);
+    const t = change(records, today);
+    const after = [...records.filter((r) => r.id !== t.record.id), t.record];
+    const computed = gradeOf(after, today);
+    const grade: StoredGrade = { ...computed, version: (stored?.version ?? 0) + 1 };
+    const changed = gradeChanged(stored, computed);
+    try {
+      await deps.db.transaction(async (tx) => {
+        if (t.insert) await deps.store.insertRecord(tx, t.record, now);
+        else if (!(await deps.store.updateRecord(tx, t.record, t.record.version - 1, now))) {
+          throw new AppError('CREDIT_VERSION_CONFLICT', `record ${t.record.id} changed while this command ran`);
+        }
+        if (!(await deps.store.saveGrade(tx, subjectKey, grade, stored?.version ?? 0, now))) throw new SubjectMoved();
+        await extra?.(tx, t.record);
+        await deps.outbox.record(tx, { record: t.record, fact: t.fact, actor, at: now });
+        if (changed) {
+          const step = {
+            grade,
+            ...(stored ? { previous: stored.grade } : {}),
+            cause: t.record.id,
+          };
+          await deps.store.addHistory(tx, subjectKey, { ...step, causeRecordId: t.record.id, changedAt: now });
+          await deps.outbox.gradeChanged(tx, { subject: t.record.subject, name: t.record.partyName, ...step, at: now });
+        }
+      });
+    } catch (err) {
+      if (!(err instanceof SubjectMoved)) throw err;
+      if (attempt < ATTEMPTS) continue;
+      throw new AppError('CREDIT_VERSION_CONFLICT', `subject changed by ${ATTEMPTS} concurrent changes: try again`);
+    }
+    deps.relay.kick();
+    return { record: t.record, grade };
+  }
+}
