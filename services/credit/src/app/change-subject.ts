@@ -48,16 +48,15 @@ export async function changeSubject(
         }
         if (!(await deps.store.saveGrade(tx, subjectKey, grade, stored?.version ?? 0, now))) throw new SubjectMoved();
         await extra?.(tx, t.record);
-        await deps.outbox.record(tx, { record: t.record, fact: t.fact, actor, at: now });
-        if (changed) {
-          const step = {
-            grade,
-            ...(stored ? { previous: stored.grade } : {}),
-            cause: t.record.id,
-          };
-          await deps.store.addHistory(tx, subjectKey, { ...step, causeRecordId: t.record.id, changedAt: now });
-          await deps.outbox.gradeChanged(tx, { subject: t.record.subject, name: t.record.partyName, ...step, at: now });
-        }
+        const step = changed ? { grade, ...(stored ? { previous: stored.grade } : {}), cause: t.record.id } : undefined;
+        if (step) await deps.store.addHistory(tx, subjectKey, { ...step, causeRecordId: step.cause, changedAt: now });
+        await deps.outbox.change(tx, {
+          record: t.record,
+          fact: t.fact,
+          actor,
+          ...(step ? { grade: step } : {}),
+          at: now,
+        });
       });
     } catch (err) {
       if (!(err instanceof SubjectMoved)) throw err;

@@ -41,12 +41,20 @@ export interface IdempotencyStore {
   insert(tx: Transaction, caller: string, key: string, requestHash: string, recordId: string, at: Date): Promise<void>;
 }
 
+/** A subject's grade change, as its event says it. */
+export interface GradeChangeFact {
+  readonly grade: StoredGrade;
+  readonly previous?: GradeLetter;
+  /** The record whose change caused it. */
+  readonly cause?: string;
+}
+
 /** The events of a change, written into the outbox in the change's transaction. */
 export interface CreditOutbox {
-  record(tx: Transaction, change: { record: CreditRecord; fact: RecordFact; actor: string; at: Date }): Promise<void>;
-  gradeChanged(
+  /** A record's change and, when the grade says something new, `credit.grade.changed`: one outbox insert. */
+  change(
     tx: Transaction,
-    change: { subject: Subject; name: string; grade: StoredGrade; previous?: GradeLetter; cause?: string; at: Date },
+    change: { record: CreditRecord; fact: RecordFact; actor: string; grade?: GradeChangeFact; at: Date },
   ): Promise<void>;
   /** A read of a subject's profile by a department or an auditor. */
   profileRead(

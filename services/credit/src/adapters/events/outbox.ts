@@ -47,28 +47,29 @@ const profileRead = defineEvent({
  * audit log's read rules attribute entries by it); the grade's change is the hub's, caused by the record.
  */
 export const sqlCreditOutbox: CreditOutbox = {
-  async record(tx, { record, fact, actor, at }) {
-    const event = recordEvents.get(fact.type)!.make({
+  async change(tx, { record, fact, actor, grade, at }) {
+    const recordEvent = recordEvents.get(fact.type)!.make({
       subject: record.subject.key,
       time: at,
       extensions: { actor },
       data: { record: recordToProto(record), change: fact.type, actorCode: actor, occurredAt: at.toISOString() },
     });
-    await appendToOutbox(tx, CREDIT_SCHEMA, [{ topic: CREDIT_TOPIC, event }]);
-  },
-  async gradeChanged(tx, { subject, name, grade, previous, cause, at }) {
-    const event = gradeChanged.make({
-      subject: subject.key,
-      time: at,
-      data: {
-        subject: subjectToProto(subject, name),
-        grade: gradeToProto(grade),
-        previous: previous ? GRADE[previous] : 0,
-        causeRecordId: cause ?? '',
-        occurredAt: at.toISOString(),
-      },
-    });
-    await appendToOutbox(tx, CREDIT_SCHEMA, [{ topic: CREDIT_TOPIC, event }]);
+    const events = [{ topic: CREDIT_TOPIC, event: recordEvent }];
+    if (grade) {
+      const event = gradeChanged.make({
+        subject: record.subject.key,
+        time: at,
+        data: {
+          subject: subjectToProto(record.subject, record.partyName),
+          grade: gradeToProto(grade.grade),
+          previous: grade.previous ? GRADE[grade.previous] : 0,
+          causeRecordId: grade.cause ?? '',
+          occurredAt: at.toISOString(),
+        },
+      });
+      events.push({ topic: CREDIT_TOPIC, event });
+    }
+    await appendToOutbox(tx, CREDIT_SCHEMA, events);
   },
   async profileRead(tx, { subject, name, reader, role, purpose, at }) {
     const event = profileRead.make({
