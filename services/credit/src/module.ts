@@ -5,6 +5,7 @@ import { hashCitizenId } from '@onceonly/ids';
 import {
   HOLDER_HASH_KEY_VARIABLE,
   holderHashKey,
+  int,
   loadConfig,
   type ServiceContext,
   type ServiceModule,
@@ -15,11 +16,18 @@ import { CREDIT_SCHEMA, sqlCreditStore, sqlIdempotencyStore } from './adapters/d
 import { sqlCreditOutbox } from './adapters/events/outbox.js';
 import { creditHandlers } from './adapters/grpc/credit-service.js';
 import type { CreditDeps } from './app/ports.js';
+import { sweepGrades } from './app/sweep.js';
 import { CREDIT_TOPIC } from './topics.js';
 
 /** The variables this module reads. */
 export const CREDIT_CONFIG = {
   ONCEONLY_HOLDER_HASH_KEY: HOLDER_HASH_KEY_VARIABLE,
+  ONCEONLY_CREDIT_SWEEP_MS: int({
+    default: 15 * 60_000,
+    min: 0,
+    max: 86_400_000,
+    doc: 'how often grades whose records left a rule window are recomputed (0: never)',
+  }),
 };
 
 /** The schema's migrations: records, grades and their history, idempotency keys, and the outbox. */
@@ -65,5 +73,32 @@ export const creditModule: ServiceModule = {
       hashCitizenId: (id) => hashCitizenId(id, key),
     };
     ctx.server.addService(creditV1.CreditServiceService, creditHandlers(deps));
+    if (config.ONCEONLY_CREDIT_SWEEP_MS > 0) startSweep(ctx, deps, config.ONCEONLY_CREDIT_SWEEP_MS);
   },
 };
+
+/** The grade sweep every `intervalMs`, one at a time; the stop hook waits for a sweep in progress. */
+function startSweep(ctx: ServiceContext, deps: CreditDeps, intervalMs: number): void {
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const sweep = () => {
+    // a tick during a slow sweep is skipped, not queued
+    if (busy) return;
+    busy = true;
+    running = sweepGrades(deps)
+      .then((report) => {
+        if (report.changed > 0) ctx.log.info(report, 'credit grades recomputed');
+      })
+      .catch((err: unknown) => ctx.log.warn({ err }, 'credit grade sweep failed; retried later'))
+      .finally(() => {
+        busy = false;
+      });
+  };
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  sweep();
+  ctx.lifecycle.onStop('credit grade sweep', async () => {
+    clearInterval(timer);
+    await running;
+  });
+}

@@ -67,3 +67,31 @@ export async function changeSubject(
     return { record: t.record, grade };
   }
 }
+
+/**
+ * Recomputes a subject's grade as time passed (a record left a rule's window, a list entry lapsed): the same shape
+ * without a record: the grade conditional on the subject's version (its new `asOf` and `reviewOn` even when it says
+ * the same) and, when it says something new, its history and `credit.grade.changed` without a cause. A change of the
+ * subject committed in between wins: it recomputed the grade itself. Answers the new grade when it changed.
+ */
+export async function regradeSubject(deps: CreditDeps, subjectKey: string): Promise<StoredGrade | undefined> {
+  const now = deps.clock();
+  const { records, grade: stored } = await deps.store.subject(deps.db, subjectKey);
+  const latest = records.at(-1);
+  if (!stored || !latest) return undefined;
+  const computed = gradeOf(records, chinaDateOf(now));
+  const grade: StoredGrade = { ...computed, version: stored.version + 1 };
+  const changed = gradeChanged(stored, computed);
+  const saved = await deps.db.transaction(async (tx) => {
+    if (!(await deps.store.saveGrade(tx, subjectKey, grade, stored.version, now))) return false;
+    if (changed) {
+      await deps.store.addHistory(tx, subjectKey, { grade, previous: stored.grade, changedAt: now });
+      const step = { grade, previous: stored.grade };
+      await deps.outbox.regraded(tx, { subject: latest.subject, name: latest.partyName, grade: step, at: now });
+    }
+    return true;
+  });
+  if (!saved || !changed) return undefined;
+  deps.relay.kick();
+  return grade;
+}

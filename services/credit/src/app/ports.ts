@@ -1,6 +1,6 @@
 import type { CitizenId } from '@onceonly/ids';
 import type { Database, Queryable, Transaction } from '@onceonly/store';
-import type { WorkCalendar } from '@onceonly/workdays';
+import type { PlainDate, WorkCalendar } from '@onceonly/workdays';
 import type { Grade, GradeLetter } from '../domain/grades.js';
 import type { CreditRecord, RecordFact, Subject } from '../domain/records.js';
 
@@ -31,6 +31,8 @@ export interface CreditStore {
    */
   saveGrade(tx: Transaction, key: string, grade: StoredGrade, expectedVersion: number, at: Date): Promise<boolean>;
   addHistory(tx: Transaction, key: string, change: GradeChange): Promise<void>;
+  /** Subjects whose grade's `reviewOn` is `today` or earlier, at most `limit`, earliest first. */
+  dueForReview(db: Queryable, today: PlainDate, limit: number): Promise<string[]>;
   /** The subject's grade changes, oldest first. */
   history(db: Queryable, key: string): Promise<GradeChange[]>;
 }
@@ -55,6 +57,11 @@ export interface CreditOutbox {
   change(
     tx: Transaction,
     change: { record: CreditRecord; fact: RecordFact; actor: string; grade?: GradeChangeFact; at: Date },
+  ): Promise<void>;
+  /** A grade recomputed as time passed (no record changed, no actor). */
+  regraded(
+    tx: Transaction,
+    change: { subject: Subject; name: string; grade: GradeChangeFact; at: Date },
   ): Promise<void>;
   /** A read of a subject's profile by a department or an auditor. */
   profileRead(

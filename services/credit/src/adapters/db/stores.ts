@@ -87,6 +87,13 @@ export const sqlCreditStore: CreditStore = {
       ],
     );
   },
+  async dueForReview(db, today, limit) {
+    const { rows } = await db.query<{ subject_key: string }>(
+      `SELECT subject_key FROM credit.grades WHERE review_on <= $1::date ORDER BY review_on, subject_key LIMIT $2`,
+      [today, limit],
+    );
+    return rows.map((r) => r.subject_key);
+  },
   async history(db, key) {
     const { rows } = await db.query<{
       version: number;

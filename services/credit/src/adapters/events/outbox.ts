@@ -1,7 +1,7 @@
 import { creditEventsV1 as ev } from '@onceonly/contracts';
 import { appendToOutbox, defineEvent } from '@onceonly/events';
-import type { CreditOutbox } from '../../app/ports.js';
-import type { RecordFact } from '../../domain/records.js';
+import type { CreditOutbox, GradeChangeFact } from '../../app/ports.js';
+import type { RecordFact, Subject } from '../../domain/records.js';
 import { CREDIT_EVENT_TYPES, CREDIT_TOPIC } from '../../topics.js';
 import { CREDIT_SCHEMA } from '../db/stores.js';
 import { GRADE, gradeToProto, recordToProto, subjectToProto } from '../grpc/to-proto.js';
@@ -41,6 +41,20 @@ const profileRead = defineEvent({
   codec: ev.ProfileRead,
 });
 
+function gradeEvent(subject: Subject, name: string, grade: GradeChangeFact, at: Date) {
+  return gradeChanged.make({
+    subject: subject.key,
+    time: at,
+    data: {
+      subject: subjectToProto(subject, name),
+      grade: gradeToProto(grade.grade),
+      previous: grade.previous ? GRADE[grade.previous] : 0,
+      causeRecordId: grade.cause ?? '',
+      occurredAt: at.toISOString(),
+    },
+  });
+}
+
 /**
  * Credit facts → CloudEvents on `onceonly.credit.v1`, keyed by the subject key (a credit code, or the keyed hash of
  * a person's citizen ID: never the ID), in the change's transaction. Extension `actor`: the caller that acted (the
@@ -55,21 +69,11 @@ export const sqlCreditOutbox: CreditOutbox = {
       data: { record: recordToProto(record), change: fact.type, actorCode: actor, occurredAt: at.toISOString() },
     });
     const events = [{ topic: CREDIT_TOPIC, event: recordEvent }];
-    if (grade) {
-      const event = gradeChanged.make({
-        subject: record.subject.key,
-        time: at,
-        data: {
-          subject: subjectToProto(record.subject, record.partyName),
-          grade: gradeToProto(grade.grade),
-          previous: grade.previous ? GRADE[grade.previous] : 0,
-          causeRecordId: grade.cause ?? '',
-          occurredAt: at.toISOString(),
-        },
-      });
-      events.push({ topic: CREDIT_TOPIC, event });
-    }
+    if (grade) events.push({ topic: CREDIT_TOPIC, event: gradeEvent(record.subject, record.partyName, grade, at) });
     await appendToOutbox(tx, CREDIT_SCHEMA, events);
+  },
+  async regraded(tx, { subject, name, grade, at }) {
+    await appendToOutbox(tx, CREDIT_SCHEMA, [{ topic: CREDIT_TOPIC, event: gradeEvent(subject, name, grade, at) }]);
   },
   async profileRead(tx, { subject, name, reader, role, purpose, at }) {
     const event = profileRead.make({
