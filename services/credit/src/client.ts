@@ -15,6 +15,7 @@ const METHODS = [
   'recordListing',
   'recordCommendation',
   'getCreditProfile',
+  'listPublicRecords',
   'applyForRepair',
   'decideRepair',
 ] as const satisfies readonly (keyof cv.CreditServiceClient)[];

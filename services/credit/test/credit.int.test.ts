@@ -353,3 +353,77 @@ describe('the serious-dishonesty list', () => {
     expect(exit.grade?.grade).toBe(cv.GradeLetter.GRADE_LETTER_B);
   });
 });
+
+describe('the public feed', () => {
+  it('shows published records inside their window to anyone, never warnings, repaired or expired ones', async () => {
+    now = new Date('2026-03-10T02:00:00Z');
+    const subject = freshSubject();
+    const fines = [];
+    for (const date of ['2026-03-02', '2026-03-03', '2026-03-04']) {
+      fines.push((await market().recordPenalty(penalty(subject, { decisionDate: date }))).record!);
+    }
+    const warning = await market().recordPenalty(
+      penalty(subject, { kinds: [cv.PenaltyKind.PENALTY_KIND_WARNING], amountFen: '0' }),
+    );
+    expect(warning.record?.publicity).toMatchObject({ published: false, notPublishedReason: 'warning-only' });
+    const platform = hub.as(uscc('91310107MA1G8K2D3'), 'platform');
+    const first = await platform.listPublicRecords({ creditCode: subject, pageSize: 2 });
+    expect(first.asOf).toBe('2026-03-10');
+    expect(first.nextPageToken).not.toBe('');
+    const second = await platform.listPublicRecords({
+      creditCode: subject,
+      pageSize: 2,
+      pageToken: first.nextPageToken,
+    });
+    expect(second.nextPageToken).toBe('');
+    const shown = [...first.records, ...second.records].map((r) => r.id);
+    expect(shown.sort()).toEqual(fines.map((f) => f.id).sort());
+
+    // a person: by mask and name, never the keyed hash
+    const person = await market().recordPenalty({
+      ...penalty(''),
+      subject: { subject: { $case: 'citizenId', value: CITIZEN_ID } },
+      partyName: '李四',
+    });
+    const all = await platform.listPublicRecords({ kind: cv.RecordKind.RECORD_KIND_PENALTY, pageSize: 200 });
+    const seen = all.records.find((r) => r.id === person.record!.id);
+    expect(seen?.subject).toEqual({
+      subjectKey: '',
+      display: { $case: 'maskedCitizenId', value: '110105********002X' },
+      name: '李四',
+    });
+
+    // after the maximum period (3 years), nothing of it is public any more
+    now = new Date('2029-06-01T02:00:00Z');
+    expect((await platform.listPublicRecords({ creditCode: subject })).records).toEqual([]);
+    expect((await refused(platform.listPublicRecords({ pageToken: 'not-a-token' }))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('leaves a repaired record out', async () => {
+    now = new Date('2026-03-04T02:00:00Z');
+    const subject = freshSubject();
+    const { record } = await market().recordPenalty(penalty(subject));
+    now = new Date('2026-09-07T02:00:00Z');
+    const conditions = [
+      cv.RepairCondition.REPAIR_CONDITION_OBLIGATIONS_FULFILLED,
+      cv.RepairCondition.REPAIR_CONDITION_HARM_REMOVED,
+      cv.RepairCondition.REPAIR_CONDITION_NOT_REPEATED,
+      cv.RepairCondition.REPAIR_CONDITION_NOT_LISTED,
+    ];
+    const feed = () => hub.as(PORTAL, 'portal').listPublicRecords({ creditCode: subject });
+    expect((await feed()).records.map((r) => r.id)).toEqual([record!.id]);
+    await hub
+      .as(PORTAL, 'portal')
+      .applyForRepair({ recordId: record!.id, expectedVersion: 1, conditions, statement: '已整改' });
+    // pending: still public, without the application
+    expect((await feed()).records[0]?.repair).toBeUndefined();
+    await market().decideRepair({ recordId: record!.id, expectedVersion: 2, granted: true, reasons: '同意修复' });
+    expect((await feed()).records).toEqual([]);
+    // departments still see it, marked repaired
+    const profile = await market().getCreditProfile({
+      subject: { subject: { $case: 'creditCode', value: subject } },
+      purpose: '核查',
+    });
+    expect(profile.records[0]?.status).toBe(cv.RecordStatus.RECORD_STATUS_REPAIRED);
+  });
+});

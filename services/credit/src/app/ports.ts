@@ -31,10 +31,27 @@ export interface CreditStore {
    */
   saveGrade(tx: Transaction, key: string, grade: StoredGrade, expectedVersion: number, at: Date): Promise<boolean>;
   addHistory(tx: Transaction, key: string, change: GradeChange): Promise<void>;
+  /** The records public on `query.day`: published, inside their window, not repaired; newest first. */
+  publicRecords(db: Queryable, query: FeedQuery): Promise<{ records: CreditRecord[]; next?: FeedCursor }>;
   /** Subjects whose grade's `reviewOn` is `today` or earlier, at most `limit`, earliest first. */
   dueForReview(db: Queryable, today: PlainDate, limit: number): Promise<string[]>;
   /** The subject's grade changes, oldest first. */
   history(db: Queryable, key: string): Promise<GradeChange[]>;
+}
+
+/** Where a feed page starts: after this record (newest first). */
+export interface FeedCursor {
+  readonly publicFrom: string;
+  readonly id: string;
+}
+
+export interface FeedQuery {
+  /** The day the feed is of: records public on it. */
+  readonly day: PlainDate;
+  readonly subjectKey?: string;
+  readonly kind?: CreditRecord['kind'];
+  readonly pageSize: number;
+  readonly after?: FeedCursor;
 }
 
 /** Idempotency keys of the Record* RPCs, per caller. */

@@ -87,6 +87,35 @@ export const sqlCreditStore: CreditStore = {
       ],
     );
   },
+  async publicRecords(db, query) {
+    const params: unknown[] = [query.day];
+    const where = [
+      "published AND status <> 'repaired' AND public_from <= $1::date AND (public_until IS NULL OR public_until >= $1::date)",
+    ];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replaceAll('?', `$${params.length}`));
+    };
+    if (query.subjectKey) add('subject_key = ?', query.subjectKey);
+    if (query.kind) add('kind = ?', query.kind);
+    if (query.after) {
+      params.push(query.after.publicFrom, query.after.id);
+      where.push(`(public_from, id) < ($${params.length - 1}::date, $${params.length})`);
+    }
+    params.push(query.pageSize + 1);
+    const { rows } = await db.query<{ state: CreditRecord }>(
+      `SELECT state FROM credit.records WHERE ${where.join(' AND ')}
+       ORDER BY public_from DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, query.pageSize).map((r) => r.state);
+    const last = page.at(-1);
+    const next =
+      rows.length > query.pageSize && last?.publicity.publicFrom
+        ? { publicFrom: last.publicity.publicFrom, id: last.id }
+        : undefined;
+    return { records: page, ...(next ? { next } : {}) };
+  },
   async dueForReview(db, today, limit) {
     const { rows } = await db.query<{ subject_key: string }>(
       `SELECT subject_key FROM credit.grades WHERE review_on <= $1::date ORDER BY review_on, subject_key LIMIT $2`,

@@ -1,9 +1,18 @@
-import type { creditV1 as cv } from '@onceonly/contracts';
+import { creditV1 as cv } from '@onceonly/contracts';
 import { validateCitizenId, validateUscc } from '@onceonly/ids';
 import { FieldCheck } from '@onceonly/kit';
+import { isPlainDate } from '@onceonly/workdays';
+import type { FeedCursor } from '../../app/ports.js';
 import type { NamedSubject, RecordInput } from '../../app/record-decision.js';
 import type { PenaltyKind } from '../../domain/publicity.js';
-import { type Actor, MAX_NAME, MAX_NUMBER, MAX_TEXT, type RepairCondition } from '../../domain/records.js';
+import {
+  type Actor,
+  type CreditRecord,
+  MAX_NAME,
+  MAX_NUMBER,
+  MAX_TEXT,
+  type RepairCondition,
+} from '../../domain/records.js';
 import { PENALTY_KIND_OF, REGIME_OF, REPAIR_CONDITION_OF, SECTOR_OF } from './to-proto.js';
 
 /**
@@ -145,6 +154,53 @@ export function parseGetProfile(r: cv.GetCreditProfileRequest, actor: Actor) {
         ? check.text('purpose', r.purpose, { max: MAX_TEXT, trim: true })
         : line(check, 'purpose', r.purpose, MAX_TEXT),
   }));
+}
+
+const KIND_OF = new Map<number, CreditRecord['kind']>([
+  [cv.RecordKind.RECORD_KIND_PENALTY, 'penalty'],
+  [cv.RecordKind.RECORD_KIND_LISTING_ENTRY, 'listing-entry'],
+  [cv.RecordKind.RECORD_KIND_LISTING_EXIT, 'listing-exit'],
+  [cv.RecordKind.RECORD_KIND_COMMENDATION, 'commendation'],
+]);
+
+function feedCursor(check: FieldCheck, token: string): FeedCursor | undefined {
+  if (token === '') return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+    if (
+      Array.isArray(parsed) &&
+      isPlainDate(String(parsed[0])) &&
+      typeof parsed[1] === 'string' &&
+      parsed[1].length <= MAX_ID
+    ) {
+      return { publicFrom: parsed[0] as string, id: parsed[1] };
+    }
+  } catch {
+    // reported below
+  }
+  check.fail('page_token', 'PAGE_TOKEN', 'not a page token this service gave');
+  return undefined;
+}
+
+/** The page token of a feed cursor (opaque to clients). */
+export function feedTokenOf(cursor: FeedCursor | undefined): string {
+  return cursor ? Buffer.from(JSON.stringify([cursor.publicFrom, cursor.id])).toString('base64url') : '';
+}
+
+export function parseListPublic(r: cv.ListPublicRecordsRequest) {
+  return FieldCheck.parse((check) => {
+    const kind = r.kind === cv.RecordKind.RECORD_KIND_UNSPECIFIED ? undefined : KIND_OF.get(r.kind);
+    if (r.kind !== cv.RecordKind.RECORD_KIND_UNSPECIFIED && kind === undefined) {
+      check.fail('kind', 'KIND', 'a kind of record the feed holds');
+    }
+    const after = feedCursor(check, r.pageToken);
+    return {
+      ...(r.creditCode.trim() ? { subjectKey: creditCode(check, 'credit_code', r.creditCode) } : {}),
+      ...(kind ? { kind } : {}),
+      pageSize: check.pageSize('page_size', r.pageSize, 200),
+      ...(after ? { after } : {}),
+    };
+  });
 }
 
 function version(check: FieldCheck, value: number): number {

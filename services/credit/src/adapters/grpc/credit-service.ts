@@ -1,14 +1,17 @@
 import type { creditV1 as cv } from '@onceonly/contracts';
 import { type Caller, unary } from '@onceonly/kit';
 import type { CreditDeps } from '../../app/ports.js';
+import { publicFeedCase } from '../../app/public-feed.js';
 import { readProfileCase } from '../../app/read-profile.js';
 import { recordDecisionCase } from '../../app/record-decision.js';
 import { applyForRepairCase, decideRepairCase } from '../../app/repair.js';
 import type { Actor } from '../../domain/records.js';
 import {
+  feedTokenOf,
   parseApplyForRepair,
   parseDecideRepair,
   parseGetProfile,
+  parseListPublic,
   parseRecordCommendation,
   parseRecordListing,
   parseRecordPenalty,
@@ -38,6 +41,10 @@ export function creditHandlers(deps: CreditDeps): cv.CreditServiceServer {
     getCreditProfile: unary(async (r, { caller }) =>
       profileToProto(await readProfileCase(deps, parseGetProfile(r, actorOf(caller)))),
     ),
+    listPublicRecords: unary(async (r) => {
+      const page = await publicFeedCase(deps, parseListPublic(r));
+      return { records: page.records.map(recordToProto), nextPageToken: feedTokenOf(page.next), asOf: page.asOf };
+    }),
     applyForRepair: unary(async (r, { caller }) => ({
       record: recordToProto(await applyForRepairCase(deps, parseApplyForRepair(r, actorOf(caller)))),
     })),
