@@ -50,6 +50,7 @@ describe('the credit service in the hub', () => {
       config,
       log: createLogger({ level: 'silent', service: 'hub' }),
       modules: [creditModule, auditModule],
+      clock: () => new Date('2026-03-04T02:00:00Z'),
     });
   });
   afterAll(async () => {
