@@ -167,6 +167,14 @@ describe('penalties and grades on PostgreSQL and Kafka', () => {
     expect(rows[0]!.n).toBe(1);
   });
 
+  it('answers concurrent calls with one idempotency key with one record', async () => {
+    const subject = freshSubject();
+    const request = penalty(subject, {}, `concurrent-${subject}`);
+    const answers = await Promise.all([1, 2, 3].map(() => market().recordPenalty(request)));
+    expect(new Set(answers.map((a) => a.record!.id)).size).toBe(1);
+    expect(answers.filter((a) => !a.replayed)).toHaveLength(1);
+  });
+
   it('counts every record when several arrive for one subject at once', async () => {
     const subject = freshSubject();
     const all = await Promise.all([1, 2, 3, 4, 5].map(() => market().recordPenalty(penalty(subject))));

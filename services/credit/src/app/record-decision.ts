@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '@onceonly/errors';
+import { AppError, isAppError } from '@onceonly/errors';
 import { type CitizenId, maskCitizenId } from '@onceonly/ids';
 import { isUniqueViolation } from '@onceonly/store';
 import { type Actor, type CreditRecord, type RecordBody, recordDecision, type Subject } from '../domain/records.js';
@@ -73,10 +73,13 @@ export async function recordDecisionCase(deps: CreditDeps, input: RecordInput): 
     );
     return { record, grade, replayed: false };
   } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    // the same key committed by a concurrent call: answer as a replay of that one; else the same decision twice
+    // the same key committed by a concurrent call (its record seen on retry, or its key colliding): answer as a
+    // replay of that one; otherwise the same decision recorded twice
+    const collided = isUniqueViolation(err);
+    if (!collided && !isAppError(err, 'CREDIT_RECORD_EXISTS')) throw err;
     const winner = await replayOf(deps, input, requestHash);
     if (winner) return winner;
+    if (!collided) throw err;
     throw new AppError('CREDIT_RECORD_EXISTS', `${input.body.kind} ${input.body.decisionNumber} is already recorded`);
   }
 }
