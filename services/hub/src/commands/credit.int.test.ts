@@ -90,6 +90,54 @@ describe('onceonly credit', () => {
     expect(feed.out.split('\n').filter((l) => l.includes('penalty'))).toHaveLength(2);
   });
 
+  it('records an entry on the serious-dishonesty list (D) and its exit', async () => {
+    const shop = uscc('91310107MA1G8K5F6');
+    const entry = await cli([
+      ...as(MARKET_REGULATION),
+      '--json',
+      'credit',
+      'record',
+      shop,
+      '--kind',
+      'listing-entry',
+      '--party',
+      '上海示范超市有限公司',
+      '--number',
+      '沪市监普列〔2026〕1号',
+      '--basis',
+      '《市场监督管理严重违法失信名单管理办法》',
+      '--reasons',
+      '一年内三次较重行政处罚',
+      '--date',
+      '2026-03-03',
+    ]);
+    expect(entry.err).toBe('');
+    const listed = JSON.parse(entry.out) as { record: { id: string }; grade: { grade: string } };
+    expect(listed.grade.grade).toBe('GRADE_LETTER_D');
+    const exit = await cli([
+      ...as(MARKET_REGULATION),
+      'credit',
+      'record',
+      shop,
+      '--kind',
+      'listing-exit',
+      '--entry',
+      listed.record.id,
+      '--party',
+      '上海示范超市有限公司',
+      '--number',
+      '沪市监普移〔2026〕1号',
+      '--basis',
+      '《市场监督管理严重违法失信名单管理办法》',
+      '--reasons',
+      '提前移出',
+      '--date',
+      '2026-03-04',
+    ]);
+    expect(exit.code).toBe(0);
+    expect(exit.out).toContain('grade       B');
+  });
+
   it('answers a refusal as one coded JSON line on standard error', async () => {
     const { record } = JSON.parse(
       (await cli([...as(MARKET_REGULATION), '--json', ...penalty('沪市监普处〔2026〕C3号', '2026-03-03')])).out,

@@ -6,7 +6,7 @@ import { type ClientOptions, call, cliOptions, toJson as json, withClient, write
 import { textArgument } from './cert.js';
 
 /**
- * `onceonly credit penalty|profile|grade|feed|repair|decide-repair`: CreditService of a running hub, as the
+ * `onceonly credit penalty|record|profile|grade|feed|repair|decide-repair`: CreditService of a running hub, as the
  * department named by the global `--as` (development identity, `--role` for the portal or an auditor) or by its
  * mTLS certificate. A subject is a credit code, or `--person <citizen id>` (hashed by the hub, never stored).
  * Commands on a record take `--expected-version`, the version you read (`credit profile`).
@@ -140,6 +140,64 @@ function registerPenalty(credit: Command): void {
     });
 }
 
+function registerRecord(credit: Command): void {
+  credit
+    .command('record')
+    .description('record an entry on or exit from the serious-dishonesty list, or a commendation, of your department')
+    .argument('[credit code]', 'the party, an organisation')
+    .requiredOption('--kind <kind>', 'listing-entry, listing-exit or commendation')
+    .option('--person <citizen id>', 'the party, a natural person (hashed by the hub, never stored)')
+    .requiredOption('--party <name>', 'the party’s name as the decision gives it')
+    .requiredOption('--number <text>', 'the decision number')
+    .requiredOption('--basis <text>', 'the legal basis (or @file)')
+    .requiredOption('--date <YYYY-MM-DD>', 'the decision date')
+    .option('--reasons <text>', 'a list entry’s reasons or an exit’s grounds (or @file)')
+    .option('--entry <record id>', 'an exit: the entry it ends')
+    .option('--title <text>', 'a commendation’s title')
+    .option('--authority <credit code>', 'your department’s code, the deciding authority (default: --as)')
+    .option('--key <idempotency key>', 'repeat the same request safely (default: a new key each time)')
+    .action(async (code: string | undefined, opts: Record<string, string | undefined>, cmd: Command) => {
+      const options = cliOptions(cmd);
+      const common = {
+        idempotencyKey: opts.key ?? randomUUID(),
+        subject: subjectOf(code, opts.person),
+        partyName: String(opts.party),
+        authorityCode: opts.authority ?? options.as ?? '',
+      };
+      const basis = textArgument(String(opts.basis), '--basis');
+      if (opts.kind === 'commendation') {
+        const request = cv.RecordCommendationRequest.fromPartial({
+          ...common,
+          commendation: {
+            decisionNumber: String(opts.number),
+            title: opts.title ?? '',
+            legalBasis: basis,
+            decisionDate: String(opts.date),
+          },
+        });
+        return printRecord(
+          options,
+          await withCredit(options, (c) => call(c.recordCommendation.bind(c), request, options)),
+        );
+      }
+      if (opts.kind !== 'listing-entry' && opts.kind !== 'listing-exit') {
+        throw new AppError('INVALID_ARGUMENT', '--kind: listing-entry, listing-exit or commendation');
+      }
+      const request = cv.RecordListingRequest.fromPartial({
+        ...common,
+        exit: opts.kind === 'listing-exit',
+        listing: {
+          decisionNumber: String(opts.number),
+          reasons: textArgument(opts.reasons ?? '', '--reasons'),
+          legalBasis: basis,
+          decisionDate: String(opts.date),
+          entryRecordId: opts.entry ?? '',
+        },
+      });
+      printRecord(options, await withCredit(options, (c) => call(c.recordListing.bind(c), request, options)));
+    });
+}
+
 function registerReads(credit: Command): void {
   for (const [name, description] of [
     ['profile', 'a subject’s records, grade and history (your read is recorded in the audit log)'],
@@ -248,6 +306,7 @@ function registerRepair(credit: Command): void {
 export function registerCreditCommands(program: Command): void {
   const credit = program.command('credit').description('credit records, publicity, repair and grades (信用)');
   registerPenalty(credit);
+  registerRecord(credit);
   registerReads(credit);
   registerRepair(credit);
 }
