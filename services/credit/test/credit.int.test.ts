@@ -212,7 +212,7 @@ describe('bad input', () => {
       'a decision after today',
       () => penalty(subject, { decisionDate: '2026-12-01' }),
       'INVALID_ARGUMENT',
-      ['decision_date'],
+      ['penalty.decision_date'],
     ],
     ['no kind of penalty', () => penalty(subject, { kinds: [] }), 'INVALID_ARGUMENT', ['penalty.kinds']],
     [

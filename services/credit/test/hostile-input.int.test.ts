@@ -112,7 +112,7 @@ const cases: [string, () => Promise<AppError>, Expected][] = [
   [
     'a decision date that is not a date',
     record(request({}, { decisionDate: '2026-02-30' })),
-    bad('INVALID_ARGUMENT', 'decision_date', 'DATE'),
+    bad('INVALID_ARGUMENT', 'penalty.decision_date', 'DATE'),
   ],
   [
     'an amount that is not a number',

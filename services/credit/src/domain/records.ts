@@ -208,14 +208,20 @@ function checkBody(body: RecordBody, violations: FieldViolation[]): RecordBody {
   }
 }
 
+/** Where a record's decision date is in the request: inside the message of its kind. */
+export function decisionDateField(kind: RecordBody['kind']): string {
+  const message = kind === 'penalty' ? 'penalty' : kind === 'commendation' ? 'commendation' : 'listing';
+  return `${message}.decision_date`;
+}
+
 /** The decision date: a real day, not after today. */
-function decisionDateOf(value: string, today: PlainDate, violations: FieldViolation[]): PlainDate {
+function decisionDateOf(value: string, field: string, today: PlainDate, violations: FieldViolation[]): PlainDate {
   if (!isPlainDate(value)) {
-    violations.push({ field: 'decision_date', reason: 'DATE', description: 'a calendar date, YYYY-MM-DD' });
+    violations.push({ field, reason: 'DATE', description: 'a calendar date, YYYY-MM-DD' });
     return today;
   }
   if (value > today) {
-    violations.push({ field: 'decision_date', reason: 'FUTURE', description: `not after today (${today})` });
+    violations.push({ field, reason: 'FUTURE', description: `not after today (${today})` });
   }
   return value;
 }
@@ -253,7 +259,8 @@ export function recordDecision(
   }
   const violations: FieldViolation[] = [];
   const partyName = text(command.partyName, 'party_name', MAX_NAME, violations);
-  const decisionDate = decisionDateOf(command.decisionDate, today, violations);
+  const dateField = decisionDateField(command.body.kind);
+  const decisionDate = decisionDateOf(command.decisionDate, dateField, today, violations);
   const body = checkBody(command.body, violations);
   if (violations.length > 0) throw invalid('INVALID_ARGUMENT', violations);
 
@@ -281,7 +288,11 @@ export function recordDecision(
     }
     if (decisionDate < entry.decisionDate) {
       throw invalid('INVALID_ARGUMENT', [
-        { field: 'decision_date', reason: 'BEFORE_ENTRY', description: `not before the entry (${entry.decisionDate})` },
+        {
+          field: decisionDateField(body.kind),
+          reason: 'BEFORE_ENTRY',
+          description: `not before the entry (${entry.decisionDate})`,
+        },
       ]);
     }
   }

@@ -67,7 +67,7 @@ describe('recording a penalty', () => {
       ['2026-02-30', 'DATE'],
     ] as const) {
       const e = failure(() => recordDecision(penaltyCommand({ decisionDate: date }), [], today, CHINA_WORKDAYS));
-      expect(e.fields).toEqual([expect.objectContaining({ field: 'decision_date', reason })]);
+      expect(e.fields).toEqual([expect.objectContaining({ field: 'penalty.decision_date', reason })]);
     }
   });
 
