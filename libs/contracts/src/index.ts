@@ -28,6 +28,9 @@ export {
   PageRequest,
   PageResponse,
 } from './gen/onceonly/common/v1/common.js';
+// Credit records, publicity, repair and grades (issue 13): its service and the bodies of its events.
+export * as creditV1 from './gen/onceonly/credit/v1/credit.js';
+export * as creditEventsV1 from './gen/onceonly/credit/v1/events.js';
 export { DeadLetter, HubHeartbeat } from './gen/onceonly/events/v1/events.js';
 export {
   GetInfoRequest,

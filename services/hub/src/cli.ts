@@ -5,6 +5,7 @@ import { registerAssistCommands } from './commands/assist.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCertCommands } from './commands/cert.js';
 import { registerConsentCommands } from './commands/consent.js';
+import { registerCreditCommands } from './commands/credit.js';
 import { registerDepartmentCommands } from './commands/departments.js';
 import { registerHubCommands } from './commands/hub.js';
 import { registerInitCommand } from './commands/init.js';
@@ -53,6 +54,7 @@ export function buildCli(options: BuildOptions = {}): Command {
   registerTrustCommands(program);
   registerCertCommands(program);
   registerAssistCommands(program);
+  registerCreditCommands(program);
   registerConsentCommands(program);
   registerAuditCommands(program);
   registerWorkdaysCommands(program);

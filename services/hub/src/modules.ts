@@ -1,6 +1,7 @@
 import { assistanceModule } from '@onceonly/assistance';
 import { auditModule } from '@onceonly/audit';
 import { certificateModule } from '@onceonly/certificate';
+import { creditModule } from '@onceonly/credit';
 import type { ServiceModule } from '@onceonly/kit';
 import { assistanceProjection, certificateProjection, type HubProjection } from './adapters/replay-projections.js';
 
@@ -8,7 +9,7 @@ import { assistanceProjection, certificateProjection, type HubProjection } from 
  * The services `onceonly start` hosts, in start order. The audit log comes last so that it sees every topic the
  * others registered. Services register here as they land.
  */
-export const HUB_MODULES: readonly ServiceModule[] = [certificateModule, assistanceModule, auditModule];
+export const HUB_MODULES: readonly ServiceModule[] = [certificateModule, assistanceModule, creditModule, auditModule];
 
 /**
  * The replay projections the hub passes to `onceonly audit replay` (docs/adr/005): each service's own, imported

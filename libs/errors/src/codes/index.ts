@@ -2,6 +2,7 @@ import { ASSISTANCE_CODES } from './assistance.js';
 import { AUDIT_CODES } from './audit.js';
 import { CERTIFICATE_CODES } from './certificate.js';
 import { COMMON_CODES } from './common.js';
+import { CREDIT_CODES } from './credit.js';
 import { EVENTS_CODES } from './events.js';
 import { IDS_CODES } from './ids.js';
 import { SEAL_CODES } from './seal.js';
@@ -22,6 +23,7 @@ export const AREAS = {
   certificate: CERTIFICATE_CODES,
   audit: AUDIT_CODES,
   assistance: ASSISTANCE_CODES,
+  credit: CREDIT_CODES,
   workdays: WORKDAYS_CODES,
 } as const;
 

@@ -5,7 +5,13 @@ import { configSections, configText } from './hub.js';
 
 describe('onceonly config', () => {
   it('lists the launcher, then each hosted module that declares its variables', () => {
-    expect(configSections(HUB_MODULES).map((s) => s.name)).toEqual(['hub', 'certificate', 'assistance', 'audit']);
+    expect(configSections(HUB_MODULES).map((s) => s.name)).toEqual([
+      'hub',
+      'certificate',
+      'assistance',
+      'credit',
+      'audit',
+    ]);
   });
 
   it('lists the CA, passphrase and holder hash key variables of the certificate service', () => {

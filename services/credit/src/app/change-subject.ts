@@ -1,0 +1,97 @@
+import { AppError } from '@onceonly/errors';
+import type { Transaction } from '@onceonly/store';
+import { chinaDateOf, type PlainDate } from '@onceonly/workdays';
+import { gradeChanged, gradeOf } from '../domain/grades.js';
+import type { CreditRecord, RecordTransition } from '../domain/records.js';
+import type { CreditDeps, StoredGrade } from './ports.js';
+
+/** A change of one subject: a new record (`insert`) or a change to one read at `expectedVersion`. */
+export type SubjectChange = (
+  records: readonly CreditRecord[],
+  today: PlainDate,
+) => RecordTransition & { readonly insert: boolean };
+
+/** How often a change is tried again when another change of the same subject committed in between. */
+const ATTEMPTS = 5;
+
+class SubjectMoved extends Error {}
+
+/**
+ * The one shape of every change: read the subject's records and grade (no lock), apply the pure transition,
+ * recompute the grade from the rule set, then one transaction: the record (inserted, or updated conditional on the
+ * version read: CREDIT_VERSION_CONFLICT when the caller's read is stale), the grade conditional on the subject's
+ * version, the record's event, and, when the grade says something new, its history entry and `credit.grade.changed`.
+ * When another change of the same subject committed in between, the whole change runs again on what it wrote (the
+ * grade always counts every record); `extra` writes more in the same transaction (an idempotency key).
+ */
+export async function changeSubject(
+  deps: CreditDeps,
+  subjectKey: string,
+  actor: string,
+  change: SubjectChange,
+  extra?: (tx: Transaction, record: CreditRecord) => Promise<void>,
+): Promise<{ record: CreditRecord; grade: StoredGrade }> {
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock();
+    const today = chinaDateOf(now);
+    const { records, grade: stored } = await deps.store.subject(deps.db, subjectKey);
+    const t = change(records, today);
+    const after = [...records.filter((r) => r.id !== t.record.id), t.record];
+    const computed = gradeOf(after, today);
+    const grade: StoredGrade = { ...computed, version: (stored?.version ?? 0) + 1 };
+    const changed = gradeChanged(stored, computed);
+    try {
+      await deps.db.transaction(async (tx) => {
+        if (t.insert) await deps.store.insertRecord(tx, t.record, now);
+        else if (!(await deps.store.updateRecord(tx, t.record, t.record.version - 1, now))) {
+          throw new AppError('CREDIT_VERSION_CONFLICT', `record ${t.record.id} changed while this command ran`);
+        }
+        if (!(await deps.store.saveGrade(tx, subjectKey, grade, stored?.version ?? 0, now))) throw new SubjectMoved();
+        await extra?.(tx, t.record);
+        const step = changed ? { grade, ...(stored ? { previous: stored.grade } : {}), cause: t.record.id } : undefined;
+        if (step) await deps.store.addHistory(tx, subjectKey, { ...step, causeRecordId: step.cause, changedAt: now });
+        await deps.outbox.change(tx, {
+          record: t.record,
+          fact: t.fact,
+          actor,
+          ...(step ? { grade: step } : {}),
+          at: now,
+        });
+      });
+    } catch (err) {
+      if (!(err instanceof SubjectMoved)) throw err;
+      if (attempt < ATTEMPTS) continue;
+      throw new AppError('CREDIT_VERSION_CONFLICT', `subject changed by ${ATTEMPTS} concurrent changes: try again`);
+    }
+    deps.relay.kick();
+    return { record: t.record, grade };
+  }
+}
+
+/**
+ * Recomputes a subject's grade as time passed (a record left a rule's window, a list entry lapsed): the same shape
+ * without a record: the grade conditional on the subject's version (its new `asOf` and `reviewOn` even when it says
+ * the same) and, when it says something new, its history and `credit.grade.changed` without a cause. A change of the
+ * subject committed in between wins: it recomputed the grade itself. Answers the new grade when it changed.
+ */
+export async function regradeSubject(deps: CreditDeps, subjectKey: string): Promise<StoredGrade | undefined> {
+  const now = deps.clock();
+  const { records, grade: stored } = await deps.store.subject(deps.db, subjectKey);
+  const latest = records.at(-1);
+  if (!stored || !latest) return undefined;
+  const computed = gradeOf(records, chinaDateOf(now));
+  const grade: StoredGrade = { ...computed, version: stored.version + 1 };
+  const changed = gradeChanged(stored, computed);
+  const saved = await deps.db.transaction(async (tx) => {
+    if (!(await deps.store.saveGrade(tx, subjectKey, grade, stored.version, now))) return false;
+    if (changed) {
+      await deps.store.addHistory(tx, subjectKey, { grade, previous: stored.grade, changedAt: now });
+      const step = { grade, previous: stored.grade };
+      await deps.outbox.regraded(tx, { subject: latest.subject, name: latest.partyName, grade: step, at: now });
+    }
+    return true;
+  });
+  if (!saved || !changed) return undefined;
+  deps.relay.kick();
+  return grade;
+}

@@ -1,0 +1,296 @@
+import { AppError } from '@onceonly/errors';
+import { isCalendarError, type PlainDate, type WorkCalendar } from '@onceonly/workdays';
+import { addMonths, dayBefore } from './dates.js';
+
+/**
+ * Publicity windows (双公示) from rules kept as data: publication within 7 working days of the decision; per regime
+ * (NDRC Order 58 for 信用中国, SAMR for market regulation) the minimum period after which repair may be applied for
+ * and the maximum after which a record leaves the public feed by itself; warning-only penalties and SAMR's
+ * simple-procedure penalties not published. A decision combining several penalty kinds takes the longest rule.
+ * Sources: ../shared/design/DOMAIN.md, section "Credit". The SAMR "low fine" threshold is set by each province and
+ * is configuration here (`lowFineAtMostFen`), not a national figure.
+ */
+
+export type PenaltyKind =
+  | 'warning'
+  | 'criticism'
+  | 'fine'
+  | 'confiscation'
+  | 'licence-suspended'
+  | 'qualification-lowered'
+  | 'licence-revoked'
+  | 'business-restricted'
+  | 'suspension-ordered'
+  | 'closure-ordered'
+  | 'employment-restricted'
+  | 'detention'
+  | 'other';
+
+export const PENALTY_KINDS: readonly PenaltyKind[] = [
+  'warning',
+  'criticism',
+  'fine',
+  'confiscation',
+  'licence-suspended',
+  'qualification-lowered',
+  'licence-revoked',
+  'business-restricted',
+  'suspension-ordered',
+  'closure-ordered',
+  'employment-restricted',
+  'detention',
+  'other',
+];
+
+export type Regime = 'ndrc' | 'samr';
+export type Sector = 'general' | 'special-equipment' | 'work-safety' | 'fire' | 'food' | 'drugs';
+
+/** When repair may be applied for: after some months, never early (heavy sanctions), or not needed (short window). */
+export type RepairAfter = { readonly months: number } | 'never' | 'not-needed';
+
+/** What a rule applies to; every given condition must hold. */
+export interface RuleMatch {
+  readonly kinds?: readonly PenaltyKind[];
+  readonly sectors?: readonly Sector[];
+  /** A fine at most this amount (fen); other kinds than fines ignore it. */
+  readonly fineAtMostFen?: number;
+}
+
+/** One window rule: the first whose match holds applies, per penalty kind of the decision. */
+export interface WindowRule {
+  readonly id: string;
+  readonly match?: RuleMatch;
+  /** The window runs from the decision date or from the day of publication. */
+  readonly from: 'decision' | 'publication';
+  readonly repairAfter: RepairAfter;
+  readonly maxMonths: number;
+}
+
+/** A rule under which a penalty is not published at all. */
+export interface UnpublishedRule {
+  readonly id: string;
+  readonly regime?: Regime;
+  /** Every kind of the decision is one of these. */
+  readonly onlyKinds?: readonly PenaltyKind[];
+  readonly simpleProcedure?: boolean;
+}
+
+export type WindowedKind = 'listing-entry' | 'listing-exit' | 'commendation';
+
+export interface PublicityRuleSet {
+  readonly version: string;
+  readonly publishWithinWorkingDays: number;
+  readonly unpublished: readonly UnpublishedRule[];
+  readonly penalty: Readonly<Record<Regime, readonly WindowRule[]>>;
+  readonly kinds: Readonly<Record<WindowedKind, WindowRule>>;
+}
+
+/** SAMR's "low fine" (较低数额罚款) threshold: set by each province; configuration, replace with the local figure. */
+export const SAMR_LOW_FINE_AT_MOST_FEN = 1_000_000;
+
+/** The rule set in force (versioned: a record keeps the version it was computed under). */
+export const PUBLICITY_RULES: PublicityRuleSet = Object.freeze({
+  version: 'publicity/2026-1',
+  publishWithinWorkingDays: 7,
+  unpublished: [
+    { id: 'warning-only', onlyKinds: ['warning'] },
+    { id: 'samr/simple-procedure', regime: 'samr', simpleProcedure: true },
+  ],
+  penalty: {
+    ndrc: [
+      {
+        id: 'ndrc/safety',
+        match: { sectors: ['special-equipment', 'work-safety', 'fire'] },
+        from: 'decision',
+        repairAfter: { months: 12 },
+        maxMonths: 36,
+      },
+      { id: 'ndrc/general', from: 'decision', repairAfter: { months: 3 }, maxMonths: 36 },
+    ],
+    samr: [
+      {
+        id: 'samr/light',
+        match: { kinds: ['warning', 'criticism', 'fine'], fineAtMostFen: SAMR_LOW_FINE_AT_MOST_FEN },
+        from: 'publication',
+        repairAfter: 'not-needed',
+        maxMonths: 3,
+      },
+      {
+        id: 'samr/heavy',
+        match: { kinds: ['suspension-ordered', 'licence-revoked', 'closure-ordered'] },
+        from: 'publication',
+        repairAfter: 'never',
+        maxMonths: 36,
+      },
+      {
+        id: 'samr/food-drugs-equipment',
+        match: { sectors: ['food', 'drugs', 'special-equipment'] },
+        from: 'publication',
+        repairAfter: { months: 12 },
+        maxMonths: 36,
+      },
+      { id: 'samr/general', from: 'publication', repairAfter: { months: 6 }, maxMonths: 36 },
+    ],
+  },
+  kinds: {
+    // 严重违法失信名单: moved off after 3 years; early exit (repair) after 1 year
+    'listing-entry': { id: 'listing/entry', from: 'decision', repairAfter: { months: 12 }, maxMonths: 36 },
+    'listing-exit': { id: 'listing/exit', from: 'decision', repairAfter: 'not-needed', maxMonths: 36 },
+    commendation: { id: 'commendation', from: 'decision', repairAfter: 'not-needed', maxMonths: 36 },
+  },
+} satisfies PublicityRuleSet);
+
+/** What the window rules look at in a penalty. */
+export interface PenaltyTerms {
+  readonly kinds: readonly PenaltyKind[];
+  readonly regime: Regime;
+  readonly sector: Sector;
+  readonly amountFen: number;
+  readonly simpleProcedure: boolean;
+}
+
+/** A record's publicity, computed once when it is recorded. */
+export interface Publicity {
+  readonly published: boolean;
+  readonly notPublishedReason?: string;
+  /** The last day to publish: `publishWithinWorkingDays` working days after the decision. */
+  readonly publishBy: PlainDate;
+  /** Recorded after `publishBy`. */
+  readonly late: boolean;
+  readonly publicFrom?: PlainDate;
+  /** First day repair may be applied for; absent when the record cannot be (or need not be) repaired. */
+  readonly repairFrom?: PlainDate;
+  /** Last day in the public feed. */
+  readonly publicUntil?: PlainDate;
+  /** The rules applied (one per penalty kind when they differ), e.g. `samr/general`. */
+  readonly rules: readonly string[];
+  readonly ruleSet: string;
+  /** Early repair is excluded (a heavy sanction). */
+  readonly repairExcluded: boolean;
+}
+
+function matches(rule: WindowRule, kind: PenaltyKind, terms: PenaltyTerms): boolean {
+  const m = rule.match;
+  if (!m) return true;
+  if (m.kinds && !m.kinds.includes(kind)) return false;
+  if (m.sectors && !m.sectors.includes(terms.sector)) return false;
+  if (m.fineAtMostFen !== undefined && kind === 'fine' && terms.amountFen > m.fineAtMostFen) return false;
+  return true;
+}
+
+/** The rule of each penalty kind of a decision (first match in the regime's list). */
+export function penaltyRules(terms: PenaltyTerms, rules: PublicityRuleSet = PUBLICITY_RULES): WindowRule[] {
+  return terms.kinds.map((kind) => {
+    const rule = rules.penalty[terms.regime].find((r) => matches(r, kind, terms));
+    if (!rule) throw new AppError('INTERNAL', `no ${terms.regime} publicity rule for ${kind} (${rules.version})`);
+    return rule;
+  });
+}
+
+/** Why a penalty is not published, or undefined when it is. */
+export function unpublishedReason(terms: PenaltyTerms, rules: PublicityRuleSet = PUBLICITY_RULES): string | undefined {
+  const hit = rules.unpublished.find(
+    (u) =>
+      (u.regime === undefined || u.regime === terms.regime) &&
+      (u.onlyKinds === undefined || terms.kinds.every((k) => u.onlyKinds!.includes(k))) &&
+      (u.simpleProcedure === undefined || u.simpleProcedure === terms.simpleProcedure),
+  );
+  return hit?.id;
+}
+
+/** The last day to publish a decision of `decisionDate`. @throws AppError CALENDAR_YEAR_NOT_LOADED. */
+export function publishBy(decisionDate: PlainDate, calendar: WorkCalendar, rules = PUBLICITY_RULES): PlainDate {
+  try {
+    return calendar.addWorkingDays(decisionDate, rules.publishWithinWorkingDays);
+  } catch (err) {
+    if (isCalendarError(err)) throw new AppError(err.code, err.message, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * The window of `windowRules` applied together (the longest rule wins): the latest end, the latest repair date;
+ * early repair excluded when any rule excludes it; no repair when every rule says it is not needed.
+ */
+function combine(
+  windowRules: readonly WindowRule[],
+  decisionDate: PlainDate,
+  publicFrom: PlainDate,
+): Pick<Publicity, 'repairFrom' | 'publicUntil' | 'repairExcluded'> {
+  let until: PlainDate | undefined;
+  let repairFrom: PlainDate | undefined;
+  let excluded = false;
+  for (const rule of windowRules) {
+    const start = rule.from === 'decision' ? decisionDate : publicFrom;
+    const end = dayBefore(addMonths(start, rule.maxMonths));
+    if (until === undefined || end > until) until = end;
+    if (rule.repairAfter === 'never') excluded = true;
+    else if (rule.repairAfter !== 'not-needed') {
+      const from = addMonths(start, rule.repairAfter.months);
+      if (repairFrom === undefined || from > repairFrom) repairFrom = from;
+    }
+  }
+  return {
+    ...(until ? { publicUntil: until } : {}),
+    ...(repairFrom && !excluded ? { repairFrom } : {}),
+    repairExcluded: excluded,
+  };
+}
+
+/**
+ * The publicity of a penalty decided on `decisionDate` and recorded on `recordedOn` (its first day in the feed
+ * when published).
+ */
+export function penaltyPublicity(
+  terms: PenaltyTerms,
+  decisionDate: PlainDate,
+  recordedOn: PlainDate,
+  calendar: WorkCalendar,
+  rules: PublicityRuleSet = PUBLICITY_RULES,
+): Publicity {
+  const by = publishBy(decisionDate, calendar, rules);
+  const base = { publishBy: by, late: recordedOn > by, ruleSet: rules.version };
+  const reason = unpublishedReason(terms, rules);
+  if (reason !== undefined) {
+    return { ...base, published: false, notPublishedReason: reason, rules: [reason], repairExcluded: false };
+  }
+  const windowRules = penaltyRules(terms, rules);
+  return {
+    ...base,
+    published: true,
+    publicFrom: recordedOn,
+    rules: [...new Set(windowRules.map((r) => r.id))],
+    ...combine(windowRules, decisionDate, recordedOn),
+  };
+}
+
+/** The publicity of a record of another kind (one rule per kind). */
+export function kindPublicity(
+  kind: WindowedKind,
+  decisionDate: PlainDate,
+  recordedOn: PlainDate,
+  calendar: WorkCalendar,
+  rules: PublicityRuleSet = PUBLICITY_RULES,
+): Publicity {
+  const by = publishBy(decisionDate, calendar, rules);
+  const rule = rules.kinds[kind];
+  return {
+    publishBy: by,
+    late: recordedOn > by,
+    ruleSet: rules.version,
+    published: true,
+    publicFrom: recordedOn,
+    rules: [rule.id],
+    ...combine([rule], decisionDate, recordedOn),
+  };
+}
+
+/** Whether a record with this publicity is in the public feed on `day` (before repair is considered). */
+export function inWindow(p: Publicity, day: PlainDate): boolean {
+  return (
+    p.published &&
+    p.publicFrom !== undefined &&
+    p.publicFrom <= day &&
+    (p.publicUntil === undefined || day <= p.publicUntil)
+  );
+}

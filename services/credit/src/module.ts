@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { creditV1 } from '@onceonly/contracts';
+import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
+import { hashCitizenId } from '@onceonly/ids';
+import {
+  HOLDER_HASH_KEY_VARIABLE,
+  holderHashKey,
+  int,
+  loadConfig,
+  type ServiceContext,
+  type ServiceModule,
+} from '@onceonly/kit';
+import { type Database, loadMigrations, migrate } from '@onceonly/store';
+import { CHINA_WORKDAYS } from '@onceonly/workdays';
+import { CREDIT_SCHEMA, sqlCreditStore, sqlIdempotencyStore } from './adapters/db/stores.js';
+import { sqlCreditOutbox } from './adapters/events/outbox.js';
+import { creditHandlers } from './adapters/grpc/credit-service.js';
+import type { CreditDeps } from './app/ports.js';
+import { sweepGrades } from './app/sweep.js';
+import { CREDIT_TOPIC } from './topics.js';
+
+/** The variables this module reads. */
+export const CREDIT_CONFIG = {
+  ONCEONLY_HOLDER_HASH_KEY: HOLDER_HASH_KEY_VARIABLE,
+  ONCEONLY_CREDIT_SWEEP_MS: int({
+    default: 15 * 60_000,
+    min: 0,
+    max: 86_400_000,
+    doc: 'how often grades whose records left a rule window are recomputed (0: never)',
+  }),
+};
+
+/** The schema's migrations: records, grades and their history, idempotency keys, and the outbox. */
+export async function creditMigrations() {
+  const own = await loadMigrations(new URL('../migrations/', import.meta.url));
+  return withEventTables(CREDIT_SCHEMA, own);
+}
+
+/** Migrates schema `credit`. */
+export async function migrateCredit(db: Database): Promise<void> {
+  await migrate(db, { schema: CREDIT_SCHEMA, migrations: await creditMigrations() });
+}
+
+/**
+ * Credit as a service module: loads its configuration (fail fast), migrates schema `credit`, registers and creates
+ * `onceonly.credit.v1`, starts the outbox relay and adds CreditService.
+ */
+export const creditModule: ServiceModule = {
+  name: 'credit',
+  config: CREDIT_CONFIG,
+  async start(ctx: ServiceContext): Promise<void> {
+    const config = loadConfig(CREDIT_CONFIG, ctx.env);
+    const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);
+    await migrateCredit(ctx.db);
+    ctx.topics.register(CREDIT_TOPIC);
+    await ensureTopics(ctx.transport, ctx.topics);
+    const relay = startOutboxRelay({
+      db: ctx.db,
+      schema: CREDIT_SCHEMA,
+      transport: ctx.transport,
+      log: ctx.log,
+      lifecycle: ctx.lifecycle,
+    });
+    const deps: CreditDeps = {
+      db: ctx.db,
+      clock: ctx.clock,
+      calendar: CHINA_WORKDAYS,
+      store: sqlCreditStore,
+      idempotency: sqlIdempotencyStore,
+      outbox: sqlCreditOutbox,
+      relay,
+      newId: randomUUID,
+      hashCitizenId: (id) => hashCitizenId(id, key),
+    };
+    ctx.server.addService(creditV1.CreditServiceService, creditHandlers(deps));
+    if (config.ONCEONLY_CREDIT_SWEEP_MS > 0) startSweep(ctx, deps, config.ONCEONLY_CREDIT_SWEEP_MS);
+  },
+};
+
+/** The grade sweep every `intervalMs`, one at a time; the stop hook waits for a sweep in progress. */
+function startSweep(ctx: ServiceContext, deps: CreditDeps, intervalMs: number): void {
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const sweep = () => {
+    // a tick during a slow sweep is skipped, not queued
+    if (busy) return;
+    busy = true;
+    running = sweepGrades(deps)
+      .then((report) => {
+        if (report.changed > 0) ctx.log.info(report, 'credit grades recomputed');
+      })
+      .catch((err: unknown) => ctx.log.warn({ err }, 'credit grade sweep failed; retried later'))
+      .finally(() => {
+        busy = false;
+      });
+  };
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  sweep();
+  ctx.lifecycle.onStop('credit grade sweep', async () => {
+    clearInterval(timer);
+    await running;
+  });
+}
