@@ -9,9 +9,10 @@ import {
   loadConfig,
   type ServiceContext,
   type ServiceModule,
+  str,
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
-import { CHINA_WORKDAYS } from '@onceonly/workdays';
+import { loadServiceCalendar, WORKDAYS_DIR_DOC } from '@onceonly/workdays/files';
 import { CREDIT_SCHEMA, sqlCreditStore, sqlIdempotencyStore } from './adapters/db/stores.js';
 import { sqlCreditOutbox } from './adapters/events/outbox.js';
 import { creditHandlers } from './adapters/grpc/credit-service.js';
@@ -22,6 +23,7 @@ import { CREDIT_TOPIC } from './topics.js';
 /** The variables this module reads. */
 export const CREDIT_CONFIG = {
   ONCEONLY_HOLDER_HASH_KEY: HOLDER_HASH_KEY_VARIABLE,
+  ONCEONLY_WORKDAYS_DIR: str({ optional: true, doc: WORKDAYS_DIR_DOC }),
   ONCEONLY_CREDIT_SWEEP_MS: int({
     default: 15 * 60_000,
     min: 0,
@@ -51,6 +53,7 @@ export const creditModule: ServiceModule = {
   async start(ctx: ServiceContext): Promise<void> {
     const config = loadConfig(CREDIT_CONFIG, ctx.env);
     const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);
+    const calendar = await loadServiceCalendar(config.ONCEONLY_WORKDAYS_DIR, { now: ctx.clock(), log: ctx.log });
     await migrateCredit(ctx.db);
     ctx.topics.register(CREDIT_TOPIC);
     await ensureTopics(ctx.transport, ctx.topics);
@@ -64,7 +67,7 @@ export const creditModule: ServiceModule = {
     const deps: CreditDeps = {
       db: ctx.db,
       clock: ctx.clock,
-      calendar: CHINA_WORKDAYS,
+      calendar,
       store: sqlCreditStore,
       idempotency: sqlIdempotencyStore,
       outbox: sqlCreditOutbox,
