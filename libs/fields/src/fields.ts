@@ -225,7 +225,8 @@ export function schemaViolations(schema: FieldSchema, field: string): FieldViola
 
 function patternProblem(pattern: string): string | undefined {
   if ([...pattern].length > MAX_PATTERN) return `at most ${MAX_PATTERN} characters`;
-  if (NESTED_QUANTIFIER.test(pattern)) return 'no quantified group holding a quantifier (it can backtrack for ever)';
+  if (NESTED_QUANTIFIER.test(pattern))
+    return 'no quantified group holding a quantifier (it can backtrack for a very long time)';
   try {
     new RegExp(pattern, 'u');
   } catch {
