@@ -86,4 +86,29 @@ describe('the cached catalogue', () => {
     expect((await cached.find(db, 'PT-XZ-08')).version).toBe(2);
     expect(store.reads).toBe(4);
   });
+
+  it('does not keep a read that started before this replica forgot its copy (a publication committed meanwhile)', async () => {
+    const items = [...SEEDED_ITEMS];
+    let release: () => void = () => {};
+    const store = memoryStore(items);
+    const slow: ItemStore = {
+      ...store,
+      all: async () => {
+        const snapshot = [...items];
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return snapshot;
+      },
+    };
+    const cached = cachedItemStore(slow, () => 0);
+    const reading = cached.all(db); // a read of the catalogue before the publication
+    items.push(reviseItem(findItem(items, 'PT-XZ-04'), { timeLimitWorkingDays: 10 }));
+    cached.forget(); // the publication committed
+    release();
+    expect((await reading).length).toBe(SEEDED_ITEMS.length);
+    const next = cached.all(db);
+    release();
+    expect((await next).length).toBe(SEEDED_ITEMS.length + 1);
+  });
 });

@@ -22,9 +22,13 @@ const CATALOGUE_TTL_MS = 30_000;
  */
 export function cachedItemStore(store: ItemStore, clock: () => number = Date.now): ItemStore {
   let cached: { items: CatalogueItem[]; at: number } | undefined;
+  // bumped by forget(): a read that started before a publication committed is not kept as the copy
+  let generation = 0;
   const load = async (db: Queryable) => {
-    cached = { items: await store.all(db), at: clock() };
-    return cached.items;
+    const started = generation;
+    const items = await store.all(db);
+    if (started === generation) cached = { items, at: clock() };
+    return items;
   };
   return {
     all: (db) => (cached && clock() - cached.at < CATALOGUE_TTL_MS ? Promise.resolve(cached.items) : load(db)),
@@ -40,6 +44,7 @@ export function cachedItemStore(store: ItemStore, clock: () => number = Date.now
     latest: (db, code) => store.latest(db, code),
     publish: (tx, item, at) => store.publish(tx, item, at),
     forget() {
+      generation++;
       cached = undefined;
     },
   };
