@@ -168,3 +168,69 @@ export function patchFieldValues(current: FieldValues, patch: FieldPatch): { fie
   const changed = [...keys].filter((key) => current[key] !== next[key]).sort();
   return { fields: next, changed };
 }
+
+/** The most fields a schema may have (a request's fields at the edge are bounded alike). */
+export const MAX_SCHEMA_FIELDS = 64;
+/** The longest a value may be made (`maxLength`), for either text kind. */
+export const MAX_FIELD_LENGTH = 4000;
+const FIELD_KINDS: readonly FieldKind[] = ['string', 'date', 'enum', 'uscc', 'text'];
+const FIELD_KEY = /^[a-z][a-z0-9_]{0,39}$/;
+const MAX_ENUM_VALUES = 100;
+const MAX_PATTERN = 200;
+// A quantified group holding a quantifier ((a+)+, (a|b*)*, (x{2,}){3}): backtracking that can take exponential time
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]/;
+
+/**
+ * Every rule a schema itself breaks, each named as `<field>.fields[i].<what>`: keys snake_case (at most 40
+ * characters) and unique, labels in both languages, a known kind, a length limit of 0 (the kind's default) to
+ * {@link MAX_FIELD_LENGTH}, enum values for an enum (unique, non-empty) and for nothing else, a pattern that compiles
+ * in Unicode mode, at most 200 characters and without nested quantifiers (catastrophic backtracking), at most
+ * {@link MAX_SCHEMA_FIELDS} fields. For schemas that come from callers (an assistance catalogue item published
+ * through the service); an empty list means the schema is sound.
+ */
+export function schemaViolations(schema: FieldSchema, field: string): FieldViolation[] {
+  const out: FieldViolation[] = [];
+  const add = (at: string, reason: string, description: string) => out.push({ field: at, reason, description });
+  if (schema.fields.length > MAX_SCHEMA_FIELDS) add(`${field}.fields`, 'SCHEMA_SIZE', `at most ${MAX_SCHEMA_FIELDS}`);
+  const seen = new Set<string>();
+  schema.fields.slice(0, MAX_SCHEMA_FIELDS).forEach((spec, i) => {
+    const at = `${field}.fields[${i}]`;
+    if (!FIELD_KEY.test(spec.key)) add(`${at}.key`, 'SCHEMA_KEY', 'snake_case, at most 40 characters');
+    else if (seen.has(spec.key)) add(`${at}.key`, 'SCHEMA_KEY', `key ${spec.key} twice`);
+    seen.add(spec.key);
+    if (spec.labelZh.trim() === '' || spec.labelEn.trim() === '') {
+      add(`${at}.label`, 'SCHEMA_LABEL', 'a label in Chinese and in English');
+    }
+    if (!FIELD_KINDS.includes(spec.type)) add(`${at}.kind`, 'SCHEMA_KIND', `one of ${FIELD_KINDS.join(', ')}`);
+    if (!Number.isInteger(spec.maxLength) || spec.maxLength < 0 || spec.maxLength > MAX_FIELD_LENGTH) {
+      add(`${at}.max_length`, 'SCHEMA_LENGTH', `0 (the default) to ${MAX_FIELD_LENGTH}`);
+    }
+    const values = spec.enumValues ?? [];
+    if (spec.type === 'enum') {
+      if (values.length === 0 || values.length > MAX_ENUM_VALUES) {
+        add(`${at}.enum_values`, 'SCHEMA_ENUM', `an enum has 1 to ${MAX_ENUM_VALUES} values`);
+      } else if (values.some((v) => v.trim() === '' || v !== v.trim()) || new Set(values).size !== values.length) {
+        add(`${at}.enum_values`, 'SCHEMA_ENUM', 'values non-empty, unpadded and unique');
+      }
+    } else if (values.length > 0) {
+      add(`${at}.enum_values`, 'SCHEMA_ENUM', 'only an enum has values');
+    }
+    if (spec.pattern !== undefined && spec.pattern !== '') {
+      const problem = patternProblem(spec.pattern);
+      if (problem) add(`${at}.pattern`, 'SCHEMA_PATTERN', problem);
+    }
+  });
+  return out;
+}
+
+function patternProblem(pattern: string): string | undefined {
+  if ([...pattern].length > MAX_PATTERN) return `at most ${MAX_PATTERN} characters`;
+  if (NESTED_QUANTIFIER.test(pattern))
+    return 'no quantified group holding a quantifier (it can backtrack for a very long time)';
+  try {
+    new RegExp(pattern, 'u');
+  } catch {
+    return 'not a regular expression (Unicode mode)';
+  }
+  return undefined;
+}

@@ -1,6 +1,13 @@
 import { AppError } from '@onceonly/errors';
 import { describe, expect, it } from 'vitest';
-import { assertFieldValues, type FieldSchema, patchFieldValues, validateFieldValues } from './index.js';
+import {
+  assertFieldValues,
+  type FieldSchema,
+  type FieldSpec,
+  patchFieldValues,
+  schemaViolations,
+  validateFieldValues,
+} from './index.js';
 
 // An assistance answer's schema (the second user of the library after licence faces).
 const ANSWER: FieldSchema = {
@@ -89,5 +96,59 @@ describe('field schemas', () => {
       fields: { a: '3' },
       changed: ['a', 'b'],
     });
+  });
+});
+
+describe('schemas from callers', () => {
+  const spec = (more: Partial<FieldSpec>): FieldSpec => ({
+    key: 'site',
+    labelZh: '地点',
+    labelEn: 'Site',
+    type: 'string',
+    required: true,
+    maxLength: 0,
+    ...more,
+  });
+  const problems = (...fields: FieldSpec[]) =>
+    schemaViolations({ nameEn: 'x', fields }, 'request').map((v) => [v.field, v.reason]);
+
+  it('accepts a sound schema (the one above, every kind)', () => {
+    expect(schemaViolations(ANSWER, 'answer')).toEqual([]);
+  });
+
+  it('names each broken rule', () => {
+    expect(
+      problems(
+        spec({ key: 'Site' }),
+        spec({}),
+        spec({ key: 'site', labelEn: ' ' }),
+        spec({ key: 'a', type: 'colour' as FieldSpec['type'] }),
+        spec({ key: 'b', maxLength: 4001 }),
+        spec({ key: 'c', type: 'enum' }),
+        spec({ key: 'd', type: 'enum', enumValues: ['是', '是'] }),
+        spec({ key: 'e', enumValues: ['是'] }),
+        spec({ key: 'f', pattern: '^(a+)+$' }),
+        spec({ key: 'g', pattern: '^[a-' }),
+        spec({ key: 'h', pattern: `^${'a'.repeat(201)}$` }),
+        spec({ key: 'i', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }),
+      ),
+    ).toEqual([
+      ['request.fields[0].key', 'SCHEMA_KEY'],
+      ['request.fields[2].key', 'SCHEMA_KEY'],
+      ['request.fields[2].label', 'SCHEMA_LABEL'],
+      ['request.fields[3].kind', 'SCHEMA_KIND'],
+      ['request.fields[4].max_length', 'SCHEMA_LENGTH'],
+      ['request.fields[5].enum_values', 'SCHEMA_ENUM'],
+      ['request.fields[6].enum_values', 'SCHEMA_ENUM'],
+      ['request.fields[7].enum_values', 'SCHEMA_ENUM'],
+      ['request.fields[8].pattern', 'SCHEMA_PATTERN'],
+      ['request.fields[9].pattern', 'SCHEMA_PATTERN'],
+      ['request.fields[10].pattern', 'SCHEMA_PATTERN'],
+    ]);
+  });
+
+  it('bounds the number of fields', () => {
+    const many = Array.from({ length: 65 }, (_, i) => spec({ key: `f${i}` }));
+    expect(problems(...many)).toEqual([['request.fields', 'SCHEMA_SIZE']]);
   });
 });

@@ -11,7 +11,10 @@ export {
   type FieldSchema,
   type FieldSpec,
   type FieldValues,
+  MAX_FIELD_LENGTH,
+  MAX_SCHEMA_FIELDS,
   normaliseFieldValues,
   patchFieldValues,
+  schemaViolations,
   validateFieldValues,
 } from './fields.js';

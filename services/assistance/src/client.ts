@@ -13,6 +13,7 @@ type Unary<Req, Res> = (
 const METHODS = [
   'listItems',
   'getItem',
+  'publishItem',
   'submitRequest',
   'getRequest',
   'listInbox',

@@ -7,9 +7,11 @@ export {
   type CatalogueItem,
   checkedItem,
   findItem,
+  type ItemDefinition,
   type ItemRevision,
   type LegalBasis,
   mayRequest,
+  publishedItem,
   reviseItem,
   SEEDED_ITEMS,
 } from './domain/catalogue.js';

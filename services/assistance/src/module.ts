@@ -51,7 +51,7 @@ export const ASSISTANCE_CONFIG = {
     default: COORDINATOR.code,
     pattern: /^[0-9A-HJ-NPQRTUWXY]{18}$/,
     patternDoc: 'a unified social credit code',
-    doc: "credit code of the coordinator (the district's service centre): decides disputes, reads every request",
+    doc: "credit code of the coordinator (the district's service centre): decides disputes, reads every request, keeps the catalogue (PublishItem)",
   }),
 };
 

@@ -1,6 +1,6 @@
 import { defineTopic } from '@onceonly/events';
 
-/** The event types of the assistance service: `assistance.request.<fact>`. */
+/** The event types of the assistance service: `assistance.request.<fact>`, and `assistance.item.published`. */
 export const ASSISTANCE_EVENT_TYPES = {
   submitted: 'assistance.request.submitted',
   accepted: 'assistance.request.accepted',
@@ -22,11 +22,14 @@ export const ASSISTANCE_EVENT_TYPES = {
   regularisationOverdue: 'assistance.request.regularisation-overdue',
   personalDataPurged: 'assistance.request.personal-data-purged',
   read: 'assistance.request.read',
+  /** Not a request's: a catalogue item published, keyed by the item code. */
+  itemPublished: 'assistance.item.published',
 } as const;
 
 /**
  * The topic of requests: every change of a request, keyed by its id (one request's events stay in order), kept
- * a year like the certificates'. Department systems consume it to follow their inbox and outbox.
+ * a year like the certificates'. Department systems consume it to follow their inbox and outbox. Catalogue
+ * publications go on it too, keyed by the item code.
  */
 export const ASSISTANCE_TOPIC = defineTopic({
   name: 'onceonly.assistance.v1',

@@ -23,6 +23,52 @@ export interface AssistanceHost {
   stop(): Promise<void>;
 }
 
+/** A client of a host at `address` calling as `code` with the development identity. */
+function clientAt(address: string, code: string, role: string): AssistanceClient {
+  return assistanceClient(address, {
+    metadata: () => {
+      const m = new Metadata();
+      m.set(DEV_CALLER_HEADER, code);
+      m.set(DEV_ROLE_HEADER, role);
+      return m;
+    },
+  });
+}
+
+/** Another replica of the service on the same database (its own catalogue copy, relay and server). */
+export interface AssistanceReplica {
+  as(code: string, role?: string): AssistanceClient;
+  stop(): Promise<void>;
+}
+
+/** Starts a second replica beside `hub`, on its database, as the hub would on another machine. */
+export async function startReplica(
+  hub: AssistanceHost,
+  options: { name: string; env: Record<string, string>; clock: () => Date },
+): Promise<AssistanceReplica> {
+  const transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: `${options.name}-replica` });
+  const host = await hostModules({
+    db: hub.db,
+    transport,
+    modules: [assistanceModule],
+    clock: options.clock,
+    env: options.env,
+  });
+  const clients: AssistanceClient[] = [];
+  return {
+    as(code, role = 'department') {
+      const client = clientAt(host.address, code, role);
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      for (const c of clients) c.close();
+      await host.stop();
+      await transport.close();
+    },
+  };
+}
+
 /** Starts the module with `env` and the test's `clock`, and a reader of its topic from the beginning. */
 export async function startAssistanceHost(options: {
   name: string;
@@ -56,14 +102,7 @@ export async function startAssistanceHost(options: {
     host,
     seen,
     as(code, role = 'department') {
-      const client = assistanceClient(host.address, {
-        metadata: () => {
-          const m = new Metadata();
-          m.set(DEV_CALLER_HEADER, code);
-          m.set(DEV_ROLE_HEADER, role);
-          return m;
-        },
-      });
+      const client = clientAt(host.address, code, role);
       clients.push(client);
       return client;
     },

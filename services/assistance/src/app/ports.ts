@@ -13,6 +13,15 @@ export interface ItemStore {
   add(db: Queryable, items: readonly CatalogueItem[]): Promise<void>;
   /** One version of an item (the latest without `version`). @throws AppError ASSIST_ITEM_UNKNOWN. */
   find(db: Queryable, code: string, version?: number): Promise<CatalogueItem>;
+  /** The latest stored version of an item as the database has it now (no copy), undefined for a new code. */
+  latest(db: Queryable, code: string): Promise<CatalogueItem | undefined>;
+  /**
+   * Stores a published version if the latest stored is still `item.version - 1` (0: none): one conditional
+   * statement; false when another publication of the code committed first (nothing written).
+   */
+  publish(tx: Transaction, item: CatalogueItem, at: Date): Promise<boolean>;
+  /** Drops any copy this process holds (after a publication committed): the next read is the database's. */
+  forget(): void;
 }
 
 /** Where a list page starts: after this request (newest first). */
@@ -85,6 +94,8 @@ export interface AssistanceOutbox {
     tx: Transaction,
     read: { request: AssistanceRequest; reader: string; role: 'coordinator' | 'auditor'; at: Date },
   ): Promise<void>;
+  /** A catalogue item published (a new item or the next version of one), keyed by the item code. */
+  published(tx: Transaction, publication: { item: CatalogueItem; actor: string; at: Date }): Promise<void>;
   /** Personal data purged after the retention period. */
   purged(
     tx: Transaction,

@@ -1,5 +1,6 @@
+import { bodyOf } from '@onceonly/directory';
 import { AppError, type FieldViolation, invalid } from '@onceonly/errors';
-import type { FieldKind, FieldSchema, FieldSpec } from '@onceonly/fields';
+import { type FieldKind, type FieldSchema, type FieldSpec, schemaViolations } from '@onceonly/fields';
 import type { Uscc } from '@onceonly/ids';
 import {
   CIVIL_AFFAIRS,
@@ -71,26 +72,31 @@ export function reviseItem(item: CatalogueItem, revision: ItemRevision): Catalog
   return checkedItem({ ...item, ...revision, version: item.version + 1 });
 }
 
-/** An item whose rules hold: providers named, a time limit of 1–60 working days, a legal basis, fields keyed. */
+/**
+ * An item whose rules hold: a code like PT-XZ-01, names in both languages, providers named (no one twice, none also
+ * a named requester), a time limit of 1–60 working days, a legal basis, sound field schemas (`@onceonly/fields`:
+ * keys, labels, kinds, enum values, patterns). ASSIST_ITEM_INVALID names each problem.
+ */
 export function checkedItem(item: CatalogueItem): CatalogueItem {
   const problems: FieldViolation[] = [];
   const add = (field: string, description: string) => problems.push({ field, reason: 'ITEM_RULE', description });
   if (!/^[A-Z]{2}-[A-Z]{2}-\d{2,4}$/.test(item.code)) add('code', 'like PT-XZ-01');
   if (!Number.isInteger(item.version) || item.version < 1) add('version', 'a whole number from 1');
-  if (item.providers.length === 0) add('providers', 'at least one provider');
-  if (item.requesters !== 'any' && item.requesters.length === 0) add('requesters', "at least one, or 'any'");
+  if (item.nameZh.trim() === '' || item.nameEn.trim() === '') add('name', 'a name in Chinese and in English');
+  if (!KINDS.includes(item.kind)) add('kind', 'execute, investigate or opinion');
+  if (item.providers.length === 0) add('provider_codes', 'at least one provider');
+  if (new Set(item.providers).size !== item.providers.length) add('provider_codes', 'each provider once');
+  if (item.requesters !== 'any') {
+    const named = item.requesters;
+    if (named.length === 0) add('requester_codes', "at least one, or 'any'");
+    if (new Set(named).size !== named.length) add('requester_codes', 'each requester once');
+    if (named.some((r) => item.providers.includes(r))) add('requester_codes', 'a provider does not ask itself');
+  }
   if (!Number.isInteger(item.timeLimitWorkingDays) || item.timeLimitWorkingDays < 1 || item.timeLimitWorkingDays > 60) {
     add('time_limit_working_days', '1 to 60 working days');
   }
   if (item.legalBasis.law.trim() === '' || item.legalBasis.article.trim() === '') add('legal_basis', 'law and article');
-  for (const [name, schema] of [
-    ['request', item.request],
-    ['answer', item.answer],
-  ] as const) {
-    const keys = schema.fields.map((f) => f.key);
-    if (new Set(keys).size !== keys.length) add(name, 'field keys must be unique');
-    if (keys.some((k) => !/^[a-z][a-z0-9_]{0,39}$/.test(k))) add(name, 'field keys are snake_case');
-  }
+  problems.push(...schemaViolations(item.request, 'request'), ...schemaViolations(item.answer, 'answer'));
   if (problems.length > 0)
     throw invalid(
       'ASSIST_ITEM_INVALID',
@@ -98,6 +104,65 @@ export function checkedItem(item: CatalogueItem): CatalogueItem {
       `item ${item.code}: ${problems.map((p) => `${p.field}: ${p.description}`).join('; ')}`,
     );
   return Object.freeze(item);
+}
+
+const KINDS: readonly AssistanceKind[] = ['execute', 'investigate', 'opinion'];
+
+/** An item's definition as the catalogue keeper writes it: every version's content but the number. */
+export type ItemDefinition = Omit<CatalogueItem, 'version'>;
+
+/**
+ * The version a publication makes (编制和动态调整行政协助事项目录): `expectedVersion` 0 for a new code, none stored
+ * (`latest` undefined); n to follow the latest version n, the new one is n + 1 (else ASSIST_VERSION_CONFLICT: someone
+ * published meanwhile, read the item again). A new version keeps the item's kind and whether it is about a person
+ * (another kind is another item: another code). Providers and named requesters must be departments of the shared
+ * directory (`DEPARTMENT_UNKNOWN`); then every rule of {@link checkedItem}. Pure: the caller stores the result.
+ */
+export function publishedItem(
+  definition: ItemDefinition,
+  latest: CatalogueItem | undefined,
+  expectedVersion: number,
+): CatalogueItem {
+  const latestVersion = latest?.version ?? 0;
+  if (expectedVersion !== latestVersion) {
+    throw new AppError(
+      'ASSIST_VERSION_CONFLICT',
+      latest
+        ? `item ${definition.code} is at version ${latestVersion}, not ${expectedVersion}: read it again`
+        : `item ${definition.code} does not exist yet: publish it with expected version 0`,
+      { details: { meta: { latestVersion: String(latestVersion) } } },
+    );
+  }
+  const problems: FieldViolation[] = [];
+  if (latest && latest.kind !== definition.kind) {
+    problems.push({
+      field: 'kind',
+      reason: 'ITEM_RULE',
+      description: `stays ${latest.kind}: another kind is another item`,
+    });
+  }
+  if (latest && latest.aboutPerson !== definition.aboutPerson) {
+    problems.push({ field: 'about_person', reason: 'ITEM_RULE', description: 'a new version keeps it' });
+  }
+  const named = [
+    ...definition.providers.map((code, i) => [`provider_codes[${i}]`, code] as const),
+    ...(definition.requesters === 'any' ? [] : definition.requesters).map(
+      (code, i) => [`requester_codes[${i}]`, code] as const,
+    ),
+  ];
+  for (const [field, code] of named) {
+    if (bodyOf(code)?.role !== 'department') {
+      problems.push({ field, reason: 'DEPARTMENT_UNKNOWN', description: 'not a department of the directory' });
+    }
+  }
+  if (problems.length > 0) {
+    throw invalid(
+      'ASSIST_ITEM_INVALID',
+      problems,
+      `item ${definition.code}: ${problems.map((p) => `${p.field}: ${p.description}`).join('; ')}`,
+    );
+  }
+  return checkedItem({ ...definition, version: latestVersion + 1 });
 }
 
 /** Whether `department` may ask for `item`: named, or any department that does not provide it. */

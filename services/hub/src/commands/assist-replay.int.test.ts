@@ -3,10 +3,10 @@
  * assistance requests are rebuilt from their logged events alone (the service's own projection, ADR 005), checked
  * against the lifecycle, and compared with what GetRequest answers: clean for requests handled through the CLI.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ASSISTANCE_DEPARTMENTS, assistanceModule } from '@onceonly/assistance';
+import { ASSISTANCE_DEPARTMENTS, assistanceModule, COORDINATOR } from '@onceonly/assistance';
 import { auditModule } from '@onceonly/audit';
 import { createLogger } from '@onceonly/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,15 @@ describe('audit replay of the assistance service', () => {
   });
 
   it('rebuilds every request from the log and finds the service agreeing', async () => {
+    // a catalogue publication in the log too (assistance.item.published): not a request's event, it changes none
+    const items = JSON.parse((await cli([...as(PLANNING), '--json', 'assist', 'items'])).out).items;
+    const file = path.join(dir, 'item.json');
+    await writeFile(
+      file,
+      JSON.stringify({ ...items.find((i: { code: string }) => i.code === 'PT-XZ-07'), timeLimitWorkingDays: 6 }),
+    );
+    const published = await cli([...as(COORDINATOR.code), 'assist', 'publish-item', '--file', file]);
+    expect(published.err).toBe('');
     const fields = '{"enterprise":"52310107TDYP14T8M0","since":"2024-01-01"}';
     const ids: string[] = [];
     for (const caseId of ['GH-1', 'GH-2']) {

@@ -3,7 +3,7 @@
  * the catalogue, a request from the justice bureau to civil affairs through accept, answer and close, the inbox and
  * outbox, a stale version refused with its code, and the indicators. Errors go to standard error as one coded line.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ASSISTANCE_DEPARTMENTS, assistanceModule, COORDINATOR } from '@onceonly/assistance';
@@ -157,5 +157,58 @@ describe('onceonly assist', () => {
     expect(personal.err).not.toContain(CITIZEN_ID);
     const status = await cli([...as(JUSTICE), 'assist', 'outbox', '--status', 'lost']);
     expect(status.err).toMatch(/INVALID_ARGUMENT: --status/);
+  });
+
+  it('publishes an item edited from `assist items --json` as the coordinator, then its next version', async () => {
+    const PLANNING = codeOf('上海市普陀区规划和自然资源局');
+    const URBAN = codeOf('上海市普陀区城市管理行政执法局');
+    const listed = JSON.parse((await cli([...as(JUSTICE), '--json', 'assist', 'items'])).out) as {
+      items: Record<string, unknown>[];
+    };
+    // an illustrative execute item (not Putuo's catalogue), edited from the pipeline opinion's JSON
+    const edited = {
+      ...listed.items.find((i) => i.code === 'PT-XZ-06')!,
+      code: 'PT-XZ-08',
+      nameZh: '协助查封施工现场',
+      nameEn: 'Seal up a construction site',
+      kind: 'ASSISTANCE_KIND_EXECUTE',
+      providerCodes: [URBAN],
+      requesterCodes: [PLANNING],
+      legalBasis: { law: '中华人民共和国城乡规划法', article: '第六十八条' },
+      timeLimitWorkingDays: 5,
+    };
+    const file = path.join(dataDir, 'item.json');
+    await writeFile(file, JSON.stringify(edited));
+    // a department is not the catalogue keeper
+    const refused = await cli([...as(PLANNING), 'assist', 'publish-item', '--file', file, '--expected-version', '0']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^onceonly: ASSIST_NOT_COORDINATOR: /);
+    // the file still says version 1 (the pipeline item's): a new code needs --expected-version 0
+    expect((await cli([...as(COORDINATOR.code), 'assist', 'publish-item', '--file', file])).err).toMatch(
+      /ASSIST_VERSION_CONFLICT/,
+    );
+    const first = await cli([
+      ...as(COORDINATOR.code),
+      'assist',
+      'publish-item',
+      '--file',
+      file,
+      '--expected-version',
+      '0',
+    ]);
+    expect(first.err).toBe('');
+    expect(first.out).toMatch(/^published PT-XZ-08 v1 \(a new item\)\nPT-XZ-08 v1 {2}协助查封施工现场/);
+    // what `assist items --json` shows of it, edited again, is the next version (its version is the one read)
+    const shown = JSON.parse((await cli([...as(JUSTICE), '--json', 'assist', 'items'])).out).items.find(
+      (i: { code: string }) => i.code === 'PT-XZ-08',
+    );
+    await writeFile(file, JSON.stringify({ ...shown, timeLimitWorkingDays: 10 }));
+    const second = await cli([...as(COORDINATOR.code), '--json', 'assist', 'publish-item', '--file', file]);
+    expect(second.err).toBe('');
+    expect(JSON.parse(second.out)).toMatchObject({ code: 'PT-XZ-08', version: 2, timeLimitWorkingDays: 10 });
+    // a misspelt key is refused before anything is sent
+    await writeFile(file, JSON.stringify({ ...shown, timeLimitWorkingDay: 10 }));
+    const typo = await cli([...as(COORDINATOR.code), 'assist', 'publish-item', '--file', file]);
+    expect(typo.err).toMatch(/INVALID_ARGUMENT.*timeLimitWorkingDay/);
   });
 });

@@ -1,15 +1,16 @@
 import { assistanceV1 as av } from '@onceonly/assistance/client';
-import { AppError } from '@onceonly/errors';
+import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
 import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
 import { fieldsArgument, textArgument } from './cert.js';
 
 /**
- * `onceonly assist items|request|inbox|outbox|show|accept|decline|supplement|supply|propose-due|agree-due|reassign|
- * answer|close|withdraw|regularise|dispute|decide|stats`: AssistanceService of a running hub, as the department
- * named by the global `--as` (development identity) or by its mTLS certificate. Every command on a request takes
- * `--expected-version`, the version you read (`assist show`): a change made meanwhile by someone else is refused
- * (ASSIST_VERSION_CONFLICT), never overwritten.
+ * `onceonly assist items|publish-item|request|inbox|outbox|show|accept|decline|supplement|supply|propose-due|
+ * agree-due|reassign|answer|close|withdraw|regularise|dispute|decide|stats`: AssistanceService of a running hub, as
+ * the department named by the global `--as` (development identity) or by its mTLS certificate. Every command on a
+ * request takes `--expected-version`, the version you read (`assist show`): a change made meanwhile by someone else
+ * is refused (ASSIST_VERSION_CONFLICT), never overwritten; `publish-item` (the coordinator only) likewise takes the
+ * item's latest version.
  */
 
 type Options = ClientOptions & { json: boolean };
@@ -115,6 +116,78 @@ function printRequest(options: Options, response: { request?: av.Request | undef
   write(options.json ? json(av.Request.toJSON(response.request!)) : requestText(response.request!));
 }
 
+/** A catalogue item in a few lines, for people: kind, time limit, departments, legal basis, fields (* required). */
+export function itemText(i: av.Item): string {
+  return [
+    `${i.code} v${i.version}  ${i.nameZh} (${i.nameEn})`,
+    `  ${av.assistanceKindToJSON(i.kind).replace('ASSISTANCE_KIND_', '').toLowerCase()}, ${i.timeLimitWorkingDays} working days${i.urgentAllowed ? ', urgent allowed' : ''}${i.aboutPerson ? ', about a person' : ''}`,
+    `  provided by ${i.providerCodes.join(', ')}; asked by ${i.anyRequester ? 'any department' : i.requesterCodes.join(', ')}`,
+    `  basis ${i.legalBasis?.law ?? ''} ${i.legalBasis?.article ?? ''}`,
+    `  request fields ${i.requestFields.map((f) => `${f.key}${f.required ? '*' : ''}`).join(', ') || '(none)'}`,
+    `  answer fields  ${i.answerFields.map((f) => `${f.key}${f.required ? '*' : ''}`).join(', ') || '(none)'}`,
+  ].join('\n');
+}
+
+const ITEM_KEYS = new Set(Object.keys(av.Item.create()));
+const FIELD_SPEC_KEYS = new Set(Object.keys(av.FieldSpec.create()));
+const LEGAL_BASIS_KEYS = new Set(Object.keys(av.LegalBasis.create()));
+const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function unknownKeys(value: unknown, known: Set<string>, at: string): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  return Object.keys(value)
+    .filter((k) => !known.has(camel(k)))
+    .map((k) => `${at}${k}`);
+}
+
+/**
+ * The item of `publish-item --file`: an Item in the proto's JSON shape (what `assist items --json` prints for each
+ * item, or `assist publish-item --json`), or a whole `assist items --json` answer holding exactly one item. A key
+ * the message does not have is refused (a misspelt key would otherwise publish the field's default).
+ */
+export function itemFromJson(text: string, what = '--file'): av.Item {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalid('INVALID_ARGUMENT', [{ field: what, reason: 'JSON', description: 'not JSON' }]);
+  }
+  const wrapped = parsed as { items?: unknown; item?: unknown };
+  let raw: unknown = parsed;
+  if (parsed !== null && typeof parsed === 'object' && 'items' in wrapped) {
+    if (!Array.isArray(wrapped.items) || wrapped.items.length !== 1) {
+      throw invalid('INVALID_ARGUMENT', [
+        { field: what, reason: 'ONE_ITEM', description: 'one item: cut the others out of the list' },
+      ]);
+    }
+    raw = wrapped.items[0];
+  } else if (parsed !== null && typeof parsed === 'object' && 'item' in wrapped) {
+    raw = wrapped.item;
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw invalid('INVALID_ARGUMENT', [
+      { field: what, reason: 'JSON_OBJECT', description: 'an item as a JSON object' },
+    ]);
+  }
+  const r = raw as Record<string, unknown>;
+  const fieldLists = ['requestFields', 'answerFields'].flatMap((list) => {
+    const value = r[list] ?? r[list.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
+    return Array.isArray(value) ? value.map((f, i) => unknownKeys(f, FIELD_SPEC_KEYS, `${list}[${i}].`)) : [];
+  });
+  const unknown = [
+    ...unknownKeys(r, ITEM_KEYS, ''),
+    ...unknownKeys(r.legalBasis ?? r.legal_basis, LEGAL_BASIS_KEYS, 'legalBasis.'),
+    ...fieldLists.flat(),
+  ];
+  if (unknown.length > 0) {
+    throw invalid(
+      'INVALID_ARGUMENT',
+      unknown.map((k) => ({ field: `${what}: ${k}`, reason: 'UNKNOWN_KEY', description: 'not a key of an item' })),
+    );
+  }
+  return av.Item.fromJSON(r);
+}
+
 function registerCatalogue(assist: Command): void {
   assist
     .command('items')
@@ -126,21 +199,43 @@ function registerCatalogue(assist: Command): void {
         call(c.listItems.bind(c), av.ListItemsRequest.fromPartial({ allVersions: opts.allVersions === true }), options),
       );
       if (options.json) return write(json(av.ListItemsResponse.toJSON(response)));
-      write(
-        response.items
-          .map((i) =>
-            [
-              `${i.code} v${i.version}  ${i.nameZh} (${i.nameEn})`,
-              `  ${av.assistanceKindToJSON(i.kind).replace('ASSISTANCE_KIND_', '').toLowerCase()}, ${i.timeLimitWorkingDays} working days${i.urgentAllowed ? ', urgent allowed' : ''}${i.aboutPerson ? ', about a person' : ''}`,
-              `  provided by ${i.providerCodes.join(', ')}; asked by ${i.anyRequester ? 'any department' : i.requesterCodes.join(', ')}`,
-              `  basis ${i.legalBasis?.law ?? ''} ${i.legalBasis?.article ?? ''}`,
-              `  request fields ${i.requestFields.map((f) => `${f.key}${f.required ? '*' : ''}`).join(', ') || '(none)'}`,
-              `  answer fields  ${i.answerFields.map((f) => `${f.key}${f.required ? '*' : ''}`).join(', ')}`,
-            ].join('\n'),
-          )
-          .join('\n'),
-      );
+      write(response.items.map(itemText).join('\n'));
     });
+  assist
+    .command('publish-item')
+    .description(
+      'the coordinator (the catalogue keeper) publishes a new item or the next version of one (编制和动态调整行政协助事项目录); open requests keep their version',
+    )
+    .requiredOption('--file <path>', 'the item as JSON, in the shape `assist items --json` prints one (edit it)')
+    .option(
+      '--expected-version <n>',
+      'the latest version you read: 0 for a new item code (default: the `version` in the file, 0 without one)',
+    )
+    .action(async (opts: { file: string; expectedVersion?: string }, cmd: Command) => {
+      const options = cliOptions(cmd);
+      const item = itemFromJson(textArgument(`@${opts.file}`, '--file'));
+      const expectedVersion = expectedVersionOf(opts.expectedVersion ?? String(item.version));
+      const response = await withAssistance(options, (c) =>
+        call(c.publishItem.bind(c), av.PublishItemRequest.fromPartial({ item, expectedVersion }), options),
+      );
+      const published = response.item!;
+      if (options.json) return write(json(av.Item.toJSON(published)));
+      write(publishedText(published));
+    });
+}
+
+/** What `publish-item` prints: the version stored and the item. */
+export function publishedText(item: av.Item): string {
+  const follows = item.version > 1 ? ` (follows v${item.version - 1}; open requests keep theirs)` : ' (a new item)';
+  return `published ${item.code} v${item.version}${follows}\n${itemText(item)}`;
+}
+
+function expectedVersionOf(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new AppError('INVALID_ARGUMENT', '--expected-version: 0 for a new item, else the latest version you read');
+  }
+  return n;
 }
 
 function registerRequest(assist: Command): void {

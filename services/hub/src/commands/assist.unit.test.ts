@@ -1,6 +1,7 @@
 import { assistanceV1 as av } from '@onceonly/assistance/client';
+import type { AppError } from '@onceonly/errors';
 import { describe, expect, it } from 'vitest';
-import { indicatorsText, requestLine, requestText } from './assist.js';
+import { indicatorsText, itemFromJson, publishedText, requestLine, requestText } from './assist.js';
 
 const request = av.Request.fromPartial({
   id: 'r-1',
@@ -53,5 +54,58 @@ describe('assist formatters', () => {
     expect(text).toContain('as of 2026-03-20');
     expect(text).toMatch(/C\s+4 {2}50 % \(red\) {2}— {2}— {2}— {2}1/);
     expect(indicatorsText(av.GetIndicatorsResponse.fromPartial({ asOf: '2026-03-20' }))).toContain('(no requests)');
+  });
+
+  it('shows a published item: its version, what it follows, kind, departments and fields', () => {
+    const item = av.Item.fromPartial({
+      code: 'PT-XZ-08',
+      version: 2,
+      nameZh: '协助查封施工现场',
+      nameEn: 'Seal up a construction site',
+      kind: av.AssistanceKind.ASSISTANCE_KIND_EXECUTE,
+      providerCodes: ['U'],
+      requesterCodes: ['P'],
+      legalBasis: { law: '中华人民共和国城乡规划法', article: '第六十八条' },
+      timeLimitWorkingDays: 5,
+      urgentAllowed: true,
+      requestFields: [{ key: 'order_no', required: true }, { key: 'party' }],
+    });
+    expect(publishedText(item).split('\n')).toEqual([
+      'published PT-XZ-08 v2 (follows v1; open requests keep theirs)',
+      'PT-XZ-08 v2  协助查封施工现场 (Seal up a construction site)',
+      '  execute, 5 working days, urgent allowed',
+      '  provided by U; asked by P',
+      '  basis 中华人民共和国城乡规划法 第六十八条',
+      '  request fields order_no*, party',
+      '  answer fields  (none)',
+    ]);
+    expect(publishedText({ ...item, version: 1 })).toMatch(/^published PT-XZ-08 v1 \(a new item\)/);
+  });
+
+  it('reads an item from `assist items --json` output (one item, or the list of one), refusing unknown keys', () => {
+    const item = av.Item.fromPartial({ code: 'PT-XZ-08', version: 3, kind: av.AssistanceKind.ASSISTANCE_KIND_EXECUTE });
+    const json = av.Item.toJSON(item) as Record<string, unknown>;
+    expect(itemFromJson(JSON.stringify(json))).toEqual(item);
+    expect(itemFromJson(JSON.stringify({ items: [json] }))).toEqual(item);
+    expect(itemFromJson(JSON.stringify({ ...json, time_limit_working_days: 4 })).timeLimitWorkingDays).toBe(4);
+    const codes = (text: string) => {
+      try {
+        itemFromJson(text);
+      } catch (err) {
+        return (err as AppError).fields.map((f) => `${f.field} ${f.reason}`);
+      }
+      return [];
+    };
+    expect(codes('{')).toEqual(['--file JSON']);
+    expect(codes(JSON.stringify({ items: [json, json] }))).toEqual(['--file ONE_ITEM']);
+    expect(
+      codes(
+        JSON.stringify({ ...json, colour: 1, legalBasis: { law: 'x', articel: 'y' }, answerFields: [{ kee: 'a' }] }),
+      ),
+    ).toEqual([
+      '--file: colour UNKNOWN_KEY',
+      '--file: legalBasis.articel UNKNOWN_KEY',
+      '--file: answerFields[0].kee UNKNOWN_KEY',
+    ]);
   });
 });

@@ -13,14 +13,22 @@ const CATALOGUE_TTL_MS = 30_000;
 
 /**
  * The item store as the service uses it: item versions never change once stored, so each process reads them once
- * and again only after {@link CATALOGUE_TTL_MS}, or at once when a request names a version it has not seen. Every
- * command needs its request's item version: this keeps the catalogue out of the command's round trips.
+ * and again only after {@link CATALOGUE_TTL_MS}, or at once when a request names a code or version it has not seen
+ * (published on another replica: an unknown code is read again before ASSIST_ITEM_UNKNOWN is answered). The replica
+ * that publishes forgets its copy when the publication commits. Every command needs its request's item version:
+ * this keeps the catalogue out of the command's round trips. What this process may miss for up to the TTL: a newer
+ * version of a code it has seen, so a request submitted on another replica within 30 s of a publication may still
+ * be made under the previous version (it says which, and keeps it).
  */
 export function cachedItemStore(store: ItemStore, clock: () => number = Date.now): ItemStore {
   let cached: { items: CatalogueItem[]; at: number } | undefined;
+  // bumped by forget(): a read that started before a publication committed is not kept as the copy
+  let generation = 0;
   const load = async (db: Queryable) => {
-    cached = { items: await store.all(db), at: clock() };
-    return cached.items;
+    const started = generation;
+    const items = await store.all(db);
+    if (started === generation) cached = { items, at: clock() };
+    return items;
   };
   return {
     all: (db) => (cached && clock() - cached.at < CATALOGUE_TTL_MS ? Promise.resolve(cached.items) : load(db)),
@@ -32,6 +40,12 @@ export function cachedItemStore(store: ItemStore, clock: () => number = Date.now
       const items = await this.all(db);
       const seen = items.some((i) => i.code === code && (version === undefined || i.version === version));
       return findItem(seen ? items : await load(db), code, version);
+    },
+    latest: (db, code) => store.latest(db, code),
+    publish: (tx, item, at) => store.publish(tx, item, at),
+    forget() {
+      generation++;
+      cached = undefined;
     },
   };
 }
@@ -46,6 +60,26 @@ export const sqlItemStore: ItemStore = {
   async find(db, code, version) {
     return findItem(await this.all(db), code, version);
   },
+  async latest(db, code) {
+    const { rows } = await db.query<{ item: CatalogueItem }>(
+      'SELECT item FROM assistance.items WHERE code = $1 ORDER BY version DESC LIMIT 1',
+      [code],
+    );
+    return rows[0] ? Object.freeze(rows[0].item) : undefined;
+  },
+  async publish(tx, item, at) {
+    // the version after the latest, or nothing: a concurrent publication of the same code either committed first
+    // (the latest is no longer version - 1) or holds the key (ON CONFLICT waits for it, then inserts nothing)
+    const { rowCount } = await tx.query(
+      `INSERT INTO assistance.items (code, version, item, created_at)
+       SELECT $1, $2, $3::jsonb, $4
+       WHERE (SELECT coalesce(max(version), 0) FROM assistance.items WHERE code = $1) = $2 - 1
+       ON CONFLICT (code, version) DO NOTHING`,
+      [item.code, item.version, JSON.stringify(item), at],
+    );
+    return rowCount === 1;
+  },
+  forget() {},
   async add(db, items) {
     for (const item of items) {
       await db.query(

@@ -6,7 +6,7 @@ import type { DeadlineAlert } from '../../domain/deadlines.js';
 import type { AssistanceRequest, DueProposal, RequestFact } from '../../domain/request.js';
 import { ASSISTANCE_EVENT_TYPES, ASSISTANCE_TOPIC } from '../../topics.js';
 import { ASSISTANCE_SCHEMA } from '../db/stores.js';
-import { statusToProto } from '../grpc/to-proto.js';
+import { itemToProto, statusToProto } from '../grpc/to-proto.js';
 
 /** CloudEvents source of every event of this service. */
 export const ASSISTANCE_SOURCE = '/onceonly/assistance';
@@ -70,6 +70,13 @@ const readEvent = defineEvent({
   source: ASSISTANCE_SOURCE,
   dataschema: 'proto:onceonly.assistance.v1.RequestRead',
   codec: ev.RequestRead,
+});
+
+const publishedEvent = defineEvent({
+  type: ASSISTANCE_EVENT_TYPES.itemPublished,
+  source: ASSISTANCE_SOURCE,
+  dataschema: 'proto:onceonly.assistance.v1.ItemPublished',
+  codec: ev.ItemPublished,
 });
 
 const purgedEvent = defineEvent({
@@ -190,6 +197,20 @@ export const sqlAssistanceOutbox: AssistanceOutbox = {
       time: at,
       extensions: { actor: reader },
       data: { request: facts(request, reader, at), readerCode: reader, readerRole: role },
+    });
+    await appendToOutbox(tx, ASSISTANCE_SCHEMA, [{ topic: ASSISTANCE_TOPIC, event }]);
+  },
+  async published(tx, { item, actor, at }) {
+    const event = publishedEvent.make({
+      subject: item.code,
+      time: at,
+      extensions: { actor },
+      data: {
+        item: itemToProto(item),
+        previousVersion: item.version - 1,
+        actorCode: actor,
+        occurredAt: at.toISOString(),
+      },
     });
     await appendToOutbox(tx, ASSISTANCE_SCHEMA, [{ topic: ASSISTANCE_TOPIC, event }]);
   },

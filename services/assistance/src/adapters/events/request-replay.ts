@@ -45,7 +45,8 @@ export function decodeRequestEvent(event: ReplayEvent): RequestReplayFact | 'ign
   if (event.type === T.personalDataPurged) {
     return factOf('personal-data-purged', ev.RequestPersonalDataPurged.decode(event.data).request);
   }
-  if ((Object.values(T) as string[]).includes(event.type)) {
+  // a request's other facts (`assistance.item.published` is the catalogue's: not a request's, never accepted)
+  if (event.type.startsWith(PREFIX) && (Object.values(T) as string[]).includes(event.type)) {
     return factOf(event.type.slice(PREFIX.length), ev.RequestChanged.decode(event.data).request);
   }
   return undefined;

@@ -45,6 +45,17 @@ const alert = (type: string, status: av.RequestStatus, version: number) =>
     ev.RequestDeadlineAlert.encode(ev.RequestDeadlineAlert.fromPartial({ request: facts(status, version) })).finish(),
   );
 
+// a catalogue publication on the same topic (keyed by the item code): not a request's fact, it changes none
+const published = {
+  ...event(
+    T.itemPublished,
+    ev.ItemPublished.encode(
+      ev.ItemPublished.fromPartial({ item: { code: 'PT-XZ-08', version: 1 }, previousVersion: 0 }),
+    ).finish(),
+  ),
+  subject: 'PT-XZ-08',
+};
+
 function replay(events: ReplayEvent[]) {
   const state = new Map<string, ReplayedRequest>();
   const findings = events.flatMap((e) => requestStatusProjection.apply(state, e) ?? []);
@@ -54,6 +65,7 @@ function replay(events: ReplayEvent[]) {
 describe('the assistance replay projection', () => {
   it('rebuilds a request from its events with no finding when the lifecycle allows every step', () => {
     const { state, findings } = replay([
+      published,
       submitted,
       changed(T.accepted, 'accepted', S.REQUEST_STATUS_ACCEPTED, 2),
       alert(T.reminder, S.REQUEST_STATUS_ACCEPTED, 2),
@@ -64,6 +76,7 @@ describe('the assistance replay projection', () => {
     ]);
     expect(findings).toEqual([]);
     expect(state.get('r-1')).toEqual({ status: 'closed', version: 6, dueDate: '2026-03-12' });
+    expect([...state.keys()]).toEqual(['r-1']);
   });
 
   it('names a step the lifecycle forbids, a skipped version and an unknown type', () => {

@@ -1,9 +1,11 @@
 import { assistanceV1 as av } from '@onceonly/contracts';
 import { AppError } from '@onceonly/errors';
-import { validateCitizenId, validateUscc } from '@onceonly/ids';
+import { type FieldKind, type FieldSchema, type FieldSpec, MAX_SCHEMA_FIELDS } from '@onceonly/fields';
+import { type Uscc, validateCitizenId, validateUscc } from '@onceonly/ids';
 import { FieldCheck, textFault } from '@onceonly/kit';
 import type { PageCursor } from '../../app/ports.js';
 import type { SubmitInput } from '../../app/submit-request.js';
+import type { AssistanceKind, ItemDefinition } from '../../domain/catalogue.js';
 import type { Actor, RequestStatus } from '../../domain/request.js';
 import { statusFromProto } from './to-proto.js';
 
@@ -245,4 +247,100 @@ export function assertDepartment(role: string): void {
   if (role !== 'department') {
     throw new AppError('PERMISSION_DENIED', 'administrative assistance is between departments');
   }
+}
+
+const MAX_NAME = 200;
+const MAX_DEPARTMENTS = 50;
+const MAX_ENUM_VALUES = 100;
+
+const KIND_OF: Partial<Record<av.AssistanceKind, AssistanceKind>> = {
+  [av.AssistanceKind.ASSISTANCE_KIND_EXECUTE]: 'execute',
+  [av.AssistanceKind.ASSISTANCE_KIND_INVESTIGATE]: 'investigate',
+  [av.AssistanceKind.ASSISTANCE_KIND_OPINION]: 'opinion',
+};
+
+const FIELD_KIND_OF: Partial<Record<av.FieldKind, FieldKind>> = {
+  [av.FieldKind.FIELD_KIND_STRING]: 'string',
+  [av.FieldKind.FIELD_KIND_TEXT]: 'text',
+  [av.FieldKind.FIELD_KIND_DATE]: 'date',
+  [av.FieldKind.FIELD_KIND_ENUM]: 'enum',
+  [av.FieldKind.FIELD_KIND_USCC]: 'uscc',
+};
+
+/** A schema's fields: every text under the text rule (no citizen ID), at most 64; the schema's rules are the domain's. */
+function schemaOf(check: FieldCheck, field: string, specs: readonly av.FieldSpec[], nameEn: string): FieldSchema {
+  if (specs.length > MAX_SCHEMA_FIELDS) check.fail(field, 'TOO_MANY', `at most ${MAX_SCHEMA_FIELDS} fields`);
+  const fields = specs.slice(0, MAX_SCHEMA_FIELDS).map((s, i): FieldSpec => {
+    const at = `${field}[${i}]`;
+    const type = FIELD_KIND_OF[s.kind];
+    if (!type) check.fail(`${at}.kind`, 'REQUIRED', 'string, text, date, enum or uscc');
+    if (s.enumValues.length > MAX_ENUM_VALUES)
+      check.fail(`${at}.enum_values`, 'TOO_MANY', `at most ${MAX_ENUM_VALUES}`);
+    const pattern = check.text(`${at}.pattern`, s.pattern, { max: MAX_NAME });
+    const enumValues = s.enumValues
+      .slice(0, MAX_ENUM_VALUES)
+      .map((v, j) => check.text(`${at}.enum_values[${j}]`, v, { max: MAX_NAME, required: true }));
+    return {
+      key: check.text(`${at}.key`, s.key, { max: MAX_FIELD_KEY, required: true }),
+      labelZh: check.text(`${at}.label_zh`, s.labelZh, { max: MAX_NAME, required: true, trim: true }),
+      labelEn: check.text(`${at}.label_en`, s.labelEn, { max: MAX_NAME, required: true, trim: true }),
+      type: type ?? 'string',
+      required: s.required,
+      maxLength: s.maxLength,
+      ...(pattern ? { pattern } : {}),
+      ...(enumValues.length > 0 ? { enumValues } : {}),
+    };
+  });
+  return { nameEn, fields };
+}
+
+function departments(check: FieldCheck, field: string, codes: readonly string[]): Uscc[] {
+  if (codes.length > MAX_DEPARTMENTS) check.fail(field, 'TOO_MANY', `at most ${MAX_DEPARTMENTS}`);
+  return codes
+    .slice(0, MAX_DEPARTMENTS)
+    .map((c, i) => check.text(`${field}[${i}]`, c, { max: MAX_ID, required: true, trim: true }).toUpperCase() as Uscc);
+}
+
+/**
+ * A catalogue item as the keeper publishes it, in the shape GetItem answers (its version ignored): every text under
+ * the kit's text rule (no NUL, bidi or citizen ID), kinds known, lists bounded. The item's own rules (code, time
+ * limit, departments of the directory, sound schemas) are the domain's (`publishedItem`).
+ */
+export function parsePublishItem(r: av.PublishItemRequest): { definition: ItemDefinition; expectedVersion: number } {
+  return FieldCheck.parse((check) => {
+    const item = r.item;
+    if (!item) check.fail('item', 'REQUIRED', 'the item to publish');
+    const i = item ?? av.Item.fromPartial({});
+    if (!Number.isInteger(r.expectedVersion) || r.expectedVersion < 0) {
+      check.fail('expected_version', 'RANGE', '0 for a new item, else the latest version you read');
+    }
+    const kind = KIND_OF[i.kind];
+    if (item && !kind) check.fail('item.kind', 'REQUIRED', 'execute, investigate or opinion');
+    if (i.anyRequester && i.requesterCodes.length > 0) {
+      check.fail('item.requester_codes', 'EXCLUSIVE', 'either any_requester or named requesters');
+    }
+    const nameEn = check.text('item.name_en', i.nameEn, { max: MAX_NAME, required: true, trim: true });
+    const definition: ItemDefinition = {
+      code: check.text('item.code', i.code, { max: 20, required: true, trim: true }),
+      nameZh: check.text('item.name_zh', i.nameZh, { max: MAX_NAME, required: true, trim: true }),
+      nameEn,
+      kind: kind ?? 'opinion',
+      providers: departments(check, 'item.provider_codes', i.providerCodes),
+      requesters: i.anyRequester ? 'any' : departments(check, 'item.requester_codes', i.requesterCodes),
+      legalBasis: {
+        law: check.text('item.legal_basis.law', i.legalBasis?.law, { max: MAX_NAME, required: true, trim: true }),
+        article: check.text('item.legal_basis.article', i.legalBasis?.article, {
+          max: MAX_NAME,
+          required: true,
+          trim: true,
+        }),
+      },
+      timeLimitWorkingDays: i.timeLimitWorkingDays,
+      urgentAllowed: i.urgentAllowed,
+      aboutPerson: i.aboutPerson,
+      request: schemaOf(check, 'item.request_fields', i.requestFields, `${nameEn}: request`),
+      answer: schemaOf(check, 'item.answer_fields', i.answerFields, `${nameEn}: answer`),
+    };
+    return { definition, expectedVersion: r.expectedVersion };
+  });
 }

@@ -1,7 +1,9 @@
 import type { assistanceV1 as av } from '@onceonly/contracts';
+import { AppError } from '@onceonly/errors';
 import { type Caller, unary } from '@onceonly/kit';
 import { actOnRequest, type RequestChange } from '../../app/act-on-request.js';
 import type { AssistanceDeps } from '../../app/ports.js';
+import { publishItemCase } from '../../app/publish-item.js';
 import { asSeenBy, getRequestCase, indicatorsCase, listRequestsCase } from '../../app/read-requests.js';
 import { submitRequestCase } from '../../app/submit-request.js';
 import * as requests from '../../domain/request.js';
@@ -17,6 +19,7 @@ import {
   parseIndicators,
   parseList,
   parseProposeDueDate,
+  parsePublishItem,
   parseReassign,
   parseSubmit,
   parseSupply,
@@ -58,6 +61,15 @@ export function assistanceHandlers(deps: AssistanceDeps, coordinatorCode: string
       actorOf(caller);
       const { code, version } = parseGetItem(request);
       return { item: itemToProto(await deps.items.find(deps.db, code, version)) };
+    }),
+    publishItem: unary(async (request, { caller }) => {
+      // the keeper's role first: nobody else learns what the definition's checks would say
+      const actor = actorOf(caller);
+      if (!actor.coordinator) {
+        throw new AppError('ASSIST_NOT_COORDINATOR', 'only the coordinator (the catalogue keeper) publishes items');
+      }
+      const item = await publishItemCase(deps, { actor, ...parsePublishItem(request) });
+      return { item: itemToProto(item) };
     }),
     submitRequest: unary(async (request, { caller }) => {
       const actor = actorOf(caller);
