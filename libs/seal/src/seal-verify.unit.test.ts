@@ -37,6 +37,8 @@ describe('sealPayload and verifySealedJws', () => {
     const jws = await sealPayload(payload, seal.signer);
     const result = await verifyAt(jws);
     expect(result).toMatchObject({ valid: true, reasons: [], payload, signedAt: NOW });
+    // the payload part as signed, for callers comparing with a stored JWS without decoding
+    expect(result.payloadPart).toBe(jws.split('.')[1]);
     expect(result.header).toEqual({
       alg: 'ES256',
       typ: SEALED_LICENCE_TYP,
@@ -80,6 +82,7 @@ describe('when the JWS was tampered with', () => {
     const result = await verifyAt(`${h}.${b64(forged)}.${s}`);
     expect(result).toMatchObject({ valid: false, reasons: ['SIGNATURE_INVALID'] });
     expect(result.payload).toBeUndefined();
+    expect(result.payloadPart).toBeUndefined();
   });
 
   it('a changed header gives SIGNATURE_INVALID', async () => {
@@ -283,6 +286,26 @@ describe('the signature check (node:crypto on the cached key, over the JWS as pa
       () => false,
     );
   };
+
+  it('a signature found valid is remembered by the exact JWS and key; every other check still runs (ADR 017)', async () => {
+    const jws = await qrSealed;
+    expect((await verifyAt(jws)).valid).toBe(true);
+    // the same text again: the seal's revocation and the time of the check are still looked at
+    const revokedAt = new Date(NOW.getTime() - 60_000);
+    expect((await verifyAt(jws, { sealStatus: () => ({ revokedAt }) })).reasons).toEqual(['SEAL_REVOKED']);
+    expect((await verifyAt(jws, { at: new Date(NOW.getTime() - 3_600_000) })).reasons).toEqual(['ISSUED_IN_FUTURE']);
+    // the same text whose kid now resolves to another certificate (another key): checked afresh, and refused
+    const other = makeSeal({ ca: seal.ca });
+    const swapped = { ...seal.bundle, seals: new Map([[seal.signer.kid, other.bundle.seals.get(other.signer.kid)!]]) };
+    const result = await verifySealedJws(jws, { trustBundle: swapped, at: NOW });
+    expect(result.reasons).toContain('SIGNATURE_INVALID');
+    expect(result.payload).toBeUndefined();
+    // and one changed character is another text: never a remembered verdict
+    const [h, p, s] = jws.split('.');
+    const changed = `${h}.${p}.${(s ?? '').startsWith('A') ? 'B' : 'A'}${(s ?? '').slice(1)}`;
+    expect((await verifyAt(changed)).reasons).toEqual(['SIGNATURE_INVALID']);
+    expect((await verifyAt(jws)).valid).toBe(true);
+  });
 
   it('a JWS signed by another key under the seal kid and x5c gives SIGNATURE_INVALID', async () => {
     const other = makeSeal({ ca: seal.ca });

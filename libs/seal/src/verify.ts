@@ -101,6 +101,11 @@ export interface VerifyResult {
    * failed (to show what a revoked seal sealed). Act on it only when `valid`.
    */
   readonly payload?: Record<string, unknown>;
+  /**
+   * The payload exactly as signed: the JWS's second part (base64url, as received), present with `payload`. Two
+   * JWS with the same part carry the same payload, so a caller holding a stored JWS can compare it without decoding.
+   */
+  readonly payloadPart?: string;
   /** The protected header, when it could be read. */
   readonly header?: SealHeader;
   /** The seal certificate that was used (from `x5c` or the trust bundle). */
@@ -225,14 +230,37 @@ const ES256_SIGNATURE_BYTES = 64;
  */
 function signatureVerifies(jws: string, parsed: CompactJws, leaf: Leaf): boolean {
   if (!leaf.verifyKey || parsed.signature.length !== ES256_SIGNATURE_BYTES) return false;
+  if (verifiedSignatures.get(jws) === leaf.verifyKey) return true;
   const [header, payload] = parsed.parts;
   const signingInput = Buffer.from(jws.slice(0, header.length + 1 + payload.length), 'latin1');
+  let verified: boolean;
   try {
-    return cryptoVerify('sha256', signingInput, { key: leaf.verifyKey, dsaEncoding: 'ieee-p1363' }, parsed.signature);
+    verified = cryptoVerify(
+      'sha256',
+      signingInput,
+      { key: leaf.verifyKey, dsaEncoding: 'ieee-p1363' },
+      parsed.signature,
+    );
   } catch {
     return false; // OpenSSL refusing the key or the signature is a failed verification, not an error of the caller
   }
+  if (verified) {
+    if (verifiedSignatures.size >= VERIFIED_SIGNATURES_LIMIT) verifiedSignatures.clear();
+    verifiedSignatures.set(jws, leaf.verifyKey);
+  }
+  return verified;
 }
+
+/**
+ * Signatures already found valid, by the exact JWS text, with the key object that verified each (ADR 017). The same
+ * text checked against the same key gives the same answer, so a licence shown again (the QR code on a shop's wall,
+ * scanned all day) is not checked again: a hit needs the very `KeyObject` of the leaf found for this call, so a
+ * JWS whose seal now resolves to another certificate is checked afresh. Only the signature is remembered; every other
+ * check (kid, chain, key usage, seal validity, revocation, trust list, `iat`) runs on every call. Only valid
+ * signatures are kept, so hostile input adds nothing; bounded, cleared when full, like the x5c leaves.
+ */
+const verifiedSignatures = new Map<string, KeyObject>();
+const VERIFIED_SIGNATURES_LIMIT = 4096;
 
 /** A copy, so that a caller changing the dates of its result cannot change the cached leaf. */
 const copyInfo = (info: SealCertificateInfo): SealCertificateInfo => ({
@@ -306,7 +334,7 @@ export async function verifySealedJws(input: string, options: VerifyOptions): Pr
     header,
     sealCert: copyInfo(info),
     signedAt,
-    ...(signatureOk ? { payload: parsed.payload } : {}),
+    ...(signatureOk ? { payload: parsed.payload, payloadPart: parsed.parts[1] } : {}),
     ...(options.trustList === 'warn' ? { warnings: problems } : {}),
     ...(listed?.used ? { trustListUsed: listed.used } : {}),
   };

@@ -6,7 +6,7 @@ import { type OpensslSpeed, offlineRates, opensslSpeed, type RateResult } from '
 import { bareCertificateInserts } from './certificate-pg-baseline.js';
 import { startTopicReader } from './certificate-topic.js';
 import { countingDatabase, kindsSince } from './counting-database.js';
-import { profiled } from './cpu-profile.js';
+import { profiled, profiling } from './cpu-profile.js';
 import { nowMs, summarise } from './stats.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
 
@@ -36,9 +36,9 @@ interface IssueResult {
 interface OnlineResult {
   issue: IssueResult;
   insertBaseline: LoadResult;
-  grpc: { echo: LoadResult; whoAmI: LoadResult; verify: LoadResult };
+  grpc: { echo: LoadResult; whoAmI: LoadResult; verify: LoadResult; verifyDistinct: LoadResult };
   /** SQL statements the service sent per VerifyCertificate call (see {@link measureOnline}). */
-  verifyStatements: { statements: number; calls: number; perCall: number };
+  verifyStatements: { statements: number; calls: number; perCall: number; byKind: [string, number][] };
   offlineInput: { jws: string; qr: string; trustBundlePem: string };
   serviceErrors: string[];
 }
@@ -173,9 +173,26 @@ async function measureOnline(options: {
     });
 
     // VerifyCertificate by QR text (what an inspector's scanner sends), round robin over the issued certificates.
-    const requests = issued.map((c) =>
-      certificateV1.VerifyCertificateRequest.fromPartial({ subject: { $case: 'qrPayload', value: c.qrPayload } }),
+    const byQr = (c: certificateV1.Certificate) =>
+      certificateV1.VerifyCertificateRequest.fromPartial({ subject: { $case: 'qrPayload', value: c.qrPayload } });
+    const requests = issued.map(byQr);
+    // The same with a licence never verified before on every call (warm-up included): no remembered signature can
+    // answer (ADR 017), so this row shows verification without that cache.
+    process.stderr.write(
+      `issuing ${options.verifies + options.grpcWarmup} more licences for distinct verifications...\n`,
     );
+    const distinct: certificateV1.VerifyCertificateRequest[] = [];
+    await closedLoop({
+      label: 'licences for distinct verifications',
+      calls: options.verifies + options.grpcWarmup,
+      concurrency: VERIFY_CONCURRENCY,
+      call: async (i) => {
+        const response = await host.issue(creditCode(run, 2_000_000 + i), `bench-${run}-distinct-${i}`);
+        if (response.certificate === undefined) throw new Error('IssueCertificate: no certificate');
+        distinct[i] = byQr(response.certificate);
+      },
+      quiet: true,
+    });
     const encoded = requests.map((r) => Buffer.from(certificateV1.VerifyCertificateRequest.encode(r).finish()));
     const requestBytes = encoded[0]!.length;
     // Statements per VerifyCertificate: everything the service sent during the interleaved measurement (warm-up
@@ -183,7 +200,8 @@ async function measureOnline(options: {
     // VerifyCertificate calls made in it. The relay is drained first, so that the issues' events are not counted.
     await outboxDrained(db);
     const statements0 = counted.statements();
-    const [echoResult, whoAmI, verify] = (await measureInterleaved(
+    const verifyKinds0 = counted.statementsByKind();
+    const [echoResult, whoAmI, verify, verifyDistinct] = (await measureInterleaved(
       [
         {
           name: 'bare grpc-js unary echo',
@@ -204,21 +222,45 @@ async function measureOnline(options: {
             const response = await host.verify(requests[i % requests.length]!);
             if (!response.valid) throw new Error(`VerifyCertificate: not valid (${response.reasons.join(', ')})`);
           },
-          note: `${issued.length} certificates in turn: seal (signature, chain; seal state cached), record read (batched), live status, certificate.verified committed before the answer (group commit), relay to Kafka`,
+          note: `${issued.length} certificates in turn (each verified again and again: its signature remembered after the first check, ADR 017): seal (chain, revocation; seal state cached), record read (batched), live status, certificate.verified committed before the answer (group commit), relay to Kafka`,
+        },
+        {
+          name: 'VerifyCertificate (QR text), a licence not verified before on every call',
+          label: 'VerifyCertificate, distinct',
+          call: async (i) => {
+            const response = await host.verify(distinct[i]!);
+            if (!response.valid) throw new Error(`VerifyCertificate: not valid (${response.reasons.join(', ')})`);
+          },
+          note: 'the same, each call a licence verified for the first time: every signature checked (no cache hit)',
         },
       ],
       { calls: options.verifies, warmup: options.grpcWarmup, concurrency: VERIFY_CONCURRENCY, rounds: ROUNDS },
-    )) as [LoadResult, LoadResult, LoadResult];
+    )) as [LoadResult, LoadResult, LoadResult, LoadResult];
     await outboxDrained(db);
-    const verifyCalls = options.verifies + options.grpcWarmup;
+    // both VerifyCertificate rows, warm-ups included
+    const verifyCalls = 2 * (options.verifies + options.grpcWarmup);
     const statements = counted.statements() - statements0;
+    const verifyKinds = kindsSince(verifyKinds0, counted.statementsByKind());
+    if (profiling()) {
+      // a profile of VerifyCertificate alone, after (and outside) the measurement: the interleaved rounds mix it with
+      // the baselines
+      await profiled('verify', () =>
+        closedLoop({
+          label: 'VerifyCertificate (profiled)',
+          calls: options.verifies,
+          concurrency: VERIFY_CONCURRENCY,
+          call: (i) => host.verify(requests[i % requests.length]!),
+          quiet: true,
+        }),
+      );
+    }
 
     const first = issued[0]!;
     return {
       issue,
       insertBaseline,
-      grpc: { echo: echoResult, whoAmI, verify },
-      verifyStatements: { statements, calls: verifyCalls, perCall: statements / verifyCalls },
+      grpc: { echo: echoResult, whoAmI, verify, verifyDistinct },
+      verifyStatements: { statements, calls: verifyCalls, perCall: statements / verifyCalls, byKind: verifyKinds },
       offlineInput: { jws: first.jws, qr: first.qrPayload, trustBundlePem: await host.trustBundlePem() },
       serviceErrors: [...host.errors()],
     };
@@ -231,7 +273,7 @@ async function measureOnline(options: {
 function report(found: { online: OnlineResult; rates: RateResult[]; openssl: OpensslSpeed; opensslCpu: OpensslSpeed }) {
   const { online, rates, openssl, opensslCpu } = found;
   const [bareSync, , jws, qr] = rates as [RateResult, RateResult, RateResult, RateResult, RateResult];
-  const { echo, whoAmI, verify } = online.grpc;
+  const { echo, whoAmI, verify, verifyDistinct } = online.grpc;
   const { issue, insertBaseline } = online;
   const ratios: Ratio[] = [
     {
@@ -263,6 +305,16 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
       name: 'VerifyCertificate / bare grpc-js unary, calls/s at concurrency 64',
       value: verify.callsPerSecond / echo.callsPerSecond,
       meaning: 'throughput kept by an online verification against a bare call',
+    },
+    {
+      name: 'VerifyCertificate, a licence not verified before on every call / bare grpc-js unary, calls/s at concurrency 64',
+      value: verifyDistinct.callsPerSecond / echo.callsPerSecond,
+      meaning: 'the same without the remembered signatures (ADR 017): every call checks its signature',
+    },
+    {
+      name: 'VerifyCertificate / bare grpc-js unary, p99 latency at concurrency 64',
+      value: verify.latencyMs.p99 / echo.latencyMs.p99,
+      meaning: "the issue's bound: at most 3",
     },
     {
       name: 'VerifyCertificate / bare grpc-js unary, p50 latency at concurrency 64',
@@ -315,8 +367,9 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
     grpcRow(echo),
     grpcRow(whoAmI),
     grpcRow(verify),
+    grpcRow(verifyDistinct),
     '',
-    `SQL statements per VerifyCertificate call: **${fmt(online.verifyStatements.perCall, 2)}** (${online.verifyStatements.statements} statements sent by the service, BEGIN and COMMIT counted, relay included, over ${online.verifyStatements.calls} calls, warm-up included).`,
+    `SQL statements per VerifyCertificate call: **${fmt(online.verifyStatements.perCall, 2)}** (${online.verifyStatements.statements} statements sent by the service, BEGIN and COMMIT counted, relay included, over the ${online.verifyStatements.calls} calls of both VerifyCertificate rows, warm-ups included). By kind, per call: ${online.verifyStatements.byKind.map(([kind, n]) => `${kind} ${fmt(n / online.verifyStatements.calls, 3)}`).join(', ')}.`,
     '',
     `### Issues on PostgreSQL and Kafka, concurrency ${ISSUE_CONCURRENCY}`,
     '',
