@@ -31,6 +31,7 @@ import { credentialFiles } from './adapters/keys/credential-files.js';
 import { openConfiguredCa, openEmbeddedCa } from './adapters/keys/hub-ca.js';
 import { EMBEDDED_SEAL_CONFIG, loadSealConfig } from './adapters/keys/seal-config.js';
 import { batchRead } from './app/batch-read.js';
+import { counterBlocks } from './app/counter-blocks.js';
 import { expireDueCase } from './app/expire-due.js';
 import { groupCommit, issueNotCommitted, verificationNotRecorded } from './app/group-commit.js';
 import type {
@@ -260,18 +261,40 @@ function issueLog(ctx: ServiceContext, relay: Relay): IssueLog {
 }
 
 /**
- * What issues take before sealing (idempotency lookup, licence number, status-list slot), batched (ADR 014): the
- * requests that arrive while a take is in flight go together into the next statement. A failed statement fails the
- * requests of its batch with its own error; nothing of it was taken.
+ * Licence numbers and status-list slots for issues, from blocks reserved ahead (ADR 017, app/counter-blocks.ts):
+ * one statement reserves, for every counter short of values, a block that grows with the rate; the values are handed
+ * out from memory in arrival order. A failed reservation fails the issues waiting for it with its own error; nothing
+ * was taken for them.
  */
 function issueTakes(ctx: ServiceContext): (request: IssueTakeRequest) => Promise<IssueTaken> {
-  const batch = groupCommit<IssueTakeRequest, IssueTaken>({
-    write: (requests) => sqlCertificateStore.takeForIssues(ctx.db, requests),
-    maxInFlight: 1,
-    failure: (cause) => (cause instanceof Error ? cause : new Error(String(cause))),
+  const take = counterBlocks({
+    reserve: async (counts) => {
+      const numbers = new Map<string, number>();
+      const slots = new Map<string, number>();
+      for (const [name, count] of counts) {
+        if (name.startsWith(NUMBER)) numbers.set(name.slice(NUMBER.length), count);
+        else slots.set(name.slice(SLOT.length), count);
+      }
+      const firsts = await sqlCertificateStore.reserveCounters(ctx.db, numbers, slots);
+      const found = new Map<string, number>();
+      for (const [scope, first] of firsts.numbers) found.set(NUMBER + scope, first);
+      for (const [issuer, first] of firsts.slots) found.set(SLOT + issuer, first);
+      return found;
+    },
   });
-  return (request) => batch.add(request);
+  return async ({ numberScope, issuerCode }) => {
+    const slot = SLOT + issuerCode;
+    if (numberScope === undefined) {
+      const [statusSequence] = await take([slot]);
+      return { sequence: 0, statusSequence: statusSequence! };
+    }
+    const [sequence, statusSequence] = await take([NUMBER + numberScope, slot]);
+    return { sequence: sequence!, statusSequence: statusSequence! };
+  };
 }
+
+const NUMBER = 'number ';
+const SLOT = 'slot ';
 
 /** The use cases' dependencies over the service context. */
 export function certificateDeps(ctx: ServiceContext, options: CertificateOptions, relay: Relay): CertificateDeps {
