@@ -1,4 +1,4 @@
-import { type VerifyResult, verifySealedJws } from '@onceonly/seal';
+import { SignatureMemory, type VerifyResult, verifySealedJws } from '@onceonly/seal';
 import type { CertificateState } from '../domain/certificate.js';
 import { effectiveStatus } from '../domain/certificate.js';
 import { CERTIFICATE_EVENT_TYPES, type CertificateVerified, factsOf } from '../domain/events.js';
@@ -56,6 +56,12 @@ export interface VerifyOutput {
   readonly disclosure: Disclosure;
 }
 
+/**
+ * Valid signatures of the licences this process verified (ADR 017): a licence verified again skips its ES256 check;
+ * its chain, its seal's revocation, its record and live status are checked on every call.
+ */
+const signatureMemory = new SignatureMemory();
+
 async function checkSeal(deps: CertificateDeps, jwsOrQr: string, now: Date): Promise<VerifyResult> {
   // the parsed bundle and the revocations come from memory (ADR 012): no statement per call
   const trust = await deps.keys.verificationTrust();
@@ -63,6 +69,7 @@ async function checkSeal(deps: CertificateDeps, jwsOrQr: string, now: Date): Pro
     trustBundle: trust.trustBundle,
     sealStatus: (kid) => trust.sealStatus(kid),
     at: now,
+    signatureMemory,
   });
 }
 
