@@ -255,6 +255,8 @@ function issueLog(ctx: ServiceContext, relay: Relay): IssueLog {
       });
     },
     committed: () => relay.kick(),
+    // four writes in flight (ADR 017): an issue's wait is mostly its group's statement, so more of them overlap
+    maxInFlight: 4,
     failure: issueNotCommitted,
   });
   return { commit: (issued) => group.add(issued), idle: () => group.idle() };
