@@ -46,8 +46,35 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 type Began =
-  | { ok: true; context: CallContext; controller: AbortController; started: number }
+  | { ok: true; context: CallContext; controller: LazyAbort; started: number }
   | { ok: false; error: AppError; requestId: string; started: number };
+
+/**
+ * The call's abort signal, made only when a handler asks for it (most never do): an AbortController costs a few
+ * microseconds and listeners, per call. Aborting before anyone asked makes the signal, when asked, already aborted
+ * with the same reason. Exported for its unit test only.
+ * @internal
+ */
+export class LazyAbort {
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  #aborted = false;
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
 
 function requestIdOf(call: ServerSurfaceCall): string {
   const value = call.metadata.get('x-request-id')[0];
@@ -81,10 +108,23 @@ function begin(call: ServerSurfaceCall, method: string, options: InterceptorOpti
   }
   const caller = identify(call, options);
   if (caller instanceof AppError) return { ok: false, error: caller, requestId, started };
-  const controller = new AbortController();
-  const log = options.log.child({ requestId, method, caller: caller.departmentCode });
+  const controller = new LazyAbort();
   const deadline = deadlineOf(call, options.defaultDeadlineMs, Date.now());
-  const context: CallContext = { caller, requestId, method, log, signal: controller.signal, deadline };
+  // the child logger and the signal are made when first asked for: most calls log nothing but the request line
+  let log: Logger | undefined;
+  const context: CallContext = {
+    caller,
+    requestId,
+    method,
+    get log() {
+      log ??= options.log.child({ requestId, method, caller: caller.departmentCode });
+      return log;
+    },
+    get signal() {
+      return controller.signal;
+    },
+    deadline,
+  };
   attachContext(call, context);
   return { ok: true, context, controller, started };
 }
@@ -101,14 +141,14 @@ function isStatusObject(err: unknown): err is ServerStatusResponse & { code: sta
  * of a dependency-free library (`isCodedError`) → as the AppError of its code; a deliberate status object → as it is; anything else → INTERNAL with a generic message (the original is
  * logged, never sent: it may hold internals or personal data).
  */
-function toWire(err: unknown, log: Logger, requestId: string): ServerStatusResponse {
+function toWire(err: unknown, log: () => Logger, requestId: string): ServerStatusResponse {
   if (err instanceof AppError) {
-    if (err.code === 'INTERNAL' || err.code === 'HANDLER_FAILED') log.error({ err }, 'handler failed');
+    if (err.code === 'INTERNAL' || err.code === 'HANDLER_FAILED') log().error({ err }, 'handler failed');
     return toServiceError(err);
   }
   if (isCodedError(err)) return toServiceError(toAppError(err));
   if (isStatusObject(err)) return err;
-  log.error({ err }, 'handler failed with an unexpected error');
+  log().error({ err }, 'handler failed with an unexpected error');
   return toServiceError(new AppError('INTERNAL', `internal error (request ${requestId})`));
 }
 
@@ -175,7 +215,7 @@ function wrapCallbackStyle(method: string, handler: CallbackHandler, options: In
   return (call, callback) => {
     const began = begin(call, method, options);
     const requestId = began.ok ? began.context.requestId : began.requestId;
-    const log = began.ok ? began.context.log : options.log.child({ requestId, method });
+    const log = () => (began.ok ? began.context.log : options.log.child({ requestId, method }));
     const caller = began.ok ? began.context.caller : undefined;
     let done = false;
     let timer: NodeJS.Timeout | undefined;
@@ -218,7 +258,7 @@ function wrapStreamStyle(method: string, handler: StreamHandler, options: Interc
   return (call) => {
     const began = begin(call, method, options);
     const requestId = began.ok ? began.context.requestId : began.requestId;
-    const log = began.ok ? began.context.log : options.log.child({ requestId, method });
+    const log = () => (began.ok ? began.context.log : options.log.child({ requestId, method }));
     let code: number = status.OK;
     let errored = false;
     let done = false;

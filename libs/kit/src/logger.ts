@@ -83,7 +83,7 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? pino.destination(1); // synchronous: no line lost at exit
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       base: baseOf(options),
@@ -93,6 +93,36 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.pretty ? prettyStream(destination) : destination,
   );
+  primitivesPastWildcardRedaction(logger);
+  return logger;
+}
+
+type Stringifier = (value: unknown, ...rest: unknown[]) => string | undefined;
+
+/**
+ * pino hands every field of every line, and every binding of every child, to its redactor for the wildcard paths
+ * (`*.citizenId`...), primitives included; for a string or a number that redactor parses each path again and
+ * allocates (about a third of what a request's log line allocated), though no path below the top level can match
+ * inside a primitive. So strings, finite numbers and booleans are written as pino writes them without a redactor
+ * (`JSON.stringify`); objects still go through it, and the stringifiers of top-level paths (`citizenId`,
+ * `holderCode`...) are left as they are. The last line of defence (`maskCitizenIdsInText`) still sees every line.
+ */
+function primitivesPastWildcardRedaction(logger: Logger): void {
+  const { stringifiersSym, wildcardFirstSym } = pino.symbols;
+  const stringifiers = (logger as unknown as Record<symbol, Record<symbol, Stringifier | undefined>>)[stringifiersSym];
+  const wildcard = stringifiers?.[wildcardFirstSym];
+  if (stringifiers === undefined || wildcard === undefined) return;
+  stringifiers[wildcardFirstSym] = (value, ...rest) => {
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        return JSON.stringify(value);
+      case 'number':
+        return Number.isFinite(value) ? JSON.stringify(value) : wildcard(value, ...rest);
+      default:
+        return wildcard(value, ...rest);
+    }
+  };
 }
 
 function baseOf(options: LoggerOptions): Record<string, string> {

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { censor, createLogger, PERSONAL_DATA_PATHS, REDACT_PATHS, REDACTED, SECRET_PATHS } from './logger.js';
 
@@ -110,6 +111,37 @@ describe('createLogger redaction', () => {
     expect(line.match(/"service"/g)).toHaveLength(1);
     expect(line.match(/"process"/g)).toHaveLength(1);
     expect(JSON.parse(line)).toMatchObject({ process: 'hub', service: 'audit' });
+  });
+
+  it('writes primitive fields and bindings as pino does with its redactor (they skip it: ADR 017)', () => {
+    const fields = {
+      method: '/onceonly.certificate.v1.CertificateService/VerifyCertificate',
+      quoted: 'a "quoted" \\ line\nbreak 上海 \u2028',
+      durationMs: 12.5,
+      count: 0,
+      negative: -3,
+      infinite: Number.POSITIVE_INFINITY,
+      notANumber: Number.NaN,
+      ok: true,
+      no: false,
+      nothing: null,
+      big: 12n,
+      list: ['a', 1],
+      holder: 'a string where an object is expected',
+    };
+    const ours = memory();
+    const reference = memory();
+    createLogger({ level: 'info', service: 'hub', destination: ours.stream })
+      .child({ requestId: 'r-1', caller: '11310107MB2F12345X' })
+      .info(fields, 'grpc call');
+    pino(
+      { level: 'info', base: { service: 'hub' }, timestamp: false, redact: { paths: [...REDACT_PATHS], censor } },
+      reference.stream,
+    )
+      .child({ requestId: 'r-1', caller: '11310107MB2F12345X' })
+      .info(fields, 'grpc call');
+    const withoutTime = (line: string) => line.replace(/,"time":"[^"]*"/, '');
+    expect(withoutTime(ours.lines()[0]!)).toBe(reference.lines()[0]);
   });
 
   it('names launcher and service in pretty mode', () => {

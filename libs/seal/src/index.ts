@@ -75,6 +75,7 @@ export {
 export {
   type SealStatus,
   type SealStatusLookup,
+  SignatureMemory,
   type TrustListInfo,
   type TrustListMode,
   type TrustListProblem,

@@ -9,6 +9,7 @@ import {
   LocalKeySigner,
   parseTrustBundle,
   SEALED_LICENCE_TYP,
+  SignatureMemory,
   type Signer,
   sealPayload,
   toQrPayload,
@@ -37,6 +38,8 @@ describe('sealPayload and verifySealedJws', () => {
     const jws = await sealPayload(payload, seal.signer);
     const result = await verifyAt(jws);
     expect(result).toMatchObject({ valid: true, reasons: [], payload, signedAt: NOW });
+    // the payload part as signed, for callers comparing with a stored JWS without decoding
+    expect(result.payloadPart).toBe(jws.split('.')[1]);
     expect(result.header).toEqual({
       alg: 'ES256',
       typ: SEALED_LICENCE_TYP,
@@ -80,6 +83,7 @@ describe('when the JWS was tampered with', () => {
     const result = await verifyAt(`${h}.${b64(forged)}.${s}`);
     expect(result).toMatchObject({ valid: false, reasons: ['SIGNATURE_INVALID'] });
     expect(result.payload).toBeUndefined();
+    expect(result.payloadPart).toBeUndefined();
   });
 
   it('a changed header gives SIGNATURE_INVALID', async () => {
@@ -283,6 +287,42 @@ describe('the signature check (node:crypto on the cached key, over the JWS as pa
       () => false,
     );
   };
+
+  it('a signature found valid is remembered by the exact JWS and key; every other check still runs (ADR 017)', async () => {
+    const jws = await qrSealed;
+    const signatureMemory = new SignatureMemory();
+    const verifyAt = (text: string, extra: Partial<Parameters<typeof verifySealedJws>[1]> = {}) =>
+      verifySealedJws(text, { trustBundle: seal.bundle, at: NOW, signatureMemory, ...extra });
+    expect((await verifyAt(jws)).valid).toBe(true);
+    expect(signatureMemory.size).toBe(1);
+    // the same text again: the seal's revocation and the time of the check are still looked at
+    const revokedAt = new Date(NOW.getTime() - 60_000);
+    expect((await verifyAt(jws, { sealStatus: () => ({ revokedAt }) })).reasons).toEqual(['SEAL_REVOKED']);
+    expect((await verifyAt(jws, { at: new Date(NOW.getTime() - 3_600_000) })).reasons).toEqual(['ISSUED_IN_FUTURE']);
+    // the same text whose kid now resolves to another certificate (another key): checked afresh, and refused
+    const other = makeSeal({ ca: seal.ca });
+    const swapped = { ...seal.bundle, seals: new Map([[seal.signer.kid, other.bundle.seals.get(other.signer.kid)!]]) };
+    const result = await verifySealedJws(jws, { trustBundle: swapped, at: NOW, signatureMemory });
+    expect(result.reasons).toContain('SIGNATURE_INVALID');
+    expect(result.payload).toBeUndefined();
+    // and one changed character is another text: never a remembered verdict
+    const [h, p, s] = jws.split('.');
+    const changed = `${h}.${p}.${(s ?? '').startsWith('A') ? 'B' : 'A'}${(s ?? '').slice(1)}`;
+    expect((await verifyAt(changed)).reasons).toEqual(['SIGNATURE_INVALID']);
+    expect((await verifyAt(jws)).valid).toBe(true);
+    // invalid signatures are not remembered
+    expect(signatureMemory.size).toBe(1);
+  });
+
+  it('remembers at most its limit of texts, and nothing without a memory', async () => {
+    const signatureMemory = new SignatureMemory(1);
+    const a = await qrSealed;
+    const b = await sealed;
+    await verifySealedJws(a, { trustBundle: seal.bundle, at: NOW, signatureMemory });
+    await verifySealedJws(b, { trustBundle: seal.bundle, at: NOW, signatureMemory });
+    expect(signatureMemory.size).toBe(1);
+    expect(() => new SignatureMemory(0)).toThrow(RangeError);
+  });
 
   it('a JWS signed by another key under the seal kid and x5c gives SIGNATURE_INVALID', async () => {
     const other = makeSeal({ ca: seal.ca });

@@ -89,6 +89,46 @@ export interface VerifyOptions {
   readonly typ?: string;
   /** Seconds `iat` may be ahead of `at`; default 300. */
   readonly clockToleranceSeconds?: number;
+  /**
+   * Where valid signatures are remembered (ADR 017): with it, a JWS text already found valid with the same key skips
+   * the ES256 check (every other check still runs). Without it, every signature is checked.
+   */
+  readonly signatureMemory?: SignatureMemory;
+}
+
+/**
+ * Signatures found valid, by the exact JWS text, with the key object that verified each (ADR 017). The same text
+ * checked against the same key gives the same answer, so a licence shown again (the QR code on a shop's wall, scanned
+ * all day) is not checked again: a hit needs the very `KeyObject` of the leaf found for this call, so a JWS whose seal
+ * now resolves to another certificate is checked afresh. Only the signature is remembered; every other check (kid,
+ * chain, key usage, seal validity, revocation, trust list, `iat`) runs on every call. Only valid signatures are kept,
+ * so hostile input adds nothing; bounded (default 4,096 texts), cleared when full, like the x5c leaves. A verifier
+ * that checks the same licences again and again (the hub's VerifyCertificate) keeps one; offline one-off checks and
+ * benchmarks of the signature itself do not pass one.
+ */
+export class SignatureMemory {
+  readonly #verified = new Map<string, KeyObject>();
+  readonly #limit: number;
+
+  constructor(limit = 4_096) {
+    if (!(Number.isSafeInteger(limit) && limit >= 1)) throw new RangeError('the limit is a positive integer');
+    this.#limit = limit;
+  }
+
+  /** True when `jws` was found valid with this very key object. */
+  has(jws: string, key: KeyObject): boolean {
+    return this.#verified.get(jws) === key;
+  }
+
+  remember(jws: string, key: KeyObject): void {
+    if (this.#verified.size >= this.#limit) this.#verified.clear();
+    this.#verified.set(jws, key);
+  }
+
+  /** Texts remembered now. */
+  get size(): number {
+    return this.#verified.size;
+  }
 }
 
 /** The outcome of {@link verifySealedJws}. */
@@ -101,6 +141,11 @@ export interface VerifyResult {
    * failed (to show what a revoked seal sealed). Act on it only when `valid`.
    */
   readonly payload?: Record<string, unknown>;
+  /**
+   * The payload exactly as signed: the JWS's second part (base64url, as received), present with `payload`. Two
+   * JWS with the same part carry the same payload, so a caller holding a stored JWS can compare it without decoding.
+   */
+  readonly payloadPart?: string;
   /** The protected header, when it could be read. */
   readonly header?: SealHeader;
   /** The seal certificate that was used (from `x5c` or the trust bundle). */
@@ -223,15 +268,24 @@ const ES256_SIGNATURE_BYTES = 64;
  * P-256 or absent, so no other algorithm can be asked for. node:crypto verifies on this thread: no thread-pool hop,
  * no re-parse of the JWS. jose verifies the same JWS in the tests, to the same verdict.
  */
-function signatureVerifies(jws: string, parsed: CompactJws, leaf: Leaf): boolean {
+function signatureVerifies(jws: string, parsed: CompactJws, leaf: Leaf, memory: SignatureMemory | undefined): boolean {
   if (!leaf.verifyKey || parsed.signature.length !== ES256_SIGNATURE_BYTES) return false;
+  if (memory?.has(jws, leaf.verifyKey)) return true;
   const [header, payload] = parsed.parts;
   const signingInput = Buffer.from(jws.slice(0, header.length + 1 + payload.length), 'latin1');
+  let verified: boolean;
   try {
-    return cryptoVerify('sha256', signingInput, { key: leaf.verifyKey, dsaEncoding: 'ieee-p1363' }, parsed.signature);
+    verified = cryptoVerify(
+      'sha256',
+      signingInput,
+      { key: leaf.verifyKey, dsaEncoding: 'ieee-p1363' },
+      parsed.signature,
+    );
   } catch {
     return false; // OpenSSL refusing the key or the signature is a failed verification, not an error of the caller
   }
+  if (verified) memory?.remember(jws, leaf.verifyKey);
+  return verified;
 }
 
 /** A copy, so that a caller changing the dates of its result cannot change the cached leaf. */
@@ -278,7 +332,7 @@ export async function verifySealedJws(input: string, options: VerifyOptions): Pr
 
   const reasons: VerifyReason[] = [];
   if (info.kid !== kid) reasons.push('KID_MISMATCH');
-  const signatureOk = signatureVerifies(jws, parsed, leaf);
+  const signatureOk = signatureVerifies(jws, parsed, leaf, options.signatureMemory);
   if (!signatureOk) reasons.push('SIGNATURE_INVALID');
 
   const signedAt = new Date(iat * 1000);
@@ -306,7 +360,7 @@ export async function verifySealedJws(input: string, options: VerifyOptions): Pr
     header,
     sealCert: copyInfo(info),
     signedAt,
-    ...(signatureOk ? { payload: parsed.payload } : {}),
+    ...(signatureOk ? { payload: parsed.payload, payloadPart: parsed.parts[1] } : {}),
     ...(options.trustList === 'warn' ? { warnings: problems } : {}),
     ...(listed?.used ? { trustListUsed: listed.used } : {}),
   };

@@ -31,6 +31,7 @@ import { credentialFiles } from './adapters/keys/credential-files.js';
 import { openConfiguredCa, openEmbeddedCa } from './adapters/keys/hub-ca.js';
 import { EMBEDDED_SEAL_CONFIG, loadSealConfig } from './adapters/keys/seal-config.js';
 import { batchRead } from './app/batch-read.js';
+import { counterBlocks } from './app/counter-blocks.js';
 import { expireDueCase } from './app/expire-due.js';
 import { groupCommit, issueNotCommitted, verificationNotRecorded } from './app/group-commit.js';
 import type {
@@ -211,11 +212,17 @@ export interface RunningCertificates {
 
 /**
  * VerifyCertificate's events, group-committed (ADR 012): the events of the verifications that arrive while a
- * transaction is busy go together into the next one, one `appendToOutbox` call holding them all.
+ * write is busy go together into the next one. A group is one autocommitted multi-row INSERT (the statement
+ * `appendToOutbox` would send: all its rows or none, ADR 017) instead of BEGIN, INSERT, COMMIT; a group too large for
+ * one statement is appended in a transaction.
  */
 function verificationLog(ctx: ServiceContext, relay: Relay): VerificationLog {
   const group = groupCommit<OutgoingEvent>({
-    write: (events) => ctx.db.transaction((tx) => sqlEventOutbox.append(tx, events)),
+    write: async (events) => {
+      const insert = sqlEventOutbox.statement(events);
+      if (insert !== undefined) await ctx.db.query(insert.sql, [...insert.params]);
+      else await ctx.db.transaction((tx) => sqlEventOutbox.append(tx, events));
+    },
     committed: () => relay.kick(),
     failure: verificationNotRecorded,
   });
@@ -248,24 +255,48 @@ function issueLog(ctx: ServiceContext, relay: Relay): IssueLog {
       });
     },
     committed: () => relay.kick(),
+    // four writes in flight (ADR 017): an issue's wait is mostly its group's statement, so more of them overlap
+    maxInFlight: 4,
     failure: issueNotCommitted,
   });
   return { commit: (issued) => group.add(issued), idle: () => group.idle() };
 }
 
 /**
- * What issues take before sealing (idempotency lookup, licence number, status-list slot), batched (ADR 014): the
- * requests that arrive while a take is in flight go together into the next statement. A failed statement fails the
- * requests of its batch with its own error; nothing of it was taken.
+ * Licence numbers and status-list slots for issues, from blocks reserved ahead (ADR 017, app/counter-blocks.ts):
+ * one statement reserves, for every counter short of values, a block that grows with the rate; the values are handed
+ * out from memory in arrival order. A failed reservation fails the issues waiting for it with its own error; nothing
+ * was taken for them.
  */
 function issueTakes(ctx: ServiceContext): (request: IssueTakeRequest) => Promise<IssueTaken> {
-  const batch = groupCommit<IssueTakeRequest, IssueTaken>({
-    write: (requests) => sqlCertificateStore.takeForIssues(ctx.db, requests),
-    maxInFlight: 1,
-    failure: (cause) => (cause instanceof Error ? cause : new Error(String(cause))),
+  const take = counterBlocks({
+    reserve: async (counts) => {
+      const numbers = new Map<string, number>();
+      const slots = new Map<string, number>();
+      for (const [name, count] of counts) {
+        if (name.startsWith(NUMBER)) numbers.set(name.slice(NUMBER.length), count);
+        else slots.set(name.slice(SLOT.length), count);
+      }
+      const firsts = await sqlCertificateStore.reserveCounters(ctx.db, numbers, slots);
+      const found = new Map<string, number>();
+      for (const [scope, first] of firsts.numbers) found.set(NUMBER + scope, first);
+      for (const [issuer, first] of firsts.slots) found.set(SLOT + issuer, first);
+      return found;
+    },
   });
-  return (request) => batch.add(request);
+  return async ({ numberScope, issuerCode }) => {
+    const slot = SLOT + issuerCode;
+    if (numberScope === undefined) {
+      const [statusSequence] = await take([slot]);
+      return { sequence: 0, statusSequence: statusSequence! };
+    }
+    const [sequence, statusSequence] = await take([NUMBER + numberScope, slot]);
+    return { sequence: sequence!, statusSequence: statusSequence! };
+  };
 }
+
+const NUMBER = 'number ';
+const SLOT = 'slot ';
 
 /** The use cases' dependencies over the service context. */
 export function certificateDeps(ctx: ServiceContext, options: CertificateOptions, relay: Relay): CertificateDeps {
@@ -280,7 +311,12 @@ export function certificateDeps(ctx: ServiceContext, options: CertificateOptions
     takeForIssue: issueTakes(ctx),
     issues: issueLog(ctx, relay),
     verifications: verificationLog(ctx, relay),
-    recordByIdentifier: batchRead({ load: (ids) => sqlCertificateStore.getByIdentifiers(ctx.db, ids) }),
+    // two reads in flight (ADR 017): fuller batches, fewer round trips, each of which costs the process as much as
+    // a signature check
+    recordByIdentifier: batchRead({
+      load: (ids) => sqlCertificateStore.getByIdentifiers(ctx.db, ids),
+      maxInFlight: 2,
+    }),
     keys: options.keys,
     departments: options.departments ?? departmentDirectory(),
     clock: ctx.clock,

@@ -5,7 +5,8 @@ import { ISSUE_CONCURRENCY, type IssueResult, measureIssues, outboxDrained } fro
 import { type LoadResult, measureInterleaved, startBareEcho } from './certificate-load.js';
 import { type OpensslSpeed, offlineRates, opensslSpeed, type RateResult } from './certificate-offline.js';
 import { bareCertificateInserts } from './certificate-pg-baseline.js';
-import { countingDatabase } from './counting-database.js';
+import { countingDatabase, kindsSince } from './counting-database.js';
+import { profiled, profiling } from './cpu-profile.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
 
 /** Concurrency of the VerifyCertificate measurement (issue 4) and of its baselines. */
@@ -17,9 +18,9 @@ const ROUNDS = 3;
 interface OnlineResult {
   issue: IssueResult;
   insertBaseline: LoadResult;
-  grpc: { echo: LoadResult; whoAmI: LoadResult; verify: LoadResult };
+  grpc: { echo: LoadResult; whoAmI: LoadResult; verify: LoadResult; verifyDistinct: LoadResult };
   /** SQL statements the service sent per VerifyCertificate call (see {@link measureOnline}). */
-  verifyStatements: { statements: number; calls: number; perCall: number };
+  verifyStatements: { statements: number; calls: number; perCall: number; byKind: [string, number][] };
   offlineInput: { jws: string; qr: string; trustBundlePem: string };
   serviceErrors: string[];
 }
@@ -85,9 +86,26 @@ async function measureOnline(options: {
     });
 
     // VerifyCertificate by QR text (what an inspector's scanner sends), round robin over the issued certificates.
-    const requests = issued.map((c) =>
-      certificateV1.VerifyCertificateRequest.fromPartial({ subject: { $case: 'qrPayload', value: c.qrPayload } }),
+    const byQr = (c: certificateV1.Certificate) =>
+      certificateV1.VerifyCertificateRequest.fromPartial({ subject: { $case: 'qrPayload', value: c.qrPayload } });
+    const requests = issued.map(byQr);
+    // The same with a licence never verified before on every call (warm-up included): no remembered signature can
+    // answer (ADR 017), so this row shows verification without that cache.
+    process.stderr.write(
+      `issuing ${options.verifies + options.grpcWarmup} more licences for distinct verifications...\n`,
     );
+    const distinct: certificateV1.VerifyCertificateRequest[] = [];
+    await closedLoop({
+      label: 'licences for distinct verifications',
+      calls: options.verifies + options.grpcWarmup,
+      concurrency: VERIFY_CONCURRENCY,
+      call: async (i) => {
+        const response = await host.issue(creditCode(run, 2_000_000 + i), `bench-${run}-distinct-${i}`);
+        if (response.certificate === undefined) throw new Error('IssueCertificate: no certificate');
+        distinct[i] = byQr(response.certificate);
+      },
+      quiet: true,
+    });
     const encoded = requests.map((r) => Buffer.from(certificateV1.VerifyCertificateRequest.encode(r).finish()));
     const requestBytes = encoded[0]!.length;
     // Statements per VerifyCertificate: everything the service sent during the interleaved measurement (warm-up
@@ -95,7 +113,8 @@ async function measureOnline(options: {
     // VerifyCertificate calls made in it. The relay is drained first, so that the issues' events are not counted.
     await outboxDrained(db, 'certificate');
     const statements0 = counted.statements();
-    const [echoResult, whoAmI, verify] = (await measureInterleaved(
+    const verifyKinds0 = counted.statementsByKind();
+    const [echoResult, whoAmI, verify, verifyDistinct] = (await measureInterleaved(
       [
         {
           name: 'bare grpc-js unary echo',
@@ -116,21 +135,45 @@ async function measureOnline(options: {
             const response = await host.verify(requests[i % requests.length]!);
             if (!response.valid) throw new Error(`VerifyCertificate: not valid (${response.reasons.join(', ')})`);
           },
-          note: `${issued.length} certificates in turn: seal (signature, chain; seal state cached), record read (batched), live status, certificate.verified committed before the answer (group commit), relay to Kafka`,
+          note: `${issued.length} certificates in turn (each verified again and again: its signature remembered after the first check, ADR 017): seal (chain, revocation; seal state cached), record read (batched), live status, certificate.verified committed before the answer (group commit), relay to Kafka`,
+        },
+        {
+          name: 'VerifyCertificate (QR text), a licence not verified before on every call',
+          label: 'VerifyCertificate, distinct',
+          call: async (i) => {
+            const response = await host.verify(distinct[i]!);
+            if (!response.valid) throw new Error(`VerifyCertificate: not valid (${response.reasons.join(', ')})`);
+          },
+          note: 'the same, each call a licence verified for the first time: every signature checked (no cache hit)',
         },
       ],
       { calls: options.verifies, warmup: options.grpcWarmup, concurrency: VERIFY_CONCURRENCY, rounds: ROUNDS },
-    )) as [LoadResult, LoadResult, LoadResult];
+    )) as [LoadResult, LoadResult, LoadResult, LoadResult];
     await outboxDrained(db, 'certificate');
-    const verifyCalls = options.verifies + options.grpcWarmup;
+    // both VerifyCertificate rows, warm-ups included
+    const verifyCalls = 2 * (options.verifies + options.grpcWarmup);
     const statements = counted.statements() - statements0;
+    const verifyKinds = kindsSince(verifyKinds0, counted.statementsByKind());
+    if (profiling()) {
+      // a profile of VerifyCertificate alone, after (and outside) the measurement: the interleaved rounds mix it with
+      // the baselines
+      await profiled('verify', () =>
+        closedLoop({
+          label: 'VerifyCertificate (profiled)',
+          calls: options.verifies,
+          concurrency: VERIFY_CONCURRENCY,
+          call: (i) => host.verify(requests[i % requests.length]!),
+          quiet: true,
+        }),
+      );
+    }
 
     const first = issued[0]!;
     return {
       issue,
       insertBaseline,
-      grpc: { echo: echoResult, whoAmI, verify },
-      verifyStatements: { statements, calls: verifyCalls, perCall: statements / verifyCalls },
+      grpc: { echo: echoResult, whoAmI, verify, verifyDistinct },
+      verifyStatements: { statements, calls: verifyCalls, perCall: statements / verifyCalls, byKind: verifyKinds },
       offlineInput: { jws: first.jws, qr: first.qrPayload, trustBundlePem: await host.trustBundlePem() },
       serviceErrors: [...host.errors()],
     };
@@ -143,7 +186,7 @@ async function measureOnline(options: {
 function report(found: { online: OnlineResult; rates: RateResult[]; openssl: OpensslSpeed; opensslCpu: OpensslSpeed }) {
   const { online, rates, openssl, opensslCpu } = found;
   const [bareSync, , jws, qr] = rates as [RateResult, RateResult, RateResult, RateResult, RateResult];
-  const { echo, whoAmI, verify } = online.grpc;
+  const { echo, whoAmI, verify, verifyDistinct } = online.grpc;
   const { issue, insertBaseline } = online;
   const ratios: Ratio[] = [
     {
@@ -177,6 +220,16 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
       meaning: 'throughput kept by an online verification against a bare call',
     },
     {
+      name: 'VerifyCertificate, a licence not verified before on every call / bare grpc-js unary, calls/s at concurrency 64',
+      value: verifyDistinct.callsPerSecond / echo.callsPerSecond,
+      meaning: 'the same without the remembered signatures (ADR 017): every call checks its signature',
+    },
+    {
+      name: 'VerifyCertificate / bare grpc-js unary, p99 latency at concurrency 64',
+      value: verify.latencyMs.p99 / echo.latencyMs.p99,
+      meaning: "the issue's bound: at most 3",
+    },
+    {
       name: 'VerifyCertificate / bare grpc-js unary, p50 latency at concurrency 64',
       value: verify.latencyMs.p50 / echo.latencyMs.p50,
       meaning: 'how many times slower an online verification answers',
@@ -190,7 +243,7 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
       name: 'IssueCertificate (to the event on Kafka) / bare PostgreSQL insert, per second at concurrency 8',
       value: issue.issuesPerSecond / insertBaseline.callsPerSecond,
       meaning:
-        'issues (validate, signer, batched take of number and slot, seal JWS + QR, group commit of row, key and event, relay) against row inserts',
+        'issues (validate, signer, number and slot from reserved blocks, seal JWS + QR, group commit of row, key and event, relay) against row inserts',
     },
     {
       name: 'IssueCertificate / bare PostgreSQL insert, p50 latency at concurrency 8',
@@ -227,15 +280,16 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
     grpcRow(echo),
     grpcRow(whoAmI),
     grpcRow(verify),
+    grpcRow(verifyDistinct),
     '',
-    `SQL statements per VerifyCertificate call: **${fmt(online.verifyStatements.perCall, 2)}** (${online.verifyStatements.statements} statements sent by the service, BEGIN and COMMIT counted, relay included, over ${online.verifyStatements.calls} calls, warm-up included).`,
+    `SQL statements per VerifyCertificate call: **${fmt(online.verifyStatements.perCall, 2)}** (${online.verifyStatements.statements} statements sent by the service, BEGIN and COMMIT counted, relay included, over the ${online.verifyStatements.calls} calls of both VerifyCertificate rows, warm-ups included). By kind, per call: ${online.verifyStatements.byKind.map(([kind, n]) => `${kind} ${fmt(n / online.verifyStatements.calls, 3)}`).join(', ')}.`,
     '',
     `### Issues on PostgreSQL and Kafka, concurrency ${ISSUE_CONCURRENCY}`,
     '',
     '| what | count | per second | p50 ms | p99 ms | CPU ms/op | statements/op | × bare insert | note |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     `| ${insertBaseline.name} | ${insertBaseline.calls} | ${fmt(insertsPerSecond, 0)} | ${fmt(insertBaseline.latencyMs.p50, 2)} | ${fmt(insertBaseline.latencyMs.p99, 2)} | ${fmt(insertBaseline.cpuMsPerCall, 3)} | 3 | 1.000 | ${insertBaseline.note} |`,
-    `| IssueCertificate, calls returned | ${issue.calls.calls} | ${fmt(issue.calls.callsPerSecond, 0)} | ${fmt(issue.calls.latencyMs.p50, 2)} | ${fmt(issue.calls.latencyMs.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.statements.perOperation, 2)} | ${fmt(issue.calls.callsPerSecond / insertsPerSecond, 3)} | food business licence, a new holder and idempotency key each; one number counter (type, division, year); takes batched, versions, keys and events group-committed (ADR 014); latency: the call |`,
+    `| IssueCertificate, calls returned | ${issue.calls.calls} | ${fmt(issue.calls.callsPerSecond, 0)} | ${fmt(issue.calls.latencyMs.p50, 2)} | ${fmt(issue.calls.latencyMs.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.statements.perOperation, 2)} | ${fmt(issue.calls.callsPerSecond / insertsPerSecond, 3)} | food business licence, a new holder and idempotency key each; one number counter (type, division, year); numbers and slots from reserved blocks (ADR 017), versions, keys and events group-committed (ADR 014); latency: the call |`,
     `| IssueCertificate → certificate.issued read from Kafka | ${issue.calls.calls} | ${fmt(issue.issuesPerSecond, 0)} | ${fmt(issue.callToEvent.p50, 2)} | ${fmt(issue.callToEvent.p99, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(issue.statements.perOperation, 2)} | ${fmt(issue.issuesPerSecond / insertsPerSecond, 3)} | until the last event is read by a bare kafkajs consumer; latency: call start → event read |`,
     '',
     `SQL statements per issue: **${fmt(issue.statements.perOperation, 2)}** (${issue.statements.statements} statements sent by the service over ${issue.statements.operations} issues, BEGIN and COMMIT counted, the relay included until it had marked every event published; the baseline sends BEGIN, INSERT, COMMIT). By kind, per issue: ${issue.statements.byKind.map(([kind, n]) => `${kind} ${fmt(n / issue.statements.operations, 2)}`).join(', ')}. CPU ms per issue: this process (gRPC client and server, the service, the Kafka reader) from the first call to the last event read.`,

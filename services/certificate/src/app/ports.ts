@@ -95,14 +95,15 @@ export interface CertificateStore {
    */
   nextStatusSequence(q: Queryable, issuerCode: string): Promise<number>;
   /**
-   * What issues take before sealing, in one autocommitted statement for all of them (docs/adr/015): for each, the
-   * request remembered under its idempotency key, if any; else the next licence number of its `numberScope` (1, 2,
-   * ...; when given) and its issuer's next status-list sequence (0, 1, ...): unique, never reused, gaps allowed
-   * (docs/adr/008); requests of one scope get consecutive values in the order given. Nothing is taken for a known
-   * key.
-   * @returns one answer per request, in order.
+   * Reserves blocks of licence numbers (by number scope: 1, 2, ...) and status-list sequences (by issuer: 0, 1, ...)
+   * in one autocommitted statement (ADR 017): each counter advances by its count, and the answer is the first value of
+   * each reserved range. Values are unique and never reused; those never handed out are gaps (docs/adr/008).
    */
-  takeForIssues(q: Queryable, requests: readonly IssueTakeRequest[]): Promise<IssueTaken[]>;
+  reserveCounters(
+    q: Queryable,
+    numbers: ReadonlyMap<string, number>,
+    slots: ReadonlyMap<string, number>,
+  ): Promise<{ numbers: Map<string, number>; slots: Map<string, number> }>;
   /**
    * Writes issued versions with their idempotency keys, in the caller's transaction, in one statement: a version
    * whose idempotency key another request holds (committed, or earlier in the same list) is not written
@@ -119,18 +120,18 @@ export interface IdempotencyScope {
   readonly key: string;
 }
 
-/** What {@link CertificateStore.takeForIssue} is asked. */
+/** What {@link CertificateDeps.takeForIssue} is asked. */
 export interface IssueTakeRequest {
-  readonly idempotency: IdempotencyScope;
   /** The licence-number counter's scope; undefined when the number comes from elsewhere (a credit code). */
   readonly numberScope: string | undefined;
   readonly issuerCode: string;
 }
 
-/** What {@link CertificateStore.takeForIssue} found or took. */
-export type IssueTaken =
-  | { readonly earlier: IdempotentResult }
-  | { readonly earlier?: undefined; readonly sequence: number; readonly statusSequence: number };
+/** What {@link CertificateDeps.takeForIssue} took: the licence number's sequence (0 without a scope) and the slot's. */
+export interface IssueTaken {
+  readonly sequence: number;
+  readonly statusSequence: number;
+}
 
 /** An issued version to write, with the idempotency key that remembers it (`key` empty: none). */
 export interface IssuedRow {
@@ -238,8 +239,8 @@ export interface CertificateDeps {
   readonly outbox: EventOutbox;
   readonly relay: RelayKick;
   /**
-   * {@link CertificateStore.takeForIssues} for one issue, batched with concurrent ones (app/group-commit.ts): the
-   * requests that arrive while a take is in flight go together into the next statement.
+   * A licence number and a status-list slot for one issue, from blocks reserved ahead with
+   * {@link CertificateStore.reserveCounters} (app/counter-blocks.ts, ADR 017): most issues send no statement for them.
    */
   readonly takeForIssue: (request: IssueTakeRequest) => Promise<IssueTaken>;
   /** Where IssueCertificate and IssueIndustryLicence commit what they issued (group commit). */

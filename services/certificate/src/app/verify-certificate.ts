@@ -1,4 +1,4 @@
-import { type VerifyResult, verifySealedJws } from '@onceonly/seal';
+import { SignatureMemory, type VerifyResult, verifySealedJws } from '@onceonly/seal';
 import type { CertificateState } from '../domain/certificate.js';
 import { effectiveStatus } from '../domain/certificate.js';
 import { CERTIFICATE_EVENT_TYPES, type CertificateVerified, factsOf } from '../domain/events.js';
@@ -56,6 +56,12 @@ export interface VerifyOutput {
   readonly disclosure: Disclosure;
 }
 
+/**
+ * Valid signatures of the licences this process verified (ADR 017): a licence verified again skips its ES256 check;
+ * its chain, its seal's revocation, its record and live status are checked on every call.
+ */
+const signatureMemory = new SignatureMemory();
+
 async function checkSeal(deps: CertificateDeps, jwsOrQr: string, now: Date): Promise<VerifyResult> {
   // the parsed bundle and the revocations come from memory (ADR 012): no statement per call
   const trust = await deps.keys.verificationTrust();
@@ -63,22 +69,40 @@ async function checkSeal(deps: CertificateDeps, jwsOrQr: string, now: Date): Pro
     trustBundle: trust.trustBundle,
     sealStatus: (kid) => trust.sealStatus(kid),
     at: now,
+    signatureMemory,
   });
 }
 
-function storedPayload(record: CertificateRecord): string {
-  const part = record.jws.split('.')[1] ?? '';
-  return canonicalJson(JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
+/** The second part of a compact JWS (its payload, base64url), without splitting the whole text. */
+function payloadPartOf(jws: string): string {
+  const start = jws.indexOf('.') + 1;
+  const end = jws.indexOf('.', start);
+  return start === 0 || end < 0 ? '' : jws.slice(start, end);
+}
+
+/**
+ * Whether the presented payload is the recorded one. The same payload part as the stored JWS is the same payload
+ * (the usual case: the holder shows what the hub sealed), with no decoding; otherwise the payloads are compared as
+ * canonical JSON (the same content, encoded another way, is still the record's).
+ */
+export function samePayload(
+  record: Pick<CertificateRecord, 'jws'>,
+  payload: Record<string, unknown>,
+  payloadPart: string | undefined,
+): boolean {
+  const stored = payloadPartOf(record.jws);
+  if (payloadPart !== undefined && stored !== '' && stored === payloadPart) return true;
+  return canonicalJson(JSON.parse(Buffer.from(stored, 'base64url').toString('utf8'))) === canonicalJson(payload);
 }
 
 /** The record a presented payload names, and the reasons found comparing them. */
-async function recordOfPayload(deps: CertificateDeps, payload: Record<string, unknown>) {
+async function recordOfPayload(deps: CertificateDeps, payload: Record<string, unknown>, payloadPart?: string) {
   const identifier = typeof payload.licenceId === 'string' ? payload.licenceId : '';
   // read in one statement with the records of concurrent verifications (ADR 012)
   const record = identifier === '' ? undefined : await deps.recordByIdentifier(identifier);
   const reasons: VerificationReason[] = [];
   if (record === undefined) reasons.push('NOT_FOUND');
-  else if (storedPayload(record) !== canonicalJson(payload)) reasons.push('RECORD_MISMATCH');
+  else if (!samePayload(record, payload, payloadPart)) reasons.push('RECORD_MISMATCH');
   return { record, reasons };
 }
 
@@ -107,7 +131,7 @@ async function presented(deps: CertificateDeps, input: VerifyInput, now: Date) {
   if (seal.payload === undefined) return { seal, reasons };
   const issuerCode = seal.payload.issuerCode;
   if (seal.sealCert !== undefined && seal.sealCert.departmentCode !== issuerCode) reasons.push('ISSUER_MISMATCH');
-  const found = await recordOfPayload(deps, seal.payload);
+  const found = await recordOfPayload(deps, seal.payload, seal.payloadPart);
   // The seal and sealing time must be the record's: a stolen key's backdated licence is caught here, online.
   const presentedSeal = { kid: seal.sealCert?.kid, signedAt: seal.signedAt };
   const sealing = found.record === undefined ? [] : sealingReasons(found.record, presentedSeal);

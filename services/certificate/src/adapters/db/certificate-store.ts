@@ -183,55 +183,33 @@ function insertAllIssuedSql(alongside: string): string {
 }
 
 /**
- * What issues take before sealing, in one statement: each request's remembered idempotency key, else a number of its
- * scope and a status-list sequence of its issuer. Each counter row is advanced once, by the count of requests that
- * need it (rows in key order: two statements in flight lock them in the same order), and the requests of one row
- * get the consecutive values in the order given. Autocommitted: the rows are locked for this statement only.
- *
- * It commits asynchronously (`synchronous_commit` off for its own transaction): the counter rows are unlocked
- * without waiting for the WAL flush. A take lost in a crash hands its values out again, but only values that no
- * licence carries: a licence commits synchronously after its take, and flushing its commit flushes the WAL before
- * it, the take included (ADR 014).
+ * Blocks of licence numbers and status-list sequences, in one statement (ADR 017): each counter row advanced once by
+ * its count (rows in key order), answering the first value of each reserved range. It commits asynchronously: the
+ * rows are unlocked without waiting for the WAL flush. A reservation lost in a crash hands its values out again after
+ * the restart, but only values that no licence carries: a licence commits synchronously after its reservation, and
+ * flushing its commit record flushes all the WAL before it, the reservation included.
  */
-const TAKE_FOR_ISSUES = `WITH input AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb)
-      AS x(n integer, caller_code text, operation text, key text, scope text, issuer_code text)
-  ),
-  earlier AS (
-    SELECT i.n, k.request_hash, k.result_id
-      FROM input i JOIN certificate.idempotency_keys k
-        ON k.caller_code = i.caller_code AND k.operation = i.operation AND k.key = i.key
-     WHERE i.key <> ''
-  ),
-  fresh AS (
-    SELECT n, scope, issuer_code,
-           row_number() OVER (PARTITION BY scope ORDER BY n) AS scope_rank,
-           count(*) OVER (PARTITION BY scope) AS scope_count,
-           row_number() OVER (PARTITION BY issuer_code ORDER BY n) AS issuer_rank,
-           count(*) OVER (PARTITION BY issuer_code) AS issuer_count
-      FROM input WHERE n NOT IN (SELECT n FROM earlier)
+const RESERVE_COUNTERS = `WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(kind text, name text, count integer)
   ),
   numbers AS (
     INSERT INTO certificate.number_counters (scope, last)
-    SELECT scope, count(*) FROM fresh WHERE scope IS NOT NULL GROUP BY scope ORDER BY scope
+    SELECT name, count FROM input WHERE kind = 'number' ORDER BY name
     ON CONFLICT (scope) DO UPDATE SET last = certificate.number_counters.last + EXCLUDED.last
     RETURNING scope, last
   ),
   slots AS (
     INSERT INTO certificate.status_list_counters (issuer_code, next)
-    SELECT issuer_code, count(*) FROM fresh GROUP BY issuer_code ORDER BY issuer_code
+    SELECT name, count FROM input WHERE kind = 'slot' ORDER BY name
     ON CONFLICT (issuer_code) DO UPDATE SET next = certificate.status_list_counters.next + EXCLUDED.next
     RETURNING issuer_code, next
   )
-  SELECT i.n, e.request_hash, e.result_id,
-         (nu.last - f.scope_count + f.scope_rank)::integer AS number,
-         s.next - f.issuer_count + f.issuer_rank - 1 AS status_sequence,
+  SELECT i.kind, i.name,
+         CASE WHEN i.kind = 'number' THEN nu.last - i.count + 1 ELSE s.next - i.count END AS first,
          set_config('synchronous_commit', 'off', true) AS commit_mode
     FROM input i
-    LEFT JOIN earlier e ON e.n = i.n
-    LEFT JOIN fresh f ON f.n = i.n
-    LEFT JOIN numbers nu ON nu.scope = f.scope
-    LEFT JOIN slots s ON s.issuer_code = f.issuer_code`;
+    LEFT JOIN numbers nu ON i.kind = 'number' AND nu.scope = i.name
+    LEFT JOIN slots s ON i.kind = 'slot' AND s.issuer_code = i.name`;
 
 /** The certificate store over SQL, with what the composition root's issue log needs beyond the port. */
 export interface SqlCertificateStore extends CertificateStore {
@@ -376,31 +354,18 @@ export const sqlCertificateStore: SqlCertificateStore = {
     return rows.map((r) => ({ index: r.status_list_index, state: r.state }));
   },
 
-  async takeForIssues(q, requests) {
-    if (requests.length === 0) return [];
-    const input = requests.map(({ idempotency, numberScope, issuerCode }, n) => ({
-      n,
-      caller_code: idempotency.caller,
-      operation: idempotency.operation,
-      key: idempotency.key,
-      scope: numberScope ?? null,
-      issuer_code: issuerCode,
-    }));
-    const { rows } = await q.query<{
-      n: number;
-      request_hash: string | null;
-      result_id: string | null;
-      number: number | null;
-      status_sequence: string | null;
-    }>(TAKE_FOR_ISSUES, [JSON.stringify(input)]);
-    const byN = new Map(rows.map((row) => [row.n, row]));
-    return requests.map((_, n) => {
-      const row = byN.get(n)!;
-      if (row.request_hash !== null && row.result_id !== null) {
-        return { earlier: { requestHash: row.request_hash, resultId: row.result_id } };
-      }
-      return { sequence: row.number ?? 0, statusSequence: Number(row.status_sequence) };
-    });
+  async reserveCounters(q, numbers, slots) {
+    const input = [
+      ...[...numbers].map(([name, count]) => ({ kind: 'number', name, count })),
+      ...[...slots].map(([name, count]) => ({ kind: 'slot', name, count })),
+    ];
+    const found = { numbers: new Map<string, number>(), slots: new Map<string, number>() };
+    if (input.length === 0) return found;
+    const { rows } = await q.query<{ kind: string; name: string; first: string | number }>(RESERVE_COUNTERS, [
+      JSON.stringify(input),
+    ]);
+    for (const row of rows) (row.kind === 'number' ? found.numbers : found.slots).set(row.name, Number(row.first));
+    return found;
   },
 
   async insertAllIssued(q, issued, alongside) {
