@@ -1,8 +1,8 @@
 import { certificateV1 } from '@onceonly/contracts';
 import type { Database } from '@onceonly/store';
-import { startCertificateHost } from './certificate-host.js';
+import { creditCode, startCertificateHost } from './certificate-host.js';
 import { ISSUE_CONCURRENCY, type IssueResult, measureIssues, outboxDrained } from './certificate-issue.js';
-import { type LoadResult, measureInterleaved, startBareEcho } from './certificate-load.js';
+import { closedLoop, type LoadResult, measureInterleaved, startBareEcho } from './certificate-load.js';
 import { type OpensslSpeed, offlineRates, opensslSpeed, type RateResult } from './certificate-offline.js';
 import { bareCertificateInserts } from './certificate-pg-baseline.js';
 import { countingDatabase, kindsSince } from './counting-database.js';
