@@ -22,8 +22,11 @@ import {
 } from '@onceonly/merkle';
 import type { Database } from '@onceonly/store';
 import { AUDIT_BENCH_SOURCES, AUDIT_BENCH_TYPE } from './audit-events.js';
+import { countingDatabase } from './counting-database.js';
+import { profiled } from './cpu-profile.js';
 import { progress } from './progress.js';
 import { type Latency, nowMs, summarise } from './stats.js';
+import { fmt, type Ratio, type Suite } from './suite.js';
 
 /** What the inclusion-proof measurement found. */
 export interface ProofResult {
@@ -44,6 +47,10 @@ export interface ProofResult {
   /** The GetInclusionProof use case without gRPC, as the service runs it: the entry (with its body), the latest
    * checkpoint, the proof (upper levels in memory). */
   useCase: Latency;
+  /** Statements the use case sent per proof (a counting wrapper of its database handle), over the timed proofs. */
+  useCaseStatements: number;
+  /** Use-case proofs that verified against the root of the checkpoint they came with, of that checkpoint's size. */
+  useCaseVerified: number;
   /** libs/merkle `MemoryTree` + `inclusionProof`, in memory. */
   memory: Latency;
   /** Proofs that verified against the tree's root (verifyInclusion), and equalled the in-memory proof. */
@@ -207,7 +214,8 @@ export async function auditProofs(options: { db: Database; size: number; proofs:
   const loadStarted = nowMs();
   await upper.refresh(db);
   const upperLoadSeconds = (nowMs() - loadStarted) / 1000;
-  const reader = logReader(db, upper);
+  const counted = countingDatabase(db);
+  const reader = logReader(counted, upper);
 
   process.stderr.write(`inclusion proofs at ${size} leaves: ${options.proofs} from PostgreSQL...\n`);
   const fromDb = new Map<number, Uint8Array[][]>();
@@ -217,10 +225,19 @@ export async function auditProofs(options: { db: Database; size: number; proofs:
   const cached = await timed(indexes, async (index) => {
     fromDb.get(index)!.push(await inclusionProof(hashReader(db, size, upper), index, size));
   });
-  const useCase = await timed(indexes, (index) => getInclusionProof(reader, { leafIndex: index }));
+  const fromUseCase = new Map<number, Awaited<ReturnType<typeof getInclusionProof>>>();
+  let statementsBefore = 0;
+  const useCase = await profiled('audit-inclusion-proof', () =>
+    timed(indexes, async (index) => {
+      if (fromUseCase.size === 0) statementsBefore = counted.statements(); // after the warm-up
+      fromUseCase.set(index, await getInclusionProof(reader, { leafIndex: index }));
+    }),
+  );
+  const useCaseStatements = (counted.statements() - statementsBefore) / indexes.length;
   const memory = await timed(indexes, (index) => inclusionProof(tree, index, size));
 
   let verified = 0;
+  let useCaseVerified = 0;
   let hashes = 0;
   for (const index of indexes) {
     const [proof, proofCached] = fromDb.get(index)!;
@@ -231,6 +248,16 @@ export async function auditProofs(options: { db: Database; size: number; proofs:
       verified++;
     }
     hashes += expected.length;
+    const served = fromUseCase.get(index);
+    if (
+      served?.checkpoint !== undefined &&
+      served.treeSize === size &&
+      served.checkpoint.size === size &&
+      equal(served.hashes) &&
+      verifyInclusion(served.leafHash, index, size, served.hashes, served.checkpoint.root)
+    ) {
+      useCaseVerified++;
+    }
   }
   const held = upper.stats();
   return {
@@ -245,8 +272,75 @@ export async function auditProofs(options: { db: Database; size: number; proofs:
     cached,
     upper: { nodes: held.nodes, bytes: held.bytes, fromLevel: held.fromLevel, loadSeconds: upperLoadSeconds },
     useCase,
+    useCaseStatements,
+    useCaseVerified,
     memory,
     verified,
     hashesPerProof: hashes / indexes.length,
   };
 }
+
+/** The full tree of the measurement at scale 1. */
+export const FULL_TREE = 1_000_000;
+
+/** The tree size and proof count at `scale`: 1,000,000 leaves at scale 1, at least 100,000 below. */
+export function proofSizes(scale: number): { size: number; proofs: number } {
+  return {
+    size: Math.max(scale < 1 ? 100_000 : 1, Math.round(FULL_TREE * scale)),
+    proofs: Math.max(500, Math.round(2000 * scale)),
+  };
+}
+
+const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024, 0)} MiB`;
+
+/** The Markdown section and ratios of an inclusion-proof measurement (in the audit suite and `audit-proofs`). */
+export function proofsSection(proof: ProofResult, scale: number): { markdown: string[]; ratios: Ratio[] } {
+  const treeSize = proof.treeSize;
+  const sizeNote =
+    treeSize === FULL_TREE
+      ? ''
+      : ` **Tree of ${treeSize} entries, not ${FULL_TREE}** (scale ${scale}: the bulk load grows with the scale).`;
+  const markdown = [
+    `### Inclusion-proof latency at ${treeSize} entries`,
+    '',
+    `${treeSize} synthetic canonical leaves bulk-loaded into the service's own tables (its migrations; its leaf encoding; a multi-row INSERT per 10,000 leaves; the interior nodes from CompactRange written with its \`appendPort.insertNodes\`; tree head, one signed checkpoint; VACUUM ANALYZE) in ${fmt(proof.loadSeconds, 1)} s (${fmt(proof.loadedPerSecond, 0)} leaves/s): \`leaves\` ${mib(proof.leavesBytes)}, \`nodes\` ${mib(proof.nodesBytes)} (${proof.nodes} rows), indexes included.${sizeNote} Then ${proof.proofs} proofs of random leaves, one at a time after 50 warm-up proofs.`,
+    '',
+    '| reader | proofs | p50 ms | p99 ms | max ms | × in-memory p50 | note |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| PostgreSQL: the service's \`hashReader\` + libs/merkle \`inclusionProof\` | ${proof.proofs} | ${fmt(proof.database.p50, 3)} | ${fmt(proof.database.p99, 3)} | ${fmt(proof.database.max, 3)} | ${fmt(proof.database.p50 / proof.memory.p50, 1)} | one query per proof |`,
+    `| PostgreSQL + upper levels in memory: \`hashReader\` with \`UpperNodes\` (ADR 013) | ${proof.proofs} | ${fmt(proof.cached.p50, 3)} | ${fmt(proof.cached.p99, 3)} | ${fmt(proof.cached.max, 3)} | ${fmt(proof.cached.p50 / proof.memory.p50, 1)} | levels ≥ ${proof.upper.fromLevel} in memory: ${proof.upper.nodes} hashes, ${mib(proof.upper.bytes)}, read in ${fmt(proof.upper.loadSeconds, 2)} s at start |`,
+    `| PostgreSQL: \`getInclusionProof\` (the GetInclusionProof use case, no gRPC) | ${proof.proofs} | ${fmt(proof.useCase.p50, 3)} | ${fmt(proof.useCase.p99, 3)} | ${fmt(proof.useCase.max, 3)} | ${fmt(proof.useCase.p50 / proof.memory.p50, 1)} | the entry with its body, the latest checkpoint with its cosignatures, the proof, as the service runs it; ${fmt(proof.useCaseStatements, 2)} statements per proof |`,
+    `| libs/merkle MemoryTree + \`inclusionProof\`, in memory (baseline) | ${proof.proofs} | ${fmt(proof.memory.p50, 3)} | ${fmt(proof.memory.p99, 3)} | ${fmt(proof.memory.max, 3)} | 1.0 | no I/O |`,
+    '',
+    `${proof.verified} of ${proof.proofs} database proofs equal the in-memory proof and verify against the root (\`verifyInclusion\`); ${proof.useCaseVerified} of ${proof.proofs} use-case proofs equal it and verify against the root of the checkpoint they came with; ${fmt(proof.hashesPerProof, 1)} hashes per proof on average.`,
+  ];
+  const ratios: Ratio[] = [
+    {
+      name: `inclusion proof p50, PostgreSQL / MemoryTree (${treeSize} entries)`,
+      value: proof.database.p50 / proof.memory.p50,
+      meaning: 'how many times slower a proof read from the database is than from memory',
+    },
+    {
+      name: `inclusion proof p99, GetInclusionProof use case (upper levels in memory) / PostgreSQL alone (${treeSize} entries)`,
+      value: proof.useCase.p99 / proof.database.p99,
+      meaning: 'the tail of a whole proof request as served, against the bare database reader (below 1: faster)',
+    },
+  ];
+  return { markdown, ratios };
+}
+
+/**
+ * The inclusion-proof part of the audit suite alone (`npm run bench -- audit-proofs`): the bulk load and the proofs,
+ * no broker traffic. Not in the default run (the audit suite measures the same).
+ */
+export const auditProofsSuite: Suite = {
+  name: 'audit-proofs',
+  title: 'Audit log: inclusion proofs only',
+  partOf: 'audit',
+  usesBroker: false,
+  async run({ withFreshDatabase, scale }) {
+    const proof = await withFreshDatabase((db) => auditProofs({ db, ...proofSizes(scale) }));
+    const { markdown, ratios } = proofsSection(proof, scale);
+    return { markdown: markdown.join('\n'), json: { proofs: proof }, ratios };
+  },
+};

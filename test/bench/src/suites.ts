@@ -1,3 +1,4 @@
+import { auditProofsSuite } from './audit-proofs.js';
 import { auditSuite } from './audit-suite.js';
 import { certificateSuite } from './certificate-suite.js';
 import { eventsSuite } from './events-suite.js';
@@ -5,4 +6,4 @@ import { merkleMapSuite } from './merkle-map.js';
 import type { Suite } from './suite.js';
 
 /** Every suite of `npm run bench`, in run order. */
-export const SUITES: readonly Suite[] = [eventsSuite, certificateSuite, auditSuite, merkleMapSuite];
+export const SUITES: readonly Suite[] = [eventsSuite, certificateSuite, auditSuite, merkleMapSuite, auditProofsSuite];
