@@ -4,6 +4,7 @@ import {
   checkpointStore,
   getInclusionProof,
   hashReader,
+  LatestCheckpoint,
   type LoggableEvent,
   leafOf,
   logReader,
@@ -229,7 +230,7 @@ export async function auditProofs(options: { db: Database; size: number; proofs:
   await upper.refresh(db);
   const upperLoadSeconds = (nowMs() - loadStarted) / 1000;
   const counted = countingDatabase(db);
-  const reader = logReader(counted, upper);
+  const reader = logReader(counted, upper, new LatestCheckpoint());
 
   process.stderr.write(`inclusion proofs at ${size} leaves: ${options.proofs} from PostgreSQL...\n`);
   const fromDb = new Map<number, Uint8Array[][]>();

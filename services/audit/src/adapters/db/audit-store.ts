@@ -3,8 +3,10 @@ import type { Database, Queryable } from '@onceonly/store';
 import {
   type AppendPort,
   type BatchAppendPort,
+  type EntryAtLatest,
   type KeyedChain,
   type LeafRecord,
+  type LeafRef,
   type LogReader,
   type NewGapRecord,
   type SearchFilter,
@@ -16,9 +18,11 @@ import {
   type TreeHead,
 } from '../../app/ports.js';
 import { KEY_ROTATION_EXTENSION } from '../../domain/key-rotation.js';
+import type { CachedCheckpoint, LatestCheckpoint } from './checkpoint-cache.js';
 import { buf, bytes } from './columns.js';
-import { hashReader, type UpperNodes } from './hash-reader.js';
+import { hashReader, type LeafRun, leafRun, type UpperNodes } from './hash-reader.js';
 
+export { LatestCheckpoint } from './checkpoint-cache.js';
 export { buf, bytes } from './columns.js';
 export { hashReader, UpperNodes } from './hash-reader.js';
 
@@ -362,12 +366,59 @@ function leafParams(leaf: LeafRecord): unknown[] {
   ];
 }
 
+/** The widest block of leaves read beside an entry (2^6: the default lowest level kept in memory). */
+const MAX_BLOCK_LEVEL = 6;
+
+/**
+ * The entry (by index or event id) with its body; in the same statement the leaf hashes of its aligned block of
+ * `$2` leaves, and the latest checkpoint's size and number of cosignatures (ADR 016). One index lookup, one short
+ * range scan, two probes of primary keys.
+ */
+function entryAtLatestSql(byEventId: boolean): string {
+  const entryColumns = leafColumns(true)
+    .split(',')
+    .map((c) => `e.${c.trim()}`)
+    .join(', ');
+  return `SELECT ${entryColumns},
+    b.first AS block_first, b.n AS block_count, b.last AS block_last, b.hashes AS block_hashes,
+    c.size AS latest_size, c.cosignatures AS latest_cosignatures
+  FROM audit.leaves e
+  CROSS JOIN LATERAL (
+    SELECT min(l.leaf_index) AS first, max(l.leaf_index) AS last, count(*) AS n,
+      string_agg(l.leaf_hash, ''::bytea ORDER BY l.leaf_index) AS hashes
+    FROM audit.leaves l
+    WHERE l.leaf_index >= e.leaf_index - e.leaf_index % $2::bigint
+      AND l.leaf_index < e.leaf_index - e.leaf_index % $2::bigint + $2::bigint) b
+  LEFT JOIN LATERAL (
+    SELECT k.size, (SELECT count(*) FROM audit.cosignatures s WHERE s.size = k.size) AS cosignatures
+    FROM audit.checkpoints k ORDER BY k.size DESC LIMIT 1) c ON true
+  WHERE ${byEventId ? 'e.event_id = $1::text' : 'e.leaf_index = $1::bigint'}`;
+}
+const ENTRY_AT_LATEST_BY_INDEX = entryAtLatestSql(false);
+const ENTRY_AT_LATEST_BY_ID = entryAtLatestSql(true);
+
+/** The leaf hashes of `start` ≤ index < `end`, as one run (undefined when empty or not contiguous). */
+async function readLeafRun(db: Queryable, start: number, end: number): Promise<LeafRun | undefined> {
+  if (start >= end) return undefined;
+  const { rows } = await db.query(
+    `SELECT min(leaf_index) AS first, max(leaf_index) AS last, count(*) AS n,
+       string_agg(leaf_hash, ''::bytea ORDER BY leaf_index) AS hashes
+     FROM audit.leaves WHERE leaf_index >= $1 AND leaf_index < $2`,
+    [start, end],
+  );
+  const row = rows[0];
+  return row ? leafRun(row.first, row.n, row.last, row.hashes) : undefined;
+}
+
 /**
  * Reads of the log, over the database (or a transaction). With `upper`, proofs take the tree's upper levels from
- * memory (one {@link UpperNodes} per process and database).
+ * memory (one {@link UpperNodes} per process and database); with `upper` and `latest` as well, GetInclusionProof at
+ * the latest checkpoint takes that checkpoint from memory, checked in the statement that reads the entry
+ * (`entryAtLatest`, ADR 016).
  */
-export function logReader(db: Queryable, upper?: UpperNodes): LogReader {
-  return {
+export function logReader(db: Queryable, upper?: UpperNodes, latest?: LatestCheckpoint): LogReader {
+  const latestCheckpoint = async () => (await checkpointsWhere(db, 'ORDER BY size DESC LIMIT 1', []))[0];
+  const reader: LogReader = {
     async head() {
       const { rows } = await db.query('SELECT size, root FROM audit.tree_head WHERE id');
       const row = rows[0];
@@ -375,9 +426,7 @@ export function logReader(db: Queryable, upper?: UpperNodes): LogReader {
       return { size: Number(row.size), root: bytes(row.root) };
     },
     hashReader: (size) => hashReader(db, size, upper),
-    async latestCheckpoint() {
-      return (await checkpointsWhere(db, 'ORDER BY size DESC LIMIT 1', []))[0];
-    },
+    latestCheckpoint,
     async checkpoint(size) {
       return (await checkpointsWhere(db, 'WHERE size = $1', [size]))[0];
     },
@@ -435,6 +484,55 @@ export function logReader(db: Queryable, upper?: UpperNodes): LogReader {
       return rows.map((r) => r.name);
     },
   };
+  if (upper !== undefined && latest !== undefined) {
+    reader.entryAtLatest = (ref) => entryAtLatest(db, upper, latest, latestCheckpoint, ref);
+  }
+  return reader;
+}
+
+/** {@link LogReader.entryAtLatest} over the caches. */
+async function entryAtLatest(
+  db: Queryable,
+  upper: UpperNodes,
+  latest: LatestCheckpoint,
+  latestCheckpoint: () => Promise<StoredCheckpoint | undefined>,
+  ref: LeafRef,
+): Promise<EntryAtLatest> {
+  const width = 2 ** Math.min(upper.fromLevel, MAX_BLOCK_LEVEL);
+  const byId = 'eventId' in ref;
+  const { rows } = await db.query(byId ? ENTRY_AT_LATEST_BY_ID : ENTRY_AT_LATEST_BY_INDEX, [
+    byId ? ref.eventId : ref.leafIndex,
+    width,
+  ]);
+  const row = rows[0];
+  if (row === undefined) return { entry: undefined, checkpoint: undefined, hashes: undefined };
+  const entry = toLeaf(row);
+  const block = leafRun(row.block_first, row.block_count, row.block_last, row.block_hashes);
+  const latestSize = row.latest_size === null || row.latest_size === undefined ? null : Number(row.latest_size);
+  const cosignatures = Number(row.latest_cosignatures ?? 0);
+  let cached = latest.matches(latestSize, cosignatures) ? latest.current : undefined;
+  if (cached === undefined) {
+    if (latestSize === null) return { entry, checkpoint: undefined, hashes: undefined };
+    // a new checkpoint or cosignature since the cache was filled: read it (and the nodes completed since) again
+    const read = async (): Promise<CachedCheckpoint | undefined> => {
+      const [checkpoint] = await Promise.all([latestCheckpoint(), upper.refresh(db)]);
+      if (checkpoint === undefined) return undefined;
+      const tail = await readLeafRun(db, checkpoint.size - (checkpoint.size % width), checkpoint.size);
+      return { checkpoint, tailWidth: width, ...(tail ? { tail } : {}) };
+    };
+    const reached = (c: CachedCheckpoint | undefined) =>
+      c !== undefined &&
+      (c.checkpoint.size > latestSize ||
+        (c.checkpoint.size === latestSize && c.checkpoint.cosignatures.length >= cosignatures));
+    cached = await latest.reload(read);
+    // a reload already under way when this statement ran may predate what it saw: then one more, started after it
+    if (!reached(cached)) cached = await latest.reload(read);
+    if (cached === undefined) return { entry, checkpoint: undefined, hashes: undefined };
+  }
+  const runs = [block, cached.tailWidth === width ? cached.tail : undefined].filter(
+    (r): r is LeafRun => r !== undefined,
+  );
+  return { entry, checkpoint: cached.checkpoint, hashes: hashReader(db, cached.checkpoint.size, upper, runs) };
 }
 
 function searchWhere(filter: SearchFilter): { where: string[]; params: unknown[] } {

@@ -108,6 +108,35 @@ export class UpperNodes {
   }
 }
 
+/**
+ * A contiguous run of leaf hashes read beside something else (the entry a proof is for, the tail of a checkpoint's
+ * tree): `count` hashes of 32 bytes back to back, of the leaves `first` … `first + count − 1`.
+ */
+export interface LeafRun {
+  readonly first: number;
+  readonly count: number;
+  readonly hashes: Uint8Array;
+}
+
+/** A leaf run from a row's `first`, `count`, `last` and concatenated `hashes`; undefined when not contiguous. */
+export function leafRun(first: unknown, count: unknown, last: unknown, hashes: unknown): LeafRun | undefined {
+  if (first === null || first === undefined || hashes === null || hashes === undefined) return undefined;
+  const run = { first: Number(first), count: Number(count), hashes: bytes(hashes) };
+  // a hole (which appends rule out, tampering does not) would shift every hash after it: not used then
+  if (Number(last) - run.first + 1 !== run.count || run.hashes.length !== run.count * HASH_BYTES) return undefined;
+  return run;
+}
+
+function inRun(runs: readonly LeafRun[], index: number): Uint8Array | undefined {
+  for (const r of runs) {
+    if (index >= r.first && index < r.first + r.count) {
+      const at = (index - r.first) * HASH_BYTES;
+      return r.hashes.subarray(at, at + HASH_BYTES);
+    }
+  }
+  return undefined;
+}
+
 type Want = {
   level: number;
   index: number;
@@ -121,9 +150,16 @@ type Want = {
  * for all their hashes at once; the reader gathers the requests of one tick and answers them with one query of a
  * fixed shape (leaves and nodes together; a transaction is one connection: its queries must not overlap, and one
  * round trip beats forty). With `upper`, that query holds only the levels below the cache's (at most
- * `fromLevel` hashes), plus a refresh of the cache when a node was completed after its last read.
+ * `fromLevel` hashes), plus a refresh of the cache when a node was completed after its last read. With `known` leaf
+ * runs (read beside the entry and the checkpoint, ADR 016), the nodes below the cache whose leaves they hold are
+ * computed from those leaves instead of read: a proof of a leaf in a known run then reads nothing.
  */
-export function hashReader(db: Queryable, size: number, upper?: UpperNodes): HashReader {
+export function hashReader(
+  db: Queryable,
+  size: number,
+  upper?: UpperNodes,
+  known: readonly LeafRun[] = [],
+): HashReader {
   let batch: Want[] = [];
   let chain: Promise<void> = Promise.resolve();
   const flush = async (wants: Want[]) => {
@@ -157,11 +193,21 @@ export function hashReader(db: Queryable, size: number, upper?: UpperNodes): Has
       }
       batch.push({ level, index, resolve, reject });
     });
+  // a node below the cache whose first and last leaves are known is computed from the known leaves (undefined: the
+  // proof functions then build it from the level below); a leaf missing inside a run is read, and fails, as before
+  const computable = (level: number, index: number) =>
+    known.length > 0 &&
+    !upper?.covers(level) &&
+    inRun(known, index * 2 ** level) !== undefined &&
+    inRun(known, (index + 1) * 2 ** level - 1) !== undefined;
   return {
     size,
     // a missing leaf row is corrupt storage: the proof functions turn the undefined into READER_INCONSISTENT
-    leaf: (index) => want(0, index) as Promise<Uint8Array>,
-    node: (level, index) => want(level, index),
+    leaf: (index) => {
+      const hash = inRun(known, index);
+      return hash ? Promise.resolve(hash) : (want(0, index) as Promise<Uint8Array>);
+    },
+    node: (level, index) => (computable(level, index) ? Promise.resolve(undefined) : want(level, index)),
   };
 }
 
