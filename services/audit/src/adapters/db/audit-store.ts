@@ -20,7 +20,7 @@ import {
 import { KEY_ROTATION_EXTENSION } from '../../domain/key-rotation.js';
 import type { CachedCheckpoint, LatestCheckpoint } from './checkpoint-cache.js';
 import { buf, bytes } from './columns.js';
-import { hashReader, type LeafRun, leafRun, type UpperNodes } from './hash-reader.js';
+import { hashReader, readKnownHashes, type UpperNodes } from './hash-reader.js';
 
 export { LatestCheckpoint } from './checkpoint-cache.js';
 export { buf, bytes } from './columns.js';
@@ -366,29 +366,31 @@ function leafParams(leaf: LeafRecord): unknown[] {
   ];
 }
 
-/** The widest block of leaves read beside an entry (2^6: the default lowest level kept in memory). */
-const MAX_BLOCK_LEVEL = 6;
+/** The most levels of siblings read beside an entry (the default lowest level kept in memory is 6). */
+const MAX_SIBLING_LEVELS = 6;
 
 /**
- * The entry (by index or event id) with its body; in the same statement the leaf hashes of its aligned block of
- * `$2` leaves, and the latest checkpoint's size and number of cosignatures (ADR 016). One index lookup, one short
- * range scan, two probes of primary keys.
+ * The entry (by index or event id) with its body; in the same statement its siblings below level `$2` (the leaf
+ * next to it, then one node per level: what its proof needs below the levels in memory, as keys and concatenated
+ * hashes), and the latest checkpoint's size and number of cosignatures (ADR 016). Primary-key probes only.
  */
 function entryAtLatestSql(byEventId: boolean): string {
   const entryColumns = leafColumns(true)
     .split(',')
     .map((c) => `e.${c.trim()}`)
     .join(', ');
-  return `SELECT ${entryColumns},
-    b.first AS block_first, b.n AS block_count, b.last AS block_last, b.hashes AS block_hashes,
+  return `SELECT ${entryColumns}, s.keys AS sibling_keys, s.hashes AS sibling_hashes,
     c.size AS latest_size, c.cosignatures AS latest_cosignatures
   FROM audit.leaves e
-  CROSS JOIN LATERAL (
-    SELECT min(l.leaf_index) AS first, max(l.leaf_index) AS last, count(*) AS n,
-      string_agg(l.leaf_hash, ''::bytea ORDER BY l.leaf_index) AS hashes
-    FROM audit.leaves l
-    WHERE l.leaf_index >= e.leaf_index - e.leaf_index % $2::bigint
-      AND l.leaf_index < e.leaf_index - e.leaf_index % $2::bigint + $2::bigint) b
+  LEFT JOIN LATERAL (
+    SELECT string_agg(x.level::text || '/' || x."index"::text, ',' ORDER BY x.level) AS keys,
+      string_agg(x.hash, ''::bytea ORDER BY x.level) AS hashes
+    FROM (
+      SELECT 0 AS level, l.leaf_index AS "index", l.leaf_hash AS hash
+        FROM audit.leaves l WHERE l.leaf_index = e.leaf_index # 1::bigint
+      UNION ALL
+      SELECT g.level, n."index", n.hash FROM generate_series(1, $2::int - 1) AS g(level)
+        JOIN audit.nodes n ON n.level = g.level AND n."index" = (e.leaf_index >> g.level) # 1::bigint) x) s ON true
   LEFT JOIN LATERAL (
     SELECT k.size, (SELECT count(*) FROM audit.cosignatures s WHERE s.size = k.size) AS cosignatures
     FROM audit.checkpoints k ORDER BY k.size DESC LIMIT 1) c ON true
@@ -397,17 +399,29 @@ function entryAtLatestSql(byEventId: boolean): string {
 const ENTRY_AT_LATEST_BY_INDEX = entryAtLatestSql(false);
 const ENTRY_AT_LATEST_BY_ID = entryAtLatestSql(true);
 
-/** The leaf hashes of `start` ≤ index < `end`, as one run (undefined when empty or not contiguous). */
-async function readLeafRun(db: Queryable, start: number, end: number): Promise<LeafRun | undefined> {
-  if (start >= end) return undefined;
-  const { rows } = await db.query(
-    `SELECT min(leaf_index) AS first, max(leaf_index) AS last, count(*) AS n,
-       string_agg(leaf_hash, ''::bytea ORDER BY leaf_index) AS hashes
-     FROM audit.leaves WHERE leaf_index >= $1 AND leaf_index < $2`,
-    [start, end],
-  );
-  const row = rows[0];
-  return row ? leafRun(row.first, row.n, row.last, row.hashes) : undefined;
+/** The hashes of a row's `keys` (`level/index,…`) and concatenated `hashes`, in the same order. */
+function knownFrom(keys: unknown, hashes: unknown): Map<string, Uint8Array> {
+  const known = new Map<string, Uint8Array>();
+  if (typeof keys !== 'string' || keys === '' || hashes === null || hashes === undefined) return known;
+  const list = keys.split(',');
+  const all = bytes(hashes);
+  if (all.length !== list.length * HASH) return known;
+  for (const [i, key] of list.entries()) known.set(key, all.subarray(i * HASH, (i + 1) * HASH));
+  return known;
+}
+
+/** The complete subtrees below `level` that the tree of `size` leaves decomposes into (its right edge). */
+function edgeBelow(size: number, level: number): Array<{ level: number; index: number }> {
+  const out: Array<{ level: number; index: number }> = [];
+  let start = 0;
+  for (let b = Math.floor(Math.log2(Math.max(size, 1))); b >= 0; b--) {
+    const width = 2 ** b;
+    if (Math.floor(size / width) % 2 === 1) {
+      if (b < level) out.push({ level: b, index: start / width });
+      start += width;
+    }
+  }
+  return out;
 }
 
 /**
@@ -498,16 +512,15 @@ async function entryAtLatest(
   latestCheckpoint: () => Promise<StoredCheckpoint | undefined>,
   ref: LeafRef,
 ): Promise<EntryAtLatest> {
-  const width = 2 ** Math.min(upper.fromLevel, MAX_BLOCK_LEVEL);
+  const below = Math.min(upper.fromLevel, MAX_SIBLING_LEVELS);
   const byId = 'eventId' in ref;
   const { rows } = await db.query(byId ? ENTRY_AT_LATEST_BY_ID : ENTRY_AT_LATEST_BY_INDEX, [
     byId ? ref.eventId : ref.leafIndex,
-    width,
+    below,
   ]);
   const row = rows[0];
   if (row === undefined) return { entry: undefined, checkpoint: undefined, hashes: undefined };
   const entry = toLeaf(row);
-  const block = leafRun(row.block_first, row.block_count, row.block_last, row.block_hashes);
   const latestSize = row.latest_size === null || row.latest_size === undefined ? null : Number(row.latest_size);
   const cosignatures = Number(row.latest_cosignatures ?? 0);
   let cached = latest.matches(latestSize, cosignatures) ? latest.current : undefined;
@@ -517,8 +530,8 @@ async function entryAtLatest(
     const read = async (): Promise<CachedCheckpoint | undefined> => {
       const [checkpoint] = await Promise.all([latestCheckpoint(), upper.refresh(db)]);
       if (checkpoint === undefined) return undefined;
-      const tail = await readLeafRun(db, checkpoint.size - (checkpoint.size % width), checkpoint.size);
-      return { checkpoint, tailWidth: width, ...(tail ? { tail } : {}) };
+      const edge = await readKnownHashes(db, edgeBelow(checkpoint.size, below));
+      return { checkpoint, edge, edgeLevel: below };
     };
     const reached = (c: CachedCheckpoint | undefined) =>
       c !== undefined &&
@@ -529,10 +542,9 @@ async function entryAtLatest(
     if (!reached(cached)) cached = await latest.reload(read);
     if (cached === undefined) return { entry, checkpoint: undefined, hashes: undefined };
   }
-  const runs = [block, cached.tailWidth === width ? cached.tail : undefined].filter(
-    (r): r is LeafRun => r !== undefined,
-  );
-  return { entry, checkpoint: cached.checkpoint, hashes: hashReader(db, cached.checkpoint.size, upper, runs) };
+  const known = knownFrom(row.sibling_keys, row.sibling_hashes);
+  if (cached.edgeLevel === below) for (const [key, hash] of cached.edge) known.set(key, hash);
+  return { entry, checkpoint: cached.checkpoint, hashes: hashReader(db, cached.checkpoint.size, upper, known) };
 }
 
 function searchWhere(filter: SearchFilter): { where: string[]; params: unknown[] } {

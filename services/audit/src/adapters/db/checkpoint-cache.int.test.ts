@@ -191,7 +191,7 @@ describe.each(['postgresql', 'pglite'] as const)('the latest checkpoint in memor
     // a read that finds an older checkpoint than the one held (it started before the newer one was stored) is
     // not taken
     const held = latest.current!;
-    await latest.reload(async () => ({ checkpoint: { ...held.checkpoint, size: 33 }, tailWidth: 8 }));
+    await latest.reload(async () => ({ checkpoint: { ...held.checkpoint, size: 33 }, edge: new Map(), edgeLevel: 3 }));
     expect(latest.current).toBe(held);
   });
 });

@@ -1,15 +1,15 @@
 import type { StoredCheckpoint } from '../../app/ports.js';
-import type { LeafRun } from './hash-reader.js';
+import type { KnownHashes } from './hash-reader.js';
 
-/** The latest checkpoint as a cache holds it: the checkpoint, its cosignatures, and the leaves at its tree's end. */
+/** The latest checkpoint as a cache holds it: the checkpoint, its cosignatures, and its tree's right edge. */
 export interface CachedCheckpoint {
   readonly checkpoint: StoredCheckpoint;
   /**
-   * The leaves from the last multiple of `tailWidth` below the checkpoint's size up to it: with the entry's own
-   * block, every hash below the in-memory levels that a proof in this tree needs.
+   * The complete subtrees below level `edgeLevel` that the checkpoint's tree decomposes into (at most one per
+   * level): with an entry's siblings, every hash below the in-memory levels that a proof in this tree needs.
    */
-  readonly tail?: LeafRun;
-  readonly tailWidth: number;
+  readonly edge: KnownHashes;
+  readonly edgeLevel: number;
 }
 
 /**

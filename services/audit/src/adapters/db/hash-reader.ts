@@ -108,34 +108,11 @@ export class UpperNodes {
   }
 }
 
-/**
- * A contiguous run of leaf hashes read beside something else (the entry a proof is for, the tail of a checkpoint's
- * tree): `count` hashes of 32 bytes back to back, of the leaves `first` … `first + count − 1`.
- */
-export interface LeafRun {
-  readonly first: number;
-  readonly count: number;
-  readonly hashes: Uint8Array;
-}
+/** Hashes read beside something else (an entry's siblings, a checkpoint's right edge), by `${level}/${index}`. */
+export type KnownHashes = ReadonlyMap<string, Uint8Array>;
 
-/** A leaf run from a row's `first`, `count`, `last` and concatenated `hashes`; undefined when not contiguous. */
-export function leafRun(first: unknown, count: unknown, last: unknown, hashes: unknown): LeafRun | undefined {
-  if (first === null || first === undefined || hashes === null || hashes === undefined) return undefined;
-  const run = { first: Number(first), count: Number(count), hashes: bytes(hashes) };
-  // a hole (which appends rule out, tampering does not) would shift every hash after it: not used then
-  if (Number(last) - run.first + 1 !== run.count || run.hashes.length !== run.count * HASH_BYTES) return undefined;
-  return run;
-}
-
-function inRun(runs: readonly LeafRun[], index: number): Uint8Array | undefined {
-  for (const r of runs) {
-    if (index >= r.first && index < r.first + r.count) {
-      const at = (index - r.first) * HASH_BYTES;
-      return r.hashes.subarray(at, at + HASH_BYTES);
-    }
-  }
-  return undefined;
-}
+/** The key of a hash in {@link KnownHashes}. */
+export const hashKey = (level: number, index: number): string => `${level}/${index}`;
 
 type Want = {
   level: number;
@@ -150,15 +127,15 @@ type Want = {
  * for all their hashes at once; the reader gathers the requests of one tick and answers them with one query of a
  * fixed shape (leaves and nodes together; a transaction is one connection: its queries must not overlap, and one
  * round trip beats forty). With `upper`, that query holds only the levels below the cache's (at most
- * `fromLevel` hashes), plus a refresh of the cache when a node was completed after its last read. With `known` leaf
- * runs (read beside the entry and the checkpoint, ADR 016), the nodes below the cache whose leaves they hold are
- * computed from those leaves instead of read: a proof of a leaf in a known run then reads nothing.
+ * `fromLevel` hashes), plus a refresh of the cache when a node was completed after its last read. The `known`
+ * hashes (read beside the entry and the checkpoint, ADR 016) are not read again: with an entry's siblings below
+ * the cache and the checkpoint's right edge, a proof reads nothing.
  */
 export function hashReader(
   db: Queryable,
   size: number,
   upper?: UpperNodes,
-  known: readonly LeafRun[] = [],
+  known: KnownHashes = new Map(),
 ): HashReader {
   let batch: Want[] = [];
   let chain: Promise<void> = Promise.resolve();
@@ -177,7 +154,7 @@ export function hashReader(
       }
       if (rest.length === 0) return;
       const found = await readHashes(db, rest);
-      for (const w of rest) w.resolve(found.get(`${w.level}/${w.index}`));
+      for (const w of rest) w.resolve(found.get(hashKey(w.level, w.index)));
     } catch (err) {
       for (const w of wants) w.reject(err);
     }
@@ -193,26 +170,34 @@ export function hashReader(
       }
       batch.push({ level, index, resolve, reject });
     });
-  // a node below the cache whose first and last leaves are known is computed from the known leaves (undefined: the
-  // proof functions then build it from the level below); a leaf missing inside a run is read, and fails, as before
-  const computable = (level: number, index: number) =>
-    known.length > 0 &&
-    !upper?.covers(level) &&
-    inRun(known, index * 2 ** level) !== undefined &&
-    inRun(known, (index + 1) * 2 ** level - 1) !== undefined;
   return {
     size,
     // a missing leaf row is corrupt storage: the proof functions turn the undefined into READER_INCONSISTENT
     leaf: (index) => {
-      const hash = inRun(known, index);
+      const hash = known.get(hashKey(0, index));
       return hash ? Promise.resolve(hash) : (want(0, index) as Promise<Uint8Array>);
     },
-    node: (level, index) => (computable(level, index) ? Promise.resolve(undefined) : want(level, index)),
+    node: (level, index) => {
+      const hash = known.get(hashKey(level, index));
+      return hash ? Promise.resolve(hash) : want(level, index);
+    },
   };
 }
 
+/** The hashes at these positions (leaves at level 0), in one statement of a fixed shape; missing ones absent. */
+export async function readKnownHashes(
+  db: Queryable,
+  positions: ReadonlyArray<{ level: number; index: number }>,
+): Promise<Map<string, Uint8Array>> {
+  if (positions.length === 0) return new Map();
+  return readHashes(db, positions);
+}
+
 /** Leaf and node hashes in one statement of a fixed shape (three array parameters, whatever is asked). */
-async function readHashes(db: Queryable, wants: readonly Want[]): Promise<Map<string, Uint8Array>> {
+async function readHashes(
+  db: Queryable,
+  wants: ReadonlyArray<{ level: number; index: number }>,
+): Promise<Map<string, Uint8Array>> {
   const leaves = [...new Set(wants.filter((w) => w.level === 0).map((w) => w.index))];
   const nodes = wants.filter((w) => w.level > 0);
   const { rows } = await db.query<{ level: number; index: string; hash: Uint8Array }>(
@@ -224,6 +209,6 @@ async function readHashes(db: Queryable, wants: readonly Want[]): Promise<Map<st
     [leaves, nodes.map((w) => w.level), nodes.map((w) => w.index)],
   );
   const found = new Map<string, Uint8Array>();
-  for (const r of rows) found.set(`${r.level}/${r.index}`, bytes(r.hash));
+  for (const r of rows) found.set(hashKey(Number(r.level), Number(r.index)), bytes(r.hash));
   return found;
 }
