@@ -11,6 +11,7 @@ export {
   batchAppendPort,
   checkpointStore,
   hashReader,
+  LatestCheckpoint,
   logReader,
   UpperNodes,
 } from './adapters/db/audit-store.js';

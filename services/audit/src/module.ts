@@ -4,7 +4,7 @@ import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/event
 import type { ServiceContext, ServiceModule } from '@onceonly/kit';
 import type { ParsedSignerKey } from '@onceonly/merkle';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
-import { AUDIT_SCHEMA, checkpointStore, logReader, UpperNodes } from './adapters/db/audit-store.js';
+import { AUDIT_SCHEMA, checkpointStore, LatestCheckpoint, logReader, UpperNodes } from './adapters/db/audit-store.js';
 import { backfillSubjectChains, subjectMapClaim } from './adapters/db/subject-map-store.js';
 import { checkpointTx } from './adapters/events/checkpoint-tx.js';
 import { auditedTopics, createIngest } from './adapters/events/ingest.js';
@@ -155,8 +155,9 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
 
   // until the rotation is announced, the latest checkpoint is signed by the previous key only: name that one
   const current = () => (checkpointer.rotationPending && rotation ? rotation.previous : signer).verifierKey;
-  // the tree's upper levels in memory for proofs (ADR 013): complete nodes never change, so it is only extended
-  const reader = logReader(db, new UpperNodes());
+  // the tree's upper levels in memory for proofs (ADR 013): complete nodes never change, so it is only extended;
+  // the latest checkpoint too (ADR 016), checked against the database in the statement that reads each entry
+  const reader = logReader(db, new UpperNodes(), new LatestCheckpoint());
   const readLog = outboxReadLog(db, reads.name, () => relay.kick());
   ctx.server.addService(auditV1.AuditServiceService, {
     ...auditService({

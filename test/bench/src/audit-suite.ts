@@ -1,16 +1,13 @@
 import { createKafkaTransport, TopicRegistry } from '@onceonly/events';
 import { auditBenchEvents, auditBenchTopic, publishAuditEvents } from './audit-events.js';
 import { type AppendRate, auditIngestRate, inboxConsumerRate, ingestOnlyRate, inMemoryRates } from './audit-ingest.js';
-import { auditProofs } from './audit-proofs.js';
+import { auditProofs, proofSizes, proofsSection } from './audit-proofs.js';
 import { auditReplayRate, bareKafkaReadRate } from './audit-replay.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
 
 /** Tessera's published write rate: about 2,900 entries/s on a 12-core VM with POSIX storage (not measured here). */
 const TESSERA_ENTRIES_PER_SECOND = 2_900;
 const PAYLOAD_BYTES = 200;
-const FULL_TREE = 1_000_000;
-
-const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024, 0)} MiB`;
 
 /**
  * The audit log (issue 5): entries appended per second from Kafka with proofs available, inclusion-proof latency
@@ -22,8 +19,6 @@ export const auditSuite: Suite = {
   title: 'Audit log: appends from Kafka, inclusion proofs, replay',
   async run({ brokers, run, withFreshDatabase, scale }) {
     const n = Math.max(100, Math.round(5000 * scale));
-    const treeSize = Math.max(scale < 1 ? 100_000 : 1, Math.round(FULL_TREE * scale));
-    const proofs = Math.max(500, Math.round(2000 * scale));
     const topic = `onceonly.bench-audit.${run}`;
 
     // the events, published once; every reader below reads this topic from the beginning with its own group
@@ -64,15 +59,11 @@ export const auditSuite: Suite = {
     const bareRead = await bareKafkaReadRate({ brokers, topic, group: `bench-audit-read-${run}`, events: n });
     process.stderr.write('in-memory CompactRange...\n');
     const memory = inMemoryRates(events);
-    const proof = await withFreshDatabase((db) => auditProofs({ db, size: treeSize, proofs }));
+    const proof = await withFreshDatabase((db) => auditProofs({ db, ...proofSizes(scale) }));
 
     const appendRow = (r: AppendRate) =>
       `| ${r.name} | ${r.entries} | ${fmt(r.seconds, 2)} | ${fmt(r.perSecond, 0)} | ${fmt(r.steadyPerSecond, 0)} | ${fmt(r.statementsPerEntry, 2)} | ${fmt(audit.perSecond / r.perSecond, 3)} | ${r.note} |`;
     const c = audit.checks;
-    const sizeNote =
-      treeSize === FULL_TREE
-        ? ''
-        : ` **Tree of ${treeSize} entries, not ${FULL_TREE}** (scale ${scale}: the bulk load grows with the scale).`;
     const markdown = [
       '### Entries appended per second from Kafka, with proofs available',
       '',
@@ -91,18 +82,7 @@ export const auditSuite: Suite = {
       '',
       `Seconds and entries/s run from the consumer's start (group join included); steady runs from the first poll that saw committed entries to the last, counting only the entries committed in between. The ingest consumer alone read a topic of ${m} such events of its own. Statements per entry: every statement the measured code sent on its pool (a counting wrapper; BEGIN and COMMIT counted, start-up and the checkpointer's and relay's statements included), divided by the entries. The audit log ran as the hub runs it (\`startAudit\`, default policy: a checkpoint every 1,000 entries or 10 s); a signed checkpoint covered all ${n} entries ${fmt(audit.checkpointSeconds, 2)} s after the start. The ingest consumer alone ran on a fresh log each time, with a group of its own. Checked after: ${c.leaves} leaves, ${c.distinctIds} distinct event ids, root recomputed from the stored leaves ${c.rootMatches ? 'equals' : '**differs from**'} the tree head, ${c.gapsOrRepeats} open gaps or repeats (${c.holesResolved} transient holes, from sources spread over partitions, opened and resolved), ${c.checkpoints} checkpoints.`,
       '',
-      `### Inclusion-proof latency at ${treeSize} entries`,
-      '',
-      `${treeSize} synthetic canonical leaves bulk-loaded into the service's own tables (its migrations; its leaf encoding; a multi-row INSERT per 10,000 leaves; the interior nodes from CompactRange written with its \`appendPort.insertNodes\`; tree head, one signed checkpoint; VACUUM ANALYZE) in ${fmt(proof.loadSeconds, 1)} s (${fmt(proof.loadedPerSecond, 0)} leaves/s): \`leaves\` ${mib(proof.leavesBytes)}, \`nodes\` ${mib(proof.nodesBytes)} (${proof.nodes} rows), indexes included.${sizeNote} Then ${proof.proofs} proofs of random leaves, one at a time after 50 warm-up proofs.`,
-      '',
-      '| reader | proofs | p50 ms | p99 ms | max ms | × in-memory p50 | note |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-      `| PostgreSQL: the service's \`hashReader\` + libs/merkle \`inclusionProof\` | ${proof.proofs} | ${fmt(proof.database.p50, 3)} | ${fmt(proof.database.p99, 3)} | ${fmt(proof.database.max, 3)} | ${fmt(proof.database.p50 / proof.memory.p50, 1)} | one query per proof |`,
-      `| PostgreSQL + upper levels in memory: \`hashReader\` with \`UpperNodes\` (ADR 013) | ${proof.proofs} | ${fmt(proof.cached.p50, 3)} | ${fmt(proof.cached.p99, 3)} | ${fmt(proof.cached.max, 3)} | ${fmt(proof.cached.p50 / proof.memory.p50, 1)} | levels ≥ ${proof.upper.fromLevel} in memory: ${proof.upper.nodes} hashes, ${mib(proof.upper.bytes)}, read in ${fmt(proof.upper.loadSeconds, 2)} s at start |`,
-      `| PostgreSQL: \`getInclusionProof\` (the GetInclusionProof use case, no gRPC) | ${proof.proofs} | ${fmt(proof.useCase.p50, 3)} | ${fmt(proof.useCase.p99, 3)} | ${fmt(proof.useCase.max, 3)} | ${fmt(proof.useCase.p50 / proof.memory.p50, 1)} | the entry with its body and the latest checkpoint (overlapping), then the proof, upper levels in memory |`,
-      `| libs/merkle MemoryTree + \`inclusionProof\`, in memory (baseline) | ${proof.proofs} | ${fmt(proof.memory.p50, 3)} | ${fmt(proof.memory.p99, 3)} | ${fmt(proof.memory.max, 3)} | 1.0 | no I/O |`,
-      '',
-      `${proof.verified} of ${proof.proofs} database proofs equal the in-memory proof and verify against the root (\`verifyInclusion\`); ${fmt(proof.hashesPerProof, 1)} hashes per proof on average.`,
+      ...proofsSection(proof, scale).markdown,
       '',
       '### Replay events per second',
       '',
@@ -142,16 +122,7 @@ export const auditSuite: Suite = {
         value: audit.steadyPerSecond / TESSERA_ENTRIES_PER_SECOND,
         meaning: 'a published figure on other hardware (12-core VM, POSIX storage), not a same-run baseline',
       },
-      {
-        name: `inclusion proof p50, PostgreSQL / MemoryTree (${treeSize} entries)`,
-        value: proof.database.p50 / proof.memory.p50,
-        meaning: 'how many times slower a proof read from the database is than from memory',
-      },
-      {
-        name: `inclusion proof p99, GetInclusionProof use case (upper levels in memory) / PostgreSQL alone (${treeSize} entries)`,
-        value: proof.useCase.p99 / proof.database.p99,
-        meaning: 'the tail of a whole proof request as served, against the bare database reader (below 1: faster)',
-      },
+      ...proofsSection(proof, scale).ratios,
       {
         name: 'audit replay / bare kafkajs read, events/s',
         value: replayed.perSecond / bareRead.perSecond,

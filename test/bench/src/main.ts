@@ -3,7 +3,8 @@
  * `npm run bench`: every suite (events, and the services' suites) beside baselines measured on the same machine in
  * the same run. Writes bench-results/results.{json,md} and prints the Markdown.
  * Options: --suite a,b (default: all), --scale F (default 1: multiplies every count), --out DIR. Suite names may also
- * be given as arguments (`npm run bench -- certificate audit`).
+ * be given as arguments (`npm run bench -- certificate audit`). A suite that is part of another (`audit-proofs`) runs
+ * only when named.
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -47,14 +48,20 @@ async function withFreshDatabase<T>(fn: (db: Database, url: string) => Promise<T
 async function main(): Promise<void> {
   const { values, positionals } = readOptions();
   const named = [values.suite ?? '', ...positionals].flatMap((s) => s.split(',')).map((s) => s.trim());
-  const wanted = named.some((s) => s !== '') ? named.filter((s) => s !== '') : SUITES.map((s) => s.name);
+  const wanted = named.some((s) => s !== '')
+    ? named.filter((s) => s !== '')
+    : SUITES.filter((s) => s.partOf === undefined).map((s) => s.name);
   const unknown = wanted.filter((name) => !SUITES.some((s) => s.name === name));
   if (unknown.length > 0) {
     throw new UsageError(`unknown suite ${unknown.join(', ')}; known: ${SUITES.map((s) => s.name).join(', ')}`);
   }
   const scale = Number(values.scale);
   if (!(scale > 0)) throw new UsageError(`--scale must be a positive number, got ${values.scale}`);
-  const broker = await useBroker();
+  const selected = SUITES.filter((s) => wanted.includes(s.name));
+  // a broker only when a suite uses one (`audit-proofs` does not)
+  const broker = selected.some((s) => s.usesBroker !== false)
+    ? await useBroker()
+    : { brokers: [] as string[], stop: async () => {} };
   const context: SuiteContext = {
     brokers: broker.brokers,
     run: randomBytes(3).toString('hex'),
@@ -63,7 +70,7 @@ async function main(): Promise<void> {
   };
   const report: BenchReport = { startedAt: new Date().toISOString(), machine: machine(), scale, suites: [] };
   try {
-    for (const suite of SUITES.filter((s) => wanted.includes(s.name))) {
+    for (const suite of selected) {
       process.stderr.write(`\n== ${suite.title}\n`);
       const result = await suite.run(context);
       report.suites.push({ name: suite.name, title: suite.title, ...result });

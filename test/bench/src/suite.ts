@@ -30,6 +30,10 @@ export interface Suite {
   /** Short name for `--suite` (events, certificate, audit). */
   name: string;
   title: string;
+  /** A part of that suite, run alone when named: not in the default run (which runs the whole suite). */
+  partOf?: string;
+  /** False when the suite never uses the broker: none is started for it alone. */
+  usesBroker?: boolean;
   run(context: SuiteContext): Promise<SuiteResult>;
 }
 

@@ -1,4 +1,5 @@
 import { assistanceSuite } from './assistance-suite.js';
+import { auditProofsSuite } from './audit-proofs.js';
 import { auditSuite } from './audit-suite.js';
 import { certificateSuite } from './certificate-suite.js';
 import { eventsSuite } from './events-suite.js';
@@ -6,4 +7,11 @@ import { merkleMapSuite } from './merkle-map.js';
 import type { Suite } from './suite.js';
 
 /** Every suite of `npm run bench`, in run order. */
-export const SUITES: readonly Suite[] = [eventsSuite, certificateSuite, assistanceSuite, auditSuite, merkleMapSuite];
+export const SUITES: readonly Suite[] = [
+  eventsSuite,
+  certificateSuite,
+  assistanceSuite,
+  auditSuite,
+  merkleMapSuite,
+  auditProofsSuite,
+];

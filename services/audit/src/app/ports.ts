@@ -147,12 +147,31 @@ export interface SearchFilter {
   readonly timeTo?: Date;
 }
 
+/** Which leaf an inclusion proof is for. */
+export type LeafRef = { readonly eventId: string } | { readonly leafIndex: number };
+
+/** What an inclusion proof at the latest checkpoint needs, read together ({@link LogReader.entryAtLatest}). */
+export interface EntryAtLatest {
+  /** The entry with its body; undefined when there is no such leaf. */
+  readonly entry: LeafRecord | undefined;
+  /** The latest checkpoint with its cosignatures; undefined when the log has none yet. */
+  readonly checkpoint: StoredCheckpoint | undefined;
+  /** The tree's hashes up to the checkpoint's size, holding what was read beside the entry. */
+  readonly hashes: HashReader | undefined;
+}
+
 /** What queries and proofs read. */
 export interface LogReader {
   head(): Promise<{ size: number; root: Uint8Array }>;
   /** A reader of the tree's hashes up to `size`, for inclusion and consistency proofs (O(log n) reads). */
   hashReader(size: number): HashReader;
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  /**
+   * For GetInclusionProof at the latest checkpoint, when the reader keeps the latest checkpoint in memory (ADR 016):
+   * the entry, the latest checkpoint and a hash reader for its tree, in one round trip while the checkpoint is
+   * unchanged. Absent: read them one by one.
+   */
+  entryAtLatest?(ref: LeafRef): Promise<EntryAtLatest>;
   checkpoint(size: number): Promise<StoredCheckpoint | undefined>;
   /** Checkpoints with a size above `afterSize` (all when undefined), ascending, at most `limit`. */
   checkpoints(afterSize: number | undefined, limit: number): Promise<StoredCheckpoint[]>;

@@ -1,9 +1,8 @@
 import { AppError, invalid } from '@onceonly/errors';
-import { consistencyProof, inclusionProof } from '@onceonly/merkle';
-import type { LeafRecord, LogReader, StoredCheckpoint } from './ports.js';
+import { consistencyProof, type HashReader, inclusionProof } from '@onceonly/merkle';
+import type { LeafRecord, LeafRef, LogReader, StoredCheckpoint } from './ports.js';
 
-/** Which leaf an inclusion proof is for. */
-export type LeafRef = { readonly eventId: string } | { readonly leafIndex: number };
+export type { LeafRef } from './ports.js';
 
 /** An inclusion proof with what it proves. */
 export interface InclusionProof {
@@ -22,13 +21,30 @@ export interface InclusionProof {
  * AUDIT_NOT_YET_CHECKPOINTED for a leaf newer than the latest checkpoint, INVALID_ARGUMENT for sizes out of range.
  */
 export async function getInclusionProof(reader: LogReader, ref: LeafRef, treeSize?: number): Promise<InclusionProof> {
+  if (treeSize === undefined && reader.entryAtLatest) {
+    // the latest checkpoint kept in memory (ADR 016): the entry, the check that the cached checkpoint is still the
+    // latest, and the leaves around the entry in one round trip; the same errors in the same order as below
+    const { entry, checkpoint, hashes } = await reader.entryAtLatest(ref);
+    if (entry === undefined) throw notFound(ref);
+    if (checkpoint === undefined) throw noCheckpoint();
+    return proveIn(reader, entry, checkpoint.size, undefined, checkpoint, hashes);
+  }
   // two independent reads: on a pool they overlap (one round trip of latency instead of two); the entry's error,
   // if any, is the one reported, as when they ran one after the other
   const [found, tree] = await Promise.allSettled([findEntry(reader, ref), treeOf(reader, treeSize)]);
   if (found.status === 'rejected') throw found.reason;
   if (tree.status === 'rejected') throw tree.reason;
-  const entry = found.value;
-  const { size, checkpoint } = tree.value;
+  return proveIn(reader, found.value, tree.value.size, treeSize, tree.value.checkpoint);
+}
+
+async function proveIn(
+  reader: LogReader,
+  entry: LeafRecord,
+  size: number,
+  treeSize: number | undefined,
+  checkpoint: StoredCheckpoint | undefined,
+  hashes?: HashReader,
+): Promise<InclusionProof> {
   if (entry.leafIndex >= size) {
     if (treeSize === undefined) {
       throw new AppError(
@@ -45,12 +61,11 @@ export async function getInclusionProof(reader: LogReader, ref: LeafRef, treeSiz
       },
     ]);
   }
-  const hashes = await inclusionProof(reader.hashReader(size), entry.leafIndex, size);
   return {
     leafIndex: entry.leafIndex,
     treeSize: size,
     leafHash: entry.leafHash,
-    hashes,
+    hashes: await inclusionProof(hashes ?? reader.hashReader(size), entry.leafIndex, size),
     entry,
     ...(checkpoint ? { checkpoint } : {}),
   };
@@ -80,11 +95,17 @@ async function findEntry(reader: LogReader, ref: LeafRef): Promise<LeafRecord> {
     'eventId' in ref
       ? await reader.entryByEventId(ref.eventId, true)
       : (await reader.entries(ref.leafIndex, ref.leafIndex + 1, true))[0];
-  if (entry === undefined) {
-    const which = 'eventId' in ref ? `event ${ref.eventId}` : `leaf ${ref.leafIndex}`;
-    throw new AppError('AUDIT_EVENT_NOT_FOUND', `${which} is not in the audit log`);
-  }
+  if (entry === undefined) throw notFound(ref);
   return entry;
+}
+
+function notFound(ref: LeafRef): AppError {
+  const which = 'eventId' in ref ? `event ${ref.eventId}` : `leaf ${ref.leafIndex}`;
+  return new AppError('AUDIT_EVENT_NOT_FOUND', `${which} is not in the audit log`);
+}
+
+function noCheckpoint(): AppError {
+  return new AppError('AUDIT_NOT_YET_CHECKPOINTED', 'the log has no checkpoint yet');
 }
 
 /** The tree size to prove against: the one asked (checked against the tree) or the latest checkpoint's. */
@@ -94,7 +115,7 @@ async function treeOf(
 ): Promise<{ size: number; checkpoint?: StoredCheckpoint }> {
   if (treeSize === undefined) {
     const checkpoint = await reader.latestCheckpoint();
-    if (checkpoint === undefined) throw new AppError('AUDIT_NOT_YET_CHECKPOINTED', 'the log has no checkpoint yet');
+    if (checkpoint === undefined) throw noCheckpoint();
     return { size: checkpoint.size, checkpoint };
   }
   const head = await reader.head();

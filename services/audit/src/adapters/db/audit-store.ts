@@ -3,8 +3,10 @@ import type { Database, Queryable } from '@onceonly/store';
 import {
   type AppendPort,
   type BatchAppendPort,
+  type EntryAtLatest,
   type KeyedChain,
   type LeafRecord,
+  type LeafRef,
   type LogReader,
   type NewGapRecord,
   type SearchFilter,
@@ -16,9 +18,11 @@ import {
   type TreeHead,
 } from '../../app/ports.js';
 import { KEY_ROTATION_EXTENSION } from '../../domain/key-rotation.js';
+import type { CachedCheckpoint, LatestCheckpoint } from './checkpoint-cache.js';
 import { buf, bytes } from './columns.js';
-import { hashReader, type UpperNodes } from './hash-reader.js';
+import { hashReader, readKnownHashes, type UpperNodes } from './hash-reader.js';
 
+export { LatestCheckpoint } from './checkpoint-cache.js';
 export { buf, bytes } from './columns.js';
 export { hashReader, UpperNodes } from './hash-reader.js';
 
@@ -362,12 +366,73 @@ function leafParams(leaf: LeafRecord): unknown[] {
   ];
 }
 
+/** The most levels of siblings read beside an entry (the default lowest level kept in memory is 6). */
+const MAX_SIBLING_LEVELS = 6;
+
+/**
+ * The entry (by index or event id) with its body; in the same statement its siblings below level `$2` (the leaf
+ * next to it, then one node per level: what its proof needs below the levels in memory, as keys and concatenated
+ * hashes), and the latest checkpoint's size and number of cosignatures (ADR 016). Primary-key probes only.
+ */
+function entryAtLatestSql(byEventId: boolean): string {
+  const entryColumns = leafColumns(true)
+    .split(',')
+    .map((c) => `e.${c.trim()}`)
+    .join(', ');
+  return `SELECT ${entryColumns}, s.keys AS sibling_keys, s.hashes AS sibling_hashes,
+    c.size AS latest_size, c.cosignatures AS latest_cosignatures
+  FROM audit.leaves e
+  LEFT JOIN LATERAL (
+    SELECT string_agg(x.level::text || '/' || x."index"::text, ',' ORDER BY x.level) AS keys,
+      string_agg(x.hash, ''::bytea ORDER BY x.level) AS hashes
+    FROM (
+      SELECT 0 AS level, l.leaf_index AS "index", l.leaf_hash AS hash
+        FROM audit.leaves l WHERE l.leaf_index = e.leaf_index # 1::bigint
+      UNION ALL
+      SELECT g.level, n."index", n.hash FROM generate_series(1, $2::int - 1) AS g(level)
+        JOIN audit.nodes n ON n.level = g.level AND n."index" = (e.leaf_index >> g.level) # 1::bigint) x) s ON true
+  LEFT JOIN LATERAL (
+    SELECT k.size, (SELECT count(*) FROM audit.cosignatures s WHERE s.size = k.size) AS cosignatures
+    FROM audit.checkpoints k ORDER BY k.size DESC LIMIT 1) c ON true
+  WHERE ${byEventId ? 'e.event_id = $1::text' : 'e.leaf_index = $1::bigint'}`;
+}
+const ENTRY_AT_LATEST_BY_INDEX = entryAtLatestSql(false);
+const ENTRY_AT_LATEST_BY_ID = entryAtLatestSql(true);
+
+/** The hashes of a row's `keys` (`level/index,…`) and concatenated `hashes`, in the same order. */
+function knownFrom(keys: unknown, hashes: unknown): Map<string, Uint8Array> {
+  const known = new Map<string, Uint8Array>();
+  if (typeof keys !== 'string' || keys === '' || hashes === null || hashes === undefined) return known;
+  const list = keys.split(',');
+  const all = bytes(hashes);
+  if (all.length !== list.length * HASH) return known;
+  for (const [i, key] of list.entries()) known.set(key, all.subarray(i * HASH, (i + 1) * HASH));
+  return known;
+}
+
+/** The complete subtrees below `level` that the tree of `size` leaves decomposes into (its right edge). */
+function edgeBelow(size: number, level: number): Array<{ level: number; index: number }> {
+  const out: Array<{ level: number; index: number }> = [];
+  let start = 0;
+  for (let b = Math.floor(Math.log2(Math.max(size, 1))); b >= 0; b--) {
+    const width = 2 ** b;
+    if (Math.floor(size / width) % 2 === 1) {
+      if (b < level) out.push({ level: b, index: start / width });
+      start += width;
+    }
+  }
+  return out;
+}
+
 /**
  * Reads of the log, over the database (or a transaction). With `upper`, proofs take the tree's upper levels from
- * memory (one {@link UpperNodes} per process and database).
+ * memory (one {@link UpperNodes} per process and database); with `upper` and `latest` as well, GetInclusionProof at
+ * the latest checkpoint takes that checkpoint from memory, checked in the statement that reads the entry
+ * (`entryAtLatest`, ADR 016).
  */
-export function logReader(db: Queryable, upper?: UpperNodes): LogReader {
-  return {
+export function logReader(db: Queryable, upper?: UpperNodes, latest?: LatestCheckpoint): LogReader {
+  const latestCheckpoint = async () => (await checkpointsWhere(db, 'ORDER BY size DESC LIMIT 1', []))[0];
+  const reader: LogReader = {
     async head() {
       const { rows } = await db.query('SELECT size, root FROM audit.tree_head WHERE id');
       const row = rows[0];
@@ -375,9 +440,7 @@ export function logReader(db: Queryable, upper?: UpperNodes): LogReader {
       return { size: Number(row.size), root: bytes(row.root) };
     },
     hashReader: (size) => hashReader(db, size, upper),
-    async latestCheckpoint() {
-      return (await checkpointsWhere(db, 'ORDER BY size DESC LIMIT 1', []))[0];
-    },
+    latestCheckpoint,
     async checkpoint(size) {
       return (await checkpointsWhere(db, 'WHERE size = $1', [size]))[0];
     },
@@ -435,6 +498,53 @@ export function logReader(db: Queryable, upper?: UpperNodes): LogReader {
       return rows.map((r) => r.name);
     },
   };
+  if (upper !== undefined && latest !== undefined) {
+    reader.entryAtLatest = (ref) => entryAtLatest(db, upper, latest, latestCheckpoint, ref);
+  }
+  return reader;
+}
+
+/** {@link LogReader.entryAtLatest} over the caches. */
+async function entryAtLatest(
+  db: Queryable,
+  upper: UpperNodes,
+  latest: LatestCheckpoint,
+  latestCheckpoint: () => Promise<StoredCheckpoint | undefined>,
+  ref: LeafRef,
+): Promise<EntryAtLatest> {
+  const below = Math.min(upper.fromLevel, MAX_SIBLING_LEVELS);
+  const byId = 'eventId' in ref;
+  const { rows } = await db.query(byId ? ENTRY_AT_LATEST_BY_ID : ENTRY_AT_LATEST_BY_INDEX, [
+    byId ? ref.eventId : ref.leafIndex,
+    below,
+  ]);
+  const row = rows[0];
+  if (row === undefined) return { entry: undefined, checkpoint: undefined, hashes: undefined };
+  const entry = toLeaf(row);
+  const latestSize = row.latest_size === null || row.latest_size === undefined ? null : Number(row.latest_size);
+  const cosignatures = Number(row.latest_cosignatures ?? 0);
+  let cached = latest.matches(latestSize, cosignatures) ? latest.current : undefined;
+  if (cached === undefined) {
+    if (latestSize === null) return { entry, checkpoint: undefined, hashes: undefined };
+    // a new checkpoint or cosignature since the cache was filled: read it (and the nodes completed since) again
+    const read = async (): Promise<CachedCheckpoint | undefined> => {
+      const [checkpoint] = await Promise.all([latestCheckpoint(), upper.refresh(db)]);
+      if (checkpoint === undefined) return undefined;
+      const edge = await readKnownHashes(db, edgeBelow(checkpoint.size, below));
+      return { checkpoint, edge, edgeLevel: below };
+    };
+    const reached = (c: CachedCheckpoint | undefined) =>
+      c !== undefined &&
+      (c.checkpoint.size > latestSize ||
+        (c.checkpoint.size === latestSize && c.checkpoint.cosignatures.length >= cosignatures));
+    cached = await latest.reload(read);
+    // a reload already under way when this statement ran may predate what it saw: then one more, started after it
+    if (!reached(cached)) cached = await latest.reload(read);
+    if (cached === undefined) return { entry, checkpoint: undefined, hashes: undefined };
+  }
+  const known = knownFrom(row.sibling_keys, row.sibling_hashes);
+  if (cached.edgeLevel === below) for (const [key, hash] of cached.edge) known.set(key, hash);
+  return { entry, checkpoint: cached.checkpoint, hashes: hashReader(db, cached.checkpoint.size, upper, known) };
 }
 
 function searchWhere(filter: SearchFilter): { where: string[]; params: unknown[] } {

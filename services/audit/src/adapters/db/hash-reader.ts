@@ -108,6 +108,12 @@ export class UpperNodes {
   }
 }
 
+/** Hashes read beside something else (an entry's siblings, a checkpoint's right edge), by `${level}/${index}`. */
+export type KnownHashes = ReadonlyMap<string, Uint8Array>;
+
+/** The key of a hash in {@link KnownHashes}. */
+export const hashKey = (level: number, index: number): string => `${level}/${index}`;
+
 type Want = {
   level: number;
   index: number;
@@ -121,9 +127,16 @@ type Want = {
  * for all their hashes at once; the reader gathers the requests of one tick and answers them with one query of a
  * fixed shape (leaves and nodes together; a transaction is one connection: its queries must not overlap, and one
  * round trip beats forty). With `upper`, that query holds only the levels below the cache's (at most
- * `fromLevel` hashes), plus a refresh of the cache when a node was completed after its last read.
+ * `fromLevel` hashes), plus a refresh of the cache when a node was completed after its last read. The `known`
+ * hashes (read beside the entry and the checkpoint, ADR 016) are not read again: with an entry's siblings below
+ * the cache and the checkpoint's right edge, a proof reads nothing.
  */
-export function hashReader(db: Queryable, size: number, upper?: UpperNodes): HashReader {
+export function hashReader(
+  db: Queryable,
+  size: number,
+  upper?: UpperNodes,
+  known: KnownHashes = new Map(),
+): HashReader {
   let batch: Want[] = [];
   let chain: Promise<void> = Promise.resolve();
   const flush = async (wants: Want[]) => {
@@ -141,7 +154,7 @@ export function hashReader(db: Queryable, size: number, upper?: UpperNodes): Has
       }
       if (rest.length === 0) return;
       const found = await readHashes(db, rest);
-      for (const w of rest) w.resolve(found.get(`${w.level}/${w.index}`));
+      for (const w of rest) w.resolve(found.get(hashKey(w.level, w.index)));
     } catch (err) {
       for (const w of wants) w.reject(err);
     }
@@ -160,13 +173,31 @@ export function hashReader(db: Queryable, size: number, upper?: UpperNodes): Has
   return {
     size,
     // a missing leaf row is corrupt storage: the proof functions turn the undefined into READER_INCONSISTENT
-    leaf: (index) => want(0, index) as Promise<Uint8Array>,
-    node: (level, index) => want(level, index),
+    leaf: (index) => {
+      const hash = known.get(hashKey(0, index));
+      return hash ? Promise.resolve(hash) : (want(0, index) as Promise<Uint8Array>);
+    },
+    node: (level, index) => {
+      const hash = known.get(hashKey(level, index));
+      return hash ? Promise.resolve(hash) : want(level, index);
+    },
   };
 }
 
+/** The hashes at these positions (leaves at level 0), in one statement of a fixed shape; missing ones absent. */
+export async function readKnownHashes(
+  db: Queryable,
+  positions: ReadonlyArray<{ level: number; index: number }>,
+): Promise<Map<string, Uint8Array>> {
+  if (positions.length === 0) return new Map();
+  return readHashes(db, positions);
+}
+
 /** Leaf and node hashes in one statement of a fixed shape (three array parameters, whatever is asked). */
-async function readHashes(db: Queryable, wants: readonly Want[]): Promise<Map<string, Uint8Array>> {
+async function readHashes(
+  db: Queryable,
+  wants: ReadonlyArray<{ level: number; index: number }>,
+): Promise<Map<string, Uint8Array>> {
   const leaves = [...new Set(wants.filter((w) => w.level === 0).map((w) => w.index))];
   const nodes = wants.filter((w) => w.level > 0);
   const { rows } = await db.query<{ level: number; index: string; hash: Uint8Array }>(
@@ -178,6 +209,6 @@ async function readHashes(db: Queryable, wants: readonly Want[]): Promise<Map<st
     [leaves, nodes.map((w) => w.level), nodes.map((w) => w.index)],
   );
   const found = new Map<string, Uint8Array>();
-  for (const r of rows) found.set(`${r.level}/${r.index}`, bytes(r.hash));
+  for (const r of rows) found.set(hashKey(Number(r.level), Number(r.index)), bytes(r.hash));
   return found;
 }
