@@ -121,7 +121,9 @@ describe('batches', () => {
   });
 });
 
-describe('on random maps', () => {
+// Property tests hash thousands of nodes: a generous timeout on a loaded 2-core machine (timing is never what they
+// check).
+describe('on random maps', { timeout: 60_000 }, () => {
   it('any order and any batching of the same updates gives the same root', async () => {
     await fc.assert(
       fc.asyncProperty(entries, fc.integer({ min: 1, max: 5 }), async (batch, chunk) => {
