@@ -172,10 +172,14 @@ class KafkaJsTransport implements KafkaTransport {
   async lag(group: string, topics: readonly string[]): Promise<PartitionLag[]> {
     const admin = await this.#adminClient();
     try {
-      const committed = await admin.fetchOffsets({ groupId: group, topics: [...topics] });
+      // the group's offsets and each topic's ends asked at once (round trips that do not depend on each other)
+      const [committed, ...topicEnds] = await Promise.all([
+        admin.fetchOffsets({ groupId: group, topics: [...topics] }),
+        ...topics.map((topic) => admin.fetchTopicOffsets(topic)),
+      ]);
       const lags: PartitionLag[] = [];
-      for (const topic of topics) {
-        const ends = await admin.fetchTopicOffsets(topic);
+      for (const [i, topic] of topics.entries()) {
+        const ends = topicEnds[i]!;
         const groupOffsets = committed.find((t) => t.topic === topic)?.partitions ?? [];
         for (const end of ends) {
           const offset = Number(groupOffsets.find((p) => p.partition === end.partition)?.offset ?? -1);

@@ -1,32 +1,46 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { MerkleError } from './errors.js';
 import { splitPoint } from './sizes.js';
 
 /** Length in bytes of every hash in the tree (SHA-256). */
 export const HASH_SIZE = 32;
 
-const LEAF_PREFIX = Uint8Array.of(0x00);
-const NODE_PREFIX = Uint8Array.of(0x01);
-
-function sha256(...parts: readonly Uint8Array[]): Uint8Array {
-  const h = createHash('sha256');
-  for (const part of parts) h.update(part);
-  return new Uint8Array(h.digest());
+/**
+ * @internal SHA-256 of a one-byte tag (when given) followed by the parts, in one `crypto.hash` call over their
+ * concatenation: no Hash object per call. Trees and maps hash tens of thousands of 65-byte inputs, where the object
+ * and its three `update` calls cost more than the hashing (about half the time).
+ */
+export function sha256Of(tag: number | undefined, parts: readonly Uint8Array[]): Uint8Array {
+  let length = tag === undefined ? 0 : 1;
+  for (const part of parts) length += part.length;
+  const input = Buffer.allocUnsafe(length);
+  let at = 0;
+  if (tag !== undefined) input[at++] = tag;
+  for (const part of parts) {
+    input.set(part, at);
+    at += part.length;
+  }
+  // the digest is a Buffer of its own 32 bytes: a plain Uint8Array view of it, no copy
+  const digest = hash('sha256', input, 'buffer');
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
+
+const LEAF_TAG = 0x00;
+const NODE_TAG = 0x01;
 
 /** RFC 9162 §2.1.1 leaf hash: `SHA-256(0x00 || data)`. The prefix keeps a leaf from posing as an interior node. */
 export function leafHash(data: Uint8Array): Uint8Array {
-  return sha256(LEAF_PREFIX, data);
+  return sha256Of(LEAF_TAG, [data]);
 }
 
 /** RFC 9162 §2.1.1 interior node hash: `SHA-256(0x01 || left || right)`. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(NODE_PREFIX, left, right);
+  return sha256Of(NODE_TAG, [left, right]);
 }
 
 /** Root of the empty tree: `SHA-256("")` (e3b0c442…). A fresh copy on each call. */
 export function emptyRoot(): Uint8Array {
-  return sha256();
+  return sha256Of(undefined, []);
 }
 
 /** @internal Throws HASH_LENGTH unless `hash` is 32 bytes. */

@@ -16,6 +16,7 @@ export {
   openCheckpoint,
   parseCheckpoint,
 } from './checkpoint.js';
+export { CompactMap } from './compact-map.js';
 export { CompactRange, type SubtreeNode } from './compact-range.js';
 export { type Cosignature, cosign, type VerifyCosignatureOptions, verifyCosignature } from './cosignature.js';
 // Errors.

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { hasLoneSurrogate, utf8 } from './encoding.js';
 import { MerkleError } from './errors.js';
-import { HASH_SIZE } from './hash.js';
+import { HASH_SIZE, sha256Of } from './hash.js';
 
 /**
  * Hashing of the subject map: a sparse Merkle tree of depth 256 (Laurie and Kasper, "Revocation Transparency", 2012;
@@ -27,9 +26,7 @@ export const TAG = { key: 0x10, leaf: 0x11, node: 0x12, empty: 0x13, chain: 0x14
 
 /** @internal SHA-256 of a one-byte tag followed by the parts. */
 export function taggedHash(tag: number, ...parts: readonly Uint8Array[]): Uint8Array {
-  const h = createHash('sha256').update(Uint8Array.of(tag));
-  for (const part of parts) h.update(part);
-  return new Uint8Array(h.digest());
+  return sha256Of(tag, parts);
 }
 
 /**

@@ -1,7 +1,16 @@
-import { databaseLogSource, type ReplayProgress, replay, transportBusSource } from '@onceonly/audit/client';
+import {
+  databaseLogSource,
+  type ReplayBusSource,
+  type ReplayLogSource,
+  type ReplayProgress,
+  replay,
+  transportBusSource,
+} from '@onceonly/audit/client';
 import { createKafkaTransport } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
 import { Kafka, logLevel } from 'kafkajs';
+import { countingDatabase } from './counting-database.js';
+import { profiled } from './cpu-profile.js';
 import { progress } from './progress.js';
 import { nowMs } from './stats.js';
 
@@ -16,8 +25,15 @@ export interface ReplayRate {
 
 /** The audit replay's run, with its phases and verdict. */
 export interface AuditReplayResult extends ReplayRate {
-  /** Seconds reading the bus (Kafka, fresh group), streaming and checking the stored log, and the final checks. */
+  /**
+   * Seconds from the start until the bus read ended (Kafka, fresh group: offsets, join, records, leave) and until
+   * the last stored entry was checked (the two run at the same time, ADR 015), then the final checks after both.
+   */
   phases: { bus: number; log: number; checks: number };
+  /** SQL statements the replay sent (each a round trip): log info, checkpoints, pages of entries, proofs. */
+  statements: number;
+  /** CPU seconds of this process during the replay (user + system, all threads). */
+  cpuSeconds: number;
   ok: boolean;
   divergences: number;
   findings: string[];
@@ -41,38 +57,52 @@ export async function auditReplayRate(options: {
   events: number;
 }): Promise<AuditReplayResult> {
   const transport = await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-audit-replay' });
-  const marks = new Map<string, number>();
   let bar: ReturnType<typeof progress> | undefined;
   const phases: ReplayProgress = {
     phase(name, total) {
-      if (!marks.has(name)) marks.set(name, nowMs());
       bar?.stop();
       bar = progress(`audit replay: ${name}`, Math.max(1, total));
     },
     advance: (done) => bar?.update(done),
   };
+  // the two reads timed from outside: when the bus read ended, when the last entry was handed over
+  const counted = countingDatabase(options.db);
+  const log = databaseLogSource(counted);
+  const bus = transportBusSource(transport);
+  let busEnd = 0;
+  let logEnd = 0;
+  const timedLog: ReplayLogSource = {
+    ...log,
+    async *entries(size, entryOptions) {
+      yield* log.entries(size, entryOptions);
+      logEnd = nowMs();
+    },
+  };
+  const timedBus: ReplayBusSource = {
+    read: (...args) => bus.read(...args).finally(() => (busEnd = nowMs())),
+  };
+  const cpu = process.cpuUsage();
   const started = nowMs();
   try {
-    const report = await replay({
-      log: databaseLogSource(options.db),
-      bus: transportBusSource(transport),
-      verifierKey: options.verifierKey,
-      progress: phases,
-    });
+    const report = await profiled('audit-replay', () =>
+      replay({ log: timedLog, bus: timedBus, verifierKey: options.verifierKey, progress: phases }),
+    );
     const finished = nowMs();
+    const used = process.cpuUsage(cpu);
     bar?.stop();
-    const at = (name: string) => marks.get(name) ?? started;
     return {
       name: 'audit replay (`replay`: Kafka + stored log in PostgreSQL)',
       events: options.events,
       seconds: (finished - started) / 1000,
       perSecond: options.events / ((finished - started) / 1000),
-      note: 'fresh group from the beginning; every leaf recomputed, tree rebuilt, checkpoints, consistency, sequences',
+      note: 'fresh group from the beginning, the stored log read beside it; every leaf recomputed, tree rebuilt, checkpoints, consistency, sequences, subject map',
       phases: {
-        bus: (at('log') - started) / 1000,
-        log: (at('checks') - at('log')) / 1000,
-        checks: (finished - at('checks')) / 1000,
+        bus: (busEnd - started) / 1000,
+        log: (logEnd - started) / 1000,
+        checks: (finished - Math.max(busEnd, logEnd)) / 1000,
       },
+      statements: counted.statements(),
+      cpuSeconds: (used.user + used.system) / 1e6,
       ok: report.ok,
       divergences: report.divergences,
       findings: report.findings.map((f) => `${f.severity} ${f.kind}`),
@@ -92,7 +122,8 @@ export async function bareKafkaReadRate(options: {
   topic: string;
   group: string;
   events: number;
-}): Promise<ReplayRate> {
+}): Promise<ReplayRate & { cpuSeconds: number }> {
+  const cpu = process.cpuUsage();
   const kafka = new Kafka({ clientId: 'bench-audit-bare-read', brokers: options.brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: options.group, maxWaitTimeInMs: 500 });
   const bar = progress('bare kafkajs read', options.events);
@@ -119,7 +150,9 @@ export async function bareKafkaReadRate(options: {
   } finally {
     await consumer.disconnect();
   }
+  const used = process.cpuUsage(cpu);
   return {
+    cpuSeconds: (used.user + used.system) / 1e6,
     name: 'bare kafkajs consumer reading the topic',
     events: options.events,
     seconds: (last - started) / 1000,

@@ -35,10 +35,12 @@ export const auditSuite: Suite = {
     const inbox = await withFreshDatabase((db) =>
       inboxConsumerRate({ db, brokers, topic, group: `bench-audit-inbox-${run}`, events: n }),
     );
-    const { audit, replayed } = await withFreshDatabase(async (db) => {
+    const { audit, replayed, bareRead } = await withFreshDatabase(async (db) => {
       const audit = await auditIngestRate({ db, brokers, registry, events });
       const replayed = await auditReplayRate({ db, brokers, verifierKey: audit.verifierKey, events: n });
-      return { audit, replayed };
+      // its baseline right after it, on the same topic, for the same count (the machine's load drifts)
+      const bareRead = await bareKafkaReadRate({ brokers, topic, group: `bench-audit-read-${run}`, events: n });
+      return { audit, replayed, bareRead };
     });
     // the ingest consumer alone: batches with and without the subject index, and one event per transaction, on a
     // topic of at least 5,000 events of its own (at 1,000 a batch run is over in three transactions)
@@ -56,7 +58,6 @@ export const auditSuite: Suite = {
     const batchWithChains = await ingestOnly(true, true);
     const batchWithoutChains = await ingestOnly(true, false);
     const perEvent = await ingestOnly(false, true);
-    const bareRead = await bareKafkaReadRate({ brokers, topic, group: `bench-audit-read-${run}`, events: n });
     process.stderr.write('in-memory CompactRange...\n');
     const memory = inMemoryRates(events);
     const proof = await withFreshDatabase((db) => auditProofs({ db, ...proofSizes(scale) }));
@@ -93,7 +94,7 @@ export const auditSuite: Suite = {
           `| ${r.name} | ${r.events} | ${fmt(r.seconds, 2)} | ${fmt(r.perSecond, 0)} | ${fmt(r.perSecond / bareRead.perSecond, 3)} | ${r.note} |`,
       ),
       '',
-      `Replay phases: bus ${fmt(replayed.phases.bus, 2)} s, stored log ${fmt(replayed.phases.log, 2)} s, checks ${fmt(replayed.phases.checks, 2)} s. Verdict: ${replayed.ok ? 'no divergence' : `**${replayed.divergences} divergence(s)**`} (${replayed.busRecords} bus records, ${replayed.entries} entries, ${replayed.checkpointsVerified} of ${replayed.checkpoints} checkpoints verified${replayed.findings.length > 0 ? `; findings: ${replayed.findings.join(', ')}` : ''}).`,
+      `Replay: the bus read ended after ${fmt(replayed.phases.bus, 2)} s, the stored log (read at the same time) after ${fmt(replayed.phases.log, 2)} s, then checks ${fmt(replayed.phases.checks, 2)} s; ${replayed.statements} SQL statements; CPU ${fmt(replayed.cpuSeconds, 2)} s (bare kafkajs read ${fmt(bareRead.cpuSeconds, 2)} s). Verdict: ${replayed.ok ? 'no divergence' : `**${replayed.divergences} divergence(s)**`} (${replayed.busRecords} bus records, ${replayed.entries} entries, ${replayed.checkpointsVerified} of ${replayed.checkpoints} checkpoints verified${replayed.findings.length > 0 ? `; findings: ${replayed.findings.join(', ')}` : ''}).`,
     ].join('\n');
 
     const ratios: Ratio[] = [

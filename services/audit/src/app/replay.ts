@@ -1,11 +1,11 @@
 import { AppError } from '@onceonly/errors';
 import type { EventEnvelope } from '@onceonly/events';
-import { leafHash, type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
+import { type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
 import { divergences, type Finding, finding, type ProjectionCheck } from '@onceonly/replay';
 import { checkpointsOfRetiredKeys, followLogKeys, type SizedNote } from '../domain/key-rotation.js';
-import { decodeLeaf, leafOf, sha256 } from '../domain/leaf.js';
+import { type LeafAttributes, leafOf } from '../domain/leaf.js';
 import {
-  type BusEvent,
+  BusMatcher,
   type LogSummary,
   LogVerifier,
   type VerifiableCheckpoint,
@@ -20,8 +20,11 @@ export interface ReplayLogSource {
   /** The log's identity and size at the start of the replay. */
   info(): Promise<{ origin: string; verifierKeys: readonly string[]; size: number; topics: readonly string[] }>;
   checkpoints(): Promise<VerifiableCheckpoint[]>;
-  /** Every entry with index < size, ascending (bodies included when the source has them). */
-  entries(size: number): AsyncIterable<VerifiableEntry>;
+  /**
+   * Every entry with index < size, ascending (bodies included when the source has them). With `bodies: false` (no
+   * projection needs them) a source may give each body's SHA-256 (`dataSha256`) instead of the body.
+   */
+  entries(size: number, options?: { readonly bodies?: boolean }): AsyncIterable<VerifiableEntry>;
   consistencyProof(first: number, second: number): Promise<Uint8Array[]>;
   /** The leaf index of an event, if the log has it (used for events the bus holds beyond the snapshot). */
   findEvent(eventId: string): Promise<number | undefined>;
@@ -42,6 +45,11 @@ export interface ReplayBusSource {
     topics: readonly string[],
     onRecord: (record: BusRecord) => void,
     onProgress?: (read: number, total: number) => void,
+    /**
+     * Aborted when the replay stops early (the log read failed): the read should then end soon, resolved or
+     * rejected, and release what it holds. A source that ignores it is awaited to its end.
+     */
+    signal?: AbortSignal,
   ): Promise<{
     records: number;
     malformed: number;
@@ -134,30 +142,37 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const startedAt = clock().toISOString();
   const findings: Finding[] = [];
   const info = await options.log.info();
-  const checkpoints = await options.log.checkpoints();
-  const keys = trustedKeys(info, checkpoints, options.verifierKey, findings);
-  const bus = options.bus ? await readBus(options.bus, info.topics, findings, options.progress) : undefined;
-  if (bus) assertSameHub(bus.checkpointNotes, { origin: info.origin, keys, checkpoints }, findings);
-  const verifier = new LogVerifier({
-    verifiers: keys,
-    origin: info.origin,
-    checkpoints,
-    ...(bus ? { bus: bus.events } : {}),
-  });
   const runs = (options.projections ?? []).map((p) => new ProjectionRun(p));
-  // the subject map each signed checkpoint commits to, recomputed from the same leaves (ADR 006)
-  const subjectMap = await SubjectMapCheck.start(verifier.verifiedCheckpoints());
-  options.progress?.phase('log', info.size);
-  let read = 0;
-  for await (const entry of options.log.entries(info.size)) {
-    verifier.add(entry);
-    await addToSubjectMap(subjectMap, entry);
-    if (runs.length > 0 && entry.data) project(runs, entry, entry.data);
-    if (++read % 1000 === 0) options.progress?.advance(read);
-  }
-  options.progress?.advance(read);
+  // the bus read starts first (it waits on the broker: offsets, the group join), the log's checks beside it (ADR 015)
+  const matcher = options.bus ? new BusMatcher() : undefined;
+  const progress = new ReadsProgress(options.progress, info.size);
+  const stop = new AbortController();
+  const bus =
+    options.bus && matcher
+      ? readBus(options.bus, info.topics, matcher, stop.signal, (done, total) => progress.bus(done, total))
+      : undefined;
+  bus?.catch(() => undefined); // awaited below, with the log read; a failure is thrown there
+  let checkpoints: VerifiableCheckpoint[] = [];
+  let keys: ParsedVerifierKey[] = [];
+  const log = (async () => {
+    checkpoints = await options.log.checkpoints();
+    keys = trustedKeys(info, checkpoints, options.verifierKey, findings);
+    const verifier = new LogVerifier({
+      verifiers: keys,
+      origin: info.origin,
+      checkpoints,
+      ...(matcher ? { bus: matcher } : {}),
+    });
+    // the subject map each signed checkpoint commits to, recomputed from the same leaves (ADR 006)
+    const subjectMap = SubjectMapCheck.start(verifier.verifiedCheckpoints());
+    await readLog(options.log, info.size, { verifier, subjectMap, runs }, stop.signal, (done) => progress.log(done));
+    progress.logDone();
+    return { verifier, subjectMap };
+  })();
+  const [busRead, { verifier, subjectMap }] = await bothOrNeither(bus, log, stop);
+  if (busRead) assertSameHub(busRead.checkpointNotes, { origin: info.origin, keys, checkpoints }, findings);
   options.progress?.phase('checks', checkpoints.length);
-  await settleInFlight(options.log, bus?.events, info.size);
+  await settleInFlight(options.log, matcher, info.size);
   await checkConsistency(options.log, verifier);
   for (const run of runs) {
     const keys = run.state.size;
@@ -191,8 +206,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     entries: summary.entries,
     checkpoints: checkpoints.length,
     checkpointsVerified: summary.checkpointsVerified,
-    busRecords: bus?.records ?? 0,
-    busMalformed: bus?.malformed ?? 0,
+    busRecords: busRead?.records ?? 0,
+    busMalformed: busRead?.malformed ?? 0,
     busEventsMatched: summary.busEventsMatched,
     sources: summary.sources,
     projections,
@@ -257,76 +272,132 @@ function assertSameHub(
   }
 }
 
+/**
+ * Reads the bus, each record matched with the log as it comes (the leaf its event makes); events beyond the log
+ * group's committed offsets are marked once the read is over (in flight, not missing, if the log lacks them).
+ */
 async function readBus(
   source: ReplayBusSource,
   topics: readonly string[],
-  findings: Finding[],
-  progress: ReplayProgress | undefined,
-): Promise<{ events: Map<string, BusEvent>; records: number; malformed: number; checkpointNotes?: readonly string[] }> {
-  const events = new Map<string, BusEvent>();
-  let total = -1;
-  const read: BusRecord[] = [];
+  matcher: BusMatcher,
+  signal: AbortSignal,
+  onProgress: (done: number, total: number) => void,
+): Promise<{ records: number; malformed: number; checkpointNotes?: readonly string[] }> {
   const { records, malformed, logReadUpTo, checkpointNotes } = await source.read(
     topics,
-    (record) => read.push(record),
-    (done, all) => {
-      if (all !== total) {
-        total = all;
-        progress?.phase('bus', all);
-      }
-      progress?.advance(done);
-    },
+    ({ event, topic, partition, offset }) =>
+      matcher.addBus(event.id, { leafHash: leafOf(event).hash, topic, partition, offset }),
+    onProgress,
+    signal,
   );
-  for (const { event, topic, partition, offset } of read) {
-    const hash = leafOf(event).hash;
-    const known = events.get(event.id);
-    if (known && !Buffer.from(known.leafHash).equals(hash)) {
-      findings.push(
-        finding('EVENT_ALTERED', `two different events on the bus share the id ${event.id}`, { eventId: event.id }),
-      );
-    }
-    const upTo = logReadUpTo?.get(`${topic}/${partition}`);
-    const beyondLog = upTo !== undefined && Number(offset) >= upTo;
-    if (!known) events.set(event.id, { leafHash: hash, topic, partition, offset, beyondLog });
+  if (logReadUpTo) {
+    matcher.markBeyondLog((event) => {
+      const upTo = logReadUpTo.get(`${event.topic}/${event.partition}`);
+      return upTo !== undefined && Number(event.offset) >= upTo;
+    });
   }
-  return { events, records, malformed, ...(checkpointNotes ? { checkpointNotes } : {}) };
+  return { records, malformed, ...(checkpointNotes ? { checkpointNotes } : {}) };
 }
 
-/** Feeds one entry to the subject-map check; a leaf it cannot read (LEAF_MALFORMED) stops the check there. */
-async function addToSubjectMap(check: SubjectMapCheck, entry: VerifiableEntry): Promise<void> {
-  let subject: string;
-  try {
-    subject = decodeLeaf(entry.canonical).subject;
-  } catch {
-    check.stop();
-    return;
+/** Entries checked between two turns of the event loop (about a few milliseconds of work). */
+const YIELD_EVERY = 64;
+
+/** Streams the stored log through the verifier, the subject-map check and the projections, decoding each leaf once. */
+async function readLog(
+  log: ReplayLogSource,
+  size: number,
+  checks: { verifier: LogVerifier; subjectMap: SubjectMapCheck; runs: ProjectionRun<unknown, unknown>[] },
+  signal: AbortSignal,
+  onProgress: (done: number) => void,
+): Promise<void> {
+  const { verifier, subjectMap, runs } = checks;
+  let read = 0;
+  for await (const entry of log.entries(size, { bodies: runs.length > 0 })) {
+    // a page of entries is checked without a macrotask in between: let the bus's network reads in every few
+    // milliseconds, or the bus read waits for the log's CPU work instead of overlapping with it
+    if (read % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (signal.aborted) return; // the bus failed: the replay is over (leaving the loop closes the source's read)
+    const checked = verifier.add(entry);
+    const attributes = checked.attributes;
+    // a leaf the verifier could not read (LEAF_MALFORMED, LEAF_INDEX_INVALID) stops the map there
+    if (attributes === undefined) subjectMap.stop();
+    else subjectMap.add({ leafIndex: entry.leafIndex, subject: attributes.subject, leafHash: checked.leafHash });
+    // only the body the leaf commits to: another one is reported by the verifier (BODY_MISMATCH)
+    if (runs.length > 0 && entry.data && attributes && checked.bodyMatches)
+      project(runs, entry, attributes, entry.data);
+    if (++read % 1000 === 0) onProgress(read);
   }
-  await check.add({ leafIndex: entry.leafIndex, subject, leafHash: leafHash(entry.canonical) });
+  onProgress(read);
 }
 
-function project(runs: ProjectionRun<unknown, unknown>[], entry: VerifiableEntry, data: Uint8Array): void {
-  let attributes: ReturnType<typeof decodeLeaf>;
-  try {
-    attributes = decodeLeaf(entry.canonical);
-  } catch {
-    return; // a malformed leaf is reported by the verifier (LEAF_MALFORMED); it cannot feed a projection
+/**
+ * Runs the bus read and the log read together and answers the bus's result. When one fails, the other is stopped
+ * (its signal aborted) and awaited, and the first failure is thrown: no report is made of half a replay.
+ */
+async function bothOrNeither<B, L>(
+  bus: Promise<B> | undefined,
+  log: Promise<L>,
+  stop: AbortController,
+): Promise<[B | undefined, L]> {
+  const stopOnFailure = <R>(p: Promise<R>) =>
+    p.catch((err: unknown) => {
+      if (!stop.signal.aborted) stop.abort(err);
+      throw err;
+    });
+  const [busResult, logResult] = await Promise.allSettled([bus ? stopOnFailure(bus) : undefined, stopOnFailure(log)]);
+  if (stop.signal.aborted) throw stop.signal.reason;
+  if (logResult.status === 'rejected') throw logResult.reason; // not reached: a failure aborts
+  return [busResult.status === 'fulfilled' ? busResult.value : undefined, logResult.value];
+}
+
+/**
+ * Progress of the two reads on one display: the log's while it is read (the bus's comes with it), then the bus's if
+ * it is still being read.
+ */
+class ReadsProgress {
+  readonly #progress: ReplayProgress | undefined;
+  #bus: { done: number; total: number } | undefined;
+  #logDone = false;
+  #busShown = false;
+
+  constructor(progress: ReplayProgress | undefined, size: number) {
+    this.#progress = progress;
+    progress?.phase('log', size);
   }
-  // only the body the leaf commits to: another one is reported by the verifier (BODY_MISMATCH)
-  if (!Buffer.from(sha256(data)).equals(attributes.dataSha256)) return;
+
+  log(done: number): void {
+    this.#progress?.advance(done);
+  }
+
+  logDone(): void {
+    this.#logDone = true;
+    if (this.#bus) this.bus(this.#bus.done, this.#bus.total);
+  }
+
+  bus(done: number, total: number): void {
+    this.#bus = { done, total };
+    if (!this.#logDone || (!this.#busShown && done >= total)) return;
+    if (!this.#busShown) this.#progress?.phase('bus', total);
+    this.#busShown = true;
+    this.#progress?.advance(done);
+  }
+}
+
+function project(
+  runs: ProjectionRun<unknown, unknown>[],
+  entry: VerifiableEntry,
+  attributes: LeafAttributes,
+  data: Uint8Array,
+): void {
   const { dataSha256: _hash, ...event } = attributes;
   for (const run of runs) run.apply({ ...event, data }, entry.leafIndex);
 }
 
 /** Bus events beyond the log snapshot that the log has by now are not missing: drop them before the verdict. */
-async function settleInFlight(
-  log: ReplayLogSource,
-  bus: Map<string, BusEvent> | undefined,
-  size: number,
-): Promise<void> {
-  if (!bus || bus.size === 0) return;
-  for (const id of [...bus.keys()]) {
+async function settleInFlight(log: ReplayLogSource, bus: BusMatcher | undefined, size: number): Promise<void> {
+  for (const id of bus?.unmatchedBusIds() ?? []) {
     const index = await log.findEvent(id);
-    if (index !== undefined && index >= size) bus.delete(id);
+    if (index !== undefined && index >= size) bus?.forgetBus(id);
   }
 }
 

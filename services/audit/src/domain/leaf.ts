@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { leafHash } from '@onceonly/merkle';
 import type { ReplayEvent } from '@onceonly/replay';
 
@@ -50,10 +50,14 @@ const STRING_KEYS = [
 const KEYS = [...STRING_KEYS, 'datasha256', 'format'].sort();
 const SEQUENCE = /^[1-9][0-9]{0,18}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+// fatal: invalid UTF-8 is refused, not replaced; ignoreBOM: a leading BOM stays in the text (and makes it
+// non-canonical) instead of being dropped, so that equal text means equal bytes
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** SHA-256 of bytes. */
 export function sha256(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest());
+  const digest = hash('sha256', bytes, 'buffer');
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 
 /**
@@ -69,19 +73,27 @@ export function sha256(bytes: Uint8Array): Uint8Array {
  * The leaf hash is RFC 6962's `SHA-256(0x00 || canonical)`.
  */
 export function encodeLeaf(attributes: LeafAttributes): Uint8Array {
-  if (attributes.dataSha256.length !== 32) throw new LeafFormatError('the body hash must be 32 bytes');
-  if (!SEQUENCE.test(attributes.sequence)) throw new LeafFormatError('the sequence must be a positive decimal');
-  const values: Record<string, string> = {
-    datasha256: Buffer.from(attributes.dataSha256).toString('hex'),
-    format: LEAF_FORMAT,
-  };
-  for (const key of STRING_KEYS) {
-    const value = attributes[key];
-    if (typeof value !== 'string') throw new LeafFormatError(`${key} must be a string`);
-    values[key] = value;
-  }
-  const members = KEYS.map((key) => `${JSON.stringify(key)}:${JSON.stringify(values[key])}`);
-  return new Uint8Array(Buffer.from(`{${members.join(',')}}`, 'utf8'));
+  return new Uint8Array(Buffer.from(canonicalText(attributes), 'utf8'));
+}
+
+/** The canonical leaf as text (its UTF-8 bytes are the leaf): the members in KEYS order, written out once. */
+function canonicalText(a: LeafAttributes): string {
+  if (a.dataSha256.length !== 32) throw new LeafFormatError('the body hash must be 32 bytes');
+  if (!SEQUENCE.test(a.sequence)) throw new LeafFormatError('the sequence must be a positive decimal');
+  return (
+    `{"datacontenttype":${json(a, 'datacontenttype')},"dataschema":${json(a, 'dataschema')}` +
+    `,"datasha256":"${Buffer.from(a.dataSha256.buffer, a.dataSha256.byteOffset, 32).toString('hex')}"` +
+    `,"format":"${LEAF_FORMAT}","id":${json(a, 'id')},"sequence":${json(a, 'sequence')}` +
+    `,"source":${json(a, 'source')},"specversion":${json(a, 'specversion')},"subject":${json(a, 'subject')}` +
+    `,"time":${json(a, 'time')},"type":${json(a, 'type')}}`
+  );
+}
+
+/** A string attribute as a JSON string (escaped as JSON.stringify does, which RFC 8785 adopts). */
+function json(attributes: LeafAttributes, key: (typeof STRING_KEYS)[number]): string {
+  const value = attributes[key];
+  if (typeof value !== 'string') throw new LeafFormatError(`${key} must be a string`);
+  return JSON.stringify(value);
 }
 
 /**
@@ -89,9 +101,11 @@ export function encodeLeaf(attributes: LeafAttributes): Uint8Array {
  * of the attributes they hold (so that one event has one encoding); anything else throws {@link LeafFormatError}.
  */
 export function decodeLeaf(canonical: Uint8Array): LeafAttributes {
+  let text: string;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(canonical));
+    text = UTF8.decode(canonical);
+    parsed = JSON.parse(text);
   } catch (cause) {
     throw new LeafFormatError('the leaf is not UTF-8 JSON', { cause });
   }
@@ -99,25 +113,40 @@ export function decodeLeaf(canonical: Uint8Array): LeafAttributes {
     throw new LeafFormatError('the leaf is not a JSON object');
   }
   const object = parsed as Record<string, unknown>;
-  const keys = Object.keys(object).sort();
-  if (keys.length !== KEYS.length || keys.some((k, i) => k !== KEYS[i])) {
+  const keys = Object.keys(object);
+  // a canonical leaf has them in order already; out of order, it is refused below as not canonical
+  const inOrder = keys.length === KEYS.length && keys.every((k, i) => k === KEYS[i]);
+  if (!inOrder && !sameKeys(keys.sort())) {
     throw new LeafFormatError(`the leaf must have exactly the members ${KEYS.join(', ')}`);
   }
   if (object.format !== LEAF_FORMAT) throw new LeafFormatError(`unknown leaf format ${String(object.format)}`);
   const hex = object.datasha256;
   if (typeof hex !== 'string' || !SHA256_HEX.test(hex)) throw new LeafFormatError('datasha256 must be 64 hex digits');
-  const strings = Object.fromEntries(
-    STRING_KEYS.map((key) => {
-      const value = object[key];
-      if (typeof value !== 'string') throw new LeafFormatError(`${key} must be a string`);
-      return [key, value];
-    }),
-  ) as Record<(typeof STRING_KEYS)[number], string>;
-  const attributes: LeafAttributes = { ...strings, dataSha256: new Uint8Array(Buffer.from(hex, 'hex')) };
-  if (!Buffer.from(encodeLeaf(attributes)).equals(Buffer.from(canonical))) {
+  for (const key of STRING_KEYS) {
+    if (typeof object[key] !== 'string') throw new LeafFormatError(`${key} must be a string`);
+  }
+  const strings = object as Record<(typeof STRING_KEYS)[number], string>;
+  const attributes: LeafAttributes = {
+    datacontenttype: strings.datacontenttype,
+    dataschema: strings.dataschema,
+    id: strings.id,
+    sequence: strings.sequence,
+    source: strings.source,
+    specversion: strings.specversion,
+    subject: strings.subject,
+    time: strings.time,
+    type: strings.type,
+    dataSha256: new Uint8Array(Buffer.from(hex, 'hex')),
+  };
+  // the text as encodeLeaf would write it: equal text is equal bytes (the decoding is strict and keeps a BOM)
+  if (canonicalText(attributes) !== text) {
     throw new LeafFormatError('the leaf is not in canonical form');
   }
   return attributes;
+}
+
+function sameKeys(sorted: readonly string[]): boolean {
+  return sorted.length === KEYS.length && sorted.every((k, i) => k === KEYS[i]);
 }
 
 /** The attributes a leaf commits to, picked from an event (extensions, traceparent and the body left out). */

@@ -84,6 +84,15 @@ describe('the canonical leaf encoding', () => {
     // members out of order
     const reordered = JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(text)).reverse()));
     expect(() => decodeLeaf(Buffer.from(reordered))).toThrow(LeafFormatError);
+    // a byte-order mark before or inside, an escape where the character itself is canonical, invalid UTF-8
+    expect(() => decodeLeaf(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))).toThrow(
+      LeafFormatError,
+    );
+    expect(() => decodeLeaf(Buffer.from(text.replace('"id":"', '"id":"\\uFEFF')))).toThrow(LeafFormatError);
+    expect(() => decodeLeaf(Buffer.from(text.replace('"id":"', '"id":"\\u0041')))).toThrow(LeafFormatError);
+    expect(() => decodeLeaf(Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from([0xff, 0x7d])]))).toThrow(
+      LeafFormatError,
+    );
   });
 
   it('refuses a body hash of the wrong size and a sequence that is not a positive decimal', () => {

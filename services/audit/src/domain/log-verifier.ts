@@ -1,5 +1,6 @@
 import { CompactRange, emptyRoot, isMerkleError, leafHash, type NoteVerifier, openCheckpoint } from '@onceonly/merkle';
 import { type Finding, finding } from '@onceonly/replay';
+import { BusMatcher } from './bus-match.js';
 import { decodeLeaf, type LeafAttributes, sha256 } from './leaf.js';
 import { SequenceTracker } from './sequences.js';
 
@@ -11,6 +12,11 @@ export interface VerifiableEntry {
   readonly leafHash?: Uint8Array;
   /** The body the log stored (checked against the leaf's `datasha256`). */
   readonly data?: Uint8Array;
+  /**
+   * Instead of the body: its SHA-256 as the source computed it from the stored body (PostgreSQL's `sha256(data)`,
+   * for a replay that needs no body), checked against the leaf's `datasha256` the same way. Ignored with `data`.
+   */
+  readonly dataSha256?: Uint8Array;
   /** The columns the log stored beside the leaf (what searches use), checked against it. */
   readonly columns?: Partial<Pick<LeafAttributes, 'id' | 'source' | 'type' | 'subject' | 'sequence'>>;
   /** Where the log read the event (not part of the leaf; checked for order). */
@@ -25,16 +31,6 @@ export interface VerifiableCheckpoint {
   readonly signedNote: string;
 }
 
-/** An event as read from the bus, by the replay. */
-export interface BusEvent {
-  readonly leafHash: Uint8Array;
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  /** True when the log's consumer group had not yet committed past this record when the replay began. */
-  readonly beyondLog?: boolean;
-}
-
 /** What {@link LogVerifier} checks against. */
 export interface LogVerifierOptions {
   /** The log's key(s): checkpoints must be signed by one of them. */
@@ -42,8 +38,24 @@ export interface LogVerifierOptions {
   /** The log's origin: checkpoints must name it. */
   readonly origin: string;
   readonly checkpoints: readonly VerifiableCheckpoint[];
-  /** The events on the bus by id (replay only). Matched events are removed from the map as the log is read. */
-  readonly bus?: Map<string, BusEvent>;
+  /**
+   * The bus's events, matched with the leaves by id (replay only). The replay feeds it the bus's records while the
+   * log is read; the verifier feeds it the leaves and reports what it found in {@link LogVerifier.finish}.
+   */
+  readonly bus?: BusMatcher;
+}
+
+export type { BusEvent } from './bus-match.js';
+export { BusMatcher };
+
+/** What the verifier made of one entry, for the replay's other checks to reuse (nothing decoded or hashed twice). */
+export interface CheckedEntry {
+  /** The leaf hash of the canonical bytes (recomputed). */
+  readonly leafHash: Uint8Array;
+  /** The leaf's attributes; undefined when the leaf is malformed (LEAF_MALFORMED) or out of order. */
+  readonly attributes?: LeafAttributes;
+  /** True when the entry has a body and it hashes to the leaf's `datasha256`. */
+  readonly bodyMatches: boolean;
 }
 
 /** What a verification saw, besides its findings. */
@@ -74,7 +86,6 @@ export class LogVerifier {
   #next = 0;
   #checkpointAt = 0;
   #verified = 0;
-  #matched = 0;
 
   constructor(options: LogVerifierOptions) {
     this.#o = options;
@@ -85,12 +96,15 @@ export class LogVerifier {
     this.#checkRoots();
   }
 
-  /** Adds the next entry (entries must come in increasing leaf index). */
-  add(entry: VerifiableEntry): void {
+  /**
+   * Adds the next entry (entries must come in increasing leaf index). Answers what it computed of the entry: its
+   * leaf hash, its attributes and whether its body matches, for the replay's other checks.
+   */
+  add(entry: VerifiableEntry): CheckedEntry {
     const at = { leafIndex: entry.leafIndex };
     if (entry.leafIndex < this.#next) {
       this.#report('LEAF_INDEX_INVALID', `leaf ${entry.leafIndex} was returned after leaf ${this.#next - 1}`, at);
-      return;
+      return { leafHash: leafHash(entry.canonical), bodyMatches: false };
     }
     if (entry.leafIndex > this.#next) {
       const last = entry.leafIndex - 1;
@@ -109,8 +123,9 @@ export class LogVerifier {
     }
     this.#range.append(hash);
     const attributes = this.#decode(entry);
-    if (attributes) this.#checkEntry(entry, attributes, hash);
+    const bodyMatches = attributes ? this.#checkEntry(entry, attributes, hash) : false;
     this.#checkRoots();
+    return attributes ? { leafHash: hash, attributes, bodyMatches } : { leafHash: hash, bodyMatches };
   }
 
   /**
@@ -129,18 +144,7 @@ export class LogVerifier {
         size: cp.size,
       });
     }
-    for (const [id, event] of this.#o.bus ?? []) {
-      const where = `${event.topic}/${event.partition}@${event.offset}`;
-      if (event.beyondLog) {
-        this.#report('EVENT_NOT_YET_LOGGED', `event ${id} (${where}) is on the bus, not yet read by the log`, {
-          eventId: id,
-        });
-      } else {
-        this.#report('EVENT_MISSING_FROM_LOG', `event ${id} (${where}) was read by the log but is not in it`, {
-          eventId: id,
-        });
-      }
-    }
+    if (this.#o.bus) this.#findings.push(...this.#o.bus.finish());
     for (const problem of this.#tracker.problems()) {
       if (problem.kind === 'gap') {
         const numbers = problem.from === problem.to ? `${problem.from}` : `${problem.from} to ${problem.to}`;
@@ -164,7 +168,7 @@ export class LogVerifier {
         entries: this.#range.size,
         root: this.#range.root(),
         checkpointsVerified: this.#verified,
-        busEventsMatched: this.#matched,
+        busEventsMatched: this.#o.bus?.matched ?? 0,
         sources,
       },
     };
@@ -233,9 +237,12 @@ export class LogVerifier {
     }
   }
 
-  #checkEntry(entry: VerifiableEntry, attributes: LeafAttributes, hash: Uint8Array): void {
+  /** Checks one decoded entry; answers whether its body matches the leaf. */
+  #checkEntry(entry: VerifiableEntry, attributes: LeafAttributes, hash: Uint8Array): boolean {
     const at = { leafIndex: entry.leafIndex, eventId: attributes.id };
-    if (entry.data && !equal(sha256(entry.data), attributes.dataSha256)) {
+    const bodyHash = entry.data ? sha256(entry.data) : entry.dataSha256;
+    const bodyMatches = bodyHash !== undefined && equal(bodyHash, attributes.dataSha256);
+    if (bodyHash && !bodyMatches) {
       this.#report('BODY_MISMATCH', `leaf ${entry.leafIndex}: the stored body does not hash to the leaf's`, at);
     }
     for (const [column, value] of Object.entries(entry.columns ?? {})) {
@@ -251,12 +258,13 @@ export class LogVerifier {
         `event ${attributes.id} is in leaf ${first} and again in ${entry.leafIndex}`,
         at,
       );
-      return;
+      return bodyMatches;
     }
     this.#ids.set(attributes.id, entry.leafIndex);
     const fresh = this.#tracker.add(attributes.source, BigInt(attributes.sequence), attributes.id);
     this.#checkOrder(entry, attributes, fresh);
-    this.#compareWithBus(entry, attributes, hash);
+    this.#o.bus?.addLog(attributes.id, entry.leafIndex, hash);
+    return bodyMatches;
   }
 
   /** Offsets per partition, and (for numbers not repeated) sequences per source within a partition, increase. */
@@ -284,26 +292,6 @@ export class LogVerifier {
       );
     }
     if (freshSequence) this.#sequences.set(stream, { sequence, leafIndex: entry.leafIndex });
-  }
-
-  #compareWithBus(entry: VerifiableEntry, attributes: LeafAttributes, hash: Uint8Array): void {
-    const bus = this.#o.bus;
-    if (bus === undefined) return;
-    const event = bus.get(attributes.id);
-    const at = { leafIndex: entry.leafIndex, eventId: attributes.id };
-    if (event === undefined) {
-      this.#report('EVENT_NOT_ON_BUS', `leaf ${entry.leafIndex}: event ${attributes.id} is not on the bus`, at);
-      return;
-    }
-    bus.delete(attributes.id);
-    this.#matched++;
-    if (!equal(event.leafHash, hash)) {
-      this.#report(
-        'EVENT_ALTERED',
-        `leaf ${entry.leafIndex}: event ${attributes.id} differs from the bus's copy (${event.topic}/${event.partition}@${event.offset})`,
-        at,
-      );
-    }
   }
 }
 

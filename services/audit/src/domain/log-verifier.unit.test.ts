@@ -3,22 +3,38 @@ import type { FindingKind } from '@onceonly/replay';
 import { describe, expect, it } from 'vitest';
 import { event, ORIGIN, signedLog } from '../../test/fixtures.js';
 import { leafOf } from './leaf.js';
-import { type BusEvent, LogVerifier, type VerifiableEntry } from './log-verifier.js';
+import { type BusEvent, BusMatcher, LogVerifier, type VerifiableEntry } from './log-verifier.js';
+
+/** When the bus's records reach the verifier: all before the log (as a bus read first), after it, or interleaved. */
+type BusOrder = 'before' | 'after' | 'interleaved';
 
 async function check(
   log: Awaited<ReturnType<typeof signedLog>>,
   entries: readonly VerifiableEntry[],
-  extra: { bus?: Map<string, BusEvent>; checkpoints?: typeof log.checkpoints; size?: number } = {},
+  extra: { bus?: Map<string, BusEvent>; busOrder?: BusOrder; checkpoints?: typeof log.checkpoints; size?: number } = {},
 ) {
+  const matcher = extra.bus ? new BusMatcher() : undefined;
   const verifier = new LogVerifier({
     verifiers: [parseVerifierKey(log.key.verifierKey)],
     origin: ORIGIN,
     checkpoints: extra.checkpoints ?? log.checkpoints,
-    ...(extra.bus ? { bus: extra.bus } : {}),
+    ...(matcher ? { bus: matcher } : {}),
   });
-  for (const e of entries) verifier.add(e);
+  const bus = [...(extra.bus ?? [])];
+  const order = extra.busOrder ?? 'before';
+  const feedBus = (n: number) => {
+    for (const [id, e] of bus.splice(0, n)) matcher?.addBus(id, e);
+  };
+  if (order === 'before') feedBus(bus.length);
+  for (const e of entries) {
+    verifier.add(e);
+    if (order === 'interleaved') feedBus(1);
+  }
+  feedBus(bus.length);
   return verifier.finish(extra.size ?? log.entries.length);
 }
+
+const ORDERS: BusOrder[] = ['before', 'after', 'interleaved'];
 
 const kinds = (findings: { kind: FindingKind }[]) => [...new Set(findings.map((f) => f.kind))].sort();
 
@@ -34,23 +50,28 @@ describe('checking a stored log', () => {
     const clean = await check(log, log.entries);
     expect(clean.findings).toEqual([]);
     expect(clean.summary).toMatchObject({ entries: 12, checkpointsVerified: 4 });
-    const withBus = await check(log, log.entries, { bus: busOf(log) });
-    expect(withBus.findings).toEqual([]);
-    expect(withBus.summary.busEventsMatched).toBe(12);
+    for (const busOrder of ORDERS) {
+      const withBus = await check(log, log.entries, { bus: busOf(log), busOrder });
+      expect(withBus.findings, busOrder).toEqual([]);
+      expect(withBus.summary.busEventsMatched).toBe(12);
+    }
   });
 
   it('names changed leaf bytes and the first checkpoint they break', async () => {
     const log = await signedLog(12, [4, 8, 12]);
     const altered = leafOf(event(5, { subject: 'someone-else' }));
     const entries = log.entries.map((e) => (e.leafIndex === 5 ? { ...e, canonical: altered.canonical } : e));
-    const { findings } = await check(log, entries, { bus: busOf(log) });
-    expect(kinds(findings)).toEqual([
-      'CHECKPOINT_ROOT_MISMATCH',
-      'ENTRY_MISMATCH',
-      'EVENT_ALTERED',
-      'LEAF_HASH_MISMATCH',
-    ]);
-    expect(findings.filter((f) => f.kind === 'CHECKPOINT_ROOT_MISMATCH').map((f) => f.size)).toEqual([8, 12]);
+    for (const busOrder of ORDERS) {
+      const { findings } = await check(log, entries, { bus: busOf(log), busOrder });
+      expect(kinds(findings), busOrder).toEqual([
+        'CHECKPOINT_ROOT_MISMATCH',
+        'ENTRY_MISMATCH',
+        'EVENT_ALTERED',
+        'LEAF_HASH_MISMATCH',
+      ]);
+      expect(findings.filter((f) => f.kind === 'CHECKPOINT_ROOT_MISMATCH').map((f) => f.size)).toEqual([8, 12]);
+      expect(findings.find((f) => f.kind === 'EVENT_ALTERED')).toMatchObject({ leafIndex: 5, eventId: 'event-5' });
+    }
   });
 
   it('names a body that does not hash to its leaf', async () => {
@@ -62,19 +83,56 @@ describe('checking a stored log', () => {
 
   it('names a deleted entry, the sequence hole it leaves and the event the bus still has', async () => {
     const log = await signedLog(8, [8]);
-    const { findings } = await check(
-      log,
-      log.entries.filter((e) => e.leafIndex !== 3),
-      { bus: busOf(log) },
-    );
-    expect(kinds(findings)).toEqual([
-      'CHECKPOINT_BEYOND_LOG',
-      'EVENT_MISSING_FROM_LOG',
-      'LEAF_MISSING',
-      'SEQUENCE_GAP',
-      'TREE_SIZE_MISMATCH',
-    ]);
-    expect(findings.find((f) => f.kind === 'LEAF_MISSING')).toMatchObject({ leafIndex: 3 });
+    for (const busOrder of ORDERS) {
+      const { findings } = await check(
+        log,
+        log.entries.filter((e) => e.leafIndex !== 3),
+        { bus: busOf(log), busOrder },
+      );
+      expect(kinds(findings), busOrder).toEqual([
+        'CHECKPOINT_BEYOND_LOG',
+        'EVENT_MISSING_FROM_LOG',
+        'LEAF_MISSING',
+        'SEQUENCE_GAP',
+        'TREE_SIZE_MISMATCH',
+      ]);
+      expect(findings.find((f) => f.kind === 'LEAF_MISSING')).toMatchObject({ leafIndex: 3 });
+      expect(findings.find((f) => f.kind === 'EVENT_MISSING_FROM_LOG')).toMatchObject({ eventId: 'event-3' });
+    }
+  });
+
+  it('names a leaf whose event is not on the bus, and a second, different copy of an event on the bus', async () => {
+    const log = await signedLog(6, [6]);
+    for (const busOrder of ORDERS) {
+      const bus = busOf(log);
+      bus.delete('event-2');
+      const copies = [...bus];
+      // the second copy of event-4 differs; the first is the one compared with the log, so the leaf is not altered
+      const other = { leafHash: new Uint8Array(32).fill(7), topic: 't', partition: 1, offset: '9' };
+      const matcher = new BusMatcher();
+      const verifier = new LogVerifier({
+        verifiers: [parseVerifierKey(log.key.verifierKey)],
+        origin: ORIGIN,
+        checkpoints: log.checkpoints,
+        bus: matcher,
+      });
+      const feed = () => {
+        for (const [id, e] of copies) matcher.addBus(id, e);
+        matcher.addBus('event-4', other);
+      };
+      if (busOrder === 'before') feed();
+      for (const e of log.entries) verifier.add(e);
+      if (busOrder !== 'before') feed();
+      const { findings, summary } = verifier.finish(6);
+      expect(
+        findings.map((f) => [f.kind, f.eventId, f.leafIndex]),
+        busOrder,
+      ).toEqual([
+        ['EVENT_ALTERED', 'event-4', undefined],
+        ['EVENT_NOT_ON_BUS', 'event-2', 2],
+      ]);
+      expect(summary.busEventsMatched).toBe(5);
+    }
   });
 
   it('names entries that were swapped', async () => {
@@ -134,7 +192,18 @@ describe('checking a stored log', () => {
     const log = await signedLog(3, []);
     const bus = busOf(log);
     bus.set('late', { leafHash: new Uint8Array(32), topic: 't', partition: 0, offset: '3', beyondLog: true });
-    const { findings } = await check(log, log.entries, { bus });
-    expect(findings).toMatchObject([{ kind: 'EVENT_NOT_YET_LOGGED', severity: 'notice', eventId: 'late' }]);
+    for (const busOrder of ORDERS) {
+      const { findings } = await check(log, log.entries, { bus, busOrder });
+      expect(findings).toMatchObject([{ kind: 'EVENT_NOT_YET_LOGGED', severity: 'notice', eventId: 'late' }]);
+    }
+    // marked once the bus read is over, from the log group's offsets
+    const matcher = new BusMatcher();
+    matcher.addBus('late', { leafHash: new Uint8Array(32), topic: 't', partition: 0, offset: '3' });
+    matcher.addBus('lost', { leafHash: new Uint8Array(32), topic: 't', partition: 0, offset: '2' });
+    matcher.markBeyondLog((e) => Number(e.offset) >= 3);
+    expect(matcher.finish().map((f) => [f.kind, f.eventId])).toEqual([
+      ['EVENT_NOT_YET_LOGGED', 'late'],
+      ['EVENT_MISSING_FROM_LOG', 'lost'],
+    ]);
   });
 });

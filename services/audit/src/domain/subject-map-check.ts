@@ -1,8 +1,8 @@
 import {
+  CompactMap,
   emptySubjectChain,
   extendSubjectChain,
   isMerkleError,
-  MemoryMap,
   type SubjectChain,
   subjectMapRoot,
   subjectMapValue,
@@ -28,15 +28,16 @@ export interface SignedMapCheckpoint {
  * `onceonly-subject-map` line (ADR 006): the check a bundle cannot make. A log that signed a map leaving out one of
  * a subject's entries serves bundles that verify; this names it (SUBJECT_MAP_MISMATCH at that checkpoint's size).
  * Checkpoints without the line (signed before the map existed) are skipped. Incremental, as the service updates
- * it: per checkpoint, one update of the subjects changed since the previous one. Memory grows with the map (about
- * 257 − log2(S) nodes per subject), so this suits logs of up to some hundred thousand subjects.
+ * it: per checkpoint, the subjects changed since the previous one are set in a {@link CompactMap} (about two nodes per
+ * subject, each subtree's hash cached), whose root is the map's. Memory grows with the subjects (a few hundred bytes
+ * each), so this suits logs of millions of subjects.
  */
 export async function checkSubjectMap(
   leaves: AsyncIterable<SubjectMapLeaf> | Iterable<SubjectMapLeaf>,
   checkpoints: readonly SignedMapCheckpoint[],
 ): Promise<Finding[]> {
-  const check = await SubjectMapCheck.start(checkpoints);
-  for await (const leaf of leaves) if (!(await check.add(leaf))) break;
+  const check = SubjectMapCheck.start(checkpoints);
+  for await (const leaf of leaves) if (!check.add(leaf)) break;
   return check.findings;
 }
 
@@ -48,7 +49,9 @@ export async function checkSubjectMap(
 export class SubjectMapCheck {
   readonly findings: Finding[] = [];
   readonly #pending: SignedMapCheckpoint[];
-  readonly #state = { map: new MemoryMap(), chains: new Map<string, { key: Uint8Array; chain: SubjectChain }>() };
+  readonly #map = new CompactMap();
+  /** Per subject: its map key (undefined: a subject the map cannot hold) and its chain so far. */
+  readonly #subjects = new Map<string, { key: Uint8Array | undefined; chain: SubjectChain }>();
   readonly #changed = new Set<string>();
   #size = 0;
   #stopped = false;
@@ -58,23 +61,30 @@ export class SubjectMapCheck {
   }
 
   /** A check of these (signature-verified) checkpoints, the empty tree's compared at once. */
-  static async start(checkpoints: readonly SignedMapCheckpoint[]): Promise<SubjectMapCheck> {
+  static start(checkpoints: readonly SignedMapCheckpoint[]): SubjectMapCheck {
     const check = new SubjectMapCheck(checkpoints);
-    await check.#reach();
+    check.#reach();
     return check;
   }
 
   /** Adds the next leaf (index = the number added so far), comparing any checkpoint of the new size. */
-  async add(leaf: SubjectMapLeaf): Promise<boolean> {
+  add(leaf: SubjectMapLeaf): boolean {
     if (this.#stopped) return false;
     if (leaf.leafIndex !== this.#size) {
       this.#stopped = true; // holes and disorder are LogVerifier's findings; the map stops here
       return false;
     }
-    const key = subjectKeyOf(leaf.subject);
-    if (key) this.#changed.add(extend(this.#state.chains, key, leaf));
+    let subject = this.#subjects.get(leaf.subject);
+    if (subject === undefined) {
+      subject = { key: subjectKeyOf(leaf.subject), chain: emptySubjectChain() };
+      this.#subjects.set(leaf.subject, subject);
+    }
+    if (subject.key) {
+      subject.chain = extendSubjectChain(subject.chain, leaf.leafIndex, leaf.leafHash);
+      this.#changed.add(leaf.subject);
+    }
     this.#size++;
-    await this.#reach();
+    this.#reach();
     return true;
   }
 
@@ -83,52 +93,36 @@ export class SubjectMapCheck {
     this.#stopped = true;
   }
 
-  async #reach(): Promise<void> {
+  #reach(): void {
     while (this.#pending[0] !== undefined && this.#pending[0].size === this.#size)
-      await compare(this.#pending.shift()!, this.#state, this.#changed, this.findings);
+      this.#compare(this.#pending.shift()!);
   }
-}
 
-function extend(
-  chains: Map<string, { key: Uint8Array; chain: SubjectChain }>,
-  key: Uint8Array,
-  leaf: SubjectMapLeaf,
-): string {
-  const id = Buffer.from(key).toString('hex');
-  const chain = extendSubjectChain(chains.get(id)?.chain ?? emptySubjectChain(), leaf.leafIndex, leaf.leafHash);
-  chains.set(id, { key, chain });
-  return id;
-}
-
-async function compare(
-  checkpoint: SignedMapCheckpoint,
-  state: { map: MemoryMap; chains: Map<string, { key: Uint8Array; chain: SubjectChain }> },
-  changed: Set<string>,
-  findings: Finding[],
-): Promise<void> {
-  let signed: Uint8Array | undefined;
-  try {
-    signed = subjectMapRoot({ extensions: [...(checkpoint.extensions ?? [])] });
-  } catch (err) {
-    if (!isMerkleError(err)) throw err;
-    findings.push(
-      finding('MAP_ROOT_MISSING', `checkpoint ${checkpoint.size}: ${err.reason}`, { size: checkpoint.size }),
-    );
-    return;
-  }
-  if (signed === undefined) return;
-  const entries = [...changed]
-    .map((id) => state.chains.get(id)!)
-    .map((c) => ({ key: c.key, value: subjectMapValue(c.chain) }));
-  changed.clear();
-  const { root } = await state.map.setMany(entries);
-  if (!Buffer.from(root).equals(Buffer.from(signed))) {
-    findings.push(
-      finding(
-        'SUBJECT_MAP_MISMATCH',
-        `checkpoint ${checkpoint.size}: the signed subject map is not the map of the log's first ${checkpoint.size} leaves`,
-        { size: checkpoint.size },
-      ),
-    );
+  #compare(checkpoint: SignedMapCheckpoint): void {
+    let signed: Uint8Array | undefined;
+    try {
+      signed = subjectMapRoot({ extensions: [...(checkpoint.extensions ?? [])] });
+    } catch (err) {
+      if (!isMerkleError(err)) throw err;
+      this.findings.push(
+        finding('MAP_ROOT_MISSING', `checkpoint ${checkpoint.size}: ${err.reason}`, { size: checkpoint.size }),
+      );
+      return;
+    }
+    if (signed === undefined) return;
+    for (const name of this.#changed) {
+      const subject = this.#subjects.get(name)!;
+      this.#map.set(subject.key!, subjectMapValue(subject.chain));
+    }
+    this.#changed.clear();
+    if (!Buffer.from(this.#map.root()).equals(Buffer.from(signed))) {
+      this.findings.push(
+        finding(
+          'SUBJECT_MAP_MISMATCH',
+          `checkpoint ${checkpoint.size}: the signed subject map is not the map of the log's first ${checkpoint.size} leaves`,
+          { size: checkpoint.size },
+        ),
+      );
+    }
   }
 }

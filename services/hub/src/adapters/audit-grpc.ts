@@ -113,8 +113,10 @@ export function grpcLogSource(c: auditV1.AuditServiceClient, o: ClientOptions): 
  */
 export function grpcBusSource(c: auditV1.AuditServiceClient, o: ClientOptions): ReplayBusSource {
   return {
-    async read(topics, onRecord, onProgress) {
+    async read(topics, onRecord, onProgress, signal) {
       for await (const { item } of serverStream(c.streamBusEvents.bind(c), { topics: [...topics] }, o)) {
+        // the replay stopped (its log read failed): leaving the loop cancels the call
+        signal?.throwIfAborted();
         if (item?.$case === 'progress') onProgress?.(Number(item.value.read), Number(item.value.total));
         else if (item?.$case === 'records') for (const r of item.value.records) onRecord(busRecordOf(r));
         else if (item?.$case === 'summary') return readSummary(item.value);

@@ -23,19 +23,22 @@ export interface BusSourceOptions {
  */
 export function transportBusSource(transport: EventTransport, options: BusSourceOptions = {}): ReplayBusSource {
   return {
-    async read(topics, onRecord, onProgress) {
+    async read(topics, onRecord, onProgress, signal) {
+      signal?.throwIfAborted();
       const group = options.group ?? `onceonly-audit-replay-${randomUUID()}`;
       const checkpointNotes: string[] = [];
       let withCheckpoints = [...topics.filter((t) => t !== CHECKPOINT_TOPIC.name), CHECKPOINT_TOPIC.name];
-      const logReadUpTo = new Map<string, number>();
-      for (const p of await transport.lag(options.logGroup ?? AUDIT_GROUP, topics)) {
-        logReadUpTo.set(`${p.topic}/${p.partition}`, Math.max(0, p.committed));
-      }
       // a bus without the checkpoint topic (no audit log ever ran on it) names no hub: read the topics alone
       const lags = await transport.lag(group, withCheckpoints).catch(() => {
         withCheckpoints = [...topics];
         return transport.lag(group, topics);
       });
+      // the log group's offsets, asked while the consumer joins (after the ends: an offset the log committed
+      // meanwhile is of an event it appended beyond the replay's snapshot, which the replay forgets as in flight)
+      const logReadUpTo = transport
+        .lag(options.logGroup ?? AUDIT_GROUP, topics)
+        .then((partitions) => new Map(partitions.map((p) => [`${p.topic}/${p.partition}`, Math.max(0, p.committed)])));
+      logReadUpTo.catch(() => undefined); // awaited below; a failure is thrown there, not unhandled
       const remaining = new Map<string, number>();
       let total = 0;
       for (const p of lags) {
@@ -45,7 +48,7 @@ export function transportBusSource(transport: EventTransport, options: BusSource
       let records = 0;
       let malformed = 0;
       onProgress?.(0, total);
-      if (remaining.size === 0) return { records, malformed, logReadUpTo, checkpointNotes };
+      if (remaining.size === 0) return { records, malformed, logReadUpTo: await logReadUpTo, checkpointNotes };
       let settle!: () => void;
       let fail!: (err: Error) => void;
       const done = new Promise<void>((resolve, reject) => {
@@ -81,7 +84,21 @@ export function transportBusSource(transport: EventTransport, options: BusSource
         if (Number(record.offset) + 1 >= end) remaining.delete(key);
         if (remaining.size === 0) settle();
       };
-      const subscription = await transport.subscribe({ group, topics: withCheckpoints, fromBeginning: true, handle });
+      // in batches: one call per fetched batch rather than one delivery (promise, offset bookkeeping) per record
+      const subscription = await transport.subscribe({
+        group,
+        topics: withCheckpoints,
+        fromBeginning: true,
+        handle,
+        handleBatch: async (batch) => {
+          for (const record of batch) await handle(record);
+        },
+        maxBatchSize: 10_000,
+      });
+      // the replay stopped (the log read failed): stop reading, and release the consumer below
+      const abort = () => fail(signal?.reason instanceof Error ? signal.reason : new Error('the replay stopped'));
+      if (signal?.aborted) abort();
+      signal?.addEventListener('abort', abort, { once: true });
       const idle = options.idleTimeoutMs ?? 60_000;
       const watchdog = setInterval(() => {
         if (Date.now() - lastSeen > idle) {
@@ -92,10 +109,11 @@ export function transportBusSource(transport: EventTransport, options: BusSource
         await done;
       } finally {
         clearInterval(watchdog);
+        signal?.removeEventListener('abort', abort);
         await subscription.stop();
       }
       onProgress?.(records, total);
-      return { records, malformed, logReadUpTo, checkpointNotes };
+      return { records, malformed, logReadUpTo: await logReadUpTo, checkpointNotes };
     },
   };
 }
