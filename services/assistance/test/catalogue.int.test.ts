@@ -222,6 +222,10 @@ describe('catalogue adjustment through the service', () => {
     ).toEqual(['ASSIST_VERSION_CONFLICT']);
     const after = await counts();
     expect([after.items - before.items, after.outbox - before.outbox]).toEqual([1, 1]);
+    // whichever replica lost, reading again there shows the winner's version at once (not after the copy's 30 s)
+    for (const host of [keeper(), replica.as(COORDINATOR.code)]) {
+      expect((await host.getItem({ code: 'PT-XZ-08' })).item?.version).toBe(latest.version + 1);
+    }
   });
 
   it('refuses bad publications with a code and changes nothing', async () => {
