@@ -4,6 +4,16 @@
  */
 export { addMonths } from './domain/dates.js';
 export {
+  canonicalTask,
+  DRAW_PROCEDURE,
+  type DrawResult,
+  drawTask,
+  type InspectionTask,
+  type InspectionTaskInput,
+  taskDigest,
+  taskDocument,
+} from './domain/draw.js';
+export {
   GRADE_RULES,
   type Grade,
   type GradeLetter,
