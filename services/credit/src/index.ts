@@ -10,6 +10,7 @@ export {
   drawTask,
   type InspectionTask,
   type InspectionTaskInput,
+  seedCheckpoint,
   taskDigest,
   taskDocument,
 } from './domain/draw.js';

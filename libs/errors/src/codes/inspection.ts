@@ -8,4 +8,6 @@ export const INSPECTION_CODES = {
   INSPECTION_POOL_EMPTY: 'INVALID_ARGUMENT',
   // a candidate for whom fewer inspectors than the task's inspectors per target are not recused
   INSPECTION_TOO_FEW_INSPECTORS: 'INVALID_ARGUMENT',
+  // a draw asked for before the task's commitment is in a signed audit checkpoint
+  INSPECTION_NOT_CHECKPOINTED: 'FAILED_PRECONDITION',
 } as const satisfies AreaCodes;

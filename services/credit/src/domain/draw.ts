@@ -409,3 +409,36 @@ export function drawTask(task: InspectionTask, checkpointRoot: Uint8Array): Draw
     drawn,
   };
 }
+
+/** A signed checkpoint the service verified: its tree size (leaves) and whatever else the caller keeps with it. */
+export interface SizedCheckpoint {
+  readonly size: number;
+}
+
+/**
+ * The checkpoint that seeds the draw of a task whose commitment is leaf `leafIndex` of the audit log: the first
+ * (smallest) verified checkpoint whose tree contains it (`size > leafIndex`), with the checkpoint before it (size at
+ * most `leafIndex`, when the service knows one), which shows that no earlier checkpoint contained the commitment.
+ * Throws INSPECTION_NOT_CHECKPOINTED when no checkpoint contains it yet.
+ */
+export function seedCheckpoint<C extends SizedCheckpoint>(
+  leafIndex: number,
+  checkpoints: readonly C[],
+): { readonly checkpoint: C; readonly previous: C | undefined } {
+  let first: C | undefined;
+  let previous: C | undefined;
+  for (const c of checkpoints) {
+    if (c.size > leafIndex) {
+      if (first === undefined || c.size < first.size) first = c;
+    } else if (previous === undefined || c.size > previous.size) {
+      previous = c;
+    }
+  }
+  if (first === undefined) {
+    throw new AppError(
+      'INSPECTION_NOT_CHECKPOINTED',
+      `the task's commitment (leaf ${leafIndex}) is in no signed checkpoint yet: draw after the next checkpoint`,
+    );
+  }
+  return { checkpoint: first, previous };
+}

@@ -21,6 +21,7 @@ import {
   type InspectionTask,
   type InspectionTaskInput,
   recusalOf,
+  seedCheckpoint,
   taskDocument,
 } from './draw.js';
 import type { GradeLetter } from './grades.js';
@@ -334,5 +335,36 @@ describe('bad tasks are refused with a code', () => {
     ],
   ] as const)('%s', (_name, overrides, code) => {
     expect(codeOf(() => taskDocument(taskInput(overrides as Partial<InspectionTaskInput>)))).toBe(code);
+  });
+});
+
+describe('the checkpoint that seeds a draw', () => {
+  const cps = [{ size: 10 }, { size: 250 }, { size: 40 }, { size: 251 }, { size: 1000 }];
+
+  it('is the smallest signed tree that contains the commitment, with the one before it', () => {
+    expect(seedCheckpoint(249, cps)).toEqual({ checkpoint: { size: 250 }, previous: { size: 40 } });
+    expect(seedCheckpoint(250, cps)).toEqual({ checkpoint: { size: 251 }, previous: { size: 250 } });
+    expect(seedCheckpoint(0, cps)).toEqual({ checkpoint: { size: 10 }, previous: undefined });
+  });
+
+  it('is refused with a code before any checkpoint contains the commitment', () => {
+    expect(codeOf(() => seedCheckpoint(1000, cps))).toBe('INSPECTION_NOT_CHECKPOINTED');
+    expect(codeOf(() => seedCheckpoint(0, []))).toBe('INSPECTION_NOT_CHECKPOINTED');
+  });
+
+  it('never picks a tree without the leaf, nor a later one than needed (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(500).map((size) => ({ size }))), fc.nat(500), (list, leaf) => {
+        const containing = list.filter((c) => c.size > leaf);
+        if (containing.length === 0) {
+          expect(codeOf(() => seedCheckpoint(leaf, list))).toBe('INSPECTION_NOT_CHECKPOINTED');
+          return;
+        }
+        const { checkpoint, previous } = seedCheckpoint(leaf, list);
+        expect(checkpoint.size).toBe(Math.min(...containing.map((c) => c.size)));
+        const before = list.filter((c) => c.size <= leaf);
+        expect(previous?.size).toBe(before.length === 0 ? undefined : Math.max(...before.map((c) => c.size)));
+      }),
+    );
   });
 });
