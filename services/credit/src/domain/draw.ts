@@ -308,22 +308,55 @@ export function drawSeed(digest: Uint8Array, checkpointRoot: Uint8Array): Buffer
 }
 
 /**
- * Hashes `seed ‖ UTF-8(text)` for many texts with one buffer: the seed is written once, each text after it.
+ * Hashes `seed ‖ UTF-8(prefix) ‖ UTF-8(suffix)` for many texts with one buffer: the seed is written once, a prefix
+ * once for the many suffixes that follow it (an entity's `inspector:<code>:` before each inspector's id).
  */
 class SeededHasher {
-  private buf = Buffer.alloc(256);
-  constructor(private readonly seed: Buffer) {
+  private buf = Buffer.alloc(512);
+  private end = 32;
+  constructor(seed: Buffer) {
     seed.copy(this.buf, 0);
   }
-  digest(text: string): Buffer {
-    const need = 32 + Buffer.byteLength(text, 'utf8');
-    if (need > this.buf.length) {
-      this.buf = Buffer.alloc(need * 2);
-      this.seed.copy(this.buf, 0);
-    }
-    const n = this.buf.write(text, 32, 'utf8');
-    return hash('sha256', this.buf.subarray(0, 32 + n), 'buffer');
+  private room(bytes: number): void {
+    if (bytes <= this.buf.length) return;
+    const bigger = Buffer.alloc(bytes * 2);
+    this.buf.copy(bigger, 0, 0, this.end);
+    this.buf = bigger;
   }
+  /** Sets the prefix written after the seed. */
+  prefix(text: string): void {
+    this.room(32 + Buffer.byteLength(text, 'utf8'));
+    this.end = 32 + this.buf.write(text, 32, 'utf8');
+  }
+  /** SHA-256(seed ‖ prefix ‖ suffix). */
+  digest(suffix: Buffer): Buffer {
+    this.room(this.end + suffix.length);
+    suffix.copy(this.buf, this.end);
+    return hash('sha256', this.buf.subarray(0, this.end + suffix.length), 'buffer');
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** For each entity some inspector is recused from, the ids of those inspectors. */
+function recusedByEntity(task: InspectionTask): Map<string, Set<string>> {
+  const byDepartment = new Map<string, string[]>();
+  for (const p of task.inspectors) {
+    const ids = byDepartment.get(p.department);
+    if (ids === undefined) byDepartment.set(p.department, [p.id]);
+    else ids.push(p.id);
+  }
+  const out = new Map<string, Set<string>>();
+  const add = (code: string, id: string) => {
+    const ids = out.get(code);
+    if (ids === undefined) out.set(code, new Set([id]));
+    else ids.add(id);
+  };
+  for (const r of task.recusals.recentInspections) {
+    for (const id of byDepartment.get(r.department) ?? []) add(r.creditCode, id);
+  }
+  for (const c of task.recusals.conflicts) add(c.creditCode, c.inspectorId);
+  return out;
 }
 
 interface Scored<T> {
@@ -356,7 +389,8 @@ export function drawTask(task: InspectionTask, checkpointRoot: Uint8Array): Draw
   const digest = taskDigest(task);
   const seed = drawSeed(digest, checkpointRoot);
   const hasher = new SeededHasher(seed);
-  const recused = recusalOf(task);
+  const recused = recusedByEntity(task);
+  const ids = task.inspectors.map((p) => ({ p, utf8: Buffer.from(p.id, 'utf8') }));
   const k = task.inspectorsPerTarget;
 
   const byGrade = new Map<GradeLetter, Scored<DrawCandidate>[]>();
@@ -366,7 +400,8 @@ export function drawTask(task: InspectionTask, checkpointRoot: Uint8Array): Draw
       list = [];
       byGrade.set(c.grade, list);
     }
-    list.push(scored(c, hasher.digest(`entity:${c.creditCode}`)));
+    hasher.prefix(`entity:${c.creditCode}`);
+    list.push(scored(c, hasher.digest(EMPTY)));
   }
 
   const grades: GradeDraw[] = [];
@@ -382,9 +417,11 @@ export function drawTask(task: InspectionTask, checkpointRoot: Uint8Array): Draw
       const code = entity.item.creditCode;
       // the k smallest hashes among the inspectors not recused, kept sorted (k is small)
       const best: Scored<DrawInspector>[] = [];
-      for (const p of task.inspectors) {
-        if (recused(p, code)) continue;
-        const s = scored(p, hasher.digest(`inspector:${code}:${p.id}`));
+      const out = recused.get(code);
+      hasher.prefix(`inspector:${code}:`);
+      for (const { p, utf8 } of ids) {
+        if (out?.has(p.id)) continue;
+        const s = scored(p, hasher.digest(utf8));
         if (best.length === k && compareScored(s, best[k - 1] as Scored<DrawInspector>) >= 0) continue;
         let at = best.length;
         while (at > 0 && compareScored(s, best[at - 1] as Scored<DrawInspector>) < 0) at--;
