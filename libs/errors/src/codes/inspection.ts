@@ -10,4 +10,6 @@ export const INSPECTION_CODES = {
   INSPECTION_TOO_FEW_INSPECTORS: 'INVALID_ARGUMENT',
   // a draw asked for before the task's commitment is in a signed audit checkpoint
   INSPECTION_NOT_CHECKPOINTED: 'FAILED_PRECONDITION',
+  // a published draw that does not recompute (verify-draw)
+  INSPECTION_DRAW_MISMATCH: 'FAILED_PRECONDITION',
 } as const satisfies AreaCodes;
