@@ -4,6 +4,17 @@
  */
 export { addMonths } from './domain/dates.js';
 export {
+  canonicalTask,
+  DRAW_PROCEDURE,
+  type DrawResult,
+  drawTask,
+  type InspectionTask,
+  type InspectionTaskInput,
+  seedCheckpoint,
+  taskDigest,
+  taskDocument,
+} from './domain/draw.js';
+export {
   GRADE_RULES,
   type Grade,
   type GradeLetter,

@@ -9,6 +9,7 @@ import { registerCreditCommands } from './commands/credit.js';
 import { registerDepartmentCommands } from './commands/departments.js';
 import { registerHubCommands } from './commands/hub.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerInspectCommands } from './commands/inspect.js';
 import { registerSealCommands } from './commands/seal.js';
 import { registerTrustCommands } from './commands/trust.js';
 import { registerWorkdaysCommands } from './commands/workdays.js';
@@ -55,6 +56,7 @@ export function buildCli(options: BuildOptions = {}): Command {
   registerCertCommands(program);
   registerAssistCommands(program);
   registerCreditCommands(program);
+  registerInspectCommands(program);
   registerConsentCommands(program);
   registerAuditCommands(program);
   registerWorkdaysCommands(program);

@@ -2,6 +2,7 @@ import { assistanceSuite } from './assistance-suite.js';
 import { auditProofsSuite } from './audit-proofs.js';
 import { auditSuite } from './audit-suite.js';
 import { certificateSuite } from './certificate-suite.js';
+import { creditDrawSuite } from './credit-draw.js';
 import { eventsSuite } from './events-suite.js';
 import { merkleMapSuite } from './merkle-map.js';
 import type { Suite } from './suite.js';
@@ -14,4 +15,5 @@ export const SUITES: readonly Suite[] = [
   auditSuite,
   merkleMapSuite,
   auditProofsSuite,
+  creditDrawSuite,
 ];

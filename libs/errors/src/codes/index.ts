@@ -5,6 +5,7 @@ import { COMMON_CODES } from './common.js';
 import { CREDIT_CODES } from './credit.js';
 import { EVENTS_CODES } from './events.js';
 import { IDS_CODES } from './ids.js';
+import { INSPECTION_CODES } from './inspection.js';
 import { SEAL_CODES } from './seal.js';
 import type { StatusName } from './status-name.js';
 import { STORE_CODES } from './store.js';
@@ -25,6 +26,7 @@ export const AREAS = {
   assistance: ASSISTANCE_CODES,
   credit: CREDIT_CODES,
   workdays: WORKDAYS_CODES,
+  inspection: INSPECTION_CODES,
 } as const;
 
 type Areas = typeof AREAS;
