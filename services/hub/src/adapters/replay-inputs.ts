@@ -210,7 +210,11 @@ export async function openTransport(opts: { brokers?: string }, db: Database | u
   return createEmbeddedTransport({ db });
 }
 
-/** A progress bar with the rate on a terminal; plain lines (every 10 %) otherwise. */
+/**
+ * A progress bar with the rate on a terminal; plain lines (every 10 %) otherwise. A phase shows once its first
+ * records arrive, not when it is announced: the bus and the log are read together, and a read refused at once (a
+ * caller who is not an auditor) leaves the coded refusal alone on standard error.
+ */
 export function progress(): ReplayProgress {
   const tty = process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | undefined;
@@ -218,22 +222,29 @@ export function progress(): ReplayProgress {
   let total = 0;
   let started = Date.now();
   let lastLine = -1;
+  let shown = false;
+  const show = () => {
+    shown = true;
+    if (tty && total > 0) {
+      bar = new cliProgress.SingleBar(
+        { format: `${phase.padEnd(6)} [{bar}] {percentage}% {value}/{total} {rate}/s`, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(total, 0, { rate: 0 });
+    } else if (!tty) process.stderr.write(`replay: ${phase}: ${total} to read\n`);
+  };
   return {
     phase(name, size) {
       bar?.stop();
+      bar = undefined;
       phase = name;
       total = size;
       started = Date.now();
       lastLine = -1;
-      if (tty && size > 0) {
-        bar = new cliProgress.SingleBar(
-          { format: `${name.padEnd(6)} [{bar}] {percentage}% {value}/{total} {rate}/s`, stream: process.stderr },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(size, 0, { rate: 0 });
-      } else if (!tty) process.stderr.write(`replay: ${name}: ${size} to read\n`);
+      shown = false;
     },
     advance(done) {
+      if (!shown) show();
       const seconds = Math.max(0.001, (Date.now() - started) / 1000);
       const rate = Math.round(done / seconds);
       if (bar) {
