@@ -77,6 +77,7 @@ export {
   REDACTED,
   SECRET_PATHS,
 } from './logger.js';
+export { startPeriodic } from './periodic.js';
 export { type PromiseClient, type PromiseClientOptions, promiseClient } from './promise-client.js';
 export { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
 export type { ServiceContext, ServiceModule } from './service-module.js';

@@ -9,6 +9,7 @@ import {
   loadConfig,
   type ServiceContext,
   type ServiceModule,
+  startPeriodic,
   str,
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
@@ -107,24 +108,13 @@ export const assistanceModule: ServiceModule = {
       assistanceHandlers(deps, config.ONCEONLY_ASSISTANCE_COORDINATOR),
     );
     if (config.ONCEONLY_ASSISTANCE_SWEEP_MS > 0) {
-      startSweep(ctx, deps, config.ONCEONLY_ASSISTANCE_SWEEP_MS, config.ONCEONLY_ASSISTANCE_RETENTION_DAYS);
-    }
-  },
-};
-
-/** Deadline alerts and the retention purge every `intervalMs`; the stop hook waits for a sweep in progress. */
-function startSweep(ctx: ServiceContext, deps: AssistanceDeps, intervalMs: number, retentionDays: number): void {
-  let running: Promise<unknown> = Promise.resolve();
-  let warnedAbout = '';
-  let busy = false;
-  const sweep = () => {
-    // one sweep at a time: a tick during a slow sweep is skipped, not queued
-    if (busy) return;
-    busy = true;
-    running = sweepCase(deps, DEFAULT_DEADLINE_POLICY, retentionDays)
-      .then((report) => {
-        if (report.alerts + report.purged > 0)
+      const retentionDays = config.ONCEONLY_ASSISTANCE_RETENTION_DAYS;
+      let warnedAbout = '';
+      startPeriodic(ctx, 'assistance sweep', config.ONCEONLY_ASSISTANCE_SWEEP_MS, async () => {
+        const report = await sweepCase(deps, DEFAULT_DEADLINE_POLICY, retentionDays);
+        if (report.alerts + report.purged > 0) {
           ctx.log.info({ alerts: report.alerts, purged: report.purged }, 'assistance sweep');
+        }
         const skipped = report.skipped.join(',');
         if (skipped !== '' && skipped !== warnedAbout) {
           ctx.log.warn(
@@ -133,17 +123,7 @@ function startSweep(ctx: ServiceContext, deps: AssistanceDeps, intervalMs: numbe
           );
         }
         warnedAbout = skipped;
-      })
-      .catch((err: unknown) => ctx.log.warn({ err }, 'assistance sweep failed; retried later'))
-      .finally(() => {
-        busy = false;
       });
-  };
-  const timer = setInterval(sweep, intervalMs);
-  timer.unref();
-  sweep();
-  ctx.lifecycle.onStop('assistance sweep', async () => {
-    clearInterval(timer);
-    await running;
-  });
-}
+    }
+  },
+};

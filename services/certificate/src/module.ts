@@ -9,6 +9,7 @@ import {
   loadConfig,
   type ServiceContext,
   type ServiceModule,
+  startPeriodic,
   url,
 } from '@onceonly/kit';
 import { decryptPrivateKey } from '@onceonly/seal';
@@ -345,21 +346,9 @@ export async function startCertificates(
   ctx.server.addService(certificateV1.CertificateServiceService, certificateHandlers(deps));
   ctx.server.addService(consentV1.ConsentServiceService, consentHandlers(deps));
   ctx.server.addService(consentV1.PlatformServiceService, platformHandlers(deps));
-  if (options.expirySweepMs > 0) startExpirySweep(ctx, deps, options.expirySweepMs);
+  if (options.expirySweepMs > 0) {
+    // records expiries (失效) by time
+    startPeriodic(ctx, 'certificate expiry sweep', options.expirySweepMs, async () => void (await expireDueCase(deps)));
+  }
   return { deps, relay };
-}
-
-/** Records expiries (失效) by time, every `intervalMs`; the stop hook waits for a sweep in progress. */
-function startExpirySweep(ctx: ServiceContext, deps: CertificateDeps, intervalMs: number): void {
-  let running: Promise<unknown> = Promise.resolve();
-  const sweep = () => {
-    running = expireDueCase(deps).catch((err: unknown) => ctx.log.warn({ err }, 'expiry sweep failed; retried later'));
-  };
-  const timer = setInterval(sweep, intervalMs);
-  timer.unref();
-  sweep();
-  ctx.lifecycle.onStop('certificate expiry sweep', async () => {
-    clearInterval(timer);
-    await running;
-  });
 }

@@ -9,6 +9,7 @@ import {
   loadConfig,
   type ServiceContext,
   type ServiceModule,
+  startPeriodic,
   str,
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
@@ -76,32 +77,11 @@ export const creditModule: ServiceModule = {
       hashCitizenId: (id) => hashCitizenId(id, key),
     };
     ctx.server.addService(creditV1.CreditServiceService, creditHandlers(deps));
-    if (config.ONCEONLY_CREDIT_SWEEP_MS > 0) startSweep(ctx, deps, config.ONCEONLY_CREDIT_SWEEP_MS);
+    if (config.ONCEONLY_CREDIT_SWEEP_MS > 0) {
+      startPeriodic(ctx, 'credit grade sweep', config.ONCEONLY_CREDIT_SWEEP_MS, async () => {
+        const report = await sweepGrades(deps);
+        if (report.changed > 0) ctx.log.info(report, 'credit grades recomputed');
+      });
+    }
   },
 };
-
-/** The grade sweep every `intervalMs`, one at a time; the stop hook waits for a sweep in progress. */
-function startSweep(ctx: ServiceContext, deps: CreditDeps, intervalMs: number): void {
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const sweep = () => {
-    // a tick during a slow sweep is skipped, not queued
-    if (busy) return;
-    busy = true;
-    running = sweepGrades(deps)
-      .then((report) => {
-        if (report.changed > 0) ctx.log.info(report, 'credit grades recomputed');
-      })
-      .catch((err: unknown) => ctx.log.warn({ err }, 'credit grade sweep failed; retried later'))
-      .finally(() => {
-        busy = false;
-      });
-  };
-  const timer = setInterval(sweep, intervalMs);
-  timer.unref();
-  sweep();
-  ctx.lifecycle.onStop('credit grade sweep', async () => {
-    clearInterval(timer);
-    await running;
-  });
-}
