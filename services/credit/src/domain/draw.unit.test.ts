@@ -167,7 +167,9 @@ const arbTask = fc
       C: fc.integer({ min: 0, max: 10_000 }),
       D: fc.integer({ min: 0, max: 10_000 }),
     }),
-    inspectorCount: fc.integer({ min: 4, max: 12 }),
+    // at least 5: departments are assigned in turn, so one department's recusal plus one conflict leaves ≥ 2 = max k
+    // (with 4, the market department holds 2 of them and a task could be refused as too few inspectors)
+    inspectorCount: fc.integer({ min: 5, max: 12 }),
     k: fc.integer({ min: 1, max: 2 }),
     recent: fc.array(fc.tuple(fc.nat(2), fc.nat(39)), { maxLength: 10 }),
     conflicts: fc.array(fc.tuple(fc.nat(11), fc.nat(39)), { maxLength: 10 }),
