@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 /**
  * Two hubs on one Kafka broker and one PostgreSQL server (a database each), with different ONCEONLY_NAMESPACEs and
  * otherwise the same configuration: the same topics, the same audit log group and reads topic. Each records a
@@ -17,6 +20,7 @@ import { uniqueNamespace } from '@onceonly/kit/testing';
 import { generateNoteKey } from '@onceonly/merkle';
 import { freshDatabase, kafkaBrokers, type TestDatabase, uniqueTopic, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess as cli } from '../test/cli-harness.js';
 import { call, withClient } from './client.js';
 import { loadHubConfig } from './config.js';
 import { type RunningHub, startHub } from './start.js';
@@ -165,6 +169,30 @@ describe('two hubs in two namespaces on one broker and one database server', () 
       const ids = await readTopic(withNamespace(kafka, mine.namespace), CREDIT_TOPIC.name, PENALTY_EVENTS.length);
       expect(ids.sort()).toEqual((mine === a ? idsA : idsB).slice().sort());
       expect(ids.filter((id) => theirs.includes(id))).toEqual([]);
+    }
+  });
+  it("`audit replay --brokers` reads the hub's bus in the namespace it is given", async () => {
+    const [a, b] = hubs as [TestHub, TestHub];
+    const dir = await mkdtemp(path.join(tmpdir(), 'onceonly-ns-replay-'));
+    const replay = (namespace: string) =>
+      cli([
+        ...['--addr', a.hub.address, '--as', AUDITOR, '--role', 'auditor', '--json', 'audit', 'replay'],
+        ...['--brokers', kafkaBrokers().join(','), '--namespace', namespace, '--no-projection'],
+        ...['--report', path.join(dir, namespace)],
+      ]);
+    try {
+      const own = await replay(a.namespace);
+      const report = JSON.parse(own.out) as { ok: boolean; busRecords: number };
+      expect(report).toMatchObject({ ok: true });
+      // the penalty's events and the searches' records of reads, read from A's topics
+      expect(report.busRecords).toBeGreaterThanOrEqual(PENALTY_EVENTS.length);
+      expect(own.code).toBe(0);
+      // B's bus is not A's: the replay finds A's events missing from it
+      const other = await replay(b.namespace);
+      expect(other.code).not.toBe(0);
+      expect((JSON.parse(other.out) as { ok: boolean }).ok).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -54,8 +54,10 @@ export interface ReplayPlan {
 /**
  * Decides the sources of a replay. The log: the hub (StreamEntries) unless --from-database. The bus: Kafka when
  * --brokers/KAFKA_BROKERS names it, else the embedded log of the database read with --from-database, else the hub
- * itself (StreamBusEvents). Projections: compared with the hub at --addr.
- * @throws AppError INVALID_ARGUMENT for a combination that names two sources for one input, or a source for nothing.
+ * itself (StreamBusEvents). Projections: compared with the hub at --addr. The bus read directly is read in the
+ * hub's namespace (--namespace/ONCEONLY_NAMESPACE, ADR 023).
+ * @throws AppError INVALID_ARGUMENT for a combination that names two sources for one input, or a source for nothing
+ * (--namespace on the command line for a bus read through the hub); CONFIG_INVALID for an invalid namespace.
  */
 export function planReplay(
   opts: ReplaySourceOptions,
@@ -79,6 +81,13 @@ export function planReplay(
     throw new AppError('INVALID_ARGUMENT', '--brokers with --no-bus: the bus is not read');
   const log = opts.fromDatabase ? 'database' : 'hub';
   const bus = !opts.bus ? 'none' : opts.brokers ? 'kafka' : opts.fromDatabase ? 'database' : 'hub';
+  checkNamespace(opts.namespace ?? '');
+  if ((bus === 'hub' || bus === 'none') && source('namespace') === 'cli') {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      "--namespace names the namespace of a bus the replay reads itself: add --brokers or --from-database (through the hub, the hub's own applies)",
+    );
+  }
   const hub: ReplayInput = { kind: 'hub', where: addr() };
   const database: ReplayInput = opts.databaseUrl
     ? { kind: 'database', where: withoutPassword(opts.databaseUrl) }
