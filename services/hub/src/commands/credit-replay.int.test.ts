@@ -47,6 +47,7 @@ describe('audit replay of the credit service', () => {
       db = ctx.db;
     },
   };
+  const as = (code: string, role = 'department') => ['--addr', hub.address, '--as', code, '--role', role];
   const client = (code: string, role = 'department') =>
     creditClient(hub.address, {
       metadata: () => {
@@ -185,6 +186,23 @@ describe('audit replay of the credit service', () => {
       expect.objectContaining({ name: 'credit-subject-grade', keys: 3, compared: 3, divergences: 0 }),
     ]);
     expect(report.ok).toBe(true);
+  });
+
+  it('reads a record by id and a person by subject key through the CLI, as an auditor', async () => {
+    const auditor = ['--addr', hub.address, '--as', 'auditor-1', '--role', 'auditor'];
+    const got = await cli([...auditor, '--json', 'credit', 'record-get', ids.first!]);
+    expect(got.err).toBe('');
+    expect(JSON.parse(got.out)).toMatchObject({ id: ids.first, status: 'RECORD_STATUS_ACTIVE', version: 1 });
+    const text = await cli([...auditor, 'credit', 'record-get', ids.first!]);
+    expect(text.out).toContain(`${ids.first}  v1  penalty  active  2026-03-02`);
+    const person = await cli([...auditor, 'credit', 'subject', ids.personKey!]);
+    expect(person.out).toContain('310107********123');
+    expect(person.out).toContain('grade       B');
+    expect(person.out + person.err).not.toContain(CITIZEN);
+    // a department names a person by citizen ID, never by key
+    const refused = await cli([...as(EMERGENCY), 'credit', 'subject', ids.personKey!]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toContain('PERMISSION_DENIED');
   });
 
   it('names a record status and a grade changed in the database behind the service', async () => {
