@@ -1,9 +1,11 @@
 import { creditEventsV1 as ev } from '@onceonly/contracts';
 import type { Finding, ReplayEvent } from '@onceonly/replay';
 import type { PlainDate } from '@onceonly/workdays';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { penaltyCommand, recorded } from '../../../test/records.js';
-import { type Grade, gradeOf } from '../../domain/grades.js';
+import { listingCommand, penaltyCommand, recorded } from '../../../test/records.js';
+import { type Grade, gradeChanged, gradeOf } from '../../domain/grades.js';
+import { PENALTY_KINDS } from '../../domain/publicity.js';
 import type { CreditRecord } from '../../domain/records.js';
 import type { ReplayedRecord, ReplayedSubject } from '../../domain/replay/credit-replay.js';
 import { gradeDifferences, recordDifferences } from '../../domain/replay/credit-replay.js';
@@ -170,5 +172,59 @@ describe('the credit replay projections', () => {
       expect.objectContaining({ message: `subject ${key}: review day differs`, actual: '2030-01-01' }),
     ]);
     expect(gradeDifferences(key, subject, { grade: undefined })[0]!.kind).toBe('PROJECTION_UNKNOWN_TO_SERVICE');
+  });
+});
+
+describe('any lawful history', () => {
+  const day = '2026-06-01' as PlainDate;
+  const dateAgo = (n: number) => new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+  const arrival = fc.record({
+    kinds: fc.uniqueArray(fc.constantFrom(...PENALTY_KINDS), { minLength: 1, maxLength: 3 }),
+    // the calendar holds 2023–2026: decisions from 2023-02 on
+    daysAgo: fc.integer({ min: 0, max: 1200 }),
+    amountFen: fc.integer({ min: 1, max: 5_000_000 }),
+    repaired: fc.boolean(),
+    listing: fc.boolean(),
+  });
+
+  it('replays without a finding, and agrees with the grade the service would store', () => {
+    fc.assert(
+      fc.property(fc.array(arrival, { minLength: 1, maxLength: 8 }), (arrivals) => {
+        // the service's sequence (app/change-subject.ts): each change, then the grade recomputed from every record,
+        // announced only when it says something new; records arrive in any order of their decisions
+        const events: ReplayEvent[] = [];
+        const records = new Map<string, CreditRecord>();
+        let stored: Grade | undefined;
+        const change = (r: CreditRecord, what: string) => {
+          records.set(r.id, r);
+          events.push(recordEvent(r, what));
+          const computed = gradeOf([...records.values()], day);
+          if (gradeChanged(stored, computed)) events.push(gradeEvent(r, computed, stored));
+          stored = computed;
+        };
+        for (const a of arrivals) {
+          const money = a.kinds.includes('fine') || a.kinds.includes('confiscation');
+          const date = dateAgo(a.daysAgo);
+          const command = a.listing
+            ? listingCommand(date)
+            : penaltyCommand({ kinds: a.kinds, amountFen: money ? a.amountFen : 0, decisionDate: date });
+          const r = recorded(command, date);
+          change(r, 'recorded');
+          if (a.repaired && !a.listing) {
+            change({ ...r, status: 'repair-pending', version: 2 }, 'repair-applied');
+            change({ ...r, status: 'repaired', version: 3 }, 'repair-decided');
+          }
+        }
+        const { records: rebuilt, subjects, findings } = replay(events);
+        expect(findings).toEqual([]);
+        for (const r of records.values()) {
+          const live = { status: r.status, version: r.version, subjectKey: r.subject.key };
+          expect(recordDifferences(r.id, rebuilt.get(r.id)!, live)).toEqual([]);
+        }
+        const key = [...records.values()][0]!.subject.key;
+        expect(gradeDifferences(key, subjects.get(key)!, { grade: stored })).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
