@@ -59,6 +59,7 @@ export {
   outboxMigrations,
   withEventTables,
 } from './migrations.js';
+export { checkNamespace, NAMESPACE_PATTERN, namespacedName, withNamespace } from './namespace.js';
 export {
   appendToOutbox,
   type OutboxBacklog,

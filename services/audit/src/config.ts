@@ -34,13 +34,13 @@ export const AUDIT_CONFIG = {
     default: 'onceonly-audit',
     pattern: /[A-Za-z0-9._-]{1,200}/,
     patternDoc: 'letters, digits, ".", "_" and "-"',
-    doc: "the log's Kafka consumer group; one per hub on a shared broker (two logs in one group split the events)",
+    doc: "the log's Kafka consumer group, in the hub's namespace; one per log in one namespace (two logs in one group split the events)",
   }),
   ONCEONLY_AUDIT_READS_TOPIC: str({
     default: 'onceonly.audit.reads.v1',
     pattern: /onceonly\.[a-z0-9][a-z0-9._-]*/,
     patternDoc: 'a topic name starting with "onceonly."',
-    doc: "the topic of the log's records of reads (audit.entries-read); one per hub on a shared broker",
+    doc: "the topic of the log's records of reads (audit.entries-read), in the hub's namespace; one per log in one namespace",
   }),
 } as const;
 

@@ -30,7 +30,8 @@ export const ENTRIES_READ_TYPE = 'audit.entries-read';
  * The topic of reads: one `audit.entries-read` per read of entries, keyed by the reader's code. Unlike checkpoints,
  * the log reads it back, so every read is itself a leaf (a read of reads adds one more leaf, and stops there).
  * Its own source (`/onceonly/audit/reads`), so that its sequence has no holes where checkpoints are not logged.
- * The name is `ONCEONLY_AUDIT_READS_TOPIC` (default `onceonly.audit.reads.v1`): hubs sharing a broker need their own.
+ * The name is `ONCEONLY_AUDIT_READS_TOPIC` (default `onceonly.audit.reads.v1`), in the hub's namespace (ADR 023) like
+ * every topic: only two logs in one namespace (tests) need their own.
  */
 export function readsTopic(name = 'onceonly.audit.reads.v1') {
   return defineTopic({ name, partitions: 3, retentionMs: -1, owner: 'audit', eventTypes: [ENTRIES_READ_TYPE] });

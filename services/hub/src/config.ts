@@ -1,3 +1,4 @@
+import { NAMESPACE_PATTERN } from '@onceonly/events';
 import { bool, hostPort, int, list, loadConfig, oneOf, str, url } from '@onceonly/kit';
 
 /** Every environment variable the hub reads: `onceonly config` prints this table. */
@@ -11,6 +12,12 @@ export const HUB_CONFIG = {
     doc: 'PostgreSQL instead of the embedded PGlite database',
   }),
   KAFKA_BROKERS: list({ optional: true, doc: 'Kafka bootstrap servers (host:port,...) instead of the embedded log' }),
+  ONCEONLY_NAMESPACE: str({
+    default: '',
+    pattern: NAMESPACE_PATTERN,
+    patternDoc: 'lowercase letters, digits and "-", starting with a letter, at most 20',
+    doc: 'prefixes every topic and consumer group (`<ns>.onceonly.certificate.v1`): hubs sharing a broker (ADR 023)',
+  }),
   ONCEONLY_LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, {
     default: 'info',
     doc: 'log level',

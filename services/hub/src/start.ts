@@ -12,6 +12,7 @@ import {
   startOutboxRelay,
   TopicRegistry,
   withEventTables,
+  withNamespace,
 } from '@onceonly/events';
 import {
   createGrpcServer,
@@ -129,6 +130,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       `mode=${mode}`,
       `storage=${db.kind}`,
       `events=${config.KAFKA_BROKERS ? 'kafka' : 'embedded'}`,
+      ...(config.ONCEONLY_NAMESPACE ? [`namespace=${config.ONCEONLY_NAMESPACE}`] : []),
       ...(db.kind === 'pglite' ? [`data=${config.ONCEONLY_DATA_DIR}`] : []),
       `identity=${identityMode(tls !== undefined, devIdentity)}`,
       `version=${HUB_VERSION}`,
@@ -174,11 +176,15 @@ async function openStore(config: HubConfig, log: Logger): Promise<Database> {
   return openDatabase({ dataDir });
 }
 
+/**
+ * The bus, in the hub's namespace (ONCEONLY_NAMESPACE, ADR 023): every topic and consumer group of every module is
+ * prefixed there, once, so that no service names its topics by hand.
+ */
 async function openTransport(config: HubConfig, db: Database, log: Logger): Promise<EventTransport> {
-  if (config.KAFKA_BROKERS) {
-    return createKafkaTransport({ brokers: config.KAFKA_BROKERS, clientId: 'onceonly-hub', log });
-  }
-  return createEmbeddedTransport({ db, log });
+  const transport = config.KAFKA_BROKERS
+    ? await createKafkaTransport({ brokers: config.KAFKA_BROKERS, clientId: 'onceonly-hub', log })
+    : await createEmbeddedTransport({ db, log });
+  return withNamespace(transport, config.ONCEONLY_NAMESPACE);
 }
 
 function loadTls(config: HubConfig): ServerTls | undefined {

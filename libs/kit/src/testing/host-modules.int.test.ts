@@ -1,8 +1,8 @@
-import { createEmbeddedTransport, type EmbeddedTransport } from '@onceonly/events';
+import { checkNamespace, createEmbeddedTransport, defineTopic, type EmbeddedTransport } from '@onceonly/events';
 import { type Database, openDatabase } from '@onceonly/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext, ServiceModule } from '../service-module.js';
-import { hostModules } from './index.js';
+import { hostModules, uniqueNamespace } from './index.js';
 
 // hostModules over PGlite in memory and the embedded log: it only passes them on, so the cheapest real ones do.
 
@@ -65,5 +65,40 @@ describe('hostModules', () => {
     const address = await host.listen();
     expect(host.address).toBe(address);
     await host.stop();
+  });
+
+  it('with a namespace, gives the modules the transport in it: their topics are <namespace>.<name> on the log', async () => {
+    const namespace = uniqueNamespace();
+    const topic = defineTopic({ name: 'onceonly.hosttest.v1', partitions: 1, owner: 'a', eventTypes: [] });
+    const publisher: ServiceModule = {
+      name: 'publisher',
+      async start(ctx) {
+        await ctx.transport.ensureTopics([topic]);
+        await ctx.transport.publish([{ topic: topic.name, key: 'k', value: new Uint8Array([1]), headers: {} }]);
+      },
+    };
+    const host = await hostModules({ db, transport, namespace, modules: [publisher] });
+    expect(host.namespace).toBe(namespace);
+    expect(host.context.transport).not.toBe(transport);
+    const rows = await db.query<{ topic: string }>('SELECT DISTINCT topic FROM eventlog.events');
+    expect(rows.rows.map((r) => r.topic)).toEqual([`${namespace}.onceonly.hosttest.v1`]);
+    await host.stop();
+  });
+
+  it('without a namespace, passes the transport on as it is', async () => {
+    const host = await hostModules({ db, transport, modules: [] });
+    expect(host.namespace).toBe('');
+    expect(host.context.transport).toBe(transport);
+    await host.stop();
+  });
+});
+
+describe('uniqueNamespace', () => {
+  it('gives a valid namespace, a different one each call, with the prefix asked for', () => {
+    const names = Array.from({ length: 50 }, () => uniqueNamespace());
+    for (const name of names) expect(checkNamespace(name)).toBe(name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(uniqueNamespace('city2')).toMatch(/^city2-[0-9a-f]{12}$/);
+    expect(() => uniqueNamespace('Bad')).toThrow(/prefix/);
   });
 });

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { type EventTransport, TopicRegistry } from '@onceonly/events';
+import { type EventTransport, TopicRegistry, withNamespace } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
 import { createGrpcServer } from '../grpc-server.js';
 import { createLifecycle, type StopReport } from '../lifecycle.js';
@@ -10,6 +11,12 @@ import type { ServiceContext, ServiceModule } from '../service-module.js';
 export interface HostModulesOptions {
   readonly db: Database;
   readonly transport: EventTransport;
+  /**
+   * The hub's namespace (ONCEONLY_NAMESPACE, ADR 023): the modules get `transport` in it, so their topics and consumer
+   * groups on the test broker are `<namespace>.<name>` and no other test file sees their events (see
+   * {@link uniqueNamespace}). Default: none (today's names, shared with every other test on the broker).
+   */
+  readonly namespace?: string;
   /** Started in order, like the hub does (a module that reads others' topics comes last). */
   readonly modules: readonly ServiceModule[];
   /** Default: the real clock. */
@@ -37,6 +44,8 @@ export interface HostModulesOptions {
 /** Modules running in a test host: their context, the gRPC address, what they logged, and one way to stop. */
 export interface HostedModules {
   readonly context: ServiceContext;
+  /** The namespace the modules run in ('' for none); `namespacedName(namespace, topic)` is a topic's name on the broker. */
+  readonly namespace: string;
   /** `127.0.0.1:<port>`; empty until the server is started (with `deferServer`, by {@link HostedModules.listen}). */
   readonly address: string;
   /** Starts the gRPC server (done by {@link hostModules} unless `deferServer`); returns its address. */
@@ -64,9 +73,10 @@ export async function hostModules(options: HostModulesOptions): Promise<HostedMo
   const log = options.log ?? memory.log;
   const lifecycle = createLifecycle({ log, graceMs: options.graceMs ?? 1_000 });
   const server = createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true });
+  const namespace = options.namespace ?? '';
   const context: ServiceContext = {
     db: options.db,
-    transport: options.transport,
+    transport: withNamespace(options.transport, namespace),
     topics: options.topics ?? new TopicRegistry(),
     server,
     lifecycle,
@@ -91,6 +101,7 @@ export async function hostModules(options: HostModulesOptions): Promise<HostedMo
   }
   return {
     context,
+    namespace,
     get address() {
       return address;
     },
@@ -99,6 +110,17 @@ export async function hostModules(options: HostModulesOptions): Promise<HostedMo
     logLines: () => memory.lines(),
     stop: (reason = 'test over') => lifecycle.stop(reason),
   };
+}
+
+/**
+ * A namespace no other test uses (`<prefix>-<12 hex digits>`, random), for {@link HostModulesOptions.namespace}: the
+ * modules' topics and consumer groups are then the test's own on the shared broker. `prefix`: a lowercase letter and
+ * at most 6 more letters or digits (default `t`).
+ */
+export function uniqueNamespace(prefix = 't'): string {
+  if (!/^[a-z][a-z0-9]{0,6}$/.test(prefix))
+    throw new Error(`uniqueNamespace: prefix ${prefix} is not [a-z][a-z0-9]{0,6}`);
+  return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
 
 /** A JSON logger that keeps every line in memory. */

@@ -10,5 +10,6 @@ export {
   hostModules,
   type MemoryLogger,
   memoryLogger,
+  uniqueNamespace,
 } from './host-modules.js';
 export { oversizedRequest, type RawCaller, refusedRawCall, withRawBytes } from './raw-requests.js';

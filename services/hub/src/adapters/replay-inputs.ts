@@ -11,7 +11,13 @@ import {
   sizeAndRoot,
 } from '@onceonly/audit/client';
 import { AppError, isAppError, toAppError } from '@onceonly/errors';
-import { createEmbeddedTransport, createKafkaTransport, type EventTransport } from '@onceonly/events';
+import {
+  checkNamespace,
+  createEmbeddedTransport,
+  createKafkaTransport,
+  type EventTransport,
+  withNamespace,
+} from '@onceonly/events';
 import { type Database, openDatabase } from '@onceonly/store';
 import cliProgress from 'cli-progress';
 import { type ClientOptions, call, checkHealth } from '../client.js';
@@ -29,6 +35,8 @@ export type OptionSource = string | undefined;
 /** The options of `audit replay` that choose its sources. */
 export interface ReplaySourceOptions {
   brokers?: string;
+  /** The hub's namespace (ONCEONLY_NAMESPACE, ADR 023): the bus read is the one of its topics and groups. */
+  namespace?: string;
   databaseUrl?: string;
   dataDir: string;
   fromDatabase?: boolean;
@@ -46,8 +54,10 @@ export interface ReplayPlan {
 /**
  * Decides the sources of a replay. The log: the hub (StreamEntries) unless --from-database. The bus: Kafka when
  * --brokers/KAFKA_BROKERS names it, else the embedded log of the database read with --from-database, else the hub
- * itself (StreamBusEvents). Projections: compared with the hub at --addr.
- * @throws AppError INVALID_ARGUMENT for a combination that names two sources for one input, or a source for nothing.
+ * itself (StreamBusEvents). Projections: compared with the hub at --addr. The bus read directly is read in the
+ * hub's namespace (--namespace/ONCEONLY_NAMESPACE, ADR 023).
+ * @throws AppError INVALID_ARGUMENT for a combination that names two sources for one input, or a source for nothing
+ * (--namespace on the command line for a bus read through the hub); CONFIG_INVALID for an invalid namespace.
  */
 export function planReplay(
   opts: ReplaySourceOptions,
@@ -71,20 +81,28 @@ export function planReplay(
     throw new AppError('INVALID_ARGUMENT', '--brokers with --no-bus: the bus is not read');
   const log = opts.fromDatabase ? 'database' : 'hub';
   const bus = !opts.bus ? 'none' : opts.brokers ? 'kafka' : opts.fromDatabase ? 'database' : 'hub';
+  checkNamespace(opts.namespace ?? '');
+  if ((bus === 'hub' || bus === 'none') && source('namespace') === 'cli') {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      "--namespace names the namespace of a bus the replay reads itself: add --brokers or --from-database (through the hub, the hub's own applies)",
+    );
+  }
   const hub: ReplayInput = { kind: 'hub', where: addr() };
   const database: ReplayInput = opts.databaseUrl
     ? { kind: 'database', where: withoutPassword(opts.databaseUrl) }
     : { kind: 'embedded-folder', where: opts.dataDir };
+  const inNamespace = (where: string) => (opts.namespace ? `${where} (namespace ${opts.namespace})` : where);
   const inputs: ReplayInputs = {
     log: log === 'hub' ? hub : database,
     bus:
       bus === 'none'
         ? { kind: 'none', where: '' }
         : bus === 'kafka'
-          ? { kind: 'kafka', where: opts.brokers! }
+          ? { kind: 'kafka', where: inNamespace(opts.brokers!) }
           : bus === 'hub'
             ? hub
-            : database,
+            : { ...database, where: inNamespace(database.where) },
     projections: opts.projection === false ? { kind: 'none', where: '' } : hub,
   };
   return { log, bus, inputs };
@@ -203,11 +221,20 @@ export async function openStore(opts: { databaseUrl?: string; dataDir: string })
   return openDatabase({ dataDir });
 }
 
-/** The bus: Kafka at `brokers`, else the embedded log in `db`. */
-export async function openTransport(opts: { brokers?: string }, db: Database | undefined): Promise<EventTransport> {
-  if (opts.brokers) return createKafkaTransport({ brokers: opts.brokers, clientId: 'onceonly-audit-replay' });
+/** The bus: Kafka at `brokers`, else the embedded log in `db`; in the hub's `namespace` (ADR 023) when one is set. */
+export async function openTransport(
+  opts: { brokers?: string; namespace?: string },
+  db: Database | undefined,
+): Promise<EventTransport> {
+  const namespace = checkNamespace(opts.namespace ?? '');
+  if (opts.brokers) {
+    return withNamespace(
+      await createKafkaTransport({ brokers: opts.brokers, clientId: 'onceonly-audit-replay' }),
+      namespace,
+    );
+  }
   if (!db) throw new AppError('CONFIG_MISSING', 'the embedded log needs --database-url or --data-dir');
-  return createEmbeddedTransport({ db });
+  return withNamespace(await createEmbeddedTransport({ db }), namespace);
 }
 
 /**

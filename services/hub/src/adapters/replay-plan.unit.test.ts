@@ -76,6 +76,35 @@ describe('the sources of a replay', () => {
     expect(isAppError(refused(both), 'INVALID_ARGUMENT')).toBe(true);
   });
 
+  it('reads the bus directly in the namespace asked for, and says it', () => {
+    const kafka = plan({ brokers: 'k:9092', namespace: 'city-a' }, { namespace: 'cli' });
+    expect(kafka.inputs.bus).toEqual({ kind: 'kafka', where: 'k:9092 (namespace city-a)' });
+    const database = plan({ fromDatabase: true, dataDir: '/tmp/hub', namespace: 'city-a' }, { dataDir: 'cli' });
+    expect(database.inputs.bus).toEqual({ kind: 'embedded-folder', where: '/tmp/hub (namespace city-a)' });
+    // the log is read from the same folder, whose tables know no namespace
+    expect(database.inputs.log).toEqual({ kind: 'embedded-folder', where: '/tmp/hub' });
+    expect(plan({ brokers: 'k:9092' }).inputs.bus).toEqual({ kind: 'kafka', where: 'k:9092' });
+  });
+
+  it('refuses an invalid namespace before reading anything', () => {
+    expect(
+      isAppError(
+        refused(() => plan({ brokers: 'k:9092', namespace: 'City.A' })),
+        'CONFIG_INVALID',
+      ),
+    ).toBe(true);
+  });
+
+  it('refuses --namespace for a bus read through the hub, and takes ONCEONLY_NAMESPACE of the shell silently', () => {
+    expect(
+      isAppError(
+        refused(() => plan({ namespace: 'city-a' }, { namespace: 'cli' })),
+        'INVALID_ARGUMENT',
+      ),
+    ).toBe(true);
+    expect(plan({ namespace: 'city-a' }, { namespace: 'env' }).inputs.bus).toEqual({ kind: 'hub', where: ADDR });
+  });
+
   it('refuses --brokers with --no-bus', () => {
     expect(
       isAppError(

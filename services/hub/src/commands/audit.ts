@@ -395,6 +395,7 @@ async function fetchOnline(o: ClientOptions, parsed: unknown) {
 interface ReplayOptions {
   vkey?: string;
   brokers?: string;
+  namespace?: string;
   databaseUrl?: string;
   dataDir: string;
   fromDatabase?: boolean;
@@ -424,7 +425,8 @@ async function runReplay(opts: ReplayOptions, o: CliOptions, plan: ReplayPlan, o
   let bus: ReplayBusSource | undefined;
   if (plan.bus === 'hub') bus = grpcBusSource(c, o);
   else if (plan.bus !== 'none') {
-    const transport = await openTransport(plan.bus === 'kafka' ? opts : {}, db);
+    const namespace = opts.namespace ?? '';
+    const transport = await openTransport(plan.bus === 'kafka' ? opts : { namespace }, db);
     opened.unshift(() => transport.close());
     bus = transportBusSource(transport);
   }
@@ -448,6 +450,12 @@ function registerReplay(audit: Command): void {
     .description('re-read every topic from the beginning and check the whole log; writes a JSON and a Markdown report')
     .option('--vkey <vkey>', 'the published log key (default: the one the log names, with a notice)')
     .addOption(new Option('--brokers <list>', 'Kafka bootstrap servers: read the bus from Kafka').env('KAFKA_BROKERS'))
+    .addOption(
+      new Option(
+        '--namespace <name>',
+        "the hub's namespace, when it has one: its topics and consumer groups on the bus (ADR 023)",
+      ).env('ONCEONLY_NAMESPACE'),
+    )
     .addOption(
       new Option('--database-url <url>', 'PostgreSQL of the hub (the embedded log, or --from-database)').env(
         'DATABASE_URL',
