@@ -114,10 +114,11 @@ const RENEW_AFTER = 1 / 3;
 /**
  * Creates the relay of one schema's outbox.
  *
- * Each pass is one statement, then the publish: the statement marks the batch published by the previous pass,
- * takes the next batch of pending rows in `position` order and stamps the per-source `sequence` of those that have
- * none yet (numbered in position order, from `outbox_sequence`), and commits. Then the relay publishes the batch
- * with its sequences in `ce_sequence`. A crash after the stamp publishes the same rows with the same numbers on
+ * Each pass is one statement, then the publish: the statement marks the batch published by the previous pass (its
+ * sources' watermarks, ADR 021: the relay writes each row once), takes the next batch of pending rows (those
+ * stamped and not published first, then the rest in `position` order) and stamps the per-source `sequence` of
+ * those that have none yet (numbered in position order, from `outbox_sequence`), and commits. Then the relay
+ * publishes the batch with its sequences in `ce_sequence`. A crash after the stamp publishes the same rows with the same numbers on
  * restart; a crash after the publish and before the next pass's mark publishes them again (at-least-once; consumers
  * de-duplicate by event id). So sequences are gap-free per source, and increase in publish order (ADR 010). Rows
  * are never deleted or skipped: on a failed publish they stay pending, and the relay backs off exponentially
