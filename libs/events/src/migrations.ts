@@ -69,7 +69,8 @@ ALTER TABLE ${s}.outbox ADD CONSTRAINT outbox_published_has_sequence
       // ADR 021: a row is published when its number is at most its source's watermark
       // (outbox_sequence.published); the relay no longer rewrites each row to mark it. Rows published before keep
       // published_at; the watermark starts below the lowest number still pending (the numbers above it that were
-      // published are published once more: consumers de-duplicate).
+      // published are published once more: consumers de-duplicate). Numbers stay unique per source through a
+      // partial unique index: a writer's row, not numbered yet, no longer gets an entry in it.
       version: 9003,
       name: 'events_outbox_published_watermark',
       sql: `
@@ -80,6 +81,8 @@ UPDATE ${s}.outbox_sequence q SET published = coalesce(
   q.last);
 CREATE INDEX outbox_unstamped ON ${s}.outbox (position) WHERE sequence IS NULL;
 DROP INDEX ${s}.outbox_pending;
+CREATE UNIQUE INDEX outbox_numbered ON ${s}.outbox (source, sequence) WHERE sequence IS NOT NULL;
+ALTER TABLE ${s}.outbox DROP CONSTRAINT outbox_source_sequence_key;
 `,
     },
   ];
