@@ -303,9 +303,12 @@ class OutboxRelay implements Relay {
          SELECT q.source, greatest(q.published, coalesce(m.published, 0)) AS published
          FROM ${s}.outbox_sequence q LEFT JOIN marks m ON m.source = q.source
        ), again AS (
-         SELECT o.position, o.event_id, o.topic, o.key, o.source, o.sequence, o.headers, o.body
-         FROM watermark w JOIN ${s}.outbox o ON o.source = w.source AND o.sequence > w.published
-         WHERE o.position <> ALL($2::bigint[]) AND EXISTS (SELECT 1 FROM held)
+         SELECT o.* FROM watermark w CROSS JOIN LATERAL (
+           SELECT position, event_id, topic, key, source, sequence, headers, body FROM ${s}.outbox
+           WHERE source = w.source AND sequence > w.published AND position <> ALL($2::bigint[])
+           ORDER BY sequence LIMIT $1
+         ) o
+         WHERE EXISTS (SELECT 1 FROM held)
          ORDER BY o.sequence LIMIT $1
        ), fresh AS (
          SELECT position, event_id, topic, key, source, sequence, headers, body FROM ${s}.outbox
