@@ -10,9 +10,10 @@ export const EVENTS_MIGRATION_VERSIONS = { first: 9000, last: 9099 } as const;
 /**
  * The outbox tables in a service's schema:
  * - `outbox`: events written in the same transaction as the state change, published by the relay in `position`
- *   order, then marked `published_at`; `sequence` is NULL until the relay stamps it, right before publishing
- *   (9002; before it, writers stamped it);
- * - `outbox_sequence`: the last `sequence` given to each source (only the relay's stamping statement takes it);
+ *   order; `sequence` is NULL until the relay stamps it, right before publishing (9002; before it, writers stamped
+ *   it); `published_at` is set only on rows published before 9003;
+ * - `outbox_sequence`: the last `sequence` given to each source (only the relay's stamping statement takes it), and
+ *   since 9003 `published`, the watermark: every row of the source numbered at most it was published;
  * - `outbox_relay`: the lease that lets one relay publish at a time.
  *
  * Applied migrations are never edited: a change is a new version appended here.
@@ -62,6 +63,26 @@ CREATE TABLE ${s}.outbox_relay (
 ALTER TABLE ${s}.outbox ALTER COLUMN sequence DROP NOT NULL;
 ALTER TABLE ${s}.outbox ADD CONSTRAINT outbox_published_has_sequence
   CHECK (published_at IS NULL OR sequence IS NOT NULL);
+`,
+    },
+    {
+      // ADR 021: a row is published when its number is at most its source's watermark
+      // (outbox_sequence.published); the relay no longer rewrites each row to mark it. Rows published before keep
+      // published_at; the watermark starts below the lowest number still pending (the numbers above it that were
+      // published are published once more: consumers de-duplicate). Numbers stay unique per source through a
+      // partial unique index: a writer's row, not numbered yet, no longer gets an entry in it.
+      version: 9003,
+      name: 'events_outbox_published_watermark',
+      sql: `
+ALTER TABLE ${s}.outbox_sequence ADD COLUMN published bigint NOT NULL DEFAULT 0 CHECK (published >= 0);
+UPDATE ${s}.outbox_sequence q SET published = coalesce(
+  (SELECT min(o.sequence) - 1 FROM ${s}.outbox o
+   WHERE o.source = q.source AND o.sequence IS NOT NULL AND o.published_at IS NULL),
+  q.last);
+CREATE INDEX outbox_unstamped ON ${s}.outbox (position) WHERE sequence IS NULL;
+DROP INDEX ${s}.outbox_pending;
+CREATE UNIQUE INDEX outbox_numbered ON ${s}.outbox (source, sequence) WHERE sequence IS NOT NULL;
+ALTER TABLE ${s}.outbox DROP CONSTRAINT outbox_source_sequence_key;
 `,
     },
   ];

@@ -130,11 +130,18 @@ export interface OutboxBacklog {
   oldestCreatedAt: Date | null;
 }
 
-/** How many outbox rows wait for the relay. */
+/**
+ * How many outbox rows wait for the relay: those without a number yet, and those numbered above their source's
+ * published watermark (stamped, not yet published; ADR 021).
+ */
 export async function outboxBacklog(db: Queryable, schema: string): Promise<OutboxBacklog> {
+  const s = quoteSchema(schema);
   const { rows } = await db.query<{ pending: number; oldest: Date | null }>(
-    `SELECT count(*)::int AS pending, min(created_at) AS oldest FROM ${quoteSchema(schema)}.outbox
-     WHERE published_at IS NULL`,
+    `SELECT count(*)::int AS pending, min(created_at) AS oldest FROM (
+       SELECT created_at FROM ${s}.outbox WHERE sequence IS NULL
+       UNION ALL
+       SELECT o.created_at FROM ${s}.outbox_sequence q JOIN ${s}.outbox o ON o.source = q.source AND o.sequence > q.published
+     ) pending`,
   );
   return { pending: rows[0]?.pending ?? 0, oldestCreatedAt: rows[0]?.oldest ?? null };
 }

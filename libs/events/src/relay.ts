@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { withSequenceHeader } from './headers.js';
 import { type Backoff, backoffDelay, messageOf, quoteSchema, Waker } from './internal.js';
 import { silentLogger } from './log.js';
+import { outboxBacklog } from './outbox.js';
 import type { EventTransport, OutgoingRecord } from './transport.js';
 
 /** One outbox row the relay stamped and publishes. */
@@ -113,10 +114,11 @@ const RENEW_AFTER = 1 / 3;
 /**
  * Creates the relay of one schema's outbox.
  *
- * Each pass is one statement, then the publish: the statement marks the batch published by the previous pass,
- * takes the next batch of pending rows in `position` order and stamps the per-source `sequence` of those that have
- * none yet (numbered in position order, from `outbox_sequence`), and commits. Then the relay publishes the batch
- * with its sequences in `ce_sequence`. A crash after the stamp publishes the same rows with the same numbers on
+ * Each pass is one statement, then the publish: the statement marks the batch published by the previous pass (its
+ * sources' watermarks, ADR 021: the relay writes each row once), takes the next batch of pending rows (those
+ * stamped and not published first, then the rest in `position` order) and stamps the per-source `sequence` of
+ * those that have none yet (numbered in position order, from `outbox_sequence`), and commits. Then the relay
+ * publishes the batch with its sequences in `ce_sequence`. A crash after the stamp publishes the same rows with the same numbers on
  * restart; a crash after the publish and before the next pass's mark publishes them again (at-least-once; consumers
  * de-duplicate by event id). So sequences are gap-free per source, and increase in publish order (ADR 010). Rows
  * are never deleted or skipped: on a failed publish they stay pending, and the relay backs off exponentially
@@ -138,6 +140,7 @@ export function createRelay(options: RelayOptions): Relay {
 class OutboxRelay implements Relay {
   readonly #db: Database;
   readonly #s: string;
+  readonly #schema: string;
   readonly #transport: EventTransport;
   readonly #log: Logger;
   readonly #batchSize: number;
@@ -147,8 +150,10 @@ class OutboxRelay implements Relay {
   readonly #afterPublish: RelayOptions['afterPublish'];
   readonly #afterStamp: RelayOptions['afterStamp'];
   readonly #owner = randomUUID();
-  /** Positions published and not yet marked: the next claim (or `stop`) marks them. */
-  #unmarked: string[] = [];
+  /** Rows published and not yet marked: the next claim (or `stop`) marks them. */
+  #unmarked: { position: string; source: string; sequence: string }[] = [];
+  /** Positions of the batch being published: a failed publish is counted on them. */
+  #inHand: string[] = [];
   /** `performance.now()` after which the leader renews its lease before the next claim. */
   #renewDueAt = 0;
   readonly #waker = new Waker();
@@ -162,6 +167,7 @@ class OutboxRelay implements Relay {
   constructor(options: RelayOptions) {
     this.#db = options.db;
     this.#s = quoteSchema(options.schema);
+    this.#schema = options.schema;
     this.#transport = options.transport;
     this.#log = (options.log ?? silentLogger()).child({ component: 'outbox-relay', schema: options.schema });
     this.#batchSize = options.batchSize ?? 100;
@@ -223,10 +229,7 @@ class OutboxRelay implements Relay {
   }
 
   async pending(): Promise<number> {
-    const { rows } = await this.#db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${this.#s}.outbox WHERE published_at IS NULL`,
-    );
-    return rows[0]?.n ?? 0;
+    return (await outboxBacklog(this.#db, this.#schema)).pending;
   }
 
   status(): RelayStatus {
@@ -281,45 +284,70 @@ class OutboxRelay implements Relay {
    * batch and stamps the sequences it lacks. Returns the batch (empty when nothing is pending), or undefined when
    * the lease is not this relay's any more.
    *
-   * The stamp: `batch` locks the pending head (`FOR UPDATE`: a second relay that got here too waits, then sees the
-   * numbers and stamps nothing); `todo` numbers its rows without a sequence per source in position order; `bumped`
-   * advances each source's `outbox_sequence` by its count (one upsert row per source); `stamped` writes
-   * `last - count + n`. Rows stamped before (a relay that crashed after stamping) keep their numbers.
+   * Publication is a per-source watermark, not a row update (ADR 021): a row is published when its `sequence` is at
+   * most its source's `outbox_sequence.published`. `marks` advances a source's watermark to the previous batch's
+   * highest number only when that batch's numbers cover every number between the watermark and it (so the
+   * watermark never passes a number that was not published). The batch: first the rows already stamped above the
+   * watermark (a relay that stamped and died, or a publish that failed), lowest numbers first, so that each source's
+   * part is a run from its watermark up; then unstamped rows in `position` order (`FOR UPDATE`: a second relay that
+   * got here too waits, then finds them stamped and skips them). `todo` numbers those per source in position order;
+   * `bumped` advances each source's `last` by its count and its watermark by `marks` (one upsert row per source);
+   * `stamped` writes `last - count + n`. So each outbox row is written once by the relay (its stamp).
    */
   async #claim(): Promise<OutboxRow[] | undefined> {
     const s = this.#s;
     const { rows } = await this.#db.query<ClaimRow>(
       `WITH held AS (
          SELECT 1 FROM ${s}.outbox_relay WHERE name = $3 AND owner = $4 AND lease_until > now()
-       ), marked AS (
-         UPDATE ${s}.outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
-         WHERE position = ANY($2::bigint[]) AND published_at IS NULL
-         RETURNING position
-       ), batch AS (
+       ), ${marksSql(s, '$5', '$6')}, watermark AS (
+         SELECT q.source, greatest(q.published, coalesce(m.published, 0)) AS published
+         FROM ${s}.outbox_sequence q LEFT JOIN marks m ON m.source = q.source
+       ), again AS (
+         SELECT o.* FROM watermark w CROSS JOIN LATERAL (
+           SELECT position, event_id, topic, key, source, sequence, headers, body FROM ${s}.outbox
+           WHERE source = w.source AND sequence > w.published AND position <> ALL($2::bigint[])
+           ORDER BY sequence LIMIT $1
+         ) o
+         WHERE EXISTS (SELECT 1 FROM held)
+         ORDER BY o.sequence LIMIT $1
+       ), fresh AS (
          SELECT position, event_id, topic, key, source, sequence, headers, body FROM ${s}.outbox
-         WHERE published_at IS NULL AND position <> ALL($2::bigint[]) AND EXISTS (SELECT 1 FROM held)
-         ORDER BY position LIMIT $1
+         WHERE sequence IS NULL AND EXISTS (SELECT 1 FROM held)
+         ORDER BY position LIMIT $1 - (SELECT count(*) FROM again)
          FOR UPDATE
        ), todo AS (
-         SELECT position, source, row_number() OVER (PARTITION BY source ORDER BY position) AS n
-         FROM batch WHERE sequence IS NULL
+         SELECT position, source, row_number() OVER (PARTITION BY source ORDER BY position) AS n FROM fresh
        ), counts AS (
          SELECT source, count(*) AS c FROM todo GROUP BY source
        ), bumped AS (
-         INSERT INTO ${s}.outbox_sequence AS q (source, last) SELECT source, c FROM counts
-         ON CONFLICT (source) DO UPDATE SET last = q.last + EXCLUDED.last
+         INSERT INTO ${s}.outbox_sequence AS q (source, last, published)
+         SELECT coalesce(c.source, m.source), coalesce(c.c, 0), coalesce(m.published, 0)
+         FROM counts c FULL JOIN marks m ON m.source = c.source
+         ON CONFLICT (source) DO UPDATE SET last = q.last + EXCLUDED.last,
+           published = greatest(q.published, EXCLUDED.published)
          RETURNING source, last
        ), stamped AS (
          UPDATE ${s}.outbox o SET sequence = b.last - c.c + t.n
          FROM todo t JOIN counts c ON c.source = t.source JOIN bumped b ON b.source = t.source
          WHERE o.position = t.position
          RETURNING o.position, o.sequence
+       ), batch AS (
+         SELECT 0 AS part, a.* FROM again a
+         UNION ALL
+         SELECT 1, f.position, f.event_id, f.topic, f.key, f.source, st.sequence, f.headers, f.body
+         FROM fresh f JOIN stamped st ON st.position = f.position
        )
-       SELECT b.position, b.event_id, b.topic, b.key, b.source, coalesce(st.sequence, b.sequence) AS sequence,
-              b.headers, b.body
-       FROM held LEFT JOIN (batch b LEFT JOIN stamped st ON st.position = b.position) ON true
-       ORDER BY b.position`,
-      [this.#batchSize, this.#unmarked, LEASE_NAME, this.#owner],
+       SELECT b.position, b.event_id, b.topic, b.key, b.source, b.sequence, b.headers, b.body
+       FROM held LEFT JOIN batch b ON true
+       ORDER BY b.part, b.position`,
+      [
+        this.#batchSize,
+        this.#unmarked.map((e) => e.position),
+        LEASE_NAME,
+        this.#owner,
+        this.#unmarked.map((e) => e.source),
+        this.#unmarked.map((e) => e.sequence),
+      ],
     );
     // the statement committed: the previous batch is marked
     this.#unmarked = [];
@@ -337,6 +365,7 @@ class OutboxRelay implements Relay {
       source: row.source,
       sequence: String(row.sequence),
     }));
+    this.#inHand = batch.map((e) => e.position);
     await this.#afterStamp?.(batch);
     const records: OutgoingRecord[] = rows.map((row) => ({
       topic: row.topic,
@@ -347,7 +376,8 @@ class OutboxRelay implements Relay {
     await this.#transport.publish(records);
     await this.#afterPublish?.(batch);
     // marked by the next pass's claim (or by stop)
-    this.#unmarked = rows.map((row) => row.position);
+    this.#unmarked = batch.map(({ position, source, sequence }) => ({ position, source, sequence }));
+    this.#inHand = [];
     this.#recovered();
     this.#status.published += rows.length;
     this.#status.lastPublishedAt = new Date();
@@ -357,11 +387,7 @@ class OutboxRelay implements Relay {
   async #markUnmarked(): Promise<void> {
     if (this.#unmarked.length === 0) return;
     try {
-      await this.#db.query(
-        `UPDATE ${this.#s}.outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
-         WHERE position = ANY($1::bigint[]) AND published_at IS NULL`,
-        [this.#unmarked],
-      );
+      await markPublished(this.#db, this.#schema, this.#unmarked);
       this.#unmarked = [];
     } catch (err) {
       // left pending: the next relay publishes the batch again, and consumers de-duplicate it
@@ -389,11 +415,14 @@ class OutboxRelay implements Relay {
 
   /** Counts the failed attempt on the pending head of the outbox (best effort: the database may be down too). */
   async #recordFailure(message: string): Promise<void> {
+    const inHand = this.#inHand;
+    this.#inHand = [];
     try {
       await this.#db.query(
         `UPDATE ${this.#s}.outbox SET attempts = attempts + 1, last_error = $2 WHERE position IN (
-           SELECT position FROM ${this.#s}.outbox WHERE published_at IS NULL ORDER BY position LIMIT $1)`,
-        [this.#batchSize, message.slice(0, 1000)],
+           SELECT position FROM ${this.#s}.outbox WHERE cardinality($3::bigint[]) = 0 AND sequence IS NULL
+           ORDER BY position LIMIT $1) OR position = ANY($3::bigint[])`,
+        [this.#batchSize, message.slice(0, 1000), inHand],
       );
     } catch {
       // the database is unreachable as well: the state already says why the relay is failing
@@ -473,14 +502,54 @@ class OutboxRelay implements Relay {
   }
 }
 
-/** Deletes published outbox rows older than `olderThanMs` (the relay never deletes); returns how many. */
+/**
+ * Deletes published outbox rows written more than `olderThanMs` ago (the relay never deletes); returns how many. A
+ * row is published once its number is at most its source's watermark (ADR 021).
+ */
 export async function pruneOutbox(db: Queryable, schema: string, olderThanMs: number): Promise<number> {
+  const s = quoteSchema(schema);
   const result = await db.query(
-    `DELETE FROM ${quoteSchema(schema)}.outbox
-     WHERE published_at IS NOT NULL AND published_at < now() - $1::bigint * interval '1 millisecond'`,
+    `DELETE FROM ${s}.outbox o USING ${s}.outbox_sequence q
+     WHERE q.source = o.source AND o.sequence <= q.published
+       AND o.created_at < now() - $1::bigint * interval '1 millisecond'`,
     [Math.round(olderThanMs)],
   );
   return result.rowCount;
+}
+
+/**
+ * Records that the events numbered `published` (per source) were published: each source's watermark moves up to the
+ * highest of them only when they cover every number between the watermark and it (ADR 021). What the relay's claim
+ * does for the previous batch, as a statement of its own (at stop). Internal: exported for the tests.
+ */
+export async function markPublished(
+  db: Queryable,
+  schema: string,
+  published: readonly { source: string; sequence: string }[],
+): Promise<void> {
+  const s = quoteSchema(schema);
+  await db.query(
+    `WITH ${marksSql(s, '$1', '$2')}
+     UPDATE ${s}.outbox_sequence q SET published = m.published FROM marks m
+     WHERE q.source = m.source AND q.published < m.published`,
+    [published.map((e) => e.source), published.map((e) => e.sequence)],
+  );
+}
+
+/**
+ * The CTE `marks (source, published)`: for each source of a published batch (parallel arrays of sources and numbers
+ * in `sources`, `sequences`), the watermark it may move to: the batch's highest number when the batch's numbers above
+ * the source's current watermark cover every number up to it, else the current watermark (a hole stays pending,
+ * and the numbers above it are published again later: consumers de-duplicate).
+ */
+function marksSql(s: string, sources: string, sequences: string): string {
+  return `marks AS (
+         SELECT p.source, CASE WHEN count(*) FILTER (WHERE p.seq > q.published) = max(p.seq) - q.published
+                              THEN max(p.seq) ELSE q.published END AS published
+         FROM unnest(${sources}::text[], ${sequences}::bigint[]) AS p(source, seq)
+         JOIN ${s}.outbox_sequence q ON q.source = p.source
+         GROUP BY p.source, q.published
+       )`;
 }
 
 function asRelayError(err: unknown): AppError {

@@ -178,7 +178,8 @@ describe('when the broker goes away and comes back', () => {
     const warnings = logs.lines.filter((l) => l.msg.startsWith('outbox relay cannot publish'));
     expect(warnings).toHaveLength(1);
     const { rows } = await db.query<{ attempts: number; last_error: string | null }>(
-      `SELECT attempts, last_error FROM ${SERVICE_SCHEMA}.outbox WHERE published_at IS NULL ORDER BY position LIMIT 1`,
+      `SELECT attempts, last_error FROM ${SERVICE_SCHEMA}.outbox WHERE event_id = $1`,
+      [ids[5]],
     );
     expect(rows[0]!.attempts).toBeGreaterThan(0);
     expect(rows[0]!.last_error).toBeTruthy();

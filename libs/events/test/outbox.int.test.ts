@@ -408,8 +408,12 @@ describe('an outbox written before migration 9002', () => {
     expect(sent.map((s) => s.sequence)).toEqual(['2', '3', '4']);
     expect(sent[0]!.id).toBe(old[1]!.headers.ce_id);
     expect(await sequencesOf(db, schema, sources[0]!.source)).toEqual(['1', '2', '3', '4']);
-    // a published row without a number cannot exist
-    await expect(db.query(`UPDATE ${schema}.outbox SET sequence = NULL WHERE sequence = 4`)).rejects.toThrow(
+    // numbers stay unique per source (a partial unique index since 9003)
+    await expect(db.query(`UPDATE ${schema}.outbox SET sequence = 3 WHERE sequence = 4`)).rejects.toThrow(
+      /outbox_numbered/,
+    );
+    // a row published before 9003 without a number cannot exist
+    await expect(db.query(`UPDATE ${schema}.outbox SET sequence = NULL WHERE sequence = 1`)).rejects.toThrow(
       /outbox_published_has_sequence/,
     );
   });

@@ -14,6 +14,8 @@ export interface PipelineResult {
   statementsPerEvent?: { write: number; relay: number; consume: number; transport: number };
   /** Events per second from the first commit until the relay had published them all (writers and relay alone). */
   publishedPerSecond?: number;
+  /** CPU milliseconds of this (the bench's) process per event over the measurement: user + system, every thread. */
+  cpuMsPerEvent?: number;
   note: string;
 }
 
@@ -57,6 +59,7 @@ export async function bareKafkajs(options: {
   });
   await joined;
   await producer.connect();
+  const cpu0 = process.cpuUsage();
   const firstSent = nowMs();
   for (let i = 0; i < options.events; i += options.batch) {
     const n = Math.min(options.batch, options.events - i);
@@ -68,6 +71,7 @@ export async function bareKafkajs(options: {
     await producer.send({ topic: options.topic, acks: -1, messages });
   }
   await done;
+  const cpu = process.cpuUsage(cpu0);
   bar.stop();
   await producer.disconnect();
   await consumer.disconnect();
@@ -76,6 +80,7 @@ export async function bareKafkajs(options: {
     events: options.events,
     eventsPerSecond: options.events / ((lastReceived - firstSent) / 1000),
     latencyMs: summarise(latencies),
+    cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / options.events,
     note: `batches of ${options.batch}, no database`,
   };
 }

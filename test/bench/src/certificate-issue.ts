@@ -1,4 +1,5 @@
 import type { certificateV1 } from '@onceonly/contracts';
+import { outboxBacklog } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
 import { CERTIFICATE_TOPIC_NAME, type CertificateHost, creditCode } from './certificate-host.js';
 import { closedLoop, type LoadResult } from './certificate-load.js';
@@ -37,10 +38,7 @@ export interface IssueResult {
 /** Waits until the relay of `schema` has published every outbox row (asked on the uncounted handle). */
 export async function outboxDrained(db: Database, schema: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${schema}.outbox WHERE published_at IS NULL`,
-    );
-    if ((rows[0]?.n ?? 0) === 0) return;
+    if ((await outboxBacklog(db, schema)).pending === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`the ${schema} outbox did not drain within 30 s`);

@@ -1,6 +1,6 @@
 import { bareKafkajs, type PipelineResult } from './bare-kafkajs.js';
 import { kafkaProducerPerf } from './broker.js';
-import { outboxPipeline } from './outbox-pipeline.js';
+import { barePostgresWriters, outboxPipeline } from './outbox-pipeline.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
 
 const PAYLOAD_BYTES = 200;
@@ -35,6 +35,8 @@ export const eventsSuite: Suite = {
       { transport: 'kafka', tag: 'tx', writes: 'transaction' },
       { transport: 'kafka', tag: 'mix', eventsPerWrite: 4 },
     ] as const;
+    // PostgreSQL's own ceiling for the row: the same eight writers committing the state row alone
+    const ceiling = await withFreshDatabase((db) => barePostgresWriters({ db, events, writers: 8 }));
     for (const { tag, ...shape } of shapes) {
       pipelines.push(
         await withFreshDatabase((db) =>
@@ -87,6 +89,21 @@ export const eventsSuite: Suite = {
         meaning: 'a write mix where each state change tells several events (one statement per write)',
       },
       {
+        name: 'onceonly (Kafka) / bare PostgreSQL writers, events/s',
+        value: viaKafka.eventsPerSecond / ceiling.eventsPerSecond,
+        meaning: "how close the pipeline comes to the commits' ceiling: 8 writers of the state row alone, no outbox",
+      },
+      {
+        name: 'onceonly (Kafka) committed → published / bare PostgreSQL writers, events/s',
+        value: (viaKafka.publishedPerSecond ?? Number.NaN) / ceiling.eventsPerSecond,
+        meaning: 'the writers (state row + outbox row) and the relay against the state row alone',
+      },
+      {
+        name: 'onceonly (Kafka) / bare kafkajs, CPU ms per event (this process)',
+        value: (viaKafka.cpuMsPerEvent ?? Number.NaN) / (bare.cpuMsPerEvent ?? Number.NaN),
+        meaning: 'CPU of writers, relay, consumer and Kafka clients in the one Node process, against the bare clients',
+      },
+      {
         name: 'onceonly (Kafka) committed → published / bare kafkajs, events/s',
         value: (viaKafka.publishedPerSecond ?? Number.NaN) / bare.eventsPerSecond,
         meaning: 'the writers and the relay alone (outbox writes, sequence stamping, publish), before the consumer',
@@ -113,14 +130,14 @@ export const eventsSuite: Suite = {
       },
     ];
     const markdown = [
-      '| pipeline | events | events/s | p50 ms | p99 ms | × bare kafkajs | committed → published, events/s | SQL statements/event: write + relay + consume (+ log) | note |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
-      ...pipelines.map(
+      '| pipeline | events | events/s | p50 ms | p99 ms | × bare kafkajs | × bare PostgreSQL writers | committed → published, events/s | SQL statements/event: write + relay + consume (+ log) | CPU ms/event (this process) | note |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |',
+      ...[bare, ceiling, ...pipelines.slice(1)].map(
         (p) =>
-          `| ${p.name} | ${p.events} | ${fmt(p.eventsPerSecond, 0)} | ${fmt(p.latencyMs.p50, 2)} | ${fmt(p.latencyMs.p99, 2)} | ${fmt(p.eventsPerSecond / bare.eventsPerSecond, 3)} | ${p.publishedPerSecond === undefined ? '–' : fmt(p.publishedPerSecond, 0)} | ${statementsCell(p)} | ${p.note} |`,
+          `| ${p.name} | ${p.events} | ${fmt(p.eventsPerSecond, 0)} | ${fmt(p.latencyMs.p50, 2)} | ${fmt(p.latencyMs.p99, 2)} | ${fmt(p.eventsPerSecond / bare.eventsPerSecond, 3)} | ${fmt(p.eventsPerSecond / ceiling.eventsPerSecond, 3)} | ${p.publishedPerSecond === undefined ? '–' : fmt(p.publishedPerSecond, 0)} | ${statementsCell(p)} | ${p.cpuMsPerEvent === undefined ? '–' : fmt(p.cpuMsPerEvent, 3)} | ${p.note} |`,
       ),
-      `| kafka-producer-perf-test (Java ProducerPerformance, acks=all, idempotent) | ${perfRecords} | ${fmt(perf.recordsPerSecond, 0)} | ${fmt(perf.p50Ms, 0)} | ${fmt(perf.p99Ms, 0)} | ${fmt(perf.recordsPerSecond / bare.eventsPerSecond, 3)} | – | – | producer only: send → ack |`,
+      `| kafka-producer-perf-test (Java ProducerPerformance, acks=all, idempotent) | ${perfRecords} | ${fmt(perf.recordsPerSecond, 0)} | ${fmt(perf.p50Ms, 0)} | ${fmt(perf.p99Ms, 0)} | ${fmt(perf.recordsPerSecond / bare.eventsPerSecond, 3)} | – | – | – | – | producer only: send → ack |`,
     ].join('\n');
-    return { markdown, json: { pipelines, kafkaPerf: perf }, ratios };
+    return { markdown, json: { pipelines, postgresCeiling: ceiling, kafkaPerf: perf }, ratios };
   },
 };

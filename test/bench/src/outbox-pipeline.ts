@@ -126,6 +126,7 @@ export async function outboxPipeline(options: {
 
   const padding = Buffer.alloc(options.payloadBytes);
   let next = 0;
+  const cpu0 = process.cpuUsage();
   const firstCommit = nowMs();
   const writeCount = Math.ceil(options.events / perWrite);
   const writer = async () => {
@@ -156,6 +157,7 @@ export async function outboxPipeline(options: {
   await relay.flush({ timeoutMs: 300_000 });
   const allPublished = nowMs();
   await done;
+  const cpu = process.cpuUsage(cpu0);
   bar.stop();
   const perEvent = (n: number) => n / options.events;
   // counted at the last handler call: the relay's and the consumer's idle polls after it are not the events' cost
@@ -182,6 +184,48 @@ export async function outboxPipeline(options: {
     latencyMs: summarise(latencies),
     statementsPerEvent: statements,
     publishedPerSecond: options.events / ((allPublished - firstCommit) / 1000),
+    cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / options.events,
     note: `${options.writers} writers, one state row + ${perWrite === 1 ? 'one event' : `${perWrite} events`} per transaction (${writes === 'statement' ? 'one statement: queryWithEvents' : 'BEGIN, two INSERTs, COMMIT'}), PostgreSQL; consumer: ${CONSUMER_NOTES[consumerKind]}`,
+  };
+}
+
+/**
+ * The database's own ceiling for the issue's row: `writers` connections each committing the same one-statement
+ * INSERT of a state row as the pipeline's writers, with no outbox, relay or consumer. Latency: the commit's round trip.
+ */
+export async function barePostgresWriters(options: {
+  db: Database;
+  events: number;
+  writers: number;
+}): Promise<PipelineResult> {
+  const { db } = options;
+  await db.query(`CREATE SCHEMA ${SCHEMA}`);
+  await db.query(`CREATE TABLE ${SCHEMA}.items (id bigint PRIMARY KEY, touched_at timestamptz NOT NULL)`);
+  const writers = countingDatabase(db);
+  const latencies: number[] = [];
+  const bar = progress('bare PostgreSQL writers', options.events);
+  let next = 0;
+  const cpu0 = process.cpuUsage();
+  const first = nowMs();
+  const writer = async () => {
+    for (let w = next++; w < options.events; w = next++) {
+      const sent = nowMs();
+      await writers.query(`INSERT INTO ${SCHEMA}.items (id, touched_at) VALUES ($1, now())`, [w]);
+      latencies.push(nowMs() - sent);
+      bar.update(latencies.length);
+    }
+  };
+  await Promise.all(Array.from({ length: options.writers }, writer));
+  const last = nowMs();
+  const cpu = process.cpuUsage(cpu0);
+  bar.stop();
+  return {
+    name: `bare PostgreSQL: ${options.writers} writers, the state row's INSERT alone`,
+    events: options.events,
+    eventsPerSecond: options.events / ((last - first) / 1000),
+    latencyMs: summarise(latencies),
+    statementsPerEvent: { write: writers.statements() / options.events, relay: 0, consume: 0, transport: 0 },
+    cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / options.events,
+    note: `${options.writers} connections, one autocommitted INSERT each (no outbox, relay or consumer): the commits' ceiling`,
   };
 }
