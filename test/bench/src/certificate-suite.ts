@@ -38,7 +38,7 @@ export const certificateSuite: Suite = {
     const issues = Math.max(16, Math.round(500 * scale));
     const verifies = Math.max(VERIFY_CONCURRENCY, Math.round(3000 * scale));
     const grpcWarmup = Math.max(2 * VERIFY_CONCURRENCY, Math.round(500 * scale));
-    const issueWarmup = Math.max(ISSUE_CONCURRENCY, Math.round(40 * scale));
+    const issueWarmup = Math.max(ISSUE_CONCURRENCY, Math.round(Number(process.env.BENCH_ISSUE_WARMUP ?? 40) * scale));
     const offlineMs = Math.max(500, Math.round(3000 * scale));
 
     const online = await withFreshDatabase((db) =>
