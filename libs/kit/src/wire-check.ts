@@ -19,24 +19,28 @@ export interface WireSchema {
 /** Nesting deeper than this is refused (protobuf's own decoders stop at 100; no OnceOnly request nests past 5). */
 export const MAX_WIRE_DEPTH = 32;
 
-/** Reads a varint at `at`; undefined when it runs past the end or past 10 bytes. */
-function varint(bytes: Uint8Array, at: number): { value: number; next: number } | undefined {
-  let value = 0;
-  for (let i = 0; i < 10 && at + i < bytes.length; i++) {
-    const byte = bytes[at + i]!;
-    value += (byte & 0x7f) * 2 ** (7 * i);
-    if ((byte & 0x80) === 0) return { value, next: at + i + 1 };
-  }
-  return undefined;
-}
+// 128^i for the bytes of a varint (multiplied, not shifted: a varint may hold more than 32 bits)
+const POWERS_OF_128 = Array.from({ length: 10 }, (_, i) => 128 ** i);
 
-/** Where the value of a field of `wireType` starting at `at` ends; undefined when it cannot be read. */
-function skip(bytes: Uint8Array, at: number, wireType: number): number | undefined {
-  if (wireType === 0) return varint(bytes, at)?.next;
-  if (wireType === 1) return at + 8;
-  if (wireType === 5) return at + 4;
-  const length = varint(bytes, at);
-  return length === undefined ? undefined : length.next + length.value;
+/** The value of the varint read last by {@link readVarint} (kept here rather than in an object per read). */
+let varintValue = 0;
+
+/**
+ * Reads a varint at `at` into {@link varintValue}; returns where it ends, or -1 when it runs past the end or past
+ * 10 bytes. Every request is walked before it is decoded: no allocation per field.
+ */
+function readVarint(bytes: Uint8Array, at: number): number {
+  let value = 0;
+  const end = Math.min(at + 10, bytes.length);
+  for (let i = at; i < end; i++) {
+    const byte = bytes[i]!;
+    value += (byte & 0x7f) * POWERS_OF_128[i - at]!;
+    if ((byte & 0x80) === 0) {
+      varintValue = value;
+      return i + 1;
+    }
+  }
+  return -1;
 }
 
 /**
@@ -47,28 +51,30 @@ export function wireFault(bytes: Uint8Array, schema?: WireSchema, depth = 0): Wi
   if (depth > MAX_WIRE_DEPTH) return 'TOO_DEEP';
   let at = 0;
   while (at < bytes.length) {
-    const tag = varint(bytes, at);
-    if (tag === undefined) return 'TRUNCATED';
-    const fieldNumber = Math.floor(tag.value / 8);
+    const afterTag = readVarint(bytes, at);
+    if (afterTag < 0) return 'TRUNCATED';
+    const fieldNumber = Math.floor(varintValue / 8);
     if (fieldNumber === 0) return 'FIELD_NUMBER_ZERO';
     // proto3 has no groups (3, 4); 6 and 7 are not wire types
-    const wireType = tag.value % 8;
-    if (![0, 1, 2, 5].includes(wireType)) return 'WIRE_TYPE';
-    const next = skip(bytes, tag.next, wireType);
-    if (next === undefined || next > bytes.length) return 'TRUNCATED';
+    const wireType = varintValue % 8;
+    let valueAt = afterTag;
+    let next: number;
+    if (wireType === 0) next = readVarint(bytes, afterTag);
+    else if (wireType === 1) next = afterTag + 8;
+    else if (wireType === 5) next = afterTag + 4;
+    else if (wireType === 2) {
+      valueAt = readVarint(bytes, afterTag);
+      next = valueAt < 0 ? -1 : valueAt + varintValue;
+    } else return 'WIRE_TYPE';
+    if (next < 0 || next > bytes.length) return 'TRUNCATED';
     const inner = wireType === 2 ? schema?.nested(fieldNumber) : undefined;
     if (inner !== undefined) {
-      const fault = wireFault(bytes.subarray(valueStart(bytes, tag.next), next), inner, depth + 1);
+      const fault = wireFault(bytes.subarray(valueAt, next), inner, depth + 1);
       if (fault !== undefined) return fault;
     }
     at = next;
   }
   return undefined;
-}
-
-/** Where the bytes of the length-delimited value whose length prefix is at `at` begin (already known readable). */
-function valueStart(bytes: Uint8Array, at: number): number {
-  return varint(bytes, at)!.next;
 }
 
 const DESCRIPTIONS: Record<WireFault | 'UNDECODABLE', string> = {

@@ -51,7 +51,18 @@ function readRequestSchemas(protoDirs: readonly string[]): RequestSchemas {
 function schemaOf(type: protobuf.Type, schemas: Map<protobuf.Type, WireSchema>): WireSchema {
   const known = schemas.get(type);
   if (known) return known;
-  const schema: WireSchema = { nested: (fieldNumber) => fieldSchema(type.fieldsById[fieldNumber], schemas) };
+  // each field's schema made once (a map field's entries are walked one by one); numbers the type does not have are
+  // not remembered, so that a request cannot grow this
+  const fields = new Map<number, WireSchema | undefined>();
+  const schema: WireSchema = {
+    nested: (fieldNumber) => {
+      if (fields.has(fieldNumber)) return fields.get(fieldNumber);
+      const field = type.fieldsById[fieldNumber];
+      const found = fieldSchema(field, schemas);
+      if (field !== undefined) fields.set(fieldNumber, found);
+      return found;
+    },
+  };
   schemas.set(type, schema);
   return schema;
 }

@@ -59,7 +59,7 @@ export {
   type KeyPair,
 } from './keys.js';
 export { OID } from './oids.js';
-export { fromQrPayload, QR_PREFIX, toQrPayload } from './qr.js';
+export { fromQrPayload, QR_PREFIX, type SealedWithQr, sealWithQr, toQrPayload } from './qr.js';
 export { QR_DICTIONARY_V1 } from './qr-dictionary.js';
 export { type SealCertificateInfo, sealCertificateInfo } from './seal-info.js';
 export { isSealKid, LocalKeySigner, type LocalKeySignerOptions, type Signer, sealKid } from './signer.js';

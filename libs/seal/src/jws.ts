@@ -90,6 +90,96 @@ function assertSealValidAt(signer: Signer, iat: number): void {
   }
 }
 
+/** A protected header as written: its JSON (the bytes the QR frame carries) and its base64url (the JWS part). */
+export interface EncodedHeader {
+  readonly json: Buffer;
+  readonly part: string;
+}
+
+// The encoded headers of each signer, by typ and variant: every licence a seal signs carries the same header (alg,
+// typ, kid and, with the chain, about 2.5 KiB of x5c), written once rather than per seal. Only for a signer whose
+// x5c is frozen (LocalKeySigner's): an array that can change in place is encoded on every call.
+const encodedHeaders = new WeakMap<
+  Signer,
+  Map<string, { kid: string; x5c: readonly string[]; header: EncodedHeader }>
+>();
+
+function encodeHeader(signer: Signer, typ: string, embedChain: boolean): EncodedHeader {
+  const header: SealHeader = {
+    alg: signer.alg,
+    typ,
+    kid: signer.kid,
+    ...(embedChain && signer.x5c.length > 0 ? { x5c: [...signer.x5c] } : {}),
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  return { json, part: json.toString('base64url') };
+}
+
+/** The protected header {@link sealPayload} writes for `signer`, encoded (from memory when seen before). Internal. */
+export function sealHeaderOf(signer: Signer, typ: string, embedChain: boolean): EncodedHeader {
+  if (!Object.isFrozen(signer.x5c)) return encodeHeader(signer, typ, embedChain);
+  let bySigner = encodedHeaders.get(signer);
+  if (bySigner === undefined) {
+    bySigner = new Map();
+    encodedHeaders.set(signer, bySigner);
+  }
+  const key = `${embedChain ? 'x5c' : 'kid'} ${signer.alg} ${typ}`;
+  const known = bySigner.get(key);
+  // a signer whose kid or chain was replaced since is encoded again
+  if (known !== undefined && known.kid === signer.kid && known.x5c === signer.x5c) return known.header;
+  const header = encodeHeader(signer, typ, embedChain);
+  bySigner.set(key, { kid: signer.kid, x5c: signer.x5c, header });
+  return header;
+}
+
+/** A payload checked and written as {@link sealPayload} signs it: its JSON bytes and base64url part. Internal. */
+export interface EncodedPayload {
+  readonly json: Buffer;
+  readonly part: string;
+}
+
+/**
+ * Checks `payload` and the seal's validity at its `iat` (added from the clock when missing) and writes the payload
+ * as it is signed. Internal: {@link sealPayload} and the QR sealing share it.
+ * @throws AppError as {@link sealPayload}.
+ */
+export function encodePayloadToSeal(payload: object, signer: Signer, clock: Clock | undefined): EncodedPayload {
+  if (!isPlainObject(payload)) {
+    throw invalid('INVALID_ARGUMENT', [{ field: 'payload', reason: 'TYPE', description: 'must be a JSON object' }]);
+  }
+  const iat = issuedAt(payload, clock ?? (() => new Date()));
+  assertSealValidAt(signer, iat);
+  let body: string;
+  try {
+    body = JSON.stringify('iat' in payload ? payload : { ...payload, iat });
+  } catch (cause) {
+    throw new AppError('INVALID_ARGUMENT', 'the payload cannot be written as JSON', { cause });
+  }
+  const json = Buffer.from(body, 'utf8');
+  return { json, part: json.toString('base64url') };
+}
+
+/**
+ * Signs a header and a payload already written; returns the compact JWS and the 64-byte signature. Internal.
+ * @throws AppError INTERNAL (a signer that does not return 64 bytes), REQUEST_TOO_LARGE.
+ */
+export async function signEncoded(
+  header: EncodedHeader,
+  payload: EncodedPayload,
+  signer: Signer,
+): Promise<{ jws: string; signature: Uint8Array }> {
+  const signingInput = `${header.part}.${payload.part}`;
+  const signature = await signer.sign(Buffer.from(signingInput, 'ascii'));
+  if (signature.length !== 64) {
+    throw new AppError('INTERNAL', `the signer returned ${signature.length} bytes, not a 64-byte ES256 signature`);
+  }
+  const jws = `${signingInput}.${b64url(signature)}`;
+  if (jws.length > MAX_JWS_LENGTH) {
+    throw new AppError('REQUEST_TOO_LARGE', `the sealed JWS would exceed ${MAX_JWS_LENGTH} characters`);
+  }
+  return { jws, signature };
+}
+
 /**
  * Seals `payload` as a compact JWS (RFC 7515) with ES256. Header: `{ alg: 'ES256', typ, kid, x5c }` (`x5c` left out
  * with `embedChain: false`, the QR variant). The payload is `JSON.stringify(payload)`, with `iat` (seconds, the
@@ -101,33 +191,9 @@ function assertSealValidAt(signer: Signer, iat: number): void {
  *   certificate not valid at `iat`), REQUEST_TOO_LARGE.
  */
 export async function sealPayload(payload: object, signer: Signer, options: SealOptions = {}): Promise<string> {
-  if (!isPlainObject(payload)) {
-    throw invalid('INVALID_ARGUMENT', [{ field: 'payload', reason: 'TYPE', description: 'must be a JSON object' }]);
-  }
-  const iat = issuedAt(payload, options.clock ?? (() => new Date()));
-  assertSealValidAt(signer, iat);
-  const header: SealHeader = {
-    alg: signer.alg,
-    typ: options.typ ?? SEALED_LICENCE_TYP,
-    kid: signer.kid,
-    ...(options.embedChain !== false && signer.x5c.length > 0 ? { x5c: [...signer.x5c] } : {}),
-  };
-  let body: string;
-  try {
-    body = JSON.stringify('iat' in payload ? payload : { ...payload, iat });
-  } catch (cause) {
-    throw new AppError('INVALID_ARGUMENT', 'the payload cannot be written as JSON', { cause });
-  }
-  const signingInput = `${b64url(JSON.stringify(header))}.${b64url(body)}`;
-  const signature = await signer.sign(Buffer.from(signingInput, 'ascii'));
-  if (signature.length !== 64) {
-    throw new AppError('INTERNAL', `the signer returned ${signature.length} bytes, not a 64-byte ES256 signature`);
-  }
-  const jws = `${signingInput}.${b64url(signature)}`;
-  if (jws.length > MAX_JWS_LENGTH) {
-    throw new AppError('REQUEST_TOO_LARGE', `the sealed JWS would exceed ${MAX_JWS_LENGTH} characters`);
-  }
-  return jws;
+  const encoded = encodePayloadToSeal(payload, signer, options.clock);
+  const header = sealHeaderOf(signer, options.typ ?? SEALED_LICENCE_TYP, options.embedChain !== false);
+  return (await signEncoded(header, encoded, signer)).jws;
 }
 
 /** The parts of a compact JWS, decoded. */

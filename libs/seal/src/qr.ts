@@ -2,8 +2,18 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { AppError, invalid } from '@onceonly/errors';
 import base45 from 'base45';
-import { decodePart, MAX_JWS_LENGTH, parseCompactJws } from './jws.js';
+import {
+  decodePart,
+  encodePayloadToSeal,
+  MAX_JWS_LENGTH,
+  parseCompactJws,
+  SEALED_LICENCE_TYP,
+  type SealOptions,
+  sealHeaderOf,
+  signEncoded,
+} from './jws.js';
 import { QR_DICTIONARY_V1 } from './qr-dictionary.js';
+import type { Signer } from './signer.js';
 
 /**
  * Prefix of QR payload format 1. `OO1:` and base45 both stay inside the QR alphanumeric alphabet, so a QR code
@@ -65,11 +75,42 @@ export function toQrPayload(jws: string): string {
   }
   if (parsed.signature.length !== ES256_SIGNATURE_BYTES) throw malformed('SIGNATURE', 'not an ES256 signature');
   const [h, p] = parsed.parts;
-  const header = decodePart(h);
-  const payload = decodePart(p);
-  const frame = Buffer.concat([varint(header.length), header, varint(payload.length), payload, parsed.signature]);
+  return qrOfParts(decodePart(h), decodePart(p), parsed.signature);
+}
+
+/** The QR payload of a JWS given by its header JSON, its payload JSON and its 64-byte signature. */
+function qrOfParts(header: Uint8Array, payload: Uint8Array, signature: Uint8Array): string {
+  const frame = Buffer.concat([varint(header.length), header, varint(payload.length), payload, signature]);
   const compressed = deflateRawSync(frame, { level: 9, dictionary: QR_DICTIONARY_V1 });
   return QR_PREFIX + base45.encode(compressed);
+}
+
+/** A payload sealed twice: with the chain, and as QR text. */
+export interface SealedWithQr {
+  /** {@link sealPayload} with the chain (`x5c`). */
+  readonly jws: string;
+  /** {@link toQrPayload} of the payload sealed with `embedChain: false`. */
+  readonly qrPayload: string;
+}
+
+/**
+ * Seals `payload` twice at the same `iat`, as {@link sealPayload} with its chain and as {@link toQrPayload} of
+ * `sealPayload(payload, signer, { embedChain: false })`, in one pass: the payload is checked and written once, the
+ * headers come from memory, and the QR frame is made from the parts as signed, without parsing the JWS back. Two
+ * signatures, as before (each variant signs its own header).
+ * @throws AppError as {@link sealPayload}.
+ */
+export async function sealWithQr(
+  payload: object,
+  signer: Signer,
+  options: Pick<SealOptions, 'typ' | 'clock'> = {},
+): Promise<SealedWithQr> {
+  const encoded = encodePayloadToSeal(payload, signer, options.clock);
+  const typ = options.typ ?? SEALED_LICENCE_TYP;
+  const withChain = await signEncoded(sealHeaderOf(signer, typ, true), encoded, signer);
+  const qrHeader = sealHeaderOf(signer, typ, false);
+  const compact = await signEncoded(qrHeader, encoded, signer);
+  return { jws: withChain.jws, qrPayload: qrOfParts(qrHeader.json, encoded.json, compact.signature) };
 }
 
 const BASE45_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';

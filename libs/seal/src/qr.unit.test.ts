@@ -3,7 +3,16 @@ import base45 from 'base45';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { foodLicencePayload, makeSeal, NOW } from '../test/fixtures.js';
-import { fromQrPayload, QR_PREFIX, resolveKid, sealPayload, toQrPayload, verifySealedJws } from './index.js';
+import {
+  fromQrPayload,
+  QR_PREFIX,
+  resolveKid,
+  type Signer,
+  sealPayload,
+  sealWithQr,
+  toQrPayload,
+  verifySealedJws,
+} from './index.js';
 
 const seal = makeSeal();
 const qrJws = sealPayload(foodLicencePayload(), seal.signer, { embedChain: false });
@@ -53,6 +62,73 @@ describe('QR payloads', () => {
 
   it('refuse text that is not a JWS', () => {
     expect(() => toQrPayload('a.b')).toThrow(expect.objectContaining({ code: 'JWS_MALFORMED' }));
+  });
+});
+
+/** The header and payload parts of a compact JWS (the signature differs between two ES256 signings). */
+const signedParts = (jws: string) => jws.split('.').slice(0, 2);
+
+describe('sealWithQr', () => {
+  it('gives what sealPayload and toQrPayload give, in one pass', async () => {
+    const payload = foodLicencePayload();
+    const { jws, qrPayload } = await sealWithQr(payload, seal.signer);
+    expect(signedParts(jws)).toEqual(signedParts(await sealPayload(payload, seal.signer)));
+    const compact = fromQrPayload(qrPayload);
+    expect(signedParts(compact)).toEqual(signedParts(await qrJws));
+    // the same frame as toQrPayload makes of that JWS, character for character
+    expect(toQrPayload(compact)).toBe(qrPayload);
+    for (const sealed of [jws, qrPayload]) {
+      expect(await verifySealedJws(sealed, { trustBundle: seal.bundle, at: NOW })).toMatchObject({
+        valid: true,
+        payload,
+      });
+    }
+  });
+
+  it('writes the header again for a signer whose kid or chain changed', async () => {
+    const other = makeSeal({ ca: seal.ca });
+    const changing: { -readonly [K in keyof Signer]: Signer[K] } = {
+      kid: seal.signer.kid,
+      alg: 'ES256',
+      x5c: seal.signer.x5c,
+      sign: (input) => seal.signer.sign(input),
+    };
+    const header = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString());
+    expect(header((await sealWithQr(foodLicencePayload(), changing)).jws).kid).toBe(seal.signer.kid);
+    changing.kid = other.signer.kid;
+    changing.x5c = other.signer.x5c;
+    const changed = await sealWithQr(foodLicencePayload(), changing);
+    expect(header(changed.jws)).toMatchObject({ kid: other.signer.kid, x5c: other.signer.x5c });
+    expect(header(fromQrPayload(changed.qrPayload))).toEqual({
+      alg: 'ES256',
+      typ: 'onceonly-licence+jws',
+      kid: other.signer.kid,
+    });
+    // a chain that is not frozen can change in place: it is written on every call
+    const chain = [...seal.signer.x5c];
+    const unfrozen: Signer = { ...changing, kid: seal.signer.kid, x5c: chain };
+    await sealWithQr(foodLicencePayload(), unfrozen);
+    chain.pop();
+    expect(header((await sealWithQr(foodLicencePayload(), unfrozen)).jws).x5c).toEqual(chain);
+  });
+
+  it('refuses what sealPayload refuses, with the same codes', async () => {
+    await expect(sealWithQr([] as unknown as object, seal.signer)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(sealWithQr({ ...foodLicencePayload(), iat: 1.5 }, seal.signer)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    // the test seal is valid 2024-01-01 to 2027-01-01
+    await expect(sealWithQr(foodLicencePayload(Date.UTC(2030, 0, 1) / 1000), seal.signer)).rejects.toMatchObject({
+      code: 'SEAL_EXPIRED',
+    });
+    const short: Signer = {
+      ...seal.signer,
+      kid: seal.signer.kid,
+      x5c: seal.signer.x5c,
+      alg: 'ES256',
+      sign: async () => new Uint8Array(63),
+    };
+    await expect(sealWithQr(foodLicencePayload(), short)).rejects.toMatchObject({ code: 'INTERNAL' });
   });
 });
 

@@ -22,6 +22,20 @@ export interface CountingDatabase extends Database {
  * `SELECT certificate.seal_registry`), or the keyword alone (`BEGIN`, `WITH`).
  */
 export function statementKind(sql: string): string {
+  // the same texts come again and again: named once each (the counting runs in the measured process)
+  let kind = kinds.get(sql);
+  if (kind === undefined) {
+    kind = kindOf(sql);
+    if (kinds.size >= KIND_CACHE_LIMIT) kinds.clear();
+    kinds.set(sql, kind);
+  }
+  return kind;
+}
+
+const kinds = new Map<string, string>();
+const KIND_CACHE_LIMIT = 4096;
+
+function kindOf(sql: string): string {
   // the head of the statement is enough (and keeps the counting cheap next to what it counts)
   const text = sql.slice(0, 1200).trim().replace(/\s+/g, ' ');
   const keyword = (/^\w+/.exec(text)?.[0] ?? '?').toUpperCase();

@@ -61,6 +61,12 @@ export interface CertificateRecord {
   readonly holderDigest?: HolderDigest;
 }
 
+/**
+ * What a verification reads of a stored version: its state and sealing, and of its JWS only the payload part
+ * (base64url), which is all it compares; not the chain in the JWS header nor the QR text (about 4 KB a licence).
+ */
+export type RecordToVerify = Omit<CertificateRecord, 'jws' | 'qrPayload'> & { readonly payloadPart: string };
+
 /** The certificates table. */
 export interface CertificateStore {
   insert(tx: Transaction, record: CertificateRecord): Promise<void>;
@@ -70,8 +76,8 @@ export interface CertificateStore {
   lock(tx: Transaction, id: string): Promise<CertificateRecord | undefined>;
   get(q: Queryable, id: string): Promise<CertificateRecord | undefined>;
   getByIdentifier(q: Queryable, identifier: string): Promise<CertificateRecord | undefined>;
-  /** The versions with these identifiers, by identifier, in one statement (absent ones left out). */
-  getByIdentifiers(q: Queryable, identifiers: readonly string[]): Promise<Map<string, CertificateRecord>>;
+  /** The versions with these identifiers, by identifier, in one statement (absent ones left out), to verify. */
+  getByIdentifiers(q: Queryable, identifiers: readonly string[]): Promise<Map<string, RecordToVerify>>;
   /** The current version of each licence with this number (one per type; `typeCode` narrows to one type). */
   currentByNumber(q: Queryable, number: string, typeCode?: string): Promise<CertificateRecord[]>;
   /** Every version of one licence (type + number), oldest first. */
@@ -251,7 +257,7 @@ export interface CertificateDeps {
    * A version by identifier, read in batches with concurrent callers (app/batch-read.ts): what VerifyCertificate reads
    * for a presented JWS or QR. Sees everything committed before the call.
    */
-  readonly recordByIdentifier: (identifier: string) => Promise<CertificateRecord | undefined>;
+  readonly recordByIdentifier: (identifier: string) => Promise<RecordToVerify | undefined>;
   readonly keys: SealKeys;
   readonly departments: Departments;
   readonly clock: () => Date;

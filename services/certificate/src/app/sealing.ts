@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Signer, sealPayload, toQrPayload } from '@onceonly/seal';
+import { type Signer, sealWithQr } from '@onceonly/seal';
 import type { CertificateState } from '../domain/certificate.js';
 import type { CertificateRecord, HolderDigest, StatusListSlot } from './ports.js';
 
@@ -70,9 +70,9 @@ export async function sealCertificate(
 ): Promise<Sealed> {
   const iat = Math.floor(now.getTime() / 1000);
   const payload = { ...licencePayload(state, slot, holderDigest), iat };
-  const jws = await sealPayload(payload, signer);
-  const compact = await sealPayload(payload, signer, { embedChain: false });
-  return { jws, qrPayload: toQrPayload(compact), sealKid: signer.kid, sealedAt: new Date(iat * 1000) };
+  // both variants in one pass: the payload written once, the QR frame from the parts as signed
+  const { jws, qrPayload } = await sealWithQr(payload, signer);
+  return { jws, qrPayload, sealKid: signer.kid, sealedAt: new Date(iat * 1000) };
 }
 
 /** Seals a version at its status-list slot into the record the store keeps (the digest kept with it, if any). */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CITIZEN_ID, foodLicence, person } from '../../test/fixtures.js';
 import { canonicalJson } from './idempotency.js';
@@ -61,6 +62,41 @@ describe('canonicalJson', () => {
   it('sorts keys at every level and drops undefined values', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: undefined }], c: 'x' } })).toBe(
       '{"a":{"c":"x","d":[2,{"z":1}]},"b":1}',
+    );
+  });
+
+  it('writes what the entry-sorting version wrote (stored request hashes stay valid)', () => {
+    // the first implementation, kept here as the reference: a key remembered before must match after
+    const reference = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+      if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value as Record<string, unknown>)
+          .filter(([, v]) => v !== undefined)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+      }
+      return JSON.stringify(value ?? null);
+    };
+    const key = fc.oneof(
+      fc.string({ maxLength: 4 }),
+      fc.string({ unit: 'grapheme-composite', maxLength: 4 }),
+      fc.constantFrom('', 'a', 'A', 'é', '中', '\u{1f600}', '__proto__x', '\ud800'),
+    );
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small', maxDepth: 3 },
+        fc.constant(undefined),
+        fc.constant(null),
+        fc.boolean(),
+        fc.double(),
+        fc.string({ maxLength: 8 }),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(key, tie('value'), { maxKeys: 6 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(json, (value) => canonicalJson(value) === reference(value)),
+      { numRuns: 300 },
     );
   });
 });

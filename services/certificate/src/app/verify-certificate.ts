@@ -16,7 +16,7 @@ import type { CallerRef } from './callers.js';
 import { faceDisclosure } from './face-disclosure.js';
 import { canonicalJson } from './idempotency.js';
 import { industryViewOf } from './industry-view.js';
-import type { CertificateDeps, CertificateRecord } from './ports.js';
+import type { CertificateDeps, CertificateRecord, RecordToVerify } from './ports.js';
 
 /**
  * VerifyCertificate: a certificate given by id, as a JWS or as a QR payload. The seal is checked by
@@ -44,7 +44,7 @@ export interface VerifyOutput {
   readonly checkedAt: Date;
   /** The payload as signed (present whenever the signature verified). */
   readonly payload?: Record<string, unknown>;
-  readonly record?: CertificateRecord;
+  readonly record?: RecordToVerify;
   /** Live status of the presented version. */
   readonly status?: LicenceStatus;
   readonly sealKid?: string;
@@ -86,13 +86,19 @@ function payloadPartOf(jws: string): string {
  * canonical JSON (the same content, encoded another way, is still the record's).
  */
 export function samePayload(
-  record: Pick<CertificateRecord, 'jws'>,
+  record: Pick<RecordToVerify, 'payloadPart'>,
   payload: Record<string, unknown>,
   payloadPart: string | undefined,
 ): boolean {
-  const stored = payloadPartOf(record.jws);
+  const stored = record.payloadPart;
   if (payloadPart !== undefined && stored !== '' && stored === payloadPart) return true;
   return canonicalJson(JSON.parse(Buffer.from(stored, 'base64url').toString('utf8'))) === canonicalJson(payload);
+}
+
+/** A full record as a verification sees it. */
+function toVerify(record: CertificateRecord): RecordToVerify {
+  const { jws, qrPayload: _qr, ...rest } = record;
+  return { ...rest, payloadPart: payloadPartOf(jws) };
 }
 
 /** The record a presented payload names, and the reasons found comparing them. */
@@ -121,10 +127,10 @@ async function liveReasons(deps: CertificateDeps, state: CertificateState, now: 
 
 async function presented(deps: CertificateDeps, input: VerifyInput, now: Date) {
   if (input.method === 'id') {
-    const record = await deps.certificates.get(deps.db, input.value);
-    if (record === undefined) return { reasons: ['NOT_FOUND'] as VerificationReason[] };
-    const seal = await checkSeal(deps, record.jws, now);
-    return { seal, record, reasons: [...seal.reasons] as VerificationReason[] };
+    const stored = await deps.certificates.get(deps.db, input.value);
+    if (stored === undefined) return { reasons: ['NOT_FOUND'] as VerificationReason[] };
+    const seal = await checkSeal(deps, stored.jws, now);
+    return { seal, record: toVerify(stored), reasons: [...seal.reasons] as VerificationReason[] };
   }
   const seal = await checkSeal(deps, input.value, now);
   const reasons: VerificationReason[] = [...seal.reasons];
@@ -167,7 +173,7 @@ export async function verifyCertificateCase(deps: CertificateDeps, input: Verify
 async function disclosureOf(
   deps: CertificateDeps,
   input: VerifyInput,
-  record: CertificateRecord | undefined,
+  record: RecordToVerify | undefined,
   now: Date,
 ): Promise<Disclosure> {
   if (input.method !== 'id' || record === undefined) return 'full';

@@ -1,5 +1,12 @@
 import { type Queryable, sqlStateOf, type Transaction } from '@onceonly/store';
-import type { CertificateRecord, CertificateStore, IssuedRow, IssueOutcome } from '../../app/ports.js';
+import type {
+  CertificateRecord,
+  CertificateStore,
+  HolderDigest,
+  IssuedRow,
+  IssueOutcome,
+  RecordToVerify,
+} from '../../app/ports.js';
 import type { CertificateState } from '../../domain/certificate.js';
 import { holderSubject } from '../../domain/holder.js';
 
@@ -20,11 +27,14 @@ interface Row {
 const COLUMNS = `state, jws, qr_payload, seal_kid, sealed_at, status_list_number, status_list_index, holder_digest,
   holder_digest_salt`;
 
+function digestOf(row: Pick<Row, 'holder_digest' | 'holder_digest_salt'>): { holderDigest?: HolderDigest } {
+  return row.holder_digest === null || row.holder_digest_salt === null
+    ? {}
+    : { holderDigest: { digest: row.holder_digest, salt: row.holder_digest_salt } };
+}
+
 function recordOf(row: Row): CertificateRecord {
-  const digest =
-    row.holder_digest === null || row.holder_digest_salt === null
-      ? {}
-      : { holderDigest: { digest: row.holder_digest, salt: row.holder_digest_salt } };
+  const digest = digestOf(row);
   return {
     state: Object.freeze(row.state),
     jws: row.jws,
@@ -33,6 +43,22 @@ function recordOf(row: Row): CertificateRecord {
     sealedAt: row.sealed_at,
     slot: { listNumber: row.status_list_number, index: row.status_list_index },
     ...digest,
+  };
+}
+
+type ToVerifyRow = Omit<Row, 'jws' | 'qr_payload'> & { payload_part: string };
+
+const TO_VERIFY_COLUMNS = `state, split_part(jws, '.', 2) AS payload_part, seal_kid, sealed_at, status_list_number,
+  status_list_index, holder_digest, holder_digest_salt`;
+
+function recordToVerifyOf(row: ToVerifyRow): RecordToVerify {
+  return {
+    state: Object.freeze(row.state),
+    payloadPart: row.payload_part,
+    sealKid: row.seal_kid,
+    sealedAt: row.sealed_at,
+    slot: { listNumber: row.status_list_number, index: row.status_list_index },
+    ...digestOf(row),
   };
 }
 
@@ -276,11 +302,12 @@ export const sqlCertificateStore: SqlCertificateStore = {
   getByIdentifier: (q, identifier) => one(q, 'identifier = $1', identifier),
 
   async getByIdentifiers(q, identifiers) {
-    const { rows } = await q.query<Row>(
-      `SELECT ${COLUMNS} FROM certificate.certificates WHERE identifier = ANY($1::text[])`,
+    // of the JWS only its payload part (the header's chain and the QR text stay in the database)
+    const { rows } = await q.query<ToVerifyRow>(
+      `SELECT ${TO_VERIFY_COLUMNS} FROM certificate.certificates WHERE identifier = ANY($1::text[])`,
       [identifiers],
     );
-    const records = rows.map(recordOf);
+    const records = rows.map(recordToVerifyOf);
     return new Map(records.map((record) => [record.state.identifier, record]));
   },
 
