@@ -6,6 +6,7 @@ import { readProfileCase } from '../../app/read-profile.js';
 import { recordDecisionCase } from '../../app/record-decision.js';
 import { applyForRepairCase, decideRepairCase } from '../../app/repair.js';
 import type { Actor } from '../../domain/records.js';
+import { commitmentHandlers } from './commitment-handlers.js';
 import {
   feedTokenOf,
   parseApplyForRepair,
@@ -52,5 +53,6 @@ export function creditHandlers(deps: CreditDeps): cv.CreditServiceServer {
       const { record, grade } = await decideRepairCase(deps, parseDecideRepair(r, actorOf(caller)));
       return { record: recordToProto(record), grade: gradeToProto(grade) };
     }),
+    ...commitmentHandlers(deps),
   };
 }
