@@ -3,6 +3,7 @@ import { creditV1 } from '@onceonly/contracts';
 import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
 import { hashCitizenId } from '@onceonly/ids';
 import {
+  bool,
   HOLDER_HASH_KEY_VARIABLE,
   holderHashKey,
   int,
@@ -32,6 +33,10 @@ export const CREDIT_CONFIG = {
     min: 0,
     max: 86_400_000,
     doc: 'how often grades whose records left a rule window are recomputed (0: never)',
+  }),
+  ONCEONLY_CREDIT_LICENSING: bool({
+    default: true,
+    doc: "record licensing decisions (双公示) and commitments from the certificate service's events (false: not consumed)",
   }),
   ONCEONLY_CREDIT_GROUP: str({
     default: 'onceonly-credit',

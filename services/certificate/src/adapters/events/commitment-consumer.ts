@@ -65,20 +65,20 @@ export function startWhenTopicExists(
   lifecycle: Lifecycle,
   log: Logger,
 ): void {
-  let stopping = false;
+  const stopping = new AbortController();
   const started = (async () => {
-    for (let waitMs = 100; !stopping; waitMs = Math.min(waitMs * 2, 5_000)) {
+    for (let waitMs = 100; !stopping.signal.aborted; waitMs = Math.min(waitMs * 2, 5_000)) {
       try {
         await consumer.start();
         return;
       } catch (err) {
         if (waitMs === 100) log.info({ err, consumer: name }, 'consumer waits for its topic');
-        await sleep(waitMs);
+        await sleep(waitMs, undefined, { signal: stopping.signal }).catch(() => undefined);
       }
     }
   })();
   lifecycle.onStop(name, async () => {
-    stopping = true;
+    stopping.abort();
     await started;
     await consumer.stop();
   });
