@@ -12,6 +12,8 @@ const METHODS = [
   'listPublicRecords',
   'applyForRepair',
   'decideRepair',
+  'listCommitments',
+  'recordPostCheck',
 ] as const satisfies readonly (keyof cv.CreditServiceClient)[];
 
 /** Each RPC as `(request) => Promise<response>`; errors come back as AppErrors with their code and fields. */
