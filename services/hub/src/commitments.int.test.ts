@@ -125,7 +125,7 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
         ONCEONLY_CREDIT_GROUP: uniqueTopic('credit-commitments'),
         ONCEONLY_CERTIFICATE_GROUP: uniqueTopic('certificate-commitments'),
         ONCEONLY_AUDIT_GROUP: uniqueTopic('audit-commitments'),
-        ONCEONLY_AUDIT_READS_TOPIC: uniqueTopic('audit-reads-commitments'),
+        ONCEONLY_AUDIT_READS_TOPIC: `onceonly.${uniqueTopic('audit-reads')}`,
         ONCEONLY_AUDIT_CHECKPOINT_MS: '500',
       },
       modules: [certificateModule, creditModule, auditModule],

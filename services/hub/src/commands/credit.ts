@@ -4,9 +4,10 @@ import { AppError } from '@onceonly/errors';
 import type { Command } from 'commander';
 import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
 import { textArgument } from './cert.js';
+import { registerCommitments } from './credit-commitments.js';
 
 /**
- * `onceonly credit penalty|record|profile|grade|feed|repair|decide-repair`: CreditService of a running hub, as the
+ * `onceonly credit penalty|record|profile|grade|feed|repair|decide-repair|commitment|post-check`: CreditService of a running hub, as the
  * department named by the global `--as` (development identity, `--role` for the portal or an auditor) or by its
  * mTLS certificate. A subject is a credit code, or `--person <citizen id>` (hashed by the hub, never stored).
  * Commands on a record take `--expected-version`, the version you read (`credit profile`).
@@ -81,7 +82,7 @@ function versionOf(value: string): number {
   return n;
 }
 
-function subjectOf(code: string | undefined, person: string | undefined): cv.CreditSubject {
+export function subjectOf(code: string | undefined, person: string | undefined): cv.CreditSubject {
   if (person) return { subject: { $case: 'citizenId', value: person } };
   if (code) return { subject: { $case: 'creditCode', value: code } };
   throw new AppError('INVALID_ARGUMENT', 'name the subject: a credit code, or --person <citizen id>');
@@ -309,4 +310,5 @@ export function registerCreditCommands(program: Command): void {
   registerRecord(credit);
   registerReads(credit);
   registerRepair(credit);
+  registerCommitments(credit);
 }
