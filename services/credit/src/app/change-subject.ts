@@ -1,5 +1,5 @@
 import { AppError } from '@onceonly/errors';
-import type { Transaction } from '@onceonly/store';
+import type { Queryable, Transaction } from '@onceonly/store';
 import { chinaDateOf, type PlainDate } from '@onceonly/workdays';
 import { gradeChanged, gradeOf } from '../domain/grades.js';
 import type { CreditRecord, RecordTransition } from '../domain/records.js';
@@ -33,11 +33,12 @@ export async function changeSubject(
   extra?: (tx: Transaction, record: CreditRecord) => Promise<void>,
   options: ChangeOptions = {},
 ): Promise<{ record: CreditRecord; grade: StoredGrade }> {
+  const all = { ...options, ...(extra ? { before: extra } : {}) };
   for (let attempt = 1; ; attempt++) {
+    // read without a lock, outside the transaction; the writes are conditional on the versions read
+    const plan = await planChange(deps, deps.db, subjectKey, change);
     try {
-      const done = await deps.db.transaction((tx) =>
-        changeSubjectIn(deps, tx, subjectKey, actor, change, { ...options, ...(extra ? { before: extra } : {}) }),
-      );
+      const done = await deps.db.transaction((tx) => writeChange(deps, tx, plan, actor, all));
       deps.relay.kick();
       return done;
     } catch (err) {
@@ -72,14 +73,44 @@ export async function changeSubjectIn(
   change: SubjectChange,
   options: ChangeOptions = {},
 ): Promise<{ record: CreditRecord; grade: StoredGrade }> {
+  return writeChange(deps, tx, await planChange(deps, tx, subjectKey, change), actor, options);
+}
+
+interface ChangePlan {
+  readonly now: Date;
+  readonly subjectKey: string;
+  readonly t: ReturnType<SubjectChange>;
+  readonly stored: StoredGrade | undefined;
+  readonly grade: StoredGrade;
+  readonly changed: boolean;
+}
+
+/** Reads the subject, applies the pure transition and recomputes the grade: nothing written. */
+async function planChange(
+  deps: CreditDeps,
+  q: Queryable,
+  subjectKey: string,
+  change: SubjectChange,
+): Promise<ChangePlan> {
   const now = deps.clock();
   const today = chinaDateOf(now);
-  const { records, grade: stored } = await deps.store.subject(tx, subjectKey);
+  const { records, grade: stored } = await deps.store.subject(q, subjectKey);
   const t = change(records, today);
   const after = [...records.filter((r) => r.id !== t.record.id), t.record];
   const computed = gradeOf(after, today);
   const grade: StoredGrade = { ...computed, version: (stored?.version ?? 0) + 1 };
-  const changed = gradeChanged(stored, computed);
+  return { now, subjectKey, t, stored, grade, changed: gradeChanged(stored, computed) };
+}
+
+/** The writes of a change, conditional on the versions its plan read. */
+async function writeChange(
+  deps: CreditDeps,
+  tx: Transaction,
+  plan: ChangePlan,
+  actor: string,
+  options: ChangeOptions,
+): Promise<{ record: CreditRecord; grade: StoredGrade }> {
+  const { now, subjectKey, t, stored, grade, changed } = plan;
   if (t.insert) await deps.store.insertRecord(tx, t.record, now);
   else if (!(await deps.store.updateRecord(tx, t.record, t.record.version - 1, now))) {
     throw new AppError('CREDIT_VERSION_CONFLICT', `record ${t.record.id} changed while this command ran`);
