@@ -14,6 +14,7 @@ const METHODS = [
   'decideRepair',
   'listCommitments',
   'recordPostCheck',
+  'getRecord',
 ] as const satisfies readonly (keyof cv.CreditServiceClient)[];
 
 /** Each RPC as `(request) => Promise<response>`; errors come back as AppErrors with their code and fields. */

@@ -3,6 +3,7 @@ import { type Caller, unary } from '@onceonly/kit';
 import type { CreditDeps } from '../../app/ports.js';
 import { publicFeedCase } from '../../app/public-feed.js';
 import { readProfileCase } from '../../app/read-profile.js';
+import { readRecordCase } from '../../app/read-record.js';
 import { recordDecisionCase } from '../../app/record-decision.js';
 import { applyForRepairCase, decideRepairCase } from '../../app/repair.js';
 import type { Actor } from '../../domain/records.js';
@@ -12,6 +13,7 @@ import {
   parseApplyForRepair,
   parseDecideRepair,
   parseGetProfile,
+  parseGetRecord,
   parseListPublic,
   parseRecordCommendation,
   parseRecordListing,
@@ -54,5 +56,8 @@ export function creditHandlers(deps: CreditDeps): cv.CreditServiceServer {
       return { record: recordToProto(record), grade: gradeToProto(grade) };
     }),
     ...commitmentHandlers(deps),
+    getRecord: unary(async (r, { caller }) => ({
+      record: recordToProto(await readRecordCase(deps, parseGetRecord(r, actorOf(caller)))),
+    })),
   };
 }
