@@ -35,6 +35,11 @@ export async function recordLicence(
   licence: IssuedLicence,
 ): Promise<LicenceOutcome> {
   if (await deps.store.record(tx, licence.certificateId)) return { done: 'skipped', reason: 'known' };
+  // the issuer's licence number recorded already (for any holder): the unique (owner, kind, number) would refuse the
+  // insert and abort `tx`, failing the batch
+  if (await deps.store.decisionRecorded(tx, licence.issuer, 'licensing', licence.number)) {
+    return { done: 'skipped', reason: 'known' };
+  }
   const commitmentId = licence.commitment ? deps.newId() : undefined;
   const today = chinaDateOf(deps.clock());
   let record: CreditRecord | SkipReason;

@@ -23,6 +23,13 @@ export interface CreditStore {
   /** Every record of a subject (oldest decision first) and its stored grade. */
   subject(db: Queryable, key: string): Promise<{ records: CreditRecord[]; grade?: StoredGrade }>;
   record(db: Queryable, id: string): Promise<CreditRecord | undefined>;
+  /** The id of the record of one department's decision of a kind with this number, whoever it is about. */
+  decisionRecorded(
+    db: Queryable,
+    owner: string,
+    kind: CreditRecord['kind'],
+    number: string,
+  ): Promise<string | undefined>;
   insertRecord(tx: Transaction, record: CreditRecord, at: Date): Promise<void>;
   /** Saves a changed record if it is still at `expectedVersion`; false when another change committed first. */
   updateRecord(tx: Transaction, record: CreditRecord, expectedVersion: number, at: Date): Promise<boolean>;
