@@ -20,7 +20,10 @@ import { type NamedSubject, subjectOf } from './record-decision.js';
 export type LicenceOutcome =
   | { readonly done: 'recorded'; readonly record: CreditRecord; readonly commitment?: Commitment }
   | { readonly done: 'updated'; readonly record: CreditRecord }
-  | { readonly done: 'skipped'; readonly reason: SkipReason | 'known' | 'unknown-licence' | 'same-state' | 'calendar' };
+  | {
+      readonly done: 'skipped';
+      readonly reason: SkipReason | 'known' | 'number-taken' | 'unknown-licence' | 'same-state' | 'calendar';
+    };
 
 /**
  * 双公示 of a licensing decision, in the consumer's transaction `tx`: the `licensing` record keyed by the
@@ -38,7 +41,8 @@ export async function recordLicence(
   // the issuer's licence number recorded already (for any holder): the unique (owner, kind, number) would refuse the
   // insert and abort `tx`, failing the batch
   if (await deps.store.decisionRecorded(tx, licence.issuer, 'licensing', licence.number)) {
-    return { done: 'skipped', reason: 'known' };
+    // another certificate under a number its issuer gave already: a data fault worth a warning, not a failed batch
+    return { done: 'skipped', reason: 'number-taken' };
   }
   const commitmentId = licence.commitment ? deps.newId() : undefined;
   const today = chinaDateOf(deps.clock());
