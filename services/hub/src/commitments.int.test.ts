@@ -7,6 +7,7 @@
  * checks it. Bad input: a post-check of an unknown commitment, by another department, twice; a due date in the
  * past: each coded, nothing written.
  */
+import { randomInt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,13 +28,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, withClient } from './client.js';
 import { auditChain } from './commands/audit-chain.js';
 
-const HOLDER = `91310107MA1K7P8Q9${computeUsccCheck('91310107MA1K7P8Q9')}`;
+/** A credit code of this run's own: a business licence's number is its holder's code (see below). */
+const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const first17 = `91310107MA${Array.from({ length: 7 }, () => USCC_CHARS[randomInt(USCC_CHARS.length)]).join('')}`;
+const HOLDER = `${first17}${computeUsccCheck(first17)}`;
 const AUDITOR = `11310000MB2F09990${computeUsccCheck('11310000MB2F09990')}`;
-const FOOD_FIELDS = {
+const LICENCE_FIELDS = {
+  entity_type: '有限责任公司',
   legal_representative: '王芳',
-  premises: '上海市普陀区长寿路100号1层',
-  main_format: '餐饮服务经营者',
-  business_items: '热食类食品制售；冷食类食品制售；自制饮品制售',
+  established_on: '2026-01-05',
+  address: '上海市普陀区长寿路100号1层',
+  business_scope: '餐饮服务；食品销售',
 };
 
 /** A date `days` after today in China Standard Time, YYYY-MM-DD. */
@@ -46,7 +51,7 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
   let host: HostedModules | undefined;
   let dataDir = '';
   let market = '';
-  let foodType = '';
+  let licenceType = '';
   let other = '';
 
   const md =
@@ -69,9 +74,9 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
       call(
         c.issueCertificate.bind(c),
         certificateV1.IssueCertificateRequest.fromPartial({
-          typeCode: foodType,
+          typeCode: licenceType,
           holder: { code: HOLDER, codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC, name: '上海承诺餐饮有限公司' },
-          fields: FOOD_FIELDS,
+          fields: LICENCE_FIELDS,
           ...(commitment ? { commitment } : {}),
         }),
         o,
@@ -133,9 +138,11 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
     const types = await certificates('anyone', (c, o) =>
       call(c.listCertificateTypes.bind(c), certificateV1.ListCertificateTypesRequest.fromPartial({}), o),
     );
-    const food = types.types.find((t) => t.fields.some((f) => f.key === 'premises'))!;
-    foodType = food.typeCode;
-    market = food.issuerCodes[0]!;
+    // the business licence (营业执照): its number is the holder's credit code, this run's own, so no other test's
+    // licence on the shared broker has the same issuer and number (numbers of other types repeat across databases)
+    const licence = types.types.find((t) => t.nameZh === '营业执照')!;
+    licenceType = licence.typeCode;
+    market = licence.issuerCodes[0]!;
     other = types.types.flatMap((t) => t.issuerCodes).find((code) => code !== market)!;
   }, 120_000);
   afterAll(async () => {
