@@ -41,6 +41,7 @@ export {
   WhoAmIRequest,
   WhoAmIResponse,
 } from './gen/onceonly/hub/v1/hub.js';
+export { CONTRACT_TOPICS } from './topics.js';
 
 /** Encoder/decoder pair that every generated message exposes. */
 export interface ProtoCodec<T> {

@@ -2,6 +2,7 @@ import { DeadLetter } from '@onceonly/contracts';
 import { AppError, type ErrorCode, isAppError } from '@onceonly/errors';
 import { type Database, isConnectionError, type Transaction } from '@onceonly/store';
 import type { Logger } from 'pino';
+import { withCausation } from './causation.js';
 import { sleepWithHeartbeat } from './delivery.js';
 import type { EventDefinition, EventEnvelope } from './envelope.js';
 import { fromKafkaRecord, type RecordHeaders } from './headers.js';
@@ -331,7 +332,7 @@ class InboxConsumer implements EventConsumer {
             // the first copy of an id in the batch is handled; a later copy is a duplicate
             if (!claimed.delete(event.id)) continue;
             try {
-              await handler(event, tx, record);
+              await withCausation(event.id, () => handler(event, tx, record));
             } catch (err) {
               failedAt = i;
               throw new HandlerFailure(err);
@@ -381,7 +382,7 @@ class InboxConsumer implements EventConsumer {
         const fresh = await this.#o.db.transaction(async (tx) => {
           if (!(await claimInbox(tx, this.#o.schema, this.#o.group, event.id, origin(record)))) return false;
           try {
-            await handler(event, tx, record);
+            await withCausation(event.id, () => handler(event, tx, record));
           } catch (err) {
             throw new HandlerFailure(err);
           }

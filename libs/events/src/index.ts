@@ -4,6 +4,13 @@
  * over one transport port with two adapters: Apache Kafka (kafkajs) and the embedded log (a table).
  */
 export {
+  CAUSATION_EXTENSION,
+  causationOf,
+  currentCausation,
+  withCausation,
+  withCurrentCause,
+} from './causation.js';
+export {
   type BatchHandler,
   type BatchItem,
   type ConsumerOptions,

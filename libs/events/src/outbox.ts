@@ -1,5 +1,6 @@
 import { AppError } from '@onceonly/errors';
 import type { Queryable } from '@onceonly/store';
+import { withCurrentCause } from './causation.js';
 import type { EventDraft } from './envelope.js';
 import { draftRecord } from './headers.js';
 import { quoteSchema } from './internal.js';
@@ -39,13 +40,14 @@ function insertStatements(schema: string, entries: readonly OutboxEntry[], after
   const first = after ?? 0;
   const rowsPerStatement = after === undefined ? ROWS_PER_STATEMENT : Math.max(1, entries.length);
   const s = quoteSchema(schema);
-  const records = entries.map((entry) => draftRecord(entry.event));
+  const records = entries.map((entry) => draftRecord(withCurrentCause(entry.event)));
   const statements: OutboxStatement[] = [];
   for (let from = 0; from < entries.length; from += rowsPerStatement) {
     const params: unknown[] = [];
     const values: string[] = [];
     for (let i = from; i < Math.min(entries.length, from + rowsPerStatement); i++) {
-      const { event, topic } = entries[i]!;
+      const { topic } = entries[i]!;
+      const event = withCurrentCause(entries[i]!.event);
       const record = records[i]!;
       const n = params.push(
         event.id,
@@ -82,7 +84,7 @@ export async function appendToOutbox(
   entries: readonly OutboxEntry[],
 ): Promise<EventDraft[]> {
   for (const { sql, params } of outboxInsertStatements(schema, entries)) await tx.query(sql, params);
-  return entries.map((entry) => entry.event);
+  return entries.map((entry) => withCurrentCause(entry.event));
 }
 
 /**

@@ -20,6 +20,15 @@ export const FINDING_KINDS = {
   EVENT_DUPLICATED: 'divergence',
   /** Two leaves of one partition (or of one source within a partition) in the opposite order of their offsets. */
   LEAF_OUT_OF_ORDER: 'divergence',
+  /** An event names as its cause (`causationid`) an event the log does not hold. */
+  CAUSE_UNKNOWN: 'divergence',
+  /** An event's cause is dated after it: a cause cannot follow its effect. */
+  CAUSE_AFTER_EFFECT: 'divergence',
+  /**
+   * An event's cause is in the log, but at a later leaf: the log reads topics independently, so an effect on one topic
+   * may be appended before its cause on another; the cause's time is not after the effect's.
+   */
+  CAUSE_LOGGED_AFTER: 'notice',
   /** A source's sequence misses numbers. */
   SEQUENCE_GAP: 'divergence',
   /** A source's sequence number appears in two events. */

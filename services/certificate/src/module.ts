@@ -10,6 +10,7 @@ import {
   type ServiceContext,
   type ServiceModule,
   startPeriodic,
+  str,
   url,
 } from '@onceonly/kit';
 import { decryptPrivateKey } from '@onceonly/seal';
@@ -22,6 +23,7 @@ import { sqlEventOutbox } from './adapters/db/outbox.js';
 import { CERTIFICATE_SCHEMA_MIGRATIONS } from './adapters/db/schema-migrations.js';
 import { sqlSealStore } from './adapters/db/seal-store.js';
 import { departmentDirectory } from './adapters/departments.js';
+import { commitmentConsumer, startWhenTopicExists } from './adapters/events/commitment-consumer.js';
 import { sealEventOutbox } from './adapters/events/seal-events.js';
 import { certificateHandlers } from './adapters/grpc/certificate-service.js';
 import { consentHandlers } from './adapters/grpc/consent-service.js';
@@ -73,6 +75,10 @@ export const CERTIFICATE_CONFIG = {
     max: 86_400_000,
     doc: 'how often licences past their end date are recorded as expired (0: never)',
   }),
+  ONCEONLY_CERTIFICATE_GROUP: str({
+    default: 'onceonly-certificate',
+    doc: "the consumer group reading the credit service's events (a broken commitment withdraws its licence)",
+  }),
 } as const;
 
 /** The certificate service module: the hub starts it first (the audit log, started last, sees its topics). */
@@ -88,6 +94,7 @@ export const certificateModule: ServiceModule = {
       holderHashKey: key,
       statusListBaseUrl: config.ONCEONLY_STATUS_LIST_URL,
       expirySweepMs: config.ONCEONLY_EXPIRY_SWEEP_MS,
+      commitmentGroup: config.ONCEONLY_CERTIFICATE_GROUP,
     });
   },
 };
@@ -125,6 +132,8 @@ export interface StartSealsOptions {
   readonly passphrase?: string | undefined;
   /** The bodies known to the hub; the demo departments by default. */
   readonly departments?: Departments;
+  /** The consumer group of `credit.commitment.broken` (withdrawal on a broken commitment); none: not consumed. */
+  readonly commitmentGroup?: string;
 }
 
 /**
@@ -203,6 +212,8 @@ export interface CertificateOptions {
   readonly expirySweepMs: number;
   /** The bodies known to the hub; the demo departments by default. */
   readonly departments?: Departments;
+  /** The consumer group of `credit.commitment.broken` (withdrawal on a broken commitment); none: not consumed. */
+  readonly commitmentGroup?: string;
 }
 
 /** What {@link startCertificates} started, for tests and the module. */
@@ -349,6 +360,11 @@ export async function startCertificates(
   if (options.expirySweepMs > 0) {
     // records expiries (失效) by time
     startPeriodic(ctx, 'certificate expiry sweep', options.expirySweepMs, async () => void (await expireDueCase(deps)));
+  }
+  if (options.commitmentGroup !== undefined) {
+    // 撤销 on a broken commitment (issue 13 item 4, ADR 024); the credit service creates its topic, maybe later
+    const consumer = commitmentConsumer({ deps, transport, group: options.commitmentGroup, log });
+    startWhenTopicExists(consumer, 'certificate commitment consumer', lifecycle, log);
   }
   return { deps, relay };
 }

@@ -1,3 +1,4 @@
+import { CONTRACT_TOPICS } from '@onceonly/contracts';
 import { defineTopic } from '@onceonly/events';
 import { CERTIFICATE_EVENT_TYPES } from './domain/events.js';
 
@@ -13,7 +14,7 @@ import { CERTIFICATE_EVENT_TYPES } from './domain/events.js';
  * consumers; a year of retention so that late consumers (department systems, auditors) can catch up.
  */
 export const CERTIFICATE_TOPIC = defineTopic({
-  name: 'onceonly.certificate.v1',
+  name: CONTRACT_TOPICS.certificate,
   partitions: 6,
   retentionMs: 365 * 24 * 3600 * 1000,
   owner: 'certificate',

@@ -12,6 +12,8 @@ const METHODS = [
   'listPublicRecords',
   'applyForRepair',
   'decideRepair',
+  'listCommitments',
+  'recordPostCheck',
   'getRecord',
 ] as const satisfies readonly (keyof cv.CreditServiceClient)[];
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@onceonly/store';
 import { CHINA_WORKDAYS } from '@onceonly/workdays';
+import { sqlCommitmentStore } from './adapters/db/commitments.js';
 import { sqlCreditStore, sqlIdempotencyStore } from './adapters/db/stores.js';
 import { sqlCreditOutbox } from './adapters/events/outbox.js';
 import type { CreditDeps } from './app/ports.js';
@@ -23,6 +24,7 @@ export function creditGradeSweep(options: {
     store: sqlCreditStore,
     idempotency: sqlIdempotencyStore,
     outbox: sqlCreditOutbox,
+    commitments: sqlCommitmentStore,
     relay: { kick: () => undefined },
     newId: randomUUID,
     // a regrade names no one: a citizen ID never reaches it

@@ -3,6 +3,7 @@ import { creditV1 } from '@onceonly/contracts';
 import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
 import { hashCitizenId } from '@onceonly/ids';
 import {
+  bool,
   HOLDER_HASH_KEY_VARIABLE,
   holderHashKey,
   int,
@@ -14,7 +15,9 @@ import {
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { loadServiceCalendar, WORKDAYS_DIR_DOC } from '@onceonly/workdays/files';
+import { sqlCommitmentStore } from './adapters/db/commitments.js';
 import { CREDIT_SCHEMA, sqlCreditStore, sqlIdempotencyStore } from './adapters/db/stores.js';
+import { licenceConsumer } from './adapters/events/licence-consumer.js';
 import { sqlCreditOutbox } from './adapters/events/outbox.js';
 import { creditHandlers } from './adapters/grpc/credit-service.js';
 import type { CreditDeps } from './app/ports.js';
@@ -31,6 +34,14 @@ export const CREDIT_CONFIG = {
     max: 86_400_000,
     doc: 'how often grades whose records left a rule window are recomputed (0: never)',
   }),
+  ONCEONLY_CREDIT_LICENSING: bool({
+    default: true,
+    doc: "record licensing decisions (双公示) and commitments from the certificate service's events (false: not consumed)",
+  }),
+  ONCEONLY_CREDIT_GROUP: str({
+    default: 'onceonly-credit',
+    doc: "the consumer group reading the certificate service's events (双公示, commitments); one per credit service",
+  }),
 };
 
 /** The schema's migrations: records, grades and their history, idempotency keys, and the outbox. */
@@ -46,7 +57,8 @@ export async function migrateCredit(db: Database): Promise<void> {
 
 /**
  * Credit as a service module: loads its configuration (fail fast), migrates schema `credit`, registers and creates
- * `onceonly.credit.v1`, starts the outbox relay and adds CreditService.
+ * `onceonly.credit.v1`, starts the outbox relay, adds CreditService and starts the consumer of the certificate
+ * service's events (licensing records and commitments).
  */
 export const creditModule: ServiceModule = {
   name: 'credit',
@@ -72,11 +84,21 @@ export const creditModule: ServiceModule = {
       store: sqlCreditStore,
       idempotency: sqlIdempotencyStore,
       outbox: sqlCreditOutbox,
+      commitments: sqlCommitmentStore,
       relay,
       newId: randomUUID,
       hashCitizenId: (id) => hashCitizenId(id, key),
     };
     ctx.server.addService(creditV1.CreditServiceService, creditHandlers(deps));
+    // 双公示 and commitments from the certificate service's events (issue 13 items 1 and 4, ADR 024)
+    const licences = licenceConsumer({
+      deps,
+      transport: ctx.transport,
+      group: config.ONCEONLY_CREDIT_GROUP,
+      log: ctx.log,
+    });
+    await licences.start();
+    ctx.lifecycle.onStop('credit licence consumer', () => licences.stop());
     if (config.ONCEONLY_CREDIT_SWEEP_MS > 0) {
       startPeriodic(ctx, 'credit grade sweep', config.ONCEONLY_CREDIT_SWEEP_MS, async () => {
         const report = await sweepGrades(deps);

@@ -1,3 +1,4 @@
+import { CONTRACT_TOPICS } from '@onceonly/contracts';
 import { defineTopic } from '@onceonly/events';
 
 /** The event types of the credit service. */
@@ -7,6 +8,12 @@ export const CREDIT_EVENT_TYPES = {
   repairDecided: 'credit.record.repair-decided',
   gradeChanged: 'credit.grade.changed',
   profileRead: 'credit.profile.read',
+  /** A licensing record's licence changed state (from the certificate service's status events). */
+  recordUpdated: 'credit.record.updated',
+  /** A commitment (告知承诺) tracked from `certificate.issued`, then checked: kept or broken. */
+  commitmentTracked: 'credit.commitment.tracked',
+  commitmentKept: 'credit.commitment.kept',
+  commitmentBroken: 'credit.commitment.broken',
 } as const;
 
 /**
@@ -15,7 +22,7 @@ export const CREDIT_EVENT_TYPES = {
  * and grades of the entities they supervise. (`onceonly.inspection.v1` comes with the draws.)
  */
 export const CREDIT_TOPIC = defineTopic({
-  name: 'onceonly.credit.v1',
+  name: CONTRACT_TOPICS.credit,
   partitions: 3,
   retentionMs: 3 * 366 * 24 * 3600 * 1000,
   owner: 'credit',

@@ -3,6 +3,7 @@ import { type Database, openDatabase, type QueryResult, type Transaction } from 
 import { freshDatabase, type TestDatabase } from '@onceonly/testing';
 import { CHINA_WORKDAYS } from '@onceonly/workdays';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlCommitmentStore } from '../src/adapters/db/commitments.js';
 import { sqlCreditStore, sqlIdempotencyStore } from '../src/adapters/db/stores.js';
 import { sqlCreditOutbox } from '../src/adapters/events/outbox.js';
 import type { CreditDeps } from '../src/app/ports.js';
@@ -58,6 +59,7 @@ beforeAll(async () => {
     store: sqlCreditStore,
     idempotency: sqlIdempotencyStore,
     outbox: sqlCreditOutbox,
+    commitments: sqlCommitmentStore,
     relay: { kick() {} },
     newId: () => `s-${++n}`,
     hashCitizenId: (id) => hashCitizenId(id, 'credit-statements-key-0123456789'),

@@ -35,7 +35,9 @@ export async function startCreditHost(options: {
     brokers: kafkaBrokers(),
     clientId: `${options.name}-test`,
   });
-  const host = await hostModules({ db, transport, modules: [creditModule], clock: options.clock, env: options.env });
+  // licensing records from the shared broker's certificate events would join these tests' subjects and feed
+  const env = { ONCEONLY_CREDIT_LICENSING: 'false', ...options.env };
+  const host = await hostModules({ db, transport, modules: [creditModule], clock: options.clock, env });
   const consumer: Consumer = testKafka(`${options.name}-test`).consumer({
     groupId: uniqueTopic(options.name),
     maxWaitTimeInMs: 200,

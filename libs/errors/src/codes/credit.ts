@@ -16,4 +16,8 @@ export const CREDIT_CODES = {
   CREDIT_ILLEGAL_TRANSITION: 'FAILED_PRECONDITION',
   // a stale expected version, or a subject changed by concurrent records more often than retried
   CREDIT_VERSION_CONFLICT: 'ABORTED',
+  // a post-check of a commitment the service does not track
+  CREDIT_COMMITMENT_NOT_FOUND: 'NOT_FOUND',
+  // a post-check of a commitment already checked (kept or broken)
+  CREDIT_COMMITMENT_CHECKED: 'FAILED_PRECONDITION',
 } as const satisfies AreaCodes;

@@ -1,3 +1,4 @@
+import { CAUSATION_EXTENSION } from '@onceonly/events';
 import { CompactRange, emptySubjectChain, extendSubjectChain, type SubjectChain } from '@onceonly/merkle';
 import { type Leaf, type LoggableEvent, leafOf } from '../domain/leaf.js';
 import { partiesOf } from '../domain/read-access.js';
@@ -47,6 +48,7 @@ function leafRecordOf(event: LoggableEvent, from: ReadFrom, leaf: Leaf, leafInde
     canonical: leaf.canonical,
     data: event.data,
     ...partiesOf(event.extensions),
+    ...(event.extensions?.[CAUSATION_EXTENSION] ? { causationId: event.extensions[CAUSATION_EXTENSION] } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export interface LeafRecord {
   readonly issuer?: string | undefined;
   /** A law keeps the entry from its holder until then. */
   readonly secretUntil?: Date | undefined;
+  /** The id of the event that caused this one (extension `causationid`); not in the leaf. */
+  readonly causationId?: string | undefined;
 }
 
 /** The tree's right edge as stored. */

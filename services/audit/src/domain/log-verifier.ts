@@ -23,6 +23,8 @@ export interface VerifiableEntry {
   readonly topic?: string;
   readonly partition?: number;
   readonly offset?: string;
+  /** The id of the event that caused this one, as the log stored it beside the leaf (`causationid`). */
+  readonly causationId?: string;
 }
 
 /** A stored checkpoint: its size as the log lists it, and its signed note. */
@@ -80,6 +82,8 @@ export class LogVerifier {
   readonly #range = CompactRange.empty();
   readonly #checkpoints: Array<VerifiableCheckpoint & { root: Uint8Array; extensions: readonly string[] }> = [];
   readonly #ids = new Map<string, number>();
+  /** Effects whose cause was not logged before them, by the cause's id. */
+  readonly #awaitingCause = new Map<string, Array<{ leafIndex: number; id: string; time: string }>>();
   readonly #offsets = new Map<string, { offset: bigint; leafIndex: number }>();
   readonly #sequences = new Map<string, { sequence: bigint; leafIndex: number }>();
   readonly #tracker = new SequenceTracker();
@@ -143,6 +147,14 @@ export class LogVerifier {
       this.#report('CHECKPOINT_BEYOND_LOG', `checkpoint ${cp.size} is beyond the ${this.#range.size} leaves read`, {
         size: cp.size,
       });
+    }
+    for (const [cause, effects] of this.#awaitingCause) {
+      for (const effect of effects) {
+        this.#report('CAUSE_UNKNOWN', `leaf ${effect.leafIndex}: its cause ${cause} is not in the log`, {
+          leafIndex: effect.leafIndex,
+          eventId: effect.id,
+        });
+      }
     }
     if (this.#o.bus) this.#findings.push(...this.#o.bus.finish());
     for (const problem of this.#tracker.problems()) {
@@ -261,10 +273,44 @@ export class LogVerifier {
       return bodyMatches;
     }
     this.#ids.set(attributes.id, entry.leafIndex);
+    this.#checkCausation(entry, attributes);
     const fresh = this.#tracker.add(attributes.source, BigInt(attributes.sequence), attributes.id);
     this.#checkOrder(entry, attributes, fresh);
     this.#o.bus?.addLog(attributes.id, entry.leafIndex, hash);
     return bodyMatches;
+  }
+
+  /**
+   * Causation: an effect's cause must be in the log. Before it, by leaf order; or later (the log reads topics
+   * independently: CAUSE_LOGGED_AFTER, a notice) but not dated after it (CAUSE_AFTER_EFFECT). Causes never seen are
+   * reported at the end (CAUSE_UNKNOWN). Only effects waiting for a cause are kept in memory.
+   */
+  #checkCausation(entry: VerifiableEntry, attributes: LeafAttributes): void {
+    const effects = this.#awaitingCause.get(attributes.id);
+    if (effects) {
+      this.#awaitingCause.delete(attributes.id);
+      for (const effect of effects) {
+        const at = { leafIndex: effect.leafIndex, eventId: effect.id };
+        if (Date.parse(attributes.time) > Date.parse(effect.time)) {
+          this.#report(
+            'CAUSE_AFTER_EFFECT',
+            `leaf ${effect.leafIndex}: its cause ${attributes.id} (leaf ${entry.leafIndex}) is dated ${attributes.time}, after it (${effect.time})`,
+            at,
+          );
+        } else {
+          this.#report(
+            'CAUSE_LOGGED_AFTER',
+            `leaf ${effect.leafIndex}: its cause ${attributes.id} is logged later, at leaf ${entry.leafIndex}`,
+            at,
+          );
+        }
+      }
+    }
+    const cause = entry.causationId;
+    if (cause === undefined || cause === '' || this.#ids.has(cause)) return;
+    const waiting = this.#awaitingCause.get(cause) ?? [];
+    waiting.push({ leafIndex: entry.leafIndex, id: attributes.id, time: attributes.time });
+    this.#awaitingCause.set(cause, waiting);
   }
 
   /** Offsets per partition, and (for numbers not repeated) sequences per source within a partition, increase. */

@@ -45,6 +45,19 @@ function busOf(log: Awaited<ReturnType<typeof signedLog>>): Map<string, BusEvent
 }
 
 describe('checking a stored log', () => {
+  it('follows causation ids: a cause logged before its effect is fine; one dated after it or missing is named', async () => {
+    const log = await signedLog(12, [12]);
+    const caused = (links: Record<number, string>) =>
+      log.entries.map((e) => (links[e.leafIndex] ? { ...e, causationId: links[e.leafIndex]! } : e));
+    expect((await check(log, caused({ 5: 'event-2', 6: 'event-5' }))).findings).toEqual([]);
+    const { findings } = await check(log, caused({ 3: 'event-7', 4: 'no-such-event' }));
+    expect(findings.map((f) => [f.kind, f.leafIndex, f.eventId])).toEqual([
+      // event-7 is dated 6 seconds after event-3: a cause cannot follow its effect
+      ['CAUSE_AFTER_EFFECT', 3, 'event-3'],
+      ['CAUSE_UNKNOWN', 4, 'event-4'],
+    ]);
+  });
+
   it('finds nothing wrong in an honest log, with or without the bus', async () => {
     const log = await signedLog(12, [0, 4, 8, 12]);
     const clean = await check(log, log.entries);

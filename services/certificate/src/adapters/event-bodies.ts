@@ -117,6 +117,7 @@ const CERTIFICATE_MAPPERS = {
       sealKid,
       industryCode: e.industryCode ?? '',
       componentCertificateIds: [...e.componentCertificateIds],
+      commitment: e.commitment ? { postCheckDue: e.commitment.postCheckDue, terms: e.commitment.terms } : undefined,
     }),
   [CERTIFICATE_EVENT_TYPES.CHANGED]: (e: Extract<CertificateEvent, { type: 'certificate.changed' }>) =>
     body(e, 'CertificateChanged', ev.CertificateChanged, {

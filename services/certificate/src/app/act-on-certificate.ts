@@ -40,15 +40,26 @@ export async function actOnCertificate(
   id: string,
   transition: (state: CertificateState, now: Date) => Transition<CertificateEvent>,
 ): Promise<CertificateRecord> {
-  const now = deps.clock();
-  const record = await deps.db.transaction(async (tx) => {
-    const locked = await lockRecord(deps, tx, id);
-    const due = withDueExpiry(locked.state, now);
-    const { certificate, event } = transition(due.state, now);
-    await deps.certificates.updateState(tx, certificate);
-    await deps.outbox.append(tx, [...due.events, { event }]);
-    return { ...locked, state: certificate };
-  });
+  const record = await deps.db.transaction((tx) => actOnCertificateIn(deps, tx, id, transition));
   deps.relay.kick();
   return record;
+}
+
+/**
+ * {@link actOnCertificate} inside the caller's transaction `tx` (a consumer's: its events then name the consumed
+ * event as their cause); the caller wakes the relay after the commit.
+ */
+export async function actOnCertificateIn(
+  deps: CertificateDeps,
+  tx: Transaction,
+  id: string,
+  transition: (state: CertificateState, now: Date) => Transition<CertificateEvent>,
+): Promise<CertificateRecord> {
+  const now = deps.clock();
+  const locked = await lockRecord(deps, tx, id);
+  const due = withDueExpiry(locked.state, now);
+  const { certificate, event } = transition(due.state, now);
+  await deps.certificates.updateState(tx, certificate);
+  await deps.outbox.append(tx, [...due.events, { event }]);
+  return { ...locked, state: certificate };
 }

@@ -21,6 +21,8 @@ export interface IssueInput {
   readonly validFrom: string;
   readonly validTo: string;
   readonly division: string;
+  /** Grant on commitment (告知承诺). */
+  readonly commitment?: { readonly postCheckDue: string; readonly terms: string };
 }
 
 /** The issued (or replayed) certificate; `holderDigestSalt` for a citizen-ID holder, to hand to the holder. */
@@ -64,6 +66,7 @@ export async function issueCertificateCase(deps: CertificateDeps, input: IssueIn
     validFrom: input.validFrom,
     validTo: input.validTo,
     division: input.division,
+    ...(input.commitment === undefined ? {} : { commitment: input.commitment }),
   };
   // A dry run: every rule of the domain is checked before a counter moves or a seal is asked for.
   issueCertificate(command, { id: 'dry-run', now, sequence: 1 });

@@ -109,7 +109,17 @@ export interface CertificateState {
   readonly revocation?: Revocation;
   readonly cancellationReason?: string;
   readonly industry?: IndustryBundle;
+  /** Granted on commitment (告知承诺): checked afterwards by its due date; a broken one withdraws it. */
+  readonly commitment?: CommitmentTerms;
   readonly createdAt: string;
+}
+
+/** A licence granted on the applicant's signed commitment (告知承诺). */
+export interface CommitmentTerms {
+  /** YYYY-MM-DD: the last day of the post-approval check (批后核查). */
+  readonly postCheckDue: string;
+  /** The terms, or a reference to the signed commitment (no citizen ID). */
+  readonly terms: string;
 }
 
 /** The result of a transition on one version. */

@@ -1,6 +1,6 @@
 import type { HolderCodeType } from '@onceonly/ids';
 import { maskCitizenId } from '@onceonly/ids';
-import type { Actor, CertificateState, RevocationKind } from './certificate.js';
+import type { Actor, CertificateState, CommitmentTerms, RevocationKind } from './certificate.js';
 import { type Holder, holderSubject } from './holder.js';
 import type { LicenceOperation, LicenceStatus } from './lifecycle-codes.js';
 import type { VerificationMethod, VerificationReason } from './verification.js';
@@ -73,6 +73,7 @@ export interface CertificateIssued extends Fact<Types['ISSUED']> {
   readonly division: string;
   readonly industryCode?: string;
   readonly componentCertificateIds: readonly string[];
+  readonly commitment?: CommitmentTerms;
 }
 export interface CertificateChanged extends Fact<Types['CHANGED']> {
   readonly previousCertificateId: string;

@@ -1,8 +1,15 @@
-import { AppError } from '@onceonly/errors';
+import { AppError, type FieldViolation, invalid } from '@onceonly/errors';
 import { validateDivision } from '@onceonly/ids';
 import type { CertificateType } from './catalogue.js';
-import type { Actor, CertificateState, IndustryBundle, Transition } from './certificate.js';
-import { chinaDate } from './dates.js';
+import {
+  type Actor,
+  type CertificateState,
+  type CommitmentTerms,
+  type IndustryBundle,
+  requiredText,
+  type Transition,
+} from './certificate.js';
+import { chinaDate, isCalendarDate } from './dates.js';
 import { assertMayIssue, type Department } from './departments.js';
 import { CERTIFICATE_EVENT_TYPES, type CertificateIssued, factsOf } from './events.js';
 import { assertFaceFields } from './face-fields.js';
@@ -21,6 +28,33 @@ export interface IssueCommand extends ValidityInput {
   readonly fields: Readonly<Record<string, string>>;
   /** Defaults to the issuer's division. */
   readonly division?: string;
+  /** Grant on commitment (告知承诺): the post-check due date and the terms, as the request gives them. */
+  readonly commitment?: { readonly postCheckDue: string; readonly terms: string };
+}
+
+/** The longest commitment terms (or reference) kept. */
+export const MAX_COMMITMENT_TERMS = 1000;
+
+/**
+ * The commitment of a licence granted on one: the due date a calendar date, today or later, not after the licence's
+ * end; the terms required. @throws AppError INVALID_ARGUMENT naming each field.
+ */
+export function commitmentTerms(
+  commitment: { readonly postCheckDue: string; readonly terms: string },
+  today: string,
+  validTo: string | undefined,
+): CommitmentTerms {
+  const violations: FieldViolation[] = [];
+  const due = commitment.postCheckDue.trim();
+  const field = 'commitment.post_check_due';
+  if (!isCalendarDate(due)) violations.push({ field, reason: 'DATE', description: 'a calendar date, YYYY-MM-DD' });
+  else if (due < today) violations.push({ field, reason: 'PAST', description: `today (${today}) or later` });
+  else if (validTo !== undefined && due > validTo) {
+    violations.push({ field, reason: 'AFTER_VALIDITY', description: `not after the licence's end (${validTo})` });
+  }
+  const terms = requiredText(commitment.terms, 'commitment.terms', MAX_COMMITMENT_TERMS, violations);
+  if (violations.length > 0) throw invalid('INVALID_ARGUMENT', violations);
+  return { postCheckDue: due, terms };
 }
 
 /** What the service supplies: the new id, the clock, and the next value of the number's counter. */
@@ -86,11 +120,12 @@ export interface NewCertificate {
   readonly validTo?: string;
   readonly number: string;
   readonly industry?: IndustryBundle;
+  readonly commitment?: CommitmentTerms;
 }
 
 /** Builds version 1 of a certificate and its CertificateIssued event (shared by industry licences). */
 export function newCertificate(input: NewCertificate, actor: Actor, now: Date): Transition<CertificateIssued> {
-  const { id, type, issuer, holder, division, fields, validFrom, validTo, number, industry } = input;
+  const { id, type, issuer, holder, division, fields, validFrom, validTo, number, industry, commitment } = input;
   const at = now.toISOString();
   const identifier = licenceIdentifier({ typeCode: type.typeCode, issuerCode: issuer.code, number, version: 1 });
   const certificate: CertificateState = Object.freeze({
@@ -110,6 +145,7 @@ export function newCertificate(input: NewCertificate, actor: Actor, now: Date): 
     status: LicenceStatus.VALID,
     statusChangedAt: at,
     ...(industry === undefined ? {} : { industry }),
+    ...(commitment === undefined ? {} : { commitment }),
     createdAt: at,
   });
   const event: CertificateIssued = {
@@ -122,6 +158,7 @@ export function newCertificate(input: NewCertificate, actor: Actor, now: Date): 
     division,
     ...(industry === undefined ? {} : { industryCode: industry.industryCode }),
     componentCertificateIds: industry?.components.map((c) => c.certificateId) ?? [],
+    ...(commitment === undefined ? {} : { commitment }),
   };
   return { certificate, event };
 }
@@ -149,9 +186,21 @@ export function issueCertificate(command: IssueCommand, context: IssueContext): 
   const fields = assertFaceFields(type, command.fields);
   const today = chinaDate(context.now);
   const validity = resolveValidity(type.validity, command, today);
+  const commitment =
+    command.commitment === undefined ? undefined : commitmentTerms(command.commitment, today, validity.validTo);
   const number = licenceNumber({ type, holder, division, year: issueYear(context.now), sequence: context.sequence });
   return newCertificate(
-    { id: context.id, type, issuer, holder, division, fields, ...validity, number },
+    {
+      id: context.id,
+      type,
+      issuer,
+      holder,
+      division,
+      fields,
+      ...validity,
+      number,
+      ...(commitment ? { commitment } : {}),
+    },
     actor,
     context.now,
   );

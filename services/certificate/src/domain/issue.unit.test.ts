@@ -1,3 +1,4 @@
+import type { AppError } from '@onceonly/errors';
 import { validateLicenceId } from '@onceonly/ids';
 import { describe, expect, it } from 'vitest';
 import {
@@ -171,5 +172,32 @@ describe('issuing with bad input', () => {
 
   it('refuses a sequence past the number space', () => {
     expect(thrown(() => issue({}, 1_000_000))).toMatchObject({ code: 'CERT_NUMBER_EXHAUSTED' });
+  });
+});
+
+describe('issuing on commitment (告知承诺)', () => {
+  const terms = '承诺经营场所符合要求（承诺书 CN-1）';
+  it('keeps the commitment on the certificate and tells it in certificate.issued', () => {
+    const { certificate, event } = issue({ commitment: { postCheckDue: '2025-04-09', terms } });
+    expect(certificate.commitment).toEqual({ postCheckDue: '2025-04-09', terms });
+    expect(event.commitment).toEqual({ postCheckDue: '2025-04-09', terms });
+    expect(issue().event.commitment).toBeUndefined();
+    expect(issue({ commitment: { postCheckDue: TODAY, terms } }).certificate.commitment?.postCheckDue).toBe(TODAY);
+  });
+
+  it('refuses a due date in the past, not a date, or after the licence ends, and empty terms', () => {
+    const reasons = (commitment: { postCheckDue: string; terms: string }, validTo?: string) =>
+      (thrown(() => issue({ commitment, ...(validTo ? { validTo } : {}) })) as AppError).details.fields?.map((f) => [
+        f.field,
+        f.reason,
+      ]);
+    expect(reasons({ postCheckDue: '2025-03-09', terms })).toEqual([['commitment.post_check_due', 'PAST']]);
+    expect(reasons({ postCheckDue: '2025-02-30', terms: ' ' })).toEqual([
+      ['commitment.post_check_due', 'DATE'],
+      ['commitment.terms', 'REQUIRED'],
+    ]);
+    expect(reasons({ postCheckDue: '2026-01-01', terms }, '2025-12-31')).toEqual([
+      ['commitment.post_check_due', 'AFTER_VALIDITY'],
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { AppError } from '@onceonly/errors';
-import type { Transaction } from '@onceonly/store';
+import type { Queryable, Transaction } from '@onceonly/store';
 import { chinaDateOf, type PlainDate } from '@onceonly/workdays';
 import { gradeChanged, gradeOf } from '../domain/grades.js';
 import type { CreditRecord, RecordTransition } from '../domain/records.js';
@@ -14,7 +14,8 @@ export type SubjectChange = (
 /** How often a change is tried again when another change of the same subject committed in between. */
 const ATTEMPTS = 5;
 
-class SubjectMoved extends Error {}
+/** Another change of the subject committed between the read and the write. */
+export class SubjectMoved extends Error {}
 
 /**
  * The one shape of every change: read the subject's records and grade (no lock), apply the pure transition,
@@ -30,42 +31,105 @@ export async function changeSubject(
   actor: string,
   change: SubjectChange,
   extra?: (tx: Transaction, record: CreditRecord) => Promise<void>,
+  options: ChangeOptions = {},
 ): Promise<{ record: CreditRecord; grade: StoredGrade }> {
+  const all = { ...options, ...(extra ? { before: extra } : {}) };
   for (let attempt = 1; ; attempt++) {
-    const now = deps.clock();
-    const today = chinaDateOf(now);
-    const { records, grade: stored } = await deps.store.subject(deps.db, subjectKey);
-    const t = change(records, today);
-    const after = [...records.filter((r) => r.id !== t.record.id), t.record];
-    const computed = gradeOf(after, today);
-    const grade: StoredGrade = { ...computed, version: (stored?.version ?? 0) + 1 };
-    const changed = gradeChanged(stored, computed);
+    // read without a lock, outside the transaction; the writes are conditional on the versions read
+    const plan = await planChange(deps, deps.db, subjectKey, change);
     try {
-      await deps.db.transaction(async (tx) => {
-        if (t.insert) await deps.store.insertRecord(tx, t.record, now);
-        else if (!(await deps.store.updateRecord(tx, t.record, t.record.version - 1, now))) {
-          throw new AppError('CREDIT_VERSION_CONFLICT', `record ${t.record.id} changed while this command ran`);
-        }
-        if (!(await deps.store.saveGrade(tx, subjectKey, grade, stored?.version ?? 0, now))) throw new SubjectMoved();
-        await extra?.(tx, t.record);
-        const step = changed ? { grade, ...(stored ? { previous: stored.grade } : {}), cause: t.record.id } : undefined;
-        if (step) await deps.store.addHistory(tx, subjectKey, { ...step, causeRecordId: step.cause, changedAt: now });
-        await deps.outbox.change(tx, {
-          record: t.record,
-          fact: t.fact,
-          actor,
-          ...(step ? { grade: step } : {}),
-          at: now,
-        });
-      });
+      const done = await deps.db.transaction((tx) => writeChange(deps, tx, plan, actor, all));
+      deps.relay.kick();
+      return done;
     } catch (err) {
       if (!(err instanceof SubjectMoved)) throw err;
       if (attempt < ATTEMPTS) continue;
       throw new AppError('CREDIT_VERSION_CONFLICT', `subject changed by ${ATTEMPTS} concurrent changes: try again`);
     }
-    deps.relay.kick();
-    return { record: t.record, grade };
   }
+}
+
+/** What a change writes besides its record and grade. */
+export interface ChangeOptions {
+  /** The record event's id (default: a new one), for a later event of the change to name as its cause. */
+  readonly eventId?: string;
+  /** The event that caused the change, when it is not the consumed event (which the outbox names by itself). */
+  readonly cause?: string;
+  /** More writes before the record's event (an idempotency key). */
+  readonly before?: (tx: Transaction, record: CreditRecord) => Promise<void>;
+  /** More writes after the record's events (events the record's event caused). */
+  readonly after?: (tx: Transaction, record: CreditRecord) => Promise<void>;
+}
+
+/**
+ * One attempt of {@link changeSubject} inside the caller's transaction `tx` (a consumer's: reads and writes with
+ * `tx` only): SubjectMoved when another change of the subject committed in between (the consumer retries the event).
+ */
+export async function changeSubjectIn(
+  deps: CreditDeps,
+  tx: Transaction,
+  subjectKey: string,
+  actor: string,
+  change: SubjectChange,
+  options: ChangeOptions = {},
+): Promise<{ record: CreditRecord; grade: StoredGrade }> {
+  return writeChange(deps, tx, await planChange(deps, tx, subjectKey, change), actor, options);
+}
+
+interface ChangePlan {
+  readonly now: Date;
+  readonly subjectKey: string;
+  readonly t: ReturnType<SubjectChange>;
+  readonly stored: StoredGrade | undefined;
+  readonly grade: StoredGrade;
+  readonly changed: boolean;
+}
+
+/** Reads the subject, applies the pure transition and recomputes the grade: nothing written. */
+async function planChange(
+  deps: CreditDeps,
+  q: Queryable,
+  subjectKey: string,
+  change: SubjectChange,
+): Promise<ChangePlan> {
+  const now = deps.clock();
+  const today = chinaDateOf(now);
+  const { records, grade: stored } = await deps.store.subject(q, subjectKey);
+  const t = change(records, today);
+  const after = [...records.filter((r) => r.id !== t.record.id), t.record];
+  const computed = gradeOf(after, today);
+  const grade: StoredGrade = { ...computed, version: (stored?.version ?? 0) + 1 };
+  return { now, subjectKey, t, stored, grade, changed: gradeChanged(stored, computed) };
+}
+
+/** The writes of a change, conditional on the versions its plan read. */
+async function writeChange(
+  deps: CreditDeps,
+  tx: Transaction,
+  plan: ChangePlan,
+  actor: string,
+  options: ChangeOptions,
+): Promise<{ record: CreditRecord; grade: StoredGrade }> {
+  const { now, subjectKey, t, stored, grade, changed } = plan;
+  if (t.insert) await deps.store.insertRecord(tx, t.record, now);
+  else if (!(await deps.store.updateRecord(tx, t.record, t.record.version - 1, now))) {
+    throw new AppError('CREDIT_VERSION_CONFLICT', `record ${t.record.id} changed while this command ran`);
+  }
+  if (!(await deps.store.saveGrade(tx, subjectKey, grade, stored?.version ?? 0, now))) throw new SubjectMoved();
+  await options.before?.(tx, t.record);
+  const step = changed ? { grade, ...(stored ? { previous: stored.grade } : {}), cause: t.record.id } : undefined;
+  if (step) await deps.store.addHistory(tx, subjectKey, { ...step, causeRecordId: step.cause, changedAt: now });
+  await deps.outbox.change(tx, {
+    record: t.record,
+    fact: t.fact,
+    actor,
+    ...(step ? { grade: step } : {}),
+    at: now,
+    ...(options.eventId === undefined ? {} : { eventId: options.eventId }),
+    ...(options.cause === undefined ? {} : { cause: options.cause }),
+  });
+  await options.after?.(tx, t.record);
+  return { record: t.record, grade };
 }
 
 /**

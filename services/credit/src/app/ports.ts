@@ -1,6 +1,7 @@
 import type { CitizenId } from '@onceonly/ids';
 import type { Database, Queryable, Transaction } from '@onceonly/store';
 import type { PlainDate, WorkCalendar } from '@onceonly/workdays';
+import type { Commitment } from '../domain/commitments.js';
 import type { Grade, GradeLetter } from '../domain/grades.js';
 import type { CreditRecord, RecordFact, Subject } from '../domain/records.js';
 
@@ -22,6 +23,13 @@ export interface CreditStore {
   /** Every record of a subject (oldest decision first) and its stored grade. */
   subject(db: Queryable, key: string): Promise<{ records: CreditRecord[]; grade?: StoredGrade }>;
   record(db: Queryable, id: string): Promise<CreditRecord | undefined>;
+  /** The id of the record of one department's decision of a kind with this number, whoever it is about. */
+  decisionRecorded(
+    db: Queryable,
+    owner: string,
+    kind: CreditRecord['kind'],
+    number: string,
+  ): Promise<string | undefined>;
   insertRecord(tx: Transaction, record: CreditRecord, at: Date): Promise<void>;
   /** Saves a changed record if it is still at `expectedVersion`; false when another change committed first. */
   updateRecord(tx: Transaction, record: CreditRecord, expectedVersion: number, at: Date): Promise<boolean>;
@@ -68,13 +76,47 @@ export interface GradeChangeFact {
   readonly cause?: string;
 }
 
+/** A commitment as stored: the commitment and the id of the event that tracked it (the cause of its check). */
+export interface StoredCommitment {
+  readonly commitment: Commitment;
+  readonly trackedEventId: string;
+}
+
+/** Commitments (告知承诺). Changes are conditional on the version read. */
+export interface CommitmentStore {
+  find(db: Queryable, id: string): Promise<StoredCommitment | undefined>;
+  /** A subject's commitments, by due date. */
+  ofSubject(db: Queryable, key: string): Promise<Commitment[]>;
+  insert(tx: Transaction, commitment: Commitment, trackedEventId: string, at: Date): Promise<void>;
+  /** Saves a checked commitment if it is still at `expectedVersion`; false when another change committed first. */
+  update(tx: Transaction, commitment: Commitment, expectedVersion: number, at: Date): Promise<boolean>;
+}
+
+/** A commitment's change, as its event tells it. */
+export type CommitmentFact = 'tracked' | 'kept' | 'broken';
+
 /** The events of a change, written into the outbox in the change's transaction. */
 export interface CreditOutbox {
   /** A record's change and, when the grade says something new, `credit.grade.changed`: one outbox insert. */
   change(
     tx: Transaction,
-    change: { record: CreditRecord; fact: RecordFact; actor: string; grade?: GradeChangeFact; at: Date },
+    change: {
+      record: CreditRecord;
+      fact: RecordFact;
+      actor: string;
+      grade?: GradeChangeFact;
+      at: Date;
+      /** The record event's id (default: a new one), so that a later event of the change can name it as cause. */
+      eventId?: string;
+      /** The id of the event that caused the change, when it is not the consumed event (see `withCausation`). */
+      cause?: string;
+    },
   ): Promise<void>;
+  /** A commitment tracked or checked; answers the event's id. */
+  commitment(
+    tx: Transaction,
+    change: { commitment: Commitment; fact: CommitmentFact; actor: string; at: Date; cause?: string },
+  ): Promise<string>;
   /** A grade recomputed as time passed (no record changed, no actor). */
   regraded(
     tx: Transaction,
@@ -104,6 +146,7 @@ export interface CreditDeps {
   readonly store: CreditStore;
   readonly idempotency: IdempotencyStore;
   readonly outbox: CreditOutbox;
+  readonly commitments: CommitmentStore;
   readonly relay: { kick(): void };
   readonly newId: () => string;
   /** The keyed hash of a citizen ID (the hub's holder-hash key): one person, one key across services. */

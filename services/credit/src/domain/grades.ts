@@ -47,12 +47,12 @@ export interface GradeRuleSet {
   readonly otherwise: { readonly id: string; readonly words: { readonly zh: string; readonly en: string } };
 }
 
-/** Negative records: penalties, list entries (post-check breaches and failed inspections join them later). */
+/** Negative records: penalties, list entries, broken commitments (failed inspections join them later). */
 const NEGATIVE: readonly RecordKind[] = ['penalty', 'listing-entry', 'post-check', 'inspection'];
 
 /** The rule set in force. Examples from the issue; the thresholds are configuration, not published figures. */
 export const GRADE_RULES: GradeRuleSet = Object.freeze({
-  version: 'grades/2026-1',
+  version: 'grades/2026-2',
   minorPenalty: { kinds: ['warning', 'criticism', 'fine'], fineAtMostFen: 1_000_000 },
   rules: [
     {
@@ -73,6 +73,21 @@ export const GRADE_RULES: GradeRuleSet = Object.freeze({
       words: {
         zh: '12个月内受到{n}次非轻微行政处罚',
         en: '{n} penalties other than minor ones within 12 months',
+      },
+    },
+    {
+      // 2026-2: 告知承诺 (Fengxian 2025 plan §一.4): a commitment found broken by its post-approval check
+      id: 'broken-commitment-12m',
+      grade: 'C',
+      when: {
+        type: 'at-least',
+        count: 1,
+        of: { kinds: ['post-check'], includeRepaired: false },
+        withinMonths: 12,
+      },
+      words: {
+        zh: '12个月内{n}次违反告知承诺',
+        en: '{n} broken commitment(s) within 12 months',
       },
     },
     {

@@ -75,7 +75,7 @@ export interface UnpublishedRule {
   readonly simpleProcedure?: boolean;
 }
 
-export type WindowedKind = 'listing-entry' | 'listing-exit' | 'commendation';
+export type WindowedKind = 'listing-entry' | 'listing-exit' | 'commendation' | 'licensing' | 'post-check';
 
 export interface PublicityRuleSet {
   readonly version: string;
@@ -90,7 +90,7 @@ export const SAMR_LOW_FINE_AT_MOST_FEN = 1_000_000;
 
 /** The rule set in force (versioned: a record keeps the version it was computed under). */
 export const PUBLICITY_RULES: PublicityRuleSet = Object.freeze({
-  version: 'publicity/2026-1',
+  version: 'publicity/2026-2',
   publishWithinWorkingDays: 7,
   unpublished: [
     { id: 'warning-only', onlyKinds: ['warning'] },
@@ -137,6 +137,9 @@ export const PUBLICITY_RULES: PublicityRuleSet = Object.freeze({
     'listing-entry': { id: 'listing/entry', from: 'decision', repairAfter: { months: 12 }, maxMonths: 36 },
     'listing-exit': { id: 'listing/exit', from: 'decision', repairAfter: 'not-needed', maxMonths: 36 },
     commendation: { id: 'commendation', from: 'decision', repairAfter: 'not-needed', maxMonths: 36 },
+    // 2026-2: licensing decisions (双公示, from the certificate service's events) and broken commitments (批后核查)
+    licensing: { id: 'licensing', from: 'decision', repairAfter: 'not-needed', maxMonths: 36 },
+    'post-check': { id: 'post-check/broken', from: 'decision', repairAfter: 'never', maxMonths: 36 },
   },
 } satisfies PublicityRuleSet);
 

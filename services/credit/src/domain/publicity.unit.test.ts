@@ -50,7 +50,7 @@ describe('under NDRC Order 58', () => {
       repairFrom: '2026-06-02',
       publicUntil: '2029-03-01',
       rules: ['ndrc/general'],
-      ruleSet: 'publicity/2026-1',
+      ruleSet: 'publicity/2026-2',
       repairExcluded: false,
     });
   });

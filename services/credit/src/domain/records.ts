@@ -68,7 +68,42 @@ export interface CommendationBody {
   readonly legalBasis: string;
 }
 
-export type RecordBody = PenaltyBody | ListingBody | CommendationBody;
+/**
+ * A licensing decision (行政许可), recorded from the certificate service's `certificate.issued` (双公示): the record's
+ * id is the certificate's id, its decision number the licence number.
+ */
+export interface LicensingBody {
+  readonly kind: 'licensing';
+  readonly decisionNumber: string;
+  readonly certificateId: string;
+  readonly licenceName: string;
+  readonly typeCode: string;
+  readonly validFrom: string;
+  /** Absent for long-term. */
+  readonly validTo?: string;
+  /** The licence's current state, followed from the certificate service's status events. */
+  readonly licenceStatus: LicenceState;
+  /** Granted on commitment (告知承诺): the commitment's id. */
+  readonly commitmentId?: string;
+}
+
+/** A licence's state as the credit record shows it. */
+export type LicenceState = 'valid' | 'suspended' | 'withdrawn' | 'cancelled' | 'expired' | 'revoked';
+
+/** A broken commitment found by a post-approval check (批后核查): a negative record. */
+export interface PostCheckBody {
+  readonly kind: 'post-check';
+  /** `post-check/<commitment id>`: one check of one commitment. */
+  readonly decisionNumber: string;
+  readonly commitmentId: string;
+  readonly certificateId: string;
+  readonly licenceNumber: string;
+  readonly result: 'broken';
+  readonly findings: string;
+  readonly inspector: string;
+}
+
+export type RecordBody = PenaltyBody | ListingBody | CommendationBody | LicensingBody | PostCheckBody;
 
 export type RecordStatus = 'active' | 'repair-pending' | 'repaired';
 
@@ -115,7 +150,9 @@ export interface Actor {
 export type RecordFact =
   | { readonly type: 'recorded' }
   | { readonly type: 'repair-applied' }
-  | { readonly type: 'repair-decided'; readonly granted: boolean };
+  | { readonly type: 'repair-decided'; readonly granted: boolean }
+  /** A licensing record's licence changed state. */
+  | { readonly type: 'updated' };
 
 export interface RecordTransition {
   readonly record: CreditRecord;
@@ -198,6 +235,11 @@ function checkBody(body: RecordBody, violations: FieldViolation[]): RecordBody {
         ...(body.kind === 'listing-exit' ? { entryRecordId: entry } : {}),
       };
     }
+    case 'licensing':
+    case 'post-check':
+      // made by the service itself (from events, by a post-check), never by recordDecision's callers
+      violations.push({ field: 'kind', reason: 'NOT_RECORDED_HERE', description: `${body.kind} is not recorded here` });
+      return body;
     case 'commendation':
       return {
         kind: 'commendation',

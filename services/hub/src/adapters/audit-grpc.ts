@@ -173,6 +173,7 @@ async function* streamedEntries(c: auditV1.AuditServiceClient, o: ClientOptions,
         topic: e.topic,
         partition: e.partition,
         offset: e.offset,
+        ...(e.causationId ? { causationId: e.causationId } : {}),
       };
     }
   }

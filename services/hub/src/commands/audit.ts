@@ -49,6 +49,7 @@ import {
   withClient,
 } from '../client.js';
 import { HUB_REPLAY_PROJECTIONS } from '../modules.js';
+import { registerChain } from './audit-chain.js';
 
 // `onceonly audit ...`: the auditor's commands. `checkpoint`, `prove` and `export` ask a running hub; `verify` works
 // offline on a bundle; `replay` re-reads the bus and checks the whole log. Every proof is verified here, locally,
@@ -515,4 +516,5 @@ export function registerAuditCommands(program: Command): void {
   registerExport(audit);
   registerVerify(audit);
   registerReplay(audit);
+  registerChain(audit);
 }

@@ -87,6 +87,7 @@ export function certificateText(c: cv.Certificate): string {
     `  issuer      ${m?.issuer ?? ''} (${m?.issuerCode ?? ''})`,
     `  valid       ${m?.validFrom ?? ''} .. ${m?.validTo || '长期'}`,
     ...Object.entries(m?.fields ?? {}).map(([k, v]) => `  ${k.padEnd(11)} ${v}`),
+    ...(c.commitment ? [`  commitment  post-check due ${c.commitment.postCheckDue}: ${c.commitment.terms}`] : []),
     ...(c.supersededById ? [`  superseded by ${c.supersededById}`] : []),
     ...(c.industry
       ? c.industry.components.map((x) => `  component   ${x.typeName} ${x.number} ${statusName(x.status)}`)
@@ -213,9 +214,14 @@ function registerIssue(cert: Command): void {
     .option('--valid-to <date>', 'YYYY-MM-DD (default: from the type)')
     .option('--division <code>', 'division code (default: the issuer’s)')
     .option('--idempotency-key <key>', 'a retry with the same key returns the same certificate')
+    .option('--commitment-due <date>', 'grant on commitment (告知承诺): the post-check due date, YYYY-MM-DD')
+    .option('--commitment-terms <text>', 'the commitment’s terms or document reference (or @file)')
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       const options = cliOptions(cmd);
       const holder = opts.holder ?? '';
+      if ((opts.commitmentDue === undefined) !== (opts.commitmentTerms === undefined)) {
+        throw new AppError('INVALID_ARGUMENT', '--commitment-due and --commitment-terms go together');
+      }
       const request = cv.IssueCertificateRequest.fromPartial({
         typeCode: opts.type ?? '',
         holder: { code: holder, codeType: holderCodeType(holder, opts.holderType), name: opts.holderName ?? '' },
@@ -224,6 +230,14 @@ function registerIssue(cert: Command): void {
         validTo: opts.validTo ?? '',
         division: opts.division ?? '',
         idempotencyKey: opts.idempotencyKey ?? '',
+        ...(opts.commitmentDue === undefined
+          ? {}
+          : {
+              commitment: {
+                postCheckDue: opts.commitmentDue,
+                terms: textArgument(opts.commitmentTerms ?? '', '--commitment-terms'),
+              },
+            }),
       });
       const response = await withCertificates(options, (c) => call(c.issueCertificate.bind(c), request, options));
       // A citizen holder's digest salt is in `holderDigestSalt` (left out of the JSON when empty).

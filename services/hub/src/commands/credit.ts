@@ -4,9 +4,11 @@ import { AppError } from '@onceonly/errors';
 import type { Command } from 'commander';
 import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
 import { textArgument } from './cert.js';
+import { registerCommitments } from './credit-commitments.js';
 
 /**
- * `onceonly credit penalty|record|profile|grade|feed|repair|decide-repair|record-get|subject`: CreditService of a running hub, as the
+ * `onceonly credit penalty|record|profile|grade|feed|repair|decide-repair|record-get|subject|commitment|post-check`:
+ * CreditService of a running hub, as the
  * department named by the global `--as` (development identity, `--role` for the portal or an auditor) or by its
  * mTLS certificate. A subject is a credit code, or `--person <citizen id>` (hashed by the hub, never stored).
  * Commands on a record take `--expected-version`, the version you read (`credit profile`).
@@ -81,7 +83,7 @@ function versionOf(value: string): number {
   return n;
 }
 
-function subjectOf(code: string | undefined, person: string | undefined): cv.CreditSubject {
+export function subjectOf(code: string | undefined, person: string | undefined): cv.CreditSubject {
   if (person) return { subject: { $case: 'citizenId', value: person } };
   if (code) return { subject: { $case: 'creditCode', value: code } };
   throw new AppError('INVALID_ARGUMENT', 'name the subject: a credit code, or --person <citizen id>');
@@ -313,6 +315,18 @@ export function recordText(r: cv.CreditRecord): string {
     const kinds = p.kinds.map((k) => word(cv.penaltyKindToJSON(k), 'PENALTY_KIND_')).join(', ');
     terms.push(`decision    ${p.decisionNumber} ${p.name}`, `kinds       ${kinds}  amount ${p.amountFen} fen`);
     terms.push(`basis       ${p.legalBasis}`, `result      ${p.result}`);
+  } else if (body?.$case === 'licensing') {
+    const l = body.value;
+    terms.push(
+      `decision    ${l.decisionNumber} ${l.licenceName}  (certificate ${l.certificateId})`,
+      `licence     ${l.licenceStatus}  valid ${l.validFrom} .. ${l.validTo || '长期'}${l.commitmentId ? `  on commitment ${l.commitmentId}` : ''}`,
+    );
+  } else if (body?.$case === 'postCheck') {
+    const c = body.value;
+    terms.push(
+      `decision    ${c.decisionNumber}  commitment ${c.commitmentId}  licence ${c.licenceNumber}`,
+      `findings    ${c.findings}${c.inspector ? `  (inspector ${c.inspector})` : ''}`,
+    );
   } else if (body) {
     terms.push(`decision    ${body.value.decisionNumber}`, `basis       ${body.value.legalBasis}`);
   }
@@ -361,5 +375,6 @@ export function registerCreditCommands(program: Command): void {
   registerRecord(credit);
   registerReads(credit);
   registerRepair(credit);
+  registerCommitments(credit);
   registerRecordReads(credit);
 }

@@ -40,7 +40,7 @@ function splitRange(concatenated: Uint8Array): Uint8Array[] {
 }
 
 const LEAF_COLUMNS = `leaf_index, event_id, topic, partition, "offset", source, type, subject, "time", sequence,
-  body_sha256, leaf_hash, canonical, appended_at, actor, issuer, secret_until`;
+  body_sha256, leaf_hash, canonical, appended_at, actor, issuer, secret_until, causation_id`;
 
 function leafColumns(withData: boolean): string {
   return withData ? `${LEAF_COLUMNS}, data` : LEAF_COLUMNS;
@@ -66,6 +66,7 @@ function toLeaf(row: Row): LeafRecord {
     ...(row.actor == null ? {} : { actor: String(row.actor) }),
     ...(row.issuer == null ? {} : { issuer: String(row.issuer) }),
     ...(row.secret_until == null ? {} : { secretUntil: row.secret_until as Date }),
+    ...(row.causation_id == null ? {} : { causationId: String(row.causation_id) }),
   };
 }
 
@@ -131,8 +132,8 @@ export function appendPort(tx: Queryable): AppendPort {
     async insertLeaf(leaf: LeafRecord) {
       const { rowCount } = await tx.query(
         `INSERT INTO audit.leaves (leaf_index, event_id, topic, partition, "offset", source, type, subject, "time",
-           sequence, body_sha256, leaf_hash, canonical, data, actor, issuer, secret_until)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+           sequence, body_sha256, leaf_hash, canonical, data, actor, issuer, secret_until, causation_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT (event_id) DO NOTHING`,
         leafParams(leaf),
       );
@@ -189,7 +190,7 @@ export function appendPort(tx: Queryable): AppendPort {
   };
 }
 
-/** Rows per multi-row INSERT of leaves: 17 parameters each, well below PostgreSQL's 65,535. */
+/** Rows per multi-row INSERT of leaves: 18 parameters each, well below PostgreSQL's 65,535. */
 const LEAVES_PER_INSERT = 1_000;
 
 function hexOf(bytes: Uint8Array): string {
@@ -253,12 +254,12 @@ export function batchAppendPort(tx: Queryable): BatchAppendPort {
         const values = chunk.map((leaf) => {
           const n = params.length;
           params.push(...leafParams(leaf));
-          return `(${Array.from({ length: 17 }, (_, k) => `$${n + k + 1}`).join(', ')})`;
+          return `(${Array.from({ length: 18 }, (_, k) => `$${n + k + 1}`).join(', ')})`;
         });
         // no ON CONFLICT: the caller appends only ids that are not leaves, under the head lock
         await tx.query(
           `INSERT INTO audit.leaves (leaf_index, event_id, topic, partition, "offset", source, type, subject, "time",
-             sequence, body_sha256, leaf_hash, canonical, data, actor, issuer, secret_until)
+             sequence, body_sha256, leaf_hash, canonical, data, actor, issuer, secret_until, causation_id)
            VALUES ${values.join(', ')}`,
           params,
         );
@@ -343,7 +344,7 @@ export function batchAppendPort(tx: Queryable): BatchAppendPort {
   };
 }
 
-/** The 17 columns of a leaf row, in the order of `audit.leaves` (one leaf or one row of a multi-row INSERT). */
+/** The 18 columns of a leaf row, in the order of `audit.leaves` (one leaf or one row of a multi-row INSERT). */
 function leafParams(leaf: LeafRecord): unknown[] {
   return [
     leaf.leafIndex,
@@ -363,6 +364,7 @@ function leafParams(leaf: LeafRecord): unknown[] {
     leaf.actor ?? null,
     leaf.issuer ?? null,
     leaf.secretUntil ?? null,
+    leaf.causationId ?? null,
   ];
 }
 

@@ -66,6 +66,7 @@ export function databaseLogSource(db: Queryable): ReplayLogSource {
 async function replayPage(db: Queryable, start: number, end: number, bodies: boolean): Promise<VerifiableEntry[]> {
   const { rows } = await db.query(
     `SELECT leaf_index, event_id, topic, partition, "offset", source, type, subject, sequence, leaf_hash, canonical,
+       causation_id,
        ${bodies ? 'data' : 'sha256(data) AS data_sha256'}
      FROM audit.leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`,
     [start, end],
@@ -85,5 +86,6 @@ async function replayPage(db: Queryable, start: number, end: number, bodies: boo
     topic: String(row.topic),
     partition: Number(row.partition),
     offset: String(row.offset),
+    ...(row.causation_id == null ? {} : { causationId: String(row.causation_id) }),
   }));
 }

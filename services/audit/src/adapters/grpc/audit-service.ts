@@ -182,6 +182,7 @@ export function toEntry(leaf: LeafRecord): auditV1.Entry {
     partition: leaf.partition,
     offset: leaf.offset,
     appendedAt: leaf.appendedAt?.toISOString() ?? '',
+    causationId: leaf.causationId ?? '',
   };
 }
 

@@ -61,6 +61,14 @@ export function parseIssueCertificate(request: cv.IssueCertificateRequest, calle
     validFrom: line(check, 'valid_from', request.validFrom, MAX_SHORT),
     validTo: line(check, 'valid_to', request.validTo, MAX_SHORT),
     division: line(check, 'division', request.division, MAX_SHORT),
+    ...(request.commitment === undefined
+      ? {}
+      : {
+          commitment: {
+            postCheckDue: line(check, 'commitment.post_check_due', request.commitment.postCheckDue, MAX_SHORT),
+            terms: check.text('commitment.terms', request.commitment.terms, { max: 1000, multiline: true, trim: true }),
+          },
+        }),
   }));
 }
 

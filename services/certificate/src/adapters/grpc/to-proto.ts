@@ -134,6 +134,9 @@ export function stateToProto(state: CertificateState): cv.Certificate {
     statusListEntries: [],
     industry: industryBundleOf(state),
     createdAt: state.createdAt,
+    commitment: state.commitment
+      ? { postCheckDue: state.commitment.postCheckDue, terms: state.commitment.terms }
+      : undefined,
   };
 }
 

@@ -27,6 +27,13 @@ export const sqlCreditStore: CreditStore = {
     const { rows } = await db.query<{ state: CreditRecord }>('SELECT state FROM credit.records WHERE id = $1', [id]);
     return rows[0]?.state;
   },
+  async decisionRecorded(db, owner, kind, number) {
+    const { rows } = await db.query<{ id: string }>(
+      'SELECT id FROM credit.records WHERE owner = $1 AND kind = $2 AND decision_number = $3',
+      [owner, kind, number],
+    );
+    return rows[0]?.id;
+  },
   async insertRecord(tx, r, at) {
     await tx.query(
       `INSERT INTO credit.records (id, status, version, state, subject_key, kind, owner, decision_number,

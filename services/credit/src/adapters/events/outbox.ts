@@ -1,10 +1,10 @@
 import { creditEventsV1 as ev } from '@onceonly/contracts';
-import { appendToOutbox, defineEvent } from '@onceonly/events';
-import type { CreditOutbox, GradeChangeFact } from '../../app/ports.js';
+import { appendToOutbox, CAUSATION_EXTENSION, defineEvent } from '@onceonly/events';
+import type { CommitmentFact, CreditOutbox, GradeChangeFact } from '../../app/ports.js';
 import type { RecordFact, Subject } from '../../domain/records.js';
 import { CREDIT_EVENT_TYPES, CREDIT_TOPIC } from '../../topics.js';
 import { CREDIT_SCHEMA } from '../db/stores.js';
-import { GRADE, gradeToProto, recordToProto, subjectToProto } from '../grpc/to-proto.js';
+import { commitmentToProto, GRADE, gradeToProto, recordToProto, subjectToProto } from '../grpc/to-proto.js';
 
 /** CloudEvents source of every event of this service. */
 export const CREDIT_SOURCE = '/onceonly/credit';
@@ -13,7 +13,26 @@ const TYPE_OF_FACT: Record<RecordFact['type'], string> = {
   recorded: CREDIT_EVENT_TYPES.recorded,
   'repair-applied': CREDIT_EVENT_TYPES.repairApplied,
   'repair-decided': CREDIT_EVENT_TYPES.repairDecided,
+  updated: CREDIT_EVENT_TYPES.recordUpdated,
 };
+
+const COMMITMENT_TYPES: Record<CommitmentFact, string> = {
+  tracked: CREDIT_EVENT_TYPES.commitmentTracked,
+  kept: CREDIT_EVENT_TYPES.commitmentKept,
+  broken: CREDIT_EVENT_TYPES.commitmentBroken,
+};
+
+const commitmentEvents = new Map(
+  Object.entries(COMMITMENT_TYPES).map(([fact, type]) => [
+    fact,
+    defineEvent({
+      type,
+      source: CREDIT_SOURCE,
+      dataschema: 'proto:onceonly.credit.v1.CommitmentChanged',
+      codec: ev.CommitmentChanged,
+    }),
+  ]),
+);
 
 const recordEvents = new Map(
   Object.entries(TYPE_OF_FACT).map(([fact, type]) => [
@@ -61,16 +80,32 @@ function gradeEvent(subject: Subject, name: string, grade: GradeChangeFact, at: 
  * audit log's read rules attribute entries by it); the grade's change is the hub's, caused by the record.
  */
 export const sqlCreditOutbox: CreditOutbox = {
-  async change(tx, { record, fact, actor, grade, at }) {
+  async change(tx, { record, fact, actor, grade, at, eventId, cause }) {
     const recordEvent = recordEvents.get(fact.type)!.make({
       subject: record.subject.key,
       time: at,
-      extensions: { actor },
+      ...(eventId === undefined ? {} : { id: eventId }),
+      extensions: { actor, ...(cause === undefined ? {} : { [CAUSATION_EXTENSION]: cause }) },
       data: { record: recordToProto(record), change: fact.type, actorCode: actor, occurredAt: at.toISOString() },
     });
     const events = [{ topic: CREDIT_TOPIC, event: recordEvent }];
     if (grade) events.push({ topic: CREDIT_TOPIC, event: gradeEvent(record.subject, record.partyName, grade, at) });
     await appendToOutbox(tx, CREDIT_SCHEMA, events);
+  },
+  async commitment(tx, { commitment, fact, actor, at, cause }) {
+    const event = commitmentEvents.get(fact)!.make({
+      subject: commitment.subject.key,
+      time: at,
+      extensions: { actor, ...(cause === undefined ? {} : { [CAUSATION_EXTENSION]: cause }) },
+      data: {
+        commitment: commitmentToProto(commitment),
+        change: fact,
+        actorCode: actor,
+        occurredAt: at.toISOString(),
+      },
+    });
+    await appendToOutbox(tx, CREDIT_SCHEMA, [{ topic: CREDIT_TOPIC, event }]);
+    return event.id;
   },
   async regraded(tx, { subject, name, grade, at }) {
     await appendToOutbox(tx, CREDIT_SCHEMA, [{ topic: CREDIT_TOPIC, event: gradeEvent(subject, name, grade, at) }]);

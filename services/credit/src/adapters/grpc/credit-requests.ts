@@ -39,7 +39,7 @@ function creditCode(check: FieldCheck, field: string, value: string): string {
   return result.value;
 }
 
-function subject(check: FieldCheck, s: cv.CreditSubject | undefined): NamedSubject {
+export function subject(check: FieldCheck, s: cv.CreditSubject | undefined): NamedSubject {
   const which = s?.subject;
   if (which?.$case === 'creditCode')
     return { kind: 'organisation', code: creditCode(check, 'subject.credit_code', which.value) };

@@ -7,6 +7,7 @@ import { readRecordCase } from '../../app/read-record.js';
 import { recordDecisionCase } from '../../app/record-decision.js';
 import { applyForRepairCase, decideRepairCase } from '../../app/repair.js';
 import type { Actor } from '../../domain/records.js';
+import { commitmentHandlers } from './commitment-handlers.js';
 import {
   feedTokenOf,
   parseApplyForRepair,
@@ -54,6 +55,7 @@ export function creditHandlers(deps: CreditDeps): cv.CreditServiceServer {
       const { record, grade } = await decideRepairCase(deps, parseDecideRepair(r, actorOf(caller)));
       return { record: recordToProto(record), grade: gradeToProto(grade) };
     }),
+    ...commitmentHandlers(deps),
     getRecord: unary(async (r, { caller }) => ({
       record: recordToProto(await readRecordCase(deps, parseGetRecord(r, actorOf(caller)))),
     })),

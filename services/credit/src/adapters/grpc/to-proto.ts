@@ -1,6 +1,7 @@
 import { creditV1 as cv } from '@onceonly/contracts';
 import type { GradeChange, StoredGrade } from '../../app/ports.js';
 import type { Profile } from '../../app/read-profile.js';
+import type { Commitment, CommitmentStatus } from '../../domain/commitments.js';
 import type { GradeLetter } from '../../domain/grades.js';
 import type { PenaltyKind, Regime, Sector } from '../../domain/publicity.js';
 import type { CreditRecord, RecordBody, RecordStatus, RepairCondition, Subject } from '../../domain/records.js';
@@ -55,6 +56,8 @@ const KIND: Record<RecordBody['kind'], cv.RecordKind> = {
   'listing-entry': cv.RecordKind.RECORD_KIND_LISTING_ENTRY,
   'listing-exit': cv.RecordKind.RECORD_KIND_LISTING_EXIT,
   commendation: cv.RecordKind.RECORD_KIND_COMMENDATION,
+  licensing: cv.RecordKind.RECORD_KIND_LICENSING,
+  'post-check': cv.RecordKind.RECORD_KIND_POST_CHECK,
 };
 
 const STATUS: Record<RecordStatus, cv.RecordStatus> = {
@@ -122,12 +125,65 @@ function bodyToProto(body: RecordBody): cv.CreditRecord['body'] {
           decisionDate: '',
         },
       };
+    case 'licensing':
+      return {
+        $case: 'licensing',
+        value: {
+          decisionNumber: body.decisionNumber,
+          certificateId: body.certificateId,
+          licenceName: body.licenceName,
+          typeCode: body.typeCode,
+          validFrom: body.validFrom,
+          validTo: body.validTo ?? '',
+          licenceStatus: body.licenceStatus,
+          commitmentId: body.commitmentId ?? '',
+        },
+      };
+    case 'post-check':
+      return {
+        $case: 'postCheck',
+        value: {
+          decisionNumber: body.decisionNumber,
+          commitmentId: body.commitmentId,
+          certificateId: body.certificateId,
+          licenceNumber: body.licenceNumber,
+          result: cv.PostCheckResult.POST_CHECK_RESULT_BROKEN,
+          findings: body.findings,
+          inspector: body.inspector,
+        },
+      };
   }
+}
+
+const COMMITMENT_STATUS: Record<CommitmentStatus, cv.CommitmentStatus> = {
+  open: cv.CommitmentStatus.COMMITMENT_STATUS_OPEN,
+  kept: cv.CommitmentStatus.COMMITMENT_STATUS_KEPT,
+  broken: cv.CommitmentStatus.COMMITMENT_STATUS_BROKEN,
+};
+
+export function commitmentToProto(c: Commitment): cv.CommitmentRecord {
+  return {
+    id: c.id,
+    subject: subjectToProto(c.subject, c.partyName),
+    ownerCode: c.owner,
+    certificateId: c.certificateId,
+    licenceNumber: c.licenceNumber,
+    licenceName: c.licenceName,
+    grantedOn: c.grantedOn,
+    postCheckDue: c.postCheckDue,
+    terms: c.terms,
+    status: COMMITMENT_STATUS[c.status],
+    checkedOn: c.check?.checkedOn ?? '',
+    findings: c.check?.findings ?? '',
+    inspector: c.check?.inspector ?? '',
+    postCheckRecordId: c.check?.recordId ?? '',
+    version: c.version,
+  };
 }
 
 export function recordToProto(r: CreditRecord): cv.CreditRecord {
   const body = bodyToProto(r.body);
-  if (body) body.value.decisionDate = r.decisionDate;
+  if (body && 'decisionDate' in body.value) body.value.decisionDate = r.decisionDate;
   const p = r.publicity;
   return {
     id: r.id,

@@ -1,0 +1,48 @@
+import type { CommitmentStore } from '../../app/ports.js';
+import type { Commitment } from '../../domain/commitments.js';
+
+/** Commitments (告知承诺) in `credit.commitments`: the domain's JSON and the columns lists filter by. */
+export const sqlCommitmentStore: CommitmentStore = {
+  async find(db, id) {
+    const { rows } = await db.query<{ state: Commitment; tracked_event_id: string }>(
+      'SELECT state, tracked_event_id FROM credit.commitments WHERE id = $1',
+      [id],
+    );
+    const row = rows[0];
+    return row ? { commitment: row.state, trackedEventId: row.tracked_event_id } : undefined;
+  },
+  async ofSubject(db, key) {
+    const { rows } = await db.query<{ state: Commitment }>(
+      'SELECT state FROM credit.commitments WHERE subject_key = $1 ORDER BY post_check_due, id',
+      [key],
+    );
+    return rows.map((r) => r.state);
+  },
+  async insert(tx, c, trackedEventId, at) {
+    await tx.query(
+      `INSERT INTO credit.commitments (id, certificate_id, subject_key, owner, status, version, post_check_due,
+         tracked_event_id, state, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $10)`,
+      [
+        c.id,
+        c.certificateId,
+        c.subject.key,
+        c.owner,
+        c.status,
+        c.version,
+        c.postCheckDue,
+        trackedEventId,
+        JSON.stringify(c),
+        at,
+      ],
+    );
+  },
+  async update(tx, c, expectedVersion, at) {
+    const { rowCount } = await tx.query(
+      `UPDATE credit.commitments SET status = $2, version = $3, state = $4::jsonb, updated_at = $6
+       WHERE id = $1 AND version = $5`,
+      [c.id, c.status, c.version, JSON.stringify(c), expectedVersion, at],
+    );
+    return rowCount === 1;
+  },
+};
