@@ -12,4 +12,14 @@ export const INSPECTION_CODES = {
   INSPECTION_NOT_CHECKPOINTED: 'FAILED_PRECONDITION',
   // a published draw that does not recompute (verify-draw)
   INSPECTION_DRAW_MISMATCH: 'FAILED_PRECONDITION',
+  // no task committed under this id
+  INSPECTION_TASK_NOT_FOUND: 'NOT_FOUND',
+  // a task id committed already with another document
+  INSPECTION_TASK_EXISTS: 'ALREADY_EXISTS',
+  // a department acting on another department's task
+  INSPECTION_NOT_ORGANISER: 'PERMISSION_DENIED',
+  // the audit log's inclusion proof does not lead to the signed checkpoint's root
+  INSPECTION_PROOF_INVALID: 'FAILED_PRECONDITION',
+  // the audit log cannot be reached to prove the commitment
+  INSPECTION_AUDIT_UNAVAILABLE: 'UNAVAILABLE',
 } as const satisfies AreaCodes;
