@@ -42,11 +42,21 @@ async function world() {
   const published: string[] = [];
   const store: InspectionStore = {
     task: async (_db, id) => tasks.get(id),
-    insertTask: async (_tx, t) => (tasks.has(t.taskId) ? false : (tasks.set(t.taskId, t), true)),
+    insertTask: async (_tx, t) => {
+      if (tasks.has(t.taskId)) return false;
+      tasks.set(t.taskId, t);
+      return true;
+    },
     checkpoints: async () => checkpoints,
-    keepCheckpoint: async (_tx, c) => void (checkpoints = [...checkpoints, c]),
+    keepCheckpoint: async (_tx, c) => {
+      checkpoints = [...checkpoints, c];
+    },
     draw: async (_db, id) => draws.get(id),
-    insertDraw: async (_tx, d) => (draws.has(d.taskId) ? false : (draws.set(d.taskId, d), true)),
+    insertDraw: async (_tx, d) => {
+      if (draws.has(d.taskId)) return false;
+      draws.set(d.taskId, d);
+      return true;
+    },
   };
   const tx = {} as Transaction;
   const db = { transaction: (fn: (t: Transaction) => Promise<unknown>) => fn(tx) } as unknown as Database;
