@@ -28,3 +28,13 @@ CREATE TABLE credit.inspection_draws (
   published jsonb NOT NULL,
   drawn_at timestamptz NOT NULL
 );
+
+-- One result per drawn entity of a task, by an inspector the draw assigned to it (一公开: each is published).
+CREATE TABLE credit.inspection_results (
+  task_id text NOT NULL REFERENCES credit.inspection_draws (task_id),
+  credit_code text NOT NULL,
+  inspector_id text NOT NULL,
+  result jsonb NOT NULL,
+  recorded_at timestamptz NOT NULL,
+  PRIMARY KEY (task_id, credit_code)
+);

@@ -35,6 +35,7 @@ const INSPECTION_METHODS = [
   'commitInspectionTask',
   'drawInspectionTask',
   'getInspectionTask',
+  'recordInspectionResult',
 ] as const satisfies readonly (keyof iv.InspectionServiceClient)[];
 
 /** Each InspectionService RPC as `(request) => Promise<response>`. */

@@ -26,6 +26,7 @@ export const CREDIT_TOPIC = defineTopic({
 export const INSPECTION_EVENT_TYPES = {
   taskCommitted: 'inspection.task.committed',
   drawCompleted: 'inspection.draw.completed',
+  resultRecorded: 'inspection.result.recorded',
 } as const;
 
 /**

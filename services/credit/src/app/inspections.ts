@@ -62,6 +62,22 @@ export interface PublishedDraw {
   readonly drawnAt: string;
 }
 
+/** What an inspection found. */
+export type InspectionOutcome = 'compliant' | 'ordered-to-correct' | 'case-opened' | 'not-located';
+
+/** The result of one drawn entity's inspection, as recorded and published (一公开). */
+export interface InspectionResultFact {
+  readonly taskId: string;
+  readonly creditCode: string;
+  readonly inspectorId: string;
+  readonly outcome: InspectionOutcome;
+  readonly findings: string;
+  /** YYYY-MM-DD. */
+  readonly inspectedOn: string;
+  readonly recordedBy: string;
+  readonly recordedAt: string;
+}
+
 export interface InspectionStore {
   task(db: Queryable, taskId: string): Promise<StoredTask | undefined>;
   insertTask(tx: Transaction, task: StoredTask): Promise<boolean>;
@@ -71,11 +87,14 @@ export interface InspectionStore {
   keepCheckpoint(tx: Transaction, checkpoint: KeptCheckpoint, at: Date): Promise<void>;
   draw(db: Queryable, taskId: string): Promise<PublishedDraw | undefined>;
   insertDraw(tx: Transaction, draw: PublishedDraw, at: Date): Promise<boolean>;
+  result(db: Queryable, taskId: string, creditCode: string): Promise<InspectionResultFact | undefined>;
+  insertResult(tx: Transaction, result: InspectionResultFact): Promise<boolean>;
 }
 
 export interface InspectionOutbox {
   committed(tx: Transaction, task: StoredTask): Promise<void>;
   drawn(tx: Transaction, draw: PublishedDraw): Promise<void>;
+  resultRecorded(tx: Transaction, result: InspectionResultFact): Promise<void>;
 }
 
 /** The audit log, through its contracts: the commitment's inclusion proof at a tree size. */
@@ -296,4 +315,84 @@ export async function getTaskCase(
   if (!task) throw new AppError('INSPECTION_TASK_NOT_FOUND', `no task ${input.taskId} is committed`);
   const draw = await deps.store.draw(deps.db, input.taskId);
   return { task, ...(draw ? { draw } : {}) };
+}
+
+/** A result as its inspector's department states it. */
+export interface ResultInput {
+  readonly taskId: string;
+  readonly creditCode: string;
+  readonly inspectorId: string;
+  readonly outcome: InspectionOutcome;
+  readonly findings: string;
+  readonly inspectedOn: string;
+  readonly actor: Actor;
+}
+
+/**
+ * Records the result of a drawn entity's inspection (一公开): only for an entity the draw drew
+ * (INSPECTION_NOT_DRAWN), by an inspector the draw assigned to it, through that inspector's own department
+ * (INSPECTION_NOT_ASSIGNED), inspected between the draw and today (INVALID_ARGUMENT); one result per entity
+ * (INSPECTION_RESULT_EXISTS for another; the same again answers the first). Stored with `inspection.result.recorded`
+ * in one transaction.
+ */
+export async function recordResultCase(
+  deps: InspectionDeps,
+  input: ResultInput,
+): Promise<{ result: InspectionResultFact; replayed: boolean }> {
+  assertDepartment(input.actor);
+  const task = await deps.store.task(deps.db, input.taskId);
+  if (!task) throw new AppError('INSPECTION_TASK_NOT_FOUND', `no task ${input.taskId} is committed`);
+  const draw = await deps.store.draw(deps.db, input.taskId);
+  const entity = draw?.result.drawn.find((d) => d.creditCode === input.creditCode);
+  if (!draw || !entity) {
+    throw new AppError('INSPECTION_NOT_DRAWN', `${input.creditCode} was not drawn by task ${input.taskId}`);
+  }
+  const doc = JSON.parse(task.document) as InspectionTask;
+  const inspector = doc.inspectors.find((p) => p.id === input.inspectorId);
+  if (!entity.inspectors.includes(input.inspectorId) || inspector?.department !== input.actor.code) {
+    throw new AppError(
+      'INSPECTION_NOT_ASSIGNED',
+      `inspector ${input.inspectorId} is not assigned to ${input.creditCode} in task ${input.taskId}, or not of your department`,
+    );
+  }
+  const today = deps.clock().toISOString().slice(0, 10);
+  if (input.inspectedOn < draw.drawnAt.slice(0, 10) || input.inspectedOn > today) {
+    throw invalid('INVALID_ARGUMENT', [
+      { field: 'inspected_on', reason: 'OUT_OF_RANGE', description: 'between the draw and today' },
+    ]);
+  }
+  const result: InspectionResultFact = {
+    taskId: input.taskId,
+    creditCode: input.creditCode,
+    inspectorId: input.inspectorId,
+    outcome: input.outcome,
+    findings: input.findings,
+    inspectedOn: input.inspectedOn,
+    recordedBy: input.actor.code,
+    recordedAt: deps.clock().toISOString(),
+  };
+  const same = (r: InspectionResultFact) =>
+    r.inspectorId === result.inspectorId &&
+    r.outcome === result.outcome &&
+    r.findings === result.findings &&
+    r.inspectedOn === result.inspectedOn;
+  const replay = (r: InspectionResultFact) => {
+    if (!same(r)) {
+      throw new AppError('INSPECTION_RESULT_EXISTS', `the result of ${r.creditCode} in task ${r.taskId} is recorded`);
+    }
+    return { result: r, replayed: true };
+  };
+  const existing = await deps.store.result(deps.db, input.taskId, input.creditCode);
+  if (existing) return replay(existing);
+  const inserted = await deps.db.transaction(async (tx) => {
+    if (!(await deps.store.insertResult(tx, result))) return false;
+    await deps.outbox.resultRecorded(tx, result);
+    return true;
+  });
+  if (!inserted) {
+    const first = await deps.store.result(deps.db, input.taskId, input.creditCode);
+    if (first) return replay(first);
+  }
+  deps.relay.kick();
+  return { result, replayed: false };
 }

@@ -20,10 +20,12 @@ import {
   commitTaskCase,
   drawTaskCase,
   type InspectionDeps,
+  type InspectionResultFact,
   type InspectionStore,
   type KeptCheckpoint,
   keepCheckpointCase,
   type PublishedDraw,
+  recordResultCase,
   type StoredTask,
 } from './inspections.js';
 
@@ -38,6 +40,7 @@ async function world() {
   const logKey = logKeyOf(key.verifierKey);
   const tasks = new Map<string, StoredTask>();
   const draws = new Map<string, PublishedDraw>();
+  const results = new Map<string, InspectionResultFact>();
   let checkpoints: KeptCheckpoint[] = [];
   const published: string[] = [];
   const store: InspectionStore = {
@@ -57,6 +60,12 @@ async function world() {
       draws.set(d.taskId, d);
       return true;
     },
+    result: async (_db, id, code) => results.get(`${id} ${code}`),
+    insertResult: async (_tx, r) => {
+      if (results.has(`${r.taskId} ${r.creditCode}`)) return false;
+      results.set(`${r.taskId} ${r.creditCode}`, r);
+      return true;
+    },
   };
   const tx = {} as Transaction;
   const db = { transaction: (fn: (t: Transaction) => Promise<unknown>) => fn(tx) } as unknown as Database;
@@ -71,6 +80,7 @@ async function world() {
     outbox: {
       committed: async (_tx, t) => void published.push(`committed ${t.taskId}`),
       drawn: async (_tx, d) => void published.push(`drawn ${d.taskId}`),
+      resultRecorded: async (_tx, r) => void published.push(`result ${r.creditCode}`),
     },
     relay: { kick() {} },
     newId: () => 'commitment-event-1',
@@ -125,6 +135,7 @@ async function world() {
     task,
     tasks,
     draws,
+    results,
     published,
     sign,
     keep,
@@ -219,5 +230,42 @@ describe('drawing a committed task', () => {
     expect((await commitTaskCase(w.deps, { taskJson: json, actor: w.actor })).replayed).toBe(true);
     expect(w.tasks.size).toBe(1);
     expect(w.key.verifierKey).toContain(ORIGIN);
+  });
+
+  it('records a result for a drawn entity by an assigned inspector through their department, once', async () => {
+    const w = await world();
+    await w.keep(await w.sign(12));
+    const { draw } = await drawTaskCase(w.deps, { taskId: w.task.taskId, actor: w.actor });
+    const entity = draw.result.drawn[0]!;
+    const inspectorId = entity.inspectors[0]!;
+    const doc = taskInput();
+    const department = doc.inspectors.find((p) => p.id === inspectorId)!.department;
+    const notAssigned = doc.inspectors.find((p) => !entity.inspectors.includes(p.id))!;
+    const notDrawn = doc.candidates.find((c) => !draw.result.drawn.some((d) => d.creditCode === c.creditCode))!;
+    const input = {
+      taskId: w.task.taskId,
+      creditCode: entity.creditCode,
+      inspectorId,
+      outcome: 'ordered-to-correct' as const,
+      findings: '冷藏柜温度记录缺失，责令三日内整改',
+      inspectedOn: '2026-03-04',
+      actor: { code: department, role: 'department' as const },
+    };
+    const refusals: [string, Partial<typeof input>][] = [
+      ['INSPECTION_NOT_DRAWN', { creditCode: notDrawn.creditCode }],
+      ['INSPECTION_NOT_ASSIGNED', { inspectorId: notAssigned.id }],
+      ['INSPECTION_NOT_ASSIGNED', { actor: { code: ORGANISER, role: 'department' } }],
+      ['INSPECTION_TASK_NOT_FOUND', { taskId: 'NO-SUCH-TASK' }],
+      ['INVALID_ARGUMENT', { inspectedOn: '2026-03-03' }],
+      ['INVALID_ARGUMENT', { inspectedOn: '2026-03-05' }],
+    ];
+    for (const [code, change] of refusals) {
+      expect(await codeOf(recordResultCase(w.deps, { ...input, ...change })), JSON.stringify(change)).toBe(code);
+    }
+    expect(w.results.size).toBe(0);
+    expect((await recordResultCase(w.deps, input)).replayed).toBe(false);
+    expect((await recordResultCase(w.deps, input)).replayed).toBe(true);
+    expect(await codeOf(recordResultCase(w.deps, { ...input, outcome: 'compliant' }))).toBe('INSPECTION_RESULT_EXISTS');
+    expect(w.published.filter((p) => p.startsWith('result '))).toEqual([`result ${entity.creditCode}`]);
   });
 });

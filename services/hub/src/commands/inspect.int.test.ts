@@ -242,6 +242,39 @@ describe('a 双随机 draw from commitment to independent verification, on Postg
     });
     expect(JSON.parse(String(fromEvents?.out))).toMatchObject({ match: true, taskId });
 
+    // a result, by the department of an inspector the draw assigned; refusals write nothing
+    const entity = published.result.drawn[0] as { creditCode: string; inspectors: readonly string[] };
+    const inspector = task.inspectors.find((p) => p.id === entity.inspectors[0]) as { id: string; department: string };
+    const stranger = task.inspectors.find((p) => !entity.inspectors.includes(p.id)) as {
+      id: string;
+      department: string;
+    };
+    const notDrawn = task.candidates.find((x) => !published.result.drawn.some((d) => d.creditCode === x.creditCode));
+    const result = (who: string, code: string, id: string) =>
+      cli([
+        ...['--addr', host.address, '--as', who, '--role', 'department', '--json'],
+        ...['inspect', 'result', taskId, code, '--inspector', id, '--result', 'ordered-to-correct'],
+        ...['--findings', '冷藏柜温度记录缺失，责令三日内整改'],
+      ]);
+    const refusedNotDrawn = await result(inspector.department, String(notDrawn?.creditCode), inspector.id);
+    expect(refusedNotDrawn.err).toContain('INSPECTION_NOT_DRAWN');
+    const refusedStranger = await result(stranger.department, entity.creditCode, stranger.id);
+    expect(refusedStranger.err).toContain('INSPECTION_NOT_ASSIGNED');
+    const { rows: noResults } = await db.query('SELECT count(*)::int AS n FROM credit.inspection_results');
+    expect(noResults[0]).toEqual({ n: 0 });
+    const recorded = await result(inspector.department, entity.creditCode, inspector.id);
+    expect(recorded.code, recorded.err).toBe(0);
+    expect(JSON.parse(recorded.out)).toMatchObject({
+      result: {
+        creditCode: entity.creditCode,
+        inspectorId: inspector.id,
+        outcome: 'INSPECTION_OUTCOME_ORDERED_TO_CORRECT',
+      },
+    });
+    await waitFor(() =>
+      seen.some((m) => m.headers?.ce_type?.toString() === 'inspection.result.recorded' && m.key?.toString() === taskId),
+    );
+
     // a second draw answers the first
     const second = await run(['--json', 'inspect', 'draw', taskId]);
     expect(JSON.parse(second.out)).toMatchObject({ replayed: true, published: { result: published.result } });

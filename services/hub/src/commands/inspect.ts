@@ -246,6 +246,51 @@ export function registerInspectCommands(program: Command): void {
       else write(drawText(draw));
     });
   inspect
+    .command('result')
+    .description(
+      'record the result of a drawn entity’s inspection (一公开), as the department of an inspector assigned to it',
+    )
+    .argument('<task id>', 'the task id')
+    .argument('<credit code>', 'the entity inspected')
+    .requiredOption('--inspector <id>', 'the inspector’s id in the task (执法证号), assigned to the entity by the draw')
+    .requiredOption('--result <outcome>', 'compliant, ordered-to-correct, case-opened or not-located')
+    .requiredOption('--findings <text>', 'what was found, in words')
+    .option('--date <YYYY-MM-DD>', 'the day of the inspection (default: today)')
+    .action(
+      async (
+        taskId: string,
+        creditCode: string,
+        opts: { inspector: string; result: string; findings: string; date?: string },
+        cmd: Command,
+      ) => {
+        const o = cliOptions(cmd);
+        let outcome: iv.InspectionOutcome;
+        try {
+          outcome = iv.inspectionOutcomeFromJSON(
+            `INSPECTION_OUTCOME_${opts.result.toUpperCase().replaceAll('-', '_')}`,
+          );
+        } catch {
+          throw new AppError('INVALID_ARGUMENT', `--result: unknown outcome ${opts.result}`);
+        }
+        const request = {
+          taskId,
+          creditCode,
+          inspectorId: opts.inspector,
+          outcome,
+          findings: opts.findings,
+          inspectedOn: opts.date ?? new Date().toISOString().slice(0, 10),
+        };
+        const r = await withClient(iv.InspectionServiceClient, o, (c) =>
+          call(c.recordInspectionResult.bind(c), request, o),
+        );
+        if (o.json) write(json(iv.RecordInspectionResultResponse.toJSON(r)));
+        else
+          write(
+            `result of ${creditCode} in task ${taskId} ${r.replayed ? 'was recorded already' : 'recorded'}: ${opts.result}`,
+          );
+      },
+    );
+  inspect
     .command('verify-draw')
     .description(
       'recompute a published draw offline from its task, its signed checkpoint and its result; exit 0 only on a match',

@@ -1,4 +1,10 @@
-import type { InspectionStore, KeptCheckpoint, PublishedDraw, StoredTask } from '../../app/inspections.js';
+import type {
+  InspectionResultFact,
+  InspectionStore,
+  KeptCheckpoint,
+  PublishedDraw,
+  StoredTask,
+} from '../../app/inspections.js';
 
 interface TaskRow {
   task_id: string;
@@ -91,6 +97,21 @@ export const sqlInspectionStore: InspectionStore = {
       `INSERT INTO credit.inspection_draws (task_id, published, drawn_at) VALUES ($1, $2::jsonb, $3)
        ON CONFLICT (task_id) DO NOTHING`,
       [d.taskId, JSON.stringify(stored), at],
+    );
+    return rowCount === 1;
+  },
+  async result(db, taskId, creditCode) {
+    const { rows } = await db.query<{ result: InspectionResultFact }>(
+      'SELECT result FROM credit.inspection_results WHERE task_id = $1 AND credit_code = $2',
+      [taskId, creditCode],
+    );
+    return rows[0]?.result;
+  },
+  async insertResult(tx, r) {
+    const { rowCount } = await tx.query(
+      `INSERT INTO credit.inspection_results (task_id, credit_code, inspector_id, result, recorded_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (task_id, credit_code) DO NOTHING`,
+      [r.taskId, r.creditCode, r.inspectorId, JSON.stringify(r), r.recordedAt],
     );
     return rowCount === 1;
   },

@@ -1,6 +1,11 @@
 import { inspectionV1 as iv } from '@onceonly/contracts';
 import { appendToOutbox, defineEvent } from '@onceonly/events';
-import type { InspectionOutbox, PublishedDraw } from '../../app/inspections.js';
+import type {
+  InspectionOutbox,
+  InspectionOutcome,
+  InspectionResultFact,
+  PublishedDraw,
+} from '../../app/inspections.js';
 import { INSPECTION_EVENT_TYPES, INSPECTION_TOPIC } from '../../topics.js';
 import { CREDIT_SCHEMA } from '../db/stores.js';
 import { CREDIT_SOURCE } from './outbox.js';
@@ -18,6 +23,26 @@ export const drawCompleted = defineEvent({
   dataschema: 'proto:onceonly.credit.v1.DrawCompleted',
   codec: iv.DrawCompleted,
 });
+
+export const resultRecorded = defineEvent({
+  type: INSPECTION_EVENT_TYPES.resultRecorded,
+  source: CREDIT_SOURCE,
+  dataschema: 'proto:onceonly.credit.v1.ResultRecorded',
+  codec: iv.ResultRecorded,
+});
+
+/** Outcomes and their enum values. */
+export const OUTCOMES: ReadonlyMap<InspectionOutcome, iv.InspectionOutcome> = new Map([
+  ['compliant', iv.InspectionOutcome.INSPECTION_OUTCOME_COMPLIANT],
+  ['ordered-to-correct', iv.InspectionOutcome.INSPECTION_OUTCOME_ORDERED_TO_CORRECT],
+  ['case-opened', iv.InspectionOutcome.INSPECTION_OUTCOME_CASE_OPENED],
+  ['not-located', iv.InspectionOutcome.INSPECTION_OUTCOME_NOT_LOCATED],
+]);
+
+/** A result as its message. */
+export function resultToProto(r: InspectionResultFact): iv.InspectionResult {
+  return { ...r, outcome: OUTCOMES.get(r.outcome) ?? iv.InspectionOutcome.INSPECTION_OUTCOME_UNSPECIFIED };
+}
 
 /** A published draw as its message. */
 export function drawToProto(d: PublishedDraw): iv.PublishedDraw {
@@ -68,6 +93,15 @@ export const sqlInspectionOutbox: InspectionOutbox = {
       time: new Date(draw.drawnAt),
       extensions: { actor: draw.drawnBy },
       data: { draw: drawToProto(draw) },
+    });
+    await appendToOutbox(tx, CREDIT_SCHEMA, [{ topic: INSPECTION_TOPIC, event }]);
+  },
+  async resultRecorded(tx, result) {
+    const event = resultRecorded.make({
+      subject: result.taskId,
+      time: new Date(result.recordedAt),
+      extensions: { actor: result.recordedBy },
+      data: { result: resultToProto(result) },
     });
     await appendToOutbox(tx, CREDIT_SCHEMA, [{ topic: INSPECTION_TOPIC, event }]);
   },
