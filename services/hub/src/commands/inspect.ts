@@ -9,10 +9,11 @@ import type { Command } from 'commander';
 import { call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
 
 /**
- * `onceonly inspect verify-draw <draw.json> --vkey <key>`: recomputes a published 双随机 draw offline (ADR 019)
- * from what it publishes: the task document, the signed audit checkpoint (a C2SP note), the result. Exit 0 only when
- * the checkpoint is signed by the key and the draw recomputes exactly. (`inspect task|draw|result`, and reading the
- * draw from its events, come with the service wiring.)
+ * `onceonly inspect task|draw|result|verify-draw` (issue 13, item 5; ADR 019, ADR 025): commit a task, draw it once its
+ * commitment is in a signed audit checkpoint, record an assigned inspector's result, and recompute a published draw
+ * from what it publishes (the task document, the signed checkpoints, the commitment's inclusion proof, the result),
+ * from a file or from the audit log's copy of its event (`--from-events`). verify-draw exits 0 only when the
+ * checkpoints are signed by the key, the commitment is proved in the first of them and the draw recomputes exactly.
  */
 
 export interface PublishedDraw {
