@@ -31,6 +31,8 @@ export {
 // Credit records, publicity, repair and grades (issue 13): its service and the bodies of its events.
 export * as creditV1 from './gen/onceonly/credit/v1/credit.js';
 export * as creditEventsV1 from './gen/onceonly/credit/v1/events.js';
+// 双随机、一公开 (issue 13, item 5): the inspection service and the bodies of its events (package onceonly.credit.v1).
+export * as inspectionV1 from './gen/onceonly/credit/v1/inspection.js';
 export { DeadLetter, HubHeartbeat } from './gen/onceonly/events/v1/events.js';
 export {
   GetInfoRequest,

@@ -29,6 +29,12 @@ export interface ServiceContext {
   readonly dataDir: string;
   /** The environment, for a service's own configuration (`loadConfig(schema, ctx.env)`). */
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * The host's own gRPC address once it listens (undefined before): a service calls a sibling hosted in the same
+   * process through its contracts, as it would call it elsewhere (the credit service asks the audit log for proofs).
+   * Optional: a host that does not know it leaves it out.
+   */
+  readonly grpcAddress?: () => string | undefined;
 }
 
 /** A service that a host can run: the hub runs every module in one process; at scale each runs alone. */

@@ -1,5 +1,5 @@
 import type { ChannelCredentials, Metadata } from '@grpc/grpc-js';
-import { creditV1 as cv } from '@onceonly/contracts';
+import { creditV1 as cv, inspectionV1 as iv } from '@onceonly/contracts';
 import { type PromiseClient, promiseClient } from '@onceonly/kit';
 
 /** The `/client` subpath: a promise-returning CreditService client (for the CLI and tests). */
@@ -33,3 +33,23 @@ export function creditClient(
 
 /** The generated messages and client class (the CLI calls with its own deadlines and identity). */
 export { creditV1 } from '@onceonly/contracts';
+
+const INSPECTION_METHODS = [
+  'commitInspectionTask',
+  'drawInspectionTask',
+  'getInspectionTask',
+  'recordInspectionResult',
+] as const satisfies readonly (keyof iv.InspectionServiceClient)[];
+
+/** Each InspectionService RPC as `(request) => Promise<response>`. */
+export type InspectionClient = PromiseClient<typeof iv, (typeof INSPECTION_METHODS)[number]>;
+
+/** A client of InspectionService (双随机、一公开) at `address`. */
+export function inspectionClient(
+  address: string,
+  options: { credentials?: ChannelCredentials; metadata?: () => Metadata } = {},
+): InspectionClient {
+  return promiseClient(iv.InspectionServiceClient, iv, INSPECTION_METHODS, address, options);
+}
+
+export { inspectionV1 } from '@onceonly/contracts';

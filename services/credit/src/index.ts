@@ -34,4 +34,4 @@ export { type CreditRecord, isPublic, type RecordKind } from './domain/records.j
 export { REPAIR_RULES, type RepairRuleSet } from './domain/repair.js';
 export { creditGradeSweep } from './grade-sweep.js';
 export { CREDIT_CONFIG, creditModule, migrateCredit } from './module.js';
-export { CREDIT_EVENT_TYPES, CREDIT_TOPIC } from './topics.js';
+export { CREDIT_EVENT_TYPES, CREDIT_TOPIC, INSPECTION_EVENT_TYPES, INSPECTION_TOPIC } from './topics.js';

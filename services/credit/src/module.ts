@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { creditV1 } from '@onceonly/contracts';
+import { creditV1, inspectionV1 } from '@onceonly/contracts';
 import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
 import { hashCitizenId } from '@onceonly/ids';
 import {
@@ -18,11 +18,17 @@ import { loadServiceCalendar, WORKDAYS_DIR_DOC } from '@onceonly/workdays/files'
 import { sqlCommitmentStore } from './adapters/db/commitments.js';
 import { CREDIT_SCHEMA, sqlCreditStore, sqlIdempotencyStore } from './adapters/db/stores.js';
 import { licenceConsumer } from './adapters/events/licence-consumer.js';
+import { askLogKey, grpcAuditProofs, logKeyOf } from './adapters/audit/audit-log.js';
+import { sqlInspectionStore } from './adapters/db/inspection-store.js';
+import { checkpointConsumer } from './adapters/events/checkpoints.js';
+import { sqlInspectionOutbox } from './adapters/events/inspection-outbox.js';
 import { sqlCreditOutbox } from './adapters/events/outbox.js';
 import { creditHandlers } from './adapters/grpc/credit-service.js';
+import { inspectionHandlers } from './adapters/grpc/inspection-service.js';
+import type { InspectionDeps, LogKey } from './app/inspections.js';
 import type { CreditDeps } from './app/ports.js';
 import { sweepGrades } from './app/sweep.js';
-import { CREDIT_TOPIC } from './topics.js';
+import { AUDIT_CHECKPOINTS, CREDIT_TOPIC, INSPECTION_TOPIC } from './topics.js';
 
 /** The variables this module reads. */
 export const CREDIT_CONFIG = {
@@ -41,6 +47,20 @@ export const CREDIT_CONFIG = {
   ONCEONLY_CREDIT_GROUP: str({
     default: 'onceonly-credit',
     doc: "the consumer group reading the certificate service's events (双公示, commitments); one per credit service",
+  }),
+  ONCEONLY_AUDIT_VKEY: str({
+    optional: true,
+    doc: "the audit log's verifier key (<origin>+<id>+<key>): only checkpoints it signs seed draws (default: asked of the audit log the service calls, ADR 025)",
+  }),
+  ONCEONLY_CREDIT_AUDIT_ADDR: str({
+    optional: true,
+    doc: "host:port of the audit log's AuditService, asked for the commitments' inclusion proofs (default: the hub's own address)",
+  }),
+  ONCEONLY_CREDIT_CHECKPOINT_GROUP: str({
+    default: 'onceonly-credit-checkpoints',
+    pattern: /[A-Za-z0-9._-]{1,200}/,
+    patternDoc: 'letters, digits, ".", "_" and "-"',
+    doc: "the consumer group reading the audit log's checkpoints; one per hub on a shared broker",
   }),
 };
 
@@ -69,6 +89,7 @@ export const creditModule: ServiceModule = {
     const calendar = await loadServiceCalendar(config.ONCEONLY_WORKDAYS_DIR, { now: ctx.clock(), log: ctx.log });
     await migrateCredit(ctx.db);
     ctx.topics.register(CREDIT_TOPIC);
+    ctx.topics.register(INSPECTION_TOPIC);
     await ensureTopics(ctx.transport, ctx.topics);
     const relay = startOutboxRelay({
       db: ctx.db,
@@ -99,6 +120,7 @@ export const creditModule: ServiceModule = {
     });
     await licences.start();
     ctx.lifecycle.onStop('credit licence consumer', () => licences.stop());
+    startInspections(ctx, config, relay);
     if (config.ONCEONLY_CREDIT_SWEEP_MS > 0) {
       startPeriodic(ctx, 'credit grade sweep', config.ONCEONLY_CREDIT_SWEEP_MS, async () => {
         const report = await sweepGrades(deps);
@@ -107,3 +129,69 @@ export const creditModule: ServiceModule = {
     }
   },
 };
+
+/**
+ * 双随机、一公开 (ADR 025): InspectionService, and the consumer of the audit log's checkpoints once the log's key is
+ * known: ONCEONLY_AUDIT_VKEY, or else asked of the audit log at ONCEONLY_CREDIT_AUDIT_ADDR (default: the hub's own
+ * address, once it listens), retried every second until it answers. Draws before then wait for the key.
+ */
+function startInspections(
+  ctx: ServiceContext,
+  config: ReturnType<typeof loadConfig<typeof CREDIT_CONFIG>>,
+  relay: { kick(): void },
+): void {
+  const auditAddress = () => config.ONCEONLY_CREDIT_AUDIT_ADDR ?? ctx.grpcAddress?.();
+  const stopped = new AbortController();
+  const key: Promise<LogKey> = config.ONCEONLY_AUDIT_VKEY
+    ? Promise.resolve(logKeyOf(config.ONCEONLY_AUDIT_VKEY))
+    : (async () => {
+        for (;;) {
+          const at = auditAddress();
+          if (at) {
+            try {
+              return logKeyOf(await askLogKey(at));
+            } catch (err) {
+              ctx.log.debug({ err: String(err) }, "the audit log's key: not yet");
+            }
+          }
+          if (stopped.signal.aborted) throw new Error('stopped before the audit log answered');
+          await new Promise((resolve) => setTimeout(resolve, 1000).unref());
+        }
+      })();
+  key.catch(() => undefined);
+  const deps: InspectionDeps = {
+    db: ctx.db,
+    clock: ctx.clock,
+    store: sqlInspectionStore,
+    outbox: sqlInspectionOutbox,
+    relay,
+    newId: randomUUID,
+    audit: grpcAuditProofs(auditAddress),
+    logKey: () => key,
+  };
+  ctx.server.addService(inspectionV1.InspectionServiceService, inspectionHandlers(deps));
+  let consumer: ReturnType<typeof checkpointConsumer> | undefined;
+  const started = key.then(async (logKey) => {
+    if (stopped.signal.aborted) return;
+    ctx.log.info({ origin: logKey.origin }, "reading the audit log's checkpoints");
+    consumer = checkpointConsumer({
+      db: ctx.db,
+      transport: ctx.transport,
+      group: config.ONCEONLY_CREDIT_CHECKPOINT_GROUP,
+      topic: AUDIT_CHECKPOINTS.topic,
+      key: logKey,
+      deps,
+      log: ctx.log,
+    });
+    await ctx.transport.ensureTopics([AUDIT_CHECKPOINTS.spec]);
+    await consumer.start();
+  });
+  started.catch((err) => {
+    if (!stopped.signal.aborted) ctx.log.error({ err: String(err) }, "the audit log's checkpoints cannot be read");
+  });
+  ctx.lifecycle.onStop('credit checkpoint consumer', async () => {
+    stopped.abort();
+    await started.catch(() => undefined);
+    await consumer?.stop();
+  });
+}

@@ -28,3 +28,40 @@ export const CREDIT_TOPIC = defineTopic({
   owner: 'credit',
   eventTypes: Object.values(CREDIT_EVENT_TYPES),
 });
+
+/** The event types of 双随机、一公开 (ADR 019, ADR 025). */
+export const INSPECTION_EVENT_TYPES = {
+  taskCommitted: 'inspection.task.committed',
+  drawCompleted: 'inspection.draw.completed',
+  resultRecorded: 'inspection.result.recorded',
+} as const;
+
+/**
+ * The topic of inspections: tasks committed and draws made, keyed by the task id, kept forever (a draw must stay
+ * verifiable as long as anyone may question it). The audit log reads it like every `onceonly.*` topic, so the
+ * commitment becomes a leaf whose first signed checkpoint seeds the draw.
+ */
+export const INSPECTION_TOPIC = defineTopic({
+  name: 'onceonly.inspection.v1',
+  partitions: 3,
+  retentionMs: -1,
+  owner: 'credit',
+  eventTypes: Object.values(INSPECTION_EVENT_TYPES),
+});
+
+/**
+ * The audit log's checkpoint topic and event type, as its contracts publish them (proto/onceonly/audit/v1/events.proto):
+ * the credit service reads it and keeps the checkpoints signed by the log's key (ADR 025). Not owned here.
+ */
+export const AUDIT_CHECKPOINTS = {
+  topic: 'onceonly.audit.checkpoints.v1',
+  type: 'audit.checkpoint.signed',
+  /** As the audit log creates it (one partition, kept forever), so the consumer may start before the log does. */
+  spec: defineTopic({
+    name: 'onceonly.audit.checkpoints.v1',
+    partitions: 1,
+    retentionMs: -1,
+    owner: 'audit',
+    eventTypes: ['audit.checkpoint.signed'],
+  }),
+} as const;

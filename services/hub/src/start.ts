@@ -91,6 +91,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     const server = createGrpcServer({ address: config.ONCEONLY_GRPC_ADDR, log, ...(tls ? { tls } : {}), devIdentity });
     const startedAt = new Date().toISOString();
     const mode = config.DATABASE_URL || config.KAFKA_BROKERS ? 'external' : 'embedded';
+    let listening: string | undefined;
     for (const module of options.modules ?? HUB_MODULES) {
       log.info({ service: module.name }, `starting ${module.name}`);
       await module.start({
@@ -104,6 +105,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
         mode,
         dataDir: config.ONCEONLY_DATA_DIR,
         env: process.env,
+        grpcAddress: () => listening,
       });
     }
     server.addService(
@@ -118,6 +120,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       }),
     );
     const bound = await server.start();
+    listening = bound.address;
     lifecycle.onStop('grpc server', (ctx) => server.shutdown(ctx.graceMs));
     await recordHubEvent(db, HubStarted, instanceId);
     relay.kick();

@@ -2,11 +2,19 @@
 // An independent verifier of a 双随机 draw (issue 13, item 5), written from the published procedure alone, without
 // OnceOnly's code: Node's standard library only (node:crypto, node:fs). Anyone can read it in ten minutes and run it.
 //
-//   node verify-draw.mjs <draw.json | -> [--key <the audit log's verifier key>]     (-: standard input)
+//   node verify-draw.mjs <draw.json | -> [--key <the audit log's verifier key>] [--require-commitment]
+//                                                                                     (-: standard input)
 //
 // <draw.json> holds what the draw's events publish: { "task": <the task document>, "checkpoint": { "note": <the
 // signed checkpoint note text> }, "result": { "taskDigest", "checkpointRoot", "seed", "drawn": [{ "creditCode",
-// "grade", "inspectors" }] } }. With --key, the checkpoint's Ed25519 signature (C2SP signed note) is checked too.
+// "grade", "inspectors" }] } }, and, from `inspection.draw.completed`, "previousCheckpoint": { "note" } (or null) and
+// "commitment": { "eventId", "leafIndex", "treeSize", "leafHash" (hex), "hashes" (hex, bottom up), "leafCanonical"
+// (base64: the audit log's leaf, JSON), "body" (base64: the `inspection.task.committed` body) }. With --key, the
+// checkpoints' Ed25519 signatures (C2SP signed note) are checked too. With the commitment (required by
+// --require-commitment), also: the leaf is the commitment of this task (its hash, its event id and type, its body's
+// SHA-256, the body beginning with 0x0A 0x20 ‖ taskDigest), the RFC 9162 inclusion proof leads to the checkpoint's
+// root, and the checkpoint is the first containing it (the previous signed checkpoint's size ≤ the leaf index <
+// the checkpoint's size).
 // Exit 0: the draw recomputes exactly. Exit 1: it does not (each difference printed). Exit 2: unreadable input.
 //
 // The procedure, as published:
@@ -76,6 +84,64 @@ function checkpointOf(note, verifierKey) {
   return checkpoint;
 }
 
+// RFC 9162 §2.1.3.2: does the audit path lead from the leaf hash at `index` to `root` in a tree of `size` leaves?
+function inclusionHolds(leafHash, index, size, path, root) {
+  if (!(index >= 0 && index < size)) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r = leafHash;
+  for (const p of path) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = sha256(Buffer.from([1]), p, r);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      r = sha256(Buffer.from([1]), r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && r.equals(root);
+}
+
+// The commitment's checks: this task's commitment is a leaf of the checkpoint's tree, and no earlier signed
+// checkpoint contained it.
+function commitmentProblems(published, checkpoint, previous, taskDigest) {
+  const c = published.commitment;
+  const problems = [];
+  const canonical = Buffer.from(c.leafCanonical, 'base64');
+  const body = Buffer.from(c.body, 'base64');
+  const leafHash = Buffer.from(c.leafHash, 'hex');
+  if (!sha256(Buffer.from([0]), canonical).equals(leafHash)) problems.push('the leaf hash is not SHA-256(0x00 ‖ leaf)');
+  let leaf = {};
+  try {
+    leaf = JSON.parse(canonical.toString('utf8'));
+  } catch {
+    problems.push('the leaf is not JSON');
+  }
+  if (leaf.id !== c.eventId) problems.push(`the leaf is event ${leaf.id}, not the commitment ${c.eventId}`);
+  if (leaf.type !== 'inspection.task.committed') problems.push(`the leaf is a ${leaf.type}, not a commitment`);
+  if (leaf.datasha256 !== sha256(body).toString('hex'))
+    problems.push("the leaf names another body than the commitment's");
+  if (!body.subarray(0, 34).equals(Buffer.concat([Buffer.from([0x0a, 0x20]), Buffer.from(taskDigest, 'hex')])))
+    problems.push("the commitment's body does not begin with this task's digest");
+  if (Number(c.treeSize) !== checkpoint.size) problems.push("the proof is not for the checkpoint's tree size");
+  const hashes = c.hashes.map((h) => Buffer.from(h, 'hex'));
+  if (!inclusionHolds(leafHash, Number(c.leafIndex), checkpoint.size, hashes, checkpoint.root))
+    problems.push("the inclusion proof does not lead to the checkpoint's root");
+  if (previous) {
+    if (previous.origin !== checkpoint.origin) problems.push('the previous checkpoint is of another log');
+    if (!(previous.size <= Number(c.leafIndex)))
+      problems.push(
+        `not the first checkpoint: the previous one (size ${previous.size}) already contains leaf ${c.leafIndex}`,
+      );
+  }
+  return problems;
+}
+
 function recompute(task, root) {
   const digest = sha256(jcs(task));
   const seed = sha256(digest, root);
@@ -106,20 +172,28 @@ function main(argv) {
   const file = argv[0];
   const keyAt = argv.indexOf('--key');
   const verifierKey = keyAt >= 0 ? argv[keyAt + 1] : undefined;
+  const requireCommitment = argv.includes('--require-commitment');
   let published;
   let checkpoint;
+  let previous;
   try {
     if (file === undefined) throw new Error('usage: verify-draw.mjs <draw.json> [--key <verifier key>]');
     published = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
     checkpoint = checkpointOf(published.checkpoint.note, verifierKey);
+    const previousNote = published.previousCheckpoint?.note;
+    previous = previousNote ? checkpointOf(previousNote, verifierKey) : undefined;
   } catch (err) {
     process.stderr.write(`verify-draw: ${err.message}\n`);
     return 2;
   }
   const problems = [];
   if (verifierKey !== undefined && !checkpoint.signed) problems.push('the checkpoint is not signed by that key');
+  if (verifierKey !== undefined && previous && !previous.signed)
+    problems.push('the previous checkpoint is not signed by that key');
   const { task, result } = published;
   const mine = recompute(task, checkpoint.root);
+  if (published.commitment) problems.push(...commitmentProblems(published, checkpoint, previous, mine.taskDigest));
+  else if (requireCommitment) problems.push("no commitment: the draw does not show its task's place in the log");
   if (result.checkpointRoot !== checkpoint.root.toString('hex'))
     problems.push("checkpointRoot is not the checkpoint's root");
   if (result.taskDigest !== mine.taskDigest)
@@ -136,6 +210,10 @@ function main(argv) {
     match: problems.length === 0,
     task: task.taskId,
     checkpoint: { origin: checkpoint.origin, size: checkpoint.size, signed: checkpoint.signed ?? null },
+    previousCheckpoint: previous ? { size: previous.size, signed: previous.signed ?? null } : null,
+    commitment: published.commitment
+      ? { eventId: published.commitment.eventId, leafIndex: Number(published.commitment.leafIndex) }
+      : null,
     taskDigest: mine.taskDigest,
     seed: mine.seed,
     drawn: mine.drawn.length,

@@ -1,8 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { type DrawResult, drawTask, type InspectionTask, taskDocument } from '@onceonly/credit';
-import { formatCheckpoint, generateNoteKey, parseSignerKey, signNote } from '@onceonly/merkle';
+import { canonicalTask, type DrawResult, drawTask, type InspectionTask, taskDocument } from '@onceonly/credit';
+
+const canonicalOf = (task: InspectionTask) => canonicalTask(task);
+
+import {
+  formatCheckpoint,
+  generateNoteKey,
+  inclusionProof,
+  leafHash,
+  MemoryTree,
+  parseSignerKey,
+  signNote,
+} from '@onceonly/merkle';
 import { describe, expect, it } from 'vitest';
 import { taskInput, usccOf } from '../../../services/credit/test/draws.js';
 
@@ -93,5 +104,91 @@ describe('the independent draw verifier', () => {
     expect(verify(reRooted, verifierKey).status).toBe(1);
     // the same draw checked against another log's key
     expect(verify(draw, generateNoteKey(ORIGIN).verifierKey).status).toBe(1);
+  });
+
+  it('checks the commitment: its leaf, its inclusion proof in the checkpoint, and that no earlier checkpoint held it', async () => {
+    // a log of 20 leaves whose leaf 9 commits to the task (its body begins 0x0A 0x20 ‖ taskDigest), signed at 9 and 12
+    const key = generateNoteKey(ORIGIN);
+    const task = taskDocument(taskInput());
+    const digest = createHash('sha256').update(canonicalOf(task)).digest();
+    const body = Buffer.concat([Buffer.from([0x0a, 0x20]), digest, Buffer.from('\x12\x05PT-26')]);
+    const canonical = Buffer.from(
+      JSON.stringify({
+        id: 'commitment-1',
+        type: 'inspection.task.committed',
+        datasha256: createHash('sha256').update(body).digest('hex'),
+      }),
+    );
+    const tree = new MemoryTree();
+    for (let i = 0; i < 20; i++) tree.append(leafHash(i === 9 ? canonical : Buffer.from(`leaf ${i}`)));
+    const note = (size: number) =>
+      signNote(formatCheckpoint({ origin: ORIGIN, size, root: tree.root(size) }), parseSignerKey(key.signerKey));
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    const draw = {
+      task,
+      checkpoint: { note: await note(12) },
+      previousCheckpoint: { note: await note(9) },
+      commitment: {
+        eventId: 'commitment-1',
+        leafIndex: 9,
+        treeSize: 12,
+        leafHash: hex(leafHash(canonical)),
+        hashes: (await inclusionProof(tree, 9, 12)).map(hex),
+        leafCanonical: canonical.toString('base64'),
+        body: body.toString('base64'),
+      },
+      result: drawTask(task, tree.root(12)),
+    };
+    const run = (d: unknown) => {
+      const r = spawnSync(process.execPath, [VERIFIER, '-', '--key', key.verifierKey, '--require-commitment'], {
+        input: JSON.stringify(d),
+        encoding: 'utf8',
+      });
+      return { status: r.status, problems: JSON.parse(r.stdout).problems as string[] };
+    };
+    expect(run(draw)).toEqual({ status: 0, problems: [] });
+
+    const tampered: [string, (d: typeof draw) => unknown][] = [
+      [
+        'another leaf index',
+        (d) => {
+          d.commitment.leafIndex = 8;
+        },
+      ],
+      ['a path that leads elsewhere', (d) => d.commitment.hashes.reverse()],
+      [
+        'another body',
+        (d) => {
+          d.commitment.body = Buffer.from('another').toString('base64');
+        },
+      ],
+      [
+        'another event',
+        (d) => {
+          d.commitment.eventId = 'commitment-2';
+        },
+      ],
+      [
+        'a later checkpoint',
+        async (d) => {
+          d.checkpoint.note = await note(15);
+        },
+      ],
+      [
+        'an earlier checkpoint held it',
+        async (d) => {
+          d.previousCheckpoint.note = await note(10);
+        },
+      ],
+    ];
+    for (const [what, change] of tampered) {
+      const copy = structuredClone(draw);
+      await change(copy);
+      const { status, problems } = run(copy);
+      expect(status, what).toBe(1);
+      expect(problems.length, what).toBeGreaterThan(0);
+    }
+    const { commitment: _none, ...bare } = draw;
+    expect(run(bare).problems).toEqual(["no commitment: the draw does not show its task's place in the log"]);
   });
 });

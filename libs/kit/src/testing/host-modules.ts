@@ -85,6 +85,7 @@ export async function hostModules(options: HostModulesOptions): Promise<HostedMo
     mode: options.mode ?? 'external',
     dataDir: options.dataDir ?? '/nonexistent',
     env: options.env ?? {},
+    grpcAddress: () => address || undefined,
   };
   let address = '';
   const listen = async () => {

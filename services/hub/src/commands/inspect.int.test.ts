@@ -1,0 +1,301 @@
+/**
+ * 双随机、一公开 end to end (issue 13, item 5; ADR 019, ADR 025) on PostgreSQL and the test broker: the credit service
+ * and the audit log hosted together; a task committed through the CLI; its draw refused until the commitment is in a
+ * signed checkpoint, then made; the draw's event read back from Kafka and handed to the independent verifier
+ * (verify-draw.mjs, none of OnceOnly's code), which recomputes it and checks the commitment's inclusion proof and the
+ * first-checkpoint rule; tampered copies fail. Another log's checkpoints on the shared checkpoint topic (and a forged
+ * one under this log's origin) are ignored.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { auditModule } from '@onceonly/audit';
+import { auditEventsV1, inspectionV1 } from '@onceonly/contracts';
+import { creditModule, INSPECTION_TOPIC } from '@onceonly/credit';
+import {
+  createKafkaTransport,
+  defineEvent,
+  type EventTransport,
+  fromKafkaRecord,
+  toKafkaRecord,
+  withSequence,
+} from '@onceonly/events';
+import { type HostedModules, hostModules } from '@onceonly/kit/testing';
+import {
+  formatCheckpoint,
+  generateNoteKey,
+  openCheckpoint,
+  parseSignerKey,
+  parseVerifierKey,
+  signNote,
+} from '@onceonly/merkle';
+import { type Database, openDatabase } from '@onceonly/store';
+import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka, uniqueTopic, waitFor } from '@onceonly/testing';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { candidates, inspectors, usccOf } from '../../../credit/test/draws.js';
+import { runInProcess as cli } from '../../test/cli-harness.js';
+import { type PublishedDraw, publishedDrawOf } from './inspect.js';
+
+const VERIFIER = fileURLToPath(new URL('../../../../test/e2e/draw-verifier/verify-draw.mjs', import.meta.url));
+const ORGANISER = usccOf(1, '310107');
+const CHECKPOINTS_TOPIC = 'onceonly.audit.checkpoints.v1';
+
+const checkpointSigned = defineEvent({
+  type: 'audit.checkpoint.signed',
+  source: '/onceonly/audit',
+  dataschema: 'proto:onceonly.audit.v1.CheckpointSigned',
+  codec: auditEventsV1.CheckpointSigned,
+});
+
+describe('a 双随机 draw from commitment to independent verification, on PostgreSQL and Kafka', () => {
+  let target: TestDatabase;
+  let db: Database;
+  let transport: EventTransport;
+  let host: HostedModules;
+  let consumer: Consumer;
+  let dir = '';
+  const seen: KafkaMessage[] = [];
+  const log = generateNoteKey(`onceonly.test/audit-${randomUUID().slice(0, 8)}`);
+  const taskId = `PT-INT-${randomUUID().slice(0, 8)}`;
+
+  const as = ['--addr', '', '--as', ORGANISER, '--role', 'department'];
+  const run = (args: string[]) => cli([...as.map((a) => (a === '' ? host.address : a)), ...args]);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'onceonly-inspect-'));
+    target = await freshDatabase('inspect');
+    db = await openDatabase({ url: target.url });
+    transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'inspect-test' });
+    host = await hostModules({
+      db,
+      transport,
+      modules: [creditModule, auditModule],
+      logLevel: 'debug',
+      env: {
+        ONCEONLY_AUDIT_NOTE_KEY: log.signerKey,
+        ONCEONLY_AUDIT_CHECKPOINT_MS: '200',
+        ONCEONLY_AUDIT_GROUP: uniqueTopic('inspect-audit'),
+        ONCEONLY_AUDIT_READS_TOPIC: uniqueTopic('onceonly.inspect-reads'),
+        ONCEONLY_CREDIT_CHECKPOINT_GROUP: uniqueTopic('inspect-checkpoints'),
+        ONCEONLY_CREDIT_SWEEP_MS: '0',
+        ONCEONLY_HOLDER_HASH_KEY: 'inspect-int-holder-hash-key-0123456789',
+        // ONCEONLY_AUDIT_VKEY unset: the service asks the log it calls for its key (ADR 025)
+      },
+    });
+    consumer = testKafka('inspect-test').consumer({ groupId: uniqueTopic('inspect-reader'), maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: INSPECTION_TOPIC.name, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+  });
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await host?.stop();
+    await transport?.close();
+    await db?.close();
+    await target?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Publishes a checkpoint event signed by `signer` (another log's key) on the shared checkpoint topic. */
+  async function publishCheckpoint(signerKey: string, origin: string, size: number): Promise<void> {
+    const root = Buffer.alloc(32, size % 251);
+    const note = await signNote(formatCheckpoint({ origin, size, root }), parseSignerKey(signerKey));
+    const draft = checkpointSigned.make({
+      subject: origin,
+      data: { origin, size: String(size), rootHash: root, signedNote: note, signedAt: new Date().toISOString() },
+    });
+    await transport.publish([{ topic: CHECKPOINTS_TOPIC, ...toKafkaRecord(withSequence(draft, 1n)) }]);
+  }
+
+  it('commits a task, refuses bad ones, draws after the first signed checkpoint, and the verifier recomputes it from the events', async () => {
+    // a foreign log's checkpoint and a forged one under this log's origin, before anything else
+    await publishCheckpoint(generateNoteKey('onceonly.other/audit').signerKey, 'onceonly.other/audit', 5);
+    await publishCheckpoint(
+      generateNoteKey(parseVerifierKey(log.verifierKey).name).signerKey,
+      parseVerifierKey(log.verifierKey).name,
+      3,
+    );
+
+    // bad tasks: coded, nothing written
+    const bad = path.join(dir, 'bad.json');
+    const task = {
+      taskId,
+      department: ORGANISER,
+      title: '2026年普陀区食品经营者双随机联合抽查（集成测试）',
+      items: ['食品经营许可情况', '消防安全'],
+      candidates: candidates(40),
+      ratios: { A: 500, B: 1_000, C: 3_000, D: 10_000 },
+      inspectors: inspectors(9),
+      inspectorsPerTarget: 2,
+      recusals: { recentInspections: [], conflicts: [] },
+    };
+    for (const [broken, code] of [
+      [{ ...task, ratios: { ...task.ratios, B: 10_001 } }, 'INSPECTION_RATIO_OUT_OF_RANGE'],
+      [{ ...task, candidates: [] }, 'INSPECTION_POOL_EMPTY'],
+      [{ ...task, candidates: [{ creditCode: usccOf(5), grade: 'E' }] }, 'INVALID_ARGUMENT'],
+      [{ ...task, department: usccOf(2, '310107') }, 'INSPECTION_NOT_ORGANISER'],
+    ] as const) {
+      writeFileSync(bad, JSON.stringify(broken));
+      const r = await run(['--json', 'inspect', 'task', bad]);
+      expect(r.code, r.err).not.toBe(0);
+      expect(r.err + r.out).toContain(code);
+    }
+    const { rows: none } = await db.query('SELECT count(*)::int AS n FROM credit.inspection_tasks');
+    expect(none[0]).toEqual({ n: 0 });
+
+    // the commitment
+    const file = path.join(dir, 'task.json');
+    writeFileSync(file, JSON.stringify(task));
+    const committed = await run(['--json', 'inspect', 'task', file]);
+    expect(committed.code, committed.err).toBe(0);
+    const c = JSON.parse(committed.out) as { taskId: string; commitmentEventId: string; taskDigest: string };
+    expect(c.taskId).toBe(taskId);
+    const again = await run(['--json', 'inspect', 'task', file]);
+    expect(JSON.parse(again.out)).toMatchObject({ taskId, commitmentEventId: c.commitmentEventId, replayed: true });
+
+    // drawn once the commitment is in a checkpoint the service kept (INSPECTION_NOT_CHECKPOINTED until then)
+    const out = path.join(dir, 'draw.json');
+    const drawn = await waitFor(
+      async () => {
+        const r = await run(['--json', 'inspect', 'draw', taskId, '--out', out]);
+        if (r.code === 0) return r;
+        expect(r.err + r.out).toMatch(/INSPECTION_NOT_CHECKPOINTED|INSPECTION_AUDIT_UNAVAILABLE/);
+        const { rows } = await db.query('SELECT count(*)::int AS n FROM credit.inspection_draws');
+        expect(rows[0]).toEqual({ n: 0 });
+        return undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 300 },
+    );
+    const viaCli = JSON.parse(String(drawn?.out)) as { replayed: boolean; published: PublishedDraw };
+    expect(viaCli.replayed).toBe(false);
+    expect(viaCli.published.result.drawn.length).toBeGreaterThan(5);
+
+    // the draw's event, read back from Kafka
+    const event = await waitFor(() =>
+      seen
+        .map((m) =>
+          fromKafkaRecord({
+            key: m.key,
+            value: m.value,
+            headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])),
+          }),
+        )
+        .find((e) => e.type === 'inspection.draw.completed' && e.subject === taskId),
+    );
+    const body = inspectionV1.DrawCompleted.decode((event as { data: Uint8Array }).data).draw;
+    expect(body).toBeDefined();
+    const published = publishedDrawOf(body as inspectionV1.PublishedDraw);
+    expect(published).toEqual(viaCli.published);
+
+    // only checkpoints signed by this log's key were kept
+    const { rows: kept } = await db.query<{ origin: string; note: string }>(
+      'SELECT origin, note FROM credit.audit_checkpoints',
+    );
+    expect(kept.length).toBeGreaterThan(0);
+    for (const k of kept) expect(() => openCheckpoint(k.note, [parseVerifierKey(log.verifierKey)])).not.toThrow();
+    expect(kept.some((k) => k.origin === 'onceonly.other/audit')).toBe(false);
+    // both were read before the seeding checkpoint (one partition, published first), and named in the log
+    expect(host.logText()).toContain("another log's checkpoint, ignored");
+    expect(host.logText()).toContain("a checkpoint not signed by the log's key, ignored");
+
+    // the independent verifier, over the event alone
+    const verify = (draw: unknown, key = log.verifierKey) => {
+      const r = spawnSync(process.execPath, [VERIFIER, '-', '--key', key, '--require-commitment'], {
+        input: JSON.stringify(draw),
+        encoding: 'utf8',
+      });
+      return { status: r.status, out: r.status === 2 ? { problems: [r.stderr] } : JSON.parse(r.stdout) };
+    };
+    const good = verify(published);
+    expect(good.out.problems).toEqual([]);
+    expect(good.status).toBe(0);
+    expect(good.out.commitment).toEqual({ eventId: c.commitmentEventId, leafIndex: published.commitment?.leafIndex });
+
+    const leaf = structuredClone(published) as PublishedDraw & { commitment: { leafIndex: number } };
+    leaf.commitment.leafIndex += 1;
+    expect(verify(leaf).status).toBe(1);
+    const path2 = structuredClone(published) as PublishedDraw & { commitment: { hashes: string[] } };
+    path2.commitment.hashes = [...path2.commitment.hashes, 'ab'.repeat(32)];
+    expect(verify(path2).status).toBe(1);
+    const other = structuredClone(published) as PublishedDraw & { commitment: { body: string } };
+    other.commitment.body = Buffer.from('another task').toString('base64');
+    expect(verify(other).status).toBe(1);
+    const late = structuredClone(published) as PublishedDraw;
+    (late as { previousCheckpoint: unknown }).previousCheckpoint = published.checkpoint;
+    expect(verify(late).out.problems).toEqual([expect.stringMatching(/^not the first checkpoint/)]);
+    expect(verify(published, generateNoteKey(parseVerifierKey(log.verifierKey).name).verifierKey).status).toBe(1);
+    const { commitment: _dropped, ...bare } = published;
+    expect(verify(bare).status).toBe(1);
+
+    // the CLI's own verification, from the file and from the audit log's copy of the events
+    writeFileSync(out, JSON.stringify({ draw: inspectionV1.PublishedDraw.toJSON(body as inspectionV1.PublishedDraw) }));
+    const fromFile = await run(['--json', 'inspect', 'verify-draw', out, '--vkey', log.verifierKey]);
+    expect(fromFile.code, fromFile.err).toBe(0);
+    const fromEvents = await waitFor(async () => {
+      const r = await run(['--json', 'inspect', 'verify-draw', '--from-events', taskId, '--vkey', log.verifierKey]);
+      return r.code === 0 ? r : undefined;
+    });
+    expect(JSON.parse(String(fromEvents?.out))).toMatchObject({ match: true, taskId });
+
+    // a result, by the department of an inspector the draw assigned; refusals write nothing
+    const entity = published.result.drawn[0] as { creditCode: string; inspectors: readonly string[] };
+    const inspector = task.inspectors.find((p) => p.id === entity.inspectors[0]) as { id: string; department: string };
+    const stranger = task.inspectors.find((p) => !entity.inspectors.includes(p.id)) as {
+      id: string;
+      department: string;
+    };
+    const notDrawn = task.candidates.find((x) => !published.result.drawn.some((d) => d.creditCode === x.creditCode));
+    const result = (who: string, code: string, id: string) =>
+      cli([
+        ...['--addr', host.address, '--as', who, '--role', 'department', '--json'],
+        ...['inspect', 'result', taskId, code, '--inspector', id, '--result', 'ordered-to-correct'],
+        ...['--findings', '冷藏柜温度记录缺失，责令三日内整改'],
+      ]);
+    const refusedNotDrawn = await result(inspector.department, String(notDrawn?.creditCode), inspector.id);
+    expect(refusedNotDrawn.err).toContain('INSPECTION_NOT_DRAWN');
+    const refusedStranger = await result(stranger.department, entity.creditCode, stranger.id);
+    expect(refusedStranger.err).toContain('INSPECTION_NOT_ASSIGNED');
+    const { rows: noResults } = await db.query('SELECT count(*)::int AS n FROM credit.inspection_results');
+    expect(noResults[0]).toEqual({ n: 0 });
+    const recorded = await result(inspector.department, entity.creditCode, inspector.id);
+    expect(recorded.code, recorded.err).toBe(0);
+    expect(JSON.parse(recorded.out)).toMatchObject({
+      result: {
+        creditCode: entity.creditCode,
+        inspectorId: inspector.id,
+        outcome: 'INSPECTION_OUTCOME_ORDERED_TO_CORRECT',
+      },
+    });
+    await waitFor(() =>
+      seen.some((m) => m.headers?.ce_type?.toString() === 'inspection.result.recorded' && m.key?.toString() === taskId),
+    );
+
+    // a second draw answers the first
+    const second = await run(['--json', 'inspect', 'draw', taskId]);
+    expect(JSON.parse(second.out)).toMatchObject({ replayed: true, published: { result: published.result } });
+  });
+
+  it('refuses a draw of an unknown task and of another department', async () => {
+    const unknown = await run(['inspect', 'draw', 'NO-SUCH-TASK']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.err).toContain('INSPECTION_TASK_NOT_FOUND');
+    const other = await cli([
+      '--addr',
+      host.address,
+      '--as',
+      usccOf(2, '310107'),
+      '--role',
+      'department',
+      'inspect',
+      'draw',
+      taskId,
+    ]);
+    expect(other.code).not.toBe(0);
+    expect(other.err).toContain('INSPECTION_NOT_ORGANISER');
+  });
+});
