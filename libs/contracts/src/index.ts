@@ -41,6 +41,9 @@ export {
   WhoAmIRequest,
   WhoAmIResponse,
 } from './gen/onceonly/hub/v1/hub.js';
+export * as materialsEventsV1 from './gen/onceonly/materials/v1/events.js';
+// Once-only materials (issue 14): items and their materials, the material library, resolutions.
+export * as materialsV1 from './gen/onceonly/materials/v1/materials.js';
 
 /** Encoder/decoder pair that every generated message exposes. */
 export interface ProtoCodec<T> {
