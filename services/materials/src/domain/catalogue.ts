@@ -56,7 +56,7 @@ const withCheck = (first17: string) => `${first17}${computeUsccCheck(first17)}`;
 /**
  * The certificate type codes the seeded items name: the certificate service's catalogue (its defining bodies' credit
  * codes + a sequence), restated here as data, since a service never imports another. They must stay equal to the
- * certificate service's `TYPE_CODES`; `test/catalogue.int.test.ts` checks them against ListCertificateTypes.
+ * certificate service's `TYPE_CODES`: `services/hub/src/commands/materials.unit.test.ts` checks that they do.
  */
 export const CERTIFICATE_TYPES = {
   BUSINESS_LICENCE: `${withCheck('11100000000013338')}001`,
