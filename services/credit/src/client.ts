@@ -12,6 +12,7 @@ const METHODS = [
   'listPublicRecords',
   'applyForRepair',
   'decideRepair',
+  'getRecord',
 ] as const satisfies readonly (keyof cv.CreditServiceClient)[];
 
 /** Each RPC as `(request) => Promise<response>`; errors come back as AppErrors with their code and fields. */

@@ -32,5 +32,6 @@ export {
 } from './domain/publicity.js';
 export { type CreditRecord, isPublic, type RecordKind } from './domain/records.js';
 export { REPAIR_RULES, type RepairRuleSet } from './domain/repair.js';
+export { creditGradeSweep } from './grade-sweep.js';
 export { CREDIT_CONFIG, creditModule, migrateCredit } from './module.js';
 export { CREDIT_EVENT_TYPES, CREDIT_TOPIC } from './topics.js';

@@ -3,6 +3,7 @@ import { auditProofsSuite } from './audit-proofs.js';
 import { auditSuite } from './audit-suite.js';
 import { certificateSuite } from './certificate-suite.js';
 import { creditDrawSuite } from './credit-draw.js';
+import { creditGradesSuite } from './credit-grades.js';
 import { eventsSuite } from './events-suite.js';
 import { merkleMapSuite } from './merkle-map.js';
 import type { Suite } from './suite.js';
@@ -16,4 +17,5 @@ export const SUITES: readonly Suite[] = [
   merkleMapSuite,
   auditProofsSuite,
   creditDrawSuite,
+  creditGradesSuite,
 ];

@@ -83,7 +83,16 @@ export interface CreditOutbox {
   /** A read of a subject's profile by a department or an auditor. */
   profileRead(
     tx: Transaction,
-    read: { subject: Subject; name: string; reader: string; role: string; purpose: string; at: Date },
+    read: {
+      subject: Subject;
+      name: string;
+      reader: string;
+      role: string;
+      purpose: string;
+      at: Date;
+      /** Set when one record was read (GetRecord), not the whole profile. */
+      recordId?: string;
+    },
   ): Promise<void>;
 }
 

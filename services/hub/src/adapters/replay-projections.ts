@@ -2,6 +2,15 @@ import { assistanceV1 } from '@onceonly/assistance/client';
 import { ASSISTANCE_REPLAY, requestStatusCheck, statusFromProto } from '@onceonly/assistance/replay';
 import { certificateV1 } from '@onceonly/certificate/client';
 import { CERTIFICATE_REPLAY, certificateStatusCheck } from '@onceonly/certificate/replay';
+import { creditV1 } from '@onceonly/credit/client';
+import {
+  CREDIT_GRADE_REPLAY,
+  CREDIT_RECORD_REPLAY,
+  creditGradeCheck,
+  creditRecordCheck,
+  gradeFromProto,
+  recordStatusFromProto,
+} from '@onceonly/credit/replay';
 import { isAppError } from '@onceonly/errors';
 import type { ProjectionCheck, ProjectionDescriptor } from '@onceonly/replay';
 import { type ClientOptions, call, channelCredentials } from '../client.js';
@@ -55,4 +64,51 @@ export const assistanceProjection: HubProjection = {
     return { check: requestStatusCheck(lookup), close: () => c.close() };
   },
   offline: (why) => requestStatusCheck(undefined, { skipped: why }),
+};
+
+/** Why the replay reads credit data (recorded with each read, as every read of a credit record or profile is). */
+const REPLAY_PURPOSE = 'audit replay';
+
+/** The credit record projection, read back with GetRecord (an auditor reads any record; each read is recorded). */
+export const creditRecordProjection: HubProjection = {
+  ...CREDIT_RECORD_REPLAY,
+  open(o) {
+    const c = new creditV1.CreditServiceClient(o.addr, channelCredentials(o));
+    const lookup = async (id: string) => {
+      try {
+        const request = creditV1.GetRecordRequest.fromPartial({ recordId: id, purpose: REPLAY_PURPOSE });
+        const found = (await call(c.getRecord.bind(c), request, o)).record;
+        return (
+          found && {
+            status: recordStatusFromProto(found.status),
+            version: found.version,
+            subjectKey: found.subject?.subjectKey ?? '',
+          }
+        );
+      } catch (err) {
+        if (isAppError(err, 'CREDIT_RECORD_NOT_FOUND')) return undefined;
+        throw err;
+      }
+    };
+    return { check: creditRecordCheck(lookup), close: () => c.close() };
+  },
+  offline: (why) => creditRecordCheck(undefined, { skipped: why }),
+};
+
+/**
+ * The credit grade projection, read back with GetCreditProfile by subject key (auditors only: a person's key
+ * cannot be turned back into the citizen ID a department would name).
+ */
+export const creditGradeProjection: HubProjection = {
+  ...CREDIT_GRADE_REPLAY,
+  open(o) {
+    const c = new creditV1.CreditServiceClient(o.addr, channelCredentials(o));
+    const lookup = async (key: string) => {
+      const request = creditV1.GetCreditProfileRequest.fromPartial({ subjectKey: key, purpose: REPLAY_PURPOSE });
+      const { grade } = await call(c.getCreditProfile.bind(c), request, o);
+      return { grade: grade && gradeFromProto(grade) };
+    };
+    return { check: creditGradeCheck(lookup), close: () => c.close() };
+  },
+  offline: (why) => creditGradeCheck(undefined, { skipped: why }),
 };

@@ -6,7 +6,7 @@ import { type ClientOptions, call, cliOptions, toJson as json, withClient, write
 import { textArgument } from './cert.js';
 
 /**
- * `onceonly credit penalty|record|profile|grade|feed|repair|decide-repair`: CreditService of a running hub, as the
+ * `onceonly credit penalty|record|profile|grade|feed|repair|decide-repair|record-get|subject`: CreditService of a running hub, as the
  * department named by the global `--as` (development identity, `--role` for the portal or an auditor) or by its
  * mTLS certificate. A subject is a credit code, or `--person <citizen id>` (hashed by the hub, never stored).
  * Commands on a record take `--expected-version`, the version you read (`credit profile`).
@@ -303,10 +303,63 @@ function registerRepair(credit: Command): void {
     );
 }
 
+/** One record for people: its line, then the subject, the owner, the decision's terms and any repair. */
+export function recordText(r: cv.CreditRecord): string {
+  const s = r.subject;
+  const body = r.body;
+  const terms: string[] = [];
+  if (body?.$case === 'penalty') {
+    const p = body.value;
+    const kinds = p.kinds.map((k) => word(cv.penaltyKindToJSON(k), 'PENALTY_KIND_')).join(', ');
+    terms.push(`decision    ${p.decisionNumber} ${p.name}`, `kinds       ${kinds}  amount ${p.amountFen} fen`);
+    terms.push(`basis       ${p.legalBasis}`, `result      ${p.result}`);
+  } else if (body) {
+    terms.push(`decision    ${body.value.decisionNumber}`, `basis       ${body.value.legalBasis}`);
+  }
+  const repair = r.repair;
+  return [
+    recordLine(r),
+    `subject     ${s?.display?.value ?? ''} ${s?.name ?? ''}  (key ${s?.subjectKey ?? ''})`,
+    `owner       ${r.ownerCode}  recorded on ${r.recordedOn}  rule ${r.publicity?.rule ?? ''} (${r.publicity?.ruleSet ?? ''})`,
+    ...terms,
+    ...(repair
+      ? [
+          `repair      applied ${repair.appliedOn} by ${repair.applicantCode}${repair.decidedOn ? `; ${repair.granted ? 'granted' : 'refused'} ${repair.decidedOn}: ${repair.reasons}` : '; pending'}`,
+        ]
+      : []),
+  ].join('\n');
+}
+
+function registerRecordReads(credit: Command): void {
+  credit
+    .command('record-get')
+    .description('one record by its id (departments and auditors; your read is recorded in the audit log)')
+    .argument('<record id>')
+    .option('--purpose <text>', 'why you read it (required of departments)', '')
+    .action(async (id: string, opts: { purpose: string }, cmd: Command) => {
+      const options = cliOptions(cmd);
+      const request = cv.GetRecordRequest.fromPartial({ recordId: id, purpose: opts.purpose });
+      const { record } = await withCredit(options, (c) => call(c.getRecord.bind(c), request, options));
+      write(options.json ? json(cv.CreditRecord.toJSON(record!)) : recordText(record!));
+    });
+  credit
+    .command('subject')
+    .description("a subject's profile by its subject key, as events name it (auditors: a person's key is their hash)")
+    .argument('<subject key>', 'a credit code, or the 64-hex keyed hash of a person')
+    .option('--purpose <text>', 'why you read it', '')
+    .action(async (key: string, opts: { purpose: string }, cmd: Command) => {
+      const options = cliOptions(cmd);
+      const request = cv.GetCreditProfileRequest.fromPartial({ subjectKey: key, purpose: opts.purpose });
+      const profile = await withCredit(options, (c) => call(c.getCreditProfile.bind(c), request, options));
+      write(options.json ? json(cv.GetCreditProfileResponse.toJSON(profile)) : profileText(profile));
+    });
+}
+
 export function registerCreditCommands(program: Command): void {
   const credit = program.command('credit').description('credit records, publicity, repair and grades (信用)');
   registerPenalty(credit);
   registerRecord(credit);
   registerReads(credit);
   registerRepair(credit);
+  registerRecordReads(credit);
 }

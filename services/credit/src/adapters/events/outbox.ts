@@ -75,7 +75,7 @@ export const sqlCreditOutbox: CreditOutbox = {
   async regraded(tx, { subject, name, grade, at }) {
     await appendToOutbox(tx, CREDIT_SCHEMA, [{ topic: CREDIT_TOPIC, event: gradeEvent(subject, name, grade, at) }]);
   },
-  async profileRead(tx, { subject, name, reader, role, purpose, at }) {
+  async profileRead(tx, { subject, name, reader, role, purpose, at, recordId }) {
     const event = profileRead.make({
       subject: subject.key,
       time: at,
@@ -86,6 +86,7 @@ export const sqlCreditOutbox: CreditOutbox = {
         readerRole: role,
         purpose,
         occurredAt: at.toISOString(),
+        recordId: recordId ?? '',
       },
     });
     await appendToOutbox(tx, CREDIT_SCHEMA, [{ topic: CREDIT_TOPIC, event }]);

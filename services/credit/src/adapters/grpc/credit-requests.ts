@@ -1,8 +1,10 @@
 import { creditV1 as cv } from '@onceonly/contracts';
+import { AppError } from '@onceonly/errors';
 import { validateCitizenId, validateUscc } from '@onceonly/ids';
 import { FieldCheck } from '@onceonly/kit';
 import { isPlainDate } from '@onceonly/workdays';
 import type { FeedCursor } from '../../app/ports.js';
+import type { ProfileSubject } from '../../app/read-profile.js';
 import type { NamedSubject, RecordInput } from '../../app/record-decision.js';
 import type { PenaltyKind } from '../../domain/publicity.js';
 import {
@@ -144,15 +146,44 @@ export function parseRecordCommendation(r: cv.RecordCommendationRequest, actor: 
   });
 }
 
+/** A department says why it reads; an auditor's purpose is the audit (optional). */
+function purposeOf(check: FieldCheck, actor: Actor, value: string): string {
+  return actor.role === 'auditor'
+    ? check.text('purpose', value, { max: MAX_TEXT, trim: true })
+    : line(check, 'purpose', value, MAX_TEXT);
+}
+
+/** A subject key as events carry it: a credit code in canonical spelling, or 64 lowercase hex (a person's hash). */
+function subjectKey(check: FieldCheck, value: string): string {
+  if (/^[0-9a-f]{64}$/.test(value)) return value;
+  const result = validateUscc(value);
+  if (!result.ok || result.value !== value) {
+    check.fail('subject_key', 'SUBJECT_KEY', 'a credit code, or the 64-hex keyed hash of a person');
+    return '';
+  }
+  return value;
+}
+
 export function parseGetProfile(r: cv.GetCreditProfileRequest, actor: Actor) {
+  if (r.subjectKey !== '' && actor.role !== 'auditor') {
+    throw new AppError('PERMISSION_DENIED', 'a profile is read by its subject key by auditors only');
+  }
+  return FieldCheck.parse((check) => {
+    let named: ProfileSubject;
+    if (r.subjectKey === '') named = subject(check, r.subject);
+    else {
+      if (r.subject?.subject) check.fail('subject', 'ONE_OF', 'a subject or a subject key, not both');
+      named = { kind: 'key', key: subjectKey(check, r.subjectKey) };
+    }
+    return { actor, subject: named, purpose: purposeOf(check, actor, r.purpose) };
+  });
+}
+
+export function parseGetRecord(r: cv.GetRecordRequest, actor: Actor) {
   return FieldCheck.parse((check) => ({
     actor,
-    subject: subject(check, r.subject),
-    // an auditor's purpose is the audit; a department says why it reads
-    purpose:
-      actor.role === 'auditor'
-        ? check.text('purpose', r.purpose, { max: MAX_TEXT, trim: true })
-        : line(check, 'purpose', r.purpose, MAX_TEXT),
+    recordId: line(check, 'record_id', r.recordId, MAX_ID),
+    purpose: purposeOf(check, actor, r.purpose),
   }));
 }
 

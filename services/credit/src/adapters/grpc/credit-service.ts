@@ -3,6 +3,7 @@ import { type Caller, unary } from '@onceonly/kit';
 import type { CreditDeps } from '../../app/ports.js';
 import { publicFeedCase } from '../../app/public-feed.js';
 import { readProfileCase } from '../../app/read-profile.js';
+import { readRecordCase } from '../../app/read-record.js';
 import { recordDecisionCase } from '../../app/record-decision.js';
 import { applyForRepairCase, decideRepairCase } from '../../app/repair.js';
 import type { Actor } from '../../domain/records.js';
@@ -11,6 +12,7 @@ import {
   parseApplyForRepair,
   parseDecideRepair,
   parseGetProfile,
+  parseGetRecord,
   parseListPublic,
   parseRecordCommendation,
   parseRecordListing,
@@ -52,5 +54,8 @@ export function creditHandlers(deps: CreditDeps): cv.CreditServiceServer {
       const { record, grade } = await decideRepairCase(deps, parseDecideRepair(r, actorOf(caller)));
       return { record: recordToProto(record), grade: gradeToProto(grade) };
     }),
+    getRecord: unary(async (r, { caller }) => ({
+      record: recordToProto(await readRecordCase(deps, parseGetRecord(r, actorOf(caller)))),
+    })),
   };
 }

@@ -1,0 +1,51 @@
+/**
+ * @onceonly/credit/replay: the credit service's replay projections (docs/adr/005-replay-projections.md), which
+ * `onceonly audit replay` runs: every record's status and version, and every subject's grade (its letter, rule set,
+ * reasons and review day), rebuilt from the logged `credit.record.*` and `credit.grade.changed` events alone, each
+ * event checked against the service's rules, and compared with what GetRecord and GetCreditProfile (by subject key)
+ * answer. The hub passes them to the audit replay; the audit service never imports them.
+ */
+import type { ProjectionDescriptor } from '@onceonly/replay';
+import { CREDIT_SERVICE } from './adapters/events/credit-replay.js';
+import { CREDIT_RECORD_STATUS, CREDIT_SUBJECT_GRADE } from './domain/replay/credit-replay.js';
+
+export {
+  CREDIT_SERVICE,
+  creditGradeCheck,
+  creditGradeProjection,
+  creditRecordCheck,
+  creditRecordProjection,
+  decodeCreditEvent,
+  type GradeLookup,
+  gradeFromProto,
+  type RecordLookup,
+  recordFromProto,
+  recordStatusFromProto,
+} from './adapters/events/credit-replay.js';
+export {
+  CREDIT_RECORD_STATUS,
+  CREDIT_SUBJECT_GRADE,
+  type CreditReplayFact,
+  evolveRecordStatus,
+  evolveSubjectGrade,
+  gradeDifferences,
+  type LiveGrade,
+  type LiveRecord,
+  type ReplayedRecord,
+  type ReplayedSubject,
+  recordDifferences,
+} from './domain/replay/credit-replay.js';
+
+/** The record status projection, as the hub lists it. */
+export const CREDIT_RECORD_REPLAY: ProjectionDescriptor = {
+  name: CREDIT_RECORD_STATUS,
+  service: CREDIT_SERVICE,
+  what: 'the status and version of every credit record',
+};
+
+/** The subject grade projection, as the hub lists it. */
+export const CREDIT_GRADE_REPLAY: ProjectionDescriptor = {
+  name: CREDIT_SUBJECT_GRADE,
+  service: CREDIT_SERVICE,
+  what: "every subject's grade: letter, rule set, reasons and review day, recomputed from its logged records",
+};
