@@ -4,7 +4,7 @@
  * answer (REQUIRED, provider-unavailable; the stored floor plan still exempt), refusals as one coded JSON line on
  * standard error, and the materials topic in the audit log.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { auditModule } from '@onceonly/audit';
@@ -113,6 +113,32 @@ describe('onceonly materials', () => {
       reason: 'REQUIRED_REASON_PROVIDER_UNAVAILABLE',
     });
     expect(of('floor-plan').decision).toBe('DECISION_EXEMPT');
+    // the department of the application that reused the floor plan fetches it; another department is refused
+    const out = path.join(dataDir, 'fetched.pdf');
+    const fetched = await cli([
+      ...as(SERVICE_CENTRE),
+      'materials',
+      'get',
+      stored.material.id,
+      '--application',
+      'APP-2',
+      '--out',
+      out,
+    ]);
+    expect(fetched.code).toBe(0);
+    expect(await readFile(out, 'utf8')).toBe(await readFile(plan, 'utf8'));
+    const other = await cli([
+      ...as(MARKET_REGULATION),
+      '--json',
+      'materials',
+      'get',
+      stored.material.id,
+      '--application',
+      'APP-2',
+      '--out',
+      out,
+    ]);
+    expect(JSON.parse(other.err).error.code).toBe('MATERIALS_ACCESS_DENIED');
     const text = await cli([
       ...as(SERVICE_CENTRE),
       'materials',
@@ -167,13 +193,15 @@ describe('onceonly materials', () => {
     const entries = await waitFor(
       async () => {
         const found = (await search()).entries;
-        return found.length >= 3 ? found : undefined;
+        return found.length >= 5 ? found : undefined;
       },
       { timeoutMs: 30_000, message: 'the materials events in the audit log' },
     );
     expect(entries!.map((e) => e.event?.type)).toEqual([
       'materials.material.stored',
       'materials.resolution.made',
+      'materials.material.served',
+      'materials.material.access-denied',
       'materials.resolution.made',
     ]);
     expect(entries!.every((e) => e.event?.source === '/onceonly/materials')).toBe(true);
