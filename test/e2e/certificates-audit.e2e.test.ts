@@ -42,6 +42,8 @@ const CHECKPOINT_TOPIC = 'onceonly.audit.checkpoints.v1';
 const SECRETS = {
   ONCEONLY_KEY_PASSPHRASE: 'e2e-certificates-audit-passphrase-0123456789',
   ONCEONLY_HOLDER_HASH_KEY: 'e2e-certificates-audit-holder-hash-key-0123456789',
+  // the materials service's content key (32 bytes, base64): required outside embedded mode
+  ONCEONLY_MATERIALS_KEY: Buffer.alloc(32, 1).toString('base64'),
 };
 
 // ---- identifiers ----

@@ -43,6 +43,9 @@ export {
   WhoAmIRequest,
   WhoAmIResponse,
 } from './gen/onceonly/hub/v1/hub.js';
+export * as materialsEventsV1 from './gen/onceonly/materials/v1/events.js';
+// Once-only materials (issue 14): items and their materials, the material library, resolutions.
+export * as materialsV1 from './gen/onceonly/materials/v1/materials.js';
 export { CONTRACT_TOPICS } from './topics.js';
 
 /** Encoder/decoder pair that every generated message exposes. */

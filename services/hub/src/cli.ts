@@ -10,6 +10,7 @@ import { registerDepartmentCommands } from './commands/departments.js';
 import { registerHubCommands } from './commands/hub.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerInspectCommands } from './commands/inspect.js';
+import { registerMaterialsCommands } from './commands/materials.js';
 import { registerSealCommands } from './commands/seal.js';
 import { registerTrustCommands } from './commands/trust.js';
 import { registerWorkdaysCommands } from './commands/workdays.js';
@@ -56,6 +57,7 @@ export function buildCli(options: BuildOptions = {}): Command {
   registerCertCommands(program);
   registerAssistCommands(program);
   registerCreditCommands(program);
+  registerMaterialsCommands(program);
   registerInspectCommands(program);
   registerConsentCommands(program);
   registerAuditCommands(program);

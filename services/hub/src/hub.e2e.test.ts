@@ -139,6 +139,8 @@ describe('onceonly start against real PostgreSQL and Kafka', () => {
   const secrets = {
     ONCEONLY_KEY_PASSPHRASE: 'e2e-test-passphrase-0123456789',
     ONCEONLY_HOLDER_HASH_KEY: 'e2e-test-holder-hash-key-0123456789',
+    // the materials service's content key (32 bytes, base64): required outside embedded mode
+    ONCEONLY_MATERIALS_KEY: Buffer.alloc(32, 1).toString('base64'),
   };
 
   beforeAll(async () => {

@@ -6,6 +6,7 @@ import { CREDIT_CODES } from './credit.js';
 import { EVENTS_CODES } from './events.js';
 import { IDS_CODES } from './ids.js';
 import { INSPECTION_CODES } from './inspection.js';
+import { MATERIALS_CODES } from './materials.js';
 import { SEAL_CODES } from './seal.js';
 import type { StatusName } from './status-name.js';
 import { STORE_CODES } from './store.js';
@@ -27,6 +28,7 @@ export const AREAS = {
   credit: CREDIT_CODES,
   workdays: WORKDAYS_CODES,
   inspection: INSPECTION_CODES,
+  materials: MATERIALS_CODES,
 } as const;
 
 type Areas = typeof AREAS;

@@ -10,6 +10,7 @@ describe('onceonly config', () => {
       'certificate',
       'assistance',
       'credit',
+      'materials',
       'audit',
     ]);
   });

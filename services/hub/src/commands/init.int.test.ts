@@ -53,6 +53,7 @@ describe('onceonly init, then a hub in external mode', () => {
       'ONCEONLY_CA_KEY',
       'ONCEONLY_HOLDER_HASH_KEY',
       'ONCEONLY_KEY_PASSPHRASE',
+      'ONCEONLY_MATERIALS_KEY',
     ]);
     expect((await stat(envFile)).mode & 0o077).toBe(0);
   });

@@ -75,6 +75,7 @@ export async function initKeys(dir: string): Promise<{ envFile: string; variable
   const secrets = {
     ONCEONLY_KEY_PASSPHRASE: randomBytes(32).toString('base64url'),
     ONCEONLY_HOLDER_HASH_KEY: randomBytes(32).toString('base64url'),
+    ONCEONLY_MATERIALS_KEY: randomBytes(32).toString('base64url'),
   };
   await generateKeys(dir, secrets);
   const values = {

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import type { ChannelCredentials, Metadata } from '@grpc/grpc-js';
+import { materialsV1 as mv } from '@onceonly/contracts';
+import { type PromiseClient, promiseClient } from '@onceonly/kit';
+
+/** The `/client` subpath: a promise-returning MaterialsService client (for the CLI and tests). */
+
+const METHODS = [
+  'listItems',
+  'getItem',
+  'uploadMaterial',
+  'listMaterials',
+  'getMaterial',
+  'resolveMaterials',
+] as const satisfies readonly (keyof mv.MaterialsServiceClient)[];
+
+/** Each RPC as `(request) => Promise<response>`; errors come back as AppErrors with their code and fields. */
+export type MaterialsClient = PromiseClient<typeof mv, (typeof METHODS)[number]>;
+
+/**
+ * A client of MaterialsService at `address`, calling with `metadata()` (mTLS credentials, or the development
+ * identity's headers on loopback).
+ */
+export function materialsClient(
+  address: string,
+  options: { credentials?: ChannelCredentials; metadata?: () => Metadata } = {},
+): MaterialsClient {
+  return promiseClient(mv.MaterialsServiceClient, mv, METHODS, address, options);
+}
+
+/** Hex SHA-256 of bytes, as UploadMaterial expects it declared (what a client runs locally). */
+export function sha256Of(content: Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/** The generated messages and client class (the CLI calls with its own deadlines and identity). */
+export { materialsV1 } from '@onceonly/contracts';

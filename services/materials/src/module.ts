@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { credentials } from '@grpc/grpc-js';
+import { materialsV1 } from '@onceonly/contracts';
+import { AppError } from '@onceonly/errors';
+import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
+import { hashCitizenId } from '@onceonly/ids';
+import {
+  HOLDER_HASH_KEY_VARIABLE,
+  holderHashKey,
+  hostPort,
+  int,
+  loadConfig,
+  type ServiceContext,
+  type ServiceModule,
+  str,
+} from '@onceonly/kit';
+import { type Database, loadMigrations, migrate } from '@onceonly/store';
+import { grpcCertificates } from './adapters/certificates.js';
+import { materialsContentKey } from './adapters/content-key.js';
+import { MATERIALS_SCHEMA, sqlItemStore, sqlMaterialStore, sqlResolutionStore } from './adapters/db/stores.js';
+import { sqlContentVault } from './adapters/db/vault.js';
+import { sqlMaterialsOutbox } from './adapters/events/outbox.js';
+import { materialsHandlers } from './adapters/grpc/materials-service.js';
+import type { MaterialsDeps } from './app/ports.js';
+import { SEEDED_ITEMS } from './domain/catalogue.js';
+import { DEFAULT_MAX_MATERIAL_BYTES } from './domain/library.js';
+import { MATERIALS_TOPIC } from './topics.js';
+
+/** The variables this module reads. */
+export const MATERIALS_CONFIG = {
+  ONCEONLY_HOLDER_HASH_KEY: HOLDER_HASH_KEY_VARIABLE,
+  ONCEONLY_MATERIALS_KEY: str({
+    optional: true,
+    secret: true,
+    doc: 'AES-256-GCM key of materials at rest, 32 bytes in base64; never lose it (embedded mode: generated into the data folder)',
+  }),
+  ONCEONLY_MATERIALS_MAX_BYTES: int({
+    default: DEFAULT_MAX_MATERIAL_BYTES,
+    min: 1,
+    max: 4 * 1024 * 1024 - 64 * 1024,
+    doc: "largest material accepted, in bytes (below the gRPC server's 4 MiB receive limit)",
+  }),
+  ONCEONLY_MATERIALS_CERTIFICATE_ADDR: hostPort({
+    optional: true,
+    doc: 'the certificate service the resolution verifies certificates with (default: ONCEONLY_GRPC_ADDR, the hub itself)',
+  }),
+  ONCEONLY_MATERIALS_CALLER: str({
+    default: 'onceonly-materials',
+    doc: 'the portal code the resolution calls the certificate service as (development identity, loopback)',
+  }),
+  ONCEONLY_MATERIALS_TLS_CA: str({ optional: true, doc: 'mTLS to the certificate service: CA PEM file' }),
+  ONCEONLY_MATERIALS_TLS_CERT: str({ optional: true, doc: 'mTLS: client certificate PEM (OU=portal)' }),
+  ONCEONLY_MATERIALS_TLS_KEY: str({ optional: true, doc: 'mTLS: client private key PEM' }),
+  ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS: int({
+    default: 5_000,
+    min: 100,
+    max: 60_000,
+    doc: 'deadline of each call to the certificate service (past it: provider unavailable)',
+  }),
+};
+
+/** The schema's migrations: items, contents, materials, resolutions, reuses, and the outbox. */
+export async function materialsMigrations() {
+  const own = await loadMigrations(new URL('../migrations/', import.meta.url));
+  return withEventTables(MATERIALS_SCHEMA, own);
+}
+
+/** Migrates schema `materials`. */
+export async function migrateMaterials(db: Database): Promise<void> {
+  await migrate(db, { schema: MATERIALS_SCHEMA, migrations: await materialsMigrations() });
+}
+
+function tlsCredentials(config: ReturnType<typeof loadConfig<typeof MATERIALS_CONFIG>>) {
+  const files = [
+    config.ONCEONLY_MATERIALS_TLS_CA,
+    config.ONCEONLY_MATERIALS_TLS_CERT,
+    config.ONCEONLY_MATERIALS_TLS_KEY,
+  ];
+  const given = files.filter((f) => f !== undefined).length;
+  if (given === 0) return undefined;
+  if (given !== 3) {
+    throw new AppError(
+      'CONFIG_MISSING',
+      'ONCEONLY_MATERIALS_TLS_CA, _CERT and _KEY go together: set all three or none',
+    );
+  }
+  const read = (path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (cause) {
+      throw new AppError('CONFIG_INVALID', `cannot read ${path}`, { cause });
+    }
+  };
+  return credentials.createSsl(read(files[0]!), read(files[2]!), read(files[1]!));
+}
+
+/**
+ * Materials as a service module: loads its configuration (fail fast), the content key and the holder-hash key,
+ * migrates schema `materials` and seeds the catalogue's items, registers and creates `onceonly.materials.v1`, starts
+ * the outbox relay and adds MaterialsService.
+ */
+export const materialsModule: ServiceModule = {
+  name: 'materials',
+  config: MATERIALS_CONFIG,
+  async start(ctx: ServiceContext): Promise<void> {
+    const config = loadConfig(MATERIALS_CONFIG, ctx.env);
+    const hashKey = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);
+    const contentKey = await materialsContentKey(ctx, config.ONCEONLY_MATERIALS_KEY);
+    const tls = tlsCredentials(config);
+    await migrateMaterials(ctx.db);
+    await sqlItemStore.seed(ctx.db, SEEDED_ITEMS, ctx.clock());
+    ctx.topics.register(MATERIALS_TOPIC);
+    await ensureTopics(ctx.transport, ctx.topics);
+    const relay = startOutboxRelay({
+      db: ctx.db,
+      schema: MATERIALS_SCHEMA,
+      transport: ctx.transport,
+      log: ctx.log,
+      lifecycle: ctx.lifecycle,
+    });
+    const certificates = grpcCertificates({
+      address: config.ONCEONLY_MATERIALS_CERTIFICATE_ADDR ?? ctx.env.ONCEONLY_GRPC_ADDR ?? '127.0.0.1:50051',
+      ...(tls ? { credentials: tls } : {}),
+      callerCode: config.ONCEONLY_MATERIALS_CALLER,
+      timeoutMs: config.ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS,
+      clock: ctx.clock,
+      log: ctx.log,
+    });
+    ctx.lifecycle.onStop('certificate client', () => certificates.close());
+    const deps: MaterialsDeps = {
+      db: ctx.db,
+      clock: ctx.clock,
+      items: sqlItemStore,
+      materials: sqlMaterialStore,
+      vault: sqlContentVault(contentKey),
+      resolutions: sqlResolutionStore,
+      certificates,
+      outbox: sqlMaterialsOutbox,
+      relay,
+      newId: randomUUID,
+      hashCitizenId: (id) => hashCitizenId(id, hashKey),
+      maxMaterialBytes: config.ONCEONLY_MATERIALS_MAX_BYTES,
+    };
+    ctx.server.addService(materialsV1.MaterialsServiceService, materialsHandlers(deps));
+  },
+};
