@@ -15,13 +15,13 @@ import {
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { loadServiceCalendar, WORKDAYS_DIR_DOC } from '@onceonly/workdays/files';
-import { sqlCommitmentStore } from './adapters/db/commitments.js';
-import { CREDIT_SCHEMA, sqlCreditStore, sqlIdempotencyStore } from './adapters/db/stores.js';
-import { licenceConsumer } from './adapters/events/licence-consumer.js';
 import { askLogKey, grpcAuditProofs, logKeyOf } from './adapters/audit/audit-log.js';
+import { sqlCommitmentStore } from './adapters/db/commitments.js';
 import { sqlInspectionStore } from './adapters/db/inspection-store.js';
+import { CREDIT_SCHEMA, sqlCreditStore, sqlIdempotencyStore } from './adapters/db/stores.js';
 import { checkpointConsumer } from './adapters/events/checkpoints.js';
 import { sqlInspectionOutbox } from './adapters/events/inspection-outbox.js';
+import { licenceConsumer } from './adapters/events/licence-consumer.js';
 import { sqlCreditOutbox } from './adapters/events/outbox.js';
 import { creditHandlers } from './adapters/grpc/credit-service.js';
 import { inspectionHandlers } from './adapters/grpc/inspection-service.js';
