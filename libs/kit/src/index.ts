@@ -83,4 +83,5 @@ export { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
 export type { ServiceContext, ServiceModule } from './service-module.js';
 export { codePoints, TEXT_FAULT_DESCRIPTIONS, type TextFault, type TextRuleOptions, textFault } from './text-rule.js';
 export { parseInstant } from './timestamps.js';
+export { startWhenTopicExists } from './when-topic.js';
 export { type WireFault, wireFault } from './wire-check.js';

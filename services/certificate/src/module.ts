@@ -10,6 +10,7 @@ import {
   type ServiceContext,
   type ServiceModule,
   startPeriodic,
+  startWhenTopicExists,
   str,
   url,
 } from '@onceonly/kit';
@@ -23,7 +24,7 @@ import { sqlEventOutbox } from './adapters/db/outbox.js';
 import { CERTIFICATE_SCHEMA_MIGRATIONS } from './adapters/db/schema-migrations.js';
 import { sqlSealStore } from './adapters/db/seal-store.js';
 import { departmentDirectory } from './adapters/departments.js';
-import { commitmentConsumer, startWhenTopicExists } from './adapters/events/commitment-consumer.js';
+import { commitmentConsumer } from './adapters/events/commitment-consumer.js';
 import { sealEventOutbox } from './adapters/events/seal-events.js';
 import { certificateHandlers } from './adapters/grpc/certificate-service.js';
 import { consentHandlers } from './adapters/grpc/consent-service.js';
@@ -364,7 +365,7 @@ export async function startCertificates(
   if (options.commitmentGroup !== undefined) {
     // 撤销 on a broken commitment (issue 13 item 4, ADR 024); the credit service creates its topic, maybe later
     const consumer = commitmentConsumer({ deps, transport, group: options.commitmentGroup, log });
-    startWhenTopicExists(consumer, 'certificate commitment consumer', lifecycle, log);
+    startWhenTopicExists({ log, lifecycle }, 'certificate commitment consumer', consumer);
   }
   return { deps, relay };
 }

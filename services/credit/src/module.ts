@@ -11,6 +11,7 @@ import {
   type ServiceContext,
   type ServiceModule,
   startPeriodic,
+  startWhenTopicExists,
   str,
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
@@ -111,15 +112,17 @@ export const creditModule: ServiceModule = {
       hashCitizenId: (id) => hashCitizenId(id, key),
     };
     ctx.server.addService(creditV1.CreditServiceService, creditHandlers(deps));
-    // 双公示 and commitments from the certificate service's events (issue 13 items 1 and 4, ADR 024)
-    const licences = licenceConsumer({
-      deps,
-      transport: ctx.transport,
-      group: config.ONCEONLY_CREDIT_GROUP,
-      log: ctx.log,
-    });
-    await licences.start();
-    ctx.lifecycle.onStop('credit licence consumer', () => licences.stop());
+    if (config.ONCEONLY_CREDIT_LICENSING) {
+      // 双公示 and commitments from the certificate service's events (issue 13 items 1 and 4, ADR 024); the
+      // certificate service creates its topic, maybe later or in another process (a hub without it waits)
+      const licences = licenceConsumer({
+        deps,
+        transport: ctx.transport,
+        group: config.ONCEONLY_CREDIT_GROUP,
+        log: ctx.log,
+      });
+      startWhenTopicExists(ctx, 'credit licence consumer', licences);
+    }
     startInspections(ctx, config, relay);
     if (config.ONCEONLY_CREDIT_SWEEP_MS > 0) {
       startPeriodic(ctx, 'credit grade sweep', config.ONCEONLY_CREDIT_SWEEP_MS, async () => {

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CONTRACT_TOPICS, creditEventsV1 } from '@onceonly/contracts';
 import { createConsumer, defineEvent, type EventTransport, eventHandler } from '@onceonly/events';
-import type { Lifecycle, Logger } from '@onceonly/kit';
+import type { Logger } from '@onceonly/kit';
 import type { CertificateDeps } from '../../app/ports.js';
 import { type WithdrawalOutcome, withdrawOnBrokenCommitment } from '../../app/withdraw-on-broken-commitment.js';
 import { CERTIFICATE_SCHEMA } from '../db/migrations.js';
@@ -52,34 +51,5 @@ export function commitmentConsumer(options: {
     fromBeginning: true,
     log,
     clock: deps.clock,
-  });
-}
-
-/**
- * Starts a consumer whose topic another service creates (it may start later, or elsewhere): tries again with a
- * growing wait (up to 5 s) until it subscribes, and stops it at the host's stop.
- */
-export function startWhenTopicExists(
-  consumer: { start(): Promise<void>; stop(): Promise<void> },
-  name: string,
-  lifecycle: Lifecycle,
-  log: Logger,
-): void {
-  const stopping = new AbortController();
-  const started = (async () => {
-    for (let waitMs = 100; !stopping.signal.aborted; waitMs = Math.min(waitMs * 2, 5_000)) {
-      try {
-        await consumer.start();
-        return;
-      } catch (err) {
-        if (waitMs === 100) log.info({ err, consumer: name }, 'consumer waits for its topic');
-        await sleep(waitMs, undefined, { signal: stopping.signal }).catch(() => undefined);
-      }
-    }
-  })();
-  lifecycle.onStop(name, async () => {
-    stopping.abort();
-    await started;
-    await consumer.stop();
   });
 }
