@@ -195,6 +195,23 @@ class KafkaJsTransport implements KafkaTransport {
   }
 
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
+    // A topic another process created a moment ago can answer UNKNOWN_TOPIC_OR_PARTITION (retriable) while its
+    // leaders are elected, and kafkajs's wait for leaders retries only LEADER_NOT_AVAILABLE: try again, briefly.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#ensureTopicsOnce(specs);
+        return;
+      } catch (err) {
+        const cause = (err as AppError).cause as { retriable?: boolean; cause?: { retriable?: boolean } } | undefined;
+        const retriable = cause?.retriable === true || cause?.cause?.retriable === true;
+        if (!retriable || attempt >= 10) throw err;
+        this.#log.warn({ attempt, err: String(cause) }, 'creating topics: the broker is not ready, trying again');
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
+  async #ensureTopicsOnce(specs: readonly TopicSpec[]): Promise<void> {
     const admin = await this.#adminClient();
     try {
       const existing = new Set(await admin.listTopics());
