@@ -6,7 +6,7 @@
 import { type ServiceError, status } from '@grpc/grpc-js';
 import { creditV1 as cv } from '@onceonly/contracts';
 import type { AppError } from '@onceonly/errors';
-import { oversizedRequest, refusedRawCall, withRawBytes } from '@onceonly/kit/testing';
+import { type ExpectedRefusal, oversizedRequest, refusal, refusedRawCall, withRawBytes } from '@onceonly/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAKERY, MARKET_REGULATION } from './records.js';
 import { CITIZEN_ID, type CreditHost, startCreditHost } from './support.js';
@@ -69,13 +69,8 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-type Expected = { status: number; code: string; field: string; reason: string };
-const bad = (code: string, field: string, reason: string): Expected => ({
-  status: status.INVALID_ARGUMENT,
-  code,
-  field,
-  reason,
-});
+type Expected = ExpectedRefusal;
+const bad = refusal;
 const record = (r: cv.RecordPenaltyRequest) => () => refused(hub.as(MARKET_REGULATION).recordPenalty(r));
 const raw = (bytes: Buffer) =>
   refusedRawCall(hub.host.address, RECORD, bytes, { code: MARKET_REGULATION, role: 'department' });

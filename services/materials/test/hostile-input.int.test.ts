@@ -12,7 +12,15 @@ import type { AppError } from '@onceonly/errors';
 import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { computeCitizenIdCheck, computeUsccCheck } from '@onceonly/ids';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
-import { type HostedModules, hostModules, oversizedRequest, refusedRawCall, withRawBytes } from '@onceonly/kit/testing';
+import {
+  type ExpectedRefusal,
+  type HostedModules,
+  hostModules,
+  oversizedRequest,
+  refusal,
+  refusedRawCall,
+  withRawBytes,
+} from '@onceonly/kit/testing';
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,13 +114,8 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-type Expected = { status: number; code: string; field: string; reason: string };
-const bad = (code: string, field: string, reason: string, s: number = status.INVALID_ARGUMENT): Expected => ({
-  status: s,
-  code,
-  field,
-  reason,
-});
+type Expected = ExpectedRefusal;
+const bad = refusal;
 const up = (r: mv.UploadMaterialRequest) => () => refused(as(MARKET_REGULATION).uploadMaterial(r));
 const resolve = (r: Partial<mv.ResolveMaterialsRequest>) => () =>
   refused(

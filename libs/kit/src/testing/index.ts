@@ -12,4 +12,11 @@ export {
   memoryLogger,
   uniqueNamespace,
 } from './host-modules.js';
-export { oversizedRequest, type RawCaller, refusedRawCall, withRawBytes } from './raw-requests.js';
+export {
+  type ExpectedRefusal,
+  oversizedRequest,
+  type RawCaller,
+  refusal,
+  refusedRawCall,
+  withRawBytes,
+} from './raw-requests.js';

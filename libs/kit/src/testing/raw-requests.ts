@@ -1,4 +1,4 @@
-import { Client, credentials, Metadata } from '@grpc/grpc-js';
+import { Client, credentials, Metadata, status } from '@grpc/grpc-js';
 import type { AppError } from '@onceonly/errors';
 import { fromServiceError } from '@onceonly/errors/grpc';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '../caller.js';
@@ -48,4 +48,22 @@ export function refusedRawCall(address: string, path: string, bytes: Buffer, cal
       err ? resolve(fromServiceError(err)) : reject(new Error(`expected ${path} to be refused`)),
     );
   }).finally(() => client.close());
+}
+
+/** What a hostile-input case expects of a refusal: the gRPC status, the error code, one field and its reason. */
+export interface ExpectedRefusal {
+  status: number;
+  code: string;
+  field: string;
+  reason: string;
+}
+
+/** The refusal of one field, INVALID_ARGUMENT unless another gRPC status is named. */
+export function refusal(
+  code: string,
+  field: string,
+  reason: string,
+  grpcStatus: number = status.INVALID_ARGUMENT,
+): ExpectedRefusal {
+  return { status: grpcStatus, code, field, reason };
 }
