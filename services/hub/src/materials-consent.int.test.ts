@@ -269,7 +269,7 @@ describe('explicit request, preview and notification of materials reused from li
       },
       { timeoutMs: 30_000, message: 'the evidence events on Kafka' },
     );
-    expect(types.filter((t) => t !== 'materials.evidence.refused')).toEqual([
+    expect(types!.filter((t) => t !== 'materials.evidence.refused')).toEqual([
       'materials.evidence.requested',
       'materials.evidence.previewed',
       'materials.evidence.accepted',
