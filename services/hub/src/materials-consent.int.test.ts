@@ -79,7 +79,7 @@ describe('explicit request, preview and notification of materials reused from li
     const c = promiseClient(
       cv.CertificateServiceClient,
       cv,
-      ['issueCertificate', 'revokeCertificate'] as const,
+      ['issueCertificate', 'revokeCertificate', 'changeCertificate'] as const,
       certificates.address,
       { metadata: metadata(code, 'department') },
     );
@@ -366,6 +366,64 @@ describe('explicit request, preview and notification of materials reused from li
       { timeoutMs: 30_000, message: 'materials.reuses.read on Kafka' },
     );
     expect(read).toMatchObject({ readerCode: 'portal-1', readerRole: 'portal', reuseCount: 3 });
+  });
+
+  it('follows a changed licence to its new version: the change and its later revocation are both told', async () => {
+    const issued = await certificateClient(MARKET_REGULATION).issueCertificate({
+      typeCode: FOOD_BUSINESS,
+      holder: { ...otherShop, name: '上海普陀第二示范便利店有限公司' },
+      fields: {
+        legal_representative: '王芳',
+        premises: '上海市普陀区长寿路300号1层',
+        main_format: '食品销售经营者',
+        business_items: '预包装食品销售',
+      },
+    });
+    const first = issued.certificate!.id;
+    await as(SERVICE_CENTRE).resolveMaterials({
+      applicant: otherShop,
+      itemCode: 'industry-convenience-store',
+      applicationId: 'APP-4',
+    });
+    // a pending piece is watched too: the department relies on it until the applicant decides
+    const { request: pending } = await as(SERVICE_CENTRE).requestEvidence({ applicationId: 'APP-4' });
+    expect(pending!.pieces.map((p) => p.materialCode)).toEqual(['food-business-licence']);
+    const changed = await certificateClient(MARKET_REGULATION).changeCertificate({
+      id: first,
+      fields: { business_items: '预包装食品销售，散装食品销售' },
+      reason: '经营项目变更',
+    });
+    const second = changed.certificate!.id;
+    expect(second).not.toBe(first);
+    const told = (change: string) =>
+      waitFor(
+        async () =>
+          (await as(SERVICE_CENTRE).listNotifications({ applicationId: 'APP-4' })).notifications.find(
+            (n) => n.change === change,
+          ),
+        { timeoutMs: 60_000, message: `the department told: ${change}` },
+      );
+    expect(await told('changed')).toMatchObject({
+      certificateId: first,
+      currentCertificateId: second,
+      status: 'valid',
+      requestId: pending!.id,
+    });
+    await certificateClient(MARKET_REGULATION).revokeCertificate({
+      id: second,
+      kind: cv.RevocationKind.REVOCATION_KIND_REVOKED,
+      reason: '吊销食品经营许可证',
+      legalBasis: '《食品安全法》第一百三十四条',
+    });
+    expect(await told('revoked')).toMatchObject({
+      certificateId: first,
+      currentCertificateId: second,
+      status: 'revoked',
+    });
+    // the first applicant's application was not about this licence
+    expect(
+      (await as(SERVICE_CENTRE).listNotifications({ applicationId: 'APP-2' })).notifications.map((n) => n.change),
+    ).toEqual(['revoked']);
   });
 
   it('lets a preview expire: accepting it then is refused, and the sweep expires its pieces', async () => {
