@@ -18,10 +18,12 @@ import {
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { grpcCertificates } from './adapters/certificates.js';
 import { materialsContentKey } from './adapters/content-key.js';
+import { sqlRateStore } from './adapters/db/rate-store.js';
 import { MATERIALS_SCHEMA, sqlItemStore, sqlMaterialStore, sqlResolutionStore } from './adapters/db/stores.js';
 import { sqlContentVault } from './adapters/db/vault.js';
 import { sqlMaterialsOutbox } from './adapters/events/outbox.js';
 import { materialsHandlers } from './adapters/grpc/materials-service.js';
+import { reportHandlers } from './adapters/grpc/report-service.js';
 import type { MaterialsDeps } from './app/ports.js';
 import { SEEDED_ITEMS } from './domain/catalogue.js';
 import { DEFAULT_MAX_MATERIAL_BYTES } from './domain/library.js';
@@ -143,5 +145,6 @@ export const materialsModule: ServiceModule = {
       maxMaterialBytes: config.ONCEONLY_MATERIALS_MAX_BYTES,
     };
     ctx.server.addService(materialsV1.MaterialsServiceService, materialsHandlers(deps));
+    ctx.server.addService(materialsV1.MaterialsReportServiceService, reportHandlers({ ...deps, rates: sqlRateStore }));
   },
 };

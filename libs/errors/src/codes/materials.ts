@@ -13,4 +13,6 @@ export const MATERIALS_CODES = {
   MATERIALS_NOT_FOUND: 'NOT_FOUND',
   // a material asked for by someone who is neither its owner nor a department of an application that reused it
   MATERIALS_ACCESS_DENIED: 'PERMISSION_DENIED',
+  // no resolution with this id (GetResolution)
+  MATERIALS_RESOLUTION_NOT_FOUND: 'NOT_FOUND',
 } as const satisfies AreaCodes;

@@ -5,6 +5,7 @@ import { AppError } from '@onceonly/errors';
 import { materialsV1 as mv, sha256Of } from '@onceonly/materials/client';
 import type { Command } from 'commander';
 import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
+import { registerRate } from './materials-rate.js';
 
 /**
  * `onceonly materials items|upload|list|get|resolve`: MaterialsService of a running hub (两个免于提交), as the
@@ -234,4 +235,5 @@ export function registerMaterialsCommands(program: Command): void {
   registerUpload(materials);
   registerList(materials);
   registerResolve(materials);
+  registerRate(materials);
 }
