@@ -18,6 +18,7 @@ import {
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { grpcCertificates } from './adapters/certificates.js';
 import { materialsContentKey } from './adapters/content-key.js';
+import { grpcCreditProfiles } from './adapters/credit-profile.js';
 import { sqlRateStore } from './adapters/db/rate-store.js';
 import { MATERIALS_SCHEMA, sqlItemStore, sqlMaterialStore, sqlResolutionStore } from './adapters/db/stores.js';
 import { sqlContentVault } from './adapters/db/vault.js';
@@ -46,6 +47,10 @@ export const MATERIALS_CONFIG = {
   ONCEONLY_MATERIALS_CERTIFICATE_ADDR: hostPort({
     optional: true,
     doc: 'the certificate service the resolution verifies certificates with (default: ONCEONLY_GRPC_ADDR, the hub itself)',
+  }),
+  ONCEONLY_MATERIALS_CREDIT_ADDR: hostPort({
+    optional: true,
+    doc: 'the credit service the resolution asks credit profile facts of (default: ONCEONLY_GRPC_ADDR, the hub itself)',
   }),
   ONCEONLY_MATERIALS_CALLER: str({
     default: 'onceonly-materials',
@@ -130,6 +135,15 @@ export const materialsModule: ServiceModule = {
       log: ctx.log,
     });
     ctx.lifecycle.onStop('certificate client', () => certificates.close());
+    const credit = grpcCreditProfiles({
+      address: config.ONCEONLY_MATERIALS_CREDIT_ADDR ?? ctx.env.ONCEONLY_GRPC_ADDR ?? '127.0.0.1:50051',
+      ...(tls ? { credentials: tls } : {}),
+      callerCode: config.ONCEONLY_MATERIALS_CALLER,
+      timeoutMs: config.ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS,
+      clock: ctx.clock,
+      log: ctx.log,
+    });
+    ctx.lifecycle.onStop('credit client', () => credit.close());
     const deps: MaterialsDeps = {
       db: ctx.db,
       clock: ctx.clock,
@@ -138,6 +152,7 @@ export const materialsModule: ServiceModule = {
       vault: sqlContentVault(contentKey),
       resolutions: sqlResolutionStore,
       certificates,
+      credit,
       outbox: sqlMaterialsOutbox,
       relay,
       newId: randomUUID,

@@ -78,6 +78,10 @@ function evidenceText(e: mv.Evidence | undefined): string {
       const c = e.evidence.value;
       return `certificate ${c.certificateId} (${c.number}, ${c.status}${c.validTo ? `, to ${c.validTo}` : ''}, verified ${c.verifiedAt})`;
     }
+    case 'data': {
+      const d = e.evidence.value;
+      return `${d.provider} ${d.reference}: ${d.value} (as of ${d.asOf})`;
+    }
     case 'material': {
       const m = e.evidence.value;
       return `material ${m.materialId} (sha256:${m.sha256.slice(0, 12)}…${m.validUntil ? `, until ${m.validUntil}` : ''})`;

@@ -3,6 +3,17 @@ import type { RateGroup } from '../../domain/rate.js';
 import type { Resolution } from '../../domain/resolution.js';
 
 type ResolutionState = Omit<Resolution, 'resolvedAt'> & { resolvedAt: string };
+type Outcome = Resolution['materials'][number];
+
+/** An outcome read back from JSON: the instants of its evidence are Dates again. */
+function revived(m: Outcome): Outcome {
+  const e = m.evidence as (Record<string, unknown> & Outcome['evidence']) | undefined;
+  if (!e) return m;
+  const dates = Object.fromEntries(
+    ['verifiedAt', 'checkedAt'].filter((k) => typeof e[k] === 'string').map((k) => [k, new Date(e[k] as string)]),
+  );
+  return { ...m, evidence: { ...e, ...dates } as Outcome['evidence'] };
+}
 
 /**
  * The rate in one statement: the last resolution of each application of each department (DISTINCT ON over the
@@ -63,6 +74,7 @@ export const sqlRateStore: RateStore = {
     if (!row) return undefined;
     return {
       ...row.state,
+      materials: row.state.materials.map(revived),
       resolvedAt: new Date(row.state.resolvedAt),
       exemptCount: Number(row.exempt_count),
       requiredCount: Number(row.required_count),
