@@ -30,7 +30,7 @@ const LETTER: Record<number, string> = {
   [crv.GradeLetter.GRADE_LETTER_D]: 'D',
 };
 
-function valueOf(profile: crv.GetCreditProfileResponse, satisfied: boolean): string {
+function answerText(profile: crv.GetCreditProfileResponse, satisfied: boolean): string {
   const grade = profile.grade;
   const listed = satisfied ? 'not on the serious-dishonesty list' : 'on the serious-dishonesty list';
   return grade ? `grade ${LETTER[grade.grade] ?? '?'} (${grade.ruleSet}), ${listed}` : `no credit record, ${listed}`;
@@ -82,7 +82,7 @@ export function grpcCreditProfiles(options: CreditProviderOptions): CreditProfil
           answers.set(`credit:${fact}`, {
             kind: satisfied ? 'satisfied' : 'not-satisfied',
             provider: 'credit',
-            value: valueOf(profile, satisfied),
+            value: answerText(profile, satisfied),
             asOf: profile.grade?.asOf || chinaDay(checkedAt),
             checkedAt,
           });
