@@ -6,7 +6,7 @@
  * behind the service's back (what would inflate the rate) and another's decision rewritten are both named.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
@@ -128,6 +128,33 @@ describe('audit replay of the materials resolutions', () => {
       divergences: 0,
     });
     expect(report.findings.filter((f) => f.key && ids.includes(f.key))).toEqual([]);
+  });
+
+  it('prints the rate with its method and writes the plot through the CLI', async () => {
+    const as = ['--addr', hub.address, '--as', MARKET_REGULATION];
+    const json = await cli([...as, '--json', 'materials', 'rate', '--by', 'department', '--period', 'month']);
+    expect(json.code).toBe(0);
+    const out = JSON.parse(json.out) as {
+      rows: { key: string; exempt: string; materials: string }[];
+      methodEn: string;
+    };
+    expect(out.rows.map((r) => [r.key, r.exempt, r.materials])).toEqual(
+      [
+        [MARKET_REGULATION, '1', '5'],
+        [SERVICE_CENTRE, '1', '5'],
+      ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
+    expect(out.methodEn).toContain('last resolution');
+    const plot = path.join(dir, 'rate.svg');
+    const text = await cli([...as, 'materials', 'rate', '--plot', plot]);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('用证免交比率');
+    const svg = await readFile(plot, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('上海市普陀区行政服务中心');
+    const bad = await cli([...as, '--json', 'materials', 'rate', '--from', '2026-05-01', '--to', '2026-04-01']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.err).error.code).toBe('INVALID_ARGUMENT');
   });
 
   it('names a count and a decision changed behind the service, the rate they inflated included', async () => {
