@@ -26,7 +26,8 @@ import { licenceConsumer } from './adapters/events/licence-consumer.js';
 import { sqlCreditOutbox } from './adapters/events/outbox.js';
 import { creditHandlers } from './adapters/grpc/credit-service.js';
 import { inspectionHandlers } from './adapters/grpc/inspection-service.js';
-import type { InspectionDeps, LogKey } from './app/inspections.js';
+import { resultRecords } from './app/inspection-records.js';
+import type { InspectionDeps, LogKey, ResultRecords } from './app/inspections.js';
 import type { CreditDeps } from './app/ports.js';
 import { sweepGrades } from './app/sweep.js';
 import { AUDIT_CHECKPOINTS, CREDIT_TOPIC, INSPECTION_TOPIC } from './topics.js';
@@ -123,7 +124,7 @@ export const creditModule: ServiceModule = {
       });
       startWhenTopicExists(ctx, 'credit licence consumer', licences);
     }
-    startInspections(ctx, config, relay);
+    startInspections(ctx, config, relay, resultRecords(deps));
     if (config.ONCEONLY_CREDIT_SWEEP_MS > 0) {
       startPeriodic(ctx, 'credit grade sweep', config.ONCEONLY_CREDIT_SWEEP_MS, async () => {
         const report = await sweepGrades(deps);
@@ -142,6 +143,7 @@ function startInspections(
   ctx: ServiceContext,
   config: ReturnType<typeof loadConfig<typeof CREDIT_CONFIG>>,
   relay: { kick(): void },
+  results: ResultRecords,
 ): void {
   const auditAddress = () => config.ONCEONLY_CREDIT_AUDIT_ADDR ?? ctx.grpcAddress?.();
   const stopped = new AbortController();
@@ -171,6 +173,7 @@ function startInspections(
     newId: randomUUID,
     audit: grpcAuditProofs(auditAddress),
     logKey: () => key,
+    results,
   };
   ctx.server.addService(inspectionV1.InspectionServiceService, inspectionHandlers(deps));
   let consumer: ReturnType<typeof checkpointConsumer> | undefined;

@@ -97,7 +97,7 @@ describe('penalties and grades on PostgreSQL and Kafka', () => {
       status: cv.RecordStatus.RECORD_STATUS_ACTIVE,
       publicity: { published: true, publishBy: '2026-03-11', publicFrom: '2026-03-04', rule: 'samr/general' },
     });
-    expect(first.grade).toMatchObject({ grade: cv.GradeLetter.GRADE_LETTER_B, ruleSet: 'grades/2026-2', version: 1 });
+    expect(first.grade).toMatchObject({ grade: cv.GradeLetter.GRADE_LETTER_B, ruleSet: 'grades/2026-3', version: 1 });
     const second = await market().recordPenalty(penalty(bakery, { decisionDate: '2026-03-03' }));
     expect(second.grade).toMatchObject({
       grade: cv.GradeLetter.GRADE_LETTER_C,

@@ -117,7 +117,7 @@ describe('the credit replay projections', () => {
     // a grade the rules do not give for the logged records (A, while a non-minor penalty is on record)
     const a: Grade = { ...b, grade: 'A', reasons: [{ ruleId: 'no-negative-36m', zh: '', en: '', recordIds: [] }] };
     expect(messages([recordEvent(p1), gradeEvent(p1, a)])[0]![1]).toContain(
-      'the rules give B (general[]; grades/2026-2)',
+      'the rules give B (general[]; grades/2026-3)',
     );
     // the same grade announced twice; a previous letter the log did not announce
     expect(messages([recordEvent(p1), gradeEvent(p1, b), gradeEvent(p1, b, b)])[0]![1]).toContain('says nothing new');
