@@ -337,6 +337,40 @@ describe('a 双随机 draw from commitment to independent verification, on Postg
     // a second draw answers the first
     const second = await run(['--json', 'inspect', 'draw', taskId]);
     expect(JSON.parse(second.out)).toMatchObject({ replayed: true, published: { result: published.result } });
+
+    // the replay recomputes the draw from the logged task and checkpoint, rebuilds the inspection record and the
+    // entity's grade (grades/2026-3), and finds the service agreeing; then a draw changed behind the service is named
+    interface Report {
+      ok: boolean;
+      projections: { name: string; compared: number }[];
+      findings: { kind: string; severity: string; key?: string; message: string }[];
+    }
+    const divergences = (r: Report) => r.findings.filter((f) => f.severity === 'divergence');
+    const replay = async (ok: boolean) => {
+      let report: Report | undefined;
+      for (let i = 0; i < 60 && report?.ok !== ok; i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+        const r = await cli([
+          ...['--addr', host.address, '--as', 'auditor-1', '--role', 'auditor', '--json'],
+          // the bus read from Kafka in the hub's namespace (KAFKA_BROKERS is the test broker's)
+          ...['audit', 'replay', '--namespace', namespace, '--report', path.join(dir, `replay-${ok}.json`)],
+        ]);
+        expect(r.out, r.err).not.toBe('');
+        const parsed = JSON.parse(r.out) as Report;
+        const covered = parsed.projections.find((p) => p.name === 'inspection-draw')?.compared === 1;
+        report = covered ? parsed : undefined;
+      }
+      return report as Report;
+    };
+    const clean = await replay(true);
+    expect(divergences(clean)).toEqual([]);
+    expect(clean.projections.find((p) => p.name === 'credit-record-status')?.compared).toBe(1);
+    await db.query(
+      `UPDATE credit.inspection_draws SET published = published #- '{result,drawn,0}' WHERE task_id = $1`,
+      [taskId],
+    );
+    const tampered = await replay(false);
+    expect(divergences(tampered)).toEqual([expect.objectContaining({ kind: 'PROJECTION_MISMATCH', key: taskId })]);
   });
 
   it('refuses a draw of an unknown task and of another department', async () => {
