@@ -29,7 +29,7 @@ import { inspectionHandlers } from './adapters/grpc/inspection-service.js';
 import { resultRecords } from './app/inspection-records.js';
 import type { InspectionDeps, LogKey, ResultRecords } from './app/inspections.js';
 import type { CreditDeps } from './app/ports.js';
-import { sweepGrades } from './app/sweep.js';
+import { sweepGrades, sweepOverdueCommitments } from './app/sweep.js';
 import { AUDIT_CHECKPOINTS, CREDIT_TOPIC, INSPECTION_TOPIC } from './topics.js';
 
 /** The variables this module reads. */
@@ -129,6 +129,8 @@ export const creditModule: ServiceModule = {
       startPeriodic(ctx, 'credit grade sweep', config.ONCEONLY_CREDIT_SWEEP_MS, async () => {
         const report = await sweepGrades(deps);
         if (report.changed > 0) ctx.log.info(report, 'credit grades recomputed');
+        const late = await sweepOverdueCommitments(deps);
+        if (late.overdue > 0) ctx.log.info(late, 'overdue post-checks announced');
       });
     }
   },

@@ -191,6 +191,7 @@ export function commitmentToProto(c: Commitment): cv.CommitmentRecord {
     inspector: c.check?.inspector ?? '',
     postCheckRecordId: c.check?.recordId ?? '',
     version: c.version,
+    overdueOn: c.overdueOn ?? '',
   };
 }
 
