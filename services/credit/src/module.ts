@@ -40,7 +40,7 @@ export const CREDIT_CONFIG = {
     default: 15 * 60_000,
     min: 0,
     max: 86_400_000,
-    doc: 'how often grades whose records left a rule window are recomputed (0: never)',
+    doc: 'how often grades whose records left a rule window are recomputed and overdue post-checks announced (0: never)',
   }),
   ONCEONLY_CREDIT_LICENSING: bool({
     default: true,
