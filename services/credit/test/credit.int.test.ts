@@ -336,6 +336,47 @@ describe('repair', () => {
   });
 });
 
+describe('repair of what cannot be repaired', () => {
+  it('refuses a commendation and a heavy SAMR sanction (excluded from early repair), writing nothing', async () => {
+    now = new Date('2026-03-04T02:00:00Z');
+    const subject = freshSubject();
+    const commended = await market().recordCommendation({
+      idempotencyKey: `commend-${subject}`,
+      subject: { subject: { $case: 'creditCode', value: subject } },
+      partyName: '上海示范烘焙有限公司',
+      authorityCode: MARKET_REGULATION,
+      commendation: {
+        decisionNumber: `沪市监普表〔2026〕${subject.slice(10)}号`,
+        title: '诚信经营示范单位',
+        legalBasis: '《上海市社会信用条例》',
+        decisionDate: '2026-03-02',
+      },
+    });
+    const revoked = await market().recordPenalty(
+      penalty(subject, { kinds: [cv.PenaltyKind.PENALTY_KIND_LICENCE_REVOKED], amountFen: '0' }),
+    );
+    now = new Date('2029-01-04T02:00:00Z'); // long after any minimum period
+    const before = await counts();
+    for (const record of [commended.record!, revoked.record!]) {
+      const refusal = await refused(
+        hub.as(PORTAL, 'portal').applyForRepair({
+          recordId: record.id,
+          expectedVersion: 1,
+          conditions: [
+            cv.RepairCondition.REPAIR_CONDITION_OBLIGATIONS_FULFILLED,
+            cv.RepairCondition.REPAIR_CONDITION_HARM_REMOVED,
+            cv.RepairCondition.REPAIR_CONDITION_NOT_REPEATED,
+            cv.RepairCondition.REPAIR_CONDITION_NOT_LISTED,
+          ],
+          statement: '已整改',
+        }),
+      );
+      expect(refusal.code, record.id).toBe('CREDIT_NOT_REPAIRABLE');
+    }
+    expect(await counts()).toEqual(before);
+  });
+});
+
 describe('the serious-dishonesty list', () => {
   it('grades a listed subject D, and an exit lifts it', async () => {
     now = new Date('2026-03-04T02:00:00Z');
