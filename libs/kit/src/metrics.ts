@@ -16,7 +16,10 @@ export interface OnScrape {
   readonly name: string;
   readonly help: string;
   readonly labelNames?: readonly string[];
-  /** Runs once per scrape; a failure is counted in `onceonly_metrics_read_errors_total` and leaves no sample. */
+  /**
+   * Runs once per scrape; a failure is counted in `onceonly_metrics_read_errors_total` (seen from the next scrape on)
+   * and leaves no sample (NaN for a gauge without labels).
+   */
   readonly read: () => Promise<Reading> | Reading;
 }
 
@@ -106,6 +109,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         async collect() {
           const value = await read(metric);
           this.reset();
+          // a metric without labels always has a sample: NaN says "unknown" where 0 would look healthy
+          if (value === undefined && labelNames(metric).length === 0) this.set(Number.NaN);
           apply(value, (labels, v) => this.set(labels, v));
         },
       });
