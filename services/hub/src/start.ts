@@ -152,13 +152,13 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     }
     const readyLine = [
       `onceonly ready: grpc=${bound.address}`,
-      ...(scrape ? [`metrics=${scrape.address}`] : []),
       `mode=${mode}`,
       `storage=${db.kind}`,
       `events=${config.KAFKA_BROKERS ? 'kafka' : 'embedded'}`,
       ...(config.ONCEONLY_NAMESPACE ? [`namespace=${config.ONCEONLY_NAMESPACE}`] : []),
       ...(db.kind === 'pglite' ? [`data=${config.ONCEONLY_DATA_DIR}`] : []),
       `identity=${identityMode(tls !== undefined, devIdentity)}`,
+      ...(scrape ? [`metrics=${scrape.address}`] : []),
       `version=${HUB_VERSION}`,
     ].join(' ');
     return {
