@@ -6,6 +6,7 @@ import { creditDrawSuite } from './credit-draw.js';
 import { creditGradesSuite } from './credit-grades.js';
 import { eventsSuite } from './events-suite.js';
 import { merkleMapSuite } from './merkle-map.js';
+import { observabilitySuite } from './observability.js';
 import type { Suite } from './suite.js';
 
 /** Every suite of `npm run bench`, in run order. */
@@ -18,4 +19,5 @@ export const SUITES: readonly Suite[] = [
   auditProofsSuite,
   creditDrawSuite,
   creditGradesSuite,
+  observabilitySuite,
 ];
