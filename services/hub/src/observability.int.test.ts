@@ -9,8 +9,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Metadata } from '@grpc/grpc-js';
 import { auditModule } from '@onceonly/audit';
-import { creditModule } from '@onceonly/credit';
+import { CREDIT_TOPIC, creditModule } from '@onceonly/credit';
 import { creditClient, creditV1 as cv } from '@onceonly/credit/client';
+import { createKafkaTransport, withNamespace } from '@onceonly/events';
 import { computeUsccCheck } from '@onceonly/ids';
 import { createLogger, DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
 import { uniqueNamespace } from '@onceonly/kit/testing';
@@ -123,6 +124,7 @@ describe('a hub with metrics and traces', () => {
   let hub: RunningHub;
   let db: TestDatabase;
   let receiver: Awaited<ReturnType<typeof otlpReceiver>>;
+  let namespace: string;
   const variables = ['ONCEONLY_AUDIT_NOTE_KEY', 'ONCEONLY_AUDIT_CHECKPOINT_MS', 'ONCEONLY_HOLDER_HASH_KEY'] as const;
   const saved = variables.map((name) => process.env[name]);
 
@@ -132,11 +134,12 @@ describe('a hub with metrics and traces', () => {
     process.env.ONCEONLY_AUDIT_CHECKPOINT_MS = '1000';
     process.env.ONCEONLY_HOLDER_HASH_KEY = randomBytes(32).toString('base64url');
     db = await freshDatabase('hub_observability');
+    namespace = uniqueNamespace('obs');
     const config = loadHubConfig({
       ONCEONLY_GRPC_ADDR: '127.0.0.1:0',
       DATABASE_URL: db.url,
       KAFKA_BROKERS: kafkaBrokers().join(','),
-      ONCEONLY_NAMESPACE: uniqueNamespace('obs'),
+      ONCEONLY_NAMESPACE: namespace,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     });
@@ -229,5 +232,25 @@ describe('a hub with metrics and traces', () => {
     expect(publish.map((s) => s.name)).toContain('publish onceonly.credit.v1');
     expect(process.map((s) => s.name)).toContain('process onceonly.credit.v1');
     for (const span of [...publish, ...process]) expect(span.parentSpanId).toBe(server?.spanId);
+  });
+
+  it('counts a record the audit log dead-letters', async () => {
+    const address = hub.metricsAddress!;
+    const malformed = 'onceonly_consumer_dead_letters_total';
+    const labels = ['group="onceonly-audit"', 'reason="EVENT_MALFORMED"'];
+    expect(value(await scrape(address), malformed, ...labels)).toBe(0);
+    // a record that is no CloudEvent, on the credit topic of this hub's namespace
+    const kafka = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'observability-test' });
+    try {
+      await withNamespace(kafka, namespace).publish([
+        { topic: CREDIT_TOPIC.name, key: 'garbage', value: Buffer.from('not an event'), headers: {} },
+      ]);
+    } finally {
+      await kafka.close();
+    }
+    await waitFor(async () => value(await scrape(address), malformed, ...labels) === 1, {
+      timeoutMs: 30_000,
+      message: 'the dead letter counted',
+    });
   });
 });
