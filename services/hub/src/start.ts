@@ -206,7 +206,16 @@ async function openMetricsEndpoint(
 ): Promise<MetricsServer | undefined> {
   const configured = config.ONCEONLY_METRICS_ADDR;
   if (configured === 'off') return undefined;
-  return serveMetrics(metrics, configured ?? defaultMetricsAddress(mode, config.ONCEONLY_GRPC_ADDR), log);
+  try {
+    return await serveMetrics(metrics, configured ?? defaultMetricsAddress(mode, config.ONCEONLY_GRPC_ADDR), log);
+  } catch (cause) {
+    // several processes on one machine (replicas side by side) each need their own: name the variable that says so
+    throw new AppError(
+      'CONFIG_INVALID',
+      `ONCEONLY_METRICS_ADDR: ${cause instanceof Error ? cause.message : String(cause)} (give each process its own address, or off)`,
+      { cause },
+    );
+  }
 }
 
 /** The OTEL_* variables of the hub's configuration (checked there), as `startTracing` reads them. */
