@@ -4,10 +4,13 @@ import { defineConfig } from 'vitest/config';
 // so tests never run stale dist/ output.
 const conditions = ['onceonly-source', 'module', 'node', 'development|production'];
 const resolve = { conditions };
+const serverConditions = conditions.filter((condition) => condition !== 'module');
 
 export default defineConfig({
   resolve,
-  ssr: { resolve: { conditions, externalConditions: ['onceonly-source'] } },
+  // without `module` on the server side: Node runs the dependencies as it does outside the tests (OpenTelemetry's
+  // `module` builds import without file extensions, for bundlers: ADR 035)
+  ssr: { resolve: { conditions: serverConditions, externalConditions: ['onceonly-source'] } },
   test: {
     reporters: ['default'],
     projects: [

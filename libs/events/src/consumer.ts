@@ -8,8 +8,10 @@ import type { EventDefinition, EventEnvelope } from './envelope.js';
 import { fromKafkaRecord, type RecordHeaders } from './headers.js';
 import { claimInbox, claimInboxBatch } from './inbox.js';
 import { type Backoff, backoffDelay, messageOf } from './internal.js';
+import { addLiveConsumer } from './live.js';
 import { silentLogger } from './log.js';
 import { deadLetterTopic, defineTopic, type TopicRegistry, type TopicSpec } from './topics.js';
+import { traceEach, traceHandler } from './tracing.js';
 import type { DeliveryContext, EventTransport, PartitionLag, ReceivedRecord, Subscription } from './transport.js';
 
 /**
@@ -171,6 +173,7 @@ class InboxConsumer implements EventConsumer {
     deadLetteredBy: {},
   };
   #subscription: Subscription | undefined;
+  #unlist: (() => void) | undefined;
 
   constructor(options: ConsumerOptions) {
     this.#o = options;
@@ -199,11 +202,14 @@ class InboxConsumer implements EventConsumer {
       onError: (err, record) =>
         this.#log.warn({ err: messageOf(err), ...(record ? origin(record) : {}) }, 'delivery failed; will retry'),
     });
+    this.#unlist = addLiveConsumer({ db: this.#o.db, group: this.#o.group, consumer: this });
   }
 
   async stop(): Promise<void> {
     const subscription = this.#subscription;
     this.#subscription = undefined;
+    this.#unlist?.();
+    this.#unlist = undefined;
     await subscription?.stop();
   }
 
@@ -278,12 +284,15 @@ class InboxConsumer implements EventConsumer {
         // the first copy of an id in the batch is handled; a later copy is a duplicate
         const batch = items.filter((item) => claimed.delete(item.event.id));
         if (batch.length === 0) return 0;
+        const endSpans = traceEach(batch.map(tracedItem), 'consumer', this.#o.group);
         try {
           await batchHandler(
             batch.map(({ event, record }) => ({ event, record })),
             tx,
           );
+          endSpans();
         } catch (err) {
+          endSpans(err);
           throw new HandlerFailure(err);
         }
         return batch.length;
@@ -332,7 +341,7 @@ class InboxConsumer implements EventConsumer {
             // the first copy of an id in the batch is handled; a later copy is a duplicate
             if (!claimed.delete(event.id)) continue;
             try {
-              await withCausation(event.id, () => handler(event, tx, record));
+              await this.#run(event, record, () => handler(event, tx, record));
             } catch (err) {
               failedAt = i;
               throw new HandlerFailure(err);
@@ -361,6 +370,11 @@ class InboxConsumer implements EventConsumer {
     }
   }
 
+  /** One event's handler: with the event as the cause of what it writes, in a consumer span when tracing (ADR 035). */
+  #run(event: EventEnvelope, record: ReceivedRecord, fn: () => Promise<void>): Promise<void> {
+    return withCausation(event.id, () => traceHandler(event, record.topic, this.#o.group, fn));
+  }
+
   #handlerFor(topic: string, type: string): EventHandler | undefined {
     if (!Object.hasOwn(this.#o.handlers, type)) return undefined;
     const spec = this.#o.registry?.has(topic) ? this.#o.registry.get(topic) : undefined;
@@ -382,7 +396,7 @@ class InboxConsumer implements EventConsumer {
         const fresh = await this.#o.db.transaction(async (tx) => {
           if (!(await claimInbox(tx, this.#o.schema, this.#o.group, event.id, origin(record)))) return false;
           try {
-            await withCausation(event.id, () => handler(event, tx, record));
+            await this.#run(event, record, () => handler(event, tx, record));
           } catch (err) {
             throw new HandlerFailure(err);
           }
@@ -453,6 +467,10 @@ class InboxConsumer implements EventConsumer {
     // without a registry the topic's shape is unknown: a one-partition dead-letter topic is enough for inspection
     return deadLetterTopic(defineTopic({ name: topic, partitions: 1, owner: this.#o.group, eventTypes: [] }));
   }
+}
+
+function tracedItem({ event, record }: BatchItem) {
+  return { traceparent: event.traceparent, type: event.type, id: event.id, topic: record.topic };
 }
 
 function origin(record: ReceivedRecord): { topic: string; partition: number; offset: string } {

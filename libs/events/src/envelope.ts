@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProtoCodec } from '@onceonly/contracts';
 import { AppError } from '@onceonly/errors';
+import { currentTraceparent } from './tracing.js';
 
 /** The only CloudEvents version this package writes and accepts. */
 export const SPEC_VERSION = '1.0';
@@ -137,7 +138,8 @@ export function defineEvent<T>(options: DefineEventOptions<T>): EventDefinition<
         specversion: SPEC_VERSION,
         datacontenttype: PROTOBUF_CONTENT_TYPE,
         dataschema,
-        traceparent: input.traceparent,
+        // the active span's, when a tracer is installed (ADR 035): the outbox row and the bus carry it
+        traceparent: input.traceparent ?? currentTraceparent(),
         ...(input.extensions === undefined ? {} : { extensions: { ...input.extensions } }),
         data: codec.encode(input.data).finish(),
       };

@@ -57,6 +57,7 @@ export {
 export type { Backoff } from './internal.js';
 export { partitionFor } from './internal.js';
 export { createKafkaTransport, type KafkaTransport, type KafkaTransportOptions } from './kafka-transport.js';
+export { type LiveConsumer, type LiveOutbox, liveConsumers, liveOutboxes } from './live.js';
 export {
   EVENTS_MIGRATION_VERSIONS,
   eventLogMigrations,
@@ -98,6 +99,15 @@ export {
   TopicRegistry,
   type TopicSpec,
 } from './topics.js';
+export {
+  currentTraceparent,
+  type EventSpan,
+  type EventTracer,
+  eventTracer,
+  installEventTracer,
+  traceEach,
+  traceHandler,
+} from './tracing.js';
 export {
   type DeliveryContext,
   type EventTransport,

@@ -6,6 +6,7 @@ import { withSequenceHeader } from './headers.js';
 import { type Backoff, backoffDelay, messageOf, quoteSchema, Waker } from './internal.js';
 import { silentLogger } from './log.js';
 import { outboxBacklog } from './outbox.js';
+import { traceEach } from './tracing.js';
 import type { EventTransport, OutgoingRecord } from './transport.js';
 
 /** One outbox row the relay stamped and publishes. */
@@ -373,7 +374,14 @@ class OutboxRelay implements Relay {
       value: row.body,
       headers: withSequenceHeader(row.headers, row.sequence),
     }));
-    await this.#transport.publish(records);
+    const endSpans = traceEach(tracedRows(rows), 'producer');
+    try {
+      await this.#transport.publish(records);
+    } catch (err) {
+      endSpans(err);
+      throw err;
+    }
+    endSpans();
     await this.#afterPublish?.(batch);
     // marked by the next pass's claim (or by stop)
     this.#unmarked = batch.map(({ position, source, sequence }) => ({ position, source, sequence }));
@@ -550,6 +558,16 @@ function marksSql(s: string, sources: string, sequences: string): string {
          JOIN ${s}.outbox_sequence q ON q.source = p.source
          GROUP BY p.source, q.published
        )`;
+}
+
+/** The rows as the tracing hook reads them (ADR 035): each row's stored `ce_traceparent`, if any. */
+function tracedRows(rows: readonly OutboxRow[]) {
+  return rows.map((row) => ({
+    traceparent: row.headers.ce_traceparent,
+    type: row.headers.ce_type ?? '',
+    id: row.event_id,
+    topic: row.topic,
+  }));
 }
 
 function asRelayError(err: unknown): AppError {

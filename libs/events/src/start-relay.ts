@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { addLiveOutbox } from './live.js';
 import { createRelay, type Relay, type RelayOptions } from './relay.js';
 
 /** Where the relay registers its stop hook: kit's `Lifecycle` fits (hooks run in reverse order of registration). */
@@ -28,7 +29,9 @@ export function startOutboxRelay(options: StartRelayOptions): Relay {
   const { lifecycle, name, flushTimeoutMs, beforeStop, ...relayOptions } = options;
   const relay = createRelay(relayOptions);
   relay.start();
+  const unlist = addLiveOutbox({ db: options.db, schema: options.schema, relay });
   lifecycle.onStop(name ?? `${options.schema} outbox relay`, async () => {
+    unlist();
     await beforeStop?.();
     await relay
       .flush({ timeoutMs: flushTimeoutMs ?? 5_000 })

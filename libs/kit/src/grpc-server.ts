@@ -14,6 +14,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { parseHostPort } from './config.js';
 import { codedTransportErrors, wrapHandler } from './interceptors.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
 import { checkedDeserializer } from './wire-check.js';
 import { loadRequestSchemas } from './wire-schema.js';
@@ -51,6 +52,8 @@ export interface GrpcServerOptions {
   defaultDeadlineMs?: number;
   /** Folders of .proto files served by reflection. Default: the repository's `proto/` (from contracts). */
   protoDirs?: readonly string[];
+  /** The process's metrics: every call is observed in `onceonly_grpc_server_handling_seconds` (ADR 035). */
+  metrics?: Metrics;
 }
 
 /** Options of {@link GrpcServer.addService}. */
@@ -151,6 +154,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     mtls: options.tls !== undefined,
     devIdentity: options.devIdentity === true,
     draining: () => state === 'draining',
+    observe: options.metrics?.observeRpc,
   };
 
   const requestSchemas = () => loadRequestSchemas(options.protoDirs ?? [protoDir]);

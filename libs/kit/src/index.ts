@@ -39,6 +39,7 @@ export {
   type UrlOptions,
   url,
 } from './config.js';
+export { watchEventMetrics } from './event-metrics.js';
 export { FieldCheck, type TextOptions } from './field-check.js';
 export {
   type AddServiceOptions,
@@ -77,11 +78,23 @@ export {
   REDACTED,
   SECRET_PATHS,
 } from './logger.js';
+export {
+  createMetrics,
+  type Metrics,
+  type MetricsOptions,
+  type OnScrape,
+  type Reading,
+  RPC_BUCKETS,
+  type Sample,
+} from './metrics.js';
+export { type MetricsServer, serveMetrics } from './metrics-server.js';
 export { startPeriodic } from './periodic.js';
 export { type PromiseClient, type PromiseClientOptions, promiseClient } from './promise-client.js';
 export { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
+export { installRpcTracer, type RpcSpan, type RpcTracer, rpcTracer } from './rpc-tracing.js';
 export type { ServiceContext, ServiceModule } from './service-module.js';
 export { codePoints, TEXT_FAULT_DESCRIPTIONS, type TextFault, type TextRuleOptions, textFault } from './text-rule.js';
 export { parseInstant } from './timestamps.js';
+export { startTracing, type Tracing, type TracingOptions, tracesEndpoint } from './tracing.js';
 export { startWhenTopicExists } from './when-topic.js';
 export { type WireFault, wireFault } from './wire-check.js';

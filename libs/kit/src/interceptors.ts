@@ -21,6 +21,7 @@ import {
   callerFromDevMetadata,
 } from './caller.js';
 import type { Logger } from './logger.js';
+import { type RpcSpan, rpcTracer } from './rpc-tracing.js';
 import { MalformedRequest } from './wire-check.js';
 
 /** What every server call has (grpc-js does not export its ServerSurfaceCall type). */
@@ -38,6 +39,8 @@ export interface InterceptorOptions {
   defaultDeadlineMs: number;
   /** True once the server drains: new calls answer SHUTTING_DOWN. */
   draining: () => boolean;
+  /** Told of every call's method, status code and duration (the RPC metrics, ADR 035). */
+  observe?: ((method: string, code: number, seconds: number) => void) | undefined;
 }
 
 /** The longest delay setTimeout accepts (about 24.8 days); longer deadlines are clamped to it. */
@@ -165,8 +168,12 @@ interface Outcome {
   requestId: string;
 }
 
-function logCall(log: Logger, outcome: Outcome): void {
-  const durationMs = Math.round((performance.now() - outcome.started) * 10) / 10;
+function logCall(options: InterceptorOptions, outcome: Outcome, span: RpcSpan | undefined): void {
+  const elapsed = performance.now() - outcome.started;
+  options.observe?.(outcome.method, outcome.code, elapsed / 1000);
+  span?.end(outcome.code);
+  const log = options.log;
+  const durationMs = Math.round(elapsed * 10) / 10;
   const fields = {
     method: outcome.method,
     caller: outcome.caller?.departmentCode,
@@ -217,12 +224,13 @@ function wrapCallbackStyle(method: string, handler: CallbackHandler, options: In
     const requestId = began.ok ? began.context.requestId : began.requestId;
     const log = () => (began.ok ? began.context.log : options.log.child({ requestId, method }));
     const caller = began.ok ? began.context.caller : undefined;
+    const span = rpcTracer()?.serve(method, call.metadata);
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     const end = (code: number) => {
       done = true;
       clearTimeout(timer);
-      logCall(options.log, { method, caller, code, started: began.started, requestId });
+      logCall(options, { method, caller, code, started: began.started, requestId }, span);
     };
     const answer = (err: unknown, value?: unknown, trailer?: Metadata, flags?: number) => {
       if (done) return; // the deadline or a cancellation answered first
@@ -247,10 +255,8 @@ function wrapCallbackStyle(method: string, handler: CallbackHandler, options: In
       began.controller.abort(deadlineError());
       answer(deadlineError());
     });
-    invoke(
-      () => handler(call, finish),
-      (err) => answer(err),
-    );
+    const run = () => handler(call, finish);
+    invoke(span ? () => span.run(run) : run, (err) => answer(err));
   };
 }
 
@@ -259,6 +265,7 @@ function wrapStreamStyle(method: string, handler: StreamHandler, options: Interc
     const began = begin(call, method, options);
     const requestId = began.ok ? began.context.requestId : began.requestId;
     const log = () => (began.ok ? began.context.log : options.log.child({ requestId, method }));
+    const span = rpcTracer()?.serve(method, call.metadata);
     let code: number = status.OK;
     let errored = false;
     let done = false;
@@ -268,7 +275,7 @@ function wrapStreamStyle(method: string, handler: StreamHandler, options: Interc
       done = true;
       clearTimeout(timer);
       const caller = began.ok ? began.context.caller : undefined;
-      logCall(options.log, { method, caller, code: final, started: began.started, requestId });
+      logCall(options, { method, caller, code: final, started: began.started, requestId }, span);
     };
     // grpc-js turns an 'error' event on a server stream into the call's status: map it on the way.
     const emit = call.emit.bind(call);
@@ -297,10 +304,8 @@ function wrapStreamStyle(method: string, handler: StreamHandler, options: Interc
       began.controller.abort(deadlineError());
       call.emit('error', deadlineError());
     });
-    invoke(
-      () => handler(call),
-      (err) => call.emit('error', err),
-    );
+    const run = () => handler(call);
+    invoke(span ? () => span.run(run) : run, (err) => call.emit('error', err));
   };
 }
 

@@ -1,5 +1,6 @@
 import { type ChannelCredentials, type Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { fromServiceError } from '@onceonly/errors/grpc';
+import { currentTraceparent } from '@onceonly/events';
 
 /** The message type named `N` in a ts-proto namespace `NS` (what its `decode` returns). */
 type MessageOf<NS, N extends string> = N extends keyof NS
@@ -35,7 +36,8 @@ type Unary = (
 /**
  * A promise-returning client of the generated grpc-js client class `Service` at `address`, for the unary methods
  * named in `methods` (each request built with `<Method>Request.fromPartial` from `messages`), calling with
- * `options.metadata()`. What each service's `/client` subpath gives the CLI and the tests.
+ * `options.metadata()`, plus the active span's `traceparent` when tracing is on (ADR 035: a service calling another
+ * continues its trace). What each service's `/client` subpath gives the CLI and the tests.
  */
 export function promiseClient<NS, M extends string>(
   Service: new (address: string, credentials: ChannelCredentials) => Client,
@@ -53,10 +55,17 @@ export function promiseClient<NS, M extends string>(
     const type = types[`${name[0]!.toUpperCase()}${name.slice(1)}Request`]!;
     out[name] = (request: object) =>
       new Promise((resolve, reject) =>
-        method.call(client, type.fromPartial(request), metadata(), (err, res) =>
+        method.call(client, type.fromPartial(request), traced(metadata()), (err, res) =>
           err ? reject(fromServiceError(err)) : resolve(res),
         ),
       );
   }
   return out as PromiseClient<NS, M>;
+}
+
+/** The metadata with the active span's W3C `traceparent`, when a tracer is installed and a span is active. */
+function traced(metadata: Metadata): Metadata {
+  const traceparent = currentTraceparent();
+  if (traceparent !== undefined) metadata.set('traceparent', traceparent);
+  return metadata;
 }

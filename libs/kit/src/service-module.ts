@@ -4,6 +4,7 @@ import type { ConfigSchema } from './config.js';
 import type { GrpcServer } from './grpc-server.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 
 /** What a host process (the hub launcher, or a service's own main) hands to each service it runs. */
 export interface ServiceContext {
@@ -27,6 +28,11 @@ export interface ServiceContext {
   readonly mode: 'embedded' | 'external';
   /** The data folder (development keys and seeds live under it in embedded mode). */
   readonly dataDir: string;
+  /**
+   * The process's Prometheus metrics (ADR 035): a service adds what only it knows (`gaugeOnScrape` with one
+   * statement, `counter`); RPCs, outboxes and consumers are measured by the host.
+   */
+  readonly metrics: Metrics;
   /** The environment, for a service's own configuration (`loadConfig(schema, ctx.env)`). */
   readonly env: NodeJS.ProcessEnv;
   /**

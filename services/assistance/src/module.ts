@@ -14,6 +14,7 @@ import {
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { loadServiceCalendar, WORKDAYS_DIR_DOC } from '@onceonly/workdays/files';
+import { watchAssistanceMetrics } from './adapters/db/assistance-metrics.js';
 import {
   ASSISTANCE_SCHEMA,
   cachedItemStore,
@@ -103,6 +104,7 @@ export const assistanceModule: ServiceModule = {
       newId: randomUUID,
       hashCitizenId: (id) => hashCitizenId(id, key),
     };
+    watchAssistanceMetrics(ctx.metrics, ctx.db, ctx.clock);
     ctx.server.addService(
       assistanceV1.AssistanceServiceService,
       assistanceHandlers(deps, config.ONCEONLY_ASSISTANCE_COORDINATOR),

@@ -4,6 +4,7 @@ import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/event
 import type { ServiceContext, ServiceModule } from '@onceonly/kit';
 import type { ParsedSignerKey } from '@onceonly/merkle';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
+import { watchAuditMetrics } from './adapters/db/audit-metrics.js';
 import { AUDIT_SCHEMA, checkpointStore, LatestCheckpoint, logReader, UpperNodes } from './adapters/db/audit-store.js';
 import { backfillSubjectChains, subjectMapClaim } from './adapters/db/subject-map-store.js';
 import { checkpointTx } from './adapters/events/checkpoint-tx.js';
@@ -152,6 +153,7 @@ export async function startAudit(ctx: ServiceContext): Promise<RunningAudit> {
   });
   await ingest.start();
   ctx.lifecycle.onStop('audit consumer', () => ingest.stop());
+  watchAuditMetrics(ctx.metrics, db, clock);
 
   // until the rotation is announced, the latest checkpoint is signed by the previous key only: name that one
   const current = () => (checkpointer.rotationPending && rotation ? rotation.previous : signer).verifierKey;

@@ -26,6 +26,7 @@ import { sqlSealStore } from './adapters/db/seal-store.js';
 import { departmentDirectory } from './adapters/departments.js';
 import { commitmentConsumer } from './adapters/events/commitment-consumer.js';
 import { sealEventOutbox } from './adapters/events/seal-events.js';
+import { withCertificateMetrics } from './adapters/grpc/certificate-metrics.js';
 import { certificateHandlers } from './adapters/grpc/certificate-service.js';
 import { consentHandlers } from './adapters/grpc/consent-service.js';
 import { platformHandlers } from './adapters/grpc/platform-service.js';
@@ -355,7 +356,10 @@ export async function startCertificates(
   // stop hooks run in reverse: verifications still being recorded are committed before the relay's last flush
   ctx.lifecycle.onStop('certificate verification log', () => deps.verifications.idle());
   ctx.lifecycle.onStop('certificate issue log', () => deps.issues.idle());
-  ctx.server.addService(certificateV1.CertificateServiceService, certificateHandlers(deps));
+  ctx.server.addService(
+    certificateV1.CertificateServiceService,
+    withCertificateMetrics(certificateHandlers(deps), ctx.metrics),
+  );
   ctx.server.addService(consentV1.ConsentServiceService, consentHandlers(deps));
   ctx.server.addService(consentV1.PlatformServiceService, platformHandlers(deps));
   if (options.expirySweepMs > 0) {

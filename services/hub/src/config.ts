@@ -30,6 +30,27 @@ export const HUB_CONFIG = {
     optional: true,
     doc: 'take the caller from x-onceonly-caller metadata (loopback only; default on when TLS is off)',
   }),
+  ONCEONLY_METRICS_ADDR: str({
+    optional: true,
+    pattern: /(off|(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5})/,
+    patternDoc: 'host:port, or off',
+    doc: 'where Prometheus scrapes /metrics (host:port, or off; default 127.0.0.1:0 embedded, 127.0.0.1:9464 external)',
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url({
+    optional: true,
+    protocols: ['http', 'https'],
+    doc: 'export traces over OTLP/HTTP to this collector (its /v1/traces); unset: no tracing, nothing loaded',
+  }),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url({
+    optional: true,
+    protocols: ['http', 'https'],
+    doc: 'the full OTLP traces URL, instead of OTEL_EXPORTER_OTLP_ENDPOINT',
+  }),
+  OTEL_EXPORTER_OTLP_PROTOCOL: oneOf(['http/protobuf', 'http/json'] as const, {
+    default: 'http/protobuf',
+    doc: 'OTLP encoding of the exported traces',
+  }),
+  OTEL_SERVICE_NAME: str({ optional: true, doc: 'service.name of the spans (default onceonly-<modules>)' }),
   ONCEONLY_SHUTDOWN_GRACE_MS: int({
     default: 10_000,
     min: 0,

@@ -18,10 +18,15 @@ import {
   createGrpcServer,
   createLifecycle,
   createLogger,
+  createMetrics,
   type Lifecycle,
   type Logger,
+  type MetricsServer,
   type ServerTls,
   type ServiceModule,
+  serveMetrics,
+  startTracing,
+  watchEventMetrics,
 } from '@onceonly/kit';
 import { type Database, migrate, openDatabase } from '@onceonly/store';
 import type { HubConfig } from './config.js';
@@ -37,6 +42,8 @@ export interface RunningHub {
   /** The one line printed when the hub is ready. */
   readyLine: string;
   mode: 'embedded' | 'external';
+  /** Where Prometheus scrapes `/metrics` (`host:port`), or undefined with ONCEONLY_METRICS_ADDR=off. */
+  metricsAddress: string | undefined;
   lifecycle: Lifecycle;
   /** Stops the hub: drains calls, flushes the outbox relay, closes the transport and the database. */
   stop(reason?: string): Promise<void>;
@@ -66,8 +73,14 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   const lifecycle = createLifecycle({ log, graceMs: config.ONCEONLY_SHUTDOWN_GRACE_MS });
   // hooks run in reverse order: the database closes last, the gRPC server drains first
   try {
+    // before anything that may write an event: tracing is off (and loads nothing) without an OTLP endpoint
+    const modules = options.modules ?? HUB_MODULES;
+    const tracing = await startTracing({ env: tracingEnv(config), serviceName: serviceNameOf(modules), log });
+    if (tracing) lifecycle.onStop('tracing', () => tracing.shutdown());
+    const metrics = createMetrics();
     const db = await openStore(config, log);
     lifecycle.onStop('database', () => db.close());
+    watchEventMetrics(metrics, db);
     const transport = await openTransport(config, db, log);
     lifecycle.onStop('event transport', () => transport.close());
     const registry = new TopicRegistry();
@@ -88,11 +101,17 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       name: 'outbox relay',
       beforeStop: () => recordHubEvent(db, HubStopped, instanceId),
     });
-    const server = createGrpcServer({ address: config.ONCEONLY_GRPC_ADDR, log, ...(tls ? { tls } : {}), devIdentity });
+    const server = createGrpcServer({
+      address: config.ONCEONLY_GRPC_ADDR,
+      log,
+      ...(tls ? { tls } : {}),
+      devIdentity,
+      metrics,
+    });
     const startedAt = new Date().toISOString();
     const mode = config.DATABASE_URL || config.KAFKA_BROKERS ? 'external' : 'embedded';
     let listening: string | undefined;
-    for (const module of options.modules ?? HUB_MODULES) {
+    for (const module of modules) {
       log.info({ service: module.name }, `starting ${module.name}`);
       await module.start({
         db,
@@ -101,6 +120,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
         server,
         lifecycle,
         log: log.child({ service: module.name }),
+        metrics,
         clock: options.clock ?? (() => new Date()),
         mode,
         dataDir: config.ONCEONLY_DATA_DIR,
@@ -122,6 +142,8 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     const bound = await server.start();
     listening = bound.address;
     lifecycle.onStop('grpc server', (ctx) => server.shutdown(ctx.graceMs));
+    const scrape = await openMetricsEndpoint(config, mode, metrics, log);
+    if (scrape) lifecycle.onStop('metrics endpoint', () => scrape.close());
     await recordHubEvent(db, HubStarted, instanceId);
     relay.kick();
     if (options.signals) lifecycle.installSignalHandlers();
@@ -136,12 +158,14 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       ...(config.ONCEONLY_NAMESPACE ? [`namespace=${config.ONCEONLY_NAMESPACE}`] : []),
       ...(db.kind === 'pglite' ? [`data=${config.ONCEONLY_DATA_DIR}`] : []),
       `identity=${identityMode(tls !== undefined, devIdentity)}`,
+      ...(scrape ? [`metrics=${scrape.address}`] : []),
       `version=${HUB_VERSION}`,
     ].join(' ');
     return {
       address: bound.address,
       readyLine,
       mode,
+      metricsAddress: scrape?.address,
       lifecycle,
       stop: async (reason = 'stop requested') => {
         await lifecycle.stop(reason);
@@ -162,6 +186,53 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
 export function identityMode(mtls: boolean, devIdentity: boolean): string {
   const modes = [...(mtls ? ['mtls'] : []), ...(devIdentity ? ['dev-metadata'] : [])];
   return modes.length === 0 ? 'none' : modes.join('+');
+}
+
+/**
+ * Where /metrics is served when ONCEONLY_METRICS_ADDR is unset (ADR 035): on loopback, port 9464 (the Prometheus
+ * exporters' usual port) at scale; a free port (printed in the ready line) in embedded mode, and for a hub whose gRPC
+ * port is free too (tests and benchmarks start many), so that hubs side by side never collide.
+ */
+export function defaultMetricsAddress(mode: 'embedded' | 'external', grpcAddress: string): string {
+  return mode === 'embedded' || grpcAddress.endsWith(':0') ? '127.0.0.1:0' : '127.0.0.1:9464';
+}
+
+/** Serves /metrics at ONCEONLY_METRICS_ADDR, or nowhere when it says `off`. */
+async function openMetricsEndpoint(
+  config: HubConfig,
+  mode: 'embedded' | 'external',
+  metrics: Parameters<typeof serveMetrics>[0],
+  log: Logger,
+): Promise<MetricsServer | undefined> {
+  const configured = config.ONCEONLY_METRICS_ADDR;
+  if (configured === 'off') return undefined;
+  try {
+    return await serveMetrics(metrics, configured ?? defaultMetricsAddress(mode, config.ONCEONLY_GRPC_ADDR), log);
+  } catch (cause) {
+    // several processes on one machine (replicas side by side) each need their own: name the variable that says so
+    throw new AppError(
+      'CONFIG_INVALID',
+      `ONCEONLY_METRICS_ADDR: ${cause instanceof Error ? cause.message : String(cause)} (give each process its own address, or off)`,
+      { cause },
+    );
+  }
+}
+
+/** The OTEL_* variables of the hub's configuration (checked there), as `startTracing` reads them. */
+function tracingEnv(config: HubConfig): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { OTEL_EXPORTER_OTLP_PROTOCOL: config.OTEL_EXPORTER_OTLP_PROTOCOL };
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) env.OTEL_EXPORTER_OTLP_ENDPOINT = config.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  }
+  if (config.OTEL_SERVICE_NAME) env.OTEL_SERVICE_NAME = config.OTEL_SERVICE_NAME;
+  if (process.env.OTEL_SDK_DISABLED) env.OTEL_SDK_DISABLED = process.env.OTEL_SDK_DISABLED;
+  return env;
+}
+
+/** `service.name` of the spans when OTEL_SERVICE_NAME is unset: `onceonly`, or `onceonly-<module>` for one module. */
+function serviceNameOf(modules: readonly ServiceModule[]): string {
+  return modules.length === 1 ? `onceonly-${modules[0]!.name}` : 'onceonly';
 }
 
 async function recordHubEvent(db: Database, event: typeof HubStarted, instanceId: string): Promise<void> {

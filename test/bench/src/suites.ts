@@ -7,6 +7,7 @@ import { creditGradesSuite } from './credit-grades.js';
 import { eventsSuite } from './events-suite.js';
 import { materialsSuite } from './materials-suite.js';
 import { merkleMapSuite } from './merkle-map.js';
+import { observabilitySuite } from './observability.js';
 import type { Suite } from './suite.js';
 
 /** Every suite of `npm run bench`, in run order. */
@@ -20,4 +21,5 @@ export const SUITES: readonly Suite[] = [
   creditDrawSuite,
   creditGradesSuite,
   materialsSuite,
+  observabilitySuite,
 ];

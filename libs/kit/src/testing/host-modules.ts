@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { type EventTransport, TopicRegistry, withNamespace } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
+import { watchEventMetrics } from '../event-metrics.js';
 import { createGrpcServer } from '../grpc-server.js';
 import { createLifecycle, type StopReport } from '../lifecycle.js';
 import { createLogger, type Logger, type LogLevel } from '../logger.js';
+import { createMetrics, type Metrics } from '../metrics.js';
 import type { ServiceContext, ServiceModule } from '../service-module.js';
 
 /** Options of {@link hostModules}: the infrastructure comes from the test, everything else has a test default. */
@@ -39,6 +41,8 @@ export interface HostModulesOptions {
   readonly graceMs?: number;
   /** Default: false, to start the server after the modules. True when a test adds services or starts it itself. */
   readonly deferServer?: boolean;
+  /** Default: fresh metrics (without Node's process metrics), with the event metrics of `db` (ADR 035). */
+  readonly metrics?: Metrics;
 }
 
 /** Modules running in a test host: their context, the gRPC address, what they logged, and one way to stop. */
@@ -72,7 +76,9 @@ export async function hostModules(options: HostModulesOptions): Promise<HostedMo
   const memory = memoryLogger({ level: options.logLevel ?? 'info', service: options.service ?? 'test' });
   const log = options.log ?? memory.log;
   const lifecycle = createLifecycle({ log, graceMs: options.graceMs ?? 1_000 });
-  const server = createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true });
+  const metrics = options.metrics ?? createMetrics({ processMetrics: false });
+  if (options.metrics === undefined) watchEventMetrics(metrics, options.db);
+  const server = createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true, metrics });
   const namespace = options.namespace ?? '';
   const context: ServiceContext = {
     db: options.db,
@@ -81,6 +87,7 @@ export async function hostModules(options: HostModulesOptions): Promise<HostedMo
     server,
     lifecycle,
     log,
+    metrics,
     clock: options.clock ?? (() => new Date()),
     mode: options.mode ?? 'external',
     dataDir: options.dataDir ?? '/nonexistent',

@@ -1,5 +1,6 @@
 import { type ChannelCredentials, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
+import { currentTraceparent } from '@onceonly/events';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER, type Logger } from '@onceonly/kit';
 import type { Certificates, NamedApplicant } from '../app/ports.js';
 import type { CertificateLookup, CertificateStatus } from '../domain/resolution.js';
@@ -65,6 +66,9 @@ export function grpcCertificates(options: CertificateProviderOptions): Certifica
       m.set(DEV_CALLER_HEADER, options.callerCode);
       m.set(DEV_ROLE_HEADER, 'portal');
     }
+    // the resolution's trace goes on in the certificate service (ADR 035); nothing when tracing is off
+    const traceparent = currentTraceparent();
+    if (traceparent !== undefined) m.set('traceparent', traceparent);
     return m;
   };
   const unary = <Req, Res>(
