@@ -8,6 +8,7 @@ import {
   exportBundle,
   type Finding,
   inputsLine,
+  logChecksThread,
   type ReplayBusSource,
   type ReplayLogSource,
   type ReplayReport,
@@ -442,6 +443,9 @@ async function runReplay(opts: ReplayOptions, o: CliOptions, plan: ReplayPlan, o
     skippedProjections: projections.skipped,
     progress: progress(),
     inputs: plan.inputs,
+    // the stored log's checks in a worker thread beside the bus read, when built (ADR 022); said on stderr, but
+    // under --json (whose stderr carries only the JSON error)
+    checks: logChecksThread(o.json ? {} : { log: ({ why }) => process.stderr.write(`replay: ${why}\n`) }),
   });
 }
 
