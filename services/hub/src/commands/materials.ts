@@ -5,6 +5,8 @@ import { AppError } from '@onceonly/errors';
 import { materialsV1 as mv, sha256Of } from '@onceonly/materials/client';
 import type { Command } from 'commander';
 import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
+import { registerConsentCommands } from './materials-consent.js';
+import { registerRate } from './materials-rate.js';
 
 /**
  * `onceonly materials items|upload|list|get|resolve`: MaterialsService of a running hub (两个免于提交), as the
@@ -71,11 +73,15 @@ export function materialLine(m: mv.StoredMaterial): string {
   ].join('  ');
 }
 
-function evidenceText(e: mv.Evidence | undefined): string {
+export function evidenceText(e: mv.Evidence | undefined): string {
   switch (e?.evidence?.$case) {
     case 'certificate': {
       const c = e.evidence.value;
       return `certificate ${c.certificateId} (${c.number}, ${c.status}${c.validTo ? `, to ${c.validTo}` : ''}, verified ${c.verifiedAt})`;
+    }
+    case 'data': {
+      const d = e.evidence.value;
+      return `${d.provider} ${d.reference}: ${d.value} (as of ${d.asOf})`;
     }
     case 'material': {
       const m = e.evidence.value;
@@ -234,4 +240,6 @@ export function registerMaterialsCommands(program: Command): void {
   registerUpload(materials);
   registerList(materials);
   registerResolve(materials);
+  registerConsentCommands(materials);
+  registerRate(materials);
 }
