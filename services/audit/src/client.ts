@@ -8,7 +8,9 @@ export { auditV1 } from '@onceonly/contracts';
 export { divergences, type Finding, type ProjectionCheck } from '@onceonly/replay';
 export { databaseLogSource } from './adapters/db/replay-source.js';
 export { transportBusSource } from './adapters/events/bus-reader.js';
+export { type LogChecksChoice, logChecksThread } from './adapters/worker/log-checks-thread.js';
 export { type ExportSource, exportBundle } from './app/export-bundle.js';
+export { inThreadLogChecks, type LogChecks } from './app/log-checks.js';
 export {
   type BusRecord,
   inputsLine,

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import {
   databaseLogSource,
+  inThreadLogChecks,
+  logChecksThread,
   type ReplayBusSource,
   type ReplayLogSource,
   type ReplayProgress,
@@ -27,13 +30,21 @@ export interface ReplayRate {
 export interface AuditReplayResult extends ReplayRate {
   /**
    * Seconds from the start until the bus read ended (Kafka, fresh group: offsets, join, records, leave) and until
-   * the last stored entry was checked (the two run at the same time, ADR 015), then the final checks after both.
+   * the last stored entry was read and handed to the log checks (the two run at the same time, ADR 015; the checks
+   * in a worker thread, ADR 022), then the rest after both (the checks catching up, consistency, the verdict).
    */
   phases: { bus: number; log: number; checks: number };
   /** SQL statements the replay sent (each a round trip): log info, checkpoints, pages of entries, proofs. */
   statements: number;
-  /** CPU seconds of this process during the replay (user + system, all threads). */
+  /** CPU seconds of this process during the replay (user + system, all threads: the log checks' worker included). */
   cpuSeconds: number;
+  /**
+   * CPU seconds of the main thread alone during the replay (Linux: `/proc/thread-self/stat`, 10 ms ticks); elsewhere
+   * the seconds its event loop was busy (`eventLoopUtilization`), which a loaded machine inflates.
+   */
+  mainThreadBusySeconds: number;
+  /** Where the log checks ran (ADR 022: a worker thread when the built worker file exists). */
+  checksIn: string;
   ok: boolean;
   divergences: number;
   findings: string[];
@@ -55,6 +66,8 @@ export async function auditReplayRate(options: {
   brokers: string[];
   verifierKey: string;
   events: number;
+  /** The log checks in the replay's thread, as before ADR 022 (default: a worker thread, as the CLI runs them). */
+  checksInThread?: boolean;
 }): Promise<AuditReplayResult> {
   const transport = await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-audit-replay' });
   let bar: ReturnType<typeof progress> | undefined;
@@ -69,6 +82,7 @@ export async function auditReplayRate(options: {
   const counted = countingDatabase(options.db);
   const log = databaseLogSource(counted);
   const bus = transportBusSource(transport);
+  let checksIn = '';
   let busEnd = 0;
   let logEnd = 0;
   const timedLog: ReplayLogSource = {
@@ -82,16 +96,32 @@ export async function auditReplayRate(options: {
     read: (...args) => bus.read(...args).finally(() => (busEnd = nowMs())),
   };
   const cpu = process.cpuUsage();
+  const elu = performance.eventLoopUtilization();
+  const mainCpu = threadCpuSeconds();
   const started = nowMs();
   try {
     const report = await profiled('audit-replay', () =>
-      replay({ log: timedLog, bus: timedBus, verifierKey: options.verifierKey, progress: phases }),
+      replay({
+        log: timedLog,
+        bus: timedBus,
+        verifierKey: options.verifierKey,
+        progress: phases,
+        checks: options.checksInThread
+          ? () => {
+              checksIn = "log checks in the replay's thread (as before ADR 022)";
+              return inThreadLogChecks();
+            }
+          : logChecksThread({ log: (choice) => (checksIn = choice.why) }),
+      }),
     );
     const finished = nowMs();
     const used = process.cpuUsage(cpu);
+    const busy = performance.eventLoopUtilization(elu);
     bar?.stop();
     return {
-      name: 'audit replay (`replay`: Kafka + stored log in PostgreSQL)',
+      name: options.checksInThread
+        ? "audit replay, the log checks in the replay's thread (before ADR 022)"
+        : 'audit replay (`replay`: Kafka + stored log in PostgreSQL)',
       events: options.events,
       seconds: (finished - started) / 1000,
       perSecond: options.events / ((finished - started) / 1000),
@@ -103,6 +133,8 @@ export async function auditReplayRate(options: {
       },
       statements: counted.statements(),
       cpuSeconds: (used.user + used.system) / 1e6,
+      mainThreadBusySeconds: mainCpu === undefined ? busy.active / 1000 : threadCpuSeconds()! - mainCpu,
+      checksIn,
       ok: report.ok,
       divergences: report.divergences,
       findings: report.findings.map((f) => `${f.severity} ${f.kind}`),
@@ -115,6 +147,21 @@ export async function auditReplayRate(options: {
     await transport.close();
   }
 }
+
+/** CPU seconds (user + system) of the calling thread so far, from `/proc/thread-self/stat`; undefined off Linux. */
+function threadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    // the fields after the command name (which may hold spaces, in parentheses): utime and stime are 14th and 15th
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `sysconf(_SC_CLK_TCK)`: 100 on Linux. */
+const CLOCK_TICKS = 100;
 
 /** The baseline: a bare kafkajs consumer (fresh group, from the beginning) reading the same topic, counting records. */
 export async function bareKafkaReadRate(options: {

@@ -2,12 +2,20 @@ import { createKafkaTransport, TopicRegistry } from '@onceonly/events';
 import { auditBenchEvents, auditBenchTopic, publishAuditEvents } from './audit-events.js';
 import { type AppendRate, auditIngestRate, inboxConsumerRate, ingestOnlyRate, inMemoryRates } from './audit-ingest.js';
 import { auditProofs, proofSizes, proofsSection } from './audit-proofs.js';
-import { auditReplayRate, bareKafkaReadRate } from './audit-replay.js';
+import { type AuditReplayResult, auditReplayRate, bareKafkaReadRate } from './audit-replay.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
 
 /** Tessera's published write rate: about 2,900 entries/s on a 12-core VM with POSIX storage (not measured here). */
 const TESSERA_ENTRIES_PER_SECOND = 2_900;
 const PAYLOAD_BYTES = 200;
+/** Rounds of each replay (worker thread, in-thread), alternated. */
+const REPLAY_ROUNDS = 3;
+
+/** The result whose time is the median (the lower middle one for an even count). */
+function medianBySeconds<T extends { seconds: number }>(results: readonly T[]): T {
+  const sorted = [...results].sort((a, b) => a.seconds - b.seconds);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
 
 /**
  * The audit log (issue 5): entries appended per second from Kafka with proofs available, inclusion-proof latency
@@ -35,12 +43,22 @@ export const auditSuite: Suite = {
     const inbox = await withFreshDatabase((db) =>
       inboxConsumerRate({ db, brokers, topic, group: `bench-audit-inbox-${run}`, events: n }),
     );
-    const { audit, replayed, bareRead } = await withFreshDatabase(async (db) => {
+    const { audit, replayed, replayedInThread, bareRead } = await withFreshDatabase(async (db) => {
       const audit = await auditIngestRate({ db, brokers, registry, events });
-      const replayed = await auditReplayRate({ db, brokers, verifierKey: audit.verifierKey, events: n });
+      // the replay as the CLI runs it (log checks in a worker thread, ADR 022) and with the checks in its own thread,
+      // in alternating rounds on the same log: medians by time
+      const rounds: { worker: AuditReplayResult[]; inThread: AuditReplayResult[] } = { worker: [], inThread: [] };
+      for (let i = 0; i < REPLAY_ROUNDS; i++) {
+        for (const checksInThread of i % 2 === 0 ? [false, true] : [true, false]) {
+          const r = await auditReplayRate({ db, brokers, verifierKey: audit.verifierKey, events: n, checksInThread });
+          (checksInThread ? rounds.inThread : rounds.worker).push(r);
+        }
+      }
+      const replayed = medianBySeconds(rounds.worker);
+      const replayedInThread = medianBySeconds(rounds.inThread);
       // its baseline right after it, on the same topic, for the same count (the machine's load drifts)
       const bareRead = await bareKafkaReadRate({ brokers, topic, group: `bench-audit-read-${run}`, events: n });
-      return { audit, replayed, bareRead };
+      return { audit, replayed, replayedInThread, bareRead };
     });
     // the ingest consumer alone: batches with and without the subject index, and one event per transaction, on a
     // topic of at least 5,000 events of its own (at 1,000 a batch run is over in three transactions)
@@ -89,12 +107,14 @@ export const auditSuite: Suite = {
       '',
       '| what | events | seconds | events/s | × bare kafkajs | note |',
       '| --- | ---: | ---: | ---: | ---: | --- |',
-      ...[replayed, bareRead].map(
+      ...[replayed, replayedInThread, bareRead].map(
         (r) =>
           `| ${r.name} | ${r.events} | ${fmt(r.seconds, 2)} | ${fmt(r.perSecond, 0)} | ${fmt(r.perSecond / bareRead.perSecond, 3)} | ${r.note} |`,
       ),
       '',
-      `Replay: the bus read ended after ${fmt(replayed.phases.bus, 2)} s, the stored log (read at the same time) after ${fmt(replayed.phases.log, 2)} s, then checks ${fmt(replayed.phases.checks, 2)} s; ${replayed.statements} SQL statements; CPU ${fmt(replayed.cpuSeconds, 2)} s (bare kafkajs read ${fmt(bareRead.cpuSeconds, 2)} s). Verdict: ${replayed.ok ? 'no divergence' : `**${replayed.divergences} divergence(s)**`} (${replayed.busRecords} bus records, ${replayed.entries} entries, ${replayed.checkpointsVerified} of ${replayed.checkpoints} checkpoints verified${replayed.findings.length > 0 ? `; findings: ${replayed.findings.join(', ')}` : ''}).`,
+      `The two replays: medians of ${REPLAY_ROUNDS} alternating rounds each on the same log (the bare read once, right after). CPU of this process per replay, all threads, worker / in-thread: ${fmt(replayed.cpuSeconds, 2)} / ${fmt(replayedInThread.cpuSeconds, 2)} s; the main thread busy: ${fmt(replayed.mainThreadBusySeconds, 2)} / ${fmt(replayedInThread.mainThreadBusySeconds, 2)} s.`,
+      '',
+      `Replay: the bus read ended after ${fmt(replayed.phases.bus, 2)} s, the stored log (read at the same time and handed to the checks) after ${fmt(replayed.phases.log, 2)} s, then checks ${fmt(replayed.phases.checks, 2)} s; ${replayed.statements} SQL statements; CPU ${fmt(replayed.cpuSeconds, 2)} s, all threads (bare kafkajs read ${fmt(bareRead.cpuSeconds, 2)} s), the main thread busy ${fmt(replayed.mainThreadBusySeconds, 2)} s; ${replayed.checksIn}. Verdict: ${replayed.ok ? 'no divergence' : `**${replayed.divergences} divergence(s)**`} (${replayed.busRecords} bus records, ${replayed.entries} entries, ${replayed.checkpointsVerified} of ${replayed.checkpoints} checkpoints verified${replayed.findings.length > 0 ? `; findings: ${replayed.findings.join(', ')}` : ''}).`,
     ].join('\n');
 
     const ratios: Ratio[] = [
@@ -128,6 +148,11 @@ export const auditSuite: Suite = {
         name: 'audit replay / bare kafkajs read, events/s',
         value: replayed.perSecond / bareRead.perSecond,
         meaning: 'throughput kept after recomputing and checking the whole log',
+      },
+      {
+        name: "audit replay, log checks in the replay's thread (before ADR 022) / bare kafkajs read, events/s",
+        value: replayedInThread.perSecond / bareRead.perSecond,
+        meaning: 'the same without the worker thread: what moving the log checks beside the bus read gains',
       },
     ];
     return {

@@ -7,13 +7,12 @@ import { type LeafAttributes, leafOf } from '../domain/leaf.js';
 import {
   BusMatcher,
   type LogSummary,
-  LogVerifier,
   type VerifiableCheckpoint,
   type VerifiableEntry,
 } from '../domain/log-verifier.js';
 import { ProjectionRun, type ProjectionSummary } from '../domain/projection.js';
 import { busVerdict } from '../domain/source-identity.js';
-import { SubjectMapCheck } from '../domain/subject-map-check.js';
+import { inThreadLogChecks, type LogChecks, type LogChecksBatch, type VerifiedCheckpoint } from './log-checks.js';
 
 /** The stored log, as the replay reads it: from the hub over gRPC, or from the database when the hub is down. */
 export interface ReplayLogSource {
@@ -104,6 +103,11 @@ export interface ReplayOptions {
   readonly clock?: () => Date;
   /** Which sources are read (copied into the report). */
   readonly inputs?: ReplayInputs;
+  /**
+   * Opens the checks of the stored log (ADR 022): `logChecksThread()` runs them in a worker thread beside the bus
+   * read when the built worker file exists. Default: in the replay's thread. The report is the same either way.
+   */
+  readonly checks?: () => LogChecks;
 }
 
 /** The replay's result: what it read, and every finding. `ok` is false when any finding is a divergence. */
@@ -133,7 +137,7 @@ export interface ReplayReport {
 }
 
 /**
- * The auditor's replay: re-reads the bus, streams the stored log and checks it end to end (see {@link LogVerifier}),
+ * The auditor's replay: re-reads the bus, streams the stored log and checks it end to end (see `LogVerifier`),
  * checks that consecutive checkpoints are consistent with proofs the log serves, and rebuilds the projections to
  * compare them with the services. Every problem is a named finding in the report.
  */
@@ -141,6 +145,22 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const clock = options.clock ?? (() => new Date());
   const startedAt = clock().toISOString();
   const findings: Finding[] = [];
+  // opened first: a worker thread boots while the log's info and checkpoints are read and the bus joins (ADR 022)
+  const checks = (options.checks ?? inThreadLogChecks)();
+  try {
+    return await replayWith(checks, options, clock, startedAt, findings);
+  } finally {
+    await checks.close();
+  }
+}
+
+async function replayWith(
+  checks: LogChecks,
+  options: ReplayOptions,
+  clock: () => Date,
+  startedAt: string,
+  findings: Finding[],
+): Promise<ReplayReport> {
   const info = await options.log.info();
   const runs = (options.projections ?? []).map((p) => new ProjectionRun(p));
   // the bus read starts first (it waits on the broker: offsets, the group join), the log's checks beside it (ADR 015)
@@ -154,26 +174,27 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   bus?.catch(() => undefined); // awaited below, with the log read; a failure is thrown there
   let checkpoints: VerifiableCheckpoint[] = [];
   let keys: ParsedVerifierKey[] = [];
+  let verified: VerifiedCheckpoint[] = [];
   const log = (async () => {
     checkpoints = await options.log.checkpoints();
     keys = trustedKeys(info, checkpoints, options.verifierKey, findings);
-    const verifier = new LogVerifier({
-      verifiers: keys,
+    verified = await checks.start({
+      verifierKeys: keys.map((k) => k.verifierKey),
       origin: info.origin,
       checkpoints,
-      ...(matcher ? { bus: matcher } : {}),
+      bus: matcher !== undefined,
+      entries: runs.length > 0,
     });
-    // the subject map each signed checkpoint commits to, recomputed from the same leaves (ADR 006)
-    const subjectMap = SubjectMapCheck.start(verifier.verifiedCheckpoints());
-    await readLog(options.log, info.size, { verifier, subjectMap, runs }, stop.signal, (done) => progress.log(done));
+    await readLog(options.log, info.size, { checks, matcher, runs }, stop.signal, (done) => progress.log(done));
     progress.logDone();
-    return { verifier, subjectMap };
   })();
-  const [busRead, { verifier, subjectMap }] = await bothOrNeither(bus, log, stop);
+  const [busRead] = await bothOrNeither(bus, log, stop);
   if (busRead) assertSameHub(busRead.checkpointNotes, { origin: info.origin, keys, checkpoints }, findings);
   options.progress?.phase('checks', checkpoints.length);
   await settleInFlight(options.log, matcher, info.size);
-  await checkConsistency(options.log, verifier);
+  // findings of the checks made here, reported by the log checks in this order before the subject map's
+  const reported: Finding[] = [];
+  await checkConsistency(options.log, verified, reported);
   for (const run of runs) {
     const keys = run.state.size;
     if (run.check.reader) options.progress?.phase('projections', keys);
@@ -181,17 +202,28 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       now: clock(),
       ...(run.check.reader ? { onProgress: (done: number) => options.progress?.advance(done) } : {}),
     });
-    for (const f of found) verifier.report(f);
+    reported.push(...found);
   }
+  for (const { name, reason } of options.skippedProjections ?? []) {
+    reported.push(finding('PROJECTION_SKIPPED', `${name}: not rebuilt: ${reason}`));
+  }
+  const checked = await checks.finish({
+    statedSize: info.size,
+    reported,
+    ...(matcher ? { bus: { findings: matcher.finish(), matched: matcher.matched() } } : {}),
+  });
   const projections = [
     ...runs.map((run) => run.summary()),
-    ...(options.skippedProjections ?? []).map(({ name, reason }) => {
-      verifier.report(finding('PROJECTION_SKIPPED', `${name}: not rebuilt: ${reason}`));
-      return { name, keys: 0, events: 0, compared: 0, divergences: 0, skipped: reason };
-    }),
+    ...(options.skippedProjections ?? []).map(({ name, reason }) => ({
+      name,
+      keys: 0,
+      events: 0,
+      compared: 0,
+      divergences: 0,
+      skipped: reason,
+    })),
   ];
-  for (const f of subjectMap.findings) verifier.report(f);
-  const { findings: found, summary } = verifier.finish(info.size);
+  const { findings: found, summary } = checked;
   findings.push(...found);
   return {
     ok: divergences(findings).length === 0,
@@ -299,33 +331,64 @@ async function readBus(
   return { records, malformed, ...(checkpointNotes ? { checkpointNotes } : {}) };
 }
 
-/** Entries checked between two turns of the event loop (about a few milliseconds of work). */
+/** Entries read between two turns of the event loop. */
 const YIELD_EVERY = 64;
+/** Entries per batch handed to the log checks (a message to the worker). */
+const BATCH = 256;
+/** Batches handed over and not yet answered, at most: the read goes on while the checks work. */
+const IN_FLIGHT = 4;
 
-/** Streams the stored log through the verifier, the subject-map check and the projections, decoding each leaf once. */
+/**
+ * Streams the stored log through the log checks (verifier and subject map: ADR 022, a worker thread or this one) in
+ * batches, a few in flight; as each batch is answered, feeds its leaves to the bus matcher and its entries to the
+ * projections (in leaf order), decoding each leaf once.
+ */
 async function readLog(
   log: ReplayLogSource,
   size: number,
-  checks: { verifier: LogVerifier; subjectMap: SubjectMapCheck; runs: ProjectionRun<unknown, unknown>[] },
+  checks: { checks: LogChecks; matcher: BusMatcher | undefined; runs: ProjectionRun<unknown, unknown>[] },
   signal: AbortSignal,
   onProgress: (done: number) => void,
 ): Promise<void> {
-  const { verifier, subjectMap, runs } = checks;
+  const { matcher, runs } = checks;
+  const inFlight: Array<{ entries: VerifiableEntry[]; answer: Promise<LogChecksBatch> }> = [];
   let read = 0;
+  const settle = async () => {
+    const { entries, answer } = inFlight.shift()!;
+    const batch = await answer;
+    for (const [id, leafIndex, leafHash] of batch.busLeaves) matcher?.addLog(id, leafIndex, leafHash);
+    batch.entries?.forEach(({ attributes, bodyMatches }, i) => {
+      const entry = entries[i]!;
+      // only the body the leaf commits to: another one is reported by the verifier (BODY_MISMATCH)
+      if (entry.data && attributes && bodyMatches) project(runs, entry, attributes, entry.data);
+    });
+    const before = read;
+    read += entries.length;
+    if (Math.floor(read / 1000) > Math.floor(before / 1000)) onProgress(read);
+  };
+  const handOver = async (entries: VerifiableEntry[]) => {
+    const answer = checks.checks.add(entries);
+    answer.catch(() => undefined); // awaited in turn by settle; a failure is thrown there
+    inFlight.push({ entries, answer });
+    if (inFlight.length > IN_FLIGHT) await settle();
+  };
+  let batch: VerifiableEntry[] = [];
+  let taken = 0;
   for await (const entry of log.entries(size, { bodies: runs.length > 0 })) {
-    // a page of entries is checked without a macrotask in between: let the bus's network reads in every few
-    // milliseconds, or the bus read waits for the log's CPU work instead of overlapping with it
-    if (read % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+    // a page of entries comes without a macrotask in between: let the bus's network reads in every few entries, or
+    // the bus read waits for this loop instead of overlapping with it
+    if (taken++ % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     if (signal.aborted) return; // the bus failed: the replay is over (leaving the loop closes the source's read)
-    const checked = verifier.add(entry);
-    const attributes = checked.attributes;
-    // a leaf the verifier could not read (LEAF_MALFORMED, LEAF_INDEX_INVALID) stops the map there
-    if (attributes === undefined) subjectMap.stop();
-    else subjectMap.add({ leafIndex: entry.leafIndex, subject: attributes.subject, leafHash: checked.leafHash });
-    // only the body the leaf commits to: another one is reported by the verifier (BODY_MISMATCH)
-    if (runs.length > 0 && entry.data && attributes && checked.bodyMatches)
-      project(runs, entry, attributes, entry.data);
-    if (++read % 1000 === 0) onProgress(read);
+    batch.push(entry);
+    if (batch.length === BATCH) {
+      await handOver(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await handOver(batch);
+  while (inFlight.length > 0) {
+    if (signal.aborted) return;
+    await settle();
   }
   onProgress(read);
 }
@@ -401,8 +464,11 @@ async function settleInFlight(log: ReplayLogSource, bus: BusMatcher | undefined,
   }
 }
 
-async function checkConsistency(log: ReplayLogSource, verifier: LogVerifier): Promise<void> {
-  const checkpoints: ReadonlyArray<{ size: number; root: Uint8Array }> = verifier.verifiedCheckpoints();
+async function checkConsistency(
+  log: ReplayLogSource,
+  checkpoints: ReadonlyArray<{ size: number; root: Uint8Array }>,
+  reported: Finding[],
+): Promise<void> {
   for (let i = 1; i < checkpoints.length; i++) {
     const a = checkpoints[i - 1]!;
     const b = checkpoints[i]!;
@@ -414,7 +480,7 @@ async function checkConsistency(log: ReplayLogSource, verifier: LogVerifier): Pr
       why = err instanceof Error ? err.message : String(err);
     }
     if (!ok) {
-      verifier.report(
+      reported.push(
         finding('CHECKPOINT_INCONSISTENT', `checkpoints ${a.size} and ${b.size}: ${why}`, { size: b.size }),
       );
     }

@@ -81,13 +81,22 @@ export class BusMatcher {
   }
 
   /** Events found on both sides. */
-  get matched(): number {
+  matched(): number {
     return this.#matched;
   }
 
-  /** The findings: each pair that differs, as found, then what is left unmatched on either side. */
+  /**
+   * The findings: each pair that differs, then what is left unmatched on either side. The pairs' findings are
+   * sorted (by leaf index, those without one last, then by event id), so that the report does not depend on which
+   * side's reads came first (the replay reads both at once, the log's checks maybe in another thread: ADR 022).
+   */
   finish(): Finding[] {
-    const out = [...this.#findings];
+    const out = [...this.#findings].sort(
+      (a, b) =>
+        (a.leafIndex ?? Number.POSITIVE_INFINITY) - (b.leafIndex ?? Number.POSITIVE_INFINITY) ||
+        compareText(a.eventId ?? '', b.eventId ?? '') ||
+        compareText(a.message, b.message),
+    );
     const leaves = [...this.#log].sort((a, b) => a[1].leafIndex - b[1].leafIndex);
     for (const [id, { leafIndex }] of leaves) {
       out.push(
@@ -126,4 +135,8 @@ export class BusMatcher {
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

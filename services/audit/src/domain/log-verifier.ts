@@ -44,7 +44,19 @@ export interface LogVerifierOptions {
    * The bus's events, matched with the leaves by id (replay only). The replay feeds it the bus's records while the
    * log is read; the verifier feeds it the leaves and reports what it found in {@link LogVerifier.finish}.
    */
-  readonly bus?: BusMatcher;
+  readonly bus?: LeafMatcher;
+}
+
+/**
+ * What the verifier needs of the bus's matcher: {@link BusMatcher}, or a stand-in that hands the leaves to a matcher
+ * in another thread and its findings back (ADR 022).
+ */
+export interface LeafMatcher {
+  addLog(id: string, leafIndex: number, leafHash: Uint8Array): void;
+  /** The matcher's findings, reported by {@link LogVerifier.finish} after the causation findings. */
+  finish(): Finding[];
+  /** Events found on both sides. */
+  matched(): number;
 }
 
 export type { BusEvent } from './bus-match.js';
@@ -180,7 +192,7 @@ export class LogVerifier {
         entries: this.#range.size,
         root: this.#range.root(),
         checkpointsVerified: this.#verified,
-        busEventsMatched: this.#o.bus?.matched ?? 0,
+        busEventsMatched: this.#o.bus?.matched() ?? 0,
         sources,
       },
     };

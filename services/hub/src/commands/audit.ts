@@ -8,6 +8,8 @@ import {
   exportBundle,
   type Finding,
   inputsLine,
+  type LogChecksChoice,
+  logChecksThread,
   type ReplayBusSource,
   type ReplayLogSource,
   type ReplayReport,
@@ -417,7 +419,13 @@ export function replaySummary(report: ReplayReport, prefix: string): string {
 }
 
 /** Opens the sources the plan names and runs the replay; `opened` collects what to close, last opened first. */
-async function runReplay(opts: ReplayOptions, o: CliOptions, plan: ReplayPlan, opened: Array<() => Promise<void>>) {
+async function runReplay(
+  opts: ReplayOptions,
+  o: CliOptions,
+  plan: ReplayPlan,
+  opened: Array<() => Promise<void>>,
+  onChecks: (choice: LogChecksChoice) => void,
+) {
   const db = plan.log === 'database' || plan.bus === 'database' ? await openStore(opts) : undefined;
   if (db) opened.unshift(() => db.close());
   const c = new auditV1.AuditServiceClient(o.addr, channelCredentials(o));
@@ -442,6 +450,8 @@ async function runReplay(opts: ReplayOptions, o: CliOptions, plan: ReplayPlan, o
     skippedProjections: projections.skipped,
     progress: progress(),
     inputs: plan.inputs,
+    // the stored log's checks in a worker thread beside the bus read, when built (ADR 022)
+    checks: logChecksThread({ log: onChecks }),
   });
 }
 
@@ -495,7 +505,11 @@ function registerReplay(audit: Command): void {
       if (!o.json) out(`replay: ${inputsLine(plan.inputs)}`);
       const opened: Array<() => Promise<void>> = [];
       try {
-        const report = await runReplay(opts, o, plan, opened);
+        let checksIn: LogChecksChoice | undefined;
+        const report = await runReplay(opts, o, plan, opened, (choice) => (checksIn = choice));
+        // where the log's checks ran (ADR 022), once the replay is over: a refusal stays one line, --json's stderr
+        // carries only errors
+        if (checksIn && !o.json) process.stderr.write(`replay: ${checksIn.why}\n`);
         writeFileSync(`${opts.report}.json`, `${JSON.stringify(report, null, 2)}\n`);
         writeFileSync(`${opts.report}.md`, replayMarkdown(report));
         out(o.json ? json(report) : replaySummary(report, opts.report));
