@@ -8,17 +8,10 @@ import {
 } from '@onceonly/certificate/client';
 import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
-import {
-  type ClientOptions,
-  call,
-  cliOptions,
-  EXIT,
-  toJson as json,
-  withClient,
-  writeLine as write,
-} from '../client.js';
+import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
 import { registerCertVersionCommands } from './cert-versions.js';
 import { trustListJson, trustListLines } from './trust.js';
+import { type Answers, answerLines, findingLinesOf, reasonLinesOf, verifyExitCode } from './verdict.js';
 
 /**
  * `onceonly cert types|issue|get|revoke|suspend|resume|cancel|status-list|verify`: CertificateService of a running
@@ -408,14 +401,40 @@ export function statusListLines(result: OfflineVerification, files: readonly str
   });
 }
 
-function verdictText(
+/**
+ * A verification for people: the first line as before (VALID / NOT VALID, deprecated: see ADR 033), then the two
+ * answers with their reasons in words, then the licence.
+ */
+export function verdictText(
   valid: boolean,
   reasons: readonly string[],
   summary: string,
+  answers: Answers,
   warnings: readonly string[] = [],
 ): string {
   const warned = warnings.length > 0 ? ` (WARNING: ${warnings.join(', ')})` : '';
-  return `${valid ? 'VALID' : 'NOT VALID'}${warned}${reasons.length > 0 ? `  ${reasons.join(', ')}` : ''}\n${summary}`;
+  const first = `${valid ? 'VALID' : 'NOT VALID'}${warned}${reasons.length > 0 ? `  ${reasons.join(', ')}` : ''}`;
+  return [first, ...answerLines(answers), summary].join('\n');
+}
+
+/** The offline verifier's two answers in the shape of the hub's. */
+export function offlineAnswers(result: OfflineVerification): Answers {
+  return {
+    genuine: result.genuine,
+    genuineReasons: findingLinesOf(result.genuineFindings),
+    mayOperate: result.mayOperate,
+    mayOperateReasons: findingLinesOf(result.operationFindings),
+  };
+}
+
+/** The hub's two answers. */
+export function onlineAnswers(response: cv.VerifyCertificateResponse): Answers {
+  return {
+    genuine: response.genuine,
+    genuineReasons: reasonLinesOf(response.genuineReasons),
+    mayOperate: response.mayOperate,
+    mayOperateReasons: reasonLinesOf(response.mayOperateReasons),
+  };
 }
 
 /** The options of `cert verify`. */
@@ -452,12 +471,20 @@ async function verifyOfflineCommand(text: string, opts: VerifyOptions, options: 
     ...(notice ? [notice] : []),
   ];
   const trustList = trustListJson(result);
+  const answers = offlineAnswers(result);
+  const { genuineFindings: _g, operationFindings: _o, ...rest } = result;
   write(
     options.json
-      ? json({ ...result, sealedAt: result.sealedAt?.toISOString(), trustList, ...(notice ? { notice } : {}) })
-      : [verdictText(result.valid, result.reasons, summary, result.warnings), ...lines].join('\n'),
+      ? json({
+          ...rest,
+          ...answers,
+          sealedAt: result.sealedAt?.toISOString(),
+          trustList,
+          ...(notice ? { notice } : {}),
+        })
+      : [verdictText(result.valid, result.reasons, summary, answers, result.warnings), ...lines].join('\n'),
   );
-  if (!result.valid) process.exitCode = EXIT.failed;
+  process.exitCode = verifyExitCode(answers);
 }
 
 function registerVerify(cert: Command): void {
@@ -503,12 +530,15 @@ function registerVerify(cert: Command): void {
       const response = await withCertificates(options, (c) => call(c.verifyCertificate.bind(c), request, options));
       const m = response.metadata;
       const summary = `${m?.name ?? ''} ${m?.number ?? ''} ${m?.holder?.name ?? ''} (${m?.issuer ?? ''}) status ${statusName(response.status)}`;
+      const answers = onlineAnswers(response);
+      // both answers always in the JSON, false included (protobuf JSON leaves false out)
+      const answered = { genuine: response.genuine, mayOperate: response.mayOperate };
       write(
         options.json
-          ? json(cv.VerifyCertificateResponse.toJSON(response))
-          : verdictText(response.valid, reasonNames(response.reasons), summary),
+          ? json({ ...(cv.VerifyCertificateResponse.toJSON(response) as object), ...answered })
+          : verdictText(response.valid, reasonNames(response.reasons), summary, answers),
       );
-      if (!response.valid) process.exitCode = EXIT.failed;
+      process.exitCode = verifyExitCode(answers);
     });
 }
 
