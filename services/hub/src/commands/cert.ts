@@ -10,6 +10,7 @@ import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
 import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
 import { registerCertVersionCommands } from './cert-versions.js';
+import { QR_ERROR_CORRECTION, qrPng, qrSvg, qrVersion } from './qr.js';
 import { trustListJson, trustListLines } from './trust.js';
 import { type Answers, answerLines, findingLinesOf, reasonLinesOf, verifyExitCode } from './verdict.js';
 
@@ -326,7 +327,7 @@ export function listNumberArgument(value: string): number {
   return n;
 }
 
-function writeFileArgument(file: string, text: string, what: string): void {
+function writeFileArgument(file: string, text: string | Uint8Array, what: string): void {
   try {
     writeFileSync(file, text);
   } catch (cause) {
@@ -532,13 +533,62 @@ function registerVerify(cert: Command): void {
       const summary = `${m?.name ?? ''} ${m?.number ?? ''} ${m?.holder?.name ?? ''} (${m?.issuer ?? ''}) status ${statusName(response.status)}`;
       const answers = onlineAnswers(response);
       // both answers always in the JSON, false included (protobuf JSON leaves false out)
-      const answered = { genuine: response.genuine, mayOperate: response.mayOperate };
+      const answered = { valid: response.valid, genuine: response.genuine, mayOperate: response.mayOperate };
       write(
         options.json
           ? json({ ...(cv.VerifyCertificateResponse.toJSON(response) as object), ...answered })
           : verdictText(response.valid, reasonNames(response.reasons), summary, answers),
       );
       process.exitCode = verifyExitCode(answers);
+    });
+}
+
+/** `cert qr`'s options. */
+interface QrOptions {
+  png?: string;
+  svg?: string;
+  type?: string;
+  holder?: string;
+  holderType?: string;
+}
+
+/** The QR text of a licence: given (`OO1:…`, or `@file`), or the one the hub keeps for a reference. */
+async function qrTextOf(licence: string, opts: QrOptions, options: Options): Promise<string> {
+  const text = textArgument(licence, 'licence').trim();
+  if (text.startsWith('OO1:')) return text;
+  const holder =
+    opts.holder === undefined
+      ? {}
+      : { holderCode: opts.holder, holderCodeType: holderCodeType(opts.holder, opts.holderType) };
+  const request = cv.GetCertificateRequest.fromPartial({ ref: refOf(text), typeCode: opts.type ?? '', ...holder });
+  const response = await withCertificates(options, (c) => call(c.getCertificate.bind(c), request, options));
+  return response.certificate!.qrPayload;
+}
+
+function registerQr(cert: Command): void {
+  cert
+    .command('qr <licence>')
+    .description(
+      'the QR code of a licence (error correction level Q) as PNG and/or SVG: by id, identifier or number (asks the hub, as `cert get`), or its QR text OO1:… / @file (no hub); without --png/--svg prints the QR text',
+    )
+    .option('--png <file>', 'write a PNG image (4 pixels a module)')
+    .option('--svg <file>', 'write an SVG image (for print)')
+    .option('--type <code>', 'with a licence number: the type, when the number names licences of several types')
+    .option('--holder <code>', 'the portal, acting for a holder: the holder’s credit code or citizen ID')
+    .option('--holder-type <t>', '001 (credit code) or 111 (citizen ID); default: from the code')
+    .action(async (licence: string, opts: QrOptions, cmd: Command) => {
+      const options = cliOptions(cmd);
+      const text = await qrTextOf(licence, opts, options);
+      if (opts.png !== undefined) writeFileArgument(opts.png, await qrPng(text), '--png');
+      if (opts.svg !== undefined) writeFileArgument(opts.svg, await qrSvg(text), '--svg');
+      const files = [opts.png, opts.svg].filter((f): f is string => f !== undefined);
+      const version = qrVersion(text);
+      const what = { qrText: text, version, errorCorrection: QR_ERROR_CORRECTION, files };
+      if (options.json) return write(json(what));
+      if (files.length === 0) return write(text);
+      write(
+        `wrote the QR code (version ${version}, error correction ${QR_ERROR_CORRECTION}) to ${files.join(' and ')}`,
+      );
     });
 }
 
@@ -554,4 +604,5 @@ export function registerCertCommands(program: Command): void {
   registerCertVersionCommands(cert);
   registerStatusList(cert);
   registerVerify(cert);
+  registerQr(cert);
 }
