@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
  * QR images of a licence's QR text (`OO1:` + base45, issue 15 item 6): error correction level Q (about 25% of the
  * symbol may be lost), as the EU Digital COVID Certificates use for their base45 texts, so that a printed licence
  * scans when worn or partly covered. The base45 alphabet is QR's alphanumeric set, so the whole text is encoded in
- * alphanumeric mode (5.5 bits a character): a food licence of about 600 characters fits a version 19-ish symbol.
+ * alphanumeric mode (5.5 bits a character): a text of 640 characters takes version 19 (93 × 93 modules; 14 at L).
  */
 
 /** The error correction level of every licence QR image. */
