@@ -208,8 +208,8 @@ export const REASON_WORDS: Record<VerificationReason, Words> = {
     en: 'a required permit is not valid: the holder may not operate under this licence',
   },
   STATUS_UNCHECKED: {
-    zh: '离线未核验吊销、暂扣状态（未提供发证机关的状态列表）',
-    en: 'revocation and suspension not checked offline (no status list of the issuer given)',
+    zh: '离线未能核验吊销或暂扣状态（缺少发证机关可用的状态列表）',
+    en: 'revocation or suspension not checked offline (no usable status list of the issuer)',
   },
   COMPONENTS_UNCHECKED: {
     zh: '离线无法核验各项许可的状态，请在线核验',

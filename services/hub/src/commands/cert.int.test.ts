@@ -157,7 +157,7 @@ describe('onceonly cert', () => {
     expect(offline.out.startsWith('VALID')).toBe(true);
     expect(offline.out).toMatch(/^genuine {6}yes$/m);
     expect(offline.out).toMatch(/^may operate {2}NOT ESTABLISHED$/m);
-    expect(offline.out).toMatch(/^ {4}STATUS_UNCHECKED {2}离线未核验/m);
+    expect(offline.out).toMatch(/^ {4}STATUS_UNCHECKED {2}离线未能核验吊销或暂扣状态/m);
     expect(offline.out).toMatch(/^notice: revocation and suspension were not checked offline/m);
 
     const fresh = await cli([...as(market), 'cert', 'verify', certificate.jws]);

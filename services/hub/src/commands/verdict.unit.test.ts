@@ -91,7 +91,7 @@ describe('cert verify: the two answers, genuine and may operate (ADR 033)', () =
     expect(answerLines(answers)).toEqual([
       'genuine      yes',
       'may operate  NOT ESTABLISHED',
-      '    STATUS_UNCHECKED  离线未核验吊销、暂扣状态（未提供发证机关的状态列表） / revocation and suspension not checked offline (no status list of the issuer given)',
+      '    STATUS_UNCHECKED  离线未能核验吊销或暂扣状态（缺少发证机关可用的状态列表） / revocation or suspension not checked offline (no usable status list of the issuer)',
     ]);
     expect(verifyExitCode(answers)).toBe(EXIT.mayNotOperate);
   });
