@@ -428,12 +428,12 @@ export function offlineAnswers(result: OfflineVerification): Answers {
   };
 }
 
-/** The hub's two answers. */
+/** The hub's two answers (a hub that predates them answers neither: both false, the safe reading). */
 export function onlineAnswers(response: cv.VerifyCertificateResponse): Answers {
   return {
-    genuine: response.genuine,
+    genuine: response.genuine === true,
     genuineReasons: reasonLinesOf(response.genuineReasons),
-    mayOperate: response.mayOperate,
+    mayOperate: response.mayOperate === true,
     mayOperateReasons: reasonLinesOf(response.mayOperateReasons),
   };
 }
@@ -532,8 +532,8 @@ function registerVerify(cert: Command): void {
       const m = response.metadata;
       const summary = `${m?.name ?? ''} ${m?.number ?? ''} ${m?.holder?.name ?? ''} (${m?.issuer ?? ''}) status ${statusName(response.status)}`;
       const answers = onlineAnswers(response);
-      // both answers always in the JSON, false included (protobuf JSON leaves false out)
-      const answered = { valid: response.valid, genuine: response.genuine, mayOperate: response.mayOperate };
+      // both answers always in the JSON (an older hub's missing answer as false) and the deprecated valid, false too
+      const answered = { valid: response.valid, genuine: answers.genuine, mayOperate: answers.mayOperate };
       write(
         options.json
           ? json({ ...(cv.VerifyCertificateResponse.toJSON(response) as object), ...answered })

@@ -115,7 +115,14 @@ export function checkText(response: consentV1.CheckLicencesResponse): string {
     ...r.licences.flatMap((l) => {
       const status = cv.licenceStatusToJSON(l.status).replace('LICENCE_STATUS_', '').toLowerCase();
       // the two answers (ADR 033): a licence whose status is valid may still not let the holder operate
-      const answer = !l.genuine ? 'NOT GENUINE' : l.mayOperate ? 'may operate' : 'MAY NOT OPERATE';
+      const answer =
+        l.genuine === undefined
+          ? '(no answer: an older hub)'
+          : !l.genuine
+            ? 'NOT GENUINE'
+            : l.mayOperate === true
+              ? 'may operate'
+              : 'MAY NOT OPERATE';
       const reasons = reasonLinesOf([...l.genuineReasons, ...l.mayOperateReasons]).map(
         (x) => `    ${x.warning ? 'warning ' : ''}${x.code}  ${x.textZh} / ${x.textEn}`,
       );
@@ -133,14 +140,14 @@ export function checkText(response: consentV1.CheckLicencesResponse): string {
 
 /**
  * The result of a platform check as JSON: protobuf JSON, with each licence's `genuine` and `mayOperate` always
- * present (protobuf JSON leaves a false out, which a platform could read as "not said").
+ * present (they have explicit presence; an older hub that does not answer them reads false, the safe reading).
  */
 export function checkJson(response: consentV1.CheckLicencesResponse): unknown {
   const out = consentV1.CheckLicencesResponse.toJSON(response) as { results?: { licences?: object[] }[] };
   for (const [i, result] of (out.results ?? []).entries()) {
     result.licences = (result.licences ?? []).map((l, j) => {
       const licence = response.results[i]!.licences[j]!;
-      return { ...l, genuine: licence.genuine, mayOperate: licence.mayOperate };
+      return { ...l, genuine: licence.genuine === true, mayOperate: licence.mayOperate === true };
     });
   }
   return out;

@@ -136,8 +136,14 @@ describe('platform check: each licence with its two answers', () => {
     ]);
   });
 
-  it('--json keeps a false mayOperate (protobuf JSON would leave it out)', () => {
+  it('--json carries a false mayOperate, and reads an older hub’s missing answers as false', () => {
     const json = checkJson(response) as { results: { licences: { mayOperate?: boolean; genuine?: boolean }[] }[] };
     expect(json.results[0]!.licences[0]).toMatchObject({ genuine: true, mayOperate: false });
+    const older = consentV1.CheckLicencesResponse.fromPartial({
+      results: [{ licences: [{ typeCode: 'T', status: cv.LicenceStatus.LICENCE_STATUS_VALID }] }],
+    });
+    const read = checkJson(older) as { results: { licences: { mayOperate?: boolean; genuine?: boolean }[] }[] };
+    expect(read.results[0]!.licences[0]).toMatchObject({ genuine: false, mayOperate: false });
+    expect(checkText(older)).toContain('(no answer: an older hub)');
   });
 });
