@@ -124,6 +124,8 @@ describe('onceonly cert', () => {
     const offlinePng = path.join(dataDir, 'offline.png');
     await cli(['cert', 'qr', `@${path.join(dataDir, 'text.qr')}`, '--png', offlinePng]);
     expect((await readFile(offlinePng)).equals(await readFile(png))).toBe(true);
+    const described = JSON.parse((await cli(['--json', 'cert', 'qr', `@${path.join(dataDir, 'text.qr')}`])).out);
+    expect(described).toMatchObject({ qrText: certificate.qrPayload, errorCorrection: 'Q', files: [] });
 
     expect(
       (
