@@ -124,10 +124,11 @@ export async function verifyOffline(
   const status = await liveStatus(result.valid ? payload : undefined, trustBundle, at, options);
   reasons.push(...status.reasons.filter((reason) => !reasons.includes(reason)));
   const slot = payload === undefined ? undefined : licenceSlot(payload);
+  // what could not be checked offline matters only for a licence whose seal verified (else: NOT_GENUINE)
   const unchecked: VerificationReason[] = [];
   const purposes: readonly StatusPurpose[] = ['revocation', 'suspension'];
-  if (!purposes.every((p) => status.checked.includes(p))) unchecked.push('STATUS_UNCHECKED');
-  if (payload?.industry !== undefined) unchecked.push('COMPONENTS_UNCHECKED');
+  if (result.valid && !purposes.every((p) => status.checked.includes(p))) unchecked.push('STATUS_UNCHECKED');
+  if (result.valid && payload?.industry !== undefined) unchecked.push('COMPONENTS_UNCHECKED');
   const warnings = result.warnings ?? [];
   const verdict = verdictOf({ reasons: [...reasons, ...unchecked], warnings });
   return {

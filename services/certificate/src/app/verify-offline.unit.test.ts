@@ -95,6 +95,14 @@ describe('verifyOffline', () => {
     expect(result.operationFindings.map((f) => f.code)).toEqual(['STATUS_UNCHECKED', 'COMPONENTS_UNCHECKED']);
   });
 
+  it('a licence whose seal does not verify: not genuine, and nothing said of what was not checked', async () => {
+    const { signer } = seal();
+    const other = seal();
+    const result = await verifyOffline(await sealPayload(payload('2030-03-09'), signer), other.bundle, { at: NOW });
+    expect(result).toMatchObject({ genuine: false, mayOperate: false });
+    expect(result.operationFindings).toEqual([{ code: 'NOT_GENUINE', warning: false }]);
+  });
+
   describe('with the trust list', () => {
     const hour = 3_600_000;
 
