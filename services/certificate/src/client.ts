@@ -15,6 +15,7 @@ export { isSealKid } from '@onceonly/seal';
 export { MAX_QR_LENGTH } from './adapters/grpc/certificate-service.js';
 export { type OfflineVerification, verifyOffline } from './app/verify-offline.js';
 export type { StatusPurpose } from './domain/status-list.js';
+export { type Finding, findingWords, type Words } from './domain/verdict.js';
 
 /**
  * The subject under which the certificate service logs a holder's events (and keys its look-ups): the credit code

@@ -194,6 +194,8 @@ export function certificateEvents() {
           verifierCode: '11310000MB2F07012K',
           method: cv.VerificationMethod.VERIFICATION_METHOD_ID,
           valid: false,
+          genuine: true,
+          mayOperate: false,
           reasons: [],
           verifiedAt: at(0),
         }).finish(),

@@ -110,6 +110,10 @@ describe('consents and platform checks', () => {
         validFrom: food.metadata!.validFrom,
         validTo: food.metadata!.validTo,
         status: cv.LicenceStatus.LICENCE_STATUS_VALID,
+        genuine: true,
+        genuineReasons: [],
+        mayOperate: true,
+        mayOperateReasons: [],
       },
     ]);
     expect(mine?.refused).toEqual([{ typeCode: TYPE_CODES.LIQUOR_RETAIL, reason: F.CONSENT_REFUSAL_TYPE_NOT_COVERED }]);

@@ -30,8 +30,11 @@ export interface ClientOptions {
   timeoutMs: number;
 }
 
-/** Exit codes of the CLI: the same with and without `--json`. */
-export const EXIT = { ok: 0, failed: 1, config: 2, unhealthy: 3 } as const;
+/**
+ * Exit codes of the CLI: the same with and without `--json`. `mayNotOperate` is `cert verify`'s: the licence is
+ * genuine, but its holder may not operate under it (ADR 033).
+ */
+export const EXIT = { ok: 0, failed: 1, config: 2, unhealthy: 3, mayNotOperate: 4 } as const;
 
 /** What a subcommand knows of the global options: how to reach the hub, and whether to print JSON. */
 export type CliOptions = ClientOptions & { json: boolean };

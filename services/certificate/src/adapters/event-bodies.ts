@@ -206,6 +206,8 @@ function platformBody(event: Exclude<DomainEvent, CertificateEvent>): EventBody<
     verifierCode: event.verifierCode,
     method: methodToProto(event.method),
     valid: event.valid,
+    genuine: event.genuine,
+    mayOperate: event.mayOperate,
     reasons: event.reasons.map(reasonToProto),
     verifiedAt: event.verifiedAt,
   });

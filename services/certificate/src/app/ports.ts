@@ -5,6 +5,7 @@ import type { Consent } from '../domain/consent.js';
 import type { Department, SealUse } from '../domain/departments.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { CitizenIdHasher } from '../domain/holder.js';
+import type { SealedRecord } from '../domain/sealing-record.js';
 
 /**
  * The ports the use cases need. Adapters implement them (`adapters/db`), the composition root (`module.ts`) binds
@@ -86,6 +87,8 @@ export interface CertificateStore {
   currentVersionsOf(q: Queryable, ids: readonly string[]): Promise<Map<string, CertificateState>>;
   /** Current versions held by each holder subject. */
   currentByHolders(q: Queryable, subjects: readonly string[]): Promise<Map<string, CertificateState[]>>;
+  /** The seal and sealing time of each of these versions, by id, in one statement (absent ones left out). */
+  sealingsOf(q: Queryable, ids: readonly string[]): Promise<Map<string, SealedRecord>>;
   /** Ids of current valid or suspended versions whose last valid day is before `today`. */
   dueForExpiry(q: Queryable, today: string, limit: number): Promise<string[]>;
   /** The states in one of an issuer's status lists, with their index. */

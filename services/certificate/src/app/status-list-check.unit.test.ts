@@ -164,6 +164,14 @@ describe('verifyOffline with status lists', () => {
   it('without lists checks nothing live and says so', async () => {
     const result = await verifyOffline(await licence(), bundle, { at: NOW });
     expect(result).toMatchObject({ valid: true, reasons: [], statusSlot: SLOT, statusChecked: [], statusLists: [] });
+    // genuine, but whether the holder may operate is not established offline without the issuer's lists
+    expect(result).toMatchObject({ genuine: true, mayOperate: false });
+    expect(result.operationFindings).toEqual([{ code: 'STATUS_UNCHECKED', warning: false }]);
+    const onlyRevocation = await verifyOffline(await licence(), bundle, {
+      at: NOW,
+      statusLists: [(await clean())[0]!],
+    });
+    expect(onlyRevocation.operationFindings.map((f) => f.code)).toEqual(['STATUS_UNCHECKED']);
   });
 
   it('accepts a licence whose bits are clear in both lists of its issuer (JWS and QR alike)', async () => {
@@ -177,6 +185,9 @@ describe('verifyOffline with status lists', () => {
         reasons: [],
         statusChecked: ['revocation', 'suspension'],
         statusAsOf: NOW,
+        genuine: true,
+        mayOperate: true,
+        operationFindings: [],
       });
       expect(result.statusLists.map((l) => [l.purpose, l.bit, l.reasons])).toEqual([
         ['revocation', false, []],
@@ -193,6 +204,9 @@ describe('verifyOffline with status lists', () => {
     expect(await verifyOffline(jws, bundle, { at: NOW, statusLists: [revoked, cleanSuspension!] })).toMatchObject({
       valid: false,
       reasons: ['REVOKED'],
+      genuine: true,
+      mayOperate: false,
+      operationFindings: [{ code: 'REVOKED', warning: false }],
     });
     expect(await verifyOffline(jws, bundle, { at: NOW, statusLists: [cleanRevocation!, suspended] })).toMatchObject({
       valid: false,

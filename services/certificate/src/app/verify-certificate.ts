@@ -5,12 +5,8 @@ import { CERTIFICATE_EVENT_TYPES, type CertificateVerified, factsOf } from '../d
 import type { IndustryView } from '../domain/industry.js';
 import { LicenceOperation, type LicenceStatus } from '../domain/lifecycle-codes.js';
 import { sealingReasons } from '../domain/sealing-record.js';
-import {
-  isValidWith,
-  recordReasons,
-  type VerificationMethod,
-  type VerificationReason,
-} from '../domain/verification.js';
+import { componentFindings, type Verdict, verdictOf } from '../domain/verdict.js';
+import { recordReasons, type VerificationMethod, type VerificationReason } from '../domain/verification.js';
 import type { Disclosure } from '../domain/verify-disclosure.js';
 import type { CallerRef } from './callers.js';
 import { faceDisclosure } from './face-disclosure.js';
@@ -38,8 +34,11 @@ export interface VerifyInput {
 
 /** The verdict, with what the verifier may show. */
 export interface VerifyOutput {
+  /** Deprecated single answer: `verdict.genuine && verdict.mayOperate` (ADR 033). */
   readonly valid: boolean;
   readonly reasons: readonly VerificationReason[];
+  /** The two answers, genuine and may operate, each with its findings (domain/verdict.ts). */
+  readonly verdict: Verdict;
   readonly method: VerificationMethod;
   readonly checkedAt: Date;
   /** The payload as signed (present whenever the signature verified). */
@@ -114,10 +113,8 @@ async function recordOfPayload(deps: CertificateDeps, payload: Record<string, un
 
 async function liveReasons(deps: CertificateDeps, state: CertificateState, now: Date) {
   const reasons = recordReasons(state, now);
+  // each component not valid is a finding of its own: a required one keeps the holder from operating
   const industry = await industryViewOf(deps, deps.db, state, now);
-  if (industry !== undefined && industry.overall !== 'valid' && !reasons.some((r) => r !== 'DISPUTED')) {
-    reasons.push('COMPONENT_NOT_VALID');
-  }
   let currentCertificateId: string | undefined;
   if (state.supersededById !== undefined) {
     currentCertificateId = (await deps.certificates.currentVersionsOf(deps.db, [state.id])).get(state.id)?.id;
@@ -150,11 +147,14 @@ export async function verifyCertificateCase(deps: CertificateDeps, input: Verify
   const found = await presented(deps, input, now);
   const { record, seal } = found;
   const live = record === undefined ? undefined : await liveReasons(deps, record.state, now);
-  const reasons = [...new Set([...found.reasons, ...(live?.reasons ?? [])])];
-  const valid = isValidWith(reasons) && live?.industry?.overall !== 'invalid';
+  const verdict = verdictOf({
+    reasons: [...found.reasons, ...(live?.reasons ?? [])],
+    components: componentFindings(live?.industry),
+  });
   const output: VerifyOutput = {
-    valid,
-    reasons,
+    valid: verdict.genuine && verdict.mayOperate,
+    reasons: verdict.reasons,
+    verdict,
     method: input.method,
     checkedAt: now,
     ...(seal?.payload === undefined ? {} : { payload: seal.payload }),
@@ -188,6 +188,8 @@ async function recordVerification(deps: CertificateDeps, input: VerifyInput, out
     verifierCode: input.caller.departmentCode,
     method: input.method,
     valid: output.valid,
+    genuine: output.verdict.genuine,
+    mayOperate: output.verdict.mayOperate,
     reasons: output.reasons,
     verifiedAt: output.checkedAt.toISOString(),
   };

@@ -8,6 +8,7 @@ import {
 } from '@onceonly/seal';
 import { chinaDate } from '../domain/dates.js';
 import type { StatusListPosition, StatusPurpose } from '../domain/status-list.js';
+import { type Finding, verdictOf } from '../domain/verdict.js';
 import type { VerificationReason } from '../domain/verification.js';
 import { licenceSlot, type OfflineStatus, offlineStatus, type StatusListCheck } from './status-list-check.js';
 
@@ -37,8 +38,23 @@ export interface OfflineOptions {
 
 /** The verdict of an offline verification. */
 export interface OfflineVerification {
+  /**
+   * Deprecated (ADR 033): nothing was found against the licence by the checks made (a live status not checked
+   * leaves it true). Read `genuine` and `mayOperate`.
+   */
   readonly valid: boolean;
+  /** What was found against it (not what was left unchecked: see `operationFindings`). */
   readonly reasons: readonly VerificationReason[];
+  /** The document is authentic: its seal verifies against the trust list, and its sealer is its issuer. */
+  readonly genuine: boolean;
+  readonly genuineFindings: readonly Finding[];
+  /**
+   * The holder may operate under it, as far as can be established offline: genuine, within its dates, and neither
+   * revoked nor suspended by the issuer's status lists. False with `STATUS_UNCHECKED` when a list was not read, and
+   * with `COMPONENTS_UNCHECKED` for an industry licence (its permits' status is known online only).
+   */
+  readonly mayOperate: boolean;
+  readonly operationFindings: readonly Finding[];
   /** The licence's seal verified (signature, chain, kid, key usage, seal validity and revocation). */
   readonly sealValid: boolean;
   /** The payload as signed, when the signature verified. */
@@ -108,9 +124,20 @@ export async function verifyOffline(
   const status = await liveStatus(result.valid ? payload : undefined, trustBundle, at, options);
   reasons.push(...status.reasons.filter((reason) => !reasons.includes(reason)));
   const slot = payload === undefined ? undefined : licenceSlot(payload);
+  // what could not be checked offline matters only for a licence whose seal verified (else: NOT_GENUINE)
+  const unchecked: VerificationReason[] = [];
+  const purposes: readonly StatusPurpose[] = ['revocation', 'suspension'];
+  if (result.valid && !purposes.every((p) => status.checked.includes(p))) unchecked.push('STATUS_UNCHECKED');
+  if (result.valid && payload?.industry !== undefined) unchecked.push('COMPONENTS_UNCHECKED');
+  const warnings = result.warnings ?? [];
+  const verdict = verdictOf({ reasons: [...reasons, ...unchecked], warnings });
   return {
     valid: reasons.length === 0,
     reasons,
+    genuine: verdict.genuine,
+    genuineFindings: verdict.genuineFindings,
+    mayOperate: verdict.mayOperate,
+    operationFindings: verdict.operationFindings,
     sealValid: result.valid,
     ...(payload === undefined ? {} : { payload }),
     ...(sealCert === undefined ? {} : { sealKid: sealCert.kid }),
@@ -119,7 +146,7 @@ export async function verifyOffline(
     statusChecked: status.checked,
     ...(status.asOf === undefined ? {} : { statusAsOf: status.asOf }),
     statusLists: status.lists,
-    warnings: result.warnings ?? [],
+    warnings,
     ...(result.trustListUsed === undefined ? {} : { trustList: result.trustListUsed }),
   };
 }

@@ -71,7 +71,36 @@ describe('verifyOffline', () => {
     expect((await verifyOffline(jws, bundle, { at: new Date('2025-03-11T02:00:00Z') })).reasons).toEqual(['EXPIRED']);
     const other = seal('11310107MB2F01231X');
     const foreign = await sealPayload(payload('2030-03-09'), other.signer);
-    expect((await verifyOffline(foreign, other.bundle, { at: NOW })).reasons).toEqual(['ISSUER_MISMATCH']);
+    // (this bundle has no revocation list: TRUST_LIST_MISSING is a warning beside the finding)
+    expect(await verifyOffline(foreign, other.bundle, { at: NOW })).toMatchObject({
+      reasons: ['ISSUER_MISMATCH'],
+      genuineFindings: [
+        { code: 'ISSUER_MISMATCH', warning: false },
+        { code: 'TRUST_LIST_MISSING', warning: true },
+      ],
+      genuine: false,
+      mayOperate: false,
+    });
+  });
+
+  it('an industry licence: genuine, but its components cannot be checked offline', async () => {
+    const { signer, bundle } = seal();
+    const industry = {
+      code: 'cinema',
+      components: [{ licenceName: '公共场所卫生许可证', licenceId: 'x', digest: 'd' }],
+    };
+    const jws = await sealPayload({ ...payload('2030-03-09'), industry }, signer);
+    const result = await verifyOffline(jws, bundle, { at: NOW });
+    expect(result).toMatchObject({ valid: true, genuine: true, mayOperate: false });
+    expect(result.operationFindings.map((f) => f.code)).toEqual(['STATUS_UNCHECKED', 'COMPONENTS_UNCHECKED']);
+  });
+
+  it('a licence whose seal does not verify: not genuine, and nothing said of what was not checked', async () => {
+    const { signer } = seal();
+    const other = seal();
+    const result = await verifyOffline(await sealPayload(payload('2030-03-09'), signer), other.bundle, { at: NOW });
+    expect(result).toMatchObject({ genuine: false, mayOperate: false });
+    expect(result.operationFindings).toEqual([{ code: 'NOT_GENUINE', warning: false }]);
   });
 
   describe('with the trust list', () => {
@@ -93,11 +122,15 @@ describe('verifyOffline', () => {
       expect(await verifyOffline(jws, trustList(), { at: late })).toMatchObject({
         valid: true,
         warnings: ['TRUST_LIST_STALE'],
+        genuine: true,
+        genuineFindings: [{ code: 'TRUST_LIST_STALE', warning: true }],
       });
       expect(await verifyOffline(jws, trustList(), { at: late, refuseStale: true })).toMatchObject({
         valid: false,
         reasons: ['TRUST_LIST_STALE'],
         warnings: [],
+        genuine: false,
+        genuineFindings: [{ code: 'TRUST_LIST_STALE', warning: false }],
       });
     });
 

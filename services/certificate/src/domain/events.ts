@@ -158,6 +158,9 @@ export interface CertificateVerified {
   readonly verifierCode: string;
   readonly method: VerificationMethod;
   readonly valid: boolean;
+  /** The two answers (domain/verdict.ts, ADR 033); `valid` is their conjunction. */
+  readonly genuine: boolean;
+  readonly mayOperate: boolean;
   readonly reasons: readonly VerificationReason[];
   readonly verifiedAt: string;
 }

@@ -82,6 +82,8 @@ function lifeOfAPersonsLicence(): DomainEvent[] {
       verifierCode: DEMO_PLATFORM.code,
       method: 'qr',
       valid: false,
+      genuine: true,
+      mayOperate: false,
       reasons: ['WITHDRAWN'],
       verifiedAt: NOW.toISOString(),
     },

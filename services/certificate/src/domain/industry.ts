@@ -13,7 +13,7 @@ import { assertMayIssue, type Department } from './departments.js';
 import type { CertificateIssued } from './events.js';
 import { assertFaceFields } from './face-fields.js';
 import { type Holder, sameHolder } from './holder.js';
-import { componentTypesOf, type Industry } from './industries.js';
+import { componentTypesOf, INDUSTRIES, type Industry } from './industries.js';
 import { assertHolderType, issueDivision, issueYear, newCertificate } from './issue.js';
 import { licenceNumber } from './licence-number.js';
 import { LicenceStatus } from './lifecycle-codes.js';
@@ -179,6 +179,8 @@ export type IndustryStatus = 'valid' | 'partially-valid' | 'invalid';
 /** A bundled permit with the live status of its current version. */
 export interface ComponentView extends ComponentRef {
   readonly status: LicenceStatus;
+  /** A permit the industry requires (the holder may not operate under the licence without it valid). */
+  readonly required: boolean;
   /** Set when a newer version replaced the bundled one. */
   readonly currentCertificateId?: string;
 }
@@ -190,10 +192,19 @@ export interface IndustryView {
   readonly overall: IndustryStatus;
 }
 
-function viewOf(ref: ComponentRef, current: CertificateState | undefined, now: Date): ComponentView {
-  if (current === undefined) return { ...ref, status: LicenceStatus.OTHER };
+function viewOf(ref: ComponentRef, current: CertificateState | undefined, required: boolean, now: Date): ComponentView {
+  if (current === undefined) return { ...ref, status: LicenceStatus.OTHER, required };
   const moved = current.id !== ref.certificateId ? { currentCertificateId: current.id } : {};
-  return { ...ref, status: effectiveStatus(current, now), ...moved };
+  return { ...ref, status: effectiveStatus(current, now), required, ...moved };
+}
+
+/**
+ * Whether an industry requires permits of this type. An industry no longer in the catalogue requires every permit
+ * it bundled: when in doubt, the holder may operate only with all of them valid.
+ */
+export function requiresType(industryCode: string, typeCode: string): boolean {
+  const industry = INDUSTRIES.find((i) => i.code === industryCode);
+  return industry === undefined || industry.requiredTypeCodes.includes(typeCode);
 }
 
 function overallOf(licence: CertificateState, views: readonly ComponentView[], now: Date): IndustryStatus {
@@ -217,6 +228,8 @@ export function deriveIndustryStatus(
 ): IndustryView {
   const bundle = licence.industry;
   if (bundle === undefined) throw new AppError('INVALID_ARGUMENT', 'not an industry licence');
-  const components = bundle.components.map((ref) => viewOf(ref, current.get(ref.certificateId), now));
+  const components = bundle.components.map((ref) =>
+    viewOf(ref, current.get(ref.certificateId), requiresType(bundle.industryCode, ref.typeCode), now),
+  );
   return { industryCode: bundle.industryCode, components, overall: overallOf(licence, components, now) };
 }

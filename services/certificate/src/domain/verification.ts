@@ -42,12 +42,21 @@ export const VERIFICATION_REASONS = [
   // reasons when the verifier refuses stale lists).
   'TRUST_LIST_STALE',
   'TRUST_LIST_MISSING',
+  // The two answers (domain/verdict.ts, ADR 033): what keeps the holder from operating under a genuine document.
+  'REQUIRED_COMPONENT_NOT_VALID',
+  'STATUS_UNCHECKED',
+  'COMPONENTS_UNCHECKED',
+  'NOT_GENUINE',
 ] as const;
 
 /** One of {@link VERIFICATION_REASONS}. */
 export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
 
-/** Reasons that warn without making a certificate invalid. */
+/**
+ * Reasons that warn without making a certificate invalid: an open dispute, and an optional component of an industry
+ * licence that is not valid (the holder may operate, but not the activity that permit covers). A required component
+ * that is not valid is `REQUIRED_COMPONENT_NOT_VALID`, which is not a warning.
+ */
 export const WARNING_REASONS: readonly VerificationReason[] = ['DISPUTED', 'COMPONENT_NOT_VALID'];
 
 /** How a certificate was presented to VerifyCertificate. */

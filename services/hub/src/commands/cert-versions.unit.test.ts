@@ -61,7 +61,14 @@ describe('formatters', () => {
           index: 0,
           holderCodeMasked: 'H',
           licences: [
-            { typeCode: 'T1', typeName: '食品经营许可证', number: 'N1', status: cv.LicenceStatus.LICENCE_STATUS_VALID },
+            {
+              typeCode: 'T1',
+              typeName: '食品经营许可证',
+              number: 'N1',
+              status: cv.LicenceStatus.LICENCE_STATUS_VALID,
+              genuine: true,
+              mayOperate: true,
+            },
           ],
           refused: [{ typeCode: 'T2', reason: consentV1.ConsentRefusal.CONSENT_REFUSAL_NO_CONSENT }],
         },
@@ -69,7 +76,7 @@ describe('formatters', () => {
     });
     expect(checkText(response).split('\n')).toEqual([
       '#0 H',
-      '  T1 食品经营许可证 N1 valid  .. 长期',
+      '  T1 食品经营许可证 N1 valid  .. 长期  may operate',
       '  T2 refused: NO_CONSENT',
       'checked at 2026-12-04T00:00:00Z',
     ]);

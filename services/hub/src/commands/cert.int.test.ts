@@ -3,15 +3,20 @@
  * hub CA and demo departments seeded on first start): the catalogue, issue, get, suspend, resume, revoke, and
  * verify online and offline (with the trust bundle from `onceonly trust bundle`, no hub).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { certificateModule } from '@onceonly/certificate';
 import { createLogger } from '@onceonly/kit';
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildCli } from '../cli.js';
 import { loadHubConfig } from '../config.js';
 import { type RunningHub, startHub } from '../start.js';
+
+// jsqr is CommonJS: under NodeNext its default export is module.exports, whose `default` is the decoder
+const jsQR = jsQRModule.default;
 
 /** A restaurant's unified social credit code (check character 4). */
 const HOLDER = '91310107MA1H2B3C44';
@@ -106,6 +111,22 @@ describe('onceonly cert', () => {
     expect(got.out).toContain('食品经营许可证');
     expect(got.out).toContain('valid');
 
+    // the QR image of the licence, from the hub by id, decoded by jsQR back to the licence's QR text
+    const png = path.join(dataDir, 'licence.png');
+    const svg = path.join(dataDir, 'licence.svg');
+    const qr = await cli([...as(market), 'cert', 'qr', certificate.id, '--png', png, '--svg', svg]);
+    expect(qr.out).toMatch(/^wrote the QR code \(version [0-9]+, error correction Q\) to /);
+    const image = PNG.sync.read(await readFile(png));
+    expect(jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data).toBe(certificate.qrPayload);
+    expect(await readFile(svg, 'utf8')).toMatch(/^<svg /);
+    // and from the QR text itself, without the hub
+    await writeFile(path.join(dataDir, 'text.qr'), certificate.qrPayload);
+    const offlinePng = path.join(dataDir, 'offline.png');
+    await cli(['cert', 'qr', `@${path.join(dataDir, 'text.qr')}`, '--png', offlinePng]);
+    expect((await readFile(offlinePng)).equals(await readFile(png))).toBe(true);
+    const described = JSON.parse((await cli(['--json', 'cert', 'qr', `@${path.join(dataDir, 'text.qr')}`])).out);
+    expect(described).toMatchObject({ qrText: certificate.qrPayload, errorCorrection: 'Q', files: [] });
+
     expect(
       (
         await cli([
@@ -133,11 +154,19 @@ describe('onceonly cert', () => {
       '--trust',
       path.join(dataDir, 'trust.pem'),
     ]);
-    expect(offline).toMatchObject({ code: 0 });
+    // genuine; whether the holder may operate is not established offline without status lists: exit 4
+    expect(offline).toMatchObject({ code: 4 });
     expect(offline.out.startsWith('VALID')).toBe(true);
+    expect(offline.out).toMatch(/^genuine {6}yes$/m);
+    expect(offline.out).toMatch(/^may operate {2}NOT ESTABLISHED$/m);
+    expect(offline.out).toMatch(/^ {4}STATUS_UNCHECKED {2}离线未能核验吊销或暂扣状态/m);
     expect(offline.out).toMatch(/^notice: revocation and suspension were not checked offline/m);
 
-    expect((await cli([...as(market), 'cert', 'verify', certificate.jws])).out.startsWith('VALID')).toBe(true);
+    const fresh = await cli([...as(market), 'cert', 'verify', certificate.jws]);
+    expect(fresh).toMatchObject({ code: 0 });
+    expect(fresh.out.split('\n').slice(0, 3)).toEqual(['VALID', 'genuine      yes', 'may operate  yes']);
+    const freshJson = JSON.parse((await cli([...as(market), '--json', 'cert', 'verify', certificate.jws])).out);
+    expect(freshJson).toMatchObject({ valid: true, genuine: true, mayOperate: true });
     await cli([
       ...as(market),
       'cert',
@@ -149,8 +178,19 @@ describe('onceonly cert', () => {
       '《食品安全法》第一百三十四条',
     ]);
     const online = await cli([...as(market), 'cert', 'verify', certificate.id]);
-    expect(online.code).toBe(1);
+    // genuine, but revoked: the holder may not operate (exit 4)
+    expect(online.code).toBe(4);
     expect(online.out).toMatch(/^NOT VALID {2}REVOKED/);
+    expect(online.out).toMatch(/^genuine {6}yes$/m);
+    expect(online.out).toMatch(/^may operate {2}NO$/m);
+    expect(online.out).toMatch(/^ {4}REVOKED {2}证照已被吊销 \/ the licence was revoked$/m);
+    const revokedJson = JSON.parse((await cli([...as(market), '--json', 'cert', 'verify', certificate.id])).out);
+    expect(revokedJson).toMatchObject({
+      valid: false,
+      genuine: true,
+      mayOperate: false,
+      mayOperateReasons: [{ code: 'VERIFICATION_REASON_REVOKED', textZh: '证照已被吊销' }],
+    });
 
     // offline, with the issuer's sealed status lists fetched after the revocation
     const files = ['revocation', 'suspension'].map((p) => path.join(dataDir, `${p}.jws`));
@@ -181,8 +221,9 @@ describe('onceonly cert', () => {
       '--status-list',
       files[1]!,
     ]);
-    expect(withLists.code).toBe(1);
+    expect(withLists.code).toBe(4);
     expect(withLists.out).toMatch(/^NOT VALID {2}REVOKED/);
+    expect(withLists.out).toMatch(/^may operate {2}NO$/m);
     expect(withLists.out).toContain('live status: revocation, suspension checked');
     expect(withLists.out).not.toContain('notice:');
   });

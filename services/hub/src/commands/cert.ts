@@ -8,17 +8,11 @@ import {
 } from '@onceonly/certificate/client';
 import { AppError, invalid } from '@onceonly/errors';
 import { type Command, Option } from 'commander';
-import {
-  type ClientOptions,
-  call,
-  cliOptions,
-  EXIT,
-  toJson as json,
-  withClient,
-  writeLine as write,
-} from '../client.js';
+import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
 import { registerCertVersionCommands } from './cert-versions.js';
+import { QR_ERROR_CORRECTION, qrPng, qrSvg, qrVersion } from './qr.js';
 import { trustListJson, trustListLines } from './trust.js';
+import { type Answers, answerLines, findingLinesOf, reasonLinesOf, verifyExitCode } from './verdict.js';
 
 /**
  * `onceonly cert types|issue|get|revoke|suspend|resume|cancel|status-list|verify`: CertificateService of a running
@@ -333,7 +327,7 @@ export function listNumberArgument(value: string): number {
   return n;
 }
 
-function writeFileArgument(file: string, text: string, what: string): void {
+function writeFileArgument(file: string, text: string | Uint8Array, what: string): void {
   try {
     writeFileSync(file, text);
   } catch (cause) {
@@ -408,14 +402,40 @@ export function statusListLines(result: OfflineVerification, files: readonly str
   });
 }
 
-function verdictText(
+/**
+ * A verification for people: the first line as before (VALID / NOT VALID, deprecated: see ADR 033), then the two
+ * answers with their reasons in words, then the licence.
+ */
+export function verdictText(
   valid: boolean,
   reasons: readonly string[],
   summary: string,
+  answers: Answers,
   warnings: readonly string[] = [],
 ): string {
   const warned = warnings.length > 0 ? ` (WARNING: ${warnings.join(', ')})` : '';
-  return `${valid ? 'VALID' : 'NOT VALID'}${warned}${reasons.length > 0 ? `  ${reasons.join(', ')}` : ''}\n${summary}`;
+  const first = `${valid ? 'VALID' : 'NOT VALID'}${warned}${reasons.length > 0 ? `  ${reasons.join(', ')}` : ''}`;
+  return [first, ...answerLines(answers), summary].join('\n');
+}
+
+/** The offline verifier's two answers in the shape of the hub's. */
+export function offlineAnswers(result: OfflineVerification): Answers {
+  return {
+    genuine: result.genuine,
+    genuineReasons: findingLinesOf(result.genuineFindings),
+    mayOperate: result.mayOperate,
+    mayOperateReasons: findingLinesOf(result.operationFindings),
+  };
+}
+
+/** The hub's two answers (a hub that predates them answers neither: both false, the safe reading). */
+export function onlineAnswers(response: cv.VerifyCertificateResponse): Answers {
+  return {
+    genuine: response.genuine === true,
+    genuineReasons: reasonLinesOf(response.genuineReasons),
+    mayOperate: response.mayOperate === true,
+    mayOperateReasons: reasonLinesOf(response.mayOperateReasons),
+  };
 }
 
 /** The options of `cert verify`. */
@@ -452,12 +472,20 @@ async function verifyOfflineCommand(text: string, opts: VerifyOptions, options: 
     ...(notice ? [notice] : []),
   ];
   const trustList = trustListJson(result);
+  const answers = offlineAnswers(result);
+  const { genuineFindings: _g, operationFindings: _o, ...rest } = result;
   write(
     options.json
-      ? json({ ...result, sealedAt: result.sealedAt?.toISOString(), trustList, ...(notice ? { notice } : {}) })
-      : [verdictText(result.valid, result.reasons, summary, result.warnings), ...lines].join('\n'),
+      ? json({
+          ...rest,
+          ...answers,
+          sealedAt: result.sealedAt?.toISOString(),
+          trustList,
+          ...(notice ? { notice } : {}),
+        })
+      : [verdictText(result.valid, result.reasons, summary, answers, result.warnings), ...lines].join('\n'),
   );
-  if (!result.valid) process.exitCode = EXIT.failed;
+  process.exitCode = verifyExitCode(answers);
 }
 
 function registerVerify(cert: Command): void {
@@ -503,12 +531,64 @@ function registerVerify(cert: Command): void {
       const response = await withCertificates(options, (c) => call(c.verifyCertificate.bind(c), request, options));
       const m = response.metadata;
       const summary = `${m?.name ?? ''} ${m?.number ?? ''} ${m?.holder?.name ?? ''} (${m?.issuer ?? ''}) status ${statusName(response.status)}`;
+      const answers = onlineAnswers(response);
+      // both answers always in the JSON (an older hub's missing answer as false) and the deprecated valid, false too
+      const answered = { valid: response.valid, genuine: answers.genuine, mayOperate: answers.mayOperate };
       write(
         options.json
-          ? json(cv.VerifyCertificateResponse.toJSON(response))
-          : verdictText(response.valid, reasonNames(response.reasons), summary),
+          ? json({ ...(cv.VerifyCertificateResponse.toJSON(response) as object), ...answered })
+          : verdictText(response.valid, reasonNames(response.reasons), summary, answers),
       );
-      if (!response.valid) process.exitCode = EXIT.failed;
+      process.exitCode = verifyExitCode(answers);
+    });
+}
+
+/** `cert qr`'s options. */
+interface QrOptions {
+  png?: string;
+  svg?: string;
+  type?: string;
+  holder?: string;
+  holderType?: string;
+}
+
+/** The QR text of a licence: given (`OO1:…`, or `@file`), or the one the hub keeps for a reference. */
+async function qrTextOf(licence: string, opts: QrOptions, options: Options): Promise<string> {
+  const text = textArgument(licence, 'licence').trim();
+  if (text.startsWith('OO1:')) return text;
+  const holder =
+    opts.holder === undefined
+      ? {}
+      : { holderCode: opts.holder, holderCodeType: holderCodeType(opts.holder, opts.holderType) };
+  const request = cv.GetCertificateRequest.fromPartial({ ref: refOf(text), typeCode: opts.type ?? '', ...holder });
+  const response = await withCertificates(options, (c) => call(c.getCertificate.bind(c), request, options));
+  return response.certificate!.qrPayload;
+}
+
+function registerQr(cert: Command): void {
+  cert
+    .command('qr <licence>')
+    .description(
+      'the QR code of a licence (error correction level Q) as PNG and/or SVG: by id, identifier or number (asks the hub, as `cert get`), or its QR text OO1:… / @file (no hub); without --png/--svg prints the QR text',
+    )
+    .option('--png <file>', 'write a PNG image (4 pixels a module)')
+    .option('--svg <file>', 'write an SVG image (for print)')
+    .option('--type <code>', 'with a licence number: the type, when the number names licences of several types')
+    .option('--holder <code>', 'the portal, acting for a holder: the holder’s credit code or citizen ID')
+    .option('--holder-type <t>', '001 (credit code) or 111 (citizen ID); default: from the code')
+    .action(async (licence: string, opts: QrOptions, cmd: Command) => {
+      const options = cliOptions(cmd);
+      const text = await qrTextOf(licence, opts, options);
+      if (opts.png !== undefined) writeFileArgument(opts.png, await qrPng(text), '--png');
+      if (opts.svg !== undefined) writeFileArgument(opts.svg, await qrSvg(text), '--svg');
+      const files = [opts.png, opts.svg].filter((f): f is string => f !== undefined);
+      const version = qrVersion(text);
+      const what = { qrText: text, version, errorCorrection: QR_ERROR_CORRECTION, files };
+      if (options.json) return write(json(what));
+      if (files.length === 0) return write(text);
+      write(
+        `wrote the QR code (version ${version}, error correction ${QR_ERROR_CORRECTION}) to ${files.join(' and ')}`,
+      );
     });
 }
 
@@ -524,4 +604,5 @@ export function registerCertCommands(program: Command): void {
   registerCertVersionCommands(cert);
   registerStatusList(cert);
   registerVerify(cert);
+  registerQr(cert);
 }

@@ -26,6 +26,10 @@ describe('cert status-list and verify --offline --status-list', () => {
   const verdict = (extra: Partial<OfflineVerification> = {}): OfflineVerification => ({
     valid: true,
     reasons: [],
+    genuine: true,
+    genuineFindings: [],
+    mayOperate: true,
+    operationFindings: [],
     sealValid: true,
     payload: { issuerCode: ISSUER, statusListNumber: 2, statusListIndex: 77 },
     statusSlot: { listNumber: 2, index: 77 },

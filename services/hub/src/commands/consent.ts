@@ -2,6 +2,7 @@ import { consentV1, certificateV1 as cv } from '@onceonly/certificate/client';
 import type { Command } from 'commander';
 import { type CliOptions, call, cliOptions, print, withClient } from '../client.js';
 import { holderCodeType, keyListOf } from './cert.js';
+import { reasonLinesOf } from './verdict.js';
 
 /**
  * `onceonly consent grant|revoke|list` (a portal records a holder's consent to a platform) and
@@ -111,15 +112,45 @@ function registerList(consent: Command): void {
 export function checkText(response: consentV1.CheckLicencesResponse): string {
   const lines = response.results.flatMap((r) => [
     `#${r.index} ${r.holderCodeMasked}`,
-    ...r.licences.map((l) => {
+    ...r.licences.flatMap((l) => {
       const status = cv.licenceStatusToJSON(l.status).replace('LICENCE_STATUS_', '').toLowerCase();
-      return `  ${l.typeCode} ${l.typeName} ${l.number} ${status} ${l.validFrom} .. ${l.validTo || '长期'}`;
+      // the two answers (ADR 033): a licence whose status is valid may still not let the holder operate
+      const answer =
+        l.genuine === undefined
+          ? '(no answer: an older hub)'
+          : !l.genuine
+            ? 'NOT GENUINE'
+            : l.mayOperate === true
+              ? 'may operate'
+              : 'MAY NOT OPERATE';
+      const reasons = reasonLinesOf([...l.genuineReasons, ...l.mayOperateReasons]).map(
+        (x) => `    ${x.warning ? 'warning ' : ''}${x.code}  ${x.textZh} / ${x.textEn}`,
+      );
+      return [
+        `  ${l.typeCode} ${l.typeName} ${l.number} ${status} ${l.validFrom} .. ${l.validTo || '长期'}  ${answer}`,
+        ...reasons,
+      ];
     }),
     ...r.refused.map(
       (x) => `  ${x.typeCode} refused: ${consentV1.consentRefusalToJSON(x.reason).replace('CONSENT_REFUSAL_', '')}`,
     ),
   ]);
   return [...lines, `checked at ${response.checkedAt}`].join('\n');
+}
+
+/**
+ * The result of a platform check as JSON: protobuf JSON, with each licence's `genuine` and `mayOperate` always
+ * present (they have explicit presence; an older hub that does not answer them reads false, the safe reading).
+ */
+export function checkJson(response: consentV1.CheckLicencesResponse): unknown {
+  const out = consentV1.CheckLicencesResponse.toJSON(response) as { results?: { licences?: object[] }[] };
+  for (const [i, result] of (out.results ?? []).entries()) {
+    result.licences = (result.licences ?? []).map((l, j) => {
+      const licence = response.results[i]!.licences[j]!;
+      return { ...l, genuine: licence.genuine === true, mayOperate: licence.mayOperate === true };
+    });
+  }
+  return out;
 }
 
 function registerCheck(program: Command): void {
@@ -146,7 +177,7 @@ function registerCheck(program: Command): void {
       const response = await withClient(consentV1.PlatformServiceClient, options, (c) =>
         call(c.checkLicences.bind(c), request, options),
       );
-      print(options, consentV1.CheckLicencesResponse.toJSON(response), checkText(response));
+      print(options, checkJson(response), checkText(response));
     });
 }
 

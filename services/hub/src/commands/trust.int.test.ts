@@ -33,6 +33,8 @@ interface Issued {
 
 interface OfflineJson {
   valid: boolean;
+  genuine: boolean;
+  mayOperate: boolean;
   reasons: string[];
   warnings: string[];
   sealKid?: string;
@@ -174,7 +176,13 @@ describe('offline verification with the trust list, after a seal was rotated and
       [false, ['SEAL_REVOKED'], []],
       [true, [], []],
     ]);
-    expect(verdicts.map((v) => v.code)).toEqual([0, 1, 0]);
+    // 1: not genuine (sealed after its seal's compromise); 4: genuine, may operate not established offline
+    expect(verdicts.map((v) => v.code)).toEqual([4, 1, 4]);
+    expect(verdicts.map((v) => [v.verdict.genuine, v.verdict.mayOperate])).toEqual([
+      [true, false],
+      [false, false],
+      [true, false],
+    ]);
     expect(verdicts.map((v) => v.verdict.sealKid)).toEqual([oldKid, oldKid, newKid]);
     expect(verdicts[0]!.verdict.trustList?.nextUpdate).toBe(nextUpdate.toISOString());
   });

@@ -10,6 +10,10 @@ const list = {
 const verdict = (extra: Partial<OfflineVerification>): OfflineVerification => ({
   valid: true,
   reasons: [],
+  genuine: true,
+  genuineFindings: [],
+  mayOperate: true,
+  operationFindings: [],
   sealValid: true,
   statusChecked: [],
   statusLists: [],

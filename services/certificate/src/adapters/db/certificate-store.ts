@@ -362,6 +362,17 @@ export const sqlCertificateStore: SqlCertificateStore = {
     return out;
   },
 
+  async sealingsOf(q, ids) {
+    const out = new Map<string, { sealKid: string; sealedAt: Date }>();
+    if (ids.length === 0) return out;
+    const { rows } = await q.query<{ id: string; seal_kid: string; sealed_at: Date }>(
+      'SELECT id, seal_kid, sealed_at FROM certificate.certificates WHERE id = ANY($1::text[])',
+      [[...new Set(ids)]],
+    );
+    for (const row of rows) out.set(row.id, { sealKid: row.seal_kid, sealedAt: row.sealed_at });
+    return out;
+  },
+
   async dueForExpiry(q, today, limit) {
     const { rows } = await q.query<{ id: string }>(
       `SELECT id FROM certificate.certificates

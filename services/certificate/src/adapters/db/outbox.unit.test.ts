@@ -43,6 +43,8 @@ describe('attributionOf: the parties an event names in its extension attributes'
       verifierCode: DEMO_PLATFORM.code,
       method: 'id' as const,
       valid: true,
+      genuine: true,
+      mayOperate: true,
       reasons: [],
       verifiedAt: NOW.toISOString(),
     };

@@ -4,6 +4,7 @@ import { checkLicencesCase } from '../../app/check-licences.js';
 import type { CertificateDeps } from '../../app/ports.js';
 import { refusalToProto, statusToProto } from '../event-bodies.js';
 import { parseCheckLicences } from './consent-requests.js';
+import { verdictReasonsOf } from './verdict-to-proto.js';
 
 /** The handlers of PlatformService. */
 export function platformHandlers(deps: CertificateDeps): consentV1.PlatformServiceServer {
@@ -22,6 +23,10 @@ export function platformHandlers(deps: CertificateDeps): consentV1.PlatformServi
             validFrom: l.validFrom,
             validTo: l.validTo ?? '',
             status: statusToProto(l.status),
+            genuine: l.verdict.genuine,
+            genuineReasons: verdictReasonsOf(l.verdict.genuineFindings),
+            mayOperate: l.verdict.mayOperate,
+            mayOperateReasons: verdictReasonsOf(l.verdict.operationFindings),
           })),
           refused: r.refused.map((f) => ({ typeCode: f.typeCode, reason: refusalToProto(f.reason) })),
         })),

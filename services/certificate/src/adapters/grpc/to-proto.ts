@@ -6,7 +6,7 @@ import type { CertificateState, ComponentRef } from '../../domain/certificate.js
 import type { Department } from '../../domain/departments.js';
 import type { Holder } from '../../domain/holder.js';
 import { INDUSTRIES, type Industry } from '../../domain/industries.js';
-import type { ComponentView, IndustryStatus, IndustryView } from '../../domain/industry.js';
+import { type ComponentView, type IndustryStatus, type IndustryView, requiresType } from '../../domain/industry.js';
 import type { StatusPurpose } from '../../domain/status-list.js';
 import { revocationKindToProto, statusToProto } from '../event-bodies.js';
 
@@ -64,6 +64,7 @@ export function industryBundleOf(state: CertificateState, view?: IndustryView): 
     digest: c.digest,
     status: c.status === undefined ? cv.LicenceStatus.LICENCE_STATUS_UNSPECIFIED : statusToProto(c.status),
     currentCertificateId: c.currentCertificateId ?? '',
+    required: c.required ?? requiresType(bundle.industryCode, c.typeCode),
   }));
   return {
     industryCode: bundle.industryCode,

@@ -2,6 +2,7 @@ import { certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
 import type { VerifyOutput } from '../../app/verify-certificate.js';
 import { methodToProto, reasonToProto, statusToProto } from '../event-bodies.js';
 import { industryBundleOf, metadataOf } from './to-proto.js';
+import { verdictReasonsOf } from './verdict-to-proto.js';
 
 /** The VerifyCertificate response: the verdict, and the metadata as signed (or as recorded, for an id). */
 
@@ -56,6 +57,18 @@ export function verifyResponseOf(output: VerifyOutput): cv.VerifyCertificateResp
     industry: record === undefined ? undefined : industryBundleOf(record.state, output.industry),
     currentCertificateId: output.currentCertificateId ?? '',
     method: methodToProto(output.method),
+    ...answersOf(output, true),
+  };
+}
+
+/** The two answers (ADR 033), each with its reasons in words. */
+function answersOf(output: VerifyOutput, showComponents: boolean) {
+  const { verdict } = output;
+  return {
+    genuine: verdict.genuine,
+    genuineReasons: verdictReasonsOf(verdict.genuineFindings, showComponents),
+    mayOperate: verdict.mayOperate,
+    mayOperateReasons: verdictReasonsOf(verdict.operationFindings, showComponents),
   };
 }
 
@@ -67,5 +80,6 @@ function verdictOnly(output: VerifyOutput): cv.VerifyCertificateResponse {
     certificateId: output.record?.state.id ?? '',
     checkedAt: output.checkedAt.toISOString(),
     method: methodToProto(output.method),
+    ...answersOf(output, false),
   });
 }
