@@ -20,6 +20,7 @@ import {
   callerFromCertificate,
   callerFromDevMetadata,
 } from './caller.js';
+import { httpCalls } from './connect.js';
 import type { Logger } from './logger.js';
 import { MalformedRequest } from './wire-check.js';
 
@@ -163,6 +164,8 @@ interface Outcome {
   code: number;
   started: number;
   requestId: string;
+  /** Served over HTTP/JSON (the Connect face) rather than gRPC. */
+  http?: boolean;
 }
 
 function logCall(log: Logger, outcome: Outcome): void {
@@ -174,7 +177,8 @@ function logCall(log: Logger, outcome: Outcome): void {
     durationMs,
     requestId: outcome.requestId,
   };
-  log.info(fields, 'grpc call');
+  if (outcome.http) log.info({ ...fields, transport: 'http' }, 'http call');
+  else log.info(fields, 'grpc call');
 }
 
 /** Runs a handler, catching synchronous throws and rejected promises (async handlers). */
@@ -222,7 +226,7 @@ function wrapCallbackStyle(method: string, handler: CallbackHandler, options: In
     const end = (code: number) => {
       done = true;
       clearTimeout(timer);
-      logCall(options.log, { method, caller, code, started: began.started, requestId });
+      logCall(options.log, { method, caller, code, started: began.started, requestId, http: httpCalls.has(call) });
     };
     const answer = (err: unknown, value?: unknown, trailer?: Metadata, flags?: number) => {
       if (done) return; // the deadline or a cancellation answered first
@@ -268,7 +272,14 @@ function wrapStreamStyle(method: string, handler: StreamHandler, options: Interc
       done = true;
       clearTimeout(timer);
       const caller = began.ok ? began.context.caller : undefined;
-      logCall(options.log, { method, caller, code: final, started: began.started, requestId });
+      logCall(options.log, {
+        method,
+        caller,
+        code: final,
+        started: began.started,
+        requestId,
+        http: httpCalls.has(call),
+      });
     };
     // grpc-js turns an 'error' event on a server stream into the call's status: map it on the way.
     const emit = call.emit.bind(call);
