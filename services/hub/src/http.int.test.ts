@@ -31,6 +31,10 @@ const MARKET_REGULATION = uscc('11310107MB2F03587');
 const AUDITOR = uscc('11310000MB2F09990');
 const BAKERY = uscc('91310107MA1G8K3D4');
 const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(descriptorSetPath)));
+type CallOptions = { headers?: Record<string, string> };
+/** A Connect client of a service found at run time in the descriptor set: its methods by local name. */
+type Unary = (request: object, options?: CallOptions) => Promise<unknown>;
+type Streaming = (request: object, options?: CallOptions) => AsyncIterable<unknown>;
 const service = (name: string): DescService => {
   const found = registry.getService(name);
   if (!found) throw new Error(`no service ${name} in the descriptor set`);
@@ -233,11 +237,17 @@ describe('HTTP/JSON (Connect) on a hub with PostgreSQL and Kafka', () => {
   it('a Connect client: JSON codec, POST and GET, errors as ConnectError with the code', async () => {
     const transport = createConnectTransport({ baseUrl: base, httpVersion: '1.1', useHttpGet: true });
     const headers = { [DEV_CALLER_HEADER]: MARKET_REGULATION, [DEV_ROLE_HEADER]: 'department' };
-    const hubService = createClient(service('onceonly.hub.v1.HubService'), transport);
+    const hubService = createClient(service('onceonly.hub.v1.HubService'), transport) as unknown as Record<
+      'whoAmI',
+      Unary
+    >;
     const me = (await hubService.whoAmI({}, { headers })) as unknown as { departmentCode: string; role: string };
     expect(me).toMatchObject({ departmentCode: MARKET_REGULATION, role: 'department' });
 
-    const credit = createClient(service('onceonly.credit.v1.CreditService'), transport);
+    const credit = createClient(service('onceonly.credit.v1.CreditService'), transport) as unknown as Record<
+      'getCreditProfile' | 'recordPenalty',
+      Unary
+    >;
     const profile = (await credit.getCreditProfile(
       { subject: { subject: { case: 'creditCode', value: BAKERY } }, purpose: 'Connect client' },
       { headers },
@@ -266,7 +276,10 @@ describe('HTTP/JSON (Connect) on a hub with PostgreSQL and Kafka', () => {
     await waitFor(
       async () => {
         const transport = createConnectTransport({ baseUrl: base, httpVersion: '1.1' });
-        const audit = createClient(service('onceonly.audit.v1.AuditService'), transport);
+        const audit = createClient(service('onceonly.audit.v1.AuditService'), transport) as unknown as Record<
+          'streamEntries',
+          Streaming
+        >;
         const headers = { [DEV_CALLER_HEADER]: AUDITOR, [DEV_ROLE_HEADER]: 'auditor' };
         let entries = 0;
         for await (const message of audit.streamEntries({ start: 0n, purpose: 'HTTP test' }, { headers })) {
@@ -277,7 +290,10 @@ describe('HTTP/JSON (Connect) on a hub with PostgreSQL and Kafka', () => {
       { timeoutMs: 30_000, message: 'two audit entries streamed' },
     );
     const transport = createConnectTransport({ baseUrl: base, httpVersion: '1.1' });
-    const audit = createClient(service('onceonly.audit.v1.AuditService'), transport);
+    const audit = createClient(service('onceonly.audit.v1.AuditService'), transport) as unknown as Record<
+      'streamEntries',
+      Streaming
+    >;
     const asDept = { [DEV_CALLER_HEADER]: MARKET_REGULATION, [DEV_ROLE_HEADER]: 'department' };
     const refused = await (async () => {
       for await (const _ of audit.streamEntries({ start: 0n }, { headers: asDept })) {
