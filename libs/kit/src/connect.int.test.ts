@@ -5,6 +5,7 @@
  */
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 import {
   GetInfoResponse,
   type HubServiceServer,
@@ -115,6 +116,23 @@ describe('the HTTP/JSON face', () => {
     const page = await fetch(`${url}/docs`);
     expect(await page.text()).toContain('/docs/swagger-ui-bundle.js');
     expect((await fetch(`${url}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+  });
+
+  it('reads a gzip body, and a GET message in base64url', async () => {
+    const { url } = await start({ devIdentity: true });
+    const zipped = await fetch(`${url}${WHO}`, {
+      method: 'POST',
+      headers: { ...json, 'content-encoding': 'gzip', 'x-onceonly-caller': 'DEPT-A' },
+      body: gzipSync(Buffer.from('{}')),
+    });
+    expect(zipped.status).toBe(200);
+    const message = Buffer.from('{}').toString('base64url');
+    const got = await fetch(`${url}${WHO}?connect=v1&encoding=json&base64=1&message=${message}`, {
+      headers: { 'x-onceonly-caller': 'DEPT-A' },
+    });
+    expect(got.status).toBe(200);
+    expect(got.headers.get('etag')).toMatch(/^"/);
+    expect(await got.json()).toMatchObject({ departmentCode: 'DEPT-A' });
   });
 
   it('keeps the development identity to loopback on the HTTP address too', () => {
