@@ -197,3 +197,14 @@ describe('the HTTP/JSON face with mutual TLS', () => {
     expect(JSON.parse(answer.body).departmentCode).toBe(department.code);
   });
 });
+
+describe('the HTTP/JSON listener on a taken port', () => {
+  it('fails the start with CONFIG_INVALID and lets the gRPC port go', async () => {
+    const { log } = memoryLog();
+    const first = createGrpcServer({ address: '127.0.0.1:0', log, http: { address: '127.0.0.1:0' } });
+    running.push(first);
+    const taken = (await first.start()).httpAddress!;
+    const second = createGrpcServer({ address: '127.0.0.1:0', log, http: { address: taken } });
+    await expect(second.start()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});

@@ -236,8 +236,15 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       const port = await bind(server, options.address, credentialsOf(options.tls));
       let httpAddress: string | undefined;
       if (face && httpAt) {
-        const httpPort = await face.listen(httpAt.host, httpAt.port, options.tls);
-        httpAddress = `${httpAt.host}:${httpPort}`;
+        let httpPort: number;
+        try {
+          httpPort = await face.listen(httpAt.host, httpAt.port, options.tls);
+        } catch (err) {
+          server.forceShutdown(); // the gRPC port is bound: let it go, the start failed
+          throw err;
+        }
+        const bare = httpAt.host.replace(/^\[(.*)\]$/, '$1');
+        httpAddress = `${bare.includes(':') ? `[${bare}]` : bare}:${httpPort}`;
       }
       state = 'serving';
       setAll('SERVING');
