@@ -57,3 +57,15 @@ export interface ProtoCodec<T> {
 
 /** Absolute path of the repository's `proto/` folder (for gRPC reflection, which needs descriptors). */
 export const protoDir: string = resolve(dirname(fileURLToPath(import.meta.url)), '../../../proto');
+
+/**
+ * Absolute path of the descriptor set of `proto/` (`buf build` during generate, with source info): the HTTP/JSON
+ * face reads the messages' JSON mapping and each method's idempotency level from it.
+ */
+export const descriptorSetPath: string = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../src/gen/descriptors.binpb',
+);
+
+/** Absolute path of the OpenAPI 3.1 document generated from `proto/` at build time (never edited by hand). */
+export const openapiPath: string = resolve(dirname(fileURLToPath(import.meta.url)), '../src/gen/openapi.json');

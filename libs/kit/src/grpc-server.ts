@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { isIPv4 } from 'node:net';
+import { dirname } from 'node:path';
 import {
   type MethodDefinition,
   Server,
@@ -8,10 +10,11 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
-import { protoDir } from '@onceonly/contracts';
+import { descriptorSetPath, openapiPath, protoDir } from '@onceonly/contracts';
 import { AppError } from '@onceonly/errors';
 import { HealthImplementation } from 'grpc-health-check';
 import { parseHostPort } from './config.js';
+import { type ConnectFace, createConnectFace } from './connect.js';
 import { codedTransportErrors, wrapHandler } from './interceptors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -54,6 +57,24 @@ export interface GrpcServerOptions {
   protoDirs?: readonly string[];
   /** The process's metrics: every call is observed in `onceonly_grpc_server_handling_seconds` (ADR 035). */
   metrics?: Metrics;
+  /**
+   * The HTTP/JSON face (ADR 032): every RPC also served in the Connect protocol on this second listener, through the
+   * same wrapped handlers; `/openapi.json` and a reference page at `/docs`. Same TLS (HTTPS with a required client
+   * certificate) and the same loopback rule for the development identity as the gRPC listener. Off when undefined.
+   */
+  http?: HttpFaceOptions;
+}
+
+/** Options of the HTTP/JSON face. */
+export interface HttpFaceOptions {
+  /** Where to listen: `host:port`; port 0 picks a free port. */
+  address: string;
+  /** Descriptor set of the served protos (default: the repository's, from contracts). */
+  descriptorSetPath?: string;
+  /** OpenAPI document served at `/openapi.json` (default: the generated one, from contracts); false for none. */
+  openapiPath?: string | false;
+  /** Serve the reference page at `/docs` (swagger-ui-dist from node_modules). Default true. */
+  docs?: boolean;
 }
 
 /** Options of {@link GrpcServer.addService}. */
@@ -74,6 +95,8 @@ export interface BoundAddress {
   /** `host:port` with the real port. */
   address: string;
   port: number;
+  /** `host:port` of the HTTP/JSON listener, when there is one. */
+  httpAddress?: string;
 }
 
 /** A gRPC server with the kit's interceptors, health and reflection. */
@@ -117,9 +140,13 @@ function credentialsOf(tls: ServerTls | undefined): ServerCredentials {
   return ServerCredentials.createSsl(tls.caCert, [{ private_key: tls.key, cert_chain: tls.cert }], true);
 }
 
-function checkAddress(options: GrpcServerOptions): { host: string; port: number } {
-  const parsed = parseHostPort(options.address);
-  if (!parsed) throw new AppError('CONFIG_INVALID', `gRPC address: expected host:port, got "${options.address}"`);
+function checkAddress(
+  options: GrpcServerOptions,
+  address = options.address,
+  what = 'gRPC',
+): { host: string; port: number } {
+  const parsed = parseHostPort(address);
+  if (!parsed) throw new AppError('CONFIG_INVALID', `${what} address: expected host:port, got "${address}"`);
   if (options.devIdentity && !isLoopbackHost(parsed.host)) {
     throw new AppError(
       'CONFIG_INVALID',
@@ -140,9 +167,20 @@ function checkAddress(options: GrpcServerOptions): { host: string; port: number 
  */
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const { host } = checkAddress(options);
+  const httpAt = options.http ? checkAddress(options, options.http.address, 'HTTP') : undefined;
   const log = options.log;
+  const maxReceiveBytes = options.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE_BYTES;
+  const face: ConnectFace | undefined = options.http
+    ? createConnectFace({
+        log,
+        maxReceiveBytes,
+        descriptorSetPath: options.http.descriptorSetPath ?? descriptorSetPath,
+        ...(options.http.openapiPath === false ? {} : { openapiPath: options.http.openapiPath ?? openapiPath }),
+        ...(options.http.docs === false ? {} : { docsAssets: swaggerUiFolder() }),
+      })
+    : undefined;
   const server = new Server({
-    'grpc.max_receive_message_length': options.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
+    'grpc.max_receive_message_length': maxReceiveBytes,
     interceptors: [codedTransportErrors(log)],
   });
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
@@ -182,7 +220,11 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         const schema = wire ? requestSchemas().forPath(method.path) : undefined;
         checked[key] = { ...method, requestDeserialize: checkedDeserializer(method.requestDeserialize, wire, schema) };
         const handler = implementation[key];
-        if (handler) wrapped[key] = wrapHandler(method, handler, interceptors);
+        if (!handler) continue;
+        const one = wrapHandler(method, handler, interceptors);
+        wrapped[key] = one;
+        // the HTTP/JSON face calls the very same wrapped handler, with the same checked decoder
+        face?.add(checked[key], one);
       }
       server.addService(checked as ServiceDefinition, wrapped);
       services.push(name);
@@ -196,6 +238,18 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       const descriptors = loadReflectionDescriptors(options.protoDirs ?? [protoDir]);
       new ReflectionService(descriptors, { services: [...services, HEALTH_SERVICE] }).addToServer(server);
       const port = await bind(server, options.address, credentialsOf(options.tls));
+      let httpAddress: string | undefined;
+      if (face && httpAt) {
+        let httpPort: number;
+        try {
+          httpPort = await face.listen(httpAt.host, httpAt.port, options.tls);
+        } catch (err) {
+          server.forceShutdown(); // the gRPC port is bound: let it go, the start failed
+          throw err;
+        }
+        const bare = httpAt.host.replace(/^\[(.*)\]$/, '$1');
+        httpAddress = `${bare.includes(':') ? `[${bare}]` : bare}:${httpPort}`;
+      }
       state = 'serving';
       setAll('SERVING');
       const address = `${host}:${port}`;
@@ -206,14 +260,23 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         );
       }
       log.info({ address, services, mtls: options.tls !== undefined }, 'gRPC server listening');
-      return { address, port };
+      if (httpAddress) {
+        log.info(
+          { address: httpAddress, methods: face?.paths.length, mtls: options.tls !== undefined },
+          'HTTP/JSON (Connect) listening',
+        );
+      }
+      return { address, port, ...(httpAddress ? { httpAddress } : {}) };
     },
 
     shutdown(graceMs) {
-      stopped ??= drain(server, state, graceMs, log, () => {
-        state = 'draining';
-        setAll('NOT_SERVING');
-      });
+      stopped ??= Promise.all([
+        drain(server, state, graceMs, log, () => {
+          state = 'draining';
+          setAll('NOT_SERVING');
+        }),
+        face?.close(graceMs),
+      ]).then(() => undefined);
       return stopped;
     },
   };
@@ -250,4 +313,9 @@ async function drain(
     });
   });
   log.info('gRPC server stopped');
+}
+
+/** The folder of swagger-ui-dist (the reference page's viewer, served from node_modules: no CDN). */
+function swaggerUiFolder(): string {
+  return dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 }

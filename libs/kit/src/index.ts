@@ -39,6 +39,7 @@ export {
   type UrlOptions,
   url,
 } from './config.js';
+export { connectCodeOf } from './connect.js';
 export { watchEventMetrics } from './event-metrics.js';
 export { FieldCheck, type TextOptions } from './field-check.js';
 export {
@@ -49,6 +50,7 @@ export {
   DEFAULT_MAX_RECEIVE_BYTES,
   type GrpcServer,
   type GrpcServerOptions,
+  type HttpFaceOptions,
   isLoopbackHost,
   type ServerTls,
 } from './grpc-server.js';

@@ -20,6 +20,7 @@ import {
   callerFromCertificate,
   callerFromDevMetadata,
 } from './caller.js';
+import { httpCalls } from './connect.js';
 import type { Logger } from './logger.js';
 import { type RpcSpan, rpcTracer } from './rpc-tracing.js';
 import { MalformedRequest } from './wire-check.js';
@@ -166,6 +167,8 @@ interface Outcome {
   code: number;
   started: number;
   requestId: string;
+  /** Served over HTTP/JSON (the Connect face) rather than gRPC. */
+  http?: boolean;
 }
 
 function logCall(options: InterceptorOptions, outcome: Outcome, span: RpcSpan | undefined): void {
@@ -181,7 +184,8 @@ function logCall(options: InterceptorOptions, outcome: Outcome, span: RpcSpan | 
     durationMs,
     requestId: outcome.requestId,
   };
-  log.info(fields, 'grpc call');
+  if (outcome.http) log.info({ ...fields, transport: 'http' }, 'http call');
+  else log.info(fields, 'grpc call');
 }
 
 /** Runs a handler, catching synchronous throws and rejected promises (async handlers). */
@@ -230,7 +234,7 @@ function wrapCallbackStyle(method: string, handler: CallbackHandler, options: In
     const end = (code: number) => {
       done = true;
       clearTimeout(timer);
-      logCall(options, { method, caller, code, started: began.started, requestId }, span);
+      logCall(options, { method, caller, code, started: began.started, requestId, http: httpCalls.has(call) }, span);
     };
     const answer = (err: unknown, value?: unknown, trailer?: Metadata, flags?: number) => {
       if (done) return; // the deadline or a cancellation answered first
@@ -275,7 +279,11 @@ function wrapStreamStyle(method: string, handler: StreamHandler, options: Interc
       done = true;
       clearTimeout(timer);
       const caller = began.ok ? began.context.caller : undefined;
-      logCall(options, { method, caller, code: final, started: began.started, requestId }, span);
+      logCall(
+        options,
+        { method, caller, code: final, started: began.started, requestId, http: httpCalls.has(call) },
+        span,
+      );
     };
     // grpc-js turns an 'error' event on a server stream into the call's status: map it on the way.
     const emit = call.emit.bind(call);

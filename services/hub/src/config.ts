@@ -1,9 +1,14 @@
 import { NAMESPACE_PATTERN } from '@onceonly/events';
-import { bool, hostPort, int, list, loadConfig, oneOf, str, url } from '@onceonly/kit';
+import { bool, hostPort, int, list, loadConfig, oneOf, parseHostPort, str, url } from '@onceonly/kit';
 
 /** Every environment variable the hub reads: `onceonly config` prints this table. */
 export const HUB_CONFIG = {
   ONCEONLY_GRPC_ADDR: hostPort({ default: '127.0.0.1:50051', doc: 'where the hub listens for gRPC (host:port)' }),
+  ONCEONLY_HTTP_ADDR: hostPort({
+    optional: true,
+    doc: 'where the hub serves HTTP/JSON (Connect), /openapi.json and /docs (default: the gRPC host, its port + 1; port 0 with port 0)',
+  }),
+  ONCEONLY_HTTP: bool({ default: true, doc: 'serve the HTTP/JSON face at all (ADR 032)' }),
   ONCEONLY_DATA_DIR: str({ default: '.onceonly', doc: 'embedded data folder (PGlite database, development keys)' }),
   DATABASE_URL: url({
     optional: true,
@@ -64,4 +69,19 @@ export type HubConfig = ReturnType<typeof loadHubConfig>;
 /** Loads and checks the hub's configuration; throws CONFIG_MISSING / CONFIG_INVALID naming the variable. */
 export function loadHubConfig(env: NodeJS.ProcessEnv = process.env) {
   return loadConfig(HUB_CONFIG, env);
+}
+
+/**
+ * Where the HTTP/JSON face listens: ONCEONLY_HTTP_ADDR, else the gRPC host with the next port (port 0 when the gRPC
+ * port is 0, as tests ask), so that `npm start` serves both on loopback without a second setting. Undefined when
+ * ONCEONLY_HTTP=false.
+ */
+export function httpAddressOf(config: HubConfig): string | undefined {
+  if (!config.ONCEONLY_HTTP) return undefined;
+  if (config.ONCEONLY_HTTP_ADDR) return config.ONCEONLY_HTTP_ADDR;
+  const grpc = parseHostPort(config.ONCEONLY_GRPC_ADDR);
+  if (!grpc) return undefined;
+  const host = grpc.host.includes(':') && !grpc.host.startsWith('[') ? `[${grpc.host}]` : grpc.host;
+  const port = grpc.port === 0 ? 0 : grpc.port + 1;
+  return `${host}:${port}`;
 }

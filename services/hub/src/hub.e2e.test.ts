@@ -80,6 +80,19 @@ describe('onceonly start on its embedded defaults', () => {
     ).toHaveLength(1);
   });
 
+  it('serves the same hub as JSON over HTTP at the address of its ready line (embedded mode)', async () => {
+    const found = / http=(http:\/\/127\.0\.0\.1:\d+) openapi=\1\/openapi\.json docs=\1\/docs /.exec(hub.readyLine);
+    expect(found).not.toBeNull();
+    const answer = await fetch(`${found![1]}/onceonly.hub.v1.HubService/GetInfo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-onceonly-caller': 'E2E-DEPT' },
+      body: '{}',
+    });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ mode: 'embedded', storage: 'pglite' });
+    expect((await fetch(`${found![1]}/openapi.json`)).status).toBe(200);
+  });
+
   it('answers a grpc.health.v1 Check with SERVING', async () => {
     expect(await checkHealth(client(hub.address))).toBe('SERVING');
     expect(await checkHealth(client(hub.address), 'onceonly.hub.v1.HubService')).toBe('SERVING');

@@ -29,7 +29,7 @@ import {
   watchEventMetrics,
 } from '@onceonly/kit';
 import { type Database, migrate, openDatabase } from '@onceonly/store';
-import type { HubConfig } from './config.js';
+import { type HubConfig, httpAddressOf } from './config.js';
 import { HUB_SCHEMA, HUB_TOPIC, HubStarted, HubStopped } from './hub-events.js';
 import { hubService } from './hub-service.js';
 import { HUB_MODULES } from './modules.js';
@@ -39,6 +39,8 @@ import { HUB_VERSION } from './version.js';
 export interface RunningHub {
   /** `host:port` with the real port (ONCEONLY_GRPC_ADDR may ask for port 0). */
   address: string;
+  /** Base URL of the HTTP/JSON face (`http://host:port`, `https://` with mTLS); undefined when it is off. */
+  httpUrl?: string;
   /** The one line printed when the hub is ready. */
   readyLine: string;
   mode: 'embedded' | 'external';
@@ -101,12 +103,14 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       name: 'outbox relay',
       beforeStop: () => recordHubEvent(db, HubStopped, instanceId),
     });
+    const httpAddress = httpAddressOf(config);
     const server = createGrpcServer({
       address: config.ONCEONLY_GRPC_ADDR,
       log,
       ...(tls ? { tls } : {}),
       devIdentity,
       metrics,
+      ...(httpAddress ? { http: { address: httpAddress } } : {}),
     });
     const startedAt = new Date().toISOString();
     const mode = config.DATABASE_URL || config.KAFKA_BROKERS ? 'external' : 'embedded';
@@ -141,6 +145,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     );
     const bound = await server.start();
     listening = bound.address;
+    const httpUrl = bound.httpAddress ? `${tls ? 'https' : 'http'}://${bound.httpAddress}` : undefined;
     lifecycle.onStop('grpc server', (ctx) => server.shutdown(ctx.graceMs));
     const scrape = await openMetricsEndpoint(config, mode, metrics, log);
     if (scrape) lifecycle.onStop('metrics endpoint', () => scrape.close());
@@ -158,11 +163,13 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       ...(config.ONCEONLY_NAMESPACE ? [`namespace=${config.ONCEONLY_NAMESPACE}`] : []),
       ...(db.kind === 'pglite' ? [`data=${config.ONCEONLY_DATA_DIR}`] : []),
       `identity=${identityMode(tls !== undefined, devIdentity)}`,
+      ...(httpUrl ? [`http=${httpUrl}`, `openapi=${httpUrl}/openapi.json`, `docs=${httpUrl}/docs`] : []),
       ...(scrape ? [`metrics=${scrape.address}`] : []),
       `version=${HUB_VERSION}`,
     ].join(' ');
     return {
       address: bound.address,
+      ...(httpUrl ? { httpUrl } : {}),
       readyLine,
       mode,
       metricsAddress: scrape?.address,

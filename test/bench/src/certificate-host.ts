@@ -81,6 +81,10 @@ function rpc<Res>(client: Client, method: string, request: object, md: Metadata)
 /** The service hosted in-process and grpc-js clients of it (one channel each). */
 export interface CertificateHost {
   address: string;
+  /** Base URL of the same server's HTTP/JSON face (ADR 032). */
+  httpUrl: string;
+  /** Request headers of the issuing department over HTTP (development identity). */
+  httpHeaders: Record<string, string>;
   /** Metadata of the issuing department (development identity). */
   metadata: Metadata;
   /** IssueCertificate of a food business licence to the holder with `holderCode`. */
@@ -111,6 +115,7 @@ export async function startCertificateHost(options: { db: Database; brokers: str
     env: { ONCEONLY_EXPIRY_SWEEP_MS: '0' },
     modules: [certificateModule],
     deferServer: true,
+    http: true,
   });
   const { server } = host.context;
   server.addService(HubServiceService, {
@@ -140,6 +145,12 @@ export async function startCertificateHost(options: { db: Database; brokers: str
 
   return {
     address,
+    httpUrl: `http://${host.httpAddress}`,
+    httpHeaders: {
+      'content-type': 'application/json',
+      [DEV_CALLER_HEADER]: ISSUER_CODE,
+      [DEV_ROLE_HEADER]: 'department',
+    },
     metadata,
     issue: (holderCode, idempotencyKey) =>
       rpc(

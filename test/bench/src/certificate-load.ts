@@ -1,3 +1,4 @@
+import { Agent, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import {
   Client,
   credentials,
@@ -183,6 +184,69 @@ export async function startBareEcho(): Promise<BareEcho> {
     stop: async () => {
       client.close();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    },
+  };
+}
+
+/** A keep-alive HTTP/1.1 client: `sockets` connections at most, reused (as a platform's client pool would be). */
+export function httpClient(sockets: number): {
+  post(url: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; body: Buffer }>;
+  close(): void;
+} {
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  return {
+    post: (url, body, headers) =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(
+          url,
+          { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      }),
+    close: () => agent.destroy(),
+  };
+}
+
+/** A bare node:http server answering every POST with its body: the baseline of the HTTP/JSON measurement. */
+export interface BareHttpEcho {
+  url: string;
+  /** One POST carrying `body` (and `headers`), answered with the same bytes. */
+  call(body: Buffer, headers: Record<string, string>): Promise<Buffer>;
+  stop(): Promise<void>;
+}
+
+/** node:http alone, on one keep-alive client pool of `sockets` connections: no routing, no JSON, no interceptors. */
+export async function startBareHttpEcho(sockets: number): Promise<BareHttpEcho> {
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/echo`;
+  const client = httpClient(sockets);
+  return {
+    url,
+    call: async (body, headers) => {
+      const answer = await client.post(url, body, headers);
+      if (answer.status !== 200) throw new Error(`bare HTTP echo: ${answer.status}`);
+      return answer.body;
+    },
+    stop: async () => {
+      client.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

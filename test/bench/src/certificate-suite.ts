@@ -2,7 +2,14 @@ import { certificateV1 } from '@onceonly/contracts';
 import type { Database } from '@onceonly/store';
 import { creditCode, startCertificateHost } from './certificate-host.js';
 import { ISSUE_CONCURRENCY, type IssueResult, measureIssues, outboxDrained } from './certificate-issue.js';
-import { closedLoop, type LoadResult, measureInterleaved, startBareEcho } from './certificate-load.js';
+import {
+  closedLoop,
+  httpClient,
+  type LoadResult,
+  measureInterleaved,
+  startBareEcho,
+  startBareHttpEcho,
+} from './certificate-load.js';
 import { type OpensslSpeed, offlineRates, opensslSpeed, type RateResult } from './certificate-offline.js';
 import { bareCertificateInserts } from './certificate-pg-baseline.js';
 import { countingDatabase, kindsSince } from './counting-database.js';
@@ -19,6 +26,8 @@ interface OnlineResult {
   issue: IssueResult;
   insertBaseline: LoadResult;
   grpc: { echo: LoadResult; whoAmI: LoadResult; verify: LoadResult; verifyDistinct: LoadResult };
+  /** VerifyCertificate over HTTP/JSON (the Connect face, ADR 032) and a bare node:http echo, in the same rounds. */
+  http: { echo: LoadResult; verify: LoadResult };
   /** SQL statements the service sent per VerifyCertificate call (see {@link measureOnline}). */
   verifyStatements: { statements: number; calls: number; perCall: number; byKind: [string, number][] };
   offlineInput: { jws: string; qr: string; trustBundlePem: string };
@@ -70,6 +79,8 @@ async function measureOnline(options: {
   const counted = countingDatabase(db);
   const host = await startCertificateHost({ db: counted, brokers: options.brokers });
   const echo = await startBareEcho();
+  const httpEcho = await startBareHttpEcho(VERIFY_CONCURRENCY);
+  const http = httpClient(VERIFY_CONCURRENCY);
   try {
     const { issue, issued } = await measureIssues({
       host,
@@ -110,13 +121,16 @@ async function measureOnline(options: {
     });
     const encoded = requests.map((r) => Buffer.from(certificateV1.VerifyCertificateRequest.encode(r).finish()));
     const requestBytes = encoded[0]!.length;
+    // The same requests as JSON over HTTP (the proto3 JSON mapping: the oneof's field by its JSON name)
+    const jsonBodies = issued.map((c) => Buffer.from(JSON.stringify({ qrPayload: c.qrPayload })));
+    const verifyUrl = `${host.httpUrl}/onceonly.certificate.v1.CertificateService/VerifyCertificate`;
     // Statements per VerifyCertificate: everything the service sent during the interleaved measurement (warm-up
     // included, the relay publishing the events and its idle polls during the baselines' rounds included) over the
     // VerifyCertificate calls made in it. The relay is drained first, so that the issues' events are not counted.
     await outboxDrained(db, 'certificate');
     const statements0 = counted.statements();
     const verifyKinds0 = counted.statementsByKind();
-    const [echoResult, whoAmI, verify, verifyDistinct] = (await measureInterleaved(
+    const [echoResult, whoAmI, verify, verifyDistinct, httpEchoResult, verifyHttp] = (await measureInterleaved(
       [
         {
           name: 'bare grpc-js unary echo',
@@ -148,12 +162,30 @@ async function measureOnline(options: {
           },
           note: 'the same, each call a licence verified for the first time: every signature checked (no cache hit)',
         },
+        {
+          name: 'bare node:http echo',
+          label: 'bare HTTP echo',
+          call: (i) => httpEcho.call(jsonBodies[i % jsonBodies.length]!, host.httpHeaders),
+          note: `node:http server and a keep-alive client pool of ${VERIFY_CONCURRENCY} sockets alone: the VerifyCertificate JSON body (${jsonBodies[0]!.length} bytes) and headers echoed`,
+        },
+        {
+          name: 'VerifyCertificate (QR text) over HTTP/JSON',
+          label: 'VerifyCertificate, HTTP/JSON',
+          call: async (i) => {
+            const answer = await http.post(verifyUrl, jsonBodies[i % jsonBodies.length]!, host.httpHeaders);
+            if (answer.status !== 200) throw new Error(`VerifyCertificate over HTTP: ${answer.status} ${answer.body}`);
+            if (!(JSON.parse(answer.body.toString('utf8')) as { valid?: boolean }).valid) {
+              throw new Error('VerifyCertificate over HTTP: not valid');
+            }
+          },
+          note: 'the same call as the gRPC row on the same server, as Connect unary JSON (POST, application/json) over a keep-alive pool of 64 sockets: JSON → message → the same checked decoder and wrapped handler → JSON',
+        },
       ],
       { calls: options.verifies, warmup: options.grpcWarmup, concurrency: VERIFY_CONCURRENCY, rounds: ROUNDS },
-    )) as [LoadResult, LoadResult, LoadResult, LoadResult];
+    )) as [LoadResult, LoadResult, LoadResult, LoadResult, LoadResult, LoadResult];
     await outboxDrained(db, 'certificate');
-    // both VerifyCertificate rows, warm-ups included
-    const verifyCalls = 2 * (options.verifies + options.grpcWarmup);
+    // the three VerifyCertificate rows (gRPC, gRPC distinct, HTTP/JSON), warm-ups included
+    const verifyCalls = 3 * (options.verifies + options.grpcWarmup);
     const statements = counted.statements() - statements0;
     const verifyKinds = kindsSince(verifyKinds0, counted.statementsByKind());
     if (profiling()) {
@@ -175,11 +207,14 @@ async function measureOnline(options: {
       issue,
       insertBaseline,
       grpc: { echo: echoResult, whoAmI, verify, verifyDistinct },
+      http: { echo: httpEchoResult, verify: verifyHttp },
       verifyStatements: { statements, calls: verifyCalls, perCall: statements / verifyCalls, byKind: verifyKinds },
       offlineInput: { jws: first.jws, qr: first.qrPayload, trustBundlePem: await host.trustBundlePem() },
       serviceErrors: [...host.errors()],
     };
   } finally {
+    http.close();
+    await httpEcho.stop();
     await echo.stop();
     await host.stop();
   }
@@ -237,6 +272,21 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
       meaning: 'how many times slower an online verification answers',
     },
     {
+      name: 'VerifyCertificate over HTTP/JSON / VerifyCertificate over gRPC, calls/s at concurrency 64',
+      value: online.http.verify.callsPerSecond / verify.callsPerSecond,
+      meaning: 'what the HTTP/JSON face (Connect unary, the same handler) keeps of the gRPC throughput',
+    },
+    {
+      name: 'VerifyCertificate over HTTP/JSON / bare node:http echo, calls/s at concurrency 64',
+      value: online.http.verify.callsPerSecond / online.http.echo.callsPerSecond,
+      meaning: 'throughput kept by an online verification over HTTP against a bare HTTP call',
+    },
+    {
+      name: 'VerifyCertificate over HTTP/JSON / bare node:http echo, p99 latency at concurrency 64',
+      value: online.http.verify.latencyMs.p99 / online.http.echo.latencyMs.p99,
+      meaning: 'the p99 bound of the gRPC row, over HTTP',
+    },
+    {
       name: 'kit server WhoAmI / bare grpc-js unary, calls/s at concurrency 64',
       value: whoAmI.callsPerSecond / echo.callsPerSecond,
       meaning: "the kit's interceptors and request log alone",
@@ -284,6 +334,15 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
     grpcRow(verify),
     grpcRow(verifyDistinct),
     '',
+    `### VerifyCertificate over HTTP/JSON at concurrency ${VERIFY_CONCURRENCY} (the same rounds)`,
+    '',
+    '| call | calls | calls/s | p50 ms | p99 ms | CPU ms/call | × bare node:http | × gRPC VerifyCertificate | note |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...[online.http.echo, online.http.verify, verify].map(
+      (r) =>
+        `| ${r.name} | ${r.calls} | ${fmt(r.callsPerSecond, 0)} | ${fmt(r.latencyMs.p50, 2)} | ${fmt(r.latencyMs.p99, 2)} | ${fmt(r.cpuMsPerCall, 3)} | ${fmt(r.callsPerSecond / online.http.echo.callsPerSecond, 3)} | ${fmt(r.callsPerSecond / verify.callsPerSecond, 3)} | ${r === verify ? 'the gRPC row above' : r.note} |`,
+    ),
+    '',
     `SQL statements per VerifyCertificate call: **${fmt(online.verifyStatements.perCall, 2)}** (${online.verifyStatements.statements} statements sent by the service, BEGIN and COMMIT counted, relay included, over the ${online.verifyStatements.calls} calls of both VerifyCertificate rows, warm-ups included). By kind, per call: ${online.verifyStatements.byKind.map(([kind, n]) => `${kind} ${fmt(n / online.verifyStatements.calls, 3)}`).join(', ')}.`,
     '',
     `### Issues on PostgreSQL and Kafka, concurrency ${ISSUE_CONCURRENCY}`,
@@ -304,6 +363,7 @@ function report(found: { online: OnlineResult; rates: RateResult[]; openssl: Ope
     json: {
       offline: { openssl, opensslCpu, rates },
       grpc: online.grpc,
+      http: online.http,
       verifyStatements: online.verifyStatements,
       issue: online.issue,
       insertBaseline,

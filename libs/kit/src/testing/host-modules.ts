@@ -43,6 +43,8 @@ export interface HostModulesOptions {
   readonly deferServer?: boolean;
   /** Default: fresh metrics (without Node's process metrics), with the event metrics of `db` (ADR 035). */
   readonly metrics?: Metrics;
+  /** Also serve the HTTP/JSON face (ADR 032) on `127.0.0.1:0` (see {@link HostedModules.httpAddress}). Default false. */
+  readonly http?: boolean;
 }
 
 /** Modules running in a test host: their context, the gRPC address, what they logged, and one way to stop. */
@@ -52,6 +54,8 @@ export interface HostedModules {
   readonly namespace: string;
   /** `127.0.0.1:<port>`; empty until the server is started (with `deferServer`, by {@link HostedModules.listen}). */
   readonly address: string;
+  /** `127.0.0.1:<port>` of the HTTP/JSON face with `http: true`, once started; empty otherwise. */
+  readonly httpAddress: string;
   /** Starts the gRPC server (done by {@link hostModules} unless `deferServer`); returns its address. */
   listen(): Promise<string>;
   /** Every line the memory logger wrote (empty when the test passed its own logger). */
@@ -78,7 +82,13 @@ export async function hostModules(options: HostModulesOptions): Promise<HostedMo
   const lifecycle = createLifecycle({ log, graceMs: options.graceMs ?? 1_000 });
   const metrics = options.metrics ?? createMetrics({ processMetrics: false });
   if (options.metrics === undefined) watchEventMetrics(metrics, options.db);
-  const server = createGrpcServer({ address: '127.0.0.1:0', log, devIdentity: true, metrics });
+  const server = createGrpcServer({
+    address: '127.0.0.1:0',
+    log,
+    devIdentity: true,
+    metrics,
+    ...(options.http ? { http: { address: '127.0.0.1:0', docs: false } } : {}),
+  });
   const namespace = options.namespace ?? '';
   const context: ServiceContext = {
     db: options.db,
@@ -95,8 +105,11 @@ export async function hostModules(options: HostModulesOptions): Promise<HostedMo
     grpcAddress: () => address || undefined,
   };
   let address = '';
+  let httpAddress = '';
   const listen = async () => {
-    address = (await server.start()).address;
+    const bound = await server.start();
+    address = bound.address;
+    httpAddress = bound.httpAddress ?? '';
     lifecycle.onStop('grpc server', ({ graceMs }) => server.shutdown(graceMs));
     return address;
   };
@@ -112,6 +125,9 @@ export async function hostModules(options: HostModulesOptions): Promise<HostedMo
     namespace,
     get address() {
       return address;
+    },
+    get httpAddress() {
+      return httpAddress;
     },
     listen,
     logText: memory.text,
