@@ -1,4 +1,4 @@
-import type { EventTransport, TopicRegistry } from '@onceonly/events';
+import type { EventTransport, TopicRegistry, TopicSpec } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
 import type { ConfigSchema } from './config.js';
 import type { GrpcServer } from './grpc-server.js';
@@ -46,6 +46,12 @@ export interface ServiceModule {
    * (`onceonly config`) without starting it. Optional: a module that reads nothing leaves it out.
    */
   readonly config?: ConfigSchema;
+  /**
+   * The topics the module registers in `start` (the ones it owns), declared so that a host that does not run it can
+   * still know them: a process hosting the audit log but not this module registers them, and the log reads them
+   * (`onceonly start --services`, ADR 034). Optional: a module that publishes nothing leaves it out.
+   */
+  readonly topics?: readonly TopicSpec[];
   /** Migrates its schema, registers topics and gRPC services, starts relays and consumers, registers stop hooks. */
   start(context: ServiceContext): Promise<void>;
 }

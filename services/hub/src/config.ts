@@ -4,6 +4,10 @@ import { bool, hostPort, int, list, loadConfig, oneOf, str, url } from '@onceonl
 /** Every environment variable the hub reads: `onceonly config` prints this table. */
 export const HUB_CONFIG = {
   ONCEONLY_GRPC_ADDR: hostPort({ default: '127.0.0.1:50051', doc: 'where the hub listens for gRPC (host:port)' }),
+  ONCEONLY_HEALTH_ADDR: hostPort({
+    optional: true,
+    doc: 'a second, plaintext port serving grpc.health.v1 only, for probes that cannot present a client certificate (Kubernetes, compose)',
+  }),
   ONCEONLY_DATA_DIR: str({ default: '.onceonly', doc: 'embedded data folder (PGlite database, development keys)' }),
   DATABASE_URL: url({
     optional: true,
@@ -17,6 +21,10 @@ export const HUB_CONFIG = {
     pattern: NAMESPACE_PATTERN,
     patternDoc: 'lowercase letters, digits and "-", starting with a letter, at most 20',
     doc: 'prefixes every topic and consumer group (`<ns>.onceonly.certificate.v1`): hubs sharing a broker (ADR 023)',
+  }),
+  ONCEONLY_SERVICES: list({
+    optional: true,
+    doc: 'the services this process hosts (certificate,assistance,credit,materials,audit; default all): one process per service, replicas (ADR 034); `start --services` overrides it',
   }),
   ONCEONLY_LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, {
     default: 'info',
