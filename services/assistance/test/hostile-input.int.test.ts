@@ -3,10 +3,10 @@
  * a coded error (status, ErrorInfo reason, field) and writes nothing. Raw bytes go through a raw client, so that
  * invalid UTF-8, field number 0 and oversized messages reach the server as they are.
  */
-import { type ServiceError, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { assistanceV1 as av } from '@onceonly/contracts';
 import type { AppError } from '@onceonly/errors';
-import { oversizedRequest, refusedRawCall, withRawBytes } from '@onceonly/kit/testing';
+import { type ExpectedRefusal, oversizedRequest, refusalOf, refusedRawCall, withRawBytes } from '@onceonly/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CIVIL_AFFAIRS, JUSTICE } from '../src/domain/departments.js';
 import { type AssistanceHost, CITIZEN_ID, startAssistanceHost } from './support.js';
@@ -60,7 +60,7 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-type Expected = { status: number; code: string; field: string; reason: string };
+type Expected = ExpectedRefusal;
 const text = (field: string, reason: string): Expected => ({
   status: status.INVALID_ARGUMENT,
   code: 'TEXT_INVALID',
@@ -176,12 +176,7 @@ describe('hostile input at the assistance service edge', () => {
   it.each(cases)('refuses %s with a coded error and writes nothing', async (_name, send, expected) => {
     const before = await counts();
     const err = await send();
-    expect({ status: (err.cause as ServiceError | undefined)?.code, code: err.code }).toEqual({
-      status: expected.status,
-      code: expected.code,
-    });
-    if (expected.field)
-      expect(err.fields).toContainEqual(expect.objectContaining({ field: expected.field, reason: expected.reason }));
+    expect(refusalOf(err, expected.field)).toEqual(expected);
     expect(await counts()).toEqual(before);
   });
 

@@ -17,6 +17,7 @@ export {
   oversizedRequest,
   type RawCaller,
   refusal,
+  refusalOf,
   refusedRawCall,
   withRawBytes,
 } from './raw-requests.js';

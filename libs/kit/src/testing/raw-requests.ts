@@ -1,4 +1,4 @@
-import { Client, credentials, Metadata, status } from '@grpc/grpc-js';
+import { Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import type { AppError } from '@onceonly/errors';
 import { fromServiceError } from '@onceonly/errors/grpc';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '../caller.js';
@@ -66,4 +66,19 @@ export function refusal(
   grpcStatus: number = status.INVALID_ARGUMENT,
 ): ExpectedRefusal {
   return { status: grpcStatus, code, field, reason };
+}
+
+/**
+ * The refusal `err` carries, in the shape of an {@link ExpectedRefusal}: the gRPC status the server answered, the
+ * error code and, of the field violations, the one about `field` (empty field and reason when there is none). A
+ * hostile-input case compares it whole: `expect(refusalOf(err, expected.field)).toEqual(expected)`.
+ */
+export function refusalOf(err: AppError, field: string): ExpectedRefusal {
+  const violation = err.fields.find((f) => f.field === field);
+  return {
+    status: (err.cause as ServiceError | undefined)?.code ?? -1,
+    code: err.code,
+    field: violation?.field ?? '',
+    reason: violation?.reason ?? '',
+  };
 }
