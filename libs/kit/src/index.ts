@@ -80,7 +80,7 @@ export {
 export { startPeriodic } from './periodic.js';
 export { type PromiseClient, type PromiseClientOptions, promiseClient } from './promise-client.js';
 export { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
-export type { ServiceContext, ServiceModule } from './service-module.js';
+export type { ServiceContext, ServiceModule, ServicePeer } from './service-module.js';
 export { codePoints, TEXT_FAULT_DESCRIPTIONS, type TextFault, type TextRuleOptions, textFault } from './text-rule.js';
 export { parseInstant } from './timestamps.js';
 export { startWhenTopicExists } from './when-topic.js';

@@ -79,6 +79,13 @@ describe('deploy/compose/compose.yaml', () => {
     }
   });
 
+  it('tells each service where the peers it calls run (the hub refuses to start without it)', () => {
+    for (const [name, s] of hubContainers) {
+      const peers = HUB_MODULES.find((m) => m.name === name)?.peers ?? [];
+      for (const p of peers) expect(Object.keys(s.environment as Json), name).toContain(p.addressVariable);
+    }
+  });
+
   it('starts Kafka in KRaft mode, without ZooKeeper', () => {
     const kafka = compose.services.kafka as { environment: Json };
     expect(kafka.environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
@@ -222,6 +229,16 @@ describe('deploy/k8s', () => {
     );
     expect(scaled.slice().sort()).toEqual(SERVICE_NAMES.filter((n) => n !== 'audit').sort());
     expect(deployments.find((d) => d.metadata.name === 'audit')?.spec.replicas).toBe(1);
+  });
+
+  it('tells each service where the peers it calls run', () => {
+    const config = byKind('ConfigMap')[0] as { data: Json };
+    for (const d of deployments) {
+      const env = (d.spec.template.spec.containers[0]!.env ?? []).map((e) => e.name);
+      for (const p of HUB_MODULES.find((m) => m.name === d.metadata.name)?.peers ?? []) {
+        expect([...Object.keys(config.data), ...env], d.metadata.name).toContain(p.addressVariable);
+      }
+    }
   });
 
   it('sets only variables that onceonly start reads, and ships no secret value', () => {

@@ -40,3 +40,25 @@ export function topicsOfOthers(hosted: readonly ServiceModule[], all: readonly S
 export function serviceNames(option: string | undefined): string[] | undefined {
   return option === undefined ? undefined : option.split(',').map((n) => n.trim());
 }
+
+/**
+ * Refuses a process whose service calls a peer hosted elsewhere without the variable that says where: the default
+ * address is the process's own, which would answer UNIMPLEMENTED at the first call (`--services materials` without
+ * ONCEONLY_MATERIALS_CERTIFICATE_ADDR).
+ *
+ * @throws AppError CONFIG_MISSING naming every missing variable and the peer it is for
+ */
+export function checkPeers(hosted: readonly ServiceModule[], env: NodeJS.ProcessEnv): void {
+  const names = new Set(hosted.map((m) => m.name));
+  const missing = hosted.flatMap((m) =>
+    (m.peers ?? [])
+      .filter((p) => !names.has(p.service) && !env[p.addressVariable]?.trim())
+      .map((p) => ({
+        field: p.addressVariable,
+        reason: 'CONFIG_MISSING',
+        description: `${p.addressVariable}: required, ${m.name} calls ${p.service}, which this process does not host (host:port)`,
+      })),
+  );
+  const first = missing[0];
+  if (first) throw new AppError('CONFIG_MISSING', first.description, { details: { fields: missing } });
+}

@@ -2,7 +2,7 @@ import type { AppError } from '@onceonly/errors';
 import { defineTopic } from '@onceonly/events';
 import type { ServiceModule } from '@onceonly/kit';
 import { describe, expect, it } from 'vitest';
-import { selectModules, serviceNames, topicsOfOthers } from './select-modules.js';
+import { checkPeers, selectModules, serviceNames, topicsOfOthers } from './select-modules.js';
 
 const topic = (name: string) => defineTopic({ name, partitions: 1, owner: name, eventTypes: [] });
 const module = (name: string, topics = [topic(`onceonly.${name}.v1`)]): ServiceModule => ({
@@ -55,5 +55,26 @@ describe('serviceNames', () => {
   it('splits the option at commas and trims each name', () => {
     expect(serviceNames('certificate, audit')).toEqual(['certificate', 'audit']);
     expect(serviceNames(undefined)).toBeUndefined();
+  });
+});
+
+describe('checkPeers', () => {
+  const materials: ServiceModule = {
+    ...module('materials'),
+    peers: [{ service: 'certificate', addressVariable: 'ONCEONLY_MATERIALS_CERTIFICATE_ADDR' }],
+  };
+
+  it('needs no address when the peer is hosted in the same process', () => {
+    expect(() => checkPeers([module('certificate'), materials], {})).not.toThrow();
+  });
+
+  it('refuses a peer hosted elsewhere without its address, naming the variable (CONFIG_MISSING)', () => {
+    const err = refusal(() => checkPeers([materials], { ONCEONLY_MATERIALS_CERTIFICATE_ADDR: ' ' }));
+    expect(err.code).toBe('CONFIG_MISSING');
+    expect(err.fields.map((f) => f.field)).toEqual(['ONCEONLY_MATERIALS_CERTIFICATE_ADDR']);
+  });
+
+  it('takes the address when it is given', () => {
+    expect(() => checkPeers([materials], { ONCEONLY_MATERIALS_CERTIFICATE_ADDR: 'certificate:50051' })).not.toThrow();
   });
 });

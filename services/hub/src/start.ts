@@ -29,7 +29,7 @@ import { openHealthPort } from './health-port.js';
 import { HUB_SCHEMA, HUB_TOPIC, HubStarted, HubStopped } from './hub-events.js';
 import { hubService } from './hub-service.js';
 import { HUB_MODULES } from './modules.js';
-import { selectModules, topicsOfOthers } from './select-modules.js';
+import { checkPeers, selectModules, topicsOfOthers } from './select-modules.js';
 import { HUB_VERSION } from './version.js';
 
 /** A running hub. */
@@ -55,6 +55,11 @@ export interface StartOptions {
    * reads them too (ADR 034).
    */
   modules?: readonly ServiceModule[];
+  /**
+   * Refuse to start when a hosted module calls a peer that is not hosted and its address variable is unset (always
+   * done for the modules of ONCEONLY_SERVICES; `start --services` asks for it with the modules it chose).
+   */
+  checkPeers?: boolean;
   /** The clock handed to services (tests freeze it). */
   clock?: () => Date;
 }
@@ -67,6 +72,8 @@ export interface StartOptions {
 export async function startHub(options: StartOptions): Promise<RunningHub> {
   const { config } = options;
   const modules = options.modules ?? selectModules(config.ONCEONLY_SERVICES, HUB_MODULES);
+  // a chosen subset calls its peers elsewhere: where must be said (tests that pass modules wire their peers themselves)
+  if (options.modules === undefined || options.checkPeers) checkPeers(modules, process.env);
   const log = options.log ?? createLogger({ level: config.ONCEONLY_LOG_LEVEL, process: 'hub', pretty: pretty(config) });
   const tls = loadTls(config);
   const devIdentity = config.ONCEONLY_DEV_IDENTITY ?? tls === undefined;

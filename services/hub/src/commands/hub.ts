@@ -23,7 +23,7 @@ function registerStart(program: Command): void {
       const config = loadHubConfig();
       const modules =
         opts.services === undefined ? undefined : selectModules(serviceNames(opts.services), HUB_MODULES, '--services');
-      const hub = await startHub({ config, signals: true, ...(modules ? { modules } : {}) });
+      const hub = await startHub({ config, signals: true, ...(modules ? { modules, checkPeers: true } : {}) });
       writeLine(hub.readyLine);
     });
 }
