@@ -33,7 +33,7 @@ RUN set -eu; mkdir -p /out/patched; \
       if [ -d "$dir/dist" ]; then cp -r "$dir/dist" "/out/$dir/"; fi; \
       if [ -d "$dir/migrations" ]; then cp -r "$dir/migrations" "/out/$dir/"; fi; \
     done; \
-    rm -rf /out/libs/testing/dist; \
+    rm -rf /out/libs/testing; \
     find /out -name '*.test.js' -delete -o -name '*.test.d.ts' -delete; \
     for file in $(sed -n 's|^+++ b/||p' patches/*.patch); do \
       mkdir -p "/out/patched/$(dirname "$file")"; cp "$file" "/out/patched/$file"; \
@@ -48,13 +48,12 @@ ENV NODE_ENV=production \
     ONCEONLY_LOG_PRETTY=false
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-COPY test/bench/package.json ./test/bench/package.json
-COPY test/e2e/package.json ./test/e2e/package.json
+# the workspaces the hub runs on, not libs/testing, test/bench or test/e2e (npm installs every workspace present)
 COPY --from=build /out/libs ./libs
 COPY --from=build /out/services ./services
 # the hub's production dependencies only; install scripts off (the postinstall's patch-package is a dev tool: the
 # patched files are copied from the build stage below)
-RUN npm ci --omit=dev --workspace @onceonly/hub --ignore-scripts && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /out/patched/ ./
 COPY proto ./proto
 RUN mkdir -p /var/lib/onceonly && chown node:node /var/lib/onceonly
