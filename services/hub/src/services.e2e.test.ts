@@ -186,7 +186,7 @@ describe('one process per service: two certificate replicas and an audit log, on
     expect(await ask(audit.health, CERTIFICATE_SERVICE)).toBe('SERVICE_UNKNOWN');
   });
 
-  it("shares the certificate service's consumer group between the two replicas", async () => {
+  it("shares the certificate service's consumer group between the two replicas", { timeout: 120_000 }, async () => {
     const admin = testKafka('onceonly-e2e-services').admin();
     await admin.connect();
     try {
@@ -213,7 +213,10 @@ describe('one process per service: two certificate replicas and an audit log, on
     expect(error.message).toContain('certificate, assistance, credit, materials, audit');
   });
 
-  it('puts every event of certificates issued through either replica in the audit log exactly once', async () => {
+  // seven CLI processes and three hubs on two cores: bounded generously for a loaded CI machine
+  it('puts every event of certificates issued through either replica in the audit log exactly once', {
+    timeout: 240_000,
+  }, async () => {
     const [a, b] = hubs as [Hub, Hub, Hub];
     await cliJson(['--addr', a.address, '--as', MARKET, '--json', 'seal', 'create']);
     const fields = join(dir, 'fields.json');
@@ -254,7 +257,7 @@ describe('one process per service: two certificate replicas and an audit log, on
         if (missing.length > 0) throw new Error(`${missing.length} events not in the audit log yet`);
         return true;
       },
-      { timeoutMs: 60_000, message: 'every written event in the audit log' },
+      { timeoutMs: 120_000, message: 'every written event in the audit log' },
     );
     const events = await written();
     expect(events.filter((id) => id).length).toBeGreaterThanOrEqual(2 * ISSUES + 1 + 3);
