@@ -219,9 +219,13 @@ describe('materials resolved against live certificates', () => {
   });
 
   it('serves the floor plan to the department of the application that reused it, and to no one else', async () => {
+    const owner = { code: SHOP, codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC };
+    // served once the applicant accepted the department's explicit request (materials-consent.int.test.ts)
+    const { request } = await as(SERVICE_CENTRE).requestEvidence({ applicationId: 'APP-2' });
+    await as('portal-1', 'portal').previewEvidence({ applicant: owner, requestId: request!.id });
+    await as('portal-1', 'portal').acceptEvidence({ applicant: owner, requestId: request!.id });
     const served = await as(SERVICE_CENTRE).getMaterial({ id: planId, applicationId: 'APP-2' });
     expect(Buffer.from(served.content).equals(Buffer.from(FLOOR_PLAN))).toBe(true);
-    const owner = { code: SHOP, codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC };
     expect((await as('portal-1', 'portal').getMaterial({ id: planId, owner })).content.byteLength).toBe(
       FLOOR_PLAN.byteLength,
     );

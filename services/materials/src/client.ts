@@ -12,6 +12,13 @@ const METHODS = [
   'listMaterials',
   'getMaterial',
   'resolveMaterials',
+  'requestEvidence',
+  'previewEvidence',
+  'acceptEvidence',
+  'rejectEvidence',
+  'fetchEvidence',
+  'listNotifications',
+  'listReuses',
 ] as const satisfies readonly (keyof mv.MaterialsServiceClient)[];
 
 /** Each RPC as `(request) => Promise<response>`; errors come back as AppErrors with their code and fields. */

@@ -6,6 +6,7 @@ import { AppError } from '@onceonly/errors';
 import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
 import { hashCitizenId } from '@onceonly/ids';
 import {
+  bool,
   HOLDER_HASH_KEY_VARIABLE,
   holderHashKey,
   hostPort,
@@ -13,17 +14,25 @@ import {
   loadConfig,
   type ServiceContext,
   type ServiceModule,
+  startPeriodic,
+  startWhenTopicExists,
   str,
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { grpcCertificates } from './adapters/certificates.js';
 import { materialsContentKey } from './adapters/content-key.js';
+import { sqlConsentStore } from './adapters/db/consent-store.js';
 import { MATERIALS_SCHEMA, sqlItemStore, sqlMaterialStore, sqlResolutionStore } from './adapters/db/stores.js';
 import { sqlContentVault } from './adapters/db/vault.js';
+import { certificateChangeConsumer } from './adapters/events/certificate-consumer.js';
+import { sqlConsentOutbox } from './adapters/events/consent-outbox.js';
 import { sqlMaterialsOutbox } from './adapters/events/outbox.js';
+import { consentHandlers } from './adapters/grpc/consent-service.js';
 import { materialsHandlers } from './adapters/grpc/materials-service.js';
-import type { MaterialsDeps } from './app/ports.js';
+import type { ConsentDeps } from './app/consent-ports.js';
+import { expirePreviews } from './app/decide-evidence.js';
 import { SEEDED_ITEMS } from './domain/catalogue.js';
+import { DEFAULT_PREVIEW_TTL_MS } from './domain/consent.js';
 import { DEFAULT_MAX_MATERIAL_BYTES } from './domain/library.js';
 import { MATERIALS_TOPIC } from './topics.js';
 
@@ -57,6 +66,26 @@ export const MATERIALS_CONFIG = {
     min: 100,
     max: 60_000,
     doc: 'deadline of each call to the certificate service (past it: provider unavailable)',
+  }),
+  ONCEONLY_MATERIALS_PREVIEW_TTL_MS: int({
+    default: DEFAULT_PREVIEW_TTL_MS,
+    min: 1_000,
+    max: 90 * 24 * 3600_000,
+    doc: 'how long an applicant has to accept or reject the pieces of an evidence request (default 7 days)',
+  }),
+  ONCEONLY_MATERIALS_PREVIEW_SWEEP_MS: int({
+    default: 60_000,
+    min: 0,
+    max: 86_400_000,
+    doc: 'how often pending pieces past their request’s expiry are expired (0: never)',
+  }),
+  ONCEONLY_MATERIALS_NOTIFY: bool({
+    default: true,
+    doc: "tell departments when a certificate their application reused changes (consumes the certificate service's events)",
+  }),
+  ONCEONLY_MATERIALS_GROUP: str({
+    default: 'onceonly-materials',
+    doc: "the consumer group reading the certificate service's events (notifications); one per materials service",
   }),
 };
 
@@ -130,7 +159,7 @@ export const materialsModule: ServiceModule = {
       log: ctx.log,
     });
     ctx.lifecycle.onStop('certificate client', () => certificates.close());
-    const deps: MaterialsDeps = {
+    const deps: ConsentDeps = {
       db: ctx.db,
       clock: ctx.clock,
       items: sqlItemStore,
@@ -143,7 +172,41 @@ export const materialsModule: ServiceModule = {
       newId: randomUUID,
       hashCitizenId: (id) => hashCitizenId(id, hashKey),
       maxMaterialBytes: config.ONCEONLY_MATERIALS_MAX_BYTES,
+      consent: sqlConsentStore,
+      consentOutbox: sqlConsentOutbox,
+      previewTtlMs: config.ONCEONLY_MATERIALS_PREVIEW_TTL_MS,
     };
-    ctx.server.addService(materialsV1.MaterialsServiceService, materialsHandlers(deps));
+    ctx.server.addService(materialsV1.MaterialsServiceService, {
+      ...materialsHandlers(deps),
+      ...consentHandlers(deps),
+    });
+    startConsent(ctx, config, deps);
   },
 };
+
+/**
+ * The preview sweep (pending pieces past their request's expiry become expired) and the DE4A subscription (the
+ * certificate service's events → notifications of the departments whose application reused the certificate; its
+ * topic is created by the certificate service, maybe later or elsewhere: the consumer waits for it).
+ */
+function startConsent(
+  ctx: ServiceContext,
+  config: ReturnType<typeof loadConfig<typeof MATERIALS_CONFIG>>,
+  deps: ConsentDeps,
+): void {
+  if (config.ONCEONLY_MATERIALS_PREVIEW_SWEEP_MS > 0) {
+    startPeriodic(ctx, 'materials preview sweep', config.ONCEONLY_MATERIALS_PREVIEW_SWEEP_MS, async () => {
+      const expired = await expirePreviews(deps);
+      if (expired > 0) ctx.log.info({ expired }, 'evidence previews expired');
+    });
+  }
+  if (config.ONCEONLY_MATERIALS_NOTIFY) {
+    const consumer = certificateChangeConsumer({
+      deps,
+      transport: ctx.transport,
+      group: config.ONCEONLY_MATERIALS_GROUP,
+      log: ctx.log,
+    });
+    startWhenTopicExists(ctx, 'materials certificate consumer', consumer);
+  }
+}

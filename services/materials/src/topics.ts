@@ -8,6 +8,19 @@ export const MATERIALS_EVENT_TYPES = {
   resolutionMade: 'materials.resolution.made',
 } as const;
 
+/** The event types of the explicit request and preview, reuses, notifications and the applicant's view. */
+export const CONSENT_EVENT_TYPES = {
+  requested: 'materials.evidence.requested',
+  previewed: 'materials.evidence.previewed',
+  accepted: 'materials.evidence.accepted',
+  rejected: 'materials.evidence.rejected',
+  expired: 'materials.evidence.expired',
+  reused: 'materials.evidence.reused',
+  refused: 'materials.evidence.refused',
+  changed: 'materials.evidence.changed',
+  reusesRead: 'materials.reuses.read',
+} as const;
+
 /**
  * The topic of materials: every material stored, every read of one (granted or refused), every resolution, keyed by
  * the applicant's key (one applicant's events stay in order), kept 12 months like the EU's once-only exchanges.
@@ -17,5 +30,5 @@ export const MATERIALS_TOPIC = defineTopic({
   partitions: 3,
   retentionMs: 366 * 24 * 3600 * 1000,
   owner: 'materials',
-  eventTypes: Object.values(MATERIALS_EVENT_TYPES),
+  eventTypes: [...Object.values(MATERIALS_EVENT_TYPES), ...Object.values(CONSENT_EVENT_TYPES)],
 });

@@ -13,4 +13,20 @@ export const MATERIALS_CODES = {
   MATERIALS_NOT_FOUND: 'NOT_FOUND',
   // a material asked for by someone who is neither its owner nor a department of an application that reused it
   MATERIALS_ACCESS_DENIED: 'PERMISSION_DENIED',
+  // explicit request and preview (issue 14): no evidence request with this id
+  MATERIALS_REQUEST_NOT_FOUND: 'NOT_FOUND',
+  // no piece with this id in the request
+  MATERIALS_PIECE_NOT_FOUND: 'NOT_FOUND',
+  // the resolution found nothing reusable to request (no EXEMPT material)
+  MATERIALS_NOTHING_TO_REQUEST: 'FAILED_PRECONDITION',
+  // the request is about another applicant than the one the portal acts for
+  MATERIALS_PREVIEW_NOT_YOURS: 'PERMISSION_DENIED',
+  // the preview expired before the applicant decided
+  MATERIALS_PREVIEW_EXPIRED: 'FAILED_PRECONDITION',
+  // accepting a piece the portal never showed the applicant
+  MATERIALS_PREVIEW_NOT_SHOWN: 'FAILED_PRECONDITION',
+  // the piece was already decided otherwise (accepting a rejected piece, rejecting an accepted one)
+  MATERIALS_PREVIEW_DECIDED: 'FAILED_PRECONDITION',
+  // a department asking for a piece the applicant has not accepted
+  MATERIALS_EVIDENCE_NOT_ACCEPTED: 'FAILED_PRECONDITION',
 } as const satisfies AreaCodes;

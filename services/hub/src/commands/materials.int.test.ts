@@ -30,6 +30,7 @@ describe('onceonly materials', () => {
   let hub: RunningHub;
   let dataDir = '';
   let plan = '';
+  let request: { id: string; pieces: { id: string; materialCode: string }[] } = { id: '', pieces: [] };
   const saved = process.env.ONCEONLY_MATERIALS_CERTIFICATE_ADDR;
   const as = (code: string, role = 'department') => ['--addr', hub.address, '--as', code, '--role', role];
 
@@ -113,6 +114,17 @@ describe('onceonly materials', () => {
       reason: 'REQUIRED_REASON_PROVIDER_UNAVAILABLE',
     });
     expect(of('floor-plan').decision).toBe('DECISION_EXEMPT');
+    // the department asks explicitly; the portal previews and accepts for the applicant (ADR 030)
+    const requested = await cli([...as(SERVICE_CENTRE), '--json', 'materials', 'request', 'APP-2']);
+    expect(requested.err).toBe('');
+    request = (JSON.parse(requested.out) as { request: typeof request }).request;
+    expect(request.pieces.map((p) => p.materialCode)).toEqual(['floor-plan']);
+    const previewed = await cli([...as('portal-1', 'portal'), 'materials', 'preview', SHOP]);
+    expect(previewed.out).toContain(`${request.pieces[0]!.id}  pending   floor-plan`);
+    const accepted = await cli([...as('portal-1', 'portal'), '--json', 'materials', 'accept', request.id, SHOP]);
+    expect((JSON.parse(accepted.out) as { pieces: { status: string }[] }).pieces[0]!.status).toBe(
+      'PIECE_STATUS_ACCEPTED',
+    );
     // the department of the application that reused the floor plan fetches it; another department is refused
     const out = path.join(dataDir, 'fetched.pdf');
     const fetched = await cli([
@@ -193,17 +205,61 @@ describe('onceonly materials', () => {
     const entries = await waitFor(
       async () => {
         const found = (await search()).entries;
-        return found.length >= 5 ? found : undefined;
+        return found.length >= 9 ? found : undefined;
       },
       { timeoutMs: 30_000, message: 'the materials events in the audit log' },
     );
     expect(entries!.map((e) => e.event?.type)).toEqual([
       'materials.material.stored',
       'materials.resolution.made',
+      'materials.evidence.requested',
+      'materials.evidence.previewed',
+      'materials.evidence.accepted',
       'materials.material.served',
+      'materials.evidence.reused',
       'materials.material.access-denied',
       'materials.resolution.made',
     ]);
     expect(entries!.every((e) => e.event?.source === '/onceonly/materials')).toBe(true);
+  });
+
+  it('fetches an accepted piece, shows the applicant what was reused, and refuses another applicant’s portal', async () => {
+    const out = path.join(dataDir, 'piece.pdf');
+    const fetched = await cli([
+      ...as(SERVICE_CENTRE),
+      'materials',
+      'fetch',
+      request.id,
+      request.pieces[0]!.id,
+      '--out',
+      out,
+    ]);
+    expect(fetched.err).toBe('');
+    expect(await readFile(out, 'utf8')).toBe(await readFile(plan, 'utf8'));
+    const view = await cli([...as('portal-1', 'portal'), '--json', 'materials', 'reused', SHOP]);
+    const reuses = (JSON.parse(view.out) as { reuses: { departmentCode: string; applicationId: string }[] }).reuses;
+    expect(reuses.map((r) => [r.departmentCode, r.applicationId])).toEqual([
+      [SERVICE_CENTRE, 'APP-2'],
+      [SERVICE_CENTRE, 'APP-2'],
+    ]);
+    const text = await cli([...as('portal-1', 'portal'), 'materials', 'reused', SHOP]);
+    expect(text.out).toContain(`${SERVICE_CENTRE}  APP-2  floor-plan ← material`);
+    const none = await cli([...as(SERVICE_CENTRE), 'materials', 'notifications']);
+    expect(none.out.trim()).toBe('(none)');
+    const other = uscc('91310107MA1J5K6L7');
+    const refused = await cli([...as('portal-1', 'portal'), '--json', 'materials', 'accept', request.id, other]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.err).error.code).toBe('MATERIALS_PREVIEW_NOT_YOURS');
+    const rejected = await cli([
+      ...as('portal-1', 'portal'),
+      '--json',
+      'materials',
+      'reject',
+      request.id,
+      SHOP,
+      '--piece',
+      request.pieces[0]!.id,
+    ]);
+    expect(JSON.parse(rejected.err).error.code).toBe('MATERIALS_PREVIEW_DECIDED');
   });
 });

@@ -5,6 +5,7 @@ import { AppError } from '@onceonly/errors';
 import { materialsV1 as mv, sha256Of } from '@onceonly/materials/client';
 import type { Command } from 'commander';
 import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
+import { registerConsentCommands } from './materials-consent.js';
 
 /**
  * `onceonly materials items|upload|list|get|resolve`: MaterialsService of a running hub (两个免于提交), as the
@@ -71,7 +72,7 @@ export function materialLine(m: mv.StoredMaterial): string {
   ].join('  ');
 }
 
-function evidenceText(e: mv.Evidence | undefined): string {
+export function evidenceText(e: mv.Evidence | undefined): string {
   switch (e?.evidence?.$case) {
     case 'certificate': {
       const c = e.evidence.value;
@@ -234,4 +235,5 @@ export function registerMaterialsCommands(program: Command): void {
   registerUpload(materials);
   registerList(materials);
   registerResolve(materials);
+  registerConsentCommands(materials);
 }

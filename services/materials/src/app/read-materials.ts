@@ -1,5 +1,7 @@
 import { AppError } from '@onceonly/errors';
+import { reuseOf } from '../domain/consent.js';
 import { mayServe, type Reader, type StoredMaterial } from '../domain/library.js';
+import type { ConsentDeps } from './consent-ports.js';
 import { type Actor, type MaterialsDeps, type NamedApplicant, ownerOf } from './ports.js';
 
 /**
@@ -30,12 +32,13 @@ export interface GetMaterialInput {
 
 /**
  * GetMaterial: the content, to the portal acting for the owner or to the department of an application that reused
- * the material (domain `mayServe`). Every answer is recorded: `materials.material.served`, or, before refusing,
+ * the material (domain `mayServe`) once the applicant accepted it (a piece of the department's explicit request; the
+ * delivery is then a reuse, `materials.evidence.reused`). Every answer is recorded: `materials.material.served`, or, before refusing,
  * `materials.material.access-denied` (committed on its own: the refusal is kept).
  * @throws AppError MATERIALS_NOT_FOUND, MATERIALS_ACCESS_DENIED.
  */
 export async function getMaterialCase(
-  deps: MaterialsDeps,
+  deps: ConsentDeps,
   input: GetMaterialInput,
 ): Promise<{ material: StoredMaterial; content: Uint8Array }> {
   const material = await deps.materials.get(deps.db, input.id);
@@ -46,7 +49,18 @@ export async function getMaterialCase(
     ...(input.owner ? { onBehalfOf: ownerOf(deps, input.owner).key } : {}),
     ...(input.applicationId ? { applicationId: input.applicationId } : {}),
   };
-  const granted = mayServe(material, reader, await deps.materials.reuses(deps.db, material.id));
+  // a department is served only what the applicant accepted for its application (explicit request and preview)
+  const accepted =
+    input.actor.role === 'department' && input.applicationId
+      ? await deps.consent.acceptedMaterial(deps.db, {
+          materialId: material.id,
+          applicationId: input.applicationId,
+          departmentCode: input.actor.code,
+        })
+      : undefined;
+  const granted =
+    mayServe(material, reader, await deps.materials.reuses(deps.db, material.id)) &&
+    (input.actor.role !== 'department' || accepted !== undefined);
   const access = {
     material,
     reader: input.actor.code,
@@ -64,7 +78,15 @@ export async function getMaterialCase(
   }
   const content = await deps.vault.get(deps.db, material.sha256);
   if (!content) throw new AppError('INTERNAL', `material ${material.id} has no content`);
-  await deps.db.transaction((tx) => deps.outbox.accessed(tx, access, deps.clock()));
+  const at = deps.clock();
+  await deps.db.transaction(async (tx) => {
+    await deps.outbox.accessed(tx, access, at);
+    if (!accepted) return;
+    // the department received the applicant's material: a reuse, in the applicant's view
+    const reuse = reuseOf(accepted.request, accepted.piece, deps.newId(), at);
+    await deps.consent.addReuse(tx, reuse);
+    await deps.consentOutbox.reused(tx, reuse);
+  });
   deps.relay.kick();
   return { material, content };
 }

@@ -19,7 +19,7 @@ const SHA256 = /^[0-9a-fA-F]{64}$/;
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-function applicant(check: FieldCheck, field: string, a: mv.Applicant | undefined): NamedApplicant {
+export function applicant(check: FieldCheck, field: string, a: mv.Applicant | undefined): NamedApplicant {
   const code = (a?.code ?? '').trim();
   if (code === '') {
     check.fail(`${field}.code`, 'REQUIRED', 'a credit code or a citizen ID');

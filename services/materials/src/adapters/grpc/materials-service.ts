@@ -1,11 +1,13 @@
 import type { materialsV1 as mv } from '@onceonly/contracts';
 import { type Caller, unary } from '@onceonly/kit';
 import { getItemCase, listItemsCase } from '../../app/catalogue.js';
-import type { Actor, MaterialsDeps } from '../../app/ports.js';
+import type { ConsentDeps } from '../../app/consent-ports.js';
+import type { Actor } from '../../app/ports.js';
 import { getMaterialCase, listMaterialsCase } from '../../app/read-materials.js';
 import { resolveMaterialsCase } from '../../app/resolve-materials.js';
 import { uploadMaterialCase } from '../../app/upload-material.js';
 import { MATERIAL_TYPES } from '../../domain/catalogue.js';
+import type { ConsentRpcs } from './consent-service.js';
 import {
   parseGetItem,
   parseGetMaterial,
@@ -17,8 +19,8 @@ import { itemToProto, materialToProto, materialTypeToProto, resolutionToProto } 
 
 const actorOf = (caller: Caller): Actor => ({ code: caller.departmentCode, role: caller.role });
 
-/** The handlers of MaterialsService: parse, run the use case, map the result. */
-export function materialsHandlers(deps: MaterialsDeps): mv.MaterialsServiceServer {
+/** The handlers of MaterialsService (but the consent RPCs: `consentHandlers`): parse, run the use case, map the result. */
+export function materialsHandlers(deps: ConsentDeps): Omit<mv.MaterialsServiceServer, ConsentRpcs> {
   return {
     listItems: unary(async () => ({
       items: (await listItemsCase(deps)).map(itemToProto),

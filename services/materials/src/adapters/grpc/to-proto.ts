@@ -69,7 +69,7 @@ export const REASON: Record<RequiredReason, mv.RequiredReason> = {
   'source-not-connected': mv.RequiredReason.REQUIRED_REASON_SOURCE_NOT_CONNECTED,
 };
 
-function evidenceToProto(e: Evidence): mv.Evidence {
+export function evidenceToProto(e: Evidence): mv.Evidence {
   if (e.kind === 'certificate') {
     return {
       evidence: {
