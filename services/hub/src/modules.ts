@@ -10,6 +10,7 @@ import {
   creditGradeProjection,
   creditRecordProjection,
   type HubProjection,
+  materialsResolutionProjection,
 } from './adapters/replay-projections.js';
 
 /**
@@ -33,4 +34,5 @@ export const HUB_REPLAY_PROJECTIONS: readonly HubProjection[] = [
   assistanceProjection,
   creditRecordProjection,
   creditGradeProjection,
+  materialsResolutionProjection,
 ];

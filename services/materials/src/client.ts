@@ -42,3 +42,19 @@ export function sha256Of(content: Uint8Array): string {
 
 /** The generated messages and client class (the CLI calls with its own deadlines and identity). */
 export { materialsV1 } from '@onceonly/contracts';
+
+const REPORT_METHODS = [
+  'getExemptionRate',
+  'getResolution',
+] as const satisfies readonly (keyof mv.MaterialsReportServiceClient)[];
+
+/** MaterialsReportService (the exemption rate, resolutions as stored), promise-returning. */
+export type MaterialsReportClient = PromiseClient<typeof mv, (typeof REPORT_METHODS)[number]>;
+
+/** A client of MaterialsReportService at `address` (same options as {@link materialsClient}). */
+export function materialsReportClient(
+  address: string,
+  options: { credentials?: ChannelCredentials; metadata?: () => Metadata } = {},
+): MaterialsReportClient {
+  return promiseClient(mv.MaterialsReportServiceClient, mv, REPORT_METHODS, address, options);
+}

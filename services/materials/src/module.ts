@@ -21,7 +21,9 @@ import {
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { grpcCertificates } from './adapters/certificates.js';
 import { materialsContentKey } from './adapters/content-key.js';
+import { grpcCreditProfiles } from './adapters/credit-profile.js';
 import { sqlConsentStore } from './adapters/db/consent-store.js';
+import { sqlRateStore } from './adapters/db/rate-store.js';
 import { MATERIALS_SCHEMA, sqlItemStore, sqlMaterialStore, sqlResolutionStore } from './adapters/db/stores.js';
 import { sqlContentVault } from './adapters/db/vault.js';
 import { certificateChangeConsumer } from './adapters/events/certificate-consumer.js';
@@ -29,6 +31,7 @@ import { sqlConsentOutbox } from './adapters/events/consent-outbox.js';
 import { sqlMaterialsOutbox } from './adapters/events/outbox.js';
 import { consentHandlers } from './adapters/grpc/consent-service.js';
 import { materialsHandlers } from './adapters/grpc/materials-service.js';
+import { reportHandlers } from './adapters/grpc/report-service.js';
 import type { ConsentDeps } from './app/consent-ports.js';
 import { expirePreviews } from './app/decide-evidence.js';
 import { SEEDED_ITEMS } from './domain/catalogue.js';
@@ -53,6 +56,10 @@ export const MATERIALS_CONFIG = {
   ONCEONLY_MATERIALS_CERTIFICATE_ADDR: hostPort({
     optional: true,
     doc: 'the certificate service the resolution verifies certificates with (default: ONCEONLY_GRPC_ADDR, the hub itself)',
+  }),
+  ONCEONLY_MATERIALS_CREDIT_ADDR: hostPort({
+    optional: true,
+    doc: 'the credit service the resolution asks credit profile facts of (default: ONCEONLY_GRPC_ADDR, the hub itself)',
   }),
   ONCEONLY_MATERIALS_CALLER: str({
     default: 'onceonly-materials',
@@ -159,6 +166,15 @@ export const materialsModule: ServiceModule = {
       log: ctx.log,
     });
     ctx.lifecycle.onStop('certificate client', () => certificates.close());
+    const credit = grpcCreditProfiles({
+      address: config.ONCEONLY_MATERIALS_CREDIT_ADDR ?? ctx.env.ONCEONLY_GRPC_ADDR ?? '127.0.0.1:50051',
+      ...(tls ? { credentials: tls } : {}),
+      callerCode: config.ONCEONLY_MATERIALS_CALLER,
+      timeoutMs: config.ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS,
+      clock: ctx.clock,
+      log: ctx.log,
+    });
+    ctx.lifecycle.onStop('credit client', () => credit.close());
     const deps: ConsentDeps = {
       db: ctx.db,
       clock: ctx.clock,
@@ -167,6 +183,7 @@ export const materialsModule: ServiceModule = {
       vault: sqlContentVault(contentKey),
       resolutions: sqlResolutionStore,
       certificates,
+      credit,
       outbox: sqlMaterialsOutbox,
       relay,
       newId: randomUUID,
@@ -180,6 +197,7 @@ export const materialsModule: ServiceModule = {
       ...materialsHandlers(deps),
       ...consentHandlers(deps),
     });
+    ctx.server.addService(materialsV1.MaterialsReportServiceService, reportHandlers({ ...deps, rates: sqlRateStore }));
     startConsent(ctx, config, deps);
   },
 };

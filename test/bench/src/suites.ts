@@ -5,6 +5,7 @@ import { certificateSuite } from './certificate-suite.js';
 import { creditDrawSuite } from './credit-draw.js';
 import { creditGradesSuite } from './credit-grades.js';
 import { eventsSuite } from './events-suite.js';
+import { materialsSuite } from './materials-suite.js';
 import { merkleMapSuite } from './merkle-map.js';
 import type { Suite } from './suite.js';
 
@@ -18,4 +19,5 @@ export const SUITES: readonly Suite[] = [
   auditProofsSuite,
   creditDrawSuite,
   creditGradesSuite,
+  materialsSuite,
 ];

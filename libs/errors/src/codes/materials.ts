@@ -29,4 +29,6 @@ export const MATERIALS_CODES = {
   MATERIALS_PREVIEW_DECIDED: 'FAILED_PRECONDITION',
   // a department asking for a piece the applicant has not accepted
   MATERIALS_EVIDENCE_NOT_ACCEPTED: 'FAILED_PRECONDITION',
+  // no resolution with this id (GetResolution)
+  MATERIALS_RESOLUTION_NOT_FOUND: 'NOT_FOUND',
 } as const satisfies AreaCodes;

@@ -12,6 +12,8 @@ import {
   recordStatusFromProto,
 } from '@onceonly/credit/replay';
 import { isAppError } from '@onceonly/errors';
+import { materialsV1 } from '@onceonly/materials/client';
+import { liveResolutionOf, MATERIALS_RESOLUTION_REPLAY, materialsResolutionCheck } from '@onceonly/materials/replay';
 import type { ProjectionCheck, ProjectionDescriptor } from '@onceonly/replay';
 import { type ClientOptions, call, channelCredentials } from '../client.js';
 
@@ -111,4 +113,24 @@ export const creditGradeProjection: HubProjection = {
     return { check: creditGradeCheck(lookup), close: () => c.close() };
   },
   offline: (why) => creditGradeCheck(undefined, { skipped: why }),
+};
+
+/** The materials resolution projection, read back with GetResolution (an auditor reads any resolution). */
+export const materialsResolutionProjection: HubProjection = {
+  ...MATERIALS_RESOLUTION_REPLAY,
+  open(o) {
+    const c = new materialsV1.MaterialsReportServiceClient(o.addr, channelCredentials(o));
+    const lookup = async (id: string) => {
+      try {
+        const request = materialsV1.GetResolutionRequest.fromPartial({ id });
+        const found = (await call(c.getResolution.bind(c), request, o)).resolution;
+        return found && liveResolutionOf(found);
+      } catch (err) {
+        if (isAppError(err, 'MATERIALS_RESOLUTION_NOT_FOUND')) return undefined;
+        throw err;
+      }
+    };
+    return { check: materialsResolutionCheck(lookup), close: () => c.close() };
+  },
+  offline: (why) => materialsResolutionCheck(undefined, { skipped: why }),
 };

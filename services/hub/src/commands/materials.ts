@@ -6,6 +6,7 @@ import { materialsV1 as mv, sha256Of } from '@onceonly/materials/client';
 import type { Command } from 'commander';
 import { type ClientOptions, call, cliOptions, toJson as json, withClient, writeLine as write } from '../client.js';
 import { registerConsentCommands } from './materials-consent.js';
+import { registerRate } from './materials-rate.js';
 
 /**
  * `onceonly materials items|upload|list|get|resolve`: MaterialsService of a running hub (两个免于提交), as the
@@ -77,6 +78,10 @@ export function evidenceText(e: mv.Evidence | undefined): string {
     case 'certificate': {
       const c = e.evidence.value;
       return `certificate ${c.certificateId} (${c.number}, ${c.status}${c.validTo ? `, to ${c.validTo}` : ''}, verified ${c.verifiedAt})`;
+    }
+    case 'data': {
+      const d = e.evidence.value;
+      return `${d.provider} ${d.reference}: ${d.value} (as of ${d.asOf})`;
     }
     case 'material': {
       const m = e.evidence.value;
@@ -236,4 +241,5 @@ export function registerMaterialsCommands(program: Command): void {
   registerList(materials);
   registerResolve(materials);
   registerConsentCommands(materials);
+  registerRate(materials);
 }

@@ -3,6 +3,7 @@ import type { Database, Queryable, Transaction } from '@onceonly/store';
 import type { LicensingItem } from '../domain/catalogue.js';
 import type { Owner, Reuse, StoredMaterial } from '../domain/library.js';
 import type { CertificateLookup, Resolution } from '../domain/resolution.js';
+import type { CreditProfiles } from './source-ports.js';
 
 /** An applicant as a request names it: by credit code, or by citizen ID (keyed and masked at once). */
 export type NamedApplicant =
@@ -72,6 +73,8 @@ export interface MaterialsDeps {
   readonly vault: ContentVault;
   readonly resolutions: ResolutionStore;
   readonly certificates: Certificates;
+  /** The credit service (credit profile facts); absent: those sources answer SOURCE_NOT_CONNECTED. */
+  readonly credit?: CreditProfiles;
   readonly outbox: MaterialsOutbox;
   readonly relay: { kick(): void };
   readonly newId: () => string;

@@ -1,5 +1,12 @@
 import { unknownItem } from '../domain/catalogue.js';
-import { certificateTypesOf, chinaDay, type Resolution, resolveItem, reusedMaterials } from '../domain/resolution.js';
+import {
+  certificateTypesOf,
+  chinaDay,
+  creditFactsOf,
+  type Resolution,
+  resolveItem,
+  reusedMaterials,
+} from '../domain/resolution.js';
 import { type Actor, type MaterialsDeps, type NamedApplicant, ownerOf } from './ports.js';
 
 export interface ResolveInput {
@@ -20,14 +27,21 @@ export async function resolveMaterialsCase(deps: MaterialsDeps, input: ResolveIn
   const item = await deps.items.get(deps.db, input.itemCode);
   if (!item) throw unknownItem(input.itemCode);
   const applicant = ownerOf(deps, input.applicant);
-  const [certificates, library] = await Promise.all([
+  const creditFacts = creditFactsOf(item);
+  const [certificates, library, data] = await Promise.all([
     deps.certificates.lookup(input.applicant, certificateTypesOf(item)),
     deps.materials.byOwner(deps.db, applicant.key),
+    deps.credit && creditFacts.length > 0
+      ? deps.credit.facts(input.applicant, creditFacts, {
+          department: input.actor.code,
+          applicationId: input.applicationId,
+        })
+      : undefined,
   ]);
   const at = deps.clock();
   const resolution = resolveItem(
     item,
-    { certificates, library, today: chinaDay(at) },
+    { certificates, library, today: chinaDay(at), ...(data ? { data } : {}) },
     {
       id: deps.newId(),
       applicationId: input.applicationId,

@@ -46,7 +46,25 @@ export type RequiredReason =
   | 'provider-unavailable'
   | 'no-stored-material'
   | 'material-expired'
-  | 'source-not-connected';
+  | 'source-not-connected'
+  /** The data provider answered, and its data does not satisfy the material. */
+  | 'data-not-satisfied';
+
+/**
+ * What a data source (the credit profile, an assistance catalogue item) answered about one fact of the applicant:
+ * the fact holds (with what the answer said), does not hold, or the provider did not answer.
+ */
+export type DataLookup =
+  | {
+      readonly kind: 'satisfied' | 'not-satisfied';
+      readonly provider: 'credit' | 'assistance';
+      /** What the answer says, in words. */
+      readonly value: string;
+      /** YYYY-MM-DD: the day the answer is of. */
+      readonly asOf: string;
+      readonly checkedAt: Date;
+    }
+  | { readonly kind: 'unavailable' };
 
 export type Evidence =
   | {
@@ -64,6 +82,14 @@ export type Evidence =
       readonly sha256: string;
       readonly materialType: string;
       readonly validUntil?: string;
+    }
+  | {
+      readonly kind: 'data';
+      readonly provider: 'credit' | 'assistance';
+      readonly reference: string;
+      readonly value: string;
+      readonly asOf: string;
+      readonly checkedAt: Date;
     };
 
 /** A source tried that did not match. */
@@ -104,6 +130,8 @@ export interface ResolutionFacts {
   readonly library: readonly StoredMaterial[];
   /** YYYY-MM-DD in China Standard Time. */
   readonly today: string;
+  /** By {@link dataKeyOf} of each data source asked; a source not in it is not connected. */
+  readonly data?: ReadonlyMap<string, DataLookup>;
 }
 
 /**
@@ -115,6 +143,7 @@ const CLOSENESS: readonly RequiredReason[] = [
   'certificate-suspended',
   'certificate-expired',
   'certificate-not-valid',
+  'data-not-satisfied',
   'material-expired',
   'provider-unavailable',
   'certificate-not-found',
@@ -173,6 +202,31 @@ function tryLibrary(source: MaterialSource & { kind: 'library' }, facts: Resolut
   };
 }
 
+type DataSource = MaterialSource & { kind: 'assistance-item' | 'credit-profile' };
+
+/** The key of a data source in {@link ResolutionFacts.data}: `credit:<fact>` or `assistance:<item code>`. */
+export function dataKeyOf(source: DataSource): string {
+  return source.kind === 'credit-profile' ? `credit:${source.fact}` : `assistance:${source.itemCode}`;
+}
+
+function tryData(source: DataSource, facts: ResolutionFacts): Tried {
+  const lookup = facts.data?.get(dataKeyOf(source));
+  if (!lookup) return { source, reason: 'source-not-connected' };
+  if (lookup.kind === 'unavailable') return { source, reason: 'provider-unavailable' };
+  const reference = source.kind === 'credit-profile' ? source.fact : source.itemCode;
+  if (lookup.kind === 'not-satisfied') return { source, reason: 'data-not-satisfied', reference };
+  return {
+    evidence: {
+      kind: 'data',
+      provider: lookup.provider,
+      reference,
+      value: lookup.value,
+      asOf: lookup.asOf,
+      checkedAt: lookup.checkedAt,
+    },
+  };
+}
+
 function trySource(source: MaterialSource, facts: ResolutionFacts): Tried {
   switch (source.kind) {
     case 'certificate':
@@ -180,8 +234,15 @@ function trySource(source: MaterialSource, facts: ResolutionFacts): Tried {
     case 'library':
       return tryLibrary(source, facts);
     default:
-      return { source, reason: 'source-not-connected' };
+      return tryData(source, facts);
   }
+}
+
+/** The credit profile facts an item's sources name: what the use case asks the credit service about. */
+export function creditFactsOf(item: LicensingItem): string[] {
+  const out = new Set<string>();
+  for (const m of item.materials) for (const s of m.sources) if (s.kind === 'credit-profile') out.add(s.fact);
+  return [...out];
 }
 
 /** The certificate types an item's sources name: what the use case asks the certificate service about. */

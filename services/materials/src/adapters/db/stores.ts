@@ -84,13 +84,19 @@ export const sqlMaterialStore: MaterialStore = {
     return rows.map((r): Reuse => ({ materialId, applicationId: r.application_id, departmentCode: r.department_code }));
   },
   async addReuses(tx, reuses, resolutionId, at) {
-    for (const r of reuses) {
-      await tx.query(
-        `INSERT INTO materials.reuses (material_id, application_id, department_code, resolution_id, reused_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-        [r.materialId, r.applicationId, r.departmentCode, resolutionId, at],
-      );
-    }
+    // one statement for every reuse of the resolution (the bench counts statements per resolution)
+    await tx.query(
+      `INSERT INTO materials.reuses (material_id, application_id, department_code, resolution_id, reused_at)
+       SELECT m, a, d, $4, $5 FROM unnest($1::text[], $2::text[], $3::text[]) AS r (m, a, d)
+       ON CONFLICT DO NOTHING`,
+      [
+        reuses.map((r) => r.materialId),
+        reuses.map((r) => r.applicationId),
+        reuses.map((r) => r.departmentCode),
+        resolutionId,
+        at,
+      ],
+    );
   },
 };
 

@@ -67,6 +67,7 @@ export const REASON: Record<RequiredReason, mv.RequiredReason> = {
   'no-stored-material': mv.RequiredReason.REQUIRED_REASON_NO_STORED_MATERIAL,
   'material-expired': mv.RequiredReason.REQUIRED_REASON_MATERIAL_EXPIRED,
   'source-not-connected': mv.RequiredReason.REQUIRED_REASON_SOURCE_NOT_CONNECTED,
+  'data-not-satisfied': mv.RequiredReason.REQUIRED_REASON_DATA_NOT_SATISFIED,
 };
 
 export function evidenceToProto(e: Evidence): mv.Evidence {
@@ -81,6 +82,20 @@ export function evidenceToProto(e: Evidence): mv.Evidence {
           status: e.status,
           validTo: e.validTo ?? '',
           verifiedAt: e.verifiedAt.toISOString(),
+        },
+      },
+    };
+  }
+  if (e.kind === 'data') {
+    return {
+      evidence: {
+        $case: 'data',
+        value: {
+          provider: e.provider,
+          reference: e.reference,
+          value: e.value,
+          asOf: e.asOf,
+          checkedAt: e.checkedAt.toISOString(),
         },
       },
     };
