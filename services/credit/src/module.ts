@@ -26,9 +26,10 @@ import { licenceConsumer } from './adapters/events/licence-consumer.js';
 import { sqlCreditOutbox } from './adapters/events/outbox.js';
 import { creditHandlers } from './adapters/grpc/credit-service.js';
 import { inspectionHandlers } from './adapters/grpc/inspection-service.js';
-import type { InspectionDeps, LogKey } from './app/inspections.js';
+import { resultRecords } from './app/inspection-records.js';
+import type { InspectionDeps, LogKey, ResultRecords } from './app/inspections.js';
 import type { CreditDeps } from './app/ports.js';
-import { sweepGrades } from './app/sweep.js';
+import { sweepGrades, sweepOverdueCommitments } from './app/sweep.js';
 import { AUDIT_CHECKPOINTS, CREDIT_TOPIC, INSPECTION_TOPIC } from './topics.js';
 
 /** The variables this module reads. */
@@ -39,7 +40,7 @@ export const CREDIT_CONFIG = {
     default: 15 * 60_000,
     min: 0,
     max: 86_400_000,
-    doc: 'how often grades whose records left a rule window are recomputed (0: never)',
+    doc: 'how often grades whose records left a rule window are recomputed and overdue post-checks announced (0: never)',
   }),
   ONCEONLY_CREDIT_LICENSING: bool({
     default: true,
@@ -125,11 +126,13 @@ export const creditModule: ServiceModule = {
       });
       startWhenTopicExists(ctx, 'credit licence consumer', licences);
     }
-    startInspections(ctx, config, relay);
+    startInspections(ctx, config, relay, resultRecords(deps));
     if (config.ONCEONLY_CREDIT_SWEEP_MS > 0) {
       startPeriodic(ctx, 'credit grade sweep', config.ONCEONLY_CREDIT_SWEEP_MS, async () => {
         const report = await sweepGrades(deps);
         if (report.changed > 0) ctx.log.info(report, 'credit grades recomputed');
+        const late = await sweepOverdueCommitments(deps);
+        if (late.overdue > 0) ctx.log.info(late, 'overdue post-checks announced');
       });
     }
   },
@@ -144,6 +147,7 @@ function startInspections(
   ctx: ServiceContext,
   config: ReturnType<typeof loadConfig<typeof CREDIT_CONFIG>>,
   relay: { kick(): void },
+  results: ResultRecords,
 ): void {
   const auditAddress = () => config.ONCEONLY_CREDIT_AUDIT_ADDR ?? ctx.grpcAddress?.();
   const stopped = new AbortController();
@@ -173,6 +177,7 @@ function startInspections(
     newId: randomUUID,
     audit: grpcAuditProofs(auditAddress),
     logKey: () => key,
+    results,
   };
   ctx.server.addService(inspectionV1.InspectionServiceService, inspectionHandlers(deps));
   let consumer: ReturnType<typeof checkpointConsumer> | undefined;

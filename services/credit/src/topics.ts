@@ -14,6 +14,8 @@ export const CREDIT_EVENT_TYPES = {
   commitmentTracked: 'credit.commitment.tracked',
   commitmentKept: 'credit.commitment.kept',
   commitmentBroken: 'credit.commitment.broken',
+  /** A commitment's post-check due date passed without a check (the sweep, once per commitment). */
+  commitmentOverdue: 'credit.commitment.overdue',
 } as const;
 
 /**

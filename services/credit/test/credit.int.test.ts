@@ -97,7 +97,7 @@ describe('penalties and grades on PostgreSQL and Kafka', () => {
       status: cv.RecordStatus.RECORD_STATUS_ACTIVE,
       publicity: { published: true, publishBy: '2026-03-11', publicFrom: '2026-03-04', rule: 'samr/general' },
     });
-    expect(first.grade).toMatchObject({ grade: cv.GradeLetter.GRADE_LETTER_B, ruleSet: 'grades/2026-2', version: 1 });
+    expect(first.grade).toMatchObject({ grade: cv.GradeLetter.GRADE_LETTER_B, ruleSet: 'grades/2026-3', version: 1 });
     const second = await market().recordPenalty(penalty(bakery, { decisionDate: '2026-03-03' }));
     expect(second.grade).toMatchObject({
       grade: cv.GradeLetter.GRADE_LETTER_C,
@@ -333,6 +333,47 @@ describe('repair', () => {
       'credit.record.repair-decided',
       'credit.grade.changed',
     ]);
+  });
+});
+
+describe('repair of what cannot be repaired', () => {
+  it('refuses a commendation and a heavy SAMR sanction (excluded from early repair), writing nothing', async () => {
+    now = new Date('2026-03-04T02:00:00Z');
+    const subject = freshSubject();
+    const commended = await market().recordCommendation({
+      idempotencyKey: `commend-${subject}`,
+      subject: { subject: { $case: 'creditCode', value: subject } },
+      partyName: '上海示范烘焙有限公司',
+      authorityCode: MARKET_REGULATION,
+      commendation: {
+        decisionNumber: `沪市监普表〔2026〕${subject.slice(10)}号`,
+        title: '诚信经营示范单位',
+        legalBasis: '《上海市社会信用条例》',
+        decisionDate: '2026-03-02',
+      },
+    });
+    const revoked = await market().recordPenalty(
+      penalty(subject, { kinds: [cv.PenaltyKind.PENALTY_KIND_LICENCE_REVOKED], amountFen: '0' }),
+    );
+    now = new Date('2029-01-04T02:00:00Z'); // long after any minimum period
+    const before = await counts();
+    for (const record of [commended.record!, revoked.record!]) {
+      const refusal = await refused(
+        hub.as(PORTAL, 'portal').applyForRepair({
+          recordId: record.id,
+          expectedVersion: 1,
+          conditions: [
+            cv.RepairCondition.REPAIR_CONDITION_OBLIGATIONS_FULFILLED,
+            cv.RepairCondition.REPAIR_CONDITION_HARM_REMOVED,
+            cv.RepairCondition.REPAIR_CONDITION_NOT_REPEATED,
+            cv.RepairCondition.REPAIR_CONDITION_NOT_LISTED,
+          ],
+          statement: '已整改',
+        }),
+      );
+      expect(refusal.code, record.id).toBe('CREDIT_NOT_REPAIRABLE');
+    }
+    expect(await counts()).toEqual(before);
   });
 });
 

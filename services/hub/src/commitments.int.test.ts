@@ -21,9 +21,9 @@ import { AppError } from '@onceonly/errors';
 import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { computeUsccCheck } from '@onceonly/ids';
 import { createLogger, DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
-import { type HostedModules, hostModules } from '@onceonly/kit/testing';
+import { type HostedModules, hostModules, uniqueNamespace } from '@onceonly/kit/testing';
 import { type Database, openDatabase } from '@onceonly/store';
-import { freshDatabase, kafkaBrokers, type TestDatabase, uniqueTopic, waitFor } from '@onceonly/testing';
+import { freshDatabase, kafkaBrokers, type TestDatabase, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, withClient } from './client.js';
 import { auditChain } from './commands/audit-chain.js';
@@ -123,14 +123,11 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
       graceMs: 2_000,
       mode: 'embedded',
       dataDir,
+      // a namespace of its own (ADR 023): its topics and consumer groups are nobody else's on the shared broker
+      namespace: uniqueNamespace('commit'),
       env: {
         ONCEONLY_EXPIRY_SWEEP_MS: '0',
         ONCEONLY_CREDIT_SWEEP_MS: '0',
-        // groups of their own: other tests' hubs on the shared broker read the same topics
-        ONCEONLY_CREDIT_GROUP: uniqueTopic('credit-commitments'),
-        ONCEONLY_CERTIFICATE_GROUP: uniqueTopic('certificate-commitments'),
-        ONCEONLY_AUDIT_GROUP: uniqueTopic('audit-commitments'),
-        ONCEONLY_AUDIT_READS_TOPIC: `onceonly.${uniqueTopic('audit-reads')}`,
         ONCEONLY_AUDIT_CHECKPOINT_MS: '500',
       },
       modules: [certificateModule, creditModule, auditModule],

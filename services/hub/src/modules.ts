@@ -10,6 +10,7 @@ import {
   creditGradeProjection,
   creditRecordProjection,
   type HubProjection,
+  inspectionDrawProjection,
   materialsResolutionProjection,
 } from './adapters/replay-projections.js';
 
@@ -35,4 +36,5 @@ export const HUB_REPLAY_PROJECTIONS: readonly HubProjection[] = [
   creditRecordProjection,
   creditGradeProjection,
   materialsResolutionProjection,
+  inspectionDrawProjection,
 ];

@@ -4,6 +4,7 @@ import { chinaDateOf } from '@onceonly/workdays';
 import {
   type Commitment,
   type IssuedLicence,
+  isOverdue,
   licensingRecord,
   type PostCheckCommand,
   postCheck,
@@ -187,10 +188,13 @@ function sameCheck(c: Commitment, input: PostCheckInput): boolean {
 /** A subject's commitments with their status, for departments and auditors. */
 export async function listCommitmentsCase(
   deps: CreditDeps,
-  input: { actor: Actor; subject: NamedSubject },
+  input: { actor: Actor; subject: NamedSubject; overdueOnly?: boolean },
 ): Promise<Commitment[]> {
   if (input.actor.role !== 'department' && input.actor.role !== 'auditor') {
     throw new AppError('PERMISSION_DENIED', 'commitments are read by departments and auditors');
   }
-  return deps.commitments.ofSubject(deps.db, subjectOf(deps, input.subject).key);
+  const all = await deps.commitments.ofSubject(deps.db, subjectOf(deps, input.subject).key);
+  // overdue: still open after the due date, announced by the sweep or not yet
+  const today = chinaDateOf(deps.clock());
+  return input.overdueOnly ? all.filter((c) => isOverdue(c, today)) : all;
 }

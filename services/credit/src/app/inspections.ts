@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { AppError, invalid } from '@onceonly/errors';
 import type { Database, Queryable, Transaction } from '@onceonly/store';
+import { chinaDateOf, isPlainDate, type PlainDate } from '@onceonly/workdays';
 import {
   canonicalTask,
   type DrawResult,
@@ -10,7 +11,9 @@ import {
   seedCheckpoint,
   taskDocument,
 } from '../domain/draw.js';
-import type { Actor } from '../domain/records.js';
+import type { InspectionResultTerms } from '../domain/inspection-records.js';
+import type { Actor, CreditRecord, InspectionOutcome } from '../domain/records.js';
+import type { StoredGrade } from './ports.js';
 
 /**
  * 双随机、一公开, the wiring (ADR 019 §4, ADR 025): a department commits a task (stored, `inspection.task.committed`
@@ -62,8 +65,7 @@ export interface PublishedDraw {
   readonly drawnAt: string;
 }
 
-/** What an inspection found. */
-export type InspectionOutcome = 'compliant' | 'ordered-to-correct' | 'case-opened' | 'not-located';
+export type { InspectionOutcome };
 
 /** The result of one drawn entity's inspection, as recorded and published (一公开). */
 export interface InspectionResultFact {
@@ -76,6 +78,8 @@ export interface InspectionResultFact {
   readonly inspectedOn: string;
   readonly recordedBy: string;
   readonly recordedAt: string;
+  /** The `inspection` credit record the result became (一公开); absent on results recorded before it did. */
+  readonly recordId?: string;
 }
 
 export interface InspectionStore {
@@ -94,7 +98,24 @@ export interface InspectionStore {
 export interface InspectionOutbox {
   committed(tx: Transaction, task: StoredTask): Promise<void>;
   drawn(tx: Transaction, draw: PublishedDraw): Promise<void>;
-  resultRecorded(tx: Transaction, result: InspectionResultFact): Promise<void>;
+  /** The result's event, with the id `eventId` (the cause its credit record's event names). */
+  resultRecorded(tx: Transaction, result: InspectionResultFact, eventId: string): Promise<void>;
+}
+
+/** 一公开: a recorded result as a credit record of the inspected entity (`app/inspection-records.ts`). */
+export interface ResultRecords {
+  /**
+   * In one transaction: `write` (the result and its event, whose id is `resultEventId`), then the entity's
+   * `inspection` record `recordId`, its grade, and the record's event caused by the result's. Undefined when `write`
+   * found the result recorded meanwhile (nothing written).
+   */
+  record(
+    terms: InspectionResultTerms,
+    ids: { readonly recordId: string; readonly resultEventId: string },
+    write: (tx: Transaction) => Promise<boolean>,
+  ): Promise<{ record: CreditRecord; grade: StoredGrade } | undefined>;
+  /** The credit record an earlier result became. */
+  find(recordId: string): Promise<CreditRecord | undefined>;
 }
 
 /** The audit log, through its contracts: the commitment's inclusion proof at a tree size. */
@@ -126,6 +147,8 @@ export interface InspectionDeps {
   readonly audit: AuditProofs;
   /** The log's key, once known (configuration, or asked of the hosted log at start). */
   readonly logKey: () => Promise<LogKey>;
+  /** Results as credit records (一公开). */
+  readonly results: ResultRecords;
 }
 
 export interface CommittedTask {
@@ -332,13 +355,11 @@ export interface ResultInput {
  * Records the result of a drawn entity's inspection (一公开): only for an entity the draw drew
  * (INSPECTION_NOT_DRAWN), by an inspector the draw assigned to it, through that inspector's own department
  * (INSPECTION_NOT_ASSIGNED), inspected between the draw and today (INVALID_ARGUMENT); one result per entity
- * (INSPECTION_RESULT_EXISTS for another; the same again answers the first). Stored with `inspection.result.recorded`
- * in one transaction.
+ * (INSPECTION_RESULT_EXISTS for another; the same again answers the first). In one transaction: the result,
+ * `inspection.result.recorded`, and its credit record of kind `inspection` on the entity (一公开: its publicity window,
+ * the grade recomputed), whose event names the result's as its cause.
  */
-export async function recordResultCase(
-  deps: InspectionDeps,
-  input: ResultInput,
-): Promise<{ result: InspectionResultFact; replayed: boolean }> {
+export async function recordResultCase(deps: InspectionDeps, input: ResultInput): Promise<RecordedResult> {
   assertDepartment(input.actor);
   const task = await deps.store.task(deps.db, input.taskId);
   if (!task) throw new AppError('INSPECTION_TASK_NOT_FOUND', `no task ${input.taskId} is committed`);
@@ -355,12 +376,32 @@ export async function recordResultCase(
       `inspector ${input.inspectorId} is not assigned to ${input.creditCode} in task ${input.taskId}, or not of your department`,
     );
   }
-  const today = deps.clock().toISOString().slice(0, 10);
-  if (input.inspectedOn < draw.drawnAt.slice(0, 10) || input.inspectedOn > today) {
+  // days as China counts them (the record's decision date, like every credit record's)
+  const today = chinaDateOf(deps.clock());
+  if (
+    !isPlainDate(input.inspectedOn) ||
+    input.inspectedOn < chinaDateOf(new Date(draw.drawnAt)) ||
+    input.inspectedOn > today
+  ) {
     throw invalid('INVALID_ARGUMENT', [
       { field: 'inspected_on', reason: 'OUT_OF_RANGE', description: 'between the draw and today' },
     ]);
   }
+  const same = (r: InspectionResultFact) =>
+    r.inspectorId === input.inspectorId &&
+    r.outcome === input.outcome &&
+    r.findings === input.findings &&
+    r.inspectedOn === input.inspectedOn;
+  const replay = async (r: InspectionResultFact): Promise<RecordedResult> => {
+    if (!same(r)) {
+      throw new AppError('INSPECTION_RESULT_EXISTS', `the result of ${r.creditCode} in task ${r.taskId} is recorded`);
+    }
+    const record = r.recordId === undefined ? undefined : await deps.results.find(r.recordId);
+    return { result: r, replayed: true, ...(record ? { record } : {}) };
+  };
+  const existing = await deps.store.result(deps.db, input.taskId, input.creditCode);
+  if (existing) return replay(existing);
+  const ids = { recordId: deps.newId(), resultEventId: deps.newId() };
   const result: InspectionResultFact = {
     taskId: input.taskId,
     creditCode: input.creditCode,
@@ -370,29 +411,28 @@ export async function recordResultCase(
     inspectedOn: input.inspectedOn,
     recordedBy: input.actor.code,
     recordedAt: deps.clock().toISOString(),
+    recordId: ids.recordId,
   };
-  const same = (r: InspectionResultFact) =>
-    r.inspectorId === result.inspectorId &&
-    r.outcome === result.outcome &&
-    r.findings === result.findings &&
-    r.inspectedOn === result.inspectedOn;
-  const replay = (r: InspectionResultFact) => {
-    if (!same(r)) {
-      throw new AppError('INSPECTION_RESULT_EXISTS', `the result of ${r.creditCode} in task ${r.taskId} is recorded`);
-    }
-    return { result: r, replayed: true };
-  };
-  const existing = await deps.store.result(deps.db, input.taskId, input.creditCode);
-  if (existing) return replay(existing);
-  const inserted = await deps.db.transaction(async (tx) => {
+  const write = async (tx: Transaction) => {
     if (!(await deps.store.insertResult(tx, result))) return false;
-    await deps.outbox.resultRecorded(tx, result);
+    await deps.outbox.resultRecorded(tx, result, ids.resultEventId);
     return true;
-  });
-  if (!inserted) {
+  };
+  const terms: InspectionResultTerms = { ...result, taskTitle: doc.title, inspectedOn: input.inspectedOn as PlainDate };
+  const done = await deps.results.record(terms, ids, write);
+  if (!done) {
     const first = await deps.store.result(deps.db, input.taskId, input.creditCode);
     if (first) return replay(first);
+    throw new AppError('INTERNAL', `the result of ${input.creditCode} in task ${input.taskId} was not recorded`);
   }
-  deps.relay.kick();
-  return { result, replayed: false };
+  return { result, replayed: false, record: done.record, grade: done.grade };
+}
+
+/** A recorded result, and the credit record it became with the entity's grade (一公开). */
+export interface RecordedResult {
+  readonly result: InspectionResultFact;
+  readonly replayed: boolean;
+  readonly record?: CreditRecord;
+  /** The entity's grade after the record (absent when the result was recorded before). */
+  readonly grade?: StoredGrade;
 }

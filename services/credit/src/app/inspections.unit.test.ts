@@ -86,6 +86,11 @@ async function world() {
     newId: () => 'commitment-event-1',
     audit: { inclusionProof: (eventId, size) => proofFor(eventId, size) },
     logKey: async () => logKey,
+    // the credit record of a result is the credit side's (test/inspection-records.int.test.ts); here only the write
+    results: {
+      record: async (_terms, _ids, write) => ((await write(tx)) ? ({} as never) : undefined),
+      find: async () => undefined,
+    },
   };
   const actor = { code: ORGANISER, role: 'department' as const };
   const { task } = await commitTaskCase(deps, { taskJson: JSON.stringify(taskInput()), actor });

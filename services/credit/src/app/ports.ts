@@ -90,10 +90,14 @@ export interface CommitmentStore {
   insert(tx: Transaction, commitment: Commitment, trackedEventId: string, at: Date): Promise<void>;
   /** Saves a checked commitment if it is still at `expectedVersion`; false when another change committed first. */
   update(tx: Transaction, commitment: Commitment, expectedVersion: number, at: Date): Promise<boolean>;
+  /** Open commitments due before `today` whose overdue post-check was not announced yet, at most `limit`. */
+  overdue(db: Queryable, today: PlainDate, limit: number): Promise<StoredCommitment[]>;
+  /** Marks a commitment overdue on `today` if it is still open and unmarked; false otherwise (checked meanwhile). */
+  markOverdue(tx: Transaction, id: string, today: PlainDate, at: Date): Promise<boolean>;
 }
 
 /** A commitment's change, as its event tells it. */
-export type CommitmentFact = 'tracked' | 'kept' | 'broken';
+export type CommitmentFact = 'tracked' | 'kept' | 'broken' | 'overdue';
 
 /** The events of a change, written into the outbox in the change's transaction. */
 export interface CreditOutbox {
@@ -115,7 +119,8 @@ export interface CreditOutbox {
   /** A commitment tracked or checked; answers the event's id. */
   commitment(
     tx: Transaction,
-    change: { commitment: Commitment; fact: CommitmentFact; actor: string; at: Date; cause?: string },
+    /** `actor` absent: the hub's own finding (an overdue post-check), no caller acted. */
+    change: { commitment: Commitment; fact: CommitmentFact; actor?: string; at: Date; cause?: string },
   ): Promise<string>;
   /** A grade recomputed as time passed (no record changed, no actor). */
   regraded(

@@ -64,6 +64,8 @@ export interface Commitment {
   readonly status: CommitmentStatus;
   readonly check?: PostCheckOutcome;
   readonly version: number;
+  /** The day the sweep found the post-check overdue and said so (`credit.commitment.overdue`, once). */
+  readonly overdueOn?: PlainDate;
 }
 
 /** Why a licence event is skipped instead of recorded: data it does not carry, never a failure. */

@@ -64,7 +64,7 @@ describe('licensing records (双公示) from issued licences', () => {
       owner: MARKET_REGULATION,
       decisionDate: '2026-03-04',
       body: { decisionNumber: 'JY23101070000012', licenceStatus: 'valid', commitmentId: 'c-1' },
-      publicity: { published: true, rules: ['licensing'], publicUntil: '2029-03-03', ruleSet: 'publicity/2026-2' },
+      publicity: { published: true, rules: ['licensing'], publicUntil: '2029-03-03', ruleSet: 'publicity/2026-3' },
     });
     // not a negative record: a subject with only licences is graded A
     expect(gradeOf([r], today).grade).toBe('A');

@@ -1,7 +1,7 @@
 import { addCalendarDays, type PlainDate } from '@onceonly/workdays';
 import { addMonths } from './dates.js';
 import type { PenaltyKind } from './publicity.js';
-import { type CreditRecord, openListings, type RecordKind } from './records.js';
+import { type CreditRecord, type InspectionOutcome, openListings, type RecordKind } from './records.js';
 
 /**
  * Credit grades A/B/C/D (credit risk low / general / higher / high, as SAMR classifies enterprises) from a rule set
@@ -20,6 +20,8 @@ export interface RecordFilter {
   readonly nonMinorPenalty?: boolean;
   /** Repaired records count too (a repaired record no longer makes a grade worse, but it is history). */
   readonly includeRepaired: boolean;
+  /** Inspection results only with one of these outcomes (other kinds are not filtered by it). */
+  readonly outcomes?: readonly InspectionOutcome[];
 }
 
 export type GradeCondition =
@@ -47,11 +49,14 @@ export interface GradeRuleSet {
   readonly otherwise: { readonly id: string; readonly words: { readonly zh: string; readonly en: string } };
 }
 
-/** Negative records: penalties, list entries, broken commitments (failed inspections join them later). */
-const NEGATIVE: readonly RecordKind[] = ['penalty', 'listing-entry', 'post-check', 'inspection'];
+/** Negative records of 2026-2: penalties, list entries, broken commitments, inspection results (none existed). */
+const NEGATIVE_2026_2: readonly RecordKind[] = ['penalty', 'listing-entry', 'post-check', 'inspection'];
 
-/** The rule set in force. Examples from the issue; the thresholds are configuration, not published figures. */
-export const GRADE_RULES: GradeRuleSet = Object.freeze({
+/**
+ * The rule set of 2026-2 (a broken commitment added to 2026-1), kept as data so that a grade computed under it is
+ * recomputed by the replay exactly as it was. Examples from the issue; the thresholds are configuration.
+ */
+export const GRADE_RULES_2026_2: GradeRuleSet = Object.freeze({
   version: 'grades/2026-2',
   minorPenalty: { kinds: ['warning', 'criticism', 'fine'], fineAtMostFen: 1_000_000 },
   rules: [
@@ -93,7 +98,7 @@ export const GRADE_RULES: GradeRuleSet = Object.freeze({
     {
       id: 'no-negative-36m',
       grade: 'A',
-      when: { type: 'none', of: { kinds: NEGATIVE, includeRepaired: true }, withinMonths: 36 },
+      when: { type: 'none', of: { kinds: NEGATIVE_2026_2, includeRepaired: true }, withinMonths: 36 },
       words: { zh: '3年内无失信记录', en: 'no negative record within 3 years' },
     },
   ],
@@ -102,6 +107,56 @@ export const GRADE_RULES: GradeRuleSet = Object.freeze({
     words: { zh: '不符合A、C、D类规则，为一般信用风险', en: 'no rule of A, C or D applies' },
   },
 } satisfies GradeRuleSet);
+
+/** The outcomes of an inspection that are negative: a problem found, a case opened, the entity not found. */
+const ADVERSE_OUTCOMES: readonly InspectionOutcome[] = ['ordered-to-correct', 'case-opened', 'not-located'];
+
+/**
+ * The rule set in force, 2026-3: the results of 双随机 inspections (一公开) join the grades. An inspection that found
+ * nothing wrong is not negative (2026-2 would have counted every inspection result against A); one that found a
+ * problem, opened a case or did not find the entity at its registered address is; and an entity not found at its
+ * address (查无下落, the ground for the abnormal-operation list) within 12 months is C.
+ */
+export const GRADE_RULES: GradeRuleSet = Object.freeze({
+  ...GRADE_RULES_2026_2,
+  version: 'grades/2026-3',
+  rules: [
+    ...GRADE_RULES_2026_2.rules.filter((r) => r.grade !== 'A'),
+    {
+      id: 'not-located-12m',
+      grade: 'C',
+      when: {
+        type: 'at-least',
+        count: 1,
+        of: { kinds: ['inspection'], outcomes: ['not-located'], includeRepaired: false },
+        withinMonths: 12,
+      },
+      words: {
+        zh: '12个月内{n}次双随机抽查在登记的住所查无下落',
+        en: '{n} inspection(s) within 12 months that did not find the entity at its registered address',
+      },
+    },
+    {
+      id: 'no-negative-36m',
+      grade: 'A',
+      when: {
+        type: 'none',
+        of: {
+          kinds: ['penalty', 'listing-entry', 'post-check', 'inspection'],
+          outcomes: ADVERSE_OUTCOMES,
+          includeRepaired: true,
+        },
+        withinMonths: 36,
+      },
+      words: { zh: '3年内无失信记录', en: 'no negative record within 3 years' },
+    },
+  ],
+} satisfies GradeRuleSet);
+
+/** Every grade rule set, by version: a grade names its version, and the replay recomputes it under that one. */
+export const GRADE_RULE_SETS: ReadonlyMap<string, GradeRuleSet> = new Map(
+  [GRADE_RULES_2026_2, GRADE_RULES].map((r) => [r.version, r]),
+);
 
 export interface GradeReason {
   readonly ruleId: string;
@@ -132,6 +187,9 @@ function counted(record: CreditRecord, filter: RecordFilter, rules: GradeRuleSet
   if (!filter.kinds.includes(record.kind)) return false;
   if (!filter.includeRepaired && record.status === 'repaired') return false;
   if (filter.nonMinorPenalty && isMinorPenalty(record, rules)) return false;
+  if (filter.outcomes && record.body.kind === 'inspection' && !filter.outcomes.includes(record.body.outcome)) {
+    return false;
+  }
   return true;
 }
 

@@ -1,4 +1,4 @@
-import { AppError } from '@onceonly/errors';
+import { AppError, isAppError } from '@onceonly/errors';
 import { isCalendarError, type PlainDate, type WorkCalendar } from '@onceonly/workdays';
 import { addMonths, dayBefore } from './dates.js';
 
@@ -64,6 +64,8 @@ export interface WindowRule {
   readonly from: 'decision' | 'publication';
   readonly repairAfter: RepairAfter;
   readonly maxMonths: number;
+  /** The publication deadline of this kind, when it is not the rule set's (`publishWithinWorkingDays`). */
+  readonly publishWithinWorkingDays?: number;
 }
 
 /** A rule under which a penalty is not published at all. */
@@ -75,21 +77,31 @@ export interface UnpublishedRule {
   readonly simpleProcedure?: boolean;
 }
 
-export type WindowedKind = 'listing-entry' | 'listing-exit' | 'commendation' | 'licensing' | 'post-check';
+export type WindowedKind =
+  | 'listing-entry'
+  | 'listing-exit'
+  | 'commendation'
+  | 'licensing'
+  | 'post-check'
+  | 'inspection';
 
 export interface PublicityRuleSet {
   readonly version: string;
   readonly publishWithinWorkingDays: number;
   readonly unpublished: readonly UnpublishedRule[];
   readonly penalty: Readonly<Record<Regime, readonly WindowRule[]>>;
-  readonly kinds: Readonly<Record<WindowedKind, WindowRule>>;
+  /** The window of each other kind; a kind a rule set has no rule for is not recorded under it. */
+  readonly kinds: Readonly<Partial<Record<WindowedKind, WindowRule>>>;
 }
 
 /** SAMR's "low fine" (较低数额罚款) threshold: set by each province; configuration, replace with the local figure. */
 export const SAMR_LOW_FINE_AT_MOST_FEN = 1_000_000;
 
-/** The rule set in force (versioned: a record keeps the version it was computed under). */
-export const PUBLICITY_RULES: PublicityRuleSet = Object.freeze({
+/**
+ * The rule set of 2026-2 (licensing decisions and broken commitments added to 2026-1), kept as data: a record keeps
+ * the version it was computed under, and its window stays what that version gave.
+ */
+export const PUBLICITY_RULES_2026_2: PublicityRuleSet = Object.freeze({
   version: 'publicity/2026-2',
   publishWithinWorkingDays: 7,
   unpublished: [
@@ -143,6 +155,31 @@ export const PUBLICITY_RULES: PublicityRuleSet = Object.freeze({
   },
 } satisfies PublicityRuleSet);
 
+/**
+ * The rule set in force: 2026-3 adds the results of 双随机 inspections (一公开), published on the credit platform
+ * within 20 working days of the inspection (SAMR's 双随机、一公开 rules, a longer deadline than 双公示's 7), for 3
+ * years like the other records (plausible, not sourced), with no repair (a result is a fact, not a sanction).
+ */
+export const PUBLICITY_RULES: PublicityRuleSet = Object.freeze({
+  ...PUBLICITY_RULES_2026_2,
+  version: 'publicity/2026-3',
+  kinds: {
+    ...PUBLICITY_RULES_2026_2.kinds,
+    inspection: {
+      id: 'inspection',
+      from: 'decision',
+      repairAfter: 'not-needed',
+      maxMonths: 36,
+      publishWithinWorkingDays: 20,
+    },
+  },
+} satisfies PublicityRuleSet);
+
+/** Every publicity rule set, by version (the records computed under each stay reproducible). */
+export const PUBLICITY_RULE_SETS: ReadonlyMap<string, PublicityRuleSet> = new Map(
+  [PUBLICITY_RULES_2026_2, PUBLICITY_RULES].map((r) => [r.version, r]),
+);
+
 /** What the window rules look at in a penalty. */
 export interface PenaltyTerms {
   readonly kinds: readonly PenaltyKind[];
@@ -157,8 +194,12 @@ export interface Publicity {
   readonly published: boolean;
   readonly notPublishedReason?: string;
   /** The last day to publish: `publishWithinWorkingDays` working days after the decision. */
-  readonly publishBy: PlainDate;
-  /** Recorded after `publishBy`. */
+  readonly publishBy?: PlainDate;
+  /**
+   * Recorded after `publishBy`. When the deadline falls in a year whose holiday notice is not loaded yet (a decision
+   * late in December), `publishBy` is absent: the deadline lies after the last loaded day, so a record recorded by
+   * then is not late (ADR 029).
+   */
   readonly late: boolean;
   readonly publicFrom?: PlainDate;
   /** First day repair may be applied for; absent when the record cannot be (or need not be) repaired. */
@@ -201,12 +242,46 @@ export function unpublishedReason(terms: PenaltyTerms, rules: PublicityRuleSet =
   return hit?.id;
 }
 
-/** The last day to publish a decision of `decisionDate`. @throws AppError CALENDAR_YEAR_NOT_LOADED. */
-export function publishBy(decisionDate: PlainDate, calendar: WorkCalendar, rules = PUBLICITY_RULES): PlainDate {
+/**
+ * The last day to publish a decision of `decisionDate` (`days` working days after it: the rule set's deadline unless
+ * the kind's rule has its own). @throws AppError CALENDAR_YEAR_NOT_LOADED.
+ */
+export function publishBy(
+  decisionDate: PlainDate,
+  calendar: WorkCalendar,
+  rules = PUBLICITY_RULES,
+  days = rules.publishWithinWorkingDays,
+): PlainDate {
   try {
-    return calendar.addWorkingDays(decisionDate, rules.publishWithinWorkingDays);
+    return calendar.addWorkingDays(decisionDate, days);
   } catch (err) {
     if (isCalendarError(err)) throw new AppError(err.code, err.message, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * The publication deadline and whether `recordedOn` is after it. A deadline in a year not loaded yet, of a decision in
+ * a loaded year recorded by the last loaded day, is after `recordedOn` (not late) and left unset; anything else the
+ * calendar cannot count is refused (CALENDAR_YEAR_NOT_LOADED).
+ */
+function deadline(
+  decisionDate: PlainDate,
+  recordedOn: PlainDate,
+  calendar: WorkCalendar,
+  rules: PublicityRuleSet,
+  days?: number,
+): Pick<Publicity, 'publishBy' | 'late'> {
+  try {
+    const by = publishBy(decisionDate, calendar, rules, days);
+    return { publishBy: by, late: recordedOn > by };
+  } catch (err) {
+    // every year from the decision to the recording loaded: the missing year, hence the deadline, is after both
+    const from = Number(decisionDate.slice(0, 4));
+    const to = Number(recordedOn.slice(0, 4));
+    const years = Array.from({ length: Math.max(0, to - from) + 1 }, (_, i) => from + i);
+    const counted = to >= from && years.every((y) => calendar.years.includes(y));
+    if (isAppError(err, 'CALENDAR_YEAR_NOT_LOADED') && counted) return { late: false };
     throw err;
   }
 }
@@ -251,8 +326,7 @@ export function penaltyPublicity(
   calendar: WorkCalendar,
   rules: PublicityRuleSet = PUBLICITY_RULES,
 ): Publicity {
-  const by = publishBy(decisionDate, calendar, rules);
-  const base = { publishBy: by, late: recordedOn > by, ruleSet: rules.version };
+  const base = { ...deadline(decisionDate, recordedOn, calendar, rules), ruleSet: rules.version };
   const reason = unpublishedReason(terms, rules);
   if (reason !== undefined) {
     return { ...base, published: false, notPublishedReason: reason, rules: [reason], repairExcluded: false };
@@ -275,11 +349,10 @@ export function kindPublicity(
   calendar: WorkCalendar,
   rules: PublicityRuleSet = PUBLICITY_RULES,
 ): Publicity {
-  const by = publishBy(decisionDate, calendar, rules);
   const rule = rules.kinds[kind];
+  if (!rule) throw new AppError('INTERNAL', `no publicity rule for ${kind} (${rules.version})`);
   return {
-    publishBy: by,
-    late: recordedOn > by,
+    ...deadline(decisionDate, recordedOn, calendar, rules, rule.publishWithinWorkingDays),
     ruleSet: rules.version,
     published: true,
     publicFrom: recordedOn,

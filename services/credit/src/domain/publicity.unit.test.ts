@@ -50,7 +50,7 @@ describe('under NDRC Order 58', () => {
       repairFrom: '2026-06-02',
       publicUntil: '2029-03-01',
       rules: ['ndrc/general'],
-      ruleSet: 'publicity/2026-2',
+      ruleSet: 'publicity/2026-3',
       repairExcluded: false,
     });
   });
@@ -152,7 +152,9 @@ describe('any penalty', () => {
           new Date(Date.parse(`${decided}T00:00:00Z`) + delay * 86_400_000).toISOString().slice(0, 10),
         );
         const p = penaltyPublicity(t, decided, recordedOn, cal);
-        expect(cal.workingDaysBetween(decided, p.publishBy)).toBe(7);
+        // a deadline past the loaded years is unset (ADR 029), and then the record is not late
+        if (p.publishBy === undefined) expect(p.late).toBe(false);
+        else expect(cal.workingDaysBetween(decided, p.publishBy)).toBe(7);
         if (!p.published) {
           expect(t.kinds.every((k) => k === 'warning') || (t.regime === 'samr' && t.simpleProcedure)).toBe(true);
           return;

@@ -103,7 +103,26 @@ export interface PostCheckBody {
   readonly inspector: string;
 }
 
-export type RecordBody = PenaltyBody | ListingBody | CommendationBody | LicensingBody | PostCheckBody;
+/** What a 双随机 inspection found (the inspection's result as its inspector's department recorded it). */
+export type InspectionOutcome = 'compliant' | 'ordered-to-correct' | 'case-opened' | 'not-located';
+
+/**
+ * The result of a 双随机 inspection of a drawn entity (一公开), made by the service from `RecordInspectionResult`: the
+ * record's owner is the inspector's department, its decision date the day of the inspection.
+ */
+export interface InspectionBody {
+  readonly kind: 'inspection';
+  /** `inspection/<task id>/<credit code>`: one result per drawn entity of a task. */
+  readonly decisionNumber: string;
+  readonly taskId: string;
+  readonly taskTitle: string;
+  /** The inspector's id in the task (执法证号): an officer acting in office, not a private person. */
+  readonly inspectorId: string;
+  readonly outcome: InspectionOutcome;
+  readonly findings: string;
+}
+
+export type RecordBody = PenaltyBody | ListingBody | CommendationBody | LicensingBody | PostCheckBody | InspectionBody;
 
 export type RecordStatus = 'active' | 'repair-pending' | 'repaired';
 
@@ -237,6 +256,7 @@ function checkBody(body: RecordBody, violations: FieldViolation[]): RecordBody {
     }
     case 'licensing':
     case 'post-check':
+    case 'inspection':
       // made by the service itself (from events, by a post-check), never by recordDecision's callers
       violations.push({ field: 'kind', reason: 'NOT_RECORDED_HERE', description: `${body.kind} is not recorded here` });
       return body;

@@ -2,13 +2,16 @@ import { assistanceV1 } from '@onceonly/assistance/client';
 import { ASSISTANCE_REPLAY, requestStatusCheck, statusFromProto } from '@onceonly/assistance/replay';
 import { certificateV1 } from '@onceonly/certificate/client';
 import { CERTIFICATE_REPLAY, certificateStatusCheck } from '@onceonly/certificate/replay';
-import { creditV1 } from '@onceonly/credit/client';
+import { creditV1, inspectionV1 } from '@onceonly/credit/client';
 import {
   CREDIT_GRADE_REPLAY,
   CREDIT_RECORD_REPLAY,
   creditGradeCheck,
   creditRecordCheck,
   gradeFromProto,
+  INSPECTION_DRAW_REPLAY,
+  inspectionDrawCheck,
+  liveTaskFromProto,
   recordStatusFromProto,
 } from '@onceonly/credit/replay';
 import { isAppError } from '@onceonly/errors';
@@ -133,4 +136,26 @@ export const materialsResolutionProjection: HubProjection = {
     return { check: materialsResolutionCheck(lookup), close: () => c.close() };
   },
   offline: (why) => materialsResolutionCheck(undefined, { skipped: why }),
+};
+
+/**
+ * The draw projection (every 双随机 draw recomputed from its logged task and checkpoint), read back with
+ * GetInspectionTask (departments and auditors read tasks and draws: they are published).
+ */
+export const inspectionDrawProjection: HubProjection = {
+  ...INSPECTION_DRAW_REPLAY,
+  open(o) {
+    const c = new inspectionV1.InspectionServiceClient(o.addr, channelCredentials(o));
+    const lookup = async (taskId: string) => {
+      try {
+        const request = inspectionV1.GetInspectionTaskRequest.fromPartial({ taskId });
+        return liveTaskFromProto(await call(c.getInspectionTask.bind(c), request, o));
+      } catch (err) {
+        if (isAppError(err, 'INSPECTION_TASK_NOT_FOUND')) return undefined;
+        throw err;
+      }
+    };
+    return { check: inspectionDrawCheck(lookup), close: () => c.close() };
+  },
+  offline: (why) => inspectionDrawCheck(undefined, { skipped: why }),
 };

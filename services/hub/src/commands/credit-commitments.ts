@@ -19,7 +19,8 @@ export function commitmentLine(c: cv.CommitmentRecord): string {
   const check = c.checkedOn
     ? `  checked ${c.checkedOn}${c.inspector ? ` by ${c.inspector}` : ''}: ${c.findings}${c.postCheckRecordId ? ` [record ${c.postCheckRecordId}]` : ''}`
     : '';
-  return `${c.id}  ${status}  ${c.licenceName} ${c.licenceNumber}  granted ${c.grantedOn}  check due ${c.postCheckDue}  by ${c.ownerCode}${check}`;
+  const overdue = c.overdueOn ? `  OVERDUE (announced ${c.overdueOn})` : '';
+  return `${c.id}  ${status}  ${c.licenceName} ${c.licenceNumber}  granted ${c.grantedOn}  check due ${c.postCheckDue}  by ${c.ownerCode}${overdue}${check}`;
 }
 
 /** A subject's commitments, one line each. */
@@ -48,9 +49,13 @@ export function registerCommitments(credit: Command): void {
     .description('a subject’s commitments (告知承诺) and their post-check status')
     .argument('[credit code]', 'an organisation')
     .option('--person <citizen id>', 'a natural person (hashed by the hub)')
-    .action(async (code: string | undefined, opts: { person?: string }, cmd: Command) => {
+    .option('--overdue', 'only the overdue ones: still open after their post-check due date')
+    .action(async (code: string | undefined, opts: { person?: string; overdue?: boolean }, cmd: Command) => {
       const options = cliOptions(cmd);
-      const request = cv.ListCommitmentsRequest.fromPartial({ subject: subjectOf(code, opts.person) });
+      const request = cv.ListCommitmentsRequest.fromPartial({
+        subject: subjectOf(code, opts.person),
+        overdueOnly: opts.overdue === true,
+      });
       const { commitments } = await withClient(cv.CreditServiceClient, options, (c) =>
         call(c.listCommitments.bind(c), request, options),
       );

@@ -33,6 +33,9 @@ describe('commitment formatters', () => {
     expect(commitmentLine(broken)).toBe(
       'c-1  broken  食品经营许可证 JY3101072026000001  granted 2026-03-04  check due 2026-04-03  by 11310107MB2F03587N  checked 2026-03-20 by INS-1: 经营场所不存在 [record r-9]',
     );
+    expect(commitmentLine(commitment({ overdueOn: '2026-04-04' }))).toBe(
+      'c-1  open  食品经营许可证 JY3101072026000001  granted 2026-03-04  check due 2026-04-03  by 11310107MB2F03587N  OVERDUE (announced 2026-04-04)',
+    );
     expect(commitmentsText([])).toBe('(no commitment)');
     expect(commitmentsText([commitment(), broken]).split('\n')).toHaveLength(2);
   });

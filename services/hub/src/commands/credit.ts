@@ -230,7 +230,7 @@ function registerReads(credit: Command): void {
     .command('feed')
     .description('the public feed (双公示): records public today, newest first')
     .option('--code <credit code>', 'only this organisation')
-    .option('--kind <kind>', 'penalty, listing-entry, listing-exit, commendation')
+    .option('--kind <kind>', 'penalty, listing-entry, listing-exit, commendation, licensing, post-check, inspection')
     .option('--page-size <n>', 'records per page (1–200)', '50')
     .option('--page <token>', 'the next page (from the previous answer)')
     .action(async (opts: { code?: string; kind?: string; pageSize: string; page?: string }, cmd: Command) => {
@@ -326,6 +326,12 @@ export function recordText(r: cv.CreditRecord): string {
     terms.push(
       `decision    ${c.decisionNumber}  commitment ${c.commitmentId}  licence ${c.licenceNumber}`,
       `findings    ${c.findings}${c.inspector ? `  (inspector ${c.inspector})` : ''}`,
+    );
+  } else if (body?.$case === 'inspection') {
+    const i = body.value;
+    terms.push(
+      `decision    ${i.decisionNumber}  task ${i.taskId} ${i.taskTitle}`,
+      `outcome     ${i.outcome}  ${i.findings}  (inspector ${i.inspectorId})`,
     );
   } else if (body) {
     terms.push(`decision    ${body.value.decisionNumber}`, `basis       ${body.value.legalBasis}`);

@@ -3,8 +3,10 @@
  * and the audit log hosted together; a task committed through the CLI; its draw refused until the commitment is in a
  * signed checkpoint, then made; the draw's event read back from Kafka and handed to the independent verifier
  * (verify-draw.mjs, none of OnceOnly's code), which recomputes it and checks the commitment's inclusion proof and the
- * first-checkpoint rule; tampered copies fail. Another log's checkpoints on the shared checkpoint topic (and a forged
- * one under this log's origin) are ignored.
+ * first-checkpoint rule; tampered copies fail. Another log's checkpoints on the checkpoint topic (and a forged one
+ * under this log's origin) are ignored. A result becomes a credit record of kind `inspection` on the entity (一公开:
+ * its window, its grade, the feed and the profile), whose event names the result's event as its cause. The hub runs
+ * in a namespace of its own (ADR 023): its topics and groups are nobody else's on the shared broker.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -14,8 +16,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditModule } from '@onceonly/audit';
-import { auditEventsV1, inspectionV1 } from '@onceonly/contracts';
-import { creditModule, INSPECTION_TOPIC } from '@onceonly/credit';
+import { auditEventsV1, creditEventsV1, inspectionV1 } from '@onceonly/contracts';
+import { CREDIT_TOPIC, creditModule, INSPECTION_TOPIC } from '@onceonly/credit';
 import {
   createKafkaTransport,
   defineEvent,
@@ -24,7 +26,7 @@ import {
   toKafkaRecord,
   withSequence,
 } from '@onceonly/events';
-import { type HostedModules, hostModules } from '@onceonly/kit/testing';
+import { type HostedModules, hostModules, uniqueNamespace } from '@onceonly/kit/testing';
 import {
   formatCheckpoint,
   generateNoteKey,
@@ -34,7 +36,7 @@ import {
   signNote,
 } from '@onceonly/merkle';
 import { type Database, openDatabase } from '@onceonly/store';
-import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka, uniqueTopic, waitFor } from '@onceonly/testing';
+import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka, waitFor } from '@onceonly/testing';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidates, inspectors, usccOf } from '../../../credit/test/draws.js';
@@ -62,6 +64,8 @@ describe('a 双随机 draw from commitment to independent verification, on Postg
   const seen: KafkaMessage[] = [];
   const log = generateNoteKey(`onceonly.test/audit-${randomUUID().slice(0, 8)}`);
   const taskId = `PT-INT-${randomUUID().slice(0, 8)}`;
+  const namespace = uniqueNamespace('insp');
+  const onBroker = (topic: string) => `${namespace}.${topic}`;
 
   const as = ['--addr', '', '--as', ORGANISER, '--role', 'department'];
   const run = (args: string[]) => cli([...as.map((a) => (a === '' ? host.address : a)), ...args]);
@@ -74,22 +78,23 @@ describe('a 双随机 draw from commitment to independent verification, on Postg
     host = await hostModules({
       db,
       transport,
+      namespace,
       modules: [creditModule, auditModule],
       logLevel: 'debug',
       env: {
         ONCEONLY_AUDIT_NOTE_KEY: log.signerKey,
         ONCEONLY_AUDIT_CHECKPOINT_MS: '200',
-        ONCEONLY_AUDIT_GROUP: uniqueTopic('inspect-audit'),
-        ONCEONLY_AUDIT_READS_TOPIC: uniqueTopic('onceonly.inspect-reads'),
-        ONCEONLY_CREDIT_CHECKPOINT_GROUP: uniqueTopic('inspect-checkpoints'),
         ONCEONLY_CREDIT_SWEEP_MS: '0',
         ONCEONLY_HOLDER_HASH_KEY: 'inspect-int-holder-hash-key-0123456789',
         // ONCEONLY_AUDIT_VKEY unset: the service asks the log it calls for its key (ADR 025)
       },
     });
-    consumer = testKafka('inspect-test').consumer({ groupId: uniqueTopic('inspect-reader'), maxWaitTimeInMs: 200 });
+    consumer = testKafka('inspect-test').consumer({ groupId: onBroker('inspect-reader'), maxWaitTimeInMs: 200 });
     await consumer.connect();
-    await consumer.subscribe({ topic: INSPECTION_TOPIC.name, fromBeginning: true });
+    await consumer.subscribe({
+      topics: [onBroker(INSPECTION_TOPIC.name), onBroker(CREDIT_TOPIC.name)],
+      fromBeginning: true,
+    });
     await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
   });
   afterAll(async () => {
@@ -101,7 +106,7 @@ describe('a 双随机 draw from commitment to independent verification, on Postg
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** Publishes a checkpoint event signed by `signer` (another log's key) on the shared checkpoint topic. */
+  /** Publishes a checkpoint event signed by `signer` (another log's key) on the hub's checkpoint topic. */
   async function publishCheckpoint(signerKey: string, origin: string, size: number): Promise<void> {
     const root = Buffer.alloc(32, size % 251);
     const note = await signNote(formatCheckpoint({ origin, size, root }), parseSignerKey(signerKey));
@@ -109,7 +114,7 @@ describe('a 双随机 draw from commitment to independent verification, on Postg
       subject: origin,
       data: { origin, size: String(size), rootHash: root, signedNote: note, signedAt: new Date().toISOString() },
     });
-    await transport.publish([{ topic: CHECKPOINTS_TOPIC, ...toKafkaRecord(withSequence(draft, 1n)) }]);
+    await transport.publish([{ topic: onBroker(CHECKPOINTS_TOPIC), ...toKafkaRecord(withSequence(draft, 1n)) }]);
   }
 
   it('commits a task, refuses bad ones, draws after the first signed checkpoint, and the verifier recomputes it from the events', async () => {
@@ -264,20 +269,108 @@ describe('a 双随机 draw from commitment to independent verification, on Postg
     expect(noResults[0]).toEqual({ n: 0 });
     const recorded = await result(inspector.department, entity.creditCode, inspector.id);
     expect(recorded.code, recorded.err).toBe(0);
-    expect(JSON.parse(recorded.out)).toMatchObject({
+    const answer = JSON.parse(recorded.out) as { result: { recordId: string }; record: { id: string } };
+    expect(answer).toMatchObject({
       result: {
         creditCode: entity.creditCode,
         inspectorId: inspector.id,
         outcome: 'INSPECTION_OUTCOME_ORDERED_TO_CORRECT',
+        recordId: answer.record.id,
       },
+      // 一公开: a credit record of kind `inspection` on the entity, owned by the inspector's department, with its
+      // window from the rules (publicity/2026-3) and its place in the grade (grades/2026-3: a problem found → not A)
+      record: {
+        kind: 'RECORD_KIND_INSPECTION',
+        subject: { subjectKey: entity.creditCode, creditCode: entity.creditCode },
+        ownerCode: inspector.department,
+        status: 'RECORD_STATUS_ACTIVE',
+        publicity: { published: true, rule: 'inspection', ruleSet: 'publicity/2026-3' },
+        inspection: {
+          decisionNumber: `inspection/${taskId}/${entity.creditCode}`,
+          taskId,
+          taskTitle: task.title,
+          inspectorId: inspector.id,
+          outcome: 'ordered-to-correct',
+        },
+      },
+      grade: { grade: 'GRADE_LETTER_B', ruleSet: 'grades/2026-3' },
     });
-    await waitFor(() =>
-      seen.some((m) => m.headers?.ce_type?.toString() === 'inspection.result.recorded' && m.key?.toString() === taskId),
+    const again2 = await result(inspector.department, entity.creditCode, inspector.id);
+    expect(JSON.parse(again2.out)).toMatchObject({ replayed: true, record: { id: answer.record.id } });
+
+    // the result's event, and the record's naming it as its cause (causationid), on the bus
+    const events = () =>
+      seen.map((m) =>
+        fromKafkaRecord({
+          key: m.key,
+          value: m.value,
+          headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        }),
+      );
+    const resultEvent = await waitFor(() =>
+      events().find((e) => e.type === 'inspection.result.recorded' && e.subject === taskId),
     );
+    const recordEvent = await waitFor(() =>
+      events().find((e) => e.type === 'credit.record.recorded' && e.subject === entity.creditCode),
+    );
+    expect(recordEvent?.extensions?.causationid).toBe(resultEvent?.id);
+    const changed = creditEventsV1.RecordChanged.decode((recordEvent as { data: Uint8Array }).data);
+    expect(changed.record?.id).toBe(answer.record.id);
+    expect(inspectionV1.ResultRecorded.decode((resultEvent as { data: Uint8Array }).data).result?.recordId).toBe(
+      answer.record.id,
+    );
+
+    // in the public feed and in a department's profile, with the grade's reason
+    const feed = await run(['--json', 'credit', 'feed', '--code', entity.creditCode, '--kind', 'inspection']);
+    expect(feed.code, feed.err).toBe(0);
+    expect((JSON.parse(feed.out) as { records: { id: string }[] }).records.map((r) => r.id)).toEqual([
+      answer.record.id,
+    ]);
+    const profile = await run(['--json', 'credit', 'profile', entity.creditCode, '--purpose', '双随机抽查结果核对']);
+    expect(profile.code, profile.err).toBe(0);
+    expect(JSON.parse(profile.out)).toMatchObject({
+      records: [{ id: answer.record.id, kind: 'RECORD_KIND_INSPECTION' }],
+      grade: { grade: 'GRADE_LETTER_B', reasons: [{ ruleId: 'general' }] },
+      history: [{ causeRecordId: answer.record.id }],
+    });
 
     // a second draw answers the first
     const second = await run(['--json', 'inspect', 'draw', taskId]);
     expect(JSON.parse(second.out)).toMatchObject({ replayed: true, published: { result: published.result } });
+
+    // the replay recomputes the draw from the logged task and checkpoint, rebuilds the inspection record and the
+    // entity's grade (grades/2026-3), and finds the service agreeing; then a draw changed behind the service is named
+    interface Report {
+      ok: boolean;
+      projections: { name: string; compared: number }[];
+      findings: { kind: string; severity: string; key?: string; message: string }[];
+    }
+    const divergences = (r: Report) => r.findings.filter((f) => f.severity === 'divergence');
+    const replay = async (ok: boolean) => {
+      let report: Report | undefined;
+      for (let i = 0; i < 60 && report?.ok !== ok; i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+        const r = await cli([
+          ...['--addr', host.address, '--as', 'auditor-1', '--role', 'auditor', '--json'],
+          // the bus read from Kafka in the hub's namespace (KAFKA_BROKERS is the test broker's)
+          ...['audit', 'replay', '--namespace', namespace, '--report', path.join(dir, `replay-${ok}.json`)],
+        ]);
+        expect(r.out, r.err).not.toBe('');
+        const parsed = JSON.parse(r.out) as Report;
+        const covered = parsed.projections.find((p) => p.name === 'inspection-draw')?.compared === 1;
+        report = covered ? parsed : undefined;
+      }
+      return report as Report;
+    };
+    const clean = await replay(true);
+    expect(divergences(clean)).toEqual([]);
+    expect(clean.projections.find((p) => p.name === 'credit-record-status')?.compared).toBe(1);
+    await db.query(
+      `UPDATE credit.inspection_draws SET published = published #- '{result,drawn,0}' WHERE task_id = $1`,
+      [taskId],
+    );
+    const tampered = await replay(false);
+    expect(divergences(tampered)).toEqual([expect.objectContaining({ kind: 'PROJECTION_MISMATCH', key: taskId })]);
   });
 
   it('refuses a draw of an unknown task and of another department', async () => {

@@ -279,16 +279,14 @@ export function registerInspectCommands(program: Command): void {
           inspectorId: opts.inspector,
           outcome,
           findings: opts.findings,
-          inspectedOn: opts.date ?? new Date().toISOString().slice(0, 10),
+          // today in China (UTC+8), as the service counts days
+          inspectedOn: opts.date ?? new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10),
         };
         const r = await withClient(iv.InspectionServiceClient, o, (c) =>
           call(c.recordInspectionResult.bind(c), request, o),
         );
         if (o.json) write(json(iv.RecordInspectionResultResponse.toJSON(r)));
-        else
-          write(
-            `result of ${creditCode} in task ${taskId} ${r.replayed ? 'was recorded already' : 'recorded'}: ${opts.result}`,
-          );
+        else write(resultText(r, taskId, creditCode, opts.result));
       },
     );
   inspect
@@ -329,4 +327,26 @@ export function registerInspectCommands(program: Command): void {
         );
       }
     });
+}
+
+/** A recorded result and the credit record it became (一公开), in words. */
+export function resultText(
+  r: iv.RecordInspectionResultResponse,
+  taskId: string,
+  creditCode: string,
+  outcome: string,
+): string {
+  const lines = [
+    `result of ${creditCode} in task ${taskId} ${r.replayed ? 'was recorded already' : 'recorded'}: ${outcome}`,
+  ];
+  const p = r.record?.publicity;
+  if (r.record && p) {
+    const window = p.published ? `public ${p.publicFrom} to ${p.publicUntil}` : 'not published';
+    lines.push(`credit record ${r.record.id} (inspection), ${window} (${p.rule}, ${p.ruleSet})`);
+  }
+  if (r.grade) {
+    const letter = ['', 'A', 'B', 'C', 'D'][r.grade.grade] ?? '?';
+    lines.push(`grade ${letter}  (${r.grade.reasons.map((x) => x.wordsEn).join('; ')}; ${r.grade.ruleSet})`);
+  }
+  return lines.join('\n');
 }

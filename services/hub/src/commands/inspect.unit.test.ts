@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { drawTask, taskDocument } from '@onceonly/credit';
+import { inspectionV1 as iv } from '@onceonly/credit/client';
 import { formatCheckpoint, generateNoteKey, parseSignerKey, signNote } from '@onceonly/merkle';
 import { describe, expect, it } from 'vitest';
 import { taskInput } from '../../../credit/test/draws.js';
-import { type PublishedDraw, verifyPublishedDraw } from './inspect.js';
+import { type PublishedDraw, resultText, verifyPublishedDraw } from './inspect.js';
 
 const ORIGIN = 'onceonly.test/audit';
 
@@ -48,5 +49,32 @@ describe('inspect verify-draw', () => {
     expect(verifyPublishedDraw(draw, generateNoteKey(ORIGIN).verifierKey).problems).toEqual([
       expect.stringMatching(/^the checkpoint: /),
     ]);
+  });
+});
+
+describe('inspect result', () => {
+  it('shows the result, the credit record it became with its window, and the grade', () => {
+    const r = iv.RecordInspectionResultResponse.fromPartial({
+      replayed: false,
+      record: {
+        id: 'r-1',
+        publicity: {
+          published: true,
+          publicFrom: '2026-03-04',
+          publicUntil: '2029-03-03',
+          rule: 'inspection',
+          ruleSet: 'publicity/2026-3',
+        },
+      },
+      grade: { grade: 2, ruleSet: 'grades/2026-3', reasons: [{ wordsEn: 'no rule of A, C or D applies' }] },
+    });
+    expect(resultText(r, 'T-1', '91310107MA1G8K3D4T', 'ordered-to-correct').split('\n')).toEqual([
+      'result of 91310107MA1G8K3D4T in task T-1 recorded: ordered-to-correct',
+      'credit record r-1 (inspection), public 2026-03-04 to 2029-03-03 (inspection, publicity/2026-3)',
+      'grade B  (no rule of A, C or D applies; grades/2026-3)',
+    ]);
+    expect(resultText({ ...r, replayed: true, record: undefined, grade: undefined }, 'T-1', 'X', 'compliant')).toBe(
+      'result of X in task T-1 was recorded already: compliant',
+    );
   });
 });

@@ -3,7 +3,14 @@ import { type Projection, type ProjectionCheck, projectionOf, type ReplayEvent }
 import { type PlainDate, parsePlainDate } from '@onceonly/workdays';
 import type { Grade, GradeLetter } from '../../domain/grades.js';
 import type { Publicity } from '../../domain/publicity.js';
-import type { CreditRecord, RecordBody, RecordStatus, Subject } from '../../domain/records.js';
+import type {
+  CreditRecord,
+  InspectionOutcome,
+  LicenceState,
+  RecordBody,
+  RecordStatus,
+  Subject,
+} from '../../domain/records.js';
 import {
   CREDIT_RECORD_STATUS,
   CREDIT_SUBJECT_GRADE,
@@ -30,11 +37,10 @@ export const CREDIT_SERVICE = 'onceonly.credit.v1.CreditService';
 const RECORD_PREFIX = 'credit.record.';
 
 const KIND_OF = new Map<number, CreditRecord['kind']>([
-  [cv.RecordKind.RECORD_KIND_LICENSING, 'licensing' as CreditRecord['kind']],
+  [cv.RecordKind.RECORD_KIND_LICENSING, 'licensing'],
   [cv.RecordKind.RECORD_KIND_PENALTY, 'penalty'],
-  [cv.RecordKind.RECORD_KIND_COMMITMENT, 'commitment' as CreditRecord['kind']],
-  [cv.RecordKind.RECORD_KIND_POST_CHECK, 'post-check' as CreditRecord['kind']],
-  [cv.RecordKind.RECORD_KIND_INSPECTION, 'inspection' as CreditRecord['kind']],
+  [cv.RecordKind.RECORD_KIND_POST_CHECK, 'post-check'],
+  [cv.RecordKind.RECORD_KIND_INSPECTION, 'inspection'],
   [cv.RecordKind.RECORD_KIND_LISTING_ENTRY, 'listing-entry'],
   [cv.RecordKind.RECORD_KIND_LISTING_EXIT, 'listing-exit'],
   [cv.RecordKind.RECORD_KIND_COMMENDATION, 'commendation'],
@@ -51,7 +57,7 @@ const LETTER_OF = new Map<number, GradeLetter>(Object.entries(GRADE).map(([k, v]
 /** A record's status as the service answers it (undefined: none the replay knows). */
 export const recordStatusFromProto = (status: cv.RecordStatus): RecordStatus | undefined => STATUS_OF.get(status);
 
-function known<T>(table: Map<number, T>, value: number, what: string): T {
+function known<K, T>(table: Map<K, T>, value: K, what: string): T {
   const v = table.get(value);
   if (v === undefined) throw new Error(`an unknown ${what} ${value}`);
   return v;
@@ -72,7 +78,18 @@ function subjectFromProto(s: cv.SubjectRef | undefined): Subject {
     : { kind: 'organisation', key: s.subjectKey };
 }
 
+const LICENCE_STATES = new Map<string, LicenceState>(
+  (['valid', 'suspended', 'withdrawn', 'cancelled', 'expired', 'revoked'] as const).map((s) => [s, s]),
+);
+const OUTCOME_OF = new Map<string, InspectionOutcome>(
+  (['compliant', 'ordered-to-correct', 'case-opened', 'not-located'] as const).map((o) => [o, o]),
+);
+
+/** Every body the service writes, mapped (a grade rule may read any of them); a body that is not its kind's: thrown. */
 function bodyFromProto(kind: CreditRecord['kind'], body: cv.CreditRecord['body']): RecordBody {
+  const expected =
+    kind === 'listing-entry' || kind === 'listing-exit' ? 'listing' : kind === 'post-check' ? 'postCheck' : kind;
+  if (body !== undefined && body.$case !== expected) throw new Error(`a ${kind} record with a ${body.$case} body`);
   switch (body?.$case) {
     case 'penalty': {
       const p = body.value;
@@ -105,9 +122,48 @@ function bodyFromProto(kind: CreditRecord['kind'], body: cv.CreditRecord['body']
         title: body.value.title,
         legalBasis: body.value.legalBasis,
       };
+    case 'licensing': {
+      const l = body.value;
+      return {
+        kind: 'licensing',
+        decisionNumber: l.decisionNumber,
+        certificateId: l.certificateId,
+        licenceName: l.licenceName,
+        typeCode: l.typeCode,
+        validFrom: l.validFrom,
+        ...(l.validTo ? { validTo: l.validTo } : {}),
+        licenceStatus: known(LICENCE_STATES, l.licenceStatus, 'licence state'),
+        ...(l.commitmentId ? { commitmentId: l.commitmentId } : {}),
+      };
+    }
+    case 'postCheck': {
+      const c = body.value;
+      if (c.result !== cv.PostCheckResult.POST_CHECK_RESULT_BROKEN) throw new Error('a post-check record not broken');
+      return {
+        kind: 'post-check',
+        decisionNumber: c.decisionNumber,
+        commitmentId: c.commitmentId,
+        certificateId: c.certificateId,
+        licenceNumber: c.licenceNumber,
+        result: 'broken',
+        findings: c.findings,
+        inspector: c.inspector,
+      };
+    }
+    case 'inspection': {
+      const i = body.value;
+      return {
+        kind: 'inspection',
+        decisionNumber: i.decisionNumber,
+        taskId: i.taskId,
+        taskTitle: i.taskTitle,
+        inspectorId: i.inspectorId,
+        outcome: known(OUTCOME_OF, i.outcome, 'inspection outcome'),
+        findings: i.findings,
+      };
+    }
     default:
-      // a kind whose body this code does not map (yet): its kind, status and dates still count for the grades
-      return { kind } as unknown as RecordBody;
+      throw new Error(`a ${kind} record without its body`);
   }
 }
 
@@ -119,7 +175,7 @@ export function recordFromProto(r: cv.CreditRecord | undefined): CreditRecord {
   const publicity: Publicity = {
     published: p?.published ?? false,
     ...(p?.notPublishedReason ? { notPublishedReason: p.notPublishedReason } : {}),
-    publishBy: optDate(p?.publishBy) ?? ('' as PlainDate),
+    ...dated('publishBy', p?.publishBy),
     late: p?.late ?? false,
     ...dated('publicFrom', p?.publicFrom),
     ...dated('repairFrom', p?.repairFrom),

@@ -1,17 +1,18 @@
 import { creditEventsV1 as ev } from '@onceonly/contracts';
 import type { Finding, ReplayEvent } from '@onceonly/replay';
-import type { PlainDate } from '@onceonly/workdays';
+import { CHINA_WORKDAYS, type PlainDate } from '@onceonly/workdays';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listingCommand, penaltyCommand, recorded } from '../../../test/records.js';
 import { type Grade, gradeChanged, gradeOf } from '../../domain/grades.js';
+import { inspectionRecord } from '../../domain/inspection-records.js';
 import { PENALTY_KINDS } from '../../domain/publicity.js';
 import type { CreditRecord } from '../../domain/records.js';
 import type { ReplayedRecord, ReplayedSubject } from '../../domain/replay/credit-replay.js';
 import { gradeDifferences, recordDifferences } from '../../domain/replay/credit-replay.js';
 import { CREDIT_EVENT_TYPES as T } from '../../topics.js';
 import { GRADE, gradeToProto, recordToProto, subjectToProto } from '../grpc/to-proto.js';
-import { creditGradeProjection, creditRecordProjection, decodeCreditEvent } from './credit-replay.js';
+import { creditGradeProjection, creditRecordProjection, decodeCreditEvent, recordFromProto } from './credit-replay.js';
 
 const TODAY = '2026-03-04' as PlainDate;
 let n = 0;
@@ -117,7 +118,7 @@ describe('the credit replay projections', () => {
     // a grade the rules do not give for the logged records (A, while a non-minor penalty is on record)
     const a: Grade = { ...b, grade: 'A', reasons: [{ ruleId: 'no-negative-36m', zh: '', en: '', recordIds: [] }] };
     expect(messages([recordEvent(p1), gradeEvent(p1, a)])[0]![1]).toContain(
-      'the rules give B (general[]; grades/2026-2)',
+      'the rules give B (general[]; grades/2026-3)',
     );
     // the same grade announced twice; a previous letter the log did not announce
     expect(messages([recordEvent(p1), gradeEvent(p1, b), gradeEvent(p1, b, b)])[0]![1]).toContain('says nothing new');
@@ -226,5 +227,60 @@ describe('any lawful history', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('maps every body the service writes: licensing, a broken post-check, an inspection result (grades read them)', () => {
+    const terms = {
+      taskId: 'T-1',
+      taskTitle: '双随机抽查',
+      creditCode: p1.subject.key,
+      inspectorId: 'INS-1',
+      outcome: 'not-located' as const,
+      findings: '登记住所查无下落',
+      inspectedOn: TODAY,
+      recordedBy: p1.owner,
+    };
+    const inspection = inspectionRecord(terms, 'insp-1', '', TODAY, CHINA_WORKDAYS);
+    const licensing: CreditRecord = {
+      ...inspection,
+      id: 'cert-1',
+      kind: 'licensing',
+      body: {
+        kind: 'licensing',
+        decisionNumber: 'JY1310107000001',
+        certificateId: 'cert-1',
+        licenceName: '食品经营许可证',
+        typeCode: 'food',
+        validFrom: '2026-03-04',
+        licenceStatus: 'withdrawn',
+        commitmentId: 'c-1',
+      },
+    };
+    const postCheck: CreditRecord = {
+      ...inspection,
+      id: 'pc-1',
+      kind: 'post-check',
+      body: {
+        kind: 'post-check',
+        decisionNumber: 'post-check/c-1',
+        commitmentId: 'c-1',
+        certificateId: 'cert-1',
+        licenceNumber: 'JY1310107000001',
+        result: 'broken',
+        findings: '承诺不实',
+        inspector: 'INS-2',
+      },
+    };
+    for (const r of [inspection, licensing, postCheck]) {
+      expect(recordFromProto(recordToProto(r)).body).toEqual(r.body);
+    }
+    // the inspection's outcome decides the grade (grades/2026-3: not located → C), and the replay agrees
+    const grade = gradeOf([inspection], TODAY);
+    expect(grade.grade).toBe('C');
+    expect(replay([recordEvent(inspection), gradeEvent(inspection, grade)]).findings).toEqual([]);
+    // a body of another kind than the record's is named
+    const mixed = recordToProto(inspection);
+    mixed.body = recordToProto(licensing).body;
+    expect(() => recordFromProto(mixed)).toThrow('with a licensing body');
   });
 });

@@ -41,7 +41,11 @@ export const OUTCOMES: ReadonlyMap<InspectionOutcome, iv.InspectionOutcome> = ne
 
 /** A result as its message. */
 export function resultToProto(r: InspectionResultFact): iv.InspectionResult {
-  return { ...r, outcome: OUTCOMES.get(r.outcome) ?? iv.InspectionOutcome.INSPECTION_OUTCOME_UNSPECIFIED };
+  return {
+    ...r,
+    outcome: OUTCOMES.get(r.outcome) ?? iv.InspectionOutcome.INSPECTION_OUTCOME_UNSPECIFIED,
+    recordId: r.recordId ?? '',
+  };
 }
 
 /** A published draw as its message. */
@@ -96,8 +100,9 @@ export const sqlInspectionOutbox: InspectionOutbox = {
     });
     await appendToOutbox(tx, CREDIT_SCHEMA, [{ topic: INSPECTION_TOPIC, event }]);
   },
-  async resultRecorded(tx, result) {
+  async resultRecorded(tx, result, eventId) {
     const event = resultRecorded.make({
+      id: eventId,
       subject: result.taskId,
       time: new Date(result.recordedAt),
       extensions: { actor: result.recordedBy },

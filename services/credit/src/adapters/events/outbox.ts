@@ -20,6 +20,7 @@ const COMMITMENT_TYPES: Record<CommitmentFact, string> = {
   tracked: CREDIT_EVENT_TYPES.commitmentTracked,
   kept: CREDIT_EVENT_TYPES.commitmentKept,
   broken: CREDIT_EVENT_TYPES.commitmentBroken,
+  overdue: CREDIT_EVENT_TYPES.commitmentOverdue,
 };
 
 const commitmentEvents = new Map(
@@ -96,11 +97,14 @@ export const sqlCreditOutbox: CreditOutbox = {
     const event = commitmentEvents.get(fact)!.make({
       subject: commitment.subject.key,
       time: at,
-      extensions: { actor, ...(cause === undefined ? {} : { [CAUSATION_EXTENSION]: cause }) },
+      extensions: {
+        ...(actor === undefined ? {} : { actor }),
+        ...(cause === undefined ? {} : { [CAUSATION_EXTENSION]: cause }),
+      },
       data: {
         commitment: commitmentToProto(commitment),
         change: fact,
-        actorCode: actor,
+        actorCode: actor ?? '',
         occurredAt: at.toISOString(),
       },
     });

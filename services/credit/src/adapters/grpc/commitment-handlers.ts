@@ -30,7 +30,11 @@ export function parseRecordPostCheck(r: cv.RecordPostCheckRequest, caller: Calle
 }
 
 export function parseListCommitments(r: cv.ListCommitmentsRequest, caller: Caller) {
-  return FieldCheck.parse((check) => ({ actor: actorOf(caller), subject: subject(check, r.subject) }));
+  return FieldCheck.parse((check) => ({
+    actor: actorOf(caller),
+    subject: subject(check, r.subject),
+    overdueOnly: r.overdueOnly,
+  }));
 }
 
 export function commitmentHandlers(

@@ -192,6 +192,9 @@ const KIND_OF = new Map<number, CreditRecord['kind']>([
   [cv.RecordKind.RECORD_KIND_LISTING_ENTRY, 'listing-entry'],
   [cv.RecordKind.RECORD_KIND_LISTING_EXIT, 'listing-exit'],
   [cv.RecordKind.RECORD_KIND_COMMENDATION, 'commendation'],
+  [cv.RecordKind.RECORD_KIND_LICENSING, 'licensing'],
+  [cv.RecordKind.RECORD_KIND_POST_CHECK, 'post-check'],
+  [cv.RecordKind.RECORD_KIND_INSPECTION, 'inspection'],
 ]);
 
 function feedCursor(check: FieldCheck, token: string): FeedCursor | undefined {

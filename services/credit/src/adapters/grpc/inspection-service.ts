@@ -15,6 +15,7 @@ import {
 } from '../../app/inspections.js';
 import type { Actor } from '../../domain/records.js';
 import { drawToProto, OUTCOMES, resultToProto } from '../events/inspection-outbox.js';
+import { gradeToProto, recordToProto } from './to-proto.js';
 
 const OUTCOME_OF = new Map([...OUTCOMES].map(([k, v]) => [v, k] as const));
 
@@ -81,8 +82,13 @@ export function inspectionHandlers(deps: InspectionDeps): iv.InspectionServiceSe
       return { draw: drawToProto(draw), replayed };
     }),
     recordInspectionResult: unary(async (r, { caller }) => {
-      const { result, replayed } = await recordResultCase(deps, parseRecordResult(r, actorOf(caller)));
-      return { result: resultToProto(result), replayed };
+      const done = await recordResultCase(deps, parseRecordResult(r, actorOf(caller)));
+      return {
+        result: resultToProto(done.result),
+        replayed: done.replayed,
+        record: done.record ? recordToProto(done.record) : undefined,
+        grade: done.grade ? gradeToProto(done.grade) : undefined,
+      };
     }),
     getInspectionTask: unary(async (r, { caller }) => {
       const { task, draw } = await getTaskCase(deps, { taskId: taskId(r.taskId), actor: actorOf(caller) });

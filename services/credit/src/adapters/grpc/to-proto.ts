@@ -58,6 +58,7 @@ const KIND: Record<RecordBody['kind'], cv.RecordKind> = {
   commendation: cv.RecordKind.RECORD_KIND_COMMENDATION,
   licensing: cv.RecordKind.RECORD_KIND_LICENSING,
   'post-check': cv.RecordKind.RECORD_KIND_POST_CHECK,
+  inspection: cv.RecordKind.RECORD_KIND_INSPECTION,
 };
 
 const STATUS: Record<RecordStatus, cv.RecordStatus> = {
@@ -152,6 +153,18 @@ function bodyToProto(body: RecordBody): cv.CreditRecord['body'] {
           inspector: body.inspector,
         },
       };
+    case 'inspection':
+      return {
+        $case: 'inspection',
+        value: {
+          decisionNumber: body.decisionNumber,
+          taskId: body.taskId,
+          taskTitle: body.taskTitle,
+          inspectorId: body.inspectorId,
+          outcome: body.outcome,
+          findings: body.findings,
+        },
+      };
   }
 }
 
@@ -178,6 +191,7 @@ export function commitmentToProto(c: Commitment): cv.CommitmentRecord {
     inspector: c.check?.inspector ?? '',
     postCheckRecordId: c.check?.recordId ?? '',
     version: c.version,
+    overdueOn: c.overdueOn ?? '',
   };
 }
 
@@ -196,7 +210,7 @@ export function recordToProto(r: CreditRecord): cv.CreditRecord {
     publicity: {
       published: p.published,
       notPublishedReason: p.notPublishedReason ?? '',
-      publishBy: p.publishBy,
+      publishBy: p.publishBy ?? '',
       late: p.late,
       publicFrom: p.publicFrom ?? '',
       repairFrom: p.repairFrom ?? '',

@@ -1,5 +1,13 @@
 import { type Evolved, type Finding, finding } from '@onceonly/replay';
-import { GRADE_RULES, type Grade, type GradeLetter, type GradeReason, gradeChanged, gradeOf } from '../grades.js';
+import {
+  GRADE_RULE_SETS,
+  GRADE_RULES,
+  type Grade,
+  type GradeLetter,
+  type GradeReason,
+  gradeChanged,
+  gradeOf,
+} from '../grades.js';
 import type { CreditRecord, RecordStatus } from '../records.js';
 
 /**
@@ -115,8 +123,9 @@ export function evolveSubjectGrade(state: Map<string, ReplayedSubject>, fact: Cr
   if (before && !gradeChanged(before, fact.grade)) problems.push('announces a grade that says nothing new');
   if (fact.cause !== undefined && !subject.records.has(fact.cause))
     problems.push(`caused by record ${fact.cause}, not one of the subject's logged records`);
-  if (fact.grade.ruleSet === GRADE_RULES.version) {
-    const expected = gradeOf(recordsOf(subject), fact.grade.asOf);
+  const rules = GRADE_RULE_SETS.get(fact.grade.ruleSet);
+  if (rules) {
+    const expected = gradeOf(recordsOf(subject), fact.grade.asOf, rules);
     if (gradeText(expected) !== gradeText(fact.grade))
       problems.push(
         `the rules give ${gradeText(expected)} on ${fact.grade.asOf} for the records logged before it, not ${gradeText(fact.grade)}`,
@@ -210,7 +219,8 @@ export function gradeDifferences(key: string, rebuilt: ReplayedSubject, live: Li
         actual: gradeText(grade),
       }),
     );
-  if (grade.ruleSet !== GRADE_RULES.version) {
+  const rules = GRADE_RULE_SETS.get(grade.ruleSet);
+  if (!rules) {
     out.push(
       finding(
         'PROJECTION_MISMATCH',
@@ -224,7 +234,7 @@ export function gradeDifferences(key: string, rebuilt: ReplayedSubject, live: Li
     );
     return out;
   }
-  const expected = gradeOf(recordsOf(rebuilt), grade.asOf);
+  const expected = gradeOf(recordsOf(rebuilt), grade.asOf, rules);
   const words = (g: Grade) => g.reasons.map((r) => `${r.ruleId}: ${r.zh} / ${r.en}`).join('; ');
   if (gradeText(expected) !== gradeText(grade))
     out.push(
