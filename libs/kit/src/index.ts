@@ -94,7 +94,7 @@ export { startPeriodic } from './periodic.js';
 export { type PromiseClient, type PromiseClientOptions, promiseClient } from './promise-client.js';
 export { HEALTH_SERVICE, loadReflectionDescriptors } from './reflection.js';
 export { installRpcTracer, type RpcSpan, type RpcTracer, rpcTracer } from './rpc-tracing.js';
-export type { ServiceContext, ServiceModule } from './service-module.js';
+export type { ServiceContext, ServiceModule, ServicePeer } from './service-module.js';
 export { codePoints, TEXT_FAULT_DESCRIPTIONS, type TextFault, type TextRuleOptions, textFault } from './text-rule.js';
 export { parseInstant } from './timestamps.js';
 export { startTracing, type Tracing, type TracingOptions, tracesEndpoint } from './tracing.js';

@@ -1,4 +1,4 @@
-import type { EventTransport, TopicRegistry } from '@onceonly/events';
+import type { EventTransport, TopicRegistry, TopicSpec } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
 import type { ConfigSchema } from './config.js';
 import type { GrpcServer } from './grpc-server.js';
@@ -43,6 +43,14 @@ export interface ServiceContext {
   readonly grpcAddress?: () => string | undefined;
 }
 
+/** A service a module calls over gRPC (see {@link ServiceModule.peers}). */
+export interface ServicePeer {
+  /** The peer module's name (`certificate`, `audit`). */
+  readonly service: string;
+  /** The variable naming its address (`ONCEONLY_MATERIALS_CERTIFICATE_ADDR`). */
+  readonly addressVariable: string;
+}
+
 /** A service that a host can run: the hub runs every module in one process; at scale each runs alone. */
 export interface ServiceModule {
   /** Short name, for logs and `onceonly info` (`certificate`, `audit`). */
@@ -52,6 +60,18 @@ export interface ServiceModule {
    * (`onceonly config`) without starting it. Optional: a module that reads nothing leaves it out.
    */
   readonly config?: ConfigSchema;
+  /**
+   * The topics the module registers in `start` (the ones it owns), declared so that a host that does not run it can
+   * still know them: a process hosting the audit log but not this module registers them, and the log reads them
+   * (`onceonly start --services`, ADR 034). Optional: a module that publishes nothing leaves it out.
+   */
+  readonly topics?: readonly TopicSpec[];
+  /**
+   * The services this module calls over gRPC, and the variable that says where each is: when the peer is not hosted
+   * in the same process, a host refuses to start without that variable (the default, its own address, would answer
+   * UNIMPLEMENTED at the first call). Optional: a module that calls no other service leaves it out.
+   */
+  readonly peers?: readonly ServicePeer[];
   /** Migrates its schema, registers topics and gRPC services, starts relays and consumers, registers stop hooks. */
   start(context: ServiceContext): Promise<void>;
 }

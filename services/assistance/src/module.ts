@@ -77,6 +77,7 @@ export async function migrateAssistance(db: Database): Promise<void> {
 export const assistanceModule: ServiceModule = {
   name: 'assistance',
   config: ASSISTANCE_CONFIG,
+  topics: [ASSISTANCE_TOPIC],
   async start(ctx: ServiceContext): Promise<void> {
     const config = loadConfig(ASSISTANCE_CONFIG, ctx.env);
     const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);

@@ -76,6 +76,8 @@ export interface RunningAudit {
 export const auditModule: ServiceModule = {
   name: 'audit',
   config: AUDIT_CONFIG,
+  // the reads topic under its default name (ONCEONLY_AUDIT_READS_TOPIC renames it, in the log's own process only)
+  topics: [CHECKPOINT_TOPIC, readsTopic()],
   async start(ctx: ServiceContext): Promise<void> {
     await startAudit(ctx);
   },

@@ -87,6 +87,7 @@ export const CERTIFICATE_CONFIG = {
 export const certificateModule: ServiceModule = {
   name: 'certificate',
   config: { ...CERTIFICATE_CONFIG, ...EMBEDDED_SEAL_CONFIG },
+  topics: CERTIFICATE_TOPICS,
   async start(ctx: ServiceContext) {
     const config = loadConfig(CERTIFICATE_CONFIG, ctx.env);
     const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);

@@ -85,6 +85,8 @@ export async function migrateCredit(db: Database): Promise<void> {
 export const creditModule: ServiceModule = {
   name: 'credit',
   config: CREDIT_CONFIG,
+  topics: [CREDIT_TOPIC, INSPECTION_TOPIC],
+  peers: [{ service: 'audit', addressVariable: 'ONCEONLY_CREDIT_AUDIT_ADDR' }],
   async start(ctx: ServiceContext): Promise<void> {
     const config = loadConfig(CREDIT_CONFIG, ctx.env);
     const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);

@@ -9,6 +9,10 @@ export const HUB_CONFIG = {
     doc: 'where the hub serves HTTP/JSON (Connect), /openapi.json and /docs (default: the gRPC host, its port + 1; port 0 with port 0)',
   }),
   ONCEONLY_HTTP: bool({ default: true, doc: 'serve the HTTP/JSON face at all (ADR 032)' }),
+  ONCEONLY_HEALTH_ADDR: hostPort({
+    optional: true,
+    doc: 'a second, plaintext port serving grpc.health.v1 only, for probes that cannot present a client certificate (Kubernetes, compose)',
+  }),
   ONCEONLY_DATA_DIR: str({ default: '.onceonly', doc: 'embedded data folder (PGlite database, development keys)' }),
   DATABASE_URL: url({
     optional: true,
@@ -22,6 +26,10 @@ export const HUB_CONFIG = {
     pattern: NAMESPACE_PATTERN,
     patternDoc: 'lowercase letters, digits and "-", starting with a letter, at most 20',
     doc: 'prefixes every topic and consumer group (`<ns>.onceonly.certificate.v1`): hubs sharing a broker (ADR 023)',
+  }),
+  ONCEONLY_SERVICES: list({
+    optional: true,
+    doc: 'the services this process hosts (certificate,assistance,credit,materials,audit; default all): one process per service, replicas (ADR 034); `start --services` overrides it',
   }),
   ONCEONLY_LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, {
     default: 'info',

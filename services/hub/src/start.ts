@@ -30,9 +30,11 @@ import {
 } from '@onceonly/kit';
 import { type Database, migrate, openDatabase } from '@onceonly/store';
 import { type HubConfig, httpAddressOf } from './config.js';
+import { openHealthPort } from './health-port.js';
 import { HUB_SCHEMA, HUB_TOPIC, HubStarted, HubStopped } from './hub-events.js';
 import { hubService } from './hub-service.js';
 import { HUB_MODULES } from './modules.js';
+import { checkPeers, selectModules, topicsOfOthers } from './select-modules.js';
 import { HUB_VERSION } from './version.js';
 
 /** A running hub. */
@@ -56,8 +58,17 @@ export interface StartOptions {
   log?: Logger;
   /** Install SIGTERM/SIGINT handlers (the CLI does; tests that host a hub in-process do not). */
   signals?: boolean;
-  /** The services to host, started in this order (default: every service of the hub, see modules.ts). */
+  /**
+   * The services to host, started in this order (default: those of ONCEONLY_SERVICES, else every service of the hub,
+   * see modules.ts). The topics of the hub's other services are registered first, so that an audit log hosted here
+   * reads them too (ADR 034).
+   */
   modules?: readonly ServiceModule[];
+  /**
+   * Refuse to start when a hosted module calls a peer that is not hosted and its address variable is unset (always
+   * done for the modules of ONCEONLY_SERVICES; `start --services` asks for it with the modules it chose).
+   */
+  checkPeers?: boolean;
   /** The clock handed to services (tests freeze it). */
   clock?: () => Date;
 }
@@ -69,6 +80,9 @@ export interface StartOptions {
  */
 export async function startHub(options: StartOptions): Promise<RunningHub> {
   const { config } = options;
+  const modules = options.modules ?? selectModules(config.ONCEONLY_SERVICES, HUB_MODULES);
+  // a chosen subset calls its peers elsewhere: where must be said (tests that pass modules wire their peers themselves)
+  if (options.modules === undefined || options.checkPeers) checkPeers(modules, process.env);
   const log = options.log ?? createLogger({ level: config.ONCEONLY_LOG_LEVEL, process: 'hub', pretty: pretty(config) });
   const tls = loadTls(config);
   const devIdentity = config.ONCEONLY_DEV_IDENTITY ?? tls === undefined;
@@ -87,6 +101,8 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     lifecycle.onStop('event transport', () => transport.close());
     const registry = new TopicRegistry();
     registry.register(HUB_TOPIC);
+    // the services run elsewhere (one process per service) still publish on the bus this log must read
+    for (const topic of topicsOfOthers(modules, HUB_MODULES)) registry.register(topic);
     await ensureTopics(transport, registry);
     await migrate(db, {
       schema: HUB_SCHEMA,
@@ -143,6 +159,12 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
         services: () => server.services,
       }),
     );
+    // opened before the main port (NOT_SERVING until it serves) and closed after its drain (hooks run in reverse):
+    // probes see NOT_SERVING while calls finish
+    const health = config.ONCEONLY_HEALTH_ADDR
+      ? await openHealthPort(server, config.ONCEONLY_HEALTH_ADDR, log)
+      : undefined;
+    if (health) lifecycle.onStop('health port', () => health.close());
     const bound = await server.start();
     listening = bound.address;
     const httpUrl = bound.httpAddress ? `${tls ? 'https' : 'http'}://${bound.httpAddress}` : undefined;
@@ -163,6 +185,8 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       ...(config.ONCEONLY_NAMESPACE ? [`namespace=${config.ONCEONLY_NAMESPACE}`] : []),
       ...(db.kind === 'pglite' ? [`data=${config.ONCEONLY_DATA_DIR}`] : []),
       `identity=${identityMode(tls !== undefined, devIdentity)}`,
+      `services=${modules.map((m) => m.name).join(',')}`,
+      ...(health ? [`health=${health.address}`] : []),
       ...(httpUrl ? [`http=${httpUrl}`, `openapi=${httpUrl}/openapi.json`, `docs=${httpUrl}/docs`] : []),
       ...(scrape ? [`metrics=${scrape.address}`] : []),
       `version=${HUB_VERSION}`,

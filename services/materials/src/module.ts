@@ -139,6 +139,8 @@ function tlsCredentials(config: ReturnType<typeof loadConfig<typeof MATERIALS_CO
 export const materialsModule: ServiceModule = {
   name: 'materials',
   config: MATERIALS_CONFIG,
+  topics: [MATERIALS_TOPIC],
+  peers: [{ service: 'certificate', addressVariable: 'ONCEONLY_MATERIALS_CERTIFICATE_ADDR' }],
   async start(ctx: ServiceContext): Promise<void> {
     const config = loadConfig(MATERIALS_CONFIG, ctx.env);
     const hashKey = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { call, checkHealth, cliOptions, EXIT, print, withClient, writeLine } from '../client.js';
 import { HUB_CONFIG, loadHubConfig } from '../config.js';
 import { HUB_MODULES } from '../modules.js';
+import { selectModules, serviceNames } from '../select-modules.js';
 import { startHub } from '../start.js';
 
 /** `onceonly start|health|info|whoami|config`: the hub itself. */
@@ -11,9 +12,18 @@ import { startHub } from '../start.js';
 function registerStart(program: Command): void {
   program
     .command('start')
-    .description('run the hub: every service in one process on one gRPC port (see `onceonly config`)')
-    .action(async () => {
-      const hub = await startHub({ config: loadHubConfig(), signals: true });
+    .description(
+      'run the hub: every service, or those of --services, in one process on one gRPC port (see `onceonly config`)',
+    )
+    .option(
+      '--services <names>',
+      `the services to host, comma-separated (${HUB_MODULES.map((m) => m.name).join(',')}; default: ONCEONLY_SERVICES, else all)`,
+    )
+    .action(async (opts: { services?: string }) => {
+      const config = loadHubConfig();
+      const modules =
+        opts.services === undefined ? undefined : selectModules(serviceNames(opts.services), HUB_MODULES, '--services');
+      const hub = await startHub({ config, signals: true, ...(modules ? { modules, checkPeers: true } : {}) });
       writeLine(hub.readyLine);
     });
 }

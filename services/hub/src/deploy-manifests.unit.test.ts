@@ -1,0 +1,269 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { configSections } from './commands/hub.js';
+import { HUB_MODULES } from './modules.js';
+
+// The deploy manifests, checked offline with tools the project did not write (issue 16 item 2, ADR 034): the compose
+// file against the Compose specification's JSON schema (as the dclint package ships it) with Ajv, each Kubernetes
+// resource against the Kubernetes API's schema (the kubernetes-models package's validators), and both against the hub:
+// one container or Deployment per service of HUB_MODULES, probes on that service's grpc.health.v1 name, and every
+// variable they set one that `onceonly start` reads. No container engine or cluster runs them here (deploy/README.md).
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const require = createRequire(import.meta.url);
+const SERVICE_NAMES = HUB_MODULES.map((m) => m.name);
+/** Every variable `onceonly start` reads: the hub's and each module's. */
+const KNOWN_VARIABLES = new Set(configSections(HUB_MODULES).flatMap((s) => Object.keys(s.schema)));
+
+type Json = Record<string, unknown>;
+const read = (path: string) => readFileSync(join(REPO, path), 'utf8');
+
+/** The `--services` value of a command line. */
+function servicesOf(args: readonly string[]): string | undefined {
+  const at = args.indexOf('--services');
+  return at < 0 ? undefined : args[at + 1];
+}
+
+describe('deploy/compose/compose.yaml', () => {
+  const compose = parse(read('deploy/compose/compose.yaml'), { merge: true }) as { services: Record<string, Json> };
+  const hubContainers = Object.entries(compose.services).filter(([, s]) => Array.isArray(s.command));
+
+  const schemaPath = join(dirname(require.resolve('dclint/package.json')), 'schemas/compose.schema.json');
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  // the schema names draft 07 by its https address; Ajv knows the same meta-schema by its http one
+  const draft7 = require('ajv/dist/refs/json-schema-draft-07.json') as Json;
+  ajv.addMetaSchema({ ...draft7, $id: 'https://json-schema.org/draft-07/schema' });
+  (addFormatsModule as unknown as (a: Ajv) => void)(ajv);
+  const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as Json);
+
+  it("is valid under the Compose specification's schema", () => {
+    const valid = validate(compose);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('would be refused with a misspelt field (the schema check bites)', () => {
+    const broken = structuredClone(compose);
+    (broken.services.audit as Json).helthcheck = {};
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('runs each service of the hub in a container of its own, once', () => {
+    const hosted = hubContainers.map(([, s]) => servicesOf(s.command as string[]));
+    expect(hosted.slice().sort()).toEqual(SERVICE_NAMES.slice().sort());
+    for (const [name, s] of hubContainers) expect(servicesOf(s.command as string[])).toBe(name);
+  });
+
+  it("checks each container's health on its own service's grpc.health.v1 name", () => {
+    for (const [name, s] of hubContainers) {
+      const test = (s.healthcheck as { test: string[] }).test;
+      expect(test.slice(test.indexOf('--service') + 1)[0]).toMatch(
+        new RegExp(`^onceonly\\.${name}\\.v1\\.[A-Za-z]+Service$`),
+      );
+    }
+  });
+
+  it('sets only variables that onceonly start reads', () => {
+    for (const [, s] of hubContainers) {
+      for (const name of Object.keys(s.environment as Json)) expect(KNOWN_VARIABLES, name).toContain(name);
+    }
+  });
+
+  it('tells each service where the peers it calls run (the hub refuses to start without it)', () => {
+    for (const [name, s] of hubContainers) {
+      const peers = HUB_MODULES.find((m) => m.name === name)?.peers ?? [];
+      for (const p of peers) expect(Object.keys(s.environment as Json), name).toContain(p.addressVariable);
+    }
+  });
+
+  it('starts Kafka in KRaft mode, without ZooKeeper', () => {
+    const kafka = compose.services.kafka as { environment: Json };
+    expect(kafka.environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    expect(Object.keys(kafka.environment).filter((k) => k.includes('ZOOKEEPER'))).toEqual([]);
+  });
+});
+
+/** The models of the kinds deploy/k8s uses, by `apiVersion/kind`. */
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'apps/v1/Deployment': Deployment,
+  'v1/Service': Service,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+};
+
+/**
+ * The field names the Kubernetes models declare (their TypeScript declarations): the validators accept unknown
+ * fields, so a misspelt `readinesProbe` would pass them; this catches it (like kubeconform's -strict, by name).
+ */
+function declaredFieldNames(): Set<string> {
+  declared ??= readDeclaredFieldNames();
+  return declared;
+}
+let declared: Set<string> | undefined;
+
+function readDeclaredFieldNames(): Set<string> {
+  const roots = ['kubernetes-models', '@kubernetes-models/apimachinery'].map((p) =>
+    dirname(require.resolve(`${p}/package.json`)),
+  );
+  const names = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(dir, entry.name));
+      else if (entry.name.endsWith('.d.ts')) {
+        for (const m of readFileSync(join(dir, entry.name), 'utf8').matchAll(/"([A-Za-z0-9$_-]+)"\??:/g))
+          names.add(m[1]!);
+      }
+    }
+  };
+  for (const root of roots) walk(root);
+  return names;
+}
+
+const USER_MAPS = ['labels', 'matchLabels', 'annotations', 'data', 'stringData', 'selector', 'requests', 'limits'];
+
+/** Every key of an object tree, but under maps whose keys are the user's (labels, ConfigMap and Secret data). */
+function fieldNames(value: unknown, into: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) fieldNames(v, into);
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      into.push(key);
+      if (!USER_MAPS.includes(key)) fieldNames(v, into);
+    }
+  }
+  return into;
+}
+
+describe('deploy/k8s', () => {
+  const dir = join(REPO, 'deploy/k8s');
+  const resources = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((file) =>
+      parseAllDocuments(readFileSync(join(dir, file), 'utf8'))
+        .map((doc) => {
+          expect(doc.errors, file).toEqual([]);
+          return doc.toJS() as Json | null;
+        })
+        .filter((r): r is Json => r !== null)
+        .map((r) => ({ file, r })),
+    );
+  const byKind = (kind: string) => resources.filter(({ r }) => r.kind === kind).map(({ r }) => r);
+  const deployments = byKind('Deployment') as Array<{
+    metadata: { name: string };
+    spec: {
+      replicas: number;
+      template: {
+        spec: {
+          containers: Array<{
+            args: string[];
+            env?: Array<{ name: string }>;
+            readinessProbe: { grpc: { port: number; service: string } };
+            livenessProbe: { grpc: { port: number } };
+            resources: { requests: { cpu: string; memory: string } };
+          }>;
+        };
+      };
+    };
+  }>;
+
+  // reading the models' declarations takes a few seconds on a loaded machine
+  it("is valid under the Kubernetes API's schemas, every field a declared one", { timeout: 60_000 }, () => {
+    const known = declaredFieldNames();
+    for (const { file, r } of resources) {
+      const Model = MODELS[`${r.apiVersion}/${r.kind}`];
+      expect(Model, `${file}: ${r.apiVersion} ${r.kind}`).toBeDefined();
+      expect(() => new Model!(r as never).validate(), `${file}: ${r.kind} ${(r.metadata as Json).name}`).not.toThrow();
+      expect(
+        fieldNames(r).filter((n) => !known.has(n)),
+        file,
+      ).toEqual([]);
+    }
+  });
+
+  it('would be refused with a value of the wrong type or a misspelt field (the checks bite)', {
+    timeout: 60_000,
+  }, () => {
+    const broken = structuredClone(deployments[0]!) as unknown as { spec: Json };
+    broken.spec.replicas = 'two';
+    expect(() => new Deployment(broken as never).validate()).toThrow();
+    const misspelt = structuredClone(deployments[0]!) as unknown as { spec: Json };
+    misspelt.spec.replika = 2;
+    expect(fieldNames(misspelt).filter((n) => !declaredFieldNames().has(n))).toEqual(['replika']);
+  });
+
+  it('has a Deployment, a Service and a PodDisruptionBudget for each service of the hub, and nothing more', () => {
+    const hosted = deployments.map((d) => servicesOf(d.spec.template.spec.containers[0]!.args));
+    expect(hosted.slice().sort()).toEqual(SERVICE_NAMES.slice().sort());
+    for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget']) {
+      const names = byKind(kind).map((r) => (r.metadata as Json).name);
+      expect(names.slice().sort(), kind).toEqual(SERVICE_NAMES.slice().sort());
+    }
+  });
+
+  it('probes readiness on the service and liveness on the process, over grpc.health.v1 on the health port', () => {
+    for (const d of deployments) {
+      const c = d.spec.template.spec.containers[0]!;
+      expect(c.readinessProbe.grpc.port).toBe(8081);
+      expect(c.readinessProbe.grpc.service).toMatch(
+        new RegExp(`^onceonly\\.${d.metadata.name}\\.v1\\.[A-Za-z]+Service$`),
+      );
+      expect(c.livenessProbe.grpc.port).toBe(8081);
+      expect(c.resources.requests.cpu).toBeDefined();
+    }
+  });
+
+  it('autoscales the stateless services only: the audit log runs one replica', () => {
+    const scaled = byKind('HorizontalPodAutoscaler').map(
+      (h) => (h.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name,
+    );
+    expect(scaled.slice().sort()).toEqual(SERVICE_NAMES.filter((n) => n !== 'audit').sort());
+    expect(deployments.find((d) => d.metadata.name === 'audit')?.spec.replicas).toBe(1);
+  });
+
+  it('tells each service where the peers it calls run', () => {
+    const config = byKind('ConfigMap')[0] as { data: Json };
+    for (const d of deployments) {
+      const env = (d.spec.template.spec.containers[0]!.env ?? []).map((e) => e.name);
+      for (const p of HUB_MODULES.find((m) => m.name === d.metadata.name)?.peers ?? []) {
+        expect([...Object.keys(config.data), ...env], d.metadata.name).toContain(p.addressVariable);
+      }
+    }
+  });
+
+  it('sets only variables that onceonly start reads, and ships no secret value', () => {
+    const config = byKind('ConfigMap')[0] as { data: Json };
+    for (const name of Object.keys(config.data)) expect(KNOWN_VARIABLES, name).toContain(name);
+    for (const d of deployments) {
+      for (const e of d.spec.template.spec.containers[0]!.env ?? []) expect(KNOWN_VARIABLES, e.name).toContain(e.name);
+    }
+    for (const s of byKind('Secret') as Array<{ stringData?: Record<string, string>; data?: unknown }>) {
+      expect(s.data).toBeUndefined();
+      expect(Object.values(s.stringData ?? {}).filter((v) => v !== '')).toEqual([]);
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+
+  it('builds in one stage and runs the built hub as a non-root user with production dependencies only', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const runtime = stages.at(-1)!;
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev /m);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toContain('ENTRYPOINT ["node", "services/hub/dist/main.js"]');
+    expect(runtime).not.toMatch(/^COPY (libs|services) /m);
+  });
+});
