@@ -562,7 +562,9 @@ describe('certificates issued through the CLI are in the audit log exactly once 
     // by id the licence face is shown to the issuer (others get the verdict only)
     const verified = await cli([...as(MARKET), 'cert', 'verify', certificates.b], dir);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toMatch(/^VALID\n食品经营许可证 JY\d+ 上海长寿路便利店有限公司 .* status valid/);
+    expect(verified.stdout).toMatch(
+      /^VALID\ngenuine {6}yes\nmay operate {2}yes\n食品经营许可证 JY\d+ 上海长寿路便利店有限公司 .* status valid/,
+    );
   });
 
   it('signs a checkpoint that covers every event on the bus', async () => {

@@ -79,7 +79,7 @@ describe('onceonly credit', () => {
 
     const grade = await cli([...as(EMERGENCY), 'credit', 'grade', CAFE, '--purpose', '联合检查前核查']);
     expect(grade.code).toBe(0);
-    expect(grade.out).toMatch(/^grade {7}C {2}\(grades\/2026-2/);
+    expect(grade.out).toMatch(/^grade {7}C {2}\(grades\/2026-3/);
     const profile = await cli([...as(EMERGENCY), '--json', 'credit', 'profile', CAFE, '--purpose', '联合检查前核查']);
     const parsed = JSON.parse(profile.out) as { records: unknown[]; history: unknown[] };
     expect(parsed.records).toHaveLength(2);
