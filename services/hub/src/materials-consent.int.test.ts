@@ -1,3 +1,5 @@
+const codeOf = errorCodeOf;
+
 /**
  * The proof of issue 14's explicit request, preview and notifications, on PostgreSQL and Kafka: the certificate
  * service and the materials service hosted apart (in one namespace of the test broker). An applicant with a valid
@@ -10,14 +12,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Metadata } from '@grpc/grpc-js';
 import { certificateModule } from '@onceonly/certificate';
 import { certificateV1 as cv, HolderCodeType, materialsEventsV1 } from '@onceonly/contracts';
-import { isAppError } from '@onceonly/errors';
 import { createKafkaTransport, type EventTransport, namespacedName } from '@onceonly/events';
 import { computeUsccCheck } from '@onceonly/ids';
-import { createLogger, DEV_CALLER_HEADER, DEV_ROLE_HEADER, promiseClient } from '@onceonly/kit';
-import { type HostedModules, hostModules, uniqueNamespace } from '@onceonly/kit/testing';
+import { createLogger, promiseClient } from '@onceonly/kit';
+import {
+  devCallerMetadata,
+  errorCodeOf,
+  type HostedModules,
+  hostModules,
+  uniqueNamespace,
+} from '@onceonly/kit/testing';
 import { MATERIALS_TOPIC, materialsModule } from '@onceonly/materials';
 import { type MaterialsClient, materialsClient, materialsV1 as mv, sha256Of } from '@onceonly/materials/client';
 import { type Database, openDatabase } from '@onceonly/store';
@@ -40,22 +46,6 @@ const ENV = {
 const shop = { code: SHOP, codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC };
 const otherShop = { code: OTHER_SHOP, codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC };
 
-const metadata = (code: string, role: string) => () => {
-  const m = new Metadata();
-  m.set(DEV_CALLER_HEADER, code);
-  m.set(DEV_ROLE_HEADER, role);
-  return m;
-};
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    return isAppError(err) ? err.code : `not an AppError: ${String(err)}`;
-  }
-  return 'no error';
-}
-
 describe('explicit request, preview and notification of materials reused from live certificates', () => {
   let testDb: TestDatabase;
   let db: Database;
@@ -70,7 +60,7 @@ describe('explicit request, preview and notification of materials reused from li
   let stopConsumer: () => Promise<void> = async () => {};
 
   const as = (code: string, role = 'department'): MaterialsClient => {
-    const c = materialsClient(materials.address, { metadata: metadata(code, role) });
+    const c = materialsClient(materials.address, { metadata: devCallerMetadata(code, role) });
     clients.push(c);
     return c;
   };
@@ -81,7 +71,7 @@ describe('explicit request, preview and notification of materials reused from li
       cv,
       ['issueCertificate', 'revokeCertificate', 'changeCertificate'] as const,
       certificates.address,
-      { metadata: metadata(code, 'department') },
+      { metadata: devCallerMetadata(code, 'department') },
     );
     clients.push(c);
     return c;
@@ -190,15 +180,15 @@ describe('explicit request, preview and notification of materials reused from li
     });
     expect(resolution).toMatchObject({ exemptCount: 2, requiredCount: 3 });
     // resolved, not yet accepted: the department is not served the plan
-    expect(await codeOf(as(SERVICE_CENTRE).getMaterial({ id: planId, applicationId: 'APP-2' }))).toBe(
+    expect(await errorCodeOf(as(SERVICE_CENTRE).getMaterial({ id: planId, applicationId: 'APP-2' }))).toBe(
       'MATERIALS_ACCESS_DENIED',
     );
   });
 
   it('refuses the explicit request to a department not part of the application, writing nothing', async () => {
     const before = await state();
-    expect(await codeOf(as(HEALTH).requestEvidence({ applicationId: 'APP-2' }))).toBe('MATERIALS_ACCESS_DENIED');
-    expect(await codeOf(portal().requestEvidence({ applicationId: 'APP-2' }))).toBe('MATERIALS_ACCESS_DENIED');
+    expect(await errorCodeOf(as(HEALTH).requestEvidence({ applicationId: 'APP-2' }))).toBe('MATERIALS_ACCESS_DENIED');
+    expect(await errorCodeOf(portal().requestEvidence({ applicationId: 'APP-2' }))).toBe('MATERIALS_ACCESS_DENIED');
     expect(await state()).toEqual(before);
   });
 
@@ -215,25 +205,25 @@ describe('explicit request, preview and notification of materials reused from li
     expect(Date.parse(request.expiresAt) - Date.parse(request.requestedAt)).toBe(7 * DAY);
     // not accepted yet: not served
     expect(
-      await codeOf(as(SERVICE_CENTRE).fetchEvidence({ requestId: request.id, pieceId: piece('floor-plan').id })),
+      await errorCodeOf(as(SERVICE_CENTRE).fetchEvidence({ requestId: request.id, pieceId: piece('floor-plan').id })),
     ).toBe('MATERIALS_EVIDENCE_NOT_ACCEPTED');
   });
 
   it('refuses to accept a piece never shown, or a preview of another applicant: nothing written', async () => {
     const before = await state();
-    expect(await codeOf(portal().acceptEvidence({ applicant: shop, requestId: request.id }))).toBe(
+    expect(await errorCodeOf(portal().acceptEvidence({ applicant: shop, requestId: request.id }))).toBe(
       'MATERIALS_PREVIEW_NOT_SHOWN',
     );
-    expect(await codeOf(portal().acceptEvidence({ applicant: otherShop, requestId: request.id }))).toBe(
+    expect(await errorCodeOf(portal().acceptEvidence({ applicant: otherShop, requestId: request.id }))).toBe(
       'MATERIALS_PREVIEW_NOT_YOURS',
     );
-    expect(await codeOf(portal().previewEvidence({ applicant: otherShop, requestId: request.id }))).toBe(
+    expect(await errorCodeOf(portal().previewEvidence({ applicant: otherShop, requestId: request.id }))).toBe(
       'MATERIALS_PREVIEW_NOT_YOURS',
     );
-    expect(await codeOf(as(SERVICE_CENTRE).acceptEvidence({ applicant: shop, requestId: request.id }))).toBe(
+    expect(await errorCodeOf(as(SERVICE_CENTRE).acceptEvidence({ applicant: shop, requestId: request.id }))).toBe(
       'MATERIALS_ACCESS_DENIED',
     );
-    expect(await codeOf(portal().acceptEvidence({ applicant: shop, requestId: 'no-such-request' }))).toBe(
+    expect(await errorCodeOf(portal().acceptEvidence({ applicant: shop, requestId: 'no-such-request' }))).toBe(
       'MATERIALS_REQUEST_NOT_FOUND',
     );
     expect(await state()).toEqual(before);
@@ -289,10 +279,10 @@ describe('explicit request, preview and notification of materials reused from li
 
   it('refuses a department fetching a piece of an application it is not part of: recorded, nothing else written', async () => {
     const before = await state();
-    expect(await codeOf(as(HEALTH).fetchEvidence({ requestId: request.id, pieceId: piece('floor-plan').id }))).toBe(
-      'MATERIALS_ACCESS_DENIED',
-    );
-    expect(await codeOf(as(HEALTH).getMaterial({ id: planId, applicationId: 'APP-2' }))).toBe(
+    expect(
+      await errorCodeOf(as(HEALTH).fetchEvidence({ requestId: request.id, pieceId: piece('floor-plan').id })),
+    ).toBe('MATERIALS_ACCESS_DENIED');
+    expect(await errorCodeOf(as(HEALTH).getMaterial({ id: planId, applicationId: 'APP-2' }))).toBe(
       'MATERIALS_ACCESS_DENIED',
     );
     const after = await state();
@@ -360,7 +350,7 @@ describe('explicit request, preview and notification of materials reused from li
     expect(view.reuses.every((r) => r.legalBasis === request.legalBasis && r.reusedAt !== '')).toBe(true);
     expect(view.requests.map((r) => r.id)).toEqual([request.id]);
     expect((await portal().listReuses({ applicant: otherShop })).reuses).toEqual([]);
-    expect(await codeOf(as(SERVICE_CENTRE).listReuses({ applicant: shop }))).toBe('MATERIALS_ACCESS_DENIED');
+    expect(await errorCodeOf(as(SERVICE_CENTRE).listReuses({ applicant: shop }))).toBe('MATERIALS_ACCESS_DENIED');
     const read = await waitFor(
       () => events('materials.reuses.read', (b) => materialsEventsV1.ReusesRead.decode(b))[0],
       { timeoutMs: 30_000, message: 'materials.reuses.read on Kafka' },
@@ -444,7 +434,7 @@ describe('explicit request, preview and notification of materials reused from li
     await portal().previewEvidence({ applicant: shop, requestId: late!.id });
     skewMs = 7 * DAY + 60_000;
     const before = await db.query(`SELECT count(*)::int AS n FROM materials.outbox WHERE type LIKE '%.accepted'`);
-    const refused = await codeOf(portal().acceptEvidence({ applicant: shop, requestId: late!.id }));
+    const refused = await errorCodeOf(portal().acceptEvidence({ applicant: shop, requestId: late!.id }));
     const after = await db.query(`SELECT count(*)::int AS n FROM materials.outbox WHERE type LIKE '%.accepted'`);
     // the sweep may already have expired the pieces: the preview is expired either way
     expect(refused).toMatch(/^MATERIALS_PREVIEW_(EXPIRED|DECIDED)$/);
@@ -460,7 +450,7 @@ describe('explicit request, preview and notification of materials reused from li
       { timeoutMs: 10_000, message: 'the sweep expired the pieces' },
     );
     expect(statuses!.length).toBeGreaterThan(0);
-    expect(await codeOf(portal().acceptEvidence({ applicant: shop, requestId: late!.id }))).toBe(
+    expect(await errorCodeOf(portal().acceptEvidence({ applicant: shop, requestId: late!.id }))).toBe(
       'MATERIALS_PREVIEW_EXPIRED',
     );
     const expired = await waitFor(

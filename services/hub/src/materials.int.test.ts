@@ -1,3 +1,5 @@
+const codeOf = errorCodeOf;
+
 /**
  * Once-only materials on PostgreSQL and Kafka (issue 14): the certificate service and the materials service hosted
  * apart, the materials service verifying certificates through the certificate service's gRPC API. An applicant who
@@ -8,14 +10,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Metadata } from '@grpc/grpc-js';
 import { certificateModule } from '@onceonly/certificate';
 import { certificateV1 as cv, HolderCodeType, materialsEventsV1 } from '@onceonly/contracts';
-import { isAppError } from '@onceonly/errors';
 import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { computeUsccCheck } from '@onceonly/ids';
-import { createLogger, DEV_CALLER_HEADER, DEV_ROLE_HEADER, promiseClient } from '@onceonly/kit';
-import { type HostedModules, hostModules } from '@onceonly/kit/testing';
+import { createLogger, promiseClient } from '@onceonly/kit';
+import { devCallerMetadata, errorCodeOf, type HostedModules, hostModules } from '@onceonly/kit/testing';
 import { MATERIALS_TOPIC, materialsModule } from '@onceonly/materials';
 import { type MaterialsClient, materialsClient, materialsV1 as mv, sha256Of } from '@onceonly/materials/client';
 import { type Database, openDatabase } from '@onceonly/store';
@@ -35,22 +35,6 @@ const ENV = {
   ONCEONLY_MATERIALS_MAX_BYTES: '4096',
 };
 
-const metadata = (code: string, role: string) => () => {
-  const m = new Metadata();
-  m.set(DEV_CALLER_HEADER, code);
-  m.set(DEV_ROLE_HEADER, role);
-  return m;
-};
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    return isAppError(err) ? err.code : `not an AppError: ${String(err)}`;
-  }
-  return 'no error';
-}
-
 describe('materials resolved against live certificates', () => {
   let testDb: TestDatabase;
   let db: Database;
@@ -63,7 +47,7 @@ describe('materials resolved against live certificates', () => {
   let stopConsumer: () => Promise<void> = async () => {};
 
   const as = (code: string, role = 'department'): MaterialsClient => {
-    const c = materialsClient(materials.address, { metadata: metadata(code, role) });
+    const c = materialsClient(materials.address, { metadata: devCallerMetadata(code, role) });
     clients.push(c);
     return c;
   };
@@ -73,7 +57,7 @@ describe('materials resolved against live certificates', () => {
       cv,
       ['issueCertificate', 'revokeCertificate'] as const,
       certificates.address,
-      { metadata: metadata(code, 'department') },
+      { metadata: devCallerMetadata(code, 'department') },
     );
     clients.push(c);
     return c;
@@ -230,14 +214,14 @@ describe('materials resolved against live certificates', () => {
       FLOOR_PLAN.byteLength,
     );
     const before = await db.query(`SELECT 1 FROM materials.outbox WHERE type = 'materials.material.access-denied'`);
-    expect(await codeOf(as(HEALTH).getMaterial({ id: planId, applicationId: 'APP-2' }))).toBe(
+    expect(await errorCodeOf(as(HEALTH).getMaterial({ id: planId, applicationId: 'APP-2' }))).toBe(
       'MATERIALS_ACCESS_DENIED',
     );
-    expect(await codeOf(as(SERVICE_CENTRE).getMaterial({ id: planId, applicationId: 'APP-9' }))).toBe(
+    expect(await errorCodeOf(as(SERVICE_CENTRE).getMaterial({ id: planId, applicationId: 'APP-9' }))).toBe(
       'MATERIALS_ACCESS_DENIED',
     );
     const other = { code: uscc('91310107MA1J5K6L7'), codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC };
-    expect(await codeOf(as('portal-1', 'portal').getMaterial({ id: planId, owner: other }))).toBe(
+    expect(await errorCodeOf(as('portal-1', 'portal').getMaterial({ id: planId, owner: other }))).toBe(
       'MATERIALS_ACCESS_DENIED',
     );
     const after = await db.query(`SELECT 1 FROM materials.outbox WHERE type = 'materials.material.access-denied'`);
@@ -289,13 +273,13 @@ describe('materials resolved against live certificates', () => {
     it('an unknown item, an applicant code with a wrong check character', async () => {
       const before = await written();
       expect(
-        await codeOf(
+        await errorCodeOf(
           as(SERVICE_CENTRE).resolveMaterials({ applicant: shop, itemCode: 'no-such-item', applicationId: 'A' }),
         ),
       ).toBe('MATERIALS_ITEM_UNKNOWN');
       const wrong = `${SHOP.slice(0, 17)}${SHOP[17] === '0' ? '1' : '0'}`;
       expect(
-        await codeOf(
+        await errorCodeOf(
           as(SERVICE_CENTRE).resolveMaterials({
             applicant: { code: wrong, codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC },
             itemCode: 'industry-convenience-store',
@@ -317,10 +301,10 @@ describe('materials resolved against live certificates', () => {
           sha256,
         });
       const other = new TextEncoder().encode('another plan');
-      expect(await codeOf(upload(other, sha256Of(FLOOR_PLAN)))).toBe('MATERIALS_DIGEST_MISMATCH');
+      expect(await errorCodeOf(upload(other, sha256Of(FLOOR_PLAN)))).toBe('MATERIALS_DIGEST_MISMATCH');
       const big = new Uint8Array(4097);
-      expect(await codeOf(upload(big, sha256Of(big)))).toBe('MATERIALS_TOO_LARGE');
-      expect(await codeOf(upload(other, sha256Of(other), 'selfie'))).toBe('MATERIALS_TYPE_UNKNOWN');
+      expect(await errorCodeOf(upload(big, sha256Of(big)))).toBe('MATERIALS_TOO_LARGE');
+      expect(await errorCodeOf(upload(other, sha256Of(other), 'selfie'))).toBe('MATERIALS_TYPE_UNKNOWN');
       expect(await written()).toEqual(before);
     });
   });

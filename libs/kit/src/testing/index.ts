@@ -13,7 +13,9 @@ export {
   uniqueNamespace,
 } from './host-modules.js';
 export {
+  devCallerMetadata,
   type ExpectedRefusal,
+  errorCodeOf,
   oversizedRequest,
   type RawCaller,
   refusal,

@@ -1,5 +1,5 @@
 import { Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
-import type { AppError } from '@onceonly/errors';
+import { type AppError, isAppError } from '@onceonly/errors';
 import { fromServiceError } from '@onceonly/errors/grpc';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '../caller.js';
 
@@ -27,6 +27,29 @@ export function oversizedRequest(size: number): Buffer {
   return Buffer.concat([Buffer.from([0xc2, 0x3e, ...varint]), Buffer.alloc(length)]);
 }
 
+/**
+ * The development identity's metadata (caller code and, when given, role), made afresh per call: what a test
+ * client's `metadata` option takes to call a loopback server as that department.
+ */
+export function devCallerMetadata(code: string, role?: string): () => Metadata {
+  return () => {
+    const md = new Metadata();
+    md.set(DEV_CALLER_HEADER, code);
+    if (role) md.set(DEV_ROLE_HEADER, role);
+    return md;
+  };
+}
+
+/** The error code a call was refused with, `not an AppError: …` for another failure, `no error` when it succeeded. */
+export async function errorCodeOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (err) {
+    return isAppError(err) ? err.code : `not an AppError: ${String(err)}`;
+  }
+  return 'no error';
+}
+
 /** Who sends a raw request: a development identity (the server must allow it, on loopback). */
 export interface RawCaller {
   readonly code: string;
@@ -39,9 +62,7 @@ export interface RawCaller {
  */
 export function refusedRawCall(address: string, path: string, bytes: Buffer, caller: RawCaller): Promise<AppError> {
   const client = new Client(address, credentials.createInsecure());
-  const md = new Metadata();
-  md.set(DEV_CALLER_HEADER, caller.code);
-  if (caller.role) md.set(DEV_ROLE_HEADER, caller.role);
+  const md = devCallerMetadata(caller.code, caller.role)();
   const same = (b: Buffer) => b;
   return new Promise<AppError>((resolve, reject) => {
     client.makeUnaryRequest(path, same, same, bytes, md, { deadline: Date.now() + 30_000 }, (err) =>
