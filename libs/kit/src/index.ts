@@ -99,4 +99,5 @@ export { codePoints, TEXT_FAULT_DESCRIPTIONS, type TextFault, type TextRuleOptio
 export { parseInstant } from './timestamps.js';
 export { startTracing, type Tracing, type TracingOptions, tracesEndpoint } from './tracing.js';
 export { startWhenTopicExists } from './when-topic.js';
+export { peerCredentials, peerTlsConfig, readTlsFiles, type TlsFiles, type TlsVariables } from './tls-files.js';
 export { type WireFault, wireFault } from './wire-check.js';
