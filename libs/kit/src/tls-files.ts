@@ -26,8 +26,14 @@ export function peerTlsConfig<P extends string>(
   about: { readonly peer: string; readonly identity: string },
 ): Record<TlsVariables<P>, Field<string, false>> {
   return {
-    [`${prefix}_CA`]: str({ optional: true, doc: `mTLS to ${about.peer}: PEM file of the CA its certificate chains to` }),
-    [`${prefix}_CERT`]: str({ optional: true, doc: `mTLS to ${about.peer}: client certificate PEM (${about.identity})` }),
+    [`${prefix}_CA`]: str({
+      optional: true,
+      doc: `mTLS to ${about.peer}: PEM file of the CA its certificate chains to`,
+    }),
+    [`${prefix}_CERT`]: str({
+      optional: true,
+      doc: `mTLS to ${about.peer}: client certificate PEM (${about.identity})`,
+    }),
     [`${prefix}_KEY`]: str({ optional: true, doc: `mTLS to ${about.peer}: the client certificate's private key PEM` }),
   } as Record<TlsVariables<P>, Field<string, false>>;
 }

@@ -25,6 +25,7 @@ import { type HostedModules, hostModules, uniqueNamespace } from '@onceonly/kit/
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess as cli } from '../test/cli-harness.js';
 import { call, withClient } from './client.js';
 import { auditChain } from './commands/audit-chain.js';
 
@@ -62,6 +63,7 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
   let market = '';
   let licenceType = '';
   let other = '';
+  const namespace = uniqueNamespace('commit');
 
   const md =
     (code: string, role = 'department') =>
@@ -133,7 +135,7 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
       mode: 'embedded',
       dataDir,
       // a namespace of its own (ADR 023): its topics and consumer groups are nobody else's on the shared broker
-      namespace: uniqueNamespace('commit'),
+      namespace,
       env: {
         ONCEONLY_EXPIRY_SWEEP_MS: '0',
         ONCEONLY_CREDIT_SWEEP_MS: '0',
@@ -407,5 +409,25 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
     ]);
     expect(steps[0]!.causationId).toBe('');
     for (let i = 1; i < steps.length; i++) expect(steps[i]!.causationId).toBe(steps[i - 1]!.eventId);
+
+    // the replay checks every cause across the services (ADR 024 §5): none unknown to the log, none after its effect
+    interface Report {
+      ok: boolean;
+      entries: number;
+      findings: { kind: string; severity: string; message: string }[];
+    }
+    const report = await waitFor(
+      async () => {
+        const r = await cli([
+          ...['--addr', host!.address, '--as', AUDITOR, '--role', 'auditor', '--json'],
+          ...['audit', 'replay', '--namespace', namespace, '--no-projection', '--report', path.join(dataDir, 'replay')],
+        ]);
+        const parsed = JSON.parse(r.out) as Report;
+        return parsed.ok ? parsed : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, message: 'a clean replay of the log with the chain' },
+    );
+    expect(report!.entries).toBeGreaterThanOrEqual(steps.length);
+    expect(report!.findings.filter((f) => f.kind.startsWith('CAUSE_') && f.severity === 'divergence')).toEqual([]);
   }, 180_000);
 });

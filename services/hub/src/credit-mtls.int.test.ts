@@ -17,10 +17,16 @@ import { auditModule } from '@onceonly/audit';
 import { auditEventsV1, auditV1 } from '@onceonly/contracts';
 import { creditModule } from '@onceonly/credit';
 import { inspectionClient } from '@onceonly/credit/client';
-import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { isAppError } from '@onceonly/errors';
+import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { promiseClient } from '@onceonly/kit';
-import { devCallerMetadata, errorCodeOf, type HostedModules, hostModules, uniqueNamespace } from '@onceonly/kit/testing';
+import {
+  devCallerMetadata,
+  errorCodeOf,
+  type HostedModules,
+  hostModules,
+  uniqueNamespace,
+} from '@onceonly/kit/testing';
 import { generateNoteKey } from '@onceonly/merkle';
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase, waitFor } from '@onceonly/testing';
@@ -190,7 +196,10 @@ describe('the credit service calls the audit log under mTLS with its own client 
     // the log recorded the service's read under its certificate: who, role, how, what
     const read = await waitFor(
       async () => {
-        const { entries } = await log.searchEvents({ type: 'audit.entries-read', page: { pageSize: 500, pageToken: '' } });
+        const { entries } = await log.searchEvents({
+          type: 'audit.entries-read',
+          page: { pageSize: 500, pageToken: '' },
+        });
         return entries
           .map((e) => auditEventsV1.EntriesRead.decode(e.event!.data))
           .find(

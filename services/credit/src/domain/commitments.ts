@@ -156,7 +156,10 @@ export function licenceVersionRecord(
   if (next.number === '') return 'no-number';
   if (!isPlainDate(next.decisionDate) || next.decisionDate > recordedOn) return 'bad-date';
   const before = previous.body;
-  const validity = next.validity ?? { validFrom: before.validFrom, ...(before.validTo ? { validTo: before.validTo } : {}) };
+  const validity = next.validity ?? {
+    validFrom: before.validFrom,
+    ...(before.validTo ? { validTo: before.validTo } : {}),
+  };
   const body: LicensingBody = {
     kind: 'licensing',
     decisionNumber: versionDecisionNumber(next.number, next.change.version),

@@ -394,7 +394,11 @@ describe('a 双随机 draw from commitment to independent verification, on Postg
         committedAt: new Date().toISOString(),
       },
     });
-    const forgedDraw = defineEvent({ ...forged, type: 'inspection.draw.completed', codec: inspectionV1.DrawCompleted }).make({
+    const forgedDraw = defineEvent({
+      ...forged,
+      type: 'inspection.draw.completed',
+      codec: inspectionV1.DrawCompleted,
+    }).make({
       subject: forgedTask,
       data: {
         draw: {

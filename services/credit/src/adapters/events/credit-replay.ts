@@ -36,7 +36,9 @@ import { GRADE, PENALTY_KIND_OF, REGIME_OF, REPAIR_CONDITION_OF, SECTOR_OF } fro
 function licenceChangeOf(l: cv.Licensing): { change?: LicenceChange } {
   if (l.decision === '' || l.decision === 'granted') return {};
   if (l.decision !== 'changed' && l.decision !== 'renewed') throw new Error(`unknown licensing decision ${l.decision}`);
-  return { change: { decision: l.decision, version: l.licenceVersion, previousCertificateId: l.previousCertificateId } };
+  return {
+    change: { decision: l.decision, version: l.licenceVersion, previousCertificateId: l.previousCertificateId },
+  };
 }
 
 /** The gRPC service the projections are compared with. */
