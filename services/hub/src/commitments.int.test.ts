@@ -305,6 +305,22 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
     );
     expect(licensing.rows).toEqual([{ kind: 'licensing', owner: market }]);
 
+    // the CLI: the commitment listed (--json), a post-check of an unknown one refused with its code
+    const asMarket = ['--addr', host!.address, '--as', market, '--role', 'department', '--json'];
+    const listed = await cli([...asMarket, 'credit', 'commitment', HOLDER]);
+    expect(listed.code, listed.err).toBe(0);
+    expect((JSON.parse(listed.out) as { commitments: { id: string }[] }).commitments.map((c) => c.id)).toContain(
+      tracked!.id,
+    );
+    const unknownByCli = await cli([
+      ...asMarket,
+      ...['credit', 'post-check', 'no-such-commitment', '--result', 'broken', '--findings', '无'],
+    ]);
+    expect(unknownByCli.code).toBe(1);
+    expect((JSON.parse(unknownByCli.err) as { error: { code: string } }).error.code).toBe(
+      'CREDIT_COMMITMENT_NOT_FOUND',
+    );
+
     // bad input: unknown commitment, another department: coded, nothing written
     const recordsBefore = await count('SELECT count(*) AS n FROM credit.records');
     const unknown = await failure(
