@@ -43,23 +43,9 @@ export const auditSuite: Suite = {
     const inbox = await withFreshDatabase((db) =>
       inboxConsumerRate({ db, brokers, topic, group: `bench-audit-inbox-${run}`, events: n }),
     );
-    const { audit, replayed, replayedInThread, bareRead } = await withFreshDatabase(async (db) => {
-      const audit = await auditIngestRate({ db, brokers, registry, events });
-      // the replay as the CLI runs it (log checks in a worker thread, ADR 022) and with the checks in its own thread,
-      // in alternating rounds on the same log: medians by time
-      const rounds: { worker: AuditReplayResult[]; inThread: AuditReplayResult[] } = { worker: [], inThread: [] };
-      for (let i = 0; i < REPLAY_ROUNDS; i++) {
-        for (const checksInThread of i % 2 === 0 ? [false, true] : [true, false]) {
-          const r = await auditReplayRate({ db, brokers, verifierKey: audit.verifierKey, events: n, checksInThread });
-          (checksInThread ? rounds.inThread : rounds.worker).push(r);
-        }
-      }
-      const replayed = medianBySeconds(rounds.worker);
-      const replayedInThread = medianBySeconds(rounds.inThread);
-      // its baseline right after it, on the same topic, for the same count (the machine's load drifts)
-      const bareRead = await bareKafkaReadRate({ brokers, topic, group: `bench-audit-read-${run}`, events: n });
-      return { audit, replayed, replayedInThread, bareRead };
-    });
+    const { audit, replayed, replayedInThread, bareRead } = await withFreshDatabase((db) =>
+      ingestAndReplays({ db, brokers, registry, events, topic, run }),
+    );
     // the ingest consumer alone: batches with and without the subject index, and one event per transaction, on a
     // topic of at least 5,000 events of its own (at 1,000 a batch run is over in three transactions)
     const m = Math.max(5_000, n);
@@ -164,6 +150,88 @@ export const auditSuite: Suite = {
         replay: { replayed, bareRead },
       },
       ratios,
+    };
+  },
+};
+
+/**
+ * The audit module ingests `events` into a fresh log, then the replay runs as the CLI runs it (log checks in a worker
+ * thread, ADR 022) and with the checks in its own thread, in alternating rounds on the same log (medians by time),
+ * and its baseline right after them, on the same topic, for the same count (the machine's load drifts).
+ */
+async function ingestAndReplays(options: {
+  db: Parameters<typeof auditIngestRate>[0]['db'];
+  brokers: string[];
+  registry: TopicRegistry;
+  events: ReturnType<typeof auditBenchEvents>;
+  topic: string;
+  run: string;
+}) {
+  const { db, brokers, topic, run } = options;
+  const n = options.events.length;
+  const audit = await auditIngestRate({ db, brokers, registry: options.registry, events: options.events });
+  const rounds: { worker: AuditReplayResult[]; inThread: AuditReplayResult[] } = { worker: [], inThread: [] };
+  for (let i = 0; i < REPLAY_ROUNDS; i++) {
+    for (const checksInThread of i % 2 === 0 ? [false, true] : [true, false]) {
+      const r = await auditReplayRate({ db, brokers, verifierKey: audit.verifierKey, events: n, checksInThread });
+      (checksInThread ? rounds.inThread : rounds.worker).push(r);
+    }
+  }
+  const replayed = medianBySeconds(rounds.worker);
+  const replayedInThread = medianBySeconds(rounds.inThread);
+  const bareRead = await bareKafkaReadRate({ brokers, topic, group: `bench-audit-read-${run}`, events: n });
+  return { audit, replayed, replayedInThread, bareRead, rounds };
+}
+
+/**
+ * The audit suite's replay rows alone (`npm run bench -- audit-replay`): the events published and ingested as the
+ * audit suite does, then the replays' alternating rounds and the bare read, without the ingest-alone and proof rows.
+ */
+export const auditReplaySuite: Suite = {
+  name: 'audit-replay',
+  title: 'Audit log: replay beside a bare kafkajs read',
+  partOf: 'audit',
+  async run({ brokers, run, withFreshDatabase, scale }) {
+    const n = Math.max(100, Math.round(5000 * scale));
+    const topic = `onceonly.bench-audit.${run}`;
+    const registry = new TopicRegistry();
+    const events = auditBenchEvents(n, PAYLOAD_BYTES);
+    const setup = await createKafkaTransport({ brokers, clientId: 'bench-audit-setup' });
+    try {
+      await auditBenchTopic(setup, registry, topic);
+      await publishAuditEvents(setup, topic, events);
+    } finally {
+      await setup.close();
+    }
+    const { replayed, replayedInThread, bareRead, rounds } = await withFreshDatabase((db) =>
+      ingestAndReplays({ db, brokers, registry, events, topic, run }),
+    );
+    const line = (r: AuditReplayResult) =>
+      `| ${r.checksIn} | ${fmt(r.seconds, 2)} | ${fmt(r.perSecond / bareRead.perSecond, 3)} | ${fmt(r.phases.bus, 2)} | ${fmt(r.phases.log, 2)} | ${fmt(r.cpuSeconds, 2)} | ${fmt(r.mainThreadBusySeconds, 2)} | ${r.statements} | ${r.ok ? 'ok' : `${r.divergences} divergence(s)`} |`;
+    const markdown = [
+      `### Replay of ${n} events beside a bare kafkajs read (${fmt(bareRead.seconds, 2)} s, CPU ${fmt(bareRead.cpuSeconds, 2)} s)`,
+      '',
+      '| checks | seconds | × bare read | bus read ended s | log read ended s | CPU s | main thread CPU s | statements | verdict |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      ...[...rounds.worker, ...rounds.inThread].map(line),
+      '',
+      `Medians: ${fmt(replayed.perSecond / bareRead.perSecond, 3)} (${replayed.checksIn}), ${fmt(replayedInThread.perSecond / bareRead.perSecond, 3)} (${replayedInThread.checksIn}).`,
+    ].join('\n');
+    return {
+      markdown,
+      json: { replay: { rounds, replayed, replayedInThread, bareRead } },
+      ratios: [
+        {
+          name: 'audit replay / bare kafkajs read, events/s',
+          value: replayed.perSecond / bareRead.perSecond,
+          meaning: 'throughput kept after recomputing and checking the whole log',
+        },
+        {
+          name: "audit replay, log checks in the replay's thread / bare kafkajs read, events/s",
+          value: replayedInThread.perSecond / bareRead.perSecond,
+          meaning: 'the same with the checks in the replay\'s thread',
+        },
+      ],
     };
   },
 };
