@@ -14,7 +14,9 @@ export async function bareCertificateInserts(
 ): Promise<LoadResult> {
   // created by the first round; later rounds (the issue suite's interleaved rounds) add rows of their own
   await db.query('CREATE SCHEMA IF NOT EXISTS bench_baseline');
-  await db.query('CREATE TABLE IF NOT EXISTS bench_baseline.certificates (LIKE certificate.certificates INCLUDING ALL)');
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS bench_baseline.certificates (LIKE certificate.certificates INCLUDING ALL)',
+  );
   const tag = options.round === undefined ? '' : `r${options.round}`;
   const { rows } = await db.query<{ row: Record<string, unknown> }>(
     'SELECT to_jsonb(c) AS row FROM certificate.certificates c ORDER BY created_at LIMIT 1',

@@ -28,7 +28,11 @@ export const WORKER_FROM_ENTRIES = 20_000;
  * names another worker file (tests: the built one).
  */
 export function logChecksThread(
-  options: { readonly log?: (choice: LogChecksChoice) => void; readonly entry?: URL; readonly workerFrom?: number } = {},
+  options: {
+    readonly log?: (choice: LogChecksChoice) => void;
+    readonly entry?: URL;
+    readonly workerFrom?: number;
+  } = {},
 ): (entries?: number) => LogChecks {
   const entry = options.entry ?? LOG_CHECKS_WORKER;
   const path = fileURLToPath(entry);

@@ -98,7 +98,9 @@ describe('the replay’s log checks in a worker thread', () => {
     const choices: LogChecksChoice[] = [];
     const checks = logChecksThread({ entry: BUILT_WORKER, log: (c) => choices.push(c) })(WORKER_FROM_ENTRIES - 1);
     expect(checks.where).toBe('in-thread');
-    expect(choices).toEqual([{ where: 'in-thread', why: expect.stringContaining(`${WORKER_FROM_ENTRIES - 1} entries`) }]);
+    expect(choices).toEqual([
+      { where: 'in-thread', why: expect.stringContaining(`${WORKER_FROM_ENTRIES - 1} entries`) },
+    ]);
   });
 
   it('uses the built worker file when there is one, and says so', async () => {
