@@ -31,6 +31,13 @@ export interface RelayOptions {
   batchSize?: number;
   /** How often an idle relay looks for rows that nobody kicked it about (default 500 ms). */
   pollIntervalMs?: number;
+  /**
+   * After publishing a batch smaller than `batchSize`, wait this long before the next claim, kicks or not, so that
+   * the events committed meanwhile go out in one claim statement and one produce request instead of one each
+   * (default 0: claim again at once). Each event may wait this much longer to be published; `flush` and `stop` do
+   * not wait.
+   */
+  lingerMs?: number;
   /** Waits after a failed publish: doubled each time, capped (default 200 ms → 30 s). */
   backoff?: Backoff;
   /**
@@ -158,6 +165,11 @@ class OutboxRelay implements Relay {
   /** `performance.now()` after which the leader renews its lease before the next claim. */
   #renewDueAt = 0;
   readonly #waker = new Waker();
+  readonly #lingerMs: number;
+  /** Woken by `flush` and `stop` only: ends a linger, which kicks do not. */
+  readonly #urgent = new Waker();
+  /** The last pass published a batch smaller than `batchSize`: linger before the next claim. */
+  #lingerNext = false;
   #waiters: FlushWaiter[] = [];
   #loop: Promise<void> | undefined;
   #stopping = false;
@@ -173,6 +185,7 @@ class OutboxRelay implements Relay {
     this.#log = (options.log ?? silentLogger()).child({ component: 'outbox-relay', schema: options.schema });
     this.#batchSize = options.batchSize ?? 100;
     this.#pollMs = options.pollIntervalMs ?? 500;
+    this.#lingerMs = options.lingerMs ?? 0;
     this.#backoff = options.backoff ?? { initialMs: 200, maxMs: 30_000 };
     this.#leaseMs = options.leaseMs ?? 15_000;
     this.#afterPublish = options.afterPublish;
@@ -214,6 +227,7 @@ class OutboxRelay implements Relay {
     });
     this.#forceAttempt = true;
     this.#waker.wake();
+    this.#urgent.wake();
     // a relay started only for this flush stops again once it is done
     return started ? settled : settled.finally(() => this.stop());
   }
@@ -221,6 +235,7 @@ class OutboxRelay implements Relay {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#waker.wake();
+    this.#urgent.wake();
     await this.#loop;
     this.#loop = undefined;
     this.#settle(new AppError('SHUTTING_DOWN', 'the relay stopped before the outbox was flushed'));
@@ -241,13 +256,19 @@ class OutboxRelay implements Relay {
     while (!this.#stopping) {
       const pass = ++this.#pass;
       this.#forceAttempt = false;
+      this.#lingerNext = false;
       let delay: number;
       try {
         delay = await this.#step(pass);
       } catch (err) {
         delay = await this.#failed(pass, err);
       }
-      if (delay > 0 && !this.#stopping && !this.#forceAttempt) await this.#waker.wait(delay);
+      if (this.#stopping || this.#forceAttempt) continue;
+      if (delay > 0) await this.#waker.wait(delay);
+      // not while a flush waits: it resolves only once a claim found the outbox empty
+      else if (this.#lingerNext && this.#lingerMs > 0 && this.#waiters.length === 0) {
+        await this.#urgent.wait(this.#lingerMs);
+      }
     }
   }
 
@@ -277,6 +298,7 @@ class OutboxRelay implements Relay {
     if (this.#status.consecutiveFailures === 0) this.#setState('publishing');
     await this.#publish(claimed);
     this.#setState('publishing');
+    this.#lingerNext = claimed.length < this.#batchSize;
     return 0;
   }
 

@@ -342,6 +342,9 @@ export function certificateDeps(ctx: ServiceContext, options: CertificateOptions
   };
 }
 
+/** How long the certificate relay waits after a small batch before its next claim (ADR 043). */
+const RELAY_LINGER_MS = 4;
+
 /**
  * Starts the certificates on a migrated schema: the outbox relay of schema `certificate` (certificate and seal
  * events; stop hook: flush, then stop), CertificateService, ConsentService and PlatformService, and the expiry sweep.
@@ -352,7 +355,17 @@ export async function startCertificates(
 ): Promise<RunningCertificates> {
   const { db, transport, log, lifecycle } = ctx;
   const name = 'certificate outbox relay';
-  const relay = startOutboxRelay({ db, schema: CERTIFICATE_SCHEMA, transport, log, lifecycle, name });
+  // issues and verifications commit a few events at a time: a short linger lets the relay claim and produce the
+  // events of several commits at once (ADR 043)
+  const relay = startOutboxRelay({
+    db,
+    schema: CERTIFICATE_SCHEMA,
+    transport,
+    log,
+    lifecycle,
+    name,
+    lingerMs: RELAY_LINGER_MS,
+  });
   const deps = certificateDeps(ctx, options, relay);
   // stop hooks run in reverse: verifications still being recorded are committed before the relay's last flush
   ctx.lifecycle.onStop('certificate verification log', () => deps.verifications.idle());

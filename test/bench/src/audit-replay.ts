@@ -17,6 +17,15 @@ import { profiled } from './cpu-profile.js';
 import { progress } from './progress.js';
 import { nowMs } from './stats.js';
 
+/** Where a measured replay runs its log checks: see {@link auditReplayRate}. */
+export type ReplayChecks = 'cli' | 'worker' | 'in-thread';
+
+const REPLAY_NAMES: Record<ReplayChecks, string> = {
+  cli: 'audit replay (`replay`: Kafka + stored log in PostgreSQL), the log checks where the CLI runs them',
+  worker: 'audit replay, the log checks in a worker thread whatever the size (ADR 022)',
+  'in-thread': "audit replay, the log checks in the replay's thread (before ADR 022)",
+};
+
 /** One replay-rate measurement. */
 export interface ReplayRate {
   name: string;
@@ -66,8 +75,12 @@ export async function auditReplayRate(options: {
   brokers: string[];
   verifierKey: string;
   events: number;
-  /** The log checks in the replay's thread, as before ADR 022 (default: a worker thread, as the CLI runs them). */
-  checksInThread?: boolean;
+  /**
+   * Where the log checks run: `cli` as the CLI chooses (ADR 043: a worker thread from 20,000 entries, else the
+   * replay's thread; the default), `worker` in a worker thread whatever the size (ADR 022), `in-thread` in the
+   * replay's thread (as before ADR 022).
+   */
+  checks?: ReplayChecks;
 }): Promise<AuditReplayResult> {
   const transport = await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-audit-replay' });
   let bar: ReturnType<typeof progress> | undefined;
@@ -95,6 +108,7 @@ export async function auditReplayRate(options: {
   const timedBus: ReplayBusSource = {
     read: (...args) => bus.read(...args).finally(() => (busEnd = nowMs())),
   };
+  const checks = options.checks ?? 'cli';
   const cpu = process.cpuUsage();
   const elu = performance.eventLoopUtilization();
   const mainCpu = threadCpuSeconds();
@@ -106,12 +120,16 @@ export async function auditReplayRate(options: {
         bus: timedBus,
         verifierKey: options.verifierKey,
         progress: phases,
-        checks: options.checksInThread
-          ? () => {
-              checksIn = "log checks in the replay's thread (as before ADR 022)";
-              return inThreadLogChecks();
-            }
-          : logChecksThread({ log: (choice) => (checksIn = choice.why) }),
+        checks: (entries) => {
+          if (checks === 'in-thread') {
+            checksIn = "log checks in the replay's thread (as before ADR 022)";
+            return inThreadLogChecks();
+          }
+          return logChecksThread({
+            log: (choice) => (checksIn = choice.why),
+            ...(checks === 'worker' ? { workerFrom: 0 } : {}),
+          })(entries);
+        },
       }),
     );
     const finished = nowMs();
@@ -119,9 +137,7 @@ export async function auditReplayRate(options: {
     const busy = performance.eventLoopUtilization(elu);
     bar?.stop();
     return {
-      name: options.checksInThread
-        ? "audit replay, the log checks in the replay's thread (before ADR 022)"
-        : 'audit replay (`replay`: Kafka + stored log in PostgreSQL)',
+      name: REPLAY_NAMES[checks],
       events: options.events,
       seconds: (finished - started) / 1000,
       perSecond: options.events / ((finished - started) / 1000),

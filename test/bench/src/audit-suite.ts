@@ -2,7 +2,7 @@ import { createKafkaTransport, TopicRegistry } from '@onceonly/events';
 import { auditBenchEvents, auditBenchTopic, publishAuditEvents } from './audit-events.js';
 import { type AppendRate, auditIngestRate, inboxConsumerRate, ingestOnlyRate, inMemoryRates } from './audit-ingest.js';
 import { auditProofs, proofSizes, proofsSection } from './audit-proofs.js';
-import { type AuditReplayResult, auditReplayRate, bareKafkaReadRate } from './audit-replay.js';
+import { type AuditReplayResult, auditReplayRate, bareKafkaReadRate, type ReplayChecks } from './audit-replay.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
 
 /** Tessera's published write rate: about 2,900 entries/s on a 12-core VM with POSIX storage (not measured here). */
@@ -43,23 +43,9 @@ export const auditSuite: Suite = {
     const inbox = await withFreshDatabase((db) =>
       inboxConsumerRate({ db, brokers, topic, group: `bench-audit-inbox-${run}`, events: n }),
     );
-    const { audit, replayed, replayedInThread, bareRead } = await withFreshDatabase(async (db) => {
-      const audit = await auditIngestRate({ db, brokers, registry, events });
-      // the replay as the CLI runs it (log checks in a worker thread, ADR 022) and with the checks in its own thread,
-      // in alternating rounds on the same log: medians by time
-      const rounds: { worker: AuditReplayResult[]; inThread: AuditReplayResult[] } = { worker: [], inThread: [] };
-      for (let i = 0; i < REPLAY_ROUNDS; i++) {
-        for (const checksInThread of i % 2 === 0 ? [false, true] : [true, false]) {
-          const r = await auditReplayRate({ db, brokers, verifierKey: audit.verifierKey, events: n, checksInThread });
-          (checksInThread ? rounds.inThread : rounds.worker).push(r);
-        }
-      }
-      const replayed = medianBySeconds(rounds.worker);
-      const replayedInThread = medianBySeconds(rounds.inThread);
-      // its baseline right after it, on the same topic, for the same count (the machine's load drifts)
-      const bareRead = await bareKafkaReadRate({ brokers, topic, group: `bench-audit-read-${run}`, events: n });
-      return { audit, replayed, replayedInThread, bareRead };
-    });
+    const { audit, replayed, replayedInWorker, replayedInThread, bareRead } = await withFreshDatabase((db) =>
+      ingestAndReplays({ db, brokers, registry, events, topic, run }),
+    );
     // the ingest consumer alone: batches with and without the subject index, and one event per transaction, on a
     // topic of at least 5,000 events of its own (at 1,000 a batch run is over in three transactions)
     const m = Math.max(5_000, n);
@@ -107,12 +93,12 @@ export const auditSuite: Suite = {
       '',
       '| what | events | seconds | events/s | × bare kafkajs | note |',
       '| --- | ---: | ---: | ---: | ---: | --- |',
-      ...[replayed, replayedInThread, bareRead].map(
+      ...[replayed, replayedInWorker, replayedInThread, bareRead].map(
         (r) =>
           `| ${r.name} | ${r.events} | ${fmt(r.seconds, 2)} | ${fmt(r.perSecond, 0)} | ${fmt(r.perSecond / bareRead.perSecond, 3)} | ${r.note} |`,
       ),
       '',
-      `The two replays: medians of ${REPLAY_ROUNDS} alternating rounds each on the same log (the bare read once, right after). CPU of this process per replay, all threads, worker / in-thread: ${fmt(replayed.cpuSeconds, 2)} / ${fmt(replayedInThread.cpuSeconds, 2)} s; the main thread busy: ${fmt(replayed.mainThreadBusySeconds, 2)} / ${fmt(replayedInThread.mainThreadBusySeconds, 2)} s.`,
+      `The three replays: medians of ${REPLAY_ROUNDS} alternating rounds each on the same log (the bare read once, right after); as the CLI runs it: ${replayed.checksIn}. CPU of this process per replay, all threads, as the CLI / worker / in-thread: ${fmt(replayed.cpuSeconds, 2)} / ${fmt(replayedInWorker.cpuSeconds, 2)} / ${fmt(replayedInThread.cpuSeconds, 2)} s; the main thread busy: ${fmt(replayed.mainThreadBusySeconds, 2)} / ${fmt(replayedInWorker.mainThreadBusySeconds, 2)} / ${fmt(replayedInThread.mainThreadBusySeconds, 2)} s.`,
       '',
       `Replay: the bus read ended after ${fmt(replayed.phases.bus, 2)} s, the stored log (read at the same time and handed to the checks) after ${fmt(replayed.phases.log, 2)} s, then checks ${fmt(replayed.phases.checks, 2)} s; ${replayed.statements} SQL statements; CPU ${fmt(replayed.cpuSeconds, 2)} s, all threads (bare kafkajs read ${fmt(bareRead.cpuSeconds, 2)} s), the main thread busy ${fmt(replayed.mainThreadBusySeconds, 2)} s; ${replayed.checksIn}. Verdict: ${replayed.ok ? 'no divergence' : `**${replayed.divergences} divergence(s)**`} (${replayed.busRecords} bus records, ${replayed.entries} entries, ${replayed.checkpointsVerified} of ${replayed.checkpoints} checkpoints verified${replayed.findings.length > 0 ? `; findings: ${replayed.findings.join(', ')}` : ''}).`,
     ].join('\n');
@@ -149,11 +135,7 @@ export const auditSuite: Suite = {
         value: replayed.perSecond / bareRead.perSecond,
         meaning: 'throughput kept after recomputing and checking the whole log',
       },
-      {
-        name: "audit replay, log checks in the replay's thread (before ADR 022) / bare kafkajs read, events/s",
-        value: replayedInThread.perSecond / bareRead.perSecond,
-        meaning: 'the same without the worker thread: what moving the log checks beside the bus read gains',
-      },
+      ...replayRatios({ replayedInWorker, replayedInThread, bareRead }),
     ];
     return {
       markdown,
@@ -161,9 +143,110 @@ export const auditSuite: Suite = {
         events: n,
         appends: { audit, batchWithChains, batchWithoutChains, perEvent, inbox, inMemory: memory },
         proofs: proof,
-        replay: { replayed, bareRead },
+        replay: { replayed, replayedInWorker, replayedInThread, bareRead },
       },
       ratios,
     };
   },
 };
+
+/**
+ * The audit module ingests `events` into a fresh log, then the replay runs as the CLI runs it (log checks in a worker
+ * thread, ADR 022) and with the checks in its own thread, in alternating rounds on the same log (medians by time),
+ * and its baseline right after them, on the same topic, for the same count (the machine's load drifts).
+ */
+async function ingestAndReplays(options: {
+  db: Parameters<typeof auditIngestRate>[0]['db'];
+  brokers: string[];
+  registry: TopicRegistry;
+  events: ReturnType<typeof auditBenchEvents>;
+  topic: string;
+  run: string;
+}) {
+  const { db, brokers, topic, run } = options;
+  const n = options.events.length;
+  const audit = await auditIngestRate({ db, brokers, registry: options.registry, events: options.events });
+  const rounds: Record<ReplayChecks, AuditReplayResult[]> = { cli: [], worker: [], 'in-thread': [] };
+  const kinds: ReplayChecks[] = ['cli', 'worker', 'in-thread'];
+  for (let i = 0; i < REPLAY_ROUNDS; i++) {
+    // each round in another order, so that no kind always runs first or last
+    for (const checks of [...kinds.slice(i % 3), ...kinds.slice(0, i % 3)]) {
+      const r = await auditReplayRate({ db, brokers, verifierKey: audit.verifierKey, events: n, checks });
+      rounds[checks].push(r);
+    }
+  }
+  const replayed = medianBySeconds(rounds.cli);
+  const replayedInWorker = medianBySeconds(rounds.worker);
+  const replayedInThread = medianBySeconds(rounds['in-thread']);
+  const bareRead = await bareKafkaReadRate({ brokers, topic, group: `bench-audit-read-${run}`, events: n });
+  return { audit, replayed, replayedInWorker, replayedInThread, bareRead, rounds };
+}
+
+/**
+ * The audit suite's replay rows alone (`npm run bench -- audit-replay`): the events published and ingested as the
+ * audit suite does, then the replays' alternating rounds and the bare read, without the ingest-alone and proof rows.
+ */
+export const auditReplaySuite: Suite = {
+  name: 'audit-replay',
+  title: 'Audit log: replay beside a bare kafkajs read',
+  partOf: 'audit',
+  async run({ brokers, run, withFreshDatabase, scale }) {
+    const n = Math.max(100, Math.round(5000 * scale));
+    const topic = `onceonly.bench-audit.${run}`;
+    const registry = new TopicRegistry();
+    const events = auditBenchEvents(n, PAYLOAD_BYTES);
+    const setup = await createKafkaTransport({ brokers, clientId: 'bench-audit-setup' });
+    try {
+      await auditBenchTopic(setup, registry, topic);
+      await publishAuditEvents(setup, topic, events);
+    } finally {
+      await setup.close();
+    }
+    const { replayed, replayedInWorker, replayedInThread, bareRead, rounds } = await withFreshDatabase((db) =>
+      ingestAndReplays({ db, brokers, registry, events, topic, run }),
+    );
+    const line = (r: AuditReplayResult) =>
+      `| ${r.checksIn} | ${fmt(r.seconds, 2)} | ${fmt(r.perSecond / bareRead.perSecond, 3)} | ${fmt(r.phases.bus, 2)} | ${fmt(r.phases.log, 2)} | ${fmt(r.cpuSeconds, 2)} | ${fmt(r.mainThreadBusySeconds, 2)} | ${r.statements} | ${r.ok ? 'ok' : `${r.divergences} divergence(s)`} |`;
+    const markdown = [
+      `### Replay of ${n} events beside a bare kafkajs read (${fmt(bareRead.seconds, 2)} s, CPU ${fmt(bareRead.cpuSeconds, 2)} s)`,
+      '',
+      '| checks | seconds | × bare read | bus read ended s | log read ended s | CPU s | main thread CPU s | statements | verdict |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      ...[...rounds.cli, ...rounds.worker, ...rounds['in-thread']].map(line),
+      '',
+      `Medians × bare read: ${fmt(replayed.perSecond / bareRead.perSecond, 3)} as the CLI runs it (${replayed.checksIn}), ${fmt(replayedInWorker.perSecond / bareRead.perSecond, 3)} in a worker thread, ${fmt(replayedInThread.perSecond / bareRead.perSecond, 3)} in the replay's thread.`,
+    ].join('\n');
+    return {
+      markdown,
+      json: { replay: { rounds, replayed, replayedInWorker, replayedInThread, bareRead } },
+      ratios: [
+        {
+          name: 'audit replay / bare kafkajs read, events/s',
+          value: replayed.perSecond / bareRead.perSecond,
+          meaning: 'throughput kept after recomputing and checking the whole log',
+        },
+        ...replayRatios({ replayedInWorker, replayedInThread, bareRead }),
+      ],
+    };
+  },
+};
+
+/** The replay's ratios beside the row as the CLI runs it: the log checks in a worker thread, and in its own. */
+function replayRatios(r: {
+  replayedInWorker: AuditReplayResult;
+  replayedInThread: AuditReplayResult;
+  bareRead: { perSecond: number };
+}): Ratio[] {
+  return [
+    {
+      name: 'audit replay, log checks in a worker thread whatever the size (ADR 022) / bare kafkajs read, events/s',
+      value: r.replayedInWorker.perSecond / r.bareRead.perSecond,
+      meaning: 'the worker thread forced: what it gains or costs at this size',
+    },
+    {
+      name: "audit replay, log checks in the replay's thread (before ADR 022) / bare kafkajs read, events/s",
+      value: r.replayedInThread.perSecond / r.bareRead.perSecond,
+      meaning: 'the checks in the replay’s thread whatever the size',
+    },
+  ];
+}

@@ -10,10 +10,14 @@ import { type LoadResult, measureLoad } from './certificate-load.js';
  */
 export async function bareCertificateInserts(
   db: Database,
-  options: { rows: number; warmup: number; concurrency: number },
+  options: { rows: number; warmup: number; concurrency: number; round?: number },
 ): Promise<LoadResult> {
-  await db.query('CREATE SCHEMA bench_baseline');
-  await db.query('CREATE TABLE bench_baseline.certificates (LIKE certificate.certificates INCLUDING ALL)');
+  // created by the first round; later rounds (the issue suite's interleaved rounds) add rows of their own
+  await db.query('CREATE SCHEMA IF NOT EXISTS bench_baseline');
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS bench_baseline.certificates (LIKE certificate.certificates INCLUDING ALL)',
+  );
+  const tag = options.round === undefined ? '' : `r${options.round}`;
   const { rows } = await db.query<{ row: Record<string, unknown> }>(
     'SELECT to_jsonb(c) AS row FROM certificate.certificates c ORDER BY created_at LIMIT 1',
   );
@@ -24,10 +28,10 @@ export async function bareCertificateInserts(
     const row = {
       ...template,
       id: randomUUID(),
-      identifier: `${template.identifier as string}.${i}`,
-      number: `${template.number as string}-${i}`,
-      holder_subject: `${template.holder_subject as string}-${i}`,
-      status_list_index: 1_000_000 + i,
+      identifier: `${template.identifier as string}.${tag}${i}`,
+      number: `${template.number as string}-${tag}${i}`,
+      holder_subject: `${template.holder_subject as string}-${tag}${i}`,
+      status_list_index: 1_000_000 * (1 + (options.round ?? 0)) + i,
     };
     return db.transaction((tx) =>
       tx.query(

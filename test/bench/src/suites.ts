@@ -1,6 +1,7 @@
 import { assistanceSuite } from './assistance-suite.js';
 import { auditProofsSuite } from './audit-proofs.js';
-import { auditSuite } from './audit-suite.js';
+import { auditReplaySuite, auditSuite } from './audit-suite.js';
+import { certificateIssueSuite } from './certificate-issue-suite.js';
 import { certificateSuite } from './certificate-suite.js';
 import { creditDrawSuite } from './credit-draw.js';
 import { creditGradesSuite } from './credit-grades.js';
@@ -14,10 +15,12 @@ import type { Suite } from './suite.js';
 export const SUITES: readonly Suite[] = [
   eventsSuite,
   certificateSuite,
+  certificateIssueSuite,
   assistanceSuite,
   auditSuite,
   merkleMapSuite,
   auditProofsSuite,
+  auditReplaySuite,
   creditDrawSuite,
   creditGradesSuite,
   materialsSuite,

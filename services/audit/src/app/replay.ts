@@ -104,10 +104,11 @@ export interface ReplayOptions {
   /** Which sources are read (copied into the report). */
   readonly inputs?: ReplayInputs;
   /**
-   * Opens the checks of the stored log (ADR 022): `logChecksThread()` runs them in a worker thread beside the bus
-   * read when the built worker file exists. Default: in the replay's thread. The report is the same either way.
+   * Opens the checks of a stored log of `entries` (ADR 022): `logChecksThread()` runs them in a worker thread beside
+   * the bus read when the built worker file exists and the log is large enough to pay for one (ADR 043). Default: in
+   * the replay's thread. The report is the same either way.
    */
-  readonly checks?: () => LogChecks;
+  readonly checks?: (entries: number) => LogChecks;
 }
 
 /** The replay's result: what it read, and every finding. `ok` is false when any finding is a divergence. */
@@ -145,10 +146,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const clock = options.clock ?? (() => new Date());
   const startedAt = clock().toISOString();
   const findings: Finding[] = [];
-  // opened first: a worker thread boots while the log's info and checkpoints are read and the bus joins (ADR 022)
-  const checks = (options.checks ?? inThreadLogChecks)();
+  // the checkpoints asked beside the log's info (ADR 043): each round trip waits on a busy database
+  const checkpointsRead = options.log.checkpoints();
+  checkpointsRead.catch(() => undefined); // awaited in the log's read; a failure is thrown there
+  const info = await options.log.info();
+  // opened once the log's size is known (ADR 043), before the rest: a worker thread boots while the log's
+  // checkpoints are read and the bus joins (ADR 022)
+  const checks = (options.checks ?? inThreadLogChecks)(info.size);
   try {
-    return await replayWith(checks, options, clock, startedAt, findings);
+    return await replayWith(checks, { info, checkpoints: checkpointsRead }, options, clock, startedAt, findings);
   } finally {
     await checks.close();
   }
@@ -156,12 +162,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
 
 async function replayWith(
   checks: LogChecks,
+  read: { info: Awaited<ReturnType<ReplayLogSource['info']>>; checkpoints: Promise<VerifiableCheckpoint[]> },
   options: ReplayOptions,
   clock: () => Date,
   startedAt: string,
   findings: Finding[],
 ): Promise<ReplayReport> {
-  const info = await options.log.info();
+  const { info } = read;
   const runs = (options.projections ?? []).map((p) => new ProjectionRun(p));
   // the bus read starts first (it waits on the broker: offsets, the group join), the log's checks beside it (ADR 015)
   const matcher = options.bus ? new BusMatcher() : undefined;
@@ -176,7 +183,7 @@ async function replayWith(
   let keys: ParsedVerifierKey[] = [];
   let verified: VerifiedCheckpoint[] = [];
   const log = (async () => {
-    checkpoints = await options.log.checkpoints();
+    checkpoints = await read.checkpoints;
     keys = trustedKeys(info, checkpoints, options.verifierKey, findings);
     verified = await checks.start({
       verifierKeys: keys.map((k) => k.verifierKey),
@@ -469,13 +476,16 @@ async function checkConsistency(
   checkpoints: ReadonlyArray<{ size: number; root: Uint8Array }>,
   reported: Finding[],
 ): Promise<void> {
+  // every proof asked at once (ADR 043: one round trip's wait instead of one per pair), checked in order
+  const proofs = checkpoints.slice(1).map((b, i) => log.consistencyProof(checkpoints[i]!.size, b.size));
+  for (const proof of proofs) proof.catch(() => undefined); // each awaited below, its failure reported there
   for (let i = 1; i < checkpoints.length; i++) {
     const a = checkpoints[i - 1]!;
     const b = checkpoints[i]!;
     let ok = false;
     let why = 'the larger tree does not extend the smaller one';
     try {
-      ok = verifyConsistency(a.size, b.size, await log.consistencyProof(a.size, b.size), a.root, b.root);
+      ok = verifyConsistency(a.size, b.size, await proofs[i - 1]!, a.root, b.root);
     } catch (err) {
       why = err instanceof Error ? err.message : String(err);
     }

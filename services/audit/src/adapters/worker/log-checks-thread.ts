@@ -14,25 +14,46 @@ export interface LogChecksChoice {
 }
 
 /**
- * The replay's log checks in a worker thread when the built worker file exists beside this one (running built code),
- * else in the replay's thread (running the TypeScript sources, as the tests do: a worker cannot load them). Each call
- * opens one replay's checks; `log` is told the choice. `entry` names another worker file (tests: the built one).
+ * Entries from which the replay's log checks run in a worker thread (ADR 043). A worker costs about 0.15 s of CPU
+ * to start and warm up, and the checks about 25 µs per entry: under a few thousand entries the worker only adds
+ * work, and at 5,000 the replay was slower with it than without, on an idle machine as on a loaded one.
+ */
+export const WORKER_FROM_ENTRIES = 20_000;
+
+/**
+ * The replay's log checks in a worker thread when the built worker file exists beside this one (running built code)
+ * and the log holds at least `workerFrom` entries ({@link WORKER_FROM_ENTRIES} by default), else in the replay's
+ * thread (a small log, or the TypeScript sources, as the tests run: a worker cannot load them). Each call opens one
+ * replay's checks for a log of `entries` (unknown: as for a large log); `log` is told the choice and why. `entry`
+ * names another worker file (tests: the built one).
  */
 export function logChecksThread(
-  options: { readonly log?: (choice: LogChecksChoice) => void; readonly entry?: URL } = {},
-): () => LogChecks {
+  options: {
+    readonly log?: (choice: LogChecksChoice) => void;
+    readonly entry?: URL;
+    readonly workerFrom?: number;
+  } = {},
+): (entries?: number) => LogChecks {
   const entry = options.entry ?? LOG_CHECKS_WORKER;
   const path = fileURLToPath(entry);
   const found = existsSync(path);
-  return () => {
-    const checks = found ? workerLogChecks(entry) : inThreadLogChecks();
-    options.log?.(
-      found
-        ? { where: 'worker', why: `log checks in a worker thread (${path})` }
-        : { where: 'in-thread', why: `log checks in the replay's thread: no built worker file at ${path}` },
-    );
-    return checks;
+  const workerFrom = options.workerFrom ?? WORKER_FROM_ENTRIES;
+  return (entries) => {
+    const choice = choose(found, path, entries, workerFrom);
+    options.log?.(choice);
+    return choice.where === 'worker' ? workerLogChecks(entry) : inThreadLogChecks();
   };
+}
+
+function choose(found: boolean, path: string, entries: number | undefined, workerFrom: number): LogChecksChoice {
+  if (!found) return { where: 'in-thread', why: `log checks in the replay's thread: no built worker file at ${path}` };
+  if (entries !== undefined && entries < workerFrom) {
+    return {
+      where: 'in-thread',
+      why: `log checks in the replay's thread: ${entries} entries, fewer than the ${workerFrom} from which a worker thread pays`,
+    };
+  }
+  return { where: 'worker', why: `log checks in a worker thread (${path})` };
 }
 
 /**

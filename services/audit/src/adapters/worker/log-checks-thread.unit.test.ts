@@ -16,7 +16,7 @@ import {
 } from '../../app/replay.js';
 import { leafOf } from '../../domain/leaf.js';
 import type { VerifiableEntry } from '../../domain/log-verifier.js';
-import { type LogChecksChoice, logChecksThread } from './log-checks-thread.js';
+import { type LogChecksChoice, logChecksThread, WORKER_FROM_ENTRIES } from './log-checks-thread.js';
 
 // The replay's log checks in a worker thread (ADR 022) give the very report the in-thread checks give. A worker
 // cannot load the TypeScript sources, so the worker here is the package's built file: `npm run build` (or turbo's
@@ -77,7 +77,7 @@ function service(answers: Record<string, number>): ProjectionCheck<number> {
 }
 
 /** The same replay with the given checks; the clock fixed so that two reports can be compared whole. */
-function replayWith(checks: () => LogChecks, options: Omit<ReplayOptions, 'checks' | 'clock'>) {
+function replayWith(checks: (entries: number) => LogChecks, options: Omit<ReplayOptions, 'checks' | 'clock'>) {
   return replay({ ...options, checks, clock: () => new Date(0) });
 }
 
@@ -94,10 +94,19 @@ describe('the replay’s log checks in a worker thread', () => {
     expect(choices).toEqual([{ where: 'in-thread', why: expect.stringContaining('no built worker file') }]);
   });
 
+  it('runs in the replay’s thread for a log under the size from which a worker pays, and says why', () => {
+    const choices: LogChecksChoice[] = [];
+    const checks = logChecksThread({ entry: BUILT_WORKER, log: (c) => choices.push(c) })(WORKER_FROM_ENTRIES - 1);
+    expect(checks.where).toBe('in-thread');
+    expect(choices).toEqual([
+      { where: 'in-thread', why: expect.stringContaining(`${WORKER_FROM_ENTRIES - 1} entries`) },
+    ]);
+  });
+
   it('uses the built worker file when there is one, and says so', async () => {
     expect(existsSync(fileURLToPath(BUILT_WORKER)), 'build @onceonly/audit first (npm run build)').toBe(true);
     const choices: LogChecksChoice[] = [];
-    const checks = logChecksThread({ entry: BUILT_WORKER, log: (c) => choices.push(c) })();
+    const checks = logChecksThread({ entry: BUILT_WORKER, log: (c) => choices.push(c) })(WORKER_FROM_ENTRIES);
     try {
       expect(checks.where).toBe('worker');
       expect(choices).toEqual([{ where: 'worker', why: expect.stringContaining('log-checks-worker.js') }]);
@@ -110,7 +119,7 @@ describe('the replay’s log checks in a worker thread', () => {
     const log = await signedLog(1000, [0, 100, 256, 700, 1000]);
     const options = { log: logSource(log), bus: busOf(log.events), verifierKey: log.key.verifierKey };
     const inThread = await replayWith(inThreadLogChecks, options);
-    const inWorker = await replayWith(logChecksThread({ entry: BUILT_WORKER }), options);
+    const inWorker = await replayWith(logChecksThread({ entry: BUILT_WORKER, workerFrom: 0 }), options);
     expect(inThread).toMatchObject({ ok: true, entries: 1000, checkpointsVerified: 5, busEventsMatched: 1000 });
     expect(inWorker).toEqual(inThread);
   });
@@ -141,7 +150,7 @@ describe('the replay’s log checks in a worker thread', () => {
       skippedProjections: [{ name: 'elsewhere', reason: 'no reader here' }],
     };
     const inThread = await replayWith(inThreadLogChecks, options);
-    const inWorker = await replayWith(logChecksThread({ entry: BUILT_WORKER }), options);
+    const inWorker = await replayWith(logChecksThread({ entry: BUILT_WORKER, workerFrom: 0 }), options);
     expect(new Set(inThread.findings.map((f) => f.kind))).toEqual(
       new Set([
         'LEAF_HASH_MISMATCH',
@@ -179,7 +188,7 @@ describe('the replay’s log checks in a worker thread', () => {
           });
         }),
     };
-    const failed = await replayWith(logChecksThread({ entry: pathToFileURL(broken) }), {
+    const failed = await replayWith(logChecksThread({ entry: pathToFileURL(broken), workerFrom: 0 }), {
       log: logSource(log),
       bus,
       verifierKey: log.key.verifierKey,
