@@ -12,6 +12,7 @@ import { registerInitCommand } from './commands/init.js';
 import { registerInspectCommands } from './commands/inspect.js';
 import { registerMaterialsCommands } from './commands/materials.js';
 import { registerSealCommands } from './commands/seal.js';
+import { registerTlsCommand } from './commands/tls.js';
 import { registerTrustCommands } from './commands/trust.js';
 import { registerWorkdaysCommands } from './commands/workdays.js';
 import { HUB_VERSION } from './version.js';
@@ -34,7 +35,7 @@ export function buildCli(options: BuildOptions = {}): Command {
     .addOption(
       new Option(
         '--addr <host:port>',
-        'address of a running hub (default: ONCEONLY_GRPC_ADDR, where `onceonly start` listens, else 127.0.0.1:50051)',
+        'address of a running hub (default: ONCEONLY_GRPC_ADDR, where `onceonly start` listens, else 127.0.0.1:50051); replicas of one service: several IP addresses separated by commas, or one dns: name, and calls go round robin',
       ),
     )
     .addOption(
@@ -51,6 +52,7 @@ export function buildCli(options: BuildOptions = {}): Command {
     .showHelpAfterError(options.json !== true);
   registerHubCommands(program);
   registerInitCommand(program);
+  registerTlsCommand(program);
   registerDepartmentCommands(program);
   registerSealCommands(program);
   registerTrustCommands(program);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   type CallOptions,
   type ChannelCredentials,
+  type ChannelOptions,
   type ClientReadableStream,
   credentials,
   status as grpcStatus,
@@ -71,9 +72,17 @@ export function hubAddress(env: NodeJS.ProcessEnv, warn: (text: string) => void)
     );
   }
   if (old !== undefined) warn('onceonly: ONCEONLY_ADDR is deprecated: set ONCEONLY_GRPC_ADDR (the hub reads it too)');
-  return clientAddress(current ?? old ?? DEFAULT_HUB_ADDRESS);
+  const address = current ?? old ?? DEFAULT_HUB_ADDRESS;
+  // a list of replicas (see parseHubTarget): each address as a client dials it
+  return address.startsWith('dns:')
+    ? address
+    : address
+        .split(',')
+        .map((a) => clientAddress(a.trim()))
+        .join(',');
 }
 
+/** A single address as a client dials it: a wildcard host (where a hub listens) becomes loopback; port 0 refused. */
 function clientAddress(address: string): string {
   if (/:0$/.test(address)) {
     throw new AppError(
@@ -82,6 +91,61 @@ function clientAddress(address: string): string {
     );
   }
   return address.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:');
+}
+
+/** The grpc-js service config that spreads calls over every address of a target (client-side round robin). */
+export const ROUND_ROBIN_SERVICE_CONFIG = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
+
+/** What a client dials: a grpc-js target, and whether calls are spread over its addresses. */
+export interface HubTarget {
+  /** The grpc-js target: `host:port`, `ipv4:a:p,b:q`, `ipv6:[a]:p,[b]:q` or a `dns:` name. */
+  target: string;
+  /** True for several addresses or a `dns:` name: the channel round-robins over every address it resolves. */
+  roundRobin: boolean;
+}
+
+const IPV4_ADDRESS = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5})$/;
+const IPV6_ADDRESS = /^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/;
+
+/**
+ * Where the CLI sends its calls (`--addr`, ONCEONLY_GRPC_ADDR): one `host:port` as before (one connection), or
+ * several replicas of a service separated by commas (`10.0.0.5:50051,10.0.0.6:50051`), or one `dns:` name that
+ * resolves to several (a Kubernetes headless Service: `dns:///certificate-headless.onceonly.svc.cluster.local:50051`).
+ * With several, calls are spread over them by grpc-js's `round_robin` policy (one subchannel per address; a replica
+ * that fails is skipped until it reconnects). Several addresses must all be IPv4 or all IPv6 with their ports
+ * (grpc-js resolves a list of literal addresses only; names go through one `dns:` target).
+ * @throws AppError CONFIG_INVALID naming the faulty address.
+ */
+export function parseHubTarget(addr: string): HubTarget {
+  const parts = addr.split(',').map((part) => part.trim());
+  const refuse = (why: string): never => {
+    throw new AppError('CONFIG_INVALID', `--addr ${addr}: ${why}`);
+  };
+  if (parts.some((part) => part === '')) refuse('an empty address in the list');
+  if (parts[0]!.startsWith('dns:')) {
+    if (parts.length > 1) refuse('a dns: name resolves to every replica itself: name it alone');
+    return { target: parts[0]!, roundRobin: true };
+  }
+  const addresses = parts.map(clientAddress);
+  if (addresses.length === 1) return { target: addresses[0]!, roundRobin: false };
+  if (new Set(addresses).size < addresses.length) refuse('an address is named twice');
+  for (const address of addresses) {
+    const v4 = IPV4_ADDRESS.exec(address);
+    if (v4 ? v4.slice(1, 5).some((octet) => Number(octet) > 255) : !IPV6_ADDRESS.test(address)) {
+      refuse(
+        `${address} is not an IP address with its port: several replicas are named by IP (a name by one dns: target that resolves to every replica)`,
+      );
+    }
+    if (Number(address.slice(address.lastIndexOf(':') + 1)) > 65_535) refuse(`${address}: no such port`);
+  }
+  const families = new Set(addresses.map((address) => (address.startsWith('[') ? 'ipv6' : 'ipv4')));
+  if (families.size > 1) refuse('IPv4 and IPv6 addresses mixed: name replicas of one family');
+  return { target: `${[...families][0]}:${addresses.join(',')}`, roundRobin: true };
+}
+
+/** The channel options of a target: round robin over its addresses when it has several. */
+export function channelOptions(target: HubTarget): ChannelOptions {
+  return target.roundRobin ? { 'grpc.service_config': ROUND_ROBIN_SERVICE_CONFIG } : {};
 }
 
 /** Client options of a subcommand, from the program's global options (`--addr`, `--as`, mTLS files, `--json`). */
@@ -112,6 +176,18 @@ export function channelCredentials(options: ClientOptions): ChannelCredentials {
   if (!options.ca) return credentials.createInsecure();
   const read = (path: string | undefined) => (path ? readFileSync(path) : null);
   return credentials.createSsl(readFileSync(options.ca), read(options.key), read(options.cert));
+}
+
+/**
+ * A client of the hub at `options.addr` (any generated grpc-js client class): one channel, mTLS or insecure as
+ * {@link channelCredentials} says, round robin over several replicas (see {@link parseHubTarget}).
+ */
+export function connect<C>(
+  Client: new (address: string, credentials: ChannelCredentials, options?: Partial<ChannelOptions>) => C,
+  options: ClientOptions,
+): C {
+  const target = parseHubTarget(options.addr);
+  return new Client(target.target, channelCredentials(options), channelOptions(target));
 }
 
 function metadataOf(options: ClientOptions): Metadata {
@@ -176,11 +252,11 @@ function isServiceError(err: unknown): err is ServiceError {
 
 /** Runs `fn` with a client of a running hub (any generated grpc-js client class), closed afterwards. */
 export async function withClient<C extends { close(): void }, T>(
-  Client: new (address: string, credentials: ChannelCredentials) => C,
+  Client: new (address: string, credentials: ChannelCredentials, options?: Partial<ChannelOptions>) => C,
   options: ClientOptions,
   fn: (client: C) => Promise<T>,
 ): Promise<T> {
-  const client = new Client(options.addr, channelCredentials(options));
+  const client = connect(Client, options);
   try {
     return await fn(client);
   } finally {
@@ -214,7 +290,7 @@ export function errorJson(error: AppError): string {
 
 /** A HubService client. */
 export function hubClient(options: ClientOptions): HubServiceClient {
-  return new HubServiceClient(options.addr, channelCredentials(options));
+  return connect(HubServiceClient, options);
 }
 
 const HealthClient = makeGenericClientConstructor(healthService, 'Health');
@@ -224,7 +300,7 @@ const HealthClient = makeGenericClientConstructor(healthService, 'Health');
  * the hub does not host. A hub that does not answer is an error (UNAVAILABLE, DEADLINE_EXCEEDED), not a status.
  */
 export async function checkHealth(options: ClientOptions, serviceName = ''): Promise<string> {
-  const client = new HealthClient(options.addr, channelCredentials(options));
+  const client = connect(HealthClient, options);
   try {
     const check = (client as unknown as { check: Unary<{ service: string }, { status: string | number }> }).check.bind(
       client,

@@ -10,7 +10,7 @@ import { uniqueNamespace } from '@onceonly/kit/testing';
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkHealth } from './client.js';
+import { call, checkHealth, hubClient } from './client.js';
 
 // Issue 16 item 1 (ADR 034): one process per service, and replicas. Two processes of the built CLI each host only the
 // certificate service (`--services certificate`) and a third only the audit log (`--services audit`), on one
@@ -39,6 +39,8 @@ interface Hub {
   readyLine: string;
   address: string;
   health: string;
+  /** Where its Prometheus endpoint listens (`metrics=` of the ready line). */
+  metrics: string;
   output: () => string;
 }
 
@@ -85,7 +87,7 @@ function startHub(services: string, env: NodeJS.ProcessEnv): Promise<Hub> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const hub: Hub = { child, readyLine: '', address: '', health: '', output: () => out };
+  const hub: Hub = { child, readyLine: '', address: '', health: '', metrics: '', output: () => out };
   return new Promise<Hub>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${services} not ready within 90 s:\n${out}`)), 90_000);
     const onData = (chunk: Buffer) => {
@@ -95,6 +97,7 @@ function startHub(services: string, env: NodeJS.ProcessEnv): Promise<Hub> {
         hub.readyLine = line;
         hub.address = /grpc=(\S+)/.exec(line)?.[1] ?? '';
         hub.health = /health=(\S+)/.exec(line)?.[1] ?? '';
+        hub.metrics = /metrics=(\S+)/.exec(line)?.[1] ?? '';
         clearTimeout(timer);
         resolve(hub);
       }
@@ -119,6 +122,15 @@ async function stopProcess(child: ChildProcess | undefined, graceMs = 20_000): P
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** WhoAmI calls a hub process has answered, from its Prometheus endpoint (the kit's per-call histogram). */
+async function whoAmIAnswered(hub: Hub): Promise<number> {
+  const text = await (await fetch(`http://${hub.metrics}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('onceonly_grpc_server_handling_seconds_count{') && l.includes('grpc_method="WhoAmI"'));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 /** The `NAME='value'` lines of `onceonly init`'s env file. */
@@ -201,6 +213,36 @@ describe('one process per service: two certificate replicas and an audit log, on
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it("spreads the hub client's calls over both replicas named in --addr (client-side round robin)", {
+    timeout: 60_000,
+  }, async () => {
+    const [a, b] = hubs as [Hub, Hub, Hub];
+    const addr = `${a.address},${b.address}`;
+    // the CLI takes the list: a command on it is answered
+    const health = await cli(['--addr', addr, 'health', '--service', CERTIFICATE_SERVICE]);
+    expect(health.code, health.stderr).toBe(0);
+    expect(health.stdout.trim()).toBe('SERVING');
+
+    const options = { addr, as: MARKET, timeoutMs: 10_000 };
+    const client = hubClient(options);
+    const calls = 40;
+    let answered: number[];
+    try {
+      // one call, then a pause: the channel connects to every address at once, and round robin picks among the
+      // connected ones, so the first calls could all go to the replica that answered first
+      await call(client.whoAmI.bind(client), {}, options);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const before = await Promise.all([a, b].map(whoAmIAnswered));
+      for (let i = 0; i < calls; i++) await call(client.whoAmI.bind(client), {}, options);
+      answered = (await Promise.all([a, b].map(whoAmIAnswered))).map((n, i) => n - before[i]!);
+    } finally {
+      client.close();
+    }
+    expect(answered[0]! + answered[1]!).toBe(calls);
+    // both replicas answer about half (round robin alternates; a reconnection would shift a few calls)
+    expect(Math.min(...answered)).toBeGreaterThanOrEqual(calls / 4);
   });
 
   it('refuses an unknown service by name, listing the valid ones, before it opens anything', async () => {

@@ -66,7 +66,8 @@ export function benchLogger(): { log: Logger; errors: string[] } {
 
 type Unary = (req: object, md: Metadata, opts: object, cb: (err: ServiceError | null, res: unknown) => void) => void;
 
-function rpc<Res>(client: Client, method: string, request: object, md: Metadata): Promise<Res> {
+/** One unary call of a generated grpc-js client, by method name, with a 60 s deadline. */
+export function rpc<Res>(client: Client, method: string, request: object, md: Metadata): Promise<Res> {
   return new Promise((resolve, reject) => {
     (client as unknown as Record<string, Unary>)[method]!.call(
       client,
@@ -76,6 +77,28 @@ function rpc<Res>(client: Client, method: string, request: object, md: Metadata)
       (err, res) => (err ? reject(err) : resolve(res as Res)),
     );
   });
+}
+
+/** IssueCertificate of a food business licence to the holder with `holderCode` (the bench's one kind of issue). */
+export function foodLicenceRequest(holderCode: string, idempotencyKey: string): cv.IssueCertificateRequest {
+  return cv.IssueCertificateRequest.fromPartial({
+    idempotencyKey,
+    typeCode: TYPE_CODES.FOOD_BUSINESS,
+    holder: {
+      code: holderCode,
+      codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC,
+      name: '上海普陀小笼包餐饮有限公司',
+    },
+    fields: { ...FOOD_FIELDS },
+  });
+}
+
+/** Development-identity metadata of the issuing department (Putuo market regulation). */
+export function issuerMetadata(): Metadata {
+  const metadata = new Metadata();
+  metadata.set(DEV_CALLER_HEADER, ISSUER_CODE);
+  metadata.set(DEV_ROLE_HEADER, 'department');
+  return metadata;
 }
 
 /** The service hosted in-process and grpc-js clients of it (one channel each). */
@@ -139,9 +162,7 @@ export async function startCertificateHost(options: { db: Database; brokers: str
   const certificates = new cv.CertificateServiceClient(address, credentials.createInsecure());
   const hub = new HubServiceClient(address, credentials.createInsecure());
   const seals = new sealV1.SealServiceClient(address, credentials.createInsecure());
-  const metadata = new Metadata();
-  metadata.set(DEV_CALLER_HEADER, ISSUER_CODE);
-  metadata.set(DEV_ROLE_HEADER, 'department');
+  const metadata = issuerMetadata();
 
   return {
     address,
@@ -153,21 +174,7 @@ export async function startCertificateHost(options: { db: Database; brokers: str
     },
     metadata,
     issue: (holderCode, idempotencyKey) =>
-      rpc(
-        certificates,
-        'issueCertificate',
-        cv.IssueCertificateRequest.fromPartial({
-          idempotencyKey,
-          typeCode: TYPE_CODES.FOOD_BUSINESS,
-          holder: {
-            code: holderCode,
-            codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC,
-            name: '上海普陀小笼包餐饮有限公司',
-          },
-          fields: { ...FOOD_FIELDS },
-        }),
-        metadata,
-      ),
+      rpc(certificates, 'issueCertificate', foodLicenceRequest(holderCode, idempotencyKey), metadata),
     verify: (request) => rpc(certificates, 'verifyCertificate', request, metadata),
     whoAmI: () => rpc(hub, 'whoAmI', {}, metadata),
     trustBundlePem: async () =>

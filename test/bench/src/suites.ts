@@ -9,6 +9,7 @@ import { eventsSuite } from './events-suite.js';
 import { materialsSuite } from './materials-suite.js';
 import { merkleMapSuite } from './merkle-map.js';
 import { observabilitySuite } from './observability.js';
+import { replicasSuite } from './replicas-suite.js';
 import type { Suite } from './suite.js';
 
 /** Every suite of `npm run bench`, in run order. */
@@ -16,6 +17,7 @@ export const SUITES: readonly Suite[] = [
   eventsSuite,
   certificateSuite,
   certificateIssueSuite,
+  replicasSuite,
   assistanceSuite,
   auditSuite,
   merkleMapSuite,

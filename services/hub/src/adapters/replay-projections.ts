@@ -18,7 +18,7 @@ import { isAppError } from '@onceonly/errors';
 import { materialsV1 } from '@onceonly/materials/client';
 import { liveResolutionOf, MATERIALS_RESOLUTION_REPLAY, materialsResolutionCheck } from '@onceonly/materials/replay';
 import type { ProjectionCheck, ProjectionDescriptor } from '@onceonly/replay';
-import { type ClientOptions, call, channelCredentials } from '../client.js';
+import { type ClientOptions, call, connect } from '../client.js';
 
 // Each service's replay projection (docs/adr/005), bound to the hub's gRPC API: the service owns the projection (its
 // fold, its decoder, the reader of its answer); the hub only says how to ask it. `HUB_REPLAY_PROJECTIONS` in
@@ -41,7 +41,7 @@ export interface HubProjection extends ProjectionDescriptor {
 export const certificateProjection: HubProjection = {
   ...CERTIFICATE_REPLAY,
   open(o) {
-    const c = new certificateV1.CertificateServiceClient(o.addr, channelCredentials(o));
+    const c = connect(certificateV1.CertificateServiceClient, o);
     const lookup = async (id: string) => {
       try {
         const request = certificateV1.GetCertificateRequest.fromPartial({ ref: { $case: 'id', value: id } });
@@ -60,7 +60,7 @@ export const certificateProjection: HubProjection = {
 export const assistanceProjection: HubProjection = {
   ...ASSISTANCE_REPLAY,
   open(o) {
-    const c = new assistanceV1.AssistanceServiceClient(o.addr, channelCredentials(o));
+    const c = connect(assistanceV1.AssistanceServiceClient, o);
     const lookup = async (id: string) => {
       try {
         const request = assistanceV1.GetRequestRequest.fromPartial({ id });
@@ -83,7 +83,7 @@ const REPLAY_PURPOSE = 'audit replay';
 export const creditRecordProjection: HubProjection = {
   ...CREDIT_RECORD_REPLAY,
   open(o) {
-    const c = new creditV1.CreditServiceClient(o.addr, channelCredentials(o));
+    const c = connect(creditV1.CreditServiceClient, o);
     const lookup = async (id: string) => {
       try {
         const request = creditV1.GetRecordRequest.fromPartial({ recordId: id, purpose: REPLAY_PURPOSE });
@@ -112,7 +112,7 @@ export const creditRecordProjection: HubProjection = {
 export const creditGradeProjection: HubProjection = {
   ...CREDIT_GRADE_REPLAY,
   open(o) {
-    const c = new creditV1.CreditServiceClient(o.addr, channelCredentials(o));
+    const c = connect(creditV1.CreditServiceClient, o);
     const lookup = async (key: string) => {
       const request = creditV1.GetCreditProfileRequest.fromPartial({ subjectKey: key, purpose: REPLAY_PURPOSE });
       const { grade } = await call(c.getCreditProfile.bind(c), request, o);
@@ -127,7 +127,7 @@ export const creditGradeProjection: HubProjection = {
 export const materialsResolutionProjection: HubProjection = {
   ...MATERIALS_RESOLUTION_REPLAY,
   open(o) {
-    const c = new materialsV1.MaterialsReportServiceClient(o.addr, channelCredentials(o));
+    const c = connect(materialsV1.MaterialsReportServiceClient, o);
     const lookup = async (id: string) => {
       try {
         const request = materialsV1.GetResolutionRequest.fromPartial({ id });
@@ -151,7 +151,7 @@ export const inspectionDrawProjection: HubProjection = {
   ...INSPECTION_DRAW_REPLAY,
   // every published checkpoint note is checked against the log's keys (ADR 040)
   open(o, trust) {
-    const c = new inspectionV1.InspectionServiceClient(o.addr, channelCredentials(o));
+    const c = connect(inspectionV1.InspectionServiceClient, o);
     const lookup = async (taskId: string) => {
       try {
         const request = inspectionV1.GetInspectionTaskRequest.fromPartial({ taskId });

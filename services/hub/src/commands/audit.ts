@@ -44,8 +44,8 @@ import {
   type ClientOptions,
   type CliOptions,
   call,
-  channelCredentials,
   cliOptions,
+  connect,
   toJson as json,
   writeLine as out,
   withClient,
@@ -428,7 +428,7 @@ async function runReplay(
 ) {
   const db = plan.log === 'database' || plan.bus === 'database' ? await openStore(opts) : undefined;
   if (db) opened.unshift(() => db.close());
-  const c = new auditV1.AuditServiceClient(o.addr, channelCredentials(o));
+  const c = connect(auditV1.AuditServiceClient, o);
   opened.unshift(async () => c.close());
   const log: ReplayLogSource = plan.log === 'database' && db ? databaseLogSource(db) : grpcLogSource(c, o);
   let bus: ReplayBusSource | undefined;

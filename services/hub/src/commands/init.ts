@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { print } from '../client.js';
 import { loadHubConfig } from '../config.js';
 import { startHub } from '../start.js';
+import { issueServiceTls } from './tls.js';
 
 /**
  * `onceonly init`: the keys a hub needs outside embedded mode, written once into a folder outside the repository
@@ -62,7 +63,7 @@ async function generateKeys(dir: string, secrets: Record<string, string>): Promi
 }
 
 /** Writes the keys and the env file; returns the env file's path. */
-export async function initKeys(dir: string): Promise<{ envFile: string; variables: string[] }> {
+export async function initKeys(dir: string): Promise<{ envFile: string; variables: string[]; tls: string }> {
   const envFile = join(dir, ENV_FILE);
   if (existsSync(envFile)) {
     throw new AppError(
@@ -86,7 +87,9 @@ export async function initKeys(dir: string): Promise<{ envFile: string; variable
   };
   await writeFile(envFile, envFileText(values), { mode: 0o600, flag: 'wx' });
   await chmod(dir, 0o700);
-  return { envFile, variables: Object.keys(values) };
+  // the deployment's TLS files, as deploy/ mounts them (`onceonly tls` issues them again, for other names)
+  const { folder } = await issueServiceTls({ dir, passphrase: secrets.ONCEONLY_KEY_PASSPHRASE });
+  return { envFile, variables: Object.keys(values), tls: folder };
 }
 
 /** Adds `onceonly init` to the command line. */
@@ -97,11 +100,12 @@ export function registerInitCommand(program: Command): void {
     .option('--dir <dir>', 'where to write them, outside the repository (default: ~/.config/onceonly)')
     .action(async (opts: { dir?: string }, cmd: Command) => {
       const dir = resolve(opts.dir ?? defaultInitDir());
-      const { envFile, variables } = await initKeys(dir);
+      const { envFile, variables, tls } = await initKeys(dir);
       const text = [
         `wrote the hub CA, the audit log key and ${envFile} (${variables.join(', ')})`,
+        `and in ${tls} each service's server certificate for its Compose and Kubernetes names (onceonly tls: other names)`,
         `load it before \`npm start\` with DATABASE_URL or KAFKA_BROKERS:  set -a; . ${envFile}; set +a`,
       ].join('\n');
-      print({ json: cmd.optsWithGlobals<{ json?: boolean }>().json === true }, { dir, envFile, variables }, text);
+      print({ json: cmd.optsWithGlobals<{ json?: boolean }>().json === true }, { dir, envFile, variables, tls }, text);
     });
 }
