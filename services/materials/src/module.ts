@@ -19,12 +19,14 @@ import {
   str,
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
+import { grpcAssistanceData } from './adapters/assistance-data.js';
 import { grpcCertificates } from './adapters/certificates.js';
 import { materialsContentKey } from './adapters/content-key.js';
 import { grpcCreditProfiles } from './adapters/credit-profile.js';
 import { sqlConsentStore } from './adapters/db/consent-store.js';
 import { sqlRateStore } from './adapters/db/rate-store.js';
-import { MATERIALS_SCHEMA, sqlItemStore, sqlMaterialStore, sqlResolutionStore } from './adapters/db/stores.js';
+import { sqlResolutionStore } from './adapters/db/resolution-store.js';
+import { MATERIALS_SCHEMA, sqlItemStore, sqlMaterialStore } from './adapters/db/stores.js';
 import { sqlContentVault } from './adapters/db/vault.js';
 import { certificateChangeConsumer } from './adapters/events/certificate-consumer.js';
 import { sqlConsentOutbox } from './adapters/events/consent-outbox.js';
@@ -60,6 +62,10 @@ export const MATERIALS_CONFIG = {
   ONCEONLY_MATERIALS_CREDIT_ADDR: hostPort({
     optional: true,
     doc: 'the credit service the resolution asks credit profile facts of (default: ONCEONLY_GRPC_ADDR, the hub itself)',
+  }),
+  ONCEONLY_MATERIALS_ASSISTANCE_ADDR: hostPort({
+    optional: true,
+    doc: 'the assistance service the resolution asks catalogue items of, e.g. PT-XZ-07 (default: ONCEONLY_GRPC_ADDR, the hub itself)',
   }),
   ONCEONLY_MATERIALS_CALLER: str({
     default: 'onceonly-materials',
@@ -175,6 +181,15 @@ export const materialsModule: ServiceModule = {
       log: ctx.log,
     });
     ctx.lifecycle.onStop('credit client', () => credit.close());
+    const assistance = grpcAssistanceData({
+      address: config.ONCEONLY_MATERIALS_ASSISTANCE_ADDR ?? ctx.env.ONCEONLY_GRPC_ADDR ?? '127.0.0.1:50051',
+      ...(tls ? { credentials: tls } : {}),
+      callerCode: config.ONCEONLY_MATERIALS_CALLER,
+      timeoutMs: config.ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS,
+      clock: ctx.clock,
+      log: ctx.log,
+    });
+    ctx.lifecycle.onStop('assistance client', () => assistance.close());
     const deps: ConsentDeps = {
       db: ctx.db,
       clock: ctx.clock,
@@ -184,6 +199,7 @@ export const materialsModule: ServiceModule = {
       resolutions: sqlResolutionStore,
       certificates,
       credit,
+      assistance,
       outbox: sqlMaterialsOutbox,
       relay,
       newId: randomUUID,
