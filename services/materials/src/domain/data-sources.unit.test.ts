@@ -23,7 +23,7 @@ function credit(lookup?: DataLookup) {
   return resolution.materials.find((m) => m.materialCode === 'credit-commitment')!;
 }
 
-const answer = (kind: 'satisfied' | 'not-satisfied'): DataLookup => ({
+const answer = (kind: 'satisfied' | 'not-satisfied'): Extract<DataLookup, { kind: typeof kind }> => ({
   kind,
   provider: 'credit',
   value: 'grade B (grades/2026-2), not on the serious-dishonesty list',
