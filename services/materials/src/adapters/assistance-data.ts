@@ -1,22 +1,16 @@
 import { createHash } from 'node:crypto';
-import { type ChannelCredentials, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { assistanceV1 as av } from '@onceonly/contracts';
-import { DEV_CALLER_HEADER, DEV_ROLE_HEADER, type Logger } from '@onceonly/kit';
 import type { NamedApplicant } from '../app/ports.js';
 import type { DataProvider } from '../app/source-ports.js';
 import { chinaDay, type DataLookup } from '../domain/resolution.js';
+import { type PeerOptions, peerCalls } from './peer-calls.js';
 
-/** How the materials service reaches the assistance service. */
-export interface AssistanceProviderOptions {
-  readonly address: string;
-  /** mTLS credentials (a client certificate whose OU is `department`); absent: development metadata. */
-  readonly credentials?: ChannelCredentials;
-  /** The department code it asks as (development metadata, loopback only): the requester of its requests. */
-  readonly callerCode: string;
-  readonly timeoutMs: number;
-  readonly clock: () => Date;
-  readonly log: Logger;
-}
+/**
+ * How the materials service reaches the assistance service: as a department (mTLS: a client certificate whose OU is
+ * `department`), the requester of the requests it submits.
+ */
+export type AssistanceProviderOptions = PeerOptions;
 
 /**
  * The catalogue items whose answer this service can judge: the answer field that decides, the value under which
@@ -73,20 +67,9 @@ function judged(request: av.Request, spec: JudgedItem, checkedAt: Date): DataLoo
  */
 export function grpcAssistanceData(options: AssistanceProviderOptions): DataProvider & { close(): void } {
   const client = new av.AssistanceServiceClient(options.address, options.credentials ?? credentials.createInsecure());
-  const metadata = () => {
-    const m = new Metadata();
-    if (!options.credentials) {
-      m.set(DEV_CALLER_HEADER, options.callerCode);
-      m.set(DEV_ROLE_HEADER, 'department');
-    }
-    return m;
-  };
+  const call = peerCalls(client, options, 'department');
   const submit = (request: av.SubmitRequestRequest) =>
-    new Promise<av.SubmitRequestResponse>((resolve, reject) =>
-      client.submitRequest(request, metadata(), { deadline: Date.now() + options.timeoutMs }, (err, res) =>
-        err ? reject(err) : resolve(res),
-      ),
-    );
+    call<av.SubmitRequestRequest, av.SubmitRequestResponse>(client.submitRequest, request);
   const ask = async (itemCode: string, code: string, read: { department: string; applicationId: string }) => {
     const spec = JUDGED[itemCode]!;
     const checkedAt = options.clock();

@@ -14,8 +14,10 @@ import {
   MATERIALS_CONSENT,
   type ReplayedRequest,
 } from '../../domain/replay/consent.js';
+import { fieldDifferences } from '../../domain/replay/resolutions.js';
 import { CONSENT_EVENT_TYPES } from '../../topics.js';
 import { STATUS } from '../grpc/consent-to-proto.js';
+import { checkWith } from './materials-replay.js';
 
 // The wire side of the consent replay (docs/adr/005, ADR 041): the logged `materials.evidence.requested`,
 // `.previewed`, `.accepted`, `.rejected`, `.expired` and `.reused` bodies decoded into the domain's facts; the
@@ -31,6 +33,14 @@ const DECISION: Record<string, 'accepted' | 'rejected' | 'expired'> = {
   [CONSENT_EVENT_TYPES.expired]: 'expired',
 };
 
+/** What every consent event names its request by. */
+const scopeOf = (eventSubject: string, b: { requestId: string; applicationId: string; applicantKey: string }) => ({
+  eventSubject,
+  requestId: b.requestId,
+  applicationId: b.applicationId,
+  applicantKey: b.applicantKey,
+});
+
 /** A logged consent event as the fold's fact. */
 export function decodeConsentEvent(event: ReplayEvent): ConsentFact {
   const eventSubject = event.subject;
@@ -38,37 +48,22 @@ export function decodeConsentEvent(event: ReplayEvent): ConsentFact {
     case CONSENT_EVENT_TYPES.requested: {
       const r = ev.EvidenceRequested.decode(event.data).request;
       if (!r?.id) throw new Error('no request');
-      const scope = { eventSubject, requestId: r.id, applicationId: r.applicationId, applicantKey: r.applicantKey };
+      const scope = scopeOf(eventSubject, { ...r, requestId: r.id });
       return { kind: 'requested', ...scope, departmentCode: r.departmentCode, pieces: piecesOf(r.pieces) };
     }
     case CONSENT_EVENT_TYPES.previewed: {
       const b = ev.EvidencePreviewed.decode(event.data);
-      const scope = {
-        eventSubject,
-        requestId: b.requestId,
-        applicationId: b.applicationId,
-        applicantKey: b.applicantKey,
-      };
+      const scope = scopeOf(eventSubject, b);
       return { kind: 'previewed', ...scope, pieceIds: b.pieceIds };
     }
     case CONSENT_EVENT_TYPES.reused: {
       const b = ev.EvidenceReused.decode(event.data);
-      const scope = {
-        eventSubject,
-        requestId: b.requestId,
-        applicationId: b.applicationId,
-        applicantKey: b.applicantKey,
-      };
+      const scope = scopeOf(eventSubject, b);
       return { kind: 'reused', ...scope, departmentCode: b.departmentCode, pieceId: b.pieceId };
     }
     default: {
       const b = ev.EvidenceDecided.decode(event.data);
-      const scope = {
-        eventSubject,
-        requestId: b.requestId,
-        applicationId: b.applicationId,
-        applicantKey: b.applicantKey,
-      };
+      const scope = scopeOf(eventSubject, b);
       const decision = DECISION[event.type]!;
       return { kind: 'decided', ...scope, decision, departmentCode: b.departmentCode, pieces: piecesOf(b.pieces) };
     }
@@ -130,19 +125,9 @@ function differences(key: string, rebuilt: ReplayedRequest, live: ComparedReques
       finding('PROJECTION_UNKNOWN_TO_SERVICE', `evidence request ${key} is in the log, not in the service`, { key }),
     ];
   }
-  const expected = comparedOf(rebuilt);
-  return (Object.keys(expected) as (keyof ComparedRequest)[]).flatMap((field) => {
-    const [a, b] = [JSON.stringify(expected[field]), JSON.stringify(live[field])];
-    return a === b
-      ? []
-      : [
-          finding('PROJECTION_MISMATCH', `evidence request ${key}: ${field} differs from the log`, {
-            key,
-            expected: a,
-            actual: b,
-          }),
-        ];
-  });
+  return fieldDifferences(comparedOf(rebuilt), live).map(([field, expected, actual]) =>
+    finding('PROJECTION_MISMATCH', `evidence request ${key}: ${field} differs from the log`, { key, expected, actual }),
+  );
 }
 
 /** The consent projection with the service's reader (GetEvidenceRequest, asked as an auditor). */
@@ -150,11 +135,5 @@ export function materialsConsentCheck(
   lookup?: EvidenceRequestLookup,
   options: { skipped?: string } = {},
 ): ProjectionCheck<ReplayedRequest, ComparedRequest> {
-  return {
-    projection: materialsConsentProjection,
-    ...(lookup === undefined
-      ? { skipped: options.skipped ?? 'the materials service was not asked' }
-      : { reader: { read: (id: string) => lookup(id) } }),
-    differences: (key, rebuilt, live) => differences(key, rebuilt, live),
-  };
+  return checkWith(materialsConsentProjection, differences, lookup, options);
 }
