@@ -10,15 +10,11 @@
 import { assistanceModule } from '@onceonly/assistance';
 import { assistanceClient } from '@onceonly/assistance/client';
 import { HolderCodeType } from '@onceonly/contracts';
-import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { computeUsccCheck } from '@onceonly/ids';
-import { createLogger } from '@onceonly/kit';
-import { devCallerMetadata, type HostedModules, hostModules, uniqueNamespace } from '@onceonly/kit/testing';
-import { materialsModule } from '@onceonly/materials';
+import { devCallerMetadata, type HostedModules } from '@onceonly/kit/testing';
 import { materialsClient, materialsV1 as mv } from '@onceonly/materials/client';
-import { type Database, openDatabase } from '@onceonly/store';
-import { freshDatabase, kafkaBrokers, type TestDatabase } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostMaterialsBeside, type MaterialsBeside } from '../test/materials-beside.js';
 
 const uscc = (first17: string) => `${first17}${computeUsccCheck(first17)}`;
 const CULTURE = uscc('11310107MB2F03587'); // the resolving window (any department)
@@ -37,12 +33,9 @@ const ENV = {
 const safetyRecord = (r: mv.Resolution | undefined) => r?.materials.find((m) => m.materialCode === 'safety-record');
 
 describe('a material replaced by an assistance catalogue item', () => {
-  let testDb: TestDatabase;
-  let db: Database;
-  let transport: EventTransport;
+  let apart: MaterialsBeside;
   let assistance: HostedModules;
   let materials: HostedModules;
-  let orphan: HostedModules;
   const closers: { close(): void }[] = [];
   const clock = () => new Date('2026-03-04T02:00:00Z');
 
@@ -65,37 +58,25 @@ describe('a material replaced by an assistance catalogue item', () => {
   };
   /** The requests about an enterprise in the bureau's inbox (read through the assistance service's API). */
   const requestsAbout = async (code: string) => {
-    const { requests } = await bureau().listInbox({ filter: { itemCode: 'PT-XZ-07' }, pageSize: 50 });
+    const { requests } = await bureau().listInbox({
+      filter: { itemCode: 'PT-XZ-07', statuses: [], overdueOnly: false },
+      pageSize: 50,
+    });
     return requests
       .filter((r) => r.subject?.subject?.$case === 'organisationCode' && r.subject.subject.value === code)
       .map((r) => r.id);
   };
 
   beforeAll(async () => {
-    testDb = await freshDatabase('materials-assistance');
-    db = await openDatabase({ url: testDb.url });
-    const log = createLogger({ level: 'silent', service: 'materials-assistance-test' });
-    transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'materials-assistance-test', log });
-    const namespace = uniqueNamespace();
-    assistance = await hostModules({ db, transport, log, clock, namespace, env: ENV, modules: [assistanceModule] });
-    materials = await hostModules({
-      db,
-      transport,
-      log,
+    apart = await hostMaterialsBeside('materials-assistance', assistanceModule, 'ONCEONLY_MATERIALS_ASSISTANCE_ADDR', {
+      env: ENV,
       clock,
-      namespace,
-      env: { ...ENV, ONCEONLY_MATERIALS_ASSISTANCE_ADDR: assistance.address },
-      modules: [materialsModule],
     });
+    ({ provider: assistance, materials } = apart);
   });
   afterAll(async () => {
     for (const c of closers) c.close();
-    await orphan?.stop();
-    await materials?.stop();
-    await assistance?.stop();
-    await transport?.close();
-    await db?.close();
-    await testDb?.drop();
+    await apart?.stop();
   });
 
   it('asks the provider on the first resolution: REQUIRED, DATA_REQUESTED, naming the assistance request', async () => {
@@ -135,17 +116,9 @@ describe('a material replaced by an assistance catalogue item', () => {
   });
 
   it('is required with PROVIDER_UNAVAILABLE when the assistance service does not answer, and still stored', async () => {
-    orphan = await hostModules({
-      db,
-      transport,
-      clock,
-      namespace: uniqueNamespace(),
-      env: { ...ENV, ONCEONLY_MATERIALS_ASSISTANCE_ADDR: '127.0.0.1:1' },
-      modules: [materialsModule],
-    });
-    const resolution = await resolve(orphan, CAFE, 'IC-3');
+    const resolution = await resolve(await apart.orphan(), CAFE, 'IC-3');
     expect(safetyRecord(resolution)?.reason).toBe(mv.RequiredReason.REQUIRED_REASON_PROVIDER_UNAVAILABLE);
-    const { rows } = await db.query('SELECT id FROM materials.resolutions WHERE id = $1', [resolution!.id]);
+    const { rows } = await apart.db.query('SELECT id FROM materials.resolutions WHERE id = $1', [resolution!.id]);
     expect(rows).toHaveLength(1);
   });
 });
