@@ -78,7 +78,7 @@ export const MATERIALS_CONFIG = {
     default: 5_000,
     min: 100,
     max: 60_000,
-    doc: 'deadline of each call to the certificate service (past it: provider unavailable)',
+    doc: 'deadline of each call to the certificate, credit and assistance services (past it: provider unavailable)',
   }),
   ONCEONLY_MATERIALS_PREVIEW_TTL_MS: int({
     default: DEFAULT_PREVIEW_TTL_MS,
