@@ -491,7 +491,12 @@ describe('explicit request, preview and notification of materials reused from li
     const resolved = await centreRate();
     const { request: asked } = await as(SERVICE_CENTRE).requestEvidence({ applicationId: 'APP-5' });
     const plan = asked!.pieces.find((p) => p.materialCode === 'floor-plan')!;
-    await portal().rejectEvidence({ applicant: shop, requestId: asked!.id, pieceIds: [plan.id], reason: '平面图已变更' });
+    await portal().rejectEvidence({
+      applicant: shop,
+      requestId: asked!.id,
+      pieceIds: [plan.id],
+      reason: '平面图已变更',
+    });
     const rejected = await centreRate();
     expect(Number(rejected.exempt)).toBe(Number(resolved.exempt) - 1);
     expect(Number(rejected.refused)).toBe(Number(resolved.refused) + 1);
