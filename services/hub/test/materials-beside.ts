@@ -8,6 +8,7 @@ import { freshDatabase, kafkaBrokers } from '@onceonly/testing';
 /** A provider service and the materials service hosted apart (gRPC between them), on one database and broker. */
 export interface MaterialsBeside {
   readonly db: Database;
+  readonly transport: EventTransport;
   readonly provider: HostedModules;
   readonly materials: HostedModules;
   /** Another materials service whose provider address answers nothing (started on first call). */
@@ -48,6 +49,7 @@ export async function hostMaterialsBeside(
   let orphan: HostedModules | undefined;
   return {
     db,
+    transport,
     provider: providerHost,
     materials,
     async orphan() {
