@@ -27,7 +27,9 @@ const ENV = {
   // no certificate or credit service: their materials stay required, which this test does not look at
   ONCEONLY_MATERIALS_CERTIFICATE_ADDR: '127.0.0.1:1',
   ONCEONLY_MATERIALS_CREDIT_ADDR: '127.0.0.1:1',
-  ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS: '500',
+  // the deadline of each provider call (the assistance service's too): generous, the test machine may be loaded (a
+  // first SubmitRequest past 500 ms was once PROVIDER_UNAVAILABLE); an absent provider (127.0.0.1:1) is refused at once
+  ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS: '10000',
 };
 
 const safetyRecord = (r: mv.Resolution | undefined) => r?.materials.find((m) => m.materialCode === 'safety-record');
