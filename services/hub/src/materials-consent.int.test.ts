@@ -1,5 +1,3 @@
-const codeOf = errorCodeOf;
-
 /**
  * The proof of issue 14's explicit request, preview and notifications, on PostgreSQL and Kafka: the certificate
  * service and the materials service hosted apart (in one namespace of the test broker). An applicant with a valid
@@ -25,7 +23,13 @@ import {
   uniqueNamespace,
 } from '@onceonly/kit/testing';
 import { MATERIALS_TOPIC, materialsModule } from '@onceonly/materials';
-import { type MaterialsClient, materialsClient, materialsV1 as mv, sha256Of } from '@onceonly/materials/client';
+import {
+  type MaterialsClient,
+  materialsClient,
+  materialsReportClient,
+  materialsV1 as mv,
+  sha256Of,
+} from '@onceonly/materials/client';
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +69,21 @@ describe('explicit request, preview and notification of materials reused from li
     return c;
   };
   const portal = () => as('portal-1', 'portal');
+  /** The exemption rate of the service centre's applications, as the districts read it. */
+  const centreRate = async () => {
+    const c = materialsReportClient(materials.address, { metadata: devCallerMetadata(SERVICE_CENTRE, 'department') });
+    clients.push(c);
+    const { rows } = await c.getExemptionRate({ by: mv.RateDimension.RATE_DIMENSION_DEPARTMENT });
+    return rows.find((r) => r.key === SERVICE_CENTRE)!;
+  };
+  const resolveAgain = async (applicationId: string, code: string) => {
+    const { resolution } = await as(SERVICE_CENTRE).resolveMaterials({
+      applicant: shop,
+      itemCode: 'industry-convenience-store',
+      applicationId,
+    });
+    return resolution!.materials.find((m) => m.materialCode === code)!;
+  };
   const certificateClient = (code: string) => {
     const c = promiseClient(
       cv.CertificateServiceClient,
@@ -299,22 +318,24 @@ describe('explicit request, preview and notification of materials reused from li
     expect(refused).toMatchObject({ readerCode: HEALTH, code: 'MATERIALS_ACCESS_DENIED', applicationId: 'APP-2' });
   });
 
-  it('once the licence is revoked: REQUIRED with the reason, and the department that reused it is notified', async () => {
+  it('once the licence is revoked: REQUIRED with the reason, the department that reused it notified, the rate down', async () => {
+    // resolved exempt (the first test): 2 of the item's 5 materials
+    const exempt = await centreRate();
+    expect(exempt).toMatchObject({ applications: '1', materials: '5', exempt: '2', refused: '0' });
     await certificateClient(MARKET_REGULATION).revokeCertificate({
       id: licenceId,
       kind: cv.RevocationKind.REVOCATION_KIND_REVOKED,
       reason: '吊销食品经营许可证',
       legalBasis: '《食品安全法》第一百三十四条',
     });
-    const { resolution } = await as(SERVICE_CENTRE).resolveMaterials({
-      applicant: shop,
-      itemCode: 'industry-convenience-store',
-      applicationId: 'APP-2',
-    });
-    expect(resolution!.materials.find((m) => m.materialCode === 'food-business-licence')).toMatchObject({
+    expect(await resolveAgain('APP-2', 'food-business-licence')).toMatchObject({
       decision: mv.Decision.DECISION_REQUIRED,
       reason: mv.RequiredReason.REQUIRED_REASON_CERTIFICATE_REVOKED,
     });
+    // the application counts once, by its last resolution: the licence is no longer exempt
+    const revoked = await centreRate();
+    expect(revoked).toMatchObject({ applications: '1', materials: '5', exempt: '1' });
+    expect(revoked.rate).toBeLessThan(exempt.rate);
     const notified = await waitFor(async () => (await as(SERVICE_CENTRE).listNotifications({})).notifications[0], {
       timeoutMs: 60_000,
       message: 'the department notified of the revocation',
@@ -458,5 +479,37 @@ describe('explicit request, preview and notification of materials reused from li
       { timeoutMs: 30_000, message: 'materials.evidence.expired on Kafka' },
     );
     expect(expired).toMatchObject({ requestId: late!.id, actorCode: '', applicationId: 'APP-3' });
+    // the applicant never consented: resolving the application again does not exempt the plan
+    expect(await resolveAgain('APP-3', 'floor-plan')).toMatchObject({
+      decision: mv.Decision.DECISION_REQUIRED,
+      reason: mv.RequiredReason.REQUIRED_REASON_NOT_CONSENTED,
+    });
+  });
+
+  it('counts a piece the applicant rejected as required: in the rate at once, NOT_CONSENTED when resolved again', async () => {
+    expect(await resolveAgain('APP-5', 'floor-plan')).toMatchObject({ decision: mv.Decision.DECISION_EXEMPT });
+    const resolved = await centreRate();
+    const { request: asked } = await as(SERVICE_CENTRE).requestEvidence({ applicationId: 'APP-5' });
+    const plan = asked!.pieces.find((p) => p.materialCode === 'floor-plan')!;
+    await portal().rejectEvidence({
+      applicant: shop,
+      requestId: asked!.id,
+      pieceIds: [plan.id],
+      reason: '平面图已变更',
+    });
+    const rejected = await centreRate();
+    expect(Number(rejected.exempt)).toBe(Number(resolved.exempt) - 1);
+    expect(Number(rejected.refused)).toBe(Number(resolved.refused) + 1);
+    expect(rejected.materials).toBe(resolved.materials);
+    expect(rejected.rate).toBeLessThan(resolved.rate);
+    const again = await resolveAgain('APP-5', 'floor-plan');
+    expect(again).toMatchObject({
+      decision: mv.Decision.DECISION_REQUIRED,
+      reason: mv.RequiredReason.REQUIRED_REASON_NOT_CONSENTED,
+    });
+    expect(again.tried.map((t) => t.reason)).toEqual([mv.RequiredReason.REQUIRED_REASON_NOT_CONSENTED]);
+    // the last resolution says it itself now: the same figure, no refusal left to take off
+    const resolvedAgain = await centreRate();
+    expect(resolvedAgain).toMatchObject({ exempt: rejected.exempt, refused: String(Number(rejected.refused) - 1) });
   });
 });

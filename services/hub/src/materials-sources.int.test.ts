@@ -11,20 +11,17 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Metadata } from '@grpc/grpc-js';
 import { HolderCodeType } from '@onceonly/contracts';
 import { creditModule } from '@onceonly/credit';
 import { creditClient } from '@onceonly/credit/client';
-import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { computeUsccCheck } from '@onceonly/ids';
-import { createLogger, DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
-import { type HostedModules, hostModules, uniqueNamespace } from '@onceonly/kit/testing';
+import { devCallerMetadata, type HostedModules, hostModules, uniqueNamespace } from '@onceonly/kit/testing';
 import { materialsModule } from '@onceonly/materials';
 import { materialsClient, materialsV1 as mv } from '@onceonly/materials/client';
-import { type Database, openDatabase } from '@onceonly/store';
-import { freshDatabase, kafkaBrokers, type TestDatabase, waitFor } from '@onceonly/testing';
+import { waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueClient, issueServer, makeCa } from '../../../libs/kit/test/certs.js';
+import { hostMaterialsBeside, type MaterialsBeside } from '../test/materials-beside.js';
 
 const uscc = (first17: string) => `${first17}${computeUsccCheck(first17)}`;
 const MARKET_REGULATION = uscc('11310107MB2F03587');
@@ -42,59 +39,34 @@ const ENV = {
   ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS: '10000',
 };
 
-const metadata = (code: string, role: string) => () => {
-  const m = new Metadata();
-  m.set(DEV_CALLER_HEADER, code);
-  m.set(DEV_ROLE_HEADER, role);
-  return m;
-};
-
 const creditMaterial = (r: mv.Resolution | undefined) =>
   r?.materials.find((m) => m.materialCode === 'credit-commitment');
 
 describe('a material replaced by the credit profile', () => {
-  let testDb: TestDatabase;
-  let db: Database;
-  let transport: EventTransport;
+  let apart: MaterialsBeside;
   let credit: HostedModules;
   let materials: HostedModules;
-  let orphan: HostedModules;
   const closers: { close(): void }[] = [];
   const clock = () => new Date('2026-03-04T02:00:00Z');
 
   const cleanups: (() => Promise<unknown>)[] = [];
   const resolve = async (host: HostedModules, applicationId: string, applicant = cafe) => {
-    const c = materialsClient(host.address, { metadata: metadata(MARKET_REGULATION, 'department') });
+    const c = materialsClient(host.address, { metadata: devCallerMetadata(MARKET_REGULATION, 'department') });
     closers.push(c);
     return (await c.resolveMaterials({ applicant, itemCode: 'liquor-retail-new', applicationId })).resolution;
   };
 
   beforeAll(async () => {
-    testDb = await freshDatabase('materials-sources');
-    db = await openDatabase({ url: testDb.url });
-    const log = createLogger({ level: 'silent', service: 'materials-sources-test' });
-    transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'materials-sources-test', log });
-    const namespace = uniqueNamespace();
-    credit = await hostModules({ db, transport, log, clock, namespace, env: ENV, modules: [creditModule] });
-    materials = await hostModules({
-      db,
-      transport,
-      log,
+    apart = await hostMaterialsBeside('materials-sources', creditModule, 'ONCEONLY_MATERIALS_CREDIT_ADDR', {
+      env: ENV,
       clock,
-      namespace,
-      env: { ...ENV, ONCEONLY_MATERIALS_CREDIT_ADDR: credit.address },
-      modules: [materialsModule],
     });
+    ({ provider: credit, materials } = apart);
   });
   afterAll(async () => {
     for (const c of closers) c.close();
     for (const cleanup of cleanups.reverse()) await cleanup();
-    await orphan?.stop();
-    await materials?.stop();
-    await credit?.stop();
-    await transport?.close();
-    await db?.close();
-    await testDb?.drop();
+    await apart?.stop();
   });
 
   it('is exempt while the applicant is not listed, with the credit profile as evidence and the read recorded', async () => {
@@ -112,7 +84,7 @@ describe('a material replaced by the credit profile', () => {
     });
     // the credit service recorded the read, naming the application
     await waitFor(async () => {
-      const { rows } = await db.query<{ n: number }>(
+      const { rows } = await apart.db.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM credit.outbox WHERE type = 'credit.profile.read'",
       );
       return rows[0]!.n >= 1;
@@ -120,7 +92,7 @@ describe('a material replaced by the credit profile', () => {
   });
 
   it('is required with DATA_NOT_SATISFIED once the applicant is on the serious-dishonesty list', async () => {
-    const c = creditClient(credit.address, { metadata: metadata(MARKET_REGULATION, 'department') });
+    const c = creditClient(credit.address, { metadata: devCallerMetadata(MARKET_REGULATION, 'department') });
     closers.push(c);
     await c.recordListing({
       idempotencyKey: 'listing-1',
@@ -143,17 +115,9 @@ describe('a material replaced by the credit profile', () => {
   });
 
   it('is required with PROVIDER_UNAVAILABLE when the credit service does not answer, and still stored', async () => {
-    orphan = await hostModules({
-      db,
-      transport,
-      clock,
-      namespace: uniqueNamespace(),
-      env: { ...ENV, ONCEONLY_MATERIALS_CREDIT_ADDR: '127.0.0.1:1' },
-      modules: [materialsModule],
-    });
-    const resolution = await resolve(orphan, 'LQ-3');
+    const resolution = await resolve(await apart.orphan(), 'LQ-3');
     expect(creditMaterial(resolution)?.reason).toBe(mv.RequiredReason.REQUIRED_REASON_PROVIDER_UNAVAILABLE);
-    const { rows } = await db.query('SELECT id FROM materials.resolutions WHERE id = $1', [resolution!.id]);
+    const { rows } = await apart.db.query('SELECT id FROM materials.resolutions WHERE id = $1', [resolution!.id]);
     expect(rows).toHaveLength(1);
   });
 
@@ -164,8 +128,8 @@ describe('a material replaced by the credit profile', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'onceonly-materials-mtls-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const secure = await hostModules({
-      db,
-      transport,
+      db: apart.db,
+      transport: apart.transport,
       clock,
       namespace: uniqueNamespace(),
       env: ENV,
@@ -180,8 +144,8 @@ describe('a material replaced by the credit profile', () => {
         return path.join(dir, `${role}-${name}`);
       };
       const host = await hostModules({
-        db,
-        transport,
+        db: apart.db,
+        transport: apart.transport,
         clock,
         namespace: uniqueNamespace(),
         env: {

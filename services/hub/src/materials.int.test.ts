@@ -1,5 +1,3 @@
-const codeOf = errorCodeOf;
-
 /**
  * Once-only materials on PostgreSQL and Kafka (issue 14): the certificate service and the materials service hosted
  * apart, the materials service verifying certificates through the certificate service's gRPC API. An applicant who

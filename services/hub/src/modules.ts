@@ -11,6 +11,7 @@ import {
   creditRecordProjection,
   type HubProjection,
   inspectionDrawProjection,
+  materialsConsentProjection,
   materialsResolutionProjection,
 } from './adapters/replay-projections.js';
 
@@ -36,5 +37,6 @@ export const HUB_REPLAY_PROJECTIONS: readonly HubProjection[] = [
   creditRecordProjection,
   creditGradeProjection,
   materialsResolutionProjection,
+  materialsConsentProjection,
   inspectionDrawProjection,
 ];

@@ -46,9 +46,10 @@ export { materialsV1 } from '@onceonly/contracts';
 const REPORT_METHODS = [
   'getExemptionRate',
   'getResolution',
+  'getEvidenceRequest',
 ] as const satisfies readonly (keyof mv.MaterialsReportServiceClient)[];
 
-/** MaterialsReportService (the exemption rate, resolutions as stored), promise-returning. */
+/** MaterialsReportService (the exemption rate, resolutions and evidence requests as stored), promise-returning. */
 export type MaterialsReportClient = PromiseClient<typeof mv, (typeof REPORT_METHODS)[number]>;
 
 /** A client of MaterialsReportService at `address` (same options as {@link materialsClient}). */

@@ -18,12 +18,14 @@ import {
   str,
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
+import { grpcAssistanceData } from './adapters/assistance-data.js';
 import { grpcCertificates } from './adapters/certificates.js';
 import { materialsContentKey } from './adapters/content-key.js';
 import { grpcCreditProfiles } from './adapters/credit-profile.js';
 import { sqlConsentStore } from './adapters/db/consent-store.js';
 import { sqlRateStore } from './adapters/db/rate-store.js';
-import { MATERIALS_SCHEMA, sqlItemStore, sqlMaterialStore, sqlResolutionStore } from './adapters/db/stores.js';
+import { sqlResolutionStore } from './adapters/db/resolution-store.js';
+import { MATERIALS_SCHEMA, sqlItemStore, sqlMaterialStore } from './adapters/db/stores.js';
 import { sqlContentVault } from './adapters/db/vault.js';
 import { certificateChangeConsumer } from './adapters/events/certificate-consumer.js';
 import { sqlConsentOutbox } from './adapters/events/consent-outbox.js';
@@ -60,6 +62,10 @@ export const MATERIALS_CONFIG = {
     optional: true,
     doc: 'the credit service the resolution asks credit profile facts of (default: ONCEONLY_GRPC_ADDR, the hub itself)',
   }),
+  ONCEONLY_MATERIALS_ASSISTANCE_ADDR: hostPort({
+    optional: true,
+    doc: 'the assistance service the resolution asks catalogue items of, e.g. PT-XZ-07 (default: ONCEONLY_GRPC_ADDR, the hub itself)',
+  }),
   ONCEONLY_MATERIALS_CALLER: str({
     default: 'onceonly-materials',
     doc: 'the portal code the resolution calls the certificate service as (development identity, loopback)',
@@ -72,7 +78,7 @@ export const MATERIALS_CONFIG = {
     default: 5_000,
     min: 100,
     max: 60_000,
-    doc: 'deadline of each call to the certificate service (past it: provider unavailable)',
+    doc: 'deadline of each call to the certificate, credit and assistance services (past it: provider unavailable)',
   }),
   ONCEONLY_MATERIALS_PREVIEW_TTL_MS: int({
     default: DEFAULT_PREVIEW_TTL_MS,
@@ -152,6 +158,16 @@ export const materialsModule: ServiceModule = {
       log: ctx.log,
     });
     ctx.lifecycle.onStop('credit client', () => credit.close());
+    const assistance = grpcAssistanceData({
+      address: config.ONCEONLY_MATERIALS_ASSISTANCE_ADDR ?? ctx.env.ONCEONLY_GRPC_ADDR ?? '127.0.0.1:50051',
+      // the department certificate of the credit calls: the assistance service answers departments too (ADR 041)
+      ...(creditTls ? { credentials: creditTls } : {}),
+      callerCode: config.ONCEONLY_MATERIALS_CALLER,
+      timeoutMs: config.ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS,
+      clock: ctx.clock,
+      log: ctx.log,
+    });
+    ctx.lifecycle.onStop('assistance client', () => assistance.close());
     const deps: ConsentDeps = {
       db: ctx.db,
       clock: ctx.clock,
@@ -161,6 +177,7 @@ export const materialsModule: ServiceModule = {
       resolutions: sqlResolutionStore,
       certificates,
       credit,
+      assistance,
       outbox: sqlMaterialsOutbox,
       relay,
       newId: randomUUID,

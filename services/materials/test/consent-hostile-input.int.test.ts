@@ -4,24 +4,14 @@
  * reason) and writes nothing. A person's citizen ID never reaches the new tables or the outbox along the whole flow.
  */
 import { createHash } from 'node:crypto';
-import { Metadata } from '@grpc/grpc-js';
 import { HolderCodeType } from '@onceonly/contracts';
 import type { AppError } from '@onceonly/errors';
-import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { computeCitizenIdCheck, computeUsccCheck } from '@onceonly/ids';
-import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
-import {
-  refusal as bad,
-  type ExpectedRefusal,
-  type HostedModules,
-  hostModules,
-  refusalOf,
-} from '@onceonly/kit/testing';
-import { type Database, openDatabase } from '@onceonly/store';
-import { freshDatabase, kafkaBrokers, type TestDatabase } from '@onceonly/testing';
+import { refusal as bad, type ExpectedRefusal, type HostedModules, refusalOf } from '@onceonly/kit/testing';
+import type { Database } from '@onceonly/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MaterialsClient, materialsClient } from '../src/client.js';
-import { materialsModule } from '../src/module.js';
+import type { MaterialsClient } from '../src/client.js';
+import { type MaterialsHost, refused, startMaterialsHost } from './support.js';
 
 const DEPT = `11310107MB2F03587${computeUsccCheck('11310107MB2F03587')}`;
 const SHOP = `91310107MA1H7Q2W3${computeUsccCheck('91310107MA1H7Q2W3')}`;
@@ -32,35 +22,12 @@ const shop = { code: SHOP, codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC };
 const person = { code: CITIZEN_ID, codeType: HolderCodeType.HOLDER_CODE_TYPE_CITIZEN_ID };
 const wrongCheck = (code: string) => `${code.slice(0, 17)}${code.endsWith('1') ? '2' : '1'}`;
 
-let testDb: TestDatabase;
+let m: MaterialsHost;
 let db: Database;
-let transport: EventTransport;
 let host: HostedModules;
 let requestId = '';
-const clients: MaterialsClient[] = [];
-
-function as(code: string, role = 'department'): MaterialsClient {
-  const client = materialsClient(host.address, {
-    metadata: () => {
-      const m = new Metadata();
-      m.set(DEV_CALLER_HEADER, code);
-      m.set(DEV_ROLE_HEADER, role);
-      return m;
-    },
-  });
-  clients.push(client);
-  return client;
-}
+const as = (code: string, role?: string): MaterialsClient => m.as(code, role);
 const portal = () => as('portal-1', 'portal');
-
-async function refused(call: Promise<unknown>): Promise<AppError> {
-  try {
-    await call;
-  } catch (err) {
-    return err as AppError;
-  }
-  throw new Error('the call was not refused');
-}
 
 async function counts() {
   const { rows } = await db.query(
@@ -75,20 +42,8 @@ async function counts() {
 }
 
 beforeAll(async () => {
-  testDb = await freshDatabase('materials-consent-hostile');
-  db = await openDatabase({ url: testDb.url });
-  transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'materials-consent-hostile-test' });
-  host = await hostModules({
-    db,
-    transport,
-    modules: [materialsModule],
-    env: {
-      ONCEONLY_HOLDER_HASH_KEY: 'materials-hostile-hash-key-0123456789',
-      ONCEONLY_MATERIALS_KEY: Buffer.alloc(32, 3).toString('base64'),
-      ONCEONLY_MATERIALS_CERTIFICATE_ADDR: '127.0.0.1:1',
-      ONCEONLY_MATERIALS_NOTIFY: 'false',
-    },
-  });
+  m = await startMaterialsHost('materials-consent-hostile', { ONCEONLY_MATERIALS_NOTIFY: 'false' });
+  ({ db, host } = m);
   await as(DEPT).uploadMaterial({
     owner: shop,
     materialType: 'floor-plan',
@@ -101,11 +56,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await host?.stop();
-  await transport?.close();
-  await db?.close();
-  await testDb?.drop();
+  await m?.stop();
 });
 
 const cases: [string, () => Promise<AppError>, ExpectedRefusal][] = [
@@ -169,6 +120,11 @@ const cases: [string, () => Promise<AppError>, ExpectedRefusal][] = [
       ),
     bad('HOLDER_CODE_TYPE_INVALID', 'applicant.code_type', 'HOLDER_CODE_TYPE'),
   ],
+  [
+    'a request read back without its id',
+    () => refused(m.report('auditor-1', 'auditor').getEvidenceRequest({ id: ' ' })),
+    bad('INVALID_ARGUMENT', 'id', 'REQUIRED'),
+  ],
 ];
 
 describe('hostile input at the edge of the explicit request and preview', () => {
@@ -189,6 +145,21 @@ describe('hostile input at the edge of the explicit request and preview', () => 
     ],
     ['the portal reading notifications', () => portal().listNotifications({}), 'MATERIALS_ACCESS_DENIED'],
     [
+      'another department reading a request back',
+      () => m.report(SHOP).getEvidenceRequest({ id: requestId }),
+      'MATERIALS_REQUEST_NOT_FOUND',
+    ],
+    [
+      'the portal reading a request back',
+      () => m.report('portal-1', 'portal').getEvidenceRequest({ id: requestId }),
+      'MATERIALS_REQUEST_NOT_FOUND',
+    ],
+    [
+      'an auditor reading an unknown request back',
+      () => m.report('auditor-1', 'auditor').getEvidenceRequest({ id: 'nope' }),
+      'MATERIALS_REQUEST_NOT_FOUND',
+    ],
+    [
       'an unknown request',
       () => portal().acceptEvidence({ applicant: shop, requestId: 'nope' }),
       'MATERIALS_REQUEST_NOT_FOUND',
@@ -201,6 +172,16 @@ describe('hostile input at the edge of the explicit request and preview', () => 
   ] as const)('refuses %s and writes nothing', async (_name, send, code) => {
     const before = await counts();
     expect((await refused(send())).code).toBe(code);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('reads a request back to an auditor and to the department that made it, changing nothing', async () => {
+    const before = await counts();
+    for (const reader of [m.report('auditor-1', 'auditor'), m.report(DEPT)]) {
+      const { request } = await reader.getEvidenceRequest({ id: requestId });
+      expect(request).toMatchObject({ id: requestId, applicationId: 'APP-H', departmentCode: DEPT });
+      expect(request!.pieces.length).toBeGreaterThan(0);
+    }
     expect(await counts()).toEqual(before);
   });
 

@@ -6,27 +6,23 @@
  * PROVIDER_UNAVAILABLE.
  */
 import { createHash } from 'node:crypto';
-import { Metadata, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { HolderCodeType, materialsV1 as mv } from '@onceonly/contracts';
 import type { AppError } from '@onceonly/errors';
-import { createKafkaTransport, type EventTransport } from '@onceonly/events';
 import { computeCitizenIdCheck, computeUsccCheck } from '@onceonly/ids';
-import { DEV_CALLER_HEADER, DEV_ROLE_HEADER } from '@onceonly/kit';
 import {
   type ExpectedRefusal,
   type HostedModules,
-  hostModules,
   oversizedRequest,
   refusal,
   refusalOf,
   refusedRawCall,
   withRawBytes,
 } from '@onceonly/kit/testing';
-import { type Database, openDatabase } from '@onceonly/store';
-import { freshDatabase, kafkaBrokers, type TestDatabase } from '@onceonly/testing';
+import type { Database } from '@onceonly/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MaterialsClient, materialsClient } from '../src/client.js';
-import { materialsModule } from '../src/module.js';
+import type { MaterialsClient } from '../src/client.js';
+import { type MaterialsHost, refused, startMaterialsHost } from './support.js';
 
 const UPLOAD = '/onceonly.materials.v1.MaterialsService/UploadMaterial';
 const MARKET_REGULATION = `11310107MB2F03587${computeUsccCheck('11310107MB2F03587')}`;
@@ -36,24 +32,10 @@ const CONTENT = Buffer.from('%PDF-1.7 平面图');
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const shop = { code: SHOP, codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC };
 
-let testDb: TestDatabase;
+let m: MaterialsHost;
 let db: Database;
-let transport: EventTransport;
 let host: HostedModules;
-const clients: MaterialsClient[] = [];
-
-function as(code: string, role = 'department'): MaterialsClient {
-  const client = materialsClient(host.address, {
-    metadata: () => {
-      const m = new Metadata();
-      m.set(DEV_CALLER_HEADER, code);
-      m.set(DEV_ROLE_HEADER, role);
-      return m;
-    },
-  });
-  clients.push(client);
-  return client;
-}
+const as = (code: string, role?: string): MaterialsClient => m.as(code, role);
 
 function upload(more: Partial<mv.UploadMaterialRequest> = {}) {
   return mv.UploadMaterialRequest.fromPartial({
@@ -65,15 +47,6 @@ function upload(more: Partial<mv.UploadMaterialRequest> = {}) {
     mediaType: 'application/pdf',
     ...more,
   });
-}
-
-async function refused(call: Promise<unknown>): Promise<AppError> {
-  try {
-    await call;
-  } catch (err) {
-    return err as AppError;
-  }
-  throw new Error('the call was not refused');
 }
 
 async function counts() {
@@ -88,31 +61,15 @@ async function counts() {
 }
 
 beforeAll(async () => {
-  testDb = await freshDatabase('materials-hostile');
-  db = await openDatabase({ url: testDb.url });
-  transport = await createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'materials-hostile-test' });
-  host = await hostModules({
-    db,
-    transport,
-    modules: [materialsModule],
-    env: {
-      ONCEONLY_HOLDER_HASH_KEY: 'materials-hostile-hash-key-0123456789',
-      ONCEONLY_MATERIALS_KEY: Buffer.alloc(32, 3).toString('base64'),
-      ONCEONLY_MATERIALS_MAX_BYTES: '1024',
-      // nothing listens there: the certificate provider is unavailable
-      ONCEONLY_MATERIALS_CERTIFICATE_ADDR: '127.0.0.1:1',
-    },
-  });
+  // nothing listens where the certificate service would be: the certificate provider is unavailable
+  m = await startMaterialsHost('materials-hostile', { ONCEONLY_MATERIALS_MAX_BYTES: '1024' });
+  ({ db, host } = m);
   // one material, so that the tables hold rows to compare
   await as(MARKET_REGULATION).uploadMaterial(upload());
 });
 
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await host?.stop();
-  await transport?.close();
-  await db?.close();
-  await testDb?.drop();
+  await m?.stop();
 });
 
 type Expected = ExpectedRefusal;

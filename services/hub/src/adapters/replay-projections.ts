@@ -16,7 +16,14 @@ import {
 } from '@onceonly/credit/replay';
 import { isAppError } from '@onceonly/errors';
 import { materialsV1 } from '@onceonly/materials/client';
-import { liveResolutionOf, MATERIALS_RESOLUTION_REPLAY, materialsResolutionCheck } from '@onceonly/materials/replay';
+import {
+  liveRequestOf,
+  liveResolutionOf,
+  MATERIALS_CONSENT_REPLAY,
+  MATERIALS_RESOLUTION_REPLAY,
+  materialsConsentCheck,
+  materialsResolutionCheck,
+} from '@onceonly/materials/replay';
 import type { ProjectionCheck, ProjectionDescriptor } from '@onceonly/replay';
 import { type ClientOptions, call, connect } from '../client.js';
 
@@ -141,6 +148,26 @@ export const materialsResolutionProjection: HubProjection = {
     return { check: materialsResolutionCheck(lookup), close: () => c.close() };
   },
   offline: (why) => materialsResolutionCheck(undefined, { skipped: why }),
+};
+
+/** The materials consent projection, read back with GetEvidenceRequest (an auditor reads any request). */
+export const materialsConsentProjection: HubProjection = {
+  ...MATERIALS_CONSENT_REPLAY,
+  open(o) {
+    const c = new materialsV1.MaterialsReportServiceClient(o.addr, channelCredentials(o));
+    const lookup = async (id: string) => {
+      try {
+        const request = materialsV1.GetEvidenceRequestRequest.fromPartial({ id });
+        const found = (await call(c.getEvidenceRequest.bind(c), request, o)).request;
+        return found && liveRequestOf(found);
+      } catch (err) {
+        if (isAppError(err, 'MATERIALS_REQUEST_NOT_FOUND')) return undefined;
+        throw err;
+      }
+    };
+    return { check: materialsConsentCheck(lookup), close: () => c.close() };
+  },
+  offline: (why) => materialsConsentCheck(undefined, { skipped: why }),
 };
 
 /**

@@ -26,12 +26,16 @@ const PERIOD: Record<string, mv.RatePeriod> = {
 
 const percent = (r: number) => `${(r * 100).toFixed(2)} %`;
 
+// a material the applicant refused to have reused counts as required: say how many, when there are some
+const refusedText = (r: mv.ExemptionRateRow) =>
+  Number(r.refused) > 0 ? `, ${r.refused} refused by the applicant` : '';
+
 /** One row in words: key and name, period, the rate with its numerator and denominator. */
 export function rateLine(r: mv.ExemptionRateRow): string {
   return [
     r.key ? `${r.key}  ${r.nameZh}` : r.nameZh,
     ...(r.period ? [r.period] : []),
-    `${percent(r.rate)}  (${r.exempt} / ${r.materials} materials, ${r.applications} applications)`,
+    `${percent(r.rate)}  (${r.exempt} / ${r.materials} materials, ${r.applications} applications${refusedText(r)})`,
     `replaceable ${percent(r.rateOfReplaceable)}`,
   ].join('  ');
 }

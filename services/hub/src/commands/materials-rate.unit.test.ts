@@ -10,6 +10,7 @@ const row = (key: string, nameZh: string, period: string, exempt: number, materi
   materials: String(materials),
   exempt: String(exempt),
   unsourced: '1',
+  refused: '0',
   rate: exempt / materials,
   rateOfReplaceable: exempt / (materials - 1),
 });
@@ -33,6 +34,13 @@ describe('rateText', () => {
     expect(text).toContain('40.00 %  (2 / 5 materials, 1 applications)');
     expect(text).toContain('合计  42.86 %');
     expect(text).toContain(RATE.methodEn);
+  });
+
+  it('says how many materials the applicant refused to have reused, when some were', () => {
+    const refused = { ...RATE.total!, exempt: '5', refused: '1' };
+    expect(rateText({ ...RATE, total: refused })).toContain(
+      '(5 / 14 materials, 1 applications, 1 refused by the applicant)',
+    );
   });
 });
 

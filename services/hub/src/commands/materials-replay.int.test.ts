@@ -2,8 +2,10 @@
  * `onceonly audit replay` over a hub on its embedded defaults hosting the materials service and the audit log: every
  * resolution (each material's decision, the exempt and required counts the exemption rate sums) is rebuilt from the
  * logged `materials.resolution.made` events alone (the service's own projection, ADR 005) and compared with what
- * GetResolution answers (as an auditor): clean at first; then a resolution's exempt count raised in the database
- * behind the service's back (what would inflate the rate) and another's decision rewritten are both named.
+ * GetResolution answers (as an auditor); every explicit request (each piece's preview, decision and reuse) is rebuilt
+ * from the consent events and compared with GetEvidenceRequest: clean at first; then a resolution's exempt count
+ * raised in the database behind the service's back (what would inflate the rate), another's decision rewritten and
+ * a rejected piece flipped to accepted (a reuse without consent) are all named.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -78,7 +80,8 @@ describe('audit replay of the materials resolutions', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function replayUntil(resolutions: number, ok: boolean, name: string): Promise<Report> {
+  /** Replays until each projection named compared as many keys as given, and the verdict is `ok`. */
+  async function replayUntil(compared: Record<string, number>, ok: boolean, name: string): Promise<Report> {
     let report: Report | undefined;
     let code: number | undefined;
     for (let i = 0; i < 60; i++) {
@@ -92,8 +95,10 @@ describe('audit replay of the materials resolutions', () => {
       ]);
       report = JSON.parse(run.out) as Report;
       code = run.code;
-      const of = report.projections.find((p) => p.name === 'materials-resolutions');
-      if (of?.compared === resolutions && report.ok === ok) break;
+      const done = Object.entries(compared).every(
+        ([projection, n]) => report!.projections.find((p) => p.name === projection)?.compared === n,
+      );
+      if (done && report.ok === ok) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(code).toBe(ok ? 0 : 1);
@@ -101,9 +106,12 @@ describe('audit replay of the materials resolutions', () => {
   }
 
   const ids: string[] = [];
+  const requests: string[] = [];
+  const BOTH = { 'materials-resolutions': 2, 'materials-consent': 2 };
 
   it('rebuilds every resolution from the log and finds the service agreeing', async () => {
     const market = materialsClient(hub.address, { metadata: metadata(MARKET_REGULATION, 'department') });
+    const centre = materialsClient(hub.address, { metadata: metadata(SERVICE_CENTRE, 'department') });
     const content = Buffer.from('%PDF 平面图');
     await market.uploadMaterial({
       owner: shop,
@@ -114,20 +122,25 @@ describe('audit replay of the materials resolutions', () => {
       mediaType: 'application/pdf',
     });
     const first = await market.resolveMaterials({ applicant: shop, itemCode: 'industry-bakery', applicationId: 'A-1' });
-    market.close();
-    const centre = materialsClient(hub.address, { metadata: metadata(SERVICE_CENTRE, 'department') });
     const second = await centre.resolveMaterials({ applicant: shop, itemCode: 'industry-cafe', applicationId: 'A-2' });
-    centre.close();
     ids.push(first.resolution!.id, second.resolution!.id);
     expect(first.resolution?.exemptCount).toBe(1);
+    // the explicit requests: the applicant accepts the first (then served), rejects the second
+    const portal = materialsClient(hub.address, { metadata: metadata('portal-1', 'portal') });
+    const accepted = (await market.requestEvidence({ applicationId: 'A-1' })).request!;
+    const rejected = (await centre.requestEvidence({ applicationId: 'A-2' })).request!;
+    requests.push(accepted.id, rejected.id);
+    await portal.previewEvidence({ applicant: shop });
+    await portal.acceptEvidence({ applicant: shop, requestId: accepted.id });
+    await portal.rejectEvidence({ applicant: shop, requestId: rejected.id });
+    await market.fetchEvidence({ requestId: accepted.id, pieceId: accepted.pieces[0]!.id });
+    for (const c of [market, centre, portal]) c.close();
 
-    const report = await replayUntil(2, true, 'clean');
-    expect(report.projections.find((p) => p.name === 'materials-resolutions')).toMatchObject({
-      keys: 2,
-      compared: 2,
-      divergences: 0,
-    });
-    expect(report.findings.filter((f) => f.key && ids.includes(f.key))).toEqual([]);
+    const report = await replayUntil(BOTH, true, 'clean');
+    for (const name of Object.keys(BOTH)) {
+      expect(report.projections.find((p) => p.name === name)).toMatchObject({ keys: 2, compared: 2, divergences: 0 });
+    }
+    expect(report.findings.filter((f) => f.key && [...ids, ...requests].includes(f.key))).toEqual([]);
   });
 
   it('prints the rate with its method and writes the plot through the CLI', async () => {
@@ -135,13 +148,14 @@ describe('audit replay of the materials resolutions', () => {
     const json = await cli([...as, '--json', 'materials', 'rate', '--by', 'department', '--period', 'month']);
     expect(json.code).toBe(0);
     const out = JSON.parse(json.out) as {
-      rows: { key: string; exempt: string; materials: string }[];
+      rows: { key: string; exempt?: string; materials: string; refused?: string }[];
       methodEn: string;
     };
-    expect(out.rows.map((r) => [r.key, r.exempt, r.materials])).toEqual(
+    // the centre's plan was rejected by the applicant: required, not exempt (zeros are left out of the JSON)
+    expect(out.rows.map((r) => [r.key, r.exempt ?? '0', r.materials, r.refused ?? '0'])).toEqual(
       [
-        [MARKET_REGULATION, '1', '5'],
-        [SERVICE_CENTRE, '1', '5'],
+        [MARKET_REGULATION, '1', '5', '0'],
+        [SERVICE_CENTRE, '0', '5', '1'],
       ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
     );
     expect(out.methodEn).toContain('last resolution');
@@ -169,11 +183,22 @@ describe('audit replay of the materials resolutions', () => {
           SET state = jsonb_set(state, '{materials,0,decision}', '"exempt"') WHERE id = $1`,
       [ids[1]],
     );
+    // a rejected piece flipped to accepted behind the service: the department could be served without consent
+    await db!.query(
+      `UPDATE materials.evidence_pieces SET status = 'accepted', state = jsonb_set(state, '{status}', '"accepted"')
+        WHERE request_id = $1`,
+      [requests[1]],
+    );
     const after = await rate.getExemptionRate({});
     rate.close();
-    expect(Number(after.total!.exempt)).toBe(Number(before.total!.exempt) + 1);
+    // one from the raised count, one from the refusal turned into consent
+    expect(Number(after.total!.exempt)).toBe(Number(before.total!.exempt) + 2);
 
-    const report = await replayUntil(2, false, 'tampered');
+    const report = await replayUntil(BOTH, false, 'tampered');
+    expect(report.findings.filter((f) => f.key === requests[1])).toEqual([
+      expect.objectContaining({ kind: 'PROJECTION_MISMATCH', expected: expect.stringContaining('rejected') }),
+    ]);
+    expect(report.findings.filter((f) => f.key === requests[0])).toEqual([]);
     const mine = report.findings.filter((f) => f.key && ids.includes(f.key));
     expect(mine).toEqual(
       expect.arrayContaining([

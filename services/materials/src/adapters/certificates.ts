@@ -1,21 +1,11 @@
-import { type ChannelCredentials, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { credentials, type ServiceError, status } from '@grpc/grpc-js';
 import { certificateV1 as cv, HolderCodeType } from '@onceonly/contracts';
-import { currentTraceparent } from '@onceonly/events';
-import { DEV_CALLER_HEADER, DEV_ROLE_HEADER, type Logger } from '@onceonly/kit';
 import type { Certificates, NamedApplicant } from '../app/ports.js';
 import type { CertificateLookup, CertificateStatus } from '../domain/resolution.js';
+import { type PeerOptions, peerCalls } from './peer-calls.js';
 
-/** How the materials service reaches the certificate service. */
-export interface CertificateProviderOptions {
-  readonly address: string;
-  /** mTLS credentials (a client certificate whose OU is `portal`); absent: plaintext with development metadata. */
-  readonly credentials?: ChannelCredentials;
-  /** The caller code sent as development metadata (loopback only), with role `portal`. */
-  readonly callerCode: string;
-  readonly timeoutMs: number;
-  readonly clock: () => Date;
-  readonly log: Logger;
-}
+/** How the materials service reaches the certificate service (mTLS: a client certificate whose OU is `portal`). */
+export type CertificateProviderOptions = PeerOptions;
 
 const STATUS: ReadonlyMap<cv.LicenceStatus, CertificateStatus> = new Map([
   [cv.LicenceStatus.LICENCE_STATUS_VALID, 'valid'],
@@ -60,26 +50,7 @@ export function pickCertificate(held: readonly cv.Certificate[], typeCode: strin
  */
 export function grpcCertificates(options: CertificateProviderOptions): Certificates & { close(): void } {
   const client = new cv.CertificateServiceClient(options.address, options.credentials ?? credentials.createInsecure());
-  const metadata = () => {
-    const m = new Metadata();
-    if (!options.credentials) {
-      m.set(DEV_CALLER_HEADER, options.callerCode);
-      m.set(DEV_ROLE_HEADER, 'portal');
-    }
-    // the resolution's trace goes on in the certificate service (ADR 035); nothing when tracing is off
-    const traceparent = currentTraceparent();
-    if (traceparent !== undefined) m.set('traceparent', traceparent);
-    return m;
-  };
-  const unary = <Req, Res>(
-    method: (r: Req, m: Metadata, o: { deadline: number }, cb: (e: ServiceError | null, r: Res) => void) => unknown,
-    request: Req,
-  ) =>
-    new Promise<Res>((resolve, reject) =>
-      method.call(client, request, metadata(), { deadline: Date.now() + options.timeoutMs }, (err, res) =>
-        err ? reject(err) : resolve(res),
-      ),
-    );
+  const unary = peerCalls(client, options, 'portal');
   return {
     async lookup(applicant: NamedApplicant, typeCodes: readonly string[]) {
       const answers = new Map<string, CertificateLookup>();

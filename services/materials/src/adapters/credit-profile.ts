@@ -1,21 +1,12 @@
-import { type ChannelCredentials, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { creditV1 as crv } from '@onceonly/contracts';
-import { DEV_CALLER_HEADER, DEV_ROLE_HEADER, type Logger } from '@onceonly/kit';
 import type { NamedApplicant } from '../app/ports.js';
 import type { CreditProfiles } from '../app/source-ports.js';
 import { chinaDay, type DataLookup } from '../domain/resolution.js';
+import { type PeerOptions, peerCalls } from './peer-calls.js';
 
-/** How the materials service reaches the credit service. */
-export interface CreditProviderOptions {
-  readonly address: string;
-  /** mTLS credentials (a client certificate whose OU is `department`); absent: development metadata. */
-  readonly credentials?: ChannelCredentials;
-  /** The caller code sent as development metadata (loopback only), with role `department`. */
-  readonly callerCode: string;
-  readonly timeoutMs: number;
-  readonly clock: () => Date;
-  readonly log: Logger;
-}
+/** How the materials service reaches the credit service (mTLS: a client certificate whose OU is `department`). */
+export type CreditProviderOptions = PeerOptions;
 
 /** The facts of a credit profile this service can judge, from GetCreditProfile's answer. */
 const FACTS: Record<string, (profile: crv.GetCreditProfileResponse) => boolean> = {
@@ -45,20 +36,9 @@ function answerText(profile: crv.GetCreditProfileResponse, satisfied: boolean): 
  */
 export function grpcCreditProfiles(options: CreditProviderOptions): CreditProfiles & { close(): void } {
   const client = new crv.CreditServiceClient(options.address, options.credentials ?? credentials.createInsecure());
-  const metadata = () => {
-    const m = new Metadata();
-    if (!options.credentials) {
-      m.set(DEV_CALLER_HEADER, options.callerCode);
-      m.set(DEV_ROLE_HEADER, 'department');
-    }
-    return m;
-  };
+  const call = peerCalls(client, options, 'department');
   const profileOf = (request: crv.GetCreditProfileRequest) =>
-    new Promise<crv.GetCreditProfileResponse>((resolve, reject) =>
-      client.getCreditProfile(request, metadata(), { deadline: Date.now() + options.timeoutMs }, (err, res) =>
-        err ? reject(err) : resolve(res),
-      ),
-    );
+    call<crv.GetCreditProfileRequest, crv.GetCreditProfileResponse>(client.getCreditProfile, request);
   return {
     async facts(applicant: NamedApplicant, facts: readonly string[], read) {
       const judged = facts.filter((f) => FACTS[f] !== undefined);

@@ -1,4 +1,5 @@
 import { AppError } from '@onceonly/errors';
+import type { EvidenceRequest } from '../domain/consent.js';
 import { type ExemptionRate, exemptionRate, type RateDimension, type RatePeriod } from '../domain/rate.js';
 import { chinaDay, type Resolution } from '../domain/resolution.js';
 import type { Actor } from './ports.js';
@@ -45,11 +46,34 @@ export async function exemptionRateCase(deps: ReportDeps, input: RateInput): Pro
  */
 export async function getResolutionCase(deps: ReportDeps, input: { actor: Actor; id: string }): Promise<Resolution> {
   const found = await deps.rates.resolution(deps.db, input.id);
-  const mayRead = input.actor.role === 'auditor' || found?.resolvedBy === input.actor.code;
-  if (!found || !mayRead) {
-    throw new AppError('MATERIALS_RESOLUTION_NOT_FOUND', `no resolution ${input.id}`, {
-      details: { fields: [{ field: 'id', reason: 'MATERIALS_RESOLUTION_NOT_FOUND', description: 'a resolution id' }] },
+  return readable(found, found?.resolvedBy, input, 'MATERIALS_RESOLUTION_NOT_FOUND', 'a resolution id');
+}
+
+/** What an auditor, or the department it belongs to, reads; anyone else is answered as if it did not exist. */
+function readable<T>(
+  found: T | undefined,
+  department: string | undefined,
+  input: { actor: Actor; id: string },
+  code: 'MATERIALS_RESOLUTION_NOT_FOUND' | 'MATERIALS_REQUEST_NOT_FOUND',
+  description: string,
+): T {
+  if (!found || (input.actor.role !== 'auditor' && department !== input.actor.code)) {
+    throw new AppError(code, `no ${description.slice(2)} ${input.id}`, {
+      details: { fields: [{ field: 'id', reason: code, description }] },
     });
   }
   return found;
+}
+
+/**
+ * GetEvidenceRequest: one explicit request as stored, to an auditor and to the department that made it (what the
+ * consent replay compares with). Anyone else: not found, as for a request that does not exist.
+ * @throws AppError MATERIALS_REQUEST_NOT_FOUND.
+ */
+export async function getEvidenceRequestCase(
+  deps: ReportDeps,
+  input: { actor: Actor; id: string },
+): Promise<EvidenceRequest> {
+  const found = await deps.consent.request(deps.db, input.id);
+  return readable(found, found?.departmentCode, input, 'MATERIALS_REQUEST_NOT_FOUND', 'a request id');
 }

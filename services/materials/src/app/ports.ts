@@ -3,7 +3,7 @@ import type { Database, Queryable, Transaction } from '@onceonly/store';
 import type { LicensingItem } from '../domain/catalogue.js';
 import type { Owner, Reuse, StoredMaterial } from '../domain/library.js';
 import type { CertificateLookup, Resolution } from '../domain/resolution.js';
-import type { CreditProfiles } from './source-ports.js';
+import type { CreditProfiles, DataProvider } from './source-ports.js';
 
 /** An applicant as a request names it: by credit code, or by citizen ID (keyed and masked at once). */
 export type NamedApplicant =
@@ -41,7 +41,16 @@ export interface ContentVault {
 }
 
 export interface ResolutionStore {
-  insert(tx: Transaction, resolution: Resolution): Promise<void>;
+  /**
+   * Commits the resolution, the reuses of stored materials it made, and `materials.resolution.made`, all or nothing
+   * (one statement: ADR 041).
+   */
+  commit(db: Queryable, resolution: Resolution, reuses: readonly Reuse[], actor: string): Promise<void>;
+  /**
+   * The evidence (`evidenceKeyOf`) the applicant refused to have reused for this department's application: a
+   * piece of its requests rejected or expired, and no piece with the same evidence accepted.
+   */
+  refused(db: Queryable, departmentCode: string, applicationId: string): Promise<Set<string>>;
 }
 
 /** The certificate service, asked about an applicant's certificates of some types. */
@@ -61,7 +70,6 @@ export interface MaterialsOutbox {
     access: { material: StoredMaterial; reader: string; role: string; applicationId?: string; granted: boolean },
     at: Date,
   ): Promise<void>;
-  resolved(tx: Transaction, resolution: Resolution, actor: string): Promise<void>;
 }
 
 /** What the use cases need. */
@@ -75,6 +83,8 @@ export interface MaterialsDeps {
   readonly certificates: Certificates;
   /** The credit service (credit profile facts); absent: those sources answer SOURCE_NOT_CONNECTED. */
   readonly credit?: CreditProfiles;
+  /** The assistance service (catalogue items answered by a department); absent: SOURCE_NOT_CONNECTED. */
+  readonly assistance?: DataProvider;
   readonly outbox: MaterialsOutbox;
   readonly relay: { kick(): void };
   readonly newId: () => string;

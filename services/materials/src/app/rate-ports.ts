@@ -1,7 +1,7 @@
 import type { Queryable } from '@onceonly/store';
 import type { RateGroup, RatePeriod } from '../domain/rate.js';
 import type { Resolution } from '../domain/resolution.js';
-import type { MaterialsDeps } from './ports.js';
+import type { ConsentDeps } from './consent-ports.js';
 
 /** What the exemption rate and the replay's reads need of storage. */
 export interface RateStore {
@@ -11,5 +11,5 @@ export interface RateStore {
   resolution(db: Queryable, id: string): Promise<Resolution | undefined>;
 }
 
-/** The use cases' dependencies: the service's, and the rate store. */
-export type ReportDeps = Pick<MaterialsDeps, 'db' | 'clock' | 'items'> & { readonly rates: RateStore };
+/** The use cases' dependencies: the service's, the rate store, and the requests the consent replay reads back. */
+export type ReportDeps = Pick<ConsentDeps, 'db' | 'clock' | 'items' | 'consent'> & { readonly rates: RateStore };

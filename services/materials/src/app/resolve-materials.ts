@@ -1,5 +1,6 @@
 import { unknownItem } from '../domain/catalogue.js';
 import {
+  assistanceItemsOf,
   certificateTypesOf,
   chinaDay,
   creditFactsOf,
@@ -8,6 +9,7 @@ import {
   reusedMaterials,
 } from '../domain/resolution.js';
 import { type Actor, type MaterialsDeps, type NamedApplicant, ownerOf } from './ports.js';
+import type { DataProvider } from './source-ports.js';
 
 export interface ResolveInput {
   readonly actor: Actor;
@@ -18,30 +20,34 @@ export interface ResolveInput {
 
 /**
  * ResolveMaterials: the item's latest version; the applicant's certificates of the types its sources name, asked
- * of the certificate service (their live status verified) before any transaction; the applicant's library; the
- * domain decides each material; then one transaction stores the resolution, the reuses of stored materials (the
- * departments of the application may then be served them) and `materials.resolution.made`.
+ * of the certificate service (their live status verified), the data sources (credit profile, assistance items)
+ * asked through their services, the applicant's library and what the applicant refused for this application, all
+ * before anything is written; the domain decides each material; then one statement stores the resolution, the
+ * reuses of stored materials (the departments of the application may then be served them) and
+ * `materials.resolution.made`.
  * @throws AppError MATERIALS_ITEM_UNKNOWN (nothing written).
  */
 export async function resolveMaterialsCase(deps: MaterialsDeps, input: ResolveInput): Promise<Resolution> {
   const item = await deps.items.get(deps.db, input.itemCode);
   if (!item) throw unknownItem(input.itemCode);
   const applicant = ownerOf(deps, input.applicant);
-  const creditFacts = creditFactsOf(item);
-  const [certificates, library, data] = await Promise.all([
+  const read = { department: input.actor.code, applicationId: input.applicationId };
+  const ask = (provider: DataProvider | undefined, keys: string[]) =>
+    provider && keys.length > 0 ? provider.facts(input.applicant, keys, read) : undefined;
+  // only a department's applications have explicit requests, hence refusals
+  const department = input.actor.role === 'department';
+  const [certificates, library, credit, assistance, refused] = await Promise.all([
     deps.certificates.lookup(input.applicant, certificateTypesOf(item)),
     deps.materials.byOwner(deps.db, applicant.key),
-    deps.credit && creditFacts.length > 0
-      ? deps.credit.facts(input.applicant, creditFacts, {
-          department: input.actor.code,
-          applicationId: input.applicationId,
-        })
-      : undefined,
+    ask(deps.credit, creditFactsOf(item)),
+    ask(deps.assistance, assistanceItemsOf(item)),
+    department ? deps.resolutions.refused(deps.db, input.actor.code, input.applicationId) : undefined,
   ]);
+  const data = new Map([...(credit ?? []), ...(assistance ?? [])]);
   const at = deps.clock();
   const resolution = resolveItem(
     item,
-    { certificates, library, today: chinaDay(at), ...(data ? { data } : {}) },
+    { certificates, library, today: chinaDay(at), data, ...(refused ? { refused } : {}) },
     {
       id: deps.newId(),
       applicationId: input.applicationId,
@@ -50,19 +56,14 @@ export async function resolveMaterialsCase(deps: MaterialsDeps, input: ResolveIn
       resolvedAt: at,
     },
   );
-  const reuses =
-    input.actor.role === 'department'
-      ? reusedMaterials(resolution).map((materialId) => ({
-          materialId,
-          applicationId: input.applicationId,
-          departmentCode: input.actor.code,
-        }))
-      : [];
-  await deps.db.transaction(async (tx) => {
-    await deps.resolutions.insert(tx, resolution);
-    if (reuses.length > 0) await deps.materials.addReuses(tx, reuses, resolution.id, at);
-    await deps.outbox.resolved(tx, resolution, input.actor.code);
-  });
+  const reuses = department
+    ? reusedMaterials(resolution).map((materialId) => ({
+        materialId,
+        applicationId: input.applicationId,
+        departmentCode: input.actor.code,
+      }))
+    : [];
+  await deps.resolutions.commit(deps.db, resolution, reuses, input.actor.code);
   deps.relay.kick();
   return resolution;
 }

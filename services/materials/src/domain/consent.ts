@@ -153,12 +153,9 @@ export function decide(
   }
   const targets = request.pieces.filter((p) => (named ? named.has(p.id) : p.status === 'pending'));
   for (const p of targets) {
-    if (p.status !== 'pending' && p.status !== input.decision) {
-      throw new AppError('MATERIALS_PREVIEW_DECIDED', `piece ${p.id} is already ${p.status}`);
-    }
-    if (input.decision === 'accepted' && p.status === 'pending' && !p.previewedAt) {
-      throw new AppError('MATERIALS_PREVIEW_NOT_SHOWN', `piece ${p.id} was never shown to the applicant`);
-    }
+    // deciding again the same way changes nothing
+    const refusal = p.status === input.decision ? undefined : transitionRefusal(p, input.decision);
+    if (refusal) throw new AppError(refusal, `piece ${p.id} may not become ${input.decision} (${p.status})`);
   }
   const changing = new Set(targets.filter((p) => p.status === 'pending').map((p) => p.id));
   const changed: EvidencePiece[] = [];
@@ -176,6 +173,34 @@ export function decide(
   return { request: { ...request, pieces }, changed };
 }
 
+/**
+ * Why a piece may not go from its status to `to`, or undefined when it may: only a pending piece is decided, and
+ * acceptance follows a preview. The rule {@link decide} applies and the replay checks logged decisions with.
+ */
+export function transitionRefusal(
+  piece: { readonly status: PieceStatus; readonly previewedAt?: unknown },
+  to: Exclude<PieceStatus, 'pending'>,
+): 'MATERIALS_PREVIEW_DECIDED' | 'MATERIALS_PREVIEW_NOT_SHOWN' | undefined {
+  if (piece.status !== 'pending') return 'MATERIALS_PREVIEW_DECIDED';
+  if (to === 'accepted' && !piece.previewedAt) return 'MATERIALS_PREVIEW_NOT_SHOWN';
+  return undefined;
+}
+
+/**
+ * Why `reader` may not be served a piece of a request, or undefined when it may: the requesting department only,
+ * and the piece accepted. The rule {@link pieceToServe} applies and the replay checks logged reuses with.
+ */
+export function servingRefusal(
+  request: { readonly departmentCode: string },
+  piece: { readonly status: PieceStatus } | undefined,
+  reader: { readonly code: string; readonly role: string },
+): 'MATERIALS_ACCESS_DENIED' | 'MATERIALS_PIECE_NOT_FOUND' | 'MATERIALS_EVIDENCE_NOT_ACCEPTED' | undefined {
+  if (reader.role !== 'department' || reader.code !== request.departmentCode) return 'MATERIALS_ACCESS_DENIED';
+  if (!piece) return 'MATERIALS_PIECE_NOT_FOUND';
+  if (piece.status !== 'accepted') return 'MATERIALS_EVIDENCE_NOT_ACCEPTED';
+  return undefined;
+}
+
 /** The pieces still pending once the request expired: they become `expired` (the sweep's decision). */
 export function expire(request: EvidenceRequest, now: Date): { request: EvidenceRequest; changed: EvidencePiece[] } {
   if (!isExpired(request, now)) return { request, changed: [] };
@@ -189,6 +214,12 @@ export function expire(request: EvidenceRequest, now: Date): { request: Evidence
   return { request: { ...request, pieces }, changed };
 }
 
+const SERVING_REFUSED = {
+  MATERIALS_ACCESS_DENIED: 'evidence is served only to the department that requested it',
+  MATERIALS_PIECE_NOT_FOUND: 'no such piece in the request',
+  MATERIALS_EVIDENCE_NOT_ACCEPTED: 'the piece was not accepted by the applicant',
+} as const;
+
 /**
  * Whether a department may receive a piece: it is the requesting department (part of the application), and the
  * applicant accepted the piece.
@@ -199,13 +230,10 @@ export function pieceToServe(
   pieceId: string,
   reader: { code: string; role: string },
 ): EvidencePiece {
-  if (reader.role !== 'department' || reader.code !== request.departmentCode) {
-    throw new AppError('MATERIALS_ACCESS_DENIED', 'evidence is served only to the department that requested it');
-  }
   const piece = request.pieces.find((p) => p.id === pieceId);
-  if (!piece) throw new AppError('MATERIALS_PIECE_NOT_FOUND', `no piece ${pieceId} in request ${request.id}`);
-  if (piece.status !== 'accepted') {
-    throw new AppError('MATERIALS_EVIDENCE_NOT_ACCEPTED', `piece ${pieceId} is ${piece.status}, not accepted`);
+  const refusal = servingRefusal(request, piece, reader);
+  if (refusal || !piece) {
+    throw new AppError(refusal ?? 'MATERIALS_PIECE_NOT_FOUND', SERVING_REFUSED[refusal ?? 'MATERIALS_PIECE_NOT_FOUND']);
   }
   return piece;
 }

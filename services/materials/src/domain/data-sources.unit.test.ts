@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SEEDED_ITEMS } from './catalogue.js';
 import type { Owner } from './library.js';
-import { creditFactsOf, type DataLookup, resolveItem } from './resolution.js';
+import { assistanceItemsOf, creditFactsOf, type DataLookup, resolveItem } from './resolution.js';
 
 const liquor = SEEDED_ITEMS.find((i) => i.code === 'liquor-retail-new')!;
 const applicant: Owner = { kind: 'organisation', key: '91310107MA1G8K2D3X', display: '91310107MA1G8K2D3X' };
@@ -23,7 +23,7 @@ function credit(lookup?: DataLookup) {
   return resolution.materials.find((m) => m.materialCode === 'credit-commitment')!;
 }
 
-const answer = (kind: 'satisfied' | 'not-satisfied'): DataLookup => ({
+const answer = (kind: 'satisfied' | 'not-satisfied'): Extract<DataLookup, { kind: typeof kind }> => ({
   kind,
   provider: 'credit',
   value: 'grade B (grades/2026-2), not on the serious-dishonesty list',
@@ -47,5 +47,44 @@ describe('a material replaced by a fact of the credit profile', () => {
     expect(credit(answer('not-satisfied'))).toMatchObject({ decision: 'required', reason: 'data-not-satisfied' });
     expect(credit({ kind: 'unavailable' })).toMatchObject({ reason: 'provider-unavailable' });
     expect(credit()).toMatchObject({ reason: 'source-not-connected' });
+  });
+});
+
+describe('a material replaced by an assistance catalogue item (PT-XZ-07)', () => {
+  const cafe = SEEDED_ITEMS.find((i) => i.code === 'internet-cafe-new')!;
+  const safety = (lookup?: DataLookup) =>
+    resolveItem(
+      cafe,
+      {
+        certificates: new Map(),
+        library: [],
+        today: '2026-03-04',
+        ...(lookup ? { data: new Map([['assistance:PT-XZ-07', lookup]]) } : {}),
+      },
+      context,
+    ).materials.find((m) => m.materialCode === 'safety-record')!;
+
+  it('names the catalogue items an item asks the assistance service about', () => {
+    expect(assistanceItemsOf(cafe)).toEqual(['PT-XZ-07']);
+    expect(assistanceItemsOf(liquor)).toEqual([]);
+  });
+
+  it("is exempt with the provider's answer as evidence", () => {
+    const lookup: DataLookup = { ...answer('satisfied'), provider: 'assistance', value: 'serious_violation=无' };
+    expect(safety(lookup)).toMatchObject({
+      decision: 'exempt',
+      evidence: { kind: 'data', provider: 'assistance', reference: 'PT-XZ-07', value: 'serious_violation=无' },
+    });
+  });
+
+  it('is required while the request is unanswered, naming the request', () => {
+    expect(safety({ kind: 'requested', reference: 'req-1' })).toMatchObject({
+      decision: 'required',
+      reason: 'data-requested',
+      tried: [{ reason: 'data-requested', reference: 'req-1' }],
+    });
+    expect(safety({ ...answer('not-satisfied'), provider: 'assistance' })).toMatchObject({
+      reason: 'data-not-satisfied',
+    });
   });
 });

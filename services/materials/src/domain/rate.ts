@@ -18,8 +18,14 @@ export interface RateGroup {
   readonly periodStart: string;
   readonly applications: number;
   readonly materials: number;
+  /** Materials its last resolutions found EXEMPT. */
   readonly exempt: number;
   readonly unsourced: number;
+  /**
+   * Of those EXEMPT, the materials whose reuse the applicant refused (a piece rejected or expired, none accepted):
+   * the applicant submits them after all, so they count as required ({@link RATE_METHOD}). Absent: none.
+   */
+  readonly refused?: number;
 }
 
 export interface RateRow {
@@ -30,8 +36,11 @@ export interface RateRow {
   readonly period: string;
   readonly applications: number;
   readonly materials: number;
+  /** Exempt in the end: resolved EXEMPT less {@link refused}. */
   readonly exempt: number;
   readonly unsourced: number;
+  /** Resolved EXEMPT, then refused by the applicant: counted as required. */
+  readonly refused: number;
   readonly rate: number;
   readonly rateOfReplaceable: number;
 }
@@ -51,14 +60,18 @@ export const RATE_METHOD = {
     '用证免交比率 = 免交材料数 ÷ 应交材料数。统计口径：每个申请（受理部门 + 申请编号）只计最后一次材料核验结果，' +
     '计入该次核验所在期间；应交材料数为事项材料清单所列全部材料（含无可替代来源、须当场提交的申请书等），' +
     '免交材料数为核验结论为"免交"（电子证照在线核验有效、电子材料库材料有效、部门数据或信用信息核验通过）的材料数；' +
+    '申请人在预览中拒绝复用（或预览过期未确认）、且未另行同意的可免交材料，计为应交、不计为免交（另列"拒绝复用"数）；' +
     '"可替代材料免交率"的分母不计无可替代来源的材料。部门为作出核验的受理部门，区为该部门所属行政区划。',
   en:
     'Exemption rate = materials exempt ÷ materials required. Each application (the resolving department and its ' +
     'application id) counts once, by its last resolution, in the period of that resolution. Materials required: ' +
     "every material of the item's list, including those no source can replace (the signed application form); " +
     'materials exempt: those resolved EXEMPT (a certificate verified live and valid, a current material of the ' +
-    "library, a department's data or the credit profile). The rate of replaceable materials leaves out those no " +
-    "source can replace. Department: the department that resolved; district: that department's division.",
+    "library, a department's data or the credit profile), less those the applicant refused: a material that could " +
+    'be exempt but whose reuse the applicant rejected in the preview (or let the preview expire), with no piece ' +
+    'for it accepted, counts as required, not exempt (shown apart as refused). The rate of replaceable materials ' +
+    "leaves out those no source can replace. Department: the department that resolved; district: that department's " +
+    'division.',
 } as const;
 
 /** The district (GB/T 2260 division code) of a department: the directory's, else the credit code's 3rd–8th characters. */
@@ -131,12 +144,15 @@ const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
 function row(key: string, nameZh: string, period: string, groups: readonly RateGroup[]): RateRow {
   const sum = (f: (g: RateGroup) => number) => groups.reduce((n, g) => n + f(g), 0);
-  const [applications, materials, exempt, unsourced] = [
+  const [applications, materials, resolvedExempt, unsourced, refused] = [
     sum((g) => g.applications),
     sum((g) => g.materials),
     sum((g) => g.exempt),
     sum((g) => g.unsourced),
+    sum((g) => Math.min(g.refused ?? 0, g.exempt)),
   ];
+  // a material the applicant refused to have reused is submitted after all: required, not exempt
+  const exempt = resolvedExempt - refused;
   return {
     key,
     nameZh,
@@ -145,6 +161,7 @@ function row(key: string, nameZh: string, period: string, groups: readonly RateG
     materials,
     exempt,
     unsourced,
+    refused,
     rate: ratio(exempt, materials),
     rateOfReplaceable: ratio(exempt, materials - unsourced),
   };

@@ -55,6 +55,34 @@ describe('exemptionRate', () => {
     expect(out.methodZh).toContain('免交材料数 ÷ 应交材料数');
   });
 
+  describe('when the applicant refused the reuse of an exempt-able material', () => {
+    const groups = [
+      { ...g(MARKET, 'food-business-new', '2026-01-01', 3, 6), refused: 1 },
+      g(MARKET, 'food-business-new', '2026-01-01', 2, 6),
+    ];
+    const out = exemptionRate(groups, { by: 'item', period: 'whole', from: '', to: '2026-01-31' }, names);
+
+    it('counts the refused material as required, not exempt, and shows it apart', () => {
+      expect(out.total).toMatchObject({ materials: 12, exempt: 4, refused: 1 });
+      expect(out.total.rate).toBeCloseTo(4 / 12, 12);
+      expect(out.total.rateOfReplaceable).toBeCloseTo(4 / 10, 12);
+    });
+
+    it('states the rule in the method, in Chinese and English', () => {
+      expect(out.methodZh).toContain('拒绝复用');
+      expect(out.methodEn).toContain('counts as required, not exempt');
+    });
+
+    it('never takes more refusals off than there were exempt materials', () => {
+      const odd = exemptionRate(
+        [{ ...g(MARKET, 'food-business-new', '2026-01-01', 1, 6), refused: 3 }],
+        { by: 'total', period: 'whole', from: '', to: '2026-01-31' },
+        names,
+      );
+      expect(odd.total).toMatchObject({ exempt: 0, refused: 1 });
+    });
+  });
+
   it('answers zero, not NaN, over no resolution', () => {
     const out = exemptionRate([], { by: 'department', period: 'whole', from: '', to: '2026-01-01' }, names);
     expect(out.rows).toEqual([]);

@@ -48,7 +48,11 @@ export type RequiredReason =
   | 'material-expired'
   | 'source-not-connected'
   /** The data provider answered, and its data does not satisfy the material. */
-  | 'data-not-satisfied';
+  | 'data-not-satisfied'
+  /** The data provider was asked (an assistance request) and has not answered yet. */
+  | 'data-requested'
+  /** A source matched, and the applicant refused its reuse for the application (rejected, or let expire). */
+  | 'not-consented';
 
 /**
  * What a data source (the credit profile, an assistance catalogue item) answered about one fact of the applicant:
@@ -64,6 +68,8 @@ export type DataLookup =
       readonly asOf: string;
       readonly checkedAt: Date;
     }
+  /** Asked, no answer yet: `reference` names the question (the assistance request's id). */
+  | { readonly kind: 'requested'; readonly reference: string }
   | { readonly kind: 'unavailable' };
 
 export type Evidence =
@@ -132,6 +138,12 @@ export interface ResolutionFacts {
   readonly today: string;
   /** By {@link dataKeyOf} of each data source asked; a source not in it is not connected. */
   readonly data?: ReadonlyMap<string, DataLookup>;
+  /**
+   * The evidence ({@link evidenceKeyOf}) the applicant refused to have reused for this application and department:
+   * a piece rejected or expired, none accepted. Such evidence is a miss (`not-consented`), and the next source is
+   * tried.
+   */
+  readonly refused?: ReadonlySet<string>;
 }
 
 /**
@@ -139,11 +151,13 @@ export interface ResolutionFacts {
  * that exists but is not valid says more than a provider that did not answer, which says more than "none").
  */
 const CLOSENESS: readonly RequiredReason[] = [
+  'not-consented',
   'certificate-revoked',
   'certificate-suspended',
   'certificate-expired',
   'certificate-not-valid',
   'data-not-satisfied',
+  'data-requested',
   'material-expired',
   'provider-unavailable',
   'certificate-not-found',
@@ -213,6 +227,7 @@ function tryData(source: DataSource, facts: ResolutionFacts): Tried {
   const lookup = facts.data?.get(dataKeyOf(source));
   if (!lookup) return { source, reason: 'source-not-connected' };
   if (lookup.kind === 'unavailable') return { source, reason: 'provider-unavailable' };
+  if (lookup.kind === 'requested') return { source, reason: 'data-requested', reference: lookup.reference };
   const reference = source.kind === 'credit-profile' ? source.fact : source.itemCode;
   if (lookup.kind === 'not-satisfied') return { source, reason: 'data-not-satisfied', reference };
   return {
@@ -227,7 +242,29 @@ function tryData(source: DataSource, facts: ResolutionFacts): Tried {
   };
 }
 
+/**
+ * What identifies a piece of evidence across resolutions of one application: the certificate, the stored material,
+ * or the data provider and fact. What the applicant refused is remembered by it.
+ */
+export function evidenceKeyOf(evidence: Evidence): string {
+  switch (evidence.kind) {
+    case 'certificate':
+      return `certificate:${evidence.certificateId}`;
+    case 'material':
+      return `material:${evidence.materialId}`;
+    default:
+      return `data:${evidence.provider}:${evidence.reference}`;
+  }
+}
+
 function trySource(source: MaterialSource, facts: ResolutionFacts): Tried {
+  const tried = tryKind(source, facts);
+  if (!('evidence' in tried) || !facts.refused?.has(evidenceKeyOf(tried.evidence))) return tried;
+  // the source matches, and the applicant said no to this very evidence for this application
+  return { source, reason: 'not-consented', reference: evidenceKeyOf(tried.evidence) };
+}
+
+function tryKind(source: MaterialSource, facts: ResolutionFacts): Tried {
   switch (source.kind) {
     case 'certificate':
       return tryCertificate(source, facts);
@@ -242,6 +279,13 @@ function trySource(source: MaterialSource, facts: ResolutionFacts): Tried {
 export function creditFactsOf(item: LicensingItem): string[] {
   const out = new Set<string>();
   for (const m of item.materials) for (const s of m.sources) if (s.kind === 'credit-profile') out.add(s.fact);
+  return [...out];
+}
+
+/** The assistance catalogue items an item's sources name: what the use case asks the assistance service about. */
+export function assistanceItemsOf(item: LicensingItem): string[] {
+  const out = new Set<string>();
+  for (const m of item.materials) for (const s of m.sources) if (s.kind === 'assistance-item') out.add(s.itemCode);
   return [...out];
 }
 

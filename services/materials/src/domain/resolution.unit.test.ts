@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CERTIFICATE_TYPES, type LicensingItem, SEEDED_ITEMS } from './catalogue.js';
 import type { Owner, StoredMaterial } from './library.js';
-import { type CertificateLookup, certificateTypesOf, chinaDay, resolveItem, reusedMaterials } from './resolution.js';
+import {
+  type CertificateLookup,
+  certificateTypesOf,
+  chinaDay,
+  evidenceKeyOf,
+  resolveItem,
+  reusedMaterials,
+} from './resolution.js';
 
 const item = SEEDED_ITEMS.find((i) => i.code === 'industry-convenience-store')!;
 const applicant: Owner = { kind: 'organisation', key: '91310107MA1G8K3D4T', display: '91310107MA1G8K3D4T' };
@@ -166,5 +173,47 @@ describe('resolving an item', () => {
   it('takes the day in China Standard Time', () => {
     expect(chinaDay(new Date('2026-03-03T16:00:00Z'))).toBe('2026-03-04');
     expect(chinaDay(new Date('2026-03-03T15:59:59Z'))).toBe('2026-03-03');
+  });
+});
+
+describe('when the applicant refused the reuse of the evidence for this application', () => {
+  const refusedOutcome = (refused: string[], library: StoredMaterial[]) => {
+    const certificates = new Map<string, CertificateLookup>([[CERTIFICATE_TYPES.FOOD_BUSINESS, validFood]]);
+    const r = resolveItem(item, { certificates, library, today: '2026-03-04', refused: new Set(refused) }, context);
+    return (code: string) => r.materials.find((m) => m.materialCode === code)!;
+  };
+
+  it('is required with NOT_CONSENTED, naming the evidence refused', () => {
+    const of = refusedOutcome(['certificate:c-food', 'material:p1'], [plan('p1', '2026-01-01T00:00:00Z')]);
+    expect(of('food-business-licence')).toMatchObject({
+      decision: 'required',
+      reason: 'not-consented',
+      tried: [{ reason: 'not-consented', reference: 'certificate:c-food' }],
+    });
+    expect(of('floor-plan')).toMatchObject({ decision: 'required', reason: 'not-consented' });
+  });
+
+  it('exempts a newer stored material the applicant was never asked about', () => {
+    const of = refusedOutcome(
+      ['material:p1'],
+      [plan('p2', '2026-02-01T00:00:00Z'), plan('p1', '2026-01-01T00:00:00Z')],
+    );
+    expect(of('floor-plan')).toMatchObject({ decision: 'exempt', evidence: { materialId: 'p2' } });
+  });
+
+  it('names every kind of evidence by what identifies it', () => {
+    expect(evidenceKeyOf({ kind: 'material', materialId: 'm', sha256: 'x', materialType: 'floor-plan' })).toBe(
+      'material:m',
+    );
+    expect(
+      evidenceKeyOf({
+        kind: 'data',
+        provider: 'assistance',
+        reference: 'PT-XZ-07',
+        value: '无',
+        asOf: '',
+        checkedAt: at,
+      }),
+    ).toBe('data:assistance:PT-XZ-07');
   });
 });

@@ -19,14 +19,25 @@ function revived(m: Outcome): Outcome {
  * The rate in one statement: the last resolution of each application of each department (DISTINCT ON over the
  * index of migration 031), kept when it falls in the window, summed per department, item and period (the first
  * day of the month or quarter in China Standard Time, UTC+8 with no daylight saving: no time zone table needed,
- * which PGlite may lack). Unsourced materials are counted from the resolution's own JSON (reason `no-source`).
+ * which PGlite may lack). Unsourced materials are counted from the resolution's own JSON (reason `no-source`);
+ * refused ones are the positions of the resolution's pieces that the applicant rejected or let expire, with no piece
+ * at that position accepted (ADR 041): the domain counts them as required.
  */
 const RATE_SQL = `
 WITH last AS (
   SELECT DISTINCT ON (resolved_by, application_id)
-         resolved_by, item_code, resolved_at, exempt_count, required_count, state
+         id, resolved_by, item_code, resolved_at, exempt_count, required_count, state
     FROM materials.resolutions
    ORDER BY resolved_by, application_id, resolved_at DESC, id DESC
+),
+refused AS (
+  SELECT q.resolution_id, count(DISTINCT p.position) AS n
+    FROM materials.evidence_pieces p JOIN materials.evidence_requests q ON q.id = p.request_id
+   WHERE p.status IN ('rejected', 'expired')
+     AND NOT EXISTS (
+       SELECT 1 FROM materials.evidence_pieces a JOIN materials.evidence_requests aq ON aq.id = a.request_id
+        WHERE aq.resolution_id = q.resolution_id AND a.position = p.position AND a.status = 'accepted')
+   GROUP BY q.resolution_id
 )
 SELECT resolved_by AS department, item_code,
        CASE WHEN $1::text = 'whole' THEN ''
@@ -36,8 +47,9 @@ SELECT resolved_by AS department, item_code,
        sum(exempt_count + required_count)::integer AS materials,
        sum(exempt_count)::integer AS exempt,
        sum((SELECT count(*) FROM jsonb_array_elements(state->'materials') m WHERE m->>'reason' = 'no-source'))::integer
-         AS unsourced
-  FROM last
+         AS unsourced,
+       coalesce(sum(refused.n), 0)::integer AS refused
+  FROM last LEFT JOIN refused ON refused.resolution_id = last.id
  WHERE resolved_at >= $2 AND resolved_at < $3
  GROUP BY 1, 2, 3`;
 
@@ -51,6 +63,7 @@ export const sqlRateStore: RateStore = {
       materials: number;
       exempt: number;
       unsourced: number;
+      refused: number;
     }>(RATE_SQL, [query.period === 'whole' ? 'whole' : query.period, query.fromInstant, query.toInstant]);
     return rows.map(
       (r): RateGroup => ({
@@ -61,6 +74,7 @@ export const sqlRateStore: RateStore = {
         materials: Number(r.materials),
         exempt: Number(r.exempt),
         unsourced: Number(r.unsourced),
+        refused: Number(r.refused),
       }),
     );
   },

@@ -1,7 +1,6 @@
-import type { ItemStore, MaterialStore, ResolutionStore } from '../../app/ports.js';
+import type { ItemStore, MaterialStore } from '../../app/ports.js';
 import type { LicensingItem } from '../../domain/catalogue.js';
 import type { Reuse, StoredMaterial } from '../../domain/library.js';
-import type { Resolution } from '../../domain/resolution.js';
 
 /** The schema the service keeps its tables in. */
 export const MATERIALS_SCHEMA = 'materials';
@@ -95,28 +94,6 @@ export const sqlMaterialStore: MaterialStore = {
         reuses.map((r) => r.departmentCode),
         resolutionId,
         at,
-      ],
-    );
-  },
-};
-
-export const sqlResolutionStore: ResolutionStore = {
-  async insert(tx, r: Resolution) {
-    await tx.query(
-      `INSERT INTO materials.resolutions (id, application_id, applicant_key, item_code, item_version, resolved_by,
-         resolved_at, exempt_count, required_count, state)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
-      [
-        r.id,
-        r.applicationId,
-        r.applicant.key,
-        r.itemCode,
-        r.itemVersion,
-        r.resolvedBy,
-        r.resolvedAt,
-        r.exemptCount,
-        r.requiredCount,
-        JSON.stringify(r),
       ],
     );
   },

@@ -101,11 +101,24 @@ export function materialsResolutionCheck(
   lookup?: ResolutionLookup,
   options: { skipped?: string } = {},
 ): ProjectionCheck<ReplayedResolution, ReplayedResolution> {
+  return checkWith(materialsResolutionProjection, differences, lookup, options);
+}
+
+/**
+ * A projection of this service with its reader (`lookup`, the service asked as an auditor), or without one (skipped,
+ * saying why): its findings are the `differences` of each key.
+ */
+export function checkWith<S, L>(
+  projection: Projection<S>,
+  differences: (key: string, rebuilt: S, live: L | undefined) => Finding[],
+  lookup: ((key: string) => Promise<L | undefined>) | undefined,
+  options: { skipped?: string },
+): ProjectionCheck<S, L> {
   return {
-    projection: materialsResolutionProjection,
+    projection,
     ...(lookup === undefined
       ? { skipped: options.skipped ?? 'the materials service was not asked' }
-      : { reader: { read: (id: string) => lookup(id) } }),
+      : { reader: { read: (key: string) => lookup(key) } }),
     differences: (key, rebuilt, live) => differences(key, rebuilt, live),
   };
 }

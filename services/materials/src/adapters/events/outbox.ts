@@ -1,6 +1,7 @@
 import { materialsEventsV1 as ev } from '@onceonly/contracts';
-import { appendToOutbox, defineEvent } from '@onceonly/events';
+import { appendToOutbox, defineEvent, type OutboxStatement, outboxInsertStatements } from '@onceonly/events';
 import type { MaterialsOutbox } from '../../app/ports.js';
+import type { Resolution } from '../../domain/resolution.js';
 import { MATERIALS_EVENT_TYPES, MATERIALS_TOPIC } from '../../topics.js';
 import { MATERIALS_SCHEMA } from '../db/stores.js';
 import { materialToProto, resolutionToProto } from '../grpc/to-proto.js';
@@ -67,17 +68,22 @@ export const sqlMaterialsOutbox: MaterialsOutbox = {
     });
     await appendToOutbox(tx, MATERIALS_SCHEMA, [{ topic: MATERIALS_TOPIC, event }]);
   },
-  async resolved(tx, resolution, actor) {
-    const event = resolutionMade.make({
-      subject: resolution.applicant.key,
-      time: resolution.resolvedAt,
-      extensions: { actor },
-      data: {
-        resolution: resolutionToProto(resolution),
-        actorCode: actor,
-        occurredAt: resolution.resolvedAt.toISOString(),
-      },
-    });
-    await appendToOutbox(tx, MATERIALS_SCHEMA, [{ topic: MATERIALS_TOPIC, event }]);
-  },
 };
+
+/**
+ * `materials.resolution.made` as the one outbox INSERT `appendToOutbox` would send, to embed in the statement that
+ * stores the resolution (ADR 041): one event is always one statement.
+ */
+export function resolutionMadeStatement(resolution: Resolution, actor: string): OutboxStatement {
+  const event = resolutionMade.make({
+    subject: resolution.applicant.key,
+    time: resolution.resolvedAt,
+    extensions: { actor },
+    data: {
+      resolution: resolutionToProto(resolution),
+      actorCode: actor,
+      occurredAt: resolution.resolvedAt.toISOString(),
+    },
+  });
+  return outboxInsertStatements(MATERIALS_SCHEMA, [{ topic: MATERIALS_TOPIC, event }])[0]!;
+}

@@ -8,7 +8,7 @@ import type {
 } from '../../domain/consent.js';
 import { evidenceToProto } from './to-proto.js';
 
-const STATUS: Record<PieceStatus, mv.PieceStatus> = {
+export const STATUS: Record<PieceStatus, mv.PieceStatus> = {
   pending: mv.PieceStatus.PIECE_STATUS_PENDING,
   accepted: mv.PieceStatus.PIECE_STATUS_ACCEPTED,
   rejected: mv.PieceStatus.PIECE_STATUS_REJECTED,

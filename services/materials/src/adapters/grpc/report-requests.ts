@@ -46,6 +46,7 @@ export function parseGetExemptionRate(r: mv.GetExemptionRateRequest): RateInput 
   });
 }
 
-export function parseGetResolution(r: mv.GetResolutionRequest, actor: Actor) {
+/** GetResolution and GetEvidenceRequest: one id. */
+export function parseGetResolution(r: { readonly id: string }, actor: Actor) {
   return FieldCheck.parse((check) => ({ actor, id: check.text('id', r.id, { max: 100, required: true, trim: true }) }));
 }

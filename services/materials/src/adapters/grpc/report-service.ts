@@ -1,8 +1,9 @@
 import type { materialsV1 as mv } from '@onceonly/contracts';
 import { unary } from '@onceonly/kit';
-import { exemptionRateCase, getResolutionCase } from '../../app/exemption-rate.js';
+import { exemptionRateCase, getEvidenceRequestCase, getResolutionCase } from '../../app/exemption-rate.js';
 import type { ReportDeps } from '../../app/rate-ports.js';
 import type { RateRow } from '../../domain/rate.js';
+import { requestToProto } from './consent-to-proto.js';
 import { parseGetExemptionRate, parseGetResolution } from './report-requests.js';
 import { resolutionToProto } from './to-proto.js';
 
@@ -15,6 +16,7 @@ export function rateRowToProto(r: RateRow): mv.ExemptionRateRow {
     materials: String(r.materials),
     exempt: String(r.exempt),
     unsourced: String(r.unsourced),
+    refused: String(r.refused),
     rate: r.rate,
     rateOfReplaceable: r.rateOfReplaceable,
   };
@@ -37,6 +39,11 @@ export function reportHandlers(deps: ReportDeps): mv.MaterialsReportServiceServe
     getResolution: unary(async (r, { caller }) => ({
       resolution: resolutionToProto(
         await getResolutionCase(deps, parseGetResolution(r, { code: caller.departmentCode, role: caller.role })),
+      ),
+    })),
+    getEvidenceRequest: unary(async (r, { caller }) => ({
+      request: requestToProto(
+        await getEvidenceRequestCase(deps, parseGetResolution(r, { code: caller.departmentCode, role: caller.role })),
       ),
     })),
   };

@@ -68,6 +68,8 @@ export const REASON: Record<RequiredReason, mv.RequiredReason> = {
   'material-expired': mv.RequiredReason.REQUIRED_REASON_MATERIAL_EXPIRED,
   'source-not-connected': mv.RequiredReason.REQUIRED_REASON_SOURCE_NOT_CONNECTED,
   'data-not-satisfied': mv.RequiredReason.REQUIRED_REASON_DATA_NOT_SATISFIED,
+  'data-requested': mv.RequiredReason.REQUIRED_REASON_DATA_REQUESTED,
+  'not-consented': mv.RequiredReason.REQUIRED_REASON_NOT_CONSENTED,
 };
 
 export function evidenceToProto(e: Evidence): mv.Evidence {

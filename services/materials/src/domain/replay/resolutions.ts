@@ -102,8 +102,16 @@ export function resolutionDifferences(
   rebuilt: ReplayedResolution,
   live: ReplayedResolution,
 ): [field: string, expected: string, actual: string][] {
+  return fieldDifferences(rebuilt, live);
+}
+
+/** The fields of a rebuilt value that differ from the live one (as JSON), each as [field, rebuilt, live]. */
+export function fieldDifferences<T extends object>(
+  rebuilt: T,
+  live: T,
+): [field: string, expected: string, actual: string][] {
   const out: [string, string, string][] = [];
-  for (const field of Object.keys(rebuilt) as (keyof ReplayedResolution)[]) {
+  for (const field of Object.keys(rebuilt) as (keyof T & string)[]) {
     const [a, b] = [JSON.stringify(rebuilt[field]), JSON.stringify(live[field])];
     if (a !== b) out.push([field, a, b]);
   }
