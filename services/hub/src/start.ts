@@ -109,11 +109,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     // the services run elsewhere (one process per service) still publish on the bus this log must read
     for (const topic of topicsOfOthers(modules, HUB_MODULES)) registry.register(topic);
     await ensureTopics(transport, registry);
-    await migrate(db, {
-      schema: HUB_SCHEMA,
-      migrations: withEventTables(HUB_SCHEMA, platformClientMigrations(HUB_SCHEMA), { outbox: true }),
-      log: (msg, fields) => log.info(fields ?? {}, msg),
-    });
+    await migrateHubSchema(db, log);
     const instanceId = randomUUID();
     const relay = startOutboxRelay({
       db,
@@ -303,7 +299,17 @@ async function recordHubEvent(db: Database, event: typeof HubStarted, instanceId
   await db.transaction((tx) => appendToOutbox(tx, HUB_SCHEMA, [{ topic: HUB_TOPIC, event: draft }]));
 }
 
-async function openStore(config: HubConfig, log: Logger): Promise<Database> {
+/** The hub's own tables (its outbox, the platform clients), brought up to date. */
+export async function migrateHubSchema(db: Database, log: Logger): Promise<void> {
+  await migrate(db, {
+    schema: HUB_SCHEMA,
+    migrations: withEventTables(HUB_SCHEMA, platformClientMigrations(HUB_SCHEMA), { outbox: true }),
+    log: (msg, fields) => log.info(fields ?? {}, msg),
+  });
+}
+
+/** The hub's database: PostgreSQL at DATABASE_URL, else PGlite in the data folder (one process at a time). */
+export async function openStore(config: HubConfig, log: Logger): Promise<Database> {
   if (config.DATABASE_URL) return openDatabase({ url: config.DATABASE_URL });
   const dataDir = join(config.ONCEONLY_DATA_DIR, 'pgdata');
   log.info({ dataDir }, 'opening the embedded database (PGlite)');

@@ -6,6 +6,8 @@ import { loadTokenSigningKey } from './signing-key.js';
 import { oauthEndpoints, TOKEN_PATH } from './token-endpoint.js';
 
 export {
+  newClientId,
+  newClientSecret,
   type PlatformClient,
   type PlatformClients,
   platformClientMigrations,
