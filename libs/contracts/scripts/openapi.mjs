@@ -301,7 +301,7 @@ const document = {
   },
   servers: [{ url: '/' }],
   tags,
-  security: [{ mutualTLS: [] }, { developmentIdentity: [] }],
+  security: [{ mutualTLS: [] }, { platformToken: [] }, { developmentIdentity: [] }],
   paths,
   components: {
     schemas: sorted,
@@ -326,6 +326,21 @@ const document = {
     },
     securitySchemes: {
       mutualTLS: { type: 'mutualTLS', description: "a client certificate from the hub's CA names the caller" },
+      // ADR 036: the scope names are the hub's table (services/hub/src/oauth/scopes.ts); a hub test keeps them equal
+      platformToken: {
+        type: 'oauth2',
+        description:
+          'platforms without a client certificate: an access token (JWT, RFC 9068) from the client-credentials grant at `POST /oauth2/token` (client_secret_basic or client_secret_post), sent as `Authorization: Bearer <token>`; its scopes decide the methods (metadata at `/.well-known/oauth-authorization-server`, keys at `/.well-known/jwks.json`)',
+        flows: {
+          clientCredentials: {
+            tokenUrl: '/oauth2/token',
+            scopes: {
+              'certificate.verify': 'VerifyCertificate, GetStatusList, GetTrustBundle (and WhoAmI)',
+              'certificate.check': "CheckLicences under the holders' consents, ListConsents (and WhoAmI)",
+            },
+          },
+        },
+      },
       developmentIdentity: {
         type: 'apiKey',
         in: 'header',

@@ -16,8 +16,15 @@ export interface Caller {
   /** Department name (the certificate's O); the code when unknown (development identity). */
   readonly departmentName: string;
   readonly role: CallerRole;
-  /** `mtls`: from a client certificate issued by the hub's CA; `dev-metadata`: development mode on loopback. */
-  readonly authenticatedBy: 'mtls' | 'dev-metadata';
+  /**
+   * `mtls`: from a client certificate issued by the hub's CA; `oauth`: from an OAuth 2.0 access token the hub signed
+   * (a platform client, ADR 036); `dev-metadata`: development mode on loopback.
+   */
+  readonly authenticatedBy: 'mtls' | 'oauth' | 'dev-metadata';
+  /** `oauth` only: the platform client the token was issued to. */
+  readonly clientId?: string;
+  /** `oauth` only: the token's scopes (they decide which RPCs the caller may call). */
+  readonly scopes?: readonly string[];
 }
 
 /** What a handler knows about its call, beyond the request. */

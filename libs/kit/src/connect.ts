@@ -23,6 +23,7 @@ import {
 import { FileDescriptorSetSchema, MethodOptions_IdempotencyLevel } from '@bufbuild/protobuf/wkt';
 import { Metadata, type MethodDefinition, type StatusObject, status, type UntypedHandleCall } from '@grpc/grpc-js';
 import { AppError } from '@onceonly/errors';
+import { type CorsOrigins, corsAnswer } from './cors.js';
 import type { Logger } from './logger.js';
 import { MalformedRequest } from './wire-check.js';
 
@@ -81,8 +82,8 @@ const NOT_METADATA = new Set([
   'referer',
 ]);
 
-/** Headers an answer depends on (the development identity); GET answers name them in `Vary`. */
-const VARY = 'X-Onceonly-Caller, X-Onceonly-Role, X-Onceonly-Caller-Name';
+/** Headers an answer depends on (the caller, and the origin for CORS); GET answers name them in `Vary`. */
+const VARY = 'Authorization, X-Onceonly-Caller, X-Onceonly-Role, X-Onceonly-Caller-Name, Origin';
 
 /** The gRPC status details trailer (google.rpc.Status, binary). */
 const DETAILS_KEY = 'grpc-status-details-bin';
@@ -110,6 +111,29 @@ export interface ConnectFaceOptions {
   openapiPath?: string;
   /** Folder of swagger-ui-dist, served under `/docs/`; no reference page when undefined. */
   docsAssets?: string;
+  /**
+   * Endpoints beside the RPCs, by exact path (the OAuth 2.0 token endpoint, its metadata and keys: ADR 036). They
+   * answer the request themselves, with no caller identity: each authenticates what it needs.
+   */
+  endpoints?: Readonly<Record<string, HttpEndpoint>>;
+  /** Origins whose pages may call across origins (CORS, ADR 036): exact origins, or `*`; none when empty. */
+  corsOrigins?: CorsOrigins;
+}
+
+/** An endpoint of the HTTP listener beside the RPCs; it answers `res` itself (any method). */
+export type HttpEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** TLS of the HTTP listener. */
+export interface HttpTls {
+  caCert: Buffer;
+  cert: Buffer;
+  key: Buffer;
+  /**
+   * Ask for a client certificate but let a client without one finish the handshake (platforms with an access token
+   * instead, ADR 036); a certificate that does not chain to `caCert` still never names a caller. Default false:
+   * the handshake requires one, as gRPC's does.
+   */
+  clientCertOptional?: boolean;
 }
 
 /** The router behind the HTTP listener. */
@@ -118,8 +142,8 @@ export interface ConnectFace {
   add(definition: MethodDefinition<unknown, unknown>, handler: UntypedHandleCall): boolean;
   /** Paths served (`/<package>.<Service>/<Method>`). */
   readonly paths: readonly string[];
-  /** Starts the listener (`tls`: HTTPS requiring a client certificate from `tls.caCert`). */
-  listen(host: string, port: number, tls?: { caCert: Buffer; cert: Buffer; key: Buffer }): Promise<number>;
+  /** Starts the listener (`tls`: HTTPS asking for a client certificate from `tls.caCert`). */
+  listen(host: string, port: number, tls?: HttpTls): Promise<number>;
   /** Stops accepting, lets requests in flight finish for up to `graceMs`, then closes every connection. */
   close(graceMs: number): Promise<void>;
 }
@@ -150,6 +174,8 @@ class HttpCall extends EventEmitter {
   getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: unknown } {
     const socket = this.req.socket as TLSSocket;
     if (typeof socket.getPeerCertificate !== 'function') return {};
+    // with an optional client certificate the handshake lets an unverified one through: it names nobody
+    if (!socket.authorized) return { transportSecurityType: 'ssl' };
     return { transportSecurityType: 'ssl', sslPeerCertificate: socket.getPeerCertificate() };
   }
   getPeer(): string {
@@ -289,13 +315,15 @@ export function createConnectFace(options: ConnectFaceOptions): ConnectFace {
 
   const sendError = (res: ServerResponse, wire: Partial<StatusObject>, headers: Record<string, string> = {}) => {
     if (res.headersSent) return;
-    const body = JSON.stringify(errorBody(wire));
+    const error = errorBody(wire);
+    const challenge = bearerChallenge(error);
     res.writeHead(connectCodeOf(wire.code ?? status.UNKNOWN).httpStatus, {
       'content-type': 'application/json',
       'cache-control': 'no-store',
+      ...(challenge ? { 'www-authenticate': challenge } : {}),
       ...headers,
     });
-    res.end(body);
+    res.end(JSON.stringify(error));
   };
 
   const plainError = (res: ServerResponse, httpStatus: number, code: string, message: string, headers = {}) => {
@@ -445,6 +473,19 @@ export function createConnectFace(options: ConnectFaceOptions): ConnectFace {
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const cors = corsAnswer(options.corsOrigins ?? [], {
+      method: req.method,
+      origin: req.headers.origin,
+      requestMethod: req.headers['access-control-request-method'],
+    });
+    for (const [name, value] of Object.entries(cors.headers)) res.setHeader(name, value);
+    if (cors.preflight) {
+      res.writeHead(cors.preflight.status);
+      res.end();
+      return;
+    }
+    const endpoint = options.endpoints?.[url.pathname];
+    if (endpoint) return endpoint(req, res);
     if (req.method === 'GET' && serveDocs(url.pathname, res)) return;
     const route = routes.get(url.pathname);
     if (!route) return plainError(res, 404, 'unimplemented', `no method ${url.pathname}`);
@@ -531,7 +572,13 @@ export function createConnectFace(options: ConnectFaceOptions): ConnectFace {
       };
       server = tls
         ? createTlsServer(
-            { ca: tls.caCert, cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: true },
+            {
+              ca: tls.caCert,
+              cert: tls.cert,
+              key: tls.key,
+              requestCert: true,
+              rejectUnauthorized: tls.clientCertOptional !== true,
+            },
             listener,
           )
         : createPlainServer(listener);
@@ -563,6 +610,20 @@ export function createConnectFace(options: ConnectFaceOptions): ConnectFace {
       await closed;
     },
   };
+}
+
+/** Error codes of bearer tokens (ADR 036) and the RFC 6750 §3.1 error each one answers in `WWW-Authenticate`. */
+const BEARER_ERRORS: Record<string, string> = {
+  TOKEN_INVALID: 'invalid_token',
+  TOKEN_EXPIRED: 'invalid_token',
+  SCOPE_MISSING: 'insufficient_scope',
+};
+
+/** The `WWW-Authenticate` challenge of an error about an access token (RFC 6750 §3); undefined for any other. */
+function bearerChallenge(error: { details?: { type: string; debug?: unknown }[] }): string | undefined {
+  const info = error.details?.find((d) => d.type === 'google.rpc.ErrorInfo')?.debug as { reason?: string } | undefined;
+  const code = info?.reason === undefined ? undefined : BEARER_ERRORS[info.reason];
+  return code === undefined ? undefined : `Bearer realm="onceonly", error="${code}"`;
 }
 
 function codecOf(contentType: string | undefined, streaming: boolean): Codec | undefined {

@@ -13,8 +13,10 @@ import { ReflectionService } from '@grpc/reflection';
 import { descriptorSetPath, openapiPath, protoDir } from '@onceonly/contracts';
 import { AppError } from '@onceonly/errors';
 import { HealthImplementation } from 'grpc-health-check';
+import type { BearerAuth } from './bearer.js';
 import { parseHostPort } from './config.js';
-import { type ConnectFace, createConnectFace } from './connect.js';
+import { type ConnectFace, createConnectFace, type HttpEndpoint } from './connect.js';
+import type { CorsOrigins } from './cors.js';
 import { codedTransportErrors, wrapHandler } from './interceptors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -63,6 +65,12 @@ export interface GrpcServerOptions {
    * certificate) and the same loopback rule for the development identity as the gRPC listener. Off when undefined.
    */
   http?: HttpFaceOptions;
+  /**
+   * Accept OAuth 2.0 access tokens (`authorization: Bearer`, JWT per RFC 9068) signed by the hub, on gRPC and HTTP;
+   * the token's scopes decide the methods its platform may call (ADR 036). With TLS, the HTTPS listener then lets
+   * clients without a certificate finish the handshake (they identify by token); gRPC still requires one.
+   */
+  bearer?: BearerAuth;
 }
 
 /** Options of the HTTP/JSON face. */
@@ -75,6 +83,10 @@ export interface HttpFaceOptions {
   openapiPath?: string | false;
   /** Serve the reference page at `/docs` (swagger-ui-dist from node_modules). Default true. */
   docs?: boolean;
+  /** Endpoints beside the RPCs, by exact path (the OAuth 2.0 token endpoint and its metadata: ADR 036). */
+  endpoints?: Readonly<Record<string, HttpEndpoint>>;
+  /** Origins whose pages may call across origins (CORS; exact origins or `*`; see `parseCorsOrigins`). */
+  corsOrigins?: CorsOrigins;
 }
 
 /** Options of {@link GrpcServer.addService}. */
@@ -177,6 +189,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         descriptorSetPath: options.http.descriptorSetPath ?? descriptorSetPath,
         ...(options.http.openapiPath === false ? {} : { openapiPath: options.http.openapiPath ?? openapiPath }),
         ...(options.http.docs === false ? {} : { docsAssets: swaggerUiFolder() }),
+        ...(options.http.endpoints ? { endpoints: options.http.endpoints } : {}),
+        ...(options.http.corsOrigins ? { corsOrigins: options.http.corsOrigins } : {}),
       })
     : undefined;
   const server = new Server({
@@ -191,6 +205,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     log,
     mtls: options.tls !== undefined,
     devIdentity: options.devIdentity === true,
+    bearer: options.bearer,
     draining: () => state === 'draining',
     observe: options.metrics?.observeRpc,
   };
@@ -242,7 +257,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       if (face && httpAt) {
         let httpPort: number;
         try {
-          httpPort = await face.listen(httpAt.host, httpAt.port, options.tls);
+          const tls = options.tls ? { ...options.tls, clientCertOptional: options.bearer !== undefined } : undefined;
+          httpPort = await face.listen(httpAt.host, httpAt.port, tls);
         } catch (err) {
           server.forceShutdown(); // the gRPC port is bound: let it go, the start failed
           throw err;

@@ -4,6 +4,18 @@
  * error mapping, request log), and ordered graceful shutdown.
  */
 export {
+  type AccessTokenClaims,
+  type AccessTokenKey,
+  type AccessTokenPolicy,
+  type BearerAuth,
+  bearerTokenOf,
+  callerFromAccessToken,
+  checkAccessTokenClaims,
+  type ScopeTable,
+  scopeAllows,
+  verifyAccessToken,
+} from './bearer.js';
+export {
   CALLER_ROLES,
   type CallContext,
   type Caller,
@@ -39,7 +51,15 @@ export {
   type UrlOptions,
   url,
 } from './config.js';
-export { connectCodeOf } from './connect.js';
+export { connectCodeOf, type HttpEndpoint } from './connect.js';
+export {
+  CORS_ALLOWED_HEADERS,
+  CORS_EXPOSED_HEADERS,
+  type CorsAnswer,
+  type CorsOrigins,
+  corsAnswer,
+  parseCorsOrigins,
+} from './cors.js';
 export { watchEventMetrics } from './event-metrics.js';
 export { FieldCheck, type TextOptions } from './field-check.js';
 export {

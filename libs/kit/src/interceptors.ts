@@ -13,6 +13,7 @@ import {
 } from '@grpc/grpc-js';
 import { AppError, isCodedError, toAppError } from '@onceonly/errors';
 import { toServiceError } from '@onceonly/errors/grpc';
+import { type BearerAuth, bearerTokenOf, identifyBearer } from './bearer.js';
 import {
   attachContext,
   type CallContext,
@@ -36,6 +37,8 @@ export interface InterceptorOptions {
   mtls: boolean;
   /** Take the caller from metadata when there is no certificate (loopback only; checked by the server). */
   devIdentity: boolean;
+  /** Accept OAuth 2.0 access tokens (`authorization: Bearer`) signed by the hub, their scopes checked (ADR 036). */
+  bearer?: BearerAuth | undefined;
   /** Deadline applied when the client set none; 0 or Infinity for none. */
   defaultDeadlineMs: number;
   /** True once the server drains: new calls answer SHUTTING_DOWN. */
@@ -85,10 +88,23 @@ function requestIdOf(call: ServerSurfaceCall): string {
   return typeof value === 'string' && REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-function identify(call: ServerSurfaceCall, options: InterceptorOptions): Caller | AppError {
+/**
+ * The caller of a call, in this order: a verified client certificate; an access token (`authorization: Bearer`),
+ * which, once present, decides alone (a bad token is refused, never passed over for the development identity); the
+ * development metadata (loopback only).
+ */
+function identify(call: ServerSurfaceCall, method: string, options: InterceptorOptions): Caller | AppError {
   if (options.mtls) {
     const cert = call.getAuthContext()?.sslPeerCertificate;
     if (cert) return callerFromCertificate(cert);
+  }
+  const token = bearerTokenOf(call.metadata);
+  if (token !== undefined) {
+    if (!options.bearer) return new AppError('TOKEN_INVALID', 'this server accepts no access tokens');
+    const caller = identifyBearer(token, method, options.bearer);
+    // a refused token is recorded with its reason (never the token): the call's own log line has only the status
+    if (caller instanceof AppError) options.log.warn({ method, code: caller.code }, 'access token refused');
+    return caller;
   }
   if (options.devIdentity) {
     const dev = callerFromDevMetadata(call.metadata);
@@ -110,7 +126,7 @@ function begin(call: ServerSurfaceCall, method: string, options: InterceptorOpti
   if (options.draining()) {
     return { ok: false, error: new AppError('SHUTTING_DOWN', 'server is shutting down'), requestId, started };
   }
-  const caller = identify(call, options);
+  const caller = identify(call, method, options);
   if (caller instanceof AppError) return { ok: false, error: caller, requestId, started };
   const controller = new LazyAbort();
   const deadline = deadlineOf(call, options.defaultDeadlineMs, Date.now());

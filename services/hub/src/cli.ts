@@ -11,6 +11,7 @@ import { registerHubCommands } from './commands/hub.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerInspectCommands } from './commands/inspect.js';
 import { registerMaterialsCommands } from './commands/materials.js';
+import { registerPlatformClientCommands } from './commands/platform-client.js';
 import { registerSealCommands } from './commands/seal.js';
 import { registerTlsCommand } from './commands/tls.js';
 import { registerTrustCommands } from './commands/trust.js';
@@ -62,6 +63,7 @@ export function buildCli(options: BuildOptions = {}): Command {
   registerMaterialsCommands(program);
   registerInspectCommands(program);
   registerConsentCommands(program);
+  registerPlatformClientCommands(program);
   registerAuditCommands(program);
   registerWorkdaysCommands(program);
   return program;

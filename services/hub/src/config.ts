@@ -9,6 +9,10 @@ export const HUB_CONFIG = {
     doc: 'where the hub serves HTTP/JSON (Connect), /openapi.json and /docs (default: the gRPC host, its port + 1; port 0 with port 0)',
   }),
   ONCEONLY_HTTP: bool({ default: true, doc: 'serve the HTTP/JSON face at all (ADR 032)' }),
+  ONCEONLY_HTTP_CORS_ORIGINS: list({
+    optional: true,
+    doc: 'origins whose pages may call the HTTP/JSON face and the token endpoint across origins (CORS: https://host[:port],...; * for any, never with credentials); default none (ADR 036)',
+  }),
   ONCEONLY_HEALTH_ADDR: hostPort({
     optional: true,
     doc: 'a second, plaintext port serving grpc.health.v1 only, for probes that cannot present a client certificate (Kubernetes, compose)',
@@ -42,6 +46,25 @@ export const HUB_CONFIG = {
   ONCEONLY_DEV_IDENTITY: bool({
     optional: true,
     doc: 'take the caller from x-onceonly-caller metadata (loopback only; default on when TLS is off)',
+  }),
+  ONCEONLY_OAUTH_KEY: str({
+    optional: true,
+    doc: "PKCS#8 PEM file of the hub's OAuth 2.0 token signing key, EC P-256 (ES256), in clear or under ONCEONLY_KEY_PASSPHRASE; embedded default: generated in the data folder; unset outside it: no tokens (ADR 036)",
+  }),
+  ONCEONLY_OAUTH_ISSUER: url({
+    optional: true,
+    protocols: ['http', 'https'],
+    doc: "the tokens' issuer (iss), the hub's public HTTP URL; the same in every process (default: this process's HTTP URL)",
+  }),
+  ONCEONLY_OAUTH_AUDIENCE: str({
+    optional: true,
+    doc: 'the audience (aud) every access token must name (default: the issuer)',
+  }),
+  ONCEONLY_OAUTH_TOKEN_SECONDS: int({
+    default: 300,
+    min: 30,
+    max: 3600,
+    doc: 'lifetime of an OAuth 2.0 access token, in seconds',
   }),
   ONCEONLY_METRICS_ADDR: str({
     optional: true,

@@ -10,6 +10,7 @@ import * as contracts from '@onceonly/contracts';
 import { descriptorSetPath, openapiPath } from '@onceonly/contracts';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
+import { PLATFORM_SCOPE_NAMES } from './oauth/index.js';
 
 interface Operation {
   operationId: string;
@@ -71,5 +72,17 @@ describe('the generated OpenAPI document', () => {
       expect(document.paths[path]?.get !== undefined, path).toBe(noSideEffects);
     }
     expect(safe).toBeGreaterThan(30);
+  });
+
+  it('describes the platform token (OAuth 2.0 client credentials) with the scopes the hub grants', () => {
+    const schemes = (document as unknown as { components: { securitySchemes: Record<string, unknown> } }).components
+      .securitySchemes;
+    expect(schemes.platformToken).toMatchObject({
+      type: 'oauth2',
+      flows: { clientCredentials: { tokenUrl: '/oauth2/token' } },
+    });
+    const flow = (schemes.platformToken as { flows: { clientCredentials: { scopes: object } } }).flows
+      .clientCredentials;
+    expect(Object.keys(flow.scopes)).toEqual(PLATFORM_SCOPE_NAMES);
   });
 });

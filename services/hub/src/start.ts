@@ -18,9 +18,11 @@ import {
   createLifecycle,
   createLogger,
   createMetrics,
+  type HttpEndpoint,
   type Lifecycle,
   type Logger,
   type MetricsServer,
+  parseCorsOrigins,
   readTlsFiles,
   type ServerTls,
   type ServiceModule,
@@ -34,6 +36,7 @@ import { openHealthPort } from './health-port.js';
 import { HUB_SCHEMA, HUB_TOPIC, HubStarted, HubStopped } from './hub-events.js';
 import { hubService } from './hub-service.js';
 import { HUB_MODULES } from './modules.js';
+import { platformClientMigrations, startOAuth } from './oauth/index.js';
 import { checkPeers, selectModules, topicsOfOthers } from './select-modules.js';
 import { HUB_VERSION } from './version.js';
 
@@ -43,6 +46,8 @@ export interface RunningHub {
   address: string;
   /** Base URL of the HTTP/JSON face (`http://host:port`, `https://` with mTLS); undefined when it is off. */
   httpUrl?: string;
+  /** The OAuth 2.0 token endpoint (ADR 036); undefined without a token signing key or an HTTP listener. */
+  tokenUrl?: string;
   /** The one line printed when the hub is ready. */
   readyLine: string;
   mode: 'embedded' | 'external';
@@ -104,11 +109,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     // the services run elsewhere (one process per service) still publish on the bus this log must read
     for (const topic of topicsOfOthers(modules, HUB_MODULES)) registry.register(topic);
     await ensureTopics(transport, registry);
-    await migrate(db, {
-      schema: HUB_SCHEMA,
-      migrations: withEventTables(HUB_SCHEMA, [], { outbox: true }),
-      log: (msg, fields) => log.info(fields ?? {}, msg),
-    });
+    await migrateHubSchema(db, log);
     const instanceId = randomUUID();
     const relay = startOutboxRelay({
       db,
@@ -120,16 +121,30 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       beforeStop: () => recordHubEvent(db, HubStopped, instanceId),
     });
     const httpAddress = httpAddressOf(config);
+    const mode = config.DATABASE_URL || config.KAFKA_BROKERS ? 'external' : 'embedded';
+    const oauth = await startOAuth({
+      db,
+      schema: HUB_SCHEMA,
+      mode,
+      dataDir: config.ONCEONLY_DATA_DIR,
+      keyFile: config.ONCEONLY_OAUTH_KEY,
+      passphrase: process.env.ONCEONLY_KEY_PASSPHRASE,
+      issuer: config.ONCEONLY_OAUTH_ISSUER?.replace(/\/+$/, ''),
+      audience: config.ONCEONLY_OAUTH_AUDIENCE,
+      tokenSeconds: config.ONCEONLY_OAUTH_TOKEN_SECONDS,
+      devClient: mode === 'embedded' && devIdentity,
+      log,
+    });
     const server = createGrpcServer({
       address: config.ONCEONLY_GRPC_ADDR,
       log,
       ...(tls ? { tls } : {}),
       devIdentity,
       metrics,
-      ...(httpAddress ? { http: { address: httpAddress } } : {}),
+      ...(oauth ? { bearer: oauth.bearer } : {}),
+      ...(httpAddress ? { http: httpFace(httpAddress, config, oauth?.endpoints) } : {}),
     });
     const startedAt = new Date().toISOString();
-    const mode = config.DATABASE_URL || config.KAFKA_BROKERS ? 'external' : 'embedded';
     let listening: string | undefined;
     for (const module of modules) {
       log.info({ service: module.name }, `starting ${module.name}`);
@@ -168,6 +183,8 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     const bound = await server.start();
     listening = bound.address;
     const httpUrl = bound.httpAddress ? `${tls ? 'https' : 'http'}://${bound.httpAddress}` : undefined;
+    oauth?.bound(httpUrl);
+    const tokenUrl = oauth?.tokenUrl();
     lifecycle.onStop('grpc server', (ctx) => server.shutdown(ctx.graceMs));
     const scrape = await openMetricsEndpoint(config, mode, metrics, log);
     if (scrape) lifecycle.onStop('metrics endpoint', () => scrape.close());
@@ -188,12 +205,14 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       `services=${modules.map((m) => m.name).join(',')}`,
       ...(health ? [`health=${health.address}`] : []),
       ...(httpUrl ? [`http=${httpUrl}`, `openapi=${httpUrl}/openapi.json`, `docs=${httpUrl}/docs`] : []),
+      ...(tokenUrl ? [`oauth=${tokenUrl}`] : []),
       ...(scrape ? [`metrics=${scrape.address}`] : []),
       `version=${HUB_VERSION}`,
     ].join(' ');
     return {
       address: bound.address,
       ...(httpUrl ? { httpUrl } : {}),
+      ...(tokenUrl ? { tokenUrl } : {}),
       readyLine,
       mode,
       metricsAddress: scrape?.address,
@@ -207,6 +226,12 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     await lifecycle.stop('start failed');
     throw err;
   }
+}
+
+/** The HTTP/JSON face's options: where, the OAuth 2.0 endpoints beside the RPCs, and the CORS origins. */
+function httpFace(address: string, config: HubConfig, endpoints: Record<string, HttpEndpoint> | undefined) {
+  const corsOrigins = parseCorsOrigins(config.ONCEONLY_HTTP_CORS_ORIGINS ?? [], 'ONCEONLY_HTTP_CORS_ORIGINS');
+  return { address, corsOrigins, ...(endpoints ? { endpoints } : {}) };
 }
 
 /**
@@ -274,7 +299,17 @@ async function recordHubEvent(db: Database, event: typeof HubStarted, instanceId
   await db.transaction((tx) => appendToOutbox(tx, HUB_SCHEMA, [{ topic: HUB_TOPIC, event: draft }]));
 }
 
-async function openStore(config: HubConfig, log: Logger): Promise<Database> {
+/** The hub's own tables (its outbox, the platform clients), brought up to date. */
+export async function migrateHubSchema(db: Database, log: Logger): Promise<void> {
+  await migrate(db, {
+    schema: HUB_SCHEMA,
+    migrations: withEventTables(HUB_SCHEMA, platformClientMigrations(HUB_SCHEMA), { outbox: true }),
+    log: (msg, fields) => log.info(fields ?? {}, msg),
+  });
+}
+
+/** The hub's database: PostgreSQL at DATABASE_URL, else PGlite in the data folder (one process at a time). */
+export async function openStore(config: HubConfig, log: Logger): Promise<Database> {
   if (config.DATABASE_URL) return openDatabase({ url: config.DATABASE_URL });
   const dataDir = join(config.ONCEONLY_DATA_DIR, 'pgdata');
   log.info({ dataDir }, 'opening the embedded database (PGlite)');

@@ -14,6 +14,13 @@ export const COMMON_CODES = {
   // identity and permission
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   PERMISSION_DENIED: 'PERMISSION_DENIED',
+  // an OAuth 2.0 access token (Authorization: Bearer) that is malformed, not signed by the hub, for another
+  // audience or issuer, or not yet valid (ADR 036)
+  TOKEN_INVALID: 'UNAUTHENTICATED',
+  // an access token past its expiry: ask the token endpoint for a new one
+  TOKEN_EXPIRED: 'UNAUTHENTICATED',
+  // a valid access token whose scopes do not cover the method called
+  SCOPE_MISSING: 'PERMISSION_DENIED',
   // state
   NOT_FOUND: 'NOT_FOUND',
   ALREADY_EXISTS: 'ALREADY_EXISTS',

@@ -54,6 +54,7 @@ describe('onceonly init, then a hub in external mode', () => {
       'ONCEONLY_HOLDER_HASH_KEY',
       'ONCEONLY_KEY_PASSPHRASE',
       'ONCEONLY_MATERIALS_KEY',
+      'ONCEONLY_OAUTH_KEY',
     ]);
     expect((await stat(envFile)).mode & 0o077).toBe(0);
   });

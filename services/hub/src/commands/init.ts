@@ -8,6 +8,7 @@ import { createLogger } from '@onceonly/kit';
 import type { Command } from 'commander';
 import { print } from '../client.js';
 import { loadHubConfig } from '../config.js';
+import { devTokenKeyPath } from '../oauth/index.js';
 import { startHub } from '../start.js';
 import { issueServiceTls } from './tls.js';
 
@@ -15,7 +16,7 @@ import { issueServiceTls } from './tls.js';
  * `onceonly init`: the keys a hub needs outside embedded mode, written once into a folder outside the repository
  * (default `$XDG_CONFIG_HOME/onceonly`, else `~/.config/onceonly`), with an env file that names them all.
  * The keys are made by one embedded start in that folder (the same code that makes them in development: the hub
- * CA under the passphrase, the audit log's signing key), whose throw-away database is then deleted.
+ * CA under the passphrase, the audit log's signing key, the OAuth 2.0 token signing key), whose throw-away database is then deleted.
  */
 
 /** The file `onceonly init` writes, beside the keys. */
@@ -84,6 +85,7 @@ export async function initKeys(dir: string): Promise<{ envFile: string; variable
     ONCEONLY_CA_CERT: join(dir, 'keys', 'ca.pem'),
     ONCEONLY_CA_KEY: join(dir, 'keys', 'ca.key.pem'),
     ONCEONLY_AUDIT_NOTE_KEY: (await readFile(join(dir, 'keys', 'audit-note.key'), 'utf8')).trim(),
+    ONCEONLY_OAUTH_KEY: devTokenKeyPath(dir),
   };
   await writeFile(envFile, envFileText(values), { mode: 0o600, flag: 'wx' });
   await chmod(dir, 0o700);
@@ -102,7 +104,7 @@ export function registerInitCommand(program: Command): void {
       const dir = resolve(opts.dir ?? defaultInitDir());
       const { envFile, variables, tls } = await initKeys(dir);
       const text = [
-        `wrote the hub CA, the audit log key and ${envFile} (${variables.join(', ')})`,
+        `wrote the hub CA, the audit log key, the token signing key and ${envFile} (${variables.join(', ')})`,
         `and in ${tls} each service's server certificate for its Compose and Kubernetes names (onceonly tls: other names)`,
         `load it before \`npm start\` with DATABASE_URL or KAFKA_BROKERS:  set -a; . ${envFile}; set +a`,
       ].join('\n');
