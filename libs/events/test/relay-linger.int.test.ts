@@ -5,20 +5,12 @@
  */
 import { waitFor } from '@onceonly/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createRelay,
-  defineTopic,
-  type EventTransport,
-  ensureTopics,
-  type OutgoingRecord,
-  type Relay,
-  TopicRegistry,
-} from '../src/index.js';
+import { createRelay, type EventTransport, type OutgoingRecord, type Relay } from '../src/index.js';
 import {
   embeddedPgliteHarness,
   embeddedPostgresHarness,
   type Harness,
-  installService,
+  openWithTopic,
   SERVICE_SCHEMA,
   writeThing,
 } from './support.js';
@@ -49,12 +41,7 @@ describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('a lingering rel
   const topic = 'linger.t';
 
   beforeEach(async () => {
-    h = await factory.open();
-    await installService(h.db);
-    await ensureTopics(
-      h.transport,
-      new TopicRegistry([defineTopic({ name: topic, partitions: 1, owner: 'test', eventTypes: ['hub.heartbeat'] })]),
-    );
+    h = await openWithTopic(factory, topic);
   });
   afterEach(async () => {
     await relay?.stop();
@@ -64,32 +51,40 @@ describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('a lingering rel
 
   const write = (subject: string, counter: number) => h.db.transaction((tx) => writeThing(tx, topic, subject, counter));
 
-  it('publishes the rows committed during its linger together, kicks notwithstanding, once flushed', async () => {
+  /** A relay lingering far longer than a test, started once row `a` is written; resolves after its first batch. */
+  async function lingeringAfterFirstBatch(): Promise<{ relay: Relay; batches: OutgoingRecord[][] }> {
     const spy = recording(h.transport);
-    relay = createRelay({ db: h.db, schema: SERVICE_SCHEMA, transport: spy.transport, lingerMs: LONG_LINGER_MS });
+    const started = createRelay({
+      db: h.db,
+      schema: SERVICE_SCHEMA,
+      transport: spy.transport,
+      lingerMs: LONG_LINGER_MS,
+    });
+    relay = started;
     await write('a', 1);
-    relay.start();
+    started.start();
     await waitFor(() => spy.batches.length === 1);
+    return { relay: started, batches: spy.batches };
+  }
+
+  it('publishes the rows committed during its linger together, kicks notwithstanding, once flushed', async () => {
+    const spy = await lingeringAfterFirstBatch();
     // the relay now lingers after its batch of one: these kicks must not end the wait
     for (const [n, subject] of ['b', 'c', 'd'].entries()) {
       await write(subject, n + 2);
-      relay.kick();
+      spy.relay.kick();
     }
     expect(spy.batches).toHaveLength(1);
-    await relay.flush();
+    await spy.relay.flush();
     expect(spy.batches.map((b) => b.map((r) => r.headers.ce_subject))).toEqual([['a'], ['b', 'c', 'd']]);
     expect(spy.batches.flat().map((r) => r.headers.ce_sequence)).toEqual(['1', '2', '3', '4']);
   });
 
   it('stops without waiting for the end of its linger', async () => {
-    const spy = recording(h.transport);
-    relay = createRelay({ db: h.db, schema: SERVICE_SCHEMA, transport: spy.transport, lingerMs: LONG_LINGER_MS });
-    await write('a', 1);
-    relay.start();
-    await waitFor(() => spy.batches.length === 1);
+    const spy = await lingeringAfterFirstBatch();
     await write('b', 2);
     // within the test's timeout, far below the linger: only a stop that cuts the wait short returns in time
-    await relay.stop();
+    await spy.relay.stop();
     relay = undefined;
     expect(spy.batches).toHaveLength(1);
     expect(await pendingRows(h)).toBe(1);
