@@ -37,6 +37,11 @@ export class Waker {
     this.#resolve?.();
   }
 
+  /** Forgets a wake-up that came while nobody waited (the next `wait` then waits). */
+  clear(): void {
+    this.#pending = false;
+  }
+
   wait(ms: number): Promise<void> {
     if (this.#pending) {
       this.#pending = false;

@@ -32,10 +32,10 @@ export interface RelayOptions {
   /** How often an idle relay looks for rows that nobody kicked it about (default 500 ms). */
   pollIntervalMs?: number;
   /**
-   * After publishing a batch smaller than `batchSize`, wait this long before the next claim, kicks or not, so that
-   * the events committed meanwhile go out in one claim statement and one produce request instead of one each
-   * (default 0: claim again at once). Each event may wait this much longer to be published; `flush` and `stop` do
-   * not wait.
+   * After publishing a batch smaller than `batchSize`, wait this long before taking the next one, kicks
+   * notwithstanding (`flush` and `stop` cut it short), so that the rows committed meanwhile go out together: fewer
+   * claims, publishes and consumer transactions per event, for at most this much more latency (default
+   * {@link DEFAULT_LINGER_MS}; 0 takes the next batch at once). ADR 042.
    */
   lingerMs?: number;
   /** Waits after a failed publish: doubled each time, capped (default 200 ms → 30 s). */
@@ -116,6 +116,8 @@ interface FlushWaiter {
 }
 
 const LEASE_NAME = 'relay';
+/** The relay's default linger after a batch that was not full (ADR 042). */
+export const DEFAULT_LINGER_MS = 10;
 /** The leader renews its lease once this fraction of it has gone by (not on every pass). */
 const RENEW_AFTER = 1 / 3;
 
@@ -153,6 +155,7 @@ class OutboxRelay implements Relay {
   readonly #log: Logger;
   readonly #batchSize: number;
   readonly #pollMs: number;
+  readonly #lingerMs: number;
   readonly #backoff: Backoff;
   readonly #leaseMs: number;
   readonly #afterPublish: RelayOptions['afterPublish'];
@@ -165,16 +168,13 @@ class OutboxRelay implements Relay {
   /** `performance.now()` after which the leader renews its lease before the next claim. */
   #renewDueAt = 0;
   readonly #waker = new Waker();
-  readonly #lingerMs: number;
-  /** Woken by `flush` and `stop` only: ends a linger, which kicks do not. */
-  readonly #urgent = new Waker();
-  /** The last pass published a batch smaller than `batchSize`: linger before the next claim. */
-  #lingerNext = false;
   #waiters: FlushWaiter[] = [];
   #loop: Promise<void> | undefined;
   #stopping = false;
   #pass = 0;
   #forceAttempt = false;
+  /** True while the relay lingers after a batch that was not full: kicks do not cut it short. */
+  #lingering = false;
   #status: RelayStatus = { state: 'stopped', leader: false, published: 0, consecutiveFailures: 0 };
 
   constructor(options: RelayOptions) {
@@ -185,7 +185,7 @@ class OutboxRelay implements Relay {
     this.#log = (options.log ?? silentLogger()).child({ component: 'outbox-relay', schema: options.schema });
     this.#batchSize = options.batchSize ?? 100;
     this.#pollMs = options.pollIntervalMs ?? 500;
-    this.#lingerMs = options.lingerMs ?? 0;
+    this.#lingerMs = Math.max(0, options.lingerMs ?? DEFAULT_LINGER_MS);
     this.#backoff = options.backoff ?? { initialMs: 200, maxMs: 30_000 };
     this.#leaseMs = options.leaseMs ?? 15_000;
     this.#afterPublish = options.afterPublish;
@@ -200,7 +200,7 @@ class OutboxRelay implements Relay {
   }
 
   kick(): void {
-    if (this.#status.state !== 'backing-off') this.#waker.wake();
+    if (this.#status.state !== 'backing-off' && !this.#lingering) this.#waker.wake();
   }
 
   flush(options: { timeoutMs?: number } = {}): Promise<void> {
@@ -227,7 +227,6 @@ class OutboxRelay implements Relay {
     });
     this.#forceAttempt = true;
     this.#waker.wake();
-    this.#urgent.wake();
     // a relay started only for this flush stops again once it is done
     return started ? settled : settled.finally(() => this.stop());
   }
@@ -235,7 +234,6 @@ class OutboxRelay implements Relay {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#waker.wake();
-    this.#urgent.wake();
     await this.#loop;
     this.#loop = undefined;
     this.#settle(new AppError('SHUTTING_DOWN', 'the relay stopped before the outbox was flushed'));
@@ -256,24 +254,41 @@ class OutboxRelay implements Relay {
     while (!this.#stopping) {
       const pass = ++this.#pass;
       this.#forceAttempt = false;
-      this.#lingerNext = false;
       let delay: number;
+      let linger = false;
       try {
-        delay = await this.#step(pass);
+        const published = await this.#step(pass);
+        linger = published === 'partial';
+        delay = typeof published === 'number' ? published : 0;
       } catch (err) {
         delay = await this.#failed(pass, err);
       }
-      if (this.#stopping || this.#forceAttempt) continue;
-      if (delay > 0) await this.#waker.wait(delay);
-      // not while a flush waits: it resolves only once a claim found the outbox empty
-      else if (this.#lingerNext && this.#lingerMs > 0 && this.#waiters.length === 0) {
-        await this.#urgent.wait(this.#lingerMs);
-      }
+      if (linger) await this.#linger();
+      else if (delay > 0 && !this.#stopping && !this.#forceAttempt) await this.#waker.wait(delay);
     }
   }
 
-  /** One pass: hold the lease, publish one batch. Returns how long to wait before the next pass. */
-  async #step(pass: number): Promise<number> {
+  /**
+   * Waits `lingerMs` after a batch that was not full; only `flush` and `stop` wake it early, and a relay with flush
+   * waiters does not linger (they wait for the pass that finds the outbox empty).
+   */
+  async #linger(): Promise<void> {
+    if (this.#lingerMs === 0 || this.#stopping || this.#forceAttempt || this.#waiters.length > 0) return;
+    this.#lingering = true;
+    // a kick from before the linger must not end it: only flush and stop (which set their flags first) do
+    this.#waker.clear();
+    try {
+      if (!this.#stopping && !this.#forceAttempt) await this.#waker.wait(this.#lingerMs);
+    } finally {
+      this.#lingering = false;
+    }
+  }
+
+  /**
+   * One pass: hold the lease, publish one batch. Returns how long to wait before the next pass, or `partial` after
+   * publishing a batch that was not full (the loop then lingers).
+   */
+  async #step(pass: number): Promise<number | 'partial'> {
     const standby = Math.min(this.#pollMs, this.#leaseMs / 3);
     if (!(await this.#holdLease())) {
       this.#setState('standby');
@@ -298,8 +313,7 @@ class OutboxRelay implements Relay {
     if (this.#status.consecutiveFailures === 0) this.#setState('publishing');
     await this.#publish(claimed);
     this.#setState('publishing');
-    this.#lingerNext = claimed.length < this.#batchSize;
-    return 0;
+    return claimed.length < this.#batchSize ? 'partial' : 0;
   }
 
   /**

@@ -1,83 +1,99 @@
 /**
- * The relay's linger (ADR 043) on Kafka and PostgreSQL: after a small batch the relay waits before its next claim,
- * kicks or not, so that the events committed meanwhile go out in one batch; `flush` and `stop` do not wait for it.
+ * The relay's linger (ADR 042): after a batch that was not full it waits `lingerMs` before the next claim, whatever
+ * the writers' kicks say, so that rows committed meanwhile are published together; `flush` and `stop` end the wait.
+ * Each row is still published once with its gap-free number — on PostgreSQL and PGlite.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@onceonly/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRelay, type EventTransport, type OutgoingRecord, type Relay } from '../src/index.js';
 import {
-  createRelay,
-  defineTopic,
-  type EventTransport,
-  ensureTopics,
-  outboxBacklog,
-  TopicRegistry,
-} from '../src/index.js';
-import { type Harness, heartbeat, installService, kafkaHarness, SERVICE_SCHEMA, writeThing } from './support.js';
+  embeddedPgliteHarness,
+  embeddedPostgresHarness,
+  type Harness,
+  openWithTopic,
+  SERVICE_SCHEMA,
+  writeThing,
+} from './support.js';
 
-const TOPIC = 'onceonly.relaylinger.v1';
+/** Long enough that only `flush` or `stop` can end it within a test's time. */
+const LONG_LINGER_MS = 600_000;
 
-/** The harness's transport, recording the size of each batch the relay publishes. */
-function recordingBatches(transport: EventTransport): { transport: EventTransport; batches: number[] } {
-  const batches: number[] = [];
-  return {
-    batches,
-    transport: {
-      kind: transport.kind,
-      subscribe: (options) => transport.subscribe(options),
-      lag: (group, topics) => transport.lag(group, topics),
-      ensureTopics: (specs) => transport.ensureTopics(specs),
-      close: () => transport.close(),
-      publish: async (records) => {
-        batches.push(records.length);
-        await transport.publish(records);
-      },
+/** The harness's transport, remembering the records of each publish call (one per relay batch). */
+function recording(transport: EventTransport): { transport: EventTransport; batches: OutgoingRecord[][] } {
+  const batches: OutgoingRecord[][] = [];
+  const spy: EventTransport = {
+    kind: transport.kind,
+    async publish(records) {
+      await transport.publish(records);
+      batches.push([...records]);
     },
+    subscribe: (options) => transport.subscribe(options),
+    lag: (group, topics) => transport.lag(group, topics),
+    ensureTopics: (specs) => transport.ensureTopics(specs),
+    close: () => transport.close(),
   };
+  return { transport: spy, batches };
 }
 
-describe('a relay with a linger', () => {
+describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('a lingering relay ($name)', (factory) => {
   let h: Harness;
+  let relay: Relay | undefined;
+  const topic = 'linger.t';
 
-  beforeAll(async () => {
-    h = await kafkaHarness.open();
-    await installService(h.db);
-    const registry = new TopicRegistry([
-      defineTopic({ name: TOPIC, partitions: 1, owner: 'test', eventTypes: [heartbeat.type] }),
-    ]);
-    await ensureTopics(h.transport, registry);
+  beforeEach(async () => {
+    h = await openWithTopic(factory, topic);
+  });
+  afterEach(async () => {
+    await relay?.stop();
+    relay = undefined;
+    await h.close();
   });
 
-  afterAll(async () => {
-    await h?.close();
-  });
+  const write = (subject: string, counter: number) => h.db.transaction((tx) => writeThing(tx, topic, subject, counter));
 
-  it('publishes the events committed during the linger together, kicked or not, and flush does not wait', async () => {
-    const { transport, batches } = recordingBatches(h.transport);
-    // a linger far longer than the test: only flush ends it
-    const relay = createRelay({ db: h.db, schema: SERVICE_SCHEMA, transport, lingerMs: 600_000 });
-    relay.start();
-    try {
-      await h.db.transaction((tx) => writeThing(tx, TOPIC, 'first', 1));
-      relay.kick();
-      await waitFor(() => batches.length === 1);
-      // the relay now lingers: each of these kicks would have made a claim and a publish of its own
-      await h.db.transaction((tx) => writeThing(tx, TOPIC, 'second', 2));
-      relay.kick();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await h.db.transaction((tx) => writeThing(tx, TOPIC, 'third', 3));
-      relay.kick();
-      // still lingering: nothing more published (the first batch is marked by the next claim, ADR 021)
-      expect(batches).toEqual([1]);
-      await relay.flush({ timeoutMs: 10_000 });
-      expect(batches).toEqual([1, 2]);
-      expect((await outboxBacklog(h.db, SERVICE_SCHEMA)).pending).toBe(0);
-    } finally {
-      await relay.stop();
+  /** A relay lingering far longer than a test, started once row `a` is written; resolves after its first batch. */
+  async function lingeringAfterFirstBatch(): Promise<{ relay: Relay; batches: OutgoingRecord[][] }> {
+    const spy = recording(h.transport);
+    const started = createRelay({
+      db: h.db,
+      schema: SERVICE_SCHEMA,
+      transport: spy.transport,
+      lingerMs: LONG_LINGER_MS,
+    });
+    relay = started;
+    await write('a', 1);
+    started.start();
+    await waitFor(() => spy.batches.length === 1);
+    return { relay: started, batches: spy.batches };
+  }
+
+  it('publishes the rows committed during its linger together, kicks notwithstanding, once flushed', async () => {
+    const spy = await lingeringAfterFirstBatch();
+    // the relay now lingers after its batch of one: these kicks must not end the wait
+    for (const [n, subject] of ['b', 'c', 'd'].entries()) {
+      await write(subject, n + 2);
+      spy.relay.kick();
     }
-    expect(relay.status().state).toBe('stopped');
+    expect(spy.batches).toHaveLength(1);
+    await spy.relay.flush();
+    expect(spy.batches.map((b) => b.map((r) => r.headers.ce_subject))).toEqual([['a'], ['b', 'c', 'd']]);
+    expect(spy.batches.flat().map((r) => r.headers.ce_sequence)).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('stops without waiting for the end of its linger', async () => {
+    const spy = await lingeringAfterFirstBatch();
+    await write('b', 2);
+    // within the test's timeout, far below the linger: only a stop that cuts the wait short returns in time
+    await spy.relay.stop();
+    relay = undefined;
+    expect(spy.batches).toHaveLength(1);
+    expect(await pendingRows(h)).toBe(1);
   });
 });
 
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(condition()).toBe(true);
+async function pendingRows(h: Harness): Promise<number> {
+  const { rows } = await h.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${SERVICE_SCHEMA}.outbox WHERE sequence IS NULL`,
+  );
+  return rows[0]!.n;
 }

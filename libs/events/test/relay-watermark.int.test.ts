@@ -8,23 +8,14 @@ import { HubHeartbeat } from '@onceonly/contracts';
 import type { Database } from '@onceonly/store';
 import { waitFor } from '@onceonly/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  appendToOutbox,
-  createRelay,
-  defineEvent,
-  defineTopic,
-  ensureTopics,
-  outboxBacklog,
-  pruneOutbox,
-  TopicRegistry,
-} from '../src/index.js';
+import { appendToOutbox, createRelay, defineEvent, outboxBacklog, pruneOutbox } from '../src/index.js';
 import { markPublished } from '../src/relay.js';
 import {
   collect,
   embeddedPgliteHarness,
   embeddedPostgresHarness,
   type Harness,
-  installService,
+  openWithTopic,
   SERVICE_SCHEMA,
 } from './support.js';
 
@@ -49,12 +40,7 @@ describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('the published w
   const topic = 'watermark.t';
 
   beforeEach(async () => {
-    h = await factory.open();
-    await installService(h.db);
-    await ensureTopics(
-      h.transport,
-      new TopicRegistry([defineTopic({ name: topic, partitions: 1, owner: 'test', eventTypes: ['hub.heartbeat'] })]),
-    );
+    h = await openWithTopic(factory, topic);
   });
   afterEach(async () => {
     await h.close();

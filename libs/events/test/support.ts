@@ -14,11 +14,14 @@ import {
   createEmbeddedTransport,
   createKafkaTransport,
   defineEvent,
+  defineTopic,
   type EventDraft,
   type EventTransport,
+  ensureTopics,
   type OutgoingRecord,
   type ReceivedRecord,
   type Subscription,
+  TopicRegistry,
   withEventTables,
 } from '../src/index.js';
 
@@ -45,6 +48,17 @@ export async function installService(db: Database, schema = SERVICE_SCHEMA): Pro
     },
   ];
   await migrate(db, { schema, migrations: withEventTables(schema, own) });
+}
+
+/** Opens a harness with the service schema installed and `topic` created (one partition of heartbeats). */
+export async function openWithTopic(factory: HarnessFactory, topic: string): Promise<Harness> {
+  const h = await factory.open();
+  await installService(h.db);
+  await ensureTopics(
+    h.transport,
+    new TopicRegistry([defineTopic({ name: topic, partitions: 1, owner: 'test', eventTypes: ['hub.heartbeat'] })]),
+  );
+  return h;
 }
 
 /** The state change and its event in one transaction, as a service would write them (the relay stamps the sequence). */

@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { progress } from './progress.js';
+import type { RowWrites } from './row-writes.js';
 import { type Latency, nowMs, summarise } from './stats.js';
 
 export interface PipelineResult {
@@ -12,6 +13,11 @@ export interface PipelineResult {
    * relay, the consumer (inbox and handler), and the embedded log's own (publish and polling; 0 over Kafka).
    */
   statementsPerEvent?: { write: number; relay: number; consume: number; transport: number };
+  /**
+   * Rows the pipeline wrote per event, by table (PostgreSQL's statistics: inserts, updates and how many of them were
+   * HOT, deletes), from after the set-up until everything was handled; the writers, the relay and the consumer together.
+   */
+  rowWritesPerEvent?: RowWrites;
   /** Events per second from the first commit until the relay had published them all (writers and relay alone). */
   publishedPerSecond?: number;
   /** CPU milliseconds of this (the bench's) process per event over the measurement: user + system, every thread. */

@@ -14,6 +14,21 @@ function statementsCell(p: PipelineResult): string {
   return `${fmt(s.write, 2)} + ${fmt(s.relay, 2)} + ${fmt(s.consume, 2)}${log} = ${fmt(total, 2)}`;
 }
 
+/**
+ * Rows written per event: `inserted + updated (HOT) + deleted = total`, and the tables that had updates; a dash for
+ * pipelines without a database.
+ */
+function rowWritesCell(p: PipelineResult): string {
+  const w = p.rowWritesPerEvent;
+  if (w === undefined) return '–';
+  const t = w.total;
+  const updated = Object.entries(w.tables)
+    .filter(([, u]) => u.updated > 0)
+    .map(([table, u]) => `${table} ${fmt(u.updated, 2)}`);
+  const where = updated.length > 0 ? ` (updates: ${updated.join(', ')})` : '';
+  return `${fmt(t.inserted, 2)} + ${fmt(t.updated, 2)} (${fmt(t.hot, 2)} HOT) + ${fmt(t.deleted, 2)} = ${fmt(t.inserted + t.updated + t.deleted, 2)}${where}`;
+}
+
 /** Events: outbox → relay → consumer beside bare kafkajs and Kafka's own producer perf test. */
 export const eventsSuite: Suite = {
   name: 'events',
@@ -130,13 +145,13 @@ export const eventsSuite: Suite = {
       },
     ];
     const markdown = [
-      '| pipeline | events | events/s | p50 ms | p99 ms | × bare kafkajs | × bare PostgreSQL writers | committed → published, events/s | SQL statements/event: write + relay + consume (+ log) | CPU ms/event (this process) | note |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |',
+      '| pipeline | events | events/s | p50 ms | p99 ms | × bare kafkajs | × bare PostgreSQL writers | committed → published, events/s | SQL statements/event: write + relay + consume (+ log) | rows written/event: inserted + updated (HOT) + deleted | CPU ms/event (this process) | note |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |',
       ...[bare, ceiling, ...pipelines.slice(1)].map(
         (p) =>
-          `| ${p.name} | ${p.events} | ${fmt(p.eventsPerSecond, 0)} | ${fmt(p.latencyMs.p50, 2)} | ${fmt(p.latencyMs.p99, 2)} | ${fmt(p.eventsPerSecond / bare.eventsPerSecond, 3)} | ${fmt(p.eventsPerSecond / ceiling.eventsPerSecond, 3)} | ${p.publishedPerSecond === undefined ? '–' : fmt(p.publishedPerSecond, 0)} | ${statementsCell(p)} | ${p.cpuMsPerEvent === undefined ? '–' : fmt(p.cpuMsPerEvent, 3)} | ${p.note} |`,
+          `| ${p.name} | ${p.events} | ${fmt(p.eventsPerSecond, 0)} | ${fmt(p.latencyMs.p50, 2)} | ${fmt(p.latencyMs.p99, 2)} | ${fmt(p.eventsPerSecond / bare.eventsPerSecond, 3)} | ${fmt(p.eventsPerSecond / ceiling.eventsPerSecond, 3)} | ${p.publishedPerSecond === undefined ? '–' : fmt(p.publishedPerSecond, 0)} | ${statementsCell(p)} | ${rowWritesCell(p)} | ${p.cpuMsPerEvent === undefined ? '–' : fmt(p.cpuMsPerEvent, 3)} | ${p.note} |`,
       ),
-      `| kafka-producer-perf-test (Java ProducerPerformance, acks=all, idempotent) | ${perfRecords} | ${fmt(perf.recordsPerSecond, 0)} | ${fmt(perf.p50Ms, 0)} | ${fmt(perf.p99Ms, 0)} | ${fmt(perf.recordsPerSecond / bare.eventsPerSecond, 3)} | – | – | – | – | producer only: send → ack |`,
+      `| kafka-producer-perf-test (Java ProducerPerformance, acks=all, idempotent) | ${perfRecords} | ${fmt(perf.recordsPerSecond, 0)} | ${fmt(perf.p50Ms, 0)} | ${fmt(perf.p99Ms, 0)} | ${fmt(perf.recordsPerSecond / bare.eventsPerSecond, 3)} | – | – | – | – | – | producer only: send → ack |`,
     ].join('\n');
     return { markdown, json: { pipelines, postgresCeiling: ceiling, kafkaPerf: perf }, ratios };
   },

@@ -18,6 +18,7 @@ import { type Database, migrate } from '@onceonly/store';
 import type { PipelineResult } from './bare-kafkajs.js';
 import { countingDatabase } from './counting-database.js';
 import { progress } from './progress.js';
+import { perEvent as rowsPerEvent, rowWrites, rowWritesSince } from './row-writes.js';
 import { nowMs, summarise } from './stats.js';
 
 const SCHEMA = 'bench';
@@ -123,6 +124,8 @@ export async function outboxPipeline(options: {
   // from here on: the migrations and the topic set-up are not counted
   const counted = [writers, relayDb, consumerDb, transportDb] as const;
   const [write0, relay0, consume0, transport0] = counted.map((c) => c.statements()) as [number, number, number, number];
+  const schemas = [SCHEMA, 'bench_log'];
+  const rows0 = await rowWrites(db, schemas);
 
   const padding = Buffer.alloc(options.payloadBytes);
   let next = 0;
@@ -177,12 +180,16 @@ export async function outboxPipeline(options: {
   await relay.stop();
   await consumer.stop();
   await transport.close();
+  // the state rows, the outbox rows and the inbox rows at least (the embedded log's too)
+  const minimumRows = writeCount + options.events * (options.transport === 'embedded' ? 3 : 2);
+  const rows = await rowWritesSince(db, schemas, rows0, minimumRows);
   return {
     name: `onceonly outbox → relay → ${options.transport === 'kafka' ? 'Kafka' : 'embedded log'} → inbox consumer${label}`,
     events: options.events,
     eventsPerSecond: options.events / ((lastHandled - firstCommit) / 1000),
     latencyMs: summarise(latencies),
     statementsPerEvent: statements,
+    rowWritesPerEvent: rowsPerEvent(rows, options.events),
     publishedPerSecond: options.events / ((allPublished - firstCommit) / 1000),
     cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / options.events,
     note: `${options.writers} writers, one state row + ${perWrite === 1 ? 'one event' : `${perWrite} events`} per transaction (${writes === 'statement' ? 'one statement: queryWithEvents' : 'BEGIN, two INSERTs, COMMIT'}), PostgreSQL; consumer: ${CONSUMER_NOTES[consumerKind]}`,
@@ -202,6 +209,7 @@ export async function barePostgresWriters(options: {
   await db.query(`CREATE SCHEMA ${SCHEMA}`);
   await db.query(`CREATE TABLE ${SCHEMA}.items (id bigint PRIMARY KEY, touched_at timestamptz NOT NULL)`);
   const writers = countingDatabase(db);
+  const rows0 = await rowWrites(db, [SCHEMA]);
   const latencies: number[] = [];
   const bar = progress('bare PostgreSQL writers', options.events);
   let next = 0;
@@ -219,12 +227,14 @@ export async function barePostgresWriters(options: {
   const last = nowMs();
   const cpu = process.cpuUsage(cpu0);
   bar.stop();
+  const rows = await rowWritesSince(db, [SCHEMA], rows0, options.events);
   return {
     name: `bare PostgreSQL: ${options.writers} writers, the state row's INSERT alone`,
     events: options.events,
     eventsPerSecond: options.events / ((last - first) / 1000),
     latencyMs: summarise(latencies),
     statementsPerEvent: { write: writers.statements() / options.events, relay: 0, consume: 0, transport: 0 },
+    rowWritesPerEvent: rowsPerEvent(rows, options.events),
     cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / options.events,
     note: `${options.writers} connections, one autocommitted INSERT each (no outbox, relay or consumer): the commits' ceiling`,
   };
