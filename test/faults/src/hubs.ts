@@ -62,9 +62,9 @@ export async function startMember(
     expected = false;
     hub.child.once('exit', (code, signal) => {
       if (expected) return;
-      const tail = hub.output().trim().split('\n').slice(-3).join(' | ');
-      crashes.push(`${code ?? signal}: ${tail}`);
-      onLine(`${role} exited unasked (${code ?? signal}); restarting it. Last lines: ${tail}`);
+      const tail = hub.output().trim().split('\n').slice(-12).join('\n    ');
+      crashes.push(`${code ?? signal}`);
+      onLine(`${role} exited unasked (${code ?? signal}); restarting it. Its last lines:\n    ${tail}`);
       void launch().catch((error: unknown) => onLine(`${role} did not start again: ${String(error)}`));
     });
   };

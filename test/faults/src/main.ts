@@ -173,6 +173,7 @@ async function phase(run: Required<Run>, size: Size, fault: Fault, index: number
     );
     await sleep(size.tailMs);
     await run.load.drain();
+    const drained = Date.now();
     const commands = run.load.commands.filter((c) => c.phase === fault.name);
     const acks = commands.flatMap((c) => (c.ackedAt === undefined ? [] : [c.ackedAt]));
     const firstAfter = acks.filter((t) => t >= end).sort((a, b) => a - b)[0];
@@ -191,7 +192,7 @@ async function phase(run: Required<Run>, size: Size, fault: Fault, index: number
       doubled: result.doubled,
       redelivered: result.redelivered,
       firstAckS: firstAfter === undefined ? undefined : (firstAfter - end) / 1000,
-      ackGapS: longestGap(acks, from, Date.now()),
+      ackGapS: longestGap(acks, from, drained),
       caughtUpS: caught,
       replay,
       crashes: run.members.reduce((n, m) => n + m.crashes.length, 0) - crashesBefore,
