@@ -38,16 +38,16 @@ export function runCli(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  return collect(
-    spawn(process.execPath, [main, ...args], {
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-      env: { ...baseChildEnv(), ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-    `onceonly ${args.join(' ')}`,
-    timeoutMs,
-  );
+  return collect(spawnNode(main, args, options), `onceonly ${args.join(' ')}`, options.timeoutMs ?? 60_000);
+}
+
+/** `node <main> ...args` from {@link baseChildEnv} plus `env`, its output piped. */
+function spawnNode(main: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string }) {
+  return spawn(process.execPath, [main, ...args], {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    env: { ...baseChildEnv(), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** {@link runCli}, parsing its standard output as JSON; throws with its output unless it exits 0. */
@@ -93,11 +93,7 @@ export function startHubProcess(
   options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): Promise<HubProcess> {
   const timeoutMs = options.timeoutMs ?? 90_000;
-  const child = spawn(process.execPath, [main, ...args], {
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    env: { ...baseChildEnv(), ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnNode(main, args, options);
   let out = '';
   return new Promise<HubProcess>((resolve, reject) => {
     let ready = false;
