@@ -27,7 +27,7 @@ const EFFECT_TYPE: Record<Command['kind'], string> = {
 };
 
 /** The certificate events the credit service handles (its inbox records those it handled, not the others). */
-const CONSUMED = [EFFECT_TYPE.issue, EFFECT_TYPE.suspend];
+const CONSUMED = [EFFECT_TYPE.issue, EFFECT_TYPE.change, EFFECT_TYPE.suspend];
 
 /** The schemas whose outbox events the audit log must hold (the audit log's own checkpoints aside). */
 const AUDITED_OUTBOXES = ['certificate', 'hub', 'credit'];
@@ -71,10 +71,16 @@ async function effects(db: Db): Promise<Map<string, Record<string, number>>> {
   return found;
 }
 
-/** The effect a command has: its rows, and its event in the outbox. */
+/**
+ * The effect a command has: its rows, its event in the outbox, and the credit service's licensing record (one per
+ * licence version, ADR 040: the issue's own, and one more per change).
+ */
 function effectCounts(command: Command, of: Record<string, number>): number[] {
-  if (command.kind === 'issue') return [of.original ?? 0, of[EFFECT_TYPE.issue] ?? 0, of.licensing ?? 0];
-  if (command.kind === 'change') return [of.version ?? 0, of[EFFECT_TYPE.change] ?? 0];
+  const changes = of[EFFECT_TYPE.change] ?? 0;
+  if (command.kind === 'issue') {
+    return [of.original ?? 0, of[EFFECT_TYPE.issue] ?? 0, (of.licensing ?? 0) - changes];
+  }
+  if (command.kind === 'change') return [of.version ?? 0, changes, changes === 0 ? 0 : (of.licensing ?? 0) - 1];
   return [of[EFFECT_TYPE.suspend] ?? 0];
 }
 
