@@ -147,7 +147,7 @@ const cliJson = <T = Record<string, unknown>>(args: string[], cwd: string) => ru
 const startHub = (env: NodeJS.ProcessEnv): Promise<Hub> =>
   startHubProcess(MAIN, ['start'], {
     env: { ONCEONLY_LOG_LEVEL: 'info', ONCEONLY_GRPC_ADDR: '127.0.0.1:0', ...SECRETS, ...env },
-    timeoutMs: 60_000,
+    timeoutMs: 120_000,
   });
 
 /** The JSON log lines of a hub's output with the given message. */
