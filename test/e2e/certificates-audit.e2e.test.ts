@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, createPublicKey, randomUUID, verify as verifySignature } from 'node:crypto';
 import {
   existsSync,
@@ -11,11 +10,22 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freshDatabase, type TestDatabase, waitFor } from '@onceonly/testing';
+import {
+  type CliRun,
+  freshDatabase,
+  type HubProcess as Hub,
+  type PrivateBroker,
+  runCli,
+  runCliJson,
+  startHubProcess,
+  startPrivateBroker,
+  stopProcess,
+  type TestDatabase,
+  waitFor,
+} from '@onceonly/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +42,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(REPO, 'services/hub/dist/main.js');
-const KAFKA_SH = join(REPO, 'deploy/kafka/kafka.sh');
 
 /** 上海市普陀区市场监督管理局, which issues food business licences (services/certificate/src/domain/departments.ts). */
 const MARKET = '11310107MB2F03587N';
@@ -128,102 +137,18 @@ function openCheckpoint(note: string, vkey: string): { origin: string; size: num
   return { origin: origin!, size: Number(size), root: Buffer.from(root!, 'base64') };
 }
 
-// ---- child processes ----
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+// ---- child processes (libs/testing's helpers) ----
 
 /** Runs the CLI to its end (bounded): the environment holds nothing but what is given. */
-function cli(args: string[], cwd: string, timeoutMs = 30_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH, ONCEONLY_LOG_PRETTY: 'false', ONCEONLY_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`onceonly ${args.join(' ')}: no exit within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
+const cli = (args: string[], cwd: string, timeoutMs = 30_000) => runCli(MAIN, args, { cwd, timeoutMs });
 /** Runs the CLI and parses its JSON output; fails with its output unless it exits 0. */
-async function cliJson<T = Record<string, unknown>>(args: string[], cwd: string): Promise<T> {
-  const run = await cli(args, cwd);
-  if (run.code !== 0) throw new Error(`onceonly ${args.join(' ')} exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
-  return JSON.parse(run.stdout) as T;
-}
-
-interface Hub {
-  child: ChildProcess;
-  readyLine: string;
-  address: string;
-  output: () => string;
-}
-
-function startHub(env: NodeJS.ProcessEnv): Promise<Hub> {
-  const child = spawn(process.execPath, [MAIN, 'start'], {
-    env: {
-      PATH: process.env.PATH,
-      ONCEONLY_LOG_PRETTY: 'false',
-      ONCEONLY_GRPC_ADDR: '127.0.0.1:0',
-      ...SECRETS,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const cliJson = <T = Record<string, unknown>>(args: string[], cwd: string) => runCliJson<T>(MAIN, args, { cwd });
+/** `onceonly start` (every module) with the file's secrets, at the hub's default log level. */
+const startHub = (env: NodeJS.ProcessEnv): Promise<Hub> =>
+  startHubProcess(MAIN, ['start'], {
+    env: { ONCEONLY_LOG_LEVEL: 'info', ONCEONLY_GRPC_ADDR: '127.0.0.1:0', ...SECRETS, ...env },
+    timeoutMs: 120_000,
   });
-  let out = '';
-  const hub: Hub = { child, readyLine: '', address: '', output: () => out };
-  return new Promise<Hub>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub not ready within 60 s:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((l) => l.startsWith('onceonly ready:'));
-      if (line && !hub.readyLine) {
-        hub.readyLine = line;
-        hub.address = /grpc=(\S+)/.exec(line)?.[1] ?? '';
-        clearTimeout(timer);
-        resolve(hub);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`hub exited with ${code} before ready:\n${out}`));
-    });
-  });
-}
-
-/** SIGTERM, then SIGKILL after the grace; resolves with the exit code. */
-async function stopProcess(child: ChildProcess | undefined, graceMs = 20_000): Promise<number | null> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  try {
-    return await exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The JSON log lines of a hub's output with the given message. */
 function logLines(output: string, msg: string): Array<Record<string, unknown>> {
@@ -236,79 +161,8 @@ function logLines(output: string, msg: string): Array<Record<string, unknown>> {
 
 // ---- a Kafka broker of this file's own ----
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('port'))));
-    });
-  });
-}
-
-interface Broker {
-  brokers: string;
-  stop(): Promise<void>;
-}
-
-function kafkaSh(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [KAFKA_SH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kafka.sh ${args.join(' ')}: no exit within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 /** Starts a single-node broker with an empty state folder (the jars of the repository's broker, when fetched). */
-async function startBroker(stateDir: string): Promise<Broker> {
-  const jars = join(REPO, '.kafka/lib');
-  if (existsSync(join(jars, '.fetched-3.9.1'))) {
-    symlinkSync(jars, join(stateDir, 'lib'));
-  }
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    ...(process.env.JAVA_HOME ? { JAVA_HOME: process.env.JAVA_HOME } : {}),
-    KAFKA_HOME_DIR: stateDir,
-    KAFKA_PORT: String(await freePort()),
-    KAFKA_CONTROLLER_PORT: String(await freePort()),
-    KAFKA_HEAP_OPTS: '-Xmx256m',
-    KAFKA_START_TIMEOUT: '60',
-  };
-  // the ports were free a moment ago; another process may have taken one since: then again on others
-  let started = await kafkaSh(['start'], env, 90_000);
-  for (let attempt = 1; started.code !== 0 && /port \d+ is in use/.test(started.stderr) && attempt < 3; attempt++) {
-    env.KAFKA_PORT = String(await freePort());
-    env.KAFKA_CONTROLLER_PORT = String(await freePort());
-    rmSync(join(stateDir, 'data'), { recursive: true, force: true });
-    started = await kafkaSh(['start'], env, 90_000);
-  }
-  const brokers = /KAFKA_BROKERS=(\S+)/.exec(started.stdout)?.[1];
-  if (started.code !== 0 || !brokers) throw new Error(`could not start a Kafka broker:\n${started.stderr}`);
-  return {
-    brokers,
-    async stop() {
-      await kafkaSh(['stop'], env, 60_000);
-    },
-  };
-}
+const startBroker = (stateDir: string): Promise<PrivateBroker> => startPrivateBroker(REPO, stateDir);
 
 interface BusRecord {
   topic: string;
@@ -413,7 +267,7 @@ describe('certificates issued through the CLI are in the audit log exactly once 
   const dir = mkdtempSync(join(tmpdir(), 'onceonly-e2e-certs-audit-'));
   const keysDir = join(dir, 'keys-hub');
   const kafkaDir = mkdtempSync(join(tmpdir(), 'onceonly-e2e-kafka-'));
-  let broker: Broker | undefined;
+  let broker: PrivateBroker | undefined;
   let kafka: Kafka;
   let db: TestDatabase | undefined;
   let embedded: Hub | undefined;
@@ -770,7 +624,7 @@ describe('certificates issued through the CLI are in the audit log exactly once 
   }, 60_000);
 
   /** `audit replay` of the stopped hub: the log from its database, the bus from Kafka. */
-  async function replayStopped(name: string): Promise<{ run: Run; json: ReplayReport }> {
+  async function replayStopped(name: string): Promise<{ run: CliRun; json: ReplayReport }> {
     const report = join(dir, name);
     const run = await cli(
       [

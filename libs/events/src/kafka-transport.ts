@@ -136,6 +136,13 @@ class KafkaJsTransport implements KafkaTransport {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.#assertOpen();
+    // A topic created a moment ago (by this process's ensureTopics or another process) can answer
+    // UNKNOWN_TOPIC_OR_PARTITION (retriable) to the consumer's first metadata request on a fresh broker: an audit log
+    // starting beside a new broker died of it (the fault suite, ADR 038). Try again, briefly, as ensureTopics does.
+    return this.#whileRetriable('subscribing', () => this.#subscribeOnce(options));
+  }
+
+  async #subscribeOnce(options: SubscribeOptions): Promise<Subscription> {
     const consumer = this.#kafka.consumer({
       groupId: options.group,
       sessionTimeout: this.#options.sessionTimeoutMs ?? 30_000,
@@ -197,15 +204,19 @@ class KafkaJsTransport implements KafkaTransport {
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
     // A topic another process created a moment ago can answer UNKNOWN_TOPIC_OR_PARTITION (retriable) while its
     // leaders are elected, and kafkajs's wait for leaders retries only LEADER_NOT_AVAILABLE: try again, briefly.
+    await this.#whileRetriable('creating topics', () => this.#ensureTopicsOnce(specs));
+  }
+
+  /** Runs `once` again while it fails with a retriable broker error, 10 attempts at most (about 4.5 s of waits). */
+  async #whileRetriable<T>(what: string, once: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#ensureTopicsOnce(specs);
-        return;
+        return await once();
       } catch (err) {
         const cause = (err as AppError).cause as { retriable?: boolean; cause?: { retriable?: boolean } } | undefined;
         const retriable = cause?.retriable === true || cause?.cause?.retriable === true;
-        if (!retriable || attempt >= 10) throw err;
-        this.#log.warn({ attempt, err: String(cause) }, 'creating topics: the broker is not ready, trying again');
+        if (!retriable || attempt >= 10 || this.#closed) throw err;
+        this.#log.warn({ attempt, err: String(cause) }, `${what}: the broker is not ready, trying again`);
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
     }

@@ -129,13 +129,26 @@ class PostgresDatabase implements Database {
 
   async #connect(): Promise<pg.PoolClient> {
     if (this.#closed) throw new AppError('DB_UNAVAILABLE', `database ${this.#target.label} is closed`);
+    let client: pg.PoolClient;
     try {
-      return await this.#pool.connect();
+      client = await this.#pool.connect();
     } catch (err) {
       throw unavailable(err, this.#target);
     }
+    // The pool listens for errors of idle connections only. A connection the server ends (a restart, a terminated
+    // backend) while it is checked out but between two statements (in a transaction, awaiting the caller) emits
+    // 'error' with nobody listening, which crashed the process (the fault suite, ADR 038). Listen once per connection:
+    // its next statement fails with DB_UNAVAILABLE and the connection is released destroyed.
+    if (!listened.has(client)) {
+      listened.add(client);
+      client.on('error', () => undefined);
+    }
+    return client;
   }
 }
+
+/** The pooled connections that already carry the checked-out error listener. */
+const listened = new WeakSet<pg.PoolClient>();
 
 async function runQuery<R>(
   client: pg.PoolClient,

@@ -31,7 +31,10 @@ export function isConnectionError(err: unknown): boolean {
   const code = codeOf(err);
   if (code !== undefined && (NETWORK_ERRNO.has(code) || UNAVAILABLE_STATES.test(code))) return true;
   const message = err instanceof Error ? err.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect/i.test(message);
+  // "...is not queryable": node-postgres refusing a statement on a connection that has already failed
+  return /Connection terminated|timeout exceeded when trying to connect|connection error and is not queryable/i.test(
+    message,
+  );
 }
 
 function codeOf(err: unknown): string | undefined {

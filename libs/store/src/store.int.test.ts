@@ -350,6 +350,28 @@ describe('PostgreSQL pool options', () => {
     }
   });
 
+  // the fault suite (ADR 038): a PostgreSQL restart killed the processes whose transaction was between two
+  // statements, the connection's error emitted on a checked-out client that nothing listened to
+  it('survives the server ending a connection in the middle of a transaction: DB_UNAVAILABLE, then new connections', async () => {
+    const db = await openDatabase({ url: await postgresUrl(), poolSize: 2 });
+    const admin = await openDatabase({ url: await postgresUrl(), poolSize: 1 });
+    try {
+      const err = await db
+        .transaction(async (tx) => {
+          const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+          await sleep(500); // the server's notice arrives while no statement of this client runs
+          await tx.query('SELECT 1');
+        })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'DB_UNAVAILABLE' });
+      expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await admin.close();
+      await db.close();
+    }
+  });
+
   it('fails with DB_UNAVAILABLE naming host and port, never the password', async () => {
     const password = 's3cr3t-pw';
     const err = await openDatabase({

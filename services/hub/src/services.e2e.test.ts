@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +7,19 @@ import { namespacedName } from '@onceonly/events';
 import { computeUsccCheck } from '@onceonly/ids';
 import { uniqueNamespace } from '@onceonly/kit/testing';
 import { type Database, openDatabase } from '@onceonly/store';
-import { freshDatabase, kafkaBrokers, type TestDatabase, testKafka, waitFor } from '@onceonly/testing';
+import {
+  freshDatabase,
+  type HubProcess as Hub,
+  kafkaBrokers,
+  readEnvFile,
+  runCli,
+  runCliJson,
+  startHubProcess,
+  stopProcess,
+  type TestDatabase,
+  testKafka,
+  waitFor,
+} from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, checkHealth, hubClient } from './client.js';
 
@@ -28,102 +39,15 @@ const AUDIT_SERVICE = 'onceonly.audit.v1.AuditService';
 /** Issues per replica. */
 const ISSUES = 3;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Hub {
-  child: ChildProcess;
-  readyLine: string;
-  address: string;
-  health: string;
-  /** Where its Prometheus endpoint listens (`metrics=` of the ready line). */
-  metrics: string;
-  output: () => string;
-}
-
 const uscc = (first17: string) => `${first17}${computeUsccCheck(first17)}`;
-const baseEnv = () => ({ PATH: process.env.PATH, ONCEONLY_LOG_PRETTY: 'false', ONCEONLY_LOG_LEVEL: 'warn' });
-
-/** Runs the CLI to its end (bounded). */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      env: { ...baseEnv(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`onceonly ${args.join(' ')}: no exit within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function cliJson<T>(args: string[]): Promise<T> {
-  const run = await cli(args);
-  if (run.code !== 0) throw new Error(`onceonly ${args.join(' ')} exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
-  return JSON.parse(run.stdout) as T;
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000) => runCli(MAIN, args, { env, timeoutMs });
+const cliJson = <T>(args: string[]) => runCliJson<T>(MAIN, args);
 
 /** `onceonly start --services <services>`; resolves at its ready line. */
-function startHub(services: string, env: NodeJS.ProcessEnv): Promise<Hub> {
-  const child = spawn(process.execPath, [MAIN, 'start', '--services', services], {
-    env: { ...baseEnv(), ONCEONLY_GRPC_ADDR: '127.0.0.1:0', ONCEONLY_HEALTH_ADDR: '127.0.0.1:0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const startHub = (services: string, env: NodeJS.ProcessEnv) =>
+  startHubProcess(MAIN, ['start', '--services', services], {
+    env: { ONCEONLY_GRPC_ADDR: '127.0.0.1:0', ONCEONLY_HEALTH_ADDR: '127.0.0.1:0', ...env },
   });
-  let out = '';
-  const hub: Hub = { child, readyLine: '', address: '', health: '', metrics: '', output: () => out };
-  return new Promise<Hub>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${services} not ready within 90 s:\n${out}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((l) => l.startsWith('onceonly ready:'));
-      if (line && !hub.readyLine) {
-        hub.readyLine = line;
-        hub.address = /grpc=(\S+)/.exec(line)?.[1] ?? '';
-        hub.health = /health=(\S+)/.exec(line)?.[1] ?? '';
-        hub.metrics = /metrics=(\S+)/.exec(line)?.[1] ?? '';
-        clearTimeout(timer);
-        resolve(hub);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${services} exited with ${code} before ready:\n${out}`));
-    });
-  });
-}
-
-/** SIGTERM, then SIGKILL after the grace; resolves with the exit code. */
-async function stopProcess(child: ChildProcess | undefined, graceMs = 20_000): Promise<number | null> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  try {
-    return await exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** WhoAmI calls a hub process has answered, from its Prometheus endpoint (the kit's per-call histogram). */
 async function whoAmIAnswered(hub: Hub): Promise<number> {
   const text = await (await fetch(`http://${hub.metrics}/metrics`)).text();
@@ -131,16 +55,6 @@ async function whoAmIAnswered(hub: Hub): Promise<number> {
     .split('\n')
     .find((l) => l.startsWith('onceonly_grpc_server_handling_seconds_count{') && l.includes('grpc_method="WhoAmI"'));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
-
-/** The `NAME='value'` lines of `onceonly init`'s env file. */
-function readEnvFile(path: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^([A-Z0-9_]+)='(.*)'$/.exec(line);
-    if (m) values[m[1]!] = m[2]!;
-  }
-  return values;
 }
 
 describe('one process per service: two certificate replicas and an audit log, on one database and one broker', () => {
