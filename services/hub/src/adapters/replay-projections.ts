@@ -154,7 +154,7 @@ export const materialsResolutionProjection: HubProjection = {
 export const materialsConsentProjection: HubProjection = {
   ...MATERIALS_CONSENT_REPLAY,
   open(o) {
-    const c = new materialsV1.MaterialsReportServiceClient(o.addr, channelCredentials(o));
+    const c = connect(materialsV1.MaterialsReportServiceClient, o);
     const lookup = async (id: string) => {
       try {
         const request = materialsV1.GetEvidenceRequestRequest.fromPartial({ id });
