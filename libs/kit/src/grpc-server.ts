@@ -75,6 +75,8 @@ export interface HttpFaceOptions {
   openapiPath?: string | false;
   /** Serve the reference page at `/docs` (swagger-ui-dist from node_modules). Default true. */
   docs?: boolean;
+  /** Folder of the hub's pages, served at `/verify`, `/platform` and `/pages/` (ADR 037); none when undefined. */
+  pagesDir?: string;
 }
 
 /** Options of {@link GrpcServer.addService}. */
@@ -177,6 +179,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         descriptorSetPath: options.http.descriptorSetPath ?? descriptorSetPath,
         ...(options.http.openapiPath === false ? {} : { openapiPath: options.http.openapiPath ?? openapiPath }),
         ...(options.http.docs === false ? {} : { docsAssets: swaggerUiFolder() }),
+        ...(options.http.pagesDir === undefined ? {} : { pagesDir: options.http.pagesDir }),
       })
     : undefined;
   const server = new Server({
