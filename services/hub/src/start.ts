@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { HubServiceService } from '@onceonly/contracts';
 import { AppError } from '@onceonly/errors';
 import {
@@ -120,13 +121,14 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       beforeStop: () => recordHubEvent(db, HubStopped, instanceId),
     });
     const httpAddress = httpAddressOf(config);
+    const pagesDir = builtPagesDir();
     const server = createGrpcServer({
       address: config.ONCEONLY_GRPC_ADDR,
       log,
       ...(tls ? { tls } : {}),
       devIdentity,
       metrics,
-      ...(httpAddress ? { http: { address: httpAddress } } : {}),
+      ...(httpAddress ? { http: { address: httpAddress, ...(pagesDir ? { pagesDir } : {}) } } : {}),
     });
     const startedAt = new Date().toISOString();
     const mode = config.DATABASE_URL || config.KAFKA_BROKERS ? 'external' : 'embedded';
@@ -188,6 +190,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       `services=${modules.map((m) => m.name).join(',')}`,
       ...(health ? [`health=${health.address}`] : []),
       ...(httpUrl ? [`http=${httpUrl}`, `openapi=${httpUrl}/openapi.json`, `docs=${httpUrl}/docs`] : []),
+      ...(httpUrl && pagesDir ? [`verify=${httpUrl}/verify`, `platform=${httpUrl}/platform`] : []),
       ...(scrape ? [`metrics=${scrape.address}`] : []),
       `version=${HUB_VERSION}`,
     ].join(' ');
@@ -207,6 +210,15 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
     await lifecycle.stop('start failed');
     throw err;
   }
+}
+
+/**
+ * The pages' folder (`services/hub/dist/pages`, built by `scripts/build-pages.mjs` with the hub), or undefined when
+ * they were not built (then the hub serves no pages and its ready line names none).
+ */
+export function builtPagesDir(): string | undefined {
+  const dir = fileURLToPath(new URL('../dist/pages/', import.meta.url));
+  return existsSync(`${dir}verify.html`) ? dir : undefined;
 }
 
 /**
