@@ -209,6 +209,24 @@ export async function parseTrustBundleWeb(pem: string): Promise<WebTrustBundle> 
   return { anchors, seals, crls: [...newest.values()] };
 }
 
+/** The bytes of a stream, in one array; throws past `max` bytes (a decompression bomb stops there). */
+export async function readUpTo(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > max) throw new Error('over the size limit');
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
 /**
  * Inflates raw deflate with a preset dictionary through DecompressionStream, which takes none: a stored block
  * holding the dictionary is put before the stream (a stored block ends on a byte boundary, where the stream begins),
@@ -225,22 +243,11 @@ export async function inflateRawWithDictionary(
   const stream = new Blob([stored, bytes(dictionary), bytes(compressed)])
     .stream()
     .pipeThrough(new DecompressionStream('deflate-raw'));
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let out: Uint8Array;
   try {
-    for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
-      size += chunk.length;
-      if (size > n + max) throw new Error('over the limit');
-      chunks.push(chunk);
-    }
+    out = await readUpTo(stream, n + max);
   } catch (cause) {
     throw qrMalformed('DEFLATE', 'the QR payload does not inflate', cause);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
   }
   return out.subarray(n);
 }

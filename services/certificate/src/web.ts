@@ -3,7 +3,7 @@
  * {@link verifyOfflineWith} as `onceonly cert verify --offline`, with the browser's cryptography as its port
  * (`@onceonly/seal/web`: WebCrypto, DecompressionStream), and the verdict's words in Chinese and English.
  */
-import { parseTrustBundleWeb, verifySealedJwsWeb } from '@onceonly/seal/web';
+import { parseTrustBundleWeb, readUpTo, verifySealedJwsWeb } from '@onceonly/seal/web';
 import {
   type OfflineOptions,
   type OfflinePort,
@@ -21,31 +21,13 @@ export type { OfflineOptions, OfflineVerification } from './app/offline-verdict.
 export { STATUS_LIST_TYP } from './app/status-list-typ.js';
 export { type Finding, findingWords, REASON_WORDS, type Words } from './domain/verdict.js';
 
-/** GZIP through DecompressionStream, stopped past `max` bytes. */
-async function gunzipWeb(gzip: Uint8Array, max: number): Promise<Uint8Array> {
-  const stream = new Blob([new Uint8Array(gzip)]).stream().pipeThrough(new DecompressionStream('gzip'));
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > max) throw new Error('over the size limit');
-    chunks.push(chunk);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
 /** Decodes an `encodedList` in a browser, with the checks of `decodeStatusList`. */
 export async function decodeStatusListWeb(encoded: string): Promise<Uint8Array> {
   const gzip = statusListGzip(encoded);
   let bits: Uint8Array;
   try {
-    bits = await gunzipWeb(gzip, MAX_STATUS_LIST_BYTES);
+    const stream = new Blob([new Uint8Array(gzip)]).stream().pipeThrough(new DecompressionStream('gzip'));
+    bits = await readUpTo(stream, MAX_STATUS_LIST_BYTES);
   } catch (err) {
     throw statusListMalformed('encodedList is not a GZIP stream within the size limit', err);
   }
