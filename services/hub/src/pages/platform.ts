@@ -6,7 +6,7 @@
  */
 import { callHub, type DevCaller, el, HubError, registerServiceWorker, setUpLang, t } from './hub-api.js';
 
-const CHECK = 'onceonly.certificate.v1.ConsentService/CheckLicences';
+const CHECK = 'onceonly.certificate.v1.PlatformService/CheckLicences';
 /** Holders per CheckLicences call (the hub takes up to 100). */
 const BATCH = 25;
 

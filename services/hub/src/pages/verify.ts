@@ -89,7 +89,11 @@ const listKey = (issuer: string, purpose: string, n: number) => `${issuer}/${pur
 /** Fetches the trust list (GetTrustBundle) and keeps it. False when the hub does not answer. */
 async function refreshTrust(): Promise<boolean> {
   try {
-    const trust = await callHub<TrustJson>(`${CERT}/GetTrustBundle`, {}, { caller: caller() });
+    const trust = await callHub<TrustJson>(
+      'onceonly.certificate.v1.SealService/GetTrustBundle',
+      {},
+      { caller: caller() },
+    );
     const stored: StoredTrust = { pem: trust.trustListPem, seals: trust.seals, fetchedAt: new Date().toISOString() };
     localStorage.setItem(TRUST_KEY, JSON.stringify(stored));
     verifier = undefined;
