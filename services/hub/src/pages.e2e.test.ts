@@ -282,6 +282,7 @@ describe.skipIf(!hasChromium)('the verification and merchant-check pages in Chro
     await check.click('#sign-in summary');
     await check.fill('#dev-caller', PLATFORM);
     await check.fill('#codes', `credit_code\n${CINEMA}\n${NO_CONSENT}\n`);
+    await check.fill('#purpose', 'merchant-onboarding');
     await check.click('#check');
     await check.waitForSelector('#status[data-done="true"]', { timeout: 60_000 });
     expect(await check.getAttribute('#progress', 'value')).toBe('2');
@@ -292,7 +293,7 @@ describe.skipIf(!hasChromium)('the verification and merchant-check pages in Chro
       'credit_code,consent,type_code,licence,number,valid_from,valid_to,status,genuine,may_operate,reasons',
     );
     const cinemaRows = lines.filter((l) => l.startsWith(`${CINEMA},granted,`));
-    expect(cinemaRows.map((l) => l.split(',')[3]).sort()).toEqual(
+    expect(cinemaRows.map((l) => l.split(',')[3]).sort(), csv).toEqual(
       ['公共场所卫生许可证', '电影放映经营许可证', '行业综合许可证'].sort(),
     );
     for (const row of cinemaRows) expect(row.split(',').slice(7, 10)).toEqual(['VALID', 'yes', 'yes']);
