@@ -97,6 +97,7 @@ export { installRpcTracer, type RpcSpan, type RpcTracer, rpcTracer } from './rpc
 export type { ServiceContext, ServiceModule, ServicePeer } from './service-module.js';
 export { codePoints, TEXT_FAULT_DESCRIPTIONS, type TextFault, type TextRuleOptions, textFault } from './text-rule.js';
 export { parseInstant } from './timestamps.js';
+export { peerCredentials, peerTlsConfig, readTlsFiles, type TlsFiles, type TlsVariables } from './tls-files.js';
 export { startTracing, type Tracing, type TracingOptions, tracesEndpoint } from './tracing.js';
 export { startWhenTopicExists } from './when-topic.js';
 export { type WireFault, wireFault } from './wire-check.js';

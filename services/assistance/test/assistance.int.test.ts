@@ -1,4 +1,5 @@
 import { assistanceV1 as av, assistanceEventsV1 as ev } from '@onceonly/contracts';
+import { errorCodeOf } from '@onceonly/kit/testing';
 import type { Database } from '@onceonly/store';
 import { waitFor } from '@onceonly/testing';
 import type { KafkaMessage } from 'kafkajs';
@@ -59,15 +60,6 @@ async function counts(): Promise<{ requests: number; outbox: number }> {
   return rows[0]!;
 }
 
-async function codeOf(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (err) {
-    return (err as { code: string }).code;
-  }
-  throw new Error('the call succeeded');
-}
-
 describe('administrative assistance on PostgreSQL and Kafka', () => {
   it('runs a legal-aid investigation through its whole life across the Spring Festival, every step an event', async () => {
     now = new Date('2026-02-09T02:00:00Z');
@@ -95,7 +87,7 @@ describe('administrative assistance on PostgreSQL and Kafka', () => {
     const seenByCoordinator = await as(COORDINATOR.code).getRequest({ id });
     expect(seenByCoordinator.request?.answer?.fields).toEqual({});
     // a department that is no party is told it does not exist
-    expect(await codeOf(as(PLANNING.code).getRequest({ id }))).toBe('ASSIST_REQUEST_NOT_FOUND');
+    expect(await errorCodeOf(as(PLANNING.code).getRequest({ id }))).toBe('ASSIST_REQUEST_NOT_FOUND');
     now = new Date('2026-02-25T02:00:00Z');
     const { request: closed } = await justice().closeRequest({
       id,
@@ -159,7 +151,7 @@ describe('administrative assistance on PostgreSQL and Kafka', () => {
     const a = await justice().submitRequest(first);
     const b = await justice().submitRequest(first);
     expect(b).toMatchObject({ replayed: true, request: { id: a.request!.id } });
-    expect(await codeOf(justice().submitRequest({ ...first, caseId: 'another' }))).toBe('IDEMPOTENCY_CONFLICT');
+    expect(await errorCodeOf(justice().submitRequest({ ...first, caseId: 'another' }))).toBe('IDEMPOTENCY_CONFLICT');
   });
 
   it('refuses bad input with a code and changes nothing', async () => {
@@ -189,13 +181,13 @@ describe('administrative assistance on PostgreSQL and Kafka', () => {
       ],
       ['INVALID_ARGUMENT', () => civil().acceptRequest({ id, expectedVersion: 0 })],
     ];
-    for (const [code, call] of cases) expect([code, await codeOf(call())]).toEqual([code, code]);
+    for (const [code, call] of cases) expect([code, await errorCodeOf(call())]).toEqual([code, code]);
     await civil().acceptRequest({ id, expectedVersion: 1 });
     const afterAccept = await counts();
     expect(afterAccept.requests).toBe(before.requests);
     expect(afterAccept.outbox - before.outbox).toBe(1); // the accept only
     expect(
-      await codeOf(civil().answerRequest({ id, expectedVersion: 2, fields: { economic_difficulty: '也许' } })),
+      await errorCodeOf(civil().answerRequest({ id, expectedVersion: 2, fields: { economic_difficulty: '也许' } })),
     ).toBe('ASSIST_FIELDS_INVALID');
     expect((await counts()).outbox).toBe(afterAccept.outbox);
   });
@@ -218,7 +210,7 @@ describe('administrative assistance on PostgreSQL and Kafka', () => {
     expect(page2.requests).toHaveLength(1);
     expect(page2.nextPageToken).toBe('');
     expect((await as(PLANNING.code).listOutbox({})).requests).toHaveLength(3);
-    expect(await codeOf(emergency.listInbox({ pageToken: 'not-a-token' }))).toBe('INVALID_ARGUMENT');
+    expect(await errorCodeOf(emergency.listInbox({ pageToken: 'not-a-token' }))).toBe('INVALID_ARGUMENT');
     now = new Date('2026-03-20T02:00:00Z'); // due 03-09: overdue now
     expect(
       (await emergency.listInbox({ filter: { overdueOnly: true, statuses: [], itemCode: '' } })).requests,
@@ -282,7 +274,7 @@ describe('administrative assistance on PostgreSQL and Kafka', () => {
     await construction.declineRequest({ id: archive!.id, expectedVersion: 1, reasons: '该工程档案由市城建档案馆保管' });
     const before = await counts();
     expect(
-      await codeOf(
+      await errorCodeOf(
         construction.answerRequest({ id: archive!.id, expectedVersion: 2, fields: { found: '是', archive_no: 'X-1' } }),
       ),
     ).toBe('ASSIST_ILLEGAL_TRANSITION');

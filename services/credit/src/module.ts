@@ -8,6 +8,8 @@ import {
   holderHashKey,
   int,
   loadConfig,
+  peerCredentials,
+  peerTlsConfig,
   type ServiceContext,
   type ServiceModule,
   startPeriodic,
@@ -16,7 +18,7 @@ import {
 } from '@onceonly/kit';
 import { type Database, loadMigrations, migrate } from '@onceonly/store';
 import { loadServiceCalendar, WORKDAYS_DIR_DOC } from '@onceonly/workdays/files';
-import { askLogKey, grpcAuditProofs, logKeyOf } from './adapters/audit/audit-log.js';
+import { type AuditChannel, askLogKey, grpcAuditProofs, logKeyOf } from './adapters/audit/audit-log.js';
 import { sqlCommitmentStore } from './adapters/db/commitments.js';
 import { sqlInspectionStore } from './adapters/db/inspection-store.js';
 import { CREDIT_SCHEMA, sqlCreditStore, sqlIdempotencyStore } from './adapters/db/stores.js';
@@ -58,6 +60,8 @@ export const CREDIT_CONFIG = {
     optional: true,
     doc: "host:port of the audit log's AuditService, asked for the commitments' inclusion proofs (default: the hub's own address)",
   }),
+  // the draw reads its commitment's entry and proof: the log admits an auditor (OU=auditor) or the organiser (ADR 040)
+  ...peerTlsConfig('ONCEONLY_CREDIT_AUDIT_TLS', { peer: 'the audit log', identity: 'OU=auditor, CN=the service' }),
   ONCEONLY_CREDIT_CHECKPOINT_GROUP: str({
     default: 'onceonly-credit-checkpoints',
     pattern: /[A-Za-z0-9._-]{1,200}/,
@@ -89,6 +93,8 @@ export const creditModule: ServiceModule = {
   peers: [{ service: 'audit', addressVariable: 'ONCEONLY_CREDIT_AUDIT_ADDR' }],
   async start(ctx: ServiceContext): Promise<void> {
     const config = loadConfig(CREDIT_CONFIG, ctx.env);
+    // read at start: a missing or unreadable file stops the module before it migrates anything
+    const auditTls = peerCredentials('ONCEONLY_CREDIT_AUDIT_TLS', config);
     const key = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);
     const calendar = await loadServiceCalendar(config.ONCEONLY_WORKDAYS_DIR, { now: ctx.clock(), log: ctx.log });
     await migrateCredit(ctx.db);
@@ -126,7 +132,7 @@ export const creditModule: ServiceModule = {
       });
       startWhenTopicExists(ctx, 'credit licence consumer', licences);
     }
-    startInspections(ctx, config, relay, resultRecords(deps));
+    startInspections(ctx, config, auditTls ? { credentials: auditTls } : {}, relay, resultRecords(deps));
     if (config.ONCEONLY_CREDIT_SWEEP_MS > 0) {
       startPeriodic(ctx, 'credit grade sweep', config.ONCEONLY_CREDIT_SWEEP_MS, async () => {
         const report = await sweepGrades(deps);
@@ -141,11 +147,14 @@ export const creditModule: ServiceModule = {
 /**
  * 双随机、一公开 (ADR 025): InspectionService, and the consumer of the audit log's checkpoints once the log's key is
  * known: ONCEONLY_AUDIT_VKEY, or else asked of the audit log at ONCEONLY_CREDIT_AUDIT_ADDR (default: the hub's own
- * address, once it listens), retried every second until it answers. Draws before then wait for the key.
+ * address, once it listens), retried every second until it answers. Draws before then wait for the key. The log is
+ * called over `channel`: mTLS with the service's client certificate (ONCEONLY_CREDIT_AUDIT_TLS_*, ADR 040), else the
+ * development identity.
  */
 function startInspections(
   ctx: ServiceContext,
   config: ReturnType<typeof loadConfig<typeof CREDIT_CONFIG>>,
+  channel: AuditChannel,
   relay: { kick(): void },
   results: ResultRecords,
 ): void {
@@ -158,7 +167,7 @@ function startInspections(
           const at = auditAddress();
           if (at) {
             try {
-              return logKeyOf(await askLogKey(at));
+              return logKeyOf(await askLogKey(at, channel));
             } catch (err) {
               ctx.log.debug({ err: String(err) }, "the audit log's key: not yet");
             }
@@ -175,7 +184,7 @@ function startInspections(
     outbox: sqlInspectionOutbox,
     relay,
     newId: randomUUID,
-    audit: grpcAuditProofs(auditAddress),
+    audit: grpcAuditProofs(auditAddress, channel),
     logKey: () => key,
     results,
   };

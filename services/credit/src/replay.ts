@@ -31,6 +31,7 @@ export {
   inspectionDrawCheck,
   inspectionDrawProjection,
   liveTaskFromProto,
+  logKeysOf,
   type TaskLookup,
 } from './adapters/events/draw-replay.js';
 export {
@@ -52,7 +53,9 @@ export {
   evolveDraw,
   INSPECTION_DRAW,
   type LiveTask,
+  type LogKeys,
   type ReplayedTask,
+  signedRootOf,
   taskDifferences,
 } from './domain/replay/draw-replay.js';
 

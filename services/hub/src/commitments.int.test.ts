@@ -25,6 +25,7 @@ import { type HostedModules, hostModules, uniqueNamespace } from '@onceonly/kit/
 import { type Database, openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase, waitFor } from '@onceonly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess as cli } from '../test/cli-harness.js';
 import { call, withClient } from './client.js';
 import { auditChain } from './commands/audit-chain.js';
 
@@ -32,6 +33,15 @@ import { auditChain } from './commands/audit-chain.js';
 const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const first17 = `91310107MA${Array.from({ length: 7 }, () => USCC_CHARS[randomInt(USCC_CHARS.length)]).join('')}`;
 const HOLDER = `${first17}${computeUsccCheck(first17)}`;
+/** A second holder of this run's own, for a food licence changed and renewed (双公示 of every version). */
+const other17 = `91310107MB${first17.slice(10)}`;
+const SHOP = `${other17}${computeUsccCheck(other17)}`;
+const FOOD_FIELDS = {
+  legal_representative: '李娜',
+  premises: '上海市普陀区长寿路200号',
+  main_format: '餐饮服务经营者',
+  business_items: '热食类食品制售',
+};
 const AUDITOR = `11310000MB2F09990${computeUsccCheck('11310000MB2F09990')}`;
 const LICENCE_FIELDS = {
   entity_type: '有限责任公司',
@@ -53,6 +63,7 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
   let market = '';
   let licenceType = '';
   let other = '';
+  const namespace = uniqueNamespace('commit');
 
   const md =
     (code: string, role = 'department') =>
@@ -124,7 +135,7 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
       mode: 'embedded',
       dataDir,
       // a namespace of its own (ADR 023): its topics and consumer groups are nobody else's on the shared broker
-      namespace: uniqueNamespace('commit'),
+      namespace,
       env: {
         ONCEONLY_EXPIRY_SWEEP_MS: '0',
         ONCEONLY_CREDIT_SWEEP_MS: '0',
@@ -148,6 +159,116 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
     await db?.close();
     await testDb?.drop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('records a licensing decision (双公示) for every version: the grant, a change (变更) and a renewal (延续); status events follow the latest', async () => {
+    const types = await certificates('anyone', (c, o) =>
+      call(c.listCertificateTypes.bind(c), certificateV1.ListCertificateTypesRequest.fromPartial({}), o),
+    );
+    const food = types.types.find((t) => t.nameZh === '食品经营许可证')!;
+    const issuer = food.issuerCodes[0]!;
+    const act = <T>(fn: (c: certificateV1.CertificateServiceClient, o: ReturnType<typeof opts>) => Promise<T>) =>
+      certificates(issuer, fn);
+    const granted = await act((c, o) =>
+      call(
+        c.issueCertificate.bind(c),
+        certificateV1.IssueCertificateRequest.fromPartial({
+          typeCode: food.typeCode,
+          holder: { code: SHOP, codeType: HolderCodeType.HOLDER_CODE_TYPE_USCC, name: '上海长寿路小吃有限公司' },
+          fields: FOOD_FIELDS,
+        }),
+        o,
+      ),
+    );
+    const changed = await act((c, o) =>
+      call(
+        c.changeCertificate.bind(c),
+        certificateV1.ChangeCertificateRequest.fromPartial({
+          id: granted.certificate!.id,
+          fields: { premises: '上海市普陀区长寿路202号' },
+          holderName: '上海长寿路餐饮有限公司',
+          reason: '经营场所变更',
+        }),
+        o,
+      ),
+    );
+    const renewed = await act((c, o) =>
+      call(
+        c.renewCertificate.bind(c),
+        certificateV1.RenewCertificateRequest.fromPartial({
+          id: changed.certificate!.id,
+          // five more years after the old end
+          validTo: changed.certificate!.metadata!.validTo.replace(/^\d{4}/, (y) => String(Number(y) + 5)),
+          reason: '有效期届满延续',
+        }),
+        o,
+      ),
+    );
+    const ids = [granted, changed, renewed].map((r) => r.certificate!.id);
+    const number = granted.certificate!.metadata!.number;
+
+    type Row = { id: string; owner: string; body: { decisionNumber: string; change?: unknown; validTo?: string } };
+    const rows = await waitFor(
+      async () => {
+        const { rows } = await db.query<Row>(
+          "SELECT id, owner, state->'body' AS body FROM credit.records WHERE kind = 'licensing' AND subject_key = $1 ORDER BY decision_number",
+          [SHOP],
+        );
+        return rows.length === 3 ? rows : undefined;
+      },
+      { timeoutMs: 45_000, message: 'a licensing record per version' },
+    );
+    expect(rows!.map((r) => [r.id, r.owner, r.body.decisionNumber])).toEqual([
+      [ids[0], issuer, number],
+      [ids[1], issuer, `${number}/v2`],
+      [ids[2], issuer, `${number}/v3`],
+    ]);
+    expect(rows!.map((r) => r.body.change)).toEqual([
+      undefined,
+      { decision: 'changed', version: 2, previousCertificateId: ids[0] },
+      { decision: 'renewed', version: 3, previousCertificateId: ids[1] },
+    ]);
+    expect(rows![2]!.body.validTo).toBe(renewed.certificate!.metadata!.validTo);
+
+    // the profile answers each decision with its version (the replay maps the same fields)
+    const c = credit(market);
+    const profile = await c.getCreditProfile({
+      subject: { subject: { $case: 'creditCode', value: SHOP } },
+      purpose: '双公示核对',
+    });
+    c.close();
+    const decisions = profile.records
+      .flatMap((r) => (r.body?.$case === 'licensing' ? [r.body.value] : []))
+      .map((l) => [l.decision, l.licenceVersion, l.previousCertificateId])
+      .sort((a, b) => Number(a[1]) - Number(b[1]));
+    expect(decisions).toEqual([
+      ['granted', 1, ''],
+      ['changed', 2, ids[0]],
+      ['renewed', 3, ids[1]],
+    ]);
+
+    // a status change of the version in force is followed on that version's record
+    await act((c, o) =>
+      call(
+        c.suspendCertificate.bind(c),
+        certificateV1.SuspendCertificateRequest.fromPartial({
+          id: ids[2],
+          reason: '责令停业整顿',
+          legalBasis: '食品安全法第一百二十六条',
+        }),
+        o,
+      ),
+    );
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ status: string }>(
+          "SELECT state->'body'->>'licenceStatus' AS status FROM credit.records WHERE id = $1",
+          [ids[2]],
+        );
+        return rows[0]?.status === 'suspended';
+      },
+      { timeoutMs: 45_000, message: 'the latest version’s record suspended' },
+    );
   });
 
   it('refuses a due date in the past, writing nothing', async () => {
@@ -183,6 +304,22 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
       [certificateId],
     );
     expect(licensing.rows).toEqual([{ kind: 'licensing', owner: market }]);
+
+    // the CLI: the commitment listed (--json), a post-check of an unknown one refused with its code
+    const asMarket = ['--addr', host!.address, '--as', market, '--role', 'department', '--json'];
+    const listed = await cli([...asMarket, 'credit', 'commitment', HOLDER]);
+    expect(listed.code, listed.err).toBe(0);
+    expect((JSON.parse(listed.out) as { commitments: { id: string }[] }).commitments.map((c) => c.id)).toContain(
+      tracked!.id,
+    );
+    const unknownByCli = await cli([
+      ...asMarket,
+      ...['credit', 'post-check', 'no-such-commitment', '--result', 'broken', '--findings', '无'],
+    ]);
+    expect(unknownByCli.code).toBe(1);
+    expect((JSON.parse(unknownByCli.err) as { error: { code: string } }).error.code).toBe(
+      'CREDIT_COMMITMENT_NOT_FOUND',
+    );
 
     // bad input: unknown commitment, another department: coded, nothing written
     const recordsBefore = await count('SELECT count(*) AS n FROM credit.records');
@@ -288,5 +425,25 @@ describe('a commitment broken: the licence withdrawn through events, the chain i
     ]);
     expect(steps[0]!.causationId).toBe('');
     for (let i = 1; i < steps.length; i++) expect(steps[i]!.causationId).toBe(steps[i - 1]!.eventId);
+
+    // the replay checks every cause across the services (ADR 024 §5): none unknown to the log, none after its effect
+    interface Report {
+      ok: boolean;
+      entries: number;
+      findings: { kind: string; severity: string; message: string }[];
+    }
+    const report = await waitFor(
+      async () => {
+        const r = await cli([
+          ...['--addr', host!.address, '--as', AUDITOR, '--role', 'auditor', '--json'],
+          ...['audit', 'replay', '--namespace', namespace, '--no-projection', '--report', path.join(dataDir, 'replay')],
+        ]);
+        const parsed = JSON.parse(r.out) as Report;
+        return parsed.ok ? parsed : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, message: 'a clean replay of the log with the chain' },
+    );
+    expect(report!.entries).toBeGreaterThanOrEqual(steps.length);
+    expect(report!.findings.filter((f) => f.kind.startsWith('CAUSE_') && f.severity === 'divergence')).toEqual([]);
   }, 180_000);
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HubServiceService } from '@onceonly/contracts';
@@ -23,6 +23,7 @@ import {
   type Lifecycle,
   type Logger,
   type MetricsServer,
+  readTlsFiles,
   type ServerTls,
   type ServiceModule,
   serveMetrics,
@@ -85,7 +86,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   // a chosen subset calls its peers elsewhere: where must be said (tests that pass modules wire their peers themselves)
   if (options.modules === undefined || options.checkPeers) checkPeers(modules, process.env);
   const log = options.log ?? createLogger({ level: config.ONCEONLY_LOG_LEVEL, process: 'hub', pretty: pretty(config) });
-  const tls = loadTls(config);
+  const tls: ServerTls | undefined = readTlsFiles('ONCEONLY_TLS', config);
   const devIdentity = config.ONCEONLY_DEV_IDENTITY ?? tls === undefined;
   const lifecycle = createLifecycle({ log, graceMs: config.ONCEONLY_SHUTDOWN_GRACE_MS });
   // hooks run in reverse order: the database closes last, the gRPC server drains first
@@ -302,30 +303,6 @@ async function openTransport(config: HubConfig, db: Database, log: Logger): Prom
     ? await createKafkaTransport({ brokers: config.KAFKA_BROKERS, clientId: 'onceonly-hub', log })
     : await createEmbeddedTransport({ db, log });
   return withNamespace(transport, config.ONCEONLY_NAMESPACE);
-}
-
-function loadTls(config: HubConfig): ServerTls | undefined {
-  const files = [config.ONCEONLY_TLS_CA, config.ONCEONLY_TLS_CERT, config.ONCEONLY_TLS_KEY];
-  const given = files.filter((f) => f !== undefined).length;
-  if (given === 0) return undefined;
-  if (given !== 3) {
-    throw new AppError(
-      'CONFIG_MISSING',
-      'ONCEONLY_TLS_CA, ONCEONLY_TLS_CERT and ONCEONLY_TLS_KEY go together: set all three or none',
-    );
-  }
-  const read = (name: string, path: string) => {
-    try {
-      return readFileSync(path);
-    } catch (cause) {
-      throw new AppError('CONFIG_INVALID', `${name}: cannot read ${path}`, { cause });
-    }
-  };
-  return {
-    caCert: read('ONCEONLY_TLS_CA', config.ONCEONLY_TLS_CA!),
-    cert: read('ONCEONLY_TLS_CERT', config.ONCEONLY_TLS_CERT!),
-    key: read('ONCEONLY_TLS_KEY', config.ONCEONLY_TLS_KEY!),
-  };
 }
 
 function pretty(config: HubConfig): boolean {

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { credentials } from '@grpc/grpc-js';
 import { materialsV1 } from '@onceonly/contracts';
-import { AppError } from '@onceonly/errors';
 import { ensureTopics, startOutboxRelay, withEventTables } from '@onceonly/events';
 import { hashCitizenId } from '@onceonly/ids';
 import {
@@ -12,6 +9,8 @@ import {
   hostPort,
   int,
   loadConfig,
+  peerCredentials,
+  peerTlsConfig,
   type ServiceContext,
   type ServiceModule,
   startPeriodic,
@@ -65,9 +64,10 @@ export const MATERIALS_CONFIG = {
     default: 'onceonly-materials',
     doc: 'the portal code the resolution calls the certificate service as (development identity, loopback)',
   }),
-  ONCEONLY_MATERIALS_TLS_CA: str({ optional: true, doc: 'mTLS to the certificate service: CA PEM file' }),
-  ONCEONLY_MATERIALS_TLS_CERT: str({ optional: true, doc: 'mTLS: client certificate PEM (OU=portal)' }),
-  ONCEONLY_MATERIALS_TLS_KEY: str({ optional: true, doc: 'mTLS: client private key PEM' }),
+  // the certificate service lists an applicant's licences in full to the portal acting for the applicant
+  ...peerTlsConfig('ONCEONLY_MATERIALS_TLS', { peer: 'the certificate service', identity: 'OU=portal' }),
+  // the credit service answers profiles to departments (and auditors) only
+  ...peerTlsConfig('ONCEONLY_MATERIALS_CREDIT_TLS', { peer: 'the credit service', identity: 'OU=department' }),
   ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS: int({
     default: 5_000,
     min: 100,
@@ -107,30 +107,6 @@ export async function migrateMaterials(db: Database): Promise<void> {
   await migrate(db, { schema: MATERIALS_SCHEMA, migrations: await materialsMigrations() });
 }
 
-function tlsCredentials(config: ReturnType<typeof loadConfig<typeof MATERIALS_CONFIG>>) {
-  const files = [
-    config.ONCEONLY_MATERIALS_TLS_CA,
-    config.ONCEONLY_MATERIALS_TLS_CERT,
-    config.ONCEONLY_MATERIALS_TLS_KEY,
-  ];
-  const given = files.filter((f) => f !== undefined).length;
-  if (given === 0) return undefined;
-  if (given !== 3) {
-    throw new AppError(
-      'CONFIG_MISSING',
-      'ONCEONLY_MATERIALS_TLS_CA, _CERT and _KEY go together: set all three or none',
-    );
-  }
-  const read = (path: string) => {
-    try {
-      return readFileSync(path);
-    } catch (cause) {
-      throw new AppError('CONFIG_INVALID', `cannot read ${path}`, { cause });
-    }
-  };
-  return credentials.createSsl(read(files[0]!), read(files[2]!), read(files[1]!));
-}
-
 /**
  * Materials as a service module: loads its configuration (fail fast), the content key and the holder-hash key,
  * migrates schema `materials` and seeds the catalogue's items, registers and creates `onceonly.materials.v1`, starts
@@ -145,7 +121,8 @@ export const materialsModule: ServiceModule = {
     const config = loadConfig(MATERIALS_CONFIG, ctx.env);
     const hashKey = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);
     const contentKey = await materialsContentKey(ctx, config.ONCEONLY_MATERIALS_KEY);
-    const tls = tlsCredentials(config);
+    const certificateTls = peerCredentials('ONCEONLY_MATERIALS_TLS', config);
+    const creditTls = peerCredentials('ONCEONLY_MATERIALS_CREDIT_TLS', config);
     await migrateMaterials(ctx.db);
     await sqlItemStore.seed(ctx.db, SEEDED_ITEMS, ctx.clock());
     ctx.topics.register(MATERIALS_TOPIC);
@@ -159,7 +136,7 @@ export const materialsModule: ServiceModule = {
     });
     const certificates = grpcCertificates({
       address: config.ONCEONLY_MATERIALS_CERTIFICATE_ADDR ?? ctx.env.ONCEONLY_GRPC_ADDR ?? '127.0.0.1:50051',
-      ...(tls ? { credentials: tls } : {}),
+      ...(certificateTls ? { credentials: certificateTls } : {}),
       callerCode: config.ONCEONLY_MATERIALS_CALLER,
       timeoutMs: config.ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS,
       clock: ctx.clock,
@@ -168,7 +145,7 @@ export const materialsModule: ServiceModule = {
     ctx.lifecycle.onStop('certificate client', () => certificates.close());
     const credit = grpcCreditProfiles({
       address: config.ONCEONLY_MATERIALS_CREDIT_ADDR ?? ctx.env.ONCEONLY_GRPC_ADDR ?? '127.0.0.1:50051',
-      ...(tls ? { credentials: tls } : {}),
+      ...(creditTls ? { credentials: creditTls } : {}),
       callerCode: config.ONCEONLY_MATERIALS_CALLER,
       timeoutMs: config.ONCEONLY_MATERIALS_CERTIFICATE_TIMEOUT_MS,
       clock: ctx.clock,

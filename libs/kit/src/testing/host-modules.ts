@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { type EventTransport, TopicRegistry, withNamespace } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
 import { watchEventMetrics } from '../event-metrics.js';
-import { createGrpcServer } from '../grpc-server.js';
+import { createGrpcServer, type ServerTls } from '../grpc-server.js';
 import { createLifecycle, type StopReport } from '../lifecycle.js';
 import { createLogger, type Logger, type LogLevel } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
@@ -45,6 +45,11 @@ export interface HostModulesOptions {
   readonly metrics?: Metrics;
   /** Also serve the HTTP/JSON face (ADR 032) on `127.0.0.1:0` (see {@link HostedModules.httpAddress}). Default false. */
   readonly http?: boolean;
+  /**
+   * Serve mutual TLS (callers named by their client certificates) and no development identity, as a hub with
+   * `ONCEONLY_TLS_*` set does by default. Default: plaintext with the development identity.
+   */
+  readonly tls?: ServerTls;
 }
 
 /** Modules running in a test host: their context, the gRPC address, what they logged, and one way to stop. */
@@ -85,7 +90,8 @@ export async function hostModules(options: HostModulesOptions): Promise<HostedMo
   const server = createGrpcServer({
     address: '127.0.0.1:0',
     log,
-    devIdentity: true,
+    ...(options.tls ? { tls: options.tls } : {}),
+    devIdentity: options.tls === undefined,
     metrics,
     ...(options.http ? { http: { address: '127.0.0.1:0', docs: false } } : {}),
   });

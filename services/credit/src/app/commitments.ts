@@ -5,6 +5,8 @@ import {
   type Commitment,
   type IssuedLicence,
   isOverdue,
+  type LicenceVersion,
+  licenceVersionRecord,
   licensingRecord,
   type PostCheckCommand,
   postCheck,
@@ -57,12 +59,60 @@ export async function recordLicence(
   if (typeof record === 'string') return { done: 'skipped', reason: record };
   const licensing = record;
   const commitment = commitmentId === undefined ? undefined : trackCommitment(licence, commitmentId);
+  const inserted = await insertLicensing(deps, tx, licensing, async () => {
+    if (!commitment) return;
+    const at = deps.clock();
+    const eventId = await deps.outbox.commitment(tx, { commitment, fact: 'tracked', actor: licence.issuer, at });
+    await deps.commitments.insert(tx, commitment, eventId, at);
+  });
+  if (!inserted) return { done: 'skipped', reason: 'known' };
+  return { done: 'recorded', record: licensing, ...(commitment ? { commitment } : {}) };
+}
+
+/**
+ * 双公示 of a later version's decision (变更 or 延续), in the consumer's transaction `tx`: its own `licensing` record
+ * keyed by the new version's certificate id, named from the record of the version it replaced. Redelivered (its
+ * certificate id recorded), a version whose predecessor was never recorded, a number taken, a date outside the
+ * calendar: skipped, like a grant.
+ */
+export async function recordLicenceVersion(
+  deps: CreditDeps,
+  tx: Transaction,
+  next: LicenceVersion,
+): Promise<LicenceOutcome> {
+  if (await deps.store.record(tx, next.certificateId)) return { done: 'skipped', reason: 'known' };
+  const previous = await deps.store.record(tx, next.change.previousCertificateId);
+  let record: CreditRecord | SkipReason;
+  try {
+    record = licenceVersionRecord(previous, next, chinaDateOf(deps.clock()), deps.calendar);
+  } catch (err) {
+    if (isAppError(err, 'CALENDAR_YEAR_NOT_LOADED')) return { done: 'skipped', reason: 'calendar' };
+    throw err;
+  }
+  if (typeof record === 'string') return { done: 'skipped', reason: record };
+  if (await deps.store.decisionRecorded(tx, next.issuer, 'licensing', record.body.decisionNumber)) {
+    return { done: 'skipped', reason: 'number-taken' };
+  }
+  if (!(await insertLicensing(deps, tx, record))) return { done: 'skipped', reason: 'known' };
+  return { done: 'recorded', record };
+}
+
+/**
+ * Inserts a licensing record in the subject's change (its grade, its event caused by the consumed event), then
+ * `after`; false when the subject already holds a licensing record of that issuer and decision number.
+ */
+async function insertLicensing(
+  deps: CreditDeps,
+  tx: Transaction,
+  licensing: CreditRecord,
+  after?: () => Promise<void>,
+): Promise<boolean> {
   try {
     await changeSubjectIn(
       deps,
       tx,
       licensing.subject.key,
-      licence.issuer,
+      licensing.owner,
       (records) => {
         // before any write: the unique (owner, kind, number) would refuse it and abort `tx`
         const same = (r: CreditRecord) =>
@@ -72,20 +122,13 @@ export async function recordLicence(
         if (records.some(same)) throw new KnownLicence();
         return { record: licensing, fact: { type: 'recorded' }, insert: true };
       },
-      {
-        after: async () => {
-          if (!commitment) return;
-          const at = deps.clock();
-          const eventId = await deps.outbox.commitment(tx, { commitment, fact: 'tracked', actor: licence.issuer, at });
-          await deps.commitments.insert(tx, commitment, eventId, at);
-        },
-      },
+      after ? { after } : {},
     );
+    return true;
   } catch (err) {
-    if (err instanceof KnownLicence) return { done: 'skipped', reason: 'known' };
+    if (err instanceof KnownLicence) return false;
     throw err;
   }
-  return { done: 'recorded', record: licensing, ...(commitment ? { commitment } : {}) };
 }
 
 /** The same licence number of the same issuer is recorded already. */

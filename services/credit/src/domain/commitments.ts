@@ -4,6 +4,7 @@ import { kindPublicity, PUBLICITY_RULES, type PublicityRuleSet } from './publici
 import {
   type Actor,
   type CreditRecord,
+  type LicenceChange,
   type LicenceState,
   type LicensingBody,
   MAX_NAME,
@@ -69,7 +70,7 @@ export interface Commitment {
 }
 
 /** Why a licence event is skipped instead of recorded: data it does not carry, never a failure. */
-export type SkipReason = 'no-subject' | 'no-number' | 'bad-date';
+export type SkipReason = 'no-subject' | 'no-number' | 'bad-date' | 'no-previous';
 
 /**
  * The `licensing` record of an issued licence (id = the certificate's id; decision number = the licence number),
@@ -107,6 +108,79 @@ export function licensingRecord(
     recordedOn,
     body,
     publicity: kindPublicity('licensing', licence.issueDate, recordedOn, calendar, rules),
+    status: 'active',
+    version: 1,
+  };
+}
+
+/** A later version of a licence, as `certificate.changed` (变更) or `certificate.renewed` (延续) tells it. */
+export interface LicenceVersion {
+  readonly certificateId: string;
+  readonly change: LicenceChange;
+  readonly number: string;
+  readonly issuer: string;
+  /** The holder as the new version names it (a renamed holder's new name). */
+  readonly holder: Subject;
+  readonly holderName: string;
+  /** The day the issuer decided it (China), YYYY-MM-DD. */
+  readonly decisionDate: string;
+  /** A renewal's new validity; a change keeps the previous version's. */
+  readonly validity?: { readonly validFrom: string; readonly validTo?: string };
+}
+
+/**
+ * The decision number of a licence version's record: a version keeps its licence's number (证照编号), and the record
+ * of every licensing decision is unique per issuer and number, so a later version's is `<number>/v<version>`.
+ */
+export function versionDecisionNumber(number: string, version: number): string {
+  return version <= 1 ? number : `${number}/v${version}`;
+}
+
+/**
+ * The `licensing` record of a changed or renewed licence (双公示 of that decision too: id = the new version's
+ * certificate id, decision number {@link versionDecisionNumber}), from the record of the version it replaced (the
+ * licence's name and type; a change its validity) and what the event says; its own publicity window from its
+ * decision day. The commitment of a grant stays on the grant's record. Skipped (the reason) like a grant, and when
+ * the replaced version has no licensing record (`no-previous`).
+ */
+export function licenceVersionRecord(
+  previous: CreditRecord | undefined,
+  next: LicenceVersion,
+  recordedOn: PlainDate,
+  calendar: WorkCalendar,
+  rules: PublicityRuleSet = PUBLICITY_RULES,
+): CreditRecord | SkipReason {
+  // the version it replaced was never recorded (issued before the service consumed the topic): nothing to name it by
+  if (previous === undefined || previous.body.kind !== 'licensing') return 'no-previous';
+  if (next.holder.key === '') return 'no-subject';
+  if (next.number === '') return 'no-number';
+  if (!isPlainDate(next.decisionDate) || next.decisionDate > recordedOn) return 'bad-date';
+  const before = previous.body;
+  const validity = next.validity ?? {
+    validFrom: before.validFrom,
+    ...(before.validTo ? { validTo: before.validTo } : {}),
+  };
+  const body: LicensingBody = {
+    kind: 'licensing',
+    decisionNumber: versionDecisionNumber(next.number, next.change.version),
+    certificateId: next.certificateId,
+    licenceName: before.licenceName,
+    typeCode: before.typeCode,
+    validFrom: validity.validFrom,
+    ...(validity.validTo ? { validTo: validity.validTo } : {}),
+    licenceStatus: 'valid',
+    change: next.change,
+  };
+  return {
+    id: next.certificateId,
+    kind: 'licensing',
+    subject: next.holder,
+    partyName: next.holderName || previous.partyName,
+    owner: next.issuer,
+    decisionDate: next.decisionDate,
+    recordedOn,
+    body,
+    publicity: kindPublicity('licensing', next.decisionDate, recordedOn, calendar, rules),
     status: 'active',
     version: 1,
   };

@@ -14,6 +14,8 @@ import {
 import {
   type IssuedLicence,
   isOverdue,
+  type LicenceVersion,
+  licenceVersionRecord,
   licensingRecord,
   postCheck,
   trackCommitment,
@@ -52,6 +54,81 @@ const check = (result: 'kept' | 'broken' | undefined = 'broken', actor = marketR
   result,
   findings: '经营场所不存在',
   inspector: 'INS-1',
+});
+
+describe('licensing records (双公示) of every later version: a change (变更) and a renewal (延续) are decisions too', () => {
+  const grant = () => {
+    const r = licensingRecord(licence(), '2026-03-04' as PlainDate, CHINA_WORKDAYS, 'c-1');
+    if (typeof r === 'string') throw new Error(r);
+    return r;
+  };
+  const version = (over: Partial<LicenceVersion> = {}): LicenceVersion => ({
+    certificateId: 'cert-2',
+    change: { decision: 'changed', version: 2, previousCertificateId: 'cert-1' },
+    number: 'JY23101070000012',
+    issuer: MARKET_REGULATION,
+    holder: { kind: 'organisation', key: BAKERY },
+    holderName: '上海示范烘焙食品有限公司',
+    decisionDate: '2026-06-01',
+    ...over,
+  });
+  const later = '2026-06-02' as PlainDate;
+
+  it('records a change under the new version’s id and number, from its own decision day, the grant’s validity kept', () => {
+    const r = licenceVersionRecord(grant(), version(), later, CHINA_WORKDAYS);
+    if (typeof r === 'string') throw new Error(r);
+    expect(r).toMatchObject({
+      id: 'cert-2',
+      kind: 'licensing',
+      owner: MARKET_REGULATION,
+      partyName: '上海示范烘焙食品有限公司',
+      decisionDate: '2026-06-01',
+      version: 1,
+      status: 'active',
+      body: {
+        decisionNumber: 'JY23101070000012/v2',
+        certificateId: 'cert-2',
+        licenceName: '食品经营许可证',
+        validFrom: '2026-03-04',
+        validTo: '2031-03-03',
+        licenceStatus: 'valid',
+        change: { decision: 'changed', version: 2, previousCertificateId: 'cert-1' },
+      },
+      publicity: { published: true, rules: ['licensing'], publicUntil: '2029-05-31' },
+    });
+    // the commitment stays the grant's: a change is not granted on commitment
+    expect(r.body).not.toHaveProperty('commitmentId');
+  });
+
+  it('records a renewal with its new validity', () => {
+    const renewed = version({
+      change: { decision: 'renewed', version: 3, previousCertificateId: 'cert-2' },
+      certificateId: 'cert-3',
+      validity: { validFrom: '2031-03-04', validTo: '2036-03-03' },
+    });
+    const r = licenceVersionRecord(grant(), renewed, later, CHINA_WORKDAYS);
+    if (typeof r === 'string') throw new Error(r);
+    expect(r.body).toMatchObject({
+      decisionNumber: 'JY23101070000012/v3',
+      validFrom: '2031-03-04',
+      validTo: '2036-03-03',
+      change: { decision: 'renewed', version: 3 },
+    });
+  });
+
+  it('skips a version whose predecessor was never recorded, or that it cannot key or date', () => {
+    expect(licenceVersionRecord(undefined, version(), later, CHINA_WORKDAYS)).toBe('no-previous');
+    const fine = recorded(penaltyCommand(), '2026-03-04');
+    expect(licenceVersionRecord(fine, version(), later, CHINA_WORKDAYS)).toBe('no-previous');
+    expect(
+      licenceVersionRecord(grant(), version({ holder: { kind: 'organisation', key: '' } }), later, CHINA_WORKDAYS),
+    ).toBe('no-subject');
+    expect(licenceVersionRecord(grant(), version({ number: '' }), later, CHINA_WORKDAYS)).toBe('no-number');
+    expect(licenceVersionRecord(grant(), version({ decisionDate: '' }), later, CHINA_WORKDAYS)).toBe('bad-date');
+    expect(licenceVersionRecord(grant(), version({ decisionDate: '2026-06-03' }), later, CHINA_WORKDAYS)).toBe(
+      'bad-date',
+    );
+  });
 });
 
 describe('licensing records (双公示) from issued licences', () => {

@@ -85,6 +85,18 @@ export interface LicensingBody {
   readonly licenceStatus: LicenceState;
   /** Granted on commitment (告知承诺): the commitment's id. */
   readonly commitmentId?: string;
+  /**
+   * A later version's decision: 变更 (`changed`) or 延续 (`renewed`), with the licence's version and the certificate
+   * id of the version it replaced. Absent for the grant (version 1).
+   */
+  readonly change?: LicenceChange;
+}
+
+/** What made a later version of a licence: a change (变更) or a renewal (延续) decided by its issuer. */
+export interface LicenceChange {
+  readonly decision: 'changed' | 'renewed';
+  readonly version: number;
+  readonly previousCertificateId: string;
 }
 
 /** A licence's state as the credit record shows it. */

@@ -22,7 +22,7 @@ import { type Database, openDatabase } from '@onceonly/store';
 import cliProgress from 'cli-progress';
 import { type ClientOptions, call, checkHealth } from '../client.js';
 import { HUB_REPLAY_PROJECTIONS } from '../modules.js';
-import type { HubProjection } from './replay-projections.js';
+import type { HubProjection, ReplayTrust } from './replay-projections.js';
 
 // What `onceonly audit replay` opens besides the hub: the stored log (PostgreSQL or the embedded folder), the bus
 // (Kafka or the embedded log), the services its projections compare with, and a progress display. Which of them it
@@ -185,6 +185,7 @@ export interface OpenedProjections {
 export async function openProjections(
   choice: string | false | undefined,
   o: ClientOptions,
+  trust: ReplayTrust,
   list: readonly HubProjection[] = HUB_REPLAY_PROJECTIONS,
 ): Promise<OpenedProjections> {
   if (choice === false) {
@@ -192,7 +193,7 @@ export async function openProjections(
     return { checks: [], skipped: list.map(({ name }) => ({ name, reason })), close: () => undefined };
   }
   const chosen = choice === undefined ? list : list.filter((p) => p.name === choice);
-  const opened = await Promise.all(chosen.map((p) => openOne(p, choice !== undefined, o)));
+  const opened = await Promise.all(chosen.map((p) => openOne(p, choice !== undefined, o, trust)));
   return {
     checks: opened.map((x) => x.check),
     skipped: [],
@@ -202,12 +203,12 @@ export async function openProjections(
   };
 }
 
-async function openOne(p: HubProjection, required: boolean, o: ClientOptions) {
+async function openOne(p: HubProjection, required: boolean, o: ClientOptions, trust: ReplayTrust) {
   const status = await checkHealth(o, p.service).catch((err: unknown) => toAppError(err).message);
-  if (status === 'SERVING') return p.open(o);
+  if (status === 'SERVING') return p.open(o, trust);
   const why = `${p.service} at ${o.addr} is not serving (${status})`;
   if (required) throw new AppError('UNAVAILABLE', `--projection ${p.name}: ${why}`);
-  return { check: p.offline(why), close: () => undefined };
+  return { check: p.offline(why, trust), close: () => undefined };
 }
 
 /** The hub's database: PostgreSQL at `databaseUrl`, else the embedded one in `dataDir` (which must exist). */

@@ -24,12 +24,17 @@ import { type ClientOptions, call, channelCredentials } from '../client.js';
 // fold, its decoder, the reader of its answer); the hub only says how to ask it. `HUB_REPLAY_PROJECTIONS` in
 // modules.ts lists them for `onceonly audit replay`.
 
+/** What a projection may trust: the audit log's verifier keys (the pinned `--vkey` and the log's own). */
+export interface ReplayTrust {
+  readonly verifierKeys: readonly string[];
+}
+
 /** A service's replay projection as the hub passes it to the audit replay. */
 export interface HubProjection extends ProjectionDescriptor {
   /** The check with the service's reader, over a channel to the hub at `o.addr`; `close` ends the channel. */
-  open(o: ClientOptions): { check: ProjectionCheck<unknown, unknown>; close(): void };
+  open(o: ClientOptions, trust: ReplayTrust): { check: ProjectionCheck<unknown, unknown>; close(): void };
   /** The check without a reader: its events rebuilt and checked, the comparison skipped (`why`). */
-  offline(why: string): ProjectionCheck<unknown, unknown>;
+  offline(why: string, trust: ReplayTrust): ProjectionCheck<unknown, unknown>;
 }
 
 /** The certificate status projection, read back with GetCertificate (the replay asks as an auditor, who reads any). */
@@ -144,7 +149,8 @@ export const materialsResolutionProjection: HubProjection = {
  */
 export const inspectionDrawProjection: HubProjection = {
   ...INSPECTION_DRAW_REPLAY,
-  open(o) {
+  // every published checkpoint note is checked against the log's keys (ADR 040)
+  open(o, trust) {
     const c = new inspectionV1.InspectionServiceClient(o.addr, channelCredentials(o));
     const lookup = async (taskId: string) => {
       try {
@@ -155,7 +161,7 @@ export const inspectionDrawProjection: HubProjection = {
         throw err;
       }
     };
-    return { check: inspectionDrawCheck(lookup), close: () => c.close() };
+    return { check: inspectionDrawCheck(lookup, trust), close: () => c.close() };
   },
-  offline: (why) => inspectionDrawCheck(undefined, { skipped: why }),
+  offline: (why, trust) => inspectionDrawCheck(undefined, { ...trust, skipped: why }),
 };

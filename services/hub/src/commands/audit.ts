@@ -439,7 +439,10 @@ async function runReplay(
     opened.unshift(() => transport.close());
     bus = transportBusSource(transport);
   }
-  const projections = await openProjections(opts.projection, o);
+  // the keys a projection checks signed notes with (the draws'): the pinned key and the log's own, whose chain from
+  // the pinned one the replay checks (KEY_NOT_ANNOUNCED otherwise)
+  const verifierKeys = [...(opts.vkey ? [opts.vkey] : []), ...(await log.info()).verifierKeys];
+  const projections = await openProjections(opts.projection, o, { verifierKeys });
   opened.unshift(async () => projections.close());
   if (plan.log === 'database' && projections.checks.some((check) => check.reader)) await assertHubKeepsLog(log, c, o);
   return replay({

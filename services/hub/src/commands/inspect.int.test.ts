@@ -9,7 +9,7 @@
  * in a namespace of its own (ADR 023): its topics and groups are nobody else's on the shared broker.
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditModule } from '@onceonly/audit';
 import { auditEventsV1, creditEventsV1, inspectionV1 } from '@onceonly/contracts';
-import { CREDIT_TOPIC, creditModule, INSPECTION_TOPIC } from '@onceonly/credit';
+import { CREDIT_TOPIC, canonicalTask, creditModule, INSPECTION_TOPIC, taskDocument } from '@onceonly/credit';
 import {
   createKafkaTransport,
   defineEvent,
@@ -371,6 +371,63 @@ describe('a 双随机 draw from commitment to independent verification, on Postg
     );
     const tampered = await replay(false);
     expect(divergences(tampered)).toEqual([expect.objectContaining({ kind: 'PROJECTION_MISMATCH', key: taskId })]);
+
+    // a draw seeded by a checkpoint the log never signed (the true root, signed under the log's name by another key),
+    // put on the bus by someone else: the replay checks the note against the log's key (ADR 040) and names it
+    const forgedTask = `${taskId}-F`;
+    const document = canonicalTask(taskDocument({ ...task, taskId: forgedTask }));
+    const honest = body as inspectionV1.PublishedDraw;
+    const text = honest.checkpointNote.slice(0, honest.checkpointNote.indexOf('\n\n') + 1);
+    const impostor = generateNoteKey(parseVerifierKey(log.verifierKey).name);
+    const forged = { source: '/onceonly/forger', dataschema: 'proto:onceonly.credit.v1.Inspection' };
+    const forgedCommit = defineEvent({
+      ...forged,
+      type: 'inspection.task.committed',
+      codec: inspectionV1.TaskCommitted,
+    }).make({
+      subject: forgedTask,
+      data: {
+        taskDigest: createHash('sha256').update(document).digest(),
+        taskId: forgedTask,
+        documentJson: document,
+        organiserCode: ORGANISER,
+        committedAt: new Date().toISOString(),
+      },
+    });
+    const forgedDraw = defineEvent({
+      ...forged,
+      type: 'inspection.draw.completed',
+      codec: inspectionV1.DrawCompleted,
+    }).make({
+      subject: forgedTask,
+      data: {
+        draw: {
+          ...honest,
+          taskId: forgedTask,
+          documentJson: document,
+          checkpointNote: await signNote(text, parseSignerKey(impostor.signerKey)),
+        },
+      },
+    });
+    await transport.publish(
+      [forgedCommit, forgedDraw].map((draft, i) => ({
+        topic: onBroker(INSPECTION_TOPIC.name),
+        ...toKafkaRecord(withSequence(draft, BigInt(i + 1))),
+      })),
+    );
+    const unsigned = await waitFor(
+      async () => {
+        const r = await cli([
+          ...['--addr', host.address, '--as', 'auditor-1', '--role', 'auditor', '--json'],
+          ...['audit', 'replay', '--namespace', namespace, '--report', path.join(dir, 'replay-forged.json')],
+        ]);
+        return divergences(JSON.parse(r.out) as Report).find(
+          (f) => f.key === forgedTask && f.message.includes("not signed by the audit log's key"),
+        );
+      },
+      { timeoutMs: 60_000, intervalMs: 500, message: 'the forged checkpoint named by the replay' },
+    );
+    expect(unsigned).toMatchObject({ kind: 'PROJECTION_EVENT_INVALID' });
   });
 
   it('refuses a draw of an unknown task and of another department', async () => {

@@ -1,4 +1,4 @@
-import { Metadata } from '@grpc/grpc-js';
+import { type ChannelCredentials, Metadata } from '@grpc/grpc-js';
 import { auditV1 } from '@onceonly/contracts';
 import { AppError, isAppError } from '@onceonly/errors';
 import { DEV_CALLER_HEADER, DEV_ROLE_HEADER, promiseClient } from '@onceonly/kit';
@@ -42,10 +42,20 @@ export function logKeyOf(vkey: string): LogKey {
 
 const READ_PURPOSE = '双随机 draw: the commitment of the task is proved in the first signed checkpoint';
 
-function clientAs(address: string, reader: string) {
-  return promiseClient(auditV1.AuditServiceClient, auditV1, ['getInclusionProof', 'getVerifierKey'] as const, address, {
+/**
+ * How the service reaches the audit log: mutual TLS with its own client certificate (its subject is the reader the
+ * log checks and records: ADR 040), or, without one, the development identity of the loopback hub, reading as the
+ * organiser whose own commitment it is (ADR 025).
+ */
+export type AuditChannel = { readonly credentials: ChannelCredentials } | { readonly credentials?: undefined };
+
+function clientAs(address: string, reader: string, channel: AuditChannel) {
+  const methods = ['getInclusionProof', 'getVerifierKey'] as const;
+  if (channel.credentials) {
+    return promiseClient(auditV1.AuditServiceClient, auditV1, methods, address, { credentials: channel.credentials });
+  }
+  return promiseClient(auditV1.AuditServiceClient, auditV1, methods, address, {
     metadata: () => {
-      // the development identity of the loopback hub: the organiser reads its own commitment (ADR 025, limits)
       const m = new Metadata();
       m.set(DEV_CALLER_HEADER, reader);
       m.set(DEV_ROLE_HEADER, 'department');
@@ -55,8 +65,8 @@ function clientAs(address: string, reader: string) {
 }
 
 /** The log's verifier key as the log at `address` announces it (the hub's own log: same trust as the process). */
-export async function askLogKey(address: string): Promise<string> {
-  const client = clientAs(address, 'credit');
+export async function askLogKey(address: string, channel: AuditChannel = {}): Promise<string> {
+  const client = clientAs(address, 'credit', channel);
   try {
     return (await client.getVerifierKey({})).verifierKey;
   } finally {
@@ -65,12 +75,12 @@ export async function askLogKey(address: string): Promise<string> {
 }
 
 /** AuditProofs over gRPC at `address()` (resolved per call: the hub knows its port only once it listens). */
-export function grpcAuditProofs(address: () => string | undefined): AuditProofs {
+export function grpcAuditProofs(address: () => string | undefined, channel: AuditChannel = {}): AuditProofs {
   return {
     async inclusionProof(eventId, treeSize, reader): Promise<CommitmentProof> {
       const at = address();
       if (!at) throw new AppError('INSPECTION_AUDIT_UNAVAILABLE', 'the audit log address is not known yet');
-      const client = clientAs(at, reader);
+      const client = clientAs(at, reader, channel);
       try {
         const r = await client.getInclusionProof({
           leaf: { $case: 'eventId', value: eventId },

@@ -6,6 +6,7 @@ import type { Publicity } from '../../domain/publicity.js';
 import type {
   CreditRecord,
   InspectionOutcome,
+  LicenceChange,
   LicenceState,
   RecordBody,
   RecordStatus,
@@ -30,6 +31,15 @@ import { GRADE, PENALTY_KIND_OF, REGIME_OF, REPAIR_CONDITION_OF, SECTOR_OF } fro
 // The wire side of the credit replay (docs/adr/005): the logged `credit.record.*` and `credit.grade.changed` bodies
 // (proto/onceonly/credit/v1/events.proto) decoded into the domain's replay facts. The rules are in
 // `domain/replay/credit-replay.ts`.
+
+/** A later version's decision of a licensing body (ADR 040); nothing for the grant (or a body written before it). */
+function licenceChangeOf(l: cv.Licensing): { change?: LicenceChange } {
+  if (l.decision === '' || l.decision === 'granted') return {};
+  if (l.decision !== 'changed' && l.decision !== 'renewed') throw new Error(`unknown licensing decision ${l.decision}`);
+  return {
+    change: { decision: l.decision, version: l.licenceVersion, previousCertificateId: l.previousCertificateId },
+  };
+}
 
 /** The gRPC service the projections are compared with. */
 export const CREDIT_SERVICE = 'onceonly.credit.v1.CreditService';
@@ -134,6 +144,7 @@ function bodyFromProto(kind: CreditRecord['kind'], body: cv.CreditRecord['body']
         ...(l.validTo ? { validTo: l.validTo } : {}),
         licenceStatus: known(LICENCE_STATES, l.licenceStatus, 'licence state'),
         ...(l.commitmentId ? { commitmentId: l.commitmentId } : {}),
+        ...licenceChangeOf(l),
       };
     }
     case 'postCheck': {

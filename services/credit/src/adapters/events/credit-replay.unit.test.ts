@@ -271,9 +271,28 @@ describe('any lawful history', () => {
         inspector: 'INS-2',
       },
     };
-    for (const r of [inspection, licensing, postCheck]) {
+    // a later version's decision (变更, 延续: ADR 040) with its version and predecessor
+    const renewal: CreditRecord = {
+      ...licensing,
+      id: 'cert-3',
+      body: {
+        kind: 'licensing',
+        decisionNumber: 'JY1310107000001/v3',
+        certificateId: 'cert-3',
+        licenceName: '食品经营许可证',
+        typeCode: 'food',
+        validFrom: '2031-03-04',
+        validTo: '2036-03-03',
+        licenceStatus: 'valid',
+        change: { decision: 'renewed', version: 3, previousCertificateId: 'cert-2' },
+      },
+    };
+    for (const r of [inspection, licensing, postCheck, renewal]) {
       expect(recordFromProto(recordToProto(r)).body).toEqual(r.body);
     }
+    const unknownDecision = recordToProto(renewal);
+    if (unknownDecision.body?.$case === 'licensing') unknownDecision.body.value.decision = 'transferred';
+    expect(() => recordFromProto(unknownDecision)).toThrow('unknown licensing decision');
     // the inspection's outcome decides the grade (grades/2026-3: not located → C), and the replay agrees
     const grade = gradeOf([inspection], TODAY);
     expect(grade.grade).toBe('C');

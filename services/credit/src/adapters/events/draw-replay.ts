@@ -1,4 +1,5 @@
 import { inspectionV1 as iv } from '@onceonly/contracts';
+import { parseVerifierKey } from '@onceonly/merkle';
 import { type Projection, type ProjectionCheck, projectionOf, type ReplayEvent } from '@onceonly/replay';
 import type { DrawResult } from '../../domain/draw.js';
 import {
@@ -6,6 +7,7 @@ import {
   evolveDraw,
   INSPECTION_DRAW,
   type LiveTask,
+  type LogKeys,
   type ReplayedTask,
   taskDifferences,
 } from '../../domain/replay/draw-replay.js';
@@ -69,24 +71,42 @@ export function decodeInspectionEvent(event: ReplayEvent): DrawReplayFact | unde
   return undefined;
 }
 
-export const inspectionDrawProjection: Projection<ReplayedTask> = projectionOf({
-  name: INSPECTION_DRAW,
-  accepts: (type) => type.startsWith('inspection.'),
-  decode: decodeInspectionEvent,
-  evolve: (state, fact) => evolveDraw(state, fact),
-  keyLabel: (key) => `inspection task ${key}`,
-});
+/** The audit log's verifier keys (`<origin>+<id>+<key>`) as the fold checks notes with; a malformed one is left out. */
+export function logKeysOf(verifierKeys: readonly string[]): LogKeys {
+  return verifierKeys.flatMap((vkey) => {
+    try {
+      return [parseVerifierKey(vkey.trim())];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * The draw projection, checking every published checkpoint note against the audit log's `verifierKeys` (its key,
+ * and the keys it rotated from: what `audit replay` trusts, `--vkey` or the log's own with a notice).
+ */
+export function inspectionDrawProjection(verifierKeys: readonly string[]): Projection<ReplayedTask> {
+  const keys = logKeysOf(verifierKeys);
+  return projectionOf({
+    name: INSPECTION_DRAW,
+    accepts: (type) => type.startsWith('inspection.'),
+    decode: decodeInspectionEvent,
+    evolve: (state, fact) => evolveDraw(state, fact, keys),
+    keyLabel: (key) => `inspection task ${key}`,
+  });
+}
 
 /** How the replay reads one task from the service (GetInspectionTask; undefined: not found). */
 export type TaskLookup = (taskId: string) => Promise<LiveTask | undefined>;
 
-/** The draw projection with the service's reader. */
+/** The draw projection with the service's reader; `verifierKeys`: the audit log's (see {@link inspectionDrawProjection}). */
 export function inspectionDrawCheck(
-  lookup?: TaskLookup,
-  options: { skipped?: string } = {},
+  lookup: TaskLookup | undefined,
+  options: { readonly verifierKeys: readonly string[]; readonly skipped?: string },
 ): ProjectionCheck<ReplayedTask, LiveTask> {
   return {
-    projection: inspectionDrawProjection,
+    projection: inspectionDrawProjection(options.verifierKeys),
     ...(lookup === undefined
       ? { skipped: options.skipped ?? 'the inspection service was not asked' }
       : { reader: { read: (id: string) => lookup(id) } }),

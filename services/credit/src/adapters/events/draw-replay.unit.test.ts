@@ -34,7 +34,7 @@ function event(type: string, subject: string, data: Uint8Array, id = `e${++n}`):
 }
 
 /** A committed task, a log of 12 leaves with its commitment at 5, a signed checkpoint, and the honest draw. */
-async function world() {
+async function makeWorld() {
   const task = taskDocument(taskInput());
   const document = canonicalTask(task);
   const digest = hash('sha256', Buffer.from(document), 'buffer');
@@ -106,14 +106,27 @@ async function world() {
         },
       }).finish(),
     );
-  return { task, result, committed, drawn, resultEvent, note };
+  /** The same checkpoint (the honest root) signed by `signerKey` instead of the log's key. */
+  const signedBy = (signerKey: string) =>
+    signNote(formatCheckpoint({ origin: 'onceonly.test/draw-replay', size: 12, root }), parseSignerKey(signerKey));
+  return { task, result, committed, drawn, resultEvent, note, signedBy, vkey: key.verifierKey };
 }
 
-function replay(events: ReplayEvent[]) {
+/** The events folded by the projection that trusts `verifierKeys` (default: the world's log key). */
+function replay(events: ReplayEvent[], verifierKeys: readonly string[] = [currentKey]) {
+  const projection = inspectionDrawProjection(verifierKeys);
   const state = new Map<string, ReplayedTask>();
   const findings: Finding[] = [];
-  for (const e of events) findings.push(...(inspectionDrawProjection.apply(state, e) ?? []));
+  for (const e of events) findings.push(...(projection.apply(state, e) ?? []));
   return { state, findings, messages: findings.map((f) => f.message) };
+}
+
+/** The log key of the latest world (each test builds one first). */
+let currentKey = '';
+async function world() {
+  const w = await makeWorld();
+  currentKey = w.vkey;
+  return w;
 }
 
 describe('the draw replay: every draw recomputed from its logged task and checkpoint', () => {
@@ -153,7 +166,7 @@ describe('the draw replay: every draw recomputed from its logged task and checkp
     const otherRoot = formatCheckpoint({ origin: 'onceonly.test/draw-replay', size: 12, root: Buffer.alloc(32, 7) });
     const forgedNote = `${otherRoot}\n— onceonly.test/draw-replay AAAA\n`;
     const cases: [Partial<iv.PublishedDraw>, string][] = [
-      [{ checkpointNote: forgedNote }, 'does not lead to the checkpoint'],
+      [{ checkpointNote: forgedNote }, "the checkpoint note is not signed by the audit log's key"],
       [{ documentJson: '{}' }, 'the published document is not the committed one'],
     ];
     for (const [change, words] of cases) {
@@ -162,6 +175,25 @@ describe('the draw replay: every draw recomputed from its logged task and checkp
     }
     expect(replay([w.drawn()]).messages[0]).toContain('a draw of a task never committed');
     expect(replay([w.committed, w.drawn(), w.drawn()]).messages[0]).toContain('drawn again');
+  });
+
+  it("finds a draw seeded by a checkpoint the log's key did not sign, even one with the log's true root", async () => {
+    const w = await world();
+    // the honest root, signed by someone else under the log's name: before ADR 040 the replay recomputed it clean
+    const impostor = generateNoteKey('onceonly.test/draw-replay');
+    const unsigned = w.note.slice(0, w.note.indexOf('\n\n') + 2);
+    for (const note of [await w.signedBy(impostor.signerKey), unsigned]) {
+      const { findings, messages, state } = replay([w.committed, w.drawn(w.result, { checkpointNote: note })]);
+      expect(findings.map((f) => f.kind)).toEqual(['PROJECTION_EVENT_INVALID']);
+      expect(messages[0]).toContain("the checkpoint note is not signed by the audit log's key");
+      // nothing recomputed from a root nobody vouched for
+      expect(state.get(w.task.taskId)?.recomputed).toBeUndefined();
+    }
+    // another log's key does not vouch for this log's checkpoints; no key at all checks nothing and says so
+    expect(replay([w.committed, w.drawn()], [impostor.verifierKey]).messages[0]).toContain('not signed');
+    expect(replay([w.committed, w.drawn()], []).messages[0]).toContain('no audit log key');
+    // after a rotation the log has two keys: a note signed by either is the log's
+    expect(replay([w.committed, w.drawn()], [impostor.verifierKey, w.vkey]).findings).toEqual([]);
   });
 
   it('finds a result of an entity not drawn, by an inspector not assigned, or twice', async () => {

@@ -8,16 +8,18 @@ import {
   eventHandler,
 } from '@onceonly/events';
 import type { Logger } from '@onceonly/kit';
-import { followLicenceState, type LicenceOutcome, recordLicence } from '../../app/commitments.js';
+import { chinaDateOf } from '@onceonly/workdays';
+import { followLicenceState, type LicenceOutcome, recordLicence, recordLicenceVersion } from '../../app/commitments.js';
 import type { CreditDeps } from '../../app/ports.js';
-import type { IssuedLicence } from '../../domain/commitments.js';
-import type { LicenceState, Subject } from '../../domain/records.js';
+import type { IssuedLicence, LicenceVersion } from '../../domain/commitments.js';
+import type { LicenceChange, LicenceState, Subject } from '../../domain/records.js';
 import { CREDIT_SCHEMA } from '../db/stores.js';
 
 /**
  * 双公示 from the certificate service's events (`onceonly.certificate.v1`, bodies from libs/contracts: services never
  * import each other): `certificate.issued` → a `licensing` record (and a tracked commitment when granted on one);
- * the status events → the record follows the licence's state. Per-event handlers in the consumer's batch
+ * `certificate.changed` and `certificate.renewed` → the new version's own `licensing` record (ADR 040); the status
+ * events → the record of the version they name follows the licence's state. Per-event handlers in the consumer's batch
  * transaction (ADR 018); an event the service cannot use (another holder type, a licence it has not recorded, a
  * redelivery) is skipped and counted, never thrown, so a foreign event never splits a batch.
  */
@@ -25,6 +27,8 @@ import { CREDIT_SCHEMA } from '../db/stores.js';
 const SOURCE = '/onceonly/certificate';
 const T = {
   issued: 'certificate.issued',
+  changed: 'certificate.changed',
+  renewed: 'certificate.renewed',
   suspended: 'certificate.suspended',
   resumed: 'certificate.resumed',
   revoked: 'certificate.revoked',
@@ -78,6 +82,38 @@ export function issuedLicence(body: ce.CertificateIssued): IssuedLicence | undef
   };
 }
 
+/** The day (China) of an RFC 3339 instant, or '' when it is not one (the domain then skips it as `bad-date`). */
+function chinaDay(instant: string): string {
+  const at = new Date(instant);
+  return instant === '' || Number.isNaN(at.getTime()) ? '' : chinaDateOf(at);
+}
+
+/**
+ * A `certificate.changed` or `certificate.renewed` body as the later version the domain records; undefined when its
+ * holder cannot be keyed. A renewal carries its new validity; a change keeps the previous version's.
+ */
+export function licenceVersionOf(
+  decision: LicenceChange['decision'],
+  body: { certificate?: ce.CertificateFacts | undefined; previousCertificateId: string },
+  validity?: { validFrom: string; validTo: string },
+): LicenceVersion | undefined {
+  const facts = body.certificate;
+  const holder = holderSubject(facts?.holder);
+  if (!facts || !holder) return undefined;
+  return {
+    certificateId: facts.certificateId,
+    change: { decision, version: facts.version, previousCertificateId: body.previousCertificateId },
+    number: facts.number,
+    issuer: facts.issuerCode,
+    holder,
+    holderName: facts.holder?.name ?? '',
+    decisionDate: chinaDay(facts.occurredAt),
+    ...(validity
+      ? { validity: { validFrom: validity.validFrom, ...(validity.validTo ? { validTo: validity.validTo } : {}) } }
+      : {}),
+  };
+}
+
 /** The handlers, by event type. `seen` counts outcomes (skips included) for logs and tests. */
 export function licenceHandlers(deps: CreditDeps, seen: (outcome: LicenceOutcome, type: string) => void) {
   const handlers: Record<string, EventHandler> = {
@@ -86,6 +122,15 @@ export function licenceHandlers(deps: CreditDeps, seen: (outcome: LicenceOutcome
       seen(licence ? await recordLicence(deps, tx, licence) : { done: 'skipped', reason: 'no-subject' }, event.type);
     }),
   };
+  // 双公示 of every later version's decision too: a change (变更) and a renewal (延续) are licensing decisions
+  handlers[T.changed] = eventHandler(def(T.changed, 'CertificateChanged', ce.CertificateChanged), async (b, e, tx) => {
+    const next = licenceVersionOf('changed', b);
+    seen(next ? await recordLicenceVersion(deps, tx, next) : { done: 'skipped', reason: 'no-subject' }, e.type);
+  });
+  handlers[T.renewed] = eventHandler(def(T.renewed, 'CertificateRenewed', ce.CertificateRenewed), async (b, e, tx) => {
+    const next = licenceVersionOf('renewed', b, b);
+    seen(next ? await recordLicenceVersion(deps, tx, next) : { done: 'skipped', reason: 'no-subject' }, e.type);
+  });
   const status = (
     type: string,
     name: string,

@@ -138,6 +138,9 @@ function bodyToProto(body: RecordBody): cv.CreditRecord['body'] {
           validTo: body.validTo ?? '',
           licenceStatus: body.licenceStatus,
           commitmentId: body.commitmentId ?? '',
+          decision: body.change?.decision ?? 'granted',
+          licenceVersion: body.change?.version ?? 1,
+          previousCertificateId: body.change?.previousCertificateId ?? '',
         },
       };
     case 'post-check':

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { parseCheckpoint, verifyInclusion } from '@onceonly/merkle';
+import { type NoteVerifier, openCheckpoint, verifyInclusion } from '@onceonly/merkle';
 import { type Evolved, type Finding, finding } from '@onceonly/replay';
 import { canonicalTask, type DrawResult, drawTask, type InspectionTask, taskDocument } from '../draw.js';
 
@@ -9,8 +9,9 @@ import { canonicalTask, type DrawResult, drawTask, type InspectionTask, taskDocu
  * its normalised form), the seeding checkpoint's root read from the published signed note, the commitment's
  * inclusion proof to that root, then `drawTask` again: every entity and inspector must be the published ones. Results
  * must be of a drawn entity by an assigned inspector, once. Compared with GetInspectionTask: the service's draw must
- * be the recomputed one. Pure: the decoder is in `adapters/events/draw-replay.ts`. The note's signature is the
- * verifier's to check with the log's key (`onceonly inspect verify-draw`); the audit replay checks every checkpoint.
+ * be the recomputed one. Pure: the decoder is in `adapters/events/draw-replay.ts`. The published note must be signed
+ * by the audit log's key (ADR 040): a root read from a note nobody signed would let a forged checkpoint seed a draw
+ * the replay then "recomputes" faithfully.
  */
 
 export const INSPECTION_DRAW = 'inspection-draw';
@@ -74,14 +75,21 @@ function taskOf(document: string): InspectionTask | string {
   }
 }
 
-/** The root of a signed note's checkpoint (its text before the blank line), or why it cannot be read. */
-function rootOf(note: string): Buffer | string {
-  const end = note.indexOf('\n\n');
-  if (end < 0) return 'the checkpoint note has no signature block';
+/**
+ * The audit log's verifier keys (C2SP note verifiers; more than one after a key rotation), which every published
+ * checkpoint note must be signed with. Empty: none known, and every draw is reported as unchecked.
+ */
+export type LogKeys = readonly NoteVerifier[];
+
+/** The root of a checkpoint note signed by one of the log's keys, for the log the keys name; or why not. */
+export function signedRootOf(note: string, keys: LogKeys): Buffer | string {
+  if (keys.length === 0) return "no audit log key to check the checkpoint's signature with";
   try {
-    return Buffer.from(parseCheckpoint(note.slice(0, end + 1)).root);
+    const { checkpoint } = openCheckpoint(note, keys);
+    if (!keys.some((k) => k.name === checkpoint.origin)) return 'the checkpoint is of another log than the keys name';
+    return Buffer.from(checkpoint.root);
   } catch (err) {
-    return `the checkpoint note does not parse: ${err instanceof Error ? err.message : String(err)}`;
+    return `the checkpoint note is not signed by the audit log's key: ${err instanceof Error ? err.message : String(err)}`;
   }
 }
 
@@ -103,7 +111,11 @@ export function drawDifferences(expected: DrawResult, actual: DrawResult | undef
   return out;
 }
 
-function evolveDrawn(task: ReplayedTask | undefined, fact: Extract<DrawReplayFact, { type: 'drawn' }>): string[] {
+function evolveDrawn(
+  task: ReplayedTask | undefined,
+  fact: Extract<DrawReplayFact, { type: 'drawn' }>,
+  keys: LogKeys,
+): string[] {
   if (!task) return ['a draw of a task never committed'];
   if (task.drawn) return ['drawn again'];
   task.drawn = true;
@@ -117,7 +129,7 @@ function evolveDrawn(task: ReplayedTask | undefined, fact: Extract<DrawReplayFac
   if (!p.commitmentBody.subarray(0, 34).equals(tie)) problems.push("the commitment's body names another digest");
   if (!sha256(Buffer.concat([Buffer.from([0]), p.leafCanonical])).equals(p.leafHash))
     problems.push('the leaf hash is not the hash of the canonical leaf');
-  const root = rootOf(fact.checkpointNote);
+  const root = signedRootOf(fact.checkpointNote, keys);
   if (typeof root === 'string') return [...problems, root];
   if (!verifyInclusion(p.leafHash, p.leafIndex, p.treeSize, p.hashes, root))
     problems.push("the commitment's inclusion proof does not lead to the checkpoint's root");
@@ -127,8 +139,11 @@ function evolveDrawn(task: ReplayedTask | undefined, fact: Extract<DrawReplayFac
   return problems;
 }
 
-/** The draw projection: applies one fact; the problems are the ways the service could not have produced it. */
-export function evolveDraw(state: Map<string, ReplayedTask>, fact: DrawReplayFact): Evolved {
+/**
+ * The draw projection: applies one fact; the problems are the ways the service could not have produced it. A draw's
+ * checkpoint note must be signed by one of `keys`, the audit log's.
+ */
+export function evolveDraw(state: Map<string, ReplayedTask>, fact: DrawReplayFact, keys: LogKeys): Evolved {
   const key = fact.taskId;
   const problems: string[] = [];
   if (fact.eventSubject !== key) problems.push('the event is keyed by another task');
@@ -149,7 +164,7 @@ export function evolveDraw(state: Map<string, ReplayedTask>, fact: DrawReplayFac
     });
     return { problems, key };
   }
-  if (fact.type === 'drawn') return { problems: [...problems, ...evolveDrawn(task, fact)], key };
+  if (fact.type === 'drawn') return { problems: [...problems, ...evolveDrawn(task, fact, keys)], key };
   if (!task?.drawn) return { problems: [...problems, 'a result of a task never drawn'], key };
   const entity = task.recomputed?.drawn.find((d) => d.creditCode === fact.creditCode);
   if (task.recomputed && !entity) problems.push(`a result of ${fact.creditCode}, which the draw did not draw`);
