@@ -265,7 +265,12 @@ describe.skipIf(!hasChromium)('the verification and merchant-check pages in Chro
   it('REVOKED after a revocation, once the status list is refreshed (offline and online)', async () => {
     await rpc(
       'CertificateService/RevokeCertificate',
-      { id: cafe.certificate.id, kind: 'REVOCATION_KIND_REVOKED', reason: '虚假承诺', legalBasis: '行政许可法第六十九条' },
+      {
+        id: cafe.certificate.id,
+        kind: 'REVOCATION_KIND_REVOKED',
+        reason: '虚假承诺',
+        legalBasis: '行政许可法第六十九条',
+      },
       MARKET,
     );
     const result = await verifyText(cafe.certificate.qrPayload);

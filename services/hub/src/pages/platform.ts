@@ -159,7 +159,7 @@ async function check(): Promise<void> {
   status.textContent = t(`已核验 ${codes.length} 家商家`, `${codes.length} merchants checked`);
   status.dataset.done = 'true';
   showTable(rows);
-  const csv = [CSV_HEADER, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  const csv = `${[CSV_HEADER, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
   if (csvUrl) URL.revokeObjectURL(csvUrl);
   csvUrl = URL.createObjectURL(new Blob([`\ufeff${csv}`], { type: 'text/csv;charset=utf-8' }));
   const link = $<HTMLAnchorElement>('download');
