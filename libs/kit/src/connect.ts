@@ -118,6 +118,12 @@ export interface ConnectFaceOptions {
   endpoints?: Readonly<Record<string, HttpEndpoint>>;
   /** Origins whose pages may call across origins (CORS, ADR 036): exact origins, or `*`; none when empty. */
   corsOrigins?: CorsOrigins;
+  /**
+   * Folder of the hub's pages (ADR 037): `/verify` and `/platform` are its `verify.html` and `platform.html`,
+   * `/sw.js` its service worker (served from the root, so that it may cache both pages), `/pages/<file>` the rest.
+   * No pages when undefined.
+   */
+  pagesDir?: string;
 }
 
 /** An endpoint of the HTTP listener beside the RPCs; it answers `res` itself (any method). */
@@ -471,6 +477,29 @@ export function createConnectFace(options: ConnectFaceOptions): ConnectFace {
     return false;
   };
 
+  const servePage = (path: string, res: ServerResponse): boolean => {
+    if (!options.pagesDir) return false;
+    const file =
+      PAGE_ROUTES[path] ?? (/^\/pages\/[a-z0-9-]+\.(js|css|png|svg)$/.test(path) ? path.slice(7) : undefined);
+    if (file === undefined) return false;
+    let body: Buffer;
+    try {
+      body = readFileSync(`${options.pagesDir}/${file}`);
+    } catch {
+      return false;
+    }
+    const type = PAGE_TYPES[file.slice(file.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+    res.writeHead(200, {
+      'content-type': type,
+      // revalidated every time (the service worker keeps its own copy for offline use)
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+      ...(file.endsWith('.html') ? { 'content-security-policy': PAGES_CSP } : {}),
+    });
+    res.end(body);
+    return true;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const cors = corsAnswer(options.corsOrigins ?? [], {
@@ -486,7 +515,7 @@ export function createConnectFace(options: ConnectFaceOptions): ConnectFace {
     }
     const endpoint = options.endpoints?.[url.pathname];
     if (endpoint) return endpoint(req, res);
-    if (req.method === 'GET' && serveDocs(url.pathname, res)) return;
+    if (req.method === 'GET' && (serveDocs(url.pathname, res) || servePage(url.pathname, res))) return;
     const route = routes.get(url.pathname);
     if (!route) return plainError(res, 404, 'unimplemented', `no method ${url.pathname}`);
     const streaming = route.definition.responseStream || route.definition.requestStream;
@@ -672,6 +701,26 @@ function filteredOpenapi(path: string, served: readonly string[]): string {
   document.tags = document.tags?.filter((t) => services.has(t.name));
   return JSON.stringify(document);
 }
+
+/** The pages' paths and their files (ADR 037). */
+const PAGE_ROUTES: Record<string, string> = {
+  '/verify': 'verify.html',
+  '/platform': 'platform.html',
+  '/sw.js': 'sw.js',
+};
+
+const PAGE_TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  png: 'image/png',
+  svg: 'image/svg+xml',
+};
+
+/** The pages call nothing but their own origin; the camera's frames stay in the page. */
+const PAGES_CSP =
+  "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'; " +
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 const DOCS_ASSETS: Record<string, { file?: string; type: string }> = {
   '/docs/swagger-ui.css': { file: 'swagger-ui.css', type: 'text/css' },

@@ -87,6 +87,8 @@ export interface HttpFaceOptions {
   endpoints?: Readonly<Record<string, HttpEndpoint>>;
   /** Origins whose pages may call across origins (CORS; exact origins or `*`; see `parseCorsOrigins`). */
   corsOrigins?: CorsOrigins;
+  /** Folder of the hub's pages, served at `/verify`, `/platform` and `/pages/` (ADR 037); none when undefined. */
+  pagesDir?: string;
 }
 
 /** Options of {@link GrpcServer.addService}. */
@@ -191,6 +193,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         ...(options.http.docs === false ? {} : { docsAssets: swaggerUiFolder() }),
         ...(options.http.endpoints ? { endpoints: options.http.endpoints } : {}),
         ...(options.http.corsOrigins ? { corsOrigins: options.http.corsOrigins } : {}),
+        ...(options.http.pagesDir === undefined ? {} : { pagesDir: options.http.pagesDir }),
       })
     : undefined;
   const server = new Server({

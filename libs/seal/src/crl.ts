@@ -13,24 +13,17 @@ import type { CertificateAuthority } from './ca.js';
 import { issuingCa } from './ca.js';
 import { wholeSecond } from './certificate-builder.js';
 import { readCertificate } from './certificate-reader.js';
+import { CRL_REASON_CODES, type CrlEntry, type CrlFields, firstElementDer, readCrlFields } from './crl-reader.js';
 import {
   type Asn1,
-  Asn1Type,
   bitStringOfBytes,
-  children,
-  content,
   enumerated,
   explicit,
   fromDer,
   generalizedTime,
   implicitPrimitive,
-  isContext,
-  isUniversal,
   octets,
   oid,
-  readBitString,
-  readOid,
-  readTime,
   seq,
   smallInteger,
   time,
@@ -40,12 +33,7 @@ import {
 import { OID } from './oids.js';
 import { derToPem } from './pem.js';
 
-/** CRL reason codes (RFC 5280 §5.3.1) this package writes or names. */
-export const CRL_REASON_CODES = {
-  unspecified: 0,
-  keyCompromise: 1,
-  superseded: 4,
-} as const;
+export { CRL_REASON_CODES, type CrlEntry } from './crl-reader.js';
 
 /** One revoked seal certificate, as the hub lists it. */
 export interface SealRevocation {
@@ -67,17 +55,6 @@ export interface IssueSealCrlOptions {
   /** Grows with every list of this CA (RFC 5280 §5.2.3); positive, at most 20 bytes. */
   readonly crlNumber: bigint;
   readonly revoked: readonly SealRevocation[];
-}
-
-/** One entry of a CRL, as read. */
-export interface CrlEntry {
-  /** Serial number, upper-case hex without leading zero bytes. */
-  readonly serialNumber: string;
-  readonly revokedAt: Date;
-  /** The reason code; `unspecified` (0) when the entry has none. */
-  readonly reasonCode: number;
-  /** The Invalidity Date, when the entry has one. */
-  readonly compromisedAt?: Date;
 }
 
 /** A CRL whose signature verified against a trust anchor. */
@@ -156,97 +133,6 @@ export function issueSealCrl(options: IssueSealCrlOptions): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 // reading
-
-const hexOf = (bytes: Buffer): string => {
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  return bytes.subarray(start).toString('hex').toUpperCase();
-};
-
-/** The DER of the first element inside a DER SEQUENCE: what was signed, byte for byte. */
-function firstElementDer(der: Buffer): Buffer {
-  const skipHeader = (at: number): number => {
-    const first = der[at + 1] ?? 0;
-    return at + 2 + (first & 0x80 ? first & 0x7f : 0);
-  };
-  const lengthAt = (at: number): number => {
-    const first = der[at + 1] ?? 0;
-    if (!(first & 0x80)) return first;
-    let length = 0;
-    for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + (der[at + 2 + i] ?? 0);
-    return length;
-  };
-  const start = skipHeader(0);
-  return der.subarray(start, skipHeader(start) + lengthAt(start));
-}
-
-interface EntryExtensions {
-  reasonCode: number;
-  compromisedAt?: Date;
-}
-
-function readExtensionList(node: Asn1 | undefined): Map<string, Asn1> {
-  const out = new Map<string, Asn1>();
-  for (const extension of children(node, 'Extensions')) {
-    const parts = children(extension, 'Extension');
-    out.set(readOid(parts[0], 'extnID'), fromDer(content(parts[parts.length - 1], 'extnValue')));
-  }
-  return out;
-}
-
-function readEntryExtensions(node: Asn1 | undefined): EntryExtensions {
-  if (!node) return { reasonCode: CRL_REASON_CODES.unspecified };
-  const exts = readExtensionList(node);
-  const reason = exts.get(OID.reasonCode);
-  const invalidity = exts.get(OID.invalidityDate);
-  return {
-    reasonCode: reason ? (content(reason, 'reasonCode')[0] ?? 0) : CRL_REASON_CODES.unspecified,
-    ...(invalidity ? { compromisedAt: readTime(invalidity, 'invalidityDate') } : {}),
-  };
-}
-
-function readEntry(node: Asn1): CrlEntry {
-  const [serial, revoked, exts] = children(node, 'revokedCertificate');
-  if (!isUniversal(serial, Asn1Type.INTEGER)) throw new Error('userCertificate: expected an INTEGER');
-  return {
-    serialNumber: hexOf(content(serial, 'userCertificate')),
-    revokedAt: readTime(revoked, 'revocationDate'),
-    ...readEntryExtensions(exts),
-  };
-}
-
-interface CrlFields {
-  readonly issuerDer: Buffer;
-  readonly thisUpdate: Date;
-  readonly nextUpdate: Date | undefined;
-  readonly crlNumber: bigint | undefined;
-  readonly entries: CrlEntry[];
-  readonly algorithm: string;
-  readonly signature: Buffer;
-}
-
-function readCrlFields(der: Buffer): CrlFields {
-  const [tbs, algorithm, signature] = children(fromDer(der), 'CertificateList');
-  const items = [...children(tbs, 'TBSCertList')];
-  if (!isUniversal(items[0], Asn1Type.INTEGER) || content(items[0], 'version')[0] !== 1) {
-    throw new Error('version: this package reads v2 CRLs only');
-  }
-  const [, , issuer, thisUpdate, ...rest] = items;
-  const nextUpdate =
-    rest[0] && !isContext(rest[0], 0) && !isUniversal(rest[0], Asn1Type.SEQUENCE) ? rest.shift() : undefined;
-  const revoked = rest[0] && isUniversal(rest[0], Asn1Type.SEQUENCE) ? rest.shift() : undefined;
-  const exts = rest[0] && isContext(rest[0], 0) ? readExtensionList(children(rest[0], 'crlExtensions')[0]) : new Map();
-  const number = exts.get(OID.cRLNumber);
-  return {
-    issuerDer: toDer(issuer as Asn1),
-    thisUpdate: readTime(thisUpdate, 'thisUpdate'),
-    nextUpdate: nextUpdate ? readTime(nextUpdate, 'nextUpdate') : undefined,
-    crlNumber: number ? BigInt(`0x${content(number, 'cRLNumber').toString('hex') || '0'}`) : undefined,
-    entries: revoked ? children(revoked, 'revokedCertificates').map(readEntry) : [],
-    algorithm: readOid(children(algorithm, 'signatureAlgorithm')[0], 'algorithm'),
-    signature: readBitString(signature, 'signatureValue').bytes,
-  };
-}
 
 function signedBy(der: Buffer, fields: CrlFields, anchor: X509Certificate): boolean {
   const subjectDer = toDer(readCertificate(anchor.raw).subjectName);

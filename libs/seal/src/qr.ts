@@ -1,11 +1,10 @@
 /// <reference path="./base45.d.ts" />
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { AppError, invalid } from '@onceonly/errors';
+import { invalid } from '@onceonly/errors';
 import base45 from 'base45';
 import {
   decodePart,
   encodePayloadToSeal,
-  MAX_JWS_LENGTH,
   parseCompactJws,
   SEALED_LICENCE_TYP,
   type SealOptions,
@@ -13,22 +12,15 @@ import {
   signEncoded,
 } from './jws.js';
 import { QR_DICTIONARY_V1 } from './qr-dictionary.js';
+import {
+  ES256_SIGNATURE_BYTES,
+  jwsOfQrFrame,
+  MAX_QR_FRAME_BYTES,
+  QR_PREFIX,
+  qrCompressedBytes,
+  qrMalformed,
+} from './qr-frame.js';
 import type { Signer } from './signer.js';
-
-/**
- * Prefix of QR payload format 1. `OO1:` and base45 both stay inside the QR alphanumeric alphabet, so a QR code
- * holds the whole text in alphanumeric mode (5.5 bits a character).
- */
-export const QR_PREFIX = 'OO1:';
-
-/** The longest QR text read: version 40 holds 4,296 alphanumeric characters. */
-const MAX_QR_LENGTH = 4296;
-const BASE45 = /^[0-9A-Z $%*+\-./:]*$/;
-const ES256_SIGNATURE_BYTES = 64;
-
-function malformed(reason: string, message: string, cause?: unknown): AppError {
-  return new AppError('JWS_MALFORMED', message, { cause, details: { meta: { reason } } });
-}
 
 function varint(value: number): Buffer {
   const bytes: number[] = [];
@@ -39,17 +31,6 @@ function varint(value: number): Buffer {
   }
   bytes.push(rest);
   return Buffer.from(bytes);
-}
-
-function readVarint(bytes: Buffer, offset: number): [value: number, next: number] {
-  let value = 0;
-  for (let i = 0; i < 4; i++) {
-    const byte = bytes[offset + i];
-    if (byte === undefined) break;
-    value |= (byte & 0x7f) << (7 * i);
-    if ((byte & 0x80) === 0) return [value, offset + i + 1];
-  }
-  throw malformed('FRAME', 'the QR payload is truncated');
 }
 
 /**
@@ -66,14 +47,14 @@ export function toQrPayload(jws: string): string {
   try {
     parsed = parseCompactJws(jws);
   } catch (cause) {
-    throw malformed('JWS', 'not a compact JWS', cause);
+    throw qrMalformed('JWS', 'not a compact JWS', cause);
   }
   if ('x5c' in parsed.header) {
     throw invalid('INVALID_ARGUMENT', [
       { field: 'jws', reason: 'X5C', description: 'a QR payload carries no x5c: seal it with embedChain: false' },
     ]);
   }
-  if (parsed.signature.length !== ES256_SIGNATURE_BYTES) throw malformed('SIGNATURE', 'not an ES256 signature');
+  if (parsed.signature.length !== ES256_SIGNATURE_BYTES) throw qrMalformed('SIGNATURE', 'not an ES256 signature');
   const [h, p] = parsed.parts;
   return qrOfParts(decodePart(h), decodePart(p), parsed.signature);
 }
@@ -113,66 +94,20 @@ export async function sealWithQr(
   return { jws: withChain.jws, qrPayload: qrOfParts(qrHeader.json, encoded.json, compact.signature) };
 }
 
-const BASE45_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-const BASE45_VALUE = new Int8Array(128).fill(-1);
-for (const [i, c] of [...BASE45_ALPHABET].entries()) BASE45_VALUE[c.charCodeAt(0)] = i;
-
-/**
- * RFC 9285 decoding that accepts only canonical text: a group of three characters must stay at or below 65535 and a
- * final pair at or below 255. Those are exactly the texts the encoder writes (each value has one spelling), so no
- * re-encoding is needed to check. Undefined for anything else (the caller has checked the alphabet and the length).
- */
-function decodeCanonicalBase45(text: string): Buffer | undefined {
-  const out = Buffer.allocUnsafe(Math.floor(text.length / 3) * 2 + (text.length % 3 === 2 ? 1 : 0));
-  let o = 0;
-  const at = (i: number) => BASE45_VALUE[text.charCodeAt(i)] ?? -1;
-  for (let i = 0; i < text.length; i += 3) {
-    const c = at(i);
-    const d = at(i + 1);
-    if (c < 0 || d < 0) return undefined;
-    if (i + 2 < text.length) {
-      const e = at(i + 2);
-      if (e < 0) return undefined;
-      const n = c + 45 * d + 2025 * e;
-      if (n > 0xffff) return undefined;
-      out[o++] = n >> 8;
-      out[o++] = n & 0xff;
-    } else {
-      const n = c + 45 * d;
-      if (n > 0xff) return undefined;
-      out[o++] = n;
-    }
-  }
-  return out;
-}
-
 /**
  * The compact JWS inside a QR payload made by {@link toQrPayload}. Surrounding white space (from a scanner) is
  * ignored. QR text is hostile input: the base45 must be canonical and inflating stops at 64 KiB.
  * @throws AppError JWS_MALFORMED with `details.meta.reason` `PREFIX`, `LENGTH`, `BASE45`, `DEFLATE` or `FRAME`.
  */
 export function fromQrPayload(text: string): string {
-  // base45 never ends in a space (the last character of a group is at most 'W'), so trimming loses nothing.
-  const trimmed = text.trim();
-  if (!trimmed.startsWith(QR_PREFIX)) throw malformed('PREFIX', `a QR payload starts with ${QR_PREFIX}`);
-  if (trimmed.length > MAX_QR_LENGTH) throw malformed('LENGTH', 'the QR payload is too long');
-  const body = trimmed.slice(QR_PREFIX.length);
-  if (!BASE45.test(body) || body.length % 3 === 1) throw malformed('BASE45', 'the QR payload is not base45');
-  const compressed = decodeCanonicalBase45(body);
-  if (compressed === undefined) throw malformed('BASE45', 'the QR payload is not canonical base45');
+  const compressed = qrCompressedBytes(text);
   let frame: Buffer;
   try {
-    frame = inflateRawSync(compressed, { dictionary: QR_DICTIONARY_V1, maxOutputLength: MAX_JWS_LENGTH });
+    frame = inflateRawSync(compressed, { dictionary: QR_DICTIONARY_V1, maxOutputLength: MAX_QR_FRAME_BYTES });
   } catch (cause) {
-    throw malformed('DEFLATE', 'the QR payload does not inflate', cause);
+    throw qrMalformed('DEFLATE', 'the QR payload does not inflate', cause);
   }
-  const [headerLength, afterHeaderLength] = readVarint(frame, 0);
-  const headerEnd = afterHeaderLength + headerLength;
-  const [payloadLength, afterPayloadLength] = readVarint(frame, headerEnd);
-  const payloadEnd = afterPayloadLength + payloadLength;
-  if (headerEnd > frame.length || frame.length - payloadEnd !== ES256_SIGNATURE_BYTES) {
-    throw malformed('FRAME', 'the QR payload does not hold a header, a payload and a signature');
-  }
-  const part = (from: number, to: number) => frame.subarray(from, to).toString('base64url');
-  return `${part(afterHeaderLength, headerEnd)}.${part(afterPayloadLength, payloadEnd)}.${part(payloadEnd, frame.length)}`;
+  return jwsOfQrFrame(frame);
 }
+
+export { QR_PREFIX };

@@ -36,11 +36,11 @@ export function sealCertificateInfo(certificate: string | Uint8Array): SealCerti
   return infoFromFields(der, readCertificate(der));
 }
 
-/** @internal {@link sealCertificateInfo} from a certificate already read. */
-export function infoFromFields(der: Buffer, read: CertificateFields): SealCertificateInfo {
+/** @internal {@link sealCertificateInfo} from a certificate already read (and its kid, when already computed). */
+export function infoFromFields(der: Buffer, read: CertificateFields, kid: string = sealKid(der)): SealCertificateInfo {
   const subject = read.subject;
   return {
-    kid: sealKid(der),
+    kid,
     serialNumber: read.serialNumber,
     sealId: nameValue(subject, OID.serialNumber),
     sealName: nameValue(subject, OID.commonName),

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { HubServiceService } from '@onceonly/contracts';
 import { AppError } from '@onceonly/errors';
 import {
@@ -135,6 +137,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       devClient: mode === 'embedded' && devIdentity,
       log,
     });
+    const pagesDir = builtPagesDir();
     const server = createGrpcServer({
       address: config.ONCEONLY_GRPC_ADDR,
       log,
@@ -142,7 +145,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       devIdentity,
       metrics,
       ...(oauth ? { bearer: oauth.bearer } : {}),
-      ...(httpAddress ? { http: httpFace(httpAddress, config, oauth?.endpoints) } : {}),
+      ...(httpAddress ? { http: httpFace(httpAddress, config, oauth?.endpoints, pagesDir) } : {}),
     });
     const startedAt = new Date().toISOString();
     let listening: string | undefined;
@@ -206,6 +209,7 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
       ...(health ? [`health=${health.address}`] : []),
       ...(httpUrl ? [`http=${httpUrl}`, `openapi=${httpUrl}/openapi.json`, `docs=${httpUrl}/docs`] : []),
       ...(tokenUrl ? [`oauth=${tokenUrl}`] : []),
+      ...(httpUrl && pagesDir ? [`verify=${httpUrl}/verify`, `platform=${httpUrl}/platform`] : []),
       ...(scrape ? [`metrics=${scrape.address}`] : []),
       `version=${HUB_VERSION}`,
     ].join(' ');
@@ -228,10 +232,24 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
   }
 }
 
-/** The HTTP/JSON face's options: where, the OAuth 2.0 endpoints beside the RPCs, and the CORS origins. */
-function httpFace(address: string, config: HubConfig, endpoints: Record<string, HttpEndpoint> | undefined) {
+/** The HTTP/JSON face's options: where, the OAuth 2.0 endpoints beside the RPCs, the CORS origins, the pages. */
+function httpFace(
+  address: string,
+  config: HubConfig,
+  endpoints: Record<string, HttpEndpoint> | undefined,
+  pagesDir: string | undefined,
+) {
   const corsOrigins = parseCorsOrigins(config.ONCEONLY_HTTP_CORS_ORIGINS ?? [], 'ONCEONLY_HTTP_CORS_ORIGINS');
-  return { address, corsOrigins, ...(endpoints ? { endpoints } : {}) };
+  return { address, corsOrigins, ...(endpoints ? { endpoints } : {}), ...(pagesDir ? { pagesDir } : {}) };
+}
+
+/**
+ * The pages' folder (`services/hub/dist/pages`, built by `scripts/build-pages.mjs` with the hub), or undefined when
+ * they were not built (then the hub serves no pages and its ready line names none).
+ */
+export function builtPagesDir(): string | undefined {
+  const dir = fileURLToPath(new URL('../dist/pages/', import.meta.url));
+  return existsSync(`${dir}verify.html`) ? dir : undefined;
 }
 
 /**

@@ -12,8 +12,10 @@ import { issuerUrl, statusListUrl } from './status-list-url.js';
 
 /** How long a status list credential is good for: verifiers fetch a fresh one daily. */
 const LIST_VALIDITY_MS = 24 * 3_600_000;
-/** JWS `typ` of a sealed status list (VC-JOSE-COSE: a credential secured as a JWT). */
-export const STATUS_LIST_TYP = 'vc+jwt';
+
+import { STATUS_LIST_TYP } from './status-list-typ.js';
+
+export { STATUS_LIST_TYP };
 
 /** A status list, unsigned and sealed. */
 export interface StatusListOutput {

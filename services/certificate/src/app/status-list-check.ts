@@ -1,7 +1,8 @@
-import { type SealStatusLookup, type TrustBundle, type VerifyReason, verifySealedJws } from '@onceonly/seal';
-import { decodeStatusList, readStatusBit, type StatusListPosition, type StatusPurpose } from '../domain/status-list.js';
+import type { TrustListMode, VerifyReason, VerifyResult } from '@onceonly/seal';
+import type { StatusListPosition, StatusPurpose } from '../domain/status-list-bits.js';
+import { readStatusBit } from '../domain/status-list-bits.js';
 import type { VerificationReason } from '../domain/verification.js';
-import { STATUS_LIST_TYP } from './get-status-list.js';
+import { STATUS_LIST_TYP } from './status-list-typ.js';
 
 /**
  * Live status offline, from the sealed status lists of GetStatusList (`jws`, typ `vc+jwt`): each list is verified
@@ -67,11 +68,20 @@ export interface OfflineStatus {
   readonly lists: readonly StatusListCheck[];
 }
 
-/** How the lists are verified: the licence's trust bundle, time and seal revocations. */
+/** How a verifier checks a seal: `verifySealedJws` over node:crypto, or `verifySealedJwsWeb` in a browser. */
+export type SealedVerifier = (
+  jws: string,
+  options: { readonly typ?: string; readonly at: Date; readonly trustList: TrustListMode },
+) => Promise<VerifyResult>;
+
+/**
+ * How the lists are verified: the verifier of the licence's trust bundle (with its seal revocations), the time, and
+ * how an `encodedList` is decoded (GZIP: zlib, or DecompressionStream in a browser).
+ */
 export interface StatusListContext {
-  readonly trustBundle: TrustBundle;
+  readonly verifySealed: SealedVerifier;
+  readonly decodeStatusList: (encoded: string) => Promise<Uint8Array>;
   readonly at: Date;
-  readonly sealStatus?: SealStatusLookup;
 }
 
 const isIndex = (value: unknown): value is number =>
@@ -147,9 +157,9 @@ export function claimReasons(
 }
 
 /** The bit at `index` of an encoded list; undefined when the list does not decode or is too short. */
-function bitAt(encodedList: string, index: number): boolean | undefined {
+async function bitAt(ctx: StatusListContext, encodedList: string, index: number): Promise<boolean | undefined> {
   try {
-    return readStatusBit(decodeStatusList(encodedList), index);
+    return readStatusBit(await ctx.decodeStatusList(encodedList), index);
   } catch {
     return undefined;
   }
@@ -163,14 +173,8 @@ export async function checkStatusList(
   slot: StatusListPosition | undefined,
   ctx: StatusListContext,
 ): Promise<StatusListCheck> {
-  const sealed = await verifySealedJws(jws, {
-    trustBundle: ctx.trustBundle,
-    at: ctx.at,
-    typ: STATUS_LIST_TYP,
-    // the trust list's revocations apply to the lists' seals too; its staleness is the licence verdict's to tell
-    trustList: 'warn',
-    ...(ctx.sealStatus === undefined ? {} : { sealStatus: ctx.sealStatus }),
-  });
+  // the trust list's revocations apply to the lists' seals too; its staleness is the licence verdict's to tell
+  const sealed = await ctx.verifySealed(jws, { at: ctx.at, typ: STATUS_LIST_TYP, trustList: 'warn' });
   if (!sealed.valid || sealed.payload === undefined || sealed.sealCert === undefined) {
     return { position, reasons: ['STATUS_LIST_UNTRUSTED'], concernsLicence: true, sealReasons: sealed.reasons };
   }
@@ -185,7 +189,7 @@ export async function checkStatusList(
   if (reasons.length > 0 || slot === undefined || claims.listNumber !== slot.listNumber) {
     return { ...seen, reasons, concernsLicence };
   }
-  const bit = bitAt(claims.encodedList, slot.index);
+  const bit = await bitAt(ctx, claims.encodedList, slot.index);
   if (bit === undefined) return { ...seen, reasons: ['STATUS_LIST_MALFORMED'], concernsLicence };
   return { ...seen, reasons: [], concernsLicence, bit };
 }

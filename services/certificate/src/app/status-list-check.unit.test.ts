@@ -10,6 +10,7 @@ import {
   statusListCredential,
   statusListPosition,
 } from '../domain/status-list.js';
+import { createBrowserVerifier } from '../web.js';
 import { STATUS_LIST_TYP } from './get-status-list.js';
 import { claimReasons, readStatusListClaims, type StatusListCheck, statusOf } from './status-list-check.js';
 import { issuerUrl, statusListUrl } from './status-list-url.js';
@@ -297,5 +298,31 @@ describe('verifyOffline with status lists', () => {
     const foreign = await sealPayload(licencePayload(), signer(MARKET, other));
     const result = await verifyOffline(foreign, bundle, { at: NOW, statusLists: await clean() });
     expect(result).toMatchObject({ valid: false, reasons: ['CHAIN_UNTRUSTED'], statusLists: [] });
+  });
+});
+
+describe('the browser verifier (WebCrypto, DecompressionStream; the /verify page) agrees with verifyOffline', () => {
+  it('gives the same verdict, findings and lists read, for clean, revoked, suspended, foreign and tampered input', async () => {
+    const browser = await createBrowserVerifier(bundle);
+    const [cleanRevocation, cleanSuspension] = await clean();
+    const revoked = await sealedList(MARKET, 'revocation', { set: [SLOT.index] });
+    const suspended = await sealedList(MARKET, 'suspension', { set: [SLOT.index] });
+    const foreign = await sealedList(CULTURE, 'revocation', { set: [SLOT.index] });
+    const qr = toQrPayload(await sealPayload(licencePayload(), signer(MARKET), { embedChain: false }));
+    const jws = await licence();
+    const [h, , s] = jws.split('.');
+    const cases: [string, string[]][] = [
+      [qr, []],
+      [qr, [cleanRevocation!, cleanSuspension!]],
+      [jws, [revoked, cleanSuspension!]],
+      [jws, [cleanRevocation!, suspended]],
+      [jws, [cleanRevocation!, cleanSuspension!, foreign]],
+      [await licence({ validTo: '2025-03-09' }), [cleanRevocation!, cleanSuspension!]],
+      [`${h}.${Buffer.from('{"issuerCode":"x"}').toString('base64url')}.${s}`, [cleanRevocation!, cleanSuspension!]],
+    ];
+    for (const [input, statusLists] of cases) {
+      const node = await verifyOffline(input, bundle, { at: NOW, statusLists });
+      expect(await browser(input, { at: NOW, statusLists })).toEqual(node);
+    }
   });
 });

@@ -1,7 +1,24 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { AppError } from '@onceonly/errors';
 import type { CertificateState } from './certificate.js';
 import { LicenceStatus } from './lifecycle-codes.js';
+import {
+  checkedBitstring,
+  locate,
+  MAX_STATUS_LIST_BYTES,
+  STATUS_LIST_SIZE,
+  type StatusListPosition,
+  type StatusPurpose,
+  statusListGzip,
+  statusListMalformed,
+} from './status-list-bits.js';
+
+export {
+  MAX_STATUS_LIST_BYTES,
+  readStatusBit,
+  STATUS_LIST_SIZE,
+  type StatusListPosition,
+  type StatusPurpose,
+} from './status-list-bits.js';
 
 /**
  * W3C Bitstring Status List v1.0: one list per issuer and purpose, 131,072 entries (16 KiB, the minimum the
@@ -9,20 +26,6 @@ import { LicenceStatus } from './lifecycle-codes.js';
  * (`u` prefix, no padding) as `encodedList`. Bit 0 is the left-most bit of the first byte. Compression is CPU work
  * on bytes (node:zlib), not I/O.
  */
-
-/** Entries per list. */
-export const STATUS_LIST_SIZE = 131_072;
-/** Decompressed lists larger than this are refused (a hostile list could be a compression bomb). */
-export const MAX_STATUS_LIST_BYTES = 16 * 1024 * 1024;
-
-/** `revocation`: set once, never cleared. `suspension`: set while suspended. */
-export type StatusPurpose = 'revocation' | 'suspension';
-
-/** Where a certificate's bit lies: the issuer's list number and the index within it. */
-export interface StatusListPosition {
-  readonly listNumber: number;
-  readonly index: number;
-}
 
 // An odd multiplier permutes 0..2^17-1: consecutive certificates land far apart in the list, so that an index does
 // not tell when (or after whom) a certificate was issued, as the Recommendation advises.
@@ -47,23 +50,10 @@ export function createBitstring(size: number = STATUS_LIST_SIZE): Uint8Array {
   return new Uint8Array(size / 8);
 }
 
-function locate(bits: Uint8Array, index: number): [byte: number, mask: number] {
-  if (!Number.isInteger(index) || index < 0 || index >= bits.length * 8) {
-    throw new RangeError(`index ${index} is outside the list of ${bits.length * 8} entries`);
-  }
-  return [index >> 3, 0x80 >> (index & 7)];
-}
-
 /** Sets or clears the bit at `index` (in place). */
 export function setStatusBit(bits: Uint8Array, index: number, value: boolean): void {
   const [byte, mask] = locate(bits, index);
   bits[byte] = value ? bits[byte]! | mask : bits[byte]! & ~mask;
-}
-
-/** Reads the bit at `index`. */
-export function readStatusBit(bits: Uint8Array, index: number): boolean {
-  const [byte, mask] = locate(bits, index);
-  return (bits[byte]! & mask) !== 0;
 }
 
 /** GZIP + base64url, with the multibase prefix `u`. */
@@ -71,25 +61,19 @@ export function encodeStatusList(bits: Uint8Array): string {
   return `u${Buffer.from(gzipSync(bits)).toString('base64url')}`;
 }
 
-function malformed(message: string, cause?: unknown): AppError {
-  return new AppError('STATUS_LIST_MALFORMED', message, cause === undefined ? {} : { cause });
-}
-
 /**
  * Decodes an `encodedList` (with or without the `u` prefix) into its bitstring.
  * @throws AppError STATUS_LIST_MALFORMED: not base64url, not GZIP, too large, or shorter than 16 KiB.
  */
 export function decodeStatusList(encoded: string): Uint8Array {
-  const text = encoded.startsWith('u') ? encoded.slice(1) : encoded;
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) throw malformed('encodedList is not base64url');
+  const gzip = statusListGzip(encoded);
   let bits: Buffer;
   try {
-    bits = gunzipSync(Buffer.from(text, 'base64url'), { maxOutputLength: MAX_STATUS_LIST_BYTES });
+    bits = gunzipSync(gzip, { maxOutputLength: MAX_STATUS_LIST_BYTES });
   } catch (err) {
-    throw malformed('encodedList is not a GZIP stream within the size limit', err);
+    throw statusListMalformed('encodedList is not a GZIP stream within the size limit', err);
   }
-  if (bits.length < STATUS_LIST_SIZE / 8) throw malformed(`the list holds fewer than ${STATUS_LIST_SIZE} entries`);
-  return new Uint8Array(bits.buffer, bits.byteOffset, bits.length);
+  return checkedBitstring(new Uint8Array(bits.buffer, bits.byteOffset, bits.length));
 }
 
 /** The bits a certificate version sets: revoked for any end by decision or replacement, suspended while suspended. */
