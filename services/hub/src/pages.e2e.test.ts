@@ -11,9 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { uniqueNamespace } from '@onceonly/kit/testing';
+import { openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase } from '@onceonly/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HUB_SCHEMA } from './hub-events.js';
+import { devTokenKeyPath, platformClients } from './oauth/index.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const CHROMIUM = process.env.ONCEONLY_CHROMIUM ?? '/usr/bin/chromium';
@@ -37,6 +40,9 @@ const CAFE = '91310107MA1H2B3C44';
 const CINEMA = '91310107MA1J5K6L7A';
 const NO_CONSENT = '91310107MA1K9P8Q78';
 const PREMISES = '上海市普陀区长寿路100号';
+/** Platform clients registered as `onceonly platform-client add` does: one that may check, one that may only verify. */
+const CHECKER = { clientId: 'pc_pages_marketplace', secret: 'pages-test-checker-secret-0123456789' };
+const VERIFIER = { clientId: 'pc_pages_verifier', secret: 'pages-test-verifier-secret-0123456789' };
 
 interface Hub {
   child: ChildProcess;
@@ -133,9 +139,16 @@ describe.skipIf(!hasChromium)('the verification and merchant-check pages in Chro
       ONCEONLY_NAMESPACE: uniqueNamespace('pages'),
       ONCEONLY_CA_CERT: join(keysDir, 'keys', 'ca.pem'),
       ONCEONLY_CA_KEY: join(keysDir, 'keys', 'ca.key.pem'),
+      ONCEONLY_OAUTH_KEY: devTokenKeyPath(keysDir),
       ...secrets,
       ...(existsSync(auditKey) ? { ONCEONLY_AUDIT_NOTE_KEY: readFileSync(auditKey, 'utf8').trim() } : {}),
     });
+    const database = await openDatabase({ url: db.url });
+    const clients = platformClients(database, HUB_SCHEMA);
+    const marketplace = { name: '示例外卖平台', platformCode: PLATFORM };
+    await clients.add({ ...marketplace, clientId: CHECKER.clientId, scopes: ['certificate.check'] }, CHECKER.secret);
+    await clients.add({ ...marketplace, clientId: VERIFIER.clientId, scopes: ['certificate.verify'] }, VERIFIER.secret);
+    await database.close();
     // external mode seeds nothing: each issuing department creates its seal
     for (const [department, kind] of [
       [MARKET, 'SEAL_KIND_LICENSING'],
@@ -215,10 +228,12 @@ describe.skipIf(!hasChromium)('the verification and merchant-check pages in Chro
     await page.fill('#qr-text', text);
     await page.click('#verify');
     await page.waitForSelector('#status[data-state="done"]');
+    // the result is shown: its text read below (textContent, the DOM's) is what the user sees; none of it is hidden
+    expect(await page.isVisible('#result')).toBe(true);
     return {
       verdict: (await page.getAttribute('#headline', 'data-verdict')) ?? '',
-      headline: await page.innerText('#headline'),
-      answers: await page.innerText('#answers'),
+      headline: (await page.textContent('#headline')) ?? '',
+      answers: (await page.textContent('#answers')) ?? '',
     };
   }
 
@@ -237,7 +252,7 @@ describe.skipIf(!hasChromium)('the verification and merchant-check pages in Chro
     expect(result.headline).toContain('有效');
     expect(result.answers).toContain('离线核验');
     expect(result.answers).toContain('联网核验');
-    expect(await page.innerText('#face')).toContain('上海示例咖啡有限公司');
+    expect(await page.textContent('#face')).toContain('上海示例咖啡有限公司');
     expect(await page.isVisible('#qr')).toBe(true);
   });
 
@@ -248,7 +263,7 @@ describe.skipIf(!hasChromium)('the verification and merchant-check pages in Chro
     const result = await verifyText(`${h}.${forged}.${s}`);
     expect(result.verdict).toBe('NOT VALID');
     expect(result.headline).toContain('SIGNATURE_INVALID');
-    expect(await page.locator('#answers li[data-code="SIGNATURE_INVALID"]').first().innerText()).toMatch(/签/);
+    expect(await page.locator('#answers li[data-code="SIGNATURE_INVALID"]').first().textContent()).toMatch(/签/);
   });
 
   it('shows every component of an industry licence with its own status', async () => {
@@ -256,8 +271,8 @@ describe.skipIf(!hasChromium)('the verification and merchant-check pages in Chro
     expect(result.verdict).toBe('VALID');
     const rows = page.locator('#components tr[data-status]');
     expect(await rows.count()).toBe(2);
-    expect(await page.innerText('#components')).toContain('电影放映经营许可证');
-    expect(await page.innerText('#components')).toContain('公共场所卫生许可证');
+    expect(await page.textContent('#components')).toContain('电影放映经营许可证');
+    expect(await page.textContent('#components')).toContain('公共场所卫生许可证');
     expect(await page.locator('#components tr[data-status="LICENCE_STATUS_VALID"]').count()).toBe(2);
     if (SHOTS) await page.screenshot({ path: join(REPO, SHOTS, 'verify.png'), fullPage: true });
   });
@@ -280,16 +295,41 @@ describe.skipIf(!hasChromium)('the verification and merchant-check pages in Chro
     expect(offline).toBeGreaterThanOrEqual(2); // the browser's own verdict from the refreshed list, and the hub's
   });
 
-  it('the merchant-check page gives each merchant’s licences as far as consents allow, as CSV', async () => {
+  /** Opens /platform and signs in with a client id and secret; resolves when the page says whether it worked. */
+  async function signIn(client: { clientId: string; secret: string }): Promise<{ page: Page; note: string }> {
     const check = await context.newPage();
     await check.goto(`${hub.http}/platform`);
     await check.waitForSelector('body[data-ready="true"]');
-    await check.click('#sign-in summary');
-    await check.fill('#dev-caller', PLATFORM);
-    await check.fill('#codes', `credit_code\n${CINEMA}\n${NO_CONSENT}\n`);
+    await check.fill('#client-id', client.clientId);
+    await check.fill('#client-secret', client.secret);
+    await check.click('#sign-in button[type="submit"]');
+    await check.waitForSelector('#signed-in[data-signed-in]');
+    return { page: check, note: (await check.textContent('#signed-in')) ?? '' };
+  }
+
+  async function runCheck(check: Page, csv: string): Promise<void> {
+    await check.fill('#codes', csv);
     await check.fill('#purpose', 'merchant-onboarding');
     await check.click('#check');
-    await check.waitForSelector('#status[data-done="true"]', { timeout: 60_000 });
+    await check.waitForSelector('#status[data-done="true"], #status[data-code]', { timeout: 60_000 });
+  }
+
+  it('a registered platform client signs in (client credentials) and gets each merchant’s licences as far as consents allow, as CSV', async () => {
+    const tokenRequests: string[] = [];
+    const { page: check, note } = await signIn(CHECKER);
+    check.on('request', (r) => {
+      if (r.url().endsWith('/oauth2/token')) tokenRequests.push(r.postData() ?? '');
+    });
+    expect(await check.getAttribute('#signed-in', 'data-signed-in'), note).toBe('true');
+    expect(note).toContain('已登录');
+    expect(await check.textContent('#platform-name')).toBe('示例外卖平台');
+    expect(note).toContain(PLATFORM);
+    expect(note).toContain('certificate.check');
+    const expires = Date.parse((await check.getAttribute('#token-expires', 'datetime')) ?? '');
+    expect(expires - Date.now()).toBeGreaterThan(200_000); // the hub's default lifetime, 300 s
+    expect(expires - Date.now()).toBeLessThanOrEqual(300_000);
+    await runCheck(check, `credit_code\n${CINEMA}\n${NO_CONSENT}\n`);
+    expect(await check.getAttribute('#status', 'data-done')).toBe('true');
     expect(await check.getAttribute('#progress', 'value')).toBe('2');
     const [download] = await Promise.all([check.waitForEvent('download'), check.click('#download')]);
     const csv = readFileSync((await download.path()) ?? '', 'utf8').replace(/^\ufeff/, '');
@@ -304,6 +344,53 @@ describe.skipIf(!hasChromium)('the verification and merchant-check pages in Chro
     for (const row of cinemaRows) expect(row.split(',').slice(7, 10)).toEqual(['VALID', 'yes', 'yes']);
     expect(lines.filter((l) => l.startsWith(`${NO_CONSENT},`))).toEqual([`${NO_CONSENT},NO_CONSENT,,,,,,,,,`]);
     if (SHOTS) await check.screenshot({ path: join(REPO, SHOTS, 'platform.png'), fullPage: true });
+    expect(tokenRequests).toEqual([]); // the token from the sign-in was still good
+
+    // the page's clock past the token's end: the next check renews it (a new grant) before calling
+    await check.clock.install();
+    await check.clock.fastForward('05:00');
+    await runCheck(check, CINEMA);
+    expect(await check.getAttribute('#status', 'data-done')).toBe('true');
+    expect(tokenRequests).toHaveLength(1);
+    expect(new URLSearchParams(tokenRequests[0])).toEqual(
+      new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: CHECKER.clientId,
+        client_secret: CHECKER.secret,
+      }),
+    );
+    expect(Date.parse((await check.getAttribute('#token-expires', 'datetime')) ?? '')).toBeGreaterThan(expires);
+    await check.close();
+  });
+
+  it('a wrong secret is refused with invalid_client, in words', async () => {
+    const { page: check, note } = await signIn({ clientId: CHECKER.clientId, secret: 'not-the-secret' });
+    expect(await check.getAttribute('#signed-in', 'data-signed-in')).toBe('false');
+    expect(await check.getAttribute('#signed-in', 'data-code')).toBe('invalid_client');
+    expect(note).toContain('客户端 ID 或密钥不正确');
+    await check.click('#lang');
+    await runCheck(check, CINEMA);
+    expect(await check.textContent('#status')).toBe('Sign in first (NOT_SIGNED_IN)');
+    await check.click('#lang');
+    await check.close();
+  });
+
+  it('a client with only certificate.verify signs in but is refused CheckLicences with SCOPE_MISSING, in words', async () => {
+    const { page: check } = await signIn(VERIFIER);
+    expect(await check.getAttribute('#signed-in', 'data-signed-in')).toBe('true');
+    await runCheck(check, CINEMA);
+    expect(await check.getAttribute('#status', 'data-code')).toBe('SCOPE_MISSING');
+    expect(await check.textContent('#status')).toBe(
+      '该平台客户端无权核验商家资质（缺少 certificate.check 权限） (SCOPE_MISSING)',
+    );
+    expect(await check.isHidden('#results')).toBe(true);
+    await check.click('#lang'); // English: the signed-in note follows at once, the next refusal is in English
+    expect(await check.textContent('#signed-in')).toMatch(/^Signed in: 示例外卖平台 .* token valid until /);
+    await runCheck(check, CINEMA);
+    expect(await check.textContent('#status')).toBe(
+      'This platform client may not check licences (scope certificate.check missing) (SCOPE_MISSING)',
+    );
+    await check.click('#lang');
     await check.close();
   });
 

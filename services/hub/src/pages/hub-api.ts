@@ -9,11 +9,12 @@ export interface DevCaller {
   readonly role?: string;
 }
 
-/** A Connect error answer, or the network failing. */
+/** A Connect error answer, or the network failing; `reason` is the hub's error code (`SCOPE_MISSING`...), if any. */
 export class HubError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -45,8 +46,12 @@ export async function callHub<T>(
     throw new HubError('unknown', `HTTP ${response.status}`);
   }
   if (!response.ok) {
-    const error = json as { code?: string; message?: string };
-    throw new HubError(error.code ?? 'unknown', error.message ?? `HTTP ${response.status}`);
+    const error = json as { code?: string; message?: string; details?: { debug?: { reason?: string } }[] };
+    throw new HubError(
+      error.code ?? 'unknown',
+      error.message ?? `HTTP ${response.status}`,
+      error.details?.find((d) => d.debug?.reason)?.debug?.reason,
+    );
   }
   return json as T;
 }

@@ -4,7 +4,7 @@
  * progress, show each merchant's licences as far as their consents allow, and download the result as CSV. What a
  * platform may see, and the answers genuine / may operate, are the hub's: the page only lays them out.
  */
-import { callHub, type DevCaller, el, HubError, registerServiceWorker, setUpLang, t } from './hub-api.js';
+import { callHub, el, HubError, registerServiceWorker, setUpLang, t } from './hub-api.js';
 
 const CHECK = 'onceonly.certificate.v1.PlatformService/CheckLicences';
 /** Holders per CheckLicences call (the hub takes up to 100). */
@@ -36,39 +36,150 @@ interface HolderCheckJson {
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-let token: { value: string; expires: number } | undefined;
+const TOKEN_PATH = '/oauth2/token';
+const WHO = 'onceonly.hub.v1.HubService/WhoAmI';
+/** A token is renewed this long before its end, so that no batch starts with a token about to run out. */
+const RENEW_BEFORE_MS = 15_000;
 
-/** The OAuth 2.0 client-credentials grant (RFC 6749 §4.4), client_secret_post. */
-async function signIn(): Promise<void> {
-  const id = $<HTMLInputElement>('client-id').value.trim();
-  const secret = $<HTMLInputElement>('client-secret').value;
-  const note = $('signed-in');
-  if (id === '' || secret === '') return;
-  const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret });
+/** The signed-in platform client: its credentials and its current token, in memory only (never stored). */
+interface Session {
+  readonly clientId: string;
+  readonly secret: string;
+  token: string;
+  /** When the token runs out (this browser's clock: now + expires_in). */
+  expires: number;
+  scope: string;
+  /** Who the hub says the token names (WhoAmI). */
+  who?: { departmentName?: string; departmentCode?: string };
+}
+let session: Session | undefined;
+
+/** The coded refusals a platform meets, in words (zh, en): the token endpoint's (RFC 6749) and the hub's. */
+const REFUSALS: Record<string, readonly [string, string]> = {
+  invalid_client: ['客户端 ID 或密钥不正确，或该客户端已停用', 'Unknown client id, wrong secret, or a disabled client'],
+  invalid_request: ['登录请求不完整或格式错误', 'The sign-in request is incomplete or malformed'],
+  invalid_scope: ['申请的权限超出该客户端的范围', 'The scope asked for is beyond this client'],
+  unsupported_grant_type: ['不支持的授权方式', 'Grant type not supported'],
+  TOKEN_EXPIRED: [
+    '访问令牌已过期，续期失败，请重新登录',
+    'The access token has expired and could not be renewed: sign in again',
+  ],
+  TOKEN_INVALID: ['访问令牌无效，请重新登录', 'The access token is not valid: sign in again'],
+  SCOPE_MISSING: [
+    '该平台客户端无权核验商家资质（缺少 certificate.check 权限）',
+    'This platform client may not check licences (scope certificate.check missing)',
+  ],
+  unavailable: ['无法连接核验服务', 'The hub cannot be reached'],
+  NOT_SIGNED_IN: ['请先登录', 'Sign in first'],
+};
+
+/** A refusal's words in the current language, with its code. */
+export const refusalText = (code: string): string => {
+  const words = REFUSALS[code];
+  return words ? `${t(...words)} (${code})` : code;
+};
+
+/**
+ * The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) as ADR 036 serves it: a form-encoded POST with
+ * client_secret_post, the JSON answer `{access_token, token_type: "Bearer", expires_in, scope}`, or `{error}`.
+ */
+async function requestToken(clientId: string, secret: string): Promise<Omit<Session, 'clientId' | 'secret'>> {
+  const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });
+  let response: Response;
   try {
-    const response = await fetch('/oauth2/token', {
+    response = await fetch(TOKEN_PATH, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body,
       cache: 'no-store',
+      // invalid_client answers 401 with `WWW-Authenticate: Basic`: with credentials the browser would open its own
+      // sign-in dialog over the page (and a headless one wait for it); without, the page reads the JSON error
+      credentials: 'omit',
     });
-    const json = (await response.json()) as { access_token?: string; expires_in?: number; error?: string };
-    if (!response.ok || !json.access_token)
-      throw new HubError(json.error ?? 'unauthenticated', `HTTP ${response.status}`);
-    token = { value: json.access_token, expires: Date.now() + (json.expires_in ?? 300) * 1000 };
-    note.textContent = t(`已登录：${id}`, `Signed in: ${id}`);
-    note.dataset.signedIn = 'true';
   } catch (err) {
-    token = undefined;
-    note.textContent = t('登录失败', 'Sign-in failed') + (err instanceof HubError ? ` (${err.code})` : '');
+    throw new HubError('unavailable', err instanceof Error ? err.message : 'network error', 'unavailable');
+  }
+  const json = (await response.json().catch(() => ({}))) as {
+    access_token?: string;
+    token_type?: string;
+    expires_in?: number;
+    scope?: string;
+    error?: string;
+    error_description?: string;
+  };
+  if (!response.ok || json.error) {
+    const code = json.error ?? 'unknown';
+    throw new HubError(code, json.error_description ?? `HTTP ${response.status}`, code);
+  }
+  if (!json.access_token || json.token_type?.toLowerCase() !== 'bearer' || typeof json.expires_in !== 'number') {
+    throw new HubError('unknown', 'the token endpoint answered without a bearer token');
+  }
+  return { token: json.access_token, expires: Date.now() + json.expires_in * 1000, scope: json.scope ?? '' };
+}
+
+/** The signed-in note: who the hub says the token names, the scopes, and until when the token runs. */
+function showSession(): void {
+  if (!session?.who) return;
+  const who = session.who;
+  const note = $('signed-in');
+  const until = new Date(session.expires).toLocaleTimeString(t('zh-CN', 'en-GB'));
+  note.replaceChildren(
+    t('已登录：', 'Signed in: '),
+    el('strong', { id: 'platform-name' }, who.departmentName ?? ''),
+    ` (${who.departmentCode ?? ''}) · ${session.clientId} · ${session.scope} · `,
+    t('令牌有效至 ', 'token valid until '),
+    el('time', { id: 'token-expires', datetime: new Date(session.expires).toISOString() }, until),
+  );
+  note.dataset.signedIn = 'true';
+  delete note.dataset.code;
+}
+
+function showRefusal(target: HTMLElement, code: string): void {
+  target.textContent = refusalText(code);
+  target.dataset.code = code;
+}
+
+/** Signs in with the form's client id and secret, then asks the hub who the token names (WhoAmI). */
+async function signIn(): Promise<void> {
+  const clientId = $<HTMLInputElement>('client-id').value.trim();
+  const secret = $<HTMLInputElement>('client-secret').value;
+  const note = $('signed-in');
+  if (clientId === '' || secret === '') return;
+  session = undefined;
+  try {
+    session = { clientId, secret, ...(await requestToken(clientId, secret)) };
+    session.who = await callHub(WHO, {}, { bearer: session.token });
+    showSession();
+  } catch (err) {
+    session = undefined;
+    showRefusal(note, err instanceof HubError ? (err.reason ?? err.code) : 'unknown');
     note.dataset.signedIn = 'false';
   }
 }
 
-const devCaller = (): DevCaller | undefined => {
-  const code = $<HTMLInputElement>('dev-caller').value.trim();
-  return code === '' ? undefined : { code, role: 'platform' };
-};
+/** The current token, renewed (a new client-credentials grant) when it has run out or is about to. */
+async function bearer(force = false): Promise<string> {
+  if (!session) throw new HubError('unauthenticated', 'not signed in', 'NOT_SIGNED_IN');
+  if (force || session.expires - RENEW_BEFORE_MS <= Date.now()) {
+    Object.assign(session, await requestToken(session.clientId, session.secret));
+    session.who = await callHub(WHO, {}, { bearer: session.token });
+    showSession();
+  }
+  return session.token;
+}
+
+/** CheckLicences with the token; a token the hub finds expired or invalid is renewed once and the call repeated. */
+async function checkBatch(body: unknown): Promise<{ results: HolderCheckJson[] }> {
+  try {
+    return await callHub(CHECK, body, { bearer: await bearer() });
+  } catch (err) {
+    if (!(err instanceof HubError && (err.reason === 'TOKEN_EXPIRED' || err.reason === 'TOKEN_INVALID'))) throw err;
+    return callHub(CHECK, body, { bearer: await bearer(true) });
+  }
+}
+
+/** Refusals of the platform itself (its token, its scopes): every batch would meet them, so the check stops. */
+const STOPS = new Set(Object.keys(REFUSALS));
 
 /** The credit codes of a CSV text: the first column of each line; a header line (not a code) is skipped. */
 export function codesOf(csv: string): string[] {
@@ -132,8 +243,12 @@ async function check(): Promise<void> {
     status.textContent = t('没有统一社会信用代码', 'No credit codes');
     return;
   }
-  if (token && token.expires < Date.now()) await signIn();
-  const auth = token ? { bearer: token.value } : { caller: devCaller() };
+  delete status.dataset.done;
+  delete status.dataset.code;
+  if (!session) {
+    showRefusal(status, 'NOT_SIGNED_IN');
+    return;
+  }
   progress.max = codes.length;
   progress.value = 0;
   const rows: string[][] = [];
@@ -141,17 +256,18 @@ async function check(): Promise<void> {
     const batch = codes.slice(start, start + BATCH);
     status.textContent = t(`核验中 ${start}/${codes.length}`, `Checking ${start}/${codes.length}`);
     try {
-      const answer = await callHub<{ results: HolderCheckJson[] }>(
-        CHECK,
-        {
-          holders: batch.map((code) => ({ code, codeType: 'HOLDER_CODE_TYPE_USCC' })),
-          purpose: $<HTMLInputElement>('purpose').value.trim(),
-        },
-        auth,
-      );
+      const answer = await checkBatch({
+        holders: batch.map((code) => ({ code, codeType: 'HOLDER_CODE_TYPE_USCC' })),
+        purpose: $<HTMLInputElement>('purpose').value.trim(),
+      });
       for (const result of answer.results) rows.push(...rowsOf(batch[result.index] ?? '', result));
     } catch (err) {
-      const code = err instanceof HubError ? err.code : 'unknown';
+      const reason = err instanceof HubError ? err.reason : undefined;
+      if (reason && STOPS.has(reason)) {
+        showRefusal(status, reason);
+        return;
+      }
+      const code = err instanceof HubError ? (reason ?? err.code) : 'unknown';
       for (const c of batch) rows.push([c, `error: ${code}`, '', '', '', '', '', '', '', '', '']);
     }
     progress.value = Math.min(codes.length, start + batch.length);
@@ -179,7 +295,7 @@ function showTable(rows: string[][]): void {
 
 function main(): void {
   registerServiceWorker();
-  setUpLang(() => undefined);
+  setUpLang(showSession);
   $('sign-in').addEventListener('submit', (event) => {
     event.preventDefault();
     void signIn();
