@@ -111,7 +111,7 @@ describe('onceonly tls: server certificates for the services’ DNS names', () =
     }
   });
 
-  it("gives each caller one client certificate per peer, with the role the peer admits, chained to the hub CA", async () => {
+  it('gives each caller one client certificate per peer, with the role the peer admits, chained to the hub CA', async () => {
     // ADR 040's table, written out here so that a change to PEER_CLIENTS must change the test too
     const expected: Record<string, { ou: string; cn: string }> = {
       'materials-certificate-client': { ou: 'portal', cn: DEMO_PORTAL.code },
