@@ -90,6 +90,18 @@ describe('the peer variables the modules read', () => {
     );
   });
 
+  it("are each address one the module declares as a peer (a process without the peer's service refuses to start without it)", () => {
+    for (const m of HUB_MODULES) {
+      const declared = (m.peers ?? []).map((p) => p.addressVariable).sort();
+      expect(
+        peerVariables(m.name)
+          .filter((v) => v.endsWith('_ADDR'))
+          .sort(),
+        m.name,
+      ).toEqual(declared);
+    }
+  });
+
   it('each name a client certificate that onceonly tls issues for that module', () => {
     for (const { name } of HUB_MODULES) {
       for (const variable of peerVariables(name).filter((v) => /_TLS_CERT$/.test(v))) {
