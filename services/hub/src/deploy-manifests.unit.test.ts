@@ -11,6 +11,7 @@ import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { configSections } from './commands/hub.js';
+import { PEER_CLIENTS } from './commands/tls.js';
 import { HUB_MODULES } from './modules.js';
 
 // The deploy manifests, checked offline with tools the project did not write (issue 16 item 2, ADR 034): the compose
@@ -27,6 +28,88 @@ const KNOWN_VARIABLES = new Set(configSections(HUB_MODULES).flatMap((s) => Objec
 
 type Json = Record<string, unknown>;
 const read = (path: string) => readFileSync(join(REPO, path), 'utf8');
+
+/**
+ * The variables with which a module calls its peers, read from its config schema: each peer's address
+ * (`ONCEONLY_<MODULE>_<PEER>_ADDR`) and each client certificate's three files (`<prefix>_CA`, `_CERT`, `_KEY`, the
+ * kit's peerTlsConfig). A module that adds a peer adds them, and the manifests must then set them.
+ */
+function peerVariables(module: string): string[] {
+  const schema = HUB_MODULES.find((m) => m.name === module)?.config ?? {};
+  return Object.keys(schema).filter((name) => /_ADDR$|_TLS_(CA|CERT|KEY)$/.test(name));
+}
+
+/** The client certificate `onceonly tls` issues for the variables `<prefix>_*` (undefined: none is issued). */
+const clientOf = (variable: string) => PEER_CLIENTS.find((c) => variable.startsWith(`${c.prefix}_`));
+
+/**
+ * What is wrong with the peer variables of one service under mTLS, given its environment and where its client
+ * certificates are mounted (`fileOf(client file)`: the certificate's path, the key's): unset variables, or a
+ * certificate other than the one `onceonly tls` issues for that prefix.
+ */
+function peerProblems(
+  module: string,
+  env: Readonly<Record<string, unknown>>,
+  paths: { ca: string; cert: (file: string) => string; key: (file: string) => string },
+): string[] {
+  const problems: string[] = [];
+  for (const name of peerVariables(module)) {
+    const value = env[name];
+    if (typeof value !== 'string' || value.trim() === '') {
+      problems.push(`${module}: ${name} is not set`);
+      continue;
+    }
+    const client = clientOf(name);
+    const expected = /_TLS_CA$/.test(name)
+      ? paths.ca
+      : /_TLS_CERT$/.test(name)
+        ? client && paths.cert(client.file)
+        : /_TLS_KEY$/.test(name)
+          ? client && paths.key(client.file)
+          : undefined;
+    if (/_TLS_(CA|CERT|KEY)$/.test(name) && value !== expected) {
+      problems.push(`${module}: ${name}=${value}, expected ${expected ?? 'a client certificate onceonly tls issues'}`);
+    }
+  }
+  return problems;
+}
+
+describe('the peer variables the modules read', () => {
+  it('are found in the config schemas: every address and client certificate of ADR 040', () => {
+    expect(peerVariables('materials')).toEqual(
+      expect.arrayContaining([
+        'ONCEONLY_MATERIALS_CERTIFICATE_ADDR',
+        'ONCEONLY_MATERIALS_CREDIT_ADDR',
+        'ONCEONLY_MATERIALS_ASSISTANCE_ADDR',
+        'ONCEONLY_MATERIALS_TLS_CERT',
+        'ONCEONLY_MATERIALS_CREDIT_TLS_KEY',
+      ]),
+    );
+    expect(peerVariables('credit')).toEqual(
+      expect.arrayContaining(['ONCEONLY_CREDIT_AUDIT_ADDR', 'ONCEONLY_CREDIT_AUDIT_TLS_CA']),
+    );
+  });
+
+  it("are each address one the module declares as a peer (a process without the peer's service refuses to start without it)", () => {
+    for (const m of HUB_MODULES) {
+      const declared = (m.peers ?? []).map((p) => p.addressVariable).sort();
+      expect(
+        peerVariables(m.name)
+          .filter((v) => v.endsWith('_ADDR'))
+          .sort(),
+        m.name,
+      ).toEqual(declared);
+    }
+  });
+
+  it('each name a client certificate that onceonly tls issues for that module', () => {
+    for (const { name } of HUB_MODULES) {
+      for (const variable of peerVariables(name).filter((v) => /_TLS_CERT$/.test(v))) {
+        expect(clientOf(variable)?.caller, variable).toBe(name);
+      }
+    }
+  });
+});
 
 /** The `--services` value of a command line. */
 function servicesOf(args: readonly string[]): string | undefined {
@@ -84,6 +167,34 @@ describe('deploy/compose/compose.yaml', () => {
       const peers = HUB_MODULES.find((m) => m.name === name)?.peers ?? [];
       for (const p of peers) expect(Object.keys(s.environment as Json), name).toContain(p.addressVariable);
     }
+  });
+
+  const TLS = '/etc/onceonly/tls';
+  const composePaths = {
+    ca: `${TLS}/ca.pem`,
+    cert: (file: string) => `${TLS}/${file}.pem`,
+    key: (file: string) => `${TLS}/${file}.key.pem`,
+  };
+
+  it('serves mTLS and sets every peer address and client certificate each module reads, the files onceonly tls writes', () => {
+    for (const [name, s] of hubContainers) {
+      const env = s.environment as Json;
+      expect(env.ONCEONLY_TLS_CERT, name).toBe(`${TLS}/${name}.pem`);
+      expect(peerProblems(name, env, composePaths)).toEqual([]);
+    }
+  });
+
+  it('would be refused with a peer variable forgotten or the wrong client certificate (the check bites)', () => {
+    const materials = compose.services.materials as { environment: Json };
+    const { ONCEONLY_MATERIALS_CREDIT_ADDR: _, ...forgotten } = materials.environment;
+    expect(peerProblems('materials', forgotten, composePaths)).toEqual([
+      'materials: ONCEONLY_MATERIALS_CREDIT_ADDR is not set',
+    ]);
+    const swapped = {
+      ...materials.environment,
+      ONCEONLY_MATERIALS_CREDIT_TLS_CERT: composePaths.cert('credit-audit-client'),
+    };
+    expect(peerProblems('materials', swapped, composePaths)).toHaveLength(1);
   });
 
   it('starts Kafka in KRaft mode, without ZooKeeper', () => {
@@ -239,6 +350,48 @@ describe('deploy/k8s', () => {
         expect([...Object.keys(config.data), ...env], d.metadata.name).toContain(p.addressVariable);
       }
     }
+  });
+
+  /** A Deployment's environment (the ConfigMap's, then its own `env` values) and its client certificates' paths. */
+  const podOf = (d: (typeof deployments)[number]) => {
+    const config = byKind('ConfigMap')[0] as { data: Json };
+    const c = d.spec.template.spec.containers[0]! as unknown as {
+      env?: Array<{ name: string; value?: string; valueFrom?: unknown }>;
+      volumeMounts?: Array<{ name: string; mountPath: string }>;
+    };
+    const volumes = (d.spec.template.spec as unknown as { volumes?: Array<{ name: string; secret?: Json }> }).volumes;
+    const env: Json = { ...config.data };
+    for (const e of c.env ?? []) env[e.name] = e.value ?? (e.valueFrom ? 'from a Secret' : undefined);
+    // a client certificate's Secret onceonly-<file>-tls, mounted: its path holds tls.crt and tls.key
+    const mountOf = (file: string) => {
+      const volume = volumes?.find((v) => v.secret?.secretName === `onceonly-${file}-tls`);
+      return (
+        c.volumeMounts?.find((m) => volume && m.name === volume.name)?.mountPath ??
+        `(Secret onceonly-${file}-tls not mounted)`
+      );
+    };
+    const paths = {
+      ca: '/etc/onceonly/tls/ca.crt',
+      cert: (file: string) => `${mountOf(file)}/tls.crt`,
+      key: (file: string) => `${mountOf(file)}/tls.key`,
+    };
+    return { env, paths };
+  };
+
+  it('serves mTLS and sets every peer address and client certificate each module reads, from the Secrets of onceonly tls', () => {
+    const secrets = byKind('Secret').map((s) => (s.metadata as Json).name);
+    for (const d of deployments) {
+      const { env, paths } = podOf(d);
+      expect(env.ONCEONLY_TLS_CERT, d.metadata.name).toBe('/etc/onceonly/tls/tls.crt');
+      expect(peerProblems(d.metadata.name, env, paths)).toEqual([]);
+    }
+    for (const c of PEER_CLIENTS) expect(secrets, c.file).toContain(`onceonly-${c.file}-tls`);
+  });
+
+  it('would be refused with a client certificate not mounted (the check bites)', () => {
+    const credit = structuredClone(deployments.find((d) => d.metadata.name === 'credit')!);
+    (credit.spec.template.spec as unknown as { volumes: unknown[] }).volumes = [];
+    expect(peerProblems('credit', podOf(credit).env, podOf(credit).paths)).toHaveLength(2);
   });
 
   it('sets only variables that onceonly start reads, and ships no secret value', () => {

@@ -122,7 +122,11 @@ export const materialsModule: ServiceModule = {
   name: 'materials',
   config: MATERIALS_CONFIG,
   topics: [MATERIALS_TOPIC],
-  peers: [{ service: 'certificate', addressVariable: 'ONCEONLY_MATERIALS_CERTIFICATE_ADDR' }],
+  peers: [
+    { service: 'certificate', addressVariable: 'ONCEONLY_MATERIALS_CERTIFICATE_ADDR' },
+    { service: 'credit', addressVariable: 'ONCEONLY_MATERIALS_CREDIT_ADDR' },
+    { service: 'assistance', addressVariable: 'ONCEONLY_MATERIALS_ASSISTANCE_ADDR' },
+  ],
   async start(ctx: ServiceContext): Promise<void> {
     const config = loadConfig(MATERIALS_CONFIG, ctx.env);
     const hashKey = await holderHashKey(ctx, config.ONCEONLY_HOLDER_HASH_KEY);

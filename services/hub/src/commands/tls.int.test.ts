@@ -1,9 +1,10 @@
 /**
  * `onceonly tls` writes the files deploy/ mounts, and each service's server certificate names every host a caller in
  * Compose or Kubernetes dials it by (the peer addresses of the manifests included), so that mTLS works across
- * containers; the materials service's client certificate is the portal's.
+ * containers; each client certificate of the calls between services (ADR 040) names the role its peers admit and
+ * chains to the hub CA.
  */
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { runInProcess as cli } from '../../test/cli-harness.js';
 import { HUB_MODULES } from '../modules.js';
+import { PEER_CLIENTS } from './tls.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const PASSPHRASE = 'tls-test-passphrase-0123456789abcdef';
@@ -109,12 +111,28 @@ describe('onceonly tls: server certificates for the services’ DNS names', () =
     }
   });
 
-  it("gives the materials service the portal's client certificate (OU=portal)", async () => {
-    const client = await certOf('materials-client');
-    expect(client.verify(ca.publicKey)).toBe(true);
-    expect(client.subject).toContain('OU=portal');
-    expect(client.subject).toContain(`CN=${DEMO_PORTAL.code}`);
-    expect(client.keyUsage ?? []).toContain('1.3.6.1.5.5.7.3.2'); // clientAuth
+  it('gives each caller one client certificate per peer, with the role the peer admits, chained to the hub CA', async () => {
+    // ADR 040's table, written out here so that a change to PEER_CLIENTS must change the test too
+    const expected: Record<string, { ou: string; cn: string }> = {
+      'materials-certificate-client': { ou: 'portal', cn: DEMO_PORTAL.code },
+      'materials-credit-assistance-client': { ou: 'department', cn: 'onceonly-materials' },
+      'credit-audit-client': { ou: 'auditor', cn: 'onceonly-credit' },
+    };
+    expect(PEER_CLIENTS.map((c) => c.file).sort()).toEqual(Object.keys(expected).sort());
+    for (const [file, { ou, cn }] of Object.entries(expected)) {
+      const client = await certOf(file);
+      expect(client.verify(ca.publicKey), file).toBe(true);
+      expect(client.issuer, file).toBe(ca.subject);
+      expect(client.subject.split('\n'), file).toEqual(expect.arrayContaining([`OU=${ou}`, `CN=${cn}`]));
+      expect(client.keyUsage ?? [], file).toContain('1.3.6.1.5.5.7.3.2'); // clientAuth
+      expect(client.keyUsage ?? [], file).not.toContain('1.3.6.1.5.5.7.3.1'); // not a server's
+      expect(client.checkPrivateKey(createPrivateKey(await readFile(join(dir, 'tls', `${file}.key.pem`)))), file).toBe(
+        true,
+      );
+      expect((await stat(join(dir, 'tls', `${file}.key.pem`))).mode & 0o077, file).toBe(0);
+    }
+    // the caller and peers of each are services of the hub
+    for (const c of PEER_CLIENTS) expect(SERVICES).toEqual(expect.arrayContaining([c.caller, ...c.peers]));
   });
 
   it('refuses a namespace that is not a DNS name, and a folder without the hub CA', async () => {

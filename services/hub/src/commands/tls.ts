@@ -18,14 +18,63 @@ import { HUB_MODULES } from '../modules.js';
  * `onceonly tls`: the TLS files of a deployment (deploy/README.md), issued by the hub CA of `onceonly init`, into
  * `<dir>/tls/`: `ca.pem`; per service `<name>.pem` and `<name>.key.pem`, a server certificate whose subjectAltName
  * holds every name a caller may dial it by in Compose (`certificate`) and in Kubernetes (`certificate.onceonly`,
- * `certificate.onceonly.svc`, `certificate.onceonly.svc.cluster.local`), plus loopback; and the materials service's
- * client certificate `materials-client.pem` (OU=portal: it calls the certificate service for applicants).
+ * `certificate.onceonly.svc`, `certificate.onceonly.svc.cluster.local`), plus loopback; and per caller and peer the
+ * client certificate of ADR 040, `<caller>-<peer>-client.pem` ({@link PEER_CLIENTS}).
  */
 
 /** The folder under `--dir` that the Compose file mounts (`<secrets>/tls`). */
 export const TLS_FOLDER = 'tls';
 /** Where callers on the same machine reach a service: a published port, a health check in the container. */
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1'] as const;
+
+/** A client certificate a service presents to the peers it calls under mTLS (ADR 040). */
+export interface PeerClient {
+  /** File name in `<dir>/tls/` without `.pem` (`<file>.pem`, `<file>.key.pem`): the caller, then the peers. */
+  readonly file: string;
+  /** The module that presents it. */
+  readonly caller: string;
+  /** The services it is presented to. */
+  readonly peers: readonly string[];
+  /** The caller's variables naming it (`<prefix>_CA`, `<prefix>_CERT`, `<prefix>_KEY`, the kit's peerTlsConfig). */
+  readonly prefix: string;
+  /** The role the peers admit (the certificate's OU). */
+  readonly role: 'portal' | 'department' | 'auditor';
+  /** Its subject: CN = code, O = name. */
+  readonly subject: { readonly code: string; readonly name: string };
+}
+
+/**
+ * The client certificates of the calls between services, one per caller and peer with the role the peer admits
+ * (ADR 040's table): materials → certificate as the portal (it lists an applicant's licences for the applicant);
+ * materials → credit and assistance as a department (profiles and catalogue data answer departments); credit → the
+ * audit log as an auditor (the draw reads the organiser's commitment entry and its proof).
+ */
+export const PEER_CLIENTS: readonly PeerClient[] = [
+  {
+    file: 'materials-certificate-client',
+    caller: 'materials',
+    peers: ['certificate'],
+    prefix: 'ONCEONLY_MATERIALS_TLS',
+    role: 'portal',
+    subject: { code: DEMO_PORTAL.code, name: DEMO_PORTAL.nameZh },
+  },
+  {
+    file: 'materials-credit-assistance-client',
+    caller: 'materials',
+    peers: ['credit', 'assistance'],
+    prefix: 'ONCEONLY_MATERIALS_CREDIT_TLS',
+    role: 'department',
+    subject: { code: 'onceonly-materials', name: 'OnceOnly materials service' },
+  },
+  {
+    file: 'credit-audit-client',
+    caller: 'credit',
+    peers: ['audit'],
+    prefix: 'ONCEONLY_CREDIT_AUDIT_TLS',
+    role: 'auditor',
+    subject: { code: 'onceonly-credit', name: 'OnceOnly credit service' },
+  },
+];
 
 /** Where a deployment runs: the Kubernetes namespace and cluster domain its Services' DNS names are made of. */
 export interface ServiceDns {
@@ -140,13 +189,14 @@ export async function issueServiceTls(options: {
     );
     services[name] = hosts;
   }
-  const client = generateKeyPair();
-  const department = { code: DEMO_PORTAL.code, name: DEMO_PORTAL.nameZh };
-  await write(
-    'materials-client',
-    issueClientCertificate({ ca, department, role: 'portal', publicKey: client.publicKey, validity }),
-    client.privateKey,
-  );
+  for (const { file, role, subject } of PEER_CLIENTS) {
+    const client = generateKeyPair();
+    await write(
+      file,
+      issueClientCertificate({ ca, department: subject, role, publicKey: client.publicKey, validity }),
+      client.privateKey,
+    );
+  }
   return { folder, services };
 }
 
@@ -155,7 +205,7 @@ export function registerTlsCommand(program: Command): void {
   program
     .command('tls')
     .description(
-      "issue each service's server certificate (its Compose and Kubernetes DNS names) and the materials client certificate from the hub CA of onceonly init, into <dir>/tls",
+      "issue each service's server certificate (its Compose and Kubernetes DNS names) and the client certificates of the calls between services from the hub CA of onceonly init, into <dir>/tls",
     )
     .requiredOption('--dir <dir>', 'the folder of onceonly init (its keys/ and onceonly.env)')
     .option('--namespace <ns>', 'Kubernetes namespace of the Services', DEFAULT_SERVICE_DNS.namespace)
@@ -170,10 +220,13 @@ export function registerTlsCommand(program: Command): void {
         const dns = { namespace: opts.namespace, clusterDomain: opts.clusterDomain, extraHosts: opts.host ?? [] };
         const issued = await issueServiceTls({ dir, passphrase: await passphraseOf(dir), dns, days });
         const lines = Object.entries(issued.services).map(([name, hosts]) => `  ${name}.pem: ${hosts.join(', ')}`);
+        const clients = PEER_CLIENTS.map(
+          (c) => `  ${c.file}.pem: OU=${c.role}, ${c.caller} → ${c.peers.join(', ')} (${c.prefix}_*)`,
+        );
         print(
           { json: (cmd as Command).optsWithGlobals<{ json?: boolean }>().json === true },
           issued,
-          [`wrote ${issued.folder}: ca.pem, materials-client.pem (OU=portal), and per service`, ...lines].join('\n'),
+          [`wrote ${issued.folder}: ca.pem; per service`, ...lines, 'client certificates', ...clients].join('\n'),
         );
       },
     );
