@@ -13,22 +13,18 @@ import { fileURLToPath } from 'node:url';
 import { uniqueNamespace } from '@onceonly/kit/testing';
 import { openDatabase } from '@onceonly/store';
 import { freshDatabase, kafkaBrokers, type TestDatabase } from '@onceonly/testing';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../test/chromium.js';
 import { HUB_SCHEMA } from './hub-events.js';
 import { devTokenKeyPath, platformClients } from './oauth/index.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const CHROMIUM = process.env.ONCEONLY_CHROMIUM ?? '/usr/bin/chromium';
 /** Where the README's screenshots are written when asked (`ONCEONLY_SCREENSHOTS=docs/screenshots`). */
 const SHOTS = process.env.ONCEONLY_SCREENSHOTS;
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y -qq chromium; .ci/run does)`);
-}
-if (!hasChromium) console.warn(`pages.e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+const hasChromium = chromiumAvailable('pages.e2e');
 
 const MARKET = '11310107MB2F03587N';
 const HEALTH = '11310107MB2F01231F';
@@ -204,7 +200,7 @@ describe.skipIf(!hasChromium)('the verification and merchant-check pages in Chro
       PORTAL,
       'portal',
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1000, height: 900 }, locale: 'zh-CN' });
     page = await context.newPage();
     page.setDefaultTimeout(60_000);
