@@ -26,19 +26,8 @@ export const auditSuite: Suite = {
   name: 'audit',
   title: 'Audit log: appends from Kafka, inclusion proofs, replay',
   async run({ brokers, run, withFreshDatabase, scale }) {
-    const n = Math.max(100, Math.round(5000 * scale));
-    const topic = `onceonly.bench-audit.${run}`;
-
     // the events, published once; every reader below reads this topic from the beginning with its own group
-    const registry = new TopicRegistry();
-    const events = auditBenchEvents(n, PAYLOAD_BYTES);
-    const setup = await createKafkaTransport({ brokers, clientId: 'bench-audit-setup' });
-    try {
-      await auditBenchTopic(setup, registry, topic);
-      await publishAuditEvents(setup, topic, events);
-    } finally {
-      await setup.close();
-    }
+    const { n, topic, registry, events } = await publishSuiteEvents(brokers, run, scale);
 
     const inbox = await withFreshDatabase((db) =>
       inboxConsumerRate({ db, brokers, topic, group: `bench-audit-inbox-${run}`, events: n }),
@@ -191,17 +180,7 @@ export const auditReplaySuite: Suite = {
   title: 'Audit log: replay beside a bare kafkajs read',
   partOf: 'audit',
   async run({ brokers, run, withFreshDatabase, scale }) {
-    const n = Math.max(100, Math.round(5000 * scale));
-    const topic = `onceonly.bench-audit.${run}`;
-    const registry = new TopicRegistry();
-    const events = auditBenchEvents(n, PAYLOAD_BYTES);
-    const setup = await createKafkaTransport({ brokers, clientId: 'bench-audit-setup' });
-    try {
-      await auditBenchTopic(setup, registry, topic);
-      await publishAuditEvents(setup, topic, events);
-    } finally {
-      await setup.close();
-    }
+    const { n, topic, registry, events } = await publishSuiteEvents(brokers, run, scale);
     const { replayed, replayedInWorker, replayedInThread, bareRead, rounds } = await withFreshDatabase((db) =>
       ingestAndReplays({ db, brokers, registry, events, topic, run }),
     );
@@ -249,4 +228,20 @@ function replayRatios(r: {
       meaning: 'the checks in the replay’s thread whatever the size',
     },
   ];
+}
+
+/** The suite's N events (5,000 × scale, at least 100) on a topic of this run, published once for every reader. */
+async function publishSuiteEvents(brokers: readonly string[], run: string, scale: number) {
+  const n = Math.max(100, Math.round(5000 * scale));
+  const topic = `onceonly.bench-audit.${run}`;
+  const registry = new TopicRegistry();
+  const events = auditBenchEvents(n, PAYLOAD_BYTES);
+  const setup = await createKafkaTransport({ brokers: [...brokers], clientId: 'bench-audit-setup' });
+  try {
+    await auditBenchTopic(setup, registry, topic);
+    await publishAuditEvents(setup, topic, events);
+  } finally {
+    await setup.close();
+  }
+  return { n, topic, registry, events };
 }
