@@ -258,26 +258,39 @@ function render(): void {
   }
   const answers = $('answers');
   answers.replaceChildren();
-  if (offline) {
+  // the two answers of one verification (ADR 033), under its heading
+  type Reasons = Parameters<typeof answerBlock>[2];
+  const twoAnswers = (
+    heading: string,
+    genuineLabel: string,
+    genuine: boolean | undefined,
+    genuineWhy: Reasons,
+    may: boolean | undefined,
+    mayWhy: Reasons,
+  ) =>
     answers.append(
-      el('h3', {}, t('离线核验', 'Offline verification')),
-      answerBlock(
-        t('真实（印章、证书链）', 'Genuine (seal, chain)'),
-        offline.genuine,
-        offlineReasons(offline.genuineFindings),
-      ),
-      answerBlock(t('可凭证经营', 'May operate'), offline.mayOperate, offlineReasons(offline.operationFindings)),
+      el('h3', {}, heading),
+      answerBlock(genuineLabel, genuine, genuineWhy),
+      answerBlock(t('可凭证经营', 'May operate'), may, mayWhy),
+    );
+  if (offline) {
+    twoAnswers(
+      t('离线核验', 'Offline verification'),
+      t('真实（印章、证书链）', 'Genuine (seal, chain)'),
+      offline.genuine,
+      offlineReasons(offline.genuineFindings),
+      offline.mayOperate,
+      offlineReasons(offline.operationFindings),
     );
   }
   if (online) {
-    answers.append(
-      el('h3', {}, t('联网核验', 'Online verification')),
-      answerBlock(
-        t('真实（印章、证书链、记录）', 'Genuine (seal, chain, record)'),
-        online.genuine,
-        onlineReasons(online.genuineReasons),
-      ),
-      answerBlock(t('可凭证经营', 'May operate'), online.mayOperate, onlineReasons(online.mayOperateReasons)),
+    twoAnswers(
+      t('联网核验', 'Online verification'),
+      t('真实（印章、证书链、记录）', 'Genuine (seal, chain, record)'),
+      online.genuine,
+      onlineReasons(online.genuineReasons),
+      online.mayOperate,
+      onlineReasons(online.mayOperateReasons),
     );
   } else if (onlineError) {
     answers.append(el('p', { class: 'notice', id: 'online-note' }, onlineError));
