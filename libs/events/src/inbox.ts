@@ -38,6 +38,7 @@ export interface InboxClaim extends InboxOrigin {
  * statement (`INSERT … ON CONFLICT DO NOTHING RETURNING event_id`) and returns the ids that were new (the others
  * were handled before: skip them). Rows are inserted in event-id order, so that two members claiming overlapping
  * batches during a rebalance lock them in the same order and never deadlock. An id given twice is claimed once.
+ * The statement is prepared (one text per schema: parsed and planned once per connection, ADR 044).
  */
 export async function claimInboxBatch(
   tx: Queryable,
@@ -61,6 +62,7 @@ export async function claimInboxBatch(
       sorted.map((c) => c.partition),
       sorted.map((c) => c.offset),
     ],
+    { prepare: true },
   );
   return new Set(rows.map((r) => r.event_id));
 }

@@ -16,6 +16,11 @@ export interface OutboxEntry {
 const ROWS_PER_STATEMENT = 1000;
 /** Parameters PostgreSQL accepts in one statement (its wire protocol counts them in 16 bits). */
 const MAX_PARAMS = 65_535;
+/**
+ * {@link queryWithEvents} prepares its statement (parsed and planned once per connection, ADR 044) for up to this many
+ * events: one text per state change and event count, so a connection keeps a few, not one per batch size.
+ */
+const PREPARED_UP_TO_EVENTS = 16;
 
 /** One SQL statement with its parameters (`$1`, `$2`...). */
 export interface OutboxStatement {
@@ -100,14 +105,21 @@ export async function appendToOutbox(
  * with RETURNING, and its rows are returned; otherwise nothing is returned. The events are written whatever the
  * statement changes, even no row: put a condition in the statement's WHERE clause and use a transaction when the
  * events depend on what it finds.
+ *
+ * The statement is prepared (parsed and planned once per connection, ADR 044) when it has no RETURNING and at most
+ * 16 events: its text must then be fixed, the values in `params` (never spliced into `sql`), or a connection would
+ * keep a prepared statement per text. `prepare: false` sends it unprepared.
  */
 export async function queryWithEvents<R = Record<string, unknown>>(
   q: Queryable,
   schema: string,
-  statement: OutboxStatement & { readonly returning?: boolean },
+  statement: OutboxStatement & { readonly returning?: boolean; readonly prepare?: boolean },
   entries: readonly OutboxEntry[],
 ): Promise<R[]> {
-  if (entries.length === 0) return (await q.query<R>(statement.sql, statement.params)).rows;
+  // a RETURNING result could change its columns under a migration, which a prepared statement refuses
+  const prepare = statement.prepare !== false && !statement.returning && entries.length <= PREPARED_UP_TO_EVENTS;
+  const options = prepare ? { prepare } : undefined;
+  if (entries.length === 0) return (await q.query<R>(statement.sql, statement.params, options)).rows;
   // one INSERT for every entry: two data-modifying CTEs run in no defined order, and positions must follow `entries`
   const [insert] = insertStatements(schema, entries, statement.params.length);
   const params = [...statement.params, ...insert!.params];
@@ -118,7 +130,8 @@ export async function queryWithEvents<R = Record<string, unknown>>(
     );
   }
   const main = statement.returning ? 'SELECT * FROM state' : 'SELECT NULL WHERE false';
-  const { rows } = await q.query<R>(`WITH state AS (${statement.sql}), events AS (${insert!.sql}) ${main}`, params);
+  const sql = `WITH state AS (${statement.sql}), events AS (${insert!.sql}) ${main}`;
+  const { rows } = await q.query<R>(sql, params, options);
   return rows;
 }
 

@@ -9,7 +9,23 @@ export interface QueryResult<R> {
  * `sql` is one statement with `$1`-style placeholders (the extended query protocol on both backends).
  */
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>>;
+}
+
+/** How to run one statement. */
+export interface QueryOptions {
+  /**
+   * Parse and plan the statement once per connection and keep it (a named prepared statement, named after its text)
+   * instead of on every call (ADR 044). For the few statements a process runs again and again with the same text: a
+   * connection keeps every text it was asked to prepare until it closes, so never for texts that vary without bound
+   * (values spliced in, a list of any length). The result must keep its columns while the process runs (PostgreSQL
+   * refuses a prepared statement whose result type a migration changed). PGlite runs it as any statement.
+   */
+  prepare?: boolean;
 }
 
 /** A transaction handle: a Queryable that can also run a multi-statement script. Valid only inside its callback. */

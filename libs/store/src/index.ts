@@ -4,7 +4,7 @@
  * int8/bigint as decimal strings, date as `YYYY-MM-DD` strings, timestamptz as Date (see README).
  */
 export { advisoryLockKey, withAdvisoryLock } from './advisory-lock.js';
-export type { Database, LogFn, Queryable, QueryResult, Transaction } from './database.js';
+export type { Database, LogFn, Queryable, QueryOptions, QueryResult, Transaction } from './database.js';
 export { loadMigrations } from './load-migrations.js';
 export { type MigrateOptions, migrate } from './migrate.js';
 export {

@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import { AppError } from '@onceonly/errors';
-import type { Database, QueryResult, Transaction } from './database.js';
+import type { Database, QueryOptions, QueryResult, Transaction } from './database.js';
 import { TxHandle, TxScope } from './tx-scope.js';
 import { pgliteParsers, prepareParams } from './type-parsers.js';
 
@@ -61,7 +61,12 @@ class PgliteDatabase implements Database {
     this.#unlock = unlock;
   }
 
-  async query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+  /** `options.prepare` changes nothing here: PGlite runs every statement as given (ADR 044). */
+  async query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    _options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
     this.#scope.assertOutside('query');
     this.#assertOpen();
     return await runQuery<R>(this.#pg, sql, params);

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { AppError, isAppError } from '@onceonly/errors';
 import pg from 'pg';
-import type { Database, LogFn, QueryResult, Transaction } from './database.js';
+import type { Database, LogFn, QueryOptions, QueryResult, Transaction } from './database.js';
 import { isConnectionError, sqlStateOf } from './sql-errors.js';
 import { TxHandle, TxScope } from './tx-scope.js';
 import { pgTypeParsers, prepareParams } from './type-parsers.js';
@@ -67,9 +68,13 @@ class PostgresDatabase implements Database {
     this.#target = target;
   }
 
-  async query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+  async query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
     this.#scope.assertOutside('query');
-    return await this.#withClient((client) => runQuery<R>(client, sql, params, this.#target));
+    return await this.#withClient((client) => runQuery<R>(client, sql, params, this.#target, options));
   }
 
   async exec(sql: string): Promise<void> {
@@ -98,7 +103,7 @@ class PostgresDatabase implements Database {
   async #runInTransaction<T>(client: pg.PoolClient, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const target = this.#target;
     const tx = new TxHandle({
-      query: (sql, params) => runQuery(client, sql, params, target),
+      query: (sql, params, options) => runQuery(client, sql, params, target, options),
       exec: (sql) => runExec(client, sql, target),
     });
     try {
@@ -155,15 +160,36 @@ async function runQuery<R>(
   sql: string,
   params: readonly unknown[] | undefined,
   target: Target,
+  options?: QueryOptions,
 ): Promise<QueryResult<R>> {
   try {
-    // extended protocol even without parameters, as PGlite does: one statement per query on both backends
-    const config = { text: sql, values: prepareParams(params), queryMode: 'extended' } as pg.QueryConfig;
+    // extended protocol even without parameters, as PGlite does: one statement per query on both backends; a
+    // prepared one is parsed and planned by each connection once (`pg` sends only Bind and Execute after that)
+    const config = {
+      text: sql,
+      values: prepareParams(params),
+      queryMode: 'extended',
+      ...(options?.prepare ? { name: statementName(sql) } : {}),
+    } as pg.QueryConfig;
     const result = await client.query(config);
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   } catch (err) {
     throw isConnectionError(err) ? unavailable(err, target) : err;
   }
+}
+
+/** Names of prepared statements by text: a hash of it, so that one name never means two texts on a connection. */
+const statementNames = new Map<string, string>();
+const STATEMENT_NAMES_LIMIT = 1000;
+
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `oo_${createHash('sha256').update(sql).digest('base64url').slice(0, 24)}`;
+    if (statementNames.size >= STATEMENT_NAMES_LIMIT) statementNames.clear();
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 async function runExec(client: pg.PoolClient, sql: string, target: Target): Promise<void> {

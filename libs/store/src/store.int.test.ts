@@ -118,6 +118,29 @@ describe.each(backends)('on $name', (backend) => {
       const err = await db.query('INSERT INTO uniq VALUES (1)').catch((e: unknown) => e);
       expect(isUniqueViolation(err)).toBe(true);
     });
+
+    it('runs a prepared statement as an unprepared one, again and again, inside a transaction and outside', async () => {
+      await db.exec('CREATE TABLE prepared (id int PRIMARY KEY, label text NOT NULL)');
+      const insert = 'INSERT INTO prepared (id, label) VALUES ($1, $2) RETURNING id, label';
+      // more calls than the pool has connections: every connection prepares it once, then reuses it
+      for (let i = 1; i <= 12; i++) {
+        const { rows, rowCount } = await db.query(insert, [i, `n${i}`], { prepare: true });
+        expect({ rows, rowCount }).toEqual({ rows: [{ id: i, label: `n${i}` }], rowCount: 1 });
+      }
+      const err = await db.query(insert, [1, 'again'], { prepare: true }).catch((e: unknown) => e);
+      expect(isUniqueViolation(err)).toBe(true);
+      const kept = await db.transaction(async (tx) => {
+        await tx.query(insert, [13, 'n13'], { prepare: true });
+        const { rows } = await tx.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1',
+          [insert],
+        );
+        return rows[0]!.n;
+      });
+      // PostgreSQL keeps it on the connection; PGlite runs it as any statement
+      expect(kept).toBe(backend.name === 'postgres' ? 1 : 0);
+      expect(await count('prepared')).toBe(13);
+    });
   });
 
   describe('transaction', () => {

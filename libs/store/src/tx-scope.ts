@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AppError } from '@onceonly/errors';
-import type { QueryResult, Transaction } from './database.js';
+import type { QueryOptions, QueryResult, Transaction } from './database.js';
 
 /**
  * Knows whether the current async call chain runs inside one of a database's transactions, so that a call to the
@@ -32,7 +32,7 @@ export class TxScope {
 
 /** What a backend's transaction connection can do. */
 export interface TxRunner {
-  query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
   exec(sql: string): Promise<void>;
 }
 
@@ -45,9 +45,13 @@ export class TxHandle implements Transaction {
     this.#runner = runner;
   }
 
-  async query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+  async query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
     this.#assertOpen();
-    return await this.#runner.query<R>(sql, params);
+    return await this.#runner.query<R>(sql, params, options);
   }
 
   async exec(sql: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { type MachineCpu, startCpuMeter } from './machine-cpu.js';
 import { progress } from './progress.js';
 import type { RowWrites } from './row-writes.js';
 import { type Latency, nowMs, summarise } from './stats.js';
@@ -22,6 +23,8 @@ export interface PipelineResult {
   publishedPerSecond?: number;
   /** CPU milliseconds of this (the bench's) process per event over the measurement: user + system, every thread. */
   cpuMsPerEvent?: number;
+  /** CPU ms per event of every process on the path: this one, the run database's backends, the broker. */
+  machineCpu?: MachineCpu;
   note: string;
 }
 
@@ -35,6 +38,7 @@ export async function bareKafkajs(options: {
   events: number;
   payloadBytes: number;
   batch: number;
+  brokerPid?: number;
 }): Promise<PipelineResult> {
   const kafka = new Kafka({ clientId: 'bench-bare', brokers: options.brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
@@ -65,7 +69,7 @@ export async function bareKafkajs(options: {
   });
   await joined;
   await producer.connect();
-  const cpu0 = process.cpuUsage();
+  const meter = await startCpuMeter(undefined, options.brokerPid);
   const firstSent = nowMs();
   for (let i = 0; i < options.events; i += options.batch) {
     const n = Math.min(options.batch, options.events - i);
@@ -77,7 +81,7 @@ export async function bareKafkajs(options: {
     await producer.send({ topic: options.topic, acks: -1, messages });
   }
   await done;
-  const cpu = process.cpuUsage(cpu0);
+  const machineCpu = meter.stop(options.events);
   bar.stop();
   await producer.disconnect();
   await consumer.disconnect();
@@ -86,7 +90,8 @@ export async function bareKafkajs(options: {
     events: options.events,
     eventsPerSecond: options.events / ((lastReceived - firstSent) / 1000),
     latencyMs: summarise(latencies),
-    cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / options.events,
+    cpuMsPerEvent: machineCpu.bench,
+    machineCpu,
     note: `batches of ${options.batch}, no database`,
   };
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -9,6 +10,8 @@ const SCRIPT = fileURLToPath(new URL('../../../deploy/kafka/kafka.sh', import.me
 export interface Broker {
   brokers: string[];
   local: boolean;
+  /** The local broker's JVM (for its CPU per event), when this checkout's kafka.sh runs it. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -23,13 +26,27 @@ export async function useBroker(): Promise<Broker> {
   const { stdout } = await run('bash', [SCRIPT, 'start'], { maxBuffer: 10 * 1024 * 1024 });
   const address = /KAFKA_BROKERS=(\S+)/.exec(stdout)?.[1];
   if (!address) throw new Error(`kafka.sh start printed no address:\n${stdout}`);
+  const pid = localBrokerPid();
   return {
     brokers: address.split(','),
     local: true,
+    ...(pid === undefined ? {} : { pid }),
     stop: async () => {
       if (!wasRunning) await run('bash', [SCRIPT, 'stop']);
     },
   };
+}
+
+/** The pid of the broker kafka.sh runs for this checkout (its state folder's kafka.pid), if it is that JVM. */
+function localBrokerPid(): number | undefined {
+  const state = process.env.KAFKA_HOME_DIR || fileURLToPath(new URL('../../../.kafka', import.meta.url));
+  try {
+    const pid = Number(readFileSync(`${state}/kafka.pid`, 'utf8').trim());
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    return cmdline.includes('kafka.Kafka') ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Kafka's own producer perf test on the same broker: records/s it reached. */

@@ -1,4 +1,4 @@
-import type { Database, QueryResult, Transaction } from '@onceonly/store';
+import type { Database, QueryOptions, QueryResult, Transaction } from '@onceonly/store';
 
 /**
  * A {@link Database} that counts the statements sent through it: every `query` and `exec`, inside a transaction or
@@ -72,10 +72,14 @@ export function countingDatabase(
     },
     statements: () => count,
     statementsByKind: () => new Map(byKind),
-    query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    query<R = Record<string, unknown>>(
+      sql: string,
+      params?: readonly unknown[],
+      options?: QueryOptions,
+    ): Promise<QueryResult<R>> {
       tally(statementKind(sql));
       onStatement?.(sql, params);
-      return db.query<R>(sql, params);
+      return db.query<R>(sql, params, options);
     },
     exec(sql: string): Promise<void> {
       tally(statementKind(sql));
@@ -87,10 +91,14 @@ export function countingDatabase(
       try {
         const result = await db.transaction((tx) =>
           fn({
-            query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+            query<R = Record<string, unknown>>(
+              sql: string,
+              params?: readonly unknown[],
+              options?: QueryOptions,
+            ): Promise<QueryResult<R>> {
               tally(statementKind(sql));
               onStatement?.(sql, params);
-              return tx.query<R>(sql, params);
+              return tx.query<R>(sql, params, options);
             },
             exec(sql: string): Promise<void> {
               tally(statementKind(sql));

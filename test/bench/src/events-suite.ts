@@ -29,16 +29,109 @@ function rowWritesCell(p: PipelineResult): string {
   return `${fmt(t.inserted, 2)} + ${fmt(t.updated, 2)} (${fmt(t.hot, 2)} HOT) + ${fmt(t.deleted, 2)} = ${fmt(t.inserted + t.updated + t.deleted, 2)}${where}`;
 }
 
+/**
+ * CPU ms per event of every process on the path: `bench + PostgreSQL + broker = total`, and the rate that allows on
+ * this machine's cores (`cores × 1000 / total`); a dash for a process the pipeline does not use.
+ */
+function machineCpuCell(p: PipelineResult): string {
+  const m = p.machineCpu;
+  if (m === undefined) return '–';
+  const broker = m.broker === undefined ? '–' : fmt(m.broker, 3);
+  const exited = m.backends.exited > 0 ? `, ${m.backends.exited} of ${m.backends.seen} backends exited` : '';
+  return `${fmt(m.bench, 3)} + ${fmt(m.postgres, 3)} + ${broker} = ${fmt(m.total, 3)} (≤ ${fmt(m.boundPerSecond, 0)}/s on ${m.cores} cores${exited})`;
+}
+
+/** What issue 11's line (0.25 × bare kafkajs) allows the row in machine CPU per event, beside what it spends. */
+function budgetLine(bare: PipelineResult, row: PipelineResult): string {
+  const m = row.machineCpu;
+  if (m === undefined) return '';
+  const needed = 0.25 * bare.eventsPerSecond;
+  return `Issue 11's line, 0.25 × bare kafkajs = ${fmt(needed, 0)} events/s, allows at most ${fmt((m.cores * 1000) / needed, 3)} ms of machine CPU per event on ${m.cores} cores; the row spends ${fmt(m.total, 3)} (bench ${fmt(m.bench, 3)}, PostgreSQL backends ${fmt(m.postgres, 3)}, broker ${m.broker === undefined ? '–' : fmt(m.broker, 3)}), which allows at most ${fmt(m.boundPerSecond, 0)} events/s (${fmt(m.boundPerSecond / bare.eventsPerSecond, 3)} × bare kafkajs).`;
+}
+
+/** The table's header and a row per pipeline, each beside the bare kafkajs and the bare writers of the same run. */
+function table(bare: PipelineResult, ceiling: PipelineResult, pipelines: readonly PipelineResult[]): string[] {
+  return [
+    '| pipeline | events | events/s | p50 ms | p99 ms | × bare kafkajs | × bare PostgreSQL writers | committed → published, events/s | SQL statements/event: write + relay + consume (+ log) | rows written/event: inserted + updated (HOT) + deleted | CPU ms/event (this process) | CPU ms/event: bench + PostgreSQL + broker = total (bound) | note |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- | --- |',
+    ...[bare, ceiling, ...pipelines].map(
+      (p) =>
+        `| ${p.name} | ${p.events} | ${fmt(p.eventsPerSecond, 0)} | ${fmt(p.latencyMs.p50, 2)} | ${fmt(p.latencyMs.p99, 2)} | ${fmt(p.eventsPerSecond / bare.eventsPerSecond, 3)} | ${fmt(p.eventsPerSecond / ceiling.eventsPerSecond, 3)} | ${p.publishedPerSecond === undefined ? '–' : fmt(p.publishedPerSecond, 0)} | ${statementsCell(p)} | ${rowWritesCell(p)} | ${p.cpuMsPerEvent === undefined ? '–' : fmt(p.cpuMsPerEvent, 3)} | ${machineCpuCell(p)} | ${p.note} |`,
+    ),
+  ];
+}
+
+/**
+ * The events suite's issue row alone (`npm run bench -- events-row`): bare kafkajs, the bare PostgreSQL writers and
+ * the library's defaults over Kafka, in that order, as the events suite measures them; for alternated A/B runs.
+ */
+export const eventsRowSuite: Suite = {
+  name: 'events-row',
+  title: "Events: the issue's row alone (commit → consumer handling)",
+  partOf: 'events',
+  async run({ brokers, brokerPid, run, withFreshDatabase, scale }) {
+    const events = Math.round(5000 * scale);
+    const bare = await bareKafkajs({
+      brokers,
+      topic: `bench.bare.${run}`,
+      events,
+      payloadBytes: PAYLOAD_BYTES,
+      batch: 100,
+      brokerPid,
+    });
+    const ceiling = await withFreshDatabase((db) => barePostgresWriters({ db, events, writers: 8 }));
+    const row = await withFreshDatabase((db) =>
+      outboxPipeline({
+        db,
+        brokers,
+        topic: `bench.outbox.kafka.row.${run}`,
+        transport: 'kafka',
+        events,
+        payloadBytes: PAYLOAD_BYTES,
+        writers: 8,
+        ...(brokerPid === undefined ? {} : { brokerPid }),
+      }),
+    );
+    const ratios: Ratio[] = [
+      {
+        name: 'onceonly (Kafka) / bare kafkajs, events/s',
+        value: row.eventsPerSecond / bare.eventsPerSecond,
+        meaning: 'throughput kept after outbox, relay, envelope and inbox',
+      },
+      {
+        name: 'onceonly (Kafka) / bare PostgreSQL writers, events/s',
+        value: row.eventsPerSecond / ceiling.eventsPerSecond,
+        meaning: "how close the pipeline comes to the commits' ceiling",
+      },
+      {
+        name: 'onceonly (Kafka) / bare kafkajs, machine CPU ms per event',
+        value: (row.machineCpu?.total ?? Number.NaN) / (bare.machineCpu?.total ?? Number.NaN),
+        meaning:
+          'CPU of the bench process, the PostgreSQL backends of the run and the broker JVM, against the bare clients and the broker',
+      },
+    ];
+    const markdown = [...table(bare, ceiling, [row]), '', budgetLine(bare, row)].join('\n');
+    return { markdown, json: { pipelines: [bare, row], postgresCeiling: ceiling }, ratios };
+  },
+};
+
 /** Events: outbox → relay → consumer beside bare kafkajs and Kafka's own producer perf test. */
 export const eventsSuite: Suite = {
   name: 'events',
   title: 'Events: commit → consumer handling',
-  async run({ brokers, run, withFreshDatabase, scale }) {
+  async run({ brokers, brokerPid, run, withFreshDatabase, scale }) {
     const events = Math.round(5000 * scale);
     const perfRecords = Math.round(200_000 * scale);
     const pipelines: PipelineResult[] = [];
     pipelines.push(
-      await bareKafkajs({ brokers, topic: `bench.bare.${run}`, events, payloadBytes: PAYLOAD_BYTES, batch: 100 }),
+      await bareKafkajs({
+        brokers,
+        topic: `bench.bare.${run}`,
+        events,
+        payloadBytes: PAYLOAD_BYTES,
+        batch: 100,
+        brokerPid,
+      }),
     );
     // first the library's defaults on Kafka (the issue's row) and on the embedded log; then the shapes beside them:
     // writes in a transaction of four statements with one transaction per consumed event (the defaults before
@@ -62,6 +155,7 @@ export const eventsSuite: Suite = {
             events,
             payloadBytes: PAYLOAD_BYTES,
             writers: 8,
+            ...(brokerPid === undefined ? {} : { brokerPid }),
             ...shape,
           }),
         ),
@@ -119,6 +213,17 @@ export const eventsSuite: Suite = {
         meaning: 'CPU of writers, relay, consumer and Kafka clients in the one Node process, against the bare clients',
       },
       {
+        name: 'onceonly (Kafka) / bare kafkajs, machine CPU ms per event',
+        value: (viaKafka.machineCpu?.total ?? Number.NaN) / (bare.machineCpu?.total ?? Number.NaN),
+        meaning:
+          'CPU of the bench process, the PostgreSQL backends of the run and the broker JVM, against the bare clients and the broker',
+      },
+      {
+        name: 'onceonly (Kafka) / bare kafkajs, events/s allowed by machine CPU per event',
+        value: (viaKafka.machineCpu?.boundPerSecond ?? Number.NaN) / bare.eventsPerSecond,
+        meaning: "the row's ratio could be at most this on this machine's cores, however the processes were scheduled",
+      },
+      {
         name: 'onceonly (Kafka) committed → published / bare kafkajs, events/s',
         value: (viaKafka.publishedPerSecond ?? Number.NaN) / bare.eventsPerSecond,
         meaning: 'the writers and the relay alone (outbox writes, sequence stamping, publish), before the consumer',
@@ -145,13 +250,10 @@ export const eventsSuite: Suite = {
       },
     ];
     const markdown = [
-      '| pipeline | events | events/s | p50 ms | p99 ms | × bare kafkajs | × bare PostgreSQL writers | committed → published, events/s | SQL statements/event: write + relay + consume (+ log) | rows written/event: inserted + updated (HOT) + deleted | CPU ms/event (this process) | note |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |',
-      ...[bare, ceiling, ...pipelines.slice(1)].map(
-        (p) =>
-          `| ${p.name} | ${p.events} | ${fmt(p.eventsPerSecond, 0)} | ${fmt(p.latencyMs.p50, 2)} | ${fmt(p.latencyMs.p99, 2)} | ${fmt(p.eventsPerSecond / bare.eventsPerSecond, 3)} | ${fmt(p.eventsPerSecond / ceiling.eventsPerSecond, 3)} | ${p.publishedPerSecond === undefined ? '–' : fmt(p.publishedPerSecond, 0)} | ${statementsCell(p)} | ${rowWritesCell(p)} | ${p.cpuMsPerEvent === undefined ? '–' : fmt(p.cpuMsPerEvent, 3)} | ${p.note} |`,
-      ),
-      `| kafka-producer-perf-test (Java ProducerPerformance, acks=all, idempotent) | ${perfRecords} | ${fmt(perf.recordsPerSecond, 0)} | ${fmt(perf.p50Ms, 0)} | ${fmt(perf.p99Ms, 0)} | ${fmt(perf.recordsPerSecond / bare.eventsPerSecond, 3)} | – | – | – | – | – | producer only: send → ack |`,
+      ...table(bare, ceiling, pipelines.slice(1)),
+      `| kafka-producer-perf-test (Java ProducerPerformance, acks=all, idempotent) | ${perfRecords} | ${fmt(perf.recordsPerSecond, 0)} | ${fmt(perf.p50Ms, 0)} | ${fmt(perf.p99Ms, 0)} | ${fmt(perf.recordsPerSecond / bare.eventsPerSecond, 3)} | – | – | – | – | – | – | producer only: send → ack |`,
+      '',
+      budgetLine(bare, viaKafka),
     ].join('\n');
     return { markdown, json: { pipelines, postgresCeiling: ceiling, kafkaPerf: perf }, ratios };
   },

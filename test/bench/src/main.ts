@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     : { brokers: [] as string[], stop: async () => {} };
   const context: SuiteContext = {
     brokers: broker.brokers,
+    ...('pid' in broker && broker.pid !== undefined ? { brokerPid: broker.pid } : {}),
     run: randomBytes(3).toString('hex'),
     withFreshDatabase,
     scale,

@@ -17,6 +17,7 @@ import {
 import { type Database, migrate } from '@onceonly/store';
 import type { PipelineResult } from './bare-kafkajs.js';
 import { countingDatabase } from './counting-database.js';
+import { startCpuMeter } from './machine-cpu.js';
 import { progress } from './progress.js';
 import { perEvent as rowsPerEvent, rowWrites, rowWritesSince } from './row-writes.js';
 import { nowMs, summarise } from './stats.js';
@@ -59,6 +60,8 @@ export async function outboxPipeline(options: {
    * event, ADR 018), one transaction per event (`batches: false`), or a `batchHandler` (ADR 011).
    */
   consumer?: 'default' | 'per-event' | 'batch-handler';
+  /** The broker's pid, for its CPU per event (over Kafka only). */
+  brokerPid?: number;
 }): Promise<PipelineResult> {
   const writes = options.writes ?? 'statement';
   const perWrite = options.eventsPerWrite ?? 1;
@@ -129,7 +132,7 @@ export async function outboxPipeline(options: {
 
   const padding = Buffer.alloc(options.payloadBytes);
   let next = 0;
-  const cpu0 = process.cpuUsage();
+  const meter = await startCpuMeter(db, options.transport === 'kafka' ? options.brokerPid : undefined);
   const firstCommit = nowMs();
   const writeCount = Math.ceil(options.events / perWrite);
   const writer = async () => {
@@ -160,7 +163,7 @@ export async function outboxPipeline(options: {
   await relay.flush({ timeoutMs: 300_000 });
   const allPublished = nowMs();
   await done;
-  const cpu = process.cpuUsage(cpu0);
+  const machineCpu = meter.stop(options.events);
   bar.stop();
   const perEvent = (n: number) => n / options.events;
   // counted at the last handler call: the relay's and the consumer's idle polls after it are not the events' cost
@@ -191,7 +194,8 @@ export async function outboxPipeline(options: {
     statementsPerEvent: statements,
     rowWritesPerEvent: rowsPerEvent(rows, options.events),
     publishedPerSecond: options.events / ((allPublished - firstCommit) / 1000),
-    cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / options.events,
+    cpuMsPerEvent: machineCpu.bench,
+    machineCpu,
     note: `${options.writers} writers, one state row + ${perWrite === 1 ? 'one event' : `${perWrite} events`} per transaction (${writes === 'statement' ? 'one statement: queryWithEvents' : 'BEGIN, two INSERTs, COMMIT'}), PostgreSQL; consumer: ${CONSUMER_NOTES[consumerKind]}`,
   };
 }
@@ -213,7 +217,7 @@ export async function barePostgresWriters(options: {
   const latencies: number[] = [];
   const bar = progress('bare PostgreSQL writers', options.events);
   let next = 0;
-  const cpu0 = process.cpuUsage();
+  const meter = await startCpuMeter(db, undefined);
   const first = nowMs();
   const writer = async () => {
     for (let w = next++; w < options.events; w = next++) {
@@ -225,7 +229,7 @@ export async function barePostgresWriters(options: {
   };
   await Promise.all(Array.from({ length: options.writers }, writer));
   const last = nowMs();
-  const cpu = process.cpuUsage(cpu0);
+  const machineCpu = meter.stop(options.events);
   bar.stop();
   const rows = await rowWritesSince(db, [SCHEMA], rows0, options.events);
   return {
@@ -235,7 +239,8 @@ export async function barePostgresWriters(options: {
     latencyMs: summarise(latencies),
     statementsPerEvent: { write: writers.statements() / options.events, relay: 0, consume: 0, transport: 0 },
     rowWritesPerEvent: rowsPerEvent(rows, options.events),
-    cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / options.events,
+    cpuMsPerEvent: machineCpu.bench,
+    machineCpu,
     note: `${options.writers} connections, one autocommitted INSERT each (no outbox, relay or consumer): the commits' ceiling`,
   };
 }

@@ -10,6 +10,8 @@ export interface Ratio {
 /** What a suite can use: the broker of the run, fresh databases, and the command-line options. */
 export interface SuiteContext {
   brokers: string[];
+  /** The local broker's pid, for its CPU per event (none when KAFKA_BROKERS names another broker). */
+  brokerPid?: number;
   /** A short random id of this run, for topic and group names. */
   run: string;
   /** A fresh PostgreSQL database for `fn`, dropped after it. */

@@ -5,7 +5,7 @@ import { certificateIssueSuite } from './certificate-issue-suite.js';
 import { certificateSuite } from './certificate-suite.js';
 import { creditDrawSuite } from './credit-draw.js';
 import { creditGradesSuite } from './credit-grades.js';
-import { eventsSuite } from './events-suite.js';
+import { eventsRowSuite, eventsSuite } from './events-suite.js';
 import { materialsSuite } from './materials-suite.js';
 import { merkleMapSuite } from './merkle-map.js';
 import { observabilitySuite } from './observability.js';
@@ -15,6 +15,7 @@ import type { Suite } from './suite.js';
 /** Every suite of `npm run bench`, in run order. */
 export const SUITES: readonly Suite[] = [
   eventsSuite,
+  eventsRowSuite,
   certificateSuite,
   certificateIssueSuite,
   replicasSuite,
