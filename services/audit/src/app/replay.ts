@@ -182,7 +182,7 @@ async function replayWith(
   let checkpoints: VerifiableCheckpoint[] = [];
   let keys: ParsedVerifierKey[] = [];
   let verified: VerifiedCheckpoint[] = [];
-  let proofs: Promise<Uint8Array[]>[] = [];
+  let proofs: Promise<Uint8Array[]>[] | undefined;
   const log = (async () => {
     checkpoints = await read.checkpoints;
     keys = trustedKeys(info, checkpoints, options.verifierKey, findings);
@@ -196,7 +196,7 @@ async function replayWith(
     // the consistency proofs asked once the first page of entries is in (not before it: they would delay it), beside
     // the next pages, and checked after the read (ADR 046)
     const askProofs = () => {
-      if (proofs.length === 0) proofs = askConsistencyProofs(options.log, verified);
+      proofs ??= askConsistencyProofs(options.log, verified);
     };
     await readLog(
       options.log,
@@ -215,7 +215,7 @@ async function replayWith(
   await settleInFlight(options.log, matcher, info.size);
   // findings of the checks made here, reported by the log checks in this order before the subject map's
   const reported: Finding[] = [];
-  await checkConsistency(verified, proofs, reported);
+  await checkConsistency(verified, proofs ?? askConsistencyProofs(options.log, verified), reported);
   for (const run of runs) {
     const keys = run.state.size;
     if (run.check.reader) options.progress?.phase('projections', keys);
@@ -489,7 +489,7 @@ async function settleInFlight(log: ReplayLogSource, bus: BusMatcher | undefined,
 
 /**
  * The proofs between consecutive checkpoints, every one asked at once (ADR 043: one round trip's wait instead of one
- * per pair) as soon as the checkpoints are verified (ADR 046: beside the log's read, not after it).
+ * per pair), during the log's read (ADR 046: beside its pages, not after them).
  */
 function askConsistencyProofs(
   log: ReplayLogSource,
