@@ -78,6 +78,8 @@ class KafkaJsTransport implements KafkaTransport {
   readonly #options: KafkaTransportOptions;
   readonly #subscriptions = new Set<KafkaSubscription>();
   #admin: Admin | undefined;
+  /** Whether the admin has made a metadata request (its broker pool is filled): see {@link lag}. */
+  #adminHasMetadata = false;
   #producer: Producer | undefined;
   #producing: Promise<Producer> | undefined;
   #closed = false;
@@ -179,6 +181,13 @@ class KafkaJsTransport implements KafkaTransport {
   async lag(group: string, topics: readonly string[]): Promise<PartitionLag[]> {
     const admin = await this.#adminClient();
     try {
+      // kafkajs finds a group's coordinator through the admin's broker pool, which stays empty until a metadata
+      // request has filled it: asked first, `fetchOffsets` fails with "no brokers in the broker pool" and waits out a
+      // retry (about 200-300 ms, ADR 046). One metadata request first, on an admin that has made none
+      if (!this.#adminHasMetadata) {
+        await admin.fetchTopicMetadata({ topics: [...topics] });
+        this.#adminHasMetadata = true;
+      }
       // the group's offsets and each topic's ends asked at once (round trips that do not depend on each other)
       const [committed, ...topicEnds] = await Promise.all([
         admin.fetchOffsets({ groupId: group, topics: [...topics] }),
@@ -253,6 +262,7 @@ class KafkaJsTransport implements KafkaTransport {
     await this.#dropProducer();
     const admin = this.#admin;
     this.#admin = undefined;
+    this.#adminHasMetadata = false;
     await admin?.disconnect().catch(() => undefined);
   }
 

@@ -1,3 +1,4 @@
+import { climbEmptyPath } from './empty-path.js';
 import { assert32, EMPTY_HASHES, keyBit, MAP_DEPTH, mapLeafHash, mapNodeHash } from './map-hash.js';
 
 /** A key and its value. */
@@ -95,13 +96,8 @@ export class CompactMap {
 /** The hash of the subtree at depth `from` on `node`'s path, which holds `node`'s keys only. */
 function seenFrom(node: MapTrieNode, from: number): Uint8Array {
   if (node.seen?.from === from) return node.seen.hash;
-  let hash = ownHash(node);
-  const depth = node.leaf ? MAP_DEPTH : node.depth;
-  // up from the node's own depth: at each level the other child is an empty subtree
-  for (let level = depth - 1; level >= from; level--) {
-    const empty = EMPTY_HASHES[MAP_DEPTH - level - 1]!;
-    hash = keyBit(node.key, level) ? mapNodeHash(empty, hash) : mapNodeHash(hash, empty);
-  }
+  // up from the node's own depth: at each level the other child is an empty subtree (ADR 046: in words)
+  const hash = climbEmptyPath(ownHash(node), node.key, node.leaf ? MAP_DEPTH : node.depth, from);
   node.seen = { from, hash };
   return hash;
 }

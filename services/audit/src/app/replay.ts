@@ -182,6 +182,7 @@ async function replayWith(
   let checkpoints: VerifiableCheckpoint[] = [];
   let keys: ParsedVerifierKey[] = [];
   let verified: VerifiedCheckpoint[] = [];
+  let proofs: Promise<Uint8Array[]>[] | undefined;
   const log = (async () => {
     checkpoints = await read.checkpoints;
     keys = trustedKeys(info, checkpoints, options.verifierKey, findings);
@@ -192,7 +193,20 @@ async function replayWith(
       bus: matcher !== undefined,
       entries: runs.length > 0,
     });
-    await readLog(options.log, info.size, { checks, matcher, runs }, stop.signal, (done) => progress.log(done));
+    // the consistency proofs asked once the first page of entries is in (not before it: they would delay it), beside
+    // the next pages, and checked after the read (ADR 046)
+    const askProofs = () => {
+      proofs ??= askConsistencyProofs(options.log, verified);
+    };
+    await readLog(
+      options.log,
+      info.size,
+      { checks, matcher, runs },
+      stop.signal,
+      (done) => progress.log(done),
+      askProofs,
+    );
+    askProofs();
     progress.logDone();
   })();
   const [busRead] = await bothOrNeither(bus, log, stop);
@@ -201,7 +215,7 @@ async function replayWith(
   await settleInFlight(options.log, matcher, info.size);
   // findings of the checks made here, reported by the log checks in this order before the subject map's
   const reported: Finding[] = [];
-  await checkConsistency(options.log, verified, reported);
+  await checkConsistency(verified, proofs ?? askConsistencyProofs(options.log, verified), reported);
   for (const run of runs) {
     const keys = run.state.size;
     if (run.check.reader) options.progress?.phase('projections', keys);
@@ -356,6 +370,7 @@ async function readLog(
   checks: { checks: LogChecks; matcher: BusMatcher | undefined; runs: ProjectionRun<unknown, unknown>[] },
   signal: AbortSignal,
   onProgress: (done: number) => void,
+  onFirstEntry: () => void,
 ): Promise<void> {
   const { matcher, runs } = checks;
   const inFlight: Array<{ entries: VerifiableEntry[]; answer: Promise<LogChecksBatch> }> = [];
@@ -384,6 +399,7 @@ async function readLog(
   for await (const entry of log.entries(size, { bodies: runs.length > 0 })) {
     // a page of entries comes without a macrotask in between: let the bus's network reads in every few entries, or
     // the bus read waits for this loop instead of overlapping with it
+    if (taken === 0) onFirstEntry();
     if (taken++ % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     if (signal.aborted) return; // the bus failed: the replay is over (leaving the loop closes the source's read)
     batch.push(entry);
@@ -471,14 +487,25 @@ async function settleInFlight(log: ReplayLogSource, bus: BusMatcher | undefined,
   }
 }
 
-async function checkConsistency(
+/**
+ * The proofs between consecutive checkpoints, every one asked at once (ADR 043: one round trip's wait instead of one
+ * per pair), during the log's read (ADR 046: beside its pages, not after them).
+ */
+function askConsistencyProofs(
   log: ReplayLogSource,
+  checkpoints: ReadonlyArray<{ size: number }>,
+): Promise<Uint8Array[]>[] {
+  const proofs = checkpoints.slice(1).map((b, i) => log.consistencyProof(checkpoints[i]!.size, b.size));
+  for (const proof of proofs) proof.catch(() => undefined); // each awaited by checkConsistency, its failure reported there
+  return proofs;
+}
+
+/** Checks each pair of consecutive checkpoints with its proof (from {@link askConsistencyProofs}), in order. */
+async function checkConsistency(
   checkpoints: ReadonlyArray<{ size: number; root: Uint8Array }>,
+  proofs: readonly Promise<Uint8Array[]>[],
   reported: Finding[],
 ): Promise<void> {
-  // every proof asked at once (ADR 043: one round trip's wait instead of one per pair), checked in order
-  const proofs = checkpoints.slice(1).map((b, i) => log.consistencyProof(checkpoints[i]!.size, b.size));
-  for (const proof of proofs) proof.catch(() => undefined); // each awaited below, its failure reported there
   for (let i = 1; i < checkpoints.length; i++) {
     const a = checkpoints[i - 1]!;
     const b = checkpoints[i]!;
