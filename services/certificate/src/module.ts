@@ -270,8 +270,11 @@ function issueLog(ctx: ServiceContext, relay: Relay): IssueLog {
       });
     },
     committed: () => relay.kick(),
-    // four writes in flight (ADR 017): an issue's wait is mostly its group's statement, so more of them overlap
+    // up to four writes in flight (ADR 017), but one beside another only for a group of four or more (ADR 045): a
+    // group's statement costs PostgreSQL and this process about as much as three more issues in it, so the few
+    // issues that arrive while a write is busy wait for it and share the next one; a burst still overlaps
     maxInFlight: 4,
+    minBatchBeside: 4,
     failure: issueNotCommitted,
   });
   return { commit: (issued) => group.add(issued), idle: () => group.idle() };

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   databaseLogSource,
   inThreadLogChecks,
@@ -14,6 +13,7 @@ import type { Database } from '@onceonly/store';
 import { Kafka, logLevel } from 'kafkajs';
 import { countingDatabase } from './counting-database.js';
 import { profiled } from './cpu-profile.js';
+import { statCpuMs } from './machine-cpu.js';
 import { progress } from './progress.js';
 import { nowMs } from './stats.js';
 
@@ -166,18 +166,9 @@ export async function auditReplayRate(options: {
 
 /** CPU seconds (user + system) of the calling thread so far, from `/proc/thread-self/stat`; undefined off Linux. */
 function threadCpuSeconds(): number | undefined {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    // the fields after the command name (which may hold spaces, in parentheses): utime and stime are 14th and 15th
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
+  const ms = statCpuMs('/proc/thread-self/stat');
+  return ms === undefined ? undefined : ms / 1000;
 }
-
-/** `sysconf(_SC_CLK_TCK)`: 100 on Linux. */
-const CLOCK_TICKS = 100;
 
 /** The baseline: a bare kafkajs consumer (fresh group, from the beginning) reading the same topic, counting records. */
 export async function bareKafkaReadRate(options: {

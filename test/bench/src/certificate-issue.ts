@@ -1,6 +1,7 @@
 import type { certificateV1 } from '@onceonly/contracts';
 import { outboxBacklog } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
+import { backendCpuDuring } from './backend-cpu.js';
 import { CERTIFICATE_TOPIC_NAME, type CertificateHost, creditCode } from './certificate-host.js';
 import { closedLoop, type LoadResult } from './certificate-load.js';
 import { startTopicReader } from './certificate-topic.js';
@@ -33,6 +34,11 @@ export interface IssueResult {
    * marked every event, with the same by kind (statement keyword and first table).
    */
   statements: StatementCount;
+  /**
+   * CPU ms per issue of the PostgreSQL backends of the service's database (`/proc/<pid>/stat`), over the same span
+   * as the statements; undefined when PostgreSQL runs elsewhere.
+   */
+  backendCpuMsPerIssue?: number;
 }
 
 /** Waits until the relay of `schema` has published every outbox row (asked on the uncounted handle). */
@@ -102,30 +108,35 @@ export async function measureIssues(options: {
     const sentAt = new Map<string, number>();
     const issued: certificateV1.Certificate[] = [];
     const expectation = reader.expect(holders, 'certificate.issued');
-    const { result, statements } = await countStatements(
-      { db: options.db, counted: options.counted, schema: 'certificate', operations: options.issues },
-      async () => {
-        const cpu0 = process.cpuUsage();
-        const calls = await profiled('issue', () =>
-          closedLoop({
-            label: 'IssueCertificate',
-            calls: options.issues,
-            concurrency: ISSUE_CONCURRENCY,
-            call: async (i) => {
-              const holder = holders[i]!;
-              sentAt.set(holder, nowMs());
-              const response = await host.issue(holder, `bench-${run}-${i}`);
-              if (response.certificate === undefined || response.replayed) {
-                throw new Error('IssueCertificate: no new certificate');
-              }
-              issued[i] = response.certificate;
-            },
-          }),
-        );
-        process.stderr.write('waiting for the last certificate.issued on the topic...\n');
-        const lastRead = await expectation.done;
-        return { calls, lastRead, cpu: process.cpuUsage(cpu0) };
-      },
+    const {
+      result: { result, statements },
+      ms: backendMs,
+    } = await backendCpuDuring(options.db, () =>
+      countStatements(
+        { db: options.db, counted: options.counted, schema: 'certificate', operations: options.issues },
+        async () => {
+          const cpu0 = process.cpuUsage();
+          const calls = await profiled('issue', () =>
+            closedLoop({
+              label: 'IssueCertificate',
+              calls: options.issues,
+              concurrency: ISSUE_CONCURRENCY,
+              call: async (i) => {
+                const holder = holders[i]!;
+                sentAt.set(holder, nowMs());
+                const response = await host.issue(holder, `bench-${run}-${i}`);
+                if (response.certificate === undefined || response.replayed) {
+                  throw new Error('IssueCertificate: no new certificate');
+                }
+                issued[i] = response.certificate;
+              },
+            }),
+          );
+          process.stderr.write('waiting for the last certificate.issued on the topic...\n');
+          const lastRead = await expectation.done;
+          return { calls, lastRead, cpu: process.cpuUsage(cpu0) };
+        },
+      ),
     );
     const { calls, lastRead, cpu } = result;
     const issue: IssueResult = {
@@ -142,6 +153,7 @@ export async function measureIssues(options: {
       issuesPerSecond: options.issues / ((lastRead - calls.started) / 1000),
       callToEvent: summarise(holders.map((h) => expectation.readAt.get(h)! - sentAt.get(h)!)),
       statements,
+      ...(backendMs === undefined ? {} : { backendCpuMsPerIssue: backendMs / options.issues }),
     };
     return { issue, issued };
   } finally {

@@ -39,7 +39,11 @@ function kindOf(sql: string): string {
   // the head of the statement is enough (and keeps the counting cheap next to what it counts)
   const text = sql.slice(0, 1200).trim().replace(/\s+/g, ' ');
   const keyword = (/^\w+/.exec(text)?.[0] ?? '?').toUpperCase();
-  if (keyword === 'WITH') return 'WITH';
+  if (keyword === 'WITH') {
+    // a data-modifying CTE is named by the first table it writes (the issue group's keys, the relay's sequences...)
+    const written = /\b(?:INSERT\s+INTO|UPDATE)\s+([\w."]+)/i.exec(sql.slice(0, 4000))?.[1]?.replaceAll('"', '');
+    return written === undefined ? 'WITH' : `WITH … ${written}`;
+  }
   const table = /\b(?:INTO|FROM|UPDATE)\s+([\w."]+)/i.exec(text)?.[1]?.replaceAll('"', '');
   return table === undefined ? keyword : `${keyword} ${table}`;
 }

@@ -42,8 +42,19 @@ function clockTicks(): number {
 
 /** utime + stime of a process (all its threads), in ticks; undefined when it is gone. */
 function ticks(pid: number): number | undefined {
+  return statTicks(`/proc/${pid}/stat`);
+}
+
+/** CPU milliseconds (user + system) so far of the process or thread whose `/proc/.../stat` file is `file`. */
+export function statCpuMs(file: string): number | undefined {
+  const t = statTicks(file);
+  return t === undefined ? undefined : t * TICK_MS;
+}
+
+/** utime + stime in ticks from a `/proc/.../stat` file (a process's or `/proc/thread-self/stat`); undefined if gone. */
+function statTicks(file: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const stat = readFileSync(file, 'latin1');
     // the fields after the command (which may hold spaces) start at the state, field 3; utime and stime are 14 and 15
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(fields[11]) + Number(fields[12]);

@@ -19,6 +19,13 @@ export interface GroupCommitOptions<T, R = void> {
   readonly maxBatch?: number;
   /** Transactions in flight at once (default 2): while they are busy, the next group gathers. */
   readonly maxInFlight?: number;
+  /**
+   * Smallest group that starts a write while another is in flight (default 1: any). Above 1, a smaller group waits
+   * for the write in flight and goes with what arrives meanwhile, so that a commit's fixed cost (round trip,
+   * statement, WAL flush) is shared; a burst that fills a group this large still gets a write of its own at once.
+   * Nothing ever waits when no write is in flight.
+   */
+  readonly minBatchBeside?: number;
   /** Called after each commit (the relay's kick). */
   readonly committed?: (count: number) => void;
   /** The error each caller of a failed group gets; its cause is the write's error. */
@@ -46,14 +53,17 @@ export interface GroupCommit<T, R = void> {
 export function groupCommit<T, R = void>(options: GroupCommitOptions<T, R>): GroupCommit<T, R> {
   const maxBatch = options.maxBatch ?? 256;
   const maxInFlight = options.maxInFlight ?? 2;
-  if (!(maxBatch >= 1 && maxInFlight >= 1)) throw new RangeError('maxBatch and maxInFlight must be at least 1');
+  const minBatchBeside = options.minBatchBeside ?? 1;
+  if (!(maxBatch >= 1 && maxInFlight >= 1 && minBatchBeside >= 1)) {
+    throw new RangeError('maxBatch, maxInFlight and minBatchBeside must be at least 1');
+  }
   const queue: Waiting<T, R>[] = [];
   let inFlight = 0;
   let idleWaiters: (() => void)[] = [];
   const stats = { groups: 0, items: 0, failedGroups: 0 };
 
   const pump = () => {
-    while (inFlight < maxInFlight && queue.length > 0) {
+    while (inFlight < maxInFlight && queue.length > 0 && (inFlight === 0 || queue.length >= minBatchBeside)) {
       const group = queue.splice(0, maxBatch);
       inFlight++;
       void flush(group);
@@ -88,8 +98,9 @@ export function groupCommit<T, R = void>(options: GroupCommitOptions<T, R>): Gro
     add(item) {
       return new Promise<R>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        // a microtask later: the callers of the same tick join one group
-        if (queue.length === 1) queueMicrotask(pump);
+        // a microtask later: the callers of the same tick join one group (also when the group waiting beside a
+        // write in flight has just grown large enough for a write of its own)
+        if (queue.length === 1 || queue.length === minBatchBeside) queueMicrotask(pump);
         else if (queue.length >= maxBatch) pump();
       });
     },

@@ -73,6 +73,34 @@ describe('groupCommit', () => {
     await Promise.all(all);
   });
 
+  it('starts a write beside one in flight only for a group of minBatchBeside items; a smaller one waits for it', async () => {
+    const { calls, write } = manualWrites<number>();
+    const group = groupCommit({ write, maxInFlight: 3, minBatchBeside: 3, failure: verificationNotRecorded });
+    const settled: number[] = [];
+    const add = (n: number) => group.add(n).then(() => settled.push(n));
+    const first = add(1); // nothing in flight: written at once, alone
+    await tick();
+    const small = [add(2), add(3)];
+    await tick();
+    expect(calls.map((c) => c.items)).toEqual([[1]]); // two items wait beside the write in flight
+    const burst = add(4); // a later tick: the group reaches three, which gets a write of its own
+    await tick();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4]]);
+    const late = add(5);
+    await tick();
+    calls[0]!.commit();
+    await first;
+    await tick();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4]]); // a free slot, but a write in flight: 5 waits
+    calls[1]!.commit();
+    await Promise.all([...small, burst]);
+    await tick();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4], [5]]); // nothing in flight: written at once
+    calls[2]!.commit();
+    await late;
+    expect(settled).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('a failed commit fails every caller of that group with a coded error, and no caller of another group', async () => {
     const { calls, write } = manualWrites<number>();
     const group = groupCommit({ write, maxInFlight: 1, failure: verificationNotRecorded });
@@ -130,6 +158,9 @@ describe('groupCommit', () => {
   });
 
   it('refuses a batch or concurrency below 1', () => {
+    expect(() => groupCommit({ write: async () => {}, minBatchBeside: 0, failure: verificationNotRecorded })).toThrow(
+      RangeError,
+    );
     expect(() => groupCommit({ write: async () => {}, maxBatch: 0, failure: verificationNotRecorded })).toThrow(
       RangeError,
     );
