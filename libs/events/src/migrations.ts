@@ -88,7 +88,10 @@ ALTER TABLE ${s}.outbox DROP CONSTRAINT outbox_source_sequence_key;
   ];
 }
 
-/** The inbox table in a consumer's schema: one row per (consumer group, event id) handled. */
+/**
+ * The inbox table in a consumer's schema: one row per (consumer group, event id) handled; since 9052 an index on
+ * `(topic, handled_at)`, which retention walks to delete each topic's oldest rows in batches (ADR 047).
+ */
 export function inboxMigrations(schema: string): Migration[] {
   const s = quoteSchema(schema);
   return [
@@ -106,6 +109,12 @@ CREATE TABLE ${s}.inbox (
   PRIMARY KEY (consumer_group, event_id)
 );
 `,
+    },
+    {
+      // ADR 047: retention deletes the rows of each topic older than that topic's keep, oldest first, in batches
+      version: 9052,
+      name: 'events_inbox_retention_index',
+      sql: `CREATE INDEX inbox_topic_handled ON ${s}.inbox (topic, handled_at);`,
     },
   ];
 }
