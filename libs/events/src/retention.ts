@@ -56,16 +56,24 @@ export async function pruneOutbox(
   const { cutoff, boundary } = rows[0]!;
   if (boundary === null) return 0;
   let deleted = 0;
+  // each batch starts after the previous one's last position: no walk over the index entries it just deleted
+  let after = '0';
   while (!options.signal?.aborted) {
-    const result = await db.query(
-      `DELETE FROM ${s}.outbox WHERE position IN (
-         SELECT o.position FROM ${s}.outbox o JOIN ${s}.outbox_sequence q ON q.source = o.source
-         WHERE o.position < $1::bigint AND o.created_at < $2 AND o.sequence <= q.published
-         ORDER BY o.position LIMIT $3)`,
-      [boundary, cutoff, limit],
+    const { rows: done } = await db.query<{ n: number; last: string | null }>(
+      `WITH d AS (
+         DELETE FROM ${s}.outbox WHERE position IN (
+           SELECT o.position FROM ${s}.outbox o JOIN ${s}.outbox_sequence q ON q.source = o.source
+           WHERE o.position > $1::bigint AND o.position < $2::bigint AND o.created_at < $3 AND o.sequence <= q.published
+           ORDER BY o.position LIMIT $4)
+         RETURNING position
+       )
+       SELECT count(*)::int AS n, max(position)::text AS last FROM d`,
+      [after, boundary, cutoff, limit],
     );
-    deleted += result.rowCount;
-    if (result.rowCount < limit) break;
+    const { n, last } = done[0]!;
+    deleted += n;
+    if (n < limit || last === null) break;
+    after = last;
   }
   return deleted;
 }
@@ -100,8 +108,8 @@ export function inboxRetention(topics: readonly TopicSpec[], floorMs: number): I
 /**
  * Deletes inbox rows of the topics in `keep`, each handled more than its `keepMs` ago, in batches; returns how many.
  * Rows of topics not in `keep` (a topic kept for ever, or one this process does not know) are never deleted: an
- * inbox row is what drops a duplicate, so it stays while one can still arrive (see {@link inboxKeepMs}). Each batch
- * walks the `(topic, handled_at)` index from the oldest row of each topic.
+ * inbox row is what drops a duplicate, so it stays while one can still arrive (see {@link inboxKeepMs}). Topic after
+ * topic, each batch walks the `(topic, handled_at)` index from where the previous one ended.
  */
 export async function pruneInbox(
   db: Queryable,
@@ -114,25 +122,31 @@ export async function pruneInbox(
   const limit = options.batchSize ?? PRUNE_BATCH_ROWS;
   const { rows } = await db.query<{ now: Date }>('SELECT now() AS now');
   const now = rows[0]!.now;
-  const topics = keep.map((k) => k.topic);
-  const cutoffs = keep.map((k) => new Date(now.getTime() - Math.round(k.keepMs)).toISOString());
   let deleted = 0;
-  while (!options.signal?.aborted) {
-    const result = await db.query(
-      `DELETE FROM ${s}.inbox i USING (
-         SELECT x.consumer_group, x.event_id
-         FROM unnest($1::text[], $2::timestamptz[]) AS k(topic, cutoff)
-         CROSS JOIN LATERAL (
-           SELECT consumer_group, event_id FROM ${s}.inbox
-           WHERE topic = k.topic AND handled_at < k.cutoff ORDER BY handled_at LIMIT $3
-         ) x
-         LIMIT $3
-       ) d
-       WHERE i.consumer_group = d.consumer_group AND i.event_id = d.event_id`,
-      [topics, cutoffs, limit],
-    );
-    deleted += result.rowCount;
-    if (result.rowCount < limit) break;
+  for (const { topic, keepMs } of keep) {
+    const cutoff = new Date(now.getTime() - Math.round(keepMs));
+    // each batch starts at the previous one's newest row (rows claimed together share their time), not at the
+    // index entries it just deleted
+    let from = new Date(0);
+    while (!options.signal?.aborted) {
+      const { rows: done } = await db.query<{ n: number; last: Date | null }>(
+        `WITH d AS (
+           DELETE FROM ${s}.inbox i USING (
+             SELECT consumer_group, event_id FROM ${s}.inbox
+             WHERE topic = $1 AND handled_at >= $2 AND handled_at < $3 ORDER BY handled_at LIMIT $4
+           ) x
+           WHERE i.consumer_group = x.consumer_group AND i.event_id = x.event_id
+           RETURNING i.handled_at
+         )
+         SELECT count(*)::int AS n, max(handled_at) AS last FROM d`,
+        [topic, from, cutoff, limit],
+      );
+      const { n, last } = done[0]!;
+      deleted += n;
+      if (n < limit || last === null) break;
+      from = last;
+    }
+    if (options.signal?.aborted) break;
   }
   return deleted;
 }

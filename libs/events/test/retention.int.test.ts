@@ -128,7 +128,9 @@ describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('outbox retentio
       pruneOutbox(h.db, S, 7 * DAY, { batchSize: 16 }),
       pruneOutbox(h.db, S, 7 * DAY, { batchSize: 16 }),
     ]);
-    expect(counts[0]! + counts[1]!).toBe(300);
+    // a pass that lost a batch to the other one ends early (the next pass finishes): no row is counted twice
+    const rest = await pruneOutbox(h.db, S, 7 * DAY, { batchSize: 16 });
+    expect(counts[0]! + counts[1]! + rest).toBe(300);
     expect(await outboxRows(h.db)).toEqual([]);
   });
 
