@@ -56,15 +56,16 @@ export async function pruneOutbox(
   const { cutoff, boundary } = rows[0]!;
   if (boundary === null) return 0;
   let deleted = 0;
-  // each batch starts after the previous one's last position: no walk over the index entries it just deleted
+  // `= ANY(ARRAY(...))`: the batch's rows are found by the primary key (`IN (...)` was planned as a scan of the whole
+  // table per batch); each batch starts after the previous one's last position, not at the entries it just deleted
   let after = '0';
   while (!options.signal?.aborted) {
     const { rows: done } = await db.query<{ n: number; last: string | null }>(
       `WITH d AS (
-         DELETE FROM ${s}.outbox WHERE position IN (
+         DELETE FROM ${s}.outbox WHERE position = ANY(ARRAY(
            SELECT o.position FROM ${s}.outbox o JOIN ${s}.outbox_sequence q ON q.source = o.source
            WHERE o.position > $1::bigint AND o.position < $2::bigint AND o.created_at < $3 AND o.sequence <= q.published
-           ORDER BY o.position LIMIT $4)
+           ORDER BY o.position LIMIT $4))
          RETURNING position
        )
        SELECT count(*)::int AS n, max(position)::text AS last FROM d`,
@@ -126,17 +127,15 @@ export async function pruneInbox(
   for (const { topic, keepMs } of keep) {
     const cutoff = new Date(now.getTime() - Math.round(keepMs));
     // each batch starts at the previous one's newest row (rows claimed together share their time), not at the
-    // index entries it just deleted
+    // index entries it just deleted; its rows are deleted by their `ctid` (a TID scan: inbox rows are never updated)
     let from = new Date(0);
     while (!options.signal?.aborted) {
       const { rows: done } = await db.query<{ n: number; last: Date | null }>(
         `WITH d AS (
-           DELETE FROM ${s}.inbox i USING (
-             SELECT consumer_group, event_id FROM ${s}.inbox
-             WHERE topic = $1 AND handled_at >= $2 AND handled_at < $3 ORDER BY handled_at LIMIT $4
-           ) x
-           WHERE i.consumer_group = x.consumer_group AND i.event_id = x.event_id
-           RETURNING i.handled_at
+           DELETE FROM ${s}.inbox WHERE ctid = ANY(ARRAY(
+             SELECT ctid FROM ${s}.inbox
+             WHERE topic = $1 AND handled_at >= $2 AND handled_at < $3 ORDER BY handled_at LIMIT $4))
+           RETURNING handled_at
          )
          SELECT count(*)::int AS n, max(handled_at) AS last FROM d`,
         [topic, from, cutoff, limit],
