@@ -34,6 +34,7 @@ import {
   heartbeat,
   installService,
   kafkaHarness,
+  openWithTopic,
   SERVICE_SCHEMA,
 } from './support.js';
 
@@ -71,12 +72,7 @@ describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('outbox retentio
   const topic = 'retention.outbox';
 
   beforeEach(async () => {
-    h = await factory.open();
-    await installService(h.db);
-    await ensureTopics(
-      h.transport,
-      new TopicRegistry([defineTopic({ name: topic, partitions: 1, owner: 'test', eventTypes: ['hub.heartbeat'] })]),
-    );
+    h = await openWithTopic(factory, topic);
   });
   afterEach(async () => {
     await h.close();
@@ -150,12 +146,7 @@ describe('outbox retention beside a publishing relay (kafka + postgres)', () => 
   const topic = uniqueTopic('retention.live');
 
   beforeEach(async () => {
-    h = await kafkaHarness.open();
-    await installService(h.db);
-    await ensureTopics(
-      h.transport,
-      new TopicRegistry([defineTopic({ name: topic, partitions: 1, owner: 'test', eventTypes: ['hub.heartbeat'] })]),
-    );
+    h = await openWithTopic(kafkaHarness, topic);
   });
   afterEach(async () => {
     await h.close();
