@@ -106,11 +106,19 @@ export function inboxRetention(topics: readonly TopicSpec[], floorMs: number): I
   });
 }
 
+/** Batches of {@link PruneOptions.batchSize} rows found by one read of the inbox in {@link pruneInbox}. */
+const INBOX_BATCHES_PER_READ = 50;
+
 /**
  * Deletes inbox rows of the topics in `keep`, each handled more than its `keepMs` ago, in batches; returns how many.
  * Rows of topics not in `keep` (a topic kept for ever, or one this process does not know) are never deleted: an
- * inbox row is what drops a duplicate, so it stays while one can still arrive (see {@link inboxKeepMs}). Topic after
- * topic, each batch walks the `(topic, handled_at)` index from where the previous one ended.
+ * inbox row is what drops a duplicate, so it stays while one can still arrive (see {@link inboxKeepMs}).
+ *
+ * Topic after topic, one read finds the `ctid`s of up to 50 batches of old rows (through the BRIN index on
+ * `handled_at`: the block ranges that may hold a row that old, the topic filtered on the heap; no order, so no sort),
+ * then each batch is one DELETE by `ctid` (a TID scan) that checks the topic and the age again: a `ctid` whose row
+ * another pass deleted, and whose slot vacuum gave to a newer row, deletes nothing. The read is repeated while it
+ * came back full, so a pass reads the matching ranges once per 50 batches, never once per batch.
  */
 export async function pruneInbox(
   db: Queryable,
@@ -121,29 +129,26 @@ export async function pruneInbox(
   if (keep.length === 0) return 0;
   const s = quoteSchema(schema);
   const limit = options.batchSize ?? PRUNE_BATCH_ROWS;
+  const perRead = limit * INBOX_BATCHES_PER_READ;
   const { rows } = await db.query<{ now: Date }>('SELECT now() AS now');
   const now = rows[0]!.now;
   let deleted = 0;
   for (const { topic, keepMs } of keep) {
     const cutoff = new Date(now.getTime() - Math.round(keepMs));
-    // each batch starts at the previous one's newest row (rows claimed together share their time), not at the
-    // index entries it just deleted; its rows are deleted by their `ctid` (a TID scan: inbox rows are never updated)
-    let from = new Date(0);
     while (!options.signal?.aborted) {
-      const { rows: done } = await db.query<{ n: number; last: Date | null }>(
-        `WITH d AS (
-           DELETE FROM ${s}.inbox WHERE ctid = ANY(ARRAY(
-             SELECT ctid FROM ${s}.inbox
-             WHERE topic = $1 AND handled_at >= $2 AND handled_at < $3 ORDER BY handled_at LIMIT $4))
-           RETURNING handled_at
-         )
-         SELECT count(*)::int AS n, max(handled_at) AS last FROM d`,
-        [topic, from, cutoff, limit],
+      const { rows: found } = await db.query<{ id: string }>(
+        `SELECT ctid::text AS id FROM ${s}.inbox WHERE topic = $1 AND handled_at < $2 LIMIT $3`,
+        [topic, cutoff, perRead],
       );
-      const { n, last } = done[0]!;
-      deleted += n;
-      if (n < limit || last === null) break;
-      from = last;
+      for (let i = 0; i < found.length && !options.signal?.aborted; i += limit) {
+        const ids = found.slice(i, i + limit).map((r) => r.id);
+        const done = await db.query(
+          `DELETE FROM ${s}.inbox WHERE ctid = ANY($1::tid[]) AND topic = $2 AND handled_at < $3`,
+          [ids, topic, cutoff],
+        );
+        deleted += done.rowCount;
+      }
+      if (found.length < perRead) break;
     }
     if (options.signal?.aborted) break;
   }

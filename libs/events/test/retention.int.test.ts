@@ -262,3 +262,60 @@ describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('inbox retention
     expect(await Promise.all([pruneInbox(h.db, S, keep), pruneInbox(h.db, S, keep)])).toEqual([0, 0]);
   });
 });
+
+describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('inbox retention in batches ($name)', (factory) => {
+  let h: Harness;
+  const keep = [{ topic: 'retention.weekly', keepMs: 15 * DAY }];
+
+  beforeEach(async () => {
+    h = await factory.open();
+    await installService(h.db);
+    // 260 old rows of the weekly topic, 40 old rows of a topic kept for ever between them, 30 recent ones
+    await h.db.query(
+      `INSERT INTO ${S}.inbox (consumer_group, event_id, topic, partition, "offset", handled_at)
+       SELECT 'g', 'e' || n, CASE WHEN n % 8 = 0 AND n <= 320 THEN 'retention.forever' ELSE 'retention.weekly' END,
+              0, n, CASE WHEN n <= 300 THEN now() - interval '20 days' + n * interval '1 second' ELSE now() END
+       FROM generate_series(1, 330) n`,
+    );
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  async function left(): Promise<Record<string, number>> {
+    const { rows } = await h.db.query<{ topic: string; old: boolean; n: number }>(
+      `SELECT topic, handled_at < now() - interval '15 days' AS old, count(*)::int AS n FROM ${S}.inbox
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    return Object.fromEntries(rows.map((r) => [`${r.topic}${r.old ? ' old' : ''}`, r.n]));
+  }
+
+  it('deletes every old row of the topic over several reads of the index, and only those', async () => {
+    // batches of 2: 100 rows a read, three reads
+    expect(await pruneInbox(h.db, S, keep, { batchSize: 2 })).toBe(263);
+    expect(await left()).toEqual({ 'retention.forever': 3, 'retention.forever old': 37, 'retention.weekly': 27 });
+    expect(await pruneInbox(h.db, S, keep, { batchSize: 2 })).toBe(0);
+  });
+
+  it('two passes at once delete each row once', async () => {
+    const passes = await Promise.all([
+      pruneInbox(h.db, S, keep, { batchSize: 3 }),
+      pruneInbox(h.db, S, keep, { batchSize: 3 }),
+    ]);
+    expect(passes[0]! + passes[1]!).toBe(263);
+    expect(await left()).toEqual({ 'retention.forever': 3, 'retention.forever old': 37, 'retention.weekly': 27 });
+  });
+
+  it('stops between batches once aborted, and the next pass goes on', async () => {
+    const stop = new AbortController();
+    let statements = 0;
+    const counting = {
+      query: ((sql: string, params?: unknown[]) => {
+        if (sql.includes('DELETE') && ++statements === 2) stop.abort();
+        return h.db.query(sql, params);
+      }) as Database['query'],
+    };
+    expect(await pruneInbox(counting, S, keep, { batchSize: 5, signal: stop.signal })).toBe(10);
+    expect(await pruneInbox(h.db, S, keep, { batchSize: 5 })).toBe(253);
+  });
+});
