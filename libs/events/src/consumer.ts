@@ -202,7 +202,7 @@ class InboxConsumer implements EventConsumer {
       onError: (err, record) =>
         this.#log.warn({ err: messageOf(err), ...(record ? origin(record) : {}) }, 'delivery failed; will retry'),
     });
-    this.#unlist = addLiveConsumer({ db: this.#o.db, group: this.#o.group, consumer: this });
+    this.#unlist = addLiveConsumer({ db: this.#o.db, group: this.#o.group, schema: this.#o.schema, consumer: this });
   }
 
   async stop(): Promise<void> {

@@ -75,12 +75,3 @@ export async function inboxContains(db: Queryable, schema: string, group: string
   );
   return rows.length > 0;
 }
-
-/** Deletes inbox rows older than `olderThanMs` (keep them longer than the topics' retention); returns how many. */
-export async function pruneInbox(db: Queryable, schema: string, olderThanMs: number): Promise<number> {
-  const result = await db.query(
-    `DELETE FROM ${quoteSchema(schema)}.inbox WHERE handled_at < now() - $1::bigint * interval '1 millisecond'`,
-    [Math.round(olderThanMs)],
-  );
-  return result.rowCount;
-}

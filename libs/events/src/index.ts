@@ -52,7 +52,6 @@ export {
   type InboxClaim,
   type InboxOrigin,
   inboxContains,
-  pruneInbox,
 } from './inbox.js';
 export type { Backoff } from './internal.js';
 export { partitionFor } from './internal.js';
@@ -80,12 +79,21 @@ export {
 export {
   createRelay,
   type PublishedEvent,
-  pruneOutbox,
   type Relay,
   type RelayOptions,
   type RelayState,
   type RelayStatus,
 } from './relay.js';
+export {
+  type InboxKeep,
+  inboxKeepMs,
+  inboxRetention,
+  KAFKA_SEGMENT_SLACK_MS,
+  PRUNE_BATCH_ROWS,
+  type PruneOptions,
+  pruneInbox,
+  pruneOutbox,
+} from './retention.js';
 export { type StartRelayOptions, type StopHooks, startOutboxRelay } from './start-relay.js';
 export {
   type CleanupPolicy,

@@ -5,7 +5,7 @@ import type { Relay } from './relay.js';
 /**
  * The outbox relays and consumers running in this process, for a host's metrics (ADR 035): the kit reads their
  * backlog, lag and counters when Prometheus scrapes, so nothing is counted per event and no service wires metrics
- * of its own. `startOutboxRelay` and `createConsumer` add themselves; stopping removes them.
+ * of its own; its retention pass (ADR 047) finds the outboxes and inboxes to prune here. `startOutboxRelay` and `createConsumer` add themselves; stopping removes them.
  */
 
 /** A running outbox relay and where its outbox is. */
@@ -15,10 +15,11 @@ export interface LiveOutbox {
   readonly relay: Relay;
 }
 
-/** A running consumer and its group. */
+/** A running consumer, its group and the schema of its inbox. */
 export interface LiveConsumer {
   readonly db: Database;
   readonly group: string;
+  readonly schema: string;
   readonly consumer: EventConsumer;
 }
 

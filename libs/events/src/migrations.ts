@@ -88,7 +88,11 @@ ALTER TABLE ${s}.outbox DROP CONSTRAINT outbox_source_sequence_key;
   ];
 }
 
-/** The inbox table in a consumer's schema: one row per (consumer group, event id) handled. */
+/**
+ * The inbox table in a consumer's schema: one row per (consumer group, event id) handled; since 9052 a BRIN index on
+ * `handled_at` (rows are inserted in `handled_at` order), through which retention finds each topic's old rows without
+ * a per-row index entry on the claim (ADR 047).
+ */
 export function inboxMigrations(schema: string): Migration[] {
   const s = quoteSchema(schema);
   return [
@@ -106,6 +110,14 @@ CREATE TABLE ${s}.inbox (
   PRIMARY KEY (consumer_group, event_id)
 );
 `,
+    },
+    {
+      // ADR 047: retention finds the rows of each topic older than that topic's keep through the block ranges of a
+      // BRIN index (one summary per 32 heap pages, no entry per row: a claim into a summarized or not yet summarized
+      // range writes nothing to it); `autosummarize` has autovacuum summarize each range once it is full
+      version: 9052,
+      name: 'events_inbox_retention_index',
+      sql: `CREATE INDEX inbox_handled_brin ON ${s}.inbox USING brin (handled_at) WITH (pages_per_range = 32, autosummarize = on);`,
     },
   ];
 }

@@ -547,21 +547,6 @@ class OutboxRelay implements Relay {
 }
 
 /**
- * Deletes published outbox rows written more than `olderThanMs` ago (the relay never deletes); returns how many. A
- * row is published once its number is at most its source's watermark (ADR 021).
- */
-export async function pruneOutbox(db: Queryable, schema: string, olderThanMs: number): Promise<number> {
-  const s = quoteSchema(schema);
-  const result = await db.query(
-    `DELETE FROM ${s}.outbox o USING ${s}.outbox_sequence q
-     WHERE q.source = o.source AND o.sequence <= q.published
-       AND o.created_at < now() - $1::bigint * interval '1 millisecond'`,
-    [Math.round(olderThanMs)],
-  );
-  return result.rowCount;
-}
-
-/**
  * Records that the events numbered `published` (per source) were published: each source's watermark moves up to the
  * highest of them only when they cover every number between the watermark and it (ADR 021). What the relay's claim
  * does for the previous batch, as a statement of its own (at stop). Internal: exported for the tests.

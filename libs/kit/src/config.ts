@@ -4,7 +4,7 @@ import { AppError, type FieldViolation } from '@onceonly/errors';
  * One variable of a configuration schema: how to parse it, whether it is required, its default and its doc.
  * `T` is the parsed type; `R` is true when the loaded value is always present (required, or defaulted).
  * Build fields with {@link str}, {@link int}, {@link bool}, {@link url}, {@link hostPort}, {@link list},
- * {@link oneOf}; never by hand.
+ * {@link oneOf}, {@link duration}; never by hand.
  */
 export interface Field<T, R extends boolean = boolean> {
   /** Short type name for documentation: `string`, `int`, `host:port`... */
@@ -17,6 +17,8 @@ export interface Field<T, R extends boolean = boolean> {
   readonly optional: boolean;
   /** A secret's value is never echoed in errors nor shown as a default. */
   readonly secret: boolean;
+  /** Writes a value as an operator would set it (the default, in {@link describeConfig}); default `String`. */
+  show?(value: T): string;
   /** Parses a raw, non-empty value; throws {@link Expected} when it is malformed. */
   parse(raw: string): T;
   /** Type-level marker only (never set at run time). */
@@ -227,6 +229,39 @@ export function oneOf<const V extends readonly string[]>(
   });
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A duration such as `7d`, `12h`, `30m`, `45s` or `500ms`, loaded as milliseconds; `0` or `off` load as 0 (the
+ * variable's feature is off). The default is given the same way (`default: '7d'`).
+ */
+export function duration(options: FieldOptions & { default: string }): Field<number, true>;
+export function duration(options: FieldOptions & Optional): Field<number, false>;
+export function duration(options: FieldOptions & { default?: string; optional?: boolean }): Field<number> {
+  const expected = 'a duration (7d, 12h, 30m, 45s, 500ms), or 0/off';
+  const parse = (raw: string): number => {
+    const lower = raw.toLowerCase();
+    if (lower === 'off' || lower === '0') return 0;
+    const match = /^(\d{1,9})(ms|s|m|h|d)$/.exec(lower);
+    if (!match) throw new Expected(expected);
+    return Number(match[1]) * DURATION_UNITS[match[2]!]!;
+  };
+  const { default: raw, ...rest } = options;
+  return Object.freeze({
+    ...field('duration', expected, { ...rest, ...(raw === undefined ? {} : { default: parse(raw) }) }, parse),
+    show: showDuration,
+  });
+}
+
+/** A number of milliseconds in the largest unit that divides it (`604800000` → `7d`); 0 is `off`. */
+function showDuration(ms: number): string {
+  if (ms === 0) return 'off';
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    if (ms % DURATION_UNITS[unit]! === 0) return `${ms / DURATION_UNITS[unit]!}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 /** Longest value echoed in an error message; longer ones are cut (one line, no log flooding). */
 const ECHO_LIMIT = 60;
 
@@ -300,7 +335,14 @@ export function describeConfig(schema: ConfigSchema): ConfigVariable[] {
     name,
     type: spec.type,
     required: spec.default === undefined && !spec.optional,
-    default: spec.default === undefined ? undefined : spec.secret ? '(secret)' : formatDefault(spec.default),
+    default:
+      spec.default === undefined
+        ? undefined
+        : spec.secret
+          ? '(secret)'
+          : spec.show
+            ? spec.show(spec.default)
+            : formatDefault(spec.default),
     secret: spec.secret,
     doc: spec.doc,
   }));

@@ -4,6 +4,7 @@ import {
   bool,
   type ConfigSchema,
   describeConfig,
+  duration,
   formatConfigHelp,
   hostPort,
   int,
@@ -167,5 +168,43 @@ describe('describeConfig', () => {
     expect(text.split('\n')).toHaveLength(Object.keys(schema).length);
     expect(text).toContain('ONCEONLY_SERVICE');
     expect(text).toContain('required');
+  });
+});
+
+describe('duration', () => {
+  const durations = {
+    KEEP: duration({ default: '7d', doc: 'how long' }),
+    EVERY: duration({ optional: true, doc: 'how often' }),
+  } satisfies ConfigSchema;
+
+  it('loads units as milliseconds, 0 and off as 0, and the default given the same way', () => {
+    expect(loadConfig(durations, {})).toEqual({ KEEP: 7 * 86_400_000, EVERY: undefined });
+    const cases: [string, number][] = [
+      ['12h', 12 * 3_600_000],
+      ['30m', 1_800_000],
+      ['45s', 45_000],
+      ['500ms', 500],
+      ['2D', 2 * 86_400_000],
+      ['0', 0],
+      ['off', 0],
+      ['OFF', 0],
+    ];
+    for (const [raw, ms] of cases) expect(loadConfig(durations, { KEEP: raw }).KEEP).toBe(ms);
+    expectTypeOf(loadConfig(durations, {}).KEEP).toEqualTypeOf<number>();
+  });
+
+  it('refuses a number without a unit, a negative one or a unit it does not know', () => {
+    for (const raw of ['7', '-1d', '1w', '1.5h', 'seven days']) {
+      const err = failure(() => loadConfig(durations, { KEEP: raw }));
+      expect(err.code).toBe('CONFIG_INVALID');
+      expect(err.message).toContain('KEEP: expected a duration (7d, 12h, 30m, 45s, 500ms), or 0/off');
+    }
+  });
+
+  it('shows its default as set', () => {
+    const rows = describeConfig(durations);
+    expect(rows[0]).toMatchObject({ type: 'duration', default: '7d' });
+    expect(describeConfig({ A: duration({ default: '90m', doc: 'a' }) })[0]?.default).toBe('90m');
+    expect(describeConfig({ A: duration({ default: '0', doc: 'a' }) })[0]?.default).toBe('off');
   });
 });

@@ -34,6 +34,7 @@ export {
   type ConfigSchema,
   type ConfigVariable,
   describeConfig,
+  duration,
   Expected,
   type Field,
   type FieldOptions,
@@ -61,6 +62,13 @@ export {
   parseCorsOrigins,
 } from './cors.js';
 export { watchEventMetrics } from './event-metrics.js';
+export {
+  type EventRetentionOptions,
+  RETENTION_CONFIG,
+  type RetentionPass,
+  runRetentionPass,
+  startEventRetention,
+} from './event-retention.js';
 export { FieldCheck, type TextOptions } from './field-check.js';
 export {
   type AddServiceOptions,

@@ -1,5 +1,5 @@
 import { NAMESPACE_PATTERN } from '@onceonly/events';
-import { bool, hostPort, int, list, loadConfig, oneOf, parseHostPort, str, url } from '@onceonly/kit';
+import { bool, hostPort, int, list, loadConfig, oneOf, parseHostPort, RETENTION_CONFIG, str, url } from '@onceonly/kit';
 
 /** Every environment variable the hub reads: `onceonly config` prints this table. */
 export const HUB_CONFIG = {
@@ -93,6 +93,7 @@ export const HUB_CONFIG = {
     max: 600_000,
     doc: 'how long in-flight calls may finish on SIGTERM',
   }),
+  ...RETENTION_CONFIG,
 } as const;
 
 export type HubConfig = ReturnType<typeof loadHubConfig>;

@@ -29,6 +29,7 @@ import {
   type ServerTls,
   type ServiceModule,
   serveMetrics,
+  startEventRetention,
   startTracing,
   watchEventMetrics,
 } from '@onceonly/kit';
@@ -166,6 +167,18 @@ export async function startHub(options: StartOptions): Promise<RunningHub> {
         grpcAddress: () => listening,
       });
     }
+    // after the modules: their relays and consumers are running, so the pass finds every outbox and inbox
+    startEventRetention(
+      { log, lifecycle },
+      {
+        db,
+        topics: registry,
+        outboxMs: config.ONCEONLY_OUTBOX_RETENTION,
+        inboxMs: config.ONCEONLY_INBOX_RETENTION,
+        intervalMs: config.ONCEONLY_RETENTION_INTERVAL,
+        metrics,
+      },
+    );
     server.addService(
       HubServiceService,
       hubService({

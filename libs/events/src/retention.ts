@@ -1,0 +1,158 @@
+import type { Queryable } from '@onceonly/store';
+import { quoteSchema } from './internal.js';
+import type { TopicSpec } from './topics.js';
+
+/**
+ * Retention of the outbox and the inbox (ADR 047): deletes in bounded batches, each batch one autocommitted
+ * statement (no long transaction, row locks held for one statement), so that a pass never blocks the relay, the
+ * writers or the consumers for long. Two replicas running a pass at once delete each row once (the second waits for
+ * the first's row lock, then finds the row gone): nothing is coordinated, and nothing needs to be.
+ */
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Rows one DELETE statement removes at most (default of {@link PruneOptions.batchSize}). */
+export const PRUNE_BATCH_ROWS = 1000;
+/**
+ * How much longer than a topic's `retention.ms` Kafka may still serve a record: the broker deletes whole segments
+ * once their newest record is older than the retention, and a segment rolls after `segment.ms` (7 days by default,
+ * which the topics here keep: `ensureTopics` sets only `retention.ms` and `cleanup.policy`), plus a day of clock skew.
+ */
+export const KAFKA_SEGMENT_SLACK_MS = 8 * DAY_MS;
+
+/** Options of {@link pruneOutbox} and {@link pruneInbox}. */
+export interface PruneOptions {
+  /** Rows per DELETE statement (default {@link PRUNE_BATCH_ROWS}). */
+  batchSize?: number;
+  /** Checked between batches: a pass stops early once it is aborted (at shutdown), keeping what it deleted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Deletes published outbox rows written more than `olderThanMs` ago, in batches (the relay never deletes); returns
+ * how many. A row is published once its number is at most its source's watermark (ADR 021); rows not numbered yet,
+ * or numbered above the watermark (stamped and not yet published, or published and not yet marked), are never
+ * deleted, and `outbox_sequence` (the last number and the watermark of each source) is never touched, so the numbering
+ * goes on gap-free whatever was deleted. The pass works below one boundary found first: the position of the oldest
+ * row that is not old enough (the primary key, walked from the start, so no index on `created_at` is needed and the
+ * writers pay nothing for retention). A row committed late by a long transaction, above the boundary, waits for the
+ * next pass.
+ */
+export async function pruneOutbox(
+  db: Queryable,
+  schema: string,
+  olderThanMs: number,
+  options: PruneOptions = {},
+): Promise<number> {
+  const s = quoteSchema(schema);
+  const limit = options.batchSize ?? PRUNE_BATCH_ROWS;
+  const { rows } = await db.query<{ cutoff: Date; boundary: string | null }>(
+    `WITH c AS (SELECT now() - $1::bigint * interval '1 millisecond' AS cutoff)
+     SELECT c.cutoff, coalesce(
+       (SELECT position FROM ${s}.outbox WHERE created_at >= c.cutoff ORDER BY position LIMIT 1),
+       (SELECT max(position) + 1 FROM ${s}.outbox)) AS boundary
+     FROM c`,
+    [Math.round(olderThanMs)],
+  );
+  const { cutoff, boundary } = rows[0]!;
+  if (boundary === null) return 0;
+  let deleted = 0;
+  // `= ANY(ARRAY(...))`: the batch's rows are found by the primary key (`IN (...)` was planned as a scan of the whole
+  // table per batch); each batch starts after the previous one's last position, not at the entries it just deleted
+  let after = '0';
+  while (!options.signal?.aborted) {
+    const { rows: done } = await db.query<{ n: number; last: string | null }>(
+      `WITH d AS (
+         DELETE FROM ${s}.outbox WHERE position = ANY(ARRAY(
+           SELECT o.position FROM ${s}.outbox o JOIN ${s}.outbox_sequence q ON q.source = o.source
+           WHERE o.position > $1::bigint AND o.position < $2::bigint AND o.created_at < $3 AND o.sequence <= q.published
+           ORDER BY o.position LIMIT $4))
+         RETURNING position
+       )
+       SELECT count(*)::int AS n, max(position)::text AS last FROM d`,
+      [after, boundary, cutoff, limit],
+    );
+    const { n, last } = done[0]!;
+    deleted += n;
+    if (n < limit || last === null) break;
+    after = last;
+  }
+  return deleted;
+}
+
+/** How long the inbox keeps the rows of one topic. */
+export interface InboxKeep {
+  readonly topic: string;
+  readonly keepMs: number;
+}
+
+/**
+ * How long an inbox must keep the rows of events read from `topic`, at least `floorMs`: as long as a duplicate of
+ * the event can still arrive. A consumer group whose committed offsets are lost (Kafka drops a group's offsets
+ * `offsets.retention.minutes` after its last member left: 7 days by default) reads its topics again from the
+ * beginning (`fromBeginning`, the consumers' default), so every record the broker still holds may come again: the
+ * topic's retention plus {@link KAFKA_SEGMENT_SLACK_MS}. Undefined for a topic kept for ever (`retentionMs` -1):
+ * its inbox rows are never deleted.
+ */
+export function inboxKeepMs(topic: TopicSpec, floorMs: number): number | undefined {
+  if (topic.retentionMs < 0) return undefined;
+  return Math.max(floorMs, topic.retentionMs + KAFKA_SEGMENT_SLACK_MS);
+}
+
+/** {@link inboxKeepMs} of every topic of `topics` that is not kept for ever. */
+export function inboxRetention(topics: readonly TopicSpec[], floorMs: number): InboxKeep[] {
+  return topics.flatMap((topic) => {
+    const keepMs = inboxKeepMs(topic, floorMs);
+    return keepMs === undefined ? [] : [{ topic: topic.name, keepMs }];
+  });
+}
+
+/** Batches of {@link PruneOptions.batchSize} rows found by one read of the inbox in {@link pruneInbox}. */
+const INBOX_BATCHES_PER_READ = 50;
+
+/**
+ * Deletes inbox rows of the topics in `keep`, each handled more than its `keepMs` ago, in batches; returns how many.
+ * Rows of topics not in `keep` (a topic kept for ever, or one this process does not know) are never deleted: an
+ * inbox row is what drops a duplicate, so it stays while one can still arrive (see {@link inboxKeepMs}).
+ *
+ * Topic after topic, one read finds the `ctid`s of up to 50 batches of old rows (through the BRIN index on
+ * `handled_at`: the block ranges that may hold a row that old, the topic filtered on the heap; no order, so no sort),
+ * then each batch is one DELETE by `ctid` (a TID scan) that checks the topic and the age again: a `ctid` whose row
+ * another pass deleted, and whose slot vacuum gave to a newer row, deletes nothing. The read is repeated while it
+ * came back full, so a pass reads the matching ranges once per 50 batches, never once per batch.
+ */
+export async function pruneInbox(
+  db: Queryable,
+  schema: string,
+  keep: readonly InboxKeep[],
+  options: PruneOptions = {},
+): Promise<number> {
+  if (keep.length === 0) return 0;
+  const s = quoteSchema(schema);
+  const limit = options.batchSize ?? PRUNE_BATCH_ROWS;
+  const perRead = limit * INBOX_BATCHES_PER_READ;
+  const { rows } = await db.query<{ now: Date }>('SELECT now() AS now');
+  const now = rows[0]!.now;
+  let deleted = 0;
+  for (const { topic, keepMs } of keep) {
+    const cutoff = new Date(now.getTime() - Math.round(keepMs));
+    while (!options.signal?.aborted) {
+      const { rows: found } = await db.query<{ id: string }>(
+        `SELECT ctid::text AS id FROM ${s}.inbox WHERE topic = $1 AND handled_at < $2 LIMIT $3`,
+        [topic, cutoff, perRead],
+      );
+      for (let i = 0; i < found.length && !options.signal?.aborted; i += limit) {
+        const ids = found.slice(i, i + limit).map((r) => r.id);
+        // `(handled_at < $3) IS TRUE`: the same test, but not one the BRIN index can answer, so the planner takes the
+        // TID scan (with a plain `handled_at < $3` it read every old block range again to find 1,000 ctids)
+        const done = await db.query(
+          `DELETE FROM ${s}.inbox WHERE ctid = ANY($1::tid[]) AND topic = $2 AND (handled_at < $3) IS TRUE`,
+          [ids, topic, cutoff],
+        );
+        deleted += done.rowCount;
+      }
+      if (found.length < perRead) break;
+    }
+    if (options.signal?.aborted) break;
+  }
+  return deleted;
+}

@@ -1,0 +1,122 @@
+import {
+  inboxRetention,
+  liveConsumers,
+  liveOutboxes,
+  pruneInbox,
+  pruneOutbox,
+  type TopicRegistry,
+} from '@onceonly/events';
+import type { Database } from '@onceonly/store';
+import { duration } from './config.js';
+import type { Metrics } from './metrics.js';
+import { startPeriodic } from './periodic.js';
+import type { ServiceContext } from './service-module.js';
+
+/** The variables of the event retention (ADR 047): a host adds them to its configuration schema. */
+export const RETENTION_CONFIG = {
+  ONCEONLY_OUTBOX_RETENTION: duration({
+    default: '7d',
+    doc: 'delete published outbox rows older than this (0/off: keep them); unpublished rows are never deleted (ADR 047)',
+  }),
+  ONCEONLY_INBOX_RETENTION: duration({
+    default: '7d',
+    doc: "delete inbox rows older than this and than their topic's retention + 8d (rows of topics kept for ever: never; 0/off: keep all) (ADR 047)",
+  }),
+  ONCEONLY_RETENTION_INTERVAL: duration({
+    default: '1h',
+    doc: 'how often the outbox and inbox retention runs, one pass at a time, first at start (0/off: never)',
+  }),
+} as const;
+
+/** Options of {@link startEventRetention}. */
+export interface EventRetentionOptions {
+  readonly db: Database;
+  /** Every topic the process knows: an inbox row is kept at least as long as its topic's records. */
+  readonly topics: TopicRegistry;
+  /** Published outbox rows older than this are deleted; 0 keeps them. */
+  readonly outboxMs: number;
+  /** Inbox rows older than this (and than their topic's retention, see `inboxKeepMs`) are deleted; 0 keeps them. */
+  readonly inboxMs: number;
+  /** How often a pass runs; 0 runs none. */
+  readonly intervalMs: number;
+  readonly metrics?: Metrics;
+  /** Rows per DELETE statement (default `PRUNE_BATCH_ROWS`, 1,000). */
+  readonly batchSize?: number;
+}
+
+/** What one pass deleted, per schema: published outbox rows and inbox rows. */
+export interface RetentionPass {
+  readonly outbox: Record<string, number>;
+  readonly inbox: Record<string, number>;
+  readonly ms: number;
+}
+
+/**
+ * Runs the retention of every outbox and inbox of `db` in this process on a timer (ADR 047): the schemas of the
+ * relays and consumers running when the pass starts (`liveOutboxes`, `liveConsumers`), so a service needs nothing of
+ * its own. Each pass deletes, schema after schema, in batches of autocommitted statements, the published outbox rows
+ * older than `outboxMs` and the inbox rows older than `inboxMs` and than their topic's retention (so that a
+ * duplicate still on the bus is still dropped); it logs one line with the counts per schema and adds them to
+ * `onceonly_retention_deleted_rows_total{schema, table}`. Every replica runs it: two passes at once delete each row
+ * once. At stop the pass in progress ends after its current batch.
+ */
+export function startEventRetention(
+  ctx: Pick<ServiceContext, 'log' | 'lifecycle'>,
+  options: EventRetentionOptions,
+): void {
+  if (options.intervalMs === 0 || (options.outboxMs === 0 && options.inboxMs === 0)) {
+    ctx.log.info('event retention is off: outbox and inbox rows are kept');
+    return;
+  }
+  const deleted = options.metrics?.counter({
+    name: 'onceonly_retention_deleted_rows_total',
+    help: 'outbox and inbox rows the retention deleted since start, by schema and table',
+    labelNames: ['schema', 'table'],
+  });
+  let lastPass = Number.NaN;
+  options.metrics?.gaugeOnScrape({
+    name: 'onceonly_retention_last_pass_timestamp_seconds',
+    help: 'when the last retention pass ended (Unix seconds; NaN before the first)',
+    read: () => lastPass,
+  });
+  startPeriodic(ctx, 'event retention', options.intervalMs, async (signal) => {
+    const pass = await runRetentionPass(options, signal);
+    for (const [table, counts] of [
+      ['outbox', pass.outbox],
+      ['inbox', pass.inbox],
+    ] as const) {
+      for (const [schema, n] of Object.entries(counts)) deleted?.inc({ schema, table }, n);
+    }
+    lastPass = Date.now() / 1000;
+    ctx.log.info({ deleted: { outbox: pass.outbox, inbox: pass.inbox }, ms: pass.ms }, 'event retention pass');
+  });
+}
+
+/**
+ * One retention pass over the outboxes and inboxes running on `options.db` (see {@link startEventRetention}); stops
+ * between batches once `signal` is aborted. For `onceonly` commands and tests; hosts use the timer.
+ */
+export async function runRetentionPass(
+  options: Pick<EventRetentionOptions, 'db' | 'topics' | 'outboxMs' | 'inboxMs' | 'batchSize'>,
+  signal?: AbortSignal,
+): Promise<RetentionPass> {
+  const started = performance.now();
+  const { db } = options;
+  const prune = { ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(signal ? { signal } : {}) };
+  const outbox: Record<string, number> = {};
+  const inbox: Record<string, number> = {};
+  if (options.outboxMs > 0) {
+    for (const schema of new Set(liveOutboxes(db).map((o) => o.schema))) {
+      if (signal?.aborted) break;
+      outbox[schema] = await pruneOutbox(db, schema, options.outboxMs, prune);
+    }
+  }
+  if (options.inboxMs > 0) {
+    const keep = inboxRetention(options.topics.all(), options.inboxMs);
+    for (const schema of new Set(liveConsumers(db).map((c) => c.schema))) {
+      if (signal?.aborted) break;
+      inbox[schema] = await pruneInbox(db, schema, keep, prune);
+    }
+  }
+  return { outbox, inbox, ms: Math.round(performance.now() - started) };
+}
