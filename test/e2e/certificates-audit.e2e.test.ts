@@ -522,7 +522,8 @@ describe('certificates issued through the CLI are in the audit log exactly once 
     ]);
     const ofCitizen = certificateEvents.filter((r) => r.headers.ce_subject?.startsWith('h:'));
     expect(typesOf(ofCitizen)).toEqual(['certificate.issued', 'certificate.suspended']);
-  }, 60_000);
+    // one CLI process per event, one after another: a few seconds each on a loaded machine
+  }, 180_000);
 
   it('replays against the running hub: no divergence, and the certificates rebuilt from the events are the service’s', async () => {
     const report = join(dir, 'live');

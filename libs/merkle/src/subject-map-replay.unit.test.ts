@@ -22,7 +22,8 @@ describe('replaySubjectMap', () => {
       ),
       { numRuns: 30 },
     );
-  });
+    // about 1.2 s alone; 30 logs built and replayed, so give a loaded machine (CI beside other runs) room
+  }, 30_000);
 
   it('detects a map that left out one entry of a subject', async () => {
     const subjects = ['A', 'B', 'A'];
