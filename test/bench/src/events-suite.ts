@@ -62,6 +62,31 @@ function table(bare: PipelineResult, ceiling: PipelineResult, pipelines: readonl
 }
 
 /**
+ * The issue row's ratios, the same in the events suite and its `events-row` selector: the row against bare kafkajs
+ * (the issue's line), against the bare PostgreSQL writers, and its machine CPU per event against bare kafkajs's.
+ */
+function rowRatios(row: PipelineResult, bare: PipelineResult, ceiling: PipelineResult): Ratio[] {
+  return [
+    {
+      name: 'onceonly (Kafka) / bare kafkajs, events/s',
+      value: row.eventsPerSecond / bare.eventsPerSecond,
+      meaning: 'throughput kept after outbox, relay, envelope and inbox',
+    },
+    {
+      name: 'onceonly (Kafka) / bare PostgreSQL writers, events/s',
+      value: row.eventsPerSecond / ceiling.eventsPerSecond,
+      meaning: "how close the pipeline comes to the commits' ceiling: 8 writers of the state row alone, no outbox",
+    },
+    {
+      name: 'onceonly (Kafka) / bare kafkajs, machine CPU ms per event',
+      value: (row.machineCpu?.total ?? Number.NaN) / (bare.machineCpu?.total ?? Number.NaN),
+      meaning:
+        'CPU of the bench process, the PostgreSQL backends of the run and the broker JVM, against the bare clients and the broker',
+    },
+  ];
+}
+
+/**
  * The events suite's issue row alone (`npm run bench -- events-row`): bare kafkajs, the bare PostgreSQL writers and
  * the library's defaults over Kafka, in that order, as the events suite measures them; for alternated A/B runs.
  */
@@ -92,24 +117,7 @@ export const eventsRowSuite: Suite = {
         ...(brokerPid === undefined ? {} : { brokerPid }),
       }),
     );
-    const ratios: Ratio[] = [
-      {
-        name: 'onceonly (Kafka) / bare kafkajs, events/s',
-        value: row.eventsPerSecond / bare.eventsPerSecond,
-        meaning: 'throughput kept after outbox, relay, envelope and inbox',
-      },
-      {
-        name: 'onceonly (Kafka) / bare PostgreSQL writers, events/s',
-        value: row.eventsPerSecond / ceiling.eventsPerSecond,
-        meaning: "how close the pipeline comes to the commits' ceiling",
-      },
-      {
-        name: 'onceonly (Kafka) / bare kafkajs, machine CPU ms per event',
-        value: (row.machineCpu?.total ?? Number.NaN) / (bare.machineCpu?.total ?? Number.NaN),
-        meaning:
-          'CPU of the bench process, the PostgreSQL backends of the run and the broker JVM, against the bare clients and the broker',
-      },
-    ];
+    const ratios = rowRatios(row, bare, ceiling);
     const markdown = [...table(bare, ceiling, [row]), '', budgetLine(bare, row)].join('\n');
     return { markdown, json: { pipelines: [bare, row], postgresCeiling: ceiling }, ratios };
   },
@@ -177,11 +185,7 @@ export const eventsSuite: Suite = {
       PipelineResult,
     ];
     const ratios: Ratio[] = [
-      {
-        name: 'onceonly (Kafka) / bare kafkajs, events/s',
-        value: viaKafka.eventsPerSecond / bare.eventsPerSecond,
-        meaning: 'throughput kept after outbox, relay, envelope and inbox',
-      },
+      ...rowRatios(viaKafka, bare, ceiling),
       {
         name: 'onceonly (Kafka, writes in a transaction) / bare kafkajs, events/s',
         value: inTransaction.eventsPerSecond / bare.eventsPerSecond,
@@ -198,11 +202,6 @@ export const eventsSuite: Suite = {
         meaning: 'a write mix where each state change tells several events (one statement per write)',
       },
       {
-        name: 'onceonly (Kafka) / bare PostgreSQL writers, events/s',
-        value: viaKafka.eventsPerSecond / ceiling.eventsPerSecond,
-        meaning: "how close the pipeline comes to the commits' ceiling: 8 writers of the state row alone, no outbox",
-      },
-      {
         name: 'onceonly (Kafka) committed → published / bare PostgreSQL writers, events/s',
         value: (viaKafka.publishedPerSecond ?? Number.NaN) / ceiling.eventsPerSecond,
         meaning: 'the writers (state row + outbox row) and the relay against the state row alone',
@@ -211,12 +210,6 @@ export const eventsSuite: Suite = {
         name: 'onceonly (Kafka) / bare kafkajs, CPU ms per event (this process)',
         value: (viaKafka.cpuMsPerEvent ?? Number.NaN) / (bare.cpuMsPerEvent ?? Number.NaN),
         meaning: 'CPU of writers, relay, consumer and Kafka clients in the one Node process, against the bare clients',
-      },
-      {
-        name: 'onceonly (Kafka) / bare kafkajs, machine CPU ms per event',
-        value: (viaKafka.machineCpu?.total ?? Number.NaN) / (bare.machineCpu?.total ?? Number.NaN),
-        meaning:
-          'CPU of the bench process, the PostgreSQL backends of the run and the broker JVM, against the bare clients and the broker',
       },
       {
         name: 'onceonly (Kafka) / bare kafkajs, events/s allowed by machine CPU per event',
