@@ -61,6 +61,23 @@ function table(bare: PipelineResult, ceiling: PipelineResult, pipelines: readonl
   ];
 }
 
+/** The row's baseline, the same in the events suite and its `events-row` selector: bare kafkajs, batches of 100. */
+function bareBaseline(
+  brokers: string[],
+  brokerPid: number | undefined,
+  run: string,
+  events: number,
+): Promise<PipelineResult> {
+  return bareKafkajs({
+    brokers,
+    topic: `bench.bare.${run}`,
+    events,
+    payloadBytes: PAYLOAD_BYTES,
+    batch: 100,
+    brokerPid,
+  });
+}
+
 /**
  * The issue row's ratios, the same in the events suite and its `events-row` selector: the row against bare kafkajs
  * (the issue's line), against the bare PostgreSQL writers, and its machine CPU per event against bare kafkajs's.
@@ -96,14 +113,7 @@ export const eventsRowSuite: Suite = {
   partOf: 'events',
   async run({ brokers, brokerPid, run, withFreshDatabase, scale }) {
     const events = Math.round(5000 * scale);
-    const bare = await bareKafkajs({
-      brokers,
-      topic: `bench.bare.${run}`,
-      events,
-      payloadBytes: PAYLOAD_BYTES,
-      batch: 100,
-      brokerPid,
-    });
+    const bare = await bareBaseline(brokers, brokerPid, run, events);
     const ceiling = await withFreshDatabase((db) => barePostgresWriters({ db, events, writers: 8 }));
     const row = await withFreshDatabase((db) =>
       outboxPipeline({
@@ -131,16 +141,7 @@ export const eventsSuite: Suite = {
     const events = Math.round(5000 * scale);
     const perfRecords = Math.round(200_000 * scale);
     const pipelines: PipelineResult[] = [];
-    pipelines.push(
-      await bareKafkajs({
-        brokers,
-        topic: `bench.bare.${run}`,
-        events,
-        payloadBytes: PAYLOAD_BYTES,
-        batch: 100,
-        brokerPid,
-      }),
-    );
+    pipelines.push(await bareBaseline(brokers, brokerPid, run, events));
     // first the library's defaults on Kafka (the issue's row) and on the embedded log; then the shapes beside them:
     // writes in a transaction of four statements with one transaction per consumed event (the defaults before
     // ADR 018), writes in a transaction with the default consumer, and a write mix of several events per write
