@@ -2,7 +2,7 @@ import { validateHolderCode } from '@onceonly/ids';
 import { requireType } from '../domain/catalogue.js';
 import { assertWithinJurisdiction } from '../domain/departments.js';
 import { type HolderInput, holderOf } from '../domain/holder.js';
-import { type IssueCommand, issueCertificate, issueDivision, issueNumberScope } from '../domain/issue.js';
+import { type IssueCommand, issueDivision, issueNumberScope, issueValidated, validateIssue } from '../domain/issue.js';
 import { type CallerRef, issuerFor } from './callers.js';
 import { requestHash } from './idempotency.js';
 import { issueRecord } from './issue-record.js';
@@ -68,8 +68,8 @@ export async function issueCertificateCase(deps: CertificateDeps, input: IssueIn
     division: input.division,
     ...(input.commitment === undefined ? {} : { commitment: input.commitment }),
   };
-  // A dry run: every rule of the domain is checked before a counter moves or a seal is asked for.
-  issueCertificate(command, { id: 'dry-run', now, sequence: 1 });
+  // every rule of the domain is checked before a counter moves or a seal is asked for, once (ADR 052)
+  const valid = validateIssue(command, now);
   const citizenId = citizenIdOf(input.holder, now);
   const result = await issueRecord(deps, {
     idempotency: { scope, hash },
@@ -78,7 +78,7 @@ export async function issueCertificateCase(deps: CertificateDeps, input: IssueIn
     sealUse: 'licensing',
     digest: citizenId === undefined ? undefined : newHolderDigest(citizenId),
     now,
-    make: (sequence) => issueCertificate(command, { id: deps.newId(), now, sequence }),
+    make: (sequence) => issueValidated(valid, { id: deps.newId(), now, sequence }),
   });
   const salt = result.record.holderDigest?.salt;
   return { ...result, ...(salt === undefined ? {} : { holderDigestSalt: salt }) };

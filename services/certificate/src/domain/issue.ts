@@ -164,13 +164,32 @@ export function newCertificate(input: NewCertificate, actor: Actor, now: Date): 
 }
 
 /**
- * Issues (新发) version 1 of a certificate: the issuer may issue the type, the holder's code type fits it, the face
- * matches the schema, the validity is sound; the number and identifier are assigned.
- * @throws AppError PERMISSION_DENIED, CERT_TYPE_NOT_AUTHORISED, HOLDER_CODE_TYPE_INVALID, INVALID_ARGUMENT (an
- * industry licence type: use issueIndustryLicence), DIVISION_INVALID, CERT_FIELDS_INVALID, CERT_VALIDITY_INVALID,
- * CERT_NUMBER_EXHAUSTED.
+ * An issue request that passed every rule of {@link validateIssue}: what {@link issueValidated} builds version 1
+ * from. Made only by `validateIssue` (the brand), so a validated issue cannot be built from unchecked parts.
  */
-export function issueCertificate(command: IssueCommand, context: IssueContext): Transition<CertificateIssued> {
+export interface ValidIssue {
+  readonly [validIssue]: true;
+  readonly command: IssueCommand;
+  /** The day the rules were checked against (China Standard Time). */
+  readonly now: Date;
+  readonly division: string;
+  /** The face, normalised. */
+  readonly fields: Readonly<Record<string, string>>;
+  readonly validity: { readonly validFrom: string; readonly validTo?: string };
+  readonly commitment?: CommitmentTerms;
+}
+
+declare const validIssue: unique symbol;
+
+/**
+ * Checks an issue (新发) before a counter moves or a seal is asked for: the issuer may issue the type, the holder's
+ * code type fits it, the face matches the schema, the validity is sound, and a number can be made (a holder-code
+ * type's holder has a credit code). The service validates once and builds with {@link issueValidated} once it
+ * holds the number's sequence: the checks ran twice before (a dry run, then the issue) on every issue (ADR 052).
+ * @throws AppError PERMISSION_DENIED, CERT_TYPE_NOT_AUTHORISED, HOLDER_CODE_TYPE_INVALID, INVALID_ARGUMENT (an
+ * industry licence type: use issueIndustryLicence), DIVISION_INVALID, CERT_FIELDS_INVALID, CERT_VALIDITY_INVALID.
+ */
+export function validateIssue(command: IssueCommand, now: Date): ValidIssue {
   const { actor, issuer, type, holder } = command;
   assertActorIsIssuer(actor, issuer);
   assertMayIssue(issuer, type);
@@ -184,10 +203,33 @@ export function issueCertificate(command: IssueCommand, context: IssueContext): 
   assertHolderType(type, holder);
   const division = issueDivision(command);
   const fields = assertFaceFields(type, command.fields);
-  const today = chinaDate(context.now);
+  const today = chinaDate(now);
   const validity = resolveValidity(type.validity, command, today);
   const commitment =
     command.commitment === undefined ? undefined : commitmentTerms(command.commitment, today, validity.validTo);
+  // the number's own check, with the first sequence (the dry run's): a holder-code type needs the credit code
+  licenceNumber({ type, holder, division, year: issueYear(now), sequence: 1 });
+  return {
+    command,
+    now,
+    division,
+    fields,
+    validity,
+    ...(commitment ? { commitment } : {}),
+  } as ValidIssue;
+}
+
+/**
+ * Version 1 of a validated issue: the number and identifier assigned from `context.sequence`. `context.now` must be
+ * the instant the issue was validated at (the validity and the issue date are of that day).
+ * @throws AppError CERT_NUMBER_EXHAUSTED; INTERNAL when `context.now` is not the validated instant (a bug).
+ */
+export function issueValidated(valid: ValidIssue, context: IssueContext): Transition<CertificateIssued> {
+  if (context.now.getTime() !== valid.now.getTime()) {
+    throw new AppError('INTERNAL', 'an issue is built at the instant it was validated at');
+  }
+  const { command, division, fields, validity, commitment } = valid;
+  const { actor, issuer, type, holder } = command;
   const number = licenceNumber({ type, holder, division, year: issueYear(context.now), sequence: context.sequence });
   return newCertificate(
     {
@@ -204,4 +246,16 @@ export function issueCertificate(command: IssueCommand, context: IssueContext): 
     actor,
     context.now,
   );
+}
+
+/**
+ * Issues (新发) version 1 of a certificate: the issuer may issue the type, the holder's code type fits it, the face
+ * matches the schema, the validity is sound; the number and identifier are assigned ({@link validateIssue} then
+ * {@link issueValidated}).
+ * @throws AppError PERMISSION_DENIED, CERT_TYPE_NOT_AUTHORISED, HOLDER_CODE_TYPE_INVALID, INVALID_ARGUMENT (an
+ * industry licence type: use issueIndustryLicence), DIVISION_INVALID, CERT_FIELDS_INVALID, CERT_VALIDITY_INVALID,
+ * CERT_NUMBER_EXHAUSTED.
+ */
+export function issueCertificate(command: IssueCommand, context: IssueContext): Transition<CertificateIssued> {
+  return issueValidated(validateIssue(command, context.now), context);
 }

@@ -17,7 +17,7 @@ import {
 } from '../../test/fixtures.js';
 import { TYPE_CODES } from './catalogue.js';
 import { PUTUO_HEALTH, PUTUO_MARKET_REGULATION, PUTUO_SERVICE_CENTRE } from './departments.js';
-import { type IssueCommand, issueCertificate, issueNumberScope } from './issue.js';
+import { type IssueCommand, issueCertificate, issueNumberScope, issueValidated, validateIssue } from './issue.js';
 import { LicenceOperation, LicenceStatus } from './lifecycle-codes.js';
 
 function command(overrides: Partial<IssueCommand> = {}): IssueCommand {
@@ -199,5 +199,48 @@ describe('issuing on commitment (告知承诺)', () => {
     expect(reasons({ postCheckDue: '2026-01-01', terms }, '2025-12-31')).toEqual([
       ['commitment.post_check_due', 'AFTER_VALIDITY'],
     ]);
+  });
+});
+
+describe('validating once, then building (ADR 052)', () => {
+  const centre = { actor: { departmentCode: PUTUO_SERVICE_CENTRE.code }, issuer: PUTUO_SERVICE_CENTRE };
+  const { business_items: _, ...missingItems } = FOOD_FIELDS;
+  const refused: Partial<IssueCommand>[] = [
+    { actor: { departmentCode: PUTUO_HEALTH.code } },
+    { actor: { departmentCode: PUTUO_HEALTH.code }, issuer: PUTUO_HEALTH },
+    { type: type(TYPE_CODES.DRUG_BUSINESS), holder: person() },
+    { fields: missingItems },
+    { validFrom: '2025-05-01', validTo: '2025-04-30' },
+    { validFrom: '2020-01-01', validTo: '2024-12-31' },
+    { validTo: '2030-02-30' },
+    { division: '3101' },
+    { ...centre, type: type(TYPE_CODES.INDUSTRY_LICENCE) },
+    { commitment: { postCheckDue: '2025-02-30', terms: ' ' } },
+  ];
+
+  it.each(refused.map((overrides, i) => [i, overrides]))(
+    'refuses input %i before any number, as issuing does',
+    (_, o) => {
+      const early = thrown(() => validateIssue(command(o), NOW));
+      expect(early).toMatchObject({ code: expect.any(String) });
+      expect(early).toEqual(thrown(() => issue(o)));
+    },
+  );
+
+  it('builds what issuing in one step builds', () => {
+    const valid = validateIssue(command(), NOW);
+    const built = issueValidated(valid, { id: 'cert-1', now: NOW, sequence: 42 });
+    expect(built).toEqual(issueCertificate(command(), { id: 'cert-1', now: NOW, sequence: 42 }));
+    expect(() => issueValidated(valid, { id: 'cert-2', now: NOW, sequence: 1_000_000 })).toThrow(
+      expect.objectContaining({ code: 'CERT_NUMBER_EXHAUSTED' }),
+    );
+  });
+
+  it('refuses to build at another instant than the one validated', () => {
+    const valid = validateIssue(command(), NOW);
+    const later = new Date(NOW.getTime() + 1);
+    expect(thrown(() => issueValidated(valid, { id: newId(), now: later, sequence: 1 }))).toMatchObject({
+      code: 'INTERNAL',
+    });
   });
 });
