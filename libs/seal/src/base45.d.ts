@@ -1,4 +1,4 @@
-/** base45 3.0.0 (RFC 9285 alphabet) ships no types. Only the tests use it now, as the reference for `encodeBase45`. */
+/** base45 3.0.0 (RFC 9285 alphabet) ships no types. It is lenient on decode: {@link fromQrPayload} checks first. */
 declare module 'base45' {
   /** Base45 text of the bytes (a string is taken as UTF-8). */
   export function encode(input: Uint8Array | string): string;

@@ -1,5 +1,7 @@
+/// <reference path="./base45.d.ts" />
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { invalid } from '@onceonly/errors';
+import base45 from 'base45';
 import {
   decodePart,
   encodePayloadToSeal,
@@ -29,36 +31,6 @@ function varint(value: number): Buffer {
   }
   bytes.push(rest);
   return Buffer.from(bytes);
-}
-
-/** RFC 9285's alphabet, as the character codes written. */
-const BASE45_CODES = Buffer.from('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:', 'latin1');
-
-/**
- * RFC 9285 base45 of `bytes`, written into one buffer of the text's length: the same text as the `base45` package's
- * `encode` (the unit tests compare them on any bytes), which built two arrays per byte pair and the text by
- * concatenation, about 15 KB of garbage per issue (ADR 052).
- */
-export function encodeBase45(bytes: Uint8Array): string {
-  const pairs = bytes.length >> 1;
-  const out = Buffer.allocUnsafe(pairs * 3 + (bytes.length & 1) * 2);
-  let o = 0;
-  for (let i = 0; i < pairs * 2; i += 2) {
-    let n = (bytes[i] as number) * 256 + (bytes[i + 1] as number);
-    const e = Math.floor(n / 2025);
-    n -= e * 2025;
-    const d = Math.floor(n / 45);
-    out[o++] = BASE45_CODES[n - d * 45] as number;
-    out[o++] = BASE45_CODES[d] as number;
-    out[o++] = BASE45_CODES[e] as number;
-  }
-  if (bytes.length & 1) {
-    const n = bytes[bytes.length - 1] as number;
-    const d = Math.floor(n / 45);
-    out[o++] = BASE45_CODES[n - d * 45] as number;
-    out[o++] = BASE45_CODES[d] as number;
-  }
-  return out.toString('latin1');
 }
 
 /**
@@ -91,7 +63,7 @@ export function toQrPayload(jws: string): string {
 function qrOfParts(header: Uint8Array, payload: Uint8Array, signature: Uint8Array): string {
   const frame = Buffer.concat([varint(header.length), header, varint(payload.length), payload, signature]);
   const compressed = deflateRawSync(frame, { level: 9, dictionary: QR_DICTIONARY_V1 });
-  return QR_PREFIX + encodeBase45(compressed);
+  return QR_PREFIX + base45.encode(compressed);
 }
 
 /** A payload sealed twice: with the chain, and as QR text. */
