@@ -3,7 +3,7 @@ import type { EventEnvelope } from '@onceonly/events';
 import { type ParsedVerifierKey, parseVerifierKey, verifyConsistency } from '@onceonly/merkle';
 import { divergences, type Finding, finding, type ProjectionCheck } from '@onceonly/replay';
 import { checkpointsOfRetiredKeys, followLogKeys, type SizedNote } from '../domain/key-rotation.js';
-import { type LeafAttributes, leafOf } from '../domain/leaf.js';
+import { type LeafAttributes, leafHashOf } from '../domain/leaf.js';
 import {
   BusMatcher,
   type LogSummary,
@@ -339,7 +339,7 @@ async function readBus(
   const { records, malformed, logReadUpTo, checkpointNotes } = await source.read(
     topics,
     ({ event, topic, partition, offset }) =>
-      matcher.addBus(event.id, { leafHash: leafOf(event).hash, topic, partition, offset }),
+      matcher.addBus(event.id, { leafHash: leafHashOf(event), topic, partition, offset }),
     onProgress,
     signal,
   );

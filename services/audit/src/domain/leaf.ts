@@ -79,10 +79,15 @@ export function encodeLeaf(attributes: LeafAttributes): Uint8Array {
 /** The canonical leaf as text (its UTF-8 bytes are the leaf): the members in KEYS order, written out once. */
 function canonicalText(a: LeafAttributes): string {
   if (a.dataSha256.length !== 32) throw new LeafFormatError('the body hash must be 32 bytes');
+  return canonicalTextWithHex(a, Buffer.from(a.dataSha256.buffer, a.dataSha256.byteOffset, 32).toString('hex'));
+}
+
+/** {@link canonicalText} with the body hash given in hex (64 lower-case digits). */
+function canonicalTextWithHex(a: Omit<LeafAttributes, 'dataSha256'>, hex: string): string {
   if (!SEQUENCE.test(a.sequence)) throw new LeafFormatError('the sequence must be a positive decimal');
   return (
     `{"datacontenttype":${json(a, 'datacontenttype')},"dataschema":${json(a, 'dataschema')}` +
-    `,"datasha256":"${Buffer.from(a.dataSha256.buffer, a.dataSha256.byteOffset, 32).toString('hex')}"` +
+    `,"datasha256":"${hex}"` +
     `,"format":"${LEAF_FORMAT}","id":${json(a, 'id')},"sequence":${json(a, 'sequence')}` +
     `,"source":${json(a, 'source')},"specversion":${json(a, 'specversion')},"subject":${json(a, 'subject')}` +
     `,"time":${json(a, 'time')},"type":${json(a, 'type')}}`
@@ -90,7 +95,7 @@ function canonicalText(a: LeafAttributes): string {
 }
 
 /** A string attribute as a JSON string (escaped as JSON.stringify does, which RFC 8785 adopts). */
-function json(attributes: LeafAttributes, key: (typeof STRING_KEYS)[number]): string {
+function json(attributes: Omit<LeafAttributes, 'dataSha256'>, key: (typeof STRING_KEYS)[number]): string {
   const value = attributes[key];
   if (typeof value !== 'string') throw new LeafFormatError(`${key} must be a string`);
   return JSON.stringify(value);
@@ -102,9 +107,96 @@ function json(attributes: LeafAttributes, key: (typeof STRING_KEYS)[number]): st
  */
 export function decodeLeaf(canonical: Uint8Array): LeafAttributes {
   let text: string;
-  let parsed: unknown;
   try {
     text = UTF8.decode(canonical);
+  } catch (cause) {
+    throw new LeafFormatError('the leaf is not UTF-8 JSON', { cause });
+  }
+  return decodePlainLeaf(text) ?? decodeLeafText(text);
+}
+
+/**
+ * The members of a canonical leaf as they follow one another in its text, each before its value: the format's
+ * value is a constant, so it is part of the text before `id`'s.
+ */
+const PLAIN_PARTS = [
+  '{"datacontenttype":"',
+  '","dataschema":"',
+  '","datasha256":"',
+  `","format":"${LEAF_FORMAT}","id":"`,
+  '","sequence":"',
+  '","source":"',
+  '","specversion":"',
+  '","subject":"',
+  '","time":"',
+  '","type":"',
+] as const;
+
+/**
+ * The common leaf, read in one pass without JSON.parse and re-encoding (ADR 050): the members in canonical order,
+ * each value a plain string (no `"`, `\` or control character, which JSON.stringify writes as they are), nothing
+ * around them. Such text is exactly what {@link canonicalText} writes of the attributes it holds, so accepting it
+ * here accepts what {@link decodeLeafText} accepts; anything else answers undefined and is left to that decoder,
+ * which refuses it or reads it (escapes), with its reasons. `decode-leaf.unit.test.ts` compares the two on mutated
+ * leaves.
+ */
+function decodePlainLeaf(text: string): LeafAttributes | undefined {
+  const values: string[] = [];
+  let at = 0;
+  for (const part of PLAIN_PARTS) {
+    if (!text.startsWith(part, at)) return undefined;
+    at += part.length;
+    const end = text.indexOf('"', at);
+    if (end < 0) return undefined;
+    const value = text.slice(at, end);
+    if (!isPlain(value)) return undefined;
+    values.push(value);
+    at = end;
+  }
+  if (at !== text.length - 2 || text.charCodeAt(at + 1) !== 0x7d) return undefined; // `"}` and nothing after
+  const [datacontenttype, dataschema, hex, id, sequence, source, specversion, subject, time, type] = values as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (!SHA256_HEX.test(hex) || !SEQUENCE.test(sequence)) return undefined;
+  return {
+    datacontenttype,
+    dataschema,
+    id,
+    sequence,
+    source,
+    specversion,
+    subject,
+    time,
+    type,
+    dataSha256: new Uint8Array(Buffer.from(hex, 'hex')),
+  };
+}
+
+/** Whether JSON.stringify writes the string as it is between quotes: no `\` and no control character. */
+function isPlain(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+/**
+ * The strict decoder of any leaf text, as {@link decodeLeaf} was before its shortcut for plain leaves (ADR 050):
+ * parsed, checked and re-encoded. Exported as the reference the shortcut is tested against; use `decodeLeaf`.
+ */
+export function decodeLeafText(text: string): LeafAttributes {
+  let parsed: unknown;
+  try {
     parsed = JSON.parse(text);
   } catch (cause) {
     throw new LeafFormatError('the leaf is not UTF-8 JSON', { cause });
@@ -153,6 +245,17 @@ function sameKeys(sorted: readonly string[]): boolean {
 export function eventAttributes(event: Omit<LoggableEvent, 'data'>): Omit<LeafAttributes, 'dataSha256'> {
   const { id, source, type, subject, time, specversion, datacontenttype, dataschema, sequence } = event;
   return { id, source, type, subject, time, specversion, datacontenttype, dataschema, sequence };
+}
+
+/**
+ * The leaf hash of an event, as `leafOf(event).hash` (RFC 6962's `SHA-256(0x00 || canonical)`), without the
+ * attributes' copy and the canonical bytes: the body's hash written in hex as it is computed, the tag and the text
+ * encoded in one buffer (ADR 050). The replay computes it for every record it reads from the bus.
+ */
+export function leafHashOf(event: LoggableEvent): Uint8Array {
+  const text = canonicalTextWithHex(event, hash('sha256', event.data, 'hex'));
+  const digest = hash('sha256', Buffer.from(`\u0000${text}`, 'utf8'), 'buffer');
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 
 /** The attributes, canonical bytes and leaf hash of an event. */

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { leafHash } from '@onceonly/merkle';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeLeaf, encodeLeaf, LEAF_FORMAT, LeafFormatError, type LoggableEvent, leafOf } from './leaf.js';
+import {
+  decodeLeaf,
+  encodeLeaf,
+  LEAF_FORMAT,
+  LeafFormatError,
+  type LoggableEvent,
+  leafHashOf,
+  leafOf,
+} from './leaf.js';
 
 const event: LoggableEvent = {
   id: '5f0c7a7e-0000-4000-8000-000000000001',
@@ -99,5 +108,29 @@ describe('the canonical leaf encoding', () => {
     const { attributes } = leafOf(event);
     expect(() => encodeLeaf({ ...attributes, dataSha256: new Uint8Array(31) })).toThrow(LeafFormatError);
     expect(() => encodeLeaf({ ...attributes, sequence: '0' })).toThrow(LeafFormatError);
+  });
+});
+
+describe('the leaf hash of an event read from the bus', () => {
+  it('is the hash of its canonical leaf, whatever its attributes and body', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          subject: fc.string({ unit: 'binary', maxLength: 16 }),
+          type: fc.string({ maxLength: 16 }),
+          sequence: fc.bigInt({ min: 1n, max: 10n ** 19n - 1n }).map(String),
+          data: fc.uint8Array({ maxLength: 600 }),
+        }),
+        (changes) => {
+          const changed = { ...event, ...changes };
+          expect(Buffer.from(leafHashOf(changed))).toEqual(Buffer.from(leafOf(changed).hash));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is refused for a sequence the leaf cannot hold, as the leaf is', () => {
+    expect(() => leafHashOf({ ...event, sequence: '0' })).toThrow(LeafFormatError);
   });
 });
