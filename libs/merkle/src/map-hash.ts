@@ -84,6 +84,20 @@ export function assert32(bytes: Uint8Array, what: string): void {
 /** @internal Big-endian uint64 of a safe non-negative integer (JavaScript numbers stop at 2^53, which is enough). */
 export function uint64be(value: number): Uint8Array {
   const out = new Uint8Array(8);
+  if (Number.isSafeInteger(value) && value >= 0) {
+    // in two 32-bit halves: no BigInt and no DataView per call (a replay writes one per leaf, ADR 050)
+    const high = Math.floor(value / 0x1_0000_0000);
+    const low = value >>> 0;
+    out[0] = high >>> 24;
+    out[1] = (high >>> 16) & 0xff;
+    out[2] = (high >>> 8) & 0xff;
+    out[3] = high & 0xff;
+    out[4] = low >>> 24;
+    out[5] = (low >>> 16) & 0xff;
+    out[6] = (low >>> 8) & 0xff;
+    out[7] = low & 0xff;
+    return out;
+  }
   new DataView(out.buffer).setBigUint64(0, BigInt(value));
   return out;
 }
