@@ -1,4 +1,4 @@
-import type { Queryable } from '@onceonly/store';
+import { type Queryable, sqlStateOf } from '@onceonly/store';
 import { quoteSchema } from './internal.js';
 import type { TopicSpec } from './topics.js';
 
@@ -108,6 +108,14 @@ export function inboxRetention(topics: readonly TopicSpec[], floorMs: number): I
 
 /** Batches of {@link PruneOptions.batchSize} rows found by one read of the inbox in {@link pruneInbox}. */
 const INBOX_BATCHES_PER_READ = 50;
+/** Heap pages per block range of the inbox's BRIN index (migration 9052). */
+const INBOX_BRIN_PAGES_PER_RANGE = 32;
+/**
+ * How long the re-summarizing of the block ranges a read emptied may wait for its lock (ADR 051): the lock is the one
+ * VACUUM takes, and a statement waiting for it longer than `deadlock_timeout` (1 s) cancels an autovacuum of the
+ * inbox; past this the ranges are left as they are (still correct, only wider) and the pass goes on.
+ */
+const NARROW_LOCK_TIMEOUT = '200ms';
 
 /**
  * Deletes inbox rows of the topics in `keep`, each handled more than its `keepMs` ago, in batches; returns how many.
@@ -117,8 +125,11 @@ const INBOX_BATCHES_PER_READ = 50;
  * Topic after topic, one read finds the `ctid`s of up to 50 batches of old rows (through the BRIN index on
  * `handled_at`: the block ranges that may hold a row that old, the topic filtered on the heap; no order, so no sort),
  * then each batch is one DELETE by `ctid` (a TID scan) that checks the topic and the age again: a `ctid` whose row
- * another pass deleted, and whose slot vacuum gave to a newer row, deletes nothing. The read is repeated while it
- * came back full, so a pass reads the matching ranges once per 50 batches, never once per batch.
+ * another pass deleted, and whose slot vacuum gave to a newer row, deletes nothing. After the batches of a read, the
+ * block ranges they deleted from are summarized again without the deleted rows (ADR 051), so that neither the next
+ * read nor a later pass reads them again for rows already gone or for the old rows whose space new claims reuse: a
+ * pass reads the ranges that still hold a row older than the cutoff, not every range that ever did. The read is
+ * repeated while it came back full.
  */
 export async function pruneInbox(
   db: Queryable,
@@ -140,6 +151,7 @@ export async function pruneInbox(
         `SELECT ctid::text AS id FROM ${s}.inbox WHERE topic = $1 AND handled_at < $2 LIMIT $3`,
         [topic, cutoff, perRead],
       );
+      const ranges = new Set<number>();
       for (let i = 0; i < found.length && !options.signal?.aborted; i += limit) {
         const ids = found.slice(i, i + limit).map((r) => r.id);
         // `(handled_at < $3) IS TRUE`: the same test, but not one the BRIN index can answer, so the planner takes the
@@ -149,10 +161,49 @@ export async function pruneInbox(
           [ids, topic, cutoff],
         );
         deleted += done.rowCount;
+        if (done.rowCount > 0) for (const id of ids) ranges.add(rangeOf(id));
       }
+      await narrowRanges(db, schema, ranges);
       if (found.length < perRead) break;
     }
     if (options.signal?.aborted) break;
   }
   return deleted;
+}
+
+/** The first heap block of the BRIN block range holding the row at `ctid` (`(block,offset)`). */
+function rangeOf(ctid: string): number {
+  const block = Number(ctid.slice(1, ctid.indexOf(',')));
+  return block - (block % INBOX_BRIN_PAGES_PER_RANGE);
+}
+
+/**
+ * Summarizes the block ranges starting at `ranges` again (ADR 051): a BRIN summary only widens, so a range keeps the
+ * time of its oldest row ever, and once its space is reused every later read `handled_at < cutoff` reads it whole.
+ * `brin_desummarize_range` forgets the summary and `brin_summarize_range` reads the range's live rows again (rows
+ * deleted by transactions that no snapshot can still see are not counted, so the rows the batches just deleted are
+ * left out unless a transaction older than them is open; then the range stays as wide as it was). The range holding
+ * the table's last page is left unsummarized, as a new range is until it is full: a claim into an unsummarized range
+ * writes nothing to the index, a claim into a summarized one may widen it. One statement, in its own transaction,
+ * waiting for the lock at most {@link NARROW_LOCK_TIMEOUT}; if it cannot have it, the ranges stay as they were.
+ */
+async function narrowRanges(db: Queryable, schema: string, ranges: ReadonlySet<number>): Promise<void> {
+  if (ranges.size === 0) return;
+  // CTEs: the lock timeout is set (for this statement's transaction only) before the first lock is asked for, and
+  // every range is forgotten before any is summarized again
+  try {
+    await db.query(
+      `WITH t AS MATERIALIZED (SELECT set_config('lock_timeout', $4, true) AS lt),
+            i AS MATERIALIZED (SELECT to_regclass($1) AS idx, pg_relation_size(to_regclass($2)) / current_setting('block_size')::int AS pages FROM t),
+            d AS MATERIALIZED (SELECT brin_desummarize_range(i.idx, b) FROM i, unnest($3::bigint[]) b WHERE i.idx IS NOT NULL)
+       SELECT count(brin_summarize_range(i.idx, b))::int AS n
+       FROM (SELECT count(*) FROM d) f, i, unnest($3::bigint[]) b
+       WHERE i.idx IS NOT NULL AND b + ${INBOX_BRIN_PAGES_PER_RANGE} <= i.pages`,
+      [`${quoteSchema(schema)}.inbox_handled_brin`, `${quoteSchema(schema)}.inbox`, [...ranges], NARROW_LOCK_TIMEOUT],
+    );
+  } catch (err) {
+    // 55P03 lock_not_available: a VACUUM of the inbox holds the lock; the ranges are re-read, not wrong
+    if (sqlStateOf(err) === '55P03') return;
+    throw err;
+  }
 }
