@@ -25,6 +25,8 @@ export interface PruneOptions {
   batchSize?: number;
   /** Checked between batches: a pass stops early once it is aborted (at shutdown), keeping what it deleted. */
   signal?: AbortSignal;
+  /** Called after each batch with the rows deleted so far by this call (for a command's progress). */
+  onProgress?: (deleted: number) => void;
 }
 
 /**
@@ -73,6 +75,7 @@ export async function pruneOutbox(
     );
     const { n, last } = done[0]!;
     deleted += n;
+    options.onProgress?.(deleted);
     if (n < limit || last === null) break;
     after = last;
   }
@@ -161,6 +164,7 @@ export async function pruneInbox(
           [ids, topic, cutoff],
         );
         deleted += done.rowCount;
+        options.onProgress?.(deleted);
         if (done.rowCount > 0) for (const id of ids) ranges.add(rangeOf(id));
       }
       await narrowRanges(db, schema, ranges);
@@ -206,4 +210,106 @@ async function narrowRanges(db: Queryable, schema: string, ranges: ReadonlySet<n
     if (sqlStateOf(err) === '55P03') return;
     throw err;
   }
+}
+
+/** The schemas of a database holding event tables: outboxes (with their `outbox_sequence`) and inboxes. */
+export interface EventTableSchemas {
+  readonly outboxes: string[];
+  readonly inboxes: string[];
+}
+
+/**
+ * Finds the outboxes and inboxes of `db` from its catalog (for a command run beside the services, which has no relay
+ * nor consumer of its own to ask, see `liveOutboxes`): the schemas holding `outbox` and `outbox_sequence`, and those
+ * holding an `inbox` with a `handled_at` column. Reads the catalog only.
+ */
+export async function findEventTables(db: Queryable): Promise<EventTableSchemas> {
+  const { rows } = await db.query<{ schema: string; kind: 'outbox' | 'inbox' }>(
+    `SELECT table_schema AS schema, CASE table_name WHEN 'inbox' THEN 'inbox' ELSE 'outbox' END AS kind
+     FROM information_schema.columns
+     WHERE (table_name = 'outbox_sequence' AND column_name = 'published'
+            AND EXISTS (SELECT 1 FROM information_schema.tables t
+                        WHERE t.table_schema = columns.table_schema AND t.table_name = 'outbox'))
+        OR (table_name = 'inbox' AND column_name = 'handled_at')
+     ORDER BY 1`,
+  );
+  return {
+    outboxes: rows.filter((r) => r.kind === 'outbox').map((r) => r.schema),
+    inboxes: rows.filter((r) => r.kind === 'inbox').map((r) => r.schema),
+  };
+}
+
+/** One source of an outbox, as {@link outboxRetentionStatus} finds it. */
+export interface OutboxSourceStatus {
+  readonly source: string;
+  readonly rows: number;
+  /** Numbered at most the source's watermark: published (ADR 021). */
+  readonly published: number;
+  readonly oldest: Date;
+  /** What a pass with the same retention would delete now. */
+  readonly deletable: number;
+}
+
+/**
+ * What {@link pruneOutbox} with `olderThanMs` would find in `schema`'s outbox now, per source (no `olderThanMs`, or
+ * 0: nothing is deletable): the same tests, in one read of the whole table. Writes nothing.
+ */
+export async function outboxRetentionStatus(
+  db: Queryable,
+  schema: string,
+  olderThanMs: number,
+): Promise<OutboxSourceStatus[]> {
+  const s = quoteSchema(schema);
+  const { rows } = await db.query<{
+    source: string;
+    rows: number;
+    published: number;
+    oldest: Date;
+    deletable: number;
+  }>(
+    `WITH c AS (SELECT now() - $1::bigint * interval '1 millisecond' AS cutoff),
+          b AS (SELECT coalesce(
+                  (SELECT position FROM ${s}.outbox, c WHERE created_at >= c.cutoff ORDER BY position LIMIT 1),
+                  (SELECT max(position) + 1 FROM ${s}.outbox)) AS boundary)
+     SELECT o.source, count(*)::float8 AS rows, count(*) FILTER (WHERE o.sequence <= q.published)::float8 AS published,
+            min(o.created_at) AS oldest,
+            count(*) FILTER (WHERE $1::bigint > 0 AND o.sequence <= q.published AND o.position < b.boundary
+                             AND o.created_at < c.cutoff)::float8 AS deletable
+     FROM ${s}.outbox o LEFT JOIN ${s}.outbox_sequence q ON q.source = o.source, b, c
+     GROUP BY o.source ORDER BY o.source`,
+    [Math.round(olderThanMs)],
+  );
+  return rows.map((r) => ({ ...r, oldest: new Date(r.oldest) }));
+}
+
+/** One topic of an inbox, as {@link inboxRetentionStatus} finds it. */
+export interface InboxTopicStatus {
+  readonly topic: string;
+  readonly rows: number;
+  readonly oldest: Date;
+  /** How long its rows are kept; undefined: for ever (a topic kept for ever, or one `keep` does not name). */
+  readonly keepMs: number | undefined;
+  /** What a pass with the same `keep` would delete now. */
+  readonly deletable: number;
+}
+
+/**
+ * What {@link pruneInbox} with `keep` would find in `schema`'s inbox now, per topic: the same tests, in one read of
+ * the whole table. Writes nothing.
+ */
+export async function inboxRetentionStatus(
+  db: Queryable,
+  schema: string,
+  keep: readonly InboxKeep[],
+): Promise<InboxTopicStatus[]> {
+  const s = quoteSchema(schema);
+  const keepOf = new Map(keep.map((k) => [k.topic, Math.round(k.keepMs)]));
+  const { rows } = await db.query<{ topic: string; rows: number; oldest: Date; deletable: number }>(
+    `SELECT i.topic, count(*)::float8 AS rows, min(i.handled_at) AS oldest,
+            count(*) FILTER (WHERE i.handled_at < now() - k.keep_ms * interval '1 millisecond')::float8 AS deletable
+     FROM ${s}.inbox i LEFT JOIN unnest($1::text[], $2::bigint[]) AS k(topic, keep_ms) ON k.topic = i.topic
+     GROUP BY i.topic, k.keep_ms ORDER BY i.topic`,
+    [[...keepOf.keys()], [...keepOf.values()]],
+  );
+  return rows.map((r) => ({ ...r, oldest: new Date(r.oldest), keepMs: keepOf.get(r.topic) }));
 }
