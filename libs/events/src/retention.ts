@@ -147,6 +147,8 @@ export async function pruneInbox(
   const { rows } = await db.query<{ now: Date }>('SELECT now() AS now');
   const now = rows[0]!.now;
   let deleted = 0;
+  // the ranges emptied and not summarized again yet: kept over the reads (and the topics) while VACUUM holds the lock
+  const ranges = new Set<number>();
   for (const { topic, keepMs } of keep) {
     const cutoff = new Date(now.getTime() - Math.round(keepMs));
     while (!options.signal?.aborted) {
@@ -154,7 +156,6 @@ export async function pruneInbox(
         `SELECT ctid::text AS id FROM ${s}.inbox WHERE topic = $1 AND handled_at < $2 LIMIT $3`,
         [topic, cutoff, perRead],
       );
-      const ranges = new Set<number>();
       for (let i = 0; i < found.length && !options.signal?.aborted; i += limit) {
         const ids = found.slice(i, i + limit).map((r) => r.id);
         // `(handled_at < $3) IS TRUE`: the same test, but not one the BRIN index can answer, so the planner takes the
@@ -167,11 +168,13 @@ export async function pruneInbox(
         options.onProgress?.(deleted);
         if (done.rowCount > 0) for (const id of ids) ranges.add(rangeOf(id));
       }
-      await narrowRanges(db, schema, ranges);
+      if (await narrowRanges(db, schema, ranges)) ranges.clear();
       if (found.length < perRead) break;
     }
     if (options.signal?.aborted) break;
   }
+  // a last try for ranges a VACUUM kept locked (also after an abort: the rows are gone either way)
+  if (ranges.size > 0) await narrowRanges(db, schema, ranges);
   return deleted;
 }
 
@@ -189,10 +192,11 @@ function rangeOf(ctid: string): number {
  * left out unless a transaction older than them is open; then the range stays as wide as it was). The range holding
  * the table's last page is left unsummarized, as a new range is until it is full: a claim into an unsummarized range
  * writes nothing to the index, a claim into a summarized one may widen it. One statement, in its own transaction,
- * waiting for the lock at most {@link NARROW_LOCK_TIMEOUT}; if it cannot have it, the ranges stay as they were.
+ * waiting for the lock at most {@link NARROW_LOCK_TIMEOUT}; false if it could not have it (the ranges stay as they
+ * were, and {@link pruneInbox} tries them again after its next read and at its end).
  */
-async function narrowRanges(db: Queryable, schema: string, ranges: ReadonlySet<number>): Promise<void> {
-  if (ranges.size === 0) return;
+async function narrowRanges(db: Queryable, schema: string, ranges: ReadonlySet<number>): Promise<boolean> {
+  if (ranges.size === 0) return true;
   // CTEs: the lock timeout is set (for this statement's transaction only) before the first lock is asked for, and
   // every range is forgotten before any is summarized again
   try {
@@ -207,9 +211,10 @@ async function narrowRanges(db: Queryable, schema: string, ranges: ReadonlySet<n
     );
   } catch (err) {
     // 55P03 lock_not_available: a VACUUM of the inbox holds the lock; the ranges are re-read, not wrong
-    if (sqlStateOf(err) === '55P03') return;
+    if (sqlStateOf(err) === '55P03') return false;
     throw err;
   }
+  return true;
 }
 
 /** The schemas of a database holding event tables: outboxes (with their `outbox_sequence`) and inboxes. */

@@ -31,6 +31,7 @@ import {
   embeddedPgliteHarness,
   embeddedPostgresHarness,
   type Harness,
+  type HarnessFactory,
   heartbeat,
   installService,
   kafkaHarness,
@@ -263,19 +264,34 @@ describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('inbox retention
   });
 });
 
+/**
+ * A harness with the service installed and `count` inbox rows, each of the topic `topicSql` (an expression of `n`),
+ * handled 20 days ago plus `n` seconds where `oldSql` holds, else now.
+ */
+async function openWithInbox(factory: HarnessFactory, topicSql: string, oldSql: string, count: number) {
+  const h = await factory.open();
+  await installService(h.db);
+  await h.db.query(
+    `INSERT INTO ${S}.inbox (consumer_group, event_id, topic, partition, "offset", handled_at)
+     SELECT 'g', 'e' || n, ${topicSql}, 0, n,
+            CASE WHEN ${oldSql} THEN now() - interval '20 days' + n * interval '1 second' ELSE now() END
+     FROM generate_series(1, $1::int) n`,
+    [count],
+  );
+  return h;
+}
+
 describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('inbox retention in batches ($name)', (factory) => {
   let h: Harness;
   const keep = [{ topic: 'retention.weekly', keepMs: 15 * DAY }];
 
   beforeEach(async () => {
-    h = await factory.open();
-    await installService(h.db);
     // 260 old rows of the weekly topic, 40 old rows of a topic kept for ever between them, 30 recent ones
-    await h.db.query(
-      `INSERT INTO ${S}.inbox (consumer_group, event_id, topic, partition, "offset", handled_at)
-       SELECT 'g', 'e' || n, CASE WHEN n % 8 = 0 AND n <= 320 THEN 'retention.forever' ELSE 'retention.weekly' END,
-              0, n, CASE WHEN n <= 300 THEN now() - interval '20 days' + n * interval '1 second' ELSE now() END
-       FROM generate_series(1, 330) n`,
+    h = await openWithInbox(
+      factory,
+      `CASE WHEN n % 8 = 0 AND n <= 320 THEN 'retention.forever' ELSE 'retention.weekly' END`,
+      'n <= 300',
+      330,
     );
   });
   afterEach(async () => {
@@ -327,15 +343,8 @@ describe.each([embeddedPostgresHarness, embeddedPgliteHarness])(
     const keep = [{ topic: 'retention.weekly', keepMs: 15 * DAY }];
 
     beforeEach(async () => {
-      h = await factory.open();
-      await installService(h.db);
       // 20,000 old rows (≈ 150 pages, five summarized block ranges of 32) and as many recent ones after them
-      await h.db.query(
-        `INSERT INTO ${S}.inbox (consumer_group, event_id, topic, partition, "offset", handled_at)
-       SELECT 'g', 'e' || n, 'retention.weekly', 0, n,
-              CASE WHEN n <= 20000 THEN now() - interval '20 days' + n * interval '1 second' ELSE now() END
-       FROM generate_series(1, 40000) n`,
-      );
+      h = await openWithInbox(factory, `'retention.weekly'`, 'n <= 20000', 40_000);
       await h.db.query(`SELECT brin_summarize_new_values('${S}.inbox_handled_brin')`);
     });
     afterEach(async () => {

@@ -208,6 +208,8 @@ interface PassBuffers {
   deletes: number;
   /** The re-summarizing of the ranges a read emptied (ADR 051; none before it). */
   narrow: number;
+  /** Re-summarizing statements that gave up on the lock (a VACUUM or ANALYZE of the inbox held it). */
+  narrowLocked: number;
   deleted: number;
   ms: number;
 }
@@ -225,7 +227,7 @@ type PlanNode = {
  * taken from the plan. Per statement, so the other sessions on the machine do not count.
  */
 async function explainedPass(db: Database, keep: { topic: string; keepMs: number }[]): Promise<PassBuffers> {
-  const out: PassBuffers = { reads: [], deletes: 0, narrow: 0, deleted: 0, ms: 0 };
+  const out: PassBuffers = { reads: [], deletes: 0, narrow: 0, narrowLocked: 0, deleted: 0, ms: 0 };
   const explain = async (sql: string, params?: readonly unknown[]) => {
     const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
       `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`,
@@ -247,7 +249,12 @@ async function explainedPass(db: Database, keep: { topic: string; keepMs: number
         return { rows: [], rowCount } as never;
       }
       if (sql.includes('brin_desummarize_range')) {
-        out.narrow += (await explain(sql, params)).buffers;
+        try {
+          out.narrow += (await explain(sql, params)).buffers;
+        } catch (err) {
+          out.narrowLocked++;
+          throw err;
+        }
         return { rows: [], rowCount: 0 } as never;
       }
       return db.query(sql, params);
@@ -321,7 +328,7 @@ export const retentionRangesSuite: Suite = {
 function rangesMarkdown(r: Awaited<ReturnType<typeof measureRanges>>): string {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const line = (name: string, p: PassBuffers) =>
-    `| ${name} | ${p.deleted} | ${p.reads.length} | ${sum(p.reads)} | ${p.deletes} | ${p.narrow} | ${fmt(p.ms, 0)} |`;
+    `| ${name} | ${p.deleted} | ${p.reads.length} | ${sum(p.reads)} | ${p.deletes} | ${p.narrow}${p.narrowLocked > 0 ? ` (${p.narrowLocked} gave up on the lock)` : ''} | ${fmt(p.ms, 0)} |`;
   return [
     `### An inbox pass after a keep of reused space: ${r.rows.toLocaleString('en')} rows (${r.pages.toLocaleString('en')} pages), ${r.old.toLocaleString('en')} past the keep`,
     '',
