@@ -3,7 +3,8 @@
  * child process, against a real PostgreSQL database and an embedded (PGlite) data folder holding outboxes and inboxes
  * of the hub's schemas. `status` reads only (a role that may only read runs it, and may not run a pass); a dry run
  * deletes nothing; a pass deletes what `status` said, published old outbox rows and inbox rows past their topic's keep,
- * never an unpublished row nor a topic kept for ever; an invalid setting exits 2.
+ * never an unpublished row nor a topic kept for ever; Ctrl-C stops a pass after its current batch (exit 1) and the
+ * next pass goes on; an invalid setting exits 2.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -171,6 +172,66 @@ describe('onceonly retention on PostgreSQL', () => {
     });
     expect(run.code).toBe(2);
     expect(JSON.parse(run.err)).toMatchObject({ error: { code: 'CONFIG_INVALID' } });
+  });
+});
+
+describe('onceonly retention run interrupted (PostgreSQL)', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  const rows = 200_000;
+
+  beforeAll(async () => {
+    testDb = await freshDatabase('hub_retention_int');
+    db = await openDatabase({ url: testDb.url });
+    await migrate(db, { schema: 'certificate', migrations: outboxMigrations('certificate') });
+    await db.query(
+      `INSERT INTO certificate.outbox (event_id, topic, key, source, type, sequence, headers, body, created_at)
+       SELECT 'e' || n, 'onceonly.certificate.v1', 'k', '/onceonly/certificate', 'certificate.issued', n, '{}'::jsonb,
+              '\\x00'::bytea, now() - interval '10 days'
+       FROM generate_series(1, $1::int) n`,
+      [rows],
+    );
+    await db.query(
+      `INSERT INTO certificate.outbox_sequence (source, last, published) VALUES ('/onceonly/certificate', $1, $1)`,
+      [rows],
+    );
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await testDb?.drop();
+  });
+
+  const left = async () =>
+    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM certificate.outbox')).rows[0]!.n;
+
+  it('stops after its current batch on Ctrl-C, says so, exits 1, and the next pass goes on', async () => {
+    const child = spawn(process.execPath, [MAIN, 'retention', 'run'], {
+      env: { PATH: process.env.PATH, ONCEONLY_LOG_PRETTY: 'false', DATABASE_URL: testDb.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    // SIGINT at the first progress line: the pass has begun deleting
+    child.stderr.on('data', (c: Buffer) => {
+      if (err === '' && c.toString().includes('retention: outbox certificate')) child.kill('SIGINT');
+      err += c.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, out }, err).toMatchObject({ code: 1 });
+    expect(out).toContain('interrupted after its current batch: deleted');
+    const deleted = Number(/deleted ([\d,]+) outbox rows/.exec(out)?.[1]?.replaceAll(',', ''));
+    expect(deleted).toBeGreaterThan(0);
+    expect(deleted).toBeLessThan(rows);
+    expect(await left()).toBe(rows - deleted);
+
+    const again = await cli(['--json', 'retention', 'run'], { DATABASE_URL: testDb.url });
+    expect(again, again.err).toMatchObject({ code: 0 });
+    expect(JSON.parse(again.out)).toMatchObject({ outbox: { certificate: rows - deleted }, interrupted: false });
+    expect(await left()).toBe(0);
   });
 });
 
