@@ -119,6 +119,15 @@ const INBOX_BRIN_PAGES_PER_RANGE = 32;
  * inbox; past this the ranges are left as they are (still correct, only wider) and the pass goes on.
  */
 const NARROW_LOCK_TIMEOUT = '200ms';
+/**
+ * How long the re-summarizing waits at most for the transactions of the database begun before the last DELETE to
+ * end, and how often it looks (ADR 051): a snapshot older than the deletes keeps the deleted rows in the summary.
+ */
+const SETTLE_MAX_MS = 500;
+/** Tries at the end of a pass for ranges still kept locked, this far apart. */
+const NARROW_LAST_TRIES = 3;
+const NARROW_RETRY_MS = 250;
+const SETTLE_POLL_MS = 20;
 
 /**
  * Deletes inbox rows of the topics in `keep`, each handled more than its `keepMs` ago, in batches; returns how many.
@@ -173,8 +182,11 @@ export async function pruneInbox(
     }
     if (options.signal?.aborted) break;
   }
-  // a last try for ranges a VACUUM kept locked (also after an abort: the rows are gone either way)
-  if (ranges.size > 0) await narrowRanges(db, schema, ranges);
+  // last tries for ranges a VACUUM (or autosummarize) kept locked; also after an abort: the rows are gone either way
+  for (let tries = 0; ranges.size > 0 && tries < NARROW_LAST_TRIES; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, NARROW_RETRY_MS));
+    if (await narrowRanges(db, schema, ranges)) break;
+  }
   return deleted;
 }
 
@@ -197,6 +209,7 @@ function rangeOf(ctid: string): number {
  */
 async function narrowRanges(db: Queryable, schema: string, ranges: ReadonlySet<number>): Promise<boolean> {
   if (ranges.size === 0) return true;
+  await settle(db);
   // CTEs: the lock timeout is set (for this statement's transaction only) before the first lock is asked for, and
   // every range is forgotten before any is summarized again
   try {
@@ -215,6 +228,28 @@ async function narrowRanges(db: Queryable, schema: string, ranges: ReadonlySet<n
     throw err;
   }
   return true;
+}
+
+/**
+ * Waits, at most {@link SETTLE_MAX_MS}, until no other session of this database is in a transaction begun before
+ * now (a claim, a poll, an ANALYZE): rows deleted by a statement that committed before are then dead to every
+ * snapshot, and summarizing leaves them out. Sessions of other roles show no `xact_start` without
+ * `pg_read_all_stats` and are not waited for; PGlite has no other session.
+ */
+async function settle(db: Queryable): Promise<void> {
+  let since: Date | undefined;
+  const deadline = Date.now() + SETTLE_MAX_MS;
+  for (;;) {
+    const { rows } = await db.query<{ at: Date; busy: boolean }>(
+      `SELECT coalesce($1::timestamptz, statement_timestamp()) AS at,
+              EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                      AND xact_start < coalesce($1::timestamptz, statement_timestamp())) AS busy`,
+      [since ?? null],
+    );
+    since = rows[0]!.at;
+    if (!rows[0]!.busy || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
 }
 
 /** The schemas of a database holding event tables: outboxes (with their `outbox_sequence`) and inboxes. */
