@@ -6,7 +6,7 @@
  * never an unpublished row nor a topic kept for ever; Ctrl-C stops a pass after its current batch (exit 1) and the
  * next pass goes on; an invalid setting exits 2.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,21 +24,29 @@ interface Run {
   code: number | null;
 }
 
-function cli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
+/** Starts the CLI; `onErr` sees each chunk of standard error as it comes (with the child, to signal it). */
+function start(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  onErr?: (chunk: string, child: ChildProcess) => void,
+): Promise<Run> {
   const child = spawn(process.execPath, [MAIN, ...args], {
     env: { PATH: process.env.PATH, ONCEONLY_LOG_PRETTY: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
-  child.stdout.on('data', (c: Buffer) => {
+  child.stdout?.on('data', (c: Buffer) => {
     out += c.toString();
   });
-  child.stderr.on('data', (c: Buffer) => {
+  child.stderr?.on('data', (c: Buffer) => {
+    onErr?.(c.toString(), child);
     err += c.toString();
   });
   return new Promise((resolve) => child.on('close', (code) => resolve({ out, err, code })));
 }
+
+const cli = (args: readonly string[], env: NodeJS.ProcessEnv) => start(args, env);
 
 /**
  * `certificate`'s outbox: 30 published rows 10 days old, 5 published recent ones, 4 old ones not numbered yet;
@@ -206,21 +214,11 @@ describe('onceonly retention run interrupted (PostgreSQL)', () => {
     (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM certificate.outbox')).rows[0]!.n;
 
   it('stops after its current batch on Ctrl-C, says so, exits 1, and the next pass goes on', async () => {
-    const child = spawn(process.execPath, [MAIN, 'retention', 'run'], {
-      env: { PATH: process.env.PATH, ONCEONLY_LOG_PRETTY: 'false', DATABASE_URL: testDb.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
     // SIGINT at the first progress line: the pass has begun deleting
-    child.stderr.on('data', (c: Buffer) => {
-      if (err === '' && c.toString().includes('retention: outbox certificate')) child.kill('SIGINT');
-      err += c.toString();
+    let signalled = false;
+    const { code, out, err } = await start(['retention', 'run'], { DATABASE_URL: testDb.url }, (chunk, child) => {
+      if (!signalled && chunk.includes('retention: outbox certificate')) signalled = child.kill('SIGINT');
     });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect({ code, out }, err).toMatchObject({ code: 1 });
     expect(out).toContain('interrupted after its current batch: deleted');
     const deleted = Number(/deleted ([\d,]+) outbox rows/.exec(out)?.[1]?.replaceAll(',', ''));
