@@ -85,10 +85,16 @@ export {
   type RelayStatus,
 } from './relay.js';
 export {
+  type EventTableSchemas,
+  findEventTables,
   type InboxKeep,
+  type InboxTopicStatus,
   inboxKeepMs,
   inboxRetention,
+  inboxRetentionStatus,
   KAFKA_SEGMENT_SLACK_MS,
+  type OutboxSourceStatus,
+  outboxRetentionStatus,
   PRUNE_BATCH_ROWS,
   type PruneOptions,
   pruneInbox,

@@ -31,6 +31,7 @@ import {
   embeddedPgliteHarness,
   embeddedPostgresHarness,
   type Harness,
+  type HarnessFactory,
   heartbeat,
   installService,
   kafkaHarness,
@@ -263,19 +264,37 @@ describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('inbox retention
   });
 });
 
+/**
+ * A harness with the service installed and `count` inbox rows, each of the topic `topicSql` (an expression of `n`),
+ * handled 20 days ago plus `n` seconds where `oldSql` holds, else now.
+ */
+async function openWithInbox(factory: HarnessFactory, topicSql: string, oldSql: string, count: number) {
+  const h = await factory.open();
+  await installService(h.db);
+  // no autovacuum of the new rows during a pass: its lock, or an ANALYZE's snapshot, would leave ranges as wide as
+  // they were (a limit of ADR 051, measured in the bench; these tests are about what a pass deletes and summarizes)
+  await h.db.query(`ALTER TABLE ${S}.inbox SET (autovacuum_enabled = off)`);
+  await h.db.query(
+    `INSERT INTO ${S}.inbox (consumer_group, event_id, topic, partition, "offset", handled_at)
+     SELECT 'g', 'e' || n, ${topicSql}, 0, n,
+            CASE WHEN ${oldSql} THEN now() - interval '20 days' + n * interval '1 second' ELSE now() END
+     FROM generate_series(1, $1::int) n`,
+    [count],
+  );
+  return h;
+}
+
 describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('inbox retention in batches ($name)', (factory) => {
   let h: Harness;
   const keep = [{ topic: 'retention.weekly', keepMs: 15 * DAY }];
 
   beforeEach(async () => {
-    h = await factory.open();
-    await installService(h.db);
     // 260 old rows of the weekly topic, 40 old rows of a topic kept for ever between them, 30 recent ones
-    await h.db.query(
-      `INSERT INTO ${S}.inbox (consumer_group, event_id, topic, partition, "offset", handled_at)
-       SELECT 'g', 'e' || n, CASE WHEN n % 8 = 0 AND n <= 320 THEN 'retention.forever' ELSE 'retention.weekly' END,
-              0, n, CASE WHEN n <= 300 THEN now() - interval '20 days' + n * interval '1 second' ELSE now() END
-       FROM generate_series(1, 330) n`,
+    h = await openWithInbox(
+      factory,
+      `CASE WHEN n % 8 = 0 AND n <= 320 THEN 'retention.forever' ELSE 'retention.weekly' END`,
+      'n <= 300',
+      330,
     );
   });
   afterEach(async () => {
@@ -317,5 +336,98 @@ describe.each([embeddedPostgresHarness, embeddedPgliteHarness])('inbox retention
     };
     expect(await pruneInbox(counting, S, keep, { batchSize: 5, signal: stop.signal })).toBe(10);
     expect(await pruneInbox(h.db, S, keep, { batchSize: 5 })).toBe(253);
+  });
+});
+
+describe.each([embeddedPostgresHarness, embeddedPgliteHarness])(
+  'inbox retention re-summarizes the block ranges it emptied ($name)',
+  (factory) => {
+    let h: Harness;
+    const keep = [{ topic: 'retention.weekly', keepMs: 15 * DAY }];
+
+    beforeEach(async () => {
+      // 20,000 old rows (≈ 150 pages, five summarized block ranges of 32) and as many recent ones after them
+      h = await openWithInbox(factory, `'retention.weekly'`, 'n <= 20000', 40_000);
+      await h.db.query(`SELECT brin_summarize_new_values('${S}.inbox_handled_brin')`);
+    });
+    afterEach(async () => {
+      await h.close();
+    });
+
+    /** Heap pages a read of the rows older than the keep visits through the BRIN (the ranges it cannot rule out). */
+    async function heapPagesOfAnOldRead(): Promise<number> {
+      return h.db.transaction(async (tx) => {
+        await tx.query('SET LOCAL enable_seqscan = off');
+        const { rows } = await tx.query<{
+          'QUERY PLAN': [{ Plan: { 'Exact Heap Blocks': number; 'Lossy Heap Blocks': number } }];
+        }>(
+          `EXPLAIN (ANALYZE, FORMAT JSON) SELECT ctid FROM ${S}.inbox
+         WHERE topic = 'retention.weekly' AND handled_at < now() - interval '15 days'`,
+        );
+        const plan = rows[0]!['QUERY PLAN'][0].Plan;
+        return plan['Exact Heap Blocks'] + plan['Lossy Heap Blocks'];
+      });
+    }
+
+    it('so that the next read visits no range of deleted rows, and claims into reused space leave it narrow', async () => {
+      const { rows } = await h.db.query<{ pages: number }>(
+        `SELECT (pg_relation_size('${S}.inbox') / 8192)::int AS pages`,
+      );
+      const pages = rows[0]!.pages;
+      expect(await heapPagesOfAnOldRead()).toBeGreaterThan(pages / 3);
+      expect(await pruneInbox(h.db, S, keep)).toBe(20000);
+      // only the last range (not full, so never summarized: a claim there writes nothing to the index) is left to visit
+      expect(await heapPagesOfAnOldRead()).toBeLessThan(32);
+      // the freed space is reused by new rows: their ranges are summarized from the new rows alone
+      await h.db.query(`VACUUM ${S}.inbox`);
+      await h.db.query(
+        `INSERT INTO ${S}.inbox (consumer_group, event_id, topic, partition, "offset")
+       SELECT 'g', 'n' || n, 'retention.weekly', 0, n FROM generate_series(1, 10000) n`,
+      );
+      const after = await h.db.query<{ pages: number }>(`SELECT (pg_relation_size('${S}.inbox') / 8192)::int AS pages`);
+      expect(after.rows[0]!.pages).toBeLessThan(pages + 32);
+      expect(await heapPagesOfAnOldRead()).toBeLessThan(32);
+      expect(await pruneInbox(h.db, S, keep)).toBe(0);
+    });
+  },
+);
+
+describe('inbox retention beside a VACUUM of the inbox (postgres)', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = await embeddedPostgresHarness.open();
+    await installService(h.db);
+    await h.db.query(
+      `INSERT INTO ${S}.inbox (consumer_group, event_id, topic, partition, "offset", handled_at)
+       SELECT 'g', 'e' || n, 'retention.weekly', 0, n, now() - interval '20 days' FROM generate_series(1, 5000) n`,
+    );
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('deletes, and leaves the ranges as they are instead of waiting for the lock', async () => {
+    let release = () => {};
+    let locked = () => {};
+    const held = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    // the lock VACUUM (and autovacuum) holds while it runs
+    const vacuum = h.db.transaction(async (tx) => {
+      await tx.query(`LOCK TABLE ${S}.inbox IN SHARE UPDATE EXCLUSIVE MODE`);
+      locked();
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    await held;
+    try {
+      // the pass ends while the lock is still held (it is released only after): it gave up waiting for it
+      expect(await pruneInbox(h.db, S, [{ topic: 'retention.weekly', keepMs: 15 * DAY }])).toBe(5000);
+    } finally {
+      release();
+      await vacuum;
+    }
   });
 });

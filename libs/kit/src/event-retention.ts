@@ -1,12 +1,17 @@
 import {
+  type EventTableSchemas,
+  type InboxTopicStatus,
   inboxRetention,
+  inboxRetentionStatus,
   liveConsumers,
   liveOutboxes,
+  type OutboxSourceStatus,
+  outboxRetentionStatus,
   pruneInbox,
   pruneOutbox,
   type TopicRegistry,
 } from '@onceonly/events';
-import type { Database } from '@onceonly/store';
+import type { Database, Queryable } from '@onceonly/store';
 import { duration } from './config.js';
 import type { Metrics } from './metrics.js';
 import { startPeriodic } from './periodic.js';
@@ -92,31 +97,86 @@ export function startEventRetention(
   });
 }
 
+/** Rows one pass has deleted so far from one table (for a command's progress). */
+export interface RetentionProgress {
+  readonly table: 'outbox' | 'inbox';
+  readonly schema: string;
+  readonly deleted: number;
+}
+
+/** Options of {@link runRetentionPass}. */
+export interface RetentionPassOptions
+  extends Pick<EventRetentionOptions, 'db' | 'topics' | 'outboxMs' | 'inboxMs' | 'batchSize'> {
+  /** The outboxes and inboxes to prune (default: those of the relays and consumers running in this process). */
+  readonly schemas?: EventTableSchemas;
+  /** Called after each batch. */
+  readonly onProgress?: (progress: RetentionProgress) => void;
+}
+
+/** The event tables a pass or a status covers: `schemas`, else those of this process's relays and consumers. */
+function schemasOf(db: Database, schemas: EventTableSchemas | undefined): EventTableSchemas {
+  return (
+    schemas ?? {
+      outboxes: [...new Set(liveOutboxes(db).map((o) => o.schema))],
+      inboxes: [...new Set(liveConsumers(db).map((c) => c.schema))],
+    }
+  );
+}
+
 /**
- * One retention pass over the outboxes and inboxes running on `options.db` (see {@link startEventRetention}); stops
- * between batches once `signal` is aborted. For `onceonly` commands and tests; hosts use the timer.
+ * One retention pass over the outboxes and inboxes of `options.db` (see {@link startEventRetention}); stops between
+ * batches once `signal` is aborted. For `onceonly retention run` and tests; hosts use the timer.
  */
-export async function runRetentionPass(
-  options: Pick<EventRetentionOptions, 'db' | 'topics' | 'outboxMs' | 'inboxMs' | 'batchSize'>,
-  signal?: AbortSignal,
-): Promise<RetentionPass> {
+export async function runRetentionPass(options: RetentionPassOptions, signal?: AbortSignal): Promise<RetentionPass> {
   const started = performance.now();
-  const { db } = options;
-  const prune = { ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(signal ? { signal } : {}) };
+  const { db, onProgress } = options;
+  const { outboxes, inboxes } = schemasOf(db, options.schemas);
+  const prune = (table: RetentionProgress['table'], schema: string) => ({
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(signal ? { signal } : {}),
+    ...(onProgress ? { onProgress: (deleted: number) => onProgress({ table, schema, deleted }) } : {}),
+  });
   const outbox: Record<string, number> = {};
   const inbox: Record<string, number> = {};
   if (options.outboxMs > 0) {
-    for (const schema of new Set(liveOutboxes(db).map((o) => o.schema))) {
+    for (const schema of outboxes) {
       if (signal?.aborted) break;
-      outbox[schema] = await pruneOutbox(db, schema, options.outboxMs, prune);
+      outbox[schema] = await pruneOutbox(db, schema, options.outboxMs, prune('outbox', schema));
     }
   }
   if (options.inboxMs > 0) {
     const keep = inboxRetention(options.topics.all(), options.inboxMs);
-    for (const schema of new Set(liveConsumers(db).map((c) => c.schema))) {
+    for (const schema of inboxes) {
       if (signal?.aborted) break;
-      inbox[schema] = await pruneInbox(db, schema, keep, prune);
+      inbox[schema] = await pruneInbox(db, schema, keep, prune('inbox', schema));
     }
   }
   return { outbox, inbox, ms: Math.round(performance.now() - started) };
+}
+
+/** What {@link retentionStatus} finds: per schema, the outbox's sources and the inbox's topics. */
+export interface RetentionStatus {
+  readonly outboxes: { readonly schema: string; readonly sources: OutboxSourceStatus[] }[];
+  readonly inboxes: { readonly schema: string; readonly topics: InboxTopicStatus[] }[];
+}
+
+/**
+ * What a pass with these settings would find now in each outbox and inbox of `schemas`: rows, published and not,
+ * the oldest, and what it would delete (nothing for a table whose retention is 0). One read of each table, through
+ * `db` (a read-only transaction for `onceonly retention status`); writes nothing.
+ */
+export async function retentionStatus(
+  db: Queryable,
+  options: Pick<EventRetentionOptions, 'topics' | 'outboxMs' | 'inboxMs'> & { readonly schemas: EventTableSchemas },
+): Promise<RetentionStatus> {
+  const keep = options.inboxMs > 0 ? inboxRetention(options.topics.all(), options.inboxMs) : [];
+  const outboxes: RetentionStatus['outboxes'] = [];
+  for (const schema of options.schemas.outboxes) {
+    outboxes.push({ schema, sources: await outboxRetentionStatus(db, schema, options.outboxMs) });
+  }
+  const inboxes: RetentionStatus['inboxes'] = [];
+  for (const schema of options.schemas.inboxes) {
+    inboxes.push({ schema, topics: await inboxRetentionStatus(db, schema, keep) });
+  }
+  return { outboxes, inboxes };
 }

@@ -66,6 +66,10 @@ export {
   type EventRetentionOptions,
   RETENTION_CONFIG,
   type RetentionPass,
+  type RetentionPassOptions,
+  type RetentionProgress,
+  type RetentionStatus,
+  retentionStatus,
   runRetentionPass,
   startEventRetention,
 } from './event-retention.js';

@@ -12,6 +12,7 @@ import { registerInitCommand } from './commands/init.js';
 import { registerInspectCommands } from './commands/inspect.js';
 import { registerMaterialsCommands } from './commands/materials.js';
 import { registerPlatformClientCommands } from './commands/platform-client.js';
+import { registerRetentionCommands } from './commands/retention.js';
 import { registerSealCommands } from './commands/seal.js';
 import { registerTlsCommand } from './commands/tls.js';
 import { registerTrustCommands } from './commands/trust.js';
@@ -64,6 +65,7 @@ export function buildCli(options: BuildOptions = {}): Command {
   registerInspectCommands(program);
   registerConsentCommands(program);
   registerPlatformClientCommands(program);
+  registerRetentionCommands(program);
   registerAuditCommands(program);
   registerWorkdaysCommands(program);
   return program;

@@ -54,8 +54,8 @@ async function claimRate(db: Database, batches: number): Promise<number> {
 }
 
 /** WAL bytes of one 500-event claim, from EXPLAIN (ANALYZE, WAL) of the statement `claimInboxBatch` sends. */
-async function claimWalBytes(db: Database): Promise<number> {
-  const batch = claims(BATCH);
+async function claimWalBytes(db: Database, size = BATCH): Promise<number> {
+  const batch = claims(size);
   let wal = Number.NaN;
   const explaining: Queryable = {
     async query(sql, params) {
@@ -68,7 +68,7 @@ async function claimWalBytes(db: Database): Promise<number> {
     },
   };
   await claimInboxBatch(explaining, SCHEMA, 'onceonly-audit', batch);
-  return wal / BATCH;
+  return wal / size;
 }
 
 interface ClaimSide {
@@ -200,6 +200,169 @@ async function measurePass(db: Database, rounds: number, old: number) {
   return { old, recent, pending, sides };
 }
 
+/** Shared buffers (hit + read) and rows of each kind of statement of one pass, from `EXPLAIN (ANALYZE, BUFFERS)`. */
+interface PassBuffers {
+  /** The reads of `ctid`s through the BRIN (what widened ranges make read the whole inbox). */
+  reads: number[];
+  /** The DELETE batches by `ctid`. */
+  deletes: number;
+  /** The re-summarizing of the ranges a read emptied (ADR 051; none before it). */
+  narrow: number;
+  /** Re-summarizing statements that gave up on the lock (a VACUUM or ANALYZE of the inbox held it). */
+  narrowLocked: number;
+  deleted: number;
+  ms: number;
+}
+
+type PlanNode = {
+  'Shared Hit Blocks': number;
+  'Shared Read Blocks': number;
+  'Actual Rows': number;
+  Plans?: PlanNode[];
+};
+
+/**
+ * Runs `pruneInbox` with every statement but the clock explained: each read is explained first (counted) and run
+ * again for its rows; a DELETE or a re-summarizing runs once, under `EXPLAIN ANALYZE` (which executes it), its rows
+ * taken from the plan. Per statement, so the other sessions on the machine do not count.
+ */
+async function explainedPass(db: Database, keep: { topic: string; keepMs: number }[]): Promise<PassBuffers> {
+  const out: PassBuffers = { reads: [], deletes: 0, narrow: 0, narrowLocked: 0, deleted: 0, ms: 0 };
+  const explain = async (sql: string, params?: readonly unknown[]) => {
+    const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`,
+      params,
+    );
+    const plan = rows[0]!['QUERY PLAN'][0].Plan;
+    return { buffers: plan['Shared Hit Blocks'] + plan['Shared Read Blocks'], plan };
+  };
+  const q: Queryable = {
+    async query(sql, params) {
+      if (sql.startsWith('SELECT ctid')) {
+        out.reads.push((await explain(sql, params)).buffers);
+        return db.query(sql, params);
+      }
+      if (sql.startsWith('DELETE')) {
+        const { buffers, plan } = await explain(sql, params);
+        out.deletes += buffers;
+        const rowCount = plan.Plans?.[0]?.['Actual Rows'] ?? 0;
+        return { rows: [], rowCount } as never;
+      }
+      if (sql.includes('brin_desummarize_range')) {
+        try {
+          out.narrow += (await explain(sql, params)).buffers;
+        } catch (err) {
+          out.narrowLocked++;
+          throw err;
+        }
+        return { rows: [], rowCount: 0 } as never;
+      }
+      return db.query(sql, params);
+    },
+  };
+  const start = now();
+  out.deleted = await pruneInbox(q, SCHEMA, keep);
+  out.ms = now() - start;
+  return out;
+}
+
+/**
+ * ADR 051's question: what a pass reads once the inbox's space has been reused for a keep. An inbox of `rows` rows
+ * handled over ten days (in order, as claims insert them), then ten more days of one pass a day (deleting the day
+ * past the keep), a VACUUM (autovacuum's part: the space goes back to the free space map) and a day of new rows
+ * (which land in that space); then the pass measured, with 10 % of the rows past the keep, and the pass after it.
+ */
+async function measureRanges(db: Database, rows: number) {
+  await install(db, true);
+  const days = 10;
+  const perDay = Math.round(rows / days);
+  const topic = 'onceonly.hub.v1';
+  const base = Date.now() - 40 * DAY_MS;
+  // day d's rows: from a minute after its start to a minute before its end, so a cutoff at midnight is clear of them
+  const addDay = (day: number) =>
+    db.query(
+      `INSERT INTO ${SCHEMA}.inbox (consumer_group, event_id, topic, partition, "offset", handled_at)
+       SELECT 'onceonly-audit', $1 || '-' || n, $2, n % 6, n,
+              to_timestamp(($3::bigint + $4::bigint * ${DAY_MS} + 60000 + n * (${DAY_MS - 120_000}::bigint / $5)) / 1000.0)
+       FROM generate_series(0, $5::int - 1) n`,
+      [`d${day}`, topic, base, day, perDay],
+    );
+  const keepBefore = (day: number) => [{ topic, keepMs: Date.now() - (base + day * DAY_MS) }];
+  for (let d = 0; d < days; d++) await addDay(d);
+  await db.query(`VACUUM ANALYZE ${SCHEMA}.inbox`);
+  for (let d = days; d < 2 * days; d++) {
+    await pruneInbox(db, SCHEMA, keepBefore(d - days + 1));
+    await db.query(`VACUUM ${SCHEMA}.inbox`);
+    await addDay(d);
+  }
+  await db.query(`ANALYZE ${SCHEMA}.inbox`);
+  const { rows: size } = await db.query<{ pages: number }>(
+    `SELECT (pg_relation_size('${SCHEMA}.inbox') / 8192)::int AS pages`,
+  );
+  const pass = await explainedPass(db, keepBefore(days + 1));
+  const next = await explainedPass(db, keepBefore(days + 1));
+  // claims after the pass and a VACUUM land in the space it freed, in re-summarized ranges (after ADR 051) or in
+  // ranges summarized wide (before): WAL per claimed row, one-event claims and 500-event ones
+  await db.query(`VACUUM ${SCHEMA}.inbox`);
+  const claimWal = { single: await claimWalBytes(db, 1), batch: await claimWalBytes(db) };
+  // a backlog (a first pass, or one after a pause): 80 % of a fresh inbox past the keep, so several reads
+  await install(db, true);
+  for (let d = 0; d < days; d++) await addDay(d);
+  await db.query(`VACUUM ANALYZE ${SCHEMA}.inbox`);
+  const backlog = await explainedPass(db, keepBefore((days * 4) / 5));
+  return { rows, old: perDay, pages: size[0]!.pages, pass, next, claimWal, backlog };
+}
+
+/** `retention-ranges`: ADR 051's measurement alone (also part of the retention suite). */
+export const retentionRangesSuite: Suite = {
+  name: 'retention-ranges',
+  title: 'Events: what an inbox retention pass reads after a keep of reused space (ADR 051)',
+  partOf: 'retention',
+  usesBroker: false,
+  async run({ withFreshDatabase, scale }) {
+    const result = await withFreshDatabase((db) => measureRanges(db, Math.max(20_000, Math.round(200_000 * scale))));
+    return { markdown: rangesMarkdown(result), json: result, ratios: rangesRatios(result) };
+  },
+};
+
+function rangesMarkdown(r: Awaited<ReturnType<typeof measureRanges>>): string {
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const line = (name: string, p: PassBuffers) =>
+    `| ${name} | ${p.deleted} | ${p.reads.length} | ${sum(p.reads)} | ${p.deletes} | ${p.narrow}${p.narrowLocked > 0 ? ` (${p.narrowLocked} gave up on the lock)` : ''} | ${fmt(p.ms, 0)} |`;
+  return [
+    `### An inbox pass after a keep of reused space: ${r.rows.toLocaleString('en')} rows (${r.pages.toLocaleString('en')} pages), ${r.old.toLocaleString('en')} past the keep`,
+    '',
+    'Shared buffers (hit + read) per kind of statement, from `EXPLAIN (ANALYZE, BUFFERS)` of each.',
+    '',
+    '| pass | rows deleted | reads | buffers of the reads | of the DELETEs | of the re-summarizing | ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    line('the pass', r.pass),
+    line('the next pass (nothing to delete)', r.next),
+    line('a backlog: a pass over a fresh inbox 80 % past the keep', r.backlog),
+    '',
+    `The backlog pass's reads, buffers each: ${r.backlog.reads.join(', ')}.`,
+    '',
+    `Then a VACUUM, and claims into the space it freed: WAL bytes per claimed row ${fmt(r.claimWal.single, 0)} (one-event claims), ${fmt(r.claimWal.batch, 0)} (${BATCH}-event claims), from \`EXPLAIN (ANALYZE, WAL)\`.`,
+  ].join('\n');
+}
+
+function rangesRatios(r: Awaited<ReturnType<typeof measureRanges>>): Ratio[] {
+  const reads = r.pass.reads.reduce((a, b) => a + b, 0);
+  const next = r.next.reads.reduce((a, b) => a + b, 0);
+  return [
+    {
+      name: 'inbox pass reads / inbox pages, after a keep of reuse (10 % old)',
+      value: reads / r.pages,
+      meaning: 'how much of the inbox a pass reads to find its old rows (0.1 = only the old tenth)',
+    },
+    {
+      name: 'next inbox pass reads / inbox pages (nothing old)',
+      value: next / r.pages,
+      meaning: 'what a pass with nothing to delete reads (0 = the index only)',
+    },
+  ];
+}
+
 export const retentionSuite: Suite = {
   name: 'retention',
   title: 'Events: outbox and inbox retention (ADR 047)',
@@ -211,6 +374,7 @@ export const retentionSuite: Suite = {
     const result = await withFreshDatabase(async (db) => ({
       claims: await measureClaims(db, rounds, batches),
       pass: await measurePass(db, rounds, old),
+      ranges: await measureRanges(db, Math.max(20_000, Math.round(200_000 * scale))),
     }));
     const c = result.claims;
     const p = result.pass;
@@ -233,6 +397,8 @@ export const retentionSuite: Suite = {
       '| --- | ---: | ---: | ---: | ---: |',
       `| one plain DELETE per table (baseline) | ${fmt(median(p.sides.plain.ms), 0)} (${range(p.sides.plain.ms)}) | ${median(p.sides.plain.statements)} | ${fmt(median(p.sides.plain.longestStatementMs), 0)} | ${median(p.sides.plain.deleted)} |`,
       `| \`pruneOutbox\` + \`pruneInbox\`, 1,000 rows a statement | ${fmt(median(p.sides.batched.ms), 0)} (${range(p.sides.batched.ms)}) | ${median(p.sides.batched.statements)} | ${fmt(median(p.sides.batched.longestStatementMs), 0)} | ${median(p.sides.batched.deleted)} |`,
+      '',
+      rangesMarkdown(result.ranges),
     ].join('\n');
     const ratios: Ratio[] = [
       {
@@ -245,6 +411,7 @@ export const retentionSuite: Suite = {
         value: passRatio,
         meaning: 'what bounded batches (no long lock, no big transaction) cost over one statement',
       },
+      ...rangesRatios(result.ranges),
     ];
     return { markdown, json: result, ratios };
   },

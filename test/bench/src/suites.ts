@@ -10,7 +10,7 @@ import { materialsSuite } from './materials-suite.js';
 import { merkleMapSuite } from './merkle-map.js';
 import { observabilitySuite } from './observability.js';
 import { replicasSuite } from './replicas-suite.js';
-import { retentionSuite } from './retention.js';
+import { retentionRangesSuite, retentionSuite } from './retention.js';
 import type { Suite } from './suite.js';
 
 /** Every suite of `npm run bench`, in run order. */
@@ -30,4 +30,5 @@ export const SUITES: readonly Suite[] = [
   materialsSuite,
   observabilitySuite,
   retentionSuite,
+  retentionRangesSuite,
 ];

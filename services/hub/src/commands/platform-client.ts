@@ -1,7 +1,6 @@
 import { AppError } from '@onceonly/errors';
 import { isUscc } from '@onceonly/ids';
 import { createLogger } from '@onceonly/kit';
-import type { Database } from '@onceonly/store';
 import type { Command } from 'commander';
 import { print } from '../client.js';
 import { loadHubConfig } from '../config.js';
@@ -14,7 +13,8 @@ import {
   type PlatformClient,
   platformClients,
 } from '../oauth/index.js';
-import { migrateHubSchema, openStore } from '../start.js';
+import { migrateHubSchema } from '../start.js';
+import { withHubDatabase } from './hub-database.js';
 
 /**
  * `onceonly platform-client add|list|disable`: the OAuth 2.0 clients of platforms (ADR 036), kept in the hub's own
@@ -25,25 +25,10 @@ import { migrateHubSchema, openStore } from '../start.js';
 const NAME = /^[^\p{Cc}\p{Cf}]{1,200}$/u;
 
 async function withClients<T>(run: (clients: ReturnType<typeof platformClients>) => Promise<T>): Promise<T> {
-  const config = loadHubConfig();
-  const log = createLogger({ level: 'warn', process: 'onceonly' });
-  let db: Database;
-  try {
-    db = await openStore(config, log);
-  } catch (err) {
-    if (err instanceof AppError && err.code === 'DB_UNAVAILABLE' && !config.DATABASE_URL) {
-      throw new AppError('DB_UNAVAILABLE', `${err.message}: stop the embedded hub first, or use DATABASE_URL`, {
-        cause: err,
-      });
-    }
-    throw err;
-  }
-  try {
-    await migrateHubSchema(db, log);
-    return await run(platformClients(db, HUB_SCHEMA));
-  } finally {
-    await db.close();
-  }
+  return withHubDatabase(loadHubConfig(), async (db) => {
+    await migrateHubSchema(db, createLogger({ level: 'warn', process: 'onceonly' }));
+    return run(platformClients(db, HUB_SCHEMA));
+  });
 }
 
 function describeClient(c: PlatformClient): string {
