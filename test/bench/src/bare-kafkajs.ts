@@ -29,6 +29,22 @@ export interface PipelineResult {
 }
 
 /**
+ * Runs `once` again while it fails with an error kafkajs marks retriable (at most 10 tries): a broker the run has just
+ * started may not know a new topic's partitions yet when kafkajs asks for its metadata (UNKNOWN_TOPIC_OR_PARTITION in
+ * createTopics' wait for leaders, or in a consumer's subscribe), as the OnceOnly transport does (its #whileRetriable).
+ */
+async function whileRetriable<T>(once: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once();
+    } catch (err) {
+      if ((err as { retriable?: boolean }).retriable !== true || attempt >= 10) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+/**
  * The baseline: a bare kafkajs idempotent producer (acks=all, one request in flight, the same settings as the
  * relay) sending batches straight to a topic, and a bare consumer group reading them. No database, no envelope.
  */
@@ -43,7 +59,9 @@ export async function bareKafkajs(options: {
   const kafka = new Kafka({ clientId: 'bench-bare', brokers: options.brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: options.topic, numPartitions: 3 }], waitForLeaders: true });
+  await whileRetriable(() =>
+    admin.createTopics({ topics: [{ topic: options.topic, numPartitions: 3 }], waitForLeaders: true }),
+  );
   await admin.disconnect();
 
   const consumer = kafka.consumer({ groupId: `${options.topic}-group` });
@@ -56,7 +74,7 @@ export async function bareKafkajs(options: {
   });
   let lastReceived = 0;
   await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  await whileRetriable(() => consumer.subscribe({ topic: options.topic, fromBeginning: true }));
   const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
   await consumer.run({
     eachMessage: async ({ message }) => {
