@@ -4,7 +4,7 @@
  * the same run. Writes bench-results/results.{json,md} and prints the Markdown.
  * Options: --suite a,b (default: all), --scale F (default 1: multiplies every count), --out DIR. Suite names may also
  * be given as arguments (`npm run bench -- certificate audit`). A suite that is part of another (`audit-proofs`) runs
- * only when named.
+ * only when named; `certificate-issue` runs in the default run too (the issue row's alternating rounds).
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
