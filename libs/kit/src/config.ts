@@ -254,7 +254,7 @@ export function duration(options: FieldOptions & { default?: string; optional?: 
 }
 
 /** A number of milliseconds in the largest unit that divides it (`604800000` → `7d`); 0 is `off`. */
-function showDuration(ms: number): string {
+export function showDuration(ms: number): string {
   if (ms === 0) return 'off';
   for (const unit of ['d', 'h', 'm', 's'] as const) {
     if (ms % DURATION_UNITS[unit]! === 0) return `${ms / DURATION_UNITS[unit]!}${unit}`;

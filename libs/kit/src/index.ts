@@ -48,6 +48,7 @@ export {
   oneOf,
   parseHostPort,
   type StrOptions,
+  showDuration,
   str,
   type UrlOptions,
   url,

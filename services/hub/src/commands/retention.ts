@@ -1,11 +1,11 @@
 import { findEventTables, TopicRegistry } from '@onceonly/events';
 import {
-  RETENTION_CONFIG,
   type RetentionPass,
   type RetentionProgress,
   type RetentionStatus,
   retentionStatus,
   runRetentionPass,
+  showDuration,
 } from '@onceonly/kit';
 import { type Command, Option } from 'commander';
 import { EXIT, print } from '../client.js';
@@ -32,7 +32,6 @@ export interface RetentionSettings {
   readonly intervalMs: number;
 }
 
-const show = (ms: number) => RETENTION_CONFIG.ONCEONLY_OUTBOX_RETENTION.show?.(ms) ?? `${ms}ms`;
 const count = (n: number) => n.toLocaleString('en');
 
 /** How long ago `then` was, in the largest unit that leaves a whole number of it (`16d`, `5h`, `12m`, `40s`). */
@@ -46,12 +45,12 @@ export function ageText(then: Date, now: Date): string {
 
 /** One line of the settings in force. */
 export function settingsText(settings: RetentionSettings): string {
-  const outbox = settings.outboxMs > 0 ? `published rows older than ${show(settings.outboxMs)}` : 'off';
+  const outbox = settings.outboxMs > 0 ? `published rows older than ${showDuration(settings.outboxMs)}` : 'off';
   const inbox =
     settings.inboxMs > 0
-      ? `rows older than ${show(settings.inboxMs)} and than their topic's retention + 8d (topics kept for ever: never)`
+      ? `rows older than ${showDuration(settings.inboxMs)} and than their topic's retention + 8d (topics kept for ever: never)`
       : 'off';
-  const timer = settings.intervalMs > 0 ? `every ${show(settings.intervalMs)}` : 'off';
+  const timer = settings.intervalMs > 0 ? `every ${showDuration(settings.intervalMs)}` : 'off';
   return `settings: outbox ${outbox}; inbox ${inbox}; the hub's pass ${timer}`;
 }
 
@@ -75,7 +74,7 @@ export function statusText(status: RetentionStatus, settings: RetentionSettings,
           ? 'retention off'
           : t.keepMs === undefined
             ? 'kept for ever'
-            : `kept ${show(t.keepMs)}; a pass deletes ${count(t.deletable)}`;
+            : `kept ${showDuration(t.keepMs)}; a pass deletes ${count(t.deletable)}`;
       lines.push(`  ${t.topic}  ${count(t.rows)} rows, oldest ${ageText(t.oldest, now)} ago; ${keep}`);
     }
   }
@@ -205,7 +204,7 @@ export function registerRetentionCommands(program: Command): void {
       const stop = new AbortController();
       const interrupt = () => stop.abort();
       process.once('SIGINT', interrupt);
-      // at most one progress line a second per table: a pass over a backlog runs for minutes
+      // at most one progress line a second (whichever table it is on): a pass over a backlog runs for minutes
       let shown = 0;
       const onProgress = (p: RetentionProgress) => {
         if (asJson || Date.now() - shown < 1000) return;
