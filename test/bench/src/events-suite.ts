@@ -1,6 +1,6 @@
 import { bareKafkajs, type PipelineResult } from './bare-kafkajs.js';
 import { kafkaProducerPerf } from './broker.js';
-import { barePostgresWriters, outboxPipeline } from './outbox-pipeline.js';
+import { barePostgresWriters, outboxPipeline, outboxWritersAlone } from './outbox-pipeline.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
 
 const PAYLOAD_BYTES = 200;
@@ -41,12 +41,22 @@ function machineCpuCell(p: PipelineResult): string {
   return `${fmt(m.bench, 3)} + ${fmt(m.postgres, 3)} + ${broker} = ${fmt(m.total, 3)} (≤ ${fmt(m.boundPerSecond, 0)}/s on ${m.cores} cores${exited})`;
 }
 
-/** What issue 11's line (0.25 × bare kafkajs) allows the row in machine CPU per event, beside what it spends. */
-function budgetLine(bare: PipelineResult, row: PipelineResult): string {
+/**
+ * What issue 11's line (0.25 × bare kafkajs) allows the row in machine CPU per event, beside what it spends, and
+ * whether the row's writers alone (no relay, no consumer) reach the line at all in this run.
+ */
+function budgetLine(bare: PipelineResult, row: PipelineResult, writersAlone: PipelineResult): string {
   const m = row.machineCpu;
   if (m === undefined) return '';
   const needed = 0.25 * bare.eventsPerSecond;
-  return `Issue 11's line, 0.25 × bare kafkajs = ${fmt(needed, 0)} events/s, allows at most ${fmt((m.cores * 1000) / needed, 3)} ms of machine CPU per event on ${m.cores} cores; the row spends ${fmt(m.total, 3)} (bench ${fmt(m.bench, 3)}, PostgreSQL backends ${fmt(m.postgres, 3)}, broker ${m.broker === undefined ? '–' : fmt(m.broker, 3)}), which allows at most ${fmt(m.boundPerSecond, 0)} events/s (${fmt(m.boundPerSecond / bare.eventsPerSecond, 3)} × bare kafkajs).`;
+  const reach =
+    writersAlone.eventsPerSecond < needed
+      ? `below the line: in this run no relay or consumer could bring the row to it`
+      : `the line is within the writers' reach in this run`;
+  return [
+    `Issue 11's line, 0.25 × bare kafkajs = ${fmt(needed, 0)} events/s, allows at most ${fmt((m.cores * 1000) / needed, 3)} ms of machine CPU per event on ${m.cores} cores; the row spends ${fmt(m.total, 3)} (bench ${fmt(m.bench, 3)}, PostgreSQL backends ${fmt(m.postgres, 3)}, broker ${m.broker === undefined ? '–' : fmt(m.broker, 3)}), which allows at most ${fmt(m.boundPerSecond, 0)} events/s (${fmt(m.boundPerSecond / bare.eventsPerSecond, 3)} × bare kafkajs).`,
+    `The row's writers alone (the same commits, no relay, no consumer) reach ${fmt(writersAlone.eventsPerSecond, 0)} events/s, ${fmt(writersAlone.eventsPerSecond / bare.eventsPerSecond, 3)} × bare kafkajs: ${reach}. The row keeps ${fmt(row.eventsPerSecond / writersAlone.eventsPerSecond, 3)} of its writers' rate.`,
+  ].join(' ');
 }
 
 /** The table's header and a row per pipeline, each beside the bare kafkajs and the bare writers of the same run. */
@@ -82,12 +92,28 @@ function bareBaseline(
  * The issue row's ratios, the same in the events suite and its `events-row` selector: the row against bare kafkajs
  * (the issue's line), against the bare PostgreSQL writers, and its machine CPU per event against bare kafkajs's.
  */
-function rowRatios(row: PipelineResult, bare: PipelineResult, ceiling: PipelineResult): Ratio[] {
+function rowRatios(
+  row: PipelineResult,
+  bare: PipelineResult,
+  ceiling: PipelineResult,
+  writersAlone: PipelineResult,
+): Ratio[] {
   return [
     {
       name: 'onceonly (Kafka) / bare kafkajs, events/s',
       value: row.eventsPerSecond / bare.eventsPerSecond,
       meaning: 'throughput kept after outbox, relay, envelope and inbox',
+    },
+    {
+      name: "the row's writers alone / bare kafkajs, events/s",
+      value: writersAlone.eventsPerSecond / bare.eventsPerSecond,
+      meaning:
+        'the most the row could reach in this run: its commits with no relay and no consumer (the line needs 0.25)',
+    },
+    {
+      name: "onceonly (Kafka) / the row's writers alone, events/s",
+      value: row.eventsPerSecond / writersAlone.eventsPerSecond,
+      meaning: "what the relay, Kafka and the consumer keep of the writers' rate",
     },
     {
       name: 'onceonly (Kafka) / bare PostgreSQL writers, events/s',
@@ -115,6 +141,9 @@ export const eventsRowSuite: Suite = {
     const events = Math.round(5000 * scale);
     const bare = await bareBaseline(brokers, brokerPid, run, events);
     const ceiling = await withFreshDatabase((db) => barePostgresWriters({ db, events, writers: 8 }));
+    const writersAlone = await withFreshDatabase((db) =>
+      outboxWritersAlone({ db, events, payloadBytes: PAYLOAD_BYTES, writers: 8 }),
+    );
     const row = await withFreshDatabase((db) =>
       outboxPipeline({
         db,
@@ -127,9 +156,9 @@ export const eventsRowSuite: Suite = {
         ...(brokerPid === undefined ? {} : { brokerPid }),
       }),
     );
-    const ratios = rowRatios(row, bare, ceiling);
-    const markdown = [...table(bare, ceiling, [row]), '', budgetLine(bare, row)].join('\n');
-    return { markdown, json: { pipelines: [bare, row], postgresCeiling: ceiling }, ratios };
+    const ratios = rowRatios(row, bare, ceiling, writersAlone);
+    const markdown = [...table(bare, ceiling, [writersAlone, row]), '', budgetLine(bare, row, writersAlone)].join('\n');
+    return { markdown, json: { pipelines: [bare, row], postgresCeiling: ceiling, writersAlone }, ratios };
   },
 };
 
@@ -154,6 +183,10 @@ export const eventsSuite: Suite = {
     ] as const;
     // PostgreSQL's own ceiling for the row: the same eight writers committing the state row alone
     const ceiling = await withFreshDatabase((db) => barePostgresWriters({ db, events, writers: 8 }));
+    // and the row's own writers with their outbox, no relay and no consumer: the most the row can reach
+    const writersAlone = await withFreshDatabase((db) =>
+      outboxWritersAlone({ db, events, payloadBytes: PAYLOAD_BYTES, writers: 8 }),
+    );
     for (const { tag, ...shape } of shapes) {
       pipelines.push(
         await withFreshDatabase((db) =>
@@ -186,7 +219,7 @@ export const eventsSuite: Suite = {
       PipelineResult,
     ];
     const ratios: Ratio[] = [
-      ...rowRatios(viaKafka, bare, ceiling),
+      ...rowRatios(viaKafka, bare, ceiling, writersAlone),
       {
         name: 'onceonly (Kafka, writes in a transaction) / bare kafkajs, events/s',
         value: inTransaction.eventsPerSecond / bare.eventsPerSecond,
@@ -244,11 +277,11 @@ export const eventsSuite: Suite = {
       },
     ];
     const markdown = [
-      ...table(bare, ceiling, pipelines.slice(1)),
+      ...table(bare, ceiling, [writersAlone, ...pipelines.slice(1)]),
       `| kafka-producer-perf-test (Java ProducerPerformance, acks=all, idempotent) | ${perfRecords} | ${fmt(perf.recordsPerSecond, 0)} | ${fmt(perf.p50Ms, 0)} | ${fmt(perf.p99Ms, 0)} | ${fmt(perf.recordsPerSecond / bare.eventsPerSecond, 3)} | – | – | – | – | – | – | producer only: send → ack |`,
       '',
-      budgetLine(bare, viaKafka),
+      budgetLine(bare, viaKafka, writersAlone),
     ].join('\n');
-    return { markdown, json: { pipelines, postgresCeiling: ceiling, kafkaPerf: perf }, ratios };
+    return { markdown, json: { pipelines, postgresCeiling: ceiling, writersAlone, kafkaPerf: perf }, ratios };
   },
 };

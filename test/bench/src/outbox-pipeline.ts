@@ -12,14 +12,15 @@ import {
   type OutboxEntry,
   queryWithEvents,
   TopicRegistry,
+  type TopicSpec,
   withEventTables,
 } from '@onceonly/events';
 import { type Database, migrate } from '@onceonly/store';
 import type { PipelineResult } from './bare-kafkajs.js';
 import { countingDatabase } from './counting-database.js';
-import { startCpuMeter } from './machine-cpu.js';
+import { type MachineCpu, startCpuMeter } from './machine-cpu.js';
 import { progress } from './progress.js';
-import { perEvent as rowsPerEvent, rowWrites, rowWritesSince } from './row-writes.js';
+import { type RowWrites, perEvent as rowsPerEvent, rowWrites, rowWritesSince } from './row-writes.js';
 import { nowMs, summarise } from './stats.js';
 
 const SCHEMA = 'bench';
@@ -67,16 +68,7 @@ export async function outboxPipeline(options: {
   const perWrite = options.eventsPerWrite ?? 1;
   const consumerKind = options.consumer ?? 'default';
   const { db } = options;
-  await migrate(db, {
-    schema: SCHEMA,
-    migrations: withEventTables(SCHEMA, [
-      {
-        version: 1,
-        name: 'items',
-        sql: `CREATE TABLE ${SCHEMA}.items (id bigint PRIMARY KEY, touched_at timestamptz NOT NULL)`,
-      },
-    ]),
-  });
+  await migrateItemsWithEvents(db);
   // each component gets its own counting view of the same pool: statements per event, side by side
   const writers = countingDatabase(db);
   const relayDb = countingDatabase(db);
@@ -130,35 +122,19 @@ export async function outboxPipeline(options: {
   const schemas = [SCHEMA, 'bench_log'];
   const rows0 = await rowWrites(db, schemas);
 
-  const padding = Buffer.alloc(options.payloadBytes);
-  let next = 0;
   const meter = await startCpuMeter(db, options.transport === 'kafka' ? options.brokerPid : undefined);
   const firstCommit = nowMs();
   const writeCount = Math.ceil(options.events / perWrite);
-  const writer = async () => {
-    for (let w = next++; w < writeCount; w = next++) {
-      const sentAt = String(nowMs());
-      const entries: OutboxEntry[] = [];
-      for (let i = w * perWrite; i < Math.min(options.events, (w + 1) * perWrite); i++) {
-        const event = Ticked.make({
-          subject: `k${i % 64}`,
-          data: { instanceId: 'bench', sentAt, counter: String(i), padding },
-        });
-        entries.push({ topic, event });
-      }
-      const state = { sql: `INSERT INTO ${SCHEMA}.items (id, touched_at) VALUES ($1, now())`, params: [w] };
-      if (writes === 'transaction') {
-        await writers.transaction(async (tx) => {
-          await tx.query(state.sql, state.params);
-          await appendToOutbox(tx, SCHEMA, entries);
-        });
-      } else {
-        await queryWithEvents(writers, SCHEMA, state, entries);
-      }
-      relay.kick();
-    }
-  };
-  await Promise.all(Array.from({ length: options.writers }, writer));
+  await runWriters({
+    db: writers,
+    topic,
+    events: options.events,
+    payloadBytes: options.payloadBytes,
+    writers: options.writers,
+    writes,
+    eventsPerWrite: perWrite,
+    afterWrite: () => relay.kick(),
+  });
   // every event committed and published (the relay found the outbox empty): the write side and the relay alone
   await relay.flush({ timeoutMs: 300_000 });
   const allPublished = nowMs();
@@ -200,6 +176,134 @@ export async function outboxPipeline(options: {
   };
 }
 
+/** The pipelines' schema: the state rows (`items`) with the outbox and the inbox of `withEventTables`. */
+async function migrateItemsWithEvents(db: Database): Promise<void> {
+  await migrate(db, {
+    schema: SCHEMA,
+    migrations: withEventTables(SCHEMA, [
+      {
+        version: 1,
+        name: 'items',
+        sql: `CREATE TABLE ${SCHEMA}.items (id bigint PRIMARY KEY, touched_at timestamptz NOT NULL)`,
+      },
+    ]),
+  });
+}
+
+/**
+ * The row's writers: `writers` loops committing, until `events` are written, a state row and `eventsPerWrite` events
+ * in one statement (`queryWithEvents`) or in a transaction (BEGIN, INSERT, `appendToOutbox`, COMMIT); `afterWrite`
+ * after each commit, with the instant the write began (the pipeline kicks its relay).
+ */
+async function runWriters(options: {
+  db: Database;
+  topic: TopicSpec;
+  events: number;
+  payloadBytes: number;
+  writers: number;
+  writes: 'statement' | 'transaction';
+  eventsPerWrite: number;
+  afterWrite?: (startedMs: number) => void;
+}): Promise<void> {
+  const { db, topic, events, eventsPerWrite: perWrite } = options;
+  const padding = Buffer.alloc(options.payloadBytes);
+  const writeCount = Math.ceil(events / perWrite);
+  let next = 0;
+  const writer = async () => {
+    for (let w = next++; w < writeCount; w = next++) {
+      const started = nowMs();
+      const sentAt = String(started);
+      const entries: OutboxEntry[] = [];
+      for (let i = w * perWrite; i < Math.min(events, (w + 1) * perWrite); i++) {
+        const event = Ticked.make({
+          subject: `k${i % 64}`,
+          data: { instanceId: 'bench', sentAt, counter: String(i), padding },
+        });
+        entries.push({ topic, event });
+      }
+      const state = { sql: `INSERT INTO ${SCHEMA}.items (id, touched_at) VALUES ($1, now())`, params: [w] };
+      if (options.writes === 'transaction') {
+        await db.transaction(async (tx) => {
+          await tx.query(state.sql, state.params);
+          await appendToOutbox(tx, SCHEMA, entries);
+        });
+      } else {
+        await queryWithEvents(db, SCHEMA, state, entries);
+      }
+      options.afterWrite?.(started);
+    }
+  };
+  await Promise.all(Array.from({ length: options.writers }, writer));
+}
+
+/**
+ * The writers' own ceiling for the issue's row: the pipeline's writers (the same state row and event, in one
+ * statement each, `writers` at once) committing into the outbox with no relay and no consumer running. The row can
+ * go no faster than this whatever the relay and the consumer do. Latency: the write's round trip, its commit included.
+ */
+export async function outboxWritersAlone(options: {
+  db: Database;
+  events: number;
+  payloadBytes: number;
+  writers: number;
+}): Promise<PipelineResult> {
+  const { db } = options;
+  await migrateItemsWithEvents(db);
+  const writers = countingDatabase(db);
+  const topic = defineTopic({ name: 'bench.writers', partitions: 3, owner: 'bench', eventTypes: [Ticked.type] });
+  const rows0 = await rowWrites(db, [SCHEMA]);
+  const latencies: number[] = [];
+  const bar = progress("the row's writers alone", options.events);
+  const meter = await startCpuMeter(db, undefined);
+  const first = nowMs();
+  await runWriters({
+    ...options,
+    db: writers,
+    topic,
+    writes: 'statement',
+    eventsPerWrite: 1,
+    afterWrite: (started) => bar.update(latencies.push(nowMs() - started)),
+  });
+  const last = nowMs();
+  bar.stop();
+  const machineCpu = meter.stop(options.events);
+  const rows = await rowWritesSince(db, [SCHEMA], rows0, options.events * 2);
+  return writersOnly({
+    name: `the row's ${options.writers} writers alone: state row + outbox, no relay, no consumer`,
+    note: "the row's writes alone (queryWithEvents, one state row + one event per statement): the outbox's commits' ceiling",
+    events: options.events,
+    seconds: (last - first) / 1000,
+    latencies,
+    statements: writers.statements(),
+    rows,
+    machineCpu,
+  });
+}
+
+/** The result of a run of writers with no relay and no consumer: `statements` and `rows` are the run's totals. */
+function writersOnly(run: {
+  name: string;
+  note: string;
+  events: number;
+  seconds: number;
+  latencies: readonly number[];
+  statements: number;
+  rows: RowWrites;
+  machineCpu: MachineCpu;
+}): PipelineResult {
+  return {
+    name: run.name,
+    events: run.events,
+    eventsPerSecond: run.events / run.seconds,
+    latencyMs: summarise(run.latencies),
+    statementsPerEvent: { write: run.statements / run.events, relay: 0, consume: 0, transport: 0 },
+    rowWritesPerEvent: rowsPerEvent(run.rows, run.events),
+    cpuMsPerEvent: run.machineCpu.bench,
+    machineCpu: run.machineCpu,
+    note: run.note,
+  };
+}
+
 /**
  * The database's own ceiling for the issue's row: `writers` connections each committing the same one-statement
  * INSERT of a state row as the pipeline's writers, with no outbox, relay or consumer. Latency: the commit's round trip.
@@ -232,15 +336,14 @@ export async function barePostgresWriters(options: {
   const machineCpu = meter.stop(options.events);
   bar.stop();
   const rows = await rowWritesSince(db, [SCHEMA], rows0, options.events);
-  return {
+  return writersOnly({
     name: `bare PostgreSQL: ${options.writers} writers, the state row's INSERT alone`,
-    events: options.events,
-    eventsPerSecond: options.events / ((last - first) / 1000),
-    latencyMs: summarise(latencies),
-    statementsPerEvent: { write: writers.statements() / options.events, relay: 0, consume: 0, transport: 0 },
-    rowWritesPerEvent: rowsPerEvent(rows, options.events),
-    cpuMsPerEvent: machineCpu.bench,
-    machineCpu,
     note: `${options.writers} connections, one autocommitted INSERT each (no outbox, relay or consumer): the commits' ceiling`,
-  };
+    events: options.events,
+    seconds: (last - first) / 1000,
+    latencies,
+    statements: writers.statements(),
+    rows,
+    machineCpu,
+  });
 }
