@@ -114,7 +114,7 @@ export async function auditReplayRate(options: {
   const mainCpu = threadCpuSeconds();
   const started = nowMs();
   try {
-    const report = await profiled('audit-replay', () =>
+    const report = await profiled(`audit-replay-${checks}`, () =>
       replay({
         log: timedLog,
         bus: timedBus,
