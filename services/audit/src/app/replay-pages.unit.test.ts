@@ -1,60 +1,27 @@
-import { consistencyProof } from '@onceonly/merkle';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, signedLog } from '../../test/fixtures.js';
+import { busOf, logSourceOf, type SignedLog, signedLog } from '../../test/fixtures.js';
 import type { VerifiableEntry } from '../domain/log-verifier.js';
-import { type BusRecord, type ReplayBusSource, type ReplayLogSource, replay } from './replay.js';
+import { type ReplayLogSource, replay } from './replay.js';
 
 // A source that gives its entries a page at a time (`pages`, the database's: ADR 055) is replayed to the same report
 // as the same entries given one at a time, findings included (in the same order). In memory, no I/O.
 
-type Log = Awaited<ReturnType<typeof signedLog>>;
-
-/** `entries` one at a time, or (with `pageSize`) also a page at a time, as the database source gives them. */
-function source(log: Log, entries: readonly VerifiableEntry[], pageSize?: number): ReplayLogSource {
-  const paged: ReplayLogSource = {
-    info: async () => ({
-      origin: ORIGIN,
-      verifierKeys: [log.key.verifierKey],
-      size: log.entries.length,
-      topics: ['onceonly.test.v1'],
-    }),
-    checkpoints: async () => log.checkpoints,
-    async *entries(size) {
-      yield* entries.filter((e) => e.leafIndex < size);
-    },
-    consistencyProof: (first, second) => consistencyProof(log.tree, first, second),
-    findEvent: async () => undefined,
-  };
-  if (pageSize === undefined) return paged;
+/** The log's source, with (given `pageSize`) its entries also a page at a time, as the database source gives them. */
+function source(log: SignedLog, entries: readonly VerifiableEntry[], pageSize?: number): ReplayLogSource {
+  const oneByOne = logSourceOf(log, entries);
+  if (pageSize === undefined) return oneByOne;
   return {
-    ...paged,
+    ...oneByOne,
     async *pages(size) {
-      const below = entries.filter((e) => e.leafIndex < size);
+      const below = entries.slice(0, size);
       for (let at = 0; at < below.length; at += pageSize) yield below.slice(at, at + pageSize);
-    },
-  };
-}
-
-/** A bus holding `log`'s events. */
-function busOf(log: Log): ReplayBusSource {
-  return {
-    async read(_topics, onRecord) {
-      log.events.forEach((event, i) => {
-        onRecord({
-          event: { ...event, specversion: '1.0' },
-          topic: 'onceonly.test.v1',
-          partition: 0,
-          offset: String(i),
-        } as BusRecord);
-      });
-      return { records: log.events.length, malformed: 0 };
     },
   };
 }
 
 const clock = () => new Date('2026-12-06T12:00:00.000Z');
 
-async function reportsOf(log: Log, entries: readonly VerifiableEntry[]) {
+async function reportsOf(log: SignedLog, entries: readonly VerifiableEntry[]) {
   const run = (pageSize?: number) =>
     replay({ log: source(log, entries, pageSize), bus: busOf(log), verifierKey: log.key.verifierKey, clock });
   const oneByOne = await run();
