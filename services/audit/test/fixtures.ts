@@ -1,5 +1,6 @@
 /** A small signed log built in memory (no I/O), for the unit tests of the verifiers. */
 import {
+  consistencyProof,
   formatCheckpoint,
   generateNoteKey,
   inclusionProof,
@@ -7,7 +8,9 @@ import {
   parseSignerKey,
   signNote,
 } from '@onceonly/merkle';
+import type { BusRecord, ReplayBusSource, ReplayLogSource } from '../src/app/replay.js';
 import { type LoggableEvent, leafOf } from '../src/domain/leaf.js';
+import type { VerifiableEntry } from '../src/domain/log-verifier.js';
 
 export const ORIGIN = 'onceonly.test/unit';
 
@@ -63,4 +66,42 @@ export async function signedLogOf(events: readonly LoggableEvent[], checkpointSi
   }));
   const proof = (index: number, size: number) => inclusionProof(tree, index, size);
   return { key, signer, tree, events, leaves, checkpoints, entries, proof };
+}
+
+/** A log made by {@link signedLog} or {@link signedLogOf}. */
+export type SignedLog = Awaited<ReturnType<typeof signedLogOf>>;
+
+/** The log as a replay reads it, its entries (or the ones given, as stored) one at a time, without pages. */
+export function logSourceOf(log: SignedLog, entries: readonly VerifiableEntry[] = log.entries): ReplayLogSource {
+  return {
+    info: async () => ({
+      origin: ORIGIN,
+      verifierKeys: [log.key.verifierKey],
+      size: log.entries.length,
+      topics: ['onceonly.test.v1'],
+    }),
+    checkpoints: async () => log.checkpoints,
+    async *entries(size) {
+      yield* entries.slice(0, size);
+    },
+    consistencyProof: (first, second) => consistencyProof(log.tree, first, second),
+    findEvent: async () => undefined,
+  };
+}
+
+/** A bus holding the log's events (handed over at once), and the checkpoint notes given. */
+export function busOf(log: SignedLog, checkpointNotes?: readonly string[]): ReplayBusSource {
+  return {
+    async read(_topics, onRecord) {
+      log.events.forEach((event, i) => {
+        onRecord({
+          event: { ...event, specversion: '1.0' },
+          topic: 'onceonly.test.v1',
+          partition: 0,
+          offset: String(i),
+        } as BusRecord);
+      });
+      return { records: log.events.length, malformed: 0, ...(checkpointNotes ? { checkpointNotes } : {}) };
+    },
+  };
 }

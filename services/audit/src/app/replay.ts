@@ -24,6 +24,12 @@ export interface ReplayLogSource {
    * projection needs them) a source may give each body's SHA-256 (`dataSha256`) instead of the body.
    */
   entries(size: number, options?: { readonly bodies?: boolean }): AsyncIterable<VerifiableEntry>;
+  /**
+   * The same entries as `entries`, a page at a time (each page in order, none empty), when the source reads them in
+   * pages anyway (the database): the replay then takes each page without a promise per entry (ADR 055). Optional: a
+   * source without it (the hub's gRPC stream) is read entry by entry.
+   */
+  pages?(size: number, options?: { readonly bodies?: boolean }): AsyncIterable<readonly VerifiableEntry[]>;
   consistencyProof(first: number, second: number): Promise<Uint8Array[]>;
   /** The leaf index of an event, if the log has it (used for events the bus holds beyond the snapshot). */
   findEvent(eventId: string): Promise<number | undefined>;
@@ -395,17 +401,25 @@ async function readLog(
     if (inFlight.length > IN_FLIGHT) await settle();
   };
   let batch: VerifiableEntry[] = [];
-  let taken = 0;
-  for await (const entry of log.entries(size, { bodies: runs.length > 0 })) {
-    // a page of entries comes without a macrotask in between: let the bus's network reads in every few entries, or
-    // the bus read waits for this loop instead of overlapping with it
-    if (taken === 0) onFirstEntry();
-    if (taken++ % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
-    if (signal.aborted) return; // the bus failed: the replay is over (leaving the loop closes the source's read)
-    batch.push(entry);
-    if (batch.length === BATCH) {
-      await handOver(batch);
-      batch = [];
+  let first = true;
+  for await (const page of pagesOf(log, size, { bodies: runs.length > 0 })) {
+    if (first) {
+      first = false;
+      onFirstEntry();
+    }
+    // a page comes without a macrotask in between: let the bus's network reads in every few entries, or the bus read
+    // waits for this loop instead of overlapping with it
+    for (let at = 0; at < page.length; at += YIELD_EVERY) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal.aborted) return; // the bus failed: the replay is over (leaving the loop closes the source's read)
+      const end = Math.min(page.length, at + YIELD_EVERY);
+      for (let i = at; i < end; i++) {
+        batch.push(page[i]!);
+        if (batch.length === BATCH) {
+          await handOver(batch);
+          batch = [];
+        }
+      }
     }
   }
   if (batch.length > 0) await handOver(batch);
@@ -414,6 +428,30 @@ async function readLog(
     await settle();
   }
   onProgress(read);
+}
+
+/**
+ * The source's entries a page at a time: its own pages when it has them (no promise per entry, ADR 055), else its
+ * entries gathered {@link YIELD_EVERY} at a time.
+ */
+async function* pagesOf(
+  log: ReplayLogSource,
+  size: number,
+  options: { readonly bodies: boolean },
+): AsyncGenerator<readonly VerifiableEntry[]> {
+  if (log.pages) {
+    for await (const page of log.pages(size, options)) if (page.length > 0) yield page;
+    return;
+  }
+  let page: VerifiableEntry[] = [];
+  for await (const entry of log.entries(size, options)) {
+    page.push(entry);
+    if (page.length === YIELD_EVERY) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
 }
 
 /**

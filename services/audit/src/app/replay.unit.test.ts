@@ -1,5 +1,4 @@
 import {
-  consistencyProof,
   emptySubjectChain,
   extendSubjectChain,
   formatCheckpoint,
@@ -12,31 +11,11 @@ import {
 } from '@onceonly/merkle';
 import { type ProjectionCheck, projectionOf } from '@onceonly/replay';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, signedLog } from '../../test/fixtures.js';
-import type { VerifiableEntry } from '../domain/log-verifier.js';
-import { type ReplayLogSource, replay, replayMarkdown } from './replay.js';
+import { logSourceOf, ORIGIN, type SignedLog, signedLog } from '../../test/fixtures.js';
+import { replay, replayMarkdown } from './replay.js';
 
 // The replay with a projection (no I/O): the generic run the hub feeds each service's projection to (ADR 005). The
 // projection here counts the events of every subject; the certificate's own projection is tested in its service.
-
-type Log = Awaited<ReturnType<typeof signedLog>>;
-
-function source(log: Log, entries: readonly VerifiableEntry[] = log.entries): ReplayLogSource {
-  return {
-    info: async () => ({
-      origin: ORIGIN,
-      verifierKeys: [log.key.verifierKey],
-      size: log.entries.length,
-      topics: ['onceonly.test.v1'],
-    }),
-    checkpoints: async () => log.checkpoints,
-    async *entries(size) {
-      yield* entries.slice(0, size);
-    },
-    consistencyProof: (first, second) => consistencyProof(log.tree, first, second),
-    findEvent: async () => undefined,
-  };
-}
 
 /** Events per subject, from `test.*` events; a body that is not three bytes is a fact the rules refuse. */
 const eventsPerSubject = projectionOf<number, { subject: string; size: number }>({
@@ -61,7 +40,7 @@ describe('replay with a projection', () => {
   it('finds no divergence when the service answers what the events give, and reports what it compared', async () => {
     const log = await signedLog(6, [6]);
     const report = await replay({
-      log: source(log),
+      log: logSourceOf(log),
       verifierKey: log.key.verifierKey,
       projections: [service(agreeing)],
     });
@@ -76,7 +55,7 @@ describe('replay with a projection', () => {
   it('names a key whose value the service changed behind the log, and fails', async () => {
     const log = await signedLog(6, [6]);
     const report = await replay({
-      log: source(log),
+      log: logSourceOf(log),
       verifierKey: log.key.verifierKey,
       projections: [service({ ...agreeing, 'subject-1': 5 })],
     });
@@ -90,7 +69,7 @@ describe('replay with a projection', () => {
     // the stored body of event 1 was replaced: the verifier names it, the projection never sees it
     const entries = log.entries.map((entry, i) => (i === 1 ? { ...entry, data: new Uint8Array([9, 9, 9, 9]) } : entry));
     const report = await replay({
-      log: source(log, entries),
+      log: logSourceOf(log, entries),
       verifierKey: log.key.verifierKey,
       projections: [service(agreeing)],
     });
@@ -100,7 +79,7 @@ describe('replay with a projection', () => {
   it('rebuilds and checks the events without a service, and says what it did not compare', async () => {
     const log = await signedLog(6, [6]);
     const report = await replay({
-      log: source(log),
+      log: logSourceOf(log),
       verifierKey: log.key.verifierKey,
       projections: [{ projection: eventsPerSubject, skipped: 'the hub did not answer' }],
     });
@@ -117,7 +96,7 @@ describe('replay with a projection', () => {
       },
     ]);
     const none = await replay({
-      log: source(log),
+      log: logSourceOf(log),
       verifierKey: log.key.verifierKey,
       skippedProjections: [{ name: 'events-per-subject', reason: 'not asked for' }],
     });
@@ -127,7 +106,7 @@ describe('replay with a projection', () => {
 
 describe('replay recomputes the subject map each checkpoint signs (ADR 006)', () => {
   /** The map root of the log's first `size` leaves, one left out if asked (what a lying log would sign). */
-  async function mapRoot(log: Log, size: number, leaveOut?: number): Promise<Uint8Array> {
+  async function mapRoot(log: SignedLog, size: number, leaveOut?: number): Promise<Uint8Array> {
     const chains = new Map<string, SubjectChain>();
     for (const [i, event] of log.events.slice(0, size).entries()) {
       if (i === leaveOut) continue;
@@ -139,7 +118,7 @@ describe('replay recomputes the subject map each checkpoint signs (ADR 006)', ()
   }
 
   /** The log with checkpoints at 3 and 6, each signed (by the log's key) with the map root given. */
-  async function withMapLines(log: Log, roots: Record<number, Uint8Array>): Promise<Log> {
+  async function withMapLines(log: SignedLog, roots: Record<number, Uint8Array>): Promise<SignedLog> {
     const checkpoints = await Promise.all(
       [3, 6].map(async (size) => ({
         size,
@@ -160,7 +139,7 @@ describe('replay recomputes the subject map each checkpoint signs (ADR 006)', ()
   it('finds nothing when every signed map is the map of the leaves', async () => {
     const log = await signedLog(6, []);
     const report = await replay({
-      log: source(await withMapLines(log, { 3: await mapRoot(log, 3), 6: await mapRoot(log, 6) })),
+      log: logSourceOf(await withMapLines(log, { 3: await mapRoot(log, 3), 6: await mapRoot(log, 6) })),
       verifierKey: log.key.verifierKey,
     });
     expect(report.findings).toEqual([]);
@@ -170,7 +149,7 @@ describe('replay recomputes the subject map each checkpoint signs (ADR 006)', ()
   it('names SUBJECT_MAP_MISMATCH at a checkpoint whose signed map root leaves out an entry, or is not a map of them', async () => {
     const log = await signedLog(6, []);
     const leftOut = await replay({
-      log: source(await withMapLines(log, { 3: await mapRoot(log, 3), 6: await mapRoot(log, 6, 4) })),
+      log: logSourceOf(await withMapLines(log, { 3: await mapRoot(log, 3), 6: await mapRoot(log, 6, 4) })),
       verifierKey: log.key.verifierKey,
     });
     expect(leftOut.ok).toBe(false);
@@ -180,7 +159,7 @@ describe('replay recomputes the subject map each checkpoint signs (ADR 006)', ()
 
     const other = new Uint8Array(32).fill(7);
     const forged = await replay({
-      log: source(await withMapLines(log, { 3: other, 6: await mapRoot(log, 6) })),
+      log: logSourceOf(await withMapLines(log, { 3: other, 6: await mapRoot(log, 6) })),
       verifierKey: log.key.verifierKey,
     });
     expect(forged.findings.map((f) => [f.kind, f.size])).toEqual([['SUBJECT_MAP_MISMATCH', 3]]);

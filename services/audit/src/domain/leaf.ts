@@ -94,11 +94,24 @@ function canonicalTextWithHex(a: Omit<LeafAttributes, 'dataSha256'>, hex: string
   );
 }
 
-/** A string attribute as a JSON string (escaped as JSON.stringify does, which RFC 8785 adopts). */
+/**
+ * A string attribute as a JSON string (escaped as JSON.stringify does, which RFC 8785 adopts). A value JSON.stringify
+ * writes as it is (no `"`, `\`, control character or surrogate) is put between quotes without a call into it (ADR
+ * 055); the unit tests compare both on random strings.
+ */
 function json(attributes: Omit<LeafAttributes, 'dataSha256'>, key: (typeof STRING_KEYS)[number]): string {
   const value = attributes[key];
   if (typeof value !== 'string') throw new LeafFormatError(`${key} must be a string`);
-  return JSON.stringify(value);
+  return isVerbatim(value) ? `"${value}"` : JSON.stringify(value);
+}
+
+/** Whether JSON.stringify writes the string unchanged between quotes: no `"`, `\`, control character or surrogate. */
+function isVerbatim(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
 }
 
 /**
@@ -254,7 +267,8 @@ export function eventAttributes(event: Omit<LoggableEvent, 'data'>): Omit<LeafAt
  */
 export function leafHashOf(event: LoggableEvent): Uint8Array {
   const text = canonicalTextWithHex(event, hash('sha256', event.data, 'hex'));
-  const digest = hash('sha256', Buffer.from(`\u0000${text}`, 'utf8'), 'buffer');
+  // the text hashed as its UTF-8 by crypto itself: no Buffer of it made here
+  const digest = hash('sha256', `\u0000${text}`, 'buffer');
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 

@@ -104,6 +104,51 @@ describe('the canonical leaf encoding', () => {
     );
   });
 
+  it('escapes every value as JSON.stringify does (RFC 8785), quotes, backslashes, controls and surrogates included', () => {
+    const tricky = fc.constantFrom(
+      '"',
+      '\\',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\ud800',
+      '\udfff',
+      '\ud83d\ude00',
+      '\u2028',
+      'é',
+    );
+    const value = fc
+      .array(fc.oneof(tricky, fc.string({ unit: 'binary', maxLength: 8 }), fc.string({ maxLength: 8 })), {
+        maxLength: 6,
+      })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(
+        fc.record({ id: value, source: value, subject: value, type: value, dataschema: value }),
+        (changes) => {
+          const changed = { ...event, ...changes };
+          const { attributes, canonical } = leafOf(changed);
+          // the members in their sorted order, each value written by JSON.stringify itself
+          const reference = JSON.stringify({
+            datacontenttype: changed.datacontenttype,
+            dataschema: changed.dataschema,
+            datasha256: Buffer.from(attributes.dataSha256).toString('hex'),
+            format: LEAF_FORMAT,
+            id: changed.id,
+            sequence: changed.sequence,
+            source: changed.source,
+            specversion: changed.specversion,
+            subject: changed.subject,
+            time: changed.time,
+            type: changed.type,
+          });
+          expect(Buffer.from(canonical)).toEqual(Buffer.from(reference, 'utf8'));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('refuses a body hash of the wrong size and a sequence that is not a positive decimal', () => {
     const { attributes } = leafOf(event);
     expect(() => encodeLeaf({ ...attributes, dataSha256: new Uint8Array(31) })).toThrow(LeafFormatError);

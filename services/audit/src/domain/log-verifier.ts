@@ -269,9 +269,13 @@ export class LogVerifier {
     if (bodyHash && !bodyMatches) {
       this.#report('BODY_MISMATCH', `leaf ${entry.leafIndex}: the stored body does not hash to the leaf's`, at);
     }
-    for (const [column, value] of Object.entries(entry.columns ?? {})) {
-      if (value !== undefined && value !== attributes[column as keyof typeof entry.columns]) {
-        this.#report('ENTRY_MISMATCH', `leaf ${entry.leafIndex}: stored ${column} differs from the leaf`, at);
+    const columns = entry.columns;
+    // compared by name (no array of pairs per entry); a difference is reported in the order the source gives them
+    if (columns !== undefined && !columnsMatch(columns, attributes)) {
+      for (const [column, value] of Object.entries(columns)) {
+        if (value !== undefined && value !== attributes[column as keyof typeof columns]) {
+          this.#report('ENTRY_MISMATCH', `leaf ${entry.leafIndex}: stored ${column} differs from the leaf`, at);
+        }
       }
     }
     const first = this.#ids.get(attributes.id);
@@ -286,8 +290,9 @@ export class LogVerifier {
     }
     this.#ids.set(attributes.id, entry.leafIndex);
     this.#checkCausation(entry, attributes);
-    const fresh = this.#tracker.add(attributes.source, BigInt(attributes.sequence), attributes.id);
-    this.#checkOrder(entry, attributes, fresh);
+    const sequence = BigInt(attributes.sequence);
+    const fresh = this.#tracker.add(attributes.source, sequence, attributes.id);
+    this.#checkOrder(entry, attributes, sequence, fresh);
     this.#o.bus?.addLog(attributes.id, entry.leafIndex, hash);
     return bodyMatches;
   }
@@ -326,7 +331,7 @@ export class LogVerifier {
   }
 
   /** Offsets per partition, and (for numbers not repeated) sequences per source within a partition, increase. */
-  #checkOrder(entry: VerifiableEntry, attributes: LeafAttributes, freshSequence: boolean): void {
+  #checkOrder(entry: VerifiableEntry, attributes: LeafAttributes, sequence: bigint, freshSequence: boolean): void {
     if (entry.topic === undefined || entry.partition === undefined || entry.offset === undefined) return;
     const partition = `${entry.topic}/${entry.partition}`;
     const offset = BigInt(entry.offset);
@@ -340,7 +345,6 @@ export class LogVerifier {
     }
     this.#offsets.set(partition, { offset, leafIndex: entry.leafIndex });
     const stream = `${partition}/${attributes.source}`;
-    const sequence = BigInt(attributes.sequence);
     const previous = this.#sequences.get(stream);
     if (freshSequence && previous && sequence < previous.sequence && !(before && offset <= before.offset)) {
       this.#report(
@@ -351,6 +355,17 @@ export class LogVerifier {
     }
     if (freshSequence) this.#sequences.set(stream, { sequence, leafIndex: entry.leafIndex });
   }
+}
+
+/** Whether every column the source gave equals the leaf's attribute of that name. */
+function columnsMatch(columns: NonNullable<VerifiableEntry['columns']>, a: LeafAttributes): boolean {
+  return (
+    (columns.id === undefined || columns.id === a.id) &&
+    (columns.source === undefined || columns.source === a.source) &&
+    (columns.type === undefined || columns.type === a.type) &&
+    (columns.subject === undefined || columns.subject === a.subject) &&
+    (columns.sequence === undefined || columns.sequence === a.sequence)
+  );
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

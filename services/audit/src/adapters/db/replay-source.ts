@@ -12,7 +12,8 @@ const ENTRY_PAGE = 2000;
 /**
  * The stored log read straight from the database: for a replay while the hub is stopped (the embedded data folder
  * is locked while it runs), and for tests. Reads the entries in pages of 2000 (keyset on the leaf index), the next
- * page asked for while the current one is checked, so that PostgreSQL works while the replay does.
+ * page asked for while the current one is checked, so that PostgreSQL works while the replay does; the replay takes
+ * them a page at a time (`pages`, ADR 055).
  */
 export function databaseLogSource(db: Queryable): ReplayLogSource {
   const reader = logReader(db);
@@ -36,25 +37,33 @@ export function databaseLogSource(db: Queryable): ReplayLogSource {
         after = page.at(-1)!.size;
       }
     },
+    pages: (size, options) => pagesOf(db, size, options?.bodies ?? true),
     async *entries(size, options) {
-      const bodies = options?.bodies ?? true;
-      const page = (start: number) =>
-        start < size ? replayPage(db, start, Math.min(size, start + ENTRY_PAGE), bodies) : undefined;
-      let next = page(0);
-      try {
-        for (let start = 0; next !== undefined; start += ENTRY_PAGE) {
-          const leaves = await next;
-          next = page(start + ENTRY_PAGE);
-          yield* leaves;
-        }
-      } finally {
-        // a replay that stopped early (the bus failed) leaves a page in flight: let it settle, unobserved
-        next?.catch(() => undefined);
-      }
+      for await (const page of pagesOf(db, size, options?.bodies ?? true)) yield* page;
     },
     consistencyProof: async (first, second) => consistencyProof(hashReader(db, second), first, second),
     findEvent: async (eventId) => (await reader.entryByEventId(eventId, false))?.leafIndex,
   };
+}
+
+/**
+ * The log's entries below `size` in pages of {@link ENTRY_PAGE} (keyset on the leaf index), the next page asked for
+ * while the current one is checked.
+ */
+async function* pagesOf(db: Queryable, size: number, bodies: boolean): AsyncGenerator<VerifiableEntry[]> {
+  const page = (start: number) =>
+    start < size ? replayPage(db, start, Math.min(size, start + ENTRY_PAGE), bodies) : undefined;
+  let next = page(0);
+  try {
+    for (let start = 0; next !== undefined; start += ENTRY_PAGE) {
+      const leaves = await next;
+      next = page(start + ENTRY_PAGE);
+      yield leaves;
+    }
+  } finally {
+    // a replay that stopped early (the bus failed) leaves a page in flight: let it settle, unobserved
+    next?.catch(() => undefined);
+  }
 }
 
 /**

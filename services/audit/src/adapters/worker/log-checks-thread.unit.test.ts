@@ -2,20 +2,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { consistencyProof } from '@onceonly/merkle';
 import { type ProjectionCheck, projectionOf } from '@onceonly/replay';
 import { afterAll, describe, expect, it } from 'vitest';
-import { event, ORIGIN, signedLog } from '../../../test/fixtures.js';
+import { event, logSourceOf, signedLog } from '../../../test/fixtures.js';
 import { inThreadLogChecks, type LogChecks } from '../../app/log-checks.js';
-import {
-  type BusRecord,
-  type ReplayBusSource,
-  type ReplayLogSource,
-  type ReplayOptions,
-  replay,
-} from '../../app/replay.js';
+import { type BusRecord, type ReplayBusSource, type ReplayOptions, replay } from '../../app/replay.js';
 import { leafOf } from '../../domain/leaf.js';
-import type { VerifiableEntry } from '../../domain/log-verifier.js';
 import { type LogChecksChoice, logChecksThread, WORKER_FROM_ENTRIES } from './log-checks-thread.js';
 
 // The replay's log checks in a worker thread (ADR 022) give the very report the in-thread checks give. A worker
@@ -25,23 +17,6 @@ import { type LogChecksChoice, logChecksThread, WORKER_FROM_ENTRIES } from './lo
 const BUILT_WORKER = new URL('../../../dist/adapters/worker/log-checks-worker.js', import.meta.url);
 
 type Log = Awaited<ReturnType<typeof signedLog>>;
-
-function logSource(log: Log, entries: readonly VerifiableEntry[] = log.entries): ReplayLogSource {
-  return {
-    info: async () => ({
-      origin: ORIGIN,
-      verifierKeys: [log.key.verifierKey],
-      size: log.entries.length,
-      topics: ['onceonly.test.v1'],
-    }),
-    checkpoints: async () => log.checkpoints,
-    async *entries(size) {
-      yield* entries.slice(0, size);
-    },
-    consistencyProof: (first, second) => consistencyProof(log.tree, first, second),
-    findEvent: async () => undefined,
-  };
-}
 
 /** A bus of the log's events (or the ones given), read in turns of the event loop as a network read would be. */
 function busOf(events: Log['events']): ReplayBusSource {
@@ -117,7 +92,7 @@ describe('the replay’s log checks in a worker thread', () => {
 
   it('gives the same report as the in-thread checks: an honest log of 1,000 entries with its bus', async () => {
     const log = await signedLog(1000, [0, 100, 256, 700, 1000]);
-    const options = { log: logSource(log), bus: busOf(log.events), verifierKey: log.key.verifierKey };
+    const options = { log: logSourceOf(log), bus: busOf(log.events), verifierKey: log.key.verifierKey };
     const inThread = await replayWith(inThreadLogChecks, options);
     const inWorker = await replayWith(logChecksThread({ entry: BUILT_WORKER, workerFrom: 0 }), options);
     expect(inThread).toMatchObject({ ok: true, entries: 1000, checkpointsVerified: 5, busEventsMatched: 1000 });
@@ -143,7 +118,7 @@ describe('the replay’s log checks in a worker thread', () => {
     ];
     const answers: Record<string, number> = { 'subject-0': 200, 'subject-1': 1, 'subject-2': 200 };
     const options = {
-      log: logSource(log, entries),
+      log: logSourceOf(log, entries),
       bus: busOf(bus),
       verifierKey: log.key.verifierKey,
       projections: [service(answers) as ProjectionCheck<unknown, unknown>],
@@ -189,7 +164,7 @@ describe('the replay’s log checks in a worker thread', () => {
         }),
     };
     const failed = await replayWith(logChecksThread({ entry: pathToFileURL(broken), workerFrom: 0 }), {
-      log: logSource(log),
+      log: logSourceOf(log),
       bus,
       verifierKey: log.key.verifierKey,
     }).then(
