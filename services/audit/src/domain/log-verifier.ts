@@ -4,6 +4,10 @@ import { BusMatcher } from './bus-match.js';
 import { decodeLeaf, type LeafAttributes, sha256 } from './leaf.js';
 import { SequenceTracker } from './sequences.js';
 
+/** The columns a log stores beside each leaf (what searches use), each checked against the leaf's attribute. */
+const STORED_COLUMNS = ['id', 'source', 'type', 'subject', 'sequence'] as const;
+type StoredColumn = (typeof STORED_COLUMNS)[number];
+
 /** One stored entry as a log reader returns it, in leaf order. Everything but the index and bytes is optional. */
 export interface VerifiableEntry {
   readonly leafIndex: number;
@@ -18,7 +22,7 @@ export interface VerifiableEntry {
    */
   readonly dataSha256?: Uint8Array;
   /** The columns the log stored beside the leaf (what searches use), checked against it. */
-  readonly columns?: Partial<Pick<LeafAttributes, 'id' | 'source' | 'type' | 'subject' | 'sequence'>>;
+  readonly columns?: Partial<Pick<LeafAttributes, StoredColumn>>;
   /** Where the log read the event (not part of the leaf; checked for order). */
   readonly topic?: string;
   readonly partition?: number;
@@ -357,15 +361,16 @@ export class LogVerifier {
   }
 }
 
-/** Whether every column the source gave equals the leaf's attribute of that name. */
+/**
+ * Whether every column the source gave equals the leaf's attribute of that name. It walks {@link STORED_COLUMNS},
+ * the list the entry's `columns` type is made from, so a column added there is compared here too.
+ */
 function columnsMatch(columns: NonNullable<VerifiableEntry['columns']>, a: LeafAttributes): boolean {
-  return (
-    (columns.id === undefined || columns.id === a.id) &&
-    (columns.source === undefined || columns.source === a.source) &&
-    (columns.type === undefined || columns.type === a.type) &&
-    (columns.subject === undefined || columns.subject === a.subject) &&
-    (columns.sequence === undefined || columns.sequence === a.sequence)
-  );
+  for (const column of STORED_COLUMNS) {
+    const value = columns[column];
+    if (value !== undefined && value !== a[column]) return false;
+  }
+  return true;
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
