@@ -185,7 +185,9 @@ class OutboxRelay implements Relay {
     this.#log = (options.log ?? silentLogger()).child({ component: 'outbox-relay', schema: options.schema });
     this.#batchSize = options.batchSize ?? 100;
     this.#pollMs = options.pollIntervalMs ?? 500;
-    this.#lingerMs = Math.max(0, options.lingerMs ?? DEFAULT_LINGER_MS);
+    // PROTOTYPE (ADR 056): ONCEONLY_PROTO_LINGER_MS sets the default linger for the measurement
+    const protoLinger = process.env.ONCEONLY_PROTO_LINGER_MS;
+    this.#lingerMs = Math.max(0, options.lingerMs ?? (protoLinger ? Number(protoLinger) : DEFAULT_LINGER_MS));
     this.#backoff = options.backoff ?? { initialMs: 200, maxMs: 30_000 };
     this.#leaseMs = options.leaseMs ?? 15_000;
     this.#afterPublish = options.afterPublish;
@@ -612,13 +614,13 @@ function protoHotClaimSql(s: string): string {
          WHERE w.old + u.i > w.published AND u.position <> ALL($2::bigint[]) AND EXISTS (SELECT 1 FROM held)
          ORDER BY o.sequence LIMIT $1
        ), taken AS (
-         DELETE FROM ${s}.outbox_pending WHERE position IN (
+         DELETE FROM ${s}.outbox_pending WHERE position = ANY(ARRAY(
            SELECT position FROM ${s}.outbox_pending WHERE EXISTS (SELECT 1 FROM held)
-           ORDER BY position LIMIT $1 - (SELECT count(*) FROM again))
+           ORDER BY position LIMIT $1 - (SELECT count(*) FROM again)))
          RETURNING position
        ), fresh AS (
          SELECT o.position, o.event_id, o.topic, o.key, o.source, o.headers, o.body
-         FROM taken t JOIN ${s}.outbox o ON o.position = t.position
+         FROM ${s}.outbox o WHERE o.position = ANY(ARRAY(SELECT position FROM taken))
        ), todo AS (
          SELECT position, source, row_number() OVER (PARTITION BY source ORDER BY position) AS n FROM fresh
        ), counts AS (
@@ -636,7 +638,7 @@ function protoHotClaimSql(s: string): string {
        ), stamped AS (
          UPDATE ${s}.outbox o SET sequence = b.last - c.c + t.n
          FROM todo t JOIN counts c ON c.source = t.source JOIN bumped b ON b.source = t.source
-         WHERE o.position = t.position
+         WHERE o.position = t.position AND o.position = ANY(ARRAY(SELECT position FROM taken))
          RETURNING o.position, o.sequence
        ), batch AS (
          SELECT 0 AS part, a.* FROM again a

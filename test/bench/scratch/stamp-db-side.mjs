@@ -39,10 +39,34 @@ try {
       published += records.length;
     },
   };
-  const relay = mode === 'relay' ? createRelay({ db, schema: S, transport, pollIntervalMs: 50 }) : undefined;
+  // the relay's claims timed (the statement that starts with its lease check)
+  const claims = [];
+  const timedQuery = async (sql, params, options) => {
+    const t = performance.now();
+    const result = await db.query(sql, params, options);
+    if (sql.startsWith('WITH held')) {
+      claims.push([performance.now() - t, result.rows.length]);
+      // EXPLAIN_CLAIM=n: the n-th claim's plan, from one more claim run for real under EXPLAIN ANALYZE (its rows are
+      // then stamped and not published: the next claim takes them again, as after a crash)
+      if (claims.length === Number(process.env.EXPLAIN_CLAIM)) {
+        const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, params);
+        console.error(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
+      }
+    }
+    return result;
+  };
+  const relayDb = new Proxy(db, {
+    get: (target, key) =>
+      key === 'query' ? timedQuery : typeof target[key] === 'function' ? target[key].bind(target) : target[key],
+  });
+  const relay = mode === 'relay' ? createRelay({ db: relayDb, schema: S, transport, pollIntervalMs: 50 }) : undefined;
   relay?.start();
   const padding = Buffer.alloc(100);
   let next = 0;
+  // WAL of this database's relations only (pg_walinspect; other sessions share the cluster): records with a block
+  // reference into this database, by resource manager
+  await db.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect');
+  const lsn0 = (await db.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0].l;
   const meter = await startCpuMeter(db, undefined);
   const t0 = performance.now();
   const writer = async () => {
@@ -62,6 +86,16 @@ try {
   await relay?.flush({ timeoutMs: 300_000 });
   const done = performance.now();
   const cpu = meter.stop(events);
+  const lsn1 = (await db.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0].l;
+  const wal = (
+    await db.query(
+      `SELECT resource_manager AS rm, count(*)::int AS n, sum(record_length)::float8 AS bytes, sum(fpi_length)::float8 AS fpi
+       FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn)
+       WHERE block_ref LIKE '%/' || (SELECT oid FROM pg_database WHERE datname = current_database()) || '/%'
+       GROUP BY 1 ORDER BY 3 DESC`,
+      [lsn0, lsn1],
+    )
+  ).rows;
   await relay?.stop();
   // the pool's backends report their table statistics when they exit
   await db.close();
@@ -94,6 +128,20 @@ try {
       pgCpuMsPerEvent: cpu.postgres,
       benchCpuMsPerEvent: cpu.bench,
       vacuumMs,
+      walBytesPerEvent: wal.reduce((a, r) => a + r.bytes, 0) / events,
+      walRecordsPerEvent: wal.reduce((a, r) => a + r.n, 0) / events,
+      wal: wal.map(
+        (r) =>
+          `${r.rm} ${(r.n / events).toFixed(2)} rec ${(r.bytes / events).toFixed(0)} B (fpi ${(r.fpi / events).toFixed(0)})`,
+      ),
+      claims: claims.length,
+      claimMs: (() => {
+        const d = claims.map((c) => c[0]).sort((a, b) => a - b);
+        return d.length === 0
+          ? null
+          : { p50: d[Math.floor(d.length / 2)], p90: d[Math.floor(d.length * 0.9)], sum: d.reduce((a, b) => a + b, 0) };
+      })(),
+      rowsPerClaim: claims.length === 0 ? null : claims.reduce((a, c) => a + c[1], 0) / claims.length,
       before: before.map((r) =>
         [r.relname, r.n_tup_ins, r.n_tup_upd, r.n_tup_hot_upd, r.n_tup_del, r.n_dead_tup, r.bytes].join(' '),
       ),
