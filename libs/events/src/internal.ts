@@ -120,15 +120,3 @@ function murmur2(data: Uint8Array): number {
 export function keyBytes(key: string | Uint8Array): Buffer {
   return typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
 }
-
-/**
- * PROTOTYPE (ADR 056, measurement only, remove before merging): `ONCEONLY_PROTO_HOT` switches the outbox to a HOT
- * stamp: `cte` = writers insert an `outbox_pending` row in their statement; `trigger` = a statement trigger on the
- * outbox inserts it. Unset: main's outbox.
- */
-export const PROTO_HOT: 'cte' | 'trigger' | undefined =
-  process.env.ONCEONLY_PROTO_HOT === 'cte' || process.env.ONCEONLY_PROTO_HOT === 'trigger'
-    ? process.env.ONCEONLY_PROTO_HOT
-    : undefined;
-/** PROTOTYPE: the outbox's fillfactor under {@link PROTO_HOT} (default 70). */
-export const PROTO_FILLFACTOR = Number(process.env.ONCEONLY_PROTO_FILLFACTOR ?? 70);

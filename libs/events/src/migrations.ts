@@ -1,5 +1,5 @@
 import { type Database, type Migration, migrate } from '@onceonly/store';
-import { PROTO_FILLFACTOR, PROTO_HOT, quoteSchema } from './internal.js';
+import { quoteSchema } from './internal.js';
 
 /**
  * Migration versions 9000–9099 of every service schema are reserved for this package (outbox 9001–9049, inbox
@@ -85,44 +85,7 @@ CREATE UNIQUE INDEX outbox_numbered ON ${s}.outbox (source, sequence) WHERE sequ
 ALTER TABLE ${s}.outbox DROP CONSTRAINT outbox_source_sequence_key;
 `,
     },
-    ...(PROTO_HOT === undefined ? [] : [protoHotMigration(s)]),
   ];
-}
-
-/**
- * PROTOTYPE (ADR 056): the stamp as a HOT update. No index reads `sequence` any more: unstamped rows are found
- * through `outbox_pending` (one narrow row per unstamped outbox row, committed with it, deleted by the claim that
- * stamps it), and the rows stamped above a source's watermark through `outbox_sequence.unpublished` (their
- * positions in number order: element i is number published + i). The outbox leaves room on its pages for the new
- * row versions (fillfactor).
- */
-function protoHotMigration(s: string): Migration {
-  const trigger =
-    PROTO_HOT === 'trigger'
-      ? `
-CREATE FUNCTION ${s}.outbox_pending_insert() RETURNS trigger LANGUAGE plpgsql AS $f$
-BEGIN
-  INSERT INTO ${s}.outbox_pending (position) SELECT position FROM outbox_new WHERE sequence IS NULL;
-  RETURN NULL;
-END $f$;
-CREATE TRIGGER outbox_pending_insert AFTER INSERT ON ${s}.outbox REFERENCING NEW TABLE AS outbox_new
-  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.outbox_pending_insert();`
-      : '';
-  return {
-    version: 9004,
-    name: `proto_hot_stamp_${PROTO_HOT}`,
-    sql: `
-CREATE TABLE ${s}.outbox_pending (position bigint PRIMARY KEY);
-INSERT INTO ${s}.outbox_pending (position) SELECT position FROM ${s}.outbox WHERE sequence IS NULL;
-ALTER TABLE ${s}.outbox_sequence ADD COLUMN unpublished bigint[] NOT NULL DEFAULT '{}';
-UPDATE ${s}.outbox_sequence q SET unpublished = coalesce(
-  (SELECT array_agg(o.position ORDER BY o.sequence) FROM ${s}.outbox o
-   WHERE o.source = q.source AND o.sequence > q.published), '{}');
-DROP INDEX ${s}.outbox_unstamped;
-DROP INDEX ${s}.outbox_numbered;
-ALTER TABLE ${s}.outbox SET (fillfactor = ${PROTO_FILLFACTOR});${trigger}
-`,
-  };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Queryable } from '@onceonly/store';
 import { withCurrentCause } from './causation.js';
 import type { EventDraft } from './envelope.js';
 import { draftRecord } from './headers.js';
-import { PROTO_HOT, quoteSchema } from './internal.js';
+import { quoteSchema } from './internal.js';
 import type { TopicSpec } from './topics.js';
 
 /** One event to write to the outbox, and the topic it is for. */
@@ -66,13 +66,10 @@ function insertStatements(schema: string, entries: readonly OutboxEntry[], after
       const p = first + n;
       values.push(`($${p - 6}, $${p - 5}, $${p - 4}, $${p - 3}, $${p - 2}, $${p - 1}::jsonb, $${p}::bytea)`);
     }
-    const insert = `INSERT INTO ${s}.outbox (event_id, topic, key, source, type, headers, body) VALUES ${values.join(', ')}`;
-    // PROTOTYPE (ADR 056): a standalone insert writes each row's pending row too (queryWithEvents adds its own CTE)
-    const sql =
-      PROTO_HOT === 'cte' && after === undefined
-        ? `WITH ins AS (${insert} RETURNING position) INSERT INTO ${s}.outbox_pending (position) SELECT position FROM ins`
-        : insert;
-    statements.push({ sql, params });
+    statements.push({
+      sql: `INSERT INTO ${s}.outbox (event_id, topic, key, source, type, headers, body) VALUES ${values.join(', ')}`,
+      params,
+    });
   }
   return statements;
 }
@@ -133,11 +130,7 @@ export async function queryWithEvents<R = Record<string, unknown>>(
     );
   }
   const main = statement.returning ? 'SELECT * FROM state' : 'SELECT NULL WHERE false';
-  const events =
-    PROTO_HOT === 'cte'
-      ? `events AS (${insert!.sql} RETURNING position), pending AS (INSERT INTO ${quoteSchema(schema)}.outbox_pending (position) SELECT position FROM events)`
-      : `events AS (${insert!.sql})`;
-  const sql = `WITH state AS (${statement.sql}), ${events} ${main}`;
+  const sql = `WITH state AS (${statement.sql}), events AS (${insert!.sql}) ${main}`;
   const { rows } = await q.query<R>(sql, params, options);
   return rows;
 }
@@ -158,17 +151,6 @@ export interface OutboxBacklog {
  */
 export async function outboxBacklog(db: Queryable, schema: string): Promise<OutboxBacklog> {
   const s = quoteSchema(schema);
-  if (PROTO_HOT !== undefined) {
-    const { rows } = await db.query<{ pending: number; oldest: Date | null }>(
-      `SELECT count(*)::int AS pending, min(created_at) AS oldest FROM (
-         SELECT o.created_at FROM ${s}.outbox_pending p JOIN ${s}.outbox o ON o.position = p.position
-         UNION ALL
-         SELECT o.created_at FROM ${s}.outbox_sequence q CROSS JOIN LATERAL unnest(q.unpublished) AS u(position)
-         JOIN ${s}.outbox o ON o.position = u.position
-       ) pending`,
-    );
-    return { pending: rows[0]?.pending ?? 0, oldestCreatedAt: rows[0]?.oldest ?? null };
-  }
   const { rows } = await db.query<{ pending: number; oldest: Date | null }>(
     `SELECT count(*)::int AS pending, min(created_at) AS oldest FROM (
        SELECT created_at FROM ${s}.outbox WHERE sequence IS NULL

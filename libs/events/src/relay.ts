@@ -3,7 +3,7 @@ import { AppError, toAppError } from '@onceonly/errors';
 import { type Database, isConnectionError, type Queryable } from '@onceonly/store';
 import type { Logger } from 'pino';
 import { withSequenceHeader } from './headers.js';
-import { type Backoff, backoffDelay, messageOf, PROTO_HOT, quoteSchema, Waker } from './internal.js';
+import { type Backoff, backoffDelay, messageOf, quoteSchema, Waker } from './internal.js';
 import { silentLogger } from './log.js';
 import { outboxBacklog } from './outbox.js';
 import { traceEach } from './tracing.js';
@@ -185,9 +185,7 @@ class OutboxRelay implements Relay {
     this.#log = (options.log ?? silentLogger()).child({ component: 'outbox-relay', schema: options.schema });
     this.#batchSize = options.batchSize ?? 100;
     this.#pollMs = options.pollIntervalMs ?? 500;
-    // PROTOTYPE (ADR 056): ONCEONLY_PROTO_LINGER_MS sets the default linger for the measurement
-    const protoLinger = process.env.ONCEONLY_PROTO_LINGER_MS;
-    this.#lingerMs = Math.max(0, options.lingerMs ?? (protoLinger ? Number(protoLinger) : DEFAULT_LINGER_MS));
+    this.#lingerMs = Math.max(0, options.lingerMs ?? DEFAULT_LINGER_MS);
     this.#backoff = options.backoff ?? { initialMs: 200, maxMs: 30_000 };
     this.#leaseMs = options.leaseMs ?? 15_000;
     this.#afterPublish = options.afterPublish;
@@ -336,9 +334,7 @@ class OutboxRelay implements Relay {
   async #claim(): Promise<OutboxRow[] | undefined> {
     const s = this.#s;
     const { rows } = await this.#db.query<ClaimRow>(
-      PROTO_HOT !== undefined
-        ? protoHotClaimSql(s)
-        : `WITH held AS (
+      `WITH held AS (
          SELECT 1 FROM ${s}.outbox_relay WHERE name = $3 AND owner = $4 AND lease_until > now()
        ), ${marksSql(s, '$5', '$6')}, watermark AS (
          SELECT q.source, greatest(q.published, coalesce(m.published, 0)) AS published
@@ -466,13 +462,10 @@ class OutboxRelay implements Relay {
     const inHand = this.#inHand;
     this.#inHand = [];
     try {
-      const head =
-        PROTO_HOT !== undefined
-          ? `SELECT position FROM ${this.#s}.outbox_pending WHERE cardinality($3::bigint[]) = 0`
-          : `SELECT position FROM ${this.#s}.outbox WHERE cardinality($3::bigint[]) = 0 AND sequence IS NULL`;
       await this.#db.query(
         `UPDATE ${this.#s}.outbox SET attempts = attempts + 1, last_error = $2 WHERE position IN (
-           ${head} ORDER BY position LIMIT $1) OR position = ANY($3::bigint[])`,
+           SELECT position FROM ${this.#s}.outbox WHERE cardinality($3::bigint[]) = 0 AND sequence IS NULL
+           ORDER BY position LIMIT $1) OR position = ANY($3::bigint[])`,
         [this.#batchSize, message.slice(0, 1000), inHand],
       );
     } catch {
@@ -564,10 +557,9 @@ export async function markPublished(
   published: readonly { source: string; sequence: string }[],
 ): Promise<void> {
   const s = quoteSchema(schema);
-  const trim = PROTO_HOT !== undefined ? ', unpublished = q.unpublished[m.published - q.published + 1:]' : '';
   await db.query(
     `WITH ${marksSql(s, '$1', '$2')}
-     UPDATE ${s}.outbox_sequence q SET published = m.published${trim} FROM marks m
+     UPDATE ${s}.outbox_sequence q SET published = m.published FROM marks m
      WHERE q.source = m.source AND q.published < m.published`,
     [published.map((e) => e.source), published.map((e) => e.sequence)],
   );
@@ -587,68 +579,6 @@ function marksSql(s: string, sources: string, sequences: string): string {
          JOIN ${s}.outbox_sequence q ON q.source = p.source
          GROUP BY p.source, q.published
        )`;
-}
-
-/**
- * PROTOTYPE (ADR 056): the claim of a HOT stamp, with the parameters of main's claim. No index reads `sequence`:
- * - `again`: the rows stamped above the (new) watermark are the positions in `outbox_sequence.unpublished` (element
- *   i is number published + i), each fetched by its primary key;
- * - `fresh`: the claim DELETEs the lowest `outbox_pending` rows (the row lock a second relay waits on; it then finds
- *   them gone) and reads their outbox rows by primary key;
- * - `bumped`: the upsert of `outbox_sequence` also drops the numbers the watermark passed from `unpublished` and
- *   appends the batch's new positions in number order;
- * - `stamped`: the update of `sequence` alone, an unindexed column: HOT when the page has room.
- */
-function protoHotClaimSql(s: string): string {
-  return `WITH held AS (
-         SELECT 1 FROM ${s}.outbox_relay WHERE name = $3 AND owner = $4 AND lease_until > now()
-       ), ${marksSql(s, '$5', '$6')}, watermark AS (
-         SELECT q.source, q.published AS old, greatest(q.published, coalesce(m.published, 0)) AS published,
-                q.unpublished
-         FROM ${s}.outbox_sequence q LEFT JOIN marks m ON m.source = q.source
-         WHERE cardinality(q.unpublished) > 0
-       ), again AS (
-         SELECT o.position, o.event_id, o.topic, o.key, o.source, o.sequence, o.headers, o.body
-         FROM watermark w CROSS JOIN LATERAL unnest(w.unpublished) WITH ORDINALITY AS u(position, i)
-         JOIN ${s}.outbox o ON o.position = u.position
-         WHERE w.old + u.i > w.published AND u.position <> ALL($2::bigint[]) AND EXISTS (SELECT 1 FROM held)
-         ORDER BY o.sequence LIMIT $1
-       ), taken AS (
-         DELETE FROM ${s}.outbox_pending WHERE position = ANY(ARRAY(
-           SELECT position FROM ${s}.outbox_pending WHERE EXISTS (SELECT 1 FROM held)
-           ORDER BY position LIMIT $1 - (SELECT count(*) FROM again)))
-         RETURNING position
-       ), fresh AS (
-         SELECT o.position, o.event_id, o.topic, o.key, o.source, o.headers, o.body
-         FROM ${s}.outbox o WHERE o.position = ANY(ARRAY(SELECT position FROM taken))
-       ), todo AS (
-         SELECT position, source, row_number() OVER (PARTITION BY source ORDER BY position) AS n FROM fresh
-       ), counts AS (
-         SELECT source, count(*) AS c, array_agg(position ORDER BY n) AS positions FROM todo GROUP BY source
-       ), bumped AS (
-         INSERT INTO ${s}.outbox_sequence AS q (source, last, published, unpublished)
-         SELECT coalesce(c.source, m.source), coalesce(c.c, 0), coalesce(m.published, 0),
-                coalesce(c.positions, '{}')
-         FROM counts c FULL JOIN marks m ON m.source = c.source
-         ON CONFLICT (source) DO UPDATE SET last = q.last + EXCLUDED.last,
-           published = greatest(q.published, EXCLUDED.published),
-           unpublished = q.unpublished[greatest(q.published, EXCLUDED.published) - q.published + 1:]
-             || EXCLUDED.unpublished
-         RETURNING source, last
-       ), stamped AS (
-         UPDATE ${s}.outbox o SET sequence = b.last - c.c + t.n
-         FROM todo t JOIN counts c ON c.source = t.source JOIN bumped b ON b.source = t.source
-         WHERE o.position = t.position AND o.position = ANY(ARRAY(SELECT position FROM taken))
-         RETURNING o.position, o.sequence
-       ), batch AS (
-         SELECT 0 AS part, a.* FROM again a
-         UNION ALL
-         SELECT 1, f.position, f.event_id, f.topic, f.key, f.source, st.sequence, f.headers, f.body
-         FROM fresh f JOIN stamped st ON st.position = f.position
-       )
-       SELECT b.position, b.event_id, b.topic, b.key, b.source, b.sequence, b.headers, b.body
-       FROM held LEFT JOIN batch b ON true
-       ORDER BY b.part, b.position`;
 }
 
 /** The rows as the tracing hook reads them (ADR 035): each row's stored `ce_traceparent`, if any. */

@@ -31,11 +31,7 @@ export interface HubProcess {
 
 /** The environment every child starts from: PATH, and plain warn-level logs. Nothing else of the caller's leaks. */
 export function baseChildEnv(): NodeJS.ProcessEnv {
-  // PROTOTYPE (ADR 056): the HOT stamp's switch reaches the services the fault suite starts
-  const proto = Object.fromEntries(
-    ['ONCEONLY_PROTO_HOT', 'ONCEONLY_PROTO_FILLFACTOR'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])),
-  );
-  return { PATH: process.env.PATH, ONCEONLY_LOG_PRETTY: 'false', ONCEONLY_LOG_LEVEL: 'warn', ...proto };
+  return { PATH: process.env.PATH, ONCEONLY_LOG_PRETTY: 'false', ONCEONLY_LOG_LEVEL: 'warn' };
 }
 
 /** Runs `node <main> ...args` to its end; SIGKILLed and rejected after `timeoutMs` (default 60 s). */
