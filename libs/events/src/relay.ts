@@ -108,21 +108,6 @@ interface OutboxRow {
 /** A row of the claim statement: the lease was held (one row; all NULL when nothing is pending) or none at all. */
 type ClaimRow = { [K in keyof OutboxRow]: OutboxRow[K] | null };
 
-/** A published row that no claim marked yet. */
-interface Unmarked {
-  position: string;
-  source: string;
-  sequence: string;
-}
-
-/** The claim of the next batch, started while the batch before it is being published. */
-interface Ahead {
-  /** The pass number of the claim: flush waiters from before it started are not settled by it. */
-  pass: number;
-  /** The claim's outcome (never rejects). */
-  outcome: Promise<{ rows: OutboxRow[] | undefined } | { error: unknown }>;
-}
-
 interface FlushWaiter {
   /** Only a pass that started at or after this one may settle the waiter. */
   fromPass: number;
@@ -143,11 +128,8 @@ const RENEW_AFTER = 1 / 3;
  * sources' watermarks, ADR 021: the relay writes each row once), takes the next batch of pending rows (those
  * stamped and not published first, then the rest in `position` order) and stamps the per-source `sequence` of
  * those that have none yet (numbered in position order, from `outbox_sequence`), and commits. Then the relay
- * publishes the batch with its sequences in `ce_sequence`. While a batch is being published the relay already claims
- * the next one (after its linger, ADR 042; not while backing off), passing the batch in flight so that the claim does
- * not take it again; it publishes that next batch only once the publish before it succeeded, and drops it when that
- * publish failed (its rows stay stamped, and the next claim takes them again after the failed batch's, in sequence
- * order: ADR 054). A crash after the stamp publishes the same rows with the same numbers on restart; a crash after the publish and before the next pass's mark publishes them again (at-least-once; consumers
+ * publishes the batch with its sequences in `ce_sequence`. A crash after the stamp publishes the same rows with the same numbers on
+ * restart; a crash after the publish and before the next pass's mark publishes them again (at-least-once; consumers
  * de-duplicate by event id). So sequences are gap-free per source, and increase in publish order (ADR 010). Rows
  * are never deleted or skipped: on a failed publish they stay pending, and the relay backs off exponentially
  * (capped), logging once when it starts failing and once when it recovers.
@@ -180,9 +162,7 @@ class OutboxRelay implements Relay {
   readonly #afterStamp: RelayOptions['afterStamp'];
   readonly #owner = randomUUID();
   /** Rows published and not yet marked: the next claim (or `stop`) marks them. */
-  #unmarked: Unmarked[] = [];
-  /** The next batch's claim, started while the batch before it is published (undefined when none is ahead). */
-  #ahead: Ahead | undefined;
+  #unmarked: { position: string; source: string; sequence: string }[] = [];
   /** Positions of the batch being published: a failed publish is counted on them. */
   #inHand: string[] = [];
   /** `performance.now()` after which the leader renews its lease before the next claim. */
@@ -272,22 +252,24 @@ class OutboxRelay implements Relay {
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
-      const pass = this.#ahead?.pass ?? ++this.#pass;
+      const pass = ++this.#pass;
       this.#forceAttempt = false;
       let delay: number;
+      let linger = false;
       try {
-        delay = await this.#step(pass);
+        const published = await this.#step(pass);
+        linger = published === 'partial';
+        delay = typeof published === 'number' ? published : 0;
       } catch (err) {
         delay = await this.#failed(pass, err);
       }
-      if (delay > 0 && !this.#stopping && !this.#forceAttempt) await this.#waker.wait(delay);
+      if (linger) await this.#linger();
+      else if (delay > 0 && !this.#stopping && !this.#forceAttempt) await this.#waker.wait(delay);
     }
-    // stopping with a batch claimed ahead: its rows stay stamped and pending, and the next relay publishes them first
-    await this.#dropAhead();
   }
 
   /**
-   * Waits `lingerMs` after the start of a batch's publish when the batch was not full; only `flush` and `stop` wake it early, and a relay with flush
+   * Waits `lingerMs` after a batch that was not full; only `flush` and `stop` wake it early, and a relay with flush
    * waiters does not linger (they wait for the pass that finds the outbox empty).
    */
   async #linger(): Promise<void> {
@@ -303,31 +285,18 @@ class OutboxRelay implements Relay {
   }
 
   /**
-   * One pass: hold the lease, publish one batch (the one claimed ahead by the previous pass, if any) and claim the next
-   * one meanwhile. Returns how long to wait before the next pass.
+   * One pass: hold the lease, publish one batch. Returns how long to wait before the next pass, or `partial` after
+   * publishing a batch that was not full (the loop then lingers).
    */
-  async #step(pass: number): Promise<number> {
+  async #step(pass: number): Promise<number | 'partial'> {
     const standby = Math.min(this.#pollMs, this.#leaseMs / 3);
-    const ahead = this.#ahead;
-    this.#ahead = undefined;
-    let claimed: OutboxRow[] | undefined = [];
-    if (ahead !== undefined) {
-      const outcome = await ahead.outcome;
-      if ('error' in outcome) throw outcome.error;
-      claimed = outcome.rows;
+    if (!(await this.#holdLease())) {
+      this.#setState('standby');
+      await this.#markUnmarked();
+      if ((await this.pending()) === 0) this.#settle(undefined, pass);
+      return standby;
     }
-    // a claim ahead that found nothing did not mark the batch published meanwhile: this one does, and only then is
-    // the outbox empty (flush waiters)
-    if (claimed !== undefined && claimed.length === 0) {
-      if (ahead !== undefined) pass = ++this.#pass;
-      if (!(await this.#holdLease())) {
-        this.#setState('standby');
-        await this.#markUnmarked();
-        if ((await this.pending()) === 0) this.#settle(undefined, pass);
-        return standby;
-      }
-      claimed = await this.#claim([]);
-    }
+    const claimed = await this.#claim();
     if (claimed === undefined) {
       // the lease expired or another relay took it since this one last renewed it
       this.#lostLease();
@@ -342,78 +311,30 @@ class OutboxRelay implements Relay {
     }
     // while failing, the state stays backing-off until a publish succeeds
     if (this.#status.consecutiveFailures === 0) this.#setState('publishing');
-    await this.#publishAndClaimAhead(claimed);
+    await this.#publish(claimed);
     this.#setState('publishing');
-    return 0;
+    return claimed.length < this.#batchSize ? 'partial' : 0;
   }
 
   /**
-   * Publishes the batch and, meanwhile, claims the next one (after the linger when the batch was not full, ADR 042),
-   * so that the claim's statement overlaps the broker's answer (ADR 054). The batch claimed ahead is published only by
-   * the next pass, after this publish succeeded: publish order is claim order, as without the overlap. Its claim
-   * passes this batch's positions, so its `again` part never takes them. When this publish fails, the batch claimed
-   * ahead is dropped: its rows stay stamped above the watermark, and the next claim takes them again with this
-   * batch's, in sequence order.
-   */
-  async #publishAndClaimAhead(claimed: readonly OutboxRow[]): Promise<void> {
-    let failed = false;
-    const publishing = this.#publish(claimed).then(
-      () => undefined,
-      (error: unknown) => {
-        failed = true;
-        return { error };
-      },
-    );
-    if (claimed.length < this.#batchSize) await this.#linger();
-    // not while failing: a relay backing off retries one batch at a time, as it did before the overlap
-    const ahead = this.#status.consecutiveFailures === 0 && !this.#stopping && (await this.#holdLease());
-    if (ahead && !failed && !this.#stopping) {
-      const inFlight = claimed.map((row) => row.position);
-      const pass = ++this.#pass;
-      this.#ahead = {
-        pass,
-        outcome: this.#claim(inFlight).then(
-          (rows) => ({ rows }),
-          (error: unknown) => ({ error }),
-        ),
-      };
-    }
-    const failure = await publishing;
-    if (failure !== undefined) {
-      await this.#dropAhead();
-      throw failure.error;
-    }
-  }
-
-  /** Waits for the claim ahead, if any, and forgets its batch (its rows stay stamped and pending). */
-  async #dropAhead(): Promise<void> {
-    const ahead = this.#ahead;
-    this.#ahead = undefined;
-    if (ahead !== undefined) await ahead.outcome;
-  }
-
-  /**
-   * One statement: marks the batches published since the last claim, and, while this relay holds the lease, takes the next
+   * One statement: marks the previous pass's batch published, and, while this relay holds the lease, takes the next
    * batch and stamps the sequences it lacks. Returns the batch (empty when nothing is pending), or undefined when
    * the lease is not this relay's any more.
    *
    * Publication is a per-source watermark, not a row update (ADR 021): a row is published when its `sequence` is at
-   * most its source's `outbox_sequence.published`. `marks` advances a source's watermark to the highest number of
-   * the batches published before this claim started (`#unmarked`) only when their numbers cover every number between
-   * the watermark and it (so the watermark never passes a number that was not published). `inFlight`: the positions
-   * of the batch being published while this claim runs (ADR 054), which `again` must not take. The batch: first the
-   * rows already stamped above the watermark (a relay that stamped and died, or a publish that failed), lowest
-   * numbers first, so that each source's part is a run from its watermark up, published in the order the claims
-   * gave them (`after`: a row comes after every row of its source numbered before it, so a late writer's row that a
-   * later claim numbered does not jump ahead by its lower position); then unstamped rows in `position` order
-   * (`FOR UPDATE`: a second relay that got here too waits, then finds them stamped and skips them). `todo` numbers
-   * those per source in position order; `bumped` advances each source's `last` by its count and its watermark by
-   * `marks` (one upsert row per source); `stamped` writes `last - count + n`. So each outbox row is written once by
-   * the relay (its stamp).
+   * most its source's `outbox_sequence.published`. `marks` advances a source's watermark to the previous batch's
+   * highest number only when that batch's numbers cover every number between the watermark and it (so the
+   * watermark never passes a number that was not published). The batch: first the rows already stamped above the
+   * watermark (a relay that stamped and died, or a publish that failed), lowest numbers first, so that each source's
+   * part is a run from its watermark up, published in the order the claims gave them (`after`: a row comes after
+   * every row of its source numbered before it, so that a late writer's row, numbered by a later claim than rows with
+   * higher positions, keeps its place; ADR 054); then unstamped rows in `position` order (`FOR UPDATE`: a second
+   * relay that got here too waits, then finds them stamped and skips them). `todo` numbers those per source in position order;
+   * `bumped` advances each source's `last` by its count and its watermark by `marks` (one upsert row per source);
+   * `stamped` writes `last - count + n`. So each outbox row is written once by the relay (its stamp).
    */
-  async #claim(inFlight: readonly string[]): Promise<OutboxRow[] | undefined> {
+  async #claim(): Promise<OutboxRow[] | undefined> {
     const s = this.#s;
-    const marking = [...this.#unmarked];
     const { rows } = await this.#db.query<ClaimRow>(
       `WITH held AS (
          SELECT 1 FROM ${s}.outbox_relay WHERE name = $3 AND owner = $4 AND lease_until > now()
@@ -463,16 +384,15 @@ class OutboxRelay implements Relay {
        ORDER BY b.part, b.after, b.sequence`,
       [
         this.#batchSize,
-        [...marking.map((e) => e.position), ...inFlight],
+        this.#unmarked.map((e) => e.position),
         LEASE_NAME,
         this.#owner,
-        marking.map((e) => e.source),
-        marking.map((e) => e.sequence),
+        this.#unmarked.map((e) => e.source),
+        this.#unmarked.map((e) => e.sequence),
       ],
     );
-    // the statement committed: the batches published before it started are marked (not one published meanwhile)
-    const marked = new Set(marking);
-    this.#unmarked = this.#unmarked.filter((e) => !marked.has(e));
+    // the statement committed: the previous batch is marked
+    this.#unmarked = [];
     if (rows.length === 0) return undefined;
     if (rows[0]!.position === null) return [];
     return rows as OutboxRow[];
@@ -504,8 +424,8 @@ class OutboxRelay implements Relay {
     }
     endSpans();
     await this.#afterPublish?.(batch);
-    // marked by the next claim that starts after this (or by stop)
-    this.#unmarked.push(...batch.map(({ position, source, sequence }) => ({ position, source, sequence })));
+    // marked by the next pass's claim (or by stop)
+    this.#unmarked = batch.map(({ position, source, sequence }) => ({ position, source, sequence }));
     this.#inHand = [];
     this.#recovered();
     this.#status.published += rows.length;
