@@ -326,8 +326,10 @@ class OutboxRelay implements Relay {
    * highest number only when that batch's numbers cover every number between the watermark and it (so the
    * watermark never passes a number that was not published). The batch: first the rows already stamped above the
    * watermark (a relay that stamped and died, or a publish that failed), lowest numbers first, so that each source's
-   * part is a run from its watermark up; then unstamped rows in `position` order (`FOR UPDATE`: a second relay that
-   * got here too waits, then finds them stamped and skips them). `todo` numbers those per source in position order;
+   * part is a run from its watermark up, published in the order the claims gave them (`after`: a row comes after
+   * every row of its source numbered before it, so that a late writer's row, numbered by a later claim than rows with
+   * higher positions, keeps its place; ADR 054); then unstamped rows in `position` order (`FOR UPDATE`: a second
+   * relay that got here too waits, then finds them stamped and skips them). `todo` numbers those per source in position order;
    * `bumped` advances each source's `last` by its count and its watermark by `marks` (one upsert row per source);
    * `stamped` writes `last - count + n`. So each outbox row is written once by the relay (its stamp).
    */
@@ -340,13 +342,15 @@ class OutboxRelay implements Relay {
          SELECT q.source, greatest(q.published, coalesce(m.published, 0)) AS published
          FROM ${s}.outbox_sequence q LEFT JOIN marks m ON m.source = q.source
        ), again AS (
-         SELECT o.* FROM watermark w CROSS JOIN LATERAL (
-           SELECT position, event_id, topic, key, source, sequence, headers, body FROM ${s}.outbox
-           WHERE source = w.source AND sequence > w.published AND position <> ALL($2::bigint[])
-           ORDER BY sequence LIMIT $1
-         ) o
-         WHERE EXISTS (SELECT 1 FROM held)
-         ORDER BY o.sequence LIMIT $1
+         SELECT a.*, max(a.position) OVER (PARTITION BY a.source ORDER BY a.sequence) AS after FROM (
+           SELECT o.* FROM watermark w CROSS JOIN LATERAL (
+             SELECT position, event_id, topic, key, source, sequence, headers, body FROM ${s}.outbox
+             WHERE source = w.source AND sequence > w.published AND position <> ALL($2::bigint[])
+             ORDER BY sequence LIMIT $1
+           ) o
+           WHERE EXISTS (SELECT 1 FROM held)
+           ORDER BY o.sequence LIMIT $1
+         ) a
        ), fresh AS (
          SELECT position, event_id, topic, key, source, sequence, headers, body FROM ${s}.outbox
          WHERE sequence IS NULL AND EXISTS (SELECT 1 FROM held)
@@ -369,14 +373,15 @@ class OutboxRelay implements Relay {
          WHERE o.position = t.position
          RETURNING o.position, o.sequence
        ), batch AS (
-         SELECT 0 AS part, a.* FROM again a
+         SELECT 0 AS part, a.after, a.position, a.event_id, a.topic, a.key, a.source, a.sequence, a.headers, a.body
+         FROM again a
          UNION ALL
-         SELECT 1, f.position, f.event_id, f.topic, f.key, f.source, st.sequence, f.headers, f.body
+         SELECT 1, f.position, f.position, f.event_id, f.topic, f.key, f.source, st.sequence, f.headers, f.body
          FROM fresh f JOIN stamped st ON st.position = f.position
        )
        SELECT b.position, b.event_id, b.topic, b.key, b.source, b.sequence, b.headers, b.body
        FROM held LEFT JOIN batch b ON true
-       ORDER BY b.part, b.position`,
+       ORDER BY b.part, b.after, b.sequence`,
       [
         this.#batchSize,
         this.#unmarked.map((e) => e.position),
