@@ -3,8 +3,9 @@ import { Session } from 'node:inspector/promises';
 
 /**
  * A CPU profile of one phase of a suite, when `BENCH_CPU_PROFILE` names a folder: `<folder>/<name>.cpuprofile`
- * (open it in Chrome DevTools or speedscope; a phase profiled again gets a numbered file). Without the variable, nothing is recorded. The profiler samples
- * this process only (the bench hosts the service in it: client, server, relay alike).
+ * (open it in Chrome DevTools or speedscope; a phase profiled again gets a numbered file). Without the variable,
+ * nothing is recorded. The profiler samples this process only (the bench hosts the service in it: client, server,
+ * relay alike).
  */
 /** Whether `BENCH_CPU_PROFILE` asks for profiles. */
 export function profiling(): boolean {
