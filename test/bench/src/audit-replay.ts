@@ -104,11 +104,15 @@ export async function auditReplayRate(options: {
       yield* log.entries(size, entryOptions);
       logEnd = nowMs();
     },
-    // the replay reads the database's pages whole (ADR 055): timed the same way, a page at a time
-    async *pages(size, entryOptions) {
-      yield* log.pages!(size, entryOptions);
-      logEnd = nowMs();
-    },
+    // the replay reads a source's pages whole when it has them (ADR 055): timed the same way, a page at a time
+    ...(log.pages === undefined
+      ? {}
+      : {
+          async *pages(size: number, entryOptions?: { readonly bodies?: boolean }) {
+            yield* log.pages!(size, entryOptions);
+            logEnd = nowMs();
+          },
+        }),
   };
   const timedBus: ReplayBusSource = {
     read: (...args) => bus.read(...args).finally(() => (busEnd = nowMs())),

@@ -105,7 +105,11 @@ function json(attributes: Omit<LeafAttributes, 'dataSha256'>, key: (typeof STRIN
   return isVerbatim(value) ? `"${value}"` : JSON.stringify(value);
 }
 
-/** Whether JSON.stringify writes the string unchanged between quotes: no `"`, `\`, control character or surrogate. */
+/**
+ * Whether JSON.stringify writes the string unchanged between quotes: no `"`, `\`, control character or surrogate
+ * (paired surrogates would be too; they are left to JSON.stringify and the strict decoder, which handle every case).
+ * Both shortcuts use it: the canonical text's values and {@link decodePlainLeaf}'s.
+ */
 function isVerbatim(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
@@ -147,7 +151,7 @@ const PLAIN_PARTS = [
 
 /**
  * The common leaf, read in one pass without JSON.parse and re-encoding (ADR 050): the members in canonical order,
- * each value a plain string (no `"`, `\` or control character, which JSON.stringify writes as they are), nothing
+ * each value a plain string (no `"`, `\`, control character or surrogate: {@link isVerbatim}), nothing
  * around them. Such text is exactly what {@link canonicalText} writes of the attributes it holds, so accepting it
  * here accepts what {@link decodeLeafText} accepts; anything else answers undefined and is left to that decoder,
  * which refuses it or reads it (escapes), with its reasons. `decode-leaf.unit.test.ts` compares the two on mutated
@@ -162,7 +166,7 @@ function decodePlainLeaf(text: string): LeafAttributes | undefined {
     const end = text.indexOf('"', at);
     if (end < 0) return undefined;
     const value = text.slice(at, end);
-    if (!isPlain(value)) return undefined;
+    if (!isVerbatim(value)) return undefined;
     values.push(value);
     at = end;
   }
@@ -192,15 +196,6 @@ function decodePlainLeaf(text: string): LeafAttributes | undefined {
     type,
     dataSha256: new Uint8Array(Buffer.from(hex, 'hex')),
   };
-}
-
-/** Whether JSON.stringify writes the string as it is between quotes: no `\` and no control character. */
-function isPlain(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c === 0x5c) return false;
-  }
-  return true;
 }
 
 /**
