@@ -373,6 +373,22 @@ describe('PostgreSQL pool options', () => {
     }
   });
 
+  it("starts each connection with JIT off (ADR 058); the URL's own options can turn it on again", async () => {
+    const url = await postgresUrl();
+    const jitOf = async (u: string) => {
+      const db = await openDatabase({ url: u, poolSize: 1 });
+      try {
+        return (await db.query<{ jit: string }>("SELECT current_setting('jit') AS jit")).rows[0]?.jit;
+      } finally {
+        await db.close();
+      }
+    };
+    expect(await jitOf(url)).toBe('off');
+    const on = new URL(url);
+    on.searchParams.set('options', '-c jit=on');
+    expect(await jitOf(on.href)).toBe('on');
+  });
+
   // the fault suite (ADR 038): a PostgreSQL restart killed the processes whose transaction was between two
   // statements, the connection's error emitted on a checked-out client that nothing listened to
   it('survives the server ending a connection in the middle of a transaction: DB_UNAVAILABLE, then new connections', async () => {
