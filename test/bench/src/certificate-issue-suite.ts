@@ -6,6 +6,7 @@ import type { LoadResult } from './certificate-load.js';
 import { bareCertificateInserts } from './certificate-pg-baseline.js';
 import { countingDatabase } from './counting-database.js';
 import { fmt, type Suite } from './suite.js';
+import { waitsCell } from './wait-sampler.js';
 
 /** Rounds of the issue measurement and its baseline, alternated. */
 const ROUNDS = 3;
@@ -70,13 +71,13 @@ export const certificateIssueSuite: Suite = {
     const ratios = rounds.map((r) => r.issue.issuesPerSecond / r.insert.callsPerSecond);
     const ms = (value: number | undefined) => (value === undefined ? '–' : fmt(value, 3));
     const row = ({ issue, insert, backendCpuMsPerInsert }: Round, i: number) =>
-      `| ${i + 1} | ${fmt(issue.issuesPerSecond, 0)} | ${fmt(insert.callsPerSecond, 0)} | ${fmt(ratios[i]!, 3)} | ${fmt(issue.calls.latencyMs.p50, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(insert.cpuMsPerCall, 3)} | ${ms(issue.backendCpuMsPerIssue)} | ${ms(backendCpuMsPerInsert)} | ${fmt(issue.statements.perOperation, 2)} |`;
+      `| ${i + 1} | ${fmt(issue.issuesPerSecond, 0)} | ${fmt(insert.callsPerSecond, 0)} | ${fmt(ratios[i]!, 3)} | ${fmt(issue.calls.latencyMs.p50, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(insert.cpuMsPerCall, 3)} | ${ms(issue.backendCpuMsPerIssue)} | ${ms(backendCpuMsPerInsert)} | ${fmt(issue.statements.perOperation, 2)} | ${waitsCell(issue.backendWaitsPerIssue)} |`;
     const last = rounds[rounds.length - 1]!.issue.statements;
     const markdown = [
       `### IssueCertificate → certificate.issued on Kafka beside a bare insert, concurrency ${ISSUE_CONCURRENCY}, ${ROUNDS} alternating rounds`,
       '',
-      '| round | issues/s | inserts/s | × bare insert | issue call p50 ms | CPU ms/issue | CPU ms/insert | PostgreSQL CPU ms/issue | PostgreSQL CPU ms/insert | statements/issue |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| round | issues/s | inserts/s | × bare insert | issue call p50 ms | CPU ms/issue | CPU ms/insert | PostgreSQL CPU ms/issue | PostgreSQL CPU ms/insert | statements/issue | PostgreSQL waits ms/issue, sampled: Lock + LWLock + IO |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...rounds.map(row),
       '',
       `Median ratio **${fmt(median(ratios), 3)}**, median CPU ms per issue ${fmt(median(rounds.map((r) => r.issue.calls.cpuMsPerCall)), 3)} (bench process: client, service, relay, reader) and ${ms(medianOf(rounds.map((r) => r.issue.backendCpuMsPerIssue)))} (PostgreSQL backends). Statements per issue by kind (last round): ${last.byKind.map(([kind, n]) => `${kind} ${fmt(n / last.operations, 2)}`).join(', ')}.`,

@@ -8,6 +8,7 @@ import { startTopicReader } from './certificate-topic.js';
 import { type CountingDatabase, kindsSince } from './counting-database.js';
 import { profiled } from './cpu-profile.js';
 import { nowMs, summarise } from './stats.js';
+import { type WaitShares, waitsPer } from './wait-sampler.js';
 
 /** Concurrency of the IssueCertificate measurement and of its baseline. */
 export const ISSUE_CONCURRENCY = 8;
@@ -39,6 +40,8 @@ export interface IssueResult {
    * as the statements; undefined when PostgreSQL runs elsewhere.
    */
   backendCpuMsPerIssue?: number;
+  /** What the run database's backends waited for per issue (locks, WAL), sampled; see `wait-sampler.ts`. */
+  backendWaitsPerIssue?: WaitShares;
 }
 
 /** Waits until the relay of `schema` has published every outbox row (asked on the uncounted handle). */
@@ -111,6 +114,7 @@ export async function measureIssues(options: {
     const {
       result: { result, statements },
       ms: backendMs,
+      waits,
     } = await backendCpuDuring(options.db, () =>
       countStatements(
         { db: options.db, counted: options.counted, schema: 'certificate', operations: options.issues },
@@ -154,6 +158,7 @@ export async function measureIssues(options: {
       callToEvent: summarise(holders.map((h) => expectation.readAt.get(h)! - sentAt.get(h)!)),
       statements,
       ...(backendMs === undefined ? {} : { backendCpuMsPerIssue: backendMs / options.issues }),
+      ...(waits === undefined ? {} : { backendWaitsPerIssue: waitsPer(waits, options.issues) }),
     };
     return { issue, issued };
   } finally {

@@ -2,6 +2,7 @@ import { bareKafkajs, type PipelineResult } from './bare-kafkajs.js';
 import { kafkaProducerPerf } from './broker.js';
 import { barePostgresWriters, outboxPipeline, outboxWritersAlone } from './outbox-pipeline.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
+import { waitsCell } from './wait-sampler.js';
 
 const PAYLOAD_BYTES = 200;
 
@@ -62,11 +63,11 @@ function budgetLine(bare: PipelineResult, row: PipelineResult, writersAlone: Pip
 /** The table's header and a row per pipeline, each beside the bare kafkajs and the bare writers of the same run. */
 function table(bare: PipelineResult, ceiling: PipelineResult, pipelines: readonly PipelineResult[]): string[] {
   return [
-    '| pipeline | events | events/s | p50 ms | p99 ms | × bare kafkajs | × bare PostgreSQL writers | committed → published, events/s | SQL statements/event: write + relay + consume (+ log) | rows written/event: inserted + updated (HOT) + deleted | CPU ms/event (this process) | CPU ms/event: bench + PostgreSQL + broker = total (bound) | note |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- | --- |',
+    '| pipeline | events | events/s | p50 ms | p99 ms | × bare kafkajs | × bare PostgreSQL writers | committed → published, events/s | SQL statements/event: write + relay + consume (+ log) | rows written/event: inserted + updated (HOT) + deleted | CPU ms/event (this process) | CPU ms/event: bench + PostgreSQL + broker = total (bound) | PostgreSQL waits ms/event, sampled: Lock + LWLock + IO | note |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- | --- | --- |',
     ...[bare, ceiling, ...pipelines].map(
       (p) =>
-        `| ${p.name} | ${p.events} | ${fmt(p.eventsPerSecond, 0)} | ${fmt(p.latencyMs.p50, 2)} | ${fmt(p.latencyMs.p99, 2)} | ${fmt(p.eventsPerSecond / bare.eventsPerSecond, 3)} | ${fmt(p.eventsPerSecond / ceiling.eventsPerSecond, 3)} | ${p.publishedPerSecond === undefined ? '–' : fmt(p.publishedPerSecond, 0)} | ${statementsCell(p)} | ${rowWritesCell(p)} | ${p.cpuMsPerEvent === undefined ? '–' : fmt(p.cpuMsPerEvent, 3)} | ${machineCpuCell(p)} | ${p.note} |`,
+        `| ${p.name} | ${p.events} | ${fmt(p.eventsPerSecond, 0)} | ${fmt(p.latencyMs.p50, 2)} | ${fmt(p.latencyMs.p99, 2)} | ${fmt(p.eventsPerSecond / bare.eventsPerSecond, 3)} | ${fmt(p.eventsPerSecond / ceiling.eventsPerSecond, 3)} | ${p.publishedPerSecond === undefined ? '–' : fmt(p.publishedPerSecond, 0)} | ${statementsCell(p)} | ${rowWritesCell(p)} | ${p.cpuMsPerEvent === undefined ? '–' : fmt(p.cpuMsPerEvent, 3)} | ${machineCpuCell(p)} | ${waitsCell(p.machineCpu?.waits)} | ${p.note} |`,
     ),
   ];
 }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Queryable } from '@onceonly/store';
+import { startWaitSampler, type WaitShares } from './wait-sampler.js';
 
 /**
  * CPU time of every process a pipeline crosses, in ms per event: the bench process (writers, relay, consumer and the
@@ -21,6 +22,8 @@ export interface MachineCpu {
   /** `cores × 1000 / total`: the rate this CPU per event allows on this machine's cores, at best. */
   boundPerSecond: number;
   cores: number;
+  /** What the run database's backends waited for meanwhile, sampled (`wait-sampler.ts`); undefined without a database. */
+  waits: WaitShares | undefined;
 }
 
 export interface CpuMeter {
@@ -88,6 +91,7 @@ function backendsOf(database: string): number[] {
  * database by a scan of /proc now, once a second, and at the end. A backend found at the start counts from its ticks
  * then; one found later counts from 0 (it was started during the measurement: its start-up is part of the cost); one
  * gone before the end counts up to its last sample (at most a second of it lost: `backends.exited` says how many).
+ * With a database, the backends' waits are sampled too (`waits`: lock and WAL waits per event, ADR 060).
  */
 export async function startCpuMeter(db: Queryable | undefined, brokerPid: number | undefined): Promise<CpuMeter> {
   const database = db ? (await db.query<{ d: string }>('SELECT current_database() AS d')).rows[0]?.d : undefined;
@@ -109,6 +113,7 @@ export async function startCpuMeter(db: Queryable | undefined, brokerPid: number
   sample(true);
   const broker0 = brokerPid === undefined ? undefined : ticks(brokerPid);
   const cpu0 = process.cpuUsage();
+  const waits = db === undefined ? undefined : startWaitSampler(db);
   const timer = setInterval(() => sample(false), SAMPLE_MS);
   timer.unref();
   return {
@@ -133,6 +138,7 @@ export async function startCpuMeter(db: Queryable | undefined, brokerPid: number
         backends: { seen: first.size, exited: exited.size },
         boundPerSecond: (cores * 1000) / total,
         cores,
+        waits: waits?.stop(events),
       };
     },
   };
