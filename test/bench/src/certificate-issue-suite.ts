@@ -5,20 +5,15 @@ import { ISSUE_CONCURRENCY, type IssueResult, measureIssues } from './certificat
 import type { LoadResult } from './certificate-load.js';
 import { bareCertificateInserts } from './certificate-pg-baseline.js';
 import { countingDatabase } from './counting-database.js';
-import { type IssueCaller, workerCaller } from './issue-caller.js';
 import { fmt, type Suite } from './suite.js';
 import { waitsCell } from './wait-sampler.js';
 
 /** Rounds of the issue measurement and its baseline, alternated. */
 const ROUNDS = 3;
 
-/**
- * One round: the issues (called from the service's thread, and from a thread of their own: ADR 061), the baseline's
- * inserts, and the baseline's PostgreSQL backend CPU per insert.
- */
+/** One round: the issues, the baseline's inserts, and the baseline's PostgreSQL backend CPU per insert. */
 interface Round {
   issue: IssueResult;
-  issueFromWorker: IssueResult;
   insert: LoadResult;
   backendCpuMsPerInsert?: number;
 }
@@ -52,63 +47,40 @@ export const certificateIssueSuite: Suite = {
     const rounds = await withFreshDatabase(async (db) => {
       const counted = countingDatabase(db);
       const host = await startCertificateHost({ db: counted, brokers });
-      const fromWorker = workerCaller(host.address);
       const found: Round[] = [];
       try {
         for (let round = 0; round < ROUNDS; round++) {
-          // the two callers in turn, the first one alternating from round to round; a run id per measurement, whose
-          // first four characters name its holders
-          const measure = async (caller?: IssueCaller) =>
-            (
-              await measureIssues({
-                host,
-                db,
-                counted,
-                brokers,
-                run: randomBytes(3).toString('hex'),
-                issues,
-                warmup,
-                caller,
-              })
-            ).issue;
-          const first = round % 2 === 0 ? await measure() : await measure(fromWorker);
-          const second = round % 2 === 0 ? await measure(fromWorker) : await measure();
-          const [issue, issueFromWorker] = round % 2 === 0 ? [first, second] : [second, first];
+          // a run id per round: its first four characters name the round's holders
+          const run = randomBytes(3).toString('hex');
+          const { issue } = await measureIssues({ host, db, counted, brokers, run, issues, warmup });
           const { result: insert, ms: insertBackendMs } = await backendCpuDuring(db, () =>
             bareCertificateInserts(db, { rows: issues, warmup, concurrency: ISSUE_CONCURRENCY, round }),
           );
           // the baseline's warm-up inserts are in the span too: per insert over warm-up and measured ones
           const backendCpuMsPerInsert = insertBackendMs === undefined ? undefined : insertBackendMs / (issues + warmup);
-          found.push({
-            issue,
-            issueFromWorker,
-            insert,
-            ...(backendCpuMsPerInsert === undefined ? {} : { backendCpuMsPerInsert }),
-          });
+          found.push({ issue, insert, ...(backendCpuMsPerInsert === undefined ? {} : { backendCpuMsPerInsert }) });
           process.stderr.write(
-            `round ${round + 1}/${ROUNDS}: ${fmt(issue.issuesPerSecond, 0)} issues/s (${fmt(issueFromWorker.issuesPerSecond, 0)} called from a worker thread), ${fmt(insert.callsPerSecond, 0)} inserts/s, ratio ${fmt(issue.issuesPerSecond / insert.callsPerSecond, 3)}\n`,
+            `round ${round + 1}/${ROUNDS}: ${fmt(issue.issuesPerSecond, 0)} issues/s, ${fmt(insert.callsPerSecond, 0)} inserts/s, ratio ${fmt(issue.issuesPerSecond / insert.callsPerSecond, 3)}\n`,
           );
         }
       } finally {
-        await fromWorker.close();
         await host.stop();
       }
       return found;
     });
     const ratios = rounds.map((r) => r.issue.issuesPerSecond / r.insert.callsPerSecond);
-    const workerRatios = rounds.map((r) => r.issueFromWorker.issuesPerSecond / r.insert.callsPerSecond);
     const ms = (value: number | undefined) => (value === undefined ? '–' : fmt(value, 3));
-    const row = ({ issue, issueFromWorker, insert, backendCpuMsPerInsert }: Round, i: number) =>
-      `| ${i + 1} | ${fmt(issue.issuesPerSecond, 0)} | ${fmt(insert.callsPerSecond, 0)} | ${fmt(ratios[i]!, 3)} | ${fmt(issueFromWorker.issuesPerSecond, 0)} | ${fmt(workerRatios[i]!, 3)} | ${fmt(issue.calls.latencyMs.p50, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(insert.cpuMsPerCall, 3)} | ${ms(issue.backendCpuMsPerIssue)} | ${ms(backendCpuMsPerInsert)} | ${fmt(issue.statements.perOperation, 2)} | ${waitsCell(issue.backendWaitsPerIssue)} |`;
+    const row = ({ issue, insert, backendCpuMsPerInsert }: Round, i: number) =>
+      `| ${i + 1} | ${fmt(issue.issuesPerSecond, 0)} | ${fmt(insert.callsPerSecond, 0)} | ${fmt(ratios[i]!, 3)} | ${fmt(issue.calls.latencyMs.p50, 2)} | ${fmt(issue.calls.cpuMsPerCall, 3)} | ${fmt(insert.cpuMsPerCall, 3)} | ${ms(issue.backendCpuMsPerIssue)} | ${ms(backendCpuMsPerInsert)} | ${fmt(issue.statements.perOperation, 2)} | ${waitsCell(issue.backendWaitsPerIssue)} |`;
     const last = rounds[rounds.length - 1]!.issue.statements;
     const markdown = [
       `### IssueCertificate → certificate.issued on Kafka beside a bare insert, concurrency ${ISSUE_CONCURRENCY}, ${ROUNDS} alternating rounds`,
       '',
-      '| round | issues/s | inserts/s | × bare insert | issues/s, called from a worker thread | × bare insert, called from a worker thread | issue call p50 ms | CPU ms/issue | CPU ms/insert | PostgreSQL CPU ms/issue | PostgreSQL CPU ms/insert | statements/issue | PostgreSQL waits ms/issue, sampled: Lock + LWLock + IO |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      '| round | issues/s | inserts/s | × bare insert | issue call p50 ms | CPU ms/issue | CPU ms/insert | PostgreSQL CPU ms/issue | PostgreSQL CPU ms/insert | statements/issue | PostgreSQL waits ms/issue, sampled: Lock + LWLock + IO |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...rounds.map(row),
       '',
-      `Median ratio **${fmt(median(ratios), 3)}**; with the calls sent from a worker thread of the bench (a caller on another system, ADR 061) ${fmt(median(workerRatios), 3)}. Median CPU ms per issue ${fmt(median(rounds.map((r) => r.issue.calls.cpuMsPerCall)), 3)} (bench process: client, service, relay, reader) and ${ms(medianOf(rounds.map((r) => r.issue.backendCpuMsPerIssue)))} (PostgreSQL backends). Statements per issue by kind (last round): ${last.byKind.map(([kind, n]) => `${kind} ${fmt(n / last.operations, 2)}`).join(', ')}.`,
+      `Median ratio **${fmt(median(ratios), 3)}**, median CPU ms per issue ${fmt(median(rounds.map((r) => r.issue.calls.cpuMsPerCall)), 3)} (bench process: client, service, relay, reader) and ${ms(medianOf(rounds.map((r) => r.issue.backendCpuMsPerIssue)))} (PostgreSQL backends). Statements per issue by kind (last round): ${last.byKind.map(([kind, n]) => `${kind} ${fmt(n / last.operations, 2)}`).join(', ')}.`,
     ].join('\n');
     return {
       markdown,
@@ -118,12 +90,6 @@ export const certificateIssueSuite: Suite = {
           name: 'IssueCertificate (to the event on Kafka) / bare PostgreSQL insert, per second at concurrency 8, median of alternating rounds',
           value: median(ratios),
           meaning: 'issue 11’s row: the certificate suite’s issue row in alternating rounds on one service, its median',
-        },
-        {
-          name: 'IssueCertificate (to the event on Kafka), called from a worker thread / bare PostgreSQL insert, median of the same rounds',
-          value: median(workerRatios),
-          meaning:
-            'the same row with the gRPC caller in a thread of its own (ADR 061): the service’s thread no longer runs the caller’s client',
         },
       ],
     };

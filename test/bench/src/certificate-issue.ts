@@ -3,12 +3,11 @@ import { outboxBacklog } from '@onceonly/events';
 import type { Database } from '@onceonly/store';
 import { backendCpuDuring } from './backend-cpu.js';
 import { CERTIFICATE_TOPIC_NAME, type CertificateHost, creditCode } from './certificate-host.js';
-import type { LoadResult } from './certificate-load.js';
+import { closedLoop, type LoadResult } from './certificate-load.js';
 import { startTopicReader } from './certificate-topic.js';
 import { type CountingDatabase, kindsSince } from './counting-database.js';
 import { profiled } from './cpu-profile.js';
-import { type IssueCaller, inProcessCaller } from './issue-caller.js';
-import { summarise } from './stats.js';
+import { nowMs, summarise } from './stats.js';
 import { type WaitShares, waitsPer } from './wait-sampler.js';
 
 /** Concurrency of the IssueCertificate measurement and of its baseline. */
@@ -96,23 +95,21 @@ export async function measureIssues(options: {
   run: string;
   issues: number;
   warmup: number;
-  /** Who sends the calls (ADR 061); the service's own thread unless given. */
-  caller?: IssueCaller;
 }): Promise<{ issue: IssueResult; issued: certificateV1.Certificate[] }> {
-  const { run } = options;
-  const caller = options.caller ?? inProcessCaller(options.host);
+  const { host, run } = options;
   const reader = await startTopicReader({ brokers: options.brokers, topic: CERTIFICATE_TOPIC_NAME });
   try {
-    const warmup = Array.from({ length: options.warmup }, (_, i) => 1_000_000 + i);
-    await caller.issue({
+    await closedLoop({
       label: 'warm-up issues',
-      holders: warmup.map((n) => creditCode(run, n)),
-      keys: warmup.map((n) => `bench-${run}-warm-${n}`),
+      calls: options.warmup,
       concurrency: ISSUE_CONCURRENCY,
+      call: (i) => host.issue(creditCode(run, 1_000_000 + i), `bench-${run}-warm-${i}`),
       quiet: true,
     });
     await reader.caughtUp();
     const holders = Array.from({ length: options.issues }, (_, i) => creditCode(run, i));
+    const sentAt = new Map<string, number>();
+    const issued: certificateV1.Certificate[] = [];
     const expectation = reader.expect(holders, 'certificate.issued');
     const {
       result: { result, statements },
@@ -124,11 +121,19 @@ export async function measureIssues(options: {
         async () => {
           const cpu0 = process.cpuUsage();
           const calls = await profiled('issue', () =>
-            caller.issue({
+            closedLoop({
               label: 'IssueCertificate',
-              holders,
-              keys: holders.map((_, i) => `bench-${run}-${i}`),
+              calls: options.issues,
               concurrency: ISSUE_CONCURRENCY,
+              call: async (i) => {
+                const holder = holders[i]!;
+                sentAt.set(holder, nowMs());
+                const response = await host.issue(holder, `bench-${run}-${i}`);
+                if (response.certificate === undefined || response.replayed) {
+                  throw new Error('IssueCertificate: no new certificate');
+                }
+                issued[i] = response.certificate;
+              },
             }),
           );
           process.stderr.write('waiting for the last certificate.issued on the topic...\n');
@@ -150,12 +155,12 @@ export async function measureIssues(options: {
         note: '',
       },
       issuesPerSecond: options.issues / ((lastRead - calls.started) / 1000),
-      callToEvent: summarise(holders.map((h, i) => expectation.readAt.get(h)! - calls.sentAt[i]!)),
+      callToEvent: summarise(holders.map((h) => expectation.readAt.get(h)! - sentAt.get(h)!)),
       statements,
       ...(backendMs === undefined ? {} : { backendCpuMsPerIssue: backendMs / options.issues }),
       ...(waits === undefined ? {} : { backendWaitsPerIssue: waitsPer(waits, options.issues) }),
     };
-    return { issue, issued: calls.issued ?? [] };
+    return { issue, issued };
   } finally {
     await reader.stop();
   }
