@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summariseWaits, waitsCell } from './wait-sampler.js';
+import { summariseWaits, waitsCell, waitsPer } from './wait-sampler.js';
 
 describe('summariseWaits', () => {
   it('weighs each sample by the time it stands for, per event, by type and by the largest wait event', () => {
@@ -39,5 +39,18 @@ describe('waitsCell', () => {
     expect(waitsCell(w)).toBe('0.000 + 0.000 + 2.500 (most: IO:WALSync 2.500; 1 samples)');
     expect(waitsCell(undefined)).toBe('–');
     expect(waitsCell(summariseWaits([], 4))).toBe('–');
+  });
+});
+
+describe('waitsPer', () => {
+  it('divides waits measured over a whole run by its operations, the largest event with them', () => {
+    const run = summariseWaits([{ weightMs: 40, rows: [{ type: 'Lock', event: 'tuple', n: 1 }] }], 1);
+    expect(waitsPer(run, 8)).toEqual({
+      samples: 1,
+      lock: 5,
+      lwlock: 0,
+      io: 0,
+      top: { event: 'Lock:tuple', msPerEvent: 5 },
+    });
   });
 });
