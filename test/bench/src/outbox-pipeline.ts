@@ -18,9 +18,9 @@ import {
 import { type Database, migrate } from '@onceonly/store';
 import type { PipelineResult } from './bare-kafkajs.js';
 import { countingDatabase } from './counting-database.js';
-import { type MachineCpu, startCpuMeter } from './machine-cpu.js';
+import { startCpuMeter } from './machine-cpu.js';
 import { progress } from './progress.js';
-import { type RowWrites, perEvent as rowsPerEvent, rowWrites, rowWritesSince } from './row-writes.js';
+import { perEvent as rowsPerEvent, rowWrites, rowWritesSince } from './row-writes.js';
 import { nowMs, summarise } from './stats.js';
 
 const SCHEMA = 'bench';
@@ -247,60 +247,56 @@ export async function outboxWritersAlone(options: {
   payloadBytes: number;
   writers: number;
 }): Promise<PipelineResult> {
-  const { db } = options;
-  await migrateItemsWithEvents(db);
-  const writers = countingDatabase(db);
+  await migrateItemsWithEvents(options.db);
   const topic = defineTopic({ name: 'bench.writers', partitions: 3, owner: 'bench', eventTypes: [Ticked.type] });
-  const rows0 = await rowWrites(db, [SCHEMA]);
-  const latencies: number[] = [];
-  const bar = progress("the row's writers alone", options.events);
-  const meter = await startCpuMeter(db, undefined);
-  const first = nowMs();
-  await runWriters({
-    ...options,
-    db: writers,
-    topic,
-    writes: 'statement',
-    eventsPerWrite: 1,
-    afterWrite: (started) => bar.update(latencies.push(nowMs() - started)),
-  });
-  const last = nowMs();
-  bar.stop();
-  const machineCpu = meter.stop(options.events);
-  const rows = await rowWritesSince(db, [SCHEMA], rows0, options.events * 2);
-  return writersOnly({
+  return measureWriters({
+    db: options.db,
+    label: "the row's writers alone",
     name: `the row's ${options.writers} writers alone: state row + outbox, no relay, no consumer`,
     note: "the row's writes alone (queryWithEvents, one state row + one event per statement): the outbox's commits' ceiling",
     events: options.events,
-    seconds: (last - first) / 1000,
-    latencies,
-    statements: writers.statements(),
-    rows,
-    machineCpu,
+    rowsPerEvent: 2,
+    run: (writers, written) =>
+      runWriters({ ...options, db: writers, topic, writes: 'statement', eventsPerWrite: 1, afterWrite: written }),
   });
 }
 
-/** The result of a run of writers with no relay and no consumer: `statements` and `rows` are the run's totals. */
-function writersOnly(run: {
+/**
+ * Times a run of writers with no relay and no consumer on `db` (counted, its CPU metered): `run` writes the
+ * `events` and calls `written` after each write with the instant it began (its latency). `rowsPerEvent`: the rows
+ * each event writes at least, which the row counts wait for.
+ */
+async function measureWriters(options: {
+  db: Database;
+  label: string;
   name: string;
   note: string;
   events: number;
-  seconds: number;
-  latencies: readonly number[];
-  statements: number;
-  rows: RowWrites;
-  machineCpu: MachineCpu;
-}): PipelineResult {
+  rowsPerEvent: number;
+  run: (writers: Database, written: (startedMs: number) => void) => Promise<void>;
+}): Promise<PipelineResult> {
+  const { db, events } = options;
+  const writers = countingDatabase(db);
+  const rows0 = await rowWrites(db, [SCHEMA]);
+  const latencies: number[] = [];
+  const bar = progress(options.label, events);
+  const meter = await startCpuMeter(db, undefined);
+  const first = nowMs();
+  await options.run(writers, (started) => bar.update(latencies.push(nowMs() - started)));
+  const seconds = (nowMs() - first) / 1000;
+  const machineCpu = meter.stop(events);
+  bar.stop();
+  const rows = await rowWritesSince(db, [SCHEMA], rows0, events * options.rowsPerEvent);
   return {
-    name: run.name,
-    events: run.events,
-    eventsPerSecond: run.events / run.seconds,
-    latencyMs: summarise(run.latencies),
-    statementsPerEvent: { write: run.statements / run.events, relay: 0, consume: 0, transport: 0 },
-    rowWritesPerEvent: rowsPerEvent(run.rows, run.events),
-    cpuMsPerEvent: run.machineCpu.bench,
-    machineCpu: run.machineCpu,
-    note: run.note,
+    name: options.name,
+    events,
+    eventsPerSecond: events / seconds,
+    latencyMs: summarise(latencies),
+    statementsPerEvent: { write: writers.statements() / events, relay: 0, consume: 0, transport: 0 },
+    rowWritesPerEvent: rowsPerEvent(rows, events),
+    cpuMsPerEvent: machineCpu.bench,
+    machineCpu,
+    note: options.note,
   };
 }
 
@@ -316,34 +312,23 @@ export async function barePostgresWriters(options: {
   const { db } = options;
   await db.query(`CREATE SCHEMA ${SCHEMA}`);
   await db.query(`CREATE TABLE ${SCHEMA}.items (id bigint PRIMARY KEY, touched_at timestamptz NOT NULL)`);
-  const writers = countingDatabase(db);
-  const rows0 = await rowWrites(db, [SCHEMA]);
-  const latencies: number[] = [];
-  const bar = progress('bare PostgreSQL writers', options.events);
-  let next = 0;
-  const meter = await startCpuMeter(db, undefined);
-  const first = nowMs();
-  const writer = async () => {
-    for (let w = next++; w < options.events; w = next++) {
-      const sent = nowMs();
-      await writers.query(`INSERT INTO ${SCHEMA}.items (id, touched_at) VALUES ($1, now())`, [w]);
-      latencies.push(nowMs() - sent);
-      bar.update(latencies.length);
-    }
-  };
-  await Promise.all(Array.from({ length: options.writers }, writer));
-  const last = nowMs();
-  const machineCpu = meter.stop(options.events);
-  bar.stop();
-  const rows = await rowWritesSince(db, [SCHEMA], rows0, options.events);
-  return writersOnly({
+  return measureWriters({
+    db,
+    label: 'bare PostgreSQL writers',
     name: `bare PostgreSQL: ${options.writers} writers, the state row's INSERT alone`,
     note: `${options.writers} connections, one autocommitted INSERT each (no outbox, relay or consumer): the commits' ceiling`,
     events: options.events,
-    seconds: (last - first) / 1000,
-    latencies,
-    statements: writers.statements(),
-    rows,
-    machineCpu,
+    rowsPerEvent: 1,
+    run: async (writers, written) => {
+      let next = 0;
+      const writer = async () => {
+        for (let w = next++; w < options.events; w = next++) {
+          const sent = nowMs();
+          await writers.query(`INSERT INTO ${SCHEMA}.items (id, touched_at) VALUES ($1, now())`, [w]);
+          written(sent);
+        }
+      };
+      await Promise.all(Array.from({ length: options.writers }, writer));
+    },
   });
 }
