@@ -173,6 +173,102 @@ export async function auditReplayRate(options: {
   }
 }
 
+/** One part of the replay timed alone (ADR 062). */
+export interface ReplayPart {
+  readonly name: string;
+  readonly events: number;
+  readonly seconds: number;
+  readonly perSecond: number;
+  /** CPU seconds of this process, all threads. */
+  readonly cpuSeconds: number;
+  /** CPU seconds of the main thread alone (as {@link AuditReplayResult.mainThreadBusySeconds}). */
+  readonly mainThreadBusySeconds: number;
+  /** SQL statements the part sent (the bus read sends none). */
+  readonly statements: number;
+}
+
+/** The replay's parts, each timed alone on the same log and bus: see {@link replayParts}. */
+export interface ReplayParts {
+  /** The bus read (`transportBusSource`, a fresh group, the log's topics), each record dropped. */
+  readonly bus: ReplayPart;
+  /** The stored log's pages (`databaseLogSource`), every entry decoded from its row and dropped. */
+  readonly log: ReplayPart;
+  /** The replay with no bus: the stored log read and every check of it, the log checks where the CLI runs them. */
+  readonly withoutBus: ReplayPart;
+}
+
+/**
+ * The replay taken apart (ADR 062): its two reads alone, each with nothing done with what it reads, and the replay
+ * without the bus (the stored log and every check of it). In one thread the replay's main thread does at least the
+ * work of both reads, so their sum bounds its rate from above, whatever the checks cost; and the replay without the
+ * bus shows what the checks add to the log's read.
+ */
+export async function replayParts(options: {
+  db: Database;
+  brokers: string[];
+  verifierKey: string;
+  events: number;
+}): Promise<ReplayParts> {
+  const { db, events } = options;
+  const info = await databaseLogSource(db).info();
+  // the transport made and closed outside the time, as around the replay's (the group is left in the close)
+  const transport = await createKafkaTransport({ brokers: options.brokers, clientId: 'bench-audit-replay-bus' });
+  let bus: ReplayPart;
+  try {
+    bus = await timedPart('the bus read alone (fresh group, records dropped)', events, undefined, async () => {
+      await transportBusSource(transport).read(info.topics, () => undefined);
+    });
+  } finally {
+    await transport.close();
+  }
+  const counted = countingDatabase(db);
+  const log = await timedPart("the stored log's pages alone (rows decoded, dropped)", events, counted, async () => {
+    const source = databaseLogSource(counted);
+    for await (const page of source.pages!(info.size, { bodies: false })) void page;
+  });
+  const countedToo = countingDatabase(db);
+  const withoutBus = await timedPart(
+    'the replay without the bus (the stored log and every check of it)',
+    events,
+    countedToo,
+    async () => {
+      const report = await replay({
+        log: databaseLogSource(countedToo),
+        verifierKey: options.verifierKey,
+        checks: logChecksThread({}),
+      });
+      if (!report.ok) throw new Error(`the replay without the bus found ${report.divergences} divergence(s)`);
+    },
+  );
+  return { bus, log, withoutBus };
+}
+
+async function timedPart(
+  name: string,
+  events: number,
+  counted: { statements(): number } | undefined,
+  fn: () => Promise<void>,
+): Promise<ReplayPart> {
+  const cpu = process.cpuUsage();
+  const elu = performance.eventLoopUtilization();
+  const mainCpu = threadCpuSeconds();
+  const before = counted?.statements() ?? 0;
+  const started = nowMs();
+  await fn();
+  const seconds = (nowMs() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return {
+    name,
+    events,
+    seconds,
+    perSecond: events / seconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    mainThreadBusySeconds:
+      mainCpu === undefined ? performance.eventLoopUtilization(elu).active / 1000 : threadCpuSeconds()! - mainCpu,
+    statements: (counted?.statements() ?? 0) - before,
+  };
+}
+
 /** CPU seconds (user + system) of the calling thread so far, from `/proc/thread-self/stat`; undefined off Linux. */
 function threadCpuSeconds(): number | undefined {
   const ms = statCpuMs('/proc/thread-self/stat');

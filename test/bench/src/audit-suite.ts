@@ -2,7 +2,16 @@ import { createKafkaTransport, TopicRegistry } from '@onceonly/events';
 import { auditBenchEvents, auditBenchTopic, publishAuditEvents } from './audit-events.js';
 import { type AppendRate, auditIngestRate, inboxConsumerRate, ingestOnlyRate, inMemoryRates } from './audit-ingest.js';
 import { auditProofs, proofSizes, proofsSection } from './audit-proofs.js';
-import { type AuditReplayResult, auditReplayRate, bareKafkaReadRate, type ReplayChecks } from './audit-replay.js';
+import {
+  type AuditReplayResult,
+  auditReplayRate,
+  bareKafkaReadRate,
+  type ReplayChecks,
+  type ReplayPart,
+  type ReplayParts,
+  replayParts,
+} from './audit-replay.js';
+import { replayFloor } from './replay-floor.js';
 import { fmt, type Ratio, type Suite } from './suite.js';
 
 /** Tessera's published write rate: about 2,900 entries/s on a 12-core VM with POSIX storage (not measured here). */
@@ -32,7 +41,7 @@ export const auditSuite: Suite = {
     const inbox = await withFreshDatabase((db) =>
       inboxConsumerRate({ db, brokers, topic, group: `bench-audit-inbox-${run}`, events: n }),
     );
-    const { audit, replayed, replayedInWorker, replayedInThread, bareRead } = await withFreshDatabase((db) =>
+    const { audit, replayed, replayedInWorker, replayedInThread, bareRead, parts } = await withFreshDatabase((db) =>
       ingestAndReplays({ db, brokers, registry, events, topic, run }),
     );
     // the ingest consumer alone: batches with and without the subject index, and one event per transaction, on a
@@ -90,6 +99,8 @@ export const auditSuite: Suite = {
       `The three replays: medians of ${REPLAY_ROUNDS} alternating rounds each on the same log (the bare read once, right after); as the CLI runs it: ${replayed.checksIn}. CPU of this process per replay, all threads, as the CLI / worker / in-thread: ${fmt(replayed.cpuSeconds, 2)} / ${fmt(replayedInWorker.cpuSeconds, 2)} / ${fmt(replayedInThread.cpuSeconds, 2)} s; the main thread busy: ${fmt(replayed.mainThreadBusySeconds, 2)} / ${fmt(replayedInWorker.mainThreadBusySeconds, 2)} / ${fmt(replayedInThread.mainThreadBusySeconds, 2)} s.`,
       '',
       `Replay: the bus read ended after ${fmt(replayed.phases.bus, 2)} s, the stored log (read at the same time and handed to the checks) after ${fmt(replayed.phases.log, 2)} s, then checks ${fmt(replayed.phases.checks, 2)} s; ${replayed.statements} SQL statements; CPU ${fmt(replayed.cpuSeconds, 2)} s, all threads (bare kafkajs read ${fmt(bareRead.cpuSeconds, 2)} s), the main thread busy ${fmt(replayed.mainThreadBusySeconds, 2)} s; ${replayed.checksIn}. Verdict: ${replayed.ok ? 'no divergence' : `**${replayed.divergences} divergence(s)**`} (${replayed.busRecords} bus records, ${replayed.entries} entries, ${replayed.checkpointsVerified} of ${replayed.checkpoints} checkpoints verified${replayed.findings.length > 0 ? `; findings: ${replayed.findings.join(', ')}` : ''}).`,
+      '',
+      replayFloor(parts, bareRead, REPLAY_ROUNDS),
     ].join('\n');
 
     const ratios: Ratio[] = [
@@ -132,7 +143,7 @@ export const auditSuite: Suite = {
         events: n,
         appends: { audit, batchWithChains, batchWithoutChains, perEvent, inbox, inMemory: memory },
         proofs: proof,
-        replay: { replayed, replayedInWorker, replayedInThread, bareRead },
+        replay: { replayed, replayedInWorker, replayedInThread, bareRead, parts },
       },
       ratios,
     };
@@ -167,8 +178,18 @@ async function ingestAndReplays(options: {
   const replayed = medianBySeconds(rounds.cli);
   const replayedInWorker = medianBySeconds(rounds.worker);
   const replayedInThread = medianBySeconds(rounds['in-thread']);
+  // the replay's parts alone (ADR 062), as many rounds, before the bare read like the replays
+  const partRounds: ReplayParts[] = [];
+  for (let i = 0; i < REPLAY_ROUNDS; i++) {
+    partRounds.push(await replayParts({ db, brokers, verifierKey: audit.verifierKey, events: n }));
+  }
+  const parts: ReplayParts = {
+    bus: medianBySeconds(partRounds.map((p) => p.bus)),
+    log: medianBySeconds(partRounds.map((p) => p.log)),
+    withoutBus: medianBySeconds(partRounds.map((p) => p.withoutBus)),
+  };
   const bareRead = await bareKafkaReadRate({ brokers, topic, group: `bench-audit-read-${run}`, events: n });
-  return { audit, replayed, replayedInWorker, replayedInThread, bareRead, rounds };
+  return { audit, replayed, replayedInWorker, replayedInThread, bareRead, rounds, parts };
 }
 
 /**
@@ -181,7 +202,7 @@ export const auditReplaySuite: Suite = {
   partOf: 'audit',
   async run({ brokers, run, withFreshDatabase, scale }) {
     const { n, topic, registry, events } = await publishSuiteEvents(brokers, run, scale);
-    const { replayed, replayedInWorker, replayedInThread, bareRead, rounds } = await withFreshDatabase((db) =>
+    const { replayed, replayedInWorker, replayedInThread, bareRead, rounds, parts } = await withFreshDatabase((db) =>
       ingestAndReplays({ db, brokers, registry, events, topic, run }),
     );
     const line = (r: AuditReplayResult) =>
@@ -192,12 +213,18 @@ export const auditReplaySuite: Suite = {
       '| checks | seconds | × bare read | bus read ended s | log read ended s | CPU s | main thread CPU s | statements | verdict |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...[...rounds.cli, ...rounds.worker, ...rounds['in-thread']].map(line),
+      ...[parts.bus, parts.log, parts.withoutBus].map(
+        (p: ReplayPart) =>
+          `| part: ${p.name} | ${fmt(p.seconds, 2)} | ${fmt(p.perSecond / bareRead.perSecond, 3)} | – | – | ${fmt(p.cpuSeconds, 2)} | ${fmt(p.mainThreadBusySeconds, 2)} | ${p.statements} | – |`,
+      ),
+      '',
+      replayFloor(parts, bareRead, REPLAY_ROUNDS),
       '',
       `Medians × bare read: ${fmt(replayed.perSecond / bareRead.perSecond, 3)} as the CLI runs it (${replayed.checksIn}), ${fmt(replayedInWorker.perSecond / bareRead.perSecond, 3)} in a worker thread, ${fmt(replayedInThread.perSecond / bareRead.perSecond, 3)} in the replay's thread.`,
     ].join('\n');
     return {
       markdown,
-      json: { replay: { rounds, replayed, replayedInWorker, replayedInThread, bareRead } },
+      json: { replay: { rounds, replayed, replayedInWorker, replayedInThread, bareRead, parts } },
       ratios: [
         {
           name: 'audit replay / bare kafkajs read, events/s',
