@@ -1,73 +1,22 @@
 import { AppError, toAppError } from '@onceonly/errors';
-import { Command, CommanderError, Option } from 'commander';
-import { EXIT, errorJson } from './client.js';
-import { registerAssistCommands } from './commands/assist.js';
-import { registerAuditCommands } from './commands/audit.js';
-import { registerCertCommands } from './commands/cert.js';
-import { registerConsentCommands } from './commands/consent.js';
-import { registerCreditCommands } from './commands/credit.js';
-import { registerDepartmentCommands } from './commands/departments.js';
-import { registerHubCommands } from './commands/hub.js';
-import { registerInitCommand } from './commands/init.js';
-import { registerInspectCommands } from './commands/inspect.js';
-import { registerMaterialsCommands } from './commands/materials.js';
-import { registerPlatformClientCommands } from './commands/platform-client.js';
-import { registerRetentionCommands } from './commands/retention.js';
-import { registerSealCommands } from './commands/seal.js';
-import { registerTlsCommand } from './commands/tls.js';
-import { registerTrustCommands } from './commands/trust.js';
-import { registerWorkdaysCommands } from './commands/workdays.js';
-import { HUB_VERSION } from './version.js';
+import { type Command, CommanderError } from 'commander';
+import { COMMAND_MODULES, modulesFor } from './cli-commands.js';
+import { EXIT, errorJson } from './cli-exit.js';
+import { type BuildOptions, globalProgram } from './cli-program.js';
 
-export { EXIT } from './client.js';
+export { EXIT } from './cli-exit.js';
+export type { BuildOptions } from './cli-program.js';
 
-/** Options of {@link buildCli}. */
-export interface BuildOptions {
-  /** `--json` was given: usage errors are left to `runCli`, which prints them as JSON. */
-  json?: boolean;
-}
-
-/** Builds the `onceonly` command line. Usage errors throw a CommanderError (every subcommand inherits this). */
-export function buildCli(options: BuildOptions = {}): Command {
-  const program = new Command('onceonly')
-    .exitOverride()
-    .configureOutput(options.json ? { outputError: () => undefined, writeErr: () => undefined } : {})
-    .description('OnceOnly: integration hub for government data sharing and electronic certificates')
-    .version(HUB_VERSION)
-    .addOption(
-      new Option(
-        '--addr <host:port>',
-        'address of a running hub (default: ONCEONLY_GRPC_ADDR, where `onceonly start` listens, else 127.0.0.1:50051); replicas of one service: several IP addresses separated by commas, or one dns: name, and calls go round robin',
-      ),
-    )
-    .addOption(
-      new Option('--as <department>', 'development identity: the calling department code')
-        .env('ONCEONLY_AS')
-        .default('onceonly-cli'),
-    )
-    .addOption(new Option('--role <role>', 'development identity: department, platform, portal or auditor'))
-    .option('--ca <pem>', "mTLS: the hub's CA certificate")
-    .option('--cert <pem>', 'mTLS: client certificate')
-    .option('--key <pem>', 'mTLS: client key')
-    .option('--timeout <ms>', 'deadline of each call', '10000')
-    .option('--json', 'machine-readable output; errors too, as {"error":{"code","message","fields"}} on stderr')
-    .showHelpAfterError(options.json !== true);
-  registerHubCommands(program);
-  registerInitCommand(program);
-  registerTlsCommand(program);
-  registerDepartmentCommands(program);
-  registerSealCommands(program);
-  registerTrustCommands(program);
-  registerCertCommands(program);
-  registerAssistCommands(program);
-  registerCreditCommands(program);
-  registerMaterialsCommands(program);
-  registerInspectCommands(program);
-  registerConsentCommands(program);
-  registerPlatformClientCommands(program);
-  registerRetentionCommands(program);
-  registerAuditCommands(program);
-  registerWorkdaysCommands(program);
+/**
+ * Builds the `onceonly` command line with the modules of commands that `args` (the arguments after `node onceonly`)
+ * need: the one of the command they name, or every module without `args` or when they name none (ADR 063: loading
+ * them all takes more than a second). Usage errors throw a CommanderError (every subcommand inherits this).
+ */
+export async function buildCli(options: BuildOptions = {}, args?: readonly string[]): Promise<Command> {
+  const program = globalProgram(options);
+  const modules = args === undefined ? COMMAND_MODULES : modulesFor(args, program);
+  const registers = await Promise.all(modules.map((m) => m.load()));
+  for (const register of registers) register(program);
   return program;
 }
 
@@ -78,7 +27,7 @@ export function buildCli(options: BuildOptions = {}): Command {
 export async function runCli(argv: readonly string[]): Promise<void> {
   const asJson = argv.includes('--json');
   try {
-    await buildCli({ json: asJson }).parseAsync([...argv]);
+    await (await buildCli({ json: asJson }, argv.slice(2))).parseAsync([...argv]);
   } catch (err) {
     if (err instanceof CommanderError) return usageError(err, asJson);
     const error = toAppError(err);

@@ -31,11 +31,7 @@ export interface ClientOptions {
   timeoutMs: number;
 }
 
-/**
- * Exit codes of the CLI: the same with and without `--json`. `mayNotOperate` is `cert verify`'s: the licence is
- * genuine, but its holder may not operate under it (ADR 033).
- */
-export const EXIT = { ok: 0, failed: 1, config: 2, unhealthy: 3, mayNotOperate: 4 } as const;
+export { EXIT, errorJson } from './cli-exit.js';
 
 /** What a subcommand knows of the global options: how to reach the hub, and whether to print JSON. */
 export type CliOptions = ClientOptions & { json: boolean };
@@ -277,15 +273,6 @@ export function toJson(value: unknown): string {
 /** Prints `value` as JSON under `--json`, else `text`. */
 export function print(options: { json: boolean }, value: unknown, text: string): void {
   writeLine(options.json ? toJson(value) : text);
-}
-
-/**
- * An error as `--json` prints it, on standard error (standard output holds only results, so that
- * `onceonly --json … > result.json` never stores an error as a result): `{"error":{"code","message","fields"}}`,
- * `fields` being the field violations (`field`, `reason`, `description`), empty when there are none.
- */
-export function errorJson(error: AppError): string {
-  return JSON.stringify({ error: { code: error.code, message: error.message, fields: error.fields } });
 }
 
 /** A HubService client. */

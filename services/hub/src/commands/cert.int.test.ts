@@ -33,9 +33,7 @@ async function cli(args: string[]): Promise<{ out: string; code: number }> {
   const before = process.exitCode;
   process.exitCode = 0;
   try {
-    await buildCli()
-      .exitOverride()
-      .parseAsync(['node', 'onceonly', ...args]);
+    await (await buildCli()).exitOverride().parseAsync(['node', 'onceonly', ...args]);
     return { out, code: Number(process.exitCode ?? 0) };
   } finally {
     spy.mockRestore();

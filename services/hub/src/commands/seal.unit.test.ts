@@ -34,8 +34,8 @@ describe('sealLine', () => {
 });
 
 describe('the onceonly command line', () => {
-  it('has seal create|list|rotate|revoke and trust bundle', () => {
-    const program = buildCli();
+  it('has seal create|list|rotate|revoke and trust bundle', async () => {
+    const program = await buildCli();
     const seal = program.commands.find((c) => c.name() === 'seal');
     expect(seal?.commands.map((c) => c.name())).toEqual(['create', 'list', 'rotate', 'revoke']);
     const trust = program.commands.find((c) => c.name() === 'trust');
