@@ -118,9 +118,7 @@ export async function auditReplayRate(options: {
     read: (...args) => bus.read(...args).finally(() => (busEnd = nowMs())),
   };
   const checks = options.checks ?? 'cli';
-  const cpu = process.cpuUsage();
-  const elu = performance.eventLoopUtilization();
-  const mainCpu = threadCpuSeconds();
+  const meters = cpuMeters();
   const started = nowMs();
   try {
     const report = await profiled(`audit-replay-${checks}`, () =>
@@ -142,8 +140,7 @@ export async function auditReplayRate(options: {
       }),
     );
     const finished = nowMs();
-    const used = process.cpuUsage(cpu);
-    const busy = performance.eventLoopUtilization(elu);
+    const used = meters();
     bar?.stop();
     return {
       name: REPLAY_NAMES[checks],
@@ -157,8 +154,7 @@ export async function auditReplayRate(options: {
         checks: (finished - Math.max(busEnd, logEnd)) / 1000,
       },
       statements: counted.statements(),
-      cpuSeconds: (used.user + used.system) / 1e6,
-      mainThreadBusySeconds: mainCpu === undefined ? busy.active / 1000 : threadCpuSeconds()! - mainCpu,
+      ...used,
       checksIn,
       ok: report.ok,
       divergences: report.divergences,
@@ -249,23 +245,36 @@ async function timedPart(
   counted: { statements(): number } | undefined,
   fn: () => Promise<void>,
 ): Promise<ReplayPart> {
-  const cpu = process.cpuUsage();
-  const elu = performance.eventLoopUtilization();
-  const mainCpu = threadCpuSeconds();
+  const meters = cpuMeters();
   const before = counted?.statements() ?? 0;
   const started = nowMs();
   await fn();
   const seconds = (nowMs() - started) / 1000;
-  const used = process.cpuUsage(cpu);
   return {
     name,
     events,
     seconds,
     perSecond: events / seconds,
-    cpuSeconds: (used.user + used.system) / 1e6,
-    mainThreadBusySeconds:
-      mainCpu === undefined ? performance.eventLoopUtilization(elu).active / 1000 : threadCpuSeconds()! - mainCpu,
+    ...meters(),
     statements: (counted?.statements() ?? 0) - before,
+  };
+}
+
+/**
+ * Starts the CPU meters of a timed replay or part; the function answered reads them: CPU seconds of the process (all
+ * threads) and of its main thread alone (`/proc/thread-self/stat`; elsewhere the seconds its event loop was busy).
+ */
+function cpuMeters(): () => { cpuSeconds: number; mainThreadBusySeconds: number } {
+  const cpu = process.cpuUsage();
+  const elu = performance.eventLoopUtilization();
+  const mainCpu = threadCpuSeconds();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return {
+      cpuSeconds: (used.user + used.system) / 1e6,
+      mainThreadBusySeconds:
+        mainCpu === undefined ? performance.eventLoopUtilization(elu).active / 1000 : threadCpuSeconds()! - mainCpu,
+    };
   };
 }
 
