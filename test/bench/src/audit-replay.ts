@@ -217,19 +217,19 @@ export async function replayParts(options: {
   } finally {
     await transport.close();
   }
+  // one counting handle for both database parts: each part counts the statements it added
   const counted = countingDatabase(db);
   const log = await timedPart("the stored log's pages alone (rows decoded, dropped)", events, counted, async () => {
     const source = databaseLogSource(counted);
     for await (const page of source.pages!(info.size, { bodies: false })) void page;
   });
-  const countedToo = countingDatabase(db);
   const withoutBus = await timedPart(
     'the replay without the bus (the stored log and every check of it)',
     events,
-    countedToo,
+    counted,
     async () => {
       const report = await replay({
-        log: databaseLogSource(countedToo),
+        log: databaseLogSource(counted),
         verifierKey: options.verifierKey,
         checks: logChecksThread({}),
       });
